@@ -1,0 +1,108 @@
+"""lawlearn: the rule-of-law study and outreach platform."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    """Build the app: config → extensions → blueprints → errors → CLI."""
+    app = Flask(__name__, instance_relative_config=True)
+    _configure(app, overrides or {})
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    return app
+
+
+def _configure(app: Flask, overrides: dict[str, Any]) -> None:
+    app.config.from_object("lawlearn.config")
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("LAWLEARN")
+    app.config.update(overrides)
+
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret_key(instance)
+    app.config["SQLALCHEMY_DATABASE_URI"] = (
+        app.config.get("DATABASE_URL")
+        or app.config.get("SQLALCHEMY_DATABASE_URI")
+        or f"sqlite:///{instance / 'lawlearn.db'}"
+    )
+    app.config["UPLOAD_FOLDER"] = app.config.get("UPLOAD_FOLDER") or str(instance / "uploads")
+    Path(app.config["UPLOAD_FOLDER"]).mkdir(parents=True, exist_ok=True)
+
+    https = app.config.get("HTTPS") in (True, "true", "1", 1)
+    app.config["HTTPS"] = https
+    app.config["SESSION_COOKIE_SECURE"] = https
+    app.config["REMEMBER_COOKIE_SECURE"] = https
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+
+
+def _instance_secret_key(instance: Path) -> str:
+    """A key generated once per installation: never a key shipped in the code."""
+    key_file = instance / "secret_key"
+    if not key_file.exists():
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return key_file.read_text().strip()
+
+
+def _init_extensions(app: Flask) -> None:
+    from lawlearn import models  # noqa: F401  (registers every table)
+    from lawlearn.errors import register_error_handlers
+    from lawlearn.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from lawlearn.i18n import init_i18n, select_locale
+    from lawlearn.security import init_security
+
+    db.init_app(app)
+    # Batch mode lets Alembic alter SQLite tables (it rebuilds them).
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"),
+                     render_as_batch=True, compare_type=True)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.session_protection = "basic"
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    init_i18n(app)
+    init_security(app)
+    register_error_handlers(app)
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        from flask import redirect, request, url_for
+        from flask_babel import gettext as _
+
+        from lawlearn.errors import json_error
+
+        if request.path.startswith("/api/"):
+            return json_error(401, "unauthorized", _("请先登录或提供有效的令牌。"))
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def _register_blueprints(app: Flask) -> None:
+    from lawlearn.accounts import admin_bp, auth_bp
+    from lawlearn.api import api_bp
+    from lawlearn.main import main_bp
+
+    for blueprint in (main_bp, auth_bp, admin_bp, api_bp):
+        app.register_blueprint(blueprint)
+
+
+def _register_cli(app: Flask) -> None:
+    from lawlearn.accounts.cli import users_cli
+    from lawlearn.cli import backup_command, demo_cli
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)
+    app.cli.add_command(backup_command)

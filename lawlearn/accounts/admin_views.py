@@ -1,0 +1,309 @@
+"""Admin pages for users, departments, user import and the audit log."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from pathlib import Path
+
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from lawlearn.accounts import admin_bp, audit, departments, importing, services
+from lawlearn.accounts.forms import (
+    ConfirmForm,
+    DepartmentForm,
+    MergeDepartmentForm,
+    MoveDepartmentForm,
+    RenameDepartmentForm,
+    ResetPasswordForm,
+    UserForm,
+    UserImportConfirmForm,
+    UserImportForm,
+)
+from lawlearn.accounts.models import ROLE_LABELS, Role, User
+from lawlearn.errors import DomainError
+from lawlearn.extensions import db
+
+
+def _page() -> int:
+    return request.args.get("page", 1, type=int)
+
+
+def _apply_error(form, error: DomainError, default_field: str) -> None:
+    field = getattr(form, error.field or default_field, None) or getattr(form, default_field)
+    field.errors = [*field.errors, error.message]
+
+
+@admin_bp.route("/")
+def index():
+    """Admin home: counts and shortcuts."""
+    counts = {
+        "users": db.session.scalar(db.select(db.func.count(User.id)).where(User.active)),
+        "departments": len(departments.department_choices()),
+    }
+    recent = db.session.scalars(audit.audit_query().limit(10)).all()
+    return render_template("admin/index.html", counts=counts, recent=recent)
+
+
+# --- users --------------------------------------------------------------------------
+
+
+@admin_bp.route("/users")
+def users():
+    """List users with search, filters and pagination."""
+    status = request.args.get("status", "active")
+    active = {"active": True, "inactive": False}.get(status)
+    query = services.user_query(
+        q=request.args.get("q"),
+        department_id=request.args.get("department", type=int),
+        role=request.args.get("role") or None,
+        active=active,
+    )
+    pagination = db.paginate(query, page=_page(), per_page=current_app.config["PER_PAGE"],
+                             error_out=False)
+    return render_template("admin/users.html", pagination=pagination,
+                           department_choices=departments.department_choices(),
+                           role_labels=ROLE_LABELS, status=status)
+
+
+def _user_form(form: UserForm) -> UserForm:
+    form.department_id.choices = [("", _("（无）"))] + departments.department_choices()
+    return form
+
+
+def _fields(form: UserForm) -> services.UserFields:
+    return services.UserFields(form.name.data, form.department_id.data, set(form.roles.data),
+                               form.phone.data)
+
+
+@admin_bp.route("/users/new", methods=["GET", "POST"])
+def user_new():
+    """Create one user."""
+    form = _user_form(UserForm(roles=[Role.STAFF.value]))
+    if form.validate_on_submit():
+        if not form.password.data:
+            form.password.errors = [_("请设置初始密码。")]
+        else:
+            try:
+                user = services.create_user(current_user, form.username.data, form.password.data,
+                                            _fields(form))
+            except DomainError as error:
+                _apply_error(form, error, "username")
+            else:
+                db.session.commit()
+                flash(_("已创建用户 %(name)s。", name=user.name), "success")
+                return redirect(url_for("admin.users"))
+    return render_template("admin/user_form.html", form=form, user=None)
+
+
+@admin_bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+def user_edit(user_id: int):
+    """Edit a user's name, department, roles and phone."""
+    user = db.get_or_404(User, user_id)
+    form = _user_form(UserForm(obj=user, roles=sorted(user.roles)))
+    form.username.data = user.username
+    if form.validate_on_submit():
+        try:
+            services.update_user(current_user, user, _fields(form))
+        except DomainError as error:
+            _apply_error(form, error, "name")
+        else:
+            db.session.commit()
+            flash(_("已保存。"), "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/user_form.html", form=form, user=user,
+                           reset_form=ResetPasswordForm(), confirm_form=ConfirmForm())
+
+
+@admin_bp.route("/users/<int:user_id>/reset-password", methods=["POST"])
+def user_reset_password(user_id: int):
+    """Set a temporary password (also lifts a lockout)."""
+    user = db.get_or_404(User, user_id)
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.reset_password(current_user, user, form.new_password.data)
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("已重置 %(name)s 的密码，其下次登录时须修改。", name=user.name), "success")
+    else:
+        flash(_("请填写临时密码。"), "error")
+    return redirect(url_for("admin.user_edit", user_id=user.id))
+
+
+@admin_bp.route("/users/<int:user_id>/active", methods=["POST"])
+def user_set_active(user_id: int):
+    """Deactivate or reactivate an account (people are never deleted)."""
+    user = db.get_or_404(User, user_id)
+    active = request.form.get("active") == "1"
+    try:
+        services.set_user_active(current_user, user, active)
+    except DomainError as error:
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("已启用 %(name)s。", name=user.name) if active
+              else _("已停用 %(name)s。", name=user.name), "success")
+    return redirect(url_for("admin.user_edit", user_id=user.id))
+
+
+# --- departments --------------------------------------------------------------------
+
+
+@admin_bp.route("/departments", methods=["GET", "POST"])
+def departments_page():
+    """The department tree; create a unit or a section."""
+    form = DepartmentForm()
+    units = departments.department_tree()
+    form.parent_id.choices = [("", _("（作为一级部门）"))] + [(u.id, u.name) for u in units]
+    if form.validate_on_submit():
+        try:
+            created = departments.create_department(current_user, form.name.data,
+                                                    form.parent_id.data)
+        except DomainError as error:
+            _apply_error(form, error, "name")
+        else:
+            db.session.commit()
+            flash(_("已创建部门 %(name)s。", name=created.full_name), "success")
+            return redirect(url_for("admin.departments_page"))
+    return render_template("admin/departments.html", form=form, units=units,
+                           counts=departments.member_counts())
+
+
+@admin_bp.route("/departments/<int:department_id>", methods=["GET", "POST"])
+def department_edit(department_id: int):
+    """Rename, move or merge one department."""
+    department = departments.get_department(department_id)
+    rename_form = RenameDepartmentForm(prefix="rename", name=department.name)
+    move_form = MoveDepartmentForm(prefix="move", parent_id=department.parent_id)
+    merge_form = MergeDepartmentForm(prefix="merge")
+    units = [u for u in departments.department_tree() if u.id != department.id]
+    move_form.parent_id.choices = [("", _("（作为一级部门）"))] + [(u.id, u.name) for u in units]
+    merge_form.target_id.choices = [("", _("请选择"))] + [
+        (i, label) for i, label in departments.department_choices() if i != department.id
+    ]
+    action = request.form.get("action")
+    forms = {"rename": rename_form, "move": move_form, "merge": merge_form}
+    form = forms.get(action or "")
+    if request.method == "POST" and form is not None and form.validate_on_submit():
+        try:
+            if action == "rename":
+                departments.rename_department(current_user, department, rename_form.name.data)
+            elif action == "move":
+                departments.move_department(current_user, department, move_form.parent_id.data)
+            else:
+                target = departments.get_department(merge_form.target_id.data)
+                moved = departments.merge_departments(current_user, department, target)
+                db.session.commit()
+                flash(_("已合并，转移 %(n)d 人。", n=moved), "success")
+                return redirect(url_for("admin.departments_page"))
+        except DomainError as error:
+            _apply_error(form, error, next(iter(form.data)))
+        else:
+            db.session.commit()
+            flash(_("已保存。"), "success")
+            return redirect(url_for("admin.departments_page"))
+    return render_template("admin/department_edit.html", department=department,
+                           rename_form=rename_form, move_form=move_form, merge_form=merge_form,
+                           members=departments.member_counts().get(department.id, 0))
+
+
+# --- user import --------------------------------------------------------------------
+
+STASH_NAME = re.compile(r"^[0-9a-f]{32}$")
+
+
+def _stash_dir() -> Path:
+    folder = Path(current_app.config["UPLOAD_FOLDER"]) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _stash_path(token: str) -> Path:
+    if not STASH_NAME.match(token or ""):
+        abort(404)
+    return _stash_dir() / f"users-{current_user.id}-{token}"
+
+
+@admin_bp.route("/users/import", methods=["GET", "POST"])
+def user_import():
+    """Upload a user table and preview it; nothing is written yet."""
+    form = UserImportForm()
+    parsed = None
+    token = None
+    if form.validate_on_submit():
+        data = form.file.data.read()
+        try:
+            parsed = importing.parse_user_import(data, form.default_password.data or None)
+        except DomainError as error:
+            form.file.errors = [*form.file.errors, error.message]
+        else:
+            if parsed.ok:
+                # Kept in the shared upload folder until confirmed (any app server can
+                # take the confirmation).
+                token = secrets.token_hex(16)
+                _stash_path(token).write_bytes(data)
+    confirm_form = UserImportConfirmForm(token=token, default_password=form.default_password.data)
+    return render_template("admin/user_import.html", form=form, parsed=parsed,
+                           confirm_form=confirm_form, token=token)
+
+
+@admin_bp.route("/users/import/confirm", methods=["POST"])
+def user_import_confirm():
+    """Create every user of the previewed file, or none."""
+    form = UserImportConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    path = _stash_path(form.token.data)
+    if not path.exists():
+        flash(_("预览已过期，请重新上传文件。"), "error")
+        return redirect(url_for("admin.user_import"))
+    default_password = form.default_password.data or None
+    try:
+        parsed = importing.parse_user_import(path.read_bytes(), default_password)
+        created = importing.apply_user_import(current_user, parsed, default_password)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("admin.user_import"))
+    db.session.commit()
+    path.unlink(missing_ok=True)
+    flash(_("已导入 %(n)d 个用户。", n=len(created)), "success")
+    return redirect(url_for("admin.users"))
+
+
+@admin_bp.route("/users/import/template.xlsx")
+def user_import_template():
+    """Download the import template."""
+    import io
+
+    return send_file(io.BytesIO(importing.template_workbook()), as_attachment=True,
+                     download_name="用户导入模板.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+# --- audit log ----------------------------------------------------------------------
+
+
+@admin_bp.route("/audit")
+def audit_log():
+    """Who changed what and when."""
+    query = audit.audit_query(action=request.args.get("action") or None,
+                              actor_id=request.args.get("actor", type=int),
+                              q=request.args.get("q") or None)
+    pagination = db.paginate(query, page=_page(), per_page=50, error_out=False)
+    return render_template("admin/audit.html", pagination=pagination,
+                           actions=audit.audit_actions())

@@ -1,0 +1,66 @@
+"""Login, logout and password change."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from lawlearn.accounts import auth_bp, services
+from lawlearn.accounts.forms import ChangePasswordForm, LoginForm
+from lawlearn.database import utcnow
+from lawlearn.errors import DomainError
+from lawlearn.extensions import db, limiter
+from lawlearn.security import safe_next
+
+
+def login_rate_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+@auth_bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(login_rate_limit, methods=["POST"])
+def login():
+    """Log in with username and password."""
+    if current_user.is_authenticated:
+        return redirect(safe_next(request.args.get("next")))
+    form = LoginForm(next=request.args.get("next", ""))
+    error = None
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.username.data, form.password.data, utcnow())
+        except DomainError as failure:
+            db.session.commit()  # keep the failure count that leads to a lockout
+            error = failure.message
+        else:
+            login_user(user, remember=form.remember.data)
+            db.session.commit()
+            return redirect(safe_next(form.next.data))
+    return render_template("auth/login.html", form=form, error=error), 422 if error else 200
+
+
+@auth_bp.route("/logout", methods=["POST"])
+def logout():
+    """Log out (a POST, so that a link on another site cannot do it)."""
+    logout_user()
+    flash(_("您已退出登录。"), "success")
+    return redirect(url_for("auth.login"))
+
+
+@auth_bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Change one's own password; required at first login and after a reset."""
+    form = ChangePasswordForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current_password.data,
+                                     form.new_password.data)
+        except DomainError as error:
+            getattr(form, error.field or "new_password").errors.append(error.message)
+        else:
+            db.session.commit()
+            login_user(current_user._get_current_object(), remember=False)  # the new nonce keeps this session
+            flash(_("密码已修改。"), "success")
+            return redirect(safe_next(form.next.data))
+    return render_template("auth/change_password.html", form=form)

@@ -1,0 +1,149 @@
+"""Departments: a tree of units and their sections, at most two levels deep."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import selectinload
+
+from lawlearn.accounts.audit import record_audit
+from lawlearn.accounts.models import Department, User
+from lawlearn.errors import NotFound, ValidationFailed
+from lawlearn.extensions import db
+
+
+def department_tree() -> list[Department]:
+    """Top-level units with their sections loaded, in display order."""
+    return list(
+        db.session.scalars(
+            select(Department)
+            .where(Department.parent_id.is_(None))
+            .options(selectinload(Department.children))
+            .order_by(Department.sort_order, Department.name)
+        )
+    )
+
+
+def department_choices() -> list[tuple[int, str]]:
+    """(id, label) for select boxes: units, then their sections indented."""
+    choices: list[tuple[int, str]] = []
+    for unit in department_tree():
+        choices.append((unit.id, unit.name))
+        choices.extend((section.id, f"{unit.name} / {section.name}") for section in unit.children)
+    return choices
+
+
+def member_counts() -> dict[int, int]:
+    rows = db.session.execute(
+        select(User.department_id, func.count()).where(User.active.is_(True))
+        .group_by(User.department_id)
+    )
+    return {dept_id: count for dept_id, count in rows if dept_id is not None}
+
+
+def get_department(department_id: int) -> Department:
+    department = db.session.get(Department, department_id)
+    if department is None:
+        raise NotFound(_("部门不存在。"))
+    return department
+
+
+def find_department(label: str) -> Department | None:
+    """A department by "单位/科室" path or by a name that is unique."""
+    label = label.strip().replace("／", "/")
+    if "/" in label:
+        parent_name, _sep, name = (part.strip() for part in label.partition("/"))
+        parent = db.session.scalar(
+            select(Department).where(Department.parent_id.is_(None), Department.name == parent_name)
+        )
+        if parent is None:
+            return None
+        return db.session.scalar(
+            select(Department).where(Department.parent_id == parent.id, Department.name == name)
+        )
+    matches = list(db.session.scalars(select(Department).where(Department.name == label)))
+    return matches[0] if len(matches) == 1 else None
+
+
+def _check_parent(parent_id: int | None, moving: Department | None = None) -> Department | None:
+    if parent_id is None:
+        return None
+    parent = db.session.get(Department, parent_id)
+    if parent is None:
+        raise ValidationFailed(_("上级部门不存在。"), field="parent_id")
+    if parent.parent_id is not None:
+        raise ValidationFailed(_("部门最多两级：科室下不能再设科室。"), field="parent_id")
+    if moving is not None:
+        if parent.id == moving.id:
+            raise ValidationFailed(_("部门不能成为自己的上级。"), field="parent_id")
+        if moving.children:
+            raise ValidationFailed(_("该部门下设科室，不能移到其他部门之下。"), field="parent_id")
+    return parent
+
+
+def _check_name_free(name: str, parent_id: int | None, except_id: int | None = None) -> str:
+    name = name.strip()
+    if not name:
+        raise ValidationFailed(_("请填写部门名称。"), field="name")
+    query = select(Department.id).where(Department.name == name)
+    query = query.where(Department.parent_id.is_(None) if parent_id is None
+                        else Department.parent_id == parent_id)
+    if except_id is not None:
+        query = query.where(Department.id != except_id)
+    if db.session.scalar(query) is not None:
+        raise ValidationFailed(_("同一上级下已有名为“%(name)s”的部门。", name=name), field="name")
+    return name
+
+
+def create_department(actor: User | None, name: str, parent_id: int | None = None) -> Department:
+    parent = _check_parent(parent_id)
+    name = _check_name_free(name, parent_id)
+    department = Department(name=name, parent=parent)
+    db.session.add(department)
+    db.session.flush()
+    record_audit(actor, "department.create", department,
+                 _("创建部门 %(name)s", name=department.full_name))
+    return department
+
+
+def rename_department(actor: User, department: Department, name: str) -> None:
+    old = department.full_name
+    department.name = _check_name_free(name, department.parent_id, except_id=department.id)
+    record_audit(actor, "department.rename", department,
+                 _("部门 %(old)s 更名为 %(new)s", old=old, new=department.name))
+
+
+def move_department(actor: User, department: Department, parent_id: int | None) -> None:
+    parent = _check_parent(parent_id, moving=department)
+    _check_name_free(department.name, parent_id, except_id=department.id)
+    old = department.full_name
+    department.parent = parent
+    record_audit(actor, "department.move", department,
+                 _("部门 %(old)s 移至 %(new)s", old=old,
+                   new=parent.name if parent else _("顶级")))
+
+
+def merge_departments(actor: User, source: Department, target: Department) -> int:
+    """Move the source's people (and sections) into the target, then remove the source.
+
+    Returns the number of people moved.
+    """
+    if source.id == target.id:
+        raise ValidationFailed(_("不能把部门合并到它自己。"), field="target_id")
+    if target.parent_id == source.id:
+        raise ValidationFailed(_("不能把部门合并到它的下级科室。"), field="target_id")
+    if source.children and target.parent_id is not None:
+        raise ValidationFailed(_("该部门下设科室，只能合并到一级部门。"), field="target_id")
+    for section in list(source.children):
+        _check_name_free(section.name, target.id)
+        section.parent = target
+    moved = db.session.execute(
+        update(User).where(User.department_id == source.id).values(department_id=target.id)
+    ).rowcount
+    summary = _("部门 %(source)s 合并入 %(target)s，转移 %(n)d 人",
+                source=source.full_name, target=target.full_name, n=moved)
+    record_audit(actor, "department.merge", target, summary, {"source_id": source.id})
+    db.session.flush()
+    db.session.delete(source)
+    db.session.flush()
+    return moved

@@ -1,0 +1,102 @@
+"""Forms of the accounts domain: they check shape; services enforce the rules."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from lawlearn.accounts.models import ROLE_LABELS
+
+
+def coerce_optional_int(value):
+    return int(value) if value not in (None, "", "None") else None
+
+
+class LoginForm(FlaskForm):
+    username = StringField(_l("用户名"), validators=[DataRequired(), Length(max=64)])
+    password = PasswordField(_l("密码"), validators=[DataRequired(), Length(max=256)])
+    remember = BooleanField(_l("记住我（14 天内免登录）"))
+    next = HiddenField()
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(_l("当前密码"), validators=[DataRequired()])
+    new_password = PasswordField(_l("新密码"), validators=[DataRequired(), Length(max=256)],
+                                 description=_l("至少 8 个字符，不能与用户名相同。"))
+    confirm = PasswordField(
+        _l("再次输入新密码"),
+        validators=[DataRequired(), EqualTo("new_password", message=_l("两次输入的新密码不一致。"))],
+    )
+    next = HiddenField()
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def role_choices() -> list[tuple[str, str]]:
+    return [(role.value, str(label)) for role, label in ROLE_LABELS.items()]
+
+
+class UserForm(FlaskForm):
+    username = StringField(_l("用户名"), validators=[DataRequired(), Length(max=64)],
+                           description=_l("登录用，小写字母、数字、_ . -；创建后不能修改。"))
+    name = StringField(_l("姓名"), validators=[DataRequired(), Length(max=64)])
+    department_id = SelectField(_l("部门"), coerce=coerce_optional_int, validate_choice=False)
+    roles = MultiCheckboxField(_l("角色"), choices=role_choices,
+                               validators=[DataRequired(message=_l("请至少选择一个角色。"))])
+    phone = StringField(_l("手机号"), validators=[Optional(), Length(max=32)])
+    password = PasswordField(_l("初始密码"), validators=[Optional(), Length(max=256)],
+                             description=_l("至少 8 个字符；用户首次登录时须修改。"))
+
+
+class ResetPasswordForm(FlaskForm):
+    new_password = PasswordField(_l("临时密码"), validators=[DataRequired(), Length(max=256)],
+                                 description=_l("用户下次登录时须修改此密码。"))
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: a POST button with its CSRF token."""
+
+
+class DepartmentForm(FlaskForm):
+    name = StringField(_l("名称"), validators=[DataRequired(), Length(max=100)])
+    parent_id = SelectField(_l("上级部门"), coerce=coerce_optional_int, validate_choice=False)
+
+
+class RenameDepartmentForm(FlaskForm):
+    name = StringField(_l("新名称"), validators=[DataRequired(), Length(max=100)])
+
+
+class MoveDepartmentForm(FlaskForm):
+    parent_id = SelectField(_l("移至"), coerce=coerce_optional_int, validate_choice=False)
+
+
+class MergeDepartmentForm(FlaskForm):
+    target_id = SelectField(_l("合并入"), coerce=coerce_optional_int, validate_choice=False,
+                            validators=[DataRequired(message=_l("请选择目标部门。"))])
+
+
+class UserImportForm(FlaskForm):
+    file = FileField(_l("用户表格（.xlsx 或 .csv）"), validators=[FileRequired(_l("请选择文件。"))])
+    default_password = PasswordField(
+        _l("默认初始密码"), validators=[Optional(), Length(max=256)],
+        description=_l("表格中未填写初始密码的用户使用此密码；首次登录须修改。"),
+    )
+
+
+class UserImportConfirmForm(FlaskForm):
+    token = HiddenField(validators=[DataRequired()])
+    default_password = HiddenField()

@@ -1,0 +1,187 @@
+"""Bulk user import from XLSX or CSV: parse and check everything, then write all or nothing."""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from lawlearn.accounts.audit import record_audit
+from lawlearn.accounts.departments import department_choices, find_department
+from lawlearn.accounts.models import Department, Role, User
+from lawlearn.accounts.services import (
+    USERNAME_PATTERN,
+    UserFields,
+    create_user,
+    normalize_username,
+    password_problems,
+)
+from lawlearn.errors import ValidationFailed
+from lawlearn.extensions import db
+from lawlearn.spreadsheets import read_table
+
+COLUMNS = ["用户名", "姓名", "部门", "角色", "手机号", "初始密码"]
+REQUIRED_COLUMNS = ["用户名", "姓名"]
+COLUMN_ALIASES = {"账号": "用户名", "登录名": "用户名", "科室": "部门", "所在部门": "部门",
+                  "手机": "手机号", "密码": "初始密码"}
+ROLE_WORDS = {
+    "staff": Role.STAFF, "职工": Role.STAFF, "干部职工": Role.STAFF, "员工": Role.STAFF,
+    "dept_lead": Role.DEPT_LEAD, "科室负责人": Role.DEPT_LEAD, "负责人": Role.DEPT_LEAD,
+    "leader": Role.LEADER, "主要负责人": Role.LEADER, "领导": Role.LEADER,
+    "admin": Role.ADMIN, "管理员": Role.ADMIN,
+}
+ROLE_SEPARATORS = re.compile(r"[;；,，、/\s]+")
+
+
+@dataclass
+class ImportedUser:
+    row: int
+    username: str
+    name: str
+    department: Department | None
+    roles: set[str]
+    phone: str | None
+    password: str | None  # None: the batch's default password applies
+
+
+@dataclass
+class RowProblem:
+    row: int
+    message: str
+
+
+@dataclass
+class UserImport:
+    users: list[ImportedUser] = field(default_factory=list)
+    problems: list[RowProblem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def needs_default_password(self) -> bool:
+        return any(user.password is None for user in self.users)
+
+
+def parse_roles(text: str) -> tuple[set[str], list[str]]:
+    roles, unknown = set(), []
+    for word in ROLE_SEPARATORS.split(text.strip()):
+        if not word:
+            continue
+        role = ROLE_WORDS.get(word.lower()) or ROLE_WORDS.get(word)
+        if role is None:
+            unknown.append(word)
+        else:
+            roles.add(role.value)
+    return roles or {Role.STAFF.value}, unknown
+
+
+def parse_user_import(data: bytes, default_password: str | None = None) -> UserImport:
+    """Read the file and name every problem by its sheet row; writes nothing."""
+    table = read_table(data, REQUIRED_COLUMNS, COLUMNS, COLUMN_ALIASES)
+    result = UserImport()
+    seen: dict[str, int] = {}
+    usernames = [normalize_username(cells.get("用户名", "")) for _row, cells in table.rows]
+    existing = set(db.session.scalars(select(User.username).where(User.username.in_(usernames))))
+
+    for row, cells in table.rows:
+        problems: list[str] = []
+        username = normalize_username(cells.get("用户名", ""))
+        name = cells.get("姓名", "").strip()
+        if not username:
+            problems.append(_("用户名为空"))
+        elif not USERNAME_PATTERN.match(username):
+            problems.append(_("用户名“%(username)s”格式不对（限小写字母、数字、_ . -）",
+                              username=username))
+        elif username in seen:
+            problems.append(_("用户名“%(username)s”与第 %(other)d 行重复",
+                              username=username, other=seen[username]))
+        elif username in existing:
+            problems.append(_("用户名“%(username)s”已存在", username=username))
+        if username and username not in seen:
+            seen[username] = row
+        if not name:
+            problems.append(_("姓名为空"))
+
+        department = None
+        department_label = cells.get("部门", "").strip()
+        if department_label:
+            department = find_department(department_label)
+            if department is None:
+                problems.append(_("部门“%(name)s”不存在（同名部门请写作“单位/科室”）",
+                                  name=department_label))
+
+        roles, unknown_roles = parse_roles(cells.get("角色", ""))
+        if unknown_roles:
+            problems.append(_("未知角色“%(roles)s”", roles="、".join(unknown_roles)))
+
+        password = cells.get("初始密码", "") or None
+        if password is not None:
+            problems.extend(password_problems(password, username))
+        elif not default_password:
+            problems.append(_("未填写初始密码，且未设置默认初始密码"))
+        elif normalize_username(default_password) == username:
+            problems.append(_("默认初始密码不能与用户名相同"))
+
+        if problems:
+            result.problems.append(RowProblem(row, "；".join(problems)))
+        else:
+            result.users.append(ImportedUser(row, username, name, department, roles,
+                                             cells.get("手机号") or None, password))
+    if default_password and result.needs_default_password:
+        for problem in password_problems(default_password, ""):
+            result.problems.insert(0, RowProblem(0, _("默认初始密码：%(p)s", p=problem)))
+    return result
+
+
+def apply_user_import(actor: User | None, parsed: UserImport,
+                      default_password: str | None) -> list[User]:
+    """Create every user of a problem-free import; the caller commits once."""
+    if not parsed.ok:
+        raise ValidationFailed(_("导入文件有错误，未导入任何用户。"), code="import_failed")
+    created = [
+        create_user(
+            actor,
+            entry.username,
+            entry.password or default_password or "",
+            UserFields(entry.name, entry.department.id if entry.department else None,
+                       entry.roles, entry.phone),
+        )
+        for entry in parsed.users
+    ]
+    record_audit(actor, "user.import", None, _("批量导入用户 %(n)d 人", n=len(created)),
+                 {"usernames": [user.username for user in created]})
+    return created
+
+
+def template_workbook() -> bytes:
+    """The downloadable import template, with an example row and the valid choices."""
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    header = workbook.add_format({"bold": True, "bg_color": "#F2DCDB", "border": 1})
+    sheet = workbook.add_worksheet(_("用户"))
+    sheet.write_row(0, 0, COLUMNS, header)
+    sheet.write_row(1, 0, ["zhangsan", "张三", department_choices()[0][1].replace(" / ", "/")
+                           if department_choices() else "", "职工", "13800000000", ""])
+    sheet.set_column(0, len(COLUMNS) - 1, 18)
+    sheet.freeze_panes(1, 0)
+    notes = workbook.add_worksheet(_("说明"))
+    lines = [
+        _("用户名、姓名必填；用户名限小写字母、数字、_ . -，不可重复。"),
+        _("部门填写部门名称；同名科室请写作“单位/科室”。"),
+        _("角色可填：职工、科室负责人、主要负责人、管理员，多个用顿号分隔；不填为职工。"),
+        _("初始密码可不填，导入时统一设置默认初始密码；首次登录须修改密码。"),
+        "",
+        _("现有部门："),
+    ] + [label.replace(" / ", "/") for _id, label in department_choices()]
+    for index, line in enumerate(lines):
+        notes.write(index, 0, line)
+    notes.set_column(0, 0, 70)
+    workbook.close()
+    return buffer.getvalue()

@@ -1,0 +1,256 @@
+"""Accounts: authentication, passwords, users and API tokens. No HTTP here."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import joinedload
+
+from lawlearn.accounts.audit import record_audit
+from lawlearn.accounts.models import ApiToken, Department, Role, User, UserRole
+from lawlearn.database import utcnow
+from lawlearn.errors import NotFound, PermissionDenied, TooManyAttempts, ValidationFailed
+from lawlearn.extensions import db
+
+USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,63}$")
+
+
+def normalize_username(username: str) -> str:
+    return (username or "").strip().lower()
+
+
+def password_problems(password: str, username: str) -> list[str]:
+    """Every rule the password breaks, in words for the user."""
+    problems = []
+    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
+    if len(password or "") < minimum:
+        problems.append(_("密码至少需要 %(n)d 个字符。", n=minimum))
+    if password and normalize_username(password) == normalize_username(username):
+        problems.append(_("密码不能与用户名相同。"))
+    return problems
+
+
+def check_password_rules(password: str, username: str, field: str = "password") -> None:
+    problems = password_problems(password, username)
+    if problems:
+        raise ValidationFailed(" ".join(problems), field=field, code="weak_password")
+
+
+def check_username(username: str) -> str:
+    username = normalize_username(username)
+    if not USERNAME_PATTERN.match(username):
+        raise ValidationFailed(
+            _("用户名须为 2–64 位小写字母、数字、下划线、点或连字符，并以字母或数字开头。"),
+            field="username",
+        )
+    return username
+
+
+# --- authentication -----------------------------------------------------------------
+
+
+def authenticate(username: str, password: str, now: datetime) -> User:
+    """Return the user for these credentials or raise; count failures and lock.
+
+    The caller commits even on failure, so that the failure count is kept.
+    """
+    user = db.session.scalar(select(User).filter_by(username=normalize_username(username)))
+    invalid = ValidationFailed(_("用户名或密码错误。"), code="invalid_credentials")
+    if user is None:
+        raise invalid
+    if user.locked_until and user.locked_until > now:
+        raise TooManyAttempts(_("登录失败次数过多，账号已暂时锁定，请稍后再试或联系管理员。"),
+                              code="account_locked")
+    if not user.check_password(password):
+        user.failed_logins += 1
+        if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
+            user.locked_until = now + current_app.config["LOGIN_LOCKOUT"]
+            user.failed_logins = 0
+            raise TooManyAttempts(
+                _("连续登录失败次数过多，账号已锁定 %(minutes)d 分钟。",
+                  minutes=current_app.config["LOGIN_LOCKOUT"] // timedelta(minutes=1)),
+                code="account_locked",
+            )
+        raise invalid
+    if not user.active:
+        raise PermissionDenied(_("账号已停用，请联系管理员。"), code="account_inactive")
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    return user
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    if not user.check_password(current_password):
+        raise ValidationFailed(_("当前密码不正确。"), field="current_password")
+    if current_password == new_password:
+        raise ValidationFailed(_("新密码不能与当前密码相同。"), field="new_password")
+    check_password_rules(new_password, user.username, field="new_password")
+    user.set_password(new_password)
+    user.must_change_password = False
+
+
+# --- API tokens ---------------------------------------------------------------------
+
+
+def issue_api_token(user: User, now: datetime) -> tuple[str, ApiToken]:
+    """A fresh bearer token; the raw value is returned once and never stored."""
+    raw = secrets.token_urlsafe(32)
+    token = ApiToken(
+        user=user,
+        token_hash=hashlib.sha256(raw.encode()).hexdigest(),
+        created_at=now,
+        expires_at=now + current_app.config["API_TOKEN_LIFETIME"],
+    )
+    db.session.add(token)
+    return raw, token
+
+
+def revoke_api_token(token: ApiToken, now: datetime) -> None:
+    token.revoked_at = now
+
+
+# --- users (admin) --------------------------------------------------------------------
+
+
+@dataclass
+class UserFields:
+    name: str
+    department_id: int | None
+    roles: set[str]
+    phone: str | None = None
+
+
+def _check_fields(fields: UserFields) -> None:
+    if not fields.name.strip():
+        raise ValidationFailed(_("请填写姓名。"), field="name")
+    unknown = set(fields.roles) - {r.value for r in Role}
+    if unknown:
+        raise ValidationFailed(_("未知角色：%(roles)s", roles="、".join(sorted(unknown))),
+                               field="roles")
+    if fields.department_id is not None and db.session.get(Department, fields.department_id) is None:
+        raise ValidationFailed(_("部门不存在。"), field="department_id")
+
+
+def create_user(actor: User | None, username: str, password: str, fields: UserFields,
+                *, must_change_password: bool = True) -> User:
+    username = check_username(username)
+    if db.session.scalar(select(User.id).filter_by(username=username)) is not None:
+        raise ValidationFailed(_("用户名 %(username)s 已存在。", username=username),
+                               field="username")
+    _check_fields(fields)
+    check_password_rules(password, username)
+    user = User(username=username, name=fields.name.strip(), department_id=fields.department_id,
+                phone=(fields.phone or "").strip() or None,
+                must_change_password=must_change_password)
+    user.set_password(password)
+    user.roles = fields.roles or {Role.STAFF.value}
+    db.session.add(user)
+    db.session.flush()
+    record_audit(actor, "user.create", user, _("创建用户 %(name)s（%(username)s）",
+                                                name=user.name, username=user.username),
+                 {"roles": sorted(user.roles), "department_id": user.department_id})
+    return user
+
+
+def update_user(actor: User, user: User, fields: UserFields) -> None:
+    _check_fields(fields)
+    if user.id == actor.id and Role.ADMIN in user.roles and Role.ADMIN not in fields.roles:
+        raise PermissionDenied(_("不能取消自己的管理员角色。"), field="roles")
+    before = {"name": user.name, "department_id": user.department_id,
+              "roles": sorted(user.roles), "phone": user.phone}
+    user.name = fields.name.strip()
+    user.department_id = fields.department_id
+    user.phone = (fields.phone or "").strip() or None
+    user.roles = fields.roles or {Role.STAFF.value}
+    after = {"name": user.name, "department_id": user.department_id,
+             "roles": sorted(user.roles), "phone": user.phone}
+    changed = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
+    if changed:
+        record_audit(actor, "user.update", user,
+                     _("修改用户 %(username)s", username=user.username), changed)
+
+
+def reset_password(actor: User, user: User, new_password: str) -> None:
+    """Set a temporary password that must be changed at next login; also unlocks."""
+    check_password_rules(new_password, user.username)
+    user.set_password(new_password)
+    user.must_change_password = True
+    user.failed_logins = 0
+    user.locked_until = None
+    record_audit(actor, "user.reset_password", user,
+                 _("重置用户 %(username)s 的密码", username=user.username))
+
+
+def set_user_active(actor: User, user: User, active: bool) -> None:
+    if user.id == actor.id and not active:
+        raise PermissionDenied(_("不能停用自己的账号。"))
+    if user.active == active:
+        return
+    user.active = active
+    if not active:
+        # Ends the person's open sessions and bearer tokens at once.
+        user.login_nonce = secrets.token_hex(8)
+        db.session.execute(
+            ApiToken.__table__.update()
+            .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+            .values(revoked_at=utcnow())
+        )
+    action = "user.activate" if active else "user.deactivate"
+    summary = (_("启用用户 %(username)s", username=user.username) if active
+               else _("停用用户 %(username)s", username=user.username))
+    record_audit(actor, action, user, summary)
+
+
+def get_user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound(_("用户不存在。"))
+    return user
+
+
+def user_query(*, q: str | None = None, department_id: int | None = None,
+               role: str | None = None, active: bool | None = None) -> Select[tuple[User]]:
+    """Users for the admin list, with department loaded (roles load in one more query)."""
+    query = select(User).options(joinedload(User.department).joinedload(Department.parent))
+    if q:
+        pattern = f"%{q.strip()}%"
+        query = query.where(or_(User.username.ilike(pattern), User.name.ilike(pattern)))
+    if department_id:
+        sub_ids = select(Department.id).where(Department.parent_id == department_id)
+        query = query.where(or_(User.department_id == department_id,
+                                User.department_id.in_(sub_ids)))
+    if role:
+        query = query.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == role)))
+    if active is not None:
+        query = query.where(User.active.is_(active))
+    return query.order_by(User.active.desc(), User.username)
+
+
+def all_users(usernames: Iterable[str] | None = None) -> list[User]:
+    query = select(User).options(joinedload(User.department).joinedload(Department.parent))
+    if usernames is not None:
+        query = query.where(User.username.in_(list(usernames)))
+    return list(db.session.scalars(query.order_by(User.username)).unique())
+
+
+def user_summary(user: User) -> dict:
+    """The JSON shape of a user, shared by the API and the CLI."""
+    return {
+        "id": user.id,
+        "username": user.username,
+        "name": user.name,
+        "department": user.department.full_name if user.department else None,
+        "department_id": user.department_id,
+        "roles": sorted(user.roles),
+        "active": user.active,
+        "must_change_password": user.must_change_password,
+    }

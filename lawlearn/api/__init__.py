@@ -1,0 +1,9 @@
+"""JSON API under /api/v1 for phone clients and scripts."""
+
+from flask import Blueprint
+
+api_bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+from lawlearn.api import auth, views  # noqa: E402,F401  (routes and guards)
+
+__all__ = ["api_bp"]

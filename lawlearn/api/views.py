@@ -1,0 +1,65 @@
+"""API endpoints of the accounts domain and the OpenAPI description."""
+
+from __future__ import annotations
+
+from flask import current_app, g, jsonify, request
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from lawlearn.accounts import services
+from lawlearn.api import api_bp
+from lawlearn.api.openapi import openapi_document
+from lawlearn.database import utcnow
+from lawlearn.errors import DomainError, ValidationFailed
+from lawlearn.extensions import db, limiter
+
+
+def _json_body() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ValidationFailed(_("请求体须为 JSON 对象。"), code="invalid_json")
+    return body
+
+
+@api_bp.route("/auth/token", methods=["POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"])
+def issue_token():
+    """Exchange a username and password for a bearer token."""
+    body = _json_body()
+    username, password = body.get("username"), body.get("password")
+    if not isinstance(username, str) or not isinstance(password, str):
+        raise ValidationFailed(_("请提供用户名和密码。"), code="invalid")
+    try:
+        user = services.authenticate(username, password, utcnow())
+    except DomainError:
+        db.session.commit()  # keep the failure count
+        raise
+    raw, token = services.issue_api_token(user, utcnow())
+    db.session.commit()
+    return jsonify(token=raw, expires_at=token.expires_at.isoformat() + "Z",
+                   user=services.user_summary(user)), 201
+
+
+@api_bp.route("/auth/token", methods=["DELETE"])
+@login_required
+def revoke_token():
+    """Revoke the bearer token used for this request."""
+    token = g.get("api_token")
+    if token is None:
+        raise ValidationFailed(_("此请求未使用令牌。"), code="no_token")
+    services.revoke_api_token(token, utcnow())
+    db.session.commit()
+    return "", 204
+
+
+@api_bp.route("/me")
+@login_required
+def me():
+    """The current user."""
+    return jsonify(services.user_summary(current_user))
+
+
+@api_bp.route("/openapi.json")
+def openapi():
+    """The OpenAPI 3.1 description of this API."""
+    return jsonify(openapi_document())

@@ -1,0 +1,36 @@
+"""Safe defaults. Overrides come from ``instance/config.py`` and ``LAWLEARN_*``
+environment variables, layered by :func:`lawlearn.create_app`."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+# The database URL defaults to a SQLite file in the instance folder; the factory
+# fills it in because the instance path is only known there.
+DATABASE_URL: str | None = None
+SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+
+# Redis shared by several app servers for rate-limit counters; memory otherwise.
+REDIS_URL: str | None = None
+LOGIN_RATE_LIMIT = "20 per minute"
+LOGIN_MAX_FAILURES = 5
+LOGIN_LOCKOUT = timedelta(minutes=15)
+PASSWORD_MIN_LENGTH = 8
+API_TOKEN_LIFETIME = timedelta(days=30)
+
+BABEL_DEFAULT_LOCALE = "zh_CN"
+BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+LANGUAGES = ("zh_CN", "en")
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+REMEMBER_COOKIE_HTTPONLY = True
+REMEMBER_COOKIE_SAMESITE = "Lax"
+REMEMBER_COOKIE_DURATION = timedelta(days=14)
+# Set LAWLEARN_HTTPS=true behind TLS: cookies then carry the Secure flag.
+HTTPS = False
+
+WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+UPLOAD_FOLDER: str | None = None  # defaults to instance/uploads; share it between servers
+PER_PAGE = 20

@@ -1,0 +1,52 @@
+"""Demo data: an office with departments, an admin, a leader, a dept_lead and 30 staff."""
+
+from __future__ import annotations
+
+import os
+
+from sqlalchemy import func, select
+
+from lawlearn.accounts.departments import create_department
+from lawlearn.accounts.models import Role, User
+from lawlearn.accounts.services import UserFields, create_user
+from lawlearn.extensions import db
+
+DEMO_UNITS = {
+    "区政府办公室": ["秘书科", "综合科", "法制科", "督查科", "信息科"],
+    "区政务服务中心": ["审批一科", "审批二科"],
+}
+STAFF_NAMES = (
+    "王伟 李娜 张敏 刘洋 陈静 杨帆 赵磊 黄丽 周杰 吴芳 徐强 孙燕 马超 朱琳 胡斌 "
+    "郭婷 何鹏 林倩 罗军 高颖 梁辉 宋佳 郑浩 谢雪 韩冰 唐亮 冯霞 于涛 董梅 萧然"
+).split()
+
+
+def demo_password() -> str:
+    return os.environ.get("LAWLEARN_DEMO_PASSWORD") or "demo-password"
+
+
+def demo_loaded() -> bool:
+    return (db.session.scalar(select(func.count(User.id))) or 0) > 0
+
+
+def load_demo() -> dict[str, int]:
+    """Create the demo office. The caller checks :func:`demo_loaded` first and commits."""
+    password = demo_password()
+    sections = {}
+    for unit_name, section_names in DEMO_UNITS.items():
+        unit = create_department(None, unit_name)
+        for name in section_names:
+            sections[name] = create_department(None, name, unit.id)
+
+    def person(username, name, section, roles):
+        return create_user(None, username, password,
+                           UserFields(name, sections[section].id, set(roles)),
+                           must_change_password=False)
+
+    person("admin", "法制科管理员", "法制科", [Role.ADMIN, Role.STAFF])
+    person("leader", "区政府办主任", "秘书科", [Role.LEADER, Role.STAFF])
+    person("lead01", "综合科科长", "综合科", [Role.DEPT_LEAD, Role.STAFF])
+    section_names = [s for names in DEMO_UNITS.values() for s in names]
+    for index, name in enumerate(STAFF_NAMES, start=1):
+        person(f"staff{index:02d}", name, section_names[index % len(section_names)], [Role.STAFF])
+    return {"departments": len(sections) + len(DEMO_UNITS), "users": 3 + len(STAFF_NAMES)}

@@ -1,0 +1,124 @@
+"""Domain errors raised by services, and the one place where errors become responses."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from lawlearn.extensions import db
+
+
+class DomainError(Exception):
+    """A rule of the domain was broken; the message is for the user."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, *, field: str | None = None, code: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        if code:
+            self.code = code
+
+
+class ValidationFailed(DomainError):
+    status = 422
+    code = "invalid"
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "not_found"
+
+
+class PermissionDenied(DomainError):
+    status = 403
+    code = "forbidden"
+
+
+class Conflict(DomainError):
+    status = 409
+    code = "conflict"
+
+
+class TooManyAttempts(DomainError):
+    status = 429
+    code = "too_many_requests"
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def json_error(status: int, code: str, message: str):
+    response = jsonify(error=code, message=message)
+    response.status_code = status
+    return response
+
+
+HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    422: "invalid",
+    429: "too_many_requests",
+    500: "server_error",
+}
+
+
+def _http_message(status: int) -> str:
+    messages = {
+        400: _("请求无效。"),
+        401: _("请先登录。"),
+        403: _("您没有权限访问此页面。"),
+        404: _("页面不存在或已被删除。"),
+        405: _("不支持此请求方式。"),
+        413: _("上传的文件过大。"),
+        429: _("请求过于频繁，请稍后再试。"),
+        500: _("服务器出错了，请稍后再试。"),
+    }
+    return messages.get(status, _("请求无法完成。"))
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def handle_domain_error(error: DomainError):
+        if wants_json():
+            return json_error(error.status, error.code, error.message)
+        return render_template(
+            "errors/error.html", status=error.status, message=error.message
+        ), error.status
+
+    @app.errorhandler(CSRFError)
+    def handle_csrf_error(error: CSRFError):
+        message = _("页面已过期或请求来源无效，请刷新页面后重试。")
+        if wants_json():
+            return json_error(403, "csrf_failed", message)
+        return render_template("errors/error.html", status=400, message=message), 400
+
+    @app.errorhandler(HTTPException)
+    def handle_http_error(error: HTTPException):
+        status = error.code or 500
+        if wants_json():
+            return json_error(status, HTTP_CODES.get(status, "error"), _http_message(status))
+        return render_template(
+            "errors/error.html", status=status, message=_http_message(status)
+        ), status
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(error: Exception):
+        # A failed request must not leave a half-done transaction behind.
+        db.session.rollback()
+        app.logger.exception("Unhandled error on %s", request.path)
+        if app.config.get("PROPAGATE_EXCEPTIONS"):
+            raise error
+        if wants_json():
+            return json_error(500, "server_error", _http_message(500))
+        return render_template("errors/error.html", status=500, message=_http_message(500)), 500

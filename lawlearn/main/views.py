@@ -1,0 +1,59 @@
+"""Staff pages: home, the study, quiz and check-in tabs, and 我的."""
+
+from __future__ import annotations
+
+from flask import current_app, redirect, render_template, request, session
+from flask_login import current_user, login_required
+
+from lawlearn.accounts.forms import ConfirmForm
+from lawlearn.database import utcnow
+from lawlearn.extensions import db
+from lawlearn.main import main_bp
+from lawlearn.security import safe_next
+
+
+@main_bp.route("/")
+@login_required
+def home():
+    """What should I do next: today's session, next plan item, today's practice."""
+    return render_template("main/home.html", today=utcnow())
+
+
+@main_bp.route("/study")
+@login_required
+def study():
+    """学习 tab: statutes, materials and study plans."""
+    return render_template("main/study.html")
+
+
+@main_bp.route("/quizzes")
+@login_required
+def quizzes():
+    """答题 tab: open quizzes and daily practice."""
+    return render_template("main/quizzes.html")
+
+
+@main_bp.route("/checkin")
+@login_required
+def checkin():
+    """签到 tab: today's sessions and QR check-in."""
+    return render_template("main/checkin.html")
+
+
+@main_bp.route("/me")
+@login_required
+def profile():
+    """我的: own account, record and settings."""
+    return render_template("main/profile.html", logout_form=ConfirmForm())
+
+
+@main_bp.route("/language", methods=["POST"])
+def set_language():
+    """Switch the interface language (saved on the account when logged in)."""
+    locale = request.form.get("locale")
+    if locale in current_app.config["LANGUAGES"]:
+        session["locale"] = locale
+        if current_user.is_authenticated:
+            current_user.locale = locale
+            db.session.commit()
+    return redirect(safe_next(request.form.get("next")))

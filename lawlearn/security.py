@@ -1,0 +1,129 @@
+"""Who may do what: the user loader, role guards, safe redirects and response headers."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from collections.abc import Callable
+from typing import TypeVar
+from urllib.parse import urljoin, urlsplit
+
+from flask import Flask, abort, g, redirect, request, url_for
+from flask_login import current_user
+
+from lawlearn.database import utcnow
+from lawlearn.extensions import db, login_manager
+
+F = TypeVar("F", bound=Callable)
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+
+@login_manager.user_loader
+def load_user(cookie_id: str):
+    from lawlearn.accounts.models import User
+
+    user_id, _, nonce = cookie_id.partition(":")
+    if not user_id.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    # A changed password or a deactivation ends every existing session.
+    if user is None or not user.active or user.login_nonce != nonce:
+        return None
+    return user
+
+
+@login_manager.request_loader
+def load_user_from_bearer_token(req):
+    """Phone clients and scripts authenticate to the API with a bearer token."""
+    from lawlearn.accounts.models import ApiToken
+
+    header = req.headers.get("Authorization", "")
+    if not header.startswith("Bearer ") or not req.path.startswith("/api/"):
+        return None
+    digest = hashlib.sha256(header[7:].strip().encode()).hexdigest()
+    token = db.session.scalar(db.select(ApiToken).filter_by(token_hash=digest))
+    if token is None or token.revoked_at is not None or token.expires_at <= utcnow():
+        return None
+    if not token.user.active:
+        return None
+    g.api_token = token
+    return token.user
+
+
+def role_required(*roles: str) -> Callable[[F], F]:
+    """Refuse (403) anyone who holds none of ``roles``; send strangers to login."""
+
+    def decorator(view: F) -> F:
+        @functools.wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if not current_user.has_role(*roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+def protect_blueprint(blueprint, *roles: str) -> None:
+    """Guard every route of ``blueprint``, including routes added later."""
+
+    @blueprint.before_request
+    def require_roles():
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        if not current_user.has_role(*roles):
+            abort(403)
+        return None
+
+
+def is_safe_next(target: str | None) -> bool:
+    """True only for a path on this site (no scheme, host or backslash tricks)."""
+    if not target or "\\" in target or not target.startswith("/") or target.startswith("//"):
+        return False
+    base = urlsplit(request.host_url)
+    resolved = urlsplit(urljoin(request.host_url, target))
+    return resolved.scheme in ("http", "https") and resolved.netloc == base.netloc
+
+
+def safe_next(target: str | None, default_endpoint: str = "main.home") -> str:
+    return target if is_safe_next(target) else url_for(default_endpoint)
+
+
+# Endpoints that stay reachable while a new password is owed.
+PASSWORD_CHANGE_EXEMPT = {"auth.change_password", "auth.logout", "static", "main.set_language"}
+
+
+def init_security(app: Flask) -> None:
+    @app.before_request
+    def force_password_change():
+        if request.path.startswith("/api/"):
+            return None  # the API reports must_change_password in its own way
+        if (
+            current_user.is_authenticated
+            and current_user.must_change_password
+            and request.endpoint not in PASSWORD_CHANGE_EXEMPT
+        ):
+            return redirect(url_for("auth.change_password", next=request.full_path))
+        return None
+
+    @app.after_request
+    def security_headers(response):
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        if app.config.get("HTTPS"):
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if current_user and getattr(current_user, "is_authenticated", False):
+            # Pages behind login must not be kept by shared caches.
+            headers.setdefault("Cache-Control", "private, no-store")
+        return response

@@ -1,0 +1,125 @@
+"""Reading uploaded tables (XLSX or CSV) into rows keyed by header, recognised by content.
+
+Shared by every importer (users, questions, ...). Row numbers are the ones a person
+sees in Excel: the header is row 1.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from flask_babel import gettext as _
+
+from lawlearn.errors import ValidationFailed
+
+XLSX_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls / .doc
+MAX_ROWS = 50_000
+
+
+@dataclass
+class Table:
+    headers: list[str]
+    rows: list[tuple[int, dict[str, str]]]  # (sheet row number, header → cell text)
+    kind: str  # "xlsx" or "csv"
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    # Excel users type full-width spaces and stray blanks around values.
+    return str(value).replace("\u3000", " ").strip()
+
+
+def _xlsx_rows(data: bytes) -> list[list[str]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a file that is not xlsx
+        raise ValidationFailed(_("文件不是有效的 Excel（.xlsx）表格。"), code="not_a_spreadsheet") \
+            from error
+    try:
+        sheet = workbook.worksheets[0]
+        rows = []
+        for index, row in enumerate(sheet.iter_rows(values_only=True)):
+            if index > MAX_ROWS:
+                raise ValidationFailed(_("表格超过 %(n)d 行，请分批导入。", n=MAX_ROWS))
+            rows.append([_cell_text(v) for v in row])
+        return rows
+    finally:
+        workbook.close()
+
+
+def _decode_text(data: bytes) -> str:
+    # Excel in China saves CSV as GBK (gb18030 is its superset); others save UTF-8.
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ValidationFailed(_("无法识别文件编码，请另存为 UTF-8 或 GBK 编码的 CSV，或 .xlsx 表格。"),
+                           code="not_a_spreadsheet")
+
+
+def _csv_rows(data: bytes) -> list[list[str]]:
+    if b"\x00" in data[:4096]:
+        raise ValidationFailed(_("文件不是表格：请上传 .xlsx 或 .csv 文件。"), code="not_a_spreadsheet")
+    text = _decode_text(data)
+    first_line = text.split("\n", 1)[0]
+    delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        return [[_cell_text(v) for v in row] for row in reader]
+    except csv.Error as error:
+        raise ValidationFailed(_("CSV 文件格式有误：%(error)s", error=str(error)),
+                               code="not_a_spreadsheet") from error
+
+
+def read_table(data: bytes, required: list[str], optional: list[str] | None = None,
+               aliases: dict[str, str] | None = None) -> Table:
+    """Parse ``data`` as a table whose header row names ``required`` columns.
+
+    Raises :class:`ValidationFailed` for an empty file, a file that is not a table,
+    or missing columns (all named at once).
+    """
+    if not data or not data.strip():
+        raise ValidationFailed(_("文件是空的。"), code="empty_file")
+    if data.startswith(OLE_MAGIC):
+        raise ValidationFailed(_("不支持旧版 .xls 文件，请在 Excel 中另存为 .xlsx 后再上传。"),
+                               code="not_a_spreadsheet")
+    kind = "xlsx" if data.startswith(XLSX_MAGIC) else "csv"
+    raw_rows = _xlsx_rows(data) if kind == "xlsx" else _csv_rows(data)
+    while raw_rows and not any(raw_rows[-1]):
+        raw_rows.pop()
+    if not raw_rows:
+        raise ValidationFailed(_("文件是空的。"), code="empty_file")
+
+    aliases = aliases or {}
+    headers = [aliases.get(h.strip(), h.strip()) for h in raw_rows[0]]
+    missing = [column for column in required if column not in headers]
+    if missing:
+        raise ValidationFailed(
+            _("缺少必需的列：%(columns)s。请使用导入模板。", columns="、".join(missing)),
+            code="missing_columns",
+        )
+    known = set(required) | set(optional or [])
+    rows = []
+    for offset, values in enumerate(raw_rows[1:], start=2):
+        if not any(values):
+            continue
+        cells = {header: (values[i] if i < len(values) else "")
+                 for i, header in enumerate(headers) if header in known or not known}
+        rows.append((offset, cells))
+    if not rows:
+        raise ValidationFailed(_("表格中没有数据行。"), code="empty_file")
+    return Table(headers=headers, rows=rows, kind=kind)

@@ -1,0 +1,3 @@
+from lawlearn import create_app
+
+app = create_app()
