@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy.engine import make_url
 
 from lawlearn.extensions import db
@@ -37,6 +37,7 @@ def load_demo_command(as_json):
 
 
 @click.command("backup")
+@with_appcontext
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 def backup_command(path: Path):
     """Write a consistent copy of the SQLite database to PATH (online, no downtime)."""

@@ -34,3 +34,4 @@ WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 MAX_CONTENT_LENGTH = 16 * 1024 * 1024
 UPLOAD_FOLDER: str | None = None  # defaults to instance/uploads; share it between servers
 PER_PAGE = 20
+PASSWORD_HASH_METHOD = "scrypt"  # werkzeug default; tests use a faster method

@@ -25,18 +25,18 @@ def login():
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")))
     form = LoginForm(next=request.args.get("next", ""))
-    error = None
+    error, status = None, 200
     if form.validate_on_submit():
         try:
             user = services.authenticate(form.username.data, form.password.data, utcnow())
         except DomainError as failure:
             db.session.commit()  # keep the failure count that leads to a lockout
-            error = failure.message
+            error, status = failure.message, failure.status
         else:
             login_user(user, remember=form.remember.data)
             db.session.commit()
             return redirect(safe_next(form.next.data))
-    return render_template("auth/login.html", form=form, error=error), 422 if error else 200
+    return render_template("auth/login.html", form=form, error=error), status
 
 
 @auth_bp.route("/logout", methods=["POST"])

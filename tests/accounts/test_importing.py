@@ -1,0 +1,147 @@
+"""Bulk user import on real XLSX and CSV files: all or nothing, every bad row named."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from openpyxl import Workbook, load_workbook
+from sqlalchemy import func, select
+
+from lawlearn.accounts import importing
+from lawlearn.accounts.models import User
+from lawlearn.errors import ValidationFailed
+from lawlearn.extensions import db
+
+HEADER = ["用户名", "姓名", "部门", "角色", "手机号", "初始密码"]
+
+
+def xlsx_bytes(rows, header=HEADER) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def csv_bytes(rows, encoding: str, header=HEADER) -> bytes:
+    lines = [",".join(header)] + [",".join(str(c) for c in row) for row in rows]
+    return ("\r\n".join(lines) + "\r\n").encode(encoding)
+
+
+@pytest.fixture
+def office(ctx, make_department):
+    unit = make_department("区政府办公室")
+    make_department("法制科", unit)
+    other = make_department("区司法局")
+    make_department("办公室", unit)
+    make_department("办公室", other)
+    return unit
+
+
+def user_count() -> int:
+    return db.session.scalar(select(func.count(User.id)))
+
+
+def test_xlsx_import_creates_users(office):
+    data = xlsx_bytes([
+        ["zhangsan", "张三", "法制科", "职工", 13800000000, "initial-pass"],
+        ["lisi", "李四", "区政府办公室/办公室", "科室负责人、职工", None, None],
+        [" WangWu ", "王五", "", "管理员", "", ""],
+        [None, None, None, None, None, None],  # trailing empty row
+    ])
+    parsed = importing.parse_user_import(data, default_password="default-pass")
+    assert parsed.ok, parsed.problems
+    created = importing.apply_user_import(None, parsed, "default-pass")
+    db.session.commit()
+    by_name = {u.username: u for u in created}
+    assert set(by_name) == {"zhangsan", "lisi", "wangwu"}
+    assert by_name["zhangsan"].phone == "13800000000"
+    assert by_name["zhangsan"].check_password("initial-pass")
+    assert by_name["lisi"].roles == {"dept_lead", "staff"}
+    assert by_name["lisi"].department.full_name == "区政府办公室/办公室"
+    assert by_name["wangwu"].roles == {"admin"} and by_name["wangwu"].department is None
+    assert all(u.must_change_password for u in created)
+    assert by_name["lisi"].check_password("default-pass")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk"])
+def test_csv_in_every_encoding_excel_uses(office, encoding):
+    data = csv_bytes([["zhaoliu", "赵六", "法制科", "职工", "", "initial-pass"]], encoding)
+    parsed = importing.parse_user_import(data)
+    assert parsed.ok, parsed.problems
+    assert parsed.users[0].name == "赵六" and parsed.users[0].department.name == "法制科"
+
+
+def test_every_bad_row_is_named_and_nothing_written(office):
+    data = xlsx_bytes([
+        ["good1", "好人", "法制科", "", "", "initial-pass"],
+        ["dup", "甲", "法制科", "", "", "initial-pass"],
+        ["dup", "乙", "法制科", "", "", "initial-pass"],
+        ["nodept", "丙", "不存在的科", "", "", "initial-pass"],
+        ["ambig", "丁", "办公室", "", "", "initial-pass"],
+        ["", "无名", "", "", "", "initial-pass"],
+        ["norole", "戊", "", "老板", "", "initial-pass"],
+        ["weak", "己", "", "", "", "123"],
+        ["nopass", "庚", "", "", "", ""],
+        ["nameless", "", "", "", "", "initial-pass"],
+    ])
+    before = user_count()
+    parsed = importing.parse_user_import(data)
+    rows = {p.row: p.message for p in parsed.problems}
+    assert set(rows) == {4, 5, 6, 7, 8, 9, 10, 11}
+    assert "第 3 行重复" in rows[4]
+    assert "不存在的科" in rows[5]
+    assert "单位/科室" in rows[6]
+    assert "用户名为空" in rows[7]
+    assert "老板" in rows[8]
+    assert "至少需要 8 个字符" in rows[9]
+    assert "默认初始密码" in rows[10]
+    assert "姓名为空" in rows[11]
+    with pytest.raises(ValidationFailed):
+        importing.apply_user_import(None, parsed, None)
+    assert user_count() == before
+
+
+def test_existing_username_is_a_bad_row(office, make_user):
+    make_user("taken")
+    parsed = importing.parse_user_import(
+        csv_bytes([["taken", "某", "", "", "", "initial-pass"]], "utf-8"))
+    assert [(p.row, "已存在" in p.message) for p in parsed.problems] == [(2, True)]
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "空"),
+        ("用户名,姓名\r\n".encode(), "没有数据行"),
+        ("姓名,部门\r\n张三,法制科\r\n".encode(), "缺少必需的列：用户名"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64), "不是表格"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512), ".xlsx"),
+        (b"PK\x03\x04" + bytes(100), "不是有效的 Excel"),
+    ],
+    ids=["empty", "header-only", "wrong-columns", "png", "legacy-xls", "broken-zip"],
+)
+def test_unreadable_files_are_refused(office, data, message):
+    before = user_count()
+    with pytest.raises(ValidationFailed, match=message):
+        importing.parse_user_import(data, "default-pass")
+    assert user_count() == before
+
+
+def test_wrong_columns_in_xlsx(office):
+    data = xlsx_bytes([["x", "y"]], header=["账户", "名字"])
+    with pytest.raises(ValidationFailed, match="用户名、姓名"):
+        importing.parse_user_import(data)
+
+
+def test_template_is_a_workbook_the_importer_accepts(office):
+    template = importing.template_workbook()
+    sheet = load_workbook(io.BytesIO(template)).worksheets[0]
+    assert [c.value for c in sheet[1]] == HEADER
+    parsed = importing.parse_user_import(template, "default-pass")
+    assert parsed.ok, parsed.problems
+    assert parsed.users[0].username == "zhangsan"

@@ -1,0 +1,159 @@
+"""Accounts services, without HTTP."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from lawlearn.accounts import departments, services
+from lawlearn.accounts.models import AuditEntry, Department, User
+from lawlearn.database import utcnow
+from lawlearn.errors import PermissionDenied, TooManyAttempts, ValidationFailed
+from lawlearn.extensions import db
+from tests.conftest import PASSWORD
+
+
+def test_password_rules(ctx):
+    assert services.password_problems("short", "alice") == ["密码至少需要 8 个字符。"]
+    assert services.password_problems("Alice123", "alice123") == ["密码不能与用户名相同。"]
+    assert services.password_problems("good-password", "alice") == []
+
+
+def test_five_failures_lock_for_fifteen_minutes(ctx, make_user):
+    ref = make_user("alice")
+    now = utcnow()
+    for _ in range(4):
+        with pytest.raises(ValidationFailed):
+            services.authenticate("alice", "wrong-password", now)
+    with pytest.raises(TooManyAttempts):
+        services.authenticate("alice", "wrong-password", now)
+    # Locked: even the right password is refused until the lock ends.
+    with pytest.raises(TooManyAttempts):
+        services.authenticate("alice", ref.password, now + timedelta(minutes=14))
+    user = services.authenticate("ALICE ", ref.password, now + timedelta(minutes=16))
+    assert user.username == "alice" and user.failed_logins == 0 and user.locked_until is None
+
+
+def test_success_resets_failure_count(ctx, make_user):
+    ref = make_user("bob")
+    now = utcnow()
+    for _ in range(4):
+        with pytest.raises(ValidationFailed):
+            services.authenticate("bob", "nope-nope", now)
+    services.authenticate("bob", ref.password, now)
+    for _ in range(4):
+        with pytest.raises(ValidationFailed):
+            services.authenticate("bob", "nope-nope", now)
+    assert services.authenticate("bob", ref.password, now).username == "bob"
+
+
+def test_inactive_user_cannot_log_in(ctx, make_user):
+    make_user("carol", active=False)
+    with pytest.raises(PermissionDenied):
+        services.authenticate("carol", PASSWORD, utcnow())
+
+
+def test_change_password_clears_flag_and_rotates_nonce(ctx, make_user):
+    ref = make_user("dave", must_change_password=True)
+    user = db.session.get(User, ref.id)
+    nonce = user.login_nonce
+    with pytest.raises(ValidationFailed) as wrong:
+        services.change_password(user, "not-it-at-all", "new-password-1")
+    assert wrong.value.field == "current_password"
+    with pytest.raises(ValidationFailed):
+        services.change_password(user, PASSWORD, "dave")
+    services.change_password(user, PASSWORD, "new-password-1")
+    assert not user.must_change_password and user.login_nonce != nonce
+    assert user.check_password("new-password-1")
+
+
+def test_reset_password_forces_change_unlocks_and_is_audited(ctx, admin, make_user):
+    ref = make_user("erin")
+    actor, user = db.session.get(User, admin.id), db.session.get(User, ref.id)
+    user.locked_until = utcnow() + timedelta(minutes=10)
+    services.reset_password(actor, user, "temporary-pass")
+    assert user.must_change_password and user.locked_until is None
+    entry = db.session.scalars(select(AuditEntry).filter_by(action="user.reset_password")).one()
+    assert entry.actor_id == admin.id and entry.target_id == user.id
+
+
+def test_admin_cannot_deactivate_self_or_drop_own_admin_role(ctx, admin):
+    actor = db.session.get(User, admin.id)
+    with pytest.raises(PermissionDenied):
+        services.set_user_active(actor, actor, False)
+    with pytest.raises(PermissionDenied):
+        services.update_user(actor, actor, services.UserFields("x", None, {"staff"}))
+
+
+def test_deactivation_revokes_tokens(ctx, admin, make_user):
+    ref = make_user("frank")
+    user = db.session.get(User, ref.id)
+    _raw, token = services.issue_api_token(user, utcnow())
+    db.session.flush()
+    services.set_user_active(db.session.get(User, admin.id), user, False)
+    db.session.refresh(token)
+    assert token.revoked_at is not None
+
+
+def test_create_user_validates(ctx, make_user):
+    make_user("grace")
+    with pytest.raises(ValidationFailed, match="已存在"):
+        services.create_user(None, "Grace", PASSWORD, services.UserFields("G", None, {"staff"}))
+    with pytest.raises(ValidationFailed) as bad_name:
+        services.create_user(None, "张三", PASSWORD, services.UserFields("张三", None, {"staff"}))
+    assert bad_name.value.field == "username"
+    with pytest.raises(ValidationFailed, match="未知角色"):
+        services.create_user(None, "henry", PASSWORD, services.UserFields("H", None, {"boss"}))
+
+
+def test_departments_have_at_most_two_levels(ctx):
+    unit = departments.create_department(None, "区政府办公室")
+    section = departments.create_department(None, "法制科", unit.id)
+    with pytest.raises(ValidationFailed, match="最多两级"):
+        departments.create_department(None, "小组", section.id)
+    with pytest.raises(ValidationFailed, match="已有"):
+        departments.create_department(None, "法制科", unit.id)
+    other = departments.create_department(None, "区司法局")
+    with pytest.raises(ValidationFailed, match="下设科室"):
+        departments.move_department(None, unit, other.id)
+    departments.move_department(None, section, other.id)
+    assert section.full_name == "区司法局/法制科"
+    departments.move_department(None, section, None)
+    assert section.parent is None
+
+
+def test_merge_moves_people_and_sections(ctx, make_user):
+    source = departments.create_department(None, "旧单位")
+    source_section = departments.create_department(None, "旧科室", source.id)
+    target = departments.create_department(None, "新单位")
+    db.session.commit()
+    people = [make_user(department_id=source.id).id, make_user(department_id=source.id).id]
+    source = db.session.get(Department, source.id)
+    moved = departments.merge_departments(None, source, db.session.get(Department, target.id))
+    db.session.commit()
+    assert moved == 2
+    assert db.session.get(Department, source_section.id).parent_id == target.id
+    assert {db.session.get(User, uid).department_id for uid in people} == {target.id}
+    assert db.session.scalar(select(Department).filter_by(name="旧单位")) is None
+
+
+def test_merge_refuses_self_and_own_section(ctx):
+    unit = departments.create_department(None, "甲")
+    section = departments.create_department(None, "乙", unit.id)
+    with pytest.raises(ValidationFailed):
+        departments.merge_departments(None, unit, unit)
+    with pytest.raises(ValidationFailed):
+        departments.merge_departments(None, unit, section)
+
+
+def test_find_department_by_path_or_unique_name(ctx):
+    a = departments.create_department(None, "甲单位")
+    b = departments.create_department(None, "乙单位")
+    a_office = departments.create_department(None, "办公室", a.id)
+    departments.create_department(None, "办公室", b.id)
+    assert departments.find_department("甲单位/办公室").id == a_office.id
+    assert departments.find_department("甲单位／办公室").id == a_office.id
+    assert departments.find_department("办公室") is None  # ambiguous
+    assert departments.find_department("乙单位").id == b.id

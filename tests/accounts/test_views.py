@@ -1,0 +1,355 @@
+"""Accounts pages through HTTP: login, lockout, redirects, admin guard, CSRF, import."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from sqlalchemy import event, func, select
+
+from lawlearn.accounts.models import AuditEntry, User
+from lawlearn.extensions import db
+from tests.accounts.test_importing import xlsx_bytes
+from tests.conftest import PASSWORD, csrf_from, post_with_csrf
+
+
+def test_login_page_is_chinese_with_security_headers(client):
+    response = client.get("/login")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "登录" in html and 'lang="zh-CN"' in html
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html) is None  # no inline scripts
+
+
+def test_pages_need_login(client):
+    response = client.get("/me")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login?next=/me")
+
+
+def test_login_and_logout(client, login, make_user):
+    user = make_user("alice", name="爱丽丝")
+    response = login(user)
+    assert "爱丽丝，您好" in response.get_data(as_text=True)
+    cookie = client.get_cookie("session")
+    assert cookie is not None and cookie.http_only and cookie.same_site == "Lax"
+    assert client.get("/logout").status_code == 405  # logging out is a POST
+    response = post_with_csrf(client, "/me", "/logout", follow_redirects=True)
+    assert "您已退出登录" in response.get_data(as_text=True)
+    assert client.get("/me").status_code == 302
+
+
+def test_wrong_password_is_refused(client, make_user):
+    make_user("bob")
+    token = csrf_from(client.get("/login"))
+    response = client.post("/login", data={"username": "bob", "password": "wrong-one",
+                                           "csrf_token": token})
+    assert response.status_code == 422
+    assert "用户名或密码错误" in response.get_data(as_text=True)
+
+
+def test_remember_me_sets_a_lasting_cookie(client, make_user):
+    make_user("carol")
+    token = csrf_from(client.get("/login"))
+    client.post("/login", data={"username": "carol", "password": PASSWORD, "remember": "y",
+                                "csrf_token": token})
+    remember = client.get_cookie("remember_token")
+    assert remember is not None and remember.http_only and remember.expires is not None
+
+
+def test_lockout_after_five_failures(client, make_user, app):
+    make_user("dave")
+    for attempt in range(5):
+        token = csrf_from(client.get("/login"))
+        response = client.post("/login", data={"username": "dave", "password": f"bad-{attempt}",
+                                               "csrf_token": token})
+    assert "锁定 15 分钟" in response.get_data(as_text=True)
+    token = csrf_from(client.get("/login"))
+    response = client.post("/login", data={"username": "dave", "password": PASSWORD,
+                                           "csrf_token": token})
+    assert response.status_code == 429 and "锁定" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(User).filter_by(username="dave")).locked_until
+
+
+@pytest.mark.app_config(LOGIN_RATE_LIMIT="3 per minute")
+def test_login_is_rate_limited_per_address(client):
+    statuses = []
+    for _ in range(4):
+        token = csrf_from(client.get("/login"))
+        statuses.append(client.post("/login", data={"username": "nobody", "password": "x" * 9,
+                                                     "csrf_token": token}).status_code)
+    assert statuses[:3] == [422, 422, 422]
+    assert statuses[3] == 429
+    # Another address is not affected.
+    token = csrf_from(client.get("/login"))
+    other = client.post("/login", data={"username": "nobody", "password": "x" * 9,
+                                        "csrf_token": token},
+                        environ_overrides={"REMOTE_ADDR": "10.0.0.9"})
+    assert other.status_code == 422
+
+
+@pytest.mark.parametrize("target", ["/me", "/admin/users?q=a"])
+def test_next_redirects_within_the_site(client, make_user, target):
+    make_user("erin", roles=("admin",))
+    token = csrf_from(client.get("/login"))
+    response = client.post("/login", data={"username": "erin", "password": PASSWORD,
+                                           "csrf_token": token, "next": target})
+    assert response.headers["Location"] == target
+
+
+@pytest.mark.parametrize("target", [
+    "https://evil.example/", "//evil.example/x", "/\\evil.example", "\\\\evil.example",
+    "javascript:alert(1)", "http:/evil.example", " //evil.example",
+])
+def test_next_never_leaves_the_site(client, make_user, target):
+    make_user("frank")
+    token = csrf_from(client.get("/login"))
+    response = client.post("/login", data={"username": "frank", "password": PASSWORD,
+                                           "csrf_token": token, "next": target})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+
+
+def test_forced_password_change_at_first_login(client, login, make_user, app):
+    user = make_user("grace", must_change_password=True)
+    response = login(user, follow=False)
+    assert response.headers["Location"] == "/"
+    response = client.get("/study")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/password")
+    page = client.get(response.headers["Location"])
+    assert "请先设置新密码" in page.get_data(as_text=True)
+    token = csrf_from(page)
+    bad = client.post("/password", data={"current_password": PASSWORD, "new_password": "grace",
+                                         "confirm": "grace", "csrf_token": token})
+    assert "至少需要 8 个字符" in bad.get_data(as_text=True)
+    done = client.post("/password?next=/study", data={
+        "current_password": PASSWORD, "new_password": "a-new-secret", "confirm": "a-new-secret",
+        "csrf_token": token, "next": "/study"})
+    assert done.headers["Location"] == "/study"
+    assert client.get("/study").status_code == 200
+    with app.app_context():
+        assert not db.session.get(User, user.id).must_change_password
+
+
+def test_password_change_signs_out_other_sessions(app, login, make_user):
+    user = make_user("henry")
+    other = app.test_client()
+    token = csrf_from(other.get("/login"))
+    other.post("/login", data={"username": "henry", "password": PASSWORD, "csrf_token": token})
+    assert other.get("/me").status_code == 200
+    client = app.test_client()
+    token = csrf_from(client.get("/login"))
+    client.post("/login", data={"username": "henry", "password": PASSWORD, "csrf_token": token})
+    post_with_csrf(client, "/password", "/password", {
+        "current_password": PASSWORD, "new_password": "another-secret",
+        "confirm": "another-secret"})
+    assert client.get("/me").status_code == 200
+    assert other.get("/me").status_code == 302
+
+
+def admin_urls(app) -> list[tuple[str, str]]:
+    """Every /admin/ route with each of its methods, ids filled with 1."""
+    urls = []
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/admin"):
+            continue
+        path = re.sub(r"<(?:int:)?\w+>", "1", rule.rule)
+        urls.extend((method, path) for method in sorted(rule.methods - {"HEAD", "OPTIONS"}))
+    return urls
+
+
+def test_staff_are_refused_on_every_admin_route(app, client, login, make_user):
+    for role in ("staff", "dept_lead", "leader"):
+        client = app.test_client()
+        token = csrf_from(client.get("/login"))
+        user = make_user(roles=(role,))
+        client.post("/login", data={"username": user.username, "password": PASSWORD,
+                                    "csrf_token": token})
+        urls = admin_urls(app)
+        assert len(urls) >= 12
+        for method, url in urls:
+            response = client.open(url, method=method, data={"csrf_token": token})
+            assert response.status_code == 403, (role, method, url)
+            assert "无权访问" in response.get_data(as_text=True)
+
+
+def test_strangers_are_sent_to_login_from_admin_routes(app, client):
+    for method, url in admin_urls(app):
+        response = client.open(url, method=method)
+        assert response.status_code in (302, 400), (method, url)  # 400: no CSRF token on POST
+        if response.status_code == 302:
+            assert response.headers["Location"].startswith("/login")
+
+
+def test_post_without_csrf_token_is_refused(admin_client, app, make_user):
+    victim = make_user("ivan")
+    response = admin_client.post(f"/admin/users/{victim.id}/active", data={"active": "0"})
+    assert response.status_code == 400
+    assert "页面已过期" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(User, victim.id).active
+
+
+def test_admin_creates_edits_resets_and_deactivates(admin_client, app, make_department):
+    unit = make_department("区政府办公室")
+    response = post_with_csrf(admin_client, "/admin/users/new", "/admin/users/new", {
+        "username": "judy", "name": "朱迪", "department_id": str(unit), "roles": ["staff"],
+        "password": "judy-initial"}, follow_redirects=True)
+    assert "已创建用户 朱迪" in response.get_data(as_text=True)
+    with app.app_context():
+        judy = db.session.scalar(select(User).filter_by(username="judy"))
+        judy_id = judy.id
+        assert judy.must_change_password and judy.department_id == unit
+    # Invalid input re-renders with the error under the field and keeps what was typed.
+    response = post_with_csrf(admin_client, "/admin/users/new", "/admin/users/new", {
+        "username": "judy", "name": "另一个", "roles": ["staff"], "password": "judy-initial"})
+    html = response.get_data(as_text=True)
+    assert "用户名 judy 已存在" in html and 'value="另一个"' in html
+    post_with_csrf(admin_client, f"/admin/users/{judy_id}", f"/admin/users/{judy_id}", {
+        "name": "朱迪二", "department_id": "", "roles": ["staff", "dept_lead"]})
+    post_with_csrf(admin_client, f"/admin/users/{judy_id}",
+                   f"/admin/users/{judy_id}/reset-password", {"new_password": "temp-password"})
+    post_with_csrf(admin_client, f"/admin/users/{judy_id}", f"/admin/users/{judy_id}/active",
+                   {"active": "0"})
+    with app.app_context():
+        judy = db.session.get(User, judy_id)
+        assert judy.name == "朱迪二" and judy.roles == {"staff", "dept_lead"}
+        assert judy.check_password("temp-password") and not judy.active
+        actions = set(db.session.scalars(select(AuditEntry.action)))
+    assert {"user.create", "user.update", "user.reset_password", "user.deactivate"} <= actions
+    audit_page = admin_client.get("/admin/audit").get_data(as_text=True)
+    assert "停用用户 judy" in audit_page and "管理员甲" in audit_page
+
+
+def test_user_list_search_filter_and_pages(admin_client, make_user, make_department):
+    unit = make_department("法制科")
+    for index in range(25):
+        make_user(f"member{index:02d}", department_id=unit, name=f"成员{index:02d}")
+    make_user("lonely", name="孤独者")
+    page1 = admin_client.get(f"/admin/users?department={unit}").get_data(as_text=True)
+    assert "第 1 / 2 页，共 25 条" in page1 and "孤独者" not in page1
+    page2 = admin_client.get(f"/admin/users?department={unit}&page=2").get_data(as_text=True)
+    assert page2.count("member") == 5
+    found = admin_client.get("/admin/users?q=孤独").get_data(as_text=True)
+    assert "lonely" in found and "member01" not in found
+    admins = admin_client.get("/admin/users?role=admin").get_data(as_text=True)
+    assert "root" in admins and "lonely" not in admins
+
+
+def count_queries(app, fetch) -> int:
+    with app.app_context():
+        engine = db.engine
+    statements = []
+
+    def record(*_args):
+        statements.append(1)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        fetch()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return len(statements)
+
+
+def test_user_list_runs_a_constant_number_of_queries(app, admin_client, make_user,
+                                                     make_department):
+    unit = make_department("综合科")
+    section = make_department("一组", unit)
+    for _ in range(3):
+        make_user(department_id=section)
+    few = count_queries(app, lambda: admin_client.get("/admin/users"))
+    for _ in range(30):
+        make_user(department_id=section, roles=("staff", "dept_lead"))
+    many = count_queries(app, lambda: admin_client.get("/admin/users"))
+    assert few == many
+
+
+def test_department_pages(admin_client, app):
+    post_with_csrf(admin_client, "/admin/departments", "/admin/departments",
+                   {"name": "区政府办公室", "parent_id": ""})
+    with app.app_context():
+        from lawlearn.accounts.models import Department
+
+        unit_id = db.session.scalar(select(Department.id).filter_by(name="区政府办公室"))
+    response = post_with_csrf(admin_client, "/admin/departments", "/admin/departments",
+                              {"name": "秘书科", "parent_id": str(unit_id)},
+                              follow_redirects=True)
+    assert "已创建部门 区政府办公室/秘书科" in response.get_data(as_text=True)
+    response = post_with_csrf(admin_client, f"/admin/departments/{unit_id}",
+                              f"/admin/departments/{unit_id}",
+                              {"action": "rename", "rename-name": "区府办"},
+                              follow_redirects=True)
+    assert "区府办" in response.get_data(as_text=True)
+
+
+def test_import_through_the_page(admin_client, app, make_department):
+    make_department("法制科")
+    data = xlsx_bytes([["kate", "凯特", "法制科", "职工", "", ""],
+                       ["leo", "利奥", "法制科", "职工", "", ""]])
+    token = csrf_from(admin_client.get("/admin/users/import"))
+    preview = admin_client.post("/admin/users/import", data={
+        "csrf_token": token, "default_password": "batch-password",
+        "file": (io.BytesIO(data), "users.xlsx")}, content_type="multipart/form-data")
+    html = preview.get_data(as_text=True)
+    assert "将创建 2 个用户" in html and "凯特" in html
+    with app.app_context():
+        assert db.session.scalar(select(func.count(User.id)).filter_by(username="kate")) == 0
+    stash = re.search(r'name="token" type="hidden" value="([0-9a-f]{32})"', html).group(1)
+    done = admin_client.post("/admin/users/import/confirm", data={
+        "csrf_token": token, "token": stash, "default_password": "batch-password"},
+        follow_redirects=True)
+    assert "已导入 2 个用户" in done.get_data(as_text=True)
+    with app.app_context():
+        kate = db.session.scalar(select(User).filter_by(username="kate"))
+        assert kate.check_password("batch-password") and kate.must_change_password
+
+
+def test_import_page_lists_every_problem_and_writes_nothing(admin_client, app):
+    data = xlsx_bytes([["ok", "好", "", "", "", "good-password"],
+                       ["ok", "重", "", "", "", "good-password"],
+                       ["bad", "坏", "没有这个部门", "", "", "good-password"]])
+    token = csrf_from(admin_client.get("/admin/users/import"))
+    response = admin_client.post("/admin/users/import", data={
+        "csrf_token": token, "file": (io.BytesIO(data), "users.xlsx")},
+        content_type="multipart/form-data")
+    html = response.get_data(as_text=True)
+    assert "发现 2 处问题，未导入任何用户" in html
+    assert "与第 2 行重复" in html and "没有这个部门" in html
+    assert "/admin/users/import/confirm" not in html
+    # A file that is not a spreadsheet, whatever its name says.
+    response = admin_client.post("/admin/users/import", data={
+        "csrf_token": token, "file": (io.BytesIO(b"\x89PNG\r\n\x1a\n" + bytes(40)), "users.xlsx")},
+        content_type="multipart/form-data")
+    assert "不是表格" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(User.id))) == 1
+
+
+def test_import_template_download(admin_client):
+    response = admin_client.get("/admin/users/import/template.xlsx")
+    assert response.status_code == 200
+    assert response.data.startswith(b"PK\x03\x04")
+
+
+def test_error_pages_are_chinese(client, login, make_user):
+    login(make_user())
+    response = client.get("/no-such-page")
+    assert response.status_code == 404 and "页面不存在" in response.get_data(as_text=True)
+
+
+def test_english_is_available(client, login, make_user):
+    login(make_user())
+    post_with_csrf(client, "/me", "/language", {"locale": "en", "next": "/me"})
+    html = client.get("/me").get_data(as_text=True)
+    assert 'lang="en"' in html and "Change password" in html and "修改密码" not in html
+    post_with_csrf(client, "/me", "/language", {"locale": "zh_CN", "next": "/me"})
+    assert "修改密码" in client.get("/me").get_data(as_text=True)

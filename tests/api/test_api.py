@@ -1,0 +1,117 @@
+"""The JSON API foundation: tokens, session + CSRF, JSON errors, the OpenAPI document."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from openapi_spec_validator import validate
+
+from tests.conftest import PASSWORD, csrf_from
+
+
+def issue(client, username, password=PASSWORD, **kwargs):
+    return client.post("/api/v1/auth/token", json={"username": username, "password": password},
+                       **kwargs)
+
+
+def bearer(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_token_lifecycle(client, make_user):
+    make_user("alice", name="爱丽丝", roles=("staff", "dept_lead"))
+    response = issue(client, "alice")
+    assert response.status_code == 201
+    body = response.get_json()
+    assert set(body) == {"token", "expires_at", "user"}
+    assert body["user"]["username"] == "alice" and body["user"]["roles"] == ["dept_lead", "staff"]
+    assert body["user"]["must_change_password"] is False
+    assert "Set-Cookie" not in response.headers or "session=" not in response.headers["Set-Cookie"]
+    me = client.get("/api/v1/me", headers=bearer(body["token"]))
+    assert me.status_code == 200 and me.get_json()["name"] == "爱丽丝"
+    # Tokens need no CSRF token; revoking one makes it useless.
+    assert client.delete("/api/v1/auth/token", headers=bearer(body["token"])).status_code == 204
+    gone = client.get("/api/v1/me", headers=bearer(body["token"]))
+    assert gone.status_code == 401 and gone.get_json()["error"] == "unauthorized"
+
+
+def test_errors_are_json_with_the_right_status(client, make_user):
+    make_user("bob")
+    assert client.get("/api/v1/me").get_json() == {
+        "error": "unauthorized", "message": "请先登录或提供有效的令牌。"}
+    assert client.get("/api/v1/me", headers=bearer("forged")).status_code == 401
+    wrong = issue(client, "bob", "wrong-password")
+    assert wrong.status_code == 422 and wrong.get_json()["error"] == "invalid_credentials"
+    malformed = client.post("/api/v1/auth/token", data="not json",
+                            content_type="application/json")
+    assert malformed.status_code == 422 and malformed.get_json()["error"] == "invalid_json"
+    missing = client.get("/api/v1/nothing-here")
+    assert missing.status_code == 404 and missing.is_json
+    assert client.put("/api/v1/me").status_code == 405
+
+
+def test_inactive_user_gets_403(client, make_user):
+    make_user("carol", active=False)
+    response = issue(client, "carol")
+    assert response.status_code == 403 and response.get_json()["error"] == "account_inactive"
+
+
+def test_token_endpoint_is_throttled_and_locks_accounts(client, make_user):
+    make_user("dave")
+    statuses = [issue(client, "dave", "bad-password").status_code for _ in range(5)]
+    assert statuses == [422, 422, 422, 422, 429]
+    locked = issue(client, "dave")
+    assert locked.status_code == 429 and locked.get_json()["error"] == "account_locked"
+
+
+@pytest.mark.app_config(LOGIN_RATE_LIMIT="2 per minute")
+def test_token_endpoint_rate_limit(client):
+    statuses = [issue(client, "nobody", "whatever-pass").status_code for _ in range(3)]
+    assert statuses == [422, 422, 429]
+    assert client.post("/api/v1/auth/token", json={}).get_json()["error"] == "too_many_requests"
+
+
+def test_must_change_password_is_reported(client, make_user):
+    make_user("erin", must_change_password=True)
+    body = issue(client, "erin").get_json()
+    assert body["user"]["must_change_password"] is True
+    assert client.get("/api/v1/me", headers=bearer(body["token"])).status_code == 200
+
+
+def test_session_auth_needs_the_csrf_header_for_changes(client, login, make_user):
+    login(make_user("frank"))
+    assert client.get("/api/v1/me").get_json()["username"] == "frank"
+    refused = client.delete("/api/v1/auth/token")
+    assert refused.status_code == 403 and refused.get_json()["error"] == "csrf_failed"
+    token = csrf_from(client.get("/me"))
+    # With the header the CSRF check passes; there is no token to revoke in a session.
+    allowed = client.delete("/api/v1/auth/token", headers={"X-CSRFToken": token})
+    assert allowed.status_code == 422 and allowed.get_json()["error"] == "no_token"
+
+
+def test_expired_token_is_refused(app, client, make_user):
+    from datetime import timedelta
+
+    app.config["API_TOKEN_LIFETIME"] = timedelta(seconds=-1)
+    make_user("grace")
+    token = issue(client, "grace").get_json()["token"]
+    assert client.get("/api/v1/me", headers=bearer(token)).status_code == 401
+
+
+def test_openapi_is_valid_and_describes_every_route(app, client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    validate(document)
+    described = {(path, method) for path, ops in document["paths"].items() for method in ops}
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/v1/"):
+            continue
+        path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule.removeprefix("/api/v1"))
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            assert (path, method.lower()) in described, (path, method)
+
+
+@pytest.mark.parametrize("path", ["/api/v1/me", "/api/v1/openapi.json"])
+def test_api_responses_carry_security_headers(client, path):
+    response = client.get(path)
+    assert response.headers["X-Content-Type-Options"] == "nosniff"

@@ -1,0 +1,176 @@
+"""Fixtures: a fresh app and an empty database per test, on SQLite or PostgreSQL.
+
+Set LAWLEARN_TEST_DATABASE_URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/lawlearn_test)
+to run the suite on PostgreSQL; otherwise a SQLite file in a temporary folder is used.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import text
+
+from lawlearn import create_app
+from lawlearn.extensions import db
+
+TEST_DATABASE_URL = os.environ.get("LAWLEARN_TEST_DATABASE_URL")
+PASSWORD = "correct-horse-9"
+_schema_ready: set[str] = set()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    if TEST_DATABASE_URL:
+        return TEST_DATABASE_URL
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+def _reset_schema(url: str) -> None:
+    if url not in _schema_ready:
+        db.session.remove()
+        db.drop_all()
+        db.create_all()
+        _schema_ready.add(url)
+
+
+def _empty_tables() -> None:
+    db.session.remove()
+    tables = db.metadata.sorted_tables
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        with db.engine.begin() as connection:
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        with db.engine.begin() as connection:
+            for table in reversed(tables):
+                connection.execute(table.delete())
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "app_config(**overrides): extra create_app settings")
+
+
+@pytest.fixture
+def app_config(request, database_url, tmp_path) -> dict:
+    """Overrides for create_app; ``@pytest.mark.app_config(KEY=value)`` adds to them."""
+    marker = request.node.get_closest_marker("app_config")
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "DATABASE_URL": database_url,
+        "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        **(marker.kwargs if marker else {}),
+    }
+
+
+@pytest.fixture
+def app(app_config):
+    app = create_app(app_config)
+    with app.app_context():
+        _reset_schema(app_config["DATABASE_URL"])
+    yield app
+    with app.app_context():
+        _empty_tables()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def ctx(app):
+    """An app context for service tests (no HTTP)."""
+    with app.app_context():
+        yield app
+        db.session.rollback()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@dataclass
+class UserRef:
+    id: int
+    username: str
+    password: str
+
+
+@pytest.fixture
+def make_department(app):
+    def make(name: str, parent_id: int | None = None) -> int:
+        from lawlearn.accounts.departments import create_department
+
+        with app.app_context():
+            department = create_department(None, name, parent_id)
+            db.session.commit()
+            return department.id
+
+    return make
+
+
+@pytest.fixture
+def make_user(app):
+    counter = iter(range(1, 10_000))
+
+    def make(username: str | None = None, *, roles=("staff",), name: str | None = None,
+             department_id: int | None = None, password: str = PASSWORD,
+             must_change_password: bool = False, active: bool = True) -> UserRef:
+        from lawlearn.accounts.services import UserFields, create_user
+
+        username = username or f"user{next(counter):03d}"
+        with app.app_context():
+            user = create_user(None, username, password,
+                               UserFields(name or f"测试{username}", department_id, set(roles)),
+                               must_change_password=must_change_password)
+            user.active = active
+            db.session.commit()
+            return UserRef(user.id, user.username, password)
+
+    return make
+
+
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+
+
+def csrf_from(response) -> str:
+    match = CSRF_META.search(response.get_data(as_text=True))
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+@pytest.fixture
+def login(client):
+    """Log ``client`` in through the real form; returns the final response."""
+
+    def do_login(user: UserRef, follow: bool = True):
+        token = csrf_from(client.get("/login"))
+        return client.post("/login", data={"username": user.username, "password": user.password,
+                                           "csrf_token": token}, follow_redirects=follow)
+
+    return do_login
+
+
+@pytest.fixture
+def admin(make_user) -> UserRef:
+    return make_user("root", roles=("admin", "staff"), name="管理员甲")
+
+
+@pytest.fixture
+def admin_client(client, login, admin):
+    login(admin)
+    return client
+
+
+def post_with_csrf(client, page_url: str, url: str, data: dict | None = None, **kwargs):
+    """GET ``page_url`` for its CSRF token, then POST ``data`` to ``url``."""
+    token = csrf_from(client.get(page_url))
+    return client.post(url, data={**(data or {}), "csrf_token": token}, **kwargs)
