@@ -174,3 +174,14 @@ def post_with_csrf(client, page_url: str, url: str, data: dict | None = None, **
     """GET ``page_url`` for its CSRF token, then POST ``data`` to ``url``."""
     token = csrf_from(client.get(page_url))
     return client.post(url, data={**(data or {}), "csrf_token": token}, **kwargs)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    skipped = [r for r in terminalreporter.stats.get("skipped", []) if "e2e" in r.nodeid]
+    if skipped:
+        terminalreporter.write_line(
+            f"NOTE: {len(skipped)} browser tests were SKIPPED because Chromium is not installed. "
+            "Install it with: sudo apt-get install -y chromium fonts-noto-cjk "
+            "(set LAWLEARN_REQUIRE_BROWSER=1 to make a missing browser fail the run).",
+            yellow=True, bold=True,
+        )

@@ -1,0 +1,129 @@
+"""A new staff member and a new admin, in a real browser."""
+
+from __future__ import annotations
+
+import re
+
+from openpyxl import Workbook
+from playwright.sync_api import expect
+
+from tests.conftest import PASSWORD
+from tests.e2e.conftest import screenshot
+
+
+def field(page, label: str):
+    """The input labelled ``label`` (labels of required fields end with an asterisk)."""
+    return page.get_by_label(re.compile(rf"^{re.escape(label)}"))
+
+
+def log_in(page, base, username, password=PASSWORD):
+    page.goto(f"{base}/login")
+    field(page, "用户名").fill(username)
+    field(page, "密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+
+
+def assert_fits_phone(page):
+    widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert widths[0] <= widths[1], f"horizontal scroll: {widths}"
+
+
+def test_new_staff_member_on_a_phone(live_server, phone, make_user, make_department):
+    section = make_department("法制科", make_department("区政府办公室"))
+    make_user("newbie", name="新同事", department_id=section, must_change_password=True)
+    page = phone.new_page()
+    log_in(page, live_server, "newbie")
+    assert_fits_phone(page)
+
+    # First login: a new password is required before anything else.
+    expect(page).to_have_url(re.compile(r"/password"))
+    expect(page.get_by_text("请先设置新密码")).to_be_visible()
+    field(page, "当前密码").fill(PASSWORD)
+    field(page, "新密码").fill("newbie")
+    field(page, "再次输入新密码").fill("newbie")
+    page.get_by_role("button", name="保存新密码").click()
+    expect(page.get_by_text("密码不能与用户名相同")).to_be_visible()
+    field(page, "当前密码").fill(PASSWORD)
+    field(page, "新密码").fill("my-own-secret")
+    field(page, "再次输入新密码").fill("my-own-secret")
+    page.get_by_role("button", name="保存新密码").click()
+
+    expect(page.get_by_role("heading", name="新同事，您好")).to_be_visible()
+    expect(page.get_by_text("区政府办公室/法制科")).to_be_visible()
+    assert_fits_phone(page)
+    nav = page.get_by_role("navigation", name="主导航")
+    expect(nav.get_by_role("link")).to_have_count(5)
+    for link in nav.get_by_role("link").all():
+        box = link.bounding_box()
+        assert box["height"] >= 44 and box["width"] >= 44
+    expect(nav.get_by_role("link", name="首页")).to_have_attribute("aria-current", "page")
+    nav_box = nav.bounding_box()
+    assert nav_box["y"] + nav_box["height"] <= 740 + 1  # fixed at the bottom of the screen
+    screenshot(page, "staff-home-phone")
+
+    for tab in ("学习", "答题", "签到"):
+        nav.get_by_role("link", name=tab).click()
+        expect(page.get_by_role("heading", name=tab, exact=True)).to_be_visible()
+        assert_fits_phone(page)
+
+    nav.get_by_role("link", name="我的").click()
+    expect(page.get_by_text("newbie")).to_be_visible()
+    page.get_by_role("button", name="退出登录").click()
+    expect(page.get_by_text("您已退出登录")).to_be_visible()
+    page.goto(f"{live_server}/me")
+    expect(page).to_have_url(re.compile(r"/login\?next=/me"))
+
+
+def test_wrong_password_message_and_english(live_server, phone, make_user):
+    make_user("alice", name="爱丽丝")
+    page = phone.new_page()
+    log_in(page, live_server, "alice", "not-the-password")
+    expect(page.get_by_role("alert")).to_have_text("用户名或密码错误。")
+    log_in(page, live_server, "alice")
+    page.get_by_role("navigation", name="主导航").get_by_role("link", name="我的").click()
+    page.get_by_role("button", name="English").click()
+    expect(page.get_by_role("link", name="Change password")).to_be_visible()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+
+
+def test_admin_imports_users_from_xlsx(live_server, desktop, make_user, make_department,
+                                       tmp_path):
+    make_department("综合科")
+    make_user("chief", roles=("admin", "staff"), name="管理员乙")
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["用户名", "姓名", "部门", "角色", "手机号", "初始密码"])
+    sheet.append(["wanglei", "王磊", "综合科", "职工", "13900000000", ""])
+    sheet.append(["liuna", "刘娜", "综合科", "科室负责人、职工", "", ""])
+    path = tmp_path / "新进人员.xlsx"
+    workbook.save(path)
+
+    page = desktop.new_page()
+    log_in(page, live_server, "chief")
+    page.goto(f"{live_server}/admin/users")
+    page.get_by_role("link", name="批量导入").first.click()
+    field(page, "用户表格（.xlsx 或 .csv）").set_input_files(str(path))
+    field(page, "默认初始密码").fill("welcome-2026")
+    page.get_by_role("button", name="上传并预览").click()
+    expect(page.get_by_role("heading", name="将创建 2 个用户")).to_be_visible()
+    expect(page.get_by_role("cell", name="刘娜")).to_be_visible()
+    screenshot(page, "admin-import-preview")
+    page.get_by_role("button", name="确认导入 2 个用户").click()
+    expect(page.get_by_text("已导入 2 个用户")).to_be_visible()
+    expect(page.get_by_role("link", name="wanglei")).to_be_visible()
+
+    # Deactivating asks first; dismissing the question changes nothing.
+    page.get_by_role("link", name="liuna").click()
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.get_by_role("button", name="停用账号").click()
+    expect(page.get_by_role("button", name="停用账号")).to_be_visible()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="停用账号").click()
+    expect(page.get_by_text("已停用 刘娜")).to_be_visible()
+
+    # The new person logs in with the default password and must change it.
+    other = desktop.browser.new_context(viewport={"width": 360, "height": 740})
+    newcomer = other.new_page()
+    log_in(newcomer, live_server, "wanglei", "welcome-2026")
+    expect(newcomer).to_have_url(re.compile(r"/password"))
+    other.close()
