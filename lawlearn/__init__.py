@@ -17,6 +17,13 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
     _register_cli(app)
+    hops = int(app.config.get("PROXY_HOPS") or 0)
+    if hops:
+        # Behind a reverse proxy the client address (for login throttling) is in
+        # X-Forwarded-For; trust exactly as many hops as there are proxies.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     return app
 
 

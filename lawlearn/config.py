@@ -35,3 +35,5 @@ MAX_CONTENT_LENGTH = 16 * 1024 * 1024
 UPLOAD_FOLDER: str | None = None  # defaults to instance/uploads; share it between servers
 PER_PAGE = 20
 PASSWORD_HASH_METHOD = "scrypt"  # werkzeug default; tests use a faster method
+# Number of reverse proxies in front of the app (nginx: 1); 0 trusts no X-Forwarded-* header.
+PROXY_HOPS = 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import time
 from pathlib import Path
 
 from flask import (
@@ -226,10 +227,21 @@ def department_edit(department_id: int):
 STASH_NAME = re.compile(r"^[0-9a-f]{32}$")
 
 
+STASH_LIFETIME_SECONDS = 24 * 3600
+
+
 def _stash_dir() -> Path:
     folder = Path(current_app.config["UPLOAD_FOLDER"]) / "imports"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def _drop_stale_stashes() -> None:
+    """Previews never confirmed are removed after a day."""
+    cutoff = time.time() - STASH_LIFETIME_SECONDS
+    for path in _stash_dir().glob("users-*"):
+        if path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
 
 
 def _stash_path(token: str) -> Path:
@@ -254,6 +266,7 @@ def user_import():
             if parsed.ok:
                 # Kept in the shared upload folder until confirmed (any app server can
                 # take the confirmation).
+                _drop_stale_stashes()
                 token = secrets.token_hex(16)
                 _stash_path(token).write_bytes(data)
     confirm_form = UserImportConfirmForm(token=token, default_password=form.default_password.data)

@@ -353,3 +353,15 @@ def test_english_is_available(client, login, make_user):
     assert 'lang="en"' in html and "Change password" in html and "修改密码" not in html
     post_with_csrf(client, "/me", "/language", {"locale": "zh_CN", "next": "/me"})
     assert "修改密码" in client.get("/me").get_data(as_text=True)
+
+
+@pytest.mark.app_config(LOGIN_RATE_LIMIT="2 per minute", PROXY_HOPS=1)
+def test_rate_limit_uses_the_forwarded_address_behind_a_proxy(client):
+    def attempt(address):
+        token = csrf_from(client.get("/login"))
+        return client.post("/login", data={"username": "x", "password": "y" * 9,
+                                           "csrf_token": token},
+                           headers={"X-Forwarded-For": address}).status_code
+
+    assert [attempt("10.1.1.1") for _ in range(3)] == [422, 422, 429]
+    assert attempt("10.1.1.2") == 422
