@@ -23,6 +23,12 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+def like_pattern(text: str) -> str:
+    """A LIKE pattern matching ``text`` literally anywhere (use with ``escape="\\"``)."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
 def utcnow() -> datetime:
     """Naive UTC, as stored in every timestamp column (SQLite keeps no zone)."""
     return datetime.now(UTC).replace(tzinfo=None)
@@ -38,3 +44,12 @@ def _configure_sqlite(dbapi_connection, _record) -> None:
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+
+
+# Full-text search objects (SQLite FTS5 tables and their shadow tables, PostgreSQL trigram
+# indexes) are created by their own DDL, not by the models: Alembic must leave them alone.
+SEARCH_OBJECT_PREFIXES = ("law_article_fts", "material_fts", "ix_trgm_")
+
+
+def include_in_migrations(name: str | None, type_: str, _parent_names) -> bool:
+    return not (name and name.startswith(SEARCH_OBJECT_PREFIXES))

@@ -111,7 +111,8 @@ def init_security(app: Flask) -> None:
             and current_user.must_change_password
             and request.endpoint not in PASSWORD_CHANGE_EXEMPT
         ):
-            return redirect(url_for("auth.change_password", next=request.full_path))
+            return redirect(url_for("auth.change_password",
+                                    next=request.full_path.rstrip("?")))
         return None
 
     @app.after_request

@@ -30,7 +30,7 @@ def test_two_servers_share_one_login_budget(app, app_config):
               "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
     config.pop("RATELIMIT_STORAGE_URI")
     first, second = create_app(config).test_client(), create_app(config).test_client()
-    body = {"username": "nobody", "password": "not-a-password"}
+    body = {"username": f"nobody-{uuid.uuid4().hex[:8]}", "password": "not-a-password"}
     statuses = [first.post("/api/v1/auth/token", json=body).status_code,
                 second.post("/api/v1/auth/token", json=body).status_code,
                 first.post("/api/v1/auth/token", json=body).status_code,

@@ -14,6 +14,13 @@ from lawlearn.accounts import admin_views, auth_views  # noqa: E402,F401  (route
 __all__ = ["admin_bp", "auth_bp"]
 
 
+@admin_bp.app_template_filter("action_label")
+def action_label(action: str) -> str:
+    from lawlearn.accounts.audit import action_label as label
+
+    return label(action)
+
+
 @admin_bp.app_template_filter("role_label")
 def role_label(role: str) -> str:
     return Role(role).label

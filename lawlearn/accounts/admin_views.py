@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
 import time
@@ -33,6 +34,7 @@ from lawlearn.accounts.forms import (
     UserImportForm,
 )
 from lawlearn.accounts.models import ROLE_LABELS, Role, User
+from lawlearn.database import utcnow
 from lawlearn.errors import DomainError
 from lawlearn.extensions import db
 
@@ -73,7 +75,7 @@ def users():
     )
     pagination = db.paginate(query, page=_page(), per_page=current_app.config["PER_PAGE"],
                              error_out=False)
-    return render_template("admin/users.html", pagination=pagination,
+    return render_template("admin/users.html", pagination=pagination, now=utcnow(),
                            department_choices=departments.department_choices(),
                            role_labels=ROLE_LABELS, status=status)
 
@@ -104,7 +106,7 @@ def user_new():
             else:
                 db.session.commit()
                 flash(_("已创建用户 %(name)s。", name=user.name), "success")
-                return redirect(url_for("admin.users"))
+                return redirect(url_for("admin.user_edit", user_id=user.id))
     return render_template("admin/user_form.html", form=form, user=None)
 
 
@@ -124,7 +126,8 @@ def user_edit(user_id: int):
             flash(_("已保存。"), "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=user,
-                           reset_form=ResetPasswordForm(), confirm_form=ConfirmForm())
+                           reset_form=ResetPasswordForm(), confirm_form=ConfirmForm(),
+                           locked=bool(user.locked_until and user.locked_until > utcnow()))
 
 
 @admin_bp.route("/users/<int:user_id>/reset-password", methods=["POST"])
@@ -180,8 +183,11 @@ def departments_page():
             db.session.commit()
             flash(_("已创建部门 %(name)s。", name=created.full_name), "success")
             return redirect(url_for("admin.departments_page"))
+    counts = departments.member_counts()
+    totals = {unit.id: counts.get(unit.id, 0) + sum(counts.get(s.id, 0) for s in unit.children)
+              for unit in units}
     return render_template("admin/departments.html", form=form, units=units,
-                           counts=departments.member_counts())
+                           counts=counts, totals=totals)
 
 
 @admin_bp.route("/departments/<int:department_id>", methods=["GET", "POST"])
@@ -193,8 +199,10 @@ def department_edit(department_id: int):
     merge_form = MergeDepartmentForm(prefix="merge")
     units = [u for u in departments.department_tree() if u.id != department.id]
     move_form.parent_id.choices = [("", _("（作为一级部门）"))] + [(u.id, u.name) for u in units]
+    own_sections = {section.id for section in department.children}
     merge_form.target_id.choices = [("", _("请选择"))] + [
-        (i, label) for i, label in departments.department_choices() if i != department.id
+        (i, label) for i, label in departments.department_choices()
+        if i != department.id and i not in own_sections
     ]
     action = request.form.get("action")
     forms = {"rename": rename_form, "move": move_form, "merge": merge_form}
@@ -247,7 +255,7 @@ def _drop_stale_stashes() -> None:
 def _stash_path(token: str) -> Path:
     if not STASH_NAME.match(token or ""):
         abort(404)
-    return _stash_dir() / f"users-{current_user.id}-{token}"
+    return _stash_dir() / f"users-{current_user.id}-{token}.xlsx"
 
 
 @admin_bp.route("/users/import", methods=["GET", "POST"])
@@ -265,11 +273,14 @@ def user_import():
         else:
             if parsed.ok:
                 # Kept in the shared upload folder until confirmed (any app server can
-                # take the confirmation).
+                # take the confirmation); the default password only as a hash.
                 _drop_stale_stashes()
                 token = secrets.token_hex(16)
                 _stash_path(token).write_bytes(data)
-    confirm_form = UserImportConfirmForm(token=token, default_password=form.default_password.data)
+                _stash_path(token).with_suffix(".json").write_text(json.dumps({
+                    "default_password_hash": importing.hash_default_password(
+                        form.default_password.data)}))
+    confirm_form = UserImportConfirmForm(token=token)
     return render_template("admin/user_import.html", form=form, parsed=parsed,
                            confirm_form=confirm_form, token=token)
 
@@ -284,16 +295,21 @@ def user_import_confirm():
     if not path.exists():
         flash(_("预览已过期，请重新上传文件。"), "error")
         return redirect(url_for("admin.user_import"))
-    default_password = form.default_password.data or None
+    meta_path = path.with_suffix(".json")
+    password_hash = json.loads(meta_path.read_text())["default_password_hash"] \
+        if meta_path.exists() else None
     try:
-        parsed = importing.parse_user_import(path.read_bytes(), default_password)
-        created = importing.apply_user_import(current_user, parsed, default_password)
+        # Re-checked at confirmation: the database may have changed since the preview.
+        parsed = importing.parse_user_import(
+            path.read_bytes(), default_password_checked=password_hash is not None)
+        created = importing.apply_user_import(current_user, parsed, password_hash)
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for("admin.user_import"))
     db.session.commit()
     path.unlink(missing_ok=True)
+    meta_path.unlink(missing_ok=True)
     flash(_("已导入 %(n)d 个用户。", n=len(created)), "success")
     return redirect(url_for("admin.users"))
 
@@ -318,5 +334,7 @@ def audit_log():
                               actor_id=request.args.get("actor", type=int),
                               q=request.args.get("q") or None)
     pagination = db.paginate(query, page=_page(), per_page=50, error_out=False)
+    actor_id = request.args.get("actor", type=int)
     return render_template("admin/audit.html", pagination=pagination,
-                           actions=audit.audit_actions())
+                           actions=audit.audit_actions(),
+                           actor=db.session.get(User, actor_id) if actor_id else None)

@@ -4,11 +4,28 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload
 
 from lawlearn.accounts.models import AuditEntry, User
 from lawlearn.extensions import db
+
+ACTION_LABELS = {
+    "user.create": _l("创建用户"), "user.update": _l("修改用户"), "user.import": _l("批量导入用户"),
+    "user.reset_password": _l("重置密码"), "user.activate": _l("启用账号"),
+    "user.deactivate": _l("停用账号"), "department.create": _l("创建部门"),
+    "department.rename": _l("部门更名"), "department.move": _l("调整部门上级"),
+    "department.merge": _l("合并部门"), "law.import": _l("导入法规"), "law.update": _l("修改法规信息"),
+    "material.create": _l("创建学习资料"), "material.update": _l("修改学习资料"),
+    "material.publish": _l("发布学习资料"), "material.unpublish": _l("撤回学习资料"),
+    "material.attach": _l("上传附件"), "material.detach": _l("删除附件"),
+    "collection.create": _l("创建学习专题"),
+}
+
+
+def action_label(action: str) -> str:
+    return str(ACTION_LABELS.get(action, action))
 
 
 def record_audit(

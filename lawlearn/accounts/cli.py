@@ -64,7 +64,8 @@ def import_users_command(path: Path, default_password, as_json):
                     click.echo(f"第 {p.row} 行：{p.message}" if p.row else p.message, err=True)
                 click.echo("导入失败，未写入任何用户。", err=True)
             sys.exit(1)
-        created = importing.apply_user_import(None, parsed, default_password)
+        created = importing.apply_user_import(
+            None, parsed, importing.hash_default_password(default_password))
     except DomainError as error:
         db.session.rollback()
         if as_json:

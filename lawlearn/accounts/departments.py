@@ -120,7 +120,7 @@ def move_department(actor: User, department: Department, parent_id: int | None) 
     department.parent = parent
     record_audit(actor, "department.move", department,
                  _("部门 %(old)s 移至 %(new)s", old=old,
-                   new=parent.name if parent else _("顶级")))
+                   new=parent.name if parent else _("一级部门")))
 
 
 def merge_departments(actor: User, source: Department, target: Department) -> int:

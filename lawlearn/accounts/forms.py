@@ -99,4 +99,3 @@ class UserImportForm(FlaskForm):
 
 class UserImportConfirmForm(FlaskForm):
     token = HiddenField(validators=[DataRequired()])
-    default_password = HiddenField()

@@ -6,8 +6,10 @@ import io
 import re
 from dataclasses import dataclass, field
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
+from werkzeug.security import generate_password_hash
 
 from lawlearn.accounts.audit import record_audit
 from lawlearn.accounts.departments import department_choices, find_department
@@ -68,7 +70,8 @@ class UserImport:
 
 
 def parse_roles(text: str) -> tuple[set[str], list[str]]:
-    roles, unknown = set(), []
+    """Roles named in a cell; everyone is also 干部职工 (staff), who study."""
+    roles, unknown = {Role.STAFF.value}, []
     for word in ROLE_SEPARATORS.split(text.strip()):
         if not word:
             continue
@@ -77,11 +80,16 @@ def parse_roles(text: str) -> tuple[set[str], list[str]]:
             unknown.append(word)
         else:
             roles.add(role.value)
-    return roles or {Role.STAFF.value}, unknown
+    return roles, unknown
 
 
-def parse_user_import(data: bytes, default_password: str | None = None) -> UserImport:
-    """Read the file and name every problem by its sheet row; writes nothing."""
+def parse_user_import(data: bytes, default_password: str | None = None, *,
+                      default_password_checked: bool = False) -> UserImport:
+    """Read the file and name every problem by its sheet row; writes nothing.
+
+    ``default_password_checked``: a default password was given and checked at preview
+    (only its hash is kept now).
+    """
     table = read_table(data, REQUIRED_COLUMNS, COLUMNS, COLUMN_ALIASES)
     result = UserImport()
     seen: dict[str, int] = {}
@@ -122,6 +130,8 @@ def parse_user_import(data: bytes, default_password: str | None = None) -> UserI
         password = cells.get("初始密码", "") or None
         if password is not None:
             problems.extend(password_problems(password, username))
+        elif default_password_checked:
+            pass
         elif not default_password:
             problems.append(_("未填写初始密码，且未设置默认初始密码"))
         elif normalize_username(default_password) == username:
@@ -138,21 +148,28 @@ def parse_user_import(data: bytes, default_password: str | None = None) -> UserI
     return result
 
 
+def hash_default_password(default_password: str | None) -> str | None:
+    """The batch's default password is kept (between preview and confirm) only as a hash."""
+    if not default_password:
+        return None
+    return generate_password_hash(
+        default_password, method=current_app.config.get("PASSWORD_HASH_METHOD", "scrypt"))
+
+
 def apply_user_import(actor: User | None, parsed: UserImport,
-                      default_password: str | None) -> list[User]:
+                      default_password_hash: str | None) -> list[User]:
     """Create every user of a problem-free import; the caller commits once."""
     if not parsed.ok:
         raise ValidationFailed(_("导入文件有错误，未导入任何用户。"), code="import_failed")
-    created = [
-        create_user(
-            actor,
-            entry.username,
-            entry.password or default_password or "",
-            UserFields(entry.name, entry.department.id if entry.department else None,
-                       entry.roles, entry.phone),
-        )
-        for entry in parsed.users
-    ]
+    created = []
+    for entry in parsed.users:
+        fields = UserFields(entry.name, entry.department.id if entry.department else None,
+                            entry.roles, entry.phone)
+        if entry.password is None and default_password_hash is None:
+            raise ValidationFailed(_("未设置默认初始密码。"), code="import_failed")
+        created.append(create_user(
+            actor, entry.username, entry.password, fields,
+            password_hash=None if entry.password else default_password_hash))
     record_audit(actor, "user.import", None, _("批量导入用户 %(n)d 人", n=len(created)),
                  {"usernames": [user.username for user in created]})
     return created
@@ -167,21 +184,26 @@ def template_workbook() -> bytes:
     header = workbook.add_format({"bold": True, "bg_color": "#F2DCDB", "border": 1})
     sheet = workbook.add_worksheet(_("用户"))
     sheet.write_row(0, 0, COLUMNS, header)
-    sheet.write_row(1, 0, ["zhangsan", "张三", department_choices()[0][1].replace(" / ", "/")
-                           if department_choices() else "", "职工", "13800000000", ""])
     sheet.set_column(0, len(COLUMNS) - 1, 18)
     sheet.freeze_panes(1, 0)
     notes = workbook.add_worksheet(_("说明"))
     lines = [
         _("用户名、姓名必填；用户名限小写字母、数字、_ . -，不可重复。"),
         _("部门填写部门名称；同名科室请写作“单位/科室”。"),
-        _("角色可填：职工、科室负责人、主要负责人、管理员，多个用顿号分隔；不填为职工。"),
+        _("角色可填：干部职工、科室负责人、主要负责人、管理员，多个用顿号分隔；"
+          "每个人都具有干部职工角色。"),
         _("初始密码可不填，导入时统一设置默认初始密码；首次登录须修改密码。"),
-        "",
-        _("现有部门："),
-    ] + [label.replace(" / ", "/") for _id, label in department_choices()]
+        _("示例（请在“用户”表中从第 2 行起填写）："),
+    ]
     for index, line in enumerate(lines):
         notes.write(index, 0, line)
+    example_row = len(lines)
+    notes.write_row(example_row, 0, COLUMNS, header)
+    notes.write_row(example_row + 1, 0, ["zhangsan", "张三", "区政府办公室/法制科",
+                                         "干部职工、科室负责人", "13800000000", ""])
+    notes.write(example_row + 3, 0, _("现有部门："))
+    for offset, (_id, label) in enumerate(department_choices(), start=example_row + 4):
+        notes.write(offset, 0, label.replace(" / ", "/"))
     notes.set_column(0, 0, 70)
     workbook.close()
     return buffer.getvalue()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import secrets
@@ -11,16 +12,20 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import joinedload
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from lawlearn.accounts.audit import record_audit
 from lawlearn.accounts.models import ApiToken, Department, Role, User, UserRole
-from lawlearn.database import utcnow
+from lawlearn.database import like_pattern, utcnow
 from lawlearn.errors import NotFound, PermissionDenied, TooManyAttempts, ValidationFailed
-from lawlearn.extensions import db
+from lawlearn.extensions import db, limiter
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,63}$")
+PHONE_PATTERN = re.compile(r"^\+?[0-9][0-9 -]{4,30}$")
+
 
 
 def normalize_username(username: str) -> str:
@@ -57,28 +62,59 @@ def check_username(username: str) -> str:
 # --- authentication -----------------------------------------------------------------
 
 
+def _still_locked() -> TooManyAttempts:
+    return TooManyAttempts(_("登录失败次数过多，账号已暂时锁定，请稍后再试或联系管理员。"),
+                           code="account_locked")
+
+
+def _just_locked() -> TooManyAttempts:
+    minutes = current_app.config["LOGIN_LOCKOUT"] // timedelta(minutes=1)
+    return TooManyAttempts(_("连续登录失败次数过多，账号已锁定 %(minutes)d 分钟。",
+                             minutes=minutes), code="account_locked")
+
+
+def _fail_unknown_username(username: str, password: str) -> None:
+    """Answer an unknown username exactly as a known one: same work, same lockout."""
+    check_password_hash(_dummy_hash(), password)
+    lockout = current_app.config["LOGIN_LOCKOUT"]
+    prefix = current_app.config.get("RATELIMIT_KEY_PREFIX", "")
+    failures = limiter.storage.incr(f"{prefix}lawlearn/login-failures/{username}",
+                                    int(lockout.total_seconds()))
+    maximum = current_app.config["LOGIN_MAX_FAILURES"]
+    if failures == maximum:
+        raise _just_locked()
+    if failures > maximum:
+        raise _still_locked()
+
+
+@functools.cache
+def _dummy_hash_for(method: str) -> str:
+    return generate_password_hash(secrets.token_hex(16), method=method)
+
+
+def _dummy_hash() -> str:
+    return _dummy_hash_for(current_app.config.get("PASSWORD_HASH_METHOD", "scrypt"))
+
+
 def authenticate(username: str, password: str, now: datetime) -> User:
     """Return the user for these credentials or raise; count failures and lock.
 
     The caller commits even on failure, so that the failure count is kept.
     """
-    user = db.session.scalar(select(User).filter_by(username=normalize_username(username)))
+    username = normalize_username(username)
+    user = db.session.scalar(select(User).filter_by(username=username))
     invalid = ValidationFailed(_("用户名或密码错误。"), code="invalid_credentials")
     if user is None:
+        _fail_unknown_username(username, password)
         raise invalid
     if user.locked_until and user.locked_until > now:
-        raise TooManyAttempts(_("登录失败次数过多，账号已暂时锁定，请稍后再试或联系管理员。"),
-                              code="account_locked")
+        raise _still_locked()
     if not user.check_password(password):
         user.failed_logins += 1
         if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
             user.locked_until = now + current_app.config["LOGIN_LOCKOUT"]
             user.failed_logins = 0
-            raise TooManyAttempts(
-                _("连续登录失败次数过多，账号已锁定 %(minutes)d 分钟。",
-                  minutes=current_app.config["LOGIN_LOCKOUT"] // timedelta(minutes=1)),
-                code="account_locked",
-            )
+            raise _just_locked()
         raise invalid
     if not user.active:
         raise PermissionDenied(_("账号已停用，请联系管理员。"), code="account_inactive")
@@ -121,6 +157,10 @@ def revoke_api_token(token: ApiToken, now: datetime) -> None:
 # --- users (admin) --------------------------------------------------------------------
 
 
+FIELD_LABELS = {"name": _l("姓名"), "department_id": _l("部门"), "roles": _l("角色"),
+                "phone": _l("手机号")}
+
+
 @dataclass
 class UserFields:
     name: str
@@ -138,20 +178,28 @@ def _check_fields(fields: UserFields) -> None:
                                field="roles")
     if fields.department_id is not None and db.session.get(Department, fields.department_id) is None:
         raise ValidationFailed(_("部门不存在。"), field="department_id")
+    if fields.phone and not PHONE_PATTERN.match(fields.phone.strip()):
+        raise ValidationFailed(_("手机号只能包含数字、空格、+ 和 -。"), field="phone")
 
 
-def create_user(actor: User | None, username: str, password: str, fields: UserFields,
-                *, must_change_password: bool = True) -> User:
+def create_user(actor: User | None, username: str, password: str | None, fields: UserFields,
+                *, must_change_password: bool = True, password_hash: str | None = None) -> User:
+    """Create an account; ``password_hash`` replaces ``password`` when the rules were
+    checked earlier (the default password of an import is kept only as a hash)."""
     username = check_username(username)
     if db.session.scalar(select(User.id).filter_by(username=username)) is not None:
         raise ValidationFailed(_("用户名 %(username)s 已存在。", username=username),
                                field="username")
     _check_fields(fields)
-    check_password_rules(password, username)
+    if password_hash is None:
+        check_password_rules(password or "", username)
     user = User(username=username, name=fields.name.strip(), department_id=fields.department_id,
                 phone=(fields.phone or "").strip() or None,
                 must_change_password=must_change_password)
-    user.set_password(password)
+    if password_hash is None:
+        user.set_password(password or "")
+    else:
+        user.password_hash = password_hash
     user.roles = fields.roles or {Role.STAFF.value}
     db.session.add(user)
     db.session.flush()
@@ -176,7 +224,9 @@ def update_user(actor: User, user: User, fields: UserFields) -> None:
     changed = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
     if changed:
         record_audit(actor, "user.update", user,
-                     _("修改用户 %(username)s", username=user.username), changed)
+                     _("修改用户 %(name)s（%(username)s）：%(fields)s", name=user.name,
+                       username=user.username, fields="、".join(
+                           str(FIELD_LABELS.get(k, k)) for k in changed)), changed)
 
 
 def reset_password(actor: User, user: User, new_password: str) -> None:
@@ -222,8 +272,9 @@ def user_query(*, q: str | None = None, department_id: int | None = None,
     """Users for the admin list, with department loaded (roles load in one more query)."""
     query = select(User).options(joinedload(User.department).joinedload(Department.parent))
     if q:
-        pattern = f"%{q.strip()}%"
-        query = query.where(or_(User.username.ilike(pattern), User.name.ilike(pattern)))
+        pattern = like_pattern(q.strip())
+        query = query.where(or_(User.username.ilike(pattern, escape="\\"),
+                                User.name.ilike(pattern, escape="\\")))
     if department_id:
         sub_ids = select(Department.id).where(Department.parent_id == department_id)
         query = query.where(or_(User.department_id == department_id,

@@ -55,15 +55,17 @@ def test_xlsx_import_creates_users(office):
     ])
     parsed = importing.parse_user_import(data, default_password="default-pass")
     assert parsed.ok, parsed.problems
-    created = importing.apply_user_import(None, parsed, "default-pass")
+    created = importing.apply_user_import(None, parsed,
+                                          importing.hash_default_password("default-pass"))
     db.session.commit()
     by_name = {u.username: u for u in created}
     assert set(by_name) == {"zhangsan", "lisi", "wangwu"}
     assert by_name["zhangsan"].phone == "13800000000"
     assert by_name["zhangsan"].check_password("initial-pass")
     assert by_name["lisi"].roles == {"dept_lead", "staff"}
+    assert by_name["zhangsan"].roles == {"staff"}
     assert by_name["lisi"].department.full_name == "区政府办公室/办公室"
-    assert by_name["wangwu"].roles == {"admin"} and by_name["wangwu"].department is None
+    assert by_name["wangwu"].roles == {"admin", "staff"} and by_name["wangwu"].department is None
     assert all(u.must_change_password for u in created)
     assert by_name["lisi"].check_password("default-pass")
 
@@ -139,9 +141,15 @@ def test_wrong_columns_in_xlsx(office):
 
 
 def test_template_is_a_workbook_the_importer_accepts(office):
-    template = importing.template_workbook()
-    sheet = load_workbook(io.BytesIO(template)).worksheets[0]
+    workbook = load_workbook(io.BytesIO(importing.template_workbook()))
+    sheet = workbook.worksheets[0]
     assert [c.value for c in sheet[1]] == HEADER
-    parsed = importing.parse_user_import(template, "default-pass")
+    assert sheet.max_row == 1  # no sample row that would be imported by mistake
+    sheet.append(["zhangsan", "张三", "法制科", "干部职工、科室负责人", "", ""])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    parsed = importing.parse_user_import(buffer.getvalue(), "default-pass")
     assert parsed.ok, parsed.problems
-    assert parsed.users[0].username == "zhangsan"
+    assert parsed.users[0].roles == {"staff", "dept_lead"}
+    notes = [row[0] for row in workbook.worksheets[1].iter_rows(values_only=True)]
+    assert "区政府办公室/法制科" in notes  # the existing departments are listed

@@ -157,3 +157,23 @@ def test_find_department_by_path_or_unique_name(ctx):
     assert departments.find_department("甲单位／办公室").id == a_office.id
     assert departments.find_department("办公室") is None  # ambiguous
     assert departments.find_department("乙单位").id == b.id
+
+
+def test_unknown_usernames_lock_like_real_ones(ctx):
+    now = utcnow()
+    messages = []
+    for _ in range(6):
+        with pytest.raises((ValidationFailed, TooManyAttempts)) as failure:
+            services.authenticate("ghost", "whatever-pass", now)
+        messages.append(failure.value.code)
+    assert messages == ["invalid_credentials"] * 4 + ["account_locked"] * 2
+
+
+def test_phone_must_look_like_a_phone_number(ctx):
+    with pytest.raises(ValidationFailed) as bad:
+        services.create_user(None, "ivy", PASSWORD, services.UserFields("艾", None, {"staff"},
+                                                                         "abc"))
+    assert bad.value.field == "phone"
+    user = services.create_user(None, "ivy", PASSWORD,
+                                services.UserFields("艾", None, {"staff"}, "+86 138-0000-0000"))
+    assert user.phone == "+86 138-0000-0000"

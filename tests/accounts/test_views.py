@@ -140,7 +140,7 @@ def test_forced_password_change_at_first_login(client, login, make_user, app):
 
 
 def test_password_change_signs_out_other_sessions(app, login, make_user):
-    user = make_user("henry")
+    make_user("henry")
     other = app.test_client()
     token = csrf_from(other.get("/login"))
     other.post("/login", data={"username": "henry", "password": PASSWORD, "csrf_token": token})
@@ -240,6 +240,8 @@ def test_user_list_search_filter_and_pages(admin_client, make_user, make_departm
     assert page2.count("member") == 5
     found = admin_client.get("/admin/users?q=孤独").get_data(as_text=True)
     assert "lonely" in found and "member01" not in found
+    wildcard = admin_client.get("/admin/users?q=%25").get_data(as_text=True)
+    assert "没有符合条件的用户" in wildcard  # % is a character, not a wildcard
     admins = admin_client.get("/admin/users?role=admin").get_data(as_text=True)
     assert "root" in admins and "lonely" not in admins
 
@@ -301,12 +303,12 @@ def test_import_through_the_page(admin_client, app, make_department):
         "file": (io.BytesIO(data), "users.xlsx")}, content_type="multipart/form-data")
     html = preview.get_data(as_text=True)
     assert "将创建 2 个用户" in html and "凯特" in html
+    assert "batch-password" not in html  # the default password never goes back to the page
     with app.app_context():
         assert db.session.scalar(select(func.count(User.id)).filter_by(username="kate")) == 0
     stash = re.search(r'name="token" type="hidden" value="([0-9a-f]{32})"', html).group(1)
     done = admin_client.post("/admin/users/import/confirm", data={
-        "csrf_token": token, "token": stash, "default_password": "batch-password"},
-        follow_redirects=True)
+        "csrf_token": token, "token": stash}, follow_redirects=True)
     assert "已导入 2 个用户" in done.get_data(as_text=True)
     with app.app_context():
         kate = db.session.scalar(select(User).filter_by(username="kate"))
