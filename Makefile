@@ -47,3 +47,6 @@ lint: install-dev
 clean:
 	rm -rf $(VENV) build *.egg-info
 	find $(CATALOGS) -name '*.mo' -delete
+
+bench: install-dev
+	$(BIN)/python bench/bench_library.py

@@ -65,6 +65,7 @@ def _instance_secret_key(instance: Path) -> str:
 
 def _init_extensions(app: Flask) -> None:
     from lawlearn import models  # noqa: F401  (registers every table)
+    from lawlearn.database import include_in_migrations
     from lawlearn.errors import register_error_handlers
     from lawlearn.extensions import babel, csrf, db, limiter, login_manager, migrate
     from lawlearn.i18n import init_i18n, select_locale
@@ -73,7 +74,8 @@ def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     # Batch mode lets Alembic alter SQLite tables (it rebuilds them).
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"),
-                     render_as_batch=True, compare_type=True)
+                     render_as_batch=True, compare_type=True,
+                     include_name=include_in_migrations)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
@@ -100,16 +102,19 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from lawlearn.accounts import admin_bp, auth_bp
     from lawlearn.api import api_bp
+    from lawlearn.library import library_admin_bp, library_bp
     from lawlearn.main import main_bp
 
-    for blueprint in (main_bp, auth_bp, admin_bp, api_bp):
+    for blueprint in (main_bp, auth_bp, admin_bp, library_bp, library_admin_bp, api_bp):
         app.register_blueprint(blueprint)
 
 
 def _register_cli(app: Flask) -> None:
     from lawlearn.accounts.cli import users_cli
     from lawlearn.cli import backup_command, demo_cli
+    from lawlearn.library.cli import law_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(backup_command)
+    app.cli.add_command(law_cli)

@@ -33,7 +33,8 @@ def load_demo_command(as_json):
         click.echo(json.dumps({"loaded": True, **counts}))
     else:
         click.echo(f"Demo loaded: {counts['departments']} departments, {counts['users']} users "
-                   f"(admin, leader, lead01, staff01…staff30; password {demo_password()!r}).")
+                   f"(admin, leader, lead01, staff01…staff30; password {demo_password()!r}), "
+                   f"{counts['laws']} statutes, {counts['materials']} materials.")
 
 
 @click.command("backup")

@@ -3,12 +3,17 @@ environment variables, layered by :func:`lawlearn.create_app`."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 # The database URL defaults to a SQLite file in the instance folder; the factory
 # fills it in because the instance path is only known there.
 DATABASE_URL: str | None = None
-SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+# JSON columns keep Chinese readable (and searchable as text) instead of \u escapes.
+SQLALCHEMY_ENGINE_OPTIONS: dict = {
+    "pool_pre_ping": True,
+    "json_serializer": lambda value: json.dumps(value, ensure_ascii=False),
+}
 
 # Redis shared by several app servers for rate-limit counters; memory otherwise.
 REDIS_URL: str | None = None

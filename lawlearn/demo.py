@@ -10,6 +10,7 @@ from lawlearn.accounts.departments import create_department
 from lawlearn.accounts.models import Role, User
 from lawlearn.accounts.services import UserFields, create_user
 from lawlearn.extensions import db
+from lawlearn.library.demo import load_library_demo
 
 DEMO_UNITS = {
     "区政府办公室": ["秘书科", "综合科", "法制科", "督查科", "信息科"],
@@ -49,4 +50,6 @@ def load_demo() -> dict[str, int]:
     section_names = [s for names in DEMO_UNITS.values() for s in names]
     for index, name in enumerate(STAFF_NAMES, start=1):
         person(f"staff{index:02d}", name, section_names[index % len(section_names)], [Role.STAFF])
-    return {"departments": len(sections) + len(DEMO_UNITS), "users": 3 + len(STAFF_NAMES)}
+    library = load_library_demo()
+    return {"departments": len(sections) + len(DEMO_UNITS), "users": 3 + len(STAFF_NAMES),
+            **library}

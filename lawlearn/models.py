@@ -1,5 +1,23 @@
 """Every domain's models, imported so that Alembic and the shell see them all."""
 
 from lawlearn.accounts.models import ApiToken, AuditEntry, Department, Role, User, UserRole
+from lawlearn.library import search as _library_search  # noqa: F401  (search index DDL)
+from lawlearn.library.models import (
+    ArticleBookmark,
+    ArticleNote,
+    ArticleStudy,
+    CollectionEntry,
+    Law,
+    LawArticle,
+    LawDivision,
+    Material,
+    MaterialArticle,
+    MaterialAttachment,
+    MaterialCollection,
+)
 
-__all__ = ["ApiToken", "AuditEntry", "Department", "Role", "User", "UserRole"]
+__all__ = [
+    "ApiToken", "ArticleBookmark", "ArticleNote", "ArticleStudy", "AuditEntry",
+    "CollectionEntry", "Department", "Law", "LawArticle", "LawDivision", "Material",
+    "MaterialArticle", "MaterialAttachment", "MaterialCollection", "Role", "User", "UserRole",
+]

@@ -19,13 +19,6 @@ def home():
     return render_template("main/home.html", today=utcnow())
 
 
-@main_bp.route("/study")
-@login_required
-def study():
-    """学习 tab: statutes, materials and study plans."""
-    return render_template("main/study.html")
-
-
 @main_bp.route("/quizzes")
 @login_required
 def quizzes():

@@ -1,0 +1,114 @@
+"""Admin pages for statutes: list, import with a preview of the outline, edit details."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import time
+from pathlib import Path
+
+from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.utils import secure_filename
+
+from lawlearn.errors import DomainError
+from lawlearn.extensions import db
+from lawlearn.library import library_admin_bp, services
+from lawlearn.library.forms import LawForm, LawImportConfirmForm, LawImportForm
+from lawlearn.library.parsing import parse_law
+
+STASH_NAME = re.compile(r"^[0-9a-f]{32}$")
+STASH_LIFETIME_SECONDS = 24 * 3600
+
+
+def _stash_path(token: str) -> Path:
+    if not STASH_NAME.match(token or ""):
+        abort(404)
+    folder = Path(current_app.config["UPLOAD_FOLDER"]) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"law-{current_user.id}-{token}"
+
+
+def _drop_stale_stashes() -> None:
+    folder = Path(current_app.config["UPLOAD_FOLDER"]) / "imports"
+    cutoff = time.time() - STASH_LIFETIME_SECONDS
+    for path in folder.glob("law-*"):
+        if path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+
+
+@library_admin_bp.route("/laws")
+def laws():
+    """Every statute and version in the library."""
+    return render_template("library_admin/laws.html", laws=services.list_laws(include_old=True))
+
+
+@library_admin_bp.route("/laws/import", methods=["GET", "POST"])
+def law_import():
+    """Upload a statute text and preview its parsed outline; nothing is saved yet."""
+    form = LawImportForm()
+    parsed = token = None
+    existing = None
+    if form.validate_on_submit():
+        data = form.file.data.read()
+        try:
+            parsed = parse_law(data, form.title.data or None)
+        except DomainError as error:
+            form.file.errors = [*form.file.errors, error.message]
+        else:
+            _drop_stale_stashes()
+            token = secrets.token_hex(16)
+            _stash_path(token).write_bytes(data)
+            existing = services.current_version(parsed.title)
+    confirm_form = LawImportConfirmForm(
+        token=token, title=form.title.data or "",
+        source_name=secure_filename(form.file.data.filename) if token else "")
+    return render_template("library_admin/law_import.html", form=form, parsed=parsed,
+                           token=token, confirm_form=confirm_form, existing=existing)
+
+
+@library_admin_bp.route("/laws/import/confirm", methods=["POST"])
+def law_import_confirm():
+    """Save the previewed statute (a new version if the law is already in the library)."""
+    form = LawImportConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    path = _stash_path(form.token.data)
+    if not path.exists():
+        flash(_("预览已过期，请重新上传文件。"), "error")
+        return redirect(url_for("library_admin.law_import"))
+    try:
+        law = services.import_law(current_user, path.read_bytes(),
+                                  title=form.title.data or None,
+                                  source_name=form.source_name.data or None)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("library_admin.law_import"))
+    db.session.commit()
+    path.unlink(missing_ok=True)
+    flash(_("已导入《%(title)s》（第 %(v)d 版），共 %(n)d 条。", title=law.title, v=law.version,
+            n=law.article_count), "success")
+    return redirect(url_for("library_admin.law_edit", law_id=law.id))
+
+
+@library_admin_bp.route("/laws/<int:law_id>", methods=["GET", "POST"])
+def law_edit(law_id: int):
+    """Edit a statute's details: category, status, issuing body, dates."""
+    law = services.get_law(law_id)
+    form = LawForm(obj=law)
+    if form.validate_on_submit():
+        try:
+            services.update_law(current_user, law, services.LawMetadata(
+                title=form.title.data, short_title=form.short_title.data,
+                category=form.category.data, issuing_body=form.issuing_body.data,
+                promulgated_on=form.promulgated_on.data, effective_on=form.effective_on.data,
+                revision_note=form.revision_note.data, status=form.status.data))
+        except DomainError as error:
+            getattr(form, error.field or "title").errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(_("已保存。"), "success")
+            return redirect(url_for("library_admin.laws"))
+    return render_template("library_admin/law_form.html", form=form, law=law)

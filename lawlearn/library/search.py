@@ -1,0 +1,222 @@
+"""Chinese full-text search without word segmentation.
+
+SQLite: FTS5 tables with the trigram tokenizer, kept in step with their tables by triggers.
+PostgreSQL: pg_trgm GIN indexes that serve ILIKE '%…%'. Queries shorter than three
+characters cannot use trigrams and fall back to a plain substring scan.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from markupsafe import Markup, escape
+from sqlalchemy import DDL, and_, bindparam, event, or_, select, text
+from sqlalchemy.orm import joinedload
+
+from lawlearn.database import like_pattern
+from lawlearn.extensions import db
+from lawlearn.library.models import Law, LawArticle, Material
+from lawlearn.library.parsing import NUMERAL, chinese_number, squash
+
+SQLITE_DDL = {
+    "law_article": [
+        "CREATE VIRTUAL TABLE IF NOT EXISTS law_article_fts USING fts5("
+        "text, content='law_article', content_rowid='id', tokenize='trigram')",
+        "CREATE TRIGGER IF NOT EXISTS law_article_fts_ai AFTER INSERT ON law_article BEGIN "
+        "INSERT INTO law_article_fts(rowid, text) VALUES (new.id, new.text); END",
+        "CREATE TRIGGER IF NOT EXISTS law_article_fts_ad AFTER DELETE ON law_article BEGIN "
+        "INSERT INTO law_article_fts(law_article_fts, rowid, text) "
+        "VALUES ('delete', old.id, old.text); END",
+        "CREATE TRIGGER IF NOT EXISTS law_article_fts_au AFTER UPDATE ON law_article BEGIN "
+        "INSERT INTO law_article_fts(law_article_fts, rowid, text) "
+        "VALUES ('delete', old.id, old.text); "
+        "INSERT INTO law_article_fts(rowid, text) VALUES (new.id, new.text); END",
+    ],
+    "material": [
+        "CREATE VIRTUAL TABLE IF NOT EXISTS material_fts USING fts5("
+        "title, body_text, content='material', content_rowid='id', tokenize='trigram')",
+        "CREATE TRIGGER IF NOT EXISTS material_fts_ai AFTER INSERT ON material BEGIN "
+        "INSERT INTO material_fts(rowid, title, body_text) "
+        "VALUES (new.id, new.title, new.body_text); END",
+        "CREATE TRIGGER IF NOT EXISTS material_fts_ad AFTER DELETE ON material BEGIN "
+        "INSERT INTO material_fts(material_fts, rowid, title, body_text) "
+        "VALUES ('delete', old.id, old.title, old.body_text); END",
+        "CREATE TRIGGER IF NOT EXISTS material_fts_au AFTER UPDATE ON material BEGIN "
+        "INSERT INTO material_fts(material_fts, rowid, title, body_text) "
+        "VALUES ('delete', old.id, old.title, old.body_text); "
+        "INSERT INTO material_fts(rowid, title, body_text) "
+        "VALUES (new.id, new.title, new.body_text); END",
+    ],
+}
+POSTGRES_DDL = {
+    "law_article": [
+        "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+        "CREATE INDEX IF NOT EXISTS ix_trgm_law_article_text ON law_article "
+        "USING gin (text gin_trgm_ops)",
+    ],
+    "material": [
+        "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+        "CREATE INDEX IF NOT EXISTS ix_trgm_material_title ON material "
+        "USING gin (title gin_trgm_ops)",
+        "CREATE INDEX IF NOT EXISTS ix_trgm_material_body ON material "
+        "USING gin (body_text gin_trgm_ops)",
+    ],
+}
+
+
+def _install(table_name: str):
+    def create(_table, connection, **_kw):
+        statements = {"sqlite": SQLITE_DDL, "postgresql": POSTGRES_DDL}.get(
+            connection.dialect.name, {})
+        for statement in statements.get(table_name, []):
+            connection.execute(text(statement))
+
+    return create
+
+
+for _model in (LawArticle, Material):
+    _table = _model.__table__
+    event.listen(_table, "after_create", _install(_table.name))
+    event.listen(_table, "before_drop",
+                 DDL(f"DROP TABLE IF EXISTS {_table.name}_fts").execute_if(dialect="sqlite"))
+
+
+# --- queries --------------------------------------------------------------------------
+
+MAX_ARTICLE_HITS = 100
+MAX_MATERIAL_HITS = 30
+NUMBER_QUERY = re.compile(rf"^(?P<law>.*?)\s*第?\s*(?P<number>{NUMERAL})\s*条?$")
+
+
+def _terms(query: str) -> list[str]:
+    return [term for term in re.split(r"\s+", query.strip()) if term][:5]
+
+
+def _fts_phrase(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+def _article_condition(term: str):
+    if db.engine.dialect.name == "sqlite" and len(term) >= 3:
+        return LawArticle.id.in_(
+            select(text("rowid")).select_from(text("law_article_fts"))
+            .where(text("law_article_fts MATCH :phrase").bindparams(
+                bindparam("phrase", _fts_phrase(term), unique=True)))
+            .scalar_subquery()
+        )
+    return LawArticle.text.ilike(like_pattern(term), escape="\\")
+
+
+def _material_condition(term: str):
+    if db.engine.dialect.name == "sqlite" and len(term) >= 3:
+        return Material.id.in_(
+            select(text("rowid")).select_from(text("material_fts"))
+            .where(text("material_fts MATCH :phrase").bindparams(
+                bindparam("phrase", _fts_phrase(term), unique=True)))
+            .scalar_subquery()
+        )
+    pattern = like_pattern(term)
+    return or_(Material.title.ilike(pattern, escape="\\"),
+               Material.body_text.ilike(pattern, escape="\\"))
+
+
+@dataclass
+class SearchResults:
+    query: str
+    articles_by_law: list[tuple[Law, list[LawArticle]]] = field(default_factory=list)
+    direct_articles: list[LawArticle] = field(default_factory=list)  # found by number
+    materials: list[Material] = field(default_factory=list)
+    article_total: int = 0
+    truncated: bool = False
+
+    @property
+    def empty(self) -> bool:
+        return not (self.articles_by_law or self.direct_articles or self.materials)
+
+
+def parse_number_query(query: str) -> tuple[str, int] | None:
+    """("民法典", 1165) for "民法典 1165", "民法典第一千一百六十五条"; ("", 12) for "第十二条"."""
+    compact = query.strip()
+    match = NUMBER_QUERY.match(compact)
+    if match is None:
+        return None
+    law_part, number_text = match.group("law").strip(), match.group("number")
+    has_marker = "第" in compact or compact.endswith("条")
+    if not number_text.isdigit() and not has_marker:
+        return None  # 一二三 alone is a text search
+    if not law_part and not has_marker:
+        return None  # a bare "12" is a text search
+    try:
+        return squash(law_part), chinese_number(number_text)
+    except ValueError:
+        return None
+
+
+def search_library(query: str, *, include_unpublished: bool = False) -> SearchResults:
+    """Articles of current laws and published materials matching every term of ``query``."""
+    results = SearchResults(query=query.strip())
+    terms = _terms(query)
+    if not terms:
+        return results
+
+    number_query = parse_number_query(query)
+    if number_query is not None:
+        law_part, number = number_query
+        condition = and_(LawArticle.number == number, Law.is_current.is_(True))
+        if law_part:
+            pattern = like_pattern(law_part)
+            condition = and_(condition, or_(Law.title.ilike(pattern, escape="\\"),
+                                            Law.short_title.ilike(pattern, escape="\\")))
+        results.direct_articles = list(db.session.scalars(
+            select(LawArticle).join(Law).where(condition)
+            .options(joinedload(LawArticle.law)).order_by(Law.title, LawArticle.sub_number)
+            .limit(20)))
+
+    articles = list(db.session.scalars(
+        select(LawArticle).join(Law)
+        .where(Law.is_current.is_(True), *[_article_condition(term) for term in terms])
+        .options(joinedload(LawArticle.law))
+        .order_by(Law.title, LawArticle.position)
+        .limit(MAX_ARTICLE_HITS + 1)))
+    results.truncated = len(articles) > MAX_ARTICLE_HITS
+    articles = articles[:MAX_ARTICLE_HITS]
+    results.article_total = len(articles)
+    grouped: dict[int, tuple[Law, list[LawArticle]]] = {}
+    for article in articles:
+        grouped.setdefault(article.law_id, (article.law, []))[1].append(article)
+    results.articles_by_law = list(grouped.values())
+
+    material_query = select(Material).where(*[_material_condition(term) for term in terms])
+    if not include_unpublished:
+        material_query = material_query.where(Material.published.is_(True))
+    results.materials = list(db.session.scalars(
+        material_query.order_by(Material.updated_at.desc()).limit(MAX_MATERIAL_HITS)))
+    return results
+
+
+def highlight(text_value: str, query: str, *, context: int | None = None) -> Markup:
+    """Escape ``text_value`` and wrap each term of ``query`` in <mark>.
+
+    With ``context``, only a window of that many characters around the first hit is kept.
+    """
+    terms = sorted({t for t in _terms(query)}, key=len, reverse=True)
+    if context is not None:
+        positions = [text_value.find(t) for t in terms if t in text_value]
+        if positions:
+            start = max(0, min(positions) - context // 3)
+            window = text_value[start:start + context]
+            text_value = ("…" if start else "") + window + (
+                "…" if start + context < len(text_value) else "")
+        elif len(text_value) > context:
+            text_value = text_value[:context] + "…"
+    if not terms:
+        return escape(text_value)
+    pattern = re.compile("|".join(re.escape(t) for t in terms))
+    parts, last = [], 0
+    for match in pattern.finditer(text_value):
+        parts.append(escape(text_value[last:match.start()]))
+        parts.append(Markup("<mark>%s</mark>") % match.group(0))
+        last = match.end()
+    parts.append(escape(text_value[last:]))
+    return Markup("").join(parts)

@@ -1,0 +1,307 @@
+"""Statutes: import, versions, outline, reading, study marks, bookmarks and notes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from lawlearn.accounts.audit import record_audit
+from lawlearn.accounts.models import User
+from lawlearn.errors import NotFound, ValidationFailed
+from lawlearn.extensions import db
+from lawlearn.library.models import (
+    LAW_CATEGORIES,
+    LAW_STATUSES,
+    ArticleBookmark,
+    ArticleNote,
+    ArticleStudy,
+    Law,
+    LawArticle,
+    LawDivision,
+)
+from lawlearn.library.parsing import ParsedLaw, parse_law
+
+MAX_NOTE_LENGTH = 5000
+
+
+def guess_category(title: str) -> str:
+    if title.endswith("宪法"):
+        return "constitution"
+    if "条例" in title and not title.startswith(("中国共产党", "中共")):
+        return "administrative"
+    if title.startswith(("中国共产党", "中共")):
+        return "party"
+    if title.endswith(("规定", "办法")):
+        return "departmental"
+    return "law"
+
+
+def short_title_of(title: str) -> str | None:
+    short = title.removeprefix("中华人民共和国")
+    return short if short != title else None
+
+
+def current_version(title: str) -> Law | None:
+    return db.session.scalar(
+        select(Law).where(Law.title == title, Law.is_current.is_(True)))
+
+
+def import_law(actor: User | None, data: bytes, *, title: str | None = None,
+               source_name: str | None = None, parsed: ParsedLaw | None = None) -> Law:
+    """Parse and store a statute; a law already in the library gets a new version.
+
+    The old version stays readable (questions and materials keep pointing at it).
+    """
+    parsed = parsed or parse_law(data, title)
+    previous = current_version(parsed.title)
+    law = Law(
+        title=parsed.title,
+        short_title=short_title_of(parsed.title),
+        category=previous.category if previous else guess_category(parsed.title),
+        issuing_body=previous.issuing_body if previous else None,
+        revision_note="\n".join(parsed.notes) or None,
+        preamble=parsed.preamble,
+        version=previous.version + 1 if previous else 1,
+        previous_version=previous,
+        article_count=len(parsed.articles),
+        source_name=source_name,
+        imported_by_id=actor.id if actor else None,
+    )
+    if previous is not None:
+        previous.is_current = False
+        previous.status = "amended"
+    db.session.add(law)
+    db.session.flush()
+
+    divisions: list[LawDivision] = []
+    for position, parsed_division in enumerate(parsed.divisions):
+        division = LawDivision(
+            law_id=law.id, kind=parsed_division.kind, number=parsed_division.number,
+            label=parsed_division.label, title=parsed_division.title, position=position,
+            parent=divisions[parsed_division.parent] if parsed_division.parent is not None
+            else None)
+        divisions.append(division)
+    db.session.add_all(divisions)
+    db.session.flush()
+    db.session.execute(
+        LawArticle.__table__.insert(),
+        [{"law_id": law.id,
+          "division_id": divisions[a.division].id if a.division is not None else None,
+          "number": a.number, "sub_number": a.sub_number, "label": a.label,
+          "paragraphs": a.paragraphs, "text": "\n".join(a.paragraphs), "position": position}
+         for position, a in enumerate(parsed.articles)],
+    )
+    summary = parsed.summary()
+    record_audit(actor, "law.import", law,
+                 _("导入法规《%(title)s》第 %(version)d 版，共 %(n)d 条",
+                   title=law.title, version=law.version, n=summary["articles"]),
+                 {**summary, "source": source_name})
+    return law
+
+
+def import_summary(law: Law, parsed: ParsedLaw) -> dict:
+    """The JSON shape printed by ``law import --json``."""
+    return {"law_id": law.id, "title": law.title, "version": law.version, **parsed.summary()}
+
+
+@dataclass
+class LawMetadata:
+    title: str
+    short_title: str | None
+    category: str
+    issuing_body: str | None
+    promulgated_on: object
+    effective_on: object
+    revision_note: str | None
+    status: str
+
+
+def update_law(actor: User, law: Law, fields: LawMetadata) -> None:
+    if fields.category not in LAW_CATEGORIES:
+        raise ValidationFailed(_("未知的法规类别。"), field="category")
+    if fields.status not in LAW_STATUSES:
+        raise ValidationFailed(_("未知的法规状态。"), field="status")
+    if not fields.title.strip():
+        raise ValidationFailed(_("请填写标题。"), field="title")
+    for name, value in vars(fields).items():
+        setattr(law, name, value.strip() if isinstance(value, str) else value)
+    law.short_title = law.short_title or None
+    record_audit(actor, "law.update", law, _("修改法规《%(title)s》的信息", title=law.title))
+
+
+def get_law(law_id: int) -> Law:
+    law = db.session.get(Law, law_id)
+    if law is None:
+        raise NotFound(_("法规不存在。"))
+    return law
+
+
+def list_laws(*, include_old: bool = False, category: str | None = None) -> list[Law]:
+    query = select(Law).order_by(Law.category, Law.title, Law.version.desc())
+    if not include_old:
+        query = query.where(Law.is_current.is_(True))
+    if category:
+        query = query.where(Law.category == category)
+    return list(db.session.scalars(query))
+
+
+@dataclass
+class OutlineNode:
+    division: LawDivision
+    children: list[OutlineNode] = field(default_factory=list)
+    first_article: LawArticle | None = None
+    last_article: LawArticle | None = None
+
+
+def law_outline(law: Law) -> list[OutlineNode]:
+    """The 编/分编/章/节 tree with each node's article range, in two queries."""
+    divisions = list(db.session.scalars(
+        select(LawDivision).where(LawDivision.law_id == law.id).order_by(LawDivision.position)))
+    nodes = {d.id: OutlineNode(d) for d in divisions}
+    roots: list[OutlineNode] = []
+    for division in divisions:
+        node = nodes[division.id]
+        (nodes[division.parent_id].children if division.parent_id else roots).append(node)
+    ranges = db.session.execute(
+        select(LawArticle.division_id, func.min(LawArticle.position),
+               func.max(LawArticle.position))
+        .where(LawArticle.law_id == law.id).group_by(LawArticle.division_id))
+    wanted = {}
+    for division_id, first, last in ranges:
+        if division_id is not None:
+            wanted[division_id] = (first, last)
+    positions = {p for pair in wanted.values() for p in pair}
+    articles = {a.position: a for a in db.session.scalars(
+        select(LawArticle).where(LawArticle.law_id == law.id,
+                                 LawArticle.position.in_(positions)))} if positions else {}
+
+    def fill(node: OutlineNode) -> tuple[int, int] | None:
+        spans = [wanted[node.division.id]] if node.division.id in wanted else []
+        spans += [span for child in node.children if (span := fill(child))]
+        if not spans:
+            return None
+        first, last = min(s[0] for s in spans), max(s[1] for s in spans)
+        node.first_article, node.last_article = articles.get(first), articles.get(last)
+        return first, last
+
+    for root in roots:
+        fill(root)
+    return roots
+
+
+@dataclass
+class ArticlePage:
+    article: LawArticle
+    previous: LawArticle | None
+    next: LawArticle | None
+    trail: list[LawDivision]  # outermost division first
+    studied: bool
+    bookmarked: bool
+    note: ArticleNote | None
+    newer: Law | None  # the current version, when this article belongs to an older one
+
+
+def article_page(law: Law, number: int, sub_number: int, user: User) -> ArticlePage:
+    """Everything an article page shows, in a fixed number of queries."""
+    article = db.session.scalar(select(LawArticle).where(
+        LawArticle.law_id == law.id, LawArticle.number == number,
+        LawArticle.sub_number == sub_number))
+    if article is None:
+        raise NotFound(_("该条文不存在。"))
+    neighbours = {a.position: a for a in db.session.scalars(select(LawArticle).where(
+        LawArticle.law_id == law.id,
+        LawArticle.position.in_([article.position - 1, article.position + 1])))}
+    trail: list[LawDivision] = []
+    if article.division_id is not None:
+        by_id = {d.id: d for d in db.session.scalars(
+            select(LawDivision).where(LawDivision.law_id == law.id))}
+        division = by_id.get(article.division_id)
+        while division is not None:
+            trail.insert(0, division)
+            division = by_id.get(division.parent_id) if division.parent_id else None
+    key = {"user_id": user.id, "article_id": article.id}
+    marks = db.session.execute(select(
+        select(ArticleStudy.article_id).filter_by(**key).exists(),
+        select(ArticleBookmark.article_id).filter_by(**key).exists(),
+    )).one()
+    note = db.session.scalar(select(ArticleNote).filter_by(**key))
+    newer = None
+    if not law.is_current:
+        newer = current_version(law.title)
+    return ArticlePage(article, neighbours.get(article.position - 1),
+                       neighbours.get(article.position + 1), trail, bool(marks[0]),
+                       bool(marks[1]), note, newer)
+
+
+def get_article(article_id: int) -> LawArticle:
+    article = db.session.get(LawArticle, article_id, options=[joinedload(LawArticle.law)])
+    if article is None:
+        raise NotFound(_("该条文不存在。"))
+    return article
+
+
+def set_studied(user: User, article: LawArticle, studied: bool, now: datetime) -> None:
+    """Mark (or unmark) an article as studied; repeating a mark changes nothing."""
+    existing = db.session.get(ArticleStudy, (user.id, article.id))
+    if studied and existing is None:
+        db.session.add(ArticleStudy(user_id=user.id, article_id=article.id, studied_at=now))
+    elif not studied and existing is not None:
+        db.session.delete(existing)
+
+
+def set_bookmark(user: User, article: LawArticle, bookmarked: bool) -> None:
+    existing = db.session.get(ArticleBookmark, (user.id, article.id))
+    if bookmarked and existing is None:
+        db.session.add(ArticleBookmark(user_id=user.id, article_id=article.id))
+    elif not bookmarked and existing is not None:
+        db.session.delete(existing)
+
+
+def save_note(user: User, article: LawArticle, body: str) -> ArticleNote | None:
+    """Save the user's private note; an empty note is deleted."""
+    body = (body or "").strip()
+    if len(body) > MAX_NOTE_LENGTH:
+        raise ValidationFailed(_("笔记不能超过 %(n)d 字。", n=MAX_NOTE_LENGTH), field="body")
+    note = db.session.scalar(select(ArticleNote).filter_by(user_id=user.id,
+                                                           article_id=article.id))
+    if not body:
+        if note is not None:
+            db.session.delete(note)
+        return None
+    if note is None:
+        note = ArticleNote(user_id=user.id, article_id=article.id, body=body)
+        db.session.add(note)
+    else:
+        note.body = body
+    return note
+
+
+def studied_counts(user: User, law_ids: list[int]) -> dict[int, int]:
+    """Articles studied by ``user`` per law, for progress bars."""
+    if not law_ids:
+        return {}
+    rows = db.session.execute(
+        select(LawArticle.law_id, func.count()).join(
+            ArticleStudy, ArticleStudy.article_id == LawArticle.id)
+        .where(ArticleStudy.user_id == user.id, LawArticle.law_id.in_(law_ids))
+        .group_by(LawArticle.law_id))
+    return dict(rows.all())
+
+
+def user_bookmarks(user: User) -> list[tuple[LawArticle, ArticleNote | None]]:
+    """The user's bookmarked and annotated articles, newest first."""
+    bookmarks = db.session.scalars(
+        select(ArticleBookmark).where(ArticleBookmark.user_id == user.id)
+        .options(joinedload(ArticleBookmark.article).joinedload(LawArticle.law))
+        .order_by(ArticleBookmark.created_at.desc())).all()
+    notes = {n.article_id: n for n in db.session.scalars(
+        select(ArticleNote).where(ArticleNote.user_id == user.id)
+        .options(joinedload(ArticleNote.article).joinedload(LawArticle.law)))}
+    items = [(b.article, notes.pop(b.article_id, None)) for b in bookmarks]
+    items += [(n.article, n) for n in sorted(notes.values(), key=lambda n: n.updated_at,
+                                             reverse=True)]
+    return items

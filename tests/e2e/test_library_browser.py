@@ -1,0 +1,56 @@
+"""Reading and searching statutes on a phone, in a real browser."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+from lawlearn.extensions import db
+from lawlearn.library import services
+from tests.e2e.conftest import screenshot
+from tests.e2e.test_accounts_browser import assert_fits_phone, log_in
+from tests.library.test_parsing import LAWS, needs_shared
+
+
+@needs_shared
+def test_read_an_article_and_search_on_a_phone(app, live_server, phone, make_user):
+    with app.app_context():
+        law_id = services.import_law(None, (LAWS / "宪法.md").read_bytes()).id
+        db.session.commit()
+    make_user("reader", name="读者")
+    page = phone.new_page()
+    log_in(page, live_server, "reader")
+    nav = page.get_by_role("navigation", name="主导航")
+    nav.get_by_role("link", name="学习").click()
+    page.get_by_role("link", name=re.compile("宪法")).first.click()
+    expect(page.get_by_role("heading", name="中华人民共和国宪法")).to_be_visible()
+    page.get_by_text("第三章 国家机构").click()  # a collapsed chapter opens
+    page.get_by_role("link", name=re.compile("第一节 全国人民代表大会")).click()
+    expect(page.get_by_role("heading", name="第五十七条")).to_be_visible()
+    assert_fits_phone(page)
+
+    statute = page.locator("article.statute")
+    before = statute.evaluate("node => parseFloat(getComputedStyle(node).fontSize)")
+    page.get_by_role("button", name="增大字号").click()
+    after = statute.evaluate("node => parseFloat(getComputedStyle(node).fontSize)")
+    assert after > before
+    screenshot(page, "article-phone")
+
+    page.get_by_role("button", name="标记已学，下一条").click()
+    expect(page.get_by_role("heading", name="第五十八条")).to_be_visible()
+    page.get_by_role("link", name=re.compile("第五十七条")).first.click()
+    expect(page.get_by_text("已学习")).to_be_visible()
+    page.get_by_role("button", name="收藏本条").click()
+    expect(page.get_by_role("button", name=re.compile("已收藏"))).to_be_visible()
+
+    nav.get_by_role("link", name="学习").click()
+    page.get_by_role("searchbox").fill("人权")
+    page.get_by_role("button", name="搜索").click()
+    expect(page.locator("mark").first).to_have_text("人权")
+    assert_fits_phone(page)
+    screenshot(page, "search-phone")
+    page.get_by_role("searchbox").fill("宪法 33")
+    page.get_by_role("button", name="搜索").click()
+    page.get_by_role("link", name="《宪法》第三十三条").click()
+    expect(page).to_have_url(re.compile(rf"/laws/{law_id}/articles/33$"))

@@ -1,0 +1,276 @@
+"""Statutes in the database: import, versions, reading, marks, search, CLI, pages."""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+
+import pytest
+from sqlalchemy import event, func, select
+
+from lawlearn.accounts.models import User
+from lawlearn.database import utcnow
+from lawlearn.errors import ValidationFailed
+from lawlearn.extensions import db
+from lawlearn.library import services
+from lawlearn.library.models import ArticleStudy, Law, LawArticle, LawDivision
+from lawlearn.library.search import highlight, parse_number_query, search_library
+from tests.conftest import csrf_from, post_with_csrf
+from tests.library.test_parsing import GBK_TEXT, LAWS, needs_shared
+
+SMALL_LAW = ("中华人民共和国小法\n\n第一章 总则\n\n第一条 为了保护个人信息，制定本法。\n\n"
+             "第二条 自然人的个人信息受法律保护。\n\n第二章 附则\n\n"
+             "第三条 本法自公布之日起施行。\n").encode()
+
+
+@pytest.fixture
+def request_ctx(ctx):
+    with ctx.test_request_context():
+        yield ctx
+
+
+def import_text(data: bytes = SMALL_LAW, title: str | None = None) -> Law:
+    law = services.import_law(None, data, title=title)
+    db.session.commit()
+    return law
+
+
+def count_queries(run) -> int:
+    statements = []
+
+    def record(*_args):
+        statements.append(1)
+
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        run()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return len(statements)
+
+
+@needs_shared
+def test_civil_code_import_is_fast_and_complete(request_ctx):
+    data = (LAWS / "民法典.md").read_bytes()
+    started = time.perf_counter()
+    law = import_text(data)
+    elapsed = time.perf_counter() - started
+    assert elapsed < 5, f"import took {elapsed:.1f} s"
+    counts = dict(db.session.execute(select(LawDivision.kind, func.count()).where(
+        LawDivision.law_id == law.id).group_by(LawDivision.kind)).all())
+    assert counts == {"part": 7, "subpart": 8, "chapter": 84, "section": 37, "supplementary": 1}
+    assert db.session.scalar(select(func.count()).select_from(LawArticle).where(
+        LawArticle.law_id == law.id)) == 1260 == law.article_count
+    assert law.short_title == "民法典" and law.category == "law"
+
+
+def test_reimport_creates_a_new_version_and_keeps_the_old(request_ctx):
+    old = import_text()
+    old_article = db.session.scalar(select(LawArticle).filter_by(law_id=old.id, number=2))
+    newer_text = SMALL_LAW.replace("受法律保护".encode(), "受法律严格保护".encode())
+    new = import_text(newer_text)
+    assert (old.version, new.version) == (1, 2)
+    assert not old.is_current and old.status == "amended" and new.is_current
+    assert new.previous_version_id == old.id
+    db.session.refresh(old_article)
+    assert old_article.text == "自然人的个人信息受法律保护。"  # unchanged for its references
+    assert [law.id for law in services.list_laws()] == [new.id]
+    user = db.session.get(User, 1) or User(id=1)
+    page = services.article_page(old, 2, 0, _reader())
+    assert page.newer.id == new.id
+    del user
+
+
+def _reader() -> User:
+    from lawlearn.accounts.services import UserFields, create_user
+
+    user = db.session.scalar(select(User).filter_by(username="reader"))
+    return user or create_user(None, "reader", "reader-password",
+                               UserFields("读者", None, {"staff"}))
+
+
+def test_outline_and_article_navigation(request_ctx):
+    law = import_text()
+    outline = services.law_outline(law)
+    assert [(n.division.title, n.first_article.number, n.last_article.number)
+            for n in outline] == [("总则", 1, 2), ("附则", 3, 3)]
+    user = _reader()
+    page = services.article_page(law, 2, 0, user)
+    assert page.previous.number == 1 and page.next.number == 3
+    assert [d.title for d in page.trail] == ["总则"]
+    assert not page.studied and not page.bookmarked and page.note is None
+    with pytest.raises(Exception, match="不存在"):
+        services.article_page(law, 9, 0, user)
+
+
+def test_study_marks_bookmarks_and_notes_are_per_user(request_ctx):
+    law = import_text()
+    article = db.session.scalar(select(LawArticle).filter_by(law_id=law.id, number=1))
+    reader = _reader()
+    from lawlearn.accounts.services import UserFields, create_user
+
+    other = create_user(None, "other", "other-password", UserFields("他人", None, {"staff"}))
+    for _ in range(2):  # repeating a mark changes nothing
+        services.set_studied(reader, article, True, utcnow())
+        db.session.flush()
+    assert db.session.scalar(select(func.count()).select_from(ArticleStudy)) == 1
+    services.set_bookmark(reader, article, True)
+    services.save_note(reader, article, "  我的理解  ")
+    db.session.flush()
+    mine = services.article_page(law, 1, 0, reader)
+    theirs = services.article_page(law, 1, 0, other)
+    assert mine.studied and mine.bookmarked and mine.note.body == "我的理解"
+    assert not theirs.studied and not theirs.bookmarked and theirs.note is None
+    assert services.studied_counts(reader, [law.id]) == {law.id: 1}
+    assert [a.number for a, _note in services.user_bookmarks(reader)] == [1]
+    assert services.user_bookmarks(other) == []
+    services.save_note(reader, article, "")
+    with pytest.raises(ValidationFailed):
+        services.save_note(reader, article, "长" * 5001)
+
+
+def test_search_finds_chinese_substrings_of_any_length(request_ctx):
+    import_text()
+    for query in ("个人信息", "保护", "信息", "法"):
+        results = search_library(query)
+        texts = [a.text for _law, articles in results.articles_by_law for a in articles]
+        assert texts and all(query in text for text in texts), query
+    assert search_library("个人信息 自然人").article_total == 1
+    assert search_library("不存在的词语").empty
+    assert search_library("100%_").empty  # LIKE wildcards are literal
+
+
+@needs_shared
+def test_search_on_the_civil_code_and_by_article_number(request_ctx):
+    import_text((LAWS / "民法典.md").read_bytes())
+    import_text((LAWS / "宪法.md").read_bytes())
+    hits = search_library("抛掷物品")
+    assert hits.articles_by_law and hits.articles_by_law[0][0].short_title == "民法典"
+    for query in ("民法典 1165", "民法典第1165条", "民法典第一千一百六十五条"):
+        direct = search_library(query).direct_articles
+        assert [(a.law.short_title, a.number) for a in direct] == [("民法典", 1165)], query
+    both = search_library("第三十三条").direct_articles
+    assert {a.law.short_title for a in both} == {"民法典", "宪法"}
+
+
+@pytest.mark.parametrize(("query", "parsed"), [
+    ("民法典 1165", ("民法典", 1165)), ("宪法第33条", ("宪法", 33)),
+    ("第一千一百六十五条", ("", 1165)), ("宪法 第三十三条", ("宪法", 33)),
+    ("1165", None), ("个人信息", None), ("三", None),
+])
+def test_number_queries(query, parsed):
+    assert parse_number_query(query) == parsed
+
+
+def test_highlight_escapes_and_marks(request_ctx):
+    marked = highlight("<b>个人信息</b>受保护", "信息")
+    assert str(marked) == "&lt;b&gt;个人<mark>信息</mark>&lt;/b&gt;受保护"
+    snippet = highlight("甲" * 100 + "目标" + "乙" * 100, "目标", context=30)
+    assert "<mark>目标</mark>" in str(snippet) and str(snippet).startswith("…")
+
+
+@needs_shared
+def test_article_page_and_search_use_a_fixed_number_of_queries(app, client, login,
+                                                               make_user):
+    login(make_user("counter"))
+    with app.app_context():
+        small = import_text().id
+    small_article = count_queries_in(app, lambda: client.get(f"/laws/{small}/articles/2"))
+    small_search = count_queries_in(app, lambda: client.get("/search?q=信息"))
+    with app.app_context():
+        big = import_text((LAWS / "民法典.md").read_bytes()).id
+    big_article = count_queries_in(app, lambda: client.get(f"/laws/{big}/articles/1165"))
+    big_search = count_queries_in(app, lambda: client.get("/search?q=信息"))
+    assert small_article == big_article
+    assert small_search == big_search
+
+
+def count_queries_in(app, run) -> int:
+    with app.app_context():
+        return count_queries(run)
+
+
+def test_cli_import_and_list(runner, app, tmp_path):
+    path = tmp_path / "测试法.txt"
+    path.write_bytes(GBK_TEXT.replace("\u2002", "\u3000").encode("gbk"))
+    result = runner.invoke(args=["law", "import", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.output)
+    assert body == {"law_id": body["law_id"], "title": "中华人民共和国测试法", "version": 1,
+                    "parts": 0, "subparts": 0, "chapters": 2, "sections": 0, "articles": 5}
+    renamed = runner.invoke(args=["law", "import", str(path), "--title", "测试法", "--json"])
+    assert json.loads(renamed.output)["title"] == "测试法"
+    listed = json.loads(runner.invoke(args=["law", "list", "--json"]).output)
+    assert {(row["title"], row["articles"]) for row in listed} == {
+        ("中华人民共和国测试法", 5), ("测试法", 5)}
+
+
+@needs_shared
+@pytest.mark.parametrize(("name", "articles"), [("宪法.md", 143), ("word/民法典.docx", 1260)])
+def test_cli_imports_the_shared_files(runner, app, name, articles):
+    result = runner.invoke(args=["law", "import", str(LAWS / name), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["articles"] == articles
+
+
+@pytest.mark.parametrize("content", [b"", b"\x89PNG\r\n\x1a\n" + bytes(30),
+                                     "某法\n第一条 甲。\n第三条 丙。\n".encode()])
+def test_cli_refuses_bad_files_and_writes_nothing(runner, app, tmp_path, content):
+    path = tmp_path / "bad.md"
+    path.write_bytes(content)
+    result = runner.invoke(args=["law", "import", str(path)])
+    assert result.exit_code == 1
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Law.id))) == 0
+
+
+def test_admin_imports_through_the_page_with_a_preview(admin_client, app):
+    page = admin_client.get("/admin/library/laws/import")
+    token = csrf_from(page)
+    preview = admin_client.post("/admin/library/laws/import", data={
+        "csrf_token": token, "file": (io.BytesIO(SMALL_LAW), "小法.txt")},
+        content_type="multipart/form-data")
+    html = preview.get_data(as_text=True)
+    assert "《中华人民共和国小法》" in html and "章 2" in html and "条 3" in html
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Law.id))) == 0
+    import re
+
+    stash = re.search(r'id="token" name="token" type="hidden" value="([0-9a-f]{32})"',
+                      html).group(1)
+    done = admin_client.post("/admin/library/laws/import/confirm", data={
+        "csrf_token": token, "token": stash, "title": "", "source_name": "小法.txt"},
+        follow_redirects=True)
+    assert "已导入《中华人民共和国小法》（第 1 版），共 3 条" in done.get_data(as_text=True)
+    bad = admin_client.post("/admin/library/laws/import", data={
+        "csrf_token": token, "file": (io.BytesIO("某法\n第二条 乙。\n".encode()), "x.txt")},
+        content_type="multipart/form-data")
+    assert "应从第一条开始" in bad.get_data(as_text=True)
+
+
+def test_staff_read_mark_bookmark_and_note(client, login, make_user, app):
+    login(make_user("reader2"))
+    with app.app_context():
+        law_id = import_text().id
+    html = client.get(f"/laws/{law_id}").get_data(as_text=True)
+    assert "第一章 总则" in html and "第二章 附则" in html
+    page = client.get(f"/laws/{law_id}/articles/1")
+    assert "为了保护个人信息" in page.get_data(as_text=True)
+    with app.app_context():
+        article_id = db.session.scalar(select(LawArticle.id).filter_by(law_id=law_id, number=1))
+    moved = client.post(f"/articles/{article_id}/studied", data={
+        "csrf_token": csrf_from(page), "studied": "1", "advance": "1"})
+    assert moved.headers["Location"] == f"/laws/{law_id}/articles/2"
+    post_with_csrf(client, f"/laws/{law_id}/articles/1", f"/articles/{article_id}/bookmark",
+                   {"bookmarked": "1"})
+    post_with_csrf(client, f"/laws/{law_id}/articles/1", f"/articles/{article_id}/note",
+                   {"body": "要点：个人信息"})
+    html = client.get(f"/laws/{law_id}/articles/1").get_data(as_text=True)
+    assert "已学习" in html and "已收藏" in html and "要点：个人信息" in html
+    assert "要点：个人信息" in client.get("/me/bookmarks").get_data(as_text=True)
+    assert client.post(f"/articles/{article_id}/bookmark").status_code == 400  # no CSRF
+    assert client.get(f"/laws/{law_id}/articles/99").status_code == 404
+    results = client.get("/search?q=个人信息").get_data(as_text=True)
+    assert "<mark>个人信息</mark>" in results
