@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -54,13 +55,26 @@ def _configure(app: Flask, overrides: dict[str, Any]) -> None:
 
 
 def _instance_secret_key(instance: Path) -> str:
-    """A key generated once per installation: never a key shipped in the code."""
+    """A key generated once per installation: never a key shipped in the code.
+
+    Workers starting together race here: the key is written to a temporary file and
+    linked into place, so a reader sees either no file or a complete one.
+    """
     key_file = instance / "secret_key"
     if not key_file.exists():
-        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_hex(32))
-    return key_file.read_text().strip()
+        fd, temporary = tempfile.mkstemp(dir=instance, prefix=".secret_key.")
+        try:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32))
+            os.link(temporary, key_file)
+        except FileExistsError:
+            pass  # another worker won; use its key
+        finally:
+            os.unlink(temporary)
+    key = key_file.read_text().strip()
+    if not key:
+        raise RuntimeError(f"{key_file} is empty: delete it or set LAWLEARN_SECRET_KEY")
+    return key
 
 
 def _init_extensions(app: Flask) -> None:
@@ -104,8 +118,10 @@ def _register_blueprints(app: Flask) -> None:
     from lawlearn.api import api_bp
     from lawlearn.library import library_admin_bp, library_bp
     from lawlearn.main import main_bp
+    from lawlearn.quiz import quiz_admin_bp, quiz_bp
 
-    for blueprint in (main_bp, auth_bp, admin_bp, library_bp, library_admin_bp, api_bp):
+    for blueprint in (main_bp, auth_bp, admin_bp, library_bp, library_admin_bp, quiz_bp,
+                      quiz_admin_bp, api_bp):
         app.register_blueprint(blueprint)
 
 

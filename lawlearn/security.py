@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
-from collections.abc import Callable
-from typing import TypeVar
 from urllib.parse import urljoin, urlsplit
 
 from flask import Flask, abort, g, redirect, request, url_for
@@ -13,8 +10,6 @@ from flask_login import current_user
 
 from lawlearn.database import utcnow
 from lawlearn.extensions import db, login_manager
-
-F = TypeVar("F", bound=Callable)
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -53,23 +48,6 @@ def load_user_from_bearer_token(req):
         return None
     g.api_token = token
     return token.user
-
-
-def role_required(*roles: str) -> Callable[[F], F]:
-    """Refuse (403) anyone who holds none of ``roles``; send strangers to login."""
-
-    def decorator(view: F) -> F:
-        @functools.wraps(view)
-        def wrapped(*args, **kwargs):
-            if not current_user.is_authenticated:
-                return login_manager.unauthorized()
-            if not current_user.has_role(*roles):
-                abort(403)
-            return view(*args, **kwargs)
-
-        return wrapped  # type: ignore[return-value]
-
-    return decorator
 
 
 def protect_blueprint(blueprint, *roles: str) -> None:

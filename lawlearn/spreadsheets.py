@@ -40,7 +40,7 @@ def _cell_text(value: object) -> str:
     return str(value).replace("\u3000", " ").strip()
 
 
-def _xlsx_rows(data: bytes) -> list[list[str]]:
+def _xlsx_rows(data: bytes, max_rows: int) -> list[list[str]]:
     from openpyxl import load_workbook
 
     try:
@@ -50,10 +50,13 @@ def _xlsx_rows(data: bytes) -> list[list[str]]:
             from error
     try:
         sheet = workbook.worksheets[0]
+        # Tools other than Excel write a wrong <dimension>; read-only mode would trust it.
+        sheet.reset_dimensions()
         rows = []
         for index, row in enumerate(sheet.iter_rows(values_only=True)):
-            if index > MAX_ROWS:
-                raise ValidationFailed(_("表格超过 %(n)d 行，请分批导入。", n=MAX_ROWS))
+            if index > max_rows:
+                raise ValidationFailed(_("表格超过 %(n)d 行，请分批导入。", n=max_rows),
+                                       code="too_many_rows")
             rows.append([_cell_text(v) for v in row])
         return rows
     finally:
@@ -86,7 +89,7 @@ def _csv_rows(data: bytes) -> list[list[str]]:
 
 
 def read_table(data: bytes, required: list[str], optional: list[str] | None = None,
-               aliases: dict[str, str] | None = None) -> Table:
+               aliases: dict[str, str] | None = None, max_rows: int = MAX_ROWS) -> Table:
     """Parse ``data`` as a table whose header row names ``required`` columns.
 
     Raises :class:`ValidationFailed` for an empty file, a file that is not a table,
@@ -98,9 +101,11 @@ def read_table(data: bytes, required: list[str], optional: list[str] | None = No
         raise ValidationFailed(_("不支持旧版 .xls 文件，请在 Excel 中另存为 .xlsx 后再上传。"),
                                code="not_a_spreadsheet")
     kind = "xlsx" if data.startswith(XLSX_MAGIC) else "csv"
-    raw_rows = _xlsx_rows(data) if kind == "xlsx" else _csv_rows(data)
+    raw_rows = _xlsx_rows(data, max_rows) if kind == "xlsx" else _csv_rows(data)
     while raw_rows and not any(raw_rows[-1]):
         raw_rows.pop()
+    if len(raw_rows) > max_rows + 1:
+        raise ValidationFailed(_("表格超过 %(n)d 行，请分批导入。", n=max_rows), code="too_many_rows")
     if not raw_rows:
         raise ValidationFailed(_("文件是空的。"), code="empty_file")
 

@@ -29,10 +29,21 @@ def test_two_servers_share_one_login_budget(app, app_config):
     config = {**app_config, "REDIS_URL": REDIS_URL, "LOGIN_RATE_LIMIT": "3 per minute",
               "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
     config.pop("RATELIMIT_STORAGE_URI")
-    first, second = create_app(config).test_client(), create_app(config).test_client()
+    apps = [create_app(config), create_app(config)]
+    first, second = apps[0].test_client(), apps[1].test_client()
     body = {"username": f"nobody-{uuid.uuid4().hex[:8]}", "password": "not-a-password"}
     statuses = [first.post("/api/v1/auth/token", json=body).status_code,
                 second.post("/api/v1/auth/token", json=body).status_code,
                 first.post("/api/v1/auth/token", json=body).status_code,
                 second.post("/api/v1/auth/token", json=body).status_code]
     assert statuses == [422, 422, 422, 429]
+    # The counts live in Redis (shared by every server), not in this process.
+    import redis
+
+    keys = redis.Redis.from_url(REDIS_URL).keys(f"*{config['RATELIMIT_KEY_PREFIX']}*")
+    assert keys
+    for each in apps:
+        with each.app_context():
+            from lawlearn.extensions import db
+
+            db.engine.dispose()

@@ -220,6 +220,8 @@ def department_edit(department_id: int):
                 flash(_("已合并，转移 %(n)d 人。", n=moved), "success")
                 return redirect(url_for("admin.departments_page"))
         except DomainError as error:
+            db.session.rollback()
+            department = departments.get_department(department_id)
             _apply_error(form, error, next(iter(form.data)))
         else:
             db.session.commit()

@@ -18,8 +18,18 @@ def login_rate_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def _failed(response) -> bool:
+    return response.status_code >= 400
+
+
+# One budget per address for the login page, the API token endpoint and password changes,
+# spent only by failures: a room of people logging in at once is not throttled.
+login_throttle = limiter.shared_limit(login_rate_limit, scope="credentials",
+                                      methods=["POST"], deduct_when=_failed)
+
+
 @auth_bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(login_rate_limit, methods=["POST"])
+@login_throttle
 def login():
     """Log in with username and password."""
     if current_user.is_authenticated:
@@ -49,6 +59,7 @@ def logout():
 
 @auth_bp.route("/password", methods=["GET", "POST"])
 @login_required
+@login_throttle
 def change_password():
     """Change one's own password; required at first login and after a reset."""
     form = ChangePasswordForm(next=request.args.get("next", ""))
@@ -57,7 +68,9 @@ def change_password():
             services.change_password(current_user, form.current_password.data,
                                      form.new_password.data)
         except DomainError as error:
+            db.session.commit()  # keep the failure count of a wrong current password
             getattr(form, error.field or "new_password").errors.append(error.message)
+            return render_template("auth/change_password.html", form=form), error.status
         else:
             db.session.commit()
             login_user(current_user._get_current_object(), remember=False)  # the new nonce keeps this session

@@ -134,8 +134,9 @@ def merge_departments(actor: User, source: Department, target: Department) -> in
         raise ValidationFailed(_("不能把部门合并到它的下级科室。"), field="target_id")
     if source.children and target.parent_id is not None:
         raise ValidationFailed(_("该部门下设科室，只能合并到一级部门。"), field="target_id")
-    for section in list(source.children):
+    for section in source.children:  # check every name before changing anything
         _check_name_free(section.name, target.id)
+    for section in list(source.children):
         section.parent = target
     moved = db.session.execute(
         update(User).where(User.department_id == source.id).values(department_id=target.id)

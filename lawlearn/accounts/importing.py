@@ -12,9 +12,10 @@ from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from lawlearn.accounts.audit import record_audit
-from lawlearn.accounts.departments import department_choices, find_department
+from lawlearn.accounts.departments import department_choices
 from lawlearn.accounts.models import Department, Role, User
 from lawlearn.accounts.services import (
+    PHONE_PATTERN,
     USERNAME_PATTERN,
     UserFields,
     create_user,
@@ -36,6 +37,25 @@ ROLE_WORDS = {
     "admin": Role.ADMIN, "管理员": Role.ADMIN,
 }
 ROLE_SEPARATORS = re.compile(r"[;；,，、/\s]+")
+MAX_USER_ROWS = 5_000
+
+
+class DepartmentLookup:
+    """Departments by name and by 单位/科室 path, loaded once per import."""
+
+    def __init__(self) -> None:
+        self.by_path: dict[str, Department] = {}
+        self.by_name: dict[str, list[Department]] = {}
+        for department in db.session.scalars(select(Department)):
+            self.by_path[department.full_name] = department
+            self.by_name.setdefault(department.name, []).append(department)
+
+    def find(self, label: str) -> Department | None:
+        label = label.strip().replace("／", "/")
+        if "/" in label:
+            return self.by_path.get("/".join(part.strip() for part in label.split("/", 1)))
+        matches = self.by_name.get(label, [])
+        return matches[0] if len(matches) == 1 else None
 
 
 @dataclass
@@ -90,7 +110,8 @@ def parse_user_import(data: bytes, default_password: str | None = None, *,
     ``default_password_checked``: a default password was given and checked at preview
     (only its hash is kept now).
     """
-    table = read_table(data, REQUIRED_COLUMNS, COLUMNS, COLUMN_ALIASES)
+    table = read_table(data, REQUIRED_COLUMNS, COLUMNS, COLUMN_ALIASES, max_rows=MAX_USER_ROWS)
+    departments = DepartmentLookup()
     result = UserImport()
     seen: dict[str, int] = {}
     usernames = [normalize_username(cells.get("用户名", "")) for _row, cells in table.rows]
@@ -114,11 +135,16 @@ def parse_user_import(data: bytes, default_password: str | None = None, *,
             seen[username] = row
         if not name:
             problems.append(_("姓名为空"))
+        elif len(name) > 64:
+            problems.append(_("姓名超过 64 个字"))
+        phone = cells.get("手机号", "").strip()
+        if phone and not PHONE_PATTERN.match(phone):
+            problems.append(_("手机号“%(phone)s”格式不对", phone=phone))
 
         department = None
         department_label = cells.get("部门", "").strip()
         if department_label:
-            department = find_department(department_label)
+            department = departments.find(department_label)
             if department is None:
                 problems.append(_("部门“%(name)s”不存在（同名部门请写作“单位/科室”）",
                                   name=department_label))
@@ -141,7 +167,7 @@ def parse_user_import(data: bytes, default_password: str | None = None, *,
             result.problems.append(RowProblem(row, "；".join(problems)))
         else:
             result.users.append(ImportedUser(row, username, name, department, roles,
-                                             cells.get("手机号") or None, password))
+                                             phone or None, password))
     if default_password and result.needs_default_password:
         for problem in password_problems(default_password, ""):
             result.problems.insert(0, RowProblem(0, _("默认初始密码：%(p)s", p=problem)))
@@ -168,7 +194,7 @@ def apply_user_import(actor: User | None, parsed: UserImport,
         if entry.password is None and default_password_hash is None:
             raise ValidationFailed(_("未设置默认初始密码。"), code="import_failed")
         created.append(create_user(
-            actor, entry.username, entry.password, fields,
+            actor, entry.username, entry.password, fields, audit=False,
             password_hash=None if entry.password else default_password_hash))
     record_audit(actor, "user.import", None, _("批量导入用户 %(n)d 人", n=len(created)),
                  {"usernames": [user.username for user in created]})

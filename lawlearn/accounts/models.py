@@ -154,6 +154,17 @@ class User(db.Model):
         return f"<User {self.username}>"
 
 
+class LoginFailure(db.Model):
+    """Failed logins for usernames that do not exist: counted and locked exactly like real
+    accounts, so that the answers never tell which usernames exist."""
+
+    __tablename__ = "login_failure"
+
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None]
+
+
 class ApiToken(db.Model):
     """A bearer token for phone clients and scripts; only its hash is stored."""
 

@@ -13,15 +13,16 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from lawlearn.accounts.audit import record_audit
-from lawlearn.accounts.models import ApiToken, Department, Role, User, UserRole
+from lawlearn.accounts.models import ApiToken, Department, LoginFailure, Role, User, UserRole
 from lawlearn.database import like_pattern, utcnow
 from lawlearn.errors import NotFound, PermissionDenied, TooManyAttempts, ValidationFailed
-from lawlearn.extensions import db, limiter
+from lawlearn.extensions import db
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,63}$")
 PHONE_PATTERN = re.compile(r"^\+?[0-9][0-9 -]{4,30}$")
@@ -73,18 +74,35 @@ def _just_locked() -> TooManyAttempts:
                              minutes=minutes), code="account_locked")
 
 
-def _fail_unknown_username(username: str, password: str) -> None:
+def _count_failure(table, key_column, key, now: datetime) -> None:
+    """Add one failure atomically in the database (concurrent guesses cannot overwrite each
+    other's counts) and lock at the limit; raise what the person is told."""
+    failures_column = table.c.failed_logins if "failed_logins" in table.c else table.c.failures
+    failures = db.session.execute(
+        update(table).where(key_column == key)
+        .values({failures_column: failures_column + 1})
+        .returning(failures_column)).scalar_one()
+    if failures >= current_app.config["LOGIN_MAX_FAILURES"]:
+        db.session.execute(update(table).where(key_column == key).values(
+            {failures_column: 0, table.c.locked_until: now + current_app.config["LOGIN_LOCKOUT"]}))
+        raise _just_locked()
+
+
+def _fail_unknown_username(username: str, password: str, now: datetime) -> None:
     """Answer an unknown username exactly as a known one: same work, same lockout."""
     check_password_hash(_dummy_hash(), password)
-    lockout = current_app.config["LOGIN_LOCKOUT"]
-    prefix = current_app.config.get("RATELIMIT_KEY_PREFIX", "")
-    failures = limiter.storage.incr(f"{prefix}lawlearn/login-failures/{username}",
-                                    int(lockout.total_seconds()))
-    maximum = current_app.config["LOGIN_MAX_FAILURES"]
-    if failures == maximum:
-        raise _just_locked()
-    if failures > maximum:
+    username = username[:64]
+    record = db.session.get(LoginFailure, username, populate_existing=True)
+    if record is None:
+        try:
+            with db.session.begin_nested():
+                db.session.add(LoginFailure(username=username, failures=0))
+        except IntegrityError:
+            pass  # a concurrent request created it
+        record = db.session.get(LoginFailure, username, populate_existing=True)
+    if record.locked_until and record.locked_until > now:
         raise _still_locked()
+    _count_failure(LoginFailure.__table__, LoginFailure.__table__.c.username, username, now)
 
 
 @functools.cache
@@ -102,19 +120,17 @@ def authenticate(username: str, password: str, now: datetime) -> User:
     The caller commits even on failure, so that the failure count is kept.
     """
     username = normalize_username(username)
-    user = db.session.scalar(select(User).filter_by(username=username))
+    # Fresh from the database: failure counts change by atomic UPDATEs, not through the ORM.
+    user = db.session.scalar(select(User).filter_by(username=username)
+                             .execution_options(populate_existing=True))
     invalid = ValidationFailed(_("用户名或密码错误。"), code="invalid_credentials")
     if user is None:
-        _fail_unknown_username(username, password)
+        _fail_unknown_username(username, password, now)
         raise invalid
     if user.locked_until and user.locked_until > now:
         raise _still_locked()
     if not user.check_password(password):
-        user.failed_logins += 1
-        if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
-            user.locked_until = now + current_app.config["LOGIN_LOCKOUT"]
-            user.failed_logins = 0
-            raise _just_locked()
+        _count_failure(User.__table__, User.__table__.c.id, user.id, now)
         raise invalid
     if not user.active:
         raise PermissionDenied(_("账号已停用，请联系管理员。"), code="account_inactive")
@@ -124,14 +140,25 @@ def authenticate(username: str, password: str, now: datetime) -> User:
     return user
 
 
+def revoke_all_tokens(user: User, now: datetime) -> None:
+    """End every bearer token of ``user`` (after a password change, reset or deactivation)."""
+    db.session.execute(
+        ApiToken.__table__.update()
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=now))
+
+
 def change_password(user: User, current_password: str, new_password: str) -> None:
+    """Change one's own password; a wrong current password counts as a failed login."""
     if not user.check_password(current_password):
+        _count_failure(User.__table__, User.__table__.c.id, user.id, utcnow())
         raise ValidationFailed(_("当前密码不正确。"), field="current_password")
     if current_password == new_password:
         raise ValidationFailed(_("新密码不能与当前密码相同。"), field="new_password")
     check_password_rules(new_password, user.username, field="new_password")
     user.set_password(new_password)
     user.must_change_password = False
+    revoke_all_tokens(user, utcnow())
 
 
 # --- API tokens ---------------------------------------------------------------------
@@ -183,7 +210,8 @@ def _check_fields(fields: UserFields) -> None:
 
 
 def create_user(actor: User | None, username: str, password: str | None, fields: UserFields,
-                *, must_change_password: bool = True, password_hash: str | None = None) -> User:
+                *, must_change_password: bool = True, password_hash: str | None = None,
+                audit: bool = True) -> User:
     """Create an account; ``password_hash`` replaces ``password`` when the rules were
     checked earlier (the default password of an import is kept only as a hash)."""
     username = check_username(username)
@@ -203,6 +231,8 @@ def create_user(actor: User | None, username: str, password: str | None, fields:
     user.roles = fields.roles or {Role.STAFF.value}
     db.session.add(user)
     db.session.flush()
+    if not audit:  # a bulk import writes one entry for the batch
+        return user
     record_audit(actor, "user.create", user, _("创建用户 %(name)s（%(username)s）",
                                                 name=user.name, username=user.username),
                  {"roles": sorted(user.roles), "department_id": user.department_id})
@@ -236,6 +266,7 @@ def reset_password(actor: User, user: User, new_password: str) -> None:
     user.must_change_password = True
     user.failed_logins = 0
     user.locked_until = None
+    revoke_all_tokens(user, utcnow())
     record_audit(actor, "user.reset_password", user,
                  _("重置用户 %(username)s 的密码", username=user.username))
 
@@ -249,11 +280,7 @@ def set_user_active(actor: User, user: User, active: bool) -> None:
     if not active:
         # Ends the person's open sessions and bearer tokens at once.
         user.login_nonce = secrets.token_hex(8)
-        db.session.execute(
-            ApiToken.__table__.update()
-            .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-            .values(revoked_at=utcnow())
-        )
+        revoke_all_tokens(user, utcnow())
     action = "user.activate" if active else "user.deactivate"
     summary = (_("启用用户 %(username)s", username=user.username) if active
                else _("停用用户 %(username)s", username=user.username))

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from flask import current_app, g, jsonify, request
+from flask import g, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from lawlearn.accounts import services
+from lawlearn.accounts.auth_views import login_throttle
 from lawlearn.api import api_bp
 from lawlearn.api.openapi import openapi_document
 from lawlearn.database import utcnow
 from lawlearn.errors import DomainError, ValidationFailed
-from lawlearn.extensions import db, limiter
+from lawlearn.extensions import db
 
 
 def _json_body() -> dict:
@@ -22,7 +23,7 @@ def _json_body() -> dict:
 
 
 @api_bp.route("/auth/token", methods=["POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"])
+@login_throttle
 def issue_token():
     """Exchange a username and password for a bearer token."""
     body = _json_body()

@@ -153,3 +153,29 @@ def test_template_is_a_workbook_the_importer_accepts(office):
     assert parsed.users[0].roles == {"staff", "dept_lead"}
     notes = [row[0] for row in workbook.worksheets[1].iter_rows(values_only=True)]
     assert "区政府办公室/法制科" in notes  # the existing departments are listed
+
+
+def test_phone_and_name_length_are_checked_at_preview(office):
+    data = xlsx_bytes([["longname", "长" * 65, "", "", "", "initial-pass"],
+                       ["badphone", "某", "", "", "138 0000 转 1234", "initial-pass"]])
+    rows = {p.row: p.message for p in importing.parse_user_import(data).problems}
+    assert "超过 64 个字" in rows[2] and "手机号" in rows[3]
+
+
+def test_xlsx_with_a_wrong_dimension_is_read_whole(office):
+    import zipfile
+
+    source = xlsx_bytes([["dim", "维度", "法制科", "", "", "initial-pass"]])
+    patched = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(source)) as original, \
+            zipfile.ZipFile(patched, "w") as copy:
+        for item in original.infolist():
+            content = original.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                import re
+
+                content = re.sub(rb'<dimension ref="[^"]+"/>', b'<dimension ref="A1"/>', content)
+                assert b'<dimension ref="A1"/>' in content
+            copy.writestr(item, content)
+    parsed = importing.parse_user_import(patched.getvalue())
+    assert parsed.ok and parsed.users[0].name == "维度"

@@ -177,3 +177,40 @@ def test_phone_must_look_like_a_phone_number(ctx):
     user = services.create_user(None, "ivy", PASSWORD,
                                 services.UserFields("艾", None, {"staff"}, "+86 138-0000-0000"))
     assert user.phone == "+86 138-0000-0000"
+
+
+def test_concurrent_wrong_passwords_still_lock(app, make_user):
+    import threading
+
+    ref = make_user("target")
+    outcomes = []
+
+    def guess(n):
+        with app.app_context():
+            try:
+                services.authenticate("target", f"wrong-{n}", utcnow())
+            except (ValidationFailed, TooManyAttempts) as failure:
+                outcomes.append(failure.code)
+            db.session.commit()
+
+    threads = [threading.Thread(target=guess, args=(n,)) for n in range(15)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(outcomes) == 15 and "account_locked" in outcomes
+    with app.app_context():
+        assert db.session.get(User, ref.id).locked_until is not None
+
+
+def test_password_change_and_reset_revoke_bearer_tokens(ctx, admin, make_user):
+    ref = make_user("tokened")
+    user = db.session.get(User, ref.id)
+    _raw, first = services.issue_api_token(user, utcnow())
+    services.change_password(user, PASSWORD, "brand-new-secret")
+    _raw, second = services.issue_api_token(user, utcnow())
+    services.reset_password(db.session.get(User, admin.id), user, "temporary-secret")
+    db.session.flush()
+    db.session.refresh(first)
+    db.session.refresh(second)
+    assert first.revoked_at is not None and second.revoked_at is not None

@@ -367,3 +367,21 @@ def test_rate_limit_uses_the_forwarded_address_behind_a_proxy(client):
 
     assert [attempt("10.1.1.1") for _ in range(3)] == [422, 422, 429]
     assert attempt("10.1.1.2") == 422
+
+
+@pytest.mark.app_config(LOGIN_RATE_LIMIT="3 per minute")
+def test_login_page_and_api_share_one_budget_spent_only_by_failures(client, make_user):
+    user = make_user("regular")
+    for _ in range(5):  # successes cost nothing
+        token = csrf_from(client.get("/login"))
+        ok = client.post("/login", data={"username": user.username, "password": user.password,
+                                         "csrf_token": token})
+        assert ok.status_code == 302
+        post_with_csrf(client, "/me", "/logout")
+    token = csrf_from(client.get("/login"))
+    client.post("/login", data={"username": "x", "password": "y" * 9, "csrf_token": token})
+    client.post("/api/v1/auth/token", json={"username": "x", "password": "y" * 9})
+    client.post("/api/v1/auth/token", json={"username": "x", "password": "y" * 9})
+    blocked = client.post("/api/v1/auth/token", json={"username": user.username,
+                                                      "password": user.password})
+    assert blocked.status_code == 429
