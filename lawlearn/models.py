@@ -1,6 +1,14 @@
 """Every domain's models, imported so that Alembic and the shell see them all."""
 
-from lawlearn.accounts.models import ApiToken, AuditEntry, Department, Role, User, UserRole
+from lawlearn.accounts.models import (
+    ApiToken,
+    AuditEntry,
+    Department,
+    LoginFailure,
+    Role,
+    User,
+    UserRole,
+)
 from lawlearn.library import search as _library_search  # noqa: F401  (search index DDL)
 from lawlearn.library.models import (
     ArticleBookmark,
@@ -15,9 +23,21 @@ from lawlearn.library.models import (
     MaterialAttachment,
     MaterialCollection,
 )
+from lawlearn.quiz.models import (
+    Attempt,
+    AttemptItem,
+    Question,
+    QuestionRevision,
+    Quiz,
+    QuizAudience,
+    QuizQuestion,
+    QuizRule,
+)
 
 __all__ = [
-    "ApiToken", "ArticleBookmark", "ArticleNote", "ArticleStudy", "AuditEntry",
+    "ApiToken", "LoginFailure", "ArticleBookmark", "ArticleNote", "ArticleStudy", "AuditEntry",
     "CollectionEntry", "Department", "Law", "LawArticle", "LawDivision", "Material",
     "MaterialArticle", "MaterialAttachment", "MaterialCollection", "Role", "User", "UserRole",
+    "Attempt", "AttemptItem", "Question", "QuestionRevision", "Quiz", "QuizAudience",
+    "QuizQuestion", "QuizRule",
 ]

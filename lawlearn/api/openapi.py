@@ -41,6 +41,109 @@ USER_SCHEMA = {
 }
 
 
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+QUIZ_SCHEMAS: dict[str, Any] = {
+    "QuizCard": {
+        "type": "object",
+        "required": ["id", "title", "attempts_allowed", "attempts_used", "attempts_left", "open"],
+        "properties": {
+            "id": {"type": "integer"}, "title": {"type": "string"},
+            "description": {"type": "string"}, "is_exam": {"type": "boolean"},
+            "opens_at": {"type": ["string", "null"], "format": "date-time"},
+            "closes_at": {"type": ["string", "null"], "format": "date-time"},
+            "time_limit_minutes": {"type": ["integer", "null"]},
+            "attempts_allowed": {"type": ["integer", "null"]},
+            "attempts_used": {"type": "integer"},
+            "attempts_left": {"type": ["integer", "null"]},
+            "open": {"type": "boolean"},
+            "in_progress_attempt_id": {"type": ["integer", "null"]},
+            "score": {"type": ["number", "null"]}, "pass_percent": {"type": "integer"},
+        },
+    },
+    "AttemptQuestion": {
+        "type": "object",
+        "required": ["id", "type", "stem", "options", "blanks"],
+        "properties": {
+            "id": {"type": "integer"}, "position": {"type": "integer"},
+            "type": {"type": "string", "enum": ["single", "multiple", "true_false", "fill"]},
+            "stem": {"type": "string"}, "points": {"type": "number"},
+            "options": {"type": "array", "items": {
+                "type": "object", "required": ["key", "text"],
+                "properties": {"key": {"type": "string"}, "text": {"type": "string"}}}},
+            "blanks": {"type": "integer"},
+        },
+    },
+    "Result": {
+        "type": "object",
+        "required": ["score", "max_score", "passed", "submitted_at"],
+        "properties": {"score": {"type": ["number", "null"]}, "max_score": {"type": "number"},
+                       "passed": {"type": ["boolean", "null"]},
+                       "submitted_at": {"type": ["string", "null"], "format": "date-time"}},
+    },
+    "Attempt": {
+        "type": "object",
+        "required": ["id", "deadline", "questions"],
+        "properties": {
+            "id": {"type": "integer"}, "quiz_id": {"type": "integer"},
+            "number": {"type": "integer"},
+            "started_at": {"type": "string", "format": "date-time"},
+            "deadline": {"type": ["string", "null"], "format": "date-time"},
+            "submitted": {"type": "boolean"},
+            "questions": {"type": "array", "items": {"$ref": "#/components/schemas/AttemptQuestion"}},
+            "answers": {"type": "object", "description": "question id → saved answer"},
+            "result": {"$ref": "#/components/schemas/Result"},
+            "review": {"type": "array", "items": {"type": "object"},
+                       "description": "right answers and explanations, when the quiz shows them"},
+        },
+    },
+}
+
+QUIZ_PATHS: dict[str, Any] = {
+    "/quizzes": {"get": {
+        "summary": "Open quizzes for me, with attempts left",
+        "responses": {"200": _json({"type": "array", "items": _ref("QuizCard")}, "Quizzes"),
+                      **_error_responses(401, 403)}}},
+    "/quizzes/{quiz_id}/attempts": {"post": {
+        "summary": "Start an attempt, or get the one in progress",
+        "parameters": [{"name": "quiz_id", "in": "path", "required": True,
+                        "schema": {"type": "integer"}}],
+        "responses": {"201": _json(_ref("Attempt"), "Started"),
+                      "200": _json(_ref("Attempt"), "Already in progress"),
+                      **_error_responses(401, 403, 404, 409)}}},
+    "/attempts/{attempt_id}": {"get": {
+        "summary": "One of my attempts",
+        "parameters": [{"name": "attempt_id", "in": "path", "required": True,
+                        "schema": {"type": "integer"}}],
+        "responses": {"200": _json(_ref("Attempt"), "The attempt"),
+                      **_error_responses(401, 404)}}},
+    "/attempts/{attempt_id}/answers/{question_id}": {"put": {
+        "summary": "Save one answer",
+        "parameters": [{"name": "attempt_id", "in": "path", "required": True,
+                        "schema": {"type": "integer"}},
+                       {"name": "question_id", "in": "path", "required": True,
+                        "schema": {"type": "integer"}}],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "type": "object", "required": ["answer"],
+            "properties": {"answer": {"description": '"A", ["A","C"], true, or ["…"] per blank; '
+                                                     'null clears'}}}}}},
+        "responses": {"200": _json({"type": "object"}, "Saved"),
+                      **_error_responses(401, 403, 404, 409, 422)}}},
+    "/attempts/{attempt_id}/submit": {"post": {
+        "summary": "Submit and grade (idempotent)",
+        "parameters": [{"name": "attempt_id", "in": "path", "required": True,
+                        "schema": {"type": "integer"}}],
+        "responses": {"200": _json(_ref("Result"), "The result"),
+                      **_error_responses(401, 403, 404)}}},
+}
+
+
 def openapi_document() -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
@@ -64,6 +167,7 @@ def openapi_document() -> dict[str, Any]:
                     "properties": {"error": {"type": "string"}, "message": {"type": "string"}},
                 },
                 "User": USER_SCHEMA,
+                **QUIZ_SCHEMAS,
             },
         },
         "security": [{"bearer": []}, {"session": []}],
@@ -111,6 +215,7 @@ def openapi_document() -> dict[str, Any]:
                     },
                 },
             },
+            **QUIZ_PATHS,
             "/openapi.json": {
                 "get": {
                     "summary": "This document",

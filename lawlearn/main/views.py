@@ -19,13 +19,6 @@ def home():
     return render_template("main/home.html", today=utcnow())
 
 
-@main_bp.route("/quizzes")
-@login_required
-def quizzes():
-    """答题 tab: open quizzes and daily practice."""
-    return render_template("main/quizzes.html")
-
-
 @main_bp.route("/checkin")
 @login_required
 def checkin():

@@ -1,0 +1,170 @@
+"""Setting up quizzes: settings, fixed questions or draw rules, audience, publishing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from lawlearn.accounts.audit import record_audit
+from lawlearn.accounts.models import Department, User
+from lawlearn.errors import NotFound, ValidationFailed
+from lawlearn.extensions import db
+from lawlearn.quiz.models import (
+    ANSWER_VISIBILITY,
+    GRADING_METHODS,
+    QUESTION_TYPES,
+    Question,
+    Quiz,
+    QuizAudience,
+    QuizQuestion,
+    QuizRule,
+)
+from lawlearn.quiz.services import DEFAULT_POINTS
+
+
+@dataclass
+class RuleFields:
+    type: str
+    count: int
+    tag: str | None = None
+    difficulty: str | None = None
+
+
+@dataclass
+class QuizFields:
+    title: str
+    description: str = ""
+    is_exam: bool = False
+    opens_at: datetime | None = None
+    closes_at: datetime | None = None
+    time_limit_minutes: int | None = None
+    attempts_allowed: int | None = 1
+    grading: str = "highest"
+    pass_percent: int = 60
+    selection: str = "fixed"
+    shuffle_questions: bool = False
+    shuffle_options: bool = False
+    partial_credit: bool = False
+    show_answers: str = "after_submit"
+    points: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_POINTS))
+    question_ids: list[int] = field(default_factory=list)
+    rules: list[RuleFields] = field(default_factory=list)
+    audience_all: bool = True
+    department_ids: list[int] = field(default_factory=list)
+    user_ids: list[int] = field(default_factory=list)
+
+
+def _check(fields: QuizFields) -> None:
+    if not fields.title.strip():
+        raise ValidationFailed(_("请填写测验名称。"), field="title")
+    if fields.opens_at and fields.closes_at and fields.closes_at <= fields.opens_at:
+        raise ValidationFailed(_("结束时间须晚于开始时间。"), field="closes_at")
+    if fields.grading not in GRADING_METHODS:
+        raise ValidationFailed(_("未知的计分方式。"), field="grading")
+    if fields.show_answers not in ANSWER_VISIBILITY:
+        raise ValidationFailed(_("未知的答案显示方式。"), field="show_answers")
+    if not 0 <= fields.pass_percent <= 100:
+        raise ValidationFailed(_("及格线须在 0 到 100 之间。"), field="pass_percent")
+    if fields.time_limit_minutes is not None and fields.time_limit_minutes <= 0:
+        raise ValidationFailed(_("限时须为正数（分钟）。"), field="time_limit_minutes")
+    if fields.attempts_allowed is not None and fields.attempts_allowed <= 0:
+        raise ValidationFailed(_("答题次数须为正数。"), field="attempts_allowed")
+    if fields.selection == "fixed":
+        if fields.question_ids:
+            found = set(db.session.scalars(select(Question.id).where(
+                Question.id.in_(fields.question_ids), Question.status == "active")))
+            missing = [qid for qid in fields.question_ids if qid not in found]
+            if missing:
+                raise ValidationFailed(_("试题编号 %(ids)s 不存在或已停用。",
+                                         ids="、".join(map(str, missing))),
+                                       field="question_ids")
+    elif fields.selection == "random":
+        for rule in fields.rules:
+            if rule.type not in QUESTION_TYPES or rule.count <= 0:
+                raise ValidationFailed(_("抽题规则有误：题型或数量不正确。"), field="rules")
+            available = db.session.scalar(select(func.count()).select_from(Question).where(
+                Question.status == "active", Question.type == rule.type))
+            if available < rule.count:
+                raise ValidationFailed(_("%(type)s只有 %(have)d 道，不足 %(need)d 道。",
+                                         type=QUESTION_TYPES[rule.type], have=available,
+                                         need=rule.count), field="rules")
+    else:
+        raise ValidationFailed(_("未知的组卷方式。"), field="selection")
+    if not fields.audience_all and not (fields.department_ids or fields.user_ids):
+        raise ValidationFailed(_("请选择参加测验的部门或人员。"), field="department_ids")
+
+
+def _apply(quiz: Quiz, fields: QuizFields) -> None:
+    for name in ("title", "description", "is_exam", "opens_at", "closes_at",
+                 "time_limit_minutes", "attempts_allowed", "grading", "pass_percent",
+                 "selection", "shuffle_questions", "shuffle_options", "partial_credit",
+                 "show_answers", "points", "audience_all"):
+        setattr(quiz, name, getattr(fields, name))
+    quiz.title = quiz.title.strip()
+    quiz.fixed_questions = [QuizQuestion(question_id=qid, position=i)
+                            for i, qid in enumerate(dict.fromkeys(fields.question_ids))] \
+        if fields.selection == "fixed" else []
+    quiz.rules = [QuizRule(type=r.type, count=r.count, tag=r.tag or None,
+                           difficulty=r.difficulty or None) for r in fields.rules] \
+        if fields.selection == "random" else []
+    quiz.audience = [] if fields.audience_all else (
+        [QuizAudience(department_id=d) for d in fields.department_ids]
+        + [QuizAudience(user_id=u) for u in fields.user_ids])
+
+
+def create_quiz(actor: User | None, fields: QuizFields, *, published: bool = False) -> Quiz:
+    _check(fields)
+    quiz = Quiz(created_by_id=actor.id if actor else None, published=published, points={})
+    _apply(quiz, fields)
+    db.session.add(quiz)
+    db.session.flush()
+    record_audit(actor, "quiz.create", quiz, _("创建测验《%(title)s》", title=quiz.title))
+    return quiz
+
+
+def update_quiz(actor: User, quiz: Quiz, fields: QuizFields) -> None:
+    _check(fields)
+    db.session.flush()
+    _apply(quiz, fields)
+    record_audit(actor, "quiz.update", quiz, _("修改测验《%(title)s》", title=quiz.title))
+
+
+def set_published(actor: User, quiz: Quiz, published: bool) -> None:
+    if published and not (quiz.fixed_questions or quiz.rules):
+        raise ValidationFailed(_("测验还没有试题，不能发布。"), field="published")
+    quiz.published = published
+    record_audit(actor, "quiz.publish" if published else "quiz.unpublish", quiz,
+                 _("发布测验《%(title)s》", title=quiz.title) if published
+                 else _("撤回测验《%(title)s》", title=quiz.title))
+
+
+def get_quiz(quiz_id: int) -> Quiz:
+    quiz = db.session.get(Quiz, quiz_id)
+    if quiz is None:
+        raise NotFound(_("测验不存在。"))
+    return quiz
+
+
+def quiz_fields_of(quiz: Quiz) -> QuizFields:
+    """The quiz's current settings, for editing forms."""
+    return QuizFields(
+        title=quiz.title, description=quiz.description, is_exam=quiz.is_exam,
+        opens_at=quiz.opens_at, closes_at=quiz.closes_at,
+        time_limit_minutes=quiz.time_limit_minutes, attempts_allowed=quiz.attempts_allowed,
+        grading=quiz.grading, pass_percent=quiz.pass_percent, selection=quiz.selection,
+        shuffle_questions=quiz.shuffle_questions, shuffle_options=quiz.shuffle_options,
+        partial_credit=quiz.partial_credit, show_answers=quiz.show_answers,
+        points={**DEFAULT_POINTS, **(quiz.points or {})},
+        question_ids=[entry.question_id for entry in quiz.fixed_questions],
+        rules=[RuleFields(r.type, r.count, r.tag, r.difficulty) for r in quiz.rules],
+        audience_all=quiz.audience_all,
+        department_ids=[a.department_id for a in quiz.audience if a.department_id],
+        user_ids=[a.user_id for a in quiz.audience if a.user_id])
+
+
+def department_ids_with_sections(ids: list[int]) -> list[int]:
+    sections = db.session.scalars(select(Department.id).where(Department.parent_id.in_(ids)))
+    return list(dict.fromkeys([*ids, *sections]))

@@ -1,0 +1,178 @@
+"""The question bank: create, edit (keeping revisions), retire, find duplicates."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import Select, func, select
+
+from lawlearn.accounts.audit import record_audit
+from lawlearn.accounts.models import User
+from lawlearn.database import like_pattern
+from lawlearn.errors import NotFound, ValidationFailed
+from lawlearn.extensions import db
+from lawlearn.quiz.grading import normalize_text
+from lawlearn.quiz.models import DIFFICULTIES, OPTION_KEYS, QUESTION_TYPES, Question, QuestionRevision
+
+MIN_OPTIONS, MAX_OPTIONS = 2, 8
+
+
+def fingerprint(stem: str, options: list[str]) -> str:
+    """Same stem and options (ignoring width, spaces and punctuation) → same fingerprint."""
+    key = "\x1f".join([normalize_text(stem), *sorted(normalize_text(o) for o in options)])
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@dataclass
+class QuestionFields:
+    type: str
+    stem: str
+    options: list[str] = field(default_factory=list)
+    answer: Any = None
+    explanation: str = ""
+    tags: list[str] = field(default_factory=list)
+    difficulty: str = "medium"
+    article_id: int | None = None
+
+
+def question_problems(fields: QuestionFields) -> list[str]:
+    """Every rule the question breaks, in words (shared by forms and imports)."""
+    problems: list[str] = []
+    if fields.type not in QUESTION_TYPES:
+        return [_("未知题型")]
+    if not fields.stem.strip():
+        problems.append(_("题干为空"))
+    if fields.difficulty not in DIFFICULTIES:
+        problems.append(_("难度须为易、中或难"))
+    if fields.type in ("single", "multiple"):
+        if not MIN_OPTIONS <= len(fields.options) <= MAX_OPTIONS:
+            problems.append(_("选择题须有 2 至 8 个选项"))
+        if any(not option.strip() for option in fields.options):
+            problems.append(_("选项不能为空"))
+        keys = OPTION_KEYS[:len(fields.options)]
+        letters = [fields.answer] if fields.type == "single" else (fields.answer or [])
+        if not letters or not all(isinstance(k, str) and k for k in letters):
+            problems.append(_("答案为空"))
+        elif any(letter not in keys for letter in letters):
+            missing = [letter for letter in letters if letter not in keys]
+            problems.append(_("答案 %(letters)s 没有对应的选项", letters="".join(missing)))
+        elif fields.type == "multiple" and len(letters) < 2:
+            problems.append(_("多选题至少应有两个正确答案"))
+    elif fields.type == "true_false":
+        if not isinstance(fields.answer, bool):
+            problems.append(_("判断题答案须为正确或错误"))
+    elif fields.type == "fill":
+        answer = fields.answer or []
+        if not answer or any(not alternatives for alternatives in answer):
+            problems.append(_("填空题每个空都须有答案"))
+    return problems
+
+
+def _snapshot(question: Question) -> dict[str, Any]:
+    return {"type": question.type, "stem": question.stem, "options": question.options,
+            "answer": question.answer, "explanation": question.explanation,
+            "tags": question.tags, "difficulty": question.difficulty,
+            "article_id": question.article_id}
+
+
+def _apply(question: Question, fields: QuestionFields) -> None:
+    options = [o.strip() for o in fields.options] if fields.type in ("single", "multiple") \
+        else []
+    question.type = fields.type
+    question.stem = fields.stem.strip()
+    question.options = options
+    question.answer = (sorted(fields.answer) if fields.type == "multiple" else fields.answer)
+    question.explanation = (fields.explanation or "").strip()
+    question.tags = fields.tags
+    question.difficulty = fields.difficulty
+    question.article_id = fields.article_id
+    question.fingerprint = fingerprint(question.stem, options)
+
+
+def create_question(actor: User | None, fields: QuestionFields, *, audit: bool = True) -> Question:
+    problems = question_problems(fields)
+    if problems:
+        raise ValidationFailed("；".join(problems), field="stem")
+    question = Question(author_id=actor.id if actor else None)
+    _apply(question, fields)
+    db.session.add(question)
+    db.session.flush()
+    if audit:
+        record_audit(actor, "question.create", question,
+                     _("新建试题 #%(id)d", id=question.id))
+    return question
+
+
+def update_question(actor: User, question: Question, fields: QuestionFields) -> None:
+    """Edit a question, keeping the previous text as a revision (attempts keep theirs)."""
+    problems = question_problems(fields)
+    if problems:
+        raise ValidationFailed("；".join(problems), field="stem")
+    db.session.add(QuestionRevision(question_id=question.id, revision=question.revision,
+                                    snapshot=_snapshot(question), editor_id=actor.id))
+    _apply(question, fields)
+    question.revision += 1
+    record_audit(actor, "question.update", question,
+                 _("修改试题 #%(id)d（第 %(rev)d 版）", id=question.id, rev=question.revision))
+
+
+def set_question_status(actor: User, question: Question, status: str) -> None:
+    if status not in ("active", "retired"):
+        raise ValidationFailed(_("未知状态。"), field="status")
+    question.status = status
+    record_audit(actor, "question.retire" if status == "retired" else "question.restore",
+                 question, _("停用试题 #%(id)d", id=question.id) if status == "retired"
+                 else _("恢复试题 #%(id)d", id=question.id))
+
+
+def get_question(question_id: int) -> Question:
+    question = db.session.get(Question, question_id)
+    if question is None:
+        raise NotFound(_("试题不存在。"))
+    return question
+
+
+def question_query(*, q: str | None = None, type: str | None = None, tag: str | None = None,
+                   difficulty: str | None = None, status: str | None = None,
+                   law_id: int | None = None) -> Select[tuple[Question]]:
+    from lawlearn.library.models import LawArticle
+
+    query = select(Question).order_by(Question.id.desc())
+    if q:
+        query = query.where(Question.stem.ilike(like_pattern(q.strip()), escape="\\"))
+    if type:
+        query = query.where(Question.type == type)
+    if difficulty:
+        query = query.where(Question.difficulty == difficulty)
+    if status:
+        query = query.where(Question.status == status)
+    if tag:
+        import json
+
+        from sqlalchemy import String, cast
+
+        query = query.where(cast(Question.tags, String).contains(json.dumps(tag,
+                                                                            ensure_ascii=False)))
+    if law_id:
+        query = query.where(Question.article_id.in_(
+            select(LawArticle.id).where(LawArticle.law_id == law_id)))
+    return query
+
+
+def bank_stats() -> dict[str, Any]:
+    """``questions stats --json``: totals by type, difficulty and status."""
+    by_type = dict(db.session.execute(
+        select(Question.type, func.count()).where(Question.status == "active")
+        .group_by(Question.type)).all())
+    by_difficulty = dict(db.session.execute(
+        select(Question.difficulty, func.count()).where(Question.status == "active")
+        .group_by(Question.difficulty)).all())
+    retired = db.session.scalar(select(func.count()).select_from(Question)
+                                .where(Question.status == "retired"))
+    return {"total": sum(by_type.values()),
+            "by_type": {t: by_type.get(t, 0) for t in QUESTION_TYPES},
+            "by_difficulty": {d: by_difficulty.get(d, 0) for d in DIFFICULTIES},
+            "retired": retired}

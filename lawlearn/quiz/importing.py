@@ -1,0 +1,422 @@
+"""Question bank import from XLSX or CSV: check every row, then write all or nothing.
+
+Offices keep their banks in Excel and spell things their own way (单选题, 单项选择,
+ＡＢ, A、B, √/×, 《宪法》第33条 ...). Every spelling is read here into the bank's
+canonical form; every row that cannot be read is named by its sheet row number.
+Questions already in the bank (same stem and options) are reported and skipped.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from lawlearn.accounts.audit import record_audit
+from lawlearn.accounts.models import User
+from lawlearn.database import utcnow
+from lawlearn.errors import ValidationFailed
+from lawlearn.extensions import db
+from lawlearn.library.models import LawArticle
+from lawlearn.library.parsing import squash
+from lawlearn.library.references import _find_law, parse_reference
+from lawlearn.quiz.bank import QuestionFields, fingerprint, question_problems
+from lawlearn.quiz.grading import parse_fill_answer, parse_letters, parse_true_false
+from lawlearn.quiz.models import DIFFICULTIES, OPTION_KEYS, QUESTION_TYPES, Question
+from lawlearn.spreadsheets import read_table
+
+OPTION_COLUMNS = [f"选项{key}" for key in OPTION_KEYS]  # 选项A … 选项H
+TEMPLATE_OPTION_COLUMNS = OPTION_COLUMNS[:6]  # 选项A … 选项F; G and H may be added
+COLUMNS = ["题型", "题干", *TEMPLATE_OPTION_COLUMNS, "答案", "解析", "标签", "难度", "法条"]
+REQUIRED_COLUMNS = ["题型", "题干", "答案"]
+OPTIONAL_COLUMNS = [*OPTION_COLUMNS, "解析", "标签", "难度", "法条"]
+
+
+def _column_aliases() -> dict[str, str]:
+    aliases = {"题目": "题干", "试题": "题干", "试题内容": "题干", "题目内容": "题干",
+               "类型": "题型", "试题类型": "题型", "题目类型": "题型",
+               "正确答案": "答案", "参考答案": "答案", "标准答案": "答案",
+               "答案解析": "解析", "试题解析": "解析", "难易程度": "难度", "难度等级": "难度",
+               "相关法条": "法条", "法条依据": "法条", "法律依据": "法条"}
+    for key, column in zip(OPTION_KEYS, OPTION_COLUMNS, strict=True):
+        wide = chr(ord(key) - ord("A") + ord("Ａ"))  # full-width letter
+        for letter in (key, key.lower(), wide):
+            for spelling in (letter, f"选项{letter}", f"选项 {letter}"):
+                aliases[spelling] = column
+    return aliases
+
+
+COLUMN_ALIASES = _column_aliases()
+
+TYPE_WORDS = {
+    "单选": "single", "单选题": "single", "单项选择题": "single", "单项选择": "single",
+    "多选": "multiple", "多选题": "multiple", "多项选择题": "multiple", "多项选择": "multiple",
+    "判断": "true_false", "判断题": "true_false",
+    "填空": "fill", "填空题": "fill",
+    **{key: key for key in QUESTION_TYPES},
+}
+DIFFICULTY_WORDS = {
+    "易": "easy", "简单": "easy", "容易": "easy", "easy": "easy",
+    "中": "medium", "中等": "medium", "一般": "medium", "medium": "medium",
+    "难": "hard", "困难": "hard", "较难": "hard", "hard": "hard",
+}
+TAG_SEPARATORS = re.compile(r"[;；]+")
+CHOICE_TYPES = ("single", "multiple")
+PREVIEW_ROWS = 20
+
+
+class RowProblem(NamedTuple):
+    row: int  # sheet row number; 0 for a problem of the whole file
+    message: str
+
+
+class DuplicateRow(NamedTuple):
+    """A row whose question is already in the bank: skipped, not an error."""
+
+    row: int
+    question_id: int
+
+
+@dataclass
+class ImportedQuestion:
+    row: int
+    fields: QuestionFields  # canonical: options only for choice types, multiple sorted
+    fingerprint: str
+    reference: str = ""  # the 法条 cell as written
+
+    @property
+    def answer_text(self) -> str:
+        """The answer as the preview shows it."""
+        answer = self.fields.answer
+        if self.fields.type == "multiple":
+            return "、".join(answer)
+        if self.fields.type == "true_false":
+            return _("正确") if answer else _("错误")
+        if self.fields.type == "fill":
+            return " | ".join("/".join(alternatives) for alternatives in answer)
+        return str(answer)
+
+    @property
+    def type_label(self) -> str:
+        return str(QUESTION_TYPES[self.fields.type])
+
+    @property
+    def difficulty_label(self) -> str:
+        return str(DIFFICULTIES[self.fields.difficulty])
+
+
+@dataclass
+class QuestionImport:
+    questions: list[ImportedQuestion] = field(default_factory=list)
+    problems: list[RowProblem] = field(default_factory=list)
+    duplicates: list[DuplicateRow] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def counts_by_type(self) -> dict[str, int]:
+        counts = Counter(question.fields.type for question in self.questions)
+        return {kind: counts.get(kind, 0) for kind in QUESTION_TYPES}
+
+    @property
+    def preview(self) -> list[ImportedQuestion]:
+        return self.questions[:PREVIEW_ROWS]
+
+
+def _word(text: str) -> str:
+    """A cell as a lookup key: half width, lower case, no spaces at all."""
+    return "".join(unicodedata.normalize("NFKC", text).lower().split())
+
+
+class ArticleResolver:
+    """法条 cells → article ids, cached by cell text; one lookup per distinct law."""
+
+    def __init__(self) -> None:
+        self._cells: dict[str, tuple[int | None, str | None]] = {}
+        # law name → (display title, {article number: article id}) or None if unknown
+        self._laws: dict[str, tuple[str, dict[int, int]] | None] = {}
+
+    def resolve(self, text: str) -> tuple[int | None, str | None]:
+        """(article id, None) or (None, problem) for one cell naming one article."""
+        if text not in self._cells:
+            self._cells[text] = self._resolve(text)
+        return self._cells[text]
+
+    def _resolve(self, text: str) -> tuple[int | None, str | None]:
+        entry = unicodedata.normalize("NFKC", text).strip()
+        try:
+            law_name, numbers = parse_reference(entry)
+        except ValueError:
+            return None, _("找不到法条“%(ref)s”：无法识别（示例：宪法第三十三条、民法典 1165）",
+                           ref=text)
+        if len(numbers) != 1:
+            return None, _("法条“%(ref)s”只能填写一条", ref=text)
+        law = self._law(law_name)
+        if law is None:
+            return None, _("找不到法条“%(ref)s”：没有名为“%(law)s”的现行法规", ref=text,
+                           law=law_name.strip("《》 "))
+        title, articles = law
+        article_id = articles.get(numbers[0])
+        if article_id is None:
+            return None, _("找不到法条“%(ref)s”：《%(law)s》没有第 %(n)d 条", ref=text, law=title,
+                           n=numbers[0])
+        return article_id, None
+
+    def _law(self, name: str) -> tuple[str, dict[int, int]] | None:
+        key = squash(name).strip("《》")
+        if key not in self._laws:
+            law = _find_law(key)
+            self._laws[key] = None if law is None else (law.display_title, dict(
+                db.session.execute(select(LawArticle.number, LawArticle.id).where(
+                    LawArticle.law_id == law.id, LawArticle.sub_number == 0)).all()))
+        return self._laws[key]
+
+
+def _options(cells: dict[str, str]) -> tuple[list[str], list[str]]:
+    """The options up to the last filled one, and a problem if one before it is empty."""
+    values = [cells.get(column, "").strip() for column in OPTION_COLUMNS]
+    while values and not values[-1]:
+        values.pop()
+    empty = [OPTION_KEYS[index] for index, value in enumerate(values) if not value]
+    if empty:
+        return values, [_("选项%(keys)s为空，但其后还有选项", keys="、".join(empty))]
+    return values, []
+
+
+def _choice_answer(kind: str, text: str, options: list[str]) -> tuple[Any, list[str]]:
+    letters = [letter for letter in parse_letters(text) if letter.isalnum()]
+    if not letters:
+        return None, [_("答案为空")]
+    not_letters = [letter for letter in letters if letter not in OPTION_KEYS]
+    if not_letters:
+        return None, [_("答案“%(answer)s”应填写选项字母，如 A 或 AB", answer=text)]
+    missing = [letter for letter in letters if letter not in OPTION_KEYS[:len(options)]]
+    if missing:
+        return None, [_("答案 %(letters)s 没有对应的选项", letters="、".join(missing))]
+    if kind == "single":
+        if len(letters) > 1:
+            return None, [_("单选题只能有一个答案（填写了 %(letters)s）",
+                            letters="、".join(letters))]
+        return letters[0], []
+    if len(letters) < 2:
+        return None, [_("多选题至少应有两个正确答案")]
+    return sorted(letters), []
+
+
+def _true_false_answer(text: str, options: list[str]) -> tuple[Any, list[str]]:
+    if not text:
+        return None, [_("答案为空")]
+    answer = parse_true_false(text)
+    if answer is None:
+        # Some banks write 判断题 as two options (A 正确, B 错误) and answer with the letter.
+        letters = parse_letters(text)
+        if len(letters) == 1 and letters[0] in OPTION_KEYS[:len(options)]:
+            answer = parse_true_false(options[OPTION_KEYS.index(letters[0])])
+    if answer is None:
+        return None, [_("判断题答案“%(answer)s”无法识别（可填：正确/错误、对/错、√/×、T/F）",
+                        answer=text)]
+    return answer, []
+
+
+def _fill_answer(text: str) -> tuple[Any, list[str]]:
+    if not text:
+        return None, [_("答案为空")]
+    blanks = parse_fill_answer(text)
+    empty = [str(index) for index, alternatives in enumerate(blanks, start=1) if not alternatives]
+    if empty:
+        return None, [_("填空题第 %(blanks)s 个空没有答案（空与空之间用 | 分隔，"
+                        "同一空的多个答案用 / 分隔）", blanks="、".join(empty))]
+    return blanks, []
+
+
+def _read_row(cells: dict[str, str], resolver: ArticleResolver
+              ) -> tuple[QuestionFields | None, list[str]]:
+    problems: list[str] = []
+    type_text = cells.get("题型", "").strip()
+    kind = TYPE_WORDS.get(_word(type_text))
+    if not type_text:
+        problems.append(_("题型为空"))
+    elif kind is None:
+        problems.append(_("未知题型“%(type)s”（可填：单选、多选、判断、填空）", type=type_text))
+    stem = cells.get("题干", "").strip()
+    if not stem:
+        problems.append(_("题干为空"))
+
+    options, option_problems = _options(cells)
+    answer_text = cells.get("答案", "").strip()
+    answer: Any = None
+    if kind in CHOICE_TYPES:
+        problems.extend(option_problems)
+        if len(options) < 2:
+            problems.append(_("选择题至少需要两个选项（选项A、选项B）"))
+        answer, answer_problems = _choice_answer(kind, answer_text, options)
+        problems.extend(answer_problems)
+    elif kind == "true_false":
+        answer, answer_problems = _true_false_answer(answer_text, options)
+        problems.extend(answer_problems)
+    elif kind == "fill":
+        answer, answer_problems = _fill_answer(answer_text)
+        problems.extend(answer_problems)
+
+    difficulty_text = cells.get("难度", "").strip()
+    difficulty = DIFFICULTY_WORDS.get(_word(difficulty_text)) if difficulty_text else "medium"
+    if difficulty is None:
+        problems.append(_("难度“%(difficulty)s”无法识别（可填：易、中、难）",
+                          difficulty=difficulty_text))
+
+    article_id = None
+    reference = cells.get("法条", "").strip()
+    if reference:
+        article_id, reference_problem = resolver.resolve(reference)
+        if reference_problem:
+            problems.append(reference_problem)
+
+    if problems or kind is None or difficulty is None:
+        return None, problems
+    tags = list(dict.fromkeys(t.strip() for t in TAG_SEPARATORS.split(cells.get("标签", ""))
+                              if t.strip()))
+    fields = QuestionFields(type=kind, stem=stem,
+                            options=options if kind in CHOICE_TYPES else [],
+                            answer=answer, explanation=cells.get("解析", "").strip(), tags=tags,
+                            difficulty=difficulty, article_id=article_id)
+    # The bank's own rules, so that an import never stores what the edit form would refuse.
+    return fields, question_problems(fields)
+
+
+def parse_question_import(data: bytes) -> QuestionImport:
+    """Read the file and name every problem by its sheet row; writes nothing.
+
+    Raises :class:`ValidationFailed` when the file is not a table or lacks columns.
+    """
+    table = read_table(data, REQUIRED_COLUMNS, OPTIONAL_COLUMNS, COLUMN_ALIASES)
+    existing: dict[str, int] = {}
+    for key, question_id in db.session.execute(
+            select(Question.fingerprint, Question.id).order_by(Question.id)):
+        existing.setdefault(key, question_id)
+
+    result = QuestionImport()
+    resolver = ArticleResolver()
+    first_row_of: dict[str, int] = {}
+    for row, cells in table.rows:
+        fields, problems = _read_row(cells, resolver)
+        key = None
+        stem = cells.get("题干", "").strip()
+        if stem:
+            kind = TYPE_WORDS.get(_word(cells.get("题型", "")))
+            key = fingerprint(stem, _options(cells)[0] if kind in CHOICE_TYPES else [])
+            if key in first_row_of:
+                problems.append(_("与第 %(other)d 行重复", other=first_row_of[key]))
+            else:
+                first_row_of[key] = row
+        if problems or fields is None or key is None:
+            result.problems.append(RowProblem(row, "；".join(problems)))
+        elif key in existing:
+            result.duplicates.append(DuplicateRow(row, existing[key]))
+        else:
+            result.questions.append(ImportedQuestion(row, fields, key,
+                                                     cells.get("法条", "").strip()))
+    return result
+
+
+def apply_question_import(actor: User | None, parsed: QuestionImport) -> int:
+    """Insert every question of a problem-free import in one statement; the caller commits."""
+    if not parsed.ok:
+        raise ValidationFailed(_("导入文件有错误，未导入任何试题。"), code="import_failed")
+    now = utcnow()
+    author_id = actor.id if actor is not None else None
+    rows = [{"type": q.fields.type, "stem": q.fields.stem, "options": q.fields.options,
+             "answer": q.fields.answer, "explanation": q.fields.explanation,
+             "tags": q.fields.tags, "difficulty": q.fields.difficulty,
+             "article_id": q.fields.article_id, "status": "active",
+             "fingerprint": q.fingerprint, "revision": 1, "author_id": author_id,
+             "created_at": now, "updated_at": now} for q in parsed.questions]
+    if rows:  # an empty parameter list would insert one row of defaults
+        db.session.execute(Question.__table__.insert(), rows)
+    record_audit(actor, "question.import", None,
+                 _("批量导入试题 %(n)d 道，跳过重复 %(d)d 道", n=len(rows),
+                   d=len(parsed.duplicates)),
+                 {"imported": len(rows), "by_type": parsed.counts_by_type,
+                  "duplicate_rows": [d.row for d in parsed.duplicates][:1000]})
+    db.session.flush()
+    return len(rows)
+
+
+TEMPLATE_EXAMPLES = [
+    ["单选", "根据宪法，中华人民共和国实行（　），建设社会主义法治国家。", "依法治国", "以德治国",
+     "依规治党", "从严治党", "", "", "A", "宪法第五条第一款。", "宪法；法治", "易", "宪法第五条"],
+    ["多选题", "人民行使国家权力的机关是（　）。", "全国人民代表大会", "地方各级人民代表大会",
+     "国务院", "最高人民法院", "", "", "A、B", "宪法第二条第二款。", "宪法", "中等",
+     "《宪法》第2条"],
+    ["判断题", "中华人民共和国的社会主义制度是中华人民共和国的根本制度。", "", "", "", "", "", "",
+     "正确", "宪法第一条第二款。", "宪法", "easy", "宪法 1"],
+    ["填空题", "中华人民共和国实行（　），建设社会主义（　）国家。", "", "", "", "", "", "",
+     "依法治国|法治/社会主义法治", "第一空只有一个答案；第二空“法治”或“社会主义法治”都算对。",
+     "宪法；法治", "难", "宪法第五条"],
+    ["单项选择题", "行政机关公开政府信息，应当坚持（　）的原则。", "以公开为常态、不公开为例外",
+     "以不公开为常态", "依申请公开", "", "", "", "a", "", "政府信息公开", "", ""],
+]
+
+
+def template_workbook() -> bytes:
+    """The downloadable template: an empty 试题 sheet and a 说明 sheet with every spelling."""
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    header = workbook.add_format({"bold": True, "bg_color": "#F2DCDB", "border": 1})
+    bold = workbook.add_format({"bold": True})
+    wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
+
+    sheet = workbook.add_worksheet(_("试题"))
+    sheet.write_row(0, 0, COLUMNS, header)
+    sheet.set_column(0, 0, 10)
+    sheet.set_column(1, 1, 48)
+    sheet.set_column(2, 7, 18)
+    sheet.set_column(8, len(COLUMNS) - 1, 14)
+    sheet.freeze_panes(1, 0)
+    # Drop-downs that suggest, but do not force, the usual words.
+    sheet.data_validation(1, 0, 20000, 0, {"validate": "list", "show_error": False,
+                                           "source": ["单选", "多选", "判断", "填空"]})
+    sheet.data_validation(1, COLUMNS.index("难度"), 20000, COLUMNS.index("难度"),
+                          {"validate": "list", "show_error": False, "source": ["易", "中", "难"]})
+
+    notes = workbook.add_worksheet(_("说明"))
+    notes.set_column(0, 0, 16)
+    notes.set_column(1, 1, 70)
+    lines: list[tuple[str, str]] = [
+        (_("填写方法"), _("在“试题”表中从第 2 行起每行填写一道题；题型、题干、答案必填。")),
+        (_("题型"), _("单选、单选题、单项选择题、单项选择；多选、多选题、多项选择题、多项选择；"
+                    "判断、判断题；填空、填空题")),
+        (_("选项"), _("选择题至少填写选项A、选项B，最多 8 个；选项须连续填写，不可跳过。"
+                    "需要选项G、选项H 时自行增加这两列。判断题、填空题不填选项。")),
+        (_("单选题答案"), _("一个字母：A、a、Ａ")),
+        (_("多选题答案"), _("至少两个字母，以下写法均可：AB、ＡＢ、A、B、A,B、a,b、A B")),
+        (_("判断题答案"), _("正确/错误、对/错、√/×、T/F")),
+        (_("填空题答案"), _("多个空之间用 | 分隔，同一空的多个可接受答案用 / 分隔，"
+                         "如：依法治国|法治/社会主义法治")),
+        (_("标签"), _("多个标签用 ; 或 ； 分隔，如：宪法；法治")),
+        (_("难度"), _("易、中、难（也可填简单、中等、困难或 easy、medium、hard）；不填为“中”。")),
+        (_("法条"), _("只填一条，须为题库中已导入的现行法规，如：宪法第三十三条、宪法 33、"
+                    "《宪法》第33条、民法典 1165。可不填。")),
+        (_("重复"), _("题干和选项都相同的试题视为重复：与题库中已有试题重复的跳过，"
+                    "同一文件内重复的须删除。")),
+        (_("出错时"), _("任何一行有错，整个文件都不导入；预览会列出每个出错的行号和原因。")),
+    ]
+    for index, (topic, text) in enumerate(lines):
+        notes.write(index, 0, topic, bold)
+        notes.write(index, 1, text, wrap)
+    start = len(lines) + 1
+    notes.write(start, 0, _("示例（不会导入，可复制到“试题”表）："), bold)
+    notes.write_row(start + 1, 0, COLUMNS, header)
+    for offset, example in enumerate(TEMPLATE_EXAMPLES, start=start + 2):
+        notes.write_row(offset, 0, example)
+    workbook.close()
+    return buffer.getvalue()

@@ -1,0 +1,339 @@
+"""Quizzes and attempts: who may take what, frozen attempts, the server-owned deadline,
+answer saving, idempotent submission and grading. No HTTP here."""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import String, cast, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
+
+from lawlearn.accounts.models import User
+from lawlearn.errors import Conflict, NotFound
+from lawlearn.extensions import db
+from lawlearn.quiz.grading import canonical_response, grade
+from lawlearn.quiz.models import (
+    OPTION_KEYS,
+    Attempt,
+    AttemptItem,
+    Question,
+    Quiz,
+    QuizAudience,
+)
+
+DEFAULT_POINTS = {"single": 2.0, "multiple": 3.0, "true_false": 1.0, "fill": 2.0}
+
+
+# --- who may take a quiz ----------------------------------------------------------------
+
+
+def _audience_condition(user: User):
+    """SQL condition: the quiz is for everyone, for the user, or for their department."""
+    department_ids = [user.department_id] if user.department_id else []
+    if user.department is not None and user.department.parent_id:
+        department_ids.append(user.department.parent_id)
+    targeted = select(QuizAudience.quiz_id).where(or_(
+        QuizAudience.user_id == user.id,
+        QuizAudience.department_id.in_(department_ids) if department_ids else False))
+    return or_(Quiz.audience_all.is_(True), Quiz.id.in_(targeted))
+
+
+def is_open(quiz: Quiz, now: datetime) -> bool:
+    return (quiz.published and (quiz.opens_at is None or quiz.opens_at <= now)
+            and (quiz.closes_at is None or now < quiz.closes_at))
+
+
+@dataclass
+class QuizCard:
+    """A quiz as a staff member sees it in a list."""
+
+    quiz: Quiz
+    attempts_used: int
+    in_progress: Attempt | None
+    best_score: float | None
+    open_now: bool
+
+    @property
+    def attempts_left(self) -> int | None:
+        if self.quiz.attempts_allowed is None:
+            return None
+        return max(0, self.quiz.attempts_allowed - self.attempts_used)
+
+    @property
+    def can_start(self) -> bool:
+        return self.open_now and (self.in_progress is not None or self.attempts_left != 0)
+
+
+def quizzes_for(user: User, now: datetime, *, include_upcoming: bool = True) -> list[QuizCard]:
+    """Published quizzes for ``user`` (open, and upcoming when asked), in three queries."""
+    finalize_expired_attempts(now, user_id=user.id)
+    window = or_(Quiz.closes_at.is_(None), Quiz.closes_at > now)
+    if not include_upcoming:
+        window = window & or_(Quiz.opens_at.is_(None), Quiz.opens_at <= now)
+    quizzes = list(db.session.scalars(
+        select(Quiz).where(Quiz.published.is_(True), window, _audience_condition(user))
+        .order_by(Quiz.is_exam.desc(), Quiz.closes_at.is_(None), Quiz.closes_at, Quiz.id)))
+    if not quizzes:
+        return []
+    ids = [quiz.id for quiz in quizzes]
+    attempts = db.session.scalars(select(Attempt).where(
+        Attempt.user_id == user.id, Attempt.quiz_id.in_(ids))).all()
+    cards = []
+    for quiz in quizzes:
+        mine = [a for a in attempts if a.quiz_id == quiz.id]
+        cards.append(QuizCard(quiz, len(mine), next((a for a in mine if a.in_progress), None),
+                              final_score(quiz, mine), is_open(quiz, now)))
+    return cards
+
+
+def final_score(quiz: Quiz, attempts: list[Attempt]) -> float | None:
+    """The score that counts: highest, last or average of submitted attempts."""
+    done = sorted((a for a in attempts if a.submitted_at is not None and a.score is not None),
+                  key=lambda a: a.number)
+    if not done:
+        return None
+    if quiz.grading == "last":
+        return done[-1].score
+    if quiz.grading == "average":
+        return round(sum(a.score for a in done) / len(done), 2)
+    return max(a.score for a in done)
+
+
+def get_quiz_for(user: User, quiz_id: int) -> Quiz:
+    quiz = db.session.scalar(select(Quiz).where(Quiz.id == quiz_id, Quiz.published.is_(True),
+                                                _audience_condition(user)))
+    if quiz is None:
+        raise NotFound(_("测验不存在或不对您开放。"))
+    return quiz
+
+
+# --- attempts -----------------------------------------------------------------------------
+
+
+def _draw_questions(quiz: Quiz, rng: random.Random) -> list[Question]:
+    if quiz.selection == "fixed":
+        questions = [entry.question for entry in quiz.fixed_questions
+                     if entry.question.status == "active"]
+    else:
+        questions = []
+        for rule in quiz.rules:
+            query = select(Question.id).where(Question.status == "active",
+                                              Question.type == rule.type)
+            if rule.difficulty:
+                query = query.where(Question.difficulty == rule.difficulty)
+            pool = [qid for qid in db.session.scalars(query)
+                    if qid not in {q.id for q in questions}]
+            if rule.tag:
+                tagged = set(db.session.scalars(select(Question.id).where(
+                    cast(Question.tags, String).contains(json.dumps(rule.tag,
+                                                                    ensure_ascii=False)))))
+                pool = [qid for qid in pool if qid in tagged]
+            if len(pool) < rule.count:
+                raise Conflict(_("题库中符合抽题规则的试题不足（需要 %(need)d 道，只有 %(have)d 道）。",
+                                 need=rule.count, have=len(pool)), code="not_enough_questions")
+            chosen = rng.sample(pool, rule.count)
+            questions.extend(db.session.scalars(select(Question).where(Question.id.in_(chosen))
+                                                .options(joinedload(Question.article))))
+    if not questions:
+        raise Conflict(_("该测验还没有试题。"), code="no_questions")
+    return questions
+
+
+def _snapshot(question: Question, shuffle_options: bool, rng: random.Random) -> dict[str, Any]:
+    article = None
+    if question.article is not None:
+        article = {"law_id": question.article.law_id, "number": question.article.number,
+                   "label": question.article.label,
+                   "law": question.article.law.display_title}
+    options = []
+    answer: Any = question.answer
+    if question.type in ("single", "multiple"):
+        order = list(range(len(question.options)))
+        if shuffle_options:
+            rng.shuffle(order)
+        mapping = {}
+        for shown, source in zip(OPTION_KEYS, order, strict=False):
+            options.append({"key": shown, "text": question.options[source],
+                            "source": OPTION_KEYS[source]})
+            mapping[OPTION_KEYS[source]] = shown
+        answer = mapping[question.answer] if question.type == "single" else \
+            sorted(mapping[key] for key in question.answer)
+    return {"type": question.type, "stem": question.stem, "options": options,
+            "answer": answer, "explanation": question.explanation,
+            "blanks": question.blanks, "article": article}
+
+
+def in_progress_attempt(user: User, quiz: Quiz) -> Attempt | None:
+    return db.session.scalar(select(Attempt).where(
+        Attempt.user_id == user.id, Attempt.quiz_id == quiz.id,
+        Attempt.submitted_at.is_(None)))
+
+
+def start_attempt(user: User, quiz: Quiz, now: datetime,
+                  rng: random.Random | None = None) -> tuple[Attempt, bool]:
+    """The attempt in progress, or a new one (``True``). Questions and order are frozen."""
+    rng = rng or random.Random()
+    current = in_progress_attempt(user, quiz)
+    if current is not None:
+        if not finalize_if_expired(current, now):
+            return current, False
+    if not is_open(quiz, now):
+        raise Conflict(_("测验不在开放时间内。"), code="quiz_closed")
+    used = db.session.scalar(select(func.count()).select_from(Attempt).where(
+        Attempt.user_id == user.id, Attempt.quiz_id == quiz.id)) or 0
+    if quiz.attempts_allowed is not None and used >= quiz.attempts_allowed:
+        raise Conflict(_("答题次数已用完。"), code="no_attempts_left")
+    questions = _draw_questions(quiz, rng)
+    if quiz.shuffle_questions:
+        rng.shuffle(questions)
+    deadline = None
+    if quiz.time_limit_minutes:
+        deadline = now + timedelta(minutes=quiz.time_limit_minutes)
+    if quiz.closes_at is not None:
+        deadline = min(deadline, quiz.closes_at) if deadline else quiz.closes_at
+    points = {**DEFAULT_POINTS, **(quiz.points or {})}
+    attempt = Attempt(quiz_id=quiz.id, user_id=user.id, number=used + 1, started_at=now,
+                      deadline=deadline)
+    attempt.items = [
+        AttemptItem(question_id=q.id, position=i, points=float(points[q.type]),
+                    snapshot=_snapshot(q, quiz.shuffle_options, rng))
+        for i, q in enumerate(questions)]
+    attempt.max_score = sum(item.points for item in attempt.items)
+    try:
+        with db.session.begin_nested():
+            db.session.add(attempt)
+    except IntegrityError:
+        # A double tap started the same attempt number twice: use the one that won.
+        existing = in_progress_attempt(user, quiz)
+        if existing is None:
+            raise
+        return existing, False
+    return attempt, True
+
+
+def own_attempt(user: User, attempt_id: int) -> Attempt:
+    """The user's own attempt; anyone else's is 404, not 403 (nothing to learn)."""
+    attempt = db.session.get(Attempt, attempt_id, options=[selectinload(Attempt.items),
+                                                           joinedload(Attempt.quiz)])
+    if attempt is None or attempt.user_id != user.id:
+        raise NotFound(_("答题记录不存在。"))
+    return attempt
+
+
+def finalize_if_expired(attempt: Attempt, now: datetime) -> bool:
+    """Submit an attempt left open past its deadline; True if it is (now) submitted."""
+    if attempt.submitted_at is not None:
+        return True
+    if attempt.deadline is not None and now >= attempt.deadline:
+        submit_attempt(attempt, attempt.deadline, auto=True)
+        return True
+    return False
+
+
+def finalize_expired_attempts(now: datetime, user_id: int | None = None) -> int:
+    query = select(Attempt).where(Attempt.submitted_at.is_(None), Attempt.deadline <= now)
+    if user_id is not None:
+        query = query.where(Attempt.user_id == user_id)
+    expired = db.session.scalars(query.options(selectinload(Attempt.items))).all()
+    for attempt in expired:
+        submit_attempt(attempt, attempt.deadline, auto=True)
+    return len(expired)
+
+
+def save_answer(attempt: Attempt, question_id: int, raw: Any, now: datetime) -> AttemptItem:
+    """Store one answer at once (one small UPDATE). Refused after submit or deadline."""
+    if finalize_if_expired(attempt, now):
+        raise Conflict(_("本次答题已结束，答案未保存。"), code="attempt_closed")
+    item = next((i for i in attempt.items if i.question_id == question_id), None)
+    if item is None:
+        raise NotFound(_("本次答题中没有这道题。"))
+    snapshot = item.snapshot
+    response = canonical_response(snapshot["type"], raw,
+                                  [o["key"] for o in snapshot["options"]],
+                                  snapshot.get("blanks", 0))
+    db.session.execute(update(AttemptItem).where(AttemptItem.id == item.id)
+                       .values(response=response, answered_at=now))
+    item.response, item.answered_at = response, now
+    return item
+
+
+def submit_attempt(attempt: Attempt, now: datetime, *, auto: bool = False) -> dict[str, Any]:
+    """Grade and close the attempt; a second call returns the same result unchanged."""
+    if attempt.submitted_at is not None:
+        return attempt_result(attempt)
+    quiz = attempt.quiz
+    score = 0.0
+    graded = []
+    for item in attempt.items:
+        correct, awarded = grade(item.snapshot, item.response, item.points, quiz.partial_credit)
+        graded.append((item, correct, awarded))
+        score += awarded
+    score = round(score, 2)
+    passed = attempt.max_score > 0 and score * 100 >= attempt.max_score * quiz.pass_percent
+    # Only the request that flips submitted_at grades; a concurrent one sees rowcount 0.
+    claimed = db.session.execute(
+        update(Attempt).where(Attempt.id == attempt.id, Attempt.submitted_at.is_(None))
+        .values(submitted_at=now, auto_submitted=auto, score=score, passed=passed)).rowcount
+    if not claimed:
+        db.session.refresh(attempt)
+        return attempt_result(attempt)
+    for item, correct, awarded in graded:
+        item.correct, item.awarded = correct, awarded
+    attempt.submitted_at, attempt.auto_submitted = now, auto
+    attempt.score, attempt.passed = score, passed
+    return attempt_result(attempt)
+
+
+def attempt_result(attempt: Attempt) -> dict[str, Any]:
+    return {"score": attempt.score, "max_score": attempt.max_score, "passed": attempt.passed,
+            "submitted_at": attempt.submitted_at.isoformat() + "Z"
+            if attempt.submitted_at else None}
+
+
+def answers_visible(attempt: Attempt, now: datetime) -> bool:
+    """Whether the review may show right answers and explanations."""
+    if attempt.submitted_at is None:
+        return False
+    rule = attempt.quiz.show_answers
+    if rule == "after_submit":
+        return True
+    if rule == "after_close":
+        return attempt.quiz.closes_at is not None and now >= attempt.quiz.closes_at
+    return False
+
+
+def public_question(item: AttemptItem) -> dict[str, Any]:
+    """An attempt's question as a client sees it while answering (no answer key)."""
+    snapshot = item.snapshot
+    return {"id": item.question_id, "position": item.position + 1, "type": snapshot["type"],
+            "stem": snapshot["stem"], "points": item.points,
+            "options": [{"key": o["key"], "text": o["text"]} for o in snapshot["options"]],
+            "blanks": snapshot.get("blanks", 0)}
+
+
+def attempt_payload(attempt: Attempt, now: datetime) -> dict[str, Any]:
+    payload = {
+        "id": attempt.id, "quiz_id": attempt.quiz_id, "number": attempt.number,
+        "started_at": attempt.started_at.isoformat() + "Z",
+        "deadline": attempt.deadline.isoformat() + "Z" if attempt.deadline else None,
+        "submitted": attempt.submitted_at is not None,
+        "questions": [public_question(item) for item in attempt.items],
+        "answers": {str(item.question_id): item.response for item in attempt.items
+                    if item.response is not None},
+    }
+    if attempt.submitted_at is not None:
+        payload["result"] = attempt_result(attempt)
+        if answers_visible(attempt, now):
+            payload["review"] = [{"id": item.question_id, "correct": item.correct,
+                                  "awarded": item.awarded, "answer": item.snapshot["answer"],
+                                  "explanation": item.snapshot["explanation"],
+                                  "article": item.snapshot["article"]}
+                                 for item in attempt.items]
+    return payload
+

@@ -1,0 +1,203 @@
+// Taking a quiz: one question per screen, every answer saved the moment it is given,
+// answers given offline kept on the device and sent when the connection returns.
+(function () {
+  "use strict";
+  var form = document.getElementById("attempt-form");
+  if (!form) { return; }
+  var api = form.dataset.api;
+  var storageKey = form.dataset.storageKey;
+  var csrf = document.querySelector('meta[name="csrf-token"]').getAttribute("content");
+  var status = document.getElementById("save-status");
+  var questions = Array.prototype.slice.call(form.querySelectorAll("fieldset.question"));
+  var sheetCells = form.querySelectorAll(".sheet-cell");
+  var pending = {};
+  var inFlight = false;
+  var current = 0;
+
+  try { pending = JSON.parse(window.localStorage.getItem(storageKey) || "{}"); } catch (e) { pending = {}; }
+
+  function persist() { window.localStorage.setItem(storageKey, JSON.stringify(pending)); }
+
+  function setStatus(state) {
+    status.dataset.state = state;
+    status.textContent = form.dataset["msg" + state.charAt(0).toUpperCase() + state.slice(1)];
+  }
+
+  function answerOf(fieldset) {
+    var type = fieldset.dataset.type;
+    var qid = fieldset.dataset.questionId;
+    if (type === "multiple") {
+      var keys = [];
+      fieldset.querySelectorAll("input:checked").forEach(function (input) { keys.push(input.value); });
+      return keys.length ? keys : null;
+    }
+    if (type === "fill") {
+      var values = [];
+      var any = false;
+      fieldset.querySelectorAll("input[type=text]").forEach(function (input) {
+        values.push(input.value);
+        if (input.value.trim()) { any = true; }
+      });
+      return any ? values : null;
+    }
+    var chosen = fieldset.querySelector('input[name="q-' + qid + '"]:checked');
+    if (!chosen) { return null; }
+    if (type === "true_false") { return chosen.value === "true"; }
+    return chosen.value;
+  }
+
+  function restore(fieldset, answer) {
+    var type = fieldset.dataset.type;
+    if (type === "fill") {
+      fieldset.querySelectorAll("input[type=text]").forEach(function (input, i) {
+        input.value = answer ? (answer[i] || "") : "";
+      });
+      return;
+    }
+    fieldset.querySelectorAll("input").forEach(function (input) {
+      if (type === "multiple") { input.checked = !!answer && answer.indexOf(input.value) >= 0; }
+      else if (type === "true_false") { input.checked = answer !== null && String(answer) === input.value; }
+      else { input.checked = answer === input.value; }
+    });
+  }
+
+  function markSheet() {
+    questions.forEach(function (fieldset, i) {
+      if (sheetCells[i]) { sheetCells[i].classList.toggle("answered", answerOf(fieldset) !== null); }
+    });
+  }
+
+  function flush() {
+    var ids = Object.keys(pending);
+    if (inFlight) { return; }
+    if (!ids.length) { setStatus("saved"); return; }
+    if (!navigator.onLine) { setStatus("offline"); return; }
+    inFlight = true;
+    setStatus("saving");
+    var qid = ids[0];
+    var answer = pending[qid];
+    fetch(api + "/answers/" + qid, {
+      method: "PUT",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+      body: JSON.stringify({ answer: answer })
+    }).then(function (response) {
+      inFlight = false;
+      if (response.status === 409) {
+        window.localStorage.removeItem(storageKey);
+        window.location.assign(form.dataset.reviewUrl);
+        return;
+      }
+      if (response.ok || response.status === 422) {
+        // A newer answer may have been given while this one travelled.
+        if (JSON.stringify(pending[qid]) === JSON.stringify(answer)) { delete pending[qid]; }
+        persist();
+        if (!response.ok) { setStatus("error"); return; }
+        flush();
+        return;
+      }
+      setStatus("error");
+      window.setTimeout(flush, 3000);
+    }).catch(function () {
+      inFlight = false;
+      setStatus("offline");
+    });
+  }
+
+  form.addEventListener("change", function (event) {
+    var fieldset = event.target.closest("fieldset.question");
+    if (!fieldset) { return; }
+    pending[fieldset.dataset.questionId] = answerOf(fieldset);
+    persist();
+    markSheet();
+    flush();
+  });
+  form.addEventListener("input", function (event) {
+    if (event.target.type === "text") {
+      var fieldset = event.target.closest("fieldset.question");
+      pending[fieldset.dataset.questionId] = answerOf(fieldset);
+      persist();
+    }
+  });
+  window.addEventListener("online", flush);
+  window.addEventListener("offline", function () { setStatus("offline"); });
+  window.setInterval(flush, 5000);
+
+  // One question per screen, with an answer sheet to jump around.
+  function show(index) {
+    current = Math.max(0, Math.min(questions.length - 1, index));
+    questions.forEach(function (fieldset, i) { fieldset.hidden = i !== current; });
+    sheetCells.forEach(function (cell, i) {
+      if (i === current) { cell.setAttribute("aria-current", "step"); } else { cell.removeAttribute("aria-current"); }
+    });
+    form.querySelector('[data-step="-1"]').disabled = current === 0;
+    form.querySelector('[data-step="1"]').disabled = current === questions.length - 1;
+  }
+  form.querySelector(".quiz-steps").hidden = false;
+  form.querySelector(".answer-sheet").hidden = false;
+  form.addEventListener("click", function (event) {
+    var step = event.target.closest("[data-step]");
+    var jump = event.target.closest("[data-goto]");
+    if (step) { show(current + parseInt(step.dataset.step, 10)); window.scrollTo(0, 0); }
+    if (jump) { show(parseInt(jump.dataset.goto, 10) - 1); window.scrollTo(0, 0); }
+  });
+
+  // Submitting: everything must be saved first, then a clear review of what is left.
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    if (Object.keys(pending).length) {
+      flush();
+      window.alert(form.dataset.msgUnsaved);
+      return;
+    }
+    var unanswered = questions.filter(function (f) { return answerOf(f) === null; }).length;
+    var question = (unanswered ? form.dataset.msgUnanswered.replace("{n}", unanswered) + "\n" : "") +
+      form.dataset.msgConfirm;
+    if (!window.confirm(question)) { return; }
+    submitNow();
+  });
+
+  function submitNow() {
+    var post = document.createElement("form");
+    post.method = "post";
+    post.action = form.dataset.submitUrl;
+    var token = document.createElement("input");
+    token.type = "hidden"; token.name = "csrf_token"; token.value = csrf;
+    post.appendChild(token);
+    document.body.appendChild(post);
+    window.localStorage.removeItem(storageKey);
+    post.submit();
+  }
+
+  // The countdown follows the server's clock, not the phone's.
+  var countdown = document.getElementById("countdown");
+  if (countdown) {
+    var deadline = Date.parse(countdown.dataset.deadline);
+    var offset = Date.parse(countdown.dataset.now) - Date.now();
+    var tick = function () {
+      var left = Math.max(0, Math.floor((deadline - (Date.now() + offset)) / 1000));
+      var days = Math.floor(left / 86400);
+      var hours = Math.floor((left % 86400) / 3600);
+      var minutes = Math.floor((left % 3600) / 60);
+      var seconds = left % 60;
+      var two = function (n) { return (n < 10 ? "0" : "") + n; };
+      countdown.textContent = (days ? days + countdown.dataset.dayWord + " " : "") +
+        (days || hours ? hours + ":" + two(minutes) : minutes) + ":" + two(seconds);
+      countdown.classList.toggle("urgent", left <= 300);
+      if (left === 0) {
+        window.clearInterval(timer);
+        window.location.assign(form.dataset.reviewUrl);
+      }
+    };
+    var timer = window.setInterval(tick, 1000);
+    tick();
+  }
+
+  questions.forEach(function (fieldset) {
+    var qid = fieldset.dataset.questionId;
+    if (Object.prototype.hasOwnProperty.call(pending, qid)) { restore(fieldset, pending[qid]); }
+  });
+  markSheet();
+  show(0);
+  flush();
+})();

@@ -1,0 +1,79 @@
+"""Taking a whole quiz on a phone, losing the network half-way."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from lawlearn.extensions import db
+from lawlearn.quiz.models import Attempt
+from tests.e2e.conftest import screenshot
+from tests.e2e.test_accounts_browser import assert_fits_phone, log_in
+from tests.quiz.conftest import make_questions, make_quiz  # noqa: F401  (fixtures)
+
+
+def answer_current(page):
+    question = page.locator("fieldset.question:visible")
+    kind = question.get_attribute("data-type")
+    if kind == "single":
+        question.get_by_text("宪法", exact=True).click()
+    elif kind == "multiple":
+        question.get_by_text("选举权").click()
+        question.get_by_text("宗教信仰自由").click()
+    elif kind == "true_false":
+        question.get_by_text("正确", exact=True).click()
+    else:
+        question.get_by_role("textbox").fill("宪法")
+        question.get_by_role("textbox").blur()
+    return kind
+
+
+def test_take_a_quiz_offline_half_way(app, live_server, phone, make_user, make_quiz):
+    make_user("mobile", name="移动")
+    quiz_id = make_quiz(title="宪法小测", time_limit_minutes=30, shuffle_questions=True)
+    page = phone.new_page()
+    log_in(page, live_server, "mobile")
+    page.get_by_role("navigation", name="主导航").get_by_role("link", name="答题").click()
+    page.get_by_role("link", name="开始答题").click()
+    page.get_by_role("button", name="开始第 1 次答题").click()
+    expect(page.locator("#countdown")).to_have_text(re.compile(r"^(29|30):\d\d$"))
+    status = page.locator("#save-status")
+
+    answer_current(page)
+    expect(status).to_have_text("已保存")
+    page.get_by_role("button", name="下一题").click()
+    answer_current(page)
+    expect(status).to_have_text("已保存")
+    assert_fits_phone(page)
+
+    phone.set_offline(True)
+    page.get_by_role("button", name="下一题").click()
+    answer_current(page)
+    expect(status).to_have_text(re.compile("未连接"))
+    page.get_by_role("button", name="下一题").click()
+    answer_current(page)
+    expect(status).to_have_text(re.compile("未连接"))
+    screenshot(page, "quiz-offline-phone")
+    with app.app_context():
+        attempt = db.session.scalar(select(Attempt))
+        assert sum(1 for item in attempt.items if item.response is not None) == 2
+
+    phone.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(status).to_have_text("已保存", timeout=15000)
+    with app.app_context():
+        attempt = db.session.scalar(select(Attempt))
+        assert all(item.response is not None for item in attempt.items)
+
+    # A reload resumes the same attempt with every answer in place.
+    page.reload()
+    expect(page.locator(".sheet-cell.answered")).to_have_count(4)
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="交卷").click()
+    expect(page.locator(".result .score")).to_have_text("8 / 8 分")
+    assert_fits_phone(page)
+    screenshot(page, "quiz-result-phone")
+    page.goto(f"{live_server}/quizzes/{quiz_id}")
+    expect(page.get_by_text("答题次数已用完")).to_be_visible()

@@ -1,0 +1,65 @@
+"""The staff quiz pages, without scripts (every form still submits)."""
+
+from __future__ import annotations
+
+import re
+
+from tests.conftest import csrf_from, post_with_csrf
+
+
+def test_take_a_quiz_without_scripts(app, client, login, make_user, make_quiz):
+    login(make_user("nojs"))
+    quiz_id = make_quiz(title="宪法知识测验")
+    listing = client.get("/quizzes").get_data(as_text=True)
+    assert "宪法知识测验" in listing and "剩余 1 次" in listing
+    page = client.get(f"/quizzes/{quiz_id}")
+    started = client.post(f"/quizzes/{quiz_id}/start", data={"csrf_token": csrf_from(page)})
+    take_url = started.headers["Location"]
+    html = client.get(take_url).get_data(as_text=True)
+    assert "第 1 / 4 题" in html and 'role="timer"' in html  # closes in a week
+    attempt_id = int(take_url.rsplit("/", 1)[1])
+    fields = dict(re.findall(r'data-question-id="(\d+)" data-type="(\w+)"', html))
+    answers = {"csrf_token": csrf_from(client.get(take_url))}
+    for qid, kind in fields.items():
+        if kind == "single":
+            answers[f"q-{qid}"] = "B"
+        elif kind == "multiple":
+            answers[f"q-{qid}"] = ["A", "B"]
+        elif kind == "true_false":
+            answers[f"q-{qid}"] = "true"
+        else:
+            answers[f"q-{qid}-0"] = "宪法"
+    saved = client.post(f"/attempts/{attempt_id}/save", data=answers, follow_redirects=True)
+    assert "答案已保存" in saved.get_data(as_text=True)
+    again = client.get(take_url).get_data(as_text=True)
+    assert 'value="宪法"' in again  # a reload shows what was saved
+    done = client.post(f"/attempts/{attempt_id}/save", data={**answers, "submit": "1"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "8</strong> / 8" in done and "正确答案" in done and "宪法是国家的根本法" in done
+
+
+def test_review_hidden_until_the_quiz_closes(app, client, login, make_user, make_quiz):
+    login(make_user("waiting"))
+    quiz_id = make_quiz(show_answers="after_close")
+    page = client.get(f"/quizzes/{quiz_id}")
+    take = client.post(f"/quizzes/{quiz_id}/start", data={"csrf_token": csrf_from(page)})
+    attempt_id = int(take.headers["Location"].rsplit("/", 1)[1])
+    review = post_with_csrf(client, take.headers["Location"], f"/attempts/{attempt_id}/submit",
+                            follow_redirects=True).get_data(as_text=True)
+    assert "本测验结束后公布答案" in review and "正确答案" not in review
+
+
+def test_someone_elses_attempt_pages_are_404(app, client, login, make_user, make_quiz):
+    quiz_id = make_quiz()
+    first = app.test_client()
+    token = csrf_from(first.get("/login"))
+    make_user("owner")
+    first.post("/login", data={"username": "owner", "password": "correct-horse-9",
+                               "csrf_token": token})
+    page = first.get(f"/quizzes/{quiz_id}")
+    take = first.post(f"/quizzes/{quiz_id}/start", data={"csrf_token": csrf_from(page)})
+    attempt_id = int(take.headers["Location"].rsplit("/", 1)[1])
+    login(make_user("snoop"))
+    for url in (f"/attempts/{attempt_id}", f"/attempts/{attempt_id}/review"):
+        assert client.get(url).status_code == 404
+    assert post_with_csrf(client, "/me", f"/attempts/{attempt_id}/submit").status_code == 404
