@@ -129,8 +129,10 @@ def _register_cli(app: Flask) -> None:
     from lawlearn.accounts.cli import users_cli
     from lawlearn.cli import backup_command, demo_cli
     from lawlearn.library.cli import law_cli
+    from lawlearn.quiz.cli import questions_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(backup_command)
     app.cli.add_command(law_cli)
+    app.cli.add_command(questions_cli)

@@ -20,7 +20,12 @@ ACTION_LABELS = {
     "material.create": _l("创建学习资料"), "material.update": _l("修改学习资料"),
     "material.publish": _l("发布学习资料"), "material.unpublish": _l("撤回学习资料"),
     "material.attach": _l("上传附件"), "material.detach": _l("删除附件"),
-    "collection.create": _l("创建学习专题"),
+    "collection.create": _l("创建学习专题"), "collection.update": _l("修改学习专题"),
+    "collection.add": _l("专题加入资料"), "collection.remove": _l("专题移出资料"),
+    "question.create": _l("新建试题"), "question.update": _l("修改试题"),
+    "question.retire": _l("停用试题"), "question.restore": _l("恢复试题"),
+    "question.import": _l("导入试题"), "quiz.create": _l("创建测验"), "quiz.update": _l("修改测验"),
+    "quiz.publish": _l("发布测验"), "quiz.unpublish": _l("撤回测验"),
 }
 
 

@@ -10,7 +10,6 @@ from pathlib import Path
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from werkzeug.utils import secure_filename
 
 from lawlearn.errors import DomainError
 from lawlearn.extensions import db
@@ -38,6 +37,12 @@ def _drop_stale_stashes() -> None:
             path.unlink(missing_ok=True)
 
 
+def _display_name(filename: str | None) -> str:
+    """The uploaded file's own name (Chinese kept), without any path or control characters."""
+    name = re.split(r"[\\/]", filename or "")[-1]
+    return "".join(ch for ch in name if ch.isprintable()).strip()[:255]
+
+
 @library_admin_bp.route("/laws")
 def laws():
     """Every statute and version in the library."""
@@ -63,7 +68,7 @@ def law_import():
             existing = services.current_version(parsed.title)
     confirm_form = LawImportConfirmForm(
         token=token, title=form.title.data or "",
-        source_name=secure_filename(form.file.data.filename) if token else "")
+        source_name=_display_name(form.file.data.filename) if token else "")
     return render_template("library_admin/law_import.html", form=form, parsed=parsed,
                            token=token, confirm_form=confirm_form, existing=existing)
 

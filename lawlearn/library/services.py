@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import joinedload
 
 from lawlearn.accounts.audit import record_audit
@@ -22,6 +22,7 @@ from lawlearn.library.models import (
     Law,
     LawArticle,
     LawDivision,
+    MaterialArticle,
 )
 from lawlearn.library.parsing import ParsedLaw, parse_law
 
@@ -58,11 +59,16 @@ def import_law(actor: User | None, data: bytes, *, title: str | None = None,
     """
     parsed = parsed or parse_law(data, title)
     previous = current_version(parsed.title)
+    if previous is not None and _same_text(previous, parsed):
+        raise ValidationFailed(_("文本与法规库中的现行版本（第 %(v)d 版）完全相同，无需再次导入。",
+                                 v=previous.version), code="unchanged_law")
     law = Law(
         title=parsed.title,
-        short_title=short_title_of(parsed.title),
+        short_title=previous.short_title if previous else short_title_of(parsed.title),
         category=previous.category if previous else guess_category(parsed.title),
         issuing_body=previous.issuing_body if previous else None,
+        promulgated_on=previous.promulgated_on if previous else None,
+        effective_on=previous.effective_on if previous else None,
         revision_note="\n".join(parsed.notes) or None,
         preamble=parsed.preamble,
         version=previous.version + 1 if previous else 1,
@@ -95,12 +101,56 @@ def import_law(actor: User | None, data: bytes, *, title: str | None = None,
           "paragraphs": a.paragraphs, "text": "\n".join(a.paragraphs), "position": position}
          for position, a in enumerate(parsed.articles)],
     )
+    if previous is not None:
+        _carry_over(previous, law)
     summary = parsed.summary()
     record_audit(actor, "law.import", law,
                  _("导入法规《%(title)s》第 %(version)d 版，共 %(n)d 条",
                    title=law.title, version=law.version, n=summary["articles"]),
                  {**summary, "source": source_name})
     return law
+
+
+def _same_text(law: Law, parsed: ParsedLaw) -> bool:
+    if law.article_count != len(parsed.articles) or (law.preamble or []) != parsed.preamble:
+        return False
+    stored = db.session.execute(select(LawArticle.label, LawArticle.text).where(
+        LawArticle.law_id == law.id).order_by(LawArticle.position)).all()
+    return [(label, text) for label, text in stored] == [
+        (a.label, "\n".join(a.paragraphs)) for a in parsed.articles]
+
+
+def _carry_over(previous: Law, law: Law) -> None:
+    """Keep people's work across versions: bookmarks and notes follow the article number;
+    study marks and material links follow only where the article's text is unchanged
+    (a changed article is new to study, and a material citing it keeps the old text)."""
+    def articles_of(law_id):
+        return {(number, sub): (article_id, text) for article_id, number, sub, text in
+                db.session.execute(select(LawArticle.id, LawArticle.number,
+                                          LawArticle.sub_number, LawArticle.text)
+                                   .where(LawArticle.law_id == law_id))}
+
+    old, new = articles_of(previous.id), articles_of(law.id)
+    same_number = {old_id: new[key][0] for key, (old_id, _text) in old.items() if key in new}
+    same_text = {old_id: new[key][0] for key, (old_id, text) in old.items()
+                 if key in new and new[key][1] == text}
+    if not same_number:
+        return
+    for model, mapping, columns in (
+            (ArticleStudy, same_text, ("user_id", "studied_at")),
+            (ArticleBookmark, same_number, ("user_id", "created_at")),
+            (ArticleNote, same_number, ("user_id", "body", "updated_at"))):
+        rows = db.session.execute(select(model.article_id, *[getattr(model, c) for c in columns])
+                                  .where(model.article_id.in_(list(mapping)))).all()
+        if rows:
+            db.session.execute(model.__table__.insert(), [
+                {"article_id": mapping[row[0]], **dict(zip(columns, row[1:], strict=True))}
+                for row in rows])
+    linked = set(db.session.scalars(select(MaterialArticle.article_id).where(
+        MaterialArticle.article_id.in_(list(same_text)))))
+    for old_id in linked:
+        db.session.execute(update(MaterialArticle).where(MaterialArticle.article_id == old_id)
+                           .values(article_id=same_text[old_id]))
 
 
 def import_summary(law: Law, parsed: ParsedLaw) -> dict:
@@ -127,6 +177,8 @@ def update_law(actor: User, law: Law, fields: LawMetadata) -> None:
         raise ValidationFailed(_("未知的法规状态。"), field="status")
     if not fields.title.strip():
         raise ValidationFailed(_("请填写标题。"), field="title")
+    if fields.promulgated_on and fields.effective_on and fields.effective_on < fields.promulgated_on:
+        raise ValidationFailed(_("施行日期不能早于公布日期。"), field="effective_on")
     for name, value in vars(fields).items():
         setattr(law, name, value.strip() if isinstance(value, str) else value)
     law.short_title = law.short_title or None
@@ -141,7 +193,9 @@ def get_law(law_id: int) -> Law:
 
 
 def list_laws(*, include_old: bool = False, category: str | None = None) -> list[Law]:
-    query = select(Law).order_by(Law.category, Law.title, Law.version.desc())
+    category_order = case({key: index for index, key in enumerate(LAW_CATEGORIES)},
+                          value=Law.category, else_=len(LAW_CATEGORIES))
+    query = select(Law).order_by(category_order, Law.title, Law.version.desc())
     if not include_old:
         query = query.where(Law.is_current.is_(True))
     if category:

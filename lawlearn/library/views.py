@@ -110,7 +110,7 @@ def save_note(article_id: int):
             flash(_("笔记已保存。"), "success")
     else:
         flash(_("笔记不能超过 5000 字。"), "error")
-    return redirect(_back_to_article(article) + "#note")
+    return redirect(_back_to_article(article))
 
 
 @library_bp.route("/search")

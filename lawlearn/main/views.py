@@ -9,6 +9,7 @@ from lawlearn.accounts.forms import ConfirmForm
 from lawlearn.database import utcnow
 from lawlearn.extensions import db
 from lawlearn.main import main_bp
+from lawlearn.quiz.services import quizzes_for
 from lawlearn.security import safe_next
 
 
@@ -16,7 +17,11 @@ from lawlearn.security import safe_next
 @login_required
 def home():
     """What should I do next: today's session, next plan item, today's practice."""
-    return render_template("main/home.html", today=utcnow())
+    now = utcnow()
+    cards = [card for card in quizzes_for(current_user, now, include_upcoming=False)
+             if card.can_start][:3]
+    db.session.commit()  # expired attempts may have been submitted
+    return render_template("main/home.html", today=now, quiz_cards=cards)
 
 
 @main_bp.route("/checkin")

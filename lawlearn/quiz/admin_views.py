@@ -1,1 +1,260 @@
-"""Routes of this module are added in this issue."""
+"""Admin pages: the question bank and quiz settings."""
+
+from __future__ import annotations
+
+import re
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import to_user_timezone, to_utc
+from flask_login import current_user
+
+from lawlearn.accounts.departments import department_choices
+from lawlearn.errors import DomainError, ValidationFailed
+from lawlearn.extensions import db
+from lawlearn.library.references import resolve_article_references
+from lawlearn.quiz import authoring, bank, quiz_admin_bp
+from lawlearn.quiz.forms import QuestionForm, QuizForm
+from lawlearn.quiz.grading import parse_fill_answer, parse_letters, parse_true_false
+from lawlearn.quiz.models import DIFFICULTIES, QUESTION_TYPES, QuestionRevision, Quiz
+
+TYPE_WORDS = {"单选": "single", "单选题": "single", "多选": "multiple", "多选题": "multiple",
+              "判断": "true_false", "判断题": "true_false", "填空": "fill", "填空题": "fill",
+              **{key: key for key in QUESTION_TYPES}}
+DIFFICULTY_WORDS = {"易": "easy", "中": "medium", "难": "hard", **{k: k for k in DIFFICULTIES}}
+
+
+def _apply_error(form, error: DomainError, default_field: str) -> None:
+    field = getattr(form, error.field or default_field, None) or getattr(form, default_field)
+    field.errors = [*field.errors, error.message]
+
+
+# --- question bank ------------------------------------------------------------------------
+
+
+@quiz_admin_bp.route("/questions")
+def questions():
+    """Browse the bank: filter by type, tag, difficulty, law and status; search."""
+    query = bank.question_query(
+        q=request.args.get("q") or None, type=request.args.get("type") or None,
+        tag=request.args.get("tag") or None, difficulty=request.args.get("difficulty") or None,
+        status=request.args.get("status", "active") or None,
+        law_id=request.args.get("law", type=int))
+    pagination = db.paginate(query, page=request.args.get("page", 1, type=int),
+                             per_page=current_app.config["PER_PAGE"], error_out=False)
+    from lawlearn.library.services import list_laws
+
+    return render_template("quiz_admin/questions.html", pagination=pagination,
+                           types=QUESTION_TYPES, difficulties=DIFFICULTIES, laws=list_laws(),
+                           stats=bank.bank_stats())
+
+
+def _fields_from(form: QuestionForm) -> bank.QuestionFields:
+    kind = form.type.data
+    raw = form.answer.data.strip()
+    if kind == "single":
+        letters = parse_letters(raw)
+        answer = letters[0] if len(letters) == 1 else ("".join(letters) or None)
+    elif kind == "multiple":
+        answer = parse_letters(raw)
+    elif kind == "true_false":
+        answer = parse_true_false(raw)
+    else:
+        answer = parse_fill_answer(raw)
+    article_id = None
+    if form.article.data and form.article.data.strip():
+        articles = resolve_article_references(form.article.data)
+        if len(articles) != 1:
+            raise ValidationFailed(_("请只填写一条法条。"), field="article")
+        article_id = articles[0].id
+    options = [line.strip() for line in (form.options.data or "").splitlines() if line.strip()]
+    tags = [t.strip() for t in re.split(r"[;；,，、]", form.tags.data or "") if t.strip()]
+    return bank.QuestionFields(kind, form.stem.data, options, answer, form.explanation.data or "",
+                               tags, form.difficulty.data, article_id)
+
+
+def _answer_text(question) -> str:
+    if question.type == "single":
+        return question.answer
+    if question.type == "multiple":
+        return "".join(question.answer)
+    if question.type == "true_false":
+        return "正确" if question.answer else "错误"
+    return "|".join("/".join(alternatives) for alternatives in question.answer)
+
+
+@quiz_admin_bp.route("/questions/new", methods=["GET", "POST"])
+@quiz_admin_bp.route("/questions/<int:question_id>", methods=["GET", "POST"])
+def question_edit(question_id: int | None = None):
+    """Create or edit a question; an edit keeps the earlier text as a revision."""
+    question = bank.get_question(question_id) if question_id else None
+    form = QuestionForm()
+    if question is not None and request.method == "GET":
+        form.type.data, form.stem.data = question.type, question.stem
+        form.options.data = "\n".join(question.options)
+        form.answer.data = _answer_text(question)
+        form.explanation.data, form.difficulty.data = question.explanation, question.difficulty
+        form.tags.data = "；".join(question.tags)
+        form.article.data = (f"{question.article.law.display_title} {question.article.number}"
+                             if question.article else "")
+    status = 200
+    if form.validate_on_submit():
+        try:
+            fields = _fields_from(form)
+            if question is None:
+                question = bank.create_question(current_user, fields)
+            else:
+                bank.update_question(current_user, question, fields)
+        except DomainError as error:
+            db.session.rollback()
+            _apply_error(form, error, "stem")
+            status = 422
+        else:
+            db.session.commit()
+            flash(_("试题已保存。"), "success")
+            return redirect(url_for("quiz_admin.question_edit", question_id=question.id))
+    elif request.method == "POST":
+        status = 422
+    revisions = db.session.scalars(db.select(QuestionRevision).where(
+        QuestionRevision.question_id == question.id).order_by(QuestionRevision.revision.desc())
+    ).all() if question else []
+    return render_template("quiz_admin/question_form.html", form=form, question=question,
+                           revisions=revisions), status
+
+
+@quiz_admin_bp.route("/questions/<int:question_id>/preview")
+def question_preview(question_id: int):
+    """The question as staff see it while answering."""
+    return render_template("quiz_admin/question_preview.html",
+                           question=bank.get_question(question_id))
+
+
+@quiz_admin_bp.route("/questions/<int:question_id>/status", methods=["POST"])
+def question_status(question_id: int):
+    """Retire a question (it leaves future draws; past attempts keep it) or restore it."""
+    question = bank.get_question(question_id)
+    try:
+        bank.set_question_status(current_user, question, request.form.get("status", ""))
+    except DomainError as error:
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("已停用。") if question.status == "retired" else _("已恢复。"), "success")
+    return redirect(url_for("quiz_admin.question_edit", question_id=question.id))
+
+
+# --- quizzes ----------------------------------------------------------------------------
+
+
+@quiz_admin_bp.route("/quizzes")
+def quizzes():
+    """Every quiz with its window and state."""
+    all_quizzes = db.session.scalars(db.select(Quiz).order_by(Quiz.id.desc())).all()
+    return render_template("quiz_admin/quizzes.html", quizzes=all_quizzes)
+
+
+def _parse_rules(text: str) -> list[authoring.RuleFields]:
+    rules = []
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        parts = line.split()
+        if not parts:
+            continue
+        kind = TYPE_WORDS.get(parts[0])
+        if kind is None or len(parts) < 2 or not parts[1].isdigit():
+            raise ValidationFailed(_("第 %(n)d 条规则看不懂：“%(line)s”", n=number, line=line.strip()),
+                                   field="rules")
+        tag = difficulty = None
+        for extra in parts[2:]:
+            if extra in DIFFICULTY_WORDS:
+                difficulty = DIFFICULTY_WORDS[extra]
+            else:
+                tag = extra
+        rules.append(authoring.RuleFields(kind, int(parts[1]), tag, difficulty))
+    return rules
+
+
+def _quiz_fields(form: QuizForm) -> authoring.QuizFields:
+    ids = [int(part) for part in re.split(r"[\s,，、]+", form.question_ids.data or "")
+           if part.isdigit()]
+    if re.search(r"[^\d\s,，、]", form.question_ids.data or ""):
+        raise ValidationFailed(_("试题编号只能是数字。"), field="question_ids")
+    return authoring.QuizFields(
+        title=form.title.data, description=form.description.data or "",
+        is_exam=form.is_exam.data,
+        opens_at=to_utc(form.opens_at.data) if form.opens_at.data else None,
+        closes_at=to_utc(form.closes_at.data) if form.closes_at.data else None,
+        time_limit_minutes=form.time_limit_minutes.data,
+        attempts_allowed=form.attempts_allowed.data, grading=form.grading.data,
+        pass_percent=form.pass_percent.data, selection=form.selection.data,
+        shuffle_questions=form.shuffle_questions.data, shuffle_options=form.shuffle_options.data,
+        partial_credit=form.partial_credit.data, show_answers=form.show_answers.data,
+        points={"single": form.points_single.data, "multiple": form.points_multiple.data,
+                "true_false": form.points_true_false.data, "fill": form.points_fill.data},
+        question_ids=ids, rules=_parse_rules(form.rules.data),
+        audience_all=form.audience_all.data, department_ids=form.department_ids.data or [])
+
+
+def _fill_form(form: QuizForm, quiz: Quiz) -> None:
+    fields = authoring.quiz_fields_of(quiz)
+    for name in ("title", "description", "is_exam", "time_limit_minutes", "attempts_allowed",
+                 "grading", "pass_percent", "selection", "shuffle_questions", "shuffle_options",
+                 "partial_credit", "show_answers", "audience_all", "department_ids"):
+        getattr(form, name).data = getattr(fields, name)
+    form.opens_at.data = to_user_timezone(quiz.opens_at).replace(tzinfo=None) \
+        if quiz.opens_at else None
+    form.closes_at.data = to_user_timezone(quiz.closes_at).replace(tzinfo=None) \
+        if quiz.closes_at else None
+    form.question_ids.data = ", ".join(map(str, fields.question_ids))
+    words = {value: key for key, value in TYPE_WORDS.items() if len(key) == 2}
+    form.rules.data = "\n".join(" ".join(filter(None, [words[r.type], str(r.count), r.tag,
+                                                       {"easy": "易", "medium": "中", "hard": "难"}
+                                                       .get(r.difficulty or "")]))
+                                for r in fields.rules)
+    for kind in QUESTION_TYPES:
+        getattr(form, f"points_{kind}").data = fields.points[kind]
+
+
+@quiz_admin_bp.route("/quizzes/new", methods=["GET", "POST"])
+@quiz_admin_bp.route("/quizzes/<int:quiz_id>", methods=["GET", "POST"])
+def quiz_edit(quiz_id: int | None = None):
+    """Create or edit a quiz: window, limits, grading, questions or draw rules, audience."""
+    quiz = authoring.get_quiz(quiz_id) if quiz_id else None
+    form = QuizForm()
+    form.department_ids.choices = department_choices()
+    if quiz is not None and request.method == "GET":
+        _fill_form(form, quiz)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            fields = _quiz_fields(form)
+            if quiz is None:
+                quiz = authoring.create_quiz(current_user, fields)
+            else:
+                authoring.update_quiz(current_user, quiz, fields)
+        except DomainError as error:
+            db.session.rollback()
+            _apply_error(form, error, "title")
+            status = 422
+        else:
+            db.session.commit()
+            flash(_("测验已保存。"), "success")
+            return redirect(url_for("quiz_admin.quiz_edit", quiz_id=quiz.id))
+    elif request.method == "POST":
+        status = 422
+    return render_template("quiz_admin/quiz_form.html", form=form, quiz=quiz), status
+
+
+@quiz_admin_bp.route("/quizzes/<int:quiz_id>/publish", methods=["POST"])
+def quiz_publish(quiz_id: int):
+    """Publish a quiz to its audience, or withdraw it."""
+    quiz = authoring.get_quiz(quiz_id)
+    try:
+        authoring.set_published(current_user, quiz, request.form.get("published") == "1")
+    except DomainError as error:
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("已发布。") if quiz.published else _("已撤回。"), "success")
+    return redirect(url_for("quiz_admin.quiz_edit", quiz_id=quiz.id))
+
+

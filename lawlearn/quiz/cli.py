@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 from flask.cli import AppGroup
@@ -18,7 +19,7 @@ from lawlearn.quiz.models import QUESTION_TYPES
 questions_cli = AppGroup("questions", help="Manage the question bank.")
 
 
-def _refuse(problems: list[importing.RowProblem], as_json: bool) -> None:
+def _refuse(problems: list[importing.RowProblem], as_json: bool) -> NoReturn:
     if as_json:
         click.echo(json.dumps({"imported": 0, "problems": [
             {"row": p.row, "message": p.message} for p in problems]}, ensure_ascii=False))

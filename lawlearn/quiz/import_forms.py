@@ -10,7 +10,8 @@ from wtforms.validators import DataRequired
 
 
 class QuestionImportForm(FlaskForm):
-    file = FileField(_l("题库表格（.xlsx 或 .csv）"), validators=[FileRequired(_l("请选择文件。"))])
+    file = FileField(_l("题库表格（.xlsx 或 .csv）"), validators=[FileRequired(_l("请选择文件。"))],
+                     render_kw={"accept": ".xlsx,.csv"})
 
 
 class QuestionImportConfirmForm(FlaskForm):

@@ -44,6 +44,8 @@ def _column_aliases() -> dict[str, str]:
                "正确答案": "答案", "参考答案": "答案", "标准答案": "答案",
                "答案解析": "解析", "试题解析": "解析", "难易程度": "难度", "难度等级": "难度",
                "相关法条": "法条", "法条依据": "法条", "法律依据": "法条"}
+    for column in COLUMNS:  # templates of other systems mark required columns with *
+        aliases[f"{column}*"] = aliases[f"*{column}"] = column
     for key, column in zip(OPTION_KEYS, OPTION_COLUMNS, strict=True):
         wide = chr(ord(key) - ord("A") + ord("Ａ"))  # full-width letter
         for letter in (key, key.lower(), wide):

@@ -274,3 +274,32 @@ def test_staff_read_mark_bookmark_and_note(client, login, make_user, app):
     assert client.get(f"/laws/{law_id}/articles/99").status_code == 404
     results = client.get("/search?q=个人信息").get_data(as_text=True)
     assert "<mark>个人信息</mark>" in results
+
+
+def test_identical_reimport_is_refused(request_ctx):
+    import_text()
+    with pytest.raises(ValidationFailed, match="完全相同"):
+        services.import_law(None, SMALL_LAW)
+
+
+def test_new_version_keeps_peoples_marks_and_material_links(request_ctx):
+    from lawlearn.library.materials import MaterialFields, create_material
+
+    old = import_text()
+    reader = _reader()
+    unchanged = db.session.scalar(select(LawArticle).filter_by(law_id=old.id, number=1))
+    changed = db.session.scalar(select(LawArticle).filter_by(law_id=old.id, number=2))
+    for article in (unchanged, changed):
+        services.set_studied(reader, article, True, utcnow())
+        services.set_bookmark(reader, article, True)
+        services.save_note(reader, article, f"笔记{article.number}")
+    material = create_material(None, MaterialFields("资料", "article", "正文",
+                                                    article_refs="小法 1-2", published=True))
+    db.session.commit()
+    new = import_text(SMALL_LAW.replace("受法律保护".encode(), "受法律严格保护".encode()))
+    assert services.studied_counts(reader, [new.id]) == {new.id: 1}  # only the unchanged one
+    assert {a.law_id for a, _note in services.user_bookmarks(reader)} == {old.id, new.id}
+    page = services.article_page(new, 2, 0, reader)
+    assert page.bookmarked and page.note.body == "笔记2" and not page.studied
+    db.session.refresh(material)
+    assert sorted((a.law_id, a.number) for a in material.articles) == [(old.id, 2), (new.id, 1)]

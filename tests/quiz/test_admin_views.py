@@ -1,0 +1,86 @@
+"""Admin pages of the question bank and quiz settings."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from lawlearn.extensions import db
+from lawlearn.quiz.models import Question, QuestionRevision, Quiz
+from tests.conftest import post_with_csrf
+
+
+def test_create_edit_retire_a_question(admin_client, app):
+    created = post_with_csrf(admin_client, "/admin/quiz/questions/new", "/admin/quiz/questions/new", {
+        "type": "multiple", "stem": "下列属于宪法规定的公民权利的有", "options": "选举权\n受教育权\n纳税",
+        "answer": "A、B", "difficulty": "medium", "tags": "宪法；权利"})
+    assert created.status_code == 302
+    with app.app_context():
+        question = db.session.scalar(select(Question))
+        assert question.answer == ["A", "B"] and question.tags == ["宪法", "权利"]
+        question_id = question.id
+    url = f"/admin/quiz/questions/{question_id}"
+    page = admin_client.get(url).get_data(as_text=True)
+    assert "A B" not in page and 'value="AB"' in page  # the answer shown as typed
+    post_with_csrf(admin_client, url, url, {"type": "multiple", "stem": "改后的题干",
+                                            "options": "选举权\n受教育权\n纳税", "answer": "AB",
+                                            "difficulty": "hard", "tags": ""})
+    with app.app_context():
+        question = db.session.get(Question, question_id)
+        assert question.stem == "改后的题干" and question.revision == 2
+        revision = db.session.scalar(select(QuestionRevision))
+        assert revision.snapshot["stem"] == "下列属于宪法规定的公民权利的有"
+    assert "修改记录" in admin_client.get(url).get_data(as_text=True)
+    post_with_csrf(admin_client, url, f"{url}/status", {"status": "retired"})
+    with app.app_context():
+        assert db.session.get(Question, question_id).status == "retired"
+    preview = admin_client.get(f"{url}/preview").get_data(as_text=True)
+    assert "职工看到的样子" in preview and "改后的题干" in preview
+
+
+def test_bad_question_re_renders_with_the_reason(admin_client, app):
+    response = post_with_csrf(admin_client, "/admin/quiz/questions/new",
+                              "/admin/quiz/questions/new", {
+                                  "type": "single", "stem": "题干", "options": "甲\n乙",
+                                  "answer": "C", "difficulty": "easy"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "答案 C 没有对应的选项" in html and "甲\n乙" in html
+    with app.app_context():
+        assert db.session.scalar(select(Question)) is None
+
+
+def test_create_and_publish_a_quiz_with_rules(admin_client, app, make_questions,
+                                              make_department):
+    make_questions()
+    unit = make_department("区政府办公室")
+    response = post_with_csrf(admin_client, "/admin/quiz/quizzes/new", "/admin/quiz/quizzes/new", {
+        "title": "年度考试", "is_exam": "y", "opens_at": "2026-12-01T09:00",
+        "closes_at": "2026-12-01T10:30", "time_limit_minutes": "90", "attempts_allowed": "3",
+        "grading": "highest", "pass_percent": "60", "selection": "random",
+        "rules": "单选 1 宪法\n判断 1", "points_single": "2", "points_multiple": "3",
+        "points_true_false": "1", "points_fill": "2", "show_answers": "after_close",
+        "department_ids": [str(unit)]})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    with app.app_context():
+        quiz = db.session.scalar(select(Quiz))
+        assert quiz.is_exam and not quiz.audience_all and quiz.time_limit_minutes == 90
+        assert [(r.type, r.count, r.tag) for r in quiz.rules] == [("single", 1, "宪法"),
+                                                                   ("true_false", 1, None)]
+        # 09:00 in Asia/Shanghai is 01:00 UTC
+        assert quiz.opens_at.hour == 1
+        quiz_id = quiz.id
+    url = f"/admin/quiz/quizzes/{quiz_id}"
+    form = admin_client.get(url).get_data(as_text=True)
+    assert "单选 1 宪法" in form and 'value="2026-12-01T09:00"' in form
+    post_with_csrf(admin_client, url, f"{url}/publish", {"published": "1"})
+    with app.app_context():
+        assert db.session.get(Quiz, quiz_id).published
+
+
+def test_rules_that_ask_for_too_many_questions_are_refused(admin_client, app, make_questions):
+    make_questions()
+    response = post_with_csrf(admin_client, "/admin/quiz/quizzes/new", "/admin/quiz/quizzes/new", {
+        "title": "太多", "grading": "highest", "pass_percent": "60", "selection": "random",
+        "rules": "单选 5", "points_single": "2", "points_multiple": "3",
+        "points_true_false": "1", "points_fill": "2", "show_answers": "never",
+        "audience_all": "y"})
+    assert response.status_code == 422 and "不足 5 道" in response.get_data(as_text=True)
