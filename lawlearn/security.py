@@ -7,6 +7,7 @@ from urllib.parse import urljoin, urlsplit
 
 from flask import Flask, abort, g, redirect, request, url_for
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from lawlearn.database import utcnow
 from lawlearn.extensions import db, login_manager
@@ -41,7 +42,8 @@ def load_user_from_bearer_token(req):
     if not header.startswith("Bearer ") or not req.path.startswith("/api/"):
         return None
     digest = hashlib.sha256(header[7:].strip().encode()).hexdigest()
-    token = db.session.scalar(db.select(ApiToken).filter_by(token_hash=digest))
+    token = db.session.scalar(db.select(ApiToken).filter_by(token_hash=digest)
+                              .options(joinedload(ApiToken.user)))
     if token is None or token.revoked_at is not None or token.expires_at <= utcnow():
         return None
     if not token.user.active:

@@ -16,6 +16,8 @@ from sqlalchemy import text
 from lawlearn import create_app
 from lawlearn.extensions import db
 
+pytest_plugins = ["tests.quiz.fixtures"]
+
 TEST_DATABASE_URL = os.environ.get("LAWLEARN_TEST_DATABASE_URL")
 PASSWORD = "correct-horse-9"
 _schema_ready: set[str] = set()

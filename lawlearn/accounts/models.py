@@ -100,7 +100,7 @@ class User(db.Model):
 
     department: Mapped[Department | None] = relationship()
     role_rows: Mapped[list[UserRole]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin"
+        cascade="all, delete-orphan"
     )
 
     # Flask-Login protocol

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from lawlearn.accounts.audit import record_audit
@@ -297,7 +297,8 @@ def get_user(user_id: int) -> User:
 def user_query(*, q: str | None = None, department_id: int | None = None,
                role: str | None = None, active: bool | None = None) -> Select[tuple[User]]:
     """Users for the admin list, with department loaded (roles load in one more query)."""
-    query = select(User).options(joinedload(User.department).joinedload(Department.parent))
+    query = select(User).options(joinedload(User.department).joinedload(Department.parent),
+                                 selectinload(User.role_rows))
     if q:
         pattern = like_pattern(q.strip())
         query = query.where(or_(User.username.ilike(pattern, escape="\\"),
@@ -314,7 +315,8 @@ def user_query(*, q: str | None = None, department_id: int | None = None,
 
 
 def all_users(usernames: Iterable[str] | None = None) -> list[User]:
-    query = select(User).options(joinedload(User.department).joinedload(Department.parent))
+    query = select(User).options(joinedload(User.department).joinedload(Department.parent),
+                                 selectinload(User.role_rows))
     if usernames is not None:
         query = query.where(User.username.in_(list(usernames)))
     return list(db.session.scalars(query.order_by(User.username)).unique())

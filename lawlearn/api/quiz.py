@@ -67,13 +67,12 @@ def save_answer(attempt_id: int, question_id: int):
     if not isinstance(body, dict) or "answer" not in body:
         raise ValidationFailed(_("请求体须为 {\"answer\": …}。"), code="invalid_json")
     now = utcnow()
-    mine = services.own_attempt(current_user, attempt_id)
     try:
-        item = services.save_answer(mine, question_id, body["answer"], now)
+        answer = services.save_own_answer(current_user, attempt_id, question_id,
+                                          body["answer"], now)
     finally:
         db.session.commit()  # an expired attempt was submitted: keep that
-    return jsonify(question_id=question_id, answer=item.response,
-                   saved_at=now.isoformat() + "Z")
+    return jsonify(question_id=question_id, answer=answer, saved_at=now.isoformat() + "Z")
 
 
 @api_bp.route("/attempts/<int:attempt_id>/submit", methods=["POST"])

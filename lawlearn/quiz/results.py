@@ -202,8 +202,7 @@ def quiz_results(quiz: Quiz) -> QuizResults:
         entry.average = round(statistics.fmean(dept_scores), 2)
     results.departments = [entry for department, entry, _scores in sorted(
         departments.values(), key=lambda value: _department_sort_key(value[0]))]
-    results.people.sort(key=lambda p: (p.score is None, -(p.score or 0), p.department or "",
-                                       p.name, p.user_id))
+    results.people.sort(key=lambda p: (p.score is None, -(p.score or 0), p.name, p.user_id))
     return results
 
 
@@ -454,9 +453,9 @@ def _response_summary(item: ItemStats) -> str:
     parts = [_("%(key)s：%(count)d 人（%(rate)s）", key=r.label, count=r.count,
                rate=f"{r.rate * 100:.1f}%") for r in item.responses]
     if item.type == "fill":
-        parts.append(_("答对 %(count)d 人", count=item.correct))
+        parts.append(_("答对 %(n)s 人", n=item.correct))
     if item.unanswered:
-        parts.append(_("未作答 %(count)d 人", count=item.unanswered))
+        parts.append(_("未作答 %(n)s 人", n=item.unanswered))
     return "；".join(parts)
 
 

@@ -12,10 +12,13 @@ from typing import Any
 from flask import abort, current_app, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
+from lawlearn.database import utcnow
+from lawlearn.extensions import db
 from lawlearn.quiz import quiz_admin_bp
 from lawlearn.quiz import results as scoring
 from lawlearn.quiz.authoring import get_quiz
 from lawlearn.quiz.models import GRADING_METHODS
+from lawlearn.quiz.services import finalize_expired_attempts
 
 MIMETYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -58,10 +61,17 @@ def _links(quiz_id: int) -> dict[str, str | None]:
             if "quiz_admin.quiz_edit" in pages else None}
 
 
+def _closed_up(quiz_id: int):
+    """The quiz, after submitting attempts left open past their deadline (they count)."""
+    quiz = get_quiz(quiz_id)
+    if finalize_expired_attempts(utcnow()):
+        db.session.commit()
+    return quiz
+
 @quiz_admin_bp.route("/quizzes/<int:quiz_id>/results")
 def quiz_results(quiz_id: int):
     """A quiz's results: summary, score distribution, departments and people."""
-    quiz = get_quiz(quiz_id)
+    quiz = _closed_up(quiz_id)
     results = scoring.quiz_results(quiz)
     people = _page_of(results.people, request.args.get("page", 1, type=int),
                       current_app.config.get("PER_PAGE", 20))
@@ -73,7 +83,7 @@ def quiz_results(quiz_id: int):
 @quiz_admin_bp.route("/quizzes/<int:quiz_id>/items")
 def item_analysis(quiz_id: int):
     """Facility, discrimination and answer choices of each question of a quiz."""
-    quiz = get_quiz(quiz_id)
+    quiz = _closed_up(quiz_id)
     return render_template("quiz_admin/item_analysis.html", quiz=quiz,
                            analysis=scoring.item_analysis(quiz), **_links(quiz.id),
                            easy=scoring.EASY_FACILITY, hard=scoring.HARD_FACILITY)
@@ -84,7 +94,7 @@ def results_export(quiz_id: int, fmt: str):
     """Download a quiz's results as XLSX (with the item analysis) or CSV."""
     if fmt not in scoring.EXPORT_FORMATS:
         abort(400)
-    quiz = get_quiz(quiz_id)
+    quiz = _closed_up(quiz_id)
     data = scoring.export_results(quiz, fmt)
     title = UNSAFE_IN_FILENAME.sub("_", quiz.title).strip("_") or str(quiz.id)
     return send_file(io.BytesIO(data), mimetype=MIMETYPES[fmt], as_attachment=True,

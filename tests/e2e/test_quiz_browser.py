@@ -11,7 +11,6 @@ from lawlearn.extensions import db
 from lawlearn.quiz.models import Attempt
 from tests.e2e.conftest import screenshot
 from tests.e2e.test_accounts_browser import assert_fits_phone, log_in
-from tests.quiz.conftest import make_questions, make_quiz  # noqa: F401  (fixtures)
 
 
 def answer_current(page):

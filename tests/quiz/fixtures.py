@@ -1,4 +1,4 @@
-"""Factories for quiz tests."""
+"""Factories for quiz tests (loaded for the whole suite by tests/conftest.py)."""
 
 from __future__ import annotations
 
