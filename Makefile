@@ -49,4 +49,4 @@ clean:
 	find $(CATALOGS) -name '*.mo' -delete
 
 bench: install-dev
-	$(BIN)/python bench/bench_library.py
+	for script in bench/bench_*.py; do $(BIN)/python $$script || exit 1; done

@@ -191,7 +191,8 @@ def _quiz_fields(form: QuizForm) -> authoring.QuizFields:
         points={"single": form.points_single.data, "multiple": form.points_multiple.data,
                 "true_false": form.points_true_false.data, "fill": form.points_fill.data},
         question_ids=ids, rules=_parse_rules(form.rules.data),
-        audience_all=form.audience_all.data, department_ids=form.department_ids.data or [])
+        audience_all=form.audience_all.data, department_ids=form.department_ids.data or [],
+        user_ids=authoring.user_ids_for(re.split(r"[\s,，、;；]+", form.usernames.data or "")))
 
 
 def _fill_form(form: QuizForm, quiz: Quiz) -> None:
@@ -205,6 +206,7 @@ def _fill_form(form: QuizForm, quiz: Quiz) -> None:
     form.closes_at.data = to_user_timezone(quiz.closes_at).replace(tzinfo=None) \
         if quiz.closes_at else None
     form.question_ids.data = ", ".join(map(str, fields.question_ids))
+    form.usernames.data = " ".join(authoring.usernames_of(fields.user_ids))
     words = {value: key for key, value in TYPE_WORDS.items() if len(key) == 2}
     form.rules.data = "\n".join(" ".join(filter(None, [words[r.type], str(r.count), r.tag,
                                                        {"easy": "易", "medium": "中", "hard": "难"}

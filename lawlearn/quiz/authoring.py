@@ -165,6 +165,23 @@ def quiz_fields_of(quiz: Quiz) -> QuizFields:
         user_ids=[a.user_id for a in quiz.audience if a.user_id])
 
 
-def department_ids_with_sections(ids: list[int]) -> list[int]:
-    sections = db.session.scalars(select(Department.id).where(Department.parent_id.in_(ids)))
-    return list(dict.fromkeys([*ids, *sections]))
+def user_ids_for(usernames: list[str]) -> list[int]:
+    """Ids of the named people; names every username that does not exist."""
+    wanted = [name.strip().lower() for name in usernames if name.strip()]
+    if not wanted:
+        return []
+    found = dict(db.session.execute(select(User.username, User.id).where(
+        User.username.in_(wanted))).all())
+    missing = [name for name in wanted if name not in found]
+    if missing:
+        raise ValidationFailed(_("没有这些用户：%(names)s", names="、".join(missing)),
+                               field="usernames")
+    return list(dict.fromkeys(found[name] for name in wanted))
+
+
+def usernames_of(user_ids: list[int]) -> list[str]:
+    if not user_ids:
+        return []
+    names = dict(db.session.execute(select(User.id, User.username).where(
+        User.id.in_(user_ids))).all())
+    return [names[i] for i in user_ids if i in names]

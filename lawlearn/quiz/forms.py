@@ -73,3 +73,5 @@ class QuizForm(FlaskForm):
     show_answers = SelectField(_l("答案与解析"), choices=_choices(ANSWER_VISIBILITY))
     audience_all = BooleanField(_l("全体人员参加"), default=True)
     department_ids = SelectMultipleField(_l("参加部门"), coerce=int, validate_choice=False)
+    usernames = TextAreaField(_l("参加人员（用户名）"), validators=[Optional(), Length(max=20000)],
+                              description=_l("用户名之间用逗号、空格或换行分隔；可与部门同时选择。"))

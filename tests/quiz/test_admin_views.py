@@ -84,3 +84,23 @@ def test_rules_that_ask_for_too_many_questions_are_refused(admin_client, app, ma
         "points_true_false": "1", "points_fill": "2", "show_answers": "never",
         "audience_all": "y"})
     assert response.status_code == 422 and "不足 5 道" in response.get_data(as_text=True)
+
+
+def test_quiz_for_named_people(admin_client, app, make_questions, make_user):
+    ids = make_questions()
+    make_user("chosen")
+    response = post_with_csrf(admin_client, "/admin/quiz/quizzes/new", "/admin/quiz/quizzes/new", {
+        "title": "点名测验", "grading": "highest", "pass_percent": "60", "selection": "fixed",
+        "question_ids": ",".join(map(str, ids)), "points_single": "2", "points_multiple": "3",
+        "points_true_false": "1", "points_fill": "2", "show_answers": "never",
+        "usernames": "chosen nobody"})
+    assert response.status_code == 422 and "没有这些用户：nobody" in response.get_data(as_text=True)
+    response = post_with_csrf(admin_client, "/admin/quiz/quizzes/new", "/admin/quiz/quizzes/new", {
+        "title": "点名测验", "grading": "highest", "pass_percent": "60", "selection": "fixed",
+        "question_ids": ",".join(map(str, ids)), "points_single": "2", "points_multiple": "3",
+        "points_true_false": "1", "points_fill": "2", "show_answers": "never",
+        "usernames": "Chosen"})
+    assert response.status_code == 302
+    with app.app_context():
+        quiz = db.session.scalar(select(Quiz))
+        assert not quiz.audience_all and [a.user_id for a in quiz.audience if a.user_id]
