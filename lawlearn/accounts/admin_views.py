@@ -2,12 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import re
-import secrets
-import time
-from pathlib import Path
-
 from flask import (
     abort,
     current_app,
@@ -21,6 +15,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from lawlearn import uploads
 from lawlearn.accounts import admin_bp, audit, departments, importing, services
 from lawlearn.accounts.forms import (
     ConfirmForm,
@@ -234,32 +229,6 @@ def department_edit(department_id: int):
 
 # --- user import --------------------------------------------------------------------
 
-STASH_NAME = re.compile(r"^[0-9a-f]{32}$")
-
-
-STASH_LIFETIME_SECONDS = 24 * 3600
-
-
-def _stash_dir() -> Path:
-    folder = Path(current_app.config["UPLOAD_FOLDER"]) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _drop_stale_stashes() -> None:
-    """Previews never confirmed are removed after a day."""
-    cutoff = time.time() - STASH_LIFETIME_SECONDS
-    for path in _stash_dir().glob("users-*"):
-        if path.stat().st_mtime < cutoff:
-            path.unlink(missing_ok=True)
-
-
-def _stash_path(token: str) -> Path:
-    if not STASH_NAME.match(token or ""):
-        abort(404)
-    return _stash_dir() / f"users-{current_user.id}-{token}.xlsx"
-
-
 @admin_bp.route("/users/import", methods=["GET", "POST"])
 def user_import():
     """Upload a user table and preview it; nothing is written yet."""
@@ -274,14 +243,10 @@ def user_import():
             form.file.errors = [*form.file.errors, error.message]
         else:
             if parsed.ok:
-                # Kept in the shared upload folder until confirmed (any app server can
-                # take the confirmation); the default password only as a hash.
-                _drop_stale_stashes()
-                token = secrets.token_hex(16)
-                _stash_path(token).write_bytes(data)
-                _stash_path(token).with_suffix(".json").write_text(json.dumps({
+                # The default password is kept only as a hash until confirmation.
+                token = uploads.stash("users", current_user.id, data, {
                     "default_password_hash": importing.hash_default_password(
-                        form.default_password.data)}))
+                        form.default_password.data)})
     confirm_form = UserImportConfirmForm(token=token)
     return render_template("admin/user_import.html", form=form, parsed=parsed,
                            confirm_form=confirm_form, token=token)
@@ -293,25 +258,23 @@ def user_import_confirm():
     form = UserImportConfirmForm()
     if not form.validate_on_submit():
         abort(400)
-    path = _stash_path(form.token.data)
-    if not path.exists():
+    stashed = uploads.unstash("users", current_user.id, form.token.data)
+    if stashed is None:
         flash(_("预览已过期，请重新上传文件。"), "error")
         return redirect(url_for("admin.user_import"))
-    meta_path = path.with_suffix(".json")
-    password_hash = json.loads(meta_path.read_text())["default_password_hash"] \
-        if meta_path.exists() else None
+    data, meta = stashed
+    password_hash = meta.get("default_password_hash")
     try:
         # Re-checked at confirmation: the database may have changed since the preview.
         parsed = importing.parse_user_import(
-            path.read_bytes(), default_password_checked=password_hash is not None)
+            data, default_password_checked=password_hash is not None)
         created = importing.apply_user_import(current_user, parsed, password_hash)
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for("admin.user_import"))
     db.session.commit()
-    path.unlink(missing_ok=True)
-    meta_path.unlink(missing_ok=True)
+    uploads.drop("users", current_user.id, form.token.data)
     flash(_("已导入 %(n)d 个用户。", n=len(created)), "success")
     return redirect(url_for("admin.users"))
 

@@ -3,38 +3,17 @@
 from __future__ import annotations
 
 import re
-import secrets
-import time
-from pathlib import Path
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from lawlearn import uploads
 from lawlearn.errors import DomainError
 from lawlearn.extensions import db
 from lawlearn.library import library_admin_bp, services
 from lawlearn.library.forms import LawForm, LawImportConfirmForm, LawImportForm
 from lawlearn.library.parsing import parse_law
-
-STASH_NAME = re.compile(r"^[0-9a-f]{32}$")
-STASH_LIFETIME_SECONDS = 24 * 3600
-
-
-def _stash_path(token: str) -> Path:
-    if not STASH_NAME.match(token or ""):
-        abort(404)
-    folder = Path(current_app.config["UPLOAD_FOLDER"]) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder / f"law-{current_user.id}-{token}"
-
-
-def _drop_stale_stashes() -> None:
-    folder = Path(current_app.config["UPLOAD_FOLDER"]) / "imports"
-    cutoff = time.time() - STASH_LIFETIME_SECONDS
-    for path in folder.glob("law-*"):
-        if path.stat().st_mtime < cutoff:
-            path.unlink(missing_ok=True)
 
 
 def _display_name(filename: str | None) -> str:
@@ -62,9 +41,7 @@ def law_import():
         except DomainError as error:
             form.file.errors = [*form.file.errors, error.message]
         else:
-            _drop_stale_stashes()
-            token = secrets.token_hex(16)
-            _stash_path(token).write_bytes(data)
+            token = uploads.stash("law", current_user.id, data)
             existing = services.current_version(parsed.title)
     confirm_form = LawImportConfirmForm(
         token=token, title=form.title.data or "",
@@ -79,12 +56,12 @@ def law_import_confirm():
     form = LawImportConfirmForm()
     if not form.validate_on_submit():
         abort(400)
-    path = _stash_path(form.token.data)
-    if not path.exists():
+    stashed = uploads.unstash("law", current_user.id, form.token.data)
+    if stashed is None:
         flash(_("预览已过期，请重新上传文件。"), "error")
         return redirect(url_for("library_admin.law_import"))
     try:
-        law = services.import_law(current_user, path.read_bytes(),
+        law = services.import_law(current_user, stashed[0],
                                   title=form.title.data or None,
                                   source_name=form.source_name.data or None)
     except DomainError as error:
@@ -92,7 +69,7 @@ def law_import_confirm():
         flash(error.message, "error")
         return redirect(url_for("library_admin.law_import"))
     db.session.commit()
-    path.unlink(missing_ok=True)
+    uploads.drop("law", current_user.id, form.token.data)
     flash(_("已导入《%(title)s》（第 %(v)d 版），共 %(n)d 条。", title=law.title, v=law.version,
             n=law.article_count), "success")
     return redirect(url_for("library_admin.law_edit", law_id=law.id))

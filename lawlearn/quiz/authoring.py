@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from lawlearn.accounts.audit import record_audit
-from lawlearn.accounts.models import Department, User
+from lawlearn.accounts.models import User
 from lawlearn.errors import NotFound, ValidationFailed
 from lawlearn.extensions import db
 from lawlearn.quiz.models import (
