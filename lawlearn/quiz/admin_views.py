@@ -21,7 +21,8 @@ from lawlearn.quiz.models import DIFFICULTIES, QUESTION_TYPES, QuestionRevision,
 TYPE_WORDS = {"单选": "single", "单选题": "single", "多选": "multiple", "多选题": "multiple",
               "判断": "true_false", "判断题": "true_false", "填空": "fill", "填空题": "fill",
               **{key: key for key in QUESTION_TYPES}}
-DIFFICULTY_WORDS = {"易": "easy", "中": "medium", "难": "hard", **{k: k for k in DIFFICULTIES}}
+DIFFICULTY_WORDS = {"易": "easy", "中": "medium", "难": "hard", "简单": "easy", "容易": "easy",
+                    "中等": "medium", "困难": "hard", **{k: k for k in DIFFICULTIES}}
 
 
 def _apply_error(form, error: DomainError, default_field: str) -> None:
@@ -165,10 +166,13 @@ def _parse_rules(text: str) -> list[authoring.RuleFields]:
                                    field="rules")
         tag = difficulty = None
         for extra in parts[2:]:
-            if extra in DIFFICULTY_WORDS:
+            if extra in DIFFICULTY_WORDS and difficulty is None:
                 difficulty = DIFFICULTY_WORDS[extra]
-            else:
+            elif tag is None:
                 tag = extra
+            else:
+                raise ValidationFailed(_("第 %(n)d 条规则只能有一个标签和一个难度：“%(line)s”",
+                                         n=number, line=line.strip()), field="rules")
         rules.append(authoring.RuleFields(kind, int(parts[1]), tag, difficulty))
     return rules
 

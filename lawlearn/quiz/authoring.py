@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, func, select
 
 from lawlearn.accounts.audit import record_audit
 from lawlearn.accounts.models import User
@@ -57,6 +58,17 @@ class QuizFields:
     user_ids: list[int] = field(default_factory=list)
 
 
+def rule_conditions(rule: RuleFields) -> list:
+    """SQL conditions of the active questions a draw rule may pick."""
+    conditions = [Question.status == "active", Question.type == rule.type]
+    if rule.difficulty:
+        conditions.append(Question.difficulty == rule.difficulty)
+    if rule.tag:
+        conditions.append(cast(Question.tags, String).contains(json.dumps(rule.tag,
+                                                                          ensure_ascii=False)))
+    return conditions
+
+
 def _check(fields: QuizFields) -> None:
     if not fields.title.strip():
         raise ValidationFailed(_("请填写测验名称。"), field="title")
@@ -86,9 +98,10 @@ def _check(fields: QuizFields) -> None:
             if rule.type not in QUESTION_TYPES or rule.count <= 0:
                 raise ValidationFailed(_("抽题规则有误：题型或数量不正确。"), field="rules")
             available = db.session.scalar(select(func.count()).select_from(Question).where(
-                Question.status == "active", Question.type == rule.type))
+                *rule_conditions(rule)))
             if available < rule.count:
-                raise ValidationFailed(_("%(type)s只有 %(have)d 道，不足 %(need)d 道。",
+                raise ValidationFailed(_("符合“%(rule)s”的%(type)s只有 %(have)d 道，不足 %(need)d 道。",
+                                         rule=" ".join(filter(None, [rule.tag, rule.difficulty])),
                                          type=QUESTION_TYPES[rule.type], have=available,
                                          need=rule.count), field="rules")
     else:
@@ -104,9 +117,13 @@ def _apply(quiz: Quiz, fields: QuizFields) -> None:
                  "show_answers", "points", "audience_all"):
         setattr(quiz, name, getattr(fields, name))
     quiz.title = quiz.title.strip()
-    quiz.fixed_questions = [QuizQuestion(question_id=qid, position=i)
-                            for i, qid in enumerate(dict.fromkeys(fields.question_ids))] \
-        if fields.selection == "fixed" else []
+    wanted = list(dict.fromkeys(fields.question_ids)) if fields.selection == "fixed" else []
+    if [entry.question_id for entry in quiz.fixed_questions] != wanted:
+        # Remove the old rows first: the unique (quiz, question) key forbids overlap.
+        quiz.fixed_questions = []
+        db.session.flush()
+        quiz.fixed_questions = [QuizQuestion(question_id=qid, position=i)
+                                for i, qid in enumerate(wanted)]
     quiz.rules = [QuizRule(type=r.type, count=r.count, tag=r.tag or None,
                            difficulty=r.difficulty or None) for r in fields.rules] \
         if fields.selection == "random" else []

@@ -110,7 +110,7 @@ class Quiz(db.Model):
     opens_at: Mapped[datetime | None]
     closes_at: Mapped[datetime | None]
     time_limit_minutes: Mapped[int | None]
-    attempts_allowed: Mapped[int | None] = mapped_column(default=1)  # None: unlimited
+    attempts_allowed: Mapped[int | None]  # None: unlimited (no column default: None means it)
     grading: Mapped[str] = mapped_column(String(10), default="highest")
     pass_percent: Mapped[int] = mapped_column(default=60)
     selection: Mapped[str] = mapped_column(String(10), default="fixed")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -129,7 +129,7 @@ def review(attempt_id: int):
     services.finalize_if_expired(attempt, now)
     db.session.commit()
     if attempt.in_progress:
-        abort(404)
+        return redirect(url_for("quiz.take", attempt_id=attempt.id))
     return render_template("quiz/review.html", attempt=attempt, quiz=attempt.quiz,
                            show_answers=services.answers_visible(attempt, now))
 

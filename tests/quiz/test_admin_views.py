@@ -104,3 +104,33 @@ def test_quiz_for_named_people(admin_client, app, make_questions, make_user):
     with app.app_context():
         quiz = db.session.scalar(select(Quiz))
         assert not quiz.audience_all and [a.user_id for a in quiz.audience if a.user_id]
+
+
+def test_fixed_quiz_saves_again_and_blank_attempts_mean_unlimited(admin_client, app,
+                                                                  make_questions):
+    ids = make_questions()
+    data = {"title": "固定", "grading": "highest", "pass_percent": "60", "selection": "fixed",
+            "question_ids": ",".join(map(str, ids)), "points_single": "2",
+            "points_multiple": "3", "points_true_false": "1", "points_fill": "2",
+            "show_answers": "never", "audience_all": "y", "attempts_allowed": ""}
+    created = post_with_csrf(admin_client, "/admin/quiz/quizzes/new", "/admin/quiz/quizzes/new",
+                             data)
+    url = created.headers["Location"]
+    again = post_with_csrf(admin_client, url, url, data)  # same questions: no clash
+    reordered = post_with_csrf(admin_client, url, url, {
+        **data, "question_ids": ",".join(map(str, reversed(ids)))})
+    assert again.status_code == reordered.status_code == 302
+    with app.app_context():
+        quiz = db.session.scalar(select(Quiz))
+        assert quiz.attempts_allowed is None
+        assert [e.question_id for e in quiz.fixed_questions] == list(reversed(ids))
+
+
+def test_rules_count_tag_and_difficulty(admin_client, make_questions):
+    make_questions()
+    response = post_with_csrf(admin_client, "/admin/quiz/quizzes/new", "/admin/quiz/quizzes/new", {
+        "title": "按标签", "grading": "highest", "pass_percent": "60", "selection": "random",
+        "rules": "单选 1 民法典", "points_single": "2", "points_multiple": "3",
+        "points_true_false": "1", "points_fill": "2", "show_answers": "never",
+        "audience_all": "y"})
+    assert response.status_code == 422 and "符合“民法典”的" in response.get_data(as_text=True)

@@ -112,11 +112,17 @@
     markSheet();
     flush();
   });
+  var typingTimer = null;
   form.addEventListener("input", function (event) {
     if (event.target.type === "text") {
       var fieldset = event.target.closest("fieldset.question");
       pending[fieldset.dataset.questionId] = answerOf(fieldset);
       persist();
+      status.dataset.state = "saving";
+      status.textContent = form.dataset.msgSaving;
+      // Save a typed answer once the typing pauses, not only when the field loses focus.
+      window.clearTimeout(typingTimer);
+      typingTimer = window.setTimeout(function () { markSheet(); flush(); }, 800);
     }
   });
   window.addEventListener("online", flush);
@@ -142,19 +148,32 @@
     if (jump) { show(parseInt(jump.dataset.goto, 10) - 1); window.scrollTo(0, 0); }
   });
 
-  // Submitting: everything must be saved first, then a clear review of what is left.
+  // Submitting: everything must be saved first (waiting a moment for saves in flight),
+  // then a clear review of what is left.
+  var submitting = false;
+  function whenSaved(done, waited) {
+    if (!Object.keys(pending).length) { done(true); return; }
+    if (!navigator.onLine || waited >= 8000) { done(false); return; }
+    flush();
+    window.setTimeout(function () { whenSaved(done, waited + 250); }, 250);
+  }
   form.addEventListener("submit", function (event) {
     event.preventDefault();
-    if (Object.keys(pending).length) {
-      flush();
-      window.alert(form.dataset.msgUnsaved);
-      return;
-    }
-    var unanswered = questions.filter(function (f) { return answerOf(f) === null; }).length;
-    var question = (unanswered ? form.dataset.msgUnanswered.replace("{n}", unanswered) + "\n" : "") +
-      form.dataset.msgConfirm;
-    if (!window.confirm(question)) { return; }
-    submitNow();
+    if (submitting) { return; }
+    submitting = true;
+    whenSaved(function (saved) {
+      if (!saved) {
+        submitting = false;
+        window.alert(form.dataset.msgUnsaved);
+        return;
+      }
+      var missing = [];
+      questions.forEach(function (f, i) { if (answerOf(f) === null) { missing.push(i + 1); } });
+      var question = (missing.length ? form.dataset.msgUnanswered.replace("{n}", missing.join("、")) + "\n" : "") +
+        form.dataset.msgConfirm;
+      if (!window.confirm(question)) { submitting = false; return; }
+      submitNow();
+    }, 0);
   });
 
   function submitNow() {
@@ -185,8 +204,9 @@
         (days || hours ? hours + ":" + two(minutes) : minutes) + ":" + two(seconds);
       countdown.classList.toggle("urgent", left <= 300);
       if (left === 0) {
+        // Time is up: hand in what was saved (the server enforces the deadline anyway).
         window.clearInterval(timer);
-        window.location.assign(form.dataset.reviewUrl);
+        submitNow();
       }
     };
     var timer = window.setInterval(tick, 1000);
