@@ -35,7 +35,8 @@ def load_demo_command(as_json):
         click.echo(f"Demo loaded: {counts['departments']} departments, {counts['users']} users "
                    f"(admin, leader, lead01, staff01…staff30; password {demo_password()!r}), "
                    f"{counts['laws']} statutes, {counts['materials']} materials, "
-                   f"{counts['questions']} questions, {counts['quizzes']} quizzes.")
+                   f"{counts['questions']} questions, {counts['quizzes']} quizzes, "
+                   f"{counts['sessions']} sessions.")
 
 
 @click.command("backup")

@@ -42,3 +42,5 @@ PER_PAGE = 20
 PASSWORD_HASH_METHOD = "scrypt"  # werkzeug default; tests use a faster method
 # Number of reverse proxies in front of the app (nginx: 1); 0 trusts no X-Forwarded-* header.
 PROXY_HOPS = 0
+# How attendance rates count late arrivals and approved leave.
+ATTENDANCE_RULE = {"late_counts_as_present": True, "excused_counts": "excluded"}

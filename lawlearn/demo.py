@@ -12,6 +12,7 @@ from lawlearn.accounts.services import UserFields, create_user
 from lawlearn.extensions import db
 from lawlearn.library.demo import load_library_demo
 from lawlearn.quiz.demo import load_quiz_demo
+from lawlearn.sessions.demo import load_sessions_demo
 
 DEMO_UNITS = {
     "区政府办公室": ["秘书科", "综合科", "法制科", "督查科", "信息科"],
@@ -53,5 +54,6 @@ def load_demo() -> dict[str, int]:
         person(f"staff{index:02d}", name, section_names[index % len(section_names)], [Role.STAFF])
     library = load_library_demo()
     quizzes = load_quiz_demo()
+    sessions = load_sessions_demo()
     return {"departments": len(sections) + len(DEMO_UNITS), "users": 3 + len(STAFF_NAMES),
-            **library, **quizzes}
+            **library, **quizzes, **sessions}

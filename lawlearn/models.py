@@ -33,11 +33,20 @@ from lawlearn.quiz.models import (
     QuizQuestion,
     QuizRule,
 )
+from lawlearn.sessions.models import (
+    Attendance,
+    LeaveRequest,
+    SessionAudience,
+    SessionKind,
+    SessionLink,
+    StudySession,
+)
 
 __all__ = [
     "ApiToken", "LoginFailure", "ArticleBookmark", "ArticleNote", "ArticleStudy", "AuditEntry",
     "CollectionEntry", "Department", "Law", "LawArticle", "LawDivision", "Material",
     "MaterialArticle", "MaterialAttachment", "MaterialCollection", "Role", "User", "UserRole",
     "Attempt", "AttemptItem", "Question", "QuestionRevision", "Quiz", "QuizAudience",
-    "QuizQuestion", "QuizRule",
+    "QuizQuestion", "QuizRule", "Attendance", "LeaveRequest", "SessionAudience", "SessionKind",
+    "SessionLink", "StudySession",
 ]

@@ -26,6 +26,9 @@ ACTION_LABELS = {
     "question.retire": _l("停用试题"), "question.restore": _l("恢复试题"),
     "question.import": _l("导入试题"), "quiz.create": _l("创建测验"), "quiz.update": _l("修改测验"),
     "quiz.publish": _l("发布测验"), "quiz.unpublish": _l("撤回测验"),
+    "session.create": _l("安排学法活动"), "session.update": _l("修改学法活动"),
+    "session.cancel": _l("取消学法活动"), "attendance.mark": _l("标记出勤"),
+    "leave.approve": _l("批准请假"), "leave.reject": _l("驳回请假"),
 }
 
 

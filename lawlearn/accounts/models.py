@@ -95,6 +95,8 @@ class User(db.Model):
     # Part of the login cookie: changing it signs out every other session.
     login_nonce: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(8))
     locale: Mapped[str | None] = mapped_column(String(10))
+    # Secret part of the personal calendar feed URL; reset to revoke old links.
+    calendar_token: Mapped[str | None] = mapped_column(String(40), unique=True)
     last_login_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -144,6 +144,69 @@ QUIZ_PATHS: dict[str, Any] = {
 }
 
 
+SESSION_SCHEMAS: dict[str, Any] = {
+    "StudySession": {
+        "type": "object",
+        "required": ["id", "title", "starts_at", "ends_at", "place", "checkin_open", "my_status"],
+        "properties": {
+            "id": {"type": "integer"}, "title": {"type": "string"}, "kind": {"type": "string"},
+            "starts_at": {"type": "string", "format": "date-time"},
+            "ends_at": {"type": "string", "format": "date-time"},
+            "place": {"type": "string"}, "checkin_open": {"type": "boolean"},
+            "cancelled": {"type": "boolean"},
+            "my_status": {"type": ["string", "null"],
+                          "enum": ["present", "late", "excused", "absent", "pending_quiz", None]},
+        },
+    },
+    "CheckinToken": {
+        "type": "object",
+        "required": ["token", "expires_in", "url", "code"],
+        "properties": {
+            "token": {"type": "string", "description": "signed (session, 10-second window)"},
+            "expires_in": {"type": "integer",
+                           "description": "seconds until refused (its window and the next)"},
+            "rotates_in": {"type": "integer", "description": "seconds until the next token"},
+            "url": {"type": "string", "format": "uri", "description": "what the QR code holds"},
+            "code": {"type": "string", "pattern": "^[0-9]{6}$",
+                     "description": "six-digit fallback code, same windows"},
+        },
+    },
+    "Checkin": {
+        "type": "object",
+        "required": ["session_id", "status", "checked_in_at"],
+        "properties": {
+            "session_id": {"type": "integer"},
+            "status": {"type": "string", "enum": ["present", "late", "pending_quiz", "excused",
+                                                  "absent"]},
+            "checked_in_at": {"type": ["string", "null"], "format": "date-time"},
+        },
+    },
+}
+
+SESSION_PATHS: dict[str, Any] = {
+    "/sessions": {"get": {
+        "summary": "Sessions of the last 30 days and upcoming: mine (staff) or all (admin)",
+        "responses": {"200": _json({"type": "array", "items": _ref("StudySession")}, "Sessions"),
+                      **_error_responses(401, 403)}}},
+    "/sessions/{session_id}/checkin-token": {"get": {
+        "summary": "The current check-in token, its URL and fallback code (admin only)",
+        "parameters": [{"name": "session_id", "in": "path", "required": True,
+                        "schema": {"type": "integer"}}],
+        "responses": {"200": _json(_ref("CheckinToken"), "The token of this window"),
+                      **_error_responses(401, 403, 404)}}},
+    "/checkins": {"post": {
+        "summary": "Check in with a scanned token (idempotent: a repeat returns the first record)",
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "type": "object", "required": ["token"],
+            "properties": {"token": {"type": "string"}}}}}},
+        "responses": {"201": _json(_ref("Checkin"), "Checked in"),
+                      "200": _json(_ref("Checkin"), "Already checked in: the first record"),
+                      "400": _json(_ref("Error"), "Forged (invalid_token) or expired token "
+                                                  "(expired_token)"),
+                      **_error_responses(401, 403, 404, 409, 422)}}},
+}
+
+
 def openapi_document() -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
@@ -168,6 +231,7 @@ def openapi_document() -> dict[str, Any]:
                 },
                 "User": USER_SCHEMA,
                 **QUIZ_SCHEMAS,
+                **SESSION_SCHEMAS,
             },
         },
         "security": [{"bearer": []}, {"session": []}],
@@ -216,6 +280,7 @@ def openapi_document() -> dict[str, Any]:
                 },
             },
             **QUIZ_PATHS,
+            **SESSION_PATHS,
             "/openapi.json": {
                 "get": {
                     "summary": "This document",

@@ -11,6 +11,7 @@ from lawlearn.extensions import db
 from lawlearn.main import main_bp
 from lawlearn.quiz.services import quizzes_for
 from lawlearn.security import safe_next
+from lawlearn.sessions.services import todays_sessions
 
 
 @main_bp.route("/")
@@ -21,14 +22,8 @@ def home():
     cards = [card for card in quizzes_for(current_user, now, include_upcoming=False)
              if card.can_start][:3]
     db.session.commit()  # expired attempts may have been submitted
-    return render_template("main/home.html", today=now, quiz_cards=cards)
-
-
-@main_bp.route("/checkin")
-@login_required
-def checkin():
-    """签到 tab: today's sessions and QR check-in."""
-    return render_template("main/checkin.html")
+    return render_template("main/home.html", today=now, quiz_cards=cards,
+                           todays_sessions=todays_sessions(current_user, now))
 
 
 @main_bp.route("/me")

@@ -90,6 +90,7 @@ def test_demo_load_runs_once(runner, app, monkeypatch):
         "loaded": True, "departments": 9, "users": 33}
     assert loaded["materials"] == 12
     assert (loaded["questions"], loaded["quizzes"], loaded["attempts"]) == (66, 2, 20)
+    assert loaded["sessions"] == 6
     second = runner.invoke(args=["demo", "load", "--json"])
     assert json.loads(second.output)["loaded"] is False
     assert count_users(app) == 33

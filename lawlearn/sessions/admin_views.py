@@ -1,0 +1,189 @@
+"""Admin pages: schedule sessions (with repeats), cancel, mark attendance, session kinds."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import to_user_timezone, to_utc
+from flask_login import current_user
+from sqlalchemy import select
+
+from lawlearn.accounts.departments import department_choices
+from lawlearn.accounts.models import Department, User
+from lawlearn.database import utcnow
+from lawlearn.errors import DomainError
+from lawlearn.extensions import db
+from lawlearn.quiz.authoring import user_ids_for, usernames_of
+from lawlearn.quiz.models import Quiz
+from lawlearn.sessions import services, sessions_admin_bp
+from lawlearn.sessions.forms import CancelForm, KindForm, MarkForm, SessionForm
+from lawlearn.sessions.models import Attendance, SessionKind, StudySession
+
+
+def _local(value: datetime | None) -> datetime | None:
+    return to_user_timezone(value).replace(tzinfo=None) if value else None
+
+
+def _kinds() -> list[SessionKind]:
+    return list(db.session.scalars(select(SessionKind).order_by(SessionKind.position,
+                                                                 SessionKind.id)))
+
+
+@sessions_admin_bp.route("/")
+def sessions():
+    """Upcoming or past sessions, newest first for the past."""
+    now = utcnow()
+    if services.close_ended_sessions(now):
+        db.session.commit()
+    past = request.args.get("when") == "past"
+    query = select(StudySession).order_by(
+        StudySession.starts_at.desc() if past else StudySession.starts_at)
+    query = query.where(StudySession.ends_at < now) if past else \
+        query.where(StudySession.ends_at >= now)
+    pagination = db.paginate(query, page=request.args.get("page", 1, type=int),
+                             per_page=current_app.config["PER_PAGE"], error_out=False)
+    return render_template("sessions_admin/sessions.html", pagination=pagination, past=past,
+                           now=now)
+
+
+def _form_fields(form: SessionForm) -> services.SessionFields:
+    return services.SessionFields(
+        title=form.title.data, kind_id=form.kind_id.data,
+        starts_at=to_utc(form.starts_at.data), ends_at=to_utc(form.ends_at.data),
+        place=form.place.data or "", speaker=form.speaker.data or "",
+        description=form.description.data or "", study_hours=form.study_hours.data or 0,
+        checkin_opens_minutes=form.checkin_opens_minutes.data,
+        late_after_minutes=form.late_after_minutes.data,
+        checkin_closes_at=to_utc(form.checkin_closes_at.data) if form.checkin_closes_at.data
+        else None,
+        exit_quiz_id=form.exit_quiz_id.data or None, audience_all=form.audience_all.data,
+        department_ids=form.department_ids.data or [],
+        user_ids=user_ids_for(re.split(r"[\s,，、;；]+", form.usernames.data or "")))
+
+
+@sessions_admin_bp.route("/new", methods=["GET", "POST"])
+@sessions_admin_bp.route("/<int:session_id>", methods=["GET", "POST"])
+def session_edit(session_id: int | None = None):
+    """Schedule a session (or a weekly/monthly series), or edit one or the rest of a series."""
+    study = services.get_session(session_id) if session_id else None
+    form = SessionForm()
+    form.kind_id.choices = [(k.id, k.name) for k in _kinds() if k.active or
+                            (study and k.id == study.kind_id)]
+    form.department_ids.choices = department_choices()
+    form.exit_quiz_id.choices = [("", _("（无）"))] + [
+        (q.id, q.title) for q in db.session.scalars(select(Quiz).order_by(Quiz.id.desc()))]
+    if study is not None and request.method == "GET":
+        for name in ("title", "kind_id", "place", "speaker", "description", "study_hours",
+                     "checkin_opens_minutes", "late_after_minutes", "exit_quiz_id",
+                     "audience_all"):
+            getattr(form, name).data = getattr(study, name)
+        form.starts_at.data, form.ends_at.data = _local(study.starts_at), _local(study.ends_at)
+        form.checkin_closes_at.data = _local(study.checkin_closes_at)
+        form.department_ids.data = [a.department_id for a in study.audience if a.department_id]
+        form.usernames.data = " ".join(usernames_of([a.user_id for a in study.audience
+                                                     if a.user_id]))
+    status = 200
+    if form.validate_on_submit():
+        try:
+            fields = _form_fields(form)
+            if study is None:
+                until = to_utc(datetime.combine(form.repeat_until.data, datetime.max.time())) \
+                    if form.repeat_until.data else None
+                created = services.create_sessions(current_user, fields,
+                                                   repeat=form.repeat.data or None, until=until)
+                study = created[0]
+                message = _("已安排 %(n)d 场活动。", n=len(created))
+            else:
+                changed = services.update_session(current_user, study, fields,
+                                                  whole_series=form.whole_series.data)
+                message = _("已保存 %(n)d 场活动。", n=changed)
+        except DomainError as error:
+            db.session.rollback()
+            target = getattr(form, error.field or "title", None) or form.title
+            target.errors = [*target.errors, error.message]
+            status = 422
+        else:
+            db.session.commit()
+            flash(message, "success")
+            return redirect(url_for("sessions_admin.session_edit", session_id=study.id))
+    elif request.method == "POST":
+        status = 422
+    return render_template("sessions_admin/session_form.html", form=form, study=study,
+                           cancel_form=CancelForm()), status
+
+
+@sessions_admin_bp.route("/<int:session_id>/cancel", methods=["POST"])
+def session_cancel(session_id: int):
+    """Cancel a session with a reason that staff will see."""
+    study = services.get_session(session_id)
+    form = CancelForm()
+    if form.validate_on_submit():
+        services.cancel_session(current_user, study, form.reason.data, utcnow())
+        db.session.commit()
+        flash(_("已取消本次活动。"), "success")
+    else:
+        flash(_("请填写取消原因。"), "error")
+    return redirect(url_for("sessions_admin.session_edit", session_id=study.id))
+
+
+@sessions_admin_bp.route("/<int:session_id>/attendance", methods=["GET", "POST"])
+def attendance(session_id: int):
+    """Who is expected, their status, manual marking, and shared-device flags."""
+    study = services.get_session(session_id)
+    form = MarkForm()
+    if form.validate_on_submit():
+        person = db.session.get(User, form.user_id.data)
+        if person is None:
+            flash(_("用户不存在。"), "error")
+        else:
+            try:
+                services.mark(current_user, study, person, form.status.data, form.note.data or "",
+                              utcnow())
+            except DomainError as error:
+                flash(error.message, "error")
+            else:
+                db.session.commit()
+                flash(_("已标记 %(name)s。", name=person.name), "success")
+        return redirect(url_for("sessions_admin.attendance", session_id=study.id))
+    expected = services.expected_user_ids(study)
+    records = {a.user_id: a for a in db.session.scalars(select(Attendance).where(
+        Attendance.session_id == study.id))}
+    people = db.session.scalars(select(User).where(User.id.in_(expected | set(records)))
+                                .order_by(User.department_id, User.username)).all()
+    departments = {d.id: d for d in db.session.scalars(select(Department))}
+    flags = services.shared_device_flags(study)
+    flagged = {uid for ids in flags.values() for uid in ids}
+    counts = {status: sum(1 for r in records.values() if r.status == status)
+              for status in ("present", "late", "excused", "absent", "pending_quiz")}
+    return render_template("sessions_admin/attendance.html", study=study, people=people,
+                           records=records, departments=departments, flagged=flagged,
+                           flags=flags, counts=counts, expected=len(expected),
+                           mark_form=MarkForm())
+
+
+@sessions_admin_bp.route("/kinds", methods=["GET", "POST"])
+def kinds():
+    """The list of session kinds (集中学法, 会前学法 …); admins may add more."""
+    form = KindForm()
+    if form.validate_on_submit():
+        name = form.name.data.strip()
+        if db.session.scalar(select(SessionKind).filter_by(name=name)) is not None:
+            form.name.errors = [_("已有这个类型。")]
+        else:
+            db.session.add(SessionKind(name=name, position=len(_kinds())))
+            db.session.commit()
+            flash(_("已添加。"), "success")
+            return redirect(url_for("sessions_admin.kinds"))
+    return render_template("sessions_admin/kinds.html", form=form, kinds=_kinds())
+
+
+@sessions_admin_bp.route("/kinds/<int:kind_id>/toggle", methods=["POST"])
+def kind_toggle(kind_id: int):
+    """Hide a kind from new sessions (past sessions keep it), or show it again."""
+    kind = db.get_or_404(SessionKind, kind_id)
+    kind.active = not kind.active
+    db.session.commit()
+    return redirect(url_for("sessions_admin.kinds"))

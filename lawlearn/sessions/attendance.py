@@ -1,0 +1,489 @@
+"""Absentees of a session and attendance rates over a period. Plain functions, no HTTP.
+
+Which sessions count for a person: those in the period that are not cancelled and have
+started. A session's records are the truth once it is closed (closing wrote an ``absent``
+row for everyone expected then); a session whose check-in has closed but which is not
+closed yet counts everyone expected now without a record as absent; a session still open
+counts only the records made so far.
+
+Every function loads what it needs in a fixed number of queries, whatever the number of
+people or sessions, and does the arithmetic in Python.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import aliased, contains_eager, joinedload, lazyload, selectinload
+
+from lawlearn.accounts.models import Department, User
+from lawlearn.database import utcnow
+from lawlearn.extensions import db
+from lawlearn.sessions.models import ATTENDANCE_STATUSES, Attendance, StudySession
+from lawlearn.sessions.services import audience_condition, expected_user_ids
+
+EXCUSED_COUNTS = ("present", "excluded", "absent")
+DEFAULT_RULE = {"late_counts_as_present": True, "excused_counts": "excluded"}
+
+
+# --- the counting rule --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AttendanceRule:
+    """How late arrivals and approved leave count in a rate.
+
+    ``excused_counts``: ``"present"`` (leave counts as attending), ``"excluded"`` (the
+    session leaves the denominator) or ``"absent"``.
+    """
+
+    late_counts_as_present: bool = True
+    excused_counts: str = "excluded"
+
+    @classmethod
+    def from_config(cls, override: dict[str, Any] | AttendanceRule | None = None) -> AttendanceRule:
+        if isinstance(override, AttendanceRule):
+            return override
+        values = {**DEFAULT_RULE, **(current_app.config.get("ATTENDANCE_RULE") or {}),
+                  **(override or {})}
+        excused = values["excused_counts"]
+        if excused not in EXCUSED_COUNTS:
+            raise ValueError(f"ATTENDANCE_RULE excused_counts must be one of {EXCUSED_COUNTS}, "
+                             f"not {excused!r}")
+        return cls(bool(values["late_counts_as_present"]), excused)
+
+
+@dataclass
+class Counts:
+    """How many of the counted sessions a person (or a group) attended, and how."""
+
+    present: int = 0
+    late: int = 0
+    excused: int = 0
+    absent: int = 0
+    pending: int = 0  # checked in, exit quiz not passed yet: in no rate
+
+    def add(self, status: str, n: int = 1) -> None:
+        if status == "pending_quiz":
+            self.pending += n
+        elif status in ("present", "late", "excused", "absent"):
+            setattr(self, status, getattr(self, status) + n)
+
+    def add_counts(self, other: Counts) -> None:
+        for name in ("present", "late", "excused", "absent", "pending"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    @property
+    def expected(self) -> int:
+        return self.present + self.late + self.excused + self.absent + self.pending
+
+    def attended(self, rule: AttendanceRule) -> int:
+        return (self.present + (self.late if rule.late_counts_as_present else 0)
+                + (self.excused if rule.excused_counts == "present" else 0))
+
+    def counted(self, rule: AttendanceRule) -> int:
+        """The denominator of the rate."""
+        return (self.present + self.late + self.absent
+                + (0 if rule.excused_counts == "excluded" else self.excused))
+
+    def rate(self, rule: AttendanceRule) -> float | None:
+        """attended / counted, 0..1; ``None`` when nothing counts."""
+        counted = self.counted(rule)
+        return self.attended(rule) / counted if counted else None
+
+
+@dataclass
+class PersonAttendance:
+    user_id: int
+    name: str
+    username: str
+    department_id: int | None
+    department: str | None
+    active: bool
+    counts: Counts = field(default_factory=Counts)
+    rate: float | None = None
+
+
+@dataclass
+class DepartmentAttendance:
+    department_id: int | None
+    name: str
+    is_section: bool
+    people: int = 0
+    counts: Counts = field(default_factory=Counts)
+    rate: float | None = None
+
+
+@dataclass
+class AttendanceSummary:
+    date_from: date
+    date_to: date
+    rule: AttendanceRule
+    people: list[PersonAttendance]
+    departments: list[DepartmentAttendance]
+    total: Counts
+    rate: float | None
+    sessions: int  # sessions counted (started, not cancelled, in the period)
+
+
+# --- periods ------------------------------------------------------------------------------
+
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "Asia/Shanghai")
+
+
+def local_today(now: datetime | None = None) -> date:
+    """Today in the configured time zone (``now`` is naive UTC)."""
+    return (now or utcnow()).replace(tzinfo=UTC).astimezone(_zone()).date()
+
+
+def this_year(now: datetime | None = None) -> tuple[date, date]:
+    today = local_today(now)
+    return date(today.year, 1, 1), date(today.year, 12, 31)
+
+
+def period_bounds(date_from: date, date_to: date) -> tuple[datetime, datetime]:
+    """Local dates (both included) as naive UTC bounds [start, end)."""
+    zone = _zone()
+
+    def utc(day: date) -> datetime:
+        return datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
+
+    return utc(date_from), utc(date_to + timedelta(days=1))
+
+
+def _in_period(date_from: date, date_to: date, now: datetime) -> list:
+    """Conditions on StudySession: in the period, not cancelled, started."""
+    start, end = period_bounds(date_from, date_to)
+    return [StudySession.starts_at >= start, StudySession.starts_at < end,
+            StudySession.starts_at <= now, StudySession.cancelled_at.is_(None)]
+
+
+def _closes_at():
+    return func.coalesce(StudySession.checkin_closes_at, StudySession.ends_at)
+
+
+def _is_expected(user: User, department_ids: set[int], user_ids: set[int],
+                 audience_all: bool) -> bool:
+    """The Python twin of ``audience_condition`` for a session's audience already loaded."""
+    if audience_all or user.id in user_ids:
+        return True
+    department = user.department
+    return department is not None and (department.id in department_ids
+                                       or department.parent_id in department_ids)
+
+
+# --- absentees ----------------------------------------------------------------------------
+
+
+@dataclass
+class DepartmentAbsentees:
+    department_id: int | None
+    name: str
+    people: list[User]
+
+
+def _people_query():
+    """Users with their department and its unit in one query (roles not needed)."""
+    parent = aliased(Department)
+    return (select(User).outerjoin(User.department)
+            .outerjoin(parent, Department.parent_id == parent.id)
+            .options(contains_eager(User.department).contains_eager(Department.parent, alias=parent),
+                     lazyload(User.role_rows)))
+
+
+def _awaiting_close(session: StudySession, now: datetime) -> bool:
+    """Check-in has closed but the absentees have not been written yet."""
+    return session.cancelled_at is None and session.closed_at is None and session.closes_at <= now
+
+
+def absentees(session: StudySession, now: datetime | None = None) -> list[User]:
+    """People absent from ``session``: marked absent, and — once check-in has closed but
+    before the session is closed — everyone expected without a record. By name."""
+    if session.cancelled_at is not None:
+        return []
+    now = now or utcnow()
+    ids = set(db.session.scalars(select(Attendance.user_id).where(
+        Attendance.session_id == session.id, Attendance.status == "absent")))
+    if _awaiting_close(session, now):
+        recorded = set(db.session.scalars(select(Attendance.user_id).where(
+            Attendance.session_id == session.id)))
+        ids |= expected_user_ids(session) - recorded
+    if not ids:
+        return []
+    return list(db.session.scalars(_people_query().where(User.id.in_(sorted(ids)))
+                                   .order_by(User.name, User.username)))
+
+
+def _department_sort_key(department: Department | None) -> tuple:
+    """Units in their display order, each followed by its sections; no department last."""
+    if department is None:
+        return (1,)
+    top = department.parent or department
+    if department.parent is None:
+        return (0, top.sort_order, top.name, top.id, 0, 0, "")
+    return (0, top.sort_order, top.name, top.id, 1, department.sort_order, department.name)
+
+
+def absentees_by_department(session: StudySession,
+                            now: datetime | None = None) -> list[DepartmentAbsentees]:
+    """Absentees grouped by their own department (unit or section), in department order."""
+    groups: dict[int | None, tuple[Department | None, list[User]]] = {}
+    for person in absentees(session, now):
+        key = person.department_id
+        groups.setdefault(key, (person.department, []))[1].append(person)
+    ordered = sorted(groups.values(), key=lambda item: _department_sort_key(item[0]))
+    return [DepartmentAbsentees(department.id if department else None,
+                                department.full_name if department else _("未分配部门"), people)
+            for department, people in ordered]
+
+
+def session_counts(session: StudySession, now: datetime | None = None) -> tuple[int, Counts]:
+    """(people expected, records by status) of one session. Once the session is closed
+    everyone expected then has a record; before, the expected are counted now."""
+    counts = Counts()
+    for status, n in db.session.execute(select(Attendance.status, func.count()).where(
+            Attendance.session_id == session.id).group_by(Attendance.status)):
+        counts.add(status, n)
+    if session.closed_at is not None:
+        return counts.expected, counts
+    if _awaiting_close(session, now or utcnow()):
+        counts.absent = len(absentees(session, now))
+    return len(expected_user_ids(session)), counts
+
+
+# --- rates over a period ------------------------------------------------------------------
+
+
+def _scope_condition(user_ids: list[int] | None, department_id: int | None):
+    if user_ids is not None:
+        return User.id.in_(user_ids)
+    if department_id is not None:
+        sections = select(Department.id).where(Department.parent_id == department_id)
+        return or_(User.department_id == department_id, User.department_id.in_(sections))
+    return None
+
+
+def attendance_summary(*, user_ids: list[int] | None = None, department_id: int | None = None,
+                       date_from: date, date_to: date,
+                       rule: dict[str, Any] | AttendanceRule | None = None,
+                       now: datetime | None = None) -> AttendanceSummary:
+    """Per person and per department (a unit rolls up its sections) over a period.
+
+    Scope: the people in ``user_ids``, or in ``department_id`` and its sections, or
+    everyone. Inactive people are listed only when they have something counted.
+    """
+    rule = AttendanceRule.from_config(rule)
+    now = now or utcnow()
+    scope = _scope_condition(user_ids, department_id)
+    in_period = _in_period(date_from, date_to, now)
+
+    people_query = _people_query().order_by(User.name, User.username)
+    records = (select(Attendance.user_id, Attendance.status, func.count())
+               .join(StudySession, StudySession.id == Attendance.session_id)
+               .join(User, User.id == Attendance.user_id)
+               .where(*in_period).group_by(Attendance.user_id, Attendance.status))
+    sessions = select(func.count()).select_from(StudySession).where(*in_period)
+    if scope is not None:
+        people_query = people_query.where(scope)
+        records = records.where(scope)
+    users = list(db.session.scalars(people_query))
+    counts: dict[int, Counts] = defaultdict(Counts)
+    for user_id, status, n in db.session.execute(records):
+        counts[user_id].add(status, n)
+    _add_awaiting_close(users, counts, in_period, now)
+    session_total = db.session.scalar(sessions) or 0
+
+    people: list[PersonAttendance] = []
+    for user in users:
+        tally = counts.get(user.id, Counts())
+        if not user.active and not tally.expected:
+            continue
+        department = user.department
+        people.append(PersonAttendance(
+            user.id, user.name, user.username, user.department_id,
+            department.full_name if department else None, user.active, tally,
+            tally.rate(rule)))
+    total = Counts()
+    for person in people:
+        total.add_counts(person.counts)
+    departments = _by_department(users, people, department_id, rule)
+    return AttendanceSummary(date_from, date_to, rule, people, departments, total,
+                             total.rate(rule), session_total)
+
+
+def _add_awaiting_close(users: list[User], counts: dict[int, Counts], in_period: list,
+                        now: datetime) -> None:
+    """Sessions whose check-in has closed but which are not closed yet: everyone expected
+    without a record is absent. Usually none (pages close ended sessions first)."""
+    awaiting = list(db.session.scalars(
+        select(StudySession).options(selectinload(StudySession.audience))
+        .where(*in_period, StudySession.closed_at.is_(None), _closes_at() <= now)))
+    if not awaiting:
+        return
+    recorded: dict[int, set[int]] = defaultdict(set)
+    for session_id, user_id in db.session.execute(select(
+            Attendance.session_id, Attendance.user_id).where(
+            Attendance.session_id.in_([s.id for s in awaiting]))):
+        recorded[session_id].add(user_id)
+    for session in awaiting:
+        department_ids = {a.department_id for a in session.audience if a.department_id}
+        person_ids = {a.user_id for a in session.audience if a.user_id}
+        for user in users:
+            if (user.active and user.id not in recorded[session.id]
+                    and _is_expected(user, department_ids, person_ids, session.audience_all)):
+                counts[user.id].absent += 1
+
+
+def _by_department(users: list[User], people: list[PersonAttendance],
+                   department_id: int | None, rule: AttendanceRule) -> list[DepartmentAttendance]:
+    """Each department's people summed; a unit's row includes its sections' people."""
+    departments = {user.id: user.department for user in users}
+    rows: dict[int | None, tuple[Department | None, DepartmentAttendance]] = {}
+
+    def row(department: Department | None) -> DepartmentAttendance:
+        key = department.id if department else None
+        if key not in rows:
+            rows[key] = (department, DepartmentAttendance(
+                key, department.full_name if department else _("未分配部门"),
+                bool(department and department.parent_id)))
+        return rows[key][1]
+
+    for person in people:
+        department = departments[person.user_id]
+        targets = [department]
+        # Roll a section up into its unit, unless the report is about the section alone.
+        if department is not None and department.parent is not None \
+                and department.id != department_id:
+            targets.append(department.parent)
+        for target in targets:
+            entry = row(target)
+            entry.people += 1
+            entry.counts.add_counts(person.counts)
+    for _department, entry in rows.values():
+        entry.rate = entry.counts.rate(rule)
+    return [entry for _department, entry in sorted(rows.values(),
+                                                   key=lambda item: _department_sort_key(item[0]))]
+
+
+# --- one person's own record --------------------------------------------------------------
+
+
+@dataclass
+class RecordEntry:
+    session: StudySession
+    status: str  # an attendance status, or "open" while check-in is still open
+
+
+@dataclass
+class PersonalRecord:
+    date_from: date
+    date_to: date
+    rule: AttendanceRule
+    entries: list[RecordEntry]
+    counts: Counts
+    rate: float | None
+
+
+def my_record(user: User, date_from: date, date_to: date, *,
+              rule: dict[str, Any] | AttendanceRule | None = None,
+              now: datetime | None = None) -> PersonalRecord:
+    """The sessions of the period that count for ``user``, latest first, with the status of
+    each and the rate; one query. Counts agree with :func:`attendance_summary`."""
+    rule = AttendanceRule.from_config(rule)
+    now = now or utcnow()
+    mine = and_(Attendance.session_id == StudySession.id, Attendance.user_id == user.id)
+    rows = db.session.execute(
+        select(StudySession, Attendance.status)
+        .outerjoin(Attendance, mine)
+        .options(joinedload(StudySession.kind))
+        .where(*_in_period(date_from, date_to, now),
+               or_(Attendance.id.is_not(None), audience_condition(user)))
+        .order_by(StudySession.starts_at.desc(), StudySession.id.desc())).all()
+    entries, counts = [], Counts()
+    for session, status in rows:
+        if status is None:
+            if session.closed_at is not None or not user.active:
+                continue  # not expected when the session was closed
+            status = "absent" if session.closes_at <= now else "open"
+        entries.append(RecordEntry(session, status))
+        counts.add(status)
+    return PersonalRecord(date_from, date_to, rule, entries, counts, counts.rate(rule))
+
+
+def status_label(status: str) -> str:
+    if status == "open":
+        return _("签到中")
+    return str(ATTENDANCE_STATUSES.get(status, status))
+
+
+# --- exports ------------------------------------------------------------------------------
+
+FORMULA_START = re.compile(r"^[=+\-@\t\r]")
+
+
+def _local_time(value: datetime) -> str:
+    return value.replace(tzinfo=UTC).astimezone(_zone()).strftime("%Y-%m-%d %H:%M")
+
+
+def _cell(value: Any) -> str:
+    """Text a spreadsheet will not run as a formula (CSV injection)."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value * 100:.1f}%"
+    text = str(value)
+    return "'" + text if FORMULA_START.match(text) else text
+
+
+def _csv(rows: list[list[Any]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for row in rows:
+        writer.writerow([_cell(value) for value in row])
+    # The BOM lets Excel in China open UTF-8 instead of guessing GBK.
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def export_absentees(session: StudySession, now: datetime | None = None) -> bytes:
+    """The absentee list as CSV; every row names the session and its time."""
+    rows: list[list[Any]] = [[_("活动"), _("活动时间"), _("部门"), _("姓名"), _("用户名")]]
+    when = _local_time(session.starts_at)
+    for group in absentees_by_department(session, now):
+        for person in group.people:
+            rows.append([session.title, when, group.name, person.name, person.username])
+    return _csv(rows)
+
+
+def export_summary(summary: AttendanceSummary, scope: str) -> bytes:
+    """The per-person table as CSV; every row names the period, scope and rule."""
+    period = _("%(start)s 至 %(end)s", start=summary.date_from.isoformat(),
+               end=summary.date_to.isoformat())
+    rows: list[list[Any]] = [[_("统计期间"), _("范围"), _("姓名"), _("用户名"), _("部门"),
+                              _("应到"), _("出席"), _("迟到"), _("请假"), _("缺席"),
+                              _("出勤率")]]
+    for person in summary.people:
+        c = person.counts
+        rows.append([period, scope, person.name, person.username,
+                     person.department or _("未分配部门"), c.expected, c.present, c.late,
+                     c.excused, c.absent, person.rate])
+    return _csv(rows)
+
+
+def rule_description(rule: AttendanceRule) -> str:
+    """The rule in words, shown under every rate."""
+    late = _("迟到计为出席") if rule.late_counts_as_present else _("迟到不计为出席")
+    excused = {"present": _("请假计为出席"), "excluded": _("请假的场次不计入"),
+               "absent": _("请假计为缺席")}[rule.excused_counts]
+    return _("出勤率 = 出席场次 ÷ 应计场次；%(late)s，%(excused)s。", late=late, excused=excused)

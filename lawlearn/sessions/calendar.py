@@ -1,0 +1,51 @@
+"""A personal calendar feed (.ics) of the sessions a person is expected at."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from icalendar import Calendar, Event
+from sqlalchemy import select
+
+from lawlearn.accounts.models import User
+from lawlearn.extensions import db
+from lawlearn.sessions.models import StudySession
+from lawlearn.sessions.services import audience_condition
+
+FEED_PAST_DAYS = 90
+
+
+def user_for_calendar_token(token: str) -> User | None:
+    if not token:
+        return None
+    user = db.session.scalar(select(User).where(User.calendar_token == token))
+    return user if user is not None and user.active else None
+
+
+def calendar_feed(user: User, now: datetime, session_url) -> bytes:
+    """The feed: sessions from 90 days ago on; cancelled ones stay, marked CANCELLED."""
+    sessions = db.session.scalars(select(StudySession).where(
+        audience_condition(user), StudySession.starts_at >= now - timedelta(days=FEED_PAST_DAYS))
+        .order_by(StudySession.starts_at)).all()
+    calendar = Calendar()
+    calendar.add("prodid", "-//lawlearn//法治学习宣传平台//ZH")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", "学法活动")
+    for session in sessions:
+        event = Event()
+        event.add("uid", f"session-{session.id}@lawlearn")
+        event.add("dtstamp", now.replace(tzinfo=UTC))
+        event.add("dtstart", session.starts_at.replace(tzinfo=UTC))
+        event.add("dtend", session.ends_at.replace(tzinfo=UTC))
+        event.add("summary", session.title)
+        if session.place:
+            event.add("location", session.place)
+        description = "\n".join(filter(None, [session.kind.name if session.kind else "",
+                                              session.speaker, session.description]))
+        if description:
+            event.add("description", description)
+        event.add("url", session_url(session))
+        if session.cancelled_at is not None:
+            event.add("status", "CANCELLED")
+        calendar.add_component(event)
+    return calendar.to_ical()

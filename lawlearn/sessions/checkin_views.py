@@ -1,0 +1,304 @@
+"""Check-in: the 签到 tab, the page a scanned QR code opens, and the admin's projector.
+
+A scanned token is valid for 10–20 s, less than a log-in takes. The first time a browser
+opens a valid link, the link and the time are noted in that browser's signed session
+cookie; within :data:`SCAN_GRACE` the same browser may log in and confirm. A photo of the
+projector forwarded to a group chat is still refused once its window has passed, and the
+check-in is tied to the account that confirms it, never to the link.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import segno
+from flask import jsonify, render_template, request, session, url_for
+from flask_babel import format_time, to_user_timezone, to_utc
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+from wtforms import HiddenField, StringField
+from wtforms.validators import DataRequired, Regexp
+
+from lawlearn.accounts.models import User
+from lawlearn.database import utcnow
+from lawlearn.errors import DomainError
+from lawlearn.extensions import db, limiter, login_manager
+from lawlearn.sessions import services, sessions_admin_bp, sessions_bp, tokens
+from lawlearn.sessions.models import ATTENDANCE_STATUSES, Attendance, StudySession
+
+SCAN_GRACE = timedelta(minutes=5)
+SEEN_KEY = "checkin_seen"
+CHECKED_IN = ("present", "late", "pending_quiz")
+LATEST_NAMES = 8
+# Wrong six-digit codes a person may try per minute: guessing one of the two valid codes
+# among a million would take weeks.
+CODE_RATE_LIMIT = "10 per minute"
+
+
+class CodeForm(FlaskForm):
+    code = StringField(_l("六位签到码"), validators=[
+        DataRequired(message=_l("请输入屏幕上的六位签到码。")),
+        Regexp(r"^\s*\d{6}\s*$", message=_l("签到码是六位数字。"))],
+        render_kw={"inputmode": "numeric", "autocomplete": "one-time-code", "maxlength": 6,
+                   "class": "code-input"})
+
+
+class ScanForm(FlaskForm):
+    t = HiddenField(validators=[DataRequired()])
+
+
+@sessions_bp.app_template_filter("hhmm")
+def display_hhmm(value: datetime | None) -> str:
+    """14:30, in the configured time zone."""
+    return format_time(value, "HH:mm") if value else ""
+
+
+# --- the 签到 tab ---------------------------------------------------------------------------
+
+
+@dataclass
+class CheckinCard:
+    """One of today's sessions as the 签到 tab shows it."""
+
+    session: StudySession
+    phase: str  # cancelled, before, open, late, closed
+    opens_at: datetime
+    attendance: Attendance | None
+
+    @property
+    def checked_in(self) -> bool:
+        return self.attendance is not None and self.attendance.checked_in_at is not None
+
+
+def phase_of(study: StudySession, now: datetime) -> str:
+    """Where ``study``'s check-in stands at ``now``."""
+    if study.cancelled_at is not None:
+        return "cancelled"
+    if services.checkin_open(study, now):
+        late_from = study.starts_at + timedelta(minutes=study.late_after_minutes)
+        return "late" if now > late_from else "open"
+    opens_at = study.starts_at - timedelta(minutes=study.checkin_opens_minutes)
+    return "before" if now < opens_at else "closed"
+
+
+def today_bounds(now: datetime) -> tuple[datetime, datetime]:
+    """Naive-UTC start and end of the local (configured time zone) day holding ``now``."""
+    local = to_user_timezone(now)
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    start = to_utc(midnight.replace(tzinfo=None))
+    return start, start + timedelta(days=1)
+
+
+def todays_cards(user: User, now: datetime) -> list[CheckinCard]:
+    """Sessions ``user`` is expected at that take place today, or whose check-in is open."""
+    start, end = today_bounds(now)
+    closes = func.coalesce(StudySession.checkin_closes_at, StudySession.ends_at)
+    sessions = list(db.session.scalars(
+        select(StudySession)
+        .where(services.audience_condition(user), StudySession.starts_at < end + timedelta(days=1),
+               closes >= start)
+        .order_by(StudySession.starts_at, StudySession.id)))
+    # Check-in of tomorrow's first session may open before midnight: keep it when it does.
+    sessions = [s for s in sessions if s.starts_at < end or services.checkin_open(s, now)]
+    mine = {a.session_id: a for a in db.session.scalars(select(Attendance).where(
+        Attendance.user_id == user.id, Attendance.session_id.in_([s.id for s in sessions])))}
+    return [CheckinCard(s, phase_of(s, now),
+                        s.starts_at - timedelta(minutes=s.checkin_opens_minutes), mine.get(s.id))
+            for s in sessions]
+
+
+def render_checkin(form: CodeForm, now: datetime, *, error: str | None = None,
+                   status: int = 200):
+    cards = todays_cards(current_user, now)
+    return render_template("sessions/checkin.html", cards=cards, form=form, error=error,
+                           statuses=ATTENDANCE_STATUSES,
+                           any_open=any(c.phase in ("open", "late") for c in cards)), status
+
+
+@sessions_bp.route("/checkin")
+@login_required
+def checkin():
+    """签到 tab: today's sessions with their check-in state, and the six-digit code form."""
+    return render_checkin(CodeForm(), utcnow())
+
+
+def _code_refused(response) -> bool:
+    return response.status_code in (409, 422)
+
+
+@sessions_bp.route("/checkin/code", methods=["POST"])
+@login_required
+@limiter.limit(CODE_RATE_LIMIT, key_func=lambda: f"checkin-code:{current_user.get_id()}",
+               deduct_when=_code_refused)
+def checkin_code():
+    """Check in with the six-digit code the projector shows beside the QR code."""
+    form, now = CodeForm(), utcnow()
+    if not form.validate_on_submit():
+        return render_checkin(form, now, status=422)
+    code = form.code.data.strip()
+    open_now = [c.session for c in todays_cards(current_user, now)
+                if c.phase in ("open", "late")]
+    if not open_now:
+        return render_checkin(form, now, status=409,
+                              error=_("现在没有正在签到的活动，请在签到开放后再试。"))
+    study = next((s for s in open_now if tokens.code_matches(s.id, code, now)), None)
+    if study is None:
+        return render_checkin(form, now, status=422,
+                              error=_("签到码不正确或已过期，请核对屏幕上最新的六位数字。"))
+    return _check_in_and_show(study, now, via="code")
+
+
+# --- a scanned QR code ------------------------------------------------------------------------
+
+
+def _epoch(moment: datetime) -> int:
+    return calendar.timegm(moment.timetuple())
+
+
+def scanned_session_id(token: str, now: datetime) -> int:
+    """The session of a scanned token that this browser first opened within its window.
+
+    Raises :class:`tokens.BadCheckinToken` for a forged link, or one that was already
+    stale when this browser first opened it (more than :data:`SCAN_GRACE` ago counts as
+    never).
+    """
+    seen = session.get(SEEN_KEY)
+    if isinstance(seen, dict) and seen.get("t") == token:
+        seen_at = datetime.fromtimestamp(int(seen.get("at", 0)), UTC).replace(tzinfo=None)
+        if timedelta() <= now - seen_at <= SCAN_GRACE:
+            return tokens.read_token(token, seen_at)
+    session_id = tokens.read_token(token, now)
+    session[SEEN_KEY] = {"t": token, "at": _epoch(now)}
+    return session_id
+
+
+def _render_scan_error(error: DomainError):
+    return render_template("sessions/scan.html", error=error.message, study=None), error.status
+
+
+def _scan_page(study: StudySession, token: str, now: datetime):
+    """The confirmation page, or why there is nothing to confirm."""
+    attendance = db.session.scalar(select(Attendance).filter_by(session_id=study.id,
+                                                                user_id=current_user.id))
+    notice = None
+    if attendance is not None and attendance.checked_in_at is not None:
+        return render_template("sessions/scan_result.html", study=study, attendance=attendance,
+                               created=False, statuses=ATTENDANCE_STATUSES)
+    if not services.checkin_open(study, now):
+        notice = _("本次活动已取消。") if study.cancelled_at else _("签到未开放或已结束。")
+    elif current_user.id not in services.expected_user_ids(study):
+        notice = _("您不在本次活动的应到人员名单中，请联系管理员。")
+    form = ScanForm(t=token)
+    return render_template("sessions/scan.html", study=study, form=form, notice=notice,
+                           error=None, phase=phase_of(study, now)), 409 if notice else 200
+
+
+@sessions_bp.route("/checkin/scan")
+def scan():
+    """The page a scanned QR code opens: the session and a 确认签到 button (changes nothing)."""
+    token, now = request.args.get("t", ""), utcnow()
+    try:
+        session_id = scanned_session_id(token, now)
+    except tokens.BadCheckinToken as error:
+        return _render_scan_error(error)
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()  # to /login?next=<this URL>, and back here
+    try:
+        study = services.get_session(session_id)
+    except DomainError as error:
+        return _render_scan_error(error)
+    return _scan_page(study, token, now)
+
+
+@sessions_bp.route("/checkin/scan", methods=["POST"])
+@login_required
+def scan_confirm():
+    """Confirm the check-in of a scanned QR code for the logged-in account."""
+    form, now = ScanForm(), utcnow()
+    if not form.validate_on_submit():
+        return render_template("sessions/scan.html", study=None,
+                               error=_("签到链接无效，请重新扫描屏幕上的二维码。")), 400
+    try:
+        study = services.get_session(scanned_session_id(form.t.data, now))
+    except DomainError as error:
+        return _render_scan_error(error)
+    return _check_in_and_show(study, now, via="qr")
+
+
+def _check_in_and_show(study: StudySession, now: datetime, *, via: str):
+    try:
+        attendance, created = services.check_in(
+            current_user, study, now, via=via, user_agent=request.user_agent.string or "",
+            address=request.remote_addr or "")
+    except DomainError as error:
+        db.session.rollback()
+        return render_template("sessions/scan_result.html", study=study, attendance=None,
+                               error=error.message, statuses=ATTENDANCE_STATUSES), error.status
+    db.session.commit()
+    return render_template("sessions/scan_result.html", study=study, attendance=attendance,
+                           created=created, error=None, statuses=ATTENDANCE_STATUSES)
+
+
+# --- the projector ----------------------------------------------------------------------------
+
+
+def qr_data_uri(url: str) -> str:
+    """A QR code of ``url`` as an SVG data: URI (dark on white, with its quiet zone)."""
+    return segno.make_qr(url, error="m").svg_data_uri(scale=1, border=4, omitsize=True,
+                                                       dark="#000", light="#fff")
+
+
+def projector_payload(study: StudySession, now: datetime) -> dict:
+    """What the projector shows now: the rotating token as a QR code and the counter."""
+    token = tokens.make_token(study.id, now)
+    url = url_for("sessions.scan", t=token, _external=True)
+    checked_in = db.session.scalar(select(func.count()).select_from(Attendance).where(
+        Attendance.session_id == study.id, Attendance.status.in_(CHECKED_IN)))
+    latest = db.session.scalars(
+        select(User.name).join(Attendance, Attendance.user_id == User.id)
+        .where(Attendance.session_id == study.id, Attendance.status.in_(CHECKED_IN),
+               Attendance.checked_in_at.is_not(None))
+        .order_by(Attendance.checked_in_at.desc(), Attendance.id.desc()).limit(LATEST_NAMES)).all()
+    phase = phase_of(study, now)
+    return {
+        "token": token, "url": url, "code": tokens.make_code(study.id, now),
+        "qr_data_uri": qr_data_uri(url), "seconds_left": tokens.seconds_left(now),
+        "window_seconds": tokens.WINDOW_SECONDS, "phase": phase,
+        "checkin_open": phase in ("open", "late"), "phase_text": phase_text(study, phase),
+        "checked_in": checked_in or 0, "expected": len(services.expected_user_ids(study)),
+        "latest": list(latest),
+    }
+
+
+def phase_text(study: StudySession, phase: str) -> str:
+    if phase == "cancelled":
+        return _("本次活动已取消")
+    if phase == "before":
+        opens = study.starts_at - timedelta(minutes=study.checkin_opens_minutes)
+        return _("签到将于 %(time)s 开放", time=format_time(opens, "HH:mm"))
+    if phase == "late":
+        return _("签到进行中（现在签到记为迟到）")
+    if phase == "closed":
+        return _("签到已结束")
+    return _("签到进行中")
+
+
+@sessions_admin_bp.route("/<int:session_id>/projector")
+def projector(session_id: int):
+    """Full-screen projector page: rotating QR code, fallback code and live counter."""
+    study = services.get_session(session_id)
+    return render_template("sessions_admin/projector.html", study=study,
+                           state=projector_payload(study, utcnow()),
+                           checkin_url=url_for("sessions.checkin", _external=True))
+
+
+@sessions_admin_bp.route("/<int:session_id>/projector.json")
+def projector_state(session_id: int):
+    """The projector's current QR code, code, countdown and counter, for its script."""
+    study = services.get_session(session_id)
+    return jsonify(projector_payload(study, utcnow()))

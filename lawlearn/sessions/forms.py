@@ -1,0 +1,65 @@
+"""Forms for scheduling sessions and marking attendance."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    FloatField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from lawlearn.sessions.models import ATTENDANCE_STATUSES
+
+DATETIME = "%Y-%m-%dT%H:%M"
+
+
+class SessionForm(FlaskForm):
+    title = StringField(_l("活动名称"), validators=[DataRequired(), Length(max=200)])
+    kind_id = SelectField(_l("类型"), coerce=int, validate_choice=False)
+    starts_at = DateTimeLocalField(_l("开始时间"), format=DATETIME, validators=[DataRequired()])
+    ends_at = DateTimeLocalField(_l("结束时间"), format=DATETIME, validators=[DataRequired()])
+    place = StringField(_l("地点"), validators=[Optional(), Length(max=200)])
+    speaker = StringField(_l("主讲人"), validators=[Optional(), Length(max=100)])
+    description = TextAreaField(_l("内容说明"), validators=[Optional(), Length(max=4000)])
+    study_hours = FloatField(_l("计入学时"), default=2, validators=[NumberRange(min=0, max=24)])
+    checkin_opens_minutes = IntegerField(_l("提前多少分钟开放签到"), default=30,
+                                         validators=[NumberRange(min=0, max=720)])
+    late_after_minutes = IntegerField(_l("开始后多少分钟算迟到"), default=10,
+                                      validators=[NumberRange(min=0, max=720)])
+    checkin_closes_at = DateTimeLocalField(_l("签到截止（空为活动结束时）"), format=DATETIME,
+                                           validators=[Optional()])
+    exit_quiz_id = SelectField(_l("随堂测验（通过后才算出席）"), coerce=lambda v: int(v) if v else None,
+                               validate_choice=False)
+    audience_all = BooleanField(_l("全体人员参加"), default=True)
+    department_ids = SelectMultipleField(_l("应参加部门"), coerce=int, validate_choice=False)
+    usernames = TextAreaField(_l("应参加人员（用户名）"), validators=[Optional(), Length(max=20000)])
+    repeat = SelectField(_l("重复"), choices=lambda: [("", str(_l("不重复"))),
+                                                     ("weekly", str(_l("每周"))),
+                                                     ("monthly", str(_l("每月")))],
+                         default="", validate_choice=False)
+    repeat_until = DateField(_l("重复截止日期"), validators=[Optional()])
+    whole_series = BooleanField(_l("同时修改本系列之后的各场"))
+
+
+class CancelForm(FlaskForm):
+    reason = TextAreaField(_l("取消原因（职工可见）"), validators=[DataRequired(), Length(max=1000)])
+
+
+class MarkForm(FlaskForm):
+    user_id = IntegerField(validators=[DataRequired()])
+    status = SelectField(_l("出勤"), choices=lambda: [(k, str(v)) for k, v in ATTENDANCE_STATUSES.items()
+                                                    if k != "pending_quiz"])
+    note = StringField(_l("备注"), validators=[Optional(), Length(max=500)])
+
+
+class KindForm(FlaskForm):
+    name = StringField(_l("类型名称"), validators=[DataRequired(), Length(max=50)])

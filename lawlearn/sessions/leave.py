@@ -1,0 +1,242 @@
+"""Leave requests (请假): asked before a session, decided by the department lead or an admin.
+
+An approved request makes the person's attendance excused. Plain functions, no HTTP: they
+flush and raise domain errors; the caller commits.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased, contains_eager
+
+from lawlearn.accounts.audit import record_audit
+from lawlearn.accounts.models import Department, Role, User
+from lawlearn.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from lawlearn.extensions import db
+from lawlearn.sessions.models import LEAVE_STATUSES, Attendance, LeaveRequest, StudySession
+from lawlearn.sessions.services import audience_condition
+
+MAX_REASON = 500
+MAX_NOTE = 500
+# Statuses of a check-in: approved leave does not overwrite the record of someone who came.
+CHECKED_IN = ("present", "late", "pending_quiz")
+
+
+def is_expected(user: User, session: StudySession) -> bool:
+    """True when ``user`` (active) is in the session's expected audience; one query."""
+    if not user.active:
+        return False
+    found = db.session.scalar(select(StudySession.id).where(StudySession.id == session.id,
+                                                            audience_condition(user)))
+    return found is not None
+
+
+def request_of(user: User, session: StudySession) -> LeaveRequest | None:
+    """The user's request for ``session``, if any."""
+    return db.session.scalar(select(LeaveRequest).filter_by(session_id=session.id,
+                                                            user_id=user.id))
+
+
+def get_leave_request(request_id: int) -> LeaveRequest:
+    leave = db.session.get(LeaveRequest, request_id)
+    if leave is None:
+        raise NotFound(_("请假申请不存在。"))
+    return leave
+
+
+def _refuse_if_decided(leave: LeaveRequest) -> None:
+    if leave.status == "approved":
+        raise Conflict(_("您的请假申请已批准，不能再修改。如需参加，到场签到即可。"),
+                       code="leave_decided")
+    if leave.status == "rejected":
+        raise Conflict(_("您的请假申请未获批准，不能再次申请。如有特殊情况，请直接联系科室负责人。"),
+                       code="leave_decided")
+
+
+def request_leave(user: User, session: StudySession, reason: str,
+                  now: datetime) -> tuple[LeaveRequest, bool]:
+    """Ask for leave before ``session`` starts; a second request updates a pending one.
+
+    Returns the request and whether it was created (``False``: an update).
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(_("请填写请假事由。"), field="reason")
+    if len(reason) > MAX_REASON:
+        raise ValidationFailed(_("请假事由最多 %(max)d 字。", max=MAX_REASON), field="reason")
+    if session.cancelled_at is not None:
+        raise Conflict(_("该活动已取消，无需请假。"), code="session_cancelled")
+    if now >= session.starts_at:
+        raise Conflict(_("活动已开始，不能再请假。请联系管理员说明情况。"), code="session_started")
+    existing = request_of(user, session)
+    if existing is not None:
+        _refuse_if_decided(existing)
+    if not is_expected(user, session):
+        raise Conflict(_("您不在本次活动的应到人员名单中，无需请假。"), code="not_expected")
+    attended = db.session.scalar(select(Attendance.status).where(
+        Attendance.session_id == session.id, Attendance.user_id == user.id))
+    if attended in CHECKED_IN:
+        raise Conflict(_("您已签到，不能再请假。"), code="checked_in")
+    if existing is not None:
+        _update_reason(existing, reason)
+        return existing, False
+    leave = LeaveRequest(session_id=session.id, user_id=user.id, reason=reason, status="pending",
+                         created_at=now)
+    try:
+        with db.session.begin_nested():
+            db.session.add(leave)
+    except IntegrityError:
+        # A double tap: the unique key kept the first request; update it instead.
+        first = request_of(user, session)
+        if first is None:  # pragma: no cover - the row that won was deleted meanwhile
+            raise
+        _refuse_if_decided(first)
+        _update_reason(first, reason)
+        return first, False
+    return leave, True
+
+
+def _pending(leave: LeaveRequest):
+    """SQL: this request, still pending. Changes go through it so that two approvers, or an
+    approval and a withdrawal, racing each other cannot both win."""
+    return (LeaveRequest.id == leave.id) & (LeaveRequest.status == "pending")
+
+
+def _update_reason(leave: LeaveRequest, reason: str) -> None:
+    result = db.session.execute(update(LeaveRequest).where(_pending(leave)).values(reason=reason)
+                                .execution_options(synchronize_session=False))
+    db.session.refresh(leave)
+    if result.rowcount != 1:  # decided meanwhile
+        _refuse_if_decided(leave)
+
+
+def withdraw(user: User, leave: LeaveRequest) -> None:
+    """Withdraw one's own request while it is pending (the row goes; a new one may follow)."""
+    if leave.user_id != user.id:
+        raise PermissionDenied(_("只能撤回自己的请假申请。"))
+    if leave.status != "pending":
+        raise Conflict(_("请假申请已处理，不能撤回。"), code="leave_decided")
+    deleted = db.session.execute(delete(LeaveRequest).where(_pending(leave))
+                                 .execution_options(synchronize_session=False))
+    if deleted.rowcount != 1:
+        raise Conflict(_("请假申请已处理，不能撤回。"), code="leave_decided")
+    db.session.expunge(leave)
+
+
+def _section_ids(department_id: int):
+    return select(Department.id).where(Department.parent_id == department_id)
+
+
+def can_decide(actor: User, leave: LeaveRequest) -> bool:
+    """An admin decides anyone's request; a dept_lead those of their department and its
+    sections; nobody their own."""
+    if actor.id == leave.user_id:
+        return False
+    if actor.has_role(Role.ADMIN):
+        return True
+    if not actor.has_role(Role.DEPT_LEAD) or actor.department_id is None:
+        return False
+    department = leave.user.department
+    if department is None:
+        return False
+    return actor.department_id in (department.id, department.parent_id)
+
+
+def is_approver(user: User) -> bool:
+    """Whether ``user`` may decide leave requests at all (a dept_lead or an admin)."""
+    return user.has_role(Role.DEPT_LEAD, Role.ADMIN)
+
+
+def _excuse(actor: User, leave: LeaveRequest) -> None:
+    """Make the person's attendance excused, unless they checked in after all."""
+    values = {"status": "excused", "source": "leave", "marked_by_id": actor.id}
+    attendance = db.session.scalar(select(Attendance).filter_by(session_id=leave.session_id,
+                                                                user_id=leave.user_id))
+    if attendance is None:
+        attendance = Attendance(session_id=leave.session_id, user_id=leave.user_id, **values)
+        try:
+            with db.session.begin_nested():
+                db.session.add(attendance)
+            return
+        except IntegrityError:
+            # The person checked in (or the session closed) at the same moment.
+            attendance = db.session.scalar(select(Attendance).filter_by(
+                session_id=leave.session_id, user_id=leave.user_id))
+            if attendance is None:  # pragma: no cover
+                raise
+    if attendance.status in CHECKED_IN:
+        return
+    for name, value in values.items():
+        setattr(attendance, name, value)
+
+
+def decide(actor: User, leave: LeaveRequest, approve: bool, note: str | None,
+           now: datetime) -> LeaveRequest:
+    """Approve (the person becomes excused) or reject a pending request; audited."""
+    if not can_decide(actor, leave):
+        if actor.id == leave.user_id:
+            raise PermissionDenied(_("不能审批自己的请假申请。"))
+        raise PermissionDenied(_("您无权审批这份请假申请。"))
+    if leave.status != "pending":
+        raise Conflict(_("这份请假申请已处理（%(status)s）。", status=str(LEAVE_STATUSES[leave.status])),
+                       code="leave_decided")
+    note = (note or "").strip()
+    if len(note) > MAX_NOTE:
+        raise ValidationFailed(_("审批意见最多 %(max)d 字。", max=MAX_NOTE), field="note")
+    decided = db.session.execute(
+        update(LeaveRequest).where(_pending(leave)).values(
+            status="approved" if approve else "rejected", decided_by_id=actor.id, decided_at=now,
+            decision_note=note or None).execution_options(synchronize_session=False))
+    if decided.rowcount != 1:  # another approver, or a withdrawal, came first
+        raise Conflict(_("这份请假申请已被处理或撤回，请刷新页面。"), code="leave_decided")
+    db.session.refresh(leave)
+    if approve:
+        _excuse(actor, leave)
+    person, session = leave.user, leave.session
+    if approve:
+        summary = _("批准 %(name)s 在《%(title)s》的请假", name=person.name, title=session.title)
+    else:
+        summary = _("未批准 %(name)s 在《%(title)s》的请假", name=person.name, title=session.title)
+    record_audit(actor, "leave.approve" if approve else "leave.reject", leave, summary,
+                 {"session_id": session.id, "user_id": person.id, "note": note or None})
+    db.session.flush()
+    return leave
+
+
+def pending_for(actor: User) -> list[LeaveRequest]:
+    """Pending requests ``actor`` may decide, soonest session first; one query."""
+    conditions = [LeaveRequest.status == "pending", LeaveRequest.user_id != actor.id,
+                  StudySession.cancelled_at.is_(None)]
+    if not actor.has_role(Role.ADMIN):
+        if not actor.has_role(Role.DEPT_LEAD) or actor.department_id is None:
+            return []
+        conditions.append(or_(User.department_id == actor.department_id,
+                              User.department_id.in_(_section_ids(actor.department_id))))
+    parent = aliased(Department)
+    query = (
+        select(LeaveRequest)
+        .join(LeaveRequest.user)
+        .join(LeaveRequest.session)
+        .outerjoin(User.department)
+        .outerjoin(parent, Department.parent_id == parent.id)
+        .where(*conditions)
+        .options(contains_eager(LeaveRequest.session),
+                 contains_eager(LeaveRequest.user).contains_eager(User.department)
+                 .contains_eager(Department.parent, alias=parent),
+                 contains_eager(LeaveRequest.user).lazyload(User.role_rows))
+        .order_by(StudySession.starts_at, LeaveRequest.created_at, LeaveRequest.id)
+    )
+    return list(db.session.scalars(query))
+
+
+def my_requests(user: User, session_ids: list[int]) -> dict[int, LeaveRequest]:
+    """session id → the user's request, for a list of sessions; one query."""
+    if not session_ids:
+        return {}
+    rows = db.session.scalars(select(LeaveRequest).where(
+        LeaveRequest.user_id == user.id, LeaveRequest.session_id.in_(session_ids)))
+    return {leave.session_id: leave for leave in rows}

@@ -1,0 +1,303 @@
+"""Leave requests, the approvers' queue, my attendance record, and the admin absentee list
+and attendance report."""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import wraps
+from typing import Any
+
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import StringField, TextAreaField
+from wtforms.validators import AnyOf, DataRequired, Length, Optional
+
+from lawlearn.accounts.departments import department_choices, get_department
+from lawlearn.accounts.forms import ConfirmForm
+from lawlearn.accounts.models import User
+from lawlearn.database import utcnow
+from lawlearn.errors import DomainError, ValidationFailed
+from lawlearn.extensions import db
+from lawlearn.sessions import attendance, leave, sessions_admin_bp, sessions_bp
+from lawlearn.sessions.models import ATTENDANCE_STATUSES, LEAVE_STATUSES
+from lawlearn.sessions.services import close_ended_sessions, get_session
+
+CSV_MIMETYPE = "text/csv; charset=utf-8"
+UNSAFE_IN_FILENAME = re.compile(r'[\\/:*?"<>|\s]+')
+
+
+class LeaveForm(FlaskForm):
+    reason = TextAreaField(_l("请假事由"),
+                           validators=[DataRequired(message=_l("请填写请假事由。")),
+                                       Length(max=leave.MAX_REASON,
+                                              message=_l("请假事由最多 %(max)d 字。"))],
+                           description=_l("例如：外出执行公务、参加其他会议、病假。"))
+
+
+class DecisionForm(FlaskForm):
+    decision = StringField(validators=[AnyOf(("approve", "reject"),
+                                             message=_l("请选择批准或不批准。"))])
+    note = TextAreaField(_l("审批意见（选填）"),
+                         validators=[Optional(), Length(max=leave.MAX_NOTE,
+                                                        message=_l("审批意见最多 %(max)d 字。"))])
+
+
+def _endpoint_url(endpoint: str, **values: Any) -> str | None:
+    """A link to a page another part of the module provides, when it exists."""
+    if endpoint not in current_app.view_functions:
+        return None
+    return url_for(endpoint, **values)
+
+
+def _date_arg(name: str) -> date | None:
+    return request.args.get(name, type=date.fromisoformat)
+
+
+def _period() -> tuple[date, date]:
+    """``?from=…&to=…`` (ISO dates), defaulting to this year; swapped when reversed."""
+    start, end = attendance.this_year()
+    date_from, date_to = _date_arg("from") or start, _date_arg("to") or end
+    return (date_to, date_from) if date_from > date_to else (date_from, date_to)
+
+
+# --- staff: asking for leave ---------------------------------------------------------------
+
+
+# Endpoint ``sessions.leave``; the function has another name so as not to hide the
+# ``leave`` services module.
+@sessions_bp.route("/sessions/<int:session_id>/leave", methods=["GET", "POST"], endpoint="leave")
+@login_required
+def leave_page(session_id: int):
+    """请假: ask for leave from a session, see the request's state, withdraw it."""
+    session = get_session(session_id)
+    mine = leave.request_of(current_user, session)
+    form = LeaveForm(obj=mine if mine is not None and mine.status == "pending" else None)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            _request, created = leave.request_leave(current_user, session, form.reason.data,
+                                                    utcnow())
+        except ValidationFailed as error:
+            db.session.rollback()
+            form.reason.errors = [*form.reason.errors, error.message]
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+            return redirect(url_for("sessions.leave", session_id=session.id))
+        else:
+            db.session.commit()
+            flash(_("已提交请假申请，请等待审批。") if created else _("已更新请假事由。"), "success")
+            return redirect(url_for("sessions.leave", session_id=session.id))
+    if form.errors:
+        status = 422
+    now = utcnow()
+    expected = leave.is_expected(current_user, session)
+    decided_by = db.session.get(User, mine.decided_by_id) if mine and mine.decided_by_id else None
+    can_request = (expected and session.cancelled_at is None and now < session.starts_at
+                   and (mine is None or mine.status == "pending"))
+    return render_template(
+        "sessions/leave.html", session=session, mine=mine, form=form, expected=expected,
+        can_request=can_request, started=now >= session.starts_at, decided_by=decided_by,
+        withdraw_form=ConfirmForm(), leave_statuses=LEAVE_STATUSES,
+        session_url=_endpoint_url("sessions.session", session_id=session.id)), status
+
+
+@sessions_bp.route("/sessions/<int:session_id>/leave/withdraw", methods=["POST"])
+@login_required
+def leave_withdraw(session_id: int):
+    """Withdraw my pending leave request."""
+    session = get_session(session_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    mine = leave.request_of(current_user, session)
+    if mine is None:
+        flash(_("没有可撤回的请假申请。"), "error")
+        return redirect(url_for("sessions.leave", session_id=session.id))
+    try:
+        leave.withdraw(current_user, mine)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("已撤回请假申请。"), "success")
+    return redirect(url_for("sessions.leave", session_id=session.id))
+
+
+# --- staff: my record ----------------------------------------------------------------------
+
+
+@sessions_bp.route("/me/attendance")
+@login_required
+def my_attendance():
+    """My attendance over a period (this year by default): the rate and every session."""
+    date_from, date_to = _period()
+    record = attendance.my_record(current_user, date_from, date_to)
+    return render_template("sessions/my_attendance.html", record=record,
+                           rule_text=attendance.rule_description(record.rule),
+                           status_label=attendance.status_label,
+                           session_url=lambda s: _endpoint_url("sessions.session",
+                                                               session_id=s.id))
+
+
+# --- approvers -----------------------------------------------------------------------------
+
+
+def approver_required(view):
+    """Only a dept_lead or an admin; others get 403."""
+
+    @wraps(view)
+    @login_required
+    def guarded(*args, **kwargs):
+        if not leave.is_approver(current_user):
+            abort(403)
+        return view(*args, **kwargs)
+
+    return guarded
+
+
+@sessions_bp.route("/leave-requests")
+@approver_required
+def leave_requests():
+    """Pending leave requests I may decide, with approve / reject buttons."""
+    return render_template("sessions/leave_requests.html", requests=leave.pending_for(current_user),
+                           form=DecisionForm())
+
+
+@sessions_bp.route("/leave-requests/<int:request_id>/decide", methods=["POST"])
+@approver_required
+def leave_decide(request_id: int):
+    """Approve or reject one leave request, with an optional note."""
+    request_ = leave.get_leave_request(request_id)
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "error")
+        return redirect(url_for("sessions.leave_requests"))
+    approve = form.decision.data == "approve"
+    try:
+        leave.decide(current_user, request_, approve, form.note.data, utcnow())
+    except DomainError as error:
+        db.session.rollback()
+        if error.status == 403:
+            raise
+        flash(error.message, "error")
+        return redirect(url_for("sessions.leave_requests"))
+    db.session.commit()
+    name, title = request_.user.name, request_.session.title
+    flash(_("已批准 %(name)s 在《%(title)s》的请假。", name=name, title=title) if approve
+          else _("已驳回 %(name)s 在《%(title)s》的请假。", name=name, title=title), "success")
+    return redirect(url_for("sessions.leave_requests"))
+
+
+# --- admin ---------------------------------------------------------------------------------
+
+
+def _csv_response(data: bytes, name: str):
+    safe = UNSAFE_IN_FILENAME.sub("_", name).strip("_") or "export"
+    return send_file(io.BytesIO(data), mimetype=CSV_MIMETYPE, as_attachment=True,
+                     download_name=f"{safe}.csv", max_age=0)
+
+
+def _close_ended() -> None:
+    """Sessions whose check-in has closed get their absentees written (cheap when none)."""
+    if close_ended_sessions(utcnow()):
+        db.session.commit()
+
+
+@sessions_admin_bp.route("/<int:session_id>/absentees")
+def absentees(session_id: int):
+    """Absentees of one session, by department; ``?format=csv`` downloads them."""
+    _close_ended()
+    session = get_session(session_id)
+    now = utcnow()
+    if request.args.get("format") == "csv":
+        day = attendance.local_today(session.starts_at).isoformat()
+        return _csv_response(attendance.export_absentees(session, now),
+                             _("%(title)s-%(day)s-缺席名单", title=session.title, day=day))
+    groups = attendance.absentees_by_department(session, now)
+    expected, counts = attendance.session_counts(session, now)
+    return render_template(
+        "sessions_admin/absentees.html", session=session, groups=groups, expected=expected,
+        counts=counts, absent_total=sum(len(g.people) for g in groups),
+        check_in_closed=session.closes_at <= now, statuses=ATTENDANCE_STATUSES,
+        attendance_url=_endpoint_url("sessions_admin.attendance", session_id=session.id),
+        sessions_url=_endpoint_url("sessions_admin.sessions"))
+
+
+@dataclass
+class Page:
+    """One page of a list already in memory."""
+
+    items: list[Any]
+    page: int
+    pages: int
+    total: int
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+def _page_of(rows: list[Any], page: int, per_page: int) -> Page:
+    pages = max(1, math.ceil(len(rows) / per_page))
+    page = min(max(1, page), pages)
+    start = (page - 1) * per_page
+    return Page(rows[start:start + per_page], page, pages, len(rows))
+
+
+REPORT_SORTS = {"name": _l("按部门和姓名"), "rate": _l("按出勤率（低到高）")}
+
+
+@sessions_admin_bp.route("/report")
+def attendance_report():
+    """Attendance rates per department and per person over a period; ``?format=csv``."""
+    _close_ended()
+    date_from, date_to = _period()
+    department_id = request.args.get("department", type=int)
+    department = get_department(department_id) if department_id else None
+    summary = attendance.attendance_summary(department_id=department_id, date_from=date_from,
+                                            date_to=date_to)
+    scope = department.full_name if department else _("全部部门")
+    if request.args.get("format") == "csv":
+        return _csv_response(attendance.export_summary(summary, scope),
+                             _("出勤统计-%(scope)s-%(start)s至%(end)s", scope=scope,
+                               start=date_from.isoformat(), end=date_to.isoformat()))
+    sort = request.args.get("sort", "name")
+    people = summary.people
+    if sort == "rate":
+        # Lowest rate first; people with nothing counted last.
+        people = sorted(people, key=lambda p: (p.rate is None, p.rate or 0, p.name))
+    else:
+        sort = "name"
+        people = sorted(people, key=lambda p: (p.department is None, p.department or "", p.name))
+    page = _page_of(people, request.args.get("page", 1, type=int),
+                    current_app.config.get("PER_PAGE", 20))
+    return render_template(
+        "sessions_admin/attendance_report.html", summary=summary, people=page, scope=scope,
+        department_id=department_id, department_choices=department_choices(), sort=sort,
+        sorts=REPORT_SORTS, rule_text=attendance.rule_description(summary.rule),
+        sessions_url=_endpoint_url("sessions_admin.sessions"),
+        csv_url=url_for("sessions_admin.attendance_report", **{
+            **{k: v for k, v in request.args.items() if k == "department"},
+            "format": "csv", "from": date_from.isoformat(), "to": date_to.isoformat()}))

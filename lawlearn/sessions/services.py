@@ -1,0 +1,326 @@
+"""Study sessions: scheduling (with repeats), who is expected, check-in, manual marks,
+closing a session. No HTTP here."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from lawlearn.accounts.audit import record_audit
+from lawlearn.accounts.models import Department, User
+from lawlearn.errors import Conflict, NotFound, ValidationFailed
+from lawlearn.extensions import db
+from lawlearn.sessions.models import (
+    ATTENDANCE_STATUSES,
+    Attendance,
+    SessionAudience,
+    SessionKind,
+    StudySession,
+)
+
+MAX_REPEATS = 60
+
+
+@dataclass
+class SessionFields:
+    title: str
+    kind_id: int
+    starts_at: datetime
+    ends_at: datetime
+    place: str = ""
+    speaker: str = ""
+    description: str = ""
+    study_hours: float = 0
+    checkin_opens_minutes: int = 30
+    late_after_minutes: int = 10
+    checkin_closes_at: datetime | None = None
+    exit_quiz_id: int | None = None
+    audience_all: bool = True
+    department_ids: list[int] = field(default_factory=list)
+    user_ids: list[int] = field(default_factory=list)
+
+
+def _check(fields: SessionFields) -> None:
+    if not fields.title.strip():
+        raise ValidationFailed(_("请填写活动名称。"), field="title")
+    if fields.ends_at <= fields.starts_at:
+        raise ValidationFailed(_("结束时间须晚于开始时间。"), field="ends_at")
+    if db.session.get(SessionKind, fields.kind_id) is None:
+        raise ValidationFailed(_("请选择活动类型。"), field="kind_id")
+    if fields.checkin_opens_minutes < 0 or fields.late_after_minutes < 0:
+        raise ValidationFailed(_("签到时间设置不能为负数。"), field="late_after_minutes")
+    if fields.checkin_closes_at and fields.checkin_closes_at < fields.starts_at:
+        raise ValidationFailed(_("签到截止时间不能早于开始时间。"), field="checkin_closes_at")
+    if not fields.audience_all and not (fields.department_ids or fields.user_ids):
+        raise ValidationFailed(_("请选择应参加的部门或人员。"), field="department_ids")
+
+
+def _apply(session: StudySession, fields: SessionFields, shift: timedelta = timedelta()) -> None:
+    for name in ("title", "kind_id", "place", "speaker", "description", "study_hours",
+                 "checkin_opens_minutes", "late_after_minutes", "exit_quiz_id", "audience_all"):
+        setattr(session, name, getattr(fields, name))
+    session.title = session.title.strip()
+    session.starts_at = fields.starts_at + shift
+    session.ends_at = fields.ends_at + shift
+    session.checkin_closes_at = fields.checkin_closes_at + shift if fields.checkin_closes_at \
+        else None
+    session.audience = [] if fields.audience_all else (
+        [SessionAudience(department_id=d) for d in fields.department_ids]
+        + [SessionAudience(user_id=u) for u in fields.user_ids])
+
+
+def repeat_offsets(starts_at: datetime, repeat: str | None, until: datetime | None) -> list:
+    """Offsets of each occurrence: weekly or monthly (same day of month) until a date."""
+    if not repeat:
+        return [timedelta()]
+    if until is None or until < starts_at:
+        raise ValidationFailed(_("请填写重复截止日期（不早于第一次活动）。"), field="repeat_until")
+    offsets, index = [], 0
+    while True:
+        if repeat == "weekly":
+            occurrence = starts_at + timedelta(weeks=index)
+        elif repeat == "monthly":
+            month = starts_at.month - 1 + index
+            year, month = starts_at.year + month // 12, month % 12 + 1
+            try:
+                occurrence = starts_at.replace(year=year, month=month)
+            except ValueError:  # no such day in that month (31st): skip it
+                index += 1
+                continue
+        else:
+            raise ValidationFailed(_("未知的重复方式。"), field="repeat")
+        if occurrence.date() > until.date():
+            break
+        offsets.append(occurrence - starts_at)
+        index += 1
+        if len(offsets) > MAX_REPEATS:
+            raise ValidationFailed(_("重复次数过多（最多 %(n)d 次）。", n=MAX_REPEATS),
+                                   field="repeat_until")
+    return offsets
+
+
+def create_sessions(actor: User | None, fields: SessionFields, *, repeat: str | None = None,
+                    until: datetime | None = None) -> list[StudySession]:
+    """One session, or a series repeating weekly or monthly until ``until``."""
+    _check(fields)
+    offsets = repeat_offsets(fields.starts_at, repeat, until)
+    series = secrets.token_hex(8) if len(offsets) > 1 else None
+    created = []
+    for offset in offsets:
+        session = StudySession(series_id=series, created_by_id=actor.id if actor else None)
+        _apply(session, fields, offset)
+        db.session.add(session)
+        created.append(session)
+    db.session.flush()
+    record_audit(actor, "session.create", created[0],
+                 _("安排学法活动《%(title)s》%(n)d 场", title=created[0].title, n=len(created)))
+    return created
+
+
+def update_session(actor: User, session: StudySession, fields: SessionFields, *,
+                   whole_series: bool = False) -> int:
+    """Edit one session, or this and every later session of its series (same shift)."""
+    _check(fields)
+    targets = [session]
+    if whole_series and session.series_id:
+        targets = list(db.session.scalars(select(StudySession).where(
+            StudySession.series_id == session.series_id,
+            StudySession.starts_at >= session.starts_at, StudySession.cancelled_at.is_(None))))
+    shifts = [(target, target.starts_at - session.starts_at) for target in targets]
+    for target, shift in shifts:
+        _apply(target, fields, shift)
+    record_audit(actor, "session.update", session,
+                 _("修改学法活动《%(title)s》%(n)d 场", title=session.title, n=len(targets)))
+    return len(targets)
+
+
+def cancel_session(actor: User, session: StudySession, reason: str, now: datetime) -> None:
+    if not reason.strip():
+        raise ValidationFailed(_("请填写取消原因，职工会看到。"), field="reason")
+    session.cancelled_at, session.cancel_reason = now, reason.strip()
+    record_audit(actor, "session.cancel", session,
+                 _("取消学法活动《%(title)s》：%(reason)s", title=session.title, reason=reason))
+
+
+def get_session(session_id: int) -> StudySession:
+    session = db.session.get(StudySession, session_id)
+    if session is None:
+        raise NotFound(_("学法活动不存在。"))
+    return session
+
+
+# --- who is expected --------------------------------------------------------------------
+
+
+def expected_user_ids(session: StudySession) -> set[int]:
+    """Active people expected at ``session`` (a department includes its sections)."""
+    query = select(User.id).where(User.active.is_(True))
+    if not session.audience_all:
+        department_ids = [a.department_id for a in session.audience if a.department_id]
+        user_ids = [a.user_id for a in session.audience if a.user_id]
+        sections = select(Department.id).where(Department.parent_id.in_(department_ids))
+        query = query.where(or_(User.id.in_(user_ids), User.department_id.in_(department_ids),
+                                User.department_id.in_(sections)))
+    return set(db.session.scalars(query))
+
+
+def audience_condition(user: User):
+    """SQL: sessions ``user`` is expected at."""
+    department_ids = [user.department_id] if user.department_id else []
+    if user.department is not None and user.department.parent_id:
+        department_ids.append(user.department.parent_id)
+    targeted = select(SessionAudience.session_id).where(or_(
+        SessionAudience.user_id == user.id,
+        SessionAudience.department_id.in_(department_ids) if department_ids else False))
+    return or_(StudySession.audience_all.is_(True), StudySession.id.in_(targeted))
+
+
+def is_expected(user: User, session: StudySession) -> bool:
+    """One query: is ``user`` (active) in the session's audience?"""
+    return user.active and db.session.scalar(select(StudySession.id).where(
+        StudySession.id == session.id, audience_condition(user))) is not None
+
+
+def checkin_open(session: StudySession, now: datetime) -> bool:
+    opens = session.starts_at - timedelta(minutes=session.checkin_opens_minutes)
+    return session.cancelled_at is None and opens <= now <= session.closes_at
+
+
+# --- check-in -----------------------------------------------------------------------------
+
+
+def device_key(user_agent: str, address: str) -> str:
+    """A coarse device fingerprint: several accounts on one device get flagged, not blocked."""
+    return hashlib.sha256(f"{user_agent}|{address}".encode()).hexdigest()
+
+
+def check_in(user: User, session: StudySession, now: datetime, *, via: str = "qr",
+             user_agent: str = "", address: str = "") -> tuple[Attendance, bool]:
+    """Record the check-in; a repeat returns the first record (``False``)."""
+    existing = db.session.scalar(select(Attendance).filter_by(session_id=session.id,
+                                                              user_id=user.id))
+    if existing is not None and existing.checked_in_at is not None:
+        return existing, False
+    if not checkin_open(session, now):
+        raise Conflict(_("签到未开放或已结束。"), code="checkin_closed")
+    if not is_expected(user, session):
+        raise Conflict(_("您不在本次活动的应到人员名单中，请联系管理员。"), code="not_expected")
+    late = now > session.starts_at + timedelta(minutes=session.late_after_minutes)
+    status = "late" if late else "present"
+    if session.exit_quiz_id:
+        status = "pending_quiz"
+    values = dict(status=status, checked_in_at=now, source=via,
+                  device_hint=(user_agent or "")[:300],
+                  device_key=device_key(user_agent, address) if user_agent else None)
+    if existing is not None:  # excused or marked absent earlier: the person came after all
+        for name, value in values.items():
+            setattr(existing, name, value)
+        return existing, True
+    attendance = Attendance(session_id=session.id, user_id=user.id, **values)
+    try:
+        with db.session.begin_nested():
+            db.session.add(attendance)
+    except IntegrityError:
+        # A double tap or a second phone: the unique key kept one record; answer with it.
+        first = db.session.scalar(select(Attendance).filter_by(session_id=session.id,
+                                                               user_id=user.id))
+        return first, False
+    return attendance, True
+
+
+def mark(actor: User, session: StudySession, person: User, status: str, note: str,
+         now: datetime) -> Attendance:
+    """Manual marking for people without phones; recorded in the audit log."""
+    if status not in ATTENDANCE_STATUSES or status == "pending_quiz":
+        raise ValidationFailed(_("未知的出勤状态。"), field="status")
+    attendance = db.session.scalar(select(Attendance).filter_by(session_id=session.id,
+                                                                user_id=person.id))
+    if attendance is None:
+        attendance = Attendance(session_id=session.id, user_id=person.id, source="manual",
+                                status=status)
+        db.session.add(attendance)
+    attendance.status, attendance.note, attendance.marked_by_id = status, note or None, actor.id
+    attendance.source = "manual"
+    if status in ("present", "late") and attendance.checked_in_at is None:
+        attendance.checked_in_at = now
+    record_audit(actor, "attendance.mark", session,
+                 _("将 %(name)s 在《%(title)s》的出勤标记为%(status)s", name=person.name,
+                   title=session.title, status=ATTENDANCE_STATUSES[status]),
+                 {"user_id": person.id, "status": status, "note": note})
+    return attendance
+
+
+def close_session(session: StudySession, now: datetime) -> int:
+    """After check-in closes: everyone expected with no record is absent. Returns how many."""
+    session.closed_at = now
+    recorded = set(db.session.scalars(select(Attendance.user_id).where(
+        Attendance.session_id == session.id)))
+    missing = sorted(expected_user_ids(session) - recorded)
+    if missing:
+        db.session.execute(Attendance.__table__.insert(), [
+            {"session_id": session.id, "user_id": uid, "status": "absent", "source": "closing"}
+            for uid in missing])
+    return len(missing)
+
+
+def close_ended_sessions(now: datetime) -> int:
+    """Close every session whose check-in has closed (on page views; cheap when none)."""
+    closes = func.coalesce(StudySession.checkin_closes_at, StudySession.ends_at)
+    ended = db.session.scalars(select(StudySession).options(joinedload(StudySession.audience))
+                               .where(closes <= now, StudySession.closed_at.is_(None),
+                                      StudySession.cancelled_at.is_(None))).unique().all()
+    return sum(close_session(session, now) for session in ended)
+
+
+def shared_device_flags(session: StudySession) -> dict[str, list[int]]:
+    """device key → user ids, where several accounts checked in from one device."""
+    rows = db.session.execute(select(Attendance.device_key, Attendance.user_id).where(
+        Attendance.session_id == session.id, Attendance.device_key.is_not(None))).all()
+    groups: dict[str, list[int]] = {}
+    for key, user_id in rows:
+        groups.setdefault(key, []).append(user_id)
+    return {key: ids for key, ids in groups.items() if len(ids) > 1}
+
+
+def todays_sessions(user: User, now: datetime) -> list[tuple[StudySession, Attendance | None,
+                                                                bool]]:
+    """Today's sessions (in the user's time zone) for the home page: (session, my record,
+    check-in open now), in two queries."""
+    from flask_babel import to_user_timezone, to_utc
+
+    local_midnight = to_user_timezone(now).replace(hour=0, minute=0, second=0, microsecond=0,
+                                                   tzinfo=None)
+    start = to_utc(local_midnight)
+    sessions = db.session.scalars(select(StudySession).where(
+        audience_condition(user), StudySession.starts_at >= start,
+        StudySession.starts_at < start + timedelta(days=1)).order_by(StudySession.starts_at)).all()
+    if not sessions:
+        return []
+    mine = {a.session_id: a for a in db.session.scalars(select(Attendance).where(
+        Attendance.user_id == user.id, Attendance.session_id.in_([s.id for s in sessions])))}
+    return [(s, mine.get(s.id), checkin_open(s, now)) for s in sessions]
+
+
+def calendar_token(user: User) -> str:
+    if not user.calendar_token:
+        user.calendar_token = secrets.token_urlsafe(24)
+    return user.calendar_token
+
+
+def reset_calendar_token(user: User) -> str:
+    user.calendar_token = secrets.token_urlsafe(24)
+    return user.calendar_token
+
+
+def mark_quiz_passed(session: StudySession, user: User) -> None:
+    """The exit quiz was passed: a pending check-in becomes present (or late)."""
+    db.session.execute(update(Attendance).where(
+        Attendance.session_id == session.id, Attendance.user_id == user.id,
+        Attendance.status == "pending_quiz").values(status="present"))

@@ -1,0 +1,76 @@
+"""Rotating check-in codes: a signed token of (session, 10-second window), never stored.
+
+A photo of the projector sent to a group chat stops working within 20 s, and the check-in
+is tied to the logged-in account anyway. No database write per rotation: any app server
+can check a token with the secret key alone.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import hmac
+from datetime import datetime
+
+from flask import current_app
+from flask_babel import gettext as _
+
+from lawlearn.errors import DomainError
+
+WINDOW_SECONDS = 10
+
+
+class BadCheckinToken(DomainError):
+    status = 400
+    code = "invalid_token"
+
+
+def window_of(now: datetime) -> int:
+    """The 10-second window ``now`` (naive UTC) falls in."""
+    return calendar.timegm(now.timetuple()) // WINDOW_SECONDS
+
+
+def seconds_left(now: datetime) -> int:
+    return WINDOW_SECONDS - calendar.timegm(now.timetuple()) % WINDOW_SECONDS
+
+
+def _digest(session_id: int, window: int, purpose: str) -> bytes:
+    key = current_app.config["SECRET_KEY"].encode()
+    message = f"lawlearn-checkin:{purpose}:{session_id}:{window}".encode()
+    return hmac.new(key, message, hashlib.sha256).digest()
+
+
+def make_token(session_id: int, now: datetime) -> str:
+    window = window_of(now)
+    return f"{session_id}.{window}.{_digest(session_id, window, 'qr').hex()[:20]}"
+
+
+def make_code(session_id: int, now: datetime) -> str:
+    """A six-digit code for people whose camera fails (same window rule)."""
+    return _numeric(session_id, window_of(now))
+
+
+def _numeric(session_id: int, window: int) -> str:
+    return f"{int.from_bytes(_digest(session_id, window, 'code')[:8], 'big') % 1_000_000:06d}"
+
+
+def read_token(token: str, now: datetime) -> int:
+    """The session id of a valid token of this window or the one before it."""
+    try:
+        session_text, window_text, signature = (token or "").strip().split(".")
+        session_id, window = int(session_text), int(window_text)
+    except ValueError as error:
+        raise BadCheckinToken(_("签到码无效。")) from error
+    expected = _digest(session_id, window, "qr").hex()[:20]
+    if not hmac.compare_digest(expected, signature):
+        raise BadCheckinToken(_("签到码无效。"))
+    if window not in (window_of(now), window_of(now) - 1):
+        raise BadCheckinToken(_("签到码已过期，请扫描屏幕上最新的二维码。"), code="expired_token")
+    return session_id
+
+
+def code_matches(session_id: int, code: str, now: datetime) -> bool:
+    code = (code or "").strip()
+    current = window_of(now)
+    return any(hmac.compare_digest(_numeric(session_id, window), code)
+               for window in (current, current - 1))

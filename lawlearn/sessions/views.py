@@ -1,0 +1,94 @@
+"""Staff pages: my sessions, a session's page, the personal calendar feed."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Response, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from lawlearn.database import utcnow
+from lawlearn.extensions import db
+from lawlearn.sessions import services, sessions_bp
+from lawlearn.sessions.calendar import calendar_feed, user_for_calendar_token
+from lawlearn.sessions.models import Attendance, LeaveRequest, StudySession
+
+
+def my_sessions(user, now, *, past_days: int = 60, upcoming_days: int = 60):
+    """Sessions I am expected at, with my attendance, in two queries."""
+    sessions = db.session.scalars(select(StudySession).where(
+        services.audience_condition(user),
+        StudySession.starts_at >= now - timedelta(days=past_days),
+        StudySession.starts_at <= now + timedelta(days=upcoming_days))
+        .order_by(StudySession.starts_at)).all()
+    ids = [s.id for s in sessions]
+    mine = {a.session_id: a for a in db.session.scalars(select(Attendance).where(
+        Attendance.user_id == user.id, Attendance.session_id.in_(ids)))} if ids else {}
+    return sessions, mine
+
+
+@sessions_bp.route("/sessions")
+@login_required
+def index():
+    """My sessions: upcoming and past, with my status; the calendar subscription."""
+    now = utcnow()
+    if services.close_ended_sessions(now):
+        db.session.commit()
+    sessions, mine = my_sessions(current_user, now)
+    token = services.calendar_token(current_user)
+    db.session.commit()
+    return render_template("sessions/index.html", now=now, mine=mine,
+                           upcoming=[s for s in sessions if s.ends_at >= now],
+                           past=[s for s in reversed(sessions) if s.ends_at < now],
+                           feed_url=url_for("sessions.calendar", token=token, _external=True))
+
+
+@sessions_bp.route("/sessions/<int:session_id>")
+@login_required
+def session(session_id: int):
+    """A session: when, where, what to study, my status, leave and check-in."""
+    now = utcnow()
+    study = db.session.scalar(select(StudySession).where(
+        StudySession.id == session_id, services.audience_condition(current_user)))
+    if study is None and not current_user.is_admin:
+        abort(404)
+    study = study or services.get_session(session_id)
+    attendance = db.session.scalar(select(Attendance).filter_by(session_id=study.id,
+                                                                user_id=current_user.id))
+    leave = db.session.scalar(select(LeaveRequest).filter_by(session_id=study.id,
+                                                             user_id=current_user.id))
+    return render_template("sessions/session.html", study=study, attendance=attendance,
+                           leave=leave, now=now, open=services.checkin_open(study, now))
+
+
+@sessions_bp.route("/me/calendar/reset", methods=["POST"])
+@login_required
+def reset_calendar():
+    """Give my calendar feed a new secret address (the old one stops working)."""
+    services.reset_calendar_token(current_user)
+    db.session.commit()
+    flash(_("已生成新的日历订阅地址，旧地址已失效。"), "success")
+    return redirect(url_for("sessions.index"))
+
+
+@sessions_bp.route("/calendar/<token>.ics")
+def calendar(token: str):
+    """The personal calendar feed; the secret in the address is the only credential."""
+    user = user_for_calendar_token(token)
+    if user is None:
+        abort(404)
+    body = calendar_feed(user, utcnow(),
+                         lambda s: url_for("sessions.session", session_id=s.id, _external=True))
+    response = Response(body, mimetype="text/calendar")
+    response.headers["Content-Disposition"] = "inline; filename=lawlearn.ics"
+    response.headers["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+@sessions_bp.app_template_filter("leave_label")
+def leave_label(status: str) -> str:
+    from lawlearn.sessions.models import LEAVE_STATUSES
+
+    return str(LEAVE_STATUSES.get(status, status))

@@ -1,0 +1,79 @@
+"""The projector on a desktop and a phone checking in through the scanned URL, by way of
+the log-in page."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from playwright.sync_api import expect
+
+from lawlearn.database import utcnow
+from tests.e2e.conftest import screenshot
+from tests.e2e.test_accounts_browser import assert_fits_phone, field
+from tests.sessions.test_checkin import new_session
+
+
+def test_projector_and_a_phone_check_in_through_the_login(app, live_server, desktop, phone,
+                                                          admin, make_user):
+    make_user("zhang", name="张三")
+    study_id = new_session(app, utcnow() + timedelta(minutes=5), title="宪法学习专题会")
+
+    projector = desktop.new_page()
+    problems: list[str] = []
+    projector.on("console", lambda message: message.type == "error" and problems.append(message.text))
+    projector.goto(f"{live_server}/login")
+    field(projector, "用户名").fill(admin.username)
+    field(projector, "密码").fill(admin.password)
+    projector.get_by_role("button", name="登录").click()
+    projector.goto(f"{live_server}/admin/sessions/{study_id}/projector")
+    expect(projector.get_by_role("heading", name="宪法学习专题会")).to_be_visible()
+    qr = projector.locator("#qr")
+    expect(qr).to_be_visible()
+    expect(qr).to_have_attribute("src", re.compile(r"^data:image/svg\+xml"))
+    assert qr.bounding_box()["width"] >= 300  # readable from the back of the room
+    expect(projector.locator("#code")).to_have_text(re.compile(r"^\d{6}$"))
+    expect(projector.locator("#checked-in")).to_have_text("0")
+    expect(projector.locator("#expected")).to_have_text("2")
+    expect(projector.get_by_text("已签到")).to_be_visible()
+    screenshot(projector, "checkin-projector-desktop")
+
+    # What the QR code holds right now, as the page's own script sees it.
+    state = projector.request.get(
+        f"{live_server}/admin/sessions/{study_id}/projector.json").json()
+    assert state["url"].startswith(f"{live_server}/checkin/scan?t=")
+
+    page = phone.new_page()
+    page.goto(state["url"])  # the camera opens the link; nobody is logged in on this phone
+    expect(page).to_have_url(re.compile(r"/login\?next=(/|%2F)checkin(/|%2F)scan"))
+    field(page, "用户名").fill("zhang")
+    field(page, "密码").fill(admin.password)  # make_user gives everyone the same password
+    page.get_by_role("button", name="登录").click()
+
+    expect(page).to_have_url(state["url"])
+    expect(page.get_by_role("heading", name="宪法学习专题会")).to_be_visible()
+    confirm = page.get_by_role("button", name="确认签到")
+    expect(confirm).to_be_visible()
+    box = confirm.bounding_box()
+    assert box["height"] >= 44 and box["width"] >= 300  # full width, within thumb reach
+    assert_fits_phone(page)
+    screenshot(page, "checkin-scan-phone")
+    confirm.click()
+    expect(page.get_by_role("heading", name="签到成功")).to_be_visible()
+    expect(page.get_by_text("出席", exact=True)).to_be_visible()
+    assert_fits_phone(page)
+    screenshot(page, "checkin-done-phone")
+
+    # The projector counts the check-in without a reload, then rotates its QR code.
+    expect(projector.locator("#checked-in")).to_have_text("1", timeout=5000)
+    expect(projector.locator("#latest")).to_have_text("张三")
+    expect(qr).not_to_have_attribute("src", state["qr_data_uri"], timeout=15000)
+    expect(projector.locator("#code")).to_have_text(re.compile(r"^\d{6}$"))
+    assert problems == [], problems  # no script errors, no CSP violations
+
+    # The 签到 tab now shows the record.
+    page.goto(f"{live_server}/checkin")
+    expect(page.get_by_role("heading", name="签到", exact=True)).to_be_visible()
+    expect(page.get_by_text(re.compile(r"出席，\d\d:\d\d 签到"))).to_be_visible()
+    assert_fits_phone(page)
+    screenshot(page, "checkin-tab-phone")

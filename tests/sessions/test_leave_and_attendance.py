@@ -1,0 +1,672 @@
+"""Leave requests, absentees and attendance rates: services without HTTP, then the pages."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import pytest
+from sqlalchemy import event, select
+
+from lawlearn.accounts.models import AuditEntry, User
+from lawlearn.database import utcnow
+from lawlearn.errors import Conflict, PermissionDenied, ValidationFailed
+from lawlearn.extensions import db
+from lawlearn.sessions import attendance, leave
+from lawlearn.sessions.models import Attendance, LeaveRequest, SessionKind, StudySession
+from lawlearn.sessions.services import (
+    SessionFields,
+    cancel_session,
+    check_in,
+    close_session,
+    create_sessions,
+)
+from tests.conftest import csrf_from, post_with_csrf
+
+NOW = datetime(2025, 3, 10, 1, 0)  # naive UTC: 09:00 in Shanghai
+YEAR = (date(2025, 1, 1), date(2025, 12, 31))
+
+
+@dataclass
+class Org:
+    """Two units (执法局 with its section 法制科, and 办公室) and people in each."""
+
+    unit: int
+    section: int
+    office: int
+    admin: object
+    unit_lead: object  # dept_lead of 执法局 (and so of 法制科)
+    section_lead: object  # dept_lead of 法制科 only
+    office_lead: object
+    clerk: object  # staff in 法制科
+    officer: object  # staff in 执法局 itself
+    secretary: object  # staff in 办公室
+
+
+@pytest.fixture
+def org(make_department, make_user) -> Org:
+    unit = make_department("执法局")
+    section = make_department("法制科", unit)
+    office = make_department("办公室")
+    return Org(
+        unit, section, office,
+        admin=make_user("root", roles=("admin", "staff"), name="管理员甲"),
+        unit_lead=make_user("unitlead", roles=("dept_lead", "staff"), name="局长乙",
+                            department_id=unit),
+        section_lead=make_user("seclead", roles=("dept_lead", "staff"), name="科长丙",
+                               department_id=section),
+        office_lead=make_user("offlead", roles=("dept_lead", "staff"), name="主任丁",
+                              department_id=office),
+        clerk=make_user("clerk", name="科员戊", department_id=section),
+        officer=make_user("officer", name="干部己", department_id=unit),
+        secretary=make_user("secretary", name="文员庚", department_id=office),
+    )
+
+
+def user(ref) -> User:
+    return db.session.get(User, ref.id)
+
+
+def make_session(starts_at: datetime, *, title: str = "集中学法", minutes: int = 60,
+                 department_ids: tuple[int, ...] = (), user_ids: tuple[int, ...] = ()) -> StudySession:
+    """A session (in the current app context); everyone is expected unless narrowed."""
+    kind = db.session.scalar(select(SessionKind))
+    if kind is None:
+        kind = SessionKind(name="集中学法")
+        db.session.add(kind)
+        db.session.flush()
+    fields = SessionFields(title, kind.id, starts_at, starts_at + timedelta(minutes=minutes),
+                           audience_all=not (department_ids or user_ids),
+                           department_ids=list(department_ids), user_ids=list(user_ids))
+    session = create_sessions(None, fields)[0]
+    db.session.commit()
+    return session
+
+
+def record(session: StudySession, person, status: str) -> None:
+    source = {"excused": "leave", "absent": "closing"}.get(status, "qr")
+    db.session.add(Attendance(session_id=session.id, user_id=person.id, status=status,
+                              source=source, checked_in_at=session.starts_at
+                              if status in ("present", "late") else None))
+    db.session.flush()
+
+
+def count_queries(run) -> tuple[int, object]:
+    statements: list[str] = []
+
+    def note(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        result = run()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    return len(statements), result
+
+
+# --- leave: asking ------------------------------------------------------------------------
+
+
+def test_request_leave_then_update_while_pending(ctx, org):
+    session = make_session(NOW + timedelta(days=1))
+    clerk = user(org.clerk)
+    request, created = leave.request_leave(clerk, session, "  外出执行公务  ", NOW)
+    assert created and request.status == "pending" and request.reason == "外出执行公务"
+    again, created = leave.request_leave(clerk, session, "参加市里培训", NOW)
+    assert not created and again.id == request.id and again.reason == "参加市里培训"
+    assert db.session.scalar(select(db.func.count()).select_from(LeaveRequest)) == 1
+
+
+@pytest.mark.parametrize("after_start", [timedelta(0), timedelta(minutes=30)])
+def test_leave_is_refused_once_the_session_has_started(ctx, org, after_start):
+    session = make_session(NOW)
+    with pytest.raises(Conflict, match="活动已开始"):
+        leave.request_leave(user(org.clerk), session, "临时有事", NOW + after_start)
+
+
+def test_leave_is_refused_when_not_expected_cancelled_or_without_reason(ctx, org):
+    office_only = make_session(NOW + timedelta(days=1), department_ids=(org.office,))
+    with pytest.raises(Conflict, match="不在本次活动的应到人员名单"):
+        leave.request_leave(user(org.clerk), office_only, "有事", NOW)
+    with pytest.raises(ValidationFailed, match="请填写请假事由"):
+        leave.request_leave(user(org.secretary), office_only, "   ", NOW)
+    cancel_session(user(org.admin), office_only, "场地冲突", NOW)
+    with pytest.raises(Conflict, match="已取消"):
+        leave.request_leave(user(org.secretary), office_only, "有事", NOW)
+
+
+def test_a_section_is_expected_when_its_unit_is(ctx, org):
+    session = make_session(NOW + timedelta(days=1), department_ids=(org.unit,))
+    assert leave.is_expected(user(org.clerk), session)
+    assert not leave.is_expected(user(org.secretary), session)
+
+
+def test_leave_is_refused_after_checking_in(ctx, org):
+    session = make_session(NOW + timedelta(minutes=20))
+    check_in(user(org.clerk), session, NOW)
+    with pytest.raises(Conflict, match="已签到"):
+        leave.request_leave(user(org.clerk), session, "有事", NOW)
+
+
+# --- leave: deciding ----------------------------------------------------------------------
+
+
+def test_who_may_decide(ctx, org):
+    session = make_session(NOW + timedelta(days=1))
+    requests = {name: leave.request_leave(user(getattr(org, name)), session, "有事", NOW)[0]
+                for name in ("clerk", "officer", "secretary", "unit_lead", "section_lead",
+                             "admin")}
+
+    def deciders(name: str) -> set[str]:
+        return {who for who in ("admin", "unit_lead", "section_lead", "office_lead", "clerk")
+                if leave.can_decide(user(getattr(org, who)), requests[name])}
+
+    # The unit's lead covers the unit and its section; a section's lead only the section.
+    assert deciders("clerk") == {"admin", "unit_lead", "section_lead"}
+    assert deciders("officer") == {"admin", "unit_lead"}
+    assert deciders("secretary") == {"admin", "office_lead"}
+    # Nobody decides their own request, not even an admin.
+    assert deciders("unit_lead") == {"admin"}
+    assert deciders("section_lead") == {"admin", "unit_lead"}
+    assert deciders("admin") == set()
+
+
+def test_self_approval_is_refused(ctx, org):
+    session = make_session(NOW + timedelta(days=1))
+    own, _created = leave.request_leave(user(org.admin), session, "出差", NOW)
+    with pytest.raises(PermissionDenied, match="不能审批自己"):
+        leave.decide(user(org.admin), own, True, "", NOW)
+    assert own.status == "pending"
+
+
+def test_a_lead_cannot_decide_for_another_department(ctx, org):
+    session = make_session(NOW + timedelta(days=1))
+    request, _created = leave.request_leave(user(org.secretary), session, "有事", NOW)
+    with pytest.raises(PermissionDenied):
+        leave.decide(user(org.unit_lead), request, True, "", NOW)
+    leave.decide(user(org.office_lead), request, True, "", NOW)
+    assert request.status == "approved"
+
+
+def test_approval_makes_the_person_excused_and_is_audited(ctx, org):
+    session = make_session(NOW + timedelta(days=1))
+    request, _created = leave.request_leave(user(org.clerk), session, "外出执法", NOW)
+    leave.decide(user(org.unit_lead), request, True, "同意", NOW + timedelta(hours=1))
+    db.session.commit()
+    assert (request.status, request.decided_by_id, request.decision_note) == \
+        ("approved", org.unit_lead.id, "同意")
+    row = db.session.scalar(select(Attendance).filter_by(session_id=session.id,
+                                                         user_id=org.clerk.id))
+    assert (row.status, row.source, row.marked_by_id) == ("excused", "leave", org.unit_lead.id)
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "leave.approve"))
+    assert entry.actor_id == org.unit_lead.id and entry.target_id == request.id
+    assert "科员戊" in entry.summary
+    # Decided once: no second decision, no new request, no withdrawal.
+    with pytest.raises(Conflict, match="已处理"):
+        leave.decide(user(org.admin), request, False, "", NOW)
+    with pytest.raises(Conflict, match="已批准"):
+        leave.request_leave(user(org.clerk), session, "改个理由", NOW)
+    with pytest.raises(Conflict, match="不能撤回"):
+        leave.withdraw(user(org.clerk), request)
+
+
+def test_approval_after_closing_turns_absent_into_excused(ctx, org):
+    session = make_session(NOW + timedelta(hours=1), department_ids=(org.section,))
+    request, _created = leave.request_leave(user(org.clerk), session, "病假", NOW)
+    close_session(session, NOW + timedelta(hours=3))
+    leave.decide(user(org.section_lead), request, True, None, NOW + timedelta(hours=4))
+    statuses = dict(db.session.execute(select(Attendance.user_id, Attendance.status)
+                                       .where(Attendance.session_id == session.id)).all())
+    assert statuses[org.clerk.id] == "excused"
+
+
+def test_approval_keeps_a_check_in(ctx, org):
+    session = make_session(NOW + timedelta(minutes=20))
+    request, _created = leave.request_leave(user(org.clerk), session, "可能来不了", NOW)
+    check_in(user(org.clerk), session, NOW + timedelta(minutes=5))
+    leave.decide(user(org.unit_lead), request, True, "", NOW + timedelta(minutes=10))
+    row = db.session.scalar(select(Attendance).filter_by(session_id=session.id,
+                                                         user_id=org.clerk.id))
+    assert row.status == "present" and request.status == "approved"
+
+
+def test_rejection_changes_no_attendance(ctx, org):
+    session = make_session(NOW + timedelta(days=1))
+    request, _created = leave.request_leave(user(org.secretary), session, "有事", NOW)
+    leave.decide(user(org.office_lead), request, False, "会议重要，请参加", NOW)
+    assert request.status == "rejected" and request.decision_note == "会议重要，请参加"
+    assert db.session.scalar(select(Attendance).filter_by(session_id=session.id)) is None
+    assert db.session.scalar(select(AuditEntry.action).where(
+        AuditEntry.target_type == "leave_request")) == "leave.reject"
+    with pytest.raises(Conflict, match="未获批准"):
+        leave.request_leave(user(org.secretary), session, "再申请", NOW)
+
+
+def test_a_decision_racing_another_one_loses(ctx, org):
+    session = make_session(NOW + timedelta(days=1))
+    request, _created = leave.request_leave(user(org.clerk), session, "有事", NOW)
+    db.session.commit()
+    # Another approver rejects it from another worker; this session still sees it pending.
+    db.session.execute(LeaveRequest.__table__.update().where(LeaveRequest.id == request.id)
+                       .values(status="rejected", decided_by_id=org.unit_lead.id))
+    assert request.status == "pending"
+    with pytest.raises(Conflict, match="已被处理或撤回"):
+        leave.decide(user(org.admin), request, True, "", NOW)
+    with pytest.raises(Conflict, match="不能撤回"):
+        leave.withdraw(user(org.clerk), request)
+    assert db.session.scalar(select(Attendance).filter_by(session_id=session.id)) is None
+
+
+def test_withdraw_while_pending_then_ask_again(ctx, org):
+    session = make_session(NOW + timedelta(days=1))
+    request, _created = leave.request_leave(user(org.clerk), session, "有事", NOW)
+    with pytest.raises(PermissionDenied):
+        leave.withdraw(user(org.officer), request)
+    leave.withdraw(user(org.clerk), request)
+    assert leave.request_of(user(org.clerk), session) is None
+    _again, created = leave.request_leave(user(org.clerk), session, "还是有事", NOW)
+    assert created
+
+
+def test_pending_for_lists_what_each_approver_may_decide(ctx, org):
+    soon, later = make_session(NOW + timedelta(days=1)), make_session(NOW + timedelta(days=2))
+    for person in (org.clerk, org.officer, org.secretary, org.unit_lead):
+        leave.request_leave(user(person), later, "有事", NOW)
+    leave.request_leave(user(org.clerk), soon, "有事", NOW)
+    decided, _created = leave.request_leave(user(org.officer), soon, "有事", NOW)
+    leave.decide(user(org.admin), decided, True, "", NOW)
+
+    def names(who) -> list[tuple[str, int]]:
+        return [(r.user.username, r.session_id) for r in leave.pending_for(user(who))]
+
+    assert names(org.unit_lead) == [("clerk", soon.id), ("clerk", later.id),
+                                    ("officer", later.id)]
+    assert names(org.section_lead) == [("clerk", soon.id), ("clerk", later.id)]
+    assert {name for name, _id in names(org.admin)} == {"clerk", "officer", "secretary",
+                                                        "unitlead"}
+    assert names(org.clerk) == []
+
+
+def test_pending_for_takes_one_query_for_few_or_many(ctx, org, make_user):
+    session = make_session(NOW + timedelta(days=1))
+    counts = []
+    made = 0
+    for size in (2, 20):
+        for index in range(made, size):
+            person = make_user(f"p{index}", department_id=org.section)
+            leave.request_leave(user(person), session, "有事", NOW)
+        made = size
+        db.session.commit()
+        db.session.expire_all()
+        lead = user(org.unit_lead)
+        assert lead.has_role("dept_lead")  # roles loaded before counting
+        queries, pending = count_queries(lambda lead=lead: [
+            (r.user.name, r.user.department.full_name, r.session.title)
+            for r in leave.pending_for(lead)])
+        counts.append(queries)
+        assert len(pending) == size
+    assert counts[0] == counts[1] == 1
+
+
+# --- absentees ----------------------------------------------------------------------------
+
+
+def test_absentees_after_close(ctx, org, make_user):
+    extra = make_user("late2", name="科员辛", department_id=org.section)
+    gone = make_user("gone", name="离职壬", department_id=org.section, active=False)
+    session = make_session(NOW - timedelta(hours=2), department_ids=(org.unit,))
+    record(session, org.clerk, "present")
+    record(session, org.officer, "late")
+    asked, _created = leave.request_leave(user(extra), session, "病假", NOW - timedelta(hours=3))
+    leave.decide(user(org.section_lead), asked, True, "", NOW - timedelta(hours=3))
+    # Not closed yet, but check-in closed an hour ago: no-shows already count.
+    assert {u.username for u in attendance.absentees(session, NOW)} == \
+        {"unitlead", "seclead"}
+    # Before check-in closes only people marked absent are listed.
+    assert attendance.absentees(session, NOW - timedelta(hours=1, minutes=30)) == []
+    assert close_session(session, NOW) == 2
+    db.session.commit()
+    assert {u.username for u in attendance.absentees(session, NOW)} == {"unitlead", "seclead"}
+    # Records are the truth after closing: someone who joins later is not an absentee.
+    make_user("newcomer", department_id=org.section)
+    groups = attendance.absentees_by_department(session, NOW)
+    assert [(g.name, [p.username for p in g.people]) for g in groups] == [
+        ("执法局", ["unitlead"]), ("执法局/法制科", ["seclead"])]
+    assert gone.id not in {p.id for g in groups for p in g.people}
+    expected, counts = attendance.session_counts(session, NOW)
+    assert expected == 5  # everyone with a record once closed; not the newcomer
+    assert (counts.present, counts.late, counts.excused, counts.absent) == (1, 1, 1, 2)
+
+
+def test_absentees_of_a_cancelled_session_are_none(ctx, org):
+    session = make_session(NOW - timedelta(hours=2))
+    cancel_session(user(org.admin), session, "停电", NOW - timedelta(hours=3))
+    assert attendance.absentees(session, NOW) == []
+
+
+# --- rates --------------------------------------------------------------------------------
+
+
+def five_sessions(person) -> list[StudySession]:
+    """present, present, late, excused, absent for ``person``."""
+    sessions = [make_session(NOW - timedelta(days=10 - i), title=f"第{i + 1}次学法")
+                for i in range(5)]
+    for session, status in zip(sessions, ("present", "present", "late", "excused", "absent"),
+                               strict=True):
+        record(session, person, status)
+    for session in sessions:
+        close_session(session, NOW - timedelta(days=1))
+    return sessions
+
+
+@pytest.mark.parametrize(("rule", "rate"), [
+    ({}, 3 / 4),  # default: late counts as present, excused leaves the denominator
+    ({"late_counts_as_present": False}, 2 / 4),
+    ({"excused_counts": "present"}, 4 / 5),
+    ({"excused_counts": "absent"}, 3 / 5),
+    ({"late_counts_as_present": False, "excused_counts": "absent"}, 2 / 5),
+])
+def test_rates_under_each_rule(ctx, org, rule, rate):
+    five_sessions(org.clerk)
+    summary = attendance.attendance_summary(user_ids=[org.clerk.id], date_from=YEAR[0],
+                                            date_to=YEAR[1], rule=rule, now=NOW)
+    [person] = summary.people
+    c = person.counts
+    assert (c.expected, c.present, c.late, c.excused, c.absent) == (5, 2, 1, 1, 1)
+    assert person.rate == pytest.approx(rate)
+    assert summary.rate == pytest.approx(rate)
+
+
+@pytest.mark.app_config(ATTENDANCE_RULE={"late_counts_as_present": False,
+                                         "excused_counts": "present"})
+def test_the_rule_comes_from_the_configuration(ctx, org):
+    five_sessions(org.clerk)
+    summary = attendance.attendance_summary(user_ids=[org.clerk.id], date_from=YEAR[0],
+                                            date_to=YEAR[1], now=NOW)
+    assert summary.rule == attendance.AttendanceRule(False, "present")
+    assert summary.people[0].rate == pytest.approx(3 / 5)
+    with pytest.raises(ValueError):
+        attendance.AttendanceRule.from_config({"excused_counts": "half"})
+
+
+def test_the_period_and_cancelled_or_future_sessions(ctx, org):
+    old = make_session(datetime(2024, 12, 31, 16, 30))  # 2025-01-01 00:30 in Shanghai: counts
+    older = make_session(datetime(2024, 12, 31, 15, 59))  # 2024-12-31 23:59 there: does not
+    cancelled = make_session(NOW - timedelta(days=2))
+    future = make_session(NOW + timedelta(days=2))
+    for session in (old, older, cancelled, future):
+        record(session, org.clerk, "present")
+    cancel_session(user(org.admin), cancelled, "改期", NOW - timedelta(days=3))
+    summary = attendance.attendance_summary(user_ids=[org.clerk.id], date_from=YEAR[0],
+                                            date_to=YEAR[1], now=NOW)
+    assert summary.people[0].counts.present == 1
+    assert summary.sessions == 1
+
+
+def test_an_ended_session_not_yet_closed_counts_no_shows_as_absent(ctx, org):
+    session = make_session(NOW - timedelta(hours=2), department_ids=(org.section,))
+    running = make_session(NOW - timedelta(minutes=10), department_ids=(org.section,))
+    record(session, org.clerk, "present")
+    summary = attendance.attendance_summary(department_id=org.section, date_from=YEAR[0],
+                                            date_to=YEAR[1], now=NOW)
+    by_name = {p.username: p.counts for p in summary.people}
+    assert (by_name["clerk"].present, by_name["clerk"].absent) == (1, 0)
+    # The running session counts nobody yet; the ended one counts the section lead absent.
+    assert (by_name["seclead"].expected, by_name["seclead"].absent) == (1, 1)
+    assert running.closed_at is None
+
+
+def test_departments_roll_up_their_sections(ctx, org):
+    session = make_session(NOW - timedelta(days=1))
+    for person, status in ((org.clerk, "present"), (org.section_lead, "late"),
+                           (org.officer, "absent"), (org.unit_lead, "excused"),
+                           (org.secretary, "present"), (org.office_lead, "absent")):
+        record(session, person, status)
+    close_session(session, NOW)  # the admin (no department) becomes absent
+
+    summary = attendance.attendance_summary(date_from=YEAR[0], date_to=YEAR[1], now=NOW)
+    rows = {row.name: row for row in summary.departments}
+    assert [row.name for row in summary.departments] == ["办公室", "执法局", "执法局/法制科",
+                                                          "未分配部门"]
+    unit = rows["执法局"]
+    assert (unit.people, unit.counts.present, unit.counts.late, unit.counts.absent,
+            unit.counts.excused) == (4, 1, 1, 1, 1)
+    assert unit.rate == pytest.approx(2 / 3)
+    assert not unit.is_section and rows["执法局/法制科"].is_section
+    assert rows["执法局/法制科"].rate == pytest.approx(1.0)
+    assert rows["办公室"].rate == pytest.approx(0.5)
+    assert rows["未分配部门"].counts.absent == 1
+    assert summary.total.expected == 7
+
+    by_unit = attendance.attendance_summary(department_id=org.unit, date_from=YEAR[0],
+                                            date_to=YEAR[1], now=NOW)
+    assert [row.name for row in by_unit.departments] == ["执法局", "执法局/法制科"]
+    assert {p.username for p in by_unit.people} == {"clerk", "seclead", "officer", "unitlead"}
+    by_section = attendance.attendance_summary(department_id=org.section, date_from=YEAR[0],
+                                               date_to=YEAR[1], now=NOW)
+    assert [row.name for row in by_section.departments] == ["执法局/法制科"]
+    assert by_section.departments[0].people == 2
+
+
+def test_my_record_shows_only_mine_and_agrees_with_the_summary(ctx, org):
+    five_sessions(org.clerk)  # closing them makes everyone else absent
+    office_only = make_session(NOW - timedelta(days=1), department_ids=(org.office,))
+    close_session(office_only, NOW)
+    mine = attendance.my_record(user(org.clerk), YEAR[0], YEAR[1], now=NOW)
+    assert [e.session.title for e in mine.entries] == [f"第{i}次学法" for i in (5, 4, 3, 2, 1)]
+    assert [e.status for e in mine.entries] == ["absent", "excused", "late", "present", "present"]
+    summary = attendance.attendance_summary(user_ids=[org.clerk.id], date_from=YEAR[0],
+                                            date_to=YEAR[1], now=NOW)
+    assert mine.counts == summary.people[0].counts and mine.rate == summary.people[0].rate
+    theirs = attendance.my_record(user(org.officer), YEAR[0], YEAR[1], now=NOW)
+    assert [e.status for e in theirs.entries] == ["absent"] * 5
+
+
+def test_report_takes_the_same_number_of_queries_for_few_or_many(ctx, org, make_user):
+    counts = []
+    for size in (3, 30):
+        people = [make_user(f"r{size}-{i}", department_id=org.section if i % 2 else org.office)
+                  for i in range(size)]
+        for day in range(3):
+            session = make_session(NOW - timedelta(days=day + 1, hours=size))
+            for index, person in enumerate(people):
+                if index % 3:
+                    record(session, person, ("present", "late")[index % 2])
+        ended = make_session(NOW - timedelta(hours=3))  # ended, not closed: bulk no-shows
+        record(ended, people[0], "present")
+        db.session.commit()
+        db.session.expire_all()
+        queries, summary = count_queries(lambda: attendance.attendance_summary(
+            date_from=YEAR[0], date_to=YEAR[1], now=NOW))
+        counts.append(queries)
+        assert summary.people and summary.departments
+    assert counts[0] == counts[1], counts
+    assert counts[0] <= 6
+
+
+# --- pages --------------------------------------------------------------------------------
+
+
+def test_staff_asks_for_leave_updates_and_withdraws(app, client, login, org):
+    with app.app_context():
+        session_id = make_session(utcnow() + timedelta(days=1), title="宪法学习").id
+    login(org.clerk)
+    url = f"/sessions/{session_id}/leave"
+    page = client.get(url)
+    assert page.status_code == 200 and "提交请假申请" in page.get_data(as_text=True)
+    token = csrf_from(page)
+    empty = client.post(url, data={"reason": "", "csrf_token": token})
+    assert empty.status_code == 422 and "请填写请假事由" in empty.get_data(as_text=True)
+    response = client.post(url, data={"reason": "外出执法", "csrf_token": token},
+                           follow_redirects=True)
+    text = response.get_data(as_text=True)
+    assert "已提交请假申请" in text and "待审批" in text and "撤回请假申请" in text
+    response = client.post(url, data={"reason": "参加培训", "csrf_token": token},
+                           follow_redirects=True)
+    assert "已更新请假事由" in response.get_data(as_text=True)
+    response = post_with_csrf(client, url, f"{url}/withdraw", follow_redirects=True)
+    assert "已撤回请假申请" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(LeaveRequest)) is None
+
+
+def test_leave_page_after_start_offers_no_form(app, client, login, org):
+    with app.app_context():
+        session_id = make_session(utcnow() - timedelta(minutes=5)).id
+    login(org.clerk)
+    page = client.get(f"/sessions/{session_id}/leave")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "活动已开始" in text and "提交请假申请" not in text
+    response = client.post(f"/sessions/{session_id}/leave",
+                           data={"reason": "晚了", "csrf_token": csrf_from(page)},
+                           follow_redirects=True)
+    assert "活动已开始" in response.get_data(as_text=True)
+    assert client.get("/sessions/99999/leave").status_code == 404
+
+
+def test_staff_cannot_open_the_approval_queue(client, login, org):
+    login(org.clerk)
+    assert client.get("/leave-requests").status_code == 403
+    assert client.post("/leave-requests/1/decide", data={}).status_code in (400, 403)
+
+
+def test_a_lead_sees_and_decides_only_their_departments_requests(app, client, login, org):
+    with app.app_context():
+        session = make_session(utcnow() + timedelta(days=1), title="民法典讲座")
+        mine, _c = leave.request_leave(user(org.clerk), session, "下乡执法", utcnow())
+        other, _c = leave.request_leave(user(org.secretary), session, "接待来访", utcnow())
+        db.session.commit()
+        mine_id, other_id = mine.id, other.id
+    login(org.unit_lead)
+    page = client.get("/leave-requests")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "科员戊" in text and "下乡执法" in text and "文员庚" not in text
+    token = csrf_from(page)
+    refused = client.post(f"/leave-requests/{other_id}/decide",
+                          data={"decision": "approve", "csrf_token": token})
+    assert refused.status_code == 403
+    response = client.post(f"/leave-requests/{mine_id}/decide",
+                           data={"decision": "approve", "note": "同意", "csrf_token": token},
+                           follow_redirects=True)
+    text = response.get_data(as_text=True)
+    assert "已批准 科员戊" in text and "暂无待审批的请假申请" in text
+    with app.app_context():
+        assert db.session.get(LeaveRequest, other_id).status == "pending"
+        row = db.session.scalar(select(Attendance).filter_by(user_id=org.clerk.id))
+        assert row.status == "excused"
+    bad = client.post(f"/leave-requests/{mine_id}/decide",
+                      data={"decision": "maybe", "csrf_token": token}, follow_redirects=True)
+    assert bad.status_code == 200
+
+
+def test_admin_rejects_from_the_queue(app, client, login, org):
+    with app.app_context():
+        session = make_session(utcnow() + timedelta(days=1))
+        request, _c = leave.request_leave(user(org.unit_lead), session, "出差", utcnow())
+        db.session.commit()
+        request_id, session_id = request.id, session.id
+    login(org.admin)
+    response = post_with_csrf(client, "/leave-requests", f"/leave-requests/{request_id}/decide",
+                              {"decision": "reject", "note": "请安排他人出差"},
+                              follow_redirects=True)
+    assert "已驳回 局长乙" in response.get_data(as_text=True)
+    post_with_csrf(client, "/me", "/logout")
+    login(org.unit_lead)
+    text = client.get(f"/sessions/{session_id}/leave").get_data(as_text=True)
+    assert "未批准" in text and "请安排他人出差" in text and "管理员甲" in text
+
+
+def test_my_attendance_page(app, client, login, org):
+    with app.app_context():
+        past = make_session(utcnow() - timedelta(days=2), title="上周学法")
+        record(past, org.clerk, "late")
+        other = make_session(utcnow() - timedelta(days=3), title="办公室专场",
+                             department_ids=(org.office,))
+        close_session(past, utcnow())
+        close_session(other, utcnow())
+        db.session.commit()
+    login(org.clerk)
+    page = client.get("/me/attendance")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "上周学法" in text and "迟到" in text and "100.0%" in text
+    assert "办公室专场" not in text
+    earlier = client.get("/me/attendance?from=2001-01-01&to=2001-12-31").get_data(as_text=True)
+    assert "上周学法" not in earlier and "没有需要参加的学法活动" in earlier
+    assert client.get("/me/attendance?from=bad").status_code == 200
+
+
+@pytest.fixture
+def admin_client(client, login, org):
+    login(org.admin)
+    return client
+
+
+def test_admin_absentee_page_and_csv(app, admin_client, org):
+    with app.app_context():
+        session = make_session(utcnow() - timedelta(hours=3), title="=HYPERLINK 讲座",
+                               department_ids=(org.unit, org.office))
+        record(session, org.clerk, "present")
+        db.session.commit()
+        session_id = session.id
+    page = admin_client.get(f"/admin/sessions/{session_id}/absentees")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "执法局/法制科" in text and "科长丙" in text and "科员戊" not in text
+    export = admin_client.get(f"/admin/sessions/{session_id}/absentees?format=csv")
+    assert export.status_code == 200 and export.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(export.data.decode("utf-8-sig"))))
+    assert rows[0] == ["活动", "活动时间", "部门", "姓名", "用户名"]
+    assert {row[3] for row in rows[1:]} == {"局长乙", "干部己", "科长丙", "主任丁", "文员庚"}
+    assert rows[1][0].startswith("'=")  # no formula in a spreadsheet
+    with app.app_context():  # opening the page closed the session
+        assert db.session.get(StudySession, session_id).closed_at is not None
+
+
+def test_admin_report_page_and_csv(app, admin_client, org):
+    with app.app_context():
+        session = make_session(utcnow() - timedelta(days=1))
+        record(session, org.clerk, "present")
+        record(session, org.officer, "absent")
+        db.session.commit()
+    page = admin_client.get(f"/admin/sessions/report?department={org.unit}&sort=rate")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "各部门出勤" in text and "执法局/法制科" in text and "文员庚" not in text
+    assert text.index("干部己") < text.index("科员戊")  # lowest rate first
+    export = admin_client.get(f"/admin/sessions/report?department={org.unit}&format=csv")
+    rows = list(csv.reader(io.StringIO(export.data.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["统计期间", "范围", "姓名"]
+    clerk = next(row for row in rows if row[2] == "科员戊")
+    assert clerk[1] == "执法局" and clerk[-1] == "100.0%"
+    assert admin_client.get("/admin/sessions/report?department=99999").status_code == 404
+
+
+def test_staff_and_leads_cannot_open_admin_pages(app, client, login, org):
+    with app.app_context():
+        session_id = make_session(utcnow() - timedelta(days=1)).id
+    login(org.unit_lead)
+    assert client.get("/admin/sessions/report").status_code == 403
+    assert client.get(f"/admin/sessions/{session_id}/absentees").status_code == 403
+
+
+def test_report_page_takes_the_same_number_of_queries_for_few_or_many(app, admin_client, org,
+                                                                      make_user):
+    counts = []
+    for size in (3, 30):
+        people = [make_user(f"w{size}-{i}", department_id=org.section) for i in range(size)]
+        with app.app_context():
+            session = make_session(utcnow() - timedelta(days=1, hours=size))
+            for person in people:
+                record(session, person, "present")
+            db.session.commit()
+        with app.app_context():
+            queries, response = count_queries(
+                lambda: admin_client.get("/admin/sessions/report"))
+        assert response.status_code == 200
+        counts.append(queries)
+    assert counts[0] == counts[1], counts

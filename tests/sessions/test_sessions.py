@@ -1,0 +1,135 @@
+"""Scheduling sessions, who is expected, manual marks, closing, the calendar feed."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from icalendar import Calendar
+from sqlalchemy import select
+
+from lawlearn.accounts.models import AuditEntry, User
+from lawlearn.database import utcnow
+from lawlearn.errors import ValidationFailed
+from lawlearn.extensions import db
+from lawlearn.sessions import services
+from lawlearn.sessions.models import Attendance, SessionKind, StudySession
+from tests.conftest import post_with_csrf
+
+
+@pytest.fixture
+def kind_id(app):
+    with app.app_context():
+        kind = SessionKind(name="集中学法")
+        db.session.add(kind)
+        db.session.commit()
+        return kind.id
+
+
+def fields(kind_id, start, **extra):
+    return services.SessionFields(title="宪法学习", kind_id=kind_id, starts_at=start,
+                                  ends_at=start + timedelta(hours=2), **extra)
+
+
+def test_weekly_and_monthly_series(ctx, kind_id):
+    start = datetime(2026, 1, 31, 1, 0)
+    weekly = services.create_sessions(None, fields(kind_id, start), repeat="weekly",
+                                      until=datetime(2026, 2, 28))
+    assert [s.starts_at.day for s in weekly] == [31, 7, 14, 21, 28]
+    assert len({s.series_id for s in weekly}) == 1 and weekly[0].series_id
+    monthly = services.create_sessions(None, fields(kind_id, start), repeat="monthly",
+                                       until=datetime(2026, 5, 31))
+    # February and April have no 31st: those months are skipped, not moved.
+    assert [(s.starts_at.month, s.starts_at.day) for s in monthly] == [(1, 31), (3, 31), (5, 31)]
+    with pytest.raises(ValidationFailed):
+        services.create_sessions(None, fields(kind_id, start), repeat="weekly", until=None)
+
+
+def test_edit_the_rest_of_a_series_and_cancel(ctx, kind_id, admin):
+    actor = db.session.get(User, admin.id)
+    start = datetime(2026, 3, 2, 1, 0)
+    series = services.create_sessions(None, fields(kind_id, start), repeat="weekly",
+                                      until=datetime(2026, 3, 23))
+    later = fields(kind_id, series[1].starts_at + timedelta(hours=1))
+    later.title, later.place = "宪法学习（改）", "三楼会议室"
+    changed = services.update_session(actor, series[1], later, whole_series=True)
+    assert changed == 3
+    assert series[0].title == "宪法学习" and series[0].starts_at.hour == 1
+    assert [s.starts_at.hour for s in series[1:]] == [2, 2, 2]
+    assert all(s.place == "三楼会议室" for s in series[1:])
+    with pytest.raises(ValidationFailed):
+        services.cancel_session(actor, series[0], "  ", utcnow())
+    services.cancel_session(actor, series[0], "与常务会议冲突", utcnow())
+    assert series[0].cancelled_at and not services.checkin_open(series[0], series[0].starts_at)
+
+
+def test_expected_people_follow_departments_and_names(ctx, kind_id, make_user,
+                                                      make_department):
+    unit = make_department("区政府办公室")
+    section = make_department("法制科", unit)
+    other = make_department("其他")
+    inside = make_user("inside", department_id=section)
+    named = make_user("named", department_id=other)
+    make_user("outside", department_id=other)
+    make_user("gone", department_id=section, active=False)
+    session = services.create_sessions(None, fields(kind_id, utcnow(), audience_all=False,
+                                                    department_ids=[unit],
+                                                    user_ids=[named.id]))[0]
+    assert services.expected_user_ids(session) == {inside.id, named.id}
+
+
+def test_marking_is_audited_and_closing_records_absentees(ctx, kind_id, admin, make_user):
+    actor = db.session.get(User, admin.id)
+    came, missed = make_user("came"), make_user("missed")
+    start = utcnow() - timedelta(hours=3)
+    session = services.create_sessions(None, fields(kind_id, start))[0]
+    services.mark(actor, session, db.session.get(User, came.id), "late", "无手机，补签", utcnow())
+    assert services.close_ended_sessions(utcnow()) == 2  # two absentees recorded
+    statuses = dict(db.session.execute(select(Attendance.user_id, Attendance.status)).all())
+    assert statuses[came.id] == "late" and statuses[missed.id] == "absent"
+    assert statuses[admin.id] == "absent"
+    assert services.close_ended_sessions(utcnow()) == 0  # closed once only
+    entry = db.session.scalar(select(AuditEntry).filter_by(action="attendance.mark"))
+    assert entry.actor_id == admin.id and entry.details["note"] == "无手机，补签"
+
+
+def test_admin_schedules_a_series_through_the_page(admin_client, app, kind_id):
+    response = post_with_csrf(admin_client, "/admin/sessions/new", "/admin/sessions/new", {
+        "title": "会前学法", "kind_id": str(kind_id), "starts_at": "2026-12-07T09:00",
+        "ends_at": "2026-12-07T09:30", "study_hours": "0.5", "checkin_opens_minutes": "15",
+        "late_after_minutes": "5", "audience_all": "y", "repeat": "weekly",
+        "repeat_until": "2026-12-28"})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    with app.app_context():
+        sessions = db.session.scalars(select(StudySession).order_by(StudySession.starts_at)).all()
+        assert len(sessions) == 4 and sessions[0].starts_at.hour == 1  # 09:00 Beijing time
+    bad = post_with_csrf(admin_client, "/admin/sessions/new", "/admin/sessions/new", {
+        "title": "倒置", "kind_id": str(kind_id), "starts_at": "2026-12-07T09:00",
+        "ends_at": "2026-12-07T08:00", "study_hours": "1", "checkin_opens_minutes": "15",
+        "late_after_minutes": "5", "audience_all": "y"})
+    assert bad.status_code == 422 and "结束时间须晚于开始时间" in bad.get_data(as_text=True)
+
+
+def test_staff_pages_and_calendar_feed(app, client, login, make_user, kind_id):
+    login(make_user("reader", name="读者"))
+    with app.app_context():
+        start = utcnow() + timedelta(days=1)
+        upcoming = services.create_sessions(None, fields(kind_id, start, place="一楼报告厅"))[0]
+        cancelled = services.create_sessions(None, fields(kind_id, start + timedelta(days=7)))[0]
+        services.cancel_session(db.session.get(User, 1), cancelled, "停电", utcnow())
+        db.session.commit()
+        upcoming_id, cancelled_id = upcoming.id, cancelled.id
+    page = client.get("/sessions").get_data(as_text=True)
+    assert "宪法学习" in page and "已取消" in page
+    detail = client.get(f"/sessions/{cancelled_id}").get_data(as_text=True)
+    assert "本次活动已取消：停电" in detail
+    feed_url = page.split("<code>")[1].split("</code>")[0]
+    path = feed_url.split("localhost", 1)[1]
+    feed = client.get(path)
+    assert feed.status_code == 200 and feed.mimetype == "text/calendar"
+    calendar = Calendar.from_ical(feed.data)
+    events = {str(e["uid"]): e for e in calendar.walk("VEVENT")}
+    assert str(events[f"session-{upcoming_id}@lawlearn"]["location"]) == "一楼报告厅"
+    assert str(events[f"session-{cancelled_id}@lawlearn"]["status"]) == "CANCELLED"
+    post_with_csrf(client, "/sessions", "/me/calendar/reset")
+    assert client.get(path).status_code == 404  # the old address stops working
