@@ -6,18 +6,13 @@ the number of people or attempts, and does the arithmetic in Python.
 
 from __future__ import annotations
 
-import csv
-import io
 import math
-import re
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -402,122 +397,3 @@ def item_analysis(quiz: Quiz) -> ItemAnalysis:
         stats.flags = _flags(stats)
         items.append(stats)
     return ItemAnalysis(quiz=quiz, attempts=len(totals), items=items)
-
-
-# --- export -------------------------------------------------------------------------------
-
-EXPORT_FORMATS = ("xlsx", "csv")
-FORMULA_START = re.compile(r"^[=+\-@\t\r]")
-
-
-def _local_time(value: datetime | None) -> str:
-    """2024-12-04 14:30 in the configured time zone (Asia/Shanghai by default)."""
-    if value is None:
-        return ""
-    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "Asia/Shanghai")
-    return value.replace(tzinfo=UTC).astimezone(zone).strftime("%Y-%m-%d %H:%M")
-
-
-def _safe_text(value: str) -> str:
-    """Text that a spreadsheet will not run as a formula (CSV injection)."""
-    return "'" + value if FORMULA_START.match(value) else value
-
-
-def _csv_cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else str(round(value, 2))  # 8.0 → "8"
-    if isinstance(value, str):
-        return _safe_text(value)
-    return str(value)
-
-
-def _result_headers() -> list[str]:
-    return [_("姓名"), _("用户名"), _("部门"), _("成绩"), _("满分"), _("答题次数"),
-            _("是否及格"), _("最后提交时间")]
-
-
-def _result_row(person: PersonResult) -> list[Any]:
-    passed = "" if person.passed is None else (_("及格") if person.passed else _("不及格"))
-    return [person.name, person.username, person.department or _("未分配部门"), person.score,
-            person.max_score, person.attempts, passed, _local_time(person.last_submitted_at)]
-
-
-def _item_headers() -> list[str]:
-    return [_("序号"), _("试题编号"), _("题型"), _("题干"), _("作答人数"), _("难度系数"),
-            _("标准差"), _("区分度"), _("区分效率"), _("选项分布"), _("提示")]
-
-
-def _response_summary(item: ItemStats) -> str:
-    parts = [_("%(key)s：%(count)d 人（%(rate)s）", key=r.label, count=r.count,
-               rate=f"{r.rate * 100:.1f}%") for r in item.responses]
-    if item.type == "fill":
-        parts.append(_("答对 %(n)s 人", n=item.correct))
-    if item.unanswered:
-        parts.append(_("未作答 %(n)s 人", n=item.unanswered))
-    return "；".join(parts)
-
-
-def export_results(quiz: Quiz, format: str) -> bytes:
-    """The people's results as XLSX (with a second sheet 试题分析) or as CSV with a BOM."""
-    if format not in EXPORT_FORMATS:
-        raise ValueError(f"unknown export format {format!r}")
-    results = quiz_results(quiz)
-    if format == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(_result_headers())
-        for person in results.people:
-            writer.writerow([_csv_cell(value) for value in _result_row(person)])
-        # The BOM lets Excel in China open UTF-8 instead of guessing GBK.
-        return buffer.getvalue().encode("utf-8-sig")
-    return _xlsx(results, item_analysis(quiz))
-
-
-def _xlsx(results: QuizResults, analysis: ItemAnalysis) -> bytes:
-    import xlsxwriter
-
-    buffer = io.BytesIO()
-    # constant_memory writes each row out as soon as the next begins: large quizzes stay small.
-    workbook = xlsxwriter.Workbook(buffer, {"constant_memory": True})
-    header = workbook.add_format({"bold": True, "bg_color": "#F2DCDB", "border": 1})
-    percent = workbook.add_format({"num_format": "0.0%"})
-    wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
-
-    def write_row(sheet, row: int, values: list[Any], formats: dict[int, Any]) -> None:
-        for column, value in enumerate(values):
-            style = formats.get(column)
-            if value is None or value == "":
-                sheet.write_blank(row, column, None, style)
-            elif isinstance(value, str):
-                sheet.write_string(row, column, value, style)
-            else:
-                sheet.write_number(row, column, value, style)
-
-    people = workbook.add_worksheet(_("成绩"))
-    headers = _result_headers()
-    people.set_column(0, 1, 14)
-    people.set_column(2, 2, 28)
-    people.set_column(3, 6, 10)
-    people.set_column(7, 7, 18)
-    people.freeze_panes(1, 0)
-    people.write_row(0, 0, headers, header)
-    for row, person in enumerate(results.people, start=1):
-        write_row(people, row, _result_row(person), {})
-
-    sheet = workbook.add_worksheet(_("试题分析"))
-    sheet.set_column(0, 2, 8)
-    sheet.set_column(3, 3, 50)
-    sheet.set_column(4, 8, 10)
-    sheet.set_column(9, 10, 40)
-    sheet.freeze_panes(1, 0)
-    sheet.write_row(0, 0, _item_headers(), header)
-    for row, item in enumerate(analysis.items, start=1):
-        write_row(sheet, row, [
-            item.number, item.question_id, item.type_label, item.stem, item.attempts,
-            item.facility, item.sd, item.discrimination, item.efficiency,
-            _response_summary(item), "、".join(item.flag_labels)],
-            {3: wrap, 5: percent, 6: percent, 7: percent, 8: percent, 9: wrap})
-    workbook.close()
-    return buffer.getvalue()

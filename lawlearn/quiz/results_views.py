@@ -16,6 +16,7 @@ from lawlearn.database import utcnow
 from lawlearn.extensions import db
 from lawlearn.quiz import quiz_admin_bp
 from lawlearn.quiz import results as scoring
+from lawlearn.quiz import results_export as exporting
 from lawlearn.quiz.authoring import get_quiz
 from lawlearn.quiz.models import GRADING_METHODS
 from lawlearn.quiz.services import finalize_expired_attempts
@@ -92,10 +93,10 @@ def item_analysis(quiz_id: int):
 @quiz_admin_bp.route("/quizzes/<int:quiz_id>/results.<fmt>")
 def results_export(quiz_id: int, fmt: str):
     """Download a quiz's results as XLSX (with the item analysis) or CSV."""
-    if fmt not in scoring.EXPORT_FORMATS:
+    if fmt not in exporting.EXPORT_FORMATS:
         abort(400)
     quiz = _closed_up(quiz_id)
-    data = scoring.export_results(quiz, fmt)
+    data = exporting.export_results(quiz, fmt)
     title = UNSAFE_IN_FILENAME.sub("_", quiz.title).strip("_") or str(quiz.id)
     return send_file(io.BytesIO(data), mimetype=MIMETYPES[fmt], as_attachment=True,
                      download_name=_("%(title)s-成绩.%(ext)s", title=title, ext=fmt),

@@ -12,9 +12,6 @@ people or sessions, and does the arithmetic in Python.
 
 from __future__ import annotations
 
-import csv
-import io
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -426,59 +423,6 @@ def status_label(status: str) -> str:
     if status == "open":
         return _("签到中")
     return str(ATTENDANCE_STATUSES.get(status, status))
-
-
-# --- exports ------------------------------------------------------------------------------
-
-FORMULA_START = re.compile(r"^[=+\-@\t\r]")
-
-
-def _local_time(value: datetime) -> str:
-    return value.replace(tzinfo=UTC).astimezone(_zone()).strftime("%Y-%m-%d %H:%M")
-
-
-def _cell(value: Any) -> str:
-    """Text a spreadsheet will not run as a formula (CSV injection)."""
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return f"{value * 100:.1f}%"
-    text = str(value)
-    return "'" + text if FORMULA_START.match(text) else text
-
-
-def _csv(rows: list[list[Any]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for row in rows:
-        writer.writerow([_cell(value) for value in row])
-    # The BOM lets Excel in China open UTF-8 instead of guessing GBK.
-    return buffer.getvalue().encode("utf-8-sig")
-
-
-def export_absentees(session: StudySession, now: datetime | None = None) -> bytes:
-    """The absentee list as CSV; every row names the session and its time."""
-    rows: list[list[Any]] = [[_("活动"), _("活动时间"), _("部门"), _("姓名"), _("用户名")]]
-    when = _local_time(session.starts_at)
-    for group in absentees_by_department(session, now):
-        for person in group.people:
-            rows.append([session.title, when, group.name, person.name, person.username])
-    return _csv(rows)
-
-
-def export_summary(summary: AttendanceSummary, scope: str) -> bytes:
-    """The per-person table as CSV; every row names the period, scope and rule."""
-    period = _("%(start)s 至 %(end)s", start=summary.date_from.isoformat(),
-               end=summary.date_to.isoformat())
-    rows: list[list[Any]] = [[_("统计期间"), _("范围"), _("姓名"), _("用户名"), _("部门"),
-                              _("应到"), _("出席"), _("迟到"), _("请假"), _("缺席"),
-                              _("出勤率")]]
-    for person in summary.people:
-        c = person.counts
-        rows.append([period, scope, person.name, person.username,
-                     person.department or _("未分配部门"), c.expected, c.present, c.late,
-                     c.excused, c.absent, person.rate])
-    return _csv(rows)
 
 
 def rule_description(rule: AttendanceRule) -> str:

@@ -25,7 +25,7 @@ from lawlearn.accounts.models import User
 from lawlearn.database import utcnow
 from lawlearn.errors import DomainError, ValidationFailed
 from lawlearn.extensions import db
-from lawlearn.sessions import attendance, leave, sessions_admin_bp, sessions_bp
+from lawlearn.sessions import attendance, attendance_export, leave, sessions_admin_bp, sessions_bp
 from lawlearn.sessions.models import ATTENDANCE_STATUSES, LEAVE_STATUSES
 from lawlearn.sessions.services import close_ended_sessions, get_session
 
@@ -221,7 +221,7 @@ def absentees(session_id: int):
     now = utcnow()
     if request.args.get("format") == "csv":
         day = attendance.local_today(session.starts_at).isoformat()
-        return _csv_response(attendance.export_absentees(session, now),
+        return _csv_response(attendance_export.export_absentees(session, now),
                              _("%(title)s-%(day)s-缺席名单", title=session.title, day=day))
     groups = attendance.absentees_by_department(session, now)
     expected, counts = attendance.session_counts(session, now)
@@ -280,7 +280,7 @@ def attendance_report():
                                             date_to=date_to)
     scope = department.full_name if department else _("全部部门")
     if request.args.get("format") == "csv":
-        return _csv_response(attendance.export_summary(summary, scope),
+        return _csv_response(attendance_export.export_summary(summary, scope),
                              _("出勤统计-%(scope)s-%(start)s至%(end)s", scope=scope,
                                start=date_from.isoformat(), end=date_to.isoformat()))
     sort = request.args.get("sort", "name")

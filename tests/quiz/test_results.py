@@ -16,7 +16,8 @@ from lawlearn.accounts.models import User
 from lawlearn.extensions import db
 from lawlearn.quiz import services
 from lawlearn.quiz.models import Quiz
-from lawlearn.quiz.results import export_results, item_analysis, item_statistics, quiz_results
+from lawlearn.quiz.results import item_analysis, item_statistics, quiz_results
+from lawlearn.quiz.results_export import export_results
 
 # 2024-12-04 06:00 UTC is 14:00 in Asia/Shanghai.
 START = datetime(2024, 12, 4, 6, 0)
