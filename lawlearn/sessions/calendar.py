@@ -40,7 +40,10 @@ def calendar_feed(user: User, now: datetime, session_url) -> bytes:
         event.add("summary", session.title)
         if session.place:
             event.add("location", session.place)
-        description = "\n".join(filter(None, [session.kind.name if session.kind else "",
+        cancelled = (f"已取消：{session.cancel_reason}" if session.cancelled_at is not None
+                     else "")
+        description = "\n".join(filter(None, [cancelled,
+                                              session.kind.name if session.kind else "",
                                               session.speaker, session.description]))
         if description:
             event.add("description", description)

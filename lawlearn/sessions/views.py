@@ -40,7 +40,8 @@ def index():
     token = services.calendar_token(current_user)
     db.session.commit()
     return render_template("sessions/index.html", now=now, mine=mine,
-                           upcoming=[s for s in sessions if s.ends_at >= now],
+                           running=[s for s in sessions if s.starts_at <= now <= s.ends_at],
+                           upcoming=[s for s in sessions if s.starts_at > now],
                            past=[s for s in reversed(sessions) if s.ends_at < now],
                            feed_url=url_for("sessions.calendar", token=token, _external=True))
 

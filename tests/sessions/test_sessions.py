@@ -131,5 +131,6 @@ def test_staff_pages_and_calendar_feed(app, client, login, make_user, kind_id):
     events = {str(e["uid"]): e for e in calendar.walk("VEVENT")}
     assert str(events[f"session-{upcoming_id}@lawlearn"]["location"]) == "一楼报告厅"
     assert str(events[f"session-{cancelled_id}@lawlearn"]["status"]) == "CANCELLED"
+    assert "停电" in str(events[f"session-{cancelled_id}@lawlearn"]["description"])
     post_with_csrf(client, "/sessions", "/me/calendar/reset")
     assert client.get(path).status_code == 404  # the old address stops working
