@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from blinker import Namespace
 from flask_babel import gettext as _
 from sqlalchemy import String, cast, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -28,6 +29,10 @@ from lawlearn.quiz.models import (
 )
 
 DEFAULT_POINTS = {"single": 2.0, "multiple": 3.0, "true_false": 1.0, "fill": 2.0}
+
+# Sent once per attempt when it is graded; other domains (sessions' exit quizzes) listen
+# without the quiz engine knowing about them.
+attempt_graded = Namespace().signal("attempt-graded")
 
 
 # --- who may take a quiz ----------------------------------------------------------------
@@ -312,6 +317,7 @@ def submit_attempt(attempt: Attempt, now: datetime, *, auto: bool = False) -> di
         item.correct, item.awarded = correct, awarded
     attempt.submitted_at, attempt.auto_submitted = now, auto
     attempt.score, attempt.passed = score, passed
+    attempt_graded.send(attempt)
     return attempt_result(attempt)
 
 

@@ -16,6 +16,8 @@ from lawlearn.accounts.models import Department, User
 from lawlearn.database import utcnow
 from lawlearn.errors import DomainError
 from lawlearn.extensions import db
+from lawlearn.library.models import Material
+from lawlearn.library.references import format_references, resolve_article_references
 from lawlearn.quiz.authoring import user_ids_for, usernames_of
 from lawlearn.quiz.models import Quiz
 from lawlearn.sessions import services, sessions_admin_bp
@@ -61,7 +63,9 @@ def _form_fields(form: SessionForm) -> services.SessionFields:
         else None,
         exit_quiz_id=form.exit_quiz_id.data or None, audience_all=form.audience_all.data,
         department_ids=form.department_ids.data or [],
-        user_ids=user_ids_for(re.split(r"[\s,，、;；]+", form.usernames.data or "")))
+        user_ids=user_ids_for(re.split(r"[\s,，、;；]+", form.usernames.data or "")),
+        material_ids=form.material_ids.data or [],
+        article_ids=[a.id for a in resolve_article_references(form.article_refs.data or "")])
 
 
 @sessions_admin_bp.route("/new", methods=["GET", "POST"])
@@ -73,6 +77,8 @@ def session_edit(session_id: int | None = None):
     form.kind_id.choices = [(k.id, k.name) for k in _kinds() if k.active or
                             (study and k.id == study.kind_id)]
     form.department_ids.choices = department_choices()
+    form.material_ids.choices = [(m.id, m.title) for m in db.session.scalars(
+        select(Material).where(Material.published.is_(True)).order_by(Material.title))]
     form.exit_quiz_id.choices = [("", _("（无）"))] + [
         (q.id, q.title) for q in db.session.scalars(select(Quiz).order_by(Quiz.id.desc()))]
     if study is not None and request.method == "GET":
@@ -83,6 +89,9 @@ def session_edit(session_id: int | None = None):
         form.starts_at.data, form.ends_at.data = _local(study.starts_at), _local(study.ends_at)
         form.checkin_closes_at.data = _local(study.checkin_closes_at)
         form.department_ids.data = [a.department_id for a in study.audience if a.department_id]
+        form.material_ids.data = [link.material_id for link in study.links if link.material_id]
+        form.article_refs.data = format_references([link.article for link in study.links
+                                                    if link.article_id])
         form.usernames.data = " ".join(usernames_of([a.user_id for a in study.audience
                                                      if a.user_id]))
     status = 200

@@ -39,6 +39,9 @@ class SessionForm(FlaskForm):
                                            validators=[Optional()])
     exit_quiz_id = SelectField(_l("随堂测验（通过后才算出席）"), coerce=lambda v: int(v) if v else None,
                                validate_choice=False)
+    article_refs = StringField(_l("学习法条"), validators=[Optional(), Length(max=500)],
+                               description=_l("例如：宪法 33-35；民法典 1165"))
+    material_ids = SelectMultipleField(_l("学习资料"), coerce=int, validate_choice=False)
     audience_all = BooleanField(_l("全体人员参加"), default=True)
     department_ids = SelectMultipleField(_l("应参加部门"), coerce=int, validate_choice=False)
     usernames = TextAreaField(_l("应参加人员（用户名）"), validators=[Optional(), Length(max=20000)])

@@ -14,6 +14,7 @@ from lawlearn.extensions import db
 
 if TYPE_CHECKING:
     from lawlearn.accounts.models import User
+    from lawlearn.library.models import LawArticle, Material
 
 DEFAULT_KINDS = ["集中学法", "会前学法", "专题讲座", "法治讲座", "旁听庭审", "中心组学法",
                  "线上学习", "宪法宣传周活动"]
@@ -63,6 +64,8 @@ class StudySession(db.Model):
 
     kind: Mapped[SessionKind] = relationship()
     audience: Mapped[list[SessionAudience]] = relationship(cascade="all, delete-orphan")
+    links: Mapped[list[SessionLink]] = relationship(cascade="all, delete-orphan",
+                                                    order_by="SessionLink.id")
 
     @property
     def closes_at(self) -> datetime:
@@ -91,6 +94,9 @@ class SessionLink(db.Model):
                                             index=True)
     material_id: Mapped[int | None] = mapped_column(ForeignKey("material.id"))
     article_id: Mapped[int | None] = mapped_column(ForeignKey("law_article.id"))
+
+    material: Mapped[Material | None] = relationship()
+    article: Mapped[LawArticle | None] = relationship()
 
 
 class Attendance(db.Model):

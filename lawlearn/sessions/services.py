@@ -17,11 +17,13 @@ from lawlearn.accounts.audit import record_audit
 from lawlearn.accounts.models import Department, User
 from lawlearn.errors import Conflict, NotFound, ValidationFailed
 from lawlearn.extensions import db
+from lawlearn.quiz.services import attempt_graded
 from lawlearn.sessions.models import (
     ATTENDANCE_STATUSES,
     Attendance,
     SessionAudience,
     SessionKind,
+    SessionLink,
     StudySession,
 )
 
@@ -45,6 +47,8 @@ class SessionFields:
     audience_all: bool = True
     department_ids: list[int] = field(default_factory=list)
     user_ids: list[int] = field(default_factory=list)
+    material_ids: list[int] = field(default_factory=list)
+    article_ids: list[int] = field(default_factory=list)
 
 
 def _check(fields: SessionFields) -> None:
@@ -74,6 +78,8 @@ def _apply(session: StudySession, fields: SessionFields, shift: timedelta = time
     session.audience = [] if fields.audience_all else (
         [SessionAudience(department_id=d) for d in fields.department_ids]
         + [SessionAudience(user_id=u) for u in fields.user_ids])
+    session.links = ([SessionLink(material_id=m) for m in dict.fromkeys(fields.material_ids)]
+                     + [SessionLink(article_id=a) for a in dict.fromkeys(fields.article_ids)])
 
 
 def repeat_offsets(starts_at: datetime, repeat: str | None, until: datetime | None) -> list:
@@ -319,8 +325,16 @@ def reset_calendar_token(user: User) -> str:
     return user.calendar_token
 
 
-def mark_quiz_passed(session: StudySession, user: User) -> None:
-    """The exit quiz was passed: a pending check-in becomes present (or late)."""
-    db.session.execute(update(Attendance).where(
-        Attendance.session_id == session.id, Attendance.user_id == user.id,
-        Attendance.status == "pending_quiz").values(status="present"))
+def exit_quiz_passed(user_id: int, quiz_id: int) -> int:
+    """The person passed a session's exit quiz: their pending check-ins become present."""
+    sessions = select(StudySession.id).where(StudySession.exit_quiz_id == quiz_id)
+    return db.session.execute(update(Attendance).where(
+        Attendance.session_id.in_(sessions), Attendance.user_id == user_id,
+        Attendance.status == "pending_quiz").values(status="present")
+        .execution_options(synchronize_session=False)).rowcount
+
+
+@attempt_graded.connect
+def _on_attempt_graded(attempt) -> None:
+    if attempt.passed:
+        exit_quiz_passed(attempt.user_id, attempt.quiz_id)

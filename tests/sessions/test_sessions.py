@@ -134,3 +134,46 @@ def test_staff_pages_and_calendar_feed(app, client, login, make_user, kind_id):
     assert "停电" in str(events[f"session-{cancelled_id}@lawlearn"]["description"])
     post_with_csrf(client, "/sessions", "/me/calendar/reset")
     assert client.get(path).status_code == 404  # the old address stops working
+
+
+def test_exit_quiz_turns_a_check_in_into_presence(app, ctx, kind_id, make_user, make_quiz):
+    from lawlearn.quiz import services as quiz_services
+    from lawlearn.quiz.models import Quiz
+
+    quiz_id = make_quiz(title="随堂测验")
+    person = db.session.get(User, make_user("learner").id)
+    session = services.create_sessions(None, fields(kind_id, utcnow(), exit_quiz_id=quiz_id))[0]
+    attendance, _created = services.check_in(person, session, utcnow())
+    assert attendance.status == "pending_quiz"
+    quiz = db.session.get(Quiz, quiz_id)
+    failed, _ = quiz_services.start_attempt(person, quiz, utcnow())
+    quiz_services.submit_attempt(failed, utcnow())  # nothing answered: not passed
+    db.session.refresh(attendance)
+    assert attendance.status == "pending_quiz"
+    quiz.attempts_allowed = None
+    attempt, _ = quiz_services.start_attempt(person, quiz, utcnow())
+    for item in attempt.items:
+        snap = item.snapshot
+        answer = snap["answer"] if snap["type"] != "fill" else [a[0] for a in snap["answer"]]
+        quiz_services.save_answer(attempt, item.question_id, answer, utcnow())
+    assert quiz_services.submit_attempt(attempt, utcnow())["passed"] is True
+    db.session.refresh(attendance)
+    assert attendance.status == "present"
+
+
+def test_sessions_link_articles_and_materials(admin_client, app, client, kind_id):
+    from lawlearn.library.services import import_law
+
+    with app.app_context():
+        import_law(None, "中华人民共和国宪法\n\n第一条 甲。\n\n第二条 乙。\n".encode())
+        db.session.commit()
+    response = post_with_csrf(admin_client, "/admin/sessions/new", "/admin/sessions/new", {
+        "title": "学宪法", "kind_id": str(kind_id), "starts_at": "2026-12-07T09:00",
+        "ends_at": "2026-12-07T10:00", "study_hours": "1", "checkin_opens_minutes": "15",
+        "late_after_minutes": "5", "audience_all": "y", "article_refs": "宪法 1-2"})
+    assert response.status_code == 302
+    page = admin_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'value="宪法 1、2"' in page
+    session_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    detail = admin_client.get(f"/sessions/{session_id}").get_data(as_text=True)
+    assert "《宪法》第一条" in detail and "《宪法》第二条" in detail
