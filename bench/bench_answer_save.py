@@ -11,13 +11,9 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import shutil
-import signal
-import socket
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -25,6 +21,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from harness import ROOT, figure, lawlearn_config, start_gunicorn, stop
 from sqlalchemy import event
 
 from lawlearn import create_app
@@ -33,8 +30,6 @@ from lawlearn.extensions import db
 from lawlearn.quiz.authoring import QuizFields, create_quiz
 from lawlearn.quiz.bank import QuestionFields, create_question
 
-ROOT = Path(__file__).resolve().parents[1]
-GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 TAKERS = 50
 QUESTIONS = 50
 WORKERS = 2
@@ -42,7 +37,6 @@ THREADS = 4  # gthread workers, the same for lawlearn and the floor
 WARMUP = 2.0  # seconds of load before the measured window (second worker booting, caches)
 DURATION = 10.0  # measured window, seconds
 PASSWORD = "bench-password"
-HASH_METHOD = "pbkdf2:sha256:1000"
 WRITE_VERBS = ("UPDATE", "INSERT", "DELETE")
 
 FLOOR_APP = '''\
@@ -84,20 +78,7 @@ def save(item_id):
 '''
 
 
-def figure(name: str, value: float, unit: str, baseline: float | None = None) -> None:
-    print(json.dumps({"name": name, "value": round(value, 4), "unit": unit,
-                      "baseline": round(baseline, 4) if baseline is not None else None,
-                      "ratio": round(value / baseline, 3) if baseline else None},
-                     ensure_ascii=False), flush=True)
-
-
 # --- setup ----------------------------------------------------------------------------
-
-def lawlearn_config(folder: Path) -> dict[str, str]:
-    return {"DATABASE_URL": f"sqlite:///{folder / 'b.db'}", "SECRET_KEY": "bench-secret",
-            "UPLOAD_FOLDER": str(folder / "up"), "LOGIN_RATE_LIMIT": "100000 per minute",
-            "PASSWORD_HASH_METHOD": HASH_METHOD}
-
 
 def set_up_lawlearn(folder: Path) -> tuple[int, dict[str, float]]:
     """Schema and data for the run; returns the quiz id and the SQL counts per answer save."""
@@ -175,52 +156,6 @@ def set_up_floor(folder: Path) -> Path:
 
 
 # --- gunicorn -------------------------------------------------------------------------
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_gunicorn(app: str, cwd: Path, env: dict[str, str], log: Path) -> tuple[subprocess.Popen, int]:
-    port = free_port()
-    with log.open("wb") as handle:
-        proc = subprocess.Popen(
-            [str(GUNICORN), "--workers", str(WORKERS), "--threads", str(THREADS),
-             "--bind", f"127.0.0.1:{port}", "--keep-alive", "5", "--graceful-timeout", "5",
-             "--log-level", "warning", app],
-            cwd=cwd, env={**os.environ, **env}, stdout=handle, stderr=subprocess.STDOUT,
-            start_new_session=True)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"gunicorn {app} exited: {log.read_text()[-2000:]}")
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-        try:
-            conn.request("GET", "/")
-            conn.getresponse().read()
-            return proc, port
-        except OSError:
-            time.sleep(0.1)
-        finally:
-            conn.close()
-    stop(proc)
-    raise RuntimeError(f"gunicorn {app} did not answer within 30 s: {log.read_text()[-2000:]}")
-
-
-def stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is not None:
-        return
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)  # the master and its workers (own session)
-        except ProcessLookupError:
-            pass
-        proc.wait(timeout=10)
-
 
 # --- load -----------------------------------------------------------------------------
 
@@ -338,7 +273,7 @@ def run_load(port: int, prepares: list) -> dict[str, float]:
 
 
 def measure(app: str, cwd: Path, env: dict[str, str], log: Path, prepares: list) -> dict[str, float]:
-    proc, port = start_gunicorn(app, cwd, env, log)
+    proc, port = start_gunicorn(app, cwd, env, log, workers=WORKERS, threads=THREADS)
     try:
         return run_load(port, prepares)
     finally:

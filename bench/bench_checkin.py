@@ -14,13 +14,9 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import shutil
-import signal
-import socket
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -30,6 +26,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+from harness import ROOT, figure, lawlearn_config, start_gunicorn, stop
+
 from lawlearn import create_app
 from lawlearn.accounts.services import UserFields, create_user
 from lawlearn.database import utcnow
@@ -37,32 +35,16 @@ from lawlearn.extensions import db
 from lawlearn.sessions import services
 from lawlearn.sessions.models import SessionKind
 
-ROOT = Path(__file__).resolve().parents[1]
-GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 STAFF = 300
 SPREAD = 3.0  # seconds over which the check-ins are sent
 WORKERS = 2
 THREADS = 4
 P95_TARGET_MS = 300.0
 PASSWORD = "bench-password"
-HASH_METHOD = "pbkdf2:sha256:1000"
 TIMEOUT = 30  # seconds, per request
 
 
-def figure(name: str, value: float, unit: str, baseline: float | None = None) -> None:
-    print(json.dumps({"name": name, "value": round(value, 4), "unit": unit,
-                      "baseline": round(baseline, 4) if baseline is not None else None,
-                      "ratio": round(value / baseline, 3) if baseline else None},
-                     ensure_ascii=False), flush=True)
-
-
 # --- setup --------------------------------------------------------------------------------
-
-
-def lawlearn_config(folder: Path) -> dict[str, str]:
-    return {"DATABASE_URL": f"sqlite:///{folder / 'b.db'}", "SECRET_KEY": "bench-secret",
-            "UPLOAD_FOLDER": str(folder / "up"), "LOGIN_RATE_LIMIT": "100000 per minute",
-            "PASSWORD_HASH_METHOD": HASH_METHOD}
 
 
 def set_up(folder: Path) -> tuple[int, int]:
@@ -91,52 +73,6 @@ def set_up(folder: Path) -> tuple[int, int]:
 
 
 # --- gunicorn -----------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_gunicorn(env: dict[str, str], log: Path) -> tuple[subprocess.Popen, int]:
-    port = free_port()
-    with log.open("wb") as handle:
-        proc = subprocess.Popen(
-            [str(GUNICORN), "--workers", str(WORKERS), "--threads", str(THREADS),
-             "--bind", f"127.0.0.1:{port}", "--graceful-timeout", "5", "--log-level", "warning",
-             "wsgi:app"],
-            cwd=ROOT, env={**os.environ, **env}, stdout=handle, stderr=subprocess.STDOUT,
-            start_new_session=True)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"gunicorn exited: {log.read_text()[-2000:]}")
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-        try:
-            conn.request("GET", "/api/v1/openapi.json")
-            conn.getresponse().read()
-            return proc, port
-        except OSError:
-            time.sleep(0.1)
-        finally:
-            conn.close()
-    stop(proc)
-    raise RuntimeError(f"gunicorn did not answer within 30 s: {log.read_text()[-2000:]}")
-
-
-def stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is not None:
-        return
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)  # the master and its workers (own session)
-        except ProcessLookupError:
-            pass
-        proc.wait(timeout=10)
 
 
 # --- requests -----------------------------------------------------------------------------
@@ -238,7 +174,9 @@ def main() -> int:
     try:
         session_id, burst_id = set_up(folder)
         env = {f"LAWLEARN_{key}": value for key, value in lawlearn_config(folder).items()}
-        proc, port = start_gunicorn(env, folder / "gunicorn.log")
+        proc, port = start_gunicorn("wsgi:app", ROOT, env, folder / "gunicorn.log",
+                                    workers=WORKERS, threads=THREADS,
+                                    probe="/api/v1/openapi.json")
         with ThreadPoolExecutor(max_workers=16) as pool:
             headers = list(pool.map(lambda n: bearer(port, f"staff{n}"), range(STAFF)))
         admin = bearer(port, "admin")
