@@ -23,6 +23,16 @@ from lawlearn.library.models import (
     MaterialAttachment,
     MaterialCollection,
 )
+from lawlearn.practice.models import (
+    ChallengeAnswer,
+    ChallengeRun,
+    DailySet,
+    DailySetItem,
+    PointAward,
+    PointRule,
+    PracticeCard,
+    TimingFlag,
+)
 from lawlearn.quiz.models import (
     Attempt,
     AttemptItem,
@@ -32,7 +42,9 @@ from lawlearn.quiz.models import (
     QuizAudience,
     QuizQuestion,
     QuizRule,
+    WrongAnswer,
 )
+from lawlearn.settings import SiteSetting
 from lawlearn.sessions.models import (
     Attendance,
     LeaveRequest,
@@ -48,5 +60,6 @@ __all__ = [
     "MaterialArticle", "MaterialAttachment", "MaterialCollection", "Role", "User", "UserRole",
     "Attempt", "AttemptItem", "Question", "QuestionRevision", "Quiz", "QuizAudience",
     "QuizQuestion", "QuizRule", "Attendance", "LeaveRequest", "SessionAudience", "SessionKind",
-    "SessionLink", "StudySession",
+    "SessionLink", "StudySession", "WrongAnswer", "ChallengeAnswer", "ChallengeRun", "DailySet",
+    "DailySetItem", "PointAward", "PointRule", "PracticeCard", "TimingFlag", "SiteSetting",
 ]

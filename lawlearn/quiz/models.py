@@ -219,3 +219,31 @@ class AttemptItem(db.Model):
     awarded: Mapped[float | None]
 
     attempt: Mapped[Attempt] = relationship(back_populates="items")
+
+
+class WrongAnswer(db.Model):
+    """A question someone got wrong (错题本), until they redo it right twice in a row.
+
+    ``last_response`` is in the bank's option letters, whatever order was shown.
+    A question got wrong again after it left the book comes back (``cleared_at`` reset).
+    """
+
+    __tablename__ = "wrong_answer"
+    __table_args__ = (
+        UniqueConstraint("user_id", "question_id"),
+        Index("ix_wrong_answer_user_open", "user_id", "cleared_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    question_id: Mapped[int] = mapped_column(ForeignKey("question.id", ondelete="CASCADE"),
+                                             index=True)
+    last_response: Mapped[Any | None] = mapped_column(JSON)
+    source: Mapped[str] = mapped_column(String(10))  # quiz, daily, challenge, redo
+    wrong_count: Mapped[int] = mapped_column(default=1)
+    right_streak: Mapped[int] = mapped_column(default=0)
+    first_wrong_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_wrong_at: Mapped[datetime] = mapped_column(default=utcnow)
+    cleared_at: Mapped[datetime | None]
+
+    question: Mapped[Question] = relationship()

@@ -150,7 +150,9 @@ def _draw_questions(quiz: Quiz, rng: random.Random) -> list[Question]:
     return questions
 
 
-def _snapshot(question: Question, shuffle_options: bool, rng: random.Random) -> dict[str, Any]:
+def question_snapshot(question: Question, shuffle_options: bool,
+                      rng: random.Random) -> dict[str, Any]:
+    """What a taker sees and is graded against, frozen (see AttemptItem.snapshot)."""
     article = None
     if question.article is not None:
         article = {"law_id": question.article.law_id, "number": question.article.number,
@@ -207,7 +209,7 @@ def start_attempt(user: User, quiz: Quiz, now: datetime,
                       deadline=deadline)
     attempt.items = [
         AttemptItem(question_id=q.id, position=i, points=float(points[q.type]),
-                    snapshot=_snapshot(q, quiz.shuffle_options, rng))
+                    snapshot=question_snapshot(q, quiz.shuffle_options, rng))
         for i, q in enumerate(questions)]
     attempt.max_score = sum(item.points for item in attempt.items)
     try:

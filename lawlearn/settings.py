@@ -1,0 +1,56 @@
+"""Settings an admin changes at run time (daily set size, timers, timing floors).
+
+Defaults live in code so an empty database works; a row exists only once an admin has
+changed the value.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, String, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from lawlearn.database import utcnow
+from lawlearn.extensions import db
+
+DEFAULTS: dict[str, Any] = {
+    "practice.daily_size": 5,
+    "practice.challenge_seconds": 30,
+    # Faster than base + per_char × characters (stem and options) is faster than reading.
+    "practice.floor_base_ms": 1500,
+    "practice.floor_ms_per_char": 25,
+}
+
+
+class SiteSetting(db.Model):
+    __tablename__ = "site_setting"
+
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+def get_settings(*keys: str) -> dict[str, Any]:
+    """The current values of ``keys`` (all known settings when none given), in one query."""
+    wanted = list(keys or DEFAULTS)
+    values = {key: DEFAULTS.get(key) for key in wanted}
+    for row in db.session.scalars(select(SiteSetting).where(SiteSetting.key.in_(wanted))):
+        values[row.key] = row.value
+    return values
+
+
+def get_setting(key: str) -> Any:
+    return get_settings(key)[key]
+
+
+def set_setting(key: str, value: Any) -> None:
+    if key not in DEFAULTS:
+        raise KeyError(key)
+    row = db.session.get(SiteSetting, key)
+    if row is None:
+        db.session.add(SiteSetting(key=key, value=value))
+    else:
+        row.value = value
+    db.session.flush()
