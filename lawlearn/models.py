@@ -23,6 +23,15 @@ from lawlearn.library.models import (
     MaterialAttachment,
     MaterialCollection,
 )
+from lawlearn.plans.models import (
+    Notice,
+    Plan,
+    PlanAudience,
+    PlanItem,
+    PlanItemProgress,
+    PlanStage,
+    Reflection,
+)
 from lawlearn.practice.models import (
     ChallengeAnswer,
     ChallengeRun,
@@ -62,4 +71,5 @@ __all__ = [
     "QuizQuestion", "QuizRule", "Attendance", "LeaveRequest", "SessionAudience", "SessionKind",
     "SessionLink", "StudySession", "WrongAnswer", "ChallengeAnswer", "ChallengeRun", "DailySet",
     "DailySetItem", "PointAward", "PointRule", "PracticeCard", "TimingFlag", "SiteSetting",
+    "Notice", "Plan", "PlanAudience", "PlanItem", "PlanItemProgress", "PlanStage", "Reflection",
 ]

@@ -1,0 +1,291 @@
+"""Item kinds: each says, for many items and people at once, who has done what.
+
+A kind plugs into the plan engine through one small interface: ``states(items, user_ids,
+now)`` returns the state of every (item, person) that is not plain "pending", in a fixed
+number of queries whatever the number of people. Adding a kind means adding a class here
+and its settings form; the engine, the matrix and the reports do not change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import case, func, select
+
+from lawlearn.extensions import db
+from lawlearn.plans.models import PlanItem, PlanItemProgress, Reflection
+
+# Statuses an (item, person) can have; only "done" counts as completed.
+STATUS_LABELS = {
+    "pending": _l("未开始"), "in_progress": _l("进行中"), "submitted": _l("待审阅"),
+    "returned": _l("已退回"), "excused": _l("已请假"), "done": _l("已完成"),
+}
+
+
+@dataclass(frozen=True)
+class ItemState:
+    status: str = "pending"
+    done_at: datetime | None = None
+    detail: str = ""  # e.g. "3/10": how far a counted item is
+
+    @property
+    def done(self) -> bool:
+        return self.status == "done"
+
+    @property
+    def label(self) -> str:
+        return str(STATUS_LABELS[self.status])
+
+
+PENDING = ItemState()
+States = dict[tuple[int, int], ItemState]
+
+
+def _user_filter(column, user_ids: list[int] | None):
+    return column.in_(user_ids) if user_ids is not None else True
+
+
+class ItemKind:
+    key: str = ""
+    label = _l("")
+    # Whether the person acts on the item's own page (open/confirm, write) rather than
+    # elsewhere in the site (library, quiz, check-in, daily practice).
+    done_on_item_page = False
+
+    def states(self, items: list[PlanItem], user_ids: list[int] | None,
+               now: datetime) -> States:
+        raise NotImplementedError
+
+
+class ArticlesKind(ItemKind):
+    """Read law articles: a chapter (division with its sections) or a range of numbers.
+
+    settings: {"law_id", "division_id"} or {"law_id", "from_number", "to_number"}.
+    """
+
+    key, label = "articles", _l("学习法条")
+
+    def article_ids(self, items: list[PlanItem]) -> dict[int, set[int]]:
+        from lawlearn.library.models import LawArticle, LawDivision
+
+        law_ids = {item.settings.get("law_id") for item in items}
+        articles = db.session.execute(select(
+            LawArticle.id, LawArticle.law_id, LawArticle.number, LawArticle.division_id)
+            .where(LawArticle.law_id.in_(law_ids))).all()
+        parents = dict(db.session.execute(select(LawDivision.id, LawDivision.parent_id)
+                                          .where(LawDivision.law_id.in_(law_ids))).all())
+
+        def within(division_id: int | None, wanted: int) -> bool:
+            while division_id is not None:
+                if division_id == wanted:
+                    return True
+                division_id = parents.get(division_id)
+            return False
+
+        result: dict[int, set[int]] = {}
+        for item in items:
+            s = item.settings
+            if s.get("division_id"):
+                chosen = {a.id for a in articles if a.law_id == s["law_id"]
+                          and within(a.division_id, s["division_id"])}
+            else:
+                low, high = s.get("from_number") or 1, s.get("to_number") or 10 ** 6
+                chosen = {a.id for a in articles if a.law_id == s["law_id"]
+                          and low <= a.number <= high}
+            result[item.id] = chosen
+        return result
+
+    def states(self, items, user_ids, now):
+        from lawlearn.library.models import ArticleStudy
+
+        wanted = self.article_ids(items)
+        states: States = {}
+        for item in items:  # one aggregate per item: constant in the number of people
+            ids = wanted[item.id]
+            if not ids:
+                continue
+            rows = db.session.execute(
+                select(ArticleStudy.user_id, func.count(), func.max(ArticleStudy.studied_at))
+                .where(ArticleStudy.article_id.in_(ids),
+                       _user_filter(ArticleStudy.user_id, user_ids))
+                .group_by(ArticleStudy.user_id))
+            for user_id, studied, last in rows:
+                detail = f"{studied}/{len(ids)}"
+                states[item.id, user_id] = ItemState("done", last, detail) \
+                    if studied >= len(ids) else ItemState("in_progress", None, detail)
+        return states
+
+
+class _OpenConfirmKind(ItemKind):
+    """Done when confirmed at least ``min_seconds`` after the item was opened (the server
+    measures both ends). settings: {"min_seconds"} plus the kind's own."""
+
+    done_on_item_page = True
+
+    def states(self, items, user_ids, now):
+        ids = [item.id for item in items]
+        rows = db.session.scalars(select(PlanItemProgress).where(
+            PlanItemProgress.item_id.in_(ids), _user_filter(PlanItemProgress.user_id, user_ids)))
+        states: States = {}
+        for row in rows:
+            if row.confirmed_at is not None:
+                states[row.item_id, row.user_id] = ItemState("done", row.confirmed_at)
+            elif row.opened_at is not None:
+                states[row.item_id, row.user_id] = ItemState("in_progress")
+        return states
+
+
+class MaterialKind(_OpenConfirmKind):
+    """Read a material. settings: {"material_id", "min_seconds"}."""
+
+    key, label = "material", _l("阅读资料")
+
+
+class VideoKind(_OpenConfirmKind):
+    """Watch a video link. settings: {"url", "min_seconds"}."""
+
+    key, label = "video", _l("观看视频")
+
+
+class QuizKind(ItemKind):
+    """Take a quiz. settings: {"quiz_id", "require": "passed" | "attempted"}."""
+
+    key, label = "quiz", _l("参加测验")
+
+    def states(self, items, user_ids, now):
+        from lawlearn.quiz.models import Attempt
+
+        quiz_ids = {item.settings.get("quiz_id") for item in items}
+        rows = db.session.execute(
+            select(Attempt.quiz_id, Attempt.user_id, func.min(Attempt.submitted_at),
+                   func.min(case((Attempt.passed.is_(True), Attempt.submitted_at))))
+            .where(Attempt.quiz_id.in_(quiz_ids), Attempt.submitted_at.is_not(None),
+                   _user_filter(Attempt.user_id, user_ids))
+            .group_by(Attempt.quiz_id, Attempt.user_id)).all()
+        by_quiz: dict[int, list] = {}
+        for row in rows:
+            by_quiz.setdefault(row[0], []).append(row)
+        states: States = {}
+        for item in items:
+            for _quiz, user_id, attempted_at, passed_at in by_quiz.get(
+                    item.settings.get("quiz_id"), []):
+                if item.settings.get("require", "passed") == "attempted":
+                    states[item.id, user_id] = ItemState("done", attempted_at)
+                elif passed_at is not None:
+                    states[item.id, user_id] = ItemState("done", passed_at)
+                else:
+                    states[item.id, user_id] = ItemState("in_progress")
+        return states
+
+
+class SessionKind(ItemKind):
+    """Attend a study session: present or late; excused counts when the item says so.
+
+    settings: {"session_id", "excused_counts": bool}.
+    """
+
+    key, label = "session", _l("参加集中学法")
+
+    def states(self, items, user_ids, now):
+        from lawlearn.sessions.models import Attendance, StudySession
+
+        session_ids = {item.settings.get("session_id") for item in items}
+        rows = db.session.execute(
+            select(Attendance.session_id, Attendance.user_id, Attendance.status,
+                   Attendance.checked_in_at, Attendance.updated_at, StudySession.starts_at)
+            .join(StudySession, StudySession.id == Attendance.session_id)
+            .where(Attendance.session_id.in_(session_ids),
+                   _user_filter(Attendance.user_id, user_ids))).all()
+        by_session: dict[int, list] = {}
+        for row in rows:
+            by_session.setdefault(row.session_id, []).append(row)
+        states: States = {}
+        for item in items:
+            for row in by_session.get(item.settings.get("session_id"), []):
+                if row.status in ("present", "late"):
+                    states[item.id, row.user_id] = ItemState(
+                        "done", row.checked_in_at or row.starts_at)
+                elif row.status == "excused":
+                    states[item.id, row.user_id] = ItemState("done", row.updated_at) \
+                        if item.settings.get("excused_counts") else ItemState("excused")
+        return states
+
+
+class ReflectionKind(ItemKind):
+    """Write a reflection of at least ``min_length`` characters; with ``review`` it is
+    done once the dept_lead (or an admin) accepts it. settings: {"min_length", "review"}."""
+
+    key, label = "reflection", _l("撰写学习心得")
+    done_on_item_page = True
+
+    def states(self, items, user_ids, now):
+        reviewed = {item.id: bool(item.settings.get("review")) for item in items}
+        rows = db.session.scalars(select(Reflection).where(
+            Reflection.item_id.in_(list(reviewed)), _user_filter(Reflection.user_id, user_ids)))
+        states: States = {}
+        for row in rows:
+            if row.status == "accepted" or (row.status == "submitted"
+                                            and not reviewed[row.item_id]):
+                states[row.item_id, row.user_id] = ItemState(
+                    "done", row.reviewed_at or row.submitted_at)
+            else:
+                states[row.item_id, row.user_id] = ItemState(row.status)
+        return states
+
+
+class StreakKind(ItemKind):
+    """Do the daily practice on ``days`` days within the item's window (from the plan's
+    start, or ``from``, to the due date). settings: {"days", "from"?}."""
+
+    key, label = "streak", _l("坚持每日一练")
+
+    def window(self, item: PlanItem) -> tuple[date, date]:
+        start = item.settings.get("from")
+        first = date.fromisoformat(start) if start else item.plan.starts_on
+        return first, item.due_on or item.plan.ends_on
+
+    def states(self, items, user_ids, now):
+        from lawlearn.practice.models import DailySet
+
+        states: States = {}
+        for item in items:  # one aggregate per item: constant in the number of people
+            first, last = self.window(item)
+            needed = max(1, int(item.settings.get("days") or 1))
+            rows = db.session.execute(
+                select(DailySet.user_id, func.count(), func.max(DailySet.completed_at))
+                .where(DailySet.completed_at.is_not(None), DailySet.day >= first,
+                       DailySet.day <= last, _user_filter(DailySet.user_id, user_ids))
+                .group_by(DailySet.user_id))
+            for user_id, days, last_done in rows:
+                detail = f"{min(days, needed)}/{needed}"
+                states[item.id, user_id] = ItemState("done", last_done, detail) \
+                    if days >= needed else ItemState("in_progress", None, detail)
+        return states
+
+
+KINDS: dict[str, ItemKind] = {kind.key: kind for kind in (
+    ArticlesKind(), MaterialKind(), QuizKind(), SessionKind(), ReflectionKind(), VideoKind(),
+    StreakKind())}
+
+
+def item_states(items: Iterable[PlanItem], user_ids: list[int] | None,
+                now: datetime) -> States:
+    """The state of every (item, person) that is not pending, kind by kind."""
+    grouped: dict[str, list[PlanItem]] = {}
+    for item in items:
+        grouped.setdefault(item.kind, []).append(item)
+    states: States = {}
+    for key, of_kind in grouped.items():
+        states.update(KINDS[key].states(of_kind, user_ids, now))
+    return states
+
+
+def can_confirm(opened_at: datetime | None, min_seconds: int, now: datetime) -> int:
+    """Seconds still to wait before an opened item may be confirmed (0: it may)."""
+    if opened_at is None:
+        return max(0, min_seconds)
+    left = opened_at + timedelta(seconds=min_seconds) - now
+    return max(0, int(left.total_seconds() + 0.999))

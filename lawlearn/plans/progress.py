@@ -1,0 +1,275 @@
+"""Who a plan is for, how far each person is, what to do next, study hours. No HTTP here.
+
+Progress is computed from what the other domains record (studied articles, attempts,
+attendance, daily sets) through the item kinds, so it can never drift from them. The first
+time a person's item is seen done, ``sync_completions`` stamps it and pays its points.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from lawlearn.accounts.models import Department, User, UserRole
+from lawlearn.extensions import db
+from lawlearn.plans.kinds import PENDING, ItemState, States, item_states
+from lawlearn.plans.models import Plan, PlanAudience, PlanItem, PlanItemProgress
+from lawlearn.practice.points import award, local_day
+
+# --- audience -----------------------------------------------------------------------------
+
+
+def audience_condition(user: User):
+    """SQL: plans whose audience includes ``user`` (a department includes its sections)."""
+    department_ids = [user.department_id] if user.department_id else []
+    if user.department is not None and user.department.parent_id:
+        department_ids.append(user.department.parent_id)
+    roles = sorted(user.roles)
+    targeted = select(PlanAudience.plan_id).where(or_(
+        PlanAudience.user_id == user.id,
+        PlanAudience.department_id.in_(department_ids) if department_ids else False,
+        PlanAudience.role.in_(roles) if roles else False))
+    return or_(Plan.audience_all.is_(True), Plan.id.in_(targeted))
+
+
+def audience_users_query(plan: Plan):
+    """SQL: the active people a plan is for."""
+    query = select(User).where(User.active.is_(True))
+    if plan.audience_all:
+        return query
+    department_ids = [a.department_id for a in plan.audience if a.department_id]
+    user_ids = [a.user_id for a in plan.audience if a.user_id]
+    roles = [a.role for a in plan.audience if a.role]
+    sections = select(Department.id).where(Department.parent_id.in_(department_ids))
+    with_role = select(UserRole.user_id).where(UserRole.role.in_(roles))
+    return query.where(or_(User.id.in_(user_ids), User.department_id.in_(department_ids),
+                           User.department_id.in_(sections), User.id.in_(with_role)))
+
+
+def plans_for(user: User, now: datetime) -> list[Plan]:
+    """Published plans for ``user`` that have not ended, with their items (two queries)."""
+    today = local_day(now)
+    return list(db.session.scalars(
+        select(Plan).where(Plan.status == "published", Plan.ends_on >= today,
+                           audience_condition(user))
+        .options(selectinload(Plan.items), selectinload(Plan.stages))
+        .order_by(Plan.starts_on, Plan.id)))
+
+
+# --- one person's progress ------------------------------------------------------------------
+
+
+@dataclass
+class ItemProgress:
+    item: PlanItem
+    state: ItemState
+    overdue: bool
+
+    @property
+    def done(self) -> bool:
+        return self.state.done
+
+
+@dataclass
+class PlanProgress:
+    plan: Plan
+    items: list[ItemProgress] = field(default_factory=list)
+
+    @property
+    def required(self) -> list[ItemProgress]:
+        return [entry for entry in self.items if entry.item.required]
+
+    @property
+    def done_count(self) -> int:
+        return sum(1 for entry in self.required if entry.done)
+
+    @property
+    def percent(self) -> int:
+        required = self.required
+        return round(100 * self.done_count / len(required)) if required else 100
+
+    @property
+    def hours_earned(self) -> float:
+        return round(sum(entry.item.hours for entry in self.items if entry.done), 1)
+
+
+def _is_overdue(item: PlanItem, state: ItemState, today: date) -> bool:
+    return not state.done and item.due_on is not None and item.due_on < today
+
+
+def progress_for(user: User, now: datetime, plans: list[Plan] | None = None) -> list[PlanProgress]:
+    plans = plans_for(user, now) if plans is None else plans
+    items = [item for plan in plans for item in plan.items]
+    states = item_states(items, [user.id], now)
+    today = local_day(now)
+    result = []
+    for plan in plans:
+        entries = []
+        for item in plan.items:
+            state = states.get((item.id, user.id), PENDING)
+            entries.append(ItemProgress(item, state, _is_overdue(item, state, today)))
+        result.append(PlanProgress(plan, entries))
+    return result
+
+
+def next_up(progress: list[PlanProgress], limit: int = 3) -> list[ItemProgress]:
+    """Items still to do across plans: overdue first, then by due date, undated last."""
+    todo = [entry for plan in progress for entry in plan.items if not entry.done
+            and entry.state.status != "excused"]
+    todo.sort(key=lambda e: (not e.overdue, e.item.due_on is None, e.item.due_on or date.max,
+                             not e.item.required, e.item.plan_id, e.item.position, e.item.id))
+    return todo[:limit]
+
+
+def sync_completions(user: User, progress: list[PlanProgress], now: datetime) -> int:
+    """Stamp items newly seen done and pay their points once; returns how many."""
+    done = {entry.item.id: entry for plan in progress for entry in plan.items if entry.done}
+    if not done:
+        return 0
+    stamped = set(db.session.scalars(select(PlanItemProgress.item_id).where(
+        PlanItemProgress.user_id == user.id, PlanItemProgress.item_id.in_(list(done)),
+        PlanItemProgress.completed_at.is_not(None))))
+    rows = {row.item_id: row for row in db.session.scalars(select(PlanItemProgress).where(
+        PlanItemProgress.user_id == user.id,
+        PlanItemProgress.item_id.in_([i for i in done if i not in stamped])))}
+    count = 0
+    for item_id, entry in done.items():
+        if item_id in stamped:
+            continue
+        when = entry.state.done_at or now
+        row = rows.get(item_id)
+        if row is None:
+            try:
+                with db.session.begin_nested():
+                    db.session.add(PlanItemProgress(item_id=item_id, user_id=user.id,
+                                                    completed_at=when))
+            except IntegrityError:
+                continue  # another request stamped it
+        else:
+            row.completed_at = when
+        if entry.item.points:
+            award(user.id, "plan_item", f"plan_item:{item_id}", now, units=entry.item.points)
+        count += 1
+    return count
+
+
+# --- everyone's progress (the matrix) ---------------------------------------------------------
+
+
+@dataclass
+class Matrix:
+    plan: Plan
+    people: list[User]
+    items: list[PlanItem]
+    states: States
+    today: date
+
+    def state(self, item: PlanItem, person: User) -> ItemState:
+        return self.states.get((item.id, person.id), PENDING)
+
+    def overdue(self, item: PlanItem, person: User) -> bool:
+        return _is_overdue(item, self.state(item, person), self.today)
+
+    def item_rate(self, item: PlanItem) -> float | None:
+        if not self.people:
+            return None
+        done = sum(1 for p in self.people if self.state(item, p).done)
+        return done / len(self.people)
+
+    def person_done(self, person: User) -> int:
+        return sum(1 for item in self.items if item.required and self.state(item, person).done)
+
+    @property
+    def required_count(self) -> int:
+        return sum(1 for item in self.items if item.required)
+
+    def person_behind(self, person: User) -> bool:
+        """Has a required item past its due date and not done."""
+        return any(item.required and self.overdue(item, person) for item in self.items)
+
+    def department_rates(self) -> list[tuple[str, int, float | None]]:
+        """(unit name, people, share of required items done), units rolled up."""
+        groups: dict[str, list[User]] = {}
+        for person in self.people:
+            unit = person.department.parent or person.department if person.department else None
+            groups.setdefault(unit.name if unit else "", []).append(person)
+        required = self.required_count
+        rows = []
+        for name, members in sorted(groups.items()):
+            total = required * len(members)
+            done = sum(self.person_done(p) for p in members)
+            rows.append((name, len(members), done / total if total else None))
+        return rows
+
+
+def matrix(plan: Plan, now: datetime, *, department_id: int | None = None) -> Matrix:
+    """People × items for a plan, optionally one department (with its sections)."""
+    from sqlalchemy.orm import joinedload
+
+    query = audience_users_query(plan).options(
+        joinedload(User.department).joinedload(Department.parent))
+    if department_id is not None:
+        sections = select(Department.id).where(Department.parent_id == department_id)
+        query = query.where(or_(User.department_id == department_id,
+                                User.department_id.in_(sections)))
+    people = list(db.session.scalars(query.order_by(User.department_id, User.name, User.id)))
+    items = list(plan.items)
+    user_ids = [p.id for p in people] if len(people) <= 900 else None
+    states = item_states(items, user_ids, now)
+    return Matrix(plan, people, items, states, local_day(now))
+
+
+# --- study hours (学时) ---------------------------------------------------------------------
+
+
+@dataclass
+class HoursRow:
+    user_id: int
+    plan_hours: float
+    session_hours: float
+
+    @property
+    def total(self) -> float:
+        return round(self.plan_hours + self.session_hours, 1)
+
+
+def hours_ledger(year: int, user_ids: list[int] | None, now: datetime) -> dict[int, HoursRow]:
+    """Study hours per person for a year: plan items done in the year (session items are
+    counted through the session itself) and sessions attended (present or late)."""
+    from lawlearn.sessions.attendance import period_bounds
+    from lawlearn.sessions.models import Attendance, StudySession
+
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    start, end = period_bounds(first, last)
+    rows: dict[int, HoursRow] = {}
+    plan_hours = db.session.execute(
+        select(PlanItemProgress.user_id, func.sum(PlanItem.hours))
+        .join(PlanItem, PlanItem.id == PlanItemProgress.item_id)
+        .where(PlanItemProgress.completed_at >= start, PlanItemProgress.completed_at < end,
+               PlanItem.kind != "session",
+               PlanItemProgress.user_id.in_(user_ids) if user_ids is not None else True)
+        .group_by(PlanItemProgress.user_id))
+    for user_id, hours in plan_hours:
+        rows[user_id] = HoursRow(user_id, round(float(hours or 0), 1), 0.0)
+    session_hours = db.session.execute(
+        select(Attendance.user_id, func.sum(StudySession.study_hours))
+        .join(StudySession, StudySession.id == Attendance.session_id)
+        .where(Attendance.status.in_(("present", "late")), StudySession.starts_at >= start,
+               StudySession.starts_at < end, StudySession.cancelled_at.is_(None),
+               Attendance.user_id.in_(user_ids) if user_ids is not None else True)
+        .group_by(Attendance.user_id))
+    for user_id, hours in session_hours:
+        row = rows.setdefault(user_id, HoursRow(user_id, 0.0, 0.0))
+        row.session_hours = round(float(hours or 0), 1)
+    return rows
+
+
+def required_hours(user: User, year: int) -> float:
+    """The most any of the year's published plans for ``user`` asks for."""
+    return float(db.session.scalar(select(func.max(Plan.required_hours)).where(
+        Plan.status.in_(("published", "closed")), audience_condition(user),
+        and_(Plan.starts_on <= date(year, 12, 31), Plan.ends_on >= date(year, 1, 1)))) or 0)
