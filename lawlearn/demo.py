@@ -11,6 +11,8 @@ from lawlearn.accounts.models import Role, User
 from lawlearn.accounts.services import UserFields, create_user
 from lawlearn.extensions import db
 from lawlearn.library.demo import load_library_demo
+from lawlearn.plans.demo import load_plans_demo
+from lawlearn.practice.demo import load_practice_demo
 from lawlearn.quiz.demo import load_quiz_demo
 from lawlearn.sessions.demo import load_sessions_demo
 
@@ -55,5 +57,7 @@ def load_demo() -> dict[str, int]:
     library = load_library_demo()
     quizzes = load_quiz_demo()
     sessions = load_sessions_demo()
+    practice = load_practice_demo()
+    plans = load_plans_demo()
     return {"departments": len(sections) + len(DEMO_UNITS), "users": 3 + len(STAFF_NAMES),
-            **library, **quizzes, **sessions}
+            **library, **quizzes, **sessions, **practice, **plans}

@@ -22,6 +22,7 @@ from lawlearn.library.models import (
     MaterialArticle,
     MaterialAttachment,
     MaterialCollection,
+    MaterialRead,
 )
 from lawlearn.plans.models import (
     Notice,
@@ -53,7 +54,6 @@ from lawlearn.quiz.models import (
     QuizRule,
     WrongAnswer,
 )
-from lawlearn.settings import SiteSetting
 from lawlearn.sessions.models import (
     Attendance,
     LeaveRequest,
@@ -62,6 +62,7 @@ from lawlearn.sessions.models import (
     SessionLink,
     StudySession,
 )
+from lawlearn.settings import SiteSetting
 
 __all__ = [
     "ApiToken", "LoginFailure", "ArticleBookmark", "ArticleNote", "ArticleStudy", "AuditEntry",
@@ -71,5 +72,6 @@ __all__ = [
     "QuizQuestion", "QuizRule", "Attendance", "LeaveRequest", "SessionAudience", "SessionKind",
     "SessionLink", "StudySession", "WrongAnswer", "ChallengeAnswer", "ChallengeRun", "DailySet",
     "DailySetItem", "PointAward", "PointRule", "PracticeCard", "TimingFlag", "SiteSetting",
+    "MaterialRead",
     "Notice", "Plan", "PlanAudience", "PlanItem", "PlanItemProgress", "PlanStage", "Reflection",
 ]

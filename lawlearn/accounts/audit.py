@@ -29,6 +29,14 @@ ACTION_LABELS = {
     "session.create": _l("安排学法活动"), "session.update": _l("修改学法活动"),
     "session.cancel": _l("取消学法活动"), "attendance.mark": _l("标记出勤"),
     "leave.approve": _l("批准请假"), "leave.reject": _l("驳回请假"),
+    "plan.create": _l("创建学习计划"), "plan.update": _l("修改学习计划"),
+    "plan.audience": _l("设置计划对象"), "plan.stage": _l("调整计划阶段"),
+    "plan.item.create": _l("添加计划事项"), "plan.item.update": _l("修改计划事项"),
+    "plan.item.delete": _l("删除计划事项"), "plan.publish": _l("发布学习计划"),
+    "plan.close": _l("结束学习计划"), "plan.delete": _l("删除学习计划"),
+    "plan.copy": _l("复制学习计划"), "plan.remind": _l("提醒未完成者"),
+    "reflection.accept": _l("通过学习心得"), "reflection.return": _l("退回学习心得"),
+    "points.rule": _l("修改积分规则"), "practice.setting": _l("修改练习设置"),
 }
 
 

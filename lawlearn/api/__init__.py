@@ -4,6 +4,13 @@ from flask import Blueprint
 
 api_bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from lawlearn.api import auth, quiz, sessions, views  # noqa: E402,F401  (routes and guards)
+from lawlearn.api import (  # noqa: E402,F401  (routes and guards)
+    auth,
+    plans_api,
+    practice,
+    quiz,
+    sessions,
+    views,
+)
 
 __all__ = ["api_bp"]

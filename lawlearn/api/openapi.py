@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from lawlearn.api.plans_api import ME_PROGRESS_OPENAPI
+
 
 def _error_responses(*statuses: int) -> dict[str, Any]:
     return {
@@ -207,6 +209,68 @@ SESSION_PATHS: dict[str, Any] = {
 }
 
 
+PRACTICE_SCHEMAS: dict[str, Any] = {
+    "DailySet": {
+        "type": "object",
+        "required": ["date", "questions", "answered"],
+        "properties": {
+            "date": {"type": "string", "format": "date",
+                     "description": "the local day the set belongs to"},
+            "questions": {"type": "array", "items": _ref("AttemptQuestion"),
+                          "description": "empty when there is nothing to practise today"},
+            "answered": {"type": "array", "items": {"type": "integer"},
+                         "description": "ids of the questions already answered today"},
+            "completed": {"type": "boolean"},
+            "exam": {"type": ["object", "null"],
+                     "description": "the exam the set prepares for (exam-date mode)",
+                     "properties": {"id": {"type": "integer"}, "title": {"type": "string"},
+                                    "opens_at": {"type": "string", "format": "date-time"},
+                                    "days_left": {"type": "integer"}}},
+        },
+    },
+    "DailyFeedback": {
+        "type": "object",
+        "required": ["correct", "explanation", "next_due", "points_awarded"],
+        "properties": {
+            "question_id": {"type": "integer"},
+            "correct": {"type": "boolean", "description": "of the answer just sent"},
+            "response": {"description": "the answer just sent, in canonical form"},
+            "answer": {"description": "the right answer"},
+            "explanation": {"type": "string"},
+            "article": {"type": ["object", "null"],
+                        "properties": {"law_id": {"type": "integer"},
+                                       "number": {"type": "integer"},
+                                       "label": {"type": "string"}, "law": {"type": "string"}}},
+            "next_due": {"type": ["string", "null"], "format": "date-time",
+                         "description": "when the question comes back for review"},
+            "points_awarded": {"type": "integer",
+                               "description": "0 for a repeat or an answer faster than reading"},
+            "too_fast": {"type": "boolean"},
+            "completed": {"type": "boolean", "description": "today's set is done"},
+            "repeated": {"type": "boolean",
+                         "description": "already answered: the first answer is kept"},
+        },
+    },
+}
+
+PRACTICE_PATHS: dict[str, Any] = {
+    "/practice/daily": {"get": {
+        "summary": "Today's daily practice set (chosen once a day; all questions marked shown)",
+        "responses": {"200": _json(_ref("DailySet"), "Today's set"),
+                      **_error_responses(401, 403)}}},
+    "/practice/answers": {"post": {
+        "summary": "Answer a question of today's set and get feedback (a repeat pays 0)",
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "type": "object", "required": ["question_id", "answer"],
+            "properties": {"question_id": {"type": "integer"},
+                           "answer": {"description": '"A", ["A","C"], true, or ["…"] per '
+                                                     'blank'}}}}}},
+        "responses": {"200": _json(_ref("DailyFeedback"), "Graded, with feedback"),
+                      "409": _json(_ref("Error"), "Not in today's set (not_in_todays_set)"),
+                      **_error_responses(401, 403, 422)}}},
+}
+
+
 def openapi_document() -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
@@ -232,6 +296,7 @@ def openapi_document() -> dict[str, Any]:
                 "User": USER_SCHEMA,
                 **QUIZ_SCHEMAS,
                 **SESSION_SCHEMAS,
+                **PRACTICE_SCHEMAS,
             },
         },
         "security": [{"bearer": []}, {"session": []}],
@@ -279,8 +344,10 @@ def openapi_document() -> dict[str, Any]:
                     },
                 },
             },
+            "/me/progress": ME_PROGRESS_OPENAPI,
             **QUIZ_PATHS,
             **SESSION_PATHS,
+            **PRACTICE_PATHS,
             "/openapi.json": {
                 "get": {
                     "summary": "This document",

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, render_template, request, send_file
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from lawlearn.database import utcnow
+from lawlearn.errors import DomainError
 from lawlearn.extensions import db
 from lawlearn.library import attachments, library_bp, materials
 from lawlearn.library.models import MATERIAL_KINDS
@@ -35,10 +38,34 @@ def materials_page():
 @library_bp.route("/materials/<int:material_id>")
 @login_required
 def material(material_id: int):
-    """One material: its text, video link, attachments and linked articles."""
+    """One material: its text, video link, attachments, linked articles and my reading."""
     preview = _previewing()
     material = materials.get_material(material_id, published_only=not preview)
-    return render_template("library/material.html", material=material, preview=preview)
+    reading, seconds_left = None, 0
+    if material.published:
+        now = utcnow()
+        reading = materials.record_open(current_user.id, material.id, now)
+        db.session.commit()
+        seconds_left = materials.seconds_left(reading, now,
+                                              materials.minimum_reading_seconds(material))
+    return render_template("library/material.html", material=material, preview=preview,
+                           reading=reading, seconds_left=seconds_left)
+
+
+@library_bp.route("/materials/<int:material_id>/read", methods=["POST"])
+@login_required
+def material_read(material_id: int):
+    """我已读完: confirm the reading once the minimum reading time has passed."""
+    material = materials.get_material(material_id, published_only=True)
+    try:
+        _reading, paid = materials.confirm_reading(current_user.id, material, utcnow())
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("已确认读完，获得 %(n)d 积分。", n=paid) if paid else _("已确认读完。"), "success")
+    return redirect(url_for("library.material", material_id=material.id))
 
 
 @library_bp.route("/materials/attachments/<int:attachment_id>")

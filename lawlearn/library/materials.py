@@ -5,18 +5,22 @@ from __future__ import annotations
 
 import html
 import json
+import math
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import nh3
+from blinker import Namespace
 from flask_babel import gettext as _
 from markdown_it import MarkdownIt
 from sqlalchemy import String, cast, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from lawlearn.accounts.audit import record_audit
 from lawlearn.accounts.models import User
-from lawlearn.errors import NotFound, ValidationFailed
+from lawlearn.errors import Conflict, NotFound, ValidationFailed
 from lawlearn.extensions import db
 from lawlearn.library.models import (
     MATERIAL_KINDS,
@@ -24,6 +28,7 @@ from lawlearn.library.models import (
     LawArticle,
     Material,
     MaterialCollection,
+    MaterialRead,
 )
 from lawlearn.library.references import resolve_article_references
 
@@ -295,3 +300,68 @@ def linked_materials(article: LawArticle) -> list[Material]:
         select(Material).where(Material.published.is_(True),
                                Material.articles.any(LawArticle.id == article.id))
         .order_by(Material.title)))
+
+
+# --- reading records ----------------------------------------------------------------------
+
+READING_CHARS_PER_MINUTE = 600
+MIN_READING_SECONDS = 30
+MAX_READING_SECONDS = 600
+
+# Sent as (None, user_id=…, material_id=…, now=…) when a reading is confirmed; receivers
+# may return the points they paid (see confirm_reading).
+material_read = Namespace().signal("material-read")
+
+
+def minimum_reading_seconds(material: Material) -> int:
+    """The least time between opening a material and "我已读完": its plain text read at
+    600 characters a minute, at least 30 seconds and at most 10 minutes."""
+    seconds = math.ceil(len(material.body_text or "") * 60 / READING_CHARS_PER_MINUTE)
+    return min(MAX_READING_SECONDS, max(MIN_READING_SECONDS, seconds))
+
+
+def reading_of(user_id: int, material_id: int) -> MaterialRead | None:
+    return db.session.get(MaterialRead, (user_id, material_id))
+
+
+def record_open(user_id: int, material_id: int, now: datetime) -> MaterialRead:
+    """Note that the person opened the material; only the first open counts, so that a
+    reload (a phone switching apps) does not restart the reading time."""
+    reading = reading_of(user_id, material_id)
+    if reading is not None:
+        return reading
+    reading = MaterialRead(user_id=user_id, material_id=material_id, opened_at=now)
+    try:
+        with db.session.begin_nested():
+            db.session.add(reading)
+    except IntegrityError:  # opened at the same moment in another tab: keep that record
+        return db.session.get(MaterialRead, (user_id, material_id))
+    return reading
+
+
+def seconds_left(reading: MaterialRead, now: datetime, minimum_seconds: int) -> int:
+    """Whole seconds still to read before the reading can be confirmed (0: it can)."""
+    elapsed = (now - reading.opened_at).total_seconds()
+    return max(0, math.ceil(minimum_seconds - elapsed))
+
+
+def confirm_reading(user_id: int, material: Material, now: datetime, *,
+                    minimum_seconds: int | None = None) -> tuple[MaterialRead, int]:
+    """我已读完: confirm once the server-measured time since opening is long enough.
+
+    Returns the record and the points paid (0 for a repeat). ``minimum_seconds`` lets a
+    caller such as a study plan item ask for its own minimum; nothing is written when the
+    confirmation is refused.
+    """
+    minimum = minimum_reading_seconds(material) if minimum_seconds is None else minimum_seconds
+    reading = reading_of(user_id, material.id)
+    if reading is None:
+        raise Conflict(_("请先打开资料阅读，读完后再确认。"), code="not_opened")
+    if reading.confirmed_at is not None:
+        return reading, 0
+    left = seconds_left(reading, now, minimum)
+    if left:
+        raise Conflict(_("阅读时间还不够：请再读 %(n)d 秒后确认读完。", n=left), code="too_early")
+    reading.confirmed_at = now
+    results = material_read.send(None, user_id=user_id, material_id=material.id, now=now)
+    return reading, sum(value for _receiver, value in results if isinstance(value, int))

@@ -200,6 +200,23 @@ class Material(db.Model):
         return str(MATERIAL_KINDS.get(self.kind, self.kind))
 
 
+class MaterialRead(db.Model):
+    """A person's reading of a material: first opened, and confirmed once read long enough.
+
+    ``opened_at`` is the first open only, so that a phone reloading the page (switching
+    apps) does not restart the reading time.
+    """
+
+    __tablename__ = "material_read"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    material_id: Mapped[int] = mapped_column(ForeignKey("material.id", ondelete="CASCADE"),
+                                             primary_key=True, index=True)
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    confirmed_at: Mapped[datetime | None]
+
+
 class MaterialAttachment(db.Model):
     __tablename__ = "material_attachment"
 

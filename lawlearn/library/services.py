@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from blinker import Namespace
 from flask_babel import gettext as _
 from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import joinedload
@@ -27,6 +28,9 @@ from lawlearn.library.models import (
 from lawlearn.library.parsing import ParsedLaw, parse_law
 
 MAX_NOTE_LENGTH = 5000
+
+# Sent as (None, user_id=…, article_id=…, now=…) when an article becomes studied.
+article_studied = Namespace().signal("article-studied")
 
 
 def guess_category(title: str) -> str:
@@ -303,6 +307,7 @@ def set_studied(user: User, article: LawArticle, studied: bool, now: datetime) -
     existing = db.session.get(ArticleStudy, (user.id, article.id))
     if studied and existing is None:
         db.session.add(ArticleStudy(user_id=user.id, article_id=article.id, studied_at=now))
+        article_studied.send(None, user_id=user.id, article_id=article.id, now=now)
     elif not studied and existing is not None:
         db.session.delete(existing)
 

@@ -9,6 +9,8 @@ from lawlearn.accounts.forms import ConfirmForm
 from lawlearn.database import utcnow
 from lawlearn.extensions import db
 from lawlearn.main import main_bp
+from lawlearn.plans.views import home_next_up
+from lawlearn.practice.daily import progress as daily_progress
 from lawlearn.quiz.services import quizzes_for
 from lawlearn.security import safe_next
 from lawlearn.sessions.services import todays_sessions
@@ -21,9 +23,11 @@ def home():
     now = utcnow()
     cards = [card for card in quizzes_for(current_user, now, include_upcoming=False)
              if card.can_start][:3]
-    db.session.commit()  # expired attempts may have been submitted
+    plan_cards = home_next_up(current_user, now)
+    db.session.commit()  # expired attempts submitted, plan items newly done stamped
     return render_template("main/home.html", today=now, quiz_cards=cards,
-                           todays_sessions=todays_sessions(current_user, now))
+                           todays_sessions=todays_sessions(current_user, now),
+                           daily=daily_progress(current_user.id, now), **plan_cards)
 
 
 @main_bp.route("/me")

@@ -1,1 +1,571 @@
-"""Routes: filled in by the plans work."""
+"""Admin pages of study plans: the list, a plan with its stages and items, its audience,
+publish / close / copy / delete, the progress matrix with reminders, and its XLSX export."""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from flask import current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import selectinload
+
+from lawlearn.accounts.departments import department_choices, get_department
+from lawlearn.accounts.forms import ConfirmForm
+from lawlearn.database import utcnow
+from lawlearn.errors import DomainError
+from lawlearn.extensions import db
+from lawlearn.i18n import display_datetime
+from lawlearn.plans import plans_admin_bp, services
+from lawlearn.plans.admin_forms import (
+    KIND_FIELDS,
+    AudienceForm,
+    ItemForm,
+    MoveForm,
+    PlanForm,
+    RemindForm,
+    StageForm,
+)
+from lawlearn.plans.export import XLSX_MIMETYPE, export_matrix, export_name
+from lawlearn.plans.kinds import KINDS
+from lawlearn.plans.models import PLAN_KINDS, PLAN_STATUSES, Plan, PlanItem
+from lawlearn.plans.progress import Matrix, matrix
+from lawlearn.quiz.authoring import user_ids_for, usernames_of
+
+MATRIX_PER_PAGE = 100
+# A symbol for each status, always shown with its word (never colour alone).
+STATUS_SYMBOLS = {"done": "✓", "in_progress": "◐", "pending": "○", "submitted": "✎",
+                  "returned": "↩", "excused": "—"}
+
+
+@dataclass
+class Page:
+    """One page of a list already in memory, with what the pager macro needs."""
+
+    items: list[Any]
+    page: int
+    pages: int
+    total: int
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+def page_of(rows: list[Any], page: int, per_page: int) -> Page:
+    pages = max(1, math.ceil(len(rows) / per_page))
+    page = min(max(1, page), pages)
+    start = (page - 1) * per_page
+    return Page(rows[start:start + per_page], page, pages, len(rows))
+
+
+def apply_error(form, error: DomainError, default_field: str) -> None:
+    """Show a service's error under the field it concerns."""
+    target = getattr(form, error.field or default_field, None) or getattr(form, default_field)
+    target.errors = [*target.errors, error.message]
+
+
+def _plan(plan_id: int) -> Plan:
+    return services.get_plan(plan_id)
+
+
+def _back(plan: Plan, anchor: str = ""):
+    return redirect(url_for("plans_admin.plan_detail", plan_id=plan.id) + anchor)
+
+
+# --- list and plan form -------------------------------------------------------------------
+
+
+@plans_admin_bp.route("/")
+def plans():
+    """Every plan: search by title, filter by status and kind, paginated."""
+    query = services.plan_query(q=request.args.get("q") or None,
+                                status=request.args.get("status") or None,
+                                kind=request.args.get("kind") or None)
+    pagination = db.paginate(query, page=request.args.get("page", 1, type=int),
+                             per_page=current_app.config["PER_PAGE"], error_out=False)
+    counts = services.item_counts([plan.id for plan in pagination.items])
+    return render_template("plans_admin/plans.html", pagination=pagination, counts=counts,
+                           statuses=PLAN_STATUSES, kinds=PLAN_KINDS)
+
+
+def _plan_fields(form: PlanForm) -> services.PlanFields:
+    return services.PlanFields(title=form.title.data or "", kind=form.kind.data,
+                               description=form.description.data or "",
+                               starts_on=form.starts_on.data, ends_on=form.ends_on.data,
+                               required_hours=form.required_hours.data)
+
+
+@plans_admin_bp.route("/new", methods=["GET", "POST"])
+@plans_admin_bp.route("/<int:plan_id>/edit", methods=["GET", "POST"])
+def plan_edit(plan_id: int | None = None):
+    """Create a plan (a draft) or edit its title, kind, period and required hours."""
+    plan = _plan(plan_id) if plan_id else None
+    form = PlanForm(obj=plan if request.method == "GET" else None)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            if plan is None:
+                plan = services.create_plan(current_user, _plan_fields(form), utcnow())
+            else:
+                services.update_plan(current_user, plan, _plan_fields(form), utcnow())
+        except DomainError as error:
+            db.session.rollback()
+            apply_error(form, error, "title")
+            status = 422
+        else:
+            db.session.commit()
+            flash(_("计划已保存。"), "success")
+            return _back(plan)
+    elif request.method == "POST":
+        status = 422
+    return render_template("plans_admin/plan_form.html", form=form, plan=plan), status
+
+
+# --- a plan: stages and items ----------------------------------------------------------------
+
+
+def _item_choices(form: ItemForm, plan: Plan, item: PlanItem | None = None) -> None:
+    """Fill the item form's select boxes (one query each)."""
+    from lawlearn.library.models import Law, LawDivision, Material
+    from lawlearn.library.services import list_laws
+    from lawlearn.quiz.models import Quiz
+    from lawlearn.sessions.models import StudySession
+
+    none = ("", _("（请选择）"))
+    form.stage_id.choices = [("", _("（不分组）"))] + [(s.id, s.title) for s in plan.stages]
+    laws = list_laws()
+    form.law_id.choices = [none] + [(law.id, law.display_title) for law in laws]
+    titles = {law.id: law.display_title for law in laws}
+    divisions = db.session.execute(
+        select(LawDivision.id, LawDivision.law_id, LawDivision.label, LawDivision.title,
+               LawDivision.kind, LawDivision.parent_id)
+        .join(Law, Law.id == LawDivision.law_id)
+        .where(Law.is_current.is_(True), LawDivision.kind.in_(services.ARTICLE_DIVISION_KINDS))
+        .order_by(LawDivision.law_id, LawDivision.position)).all()
+    headings = {d.id: d.label for d in divisions}
+    form.division_id.choices = [none] + [
+        (d.id, "{law} · {parent}{label} {title}".format(
+            law=titles.get(d.law_id, ""), parent=f"{headings[d.parent_id]} "
+            if d.kind == "section" and d.parent_id in headings else "",
+            label=d.label, title=d.title).strip(), {"data-law": d.law_id})
+        for d in divisions]
+    form.material_id.choices = [none] + [(m.id, m.title) for m in db.session.execute(
+        select(Material.id, Material.title).where(Material.published.is_(True))
+        .order_by(Material.title))]
+    form.quiz_id.choices = [none] + [(q.id, q.title) for q in db.session.execute(
+        select(Quiz.id, Quiz.title).order_by(Quiz.id.desc()))]
+    # Sessions of the plan's period (a day's margin for the time zone), and the chosen one.
+    chosen = item.settings.get("session_id") if item is not None else None
+    first = datetime.combine(plan.starts_on - timedelta(days=1), time())
+    last = datetime.combine(plan.ends_on + timedelta(days=2), time())
+    sessions = db.session.execute(
+        select(StudySession.id, StudySession.title, StudySession.starts_at)
+        .where(StudySession.cancelled_at.is_(None),
+               or_(and_(StudySession.starts_at >= first, StudySession.starts_at < last),
+                   StudySession.id == (chosen or 0)))
+        .order_by(StudySession.starts_at)).all()
+    form.session_id.choices = [none] + [
+        (s.id, f"{display_datetime(s.starts_at)} {s.title}") for s in sessions]
+
+
+def _item_fields(form: ItemForm) -> services.ItemFields:
+    settings = {name: getattr(form, name).data for names in KIND_FIELDS.values()
+                for name in names}
+    settings["from"] = settings.pop("streak_from")
+    return services.ItemFields(
+        kind=form.kind.data, title=form.title.data or "", description=form.description.data or "",
+        stage_id=form.stage_id.data, due_on=form.due_on.data, required=form.required.data,
+        hours=form.hours.data if form.hours.data is not None else 0,
+        points=form.points.data if form.points.data is not None else 0, settings=settings)
+
+
+def _fill_item_form(form: ItemForm, item: PlanItem) -> None:
+    for name in ("kind", "title", "description", "stage_id", "due_on", "required", "hours",
+                 "points"):
+        getattr(form, name).data = getattr(item, name)
+    for names in KIND_FIELDS.values():
+        for name in names:
+            if name in item.settings:
+                getattr(form, name).data = item.settings[name]
+    if item.settings.get("from"):
+        form.streak_from.data = date.fromisoformat(item.settings["from"])
+
+
+def _detail(plan: Plan, *, item_form: ItemForm | None = None,
+            stage_form: StageForm | None = None, status: int = 200):
+    """The plan page: facts, audience, stages with their items, the add forms."""
+    plan = db.session.scalar(select(Plan).where(Plan.id == plan.id).options(
+        selectinload(Plan.items), selectinload(Plan.stages), selectinload(Plan.audience)))
+    item_form = item_form or ItemForm(formdata=None)
+    _item_choices(item_form, plan)
+    groups: list[tuple[Any, list[PlanItem]]] = [
+        (stage, [i for i in plan.items if i.stage_id == stage.id]) for stage in plan.stages]
+    ungrouped = [i for i in plan.items if i.stage_id is None]
+    if ungrouped or not groups:
+        groups.append((None, ungrouped))
+    audience_count = len(services.audience_ids(plan)) if plan.status == "draft" else None
+    return render_template(
+        "plans_admin/plan.html", plan=plan, groups=groups, kinds=KINDS,
+        targets=services.item_targets(plan.items),
+        needing=[i for i in plan.items if services.needs_target(i)],
+        audience=services.audience_summary(plan), audience_count=audience_count,
+        item_form=item_form, stage_form=stage_form or StageForm(formdata=None, prefix="stage"),
+        kind_fields=KIND_FIELDS, confirm_form=ConfirmForm(), move_form=MoveForm(),
+        editable=plan.status != "closed"), status
+
+
+@plans_admin_bp.route("/<int:plan_id>")
+def plan_detail(plan_id: int):
+    """A plan: its items grouped by stage, the forms to add items and stages, its actions."""
+    return _detail(_plan(plan_id))
+
+
+@plans_admin_bp.route("/<int:plan_id>/items", methods=["POST"])
+def item_add(plan_id: int):
+    """Add an item; with errors the plan page comes back with the form as typed."""
+    plan = _plan(plan_id)
+    form = ItemForm()
+    _item_choices(form, plan)
+    if form.validate_on_submit():
+        try:
+            item = services.add_item(current_user, plan, _item_fields(form), utcnow())
+        except DomainError as error:
+            db.session.rollback()
+            apply_error(form, error, "title")
+        else:
+            db.session.commit()
+            flash(_("已添加“%(title)s”。", title=item.title), "success")
+            return _back(plan, f"#item-{item.id}")
+    return _detail(plan, item_form=form, status=422)
+
+
+@plans_admin_bp.route("/<int:plan_id>/items/<int:item_id>", methods=["GET", "POST"])
+def item_edit(plan_id: int, item_id: int):
+    """Edit one item: its common fields and its kind's settings."""
+    plan = _plan(plan_id)
+    item = services.get_item(plan, item_id)
+    form = ItemForm()
+    _item_choices(form, plan, item)
+    if request.method == "GET":
+        _fill_item_form(form, item)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.update_item(current_user, item, _item_fields(form), utcnow())
+        except DomainError as error:
+            db.session.rollback()
+            apply_error(form, error, "title")
+            status = 422
+        else:
+            db.session.commit()
+            flash(_("已保存“%(title)s”。", title=item.title), "success")
+            return _back(plan, f"#item-{item.id}")
+    elif request.method == "POST":
+        status = 422
+    return render_template("plans_admin/item_form.html", plan=plan, item=item, form=form,
+                           kind_fields=KIND_FIELDS,
+                           needs_target=services.needs_target(item)), status
+
+
+@plans_admin_bp.route("/<int:plan_id>/items/<int:item_id>/move", methods=["POST"])
+def item_move(plan_id: int, item_id: int):
+    """Move an item up or down within its stage."""
+    plan = _plan(plan_id)
+    item = services.get_item(plan, item_id)
+    form = MoveForm()
+    if form.validate_on_submit():
+        services.move_item(current_user, item, -1 if form.direction.data == "up" else 1,
+                           utcnow())
+        db.session.commit()
+    return _back(plan, f"#item-{item.id}")
+
+
+@plans_admin_bp.route("/<int:plan_id>/items/<int:item_id>/delete", methods=["POST"])
+def item_delete(plan_id: int, item_id: int):
+    """Delete an item nobody has done yet (the button asks first)."""
+    plan = _plan(plan_id)
+    item = services.get_item(plan, item_id)
+    if ConfirmForm().validate_on_submit():
+        title = item.title
+        try:
+            services.delete_item(current_user, item, utcnow())
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("已删除“%(title)s”。", title=title), "success")
+    return _back(plan, "#items")
+
+
+@plans_admin_bp.route("/<int:plan_id>/stages", methods=["POST"])
+def stage_add(plan_id: int):
+    """Add a stage (a month or a phase) at the end."""
+    plan = _plan(plan_id)
+    form = StageForm(prefix="stage")
+    if form.validate_on_submit():
+        try:
+            services.add_stage(current_user, plan, form.title.data, utcnow())
+        except DomainError as error:
+            db.session.rollback()
+            apply_error(form, error, "title")
+        else:
+            db.session.commit()
+            flash(_("已添加阶段。"), "success")
+            return _back(plan, "#stages")
+    return _detail(plan, stage_form=form, status=422)
+
+
+@plans_admin_bp.route("/<int:plan_id>/stages/<int:stage_id>/rename", methods=["POST"])
+def stage_rename(plan_id: int, stage_id: int):
+    """Rename a stage."""
+    plan = _plan(plan_id)
+    stage = services.get_stage(plan, stage_id)
+    form = StageForm()
+    if not form.validate_on_submit():
+        flash(_("请填写阶段名称（最多 100 字）。"), "error")
+        return _back(plan, "#stages")
+    try:
+        services.rename_stage(current_user, stage, form.title.data, utcnow())
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("已改名。"), "success")
+    return _back(plan, "#stages")
+
+
+@plans_admin_bp.route("/<int:plan_id>/stages/<int:stage_id>/move", methods=["POST"])
+def stage_move(plan_id: int, stage_id: int):
+    """Move a stage (with its items) up or down."""
+    plan = _plan(plan_id)
+    stage = services.get_stage(plan, stage_id)
+    form = MoveForm()
+    if form.validate_on_submit():
+        services.move_stage(current_user, stage, -1 if form.direction.data == "up" else 1,
+                            utcnow())
+        db.session.commit()
+    return _back(plan, "#stages")
+
+
+@plans_admin_bp.route("/<int:plan_id>/stages/<int:stage_id>/delete", methods=["POST"])
+def stage_delete(plan_id: int, stage_id: int):
+    """Delete a stage; its items stay, ungrouped (the button asks first)."""
+    plan = _plan(plan_id)
+    stage = services.get_stage(plan, stage_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            count = services.delete_stage(current_user, stage, utcnow())
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("已删除阶段，其中 %(n)d 项改为不分组。", n=count), "success")
+    return _back(plan, "#stages")
+
+
+# --- audience ------------------------------------------------------------------------------
+
+
+@plans_admin_bp.route("/<int:plan_id>/audience", methods=["GET", "POST"])
+def audience(plan_id: int):
+    """Who the plan is for: everyone, or departments, people and roles."""
+    plan = _plan(plan_id)
+    form = AudienceForm()
+    form.department_ids.choices = department_choices()
+    if request.method == "GET":
+        form.everyone.data = plan.audience_all
+        form.department_ids.data = [a.department_id for a in plan.audience if a.department_id]
+        form.roles.data = [a.role for a in plan.audience if a.role]
+        form.usernames.data = " ".join(usernames_of([a.user_id for a in plan.audience
+                                                     if a.user_id]))
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user_ids = user_ids_for(re.split(r"[\s,，、;；]+", form.usernames.data or ""))
+            notified = services.set_audience(
+                current_user, plan, utcnow(), everyone=form.everyone.data,
+                department_ids=form.department_ids.data or [], user_ids=user_ids,
+                roles=form.roles.data or [])
+        except DomainError as error:
+            db.session.rollback()
+            apply_error(form, error, "department_ids")
+            status = 422
+        else:
+            db.session.commit()
+            flash(_("计划对象已保存。") if not notified else
+                  _("计划对象已保存，已通知新加入的 %(n)d 人。", n=notified), "success")
+            return _back(plan)
+    elif request.method == "POST":
+        status = 422
+    return render_template("plans_admin/audience.html", plan=plan, form=form), status
+
+
+# --- publish, close, delete, copy --------------------------------------------------------
+
+
+@plans_admin_bp.route("/<int:plan_id>/publish", methods=["POST"])
+def plan_publish(plan_id: int):
+    """Publish a draft; its audience gets a notice (the button asks first)."""
+    plan = _plan(plan_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            count = services.publish_plan(current_user, plan, utcnow())
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("已发布，已通知 %(n)d 人。", n=count), "success")
+    return _back(plan)
+
+
+@plans_admin_bp.route("/<int:plan_id>/close", methods=["GET", "POST"])
+def plan_close(plan_id: int):
+    """Ask, then end a published plan (its records stay)."""
+    plan = _plan(plan_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            services.close_plan(current_user, plan, utcnow())
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("计划已结束。"), "success")
+        return _back(plan)
+    return render_template("plans_admin/confirm.html", plan=plan, form=form, action="close")
+
+
+@plans_admin_bp.route("/<int:plan_id>/delete", methods=["GET", "POST"])
+def plan_delete(plan_id: int):
+    """Ask, then delete a draft with its items."""
+    plan = _plan(plan_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        title = plan.title
+        try:
+            services.delete_plan(current_user, plan, utcnow())
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+            return _back(plan)
+        db.session.commit()
+        flash(_("已删除《%(title)s》。", title=title), "success")
+        return redirect(url_for("plans_admin.plans"))
+    return render_template("plans_admin/confirm.html", plan=plan, form=form, action="delete")
+
+
+@plans_admin_bp.route("/<int:plan_id>/copy", methods=["GET", "POST"])
+def plan_copy(plan_id: int):
+    """Show what the copy for next year will be, then make it (a new draft)."""
+    plan = _plan(plan_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        copy, cleared = services.copy_plan(current_user, plan, utcnow())
+        db.session.commit()
+        if cleared:
+            flash(_("已复制为《%(title)s》（草稿）。有 %(n)d 项需重新选择测验或学法活动。",
+                    title=copy.title, n=len(cleared)), "success")
+        else:
+            flash(_("已复制为《%(title)s》（草稿）。", title=copy.title), "success")
+        return _back(copy)
+    preview = {"title": services.next_year_title(plan.title, plan.starts_on.year),
+               "starts_on": services.next_year(plan.starts_on),
+               "ends_on": services.next_year(plan.ends_on),
+               "cleared": [i for i in plan.items if i.kind in services.DATED_TARGETS]}
+    return render_template("plans_admin/confirm.html", plan=plan, form=form, action="copy",
+                           preview=preview)
+
+
+# --- progress ------------------------------------------------------------------------------
+
+
+def matrix_context(grid: Matrix, page: int) -> dict[str, Any]:
+    """What the matrix templates show: a page of people, rates over everyone."""
+    return {"grid": grid, "people": page_of(grid.people, page, MATRIX_PER_PAGE),
+            "rates": {item.id: grid.item_rate(item) for item in grid.items},
+            "done_counts": {item.id: sum(1 for p in grid.people if grid.state(item, p).done)
+                            for item in grid.items},
+            "department_rates": grid.department_rates(), "kinds": KINDS,
+            "symbols": STATUS_SYMBOLS}
+
+
+def _loaded(plan_id: int) -> Plan:
+    plan = db.session.scalar(select(Plan).where(Plan.id == plan_id).options(
+        selectinload(Plan.items), selectinload(Plan.audience)))
+    return plan if plan is not None else _plan(plan_id)
+
+
+@plans_admin_bp.route("/<int:plan_id>/progress")
+def plan_progress(plan_id: int):
+    """People × items with each status, completion per item and department, reminders."""
+    plan = _loaded(plan_id)
+    department_id = request.args.get("department", type=int)
+    department = get_department(department_id) if department_id else None
+    grid = matrix(plan, utcnow(), department_id=department_id)
+    remind_form = RemindForm(formdata=None, department_id=department_id)
+    remind_form.department_id.choices = [("", _("全部部门"))] + department_choices()
+    params = {"plan_id": plan.id, **({"department": department_id} if department_id else {})}
+    return render_template(
+        "plans_admin/progress.html", plan=plan, department=department, params=params,
+        department_id=department_id, department_choices=remind_form.department_id.choices[1:],
+        remind_form=remind_form, **matrix_context(grid, request.args.get("page", 1, type=int)))
+
+
+@plans_admin_bp.route("/<int:plan_id>/progress.xlsx")
+def plan_progress_export(plan_id: int):
+    """The matrix as XLSX: people × items, per-item rates, per-department rates."""
+    plan = _loaded(plan_id)
+    department_id = request.args.get("department", type=int)
+    department = get_department(department_id) if department_id else None
+    scope = department.full_name if department else _("全部部门")
+    grid = matrix(plan, utcnow(), department_id=department_id)
+    return send_file(io.BytesIO(export_matrix(grid, scope, utcnow())), mimetype=XLSX_MIMETYPE,
+                     as_attachment=True, download_name=export_name(plan, scope), max_age=0)
+
+
+@plans_admin_bp.route("/<int:plan_id>/remind", methods=["POST"])
+def plan_remind(plan_id: int):
+    """Send a notice to those behind (overdue, or optionally not done)."""
+    plan = _loaded(plan_id)
+    form = RemindForm()
+    form.department_id.choices = [("", "")] + department_choices()
+    department_id = None
+    if form.validate_on_submit():
+        department_id = form.department_id.data
+        try:
+            count = services.remind(current_user, plan, utcnow(), department_id=department_id,
+                                    not_done=form.not_done.data)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("已提醒 %(n)d 人。", n=count) if count else _("没有需要提醒的人。"),
+                  "success")
+    return redirect(url_for("plans_admin.plan_progress", plan_id=plan.id,
+                            **({"department": department_id} if department_id else {})))
+

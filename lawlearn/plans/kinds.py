@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, literal_column, select, union_all
 
 from lawlearn.extensions import db
 from lawlearn.plans.models import PlanItem, PlanItemProgress, Reflection
@@ -48,6 +48,19 @@ def _user_filter(column, user_ids: list[int] | None):
     return column.in_(user_ids) if user_ids is not None else True
 
 
+def _item_column(item: PlanItem):
+    """The item's id as an SQL constant (an int, inlined), to tell apart UNION members."""
+    return literal_column(str(int(item.id))).label("item_id")
+
+
+def _execute_union(parts: list) -> list:
+    """Run per-item aggregates as one statement: one round trip whatever the number of
+    items (the page that shows a plan stays at a fixed number of queries)."""
+    if not parts:
+        return []
+    return db.session.execute(parts[0] if len(parts) == 1 else union_all(*parts)).all()
+
+
 class ItemKind:
     key: str = ""
     label = _l("")
@@ -69,6 +82,11 @@ class ArticlesKind(ItemKind):
     key, label = "articles", _l("学习法条")
 
     def article_ids(self, items: list[PlanItem]) -> dict[int, set[int]]:
+        return {item_id: ids for item_id, (ids, _rule) in self._selection(items).items()}
+
+    def _selection(self, items: list[PlanItem]) -> dict[int, tuple[set[int], object]]:
+        """Per item: its articles' ids, and SQL on LawArticle choosing the same articles
+        (by law and number, or by the divisions they sit in: never a long id list)."""
         from lawlearn.library.models import LawArticle, LawDivision
 
         law_ids = {item.settings.get("law_id") for item in items}
@@ -85,37 +103,41 @@ class ArticlesKind(ItemKind):
                 division_id = parents.get(division_id)
             return False
 
-        result: dict[int, set[int]] = {}
+        result: dict[int, tuple[set[int], object]] = {}
         for item in items:
             s = item.settings
             if s.get("division_id"):
-                chosen = {a.id for a in articles if a.law_id == s["law_id"]
-                          and within(a.division_id, s["division_id"])}
+                chosen = [a for a in articles if a.law_id == s["law_id"]
+                          and within(a.division_id, s["division_id"])]
+                divisions = sorted({a.division_id for a in chosen})
+                rule = (LawArticle.law_id == s["law_id"]) & LawArticle.division_id.in_(divisions)
             else:
                 low, high = s.get("from_number") or 1, s.get("to_number") or 10 ** 6
-                chosen = {a.id for a in articles if a.law_id == s["law_id"]
-                          and low <= a.number <= high}
-            result[item.id] = chosen
+                chosen = [a for a in articles if a.law_id == s["law_id"]
+                          and low <= a.number <= high]
+                rule = (LawArticle.law_id == s["law_id"]) & LawArticle.number.between(low, high)
+            result[item.id] = ({a.id for a in chosen}, rule)
         return result
 
     def states(self, items, user_ids, now):
-        from lawlearn.library.models import ArticleStudy
+        from lawlearn.library.models import ArticleStudy, LawArticle
 
-        wanted = self.article_ids(items)
+        selection = self._selection(items)
+        # One aggregate per item, all in one statement: constant in the number of people
+        # and in the number of items.
+        parts = [
+            select(_item_column(item), ArticleStudy.user_id, func.count(),
+                   func.max(ArticleStudy.studied_at))
+            .join(LawArticle, LawArticle.id == ArticleStudy.article_id)
+            .where(selection[item.id][1], _user_filter(ArticleStudy.user_id, user_ids))
+            .group_by(ArticleStudy.user_id)
+            for item in items if selection[item.id][0]]
         states: States = {}
-        for item in items:  # one aggregate per item: constant in the number of people
-            ids = wanted[item.id]
-            if not ids:
-                continue
-            rows = db.session.execute(
-                select(ArticleStudy.user_id, func.count(), func.max(ArticleStudy.studied_at))
-                .where(ArticleStudy.article_id.in_(ids),
-                       _user_filter(ArticleStudy.user_id, user_ids))
-                .group_by(ArticleStudy.user_id))
-            for user_id, studied, last in rows:
-                detail = f"{studied}/{len(ids)}"
-                states[item.id, user_id] = ItemState("done", last, detail) \
-                    if studied >= len(ids) else ItemState("in_progress", None, detail)
+        for item_id, user_id, studied, last in _execute_union(parts):
+            total = len(selection[item_id][0])
+            detail = f"{studied}/{total}"
+            states[item_id, user_id] = ItemState("done", last, detail) \
+                if studied >= total else ItemState("in_progress", None, detail)
         return states
 
 
@@ -250,19 +272,21 @@ class StreakKind(ItemKind):
     def states(self, items, user_ids, now):
         from lawlearn.practice.models import DailySet
 
-        states: States = {}
-        for item in items:  # one aggregate per item: constant in the number of people
+        parts = []
+        for item in items:  # one aggregate per item, all in one statement
             first, last = self.window(item)
-            needed = max(1, int(item.settings.get("days") or 1))
-            rows = db.session.execute(
-                select(DailySet.user_id, func.count(), func.max(DailySet.completed_at))
+            parts.append(
+                select(_item_column(item), DailySet.user_id, func.count(),
+                       func.max(DailySet.completed_at))
                 .where(DailySet.completed_at.is_not(None), DailySet.day >= first,
                        DailySet.day <= last, _user_filter(DailySet.user_id, user_ids))
                 .group_by(DailySet.user_id))
-            for user_id, days, last_done in rows:
-                detail = f"{min(days, needed)}/{needed}"
-                states[item.id, user_id] = ItemState("done", last_done, detail) \
-                    if days >= needed else ItemState("in_progress", None, detail)
+        needed = {item.id: max(1, int(item.settings.get("days") or 1)) for item in items}
+        states: States = {}
+        for item_id, user_id, days, last_done in _execute_union(parts):
+            detail = f"{min(days, needed[item_id])}/{needed[item_id]}"
+            states[item_id, user_id] = ItemState("done", last_done, detail) \
+                if days >= needed[item_id] else ItemState("in_progress", None, detail)
         return states
 
 

@@ -1,1 +1,326 @@
-"""Routes: filled in by the plans work."""
+"""Staff pages of study plans: my plans, a plan, an item, notices, my study hours.
+
+Pages that show progress stamp items newly seen done (``progress.sync_completions``, which
+pays their points) and commit after rendering, so that committing does not expire what the
+page shows and the page stays at a fixed number of queries.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from lawlearn.database import utcnow
+from lawlearn.errors import Conflict, ValidationFailed
+from lawlearn.extensions import db
+from lawlearn.library.models import ArticleStudy, LawArticle, Material
+from lawlearn.plans import actions, plans_bp
+from lawlearn.plans import notices as notice_service
+from lawlearn.plans.forms import ConfirmItemForm, NoticeForm, ReflectionForm
+from lawlearn.plans.kinds import KINDS, PENDING, item_states
+from lawlearn.plans.models import Notice, PlanItem
+from lawlearn.plans.progress import (
+    ItemProgress,
+    PlanProgress,
+    next_up,
+    progress_for,
+    sync_completions,
+)
+from lawlearn.practice.points import local_day
+from lawlearn.security import is_safe_next
+
+# --- helpers shared by the pages (and by the home page) -------------------------------------
+
+
+def _root_route(rule: str, **options):
+    """A route of this blueprint outside its /plans prefix (``/notices``), still named
+    ``plans.<view>``."""
+
+    def decorator(view):
+        endpoint = f"{plans_bp.name}.{view.__name__}"
+        plans_bp.record_once(lambda state: state.app.add_url_rule(rule, endpoint, view,
+                                                                  **options))
+        return view
+
+    return decorator
+
+
+@plans_bp.app_context_processor
+def notice_badge() -> dict:
+    """``unread_notices()`` for the staff top bar: one count query per page rendered, only
+    when the page shows it and only for a logged-in person."""
+    counted: list[int] = []
+
+    def unread_notices() -> int:
+        if not current_user.is_authenticated:
+            return 0
+        if not counted:
+            counted.append(notice_service.unread_count(current_user.id))
+        return counted[0]
+
+    return {"unread_notices": unread_notices}
+
+
+@plans_bp.app_template_filter("item_kind")
+def item_kind_label(kind: str) -> str:
+    return str(KINDS[kind].label) if kind in KINDS else kind
+
+
+@plans_bp.app_template_filter("hours")
+def hours_filter(value: float | None) -> str:
+    """1.5 → "1.5", 2.0 → "2": study hours without a useless ".0"."""
+    value = round(float(value or 0), 1)
+    return str(int(value)) if value == int(value) else str(value)
+
+
+def _first_unstudied(user, items: list[PlanItem]) -> dict[int, str]:
+    """Per articles item, the library page of its first article not yet studied (three
+    queries for all items)."""
+    wanted = KINDS["articles"].article_ids(items)  # type: ignore[attr-defined]
+    every = set().union(*wanted.values()) if wanted else set()
+    if not every:
+        return {}
+    studied = select(ArticleStudy.article_id).where(ArticleStudy.user_id == user.id)
+    rows = db.session.execute(
+        select(LawArticle.id, LawArticle.law_id, LawArticle.number, LawArticle.sub_number)
+        .where(LawArticle.id.in_(sorted(every)), LawArticle.id.not_in(studied))
+        .order_by(LawArticle.law_id, LawArticle.position)).all()
+    links: dict[int, str] = {}
+    for item in items:
+        for row in rows:
+            if row.id in wanted[item.id]:
+                extra = {"sub_number": row.sub_number} if row.sub_number else {}
+                links[item.id] = url_for("library.article", law_id=row.law_id,
+                                         number=row.number, **extra)
+                break
+    return links
+
+
+def action_links(entries: list[ItemProgress], user) -> dict[int, str]:
+    """Where to act on each item: the library, the quiz, the session, daily practice, or
+    the item's own page (material, video, reflection)."""
+    articles = [e.item for e in entries if e.item.kind == "articles"]
+    first = _first_unstudied(user, articles) if articles else {}
+    links: dict[int, str] = {}
+    for entry in entries:
+        item, settings = entry.item, entry.item.settings or {}
+        link = url_for("plans.item", item_id=item.id)
+        if item.kind == "articles" and settings.get("law_id"):
+            link = first.get(item.id) or url_for("library.law", law_id=settings["law_id"])
+        elif item.kind == "quiz" and settings.get("quiz_id"):
+            link = url_for("quiz.quiz", quiz_id=settings["quiz_id"])
+        elif item.kind == "session" and settings.get("session_id"):
+            link = url_for("sessions.session", session_id=settings["session_id"])
+        elif item.kind == "streak":
+            link = url_for("practice.daily")
+        links[item.id] = link
+    return links
+
+
+def home_next_up(user, now, limit: int = 3) -> dict:
+    """For the home page: ``next_items`` and ``next_links`` to pass to
+    ``plans/_next_up.html``, with completions synced (the caller commits). A fixed number
+    of queries whatever the number of plans and items."""
+    progress = progress_for(user, now)
+    sync_completions(user, progress, now)
+    items = next_up(progress, limit)
+    return {"next_items": items, "next_links": action_links(items, user)}
+
+
+def _stage_groups(entries: list[ItemProgress], plan) -> list[tuple[str | None, list]]:
+    """Items grouped by stage in the stages' order; items without a stage come last (or
+    alone, without a heading, when the plan has no stages)."""
+    by_stage: dict[int | None, list[ItemProgress]] = {}
+    for entry in entries:
+        by_stage.setdefault(entry.item.stage_id, []).append(entry)
+    groups: list[tuple[str | None, list]] = [
+        (stage.title, by_stage[stage.id]) for stage in plan.stages if stage.id in by_stage]
+    loose = [e for e in entries if e.item.stage_id not in {s.id for s in plan.stages}]
+    if loose:
+        groups.append((_("其他事项") if groups else None, loose))
+    return groups
+
+
+# --- my plans and a plan ----------------------------------------------------------------------
+
+
+@plans_bp.route("")
+@login_required
+def index():
+    """My study plans, each with its progress ring, counts and study hours."""
+    now = utcnow()
+    progress = progress_for(current_user, now)
+    sync_completions(current_user, progress, now)
+    page = render_template("plans/index.html", progress=progress)
+    db.session.commit()
+    return page
+
+
+@plans_bp.route("/<int:plan_id>")
+@login_required
+def plan(plan_id: int):
+    """A plan: the ring, then its items by stage with my status and where to act."""
+    now = utcnow()
+    found = actions.get_plan_for(current_user, plan_id)
+    progress = progress_for(current_user, now, plans=[found])
+    sync_completions(current_user, progress, now)
+    entries = progress[0].items
+    page = render_template("plans/plan.html", progress=progress[0],
+                           groups=_stage_groups(entries, found),
+                           links=action_links(entries, current_user))
+    db.session.commit()
+    return page
+
+
+# --- an item's own page -----------------------------------------------------------------------
+
+
+def _item_page(item: PlanItem, now, *, error: str | None = None,
+               form: ReflectionForm | None = None, status: int = 200):
+    """Render an item's page; showing a material records its first opening."""
+    row = actions.open_item(current_user, item, now) if item.kind == "material" \
+        else actions.get_progress(current_user, item)
+    state = item_states([item], [current_user.id], now).get((item.id, current_user.id),
+                                                            PENDING)
+    overdue = not state.done and item.due_on is not None and item.due_on < local_day(now)
+    entry = ItemProgress(item, state, overdue)
+    sync_completions(current_user, [PlanProgress(item.plan, [entry])], now)
+    material = db.session.get(Material, item.settings.get("material_id") or 0) \
+        if item.kind == "material" else None
+    reflection = actions.get_reflection(current_user, item) if item.kind == "reflection" \
+        else None
+    if item.kind == "reflection" and form is None:
+        form = ReflectionForm(body=reflection.body if reflection else "")
+    page = render_template(
+        "plans/item.html", item=item, entry=entry, row=row, material=material,
+        reflection=reflection, form=form, confirm_form=ConfirmItemForm(), error=error,
+        seconds_left=actions.seconds_left(row, item, now),
+        min_length=actions.min_length(item), can_write=actions.can_write(reflection, item),
+        video_ok=_video_url(item) is not None,
+        link=action_links([entry], current_user)[item.id])
+    db.session.commit()
+    return page, status
+
+
+def _video_url(item: PlanItem) -> str | None:
+    url = str(item.settings.get("url") or "").strip()
+    parts = urlsplit(url)
+    return url if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+@plans_bp.route("/items/<int:item_id>")
+@login_required
+def item(item_id: int):
+    """An item: read a material, watch a video, write a reflection, or where to go."""
+    return _item_page(actions.get_item_for(current_user, item_id), utcnow())
+
+
+@plans_bp.route("/items/<int:item_id>/open")
+@login_required
+def open_video(item_id: int):
+    """Open an item's video: the server notes when, then sends the browser to it."""
+    found = actions.get_item_for(current_user, item_id)
+    url = _video_url(found) if found.kind == "video" else None
+    if url is None:
+        abort(404)
+    actions.open_item(current_user, found, utcnow())
+    db.session.commit()
+    return redirect(url)
+
+
+@plans_bp.route("/items/<int:item_id>/confirm", methods=["POST"])
+@login_required
+def confirm(item_id: int):
+    """我已读完 / 我已看完: done if the server-measured time is long enough."""
+    now = utcnow()
+    found = actions.get_item_for(current_user, item_id)
+    try:
+        actions.confirm_item(current_user, found, now)
+    except Conflict as error:
+        return _item_page(found, now, error=error.message, status=409)
+    db.session.commit()
+    flash(_("已完成：%(title)s", title=found.title), "success")
+    return redirect(url_for("plans.plan", plan_id=found.plan_id))
+
+
+@plans_bp.route("/items/<int:item_id>/reflection", methods=["POST"])
+@login_required
+def reflect(item_id: int):
+    """Submit (or resubmit after it was returned) my reflection on an item."""
+    now = utcnow()
+    found = actions.get_item_for(current_user, item_id)
+    form = ReflectionForm()
+    if not form.validate_on_submit():
+        return _item_page(found, now, form=form, status=422)
+    try:
+        actions.submit_reflection(current_user, found, form.body.data or "", now)
+    except ValidationFailed as error:
+        form.body.errors = [error.message]
+        return _item_page(found, now, form=form, status=422)
+    except Conflict as error:
+        return _item_page(found, now, error=error.message, form=form, status=409)
+    db.session.commit()
+    flash(_("学习心得已提交。"), "success")
+    return redirect(url_for("plans.item", item_id=found.id))
+
+
+# --- notices ----------------------------------------------------------------------------------
+
+
+@_root_route("/notices")
+@login_required
+def notices():
+    """My notices, newest first, unread ones marked."""
+    page = request.args.get("page", 1, type=int)
+    pagination = db.paginate(notice_service.notices_query(current_user.id), page=page,
+                             per_page=20, error_out=False)
+    return render_template("plans/notices.html", pagination=pagination, form=NoticeForm())
+
+
+@_root_route("/notices/<int:notice_id>/open", methods=["POST"])
+@login_required
+def open_notice(notice_id: int):
+    """Mark a notice read and follow its link (links on this site only)."""
+    notice = db.session.scalar(select(Notice).filter_by(id=notice_id, user_id=current_user.id))
+    if notice is None:
+        abort(404)
+    notice_service.mark_read(current_user.id, utcnow(), notice.id)
+    link = notice.link
+    db.session.commit()
+    return redirect(link if is_safe_next(link) else url_for("plans.notices"))
+
+
+@_root_route("/notices/read-all", methods=["POST"])
+@login_required
+def read_all_notices():
+    """Mark all my notices read."""
+    count = notice_service.mark_read(current_user.id, utcnow())
+    db.session.commit()
+    flash(_("已将 %(n)d 条通知标为已读。", n=count), "success")
+    return redirect(url_for("plans.notices"))
+
+
+# --- my study hours ---------------------------------------------------------------------------
+
+
+@plans_bp.route("/hours")
+@login_required
+def hours():
+    """我的学时 for a year: from plan items and sessions, against what plans require."""
+    now = utcnow()
+    this_year = local_day(now).year
+    year = request.args.get("year", this_year, type=int)
+    if not 2000 <= year <= this_year + 1:
+        year = this_year
+    sync_completions(current_user, progress_for(current_user, now), now)
+    detail = actions.hours_detail(current_user, year, now)
+    page = render_template("plans/hours.html", detail=detail,
+                           years=sorted({*range(this_year - 4, this_year + 1), year},
+                                        reverse=True))
+    db.session.commit()
+    return page
+

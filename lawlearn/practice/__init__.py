@@ -15,6 +15,7 @@ from lawlearn.practice import (  # noqa: E402,F401  (routes)
     admin_views,
     challenge_views,
     daily_views,
+    listeners,
     points_views,
 )
 

@@ -8,16 +8,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from flask_babel import format_date
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
+from lawlearn.accounts.audit import record_audit
 from lawlearn.accounts.models import User
 from lawlearn.extensions import db
 from lawlearn.practice.models import PointAward, PointRule
+from lawlearn.settings import SiteSetting, get_settings, set_setting
 
 
 @dataclass(frozen=True)
@@ -38,6 +44,8 @@ RULES: dict[str, RuleDefault] = {
     "quiz_passed": RuleDefault(_l("通过测验"), 10, None, _l("每个测验")),
     "session_attended": RuleDefault(_l("参加集中学法"), 5, None, _l("每场")),
     "reflection_accepted": RuleDefault(_l("学习心得通过"), 5, None, _l("每篇")),
+    # A plan item pays the points its plan gives it: the amount is per point.
+    "plan_item": RuleDefault(_l("完成学习计划事项"), 1, None, _l("每个事项分值")),
 }
 
 
@@ -107,6 +115,8 @@ def award(user_id: int, rule_key: str, source: str, now: datetime, *, units: int
         # (SQLite serialises writers already: the INSERT below takes the write lock.)
         db.session.execute(select(User.id).where(User.id == user_id).with_for_update())
     wanted = rule.amount * units
+    # Write what is pending first, so that only this award's own conflict is caught below.
+    db.session.flush()
     try:
         with db.session.begin_nested():
             row = PointAward(user_id=user_id, rule=rule_key, amount=wanted, source=source,
@@ -132,3 +142,127 @@ def award(user_id: int, rule_key: str, source: str, now: datetime, *, units: int
 def total_points(user_id: int) -> int:
     return int(db.session.scalar(select(func.coalesce(func.sum(PointAward.amount), 0))
                                  .where(PointAward.user_id == user_id)))
+
+
+# --- admin changes ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    label: object
+    low: int
+    high: int
+    unit: object
+
+
+# The practice settings an admin changes on the rules page, with their allowed ranges.
+PRACTICE_SETTINGS: dict[str, SettingSpec] = {
+    "practice.daily_size": SettingSpec(_l("每日一练题数"), 1, 20, _l("题")),
+    "practice.challenge_seconds": SettingSpec(_l("挑战答题每题限时"), 10, 120, _l("秒")),
+    "practice.floor_base_ms": SettingSpec(_l("阅读下限：每题基础时间"), 0, 10000, _l("毫秒")),
+    "practice.floor_ms_per_char": SettingSpec(_l("阅读下限：每字增加"), 0, 500, _l("毫秒")),
+}
+
+
+def _cap_text(daily_cap: int | None) -> str:
+    return _("不限") if daily_cap is None else str(daily_cap)
+
+
+def change_rule(actor: User | None, key: str, amount: int, daily_cap: int | None,
+                enabled: bool) -> bool:
+    """Apply an admin's change to one rule and write it to the audit log; False when the
+    values are already the rule's."""
+    before = get_rule(key)
+    if (before.amount, before.daily_cap, before.enabled) == (amount, daily_cap, enabled):
+        return False
+    set_rule(key, amount, daily_cap, enabled)
+    record_audit(actor, "points.rule", db.session.get(PointRule, key), _(
+        "修改积分规则「%(rule)s」：每次 %(amount)d 分，每日上限 %(cap)s，%(state)s",
+        rule=before.label, amount=amount, cap=_cap_text(daily_cap),
+        state=_("启用") if enabled else _("停用")), {
+        "rule": key,
+        "before": {"amount": before.amount, "daily_cap": before.daily_cap,
+                   "enabled": before.enabled},
+        "after": {"amount": amount, "daily_cap": daily_cap, "enabled": enabled}})
+    return True
+
+
+def change_setting(actor: User | None, key: str, value: int) -> bool:
+    """Apply an admin's change to a practice setting and audit it; False when unchanged."""
+    spec = PRACTICE_SETTINGS[key]
+    before = get_settings(key)[key]
+    if before == value:
+        return False
+    set_setting(key, value)
+    record_audit(actor, "practice.setting", db.session.get(SiteSetting, key), _(
+        "修改练习设置「%(name)s」：%(before)s → %(after)s %(unit)s", name=spec.label,
+        before=before, after=value, unit=spec.unit),
+        {"key": key, "before": before, "after": value})
+    return True
+
+
+# --- the ledger in words ------------------------------------------------------------------
+
+
+def ledger_query(user_id: int):
+    """One person's awards, newest first (paginate it)."""
+    return (select(PointAward).where(PointAward.user_id == user_id)
+            .order_by(PointAward.awarded_at.desc(), PointAward.id.desc()))
+
+
+def _ids(sources: list[str], prefix: str) -> set[int]:
+    ids = set()
+    for source in sources:
+        kind, _sep, rest = source.partition(":")
+        if kind == prefix and rest.isdigit():
+            ids.add(int(rest))
+    return ids
+
+
+def describe_sources(sources: list[str]) -> dict[str, str]:
+    """What each award was for, in words (a quiz's title, an article's label…), with one
+    query per kind of source present."""
+    # Imported here: these domains' packages import practice's while they load.
+    from lawlearn.library.models import LawArticle, Material
+    from lawlearn.quiz.models import Quiz
+    from lawlearn.sessions.models import StudySession
+
+    words: dict[str, str] = {}
+    titles: dict[str, dict[int, Any]] = {}
+    for prefix, model in (("quiz", Quiz), ("session", StudySession), ("material", Material)):
+        ids = _ids(sources, prefix)
+        if ids:
+            titles[prefix] = dict(db.session.execute(
+                select(model.id, model.title).where(model.id.in_(ids))).all())
+    article_ids = _ids(sources, "article")
+    if article_ids:
+        titles["article"] = {a.id: _("《%(law)s》%(label)s", law=a.law.display_title,
+                                     label=a.label)
+                             for a in db.session.scalars(select(LawArticle).options(
+                                 joinedload(LawArticle.law)).where(LawArticle.id.in_(article_ids)))}
+    for source in sources:
+        kind, _sep, rest = source.partition(":")
+        if kind == "article" and rest.isdigit() and int(rest) in titles.get("article", {}):
+            words[source] = titles["article"][int(rest)]
+        elif kind in titles and rest.isdigit() and int(rest) in titles[kind]:
+            words[source] = _("《%(title)s》", title=titles[kind][int(rest)])
+        elif kind == "daily" and _is_date(rest):
+            words[source] = _("%(day)s的每日一练", day=format_date(date.fromisoformat(rest),
+                                                                 "long"))
+    return words
+
+
+def _is_date(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return len(text) == 10
+
+
+def save_configuration(actor: User | None, rules: dict[str, tuple[int, int | None, bool]],
+                       settings: dict[str, int]) -> int:
+    """Apply the admin's rules page: each changed rule or setting is saved and audited.
+    Returns how many changed."""
+    changed = sum(change_rule(actor, key, *values) for key, values in rules.items())
+    return changed + sum(change_setting(actor, key, value) for key, value in settings.items())

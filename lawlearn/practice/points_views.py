@@ -1,1 +1,47 @@
-"""Routes: filled in by the practice work."""
+"""Staff pages: 我的积分 (totals, the ledger, how to earn) and 积分榜 (people, departments)."""
+
+from __future__ import annotations
+
+from flask import current_app, render_template, request
+from flask_login import current_user, login_required
+
+from lawlearn.database import utcnow
+from lawlearn.extensions import db
+from lawlearn.practice import leaderboards, points, practice_bp
+
+
+@practice_bp.route("/points", endpoint="points")
+@login_required
+def my_points():
+    """我的积分: totals this week, month and year, the ledger, and how to earn points."""
+    now = utcnow()
+    pagination = db.paginate(points.ledger_query(current_user.id),
+                             page=request.args.get("page", 1, type=int),
+                             per_page=current_app.config["PER_PAGE"], error_out=False)
+    return render_template(
+        "practice/points.html", totals=leaderboards.my_totals(current_user.id, now),
+        pagination=pagination,
+        sources=points.describe_sources([award.source for award in pagination.items]),
+        rules=[rule for rule in points.current_rules().values()
+               if rule.enabled and rule.amount > 0])
+
+
+@practice_bp.route("/leaderboard", endpoint="leaderboard")
+@login_required
+def leaderboard():
+    """积分榜: people or departments (per-capita) this week, month or year; my rank shown."""
+    now = utcnow()
+    period = request.args.get("period", "week")
+    period = period if period in leaderboards.PERIODS else "week"
+    scope = "departments" if request.args.get("scope") == "departments" else "people"
+    board = (leaderboards.department_board(period, now, current_user.id)
+             if scope == "departments" else leaderboards.people_board(period, now, current_user.id))
+    return render_template("practice/leaderboard.html", board=board, period=period, scope=scope,
+                           periods=leaderboards.PERIODS)
+
+
+@practice_bp.app_template_filter("rule_label")
+def rule_label(key: str) -> str:
+    """A points rule's name (学习法条…), or its key for a rule no longer known."""
+    rule = points.RULES.get(key)
+    return str(rule.label) if rule else key

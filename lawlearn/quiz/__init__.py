@@ -15,6 +15,8 @@ from lawlearn.quiz import (  # noqa: E402,F401  (routes)
     import_views,
     results_views,
     views,
+    wrongbook,
+    wrongbook_views,
 )
 
 __all__ = ["quiz_admin_bp", "quiz_bp"]

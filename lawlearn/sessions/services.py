@@ -8,6 +8,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from blinker import Namespace
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -15,6 +16,7 @@ from sqlalchemy.orm import joinedload
 
 from lawlearn.accounts.audit import record_audit
 from lawlearn.accounts.models import Department, User
+from lawlearn.database import utcnow
 from lawlearn.errors import Conflict, NotFound, ValidationFailed
 from lawlearn.extensions import db
 from lawlearn.quiz.services import attempt_graded
@@ -28,6 +30,10 @@ from lawlearn.sessions.models import (
 )
 
 MAX_REPEATS = 60
+
+# Sent as (None, user_id=…, session_id=…, status=…, now=…) whenever a person's attendance
+# gets a status by check-in, manual marking or a passed exit quiz (points listen to it).
+attendance_recorded = Namespace().signal("attendance-recorded")
 
 
 @dataclass
@@ -228,6 +234,8 @@ def check_in(user: User, session: StudySession, now: datetime, *, via: str = "qr
     if existing is not None:  # excused or marked absent earlier: the person came after all
         for name, value in values.items():
             setattr(existing, name, value)
+        attendance_recorded.send(None, user_id=user.id, session_id=session.id, status=status,
+                                 now=now)
         return existing, True
     attendance = Attendance(session_id=session.id, user_id=user.id, **values)
     try:
@@ -238,6 +246,7 @@ def check_in(user: User, session: StudySession, now: datetime, *, via: str = "qr
         first = db.session.scalar(select(Attendance).filter_by(session_id=session.id,
                                                                user_id=user.id))
         return first, False
+    attendance_recorded.send(None, user_id=user.id, session_id=session.id, status=status, now=now)
     return attendance, True
 
 
@@ -260,6 +269,8 @@ def mark(actor: User, session: StudySession, person: User, status: str, note: st
                  _("将 %(name)s 在《%(title)s》的出勤标记为%(status)s", name=person.name,
                    title=session.title, status=ATTENDANCE_STATUSES[status]),
                  {"user_id": person.id, "status": status, "note": note})
+    attendance_recorded.send(None, user_id=person.id, session_id=session.id, status=status,
+                             now=now)
     return attendance
 
 
@@ -325,16 +336,24 @@ def reset_calendar_token(user: User) -> str:
     return user.calendar_token
 
 
-def exit_quiz_passed(user_id: int, quiz_id: int) -> int:
+def exit_quiz_passed(user_id: int, quiz_id: int, now: datetime | None = None) -> int:
     """The person passed a session's exit quiz: their pending check-ins become present."""
     sessions = select(StudySession.id).where(StudySession.exit_quiz_id == quiz_id)
-    return db.session.execute(update(Attendance).where(
+    pending = db.session.execute(select(Attendance.id, Attendance.session_id).where(
         Attendance.session_id.in_(sessions), Attendance.user_id == user_id,
-        Attendance.status == "pending_quiz").values(status="present")
-        .execution_options(synchronize_session=False)).rowcount
+        Attendance.status == "pending_quiz")).all()
+    if not pending:
+        return 0
+    changed = db.session.execute(update(Attendance).where(
+        Attendance.id.in_([row.id for row in pending]), Attendance.status == "pending_quiz")
+        .values(status="present").execution_options(synchronize_session=False)).rowcount
+    for row in pending:
+        attendance_recorded.send(None, user_id=user_id, session_id=row.session_id,
+                                 status="present", now=now or utcnow())
+    return changed
 
 
 @attempt_graded.connect
 def _on_attempt_graded(attempt) -> None:
     if attempt.passed:
-        exit_quiz_passed(attempt.user_id, attempt.quiz_id)
+        exit_quiz_passed(attempt.user_id, attempt.quiz_id, attempt.submitted_at)

@@ -1,0 +1,235 @@
+"""What a person does on a plan item's own page: open and confirm a material or a video
+(the server measures the time between), write a reflection. No HTTP here.
+
+Every function checks that the item is one of the person's: a published plan whose
+audience includes them; anything else is "not found", never a hint that it exists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
+
+from lawlearn.accounts.models import User
+from lawlearn.errors import Conflict, NotFound, ValidationFailed
+from lawlearn.extensions import db
+from lawlearn.plans.kinds import can_confirm
+from lawlearn.plans.models import Plan, PlanItem, PlanItemProgress, Reflection
+from lawlearn.plans.progress import HoursRow, audience_condition, hours_ledger, required_hours
+from lawlearn.plans.services import DEFAULT_MIN_LENGTH, DEFAULT_MIN_SECONDS
+from lawlearn.sessions.attendance import period_bounds
+from lawlearn.sessions.models import Attendance, StudySession
+
+OPEN_CONFIRM_KINDS = ("material", "video")
+MAX_REFLECTION_LENGTH = 20_000
+
+
+# --- loaders ------------------------------------------------------------------------------
+
+
+def _visible(user: User):
+    return (Plan.status == "published", audience_condition(user))
+
+
+def get_plan_for(user: User, plan_id: int) -> Plan:
+    """A published plan of ``user``'s with its items and stages (three queries), or 404."""
+    plan = db.session.scalar(select(Plan).where(Plan.id == plan_id, *_visible(user))
+                             .options(selectinload(Plan.items), selectinload(Plan.stages)))
+    if plan is None:
+        raise NotFound(_("该学习计划不存在或不对您开放。"))
+    return plan
+
+
+def get_item_for(user: User, item_id: int) -> PlanItem:
+    """An item of a published plan of ``user``'s, with its plan, or 404."""
+    item = db.session.scalar(select(PlanItem).join(Plan, Plan.id == PlanItem.plan_id)
+                             .where(PlanItem.id == item_id, *_visible(user))
+                             .options(joinedload(PlanItem.plan)))
+    if item is None:
+        raise NotFound(_("该学习任务不存在或不对您开放。"))
+    return item
+
+
+def _ensure_visible(user: User, item: PlanItem) -> None:
+    found = db.session.scalar(select(Plan.id).where(Plan.id == item.plan_id, *_visible(user)))
+    if found is None:
+        raise NotFound(_("该学习任务不存在或不对您开放。"))
+
+
+def get_progress(user: User, item: PlanItem) -> PlanItemProgress | None:
+    return db.session.scalar(select(PlanItemProgress).filter_by(item_id=item.id,
+                                                                user_id=user.id))
+
+
+def get_reflection(user: User, item: PlanItem) -> Reflection | None:
+    return db.session.scalar(select(Reflection).filter_by(item_id=item.id, user_id=user.id))
+
+
+# --- material and video: open, then confirm after the minimum time -------------------------
+
+
+def min_seconds(item: PlanItem) -> int:
+    """The item's minimum reading (watching) time; the admin form's default when unset."""
+    return max(0, int(item.settings.get("min_seconds", DEFAULT_MIN_SECONDS) or 0))
+
+
+def seconds_left(row: PlanItemProgress | None, item: PlanItem, now: datetime) -> int:
+    """Seconds still to wait before the item may be confirmed (0: it may, or it is done)."""
+    if row is not None and row.confirmed_at is not None:
+        return 0
+    return can_confirm(row.opened_at if row else None, min_seconds(item), now)
+
+
+def _require_kind(item: PlanItem, *kinds: str) -> None:
+    if item.kind not in kinds:
+        raise NotFound(_("该学习任务不存在或不对您开放。"))
+
+
+def open_item(user: User, item: PlanItem, now: datetime) -> PlanItemProgress:
+    """Record the first opening of a material or video; later openings change nothing,
+    so that reloading the page (a phone switching apps) does not restart the clock."""
+    _require_kind(item, *OPEN_CONFIRM_KINDS)
+    _ensure_visible(user, item)
+    row = get_progress(user, item)
+    if row is None:
+        try:
+            with db.session.begin_nested():
+                row = PlanItemProgress(item_id=item.id, user_id=user.id, opened_at=now)
+                db.session.add(row)
+        except IntegrityError:  # a second tab opened it at the same moment
+            row = get_progress(user, item)
+            assert row is not None
+    if row.opened_at is None:
+        row.opened_at = now
+    db.session.flush()
+    return row
+
+
+def confirm_item(user: User, item: PlanItem, now: datetime) -> PlanItemProgress:
+    """Confirm a material read or a video watched, once the server-measured time since it
+    was opened reaches the item's ``min_seconds``; confirming again changes nothing."""
+    _require_kind(item, *OPEN_CONFIRM_KINDS)
+    _ensure_visible(user, item)
+    row = get_progress(user, item)
+    if row is not None and row.confirmed_at is not None:
+        return row
+    if row is None or row.opened_at is None:
+        message = _("请先打开视频观看后再确认。") if item.kind == "video" \
+            else _("请先打开资料阅读后再确认。")
+        raise Conflict(message, code="not_opened")
+    left = can_confirm(row.opened_at, min_seconds(item), now)
+    if left:
+        message = _("还需观看 %(seconds)d 秒才能确认。", seconds=left) if item.kind == "video" \
+            else _("还需阅读 %(seconds)d 秒才能确认。", seconds=left)
+        raise Conflict(message, code="too_early")
+    row.confirmed_at = now
+    db.session.flush()
+    return row
+
+
+# --- reflections (学习心得) ------------------------------------------------------------------
+
+
+def min_length(item: PlanItem) -> int:
+    """The item's minimum length in characters; the admin form's default when unset."""
+    return max(1, int(item.settings.get("min_length", DEFAULT_MIN_LENGTH) or 0))
+
+
+def reviewed(item: PlanItem) -> bool:
+    return bool(item.settings.get("review"))
+
+
+def can_write(reflection: Reflection | None, item: PlanItem) -> bool:
+    """Whether the person may (re)submit: nothing yet, or returned to them."""
+    return reflection is None or reflection.status == "returned"
+
+
+def submit_reflection(user: User, item: PlanItem, body: str, now: datetime) -> Reflection:
+    """Submit a reflection, or resubmit one that was returned (back to "submitted").
+
+    Without review a submitted reflection is final (it counts as done); an accepted one
+    never changes; one awaiting review waits for the reviewer.
+    """
+    _require_kind(item, "reflection")
+    _ensure_visible(user, item)
+    text = (body or "").strip()
+    wanted = min_length(item)
+    if len(text) < wanted:
+        raise ValidationFailed(_("学习心得至少需要 %(min)d 字，目前 %(count)d 字。",
+                                 min=wanted, count=len(text)), field="body")
+    if len(text) > MAX_REFLECTION_LENGTH:
+        raise ValidationFailed(_("学习心得不能超过 %(max)d 字，目前 %(count)d 字。",
+                                 max=MAX_REFLECTION_LENGTH, count=len(text)), field="body")
+    reflection = get_reflection(user, item)
+    if reflection is None:
+        try:
+            with db.session.begin_nested():
+                reflection = Reflection(item_id=item.id, user_id=user.id, body=text,
+                                        status="submitted", submitted_at=now)
+                db.session.add(reflection)
+        except IntegrityError:  # submitted twice at once: the first one stands
+            raise Conflict(_("学习心得已提交。"), code="already_submitted") from None
+        return reflection
+    if reflection.status == "accepted":
+        raise Conflict(_("学习心得已审阅通过，不能再修改。"), code="accepted")
+    if reflection.status == "submitted":
+        message = _("学习心得正在等待审阅，暂不能修改。") if reviewed(item) \
+            else _("学习心得已提交，不能再修改。")
+        raise Conflict(message, code="submitted")
+    # Returned: the reviewer's comment stays visible in the history until the next review.
+    reflection.body = text
+    reflection.status = "submitted"
+    reflection.submitted_at = now
+    reflection.reviewer_id = None
+    reflection.reviewed_at = None
+    db.session.flush()
+    return reflection
+
+
+# --- my study hours (学时) ------------------------------------------------------------------
+
+
+@dataclass
+class HoursDetail:
+    """What makes up one person's study hours for a year (see progress.hours_ledger)."""
+
+    year: int
+    row: HoursRow
+    required: float
+    items: list[tuple[PlanItem, datetime]]  # plan items done in the year, with when
+    sessions: list[tuple[StudySession, str]]  # sessions attended, with present/late
+
+    @property
+    def reached(self) -> bool:
+        return self.row.total >= self.required
+
+
+def hours_detail(user: User, year: int, now: datetime) -> HoursDetail:
+    """My study hours for ``year`` with the items and sessions they come from (four
+    queries besides the required hours). Counts items already stamped done: callers sync
+    completions first (progress.sync_completions)."""
+    start, end = period_bounds(date(year, 1, 1), date(year, 12, 31))
+    row = hours_ledger(year, [user.id], now).get(user.id) or HoursRow(user.id, 0.0, 0.0)
+    items = db.session.execute(
+        select(PlanItem, PlanItemProgress.completed_at)
+        .join(PlanItemProgress, PlanItemProgress.item_id == PlanItem.id)
+        .where(PlanItemProgress.user_id == user.id, PlanItemProgress.completed_at >= start,
+               PlanItemProgress.completed_at < end, PlanItem.kind != "session",
+               PlanItem.hours > 0)
+        .options(joinedload(PlanItem.plan))
+        .order_by(PlanItemProgress.completed_at, PlanItem.id)).all()
+    sessions = db.session.execute(
+        select(StudySession, Attendance.status)
+        .join(Attendance, Attendance.session_id == StudySession.id)
+        .where(Attendance.user_id == user.id, Attendance.status.in_(("present", "late")),
+               StudySession.starts_at >= start, StudySession.starts_at < end,
+               StudySession.cancelled_at.is_(None), StudySession.study_hours > 0)
+        .order_by(StudySession.starts_at, StudySession.id)).all()
+    return HoursDetail(year, row, required_hours(user, year),
+                       [(item, done) for item, done in items],
+                       [(session, status) for session, status in sessions])

@@ -1,0 +1,20 @@
+"""Forms of challenge mode: the start button and an answer (fields read by type, see
+lawlearn.quiz.wrongbook_forms.submitted_answer)."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, IntegerField
+from wtforms.validators import InputRequired
+from wtforms.widgets import HiddenInput
+
+
+class StartForm(FlaskForm):
+    """开始挑战: a POST button with its CSRF token."""
+
+
+class AnswerForm(FlaskForm):
+    # The question answered: an answer to a question no longer on screen changes nothing.
+    question_id = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    # "1" when the page's countdown reached zero and sent the form by itself.
+    time_up = HiddenField(default="0")

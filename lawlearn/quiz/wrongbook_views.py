@@ -1,0 +1,79 @@
+"""错题本 pages: my mistakes with the right answers, and redoing one of them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from lawlearn.database import utcnow
+from lawlearn.errors import ValidationFailed
+from lawlearn.extensions import db
+from lawlearn.quiz import quiz_bp, wrongbook
+from lawlearn.quiz.models import QUESTION_TYPES, WrongAnswer
+from lawlearn.quiz.wrongbook_forms import RedoForm, submitted_answer
+
+
+@dataclass
+class BookCard:
+    """An entry of the book with its question as the bank has it now (bank letters)."""
+
+    entry: WrongAnswer
+    snapshot: dict[str, Any]
+
+    @property
+    def rights_to_go(self) -> int:
+        return max(0, wrongbook.RIGHT_IN_A_ROW_TO_CLEAR - self.entry.right_streak)
+
+
+@quiz_bp.route("/wrong-answers")
+@login_required
+def wrong_answers():
+    """错题本: my open mistakes (or those that left the book), newest first, by source."""
+    source = request.args.get("source")
+    source = source if source in wrongbook.SOURCES else None
+    cleared = request.args.get("status") == "cleared"
+    counts = wrongbook.book_counts(current_user.id)
+    pagination = db.paginate(wrongbook.book_query(current_user.id, source=source,
+                                                  cleared=cleared),
+                             page=request.args.get("page", 1, type=int),
+                             per_page=current_app.config["PER_PAGE"], error_out=False)
+    cards = [BookCard(entry, wrongbook.bank_snapshot(entry.question))
+             for entry in pagination.items]
+    return render_template("quiz/wrong_answers.html", cards=cards, pagination=pagination,
+                           counts=counts, source=source, cleared=cleared,
+                           sources=wrongbook.SOURCES, types=QUESTION_TYPES)
+
+
+@quiz_bp.route("/wrong-answers/<int:entry_id>/redo", methods=["GET", "POST"])
+@login_required
+def wrong_redo(entry_id: int):
+    """Redo a question of my book: right twice in a row and it leaves the book."""
+    entry = wrongbook.own_entry(current_user.id, entry_id)
+    form = RedoForm()
+    snapshot = wrongbook.bank_snapshot(entry.question)
+    result, notice, status = None, None, 200
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        if form.version.data and form.version.data != wrongbook.entry_version(entry):
+            flash(_("这道题的答案已经提交过了。"), "error")
+            return redirect(url_for("quiz.wrong_redo", entry_id=entry.id))
+        try:
+            result = wrongbook.redo(current_user.id, entry.id,
+                                    submitted_answer(request.form, snapshot), utcnow())
+        except ValidationFailed as error:
+            db.session.rollback()
+            notice, status = error.message, error.status
+        else:
+            db.session.commit()
+            snapshot = result.snapshot
+    form = RedoForm(formdata=None, version=wrongbook.entry_version(entry))
+    return render_template("quiz/wrong_redo.html", entry=entry, snapshot=snapshot, form=form,
+                           result=result, notice=notice, sources=wrongbook.SOURCES,
+                           types=QUESTION_TYPES,
+                           rights_to_go=max(0, wrongbook.RIGHT_IN_A_ROW_TO_CLEAR
+                                            - entry.right_streak)), status

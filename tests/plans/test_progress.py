@@ -1,0 +1,281 @@
+"""A person's progress across plans: audience, next up, completions paid once, study hours,
+and the JSON payload of GET /api/v1/me/progress."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import jsonschema
+import pytest
+from openapi_spec_validator import validate
+from sqlalchemy import func, select
+
+from lawlearn.accounts.models import Department
+from lawlearn.api.plans_api import ME_PROGRESS_OPENAPI, ME_PROGRESS_SCHEMA, me_progress_payload
+from lawlearn.errors import NotFound
+from lawlearn.extensions import db
+from lawlearn.plans import actions
+from lawlearn.plans.models import PlanItemProgress, PlanStage
+from lawlearn.plans.progress import (
+    hours_ledger,
+    next_up,
+    plans_for,
+    progress_for,
+    required_hours,
+    sync_completions,
+)
+from lawlearn.practice.models import PointAward
+from lawlearn.practice.points import total_points
+from tests.plans.test_kinds import (
+    NOW,
+    add_item,
+    attend,
+    import_law,
+    make_person,
+    make_plan,
+    make_quiz,
+    make_session,
+    study,
+)
+
+
+def _plan_points(user_id: int) -> int:
+    """Points paid to ``user_id`` for plan items (other rules may pay for the same acts)."""
+    return db.session.scalar(select(func.coalesce(func.sum(PointAward.amount), 0)).where(
+        PointAward.user_id == user_id, PointAward.rule == "plan_item"))
+
+
+def department(name: str, parent: Department | None = None) -> Department:
+    row = Department(name=name, parent=parent)
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+# --- audience ----------------------------------------------------------------------------------
+
+
+def test_a_department_plan_reaches_its_sections_and_a_role_plan_only_that_role(ctx):
+    office = department("区政府办公室")
+    legal = department("法制科", office)
+    other = department("财政局")
+    in_section = make_person("ann", department_id=legal.id)
+    in_unit = make_person("bob", department_id=office.id)
+    elsewhere = make_person("cat", department_id=other.id)
+    leader = make_person("dan", roles=("staff", "leader"), department_id=other.id)
+    named = make_person("eve", department_id=other.id)
+
+    for_office = make_plan("办公室学法", audience_all=False,
+                           audience=[{"department_id": office.id}])
+    for_leaders = make_plan("中心组学法", audience_all=False, audience=[{"role": "leader"}])
+    for_eve = make_plan("个人计划", audience_all=False, audience=[{"user_id": named.id}])
+    for_all = make_plan("全员学法")
+
+    def titles(user):
+        return [p.title for p in plans_for(user, NOW)]
+
+    assert titles(in_section) == ["办公室学法", "全员学法"]
+    assert titles(in_unit) == ["办公室学法", "全员学法"]
+    assert titles(elsewhere) == ["全员学法"]
+    assert titles(leader) == ["中心组学法", "全员学法"]
+    assert titles(named) == ["个人计划", "全员学法"]
+    assert actions.get_plan_for(in_section, for_office.id) == for_office
+    for user, plan in ((elsewhere, for_office), (in_section, for_leaders),
+                       (leader, for_eve)):
+        with pytest.raises(NotFound):
+            actions.get_plan_for(user, plan.id)
+        with pytest.raises(NotFound):
+            actions.get_item_for(user, add_item(plan, "material").id)
+    assert actions.get_item_for(elsewhere, add_item(for_all, "material").id).plan == for_all
+
+
+def test_unpublished_closed_and_ended_plans_are_not_mine(ctx):
+    ann = make_person("ann")
+    draft, closed = make_plan("草稿", status="draft"), make_plan("已结束", status="closed")
+    ended = make_plan("去年", starts_on=date(2025, 1, 1), ends_on=date(2025, 12, 31))
+    current = make_plan("今年")
+    assert [p.title for p in plans_for(ann, NOW)] == ["今年"]
+    for plan in (draft, closed):
+        item = add_item(plan, "reflection", settings={"min_length": 1})
+        with pytest.raises(NotFound):
+            actions.get_plan_for(ann, plan.id)
+        with pytest.raises(NotFound):
+            actions.get_item_for(ann, item.id)
+        with pytest.raises(NotFound):
+            actions.submit_reflection(ann, item, "心得", NOW)
+    # An ended plan is still readable by its link (a notice may point to it).
+    assert actions.get_plan_for(ann, ended.id) == ended
+    with pytest.raises(NotFound):
+        actions.get_plan_for(ann, current.id + 100)
+
+
+# --- next up -----------------------------------------------------------------------------------
+
+
+def test_next_up_puts_overdue_items_first_then_by_due_date(ctx):
+    ann = make_person("ann")
+    law = import_law()
+    today = date(2026, 6, 1)
+    first, second = make_plan("一"), make_plan("二")
+    later = add_item(first, "material", title="稍后", due_on=today + timedelta(days=20))
+    undated = add_item(first, "material", title="不限期")
+    done = add_item(first, "articles", title="已完成", due_on=today - timedelta(days=9),
+                    settings={"law_id": law.id, "from_number": 1, "to_number": 1})
+    soon = add_item(first, "material", title="即将到期", due_on=today + timedelta(days=2))
+    overdue = add_item(second, "material", title="已逾期", due_on=today - timedelta(days=3))
+    optional = add_item(second, "material", title="选修", required=False,
+                        due_on=today + timedelta(days=2))
+    due_today = add_item(second, "material", title="今天截止", due_on=today)
+    study(ann, law, 1)
+
+    progress = progress_for(ann, NOW)
+    upcoming = next_up(progress, limit=10)
+    assert [e.item.title for e in upcoming] == ["已逾期", "今天截止", "即将到期", "选修", "稍后",
+                                               "不限期"]
+    assert [e.overdue for e in upcoming] == [True] + [False] * 5
+    assert [e.item.title for e in next_up(progress)] == ["已逾期", "今天截止", "即将到期"]
+    assert done.id not in {e.item.id for e in upcoming}
+    assert {later.id, undated.id, soon.id, overdue.id, optional.id, due_today.id} == \
+        {e.item.id for e in upcoming}
+
+
+def test_progress_counts_required_items_and_their_hours(ctx):
+    ann = make_person("ann")
+    law = import_law()
+    plan = make_plan(required_hours=10)
+    stage = PlanStage(plan_id=plan.id, title="第一阶段", position=1)
+    db.session.add(stage)
+    db.session.flush()
+    add_item(plan, "articles", stage=stage, hours=2, settings={"law_id": law.id,
+                                                               "from_number": 1,
+                                                               "to_number": 2})
+    add_item(plan, "articles", required=False, hours=1.5,
+             settings={"law_id": law.id, "from_number": 3, "to_number": 3})
+    add_item(plan, "material", hours=1)
+    study(ann, law, 1, 2, 3)
+    [entry] = progress_for(ann, NOW)
+    assert (entry.done_count, len(entry.required), entry.percent) == (1, 2, 50)
+    assert entry.hours_earned == 3.5
+
+
+# --- completions: stamped and paid once --------------------------------------------------------
+
+
+def test_sync_completions_pays_each_item_once(ctx):
+    ann = make_person("ann")
+    law = import_law()
+    plan = make_plan()
+    paid = add_item(plan, "articles", points=5,
+                    settings={"law_id": law.id, "from_number": 1, "to_number": 2})
+    free = add_item(plan, "articles", settings={"law_id": law.id, "from_number": 6,
+                                                "to_number": 6})
+    add_item(plan, "material", points=3)  # not done: nothing paid
+    study(ann, law, 1, 2, 6, when=NOW - timedelta(days=2))
+    assert sync_completions(ann, progress_for(ann, NOW), NOW) == 2
+    assert _plan_points(ann.id) == 5
+    stamps = {row.item_id: row.completed_at for row in db.session.scalars(
+        select(PlanItemProgress).where(PlanItemProgress.user_id == ann.id))}
+    assert stamps == {paid.id: NOW - timedelta(days=2), free.id: NOW - timedelta(days=2)}
+
+    assert sync_completions(ann, progress_for(ann, NOW + timedelta(hours=1)),
+                            NOW + timedelta(hours=1)) == 0
+    assert _plan_points(ann.id) == 5
+    assert db.session.scalar(select(func.count()).select_from(PointAward).where(
+        PointAward.rule == "plan_item")) == 1
+
+
+def test_a_confirmed_material_is_stamped_when_confirmed(ctx):
+    ann = make_person("ann")
+    item = add_item(make_plan(), "material", points=2, settings={"min_seconds": 10})
+    actions.open_item(ann, item, NOW)
+    actions.confirm_item(ann, item, NOW + timedelta(seconds=15))
+    sync_completions(ann, progress_for(ann, NOW + timedelta(minutes=1)), NOW)
+    row = actions.get_progress(ann, item)
+    assert row.completed_at == NOW + timedelta(seconds=15)
+    assert _plan_points(ann.id) == 2
+
+
+# --- study hours -------------------------------------------------------------------------------
+
+
+def test_hours_come_from_items_done_in_the_year_and_sessions_attended(ctx):
+    ann, bob = make_person("ann"), make_person("bob")
+    law = import_law()
+    plan = make_plan(required_hours=12)
+    make_plan("专题学习", required_hours=8)
+    add_item(plan, "articles", hours=2, title="学习总则",
+             settings={"law_id": law.id, "from_number": 1, "to_number": 2})
+    add_item(plan, "articles", hours=0, settings={"law_id": law.id, "from_number": 3,
+                                                  "to_number": 3})
+    attended = make_session("宪法讲座", hours=3)
+    late = make_session("民法典讲座", hours=1.5, starts_at=NOW - timedelta(days=3))
+    excused = make_session("请假的", hours=2, starts_at=NOW - timedelta(days=4))
+    cancelled = make_session("取消的", hours=2, starts_at=NOW - timedelta(days=5),
+                             cancelled=True)
+    last_year = make_session("去年的", hours=4, starts_at=NOW.replace(year=2025))
+    # A session item counts through the session itself, never twice.
+    add_item(plan, "session", hours=3, settings={"session_id": attended.id})
+    attend(attended, ann, "present")
+    attend(late, ann, "late")
+    attend(excused, ann, "excused")
+    attend(cancelled, ann, "present")
+    attend(last_year, ann, "present")
+    attend(attended, bob, "absent")
+    study(ann, law, 1, 2, 3)
+    sync_completions(ann, progress_for(ann, NOW), NOW)
+
+    row = hours_ledger(2026, [ann.id, bob.id], NOW)[ann.id]
+    assert (row.plan_hours, row.session_hours, row.total) == (2.0, 4.5, 6.5)
+    assert bob.id not in hours_ledger(2026, [bob.id], NOW)
+    assert required_hours(ann, 2026) == 12
+    assert required_hours(ann, 2025) == 0
+
+    detail = actions.hours_detail(ann, 2026, NOW)
+    assert [item.title for item, _when in detail.items] == ["学习总则"]
+    assert [(s.title, status) for s, status in detail.sessions] == \
+        [("民法典讲座", "late"), ("宪法讲座", "present")]
+    assert (detail.required, detail.reached) == (12, False)
+    assert hours_ledger(2025, [ann.id], NOW)[ann.id].total == 4.0
+
+
+# --- GET /api/v1/me/progress -------------------------------------------------------------------
+
+
+def test_me_progress_payload_has_the_documented_shape(ctx):
+    ann = make_person("ann")
+    law = import_law()
+    quiz = make_quiz()
+    plan = make_plan("年度学法计划", required_hours=6)
+    articles = add_item(plan, "articles", hours=2, points=4, due_on=date(2026, 6, 30),
+                        settings={"law_id": law.id, "from_number": 1, "to_number": 1})
+    quiz_item = add_item(plan, "quiz", settings={"quiz_id": quiz.id})
+    make_plan("草稿", status="draft")
+    study(ann, law, 1)
+
+    payload = me_progress_payload(ann, NOW)
+    assert payload == {
+        "plans": [{
+            "id": plan.id, "title": "年度学法计划",
+            "items": [
+                {"id": articles.id, "kind": "articles", "title": articles.title,
+                 "due": "2026-06-30", "status": "done"},
+                {"id": quiz_item.id, "kind": "quiz", "title": quiz_item.title, "due": None,
+                 "status": "pending"},
+            ],
+            "hours_earned": 2.0, "hours_required": 6.0,
+        }],
+        "points": total_points(ann.id),  # the whole balance (studying articles pays too)
+    }
+    jsonschema.validate(payload, ME_PROGRESS_SCHEMA)
+    assert _plan_points(ann.id) == 4
+    assert me_progress_payload(ann, NOW)["points"] == payload["points"]  # paid once
+    assert me_progress_payload(make_person("bob"), NOW)["plans"][0]["items"][0]["status"] == \
+        "pending"
+
+
+def test_me_progress_openapi_path_is_valid():
+    validate({
+        "openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+        "components": {"schemas": {"Error": {"type": "object"}}},
+        "paths": {"/me/progress": ME_PROGRESS_OPENAPI},
+    })

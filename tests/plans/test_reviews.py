@@ -1,0 +1,227 @@
+"""Heads of departments: reviewing reflections (return with a comment, resubmit, accept pays
+once, notices), only within their department; and their department's progress page."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import openpyxl
+import pytest
+from sqlalchemy import func, select
+
+from lawlearn.accounts.models import AuditEntry, User
+from lawlearn.extensions import db
+from lawlearn.plans import actions, services
+from lawlearn.plans.models import Notice, PlanItem, Reflection
+from lawlearn.practice.models import PointAward
+from tests.conftest import csrf_from, post_with_csrf
+from tests.plans.test_kinds import NOW
+from tests.plans.test_services import item, new_plan
+
+TEXT = "学习宪法第三十三条的体会：公民在法律面前一律平等。"
+
+
+@dataclass
+class Office:
+    unit: int
+    section: int
+    other: int
+    lead: object
+    ann: object
+    bob: object
+    chief: object
+    admin: object
+    plan: int
+    reviewed: int
+    unreviewed: int
+
+
+@pytest.fixture
+def office(app, make_user, make_department) -> Office:
+    unit = make_department("执法局")
+    section = make_department("法规科", unit)
+    other = make_department("财政局")
+    people = {
+        "lead": make_user("lead", roles=("staff", "dept_lead"), department_id=unit, name="李科长"),
+        "ann": make_user("ann", department_id=section, name="安娜"),
+        "bob": make_user("bob", department_id=other, name="鲍勃"),
+        "chief": make_user("chief", roles=("staff", "leader"), department_id=other, name="主任"),
+        "admin": make_user("root", roles=("admin", "staff"), name="管理员甲"),
+    }
+    with app.app_context():
+        plan = new_plan()
+        reviewed = item(plan, "reflection", {"min_length": 10, "review": True},
+                        title="学习宪法心得")
+        unreviewed = item(plan, "reflection", {"min_length": 10}, title="自由心得")
+        services.publish_plan(None, plan, NOW)
+        db.session.execute(Notice.__table__.delete())
+        db.session.commit()
+        ids = (plan.id, reviewed.id, unreviewed.id)
+    return Office(unit, section, other, **people, plan=ids[0], reviewed=ids[1],
+                  unreviewed=ids[2])
+
+
+def submit(app, user_ref, item_id: int, text: str = TEXT) -> int:
+    with app.app_context():
+        reflection = actions.submit_reflection(db.session.get(User, user_ref.id),
+                                               db.session.get(PlanItem, item_id), text, NOW)
+        db.session.commit()
+        return reflection.id
+
+
+def logged_in(app, user_ref):
+    client = app.test_client()
+    token = csrf_from(client.get("/login"))
+    response = client.post("/login", data={"username": user_ref.username,
+                                           "password": user_ref.password, "csrf_token": token})
+    assert response.status_code == 302
+    return client
+
+
+def decide(client, reflection_id: int, decision: str, comment: str = ""):
+    return post_with_csrf(client, "/plans/reviews", f"/plans/reviews/{reflection_id}",
+                          {"decision": decision, "comment": comment})
+
+
+def reflection_row(app, reflection_id: int) -> tuple[str, str, int | None]:
+    with app.app_context():
+        row = db.session.get(Reflection, reflection_id)
+        return row.status, row.comment, row.reviewer_id
+
+
+def notices_of(app, user_id: int) -> list[tuple[str, str, str]]:
+    with app.app_context():
+        return db.session.execute(select(Notice.title, Notice.body, Notice.link).where(
+            Notice.user_id == user_id).order_by(Notice.id)).all()
+
+
+def awards(app, user_id: int) -> list[tuple[str, int]]:
+    with app.app_context():
+        return db.session.execute(select(PointAward.source, PointAward.amount).where(
+            PointAward.user_id == user_id, PointAward.rule == "reflection_accepted")).all()
+
+
+def test_return_with_a_comment_then_resubmit_then_accept_pays_once(app, office):
+    reflection_id = submit(app, office.ann, office.reviewed)
+    lead = logged_in(app, office.lead)
+    page = lead.get("/plans/reviews")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and TEXT in html and "安娜" in html and "学习宪法心得" in html
+
+    empty = decide(lead, reflection_id, "return", "   ")
+    assert empty.status_code == 422
+    assert "退回时请填写意见" in empty.get_data(as_text=True)
+    assert reflection_row(app, reflection_id) == ("submitted", "", None)
+    assert notices_of(app, office.ann.id) == []
+
+    returned = decide(lead, reflection_id, "return", "请结合本职工作谈体会。")
+    assert returned.status_code == 302 and returned.location.endswith("/plans/reviews")
+    assert reflection_row(app, reflection_id) == ("returned", "请结合本职工作谈体会。",
+                                                  office.lead.id)
+    assert notices_of(app, office.ann.id) == [
+        ("学习心得被退回：学习宪法心得", "审阅意见：请结合本职工作谈体会。",
+         f"/plans/items/{office.reviewed}")]
+    assert TEXT not in lead.get("/plans/reviews").get_data(as_text=True)  # nothing waiting
+    assert decide(lead, reflection_id, "accept").status_code == 302  # not waiting: refused
+    assert reflection_row(app, reflection_id)[0] == "returned"
+    assert awards(app, office.ann.id) == []
+
+    assert submit(app, office.ann, office.reviewed, TEXT + "结合执法工作，要严格依法办事。") \
+        == reflection_id
+    assert reflection_row(app, reflection_id)[0] == "submitted"
+    accepted = decide(lead, reflection_id, "accept", "写得很好。")
+    assert accepted.status_code == 302
+    assert reflection_row(app, reflection_id) == ("accepted", "写得很好。", office.lead.id)
+    assert awards(app, office.ann.id) == [(f"reflection:{reflection_id}", 5)]
+    assert notices_of(app, office.ann.id)[-1][:2] == (
+        "学习心得已通过：学习宪法心得",
+        "您在学习计划《2026年度学法计划》中提交的学习心得已通过审阅。审阅意见：写得很好。")
+
+    again = decide(lead, reflection_id, "accept")
+    assert again.status_code == 302
+    assert "已审阅" in lead.get("/plans/reviews").get_data(as_text=True)  # the flash
+    assert awards(app, office.ann.id) == [(f"reflection:{reflection_id}", 5)]
+    assert len(notices_of(app, office.ann.id)) == 2
+    with app.app_context():
+        actions_logged = db.session.scalars(select(AuditEntry.action).where(
+            AuditEntry.action.like("reflection.%")).order_by(AuditEntry.id)).all()
+    assert actions_logged == ["reflection.return", "reflection.accept"]
+
+
+def test_a_dept_lead_reviews_only_their_department_and_never_their_own(app, office):
+    ann_id = submit(app, office.ann, office.reviewed)
+    bob_id = submit(app, office.bob, office.reviewed, "财政局的学习体会：依法理财。")
+    own_id = submit(app, office.lead, office.reviewed, "科长自己的学习体会：带头学法。")
+    free_id = submit(app, office.ann, office.unreviewed)
+
+    lead = logged_in(app, office.lead)
+    html = lead.get("/plans/reviews").get_data(as_text=True)
+    assert TEXT in html
+    assert "依法理财" not in html and "带头学法" not in html
+    assert f"/plans/reviews/{free_id}" not in html  # no review asked: nothing to do
+    assert decide(lead, bob_id, "accept").status_code == 404
+    assert decide(lead, free_id, "accept").status_code == 404
+    assert decide(lead, own_id, "accept").status_code == 403
+    assert decide(lead, 99999, "accept").status_code == 404
+    for reflection_id in (bob_id, own_id):
+        assert reflection_row(app, reflection_id)[0] == "submitted"
+    assert decide(lead, ann_id, "maybe").status_code == 422
+
+    admin = logged_in(app, office.admin)
+    html = admin.get("/plans/reviews").get_data(as_text=True)
+    assert TEXT in html and "依法理财" in html and "带头学法" in html
+    assert decide(admin, own_id, "accept").status_code == 302
+    assert reflection_row(app, own_id)[0] == "accepted"
+
+    for person in (office.ann, office.chief):
+        client = logged_in(app, person)
+        assert client.get("/plans/reviews").status_code == 403
+        assert decide(client, ann_id, "accept").status_code == 403
+    assert app.test_client().get("/plans/reviews").status_code == 302  # to the login page
+
+
+def test_the_department_page_shows_a_dept_lead_their_department_only(app, office):
+    submit(app, office.ann, office.unreviewed)
+    lead = logged_in(app, office.lead)
+    page = lead.get("/plans/department")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "安娜" in html and "李科长" in html and "鲍勃" not in html and "主任" not in html
+    assert "执法局" in html and "提醒未完成者" in html
+    elsewhere = lead.get(f"/plans/department?department={office.other}").get_data(as_text=True)
+    assert "鲍勃" not in elsewhere and "安娜" in elsewhere
+    section = lead.get(f"/plans/department?department={office.section}").get_data(as_text=True)
+    assert "安娜" in section and "李科长" not in section
+    assert lead.get(f"/plans/department?plan={office.plan + 100}").status_code == 404
+
+    export = lead.get(f"/plans/department.xlsx?plan={office.plan}")
+    assert export.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(export.data))["完成情况"]
+    names = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert sorted(names) == ["安娜", "李科长"]
+    row = {r[0]: r for r in sheet.iter_rows(min_row=2, values_only=True)}["安娜"]
+    assert row[3:5] == ("未开始", "已完成")
+
+    reminded = post_with_csrf(lead, "/plans/department",
+                              f"/plans/department/remind?plan={office.plan}",
+                              {"department_id": str(office.unit), "not_done": "y"})
+    assert reminded.status_code == 302
+    with app.app_context():
+        assert set(db.session.scalars(select(Notice.user_id))) == {office.ann.id, office.lead.id}
+    outside = post_with_csrf(lead, "/plans/department",
+                             f"/plans/department/remind?plan={office.plan}",
+                             {"department_id": str(office.other), "not_done": "y"})
+    assert outside.status_code == 302  # a lead's choice is bound to their own department
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Notice).where(
+            Notice.user_id == office.bob.id)) == 0
+
+    chief = logged_in(app, office.chief)
+    html = chief.get(f"/plans/department?department={office.other}").get_data(as_text=True)
+    assert "鲍勃" in html and "安娜" not in html and "提醒未完成者" not in html
+    assert "安娜" in chief.get("/plans/department").get_data(as_text=True)
+    assert post_with_csrf(chief, "/plans/department",
+                          f"/plans/department/remind?plan={office.plan}",
+                          {"department_id": ""}).status_code == 403
+    assert logged_in(app, office.ann).get("/plans/department").status_code == 403

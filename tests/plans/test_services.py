@@ -1,0 +1,522 @@
+"""The admin side of study plans, without HTTP: plan and item validation per kind, stages,
+audience through the department tree, publish and its notices, copy to next year, delete,
+reminders."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from lawlearn.accounts.models import AuditEntry, Department, User
+from lawlearn.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from lawlearn.extensions import db
+from lawlearn.library import services as library
+from lawlearn.library.models import LawDivision, Material
+from lawlearn.plans import actions, services
+from lawlearn.plans.models import Notice, Plan, PlanItem, Reflection
+from lawlearn.plans.progress import plans_for
+from tests.plans.test_kinds import (
+    LAW_TEXT,
+    NOW,
+    attend,
+    import_law,
+    make_person,
+    make_quiz,
+    make_session,
+)
+
+YEAR = date(2026, 1, 1), date(2026, 12, 31)
+
+
+# --- factories (also used by test_admin_views and test_reviews) --------------------------------
+
+
+def department(name: str, parent: Department | None = None) -> Department:
+    row = Department(name=name, parent=parent)
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def new_plan(title: str = "2026年度学法计划", *, starts_on: date = YEAR[0],
+             ends_on: date = YEAR[1], actor: User | None = None, **extra) -> Plan:
+    return services.create_plan(actor, services.PlanFields(
+        title=title, starts_on=starts_on, ends_on=ends_on, **extra), NOW)
+
+
+def item(plan: Plan, kind: str, settings: dict | None = None, **fields) -> PlanItem:
+    return services.add_item(None, plan, services.ItemFields(kind=kind, settings=settings or {},
+                                                             **fields), NOW)
+
+
+def published_material(title: str = "宪法学习辅导") -> Material:
+    material = Material(title=title, kind="article", published=True)
+    db.session.add(material)
+    db.session.flush()
+    return material
+
+
+def reflection_plan(*, review: bool = True, status: str = "published") -> tuple[Plan, PlanItem]:
+    """A published plan for everyone with one reflection item (10 characters at least)."""
+    plan = new_plan()
+    reflection = item(plan, "reflection", {"min_length": 10, "review": review},
+                      title="学习宪法心得")
+    plan.status = status
+    db.session.flush()
+    return plan, reflection
+
+
+@pytest.fixture
+def admin_user(ctx) -> User:
+    return make_person("boss", roles=("admin", "staff"))
+
+
+# --- plans -------------------------------------------------------------------------------------
+
+
+def test_a_plan_needs_a_title_a_period_in_order_and_hours_not_negative(ctx, admin_user):
+    bad = [({"title": "  "}, "title"),
+           ({"ends_on": date(2025, 12, 31)}, "ends_on"),
+           ({"starts_on": None}, "starts_on"),
+           ({"required_hours": -1}, "required_hours"),
+           ({"kind": "weekly"}, "kind")]
+    for change, field in bad:
+        values = {"title": "年度学法计划", "starts_on": YEAR[0], "ends_on": YEAR[1], **change}
+        with pytest.raises(ValidationFailed) as caught:
+            services.create_plan(admin_user, services.PlanFields(**values), NOW)
+        assert caught.value.field == field
+    assert db.session.scalar(select(func.count()).select_from(Plan)) == 0
+
+    plan = new_plan("  年度学法计划 ", actor=admin_user, required_hours=40, kind="thematic",
+                    ends_on=YEAR[0])  # a one-day plan is fine
+    assert (plan.title, plan.status, plan.audience_all, plan.kind) == \
+        ("年度学法计划", "draft", True, "thematic")
+    assert plan.required_hours == 40 and plan.created_by_id == admin_user.id
+    entry = db.session.scalar(select(AuditEntry).filter_by(action="plan.create"))
+    assert entry.actor_id == admin_user.id and entry.target_id == plan.id
+
+
+def test_editing_keeps_items_within_the_period_and_a_closed_plan_is_frozen(ctx):
+    plan = new_plan()
+    item(plan, "reflection", due_on=date(2026, 6, 30))
+    shorter = services.PlanFields(title="上半年", starts_on=YEAR[0], ends_on=date(2026, 5, 31))
+    with pytest.raises(ValidationFailed) as caught:
+        services.update_plan(None, plan, shorter, NOW)
+    assert caught.value.field == "ends_on" and "撰写学习心得" in caught.value.message
+    shorter.ends_on = date(2026, 6, 30)
+    services.update_plan(None, plan, shorter, NOW)
+    assert (plan.title, plan.ends_on) == ("上半年", date(2026, 6, 30))
+    plan.status = "closed"
+    for change in (lambda: services.update_plan(None, plan, shorter, NOW),
+                   lambda: item(plan, "reflection"),
+                   lambda: services.add_stage(None, plan, "一月", NOW),
+                   lambda: services.set_audience(None, plan, NOW, everyone=True)):
+        with pytest.raises(Conflict):
+            change()
+
+
+# --- items and their settings ------------------------------------------------------------------
+
+
+def test_articles_take_a_chapter_or_a_range_of_the_current_version(ctx):
+    law = import_law()
+    plan = new_plan()
+    chapter = db.session.scalar(select(LawDivision).filter_by(law_id=law.id, kind="chapter",
+                                                              number=2))
+    section = db.session.scalar(select(LawDivision).filter_by(law_id=law.id, kind="section",
+                                                              number=1))
+    by_chapter = item(plan, "articles", {"law_id": law.id, "division_id": chapter.id})
+    assert by_chapter.settings == {"law_id": law.id, "division_id": chapter.id}
+    assert by_chapter.title == "学习《测试法》第二章 分则"
+    by_section = item(plan, "articles", {"law_id": str(law.id), "division_id": str(section.id)})
+    assert by_section.settings == {"law_id": law.id, "division_id": section.id}
+    by_range = item(plan, "articles", {"law_id": law.id, "from_number": 2, "to_number": 4,
+                                       "material_id": 9})  # another kind's key is dropped
+    assert by_range.settings == {"law_id": law.id, "from_number": 2, "to_number": 4}
+    assert by_range.title == "学习《测试法》第 2 至 4 条"
+    open_ended = item(plan, "articles", {"law_id": law.id, "from_number": 5})
+    assert open_ended.settings["to_number"] == 6
+
+    other = import_law(LAW_TEXT.replace("测试法".encode(), "另一法".encode()))
+    foreign = db.session.scalar(select(LawDivision).filter_by(law_id=other.id, kind="chapter"))
+    part_like = LawDivision(law_id=law.id, kind="supplementary", label="附则", title="",
+                            position=99)
+    db.session.add(part_like)
+    db.session.flush()
+    wrong = [({}, "law_id"),
+             ({"law_id": law.id}, "division_id"),
+             ({"law_id": law.id, "division_id": chapter.id, "from_number": 1}, "division_id"),
+             ({"law_id": law.id, "division_id": foreign.id}, "division_id"),
+             ({"law_id": law.id, "division_id": part_like.id}, "division_id"),
+             ({"law_id": law.id, "from_number": 4, "to_number": 2}, "to_number"),
+             ({"law_id": law.id, "from_number": 1, "to_number": 7}, "to_number"),
+             ({"law_id": law.id, "from_number": 0}, "from_number"),
+             ({"law_id": law.id, "from_number": "三"}, "from_number")]
+    for settings, field in wrong:
+        with pytest.raises(ValidationFailed) as caught:
+            item(plan, "articles", settings)
+        assert caught.value.field == field, settings
+    newer = library.import_law(None, LAW_TEXT.replace("总则一".encode(), "总则一（修订）".encode()))
+    db.session.flush()
+    assert newer.is_current and not law.is_current
+    with pytest.raises(ValidationFailed) as caught:
+        item(plan, "articles", {"law_id": law.id, "from_number": 1, "to_number": 2})
+    assert "新版本" in caught.value.message
+    assert len(plan.items) == 4
+
+
+def test_each_kind_checks_its_own_settings(ctx):
+    plan = new_plan()
+    material = published_material()
+    hidden = Material(title="草稿资料", kind="article", published=False)
+    db.session.add(hidden)
+    quiz = make_quiz()
+    session, cancelled = make_session(), make_session("取消的", cancelled=True)
+    db.session.flush()
+
+    ok = [("material", {"material_id": material.id},
+           {"material_id": material.id, "min_seconds": 60}),
+          ("material", {"material_id": material.id, "min_seconds": "0"},
+           {"material_id": material.id, "min_seconds": 0}),
+          ("quiz", {"quiz_id": quiz.id}, {"quiz_id": quiz.id, "require": "passed"}),
+          ("quiz", {"quiz_id": quiz.id, "require": "attempted"},
+           {"quiz_id": quiz.id, "require": "attempted"}),
+          ("session", {"session_id": session.id, "excused_counts": "y"},
+           {"session_id": session.id, "excused_counts": True}),
+          ("reflection", {}, {"min_length": 200, "review": False}),
+          ("reflection", {"min_length": 50, "review": True}, {"min_length": 50, "review": True}),
+          ("streak", {"days": 20}, {"days": 20}),
+          ("streak", {"days": 5, "from": date(2026, 3, 1)}, {"days": 5, "from": "2026-03-01"}),
+          ("streak", {"days": 5, "from": "2026-03-01"}, {"days": 5, "from": "2026-03-01"})]
+    for kind, settings, expected in ok:
+        assert item(plan, kind, settings).settings == expected, (kind, settings)
+    video = item(plan, "video", {"url": " https://example.org/v/1 "}, title="宪法宣传片")
+    assert video.settings == {"url": "https://example.org/v/1", "min_seconds": 60}
+    titles = [i.title for i in plan.items]
+    assert "阅读《宪法学习辅导》" in titles and "参加测验《宪法小测》" in titles
+    assert "参加《集中学法》" in titles and "坚持每日一练 20 天" in titles
+
+    wrong = [("material", {}, "material_id"),
+             ("material", {"material_id": hidden.id}, "material_id"),
+             ("material", {"material_id": material.id, "min_seconds": -5}, "min_seconds"),
+             ("quiz", {"quiz_id": quiz.id + 100}, "quiz_id"),
+             ("quiz", {"quiz_id": quiz.id, "require": "perfect"}, "require"),
+             ("session", {}, "session_id"),
+             ("session", {"session_id": cancelled.id}, "session_id"),
+             ("reflection", {"min_length": 0}, "min_length"),
+             ("video", {"url": "ftp://example.org/v"}, "url"),
+             ("video", {"url": "javascript:alert(1)"}, "url"),
+             ("video", {"url": "https://"}, "url"),
+             ("streak", {}, "days"),
+             ("streak", {"days": 0}, "days"),
+             ("streak", {"days": 3, "from": date(2025, 12, 31)}, "streak_from"),
+             ("streak", {"days": 3, "from": "明天"}, "streak_from"),
+             ("lecture", {}, "kind")]
+    count = len(plan.items)
+    for kind, settings, field in wrong:
+        with pytest.raises(ValidationFailed) as caught:
+            item(plan, kind, settings, title="某事项")
+        assert caught.value.field == field, (kind, settings)
+    with pytest.raises(ValidationFailed) as caught:  # a video needs a title of its own
+        item(plan, "video", {"url": "https://example.org/v/2"})
+    assert caught.value.field == "title"
+    common = [({"due_on": date(2027, 1, 1)}, "due_on"), ({"hours": -1}, "hours"),
+              ({"points": -3}, "points"), ({"stage_id": 999}, "stage_id")]
+    for fields, field in common:
+        with pytest.raises(ValidationFailed) as caught:
+            item(plan, "reflection", **fields)
+        assert caught.value.field == field
+    assert len(plan.items) == count
+
+
+def test_stages_group_items_and_deleting_one_keeps_its_items(ctx):
+    plan = new_plan()
+    january = services.add_stage(None, plan, "一月", NOW)
+    february = services.add_stage(None, plan, "二月", NOW)
+    with pytest.raises(ValidationFailed):
+        services.add_stage(None, plan, "  ", NOW)
+    loose = item(plan, "reflection", title="不分组")
+    first = item(plan, "reflection", title="一月甲", stage_id=january.id)
+    second = item(plan, "reflection", title="二月甲", stage_id=february.id)
+    third = item(plan, "reflection", title="一月乙", stage_id=january.id)
+    assert [i.title for i in plan.items] == ["一月甲", "一月乙", "二月甲", "不分组"]
+
+    services.move_item(None, third, -1, NOW)
+    assert [i.title for i in plan.items] == ["一月乙", "一月甲", "二月甲", "不分组"]
+    services.move_item(None, third, -1, NOW)  # already first of its stage: nothing moves
+    services.move_stage(None, february, -1, NOW)
+    assert [s.title for s in plan.stages] == ["二月", "一月"]
+    assert [i.title for i in plan.items] == ["二月甲", "一月乙", "一月甲", "不分组"]
+    services.rename_stage(None, february, "第一阶段", NOW)
+    assert plan.stages[0].title == "第一阶段"
+
+    assert services.delete_stage(None, january, NOW) == 2
+    assert [s.title for s in plan.stages] == ["第一阶段"]
+    assert {i.title: i.stage_id for i in plan.items} == {
+        "二月甲": february.id, "一月乙": None, "一月甲": None, "不分组": None}
+    assert [i.position for i in plan.items] == [0, 1, 2, 3]
+    assert {first.id, second.id, third.id, loose.id} == {i.id for i in plan.items}
+    other = new_plan("另一个计划")
+    with pytest.raises(NotFound):
+        services.get_stage(other, february.id)
+    with pytest.raises(NotFound):
+        services.get_item(other, first.id)
+
+
+def test_an_item_someone_has_worked_on_cannot_be_deleted(ctx):
+    ann = make_person("ann")
+    plan, reflection = reflection_plan(review=False)
+    spare = item(plan, "reflection", title="备用")
+    actions.submit_reflection(ann, reflection, "学习宪法的一点体会和收获。", NOW)
+    with pytest.raises(Conflict):
+        services.delete_item(None, reflection, NOW)
+    services.delete_item(None, spare, NOW)
+    assert [i.title for i in plan.items] == ["学习宪法心得"]
+    assert db.session.scalar(select(func.count()).select_from(Reflection)) == 1
+
+
+# --- audience ----------------------------------------------------------------------------------
+
+
+def test_audience_reaches_a_department_with_its_sections_roles_and_people(ctx):
+    office = department("区政府办公室")
+    legal = department("法制科", office)
+    finance = department("财政局")
+    audit = department("审计科", finance)
+    in_unit = make_person("ann", department_id=office.id)
+    in_section = make_person("bob", department_id=legal.id)
+    gone = make_person("cat", department_id=legal.id)
+    gone.active = False
+    elsewhere = make_person("dan", department_id=audit.id)
+    leader = make_person("eve", roles=("staff", "leader"), department_id=finance.id)
+    named = make_person("fay", department_id=audit.id)
+    make_person("gus")  # no department
+
+    plan = new_plan()
+    assert services.set_audience(None, plan, NOW, everyone=False, department_ids=[office.id],
+                                 roles=["leader"], user_ids=[named.id]) == 0  # a draft
+    assert services.audience_ids(plan) == {in_unit.id, in_section.id, leader.id, named.id}
+    summary = services.audience_summary(plan)
+    assert summary == {"departments": ["区政府办公室"], "people": ["测试fay（fay）"],
+                       "roles": ["主要负责人"]}
+    # The same audience, seen from each person (the staff side's query).
+    plan.status = "published"
+    item(plan, "reflection")
+    db.session.flush()
+    for person, sees in ((in_unit, True), (in_section, True), (leader, True), (named, True),
+                         (elsewhere, False)):
+        assert (plan in plans_for(person, NOW)) is sees, person.username
+
+    section_only = new_plan("审计科学法")
+    services.set_audience(None, section_only, NOW, everyone=False, department_ids=[audit.id])
+    assert services.audience_ids(section_only) == {elsewhere.id, named.id}
+
+    for bad, field in (({}, "department_ids"), ({"roles": ["chief"]}, "roles"),
+                       ({"department_ids": [9999]}, "department_ids"),
+                       ({"user_ids": [9999]}, "usernames")):
+        with pytest.raises(ValidationFailed) as caught:
+            services.set_audience(None, section_only, NOW, everyone=False, **bad)
+        assert caught.value.field == field
+    services.set_audience(None, section_only, NOW, everyone=True, department_ids=[audit.id])
+    assert section_only.audience_all and section_only.audience == []
+    everyone = {u.id for u in db.session.scalars(select(User).where(User.active.is_(True)))}
+    assert services.audience_ids(section_only) == everyone
+
+
+def test_adding_people_to_a_published_plan_notifies_only_the_newcomers(ctx):
+    office = department("办公室")
+    finance = department("财政局")
+    ann = make_person("ann", department_id=office.id)
+    bob = make_person("bob", department_id=finance.id)
+    plan = new_plan()
+    item(plan, "reflection")
+    services.set_audience(None, plan, NOW, everyone=False, department_ids=[office.id])
+    assert services.publish_plan(None, plan, NOW) == 1
+    assert services.set_audience(None, plan, NOW, everyone=False,
+                                 department_ids=[office.id, finance.id]) == 1
+    notices = db.session.execute(select(Notice.user_id, Notice.title)).all()
+    assert sorted(notices) == sorted([(ann.id, "新的学习计划：2026年度学法计划"),
+                                      (bob.id, "新的学习计划：2026年度学法计划")])
+
+
+# --- publish, close, delete --------------------------------------------------------------------
+
+
+def test_publishing_notifies_exactly_the_audience_once(ctx, admin_user):
+    office = department("办公室")
+    legal = department("法制科", office)
+    members = [make_person("ann", department_id=office.id),
+               make_person("bob", department_id=legal.id)]
+    make_person("cat")  # not in the audience
+    plan = new_plan(actor=admin_user)
+    services.set_audience(None, plan, NOW, everyone=False, department_ids=[office.id])
+    with pytest.raises(ValidationFailed):  # no items yet
+        services.publish_plan(admin_user, plan, NOW)
+    item(plan, "reflection", due_on=date(2026, 3, 31))
+
+    assert services.publish_plan(admin_user, plan, NOW) == 2
+    assert (plan.status, plan.published_at) == ("published", NOW)
+    rows = db.session.scalars(select(Notice).order_by(Notice.user_id)).all()
+    assert [n.user_id for n in rows] == sorted(m.id for m in members)
+    assert {(n.title, n.link, n.read_at) for n in rows} == {
+        ("新的学习计划：2026年度学法计划", f"/plans/{plan.id}", None)}
+    assert "共 1 项" in rows[0].body
+    with pytest.raises(Conflict):
+        services.publish_plan(admin_user, plan, NOW)
+    assert db.session.scalar(select(func.count()).select_from(Notice)) == 2
+    assert db.session.scalar(select(AuditEntry.summary).filter_by(action="plan.publish")) == \
+        "发布学习计划《2026年度学法计划》，通知 2 人"
+
+    with pytest.raises(Conflict):
+        services.delete_plan(admin_user, plan, NOW)
+    services.close_plan(admin_user, plan, NOW)
+    assert plan.status == "closed"
+    with pytest.raises(Conflict):
+        services.close_plan(admin_user, plan, NOW)
+
+
+def test_a_plan_with_an_unusable_item_is_not_published(ctx):
+    plan = new_plan()
+    material = published_material()
+    item(plan, "material", {"material_id": material.id})
+    material.published = False
+    with pytest.raises(ValidationFailed) as caught:
+        services.publish_plan(None, plan, NOW)
+    assert "尚未发布" in caught.value.message
+    assert plan.status == "draft"
+    assert db.session.scalar(select(func.count()).select_from(Notice)) == 0
+
+
+def test_only_a_draft_is_deleted_with_its_items(ctx, admin_user):
+    draft = new_plan("草稿计划")
+    stage = services.add_stage(None, draft, "一月", NOW)
+    item(draft, "reflection", stage_id=stage.id)
+    services.set_audience(None, draft, NOW, everyone=False, roles=["leader"])
+    copy, _cleared = services.copy_plan(None, draft, NOW)
+    services.delete_plan(admin_user, draft, NOW)
+    assert db.session.get(Plan, draft.id) is None
+    assert db.session.scalar(select(func.count()).select_from(PlanItem)) == 1  # the copy's
+    db.session.refresh(copy)
+    assert copy.copied_from_id is None
+    assert db.session.scalar(select(AuditEntry.summary).filter_by(action="plan.delete")) == \
+        "删除学习计划草稿《草稿计划》"
+    closed = new_plan("已结束")
+    closed.status = "closed"
+    with pytest.raises(Conflict):
+        services.delete_plan(admin_user, closed, NOW)
+
+
+# --- copy to next year -------------------------------------------------------------------------
+
+
+def test_next_year_keeps_29_february_as_28_february():
+    assert services.next_year(date(2024, 2, 29)) == date(2025, 2, 28)
+    assert services.next_year(date(2024, 3, 1)) == date(2025, 3, 1)
+    assert services.next_year(date(2025, 12, 31)) == date(2026, 12, 31)
+    assert services.next_year(date(2023, 2, 28)) == date(2024, 2, 28)
+
+
+def test_titles_of_copies(ctx):
+    assert services.next_year_title("2025年度学法计划", 2025) == "2026年度学法计划"
+    assert services.next_year_title("2025—2026学年 2025 专题", 2025) == "2026—2026学年 2026 专题"
+    assert services.next_year_title("新入职人员学法", 2025) == "新入职人员学法（复制）"
+    assert len(services.next_year_title("长" * 200, 2025)) == 200
+
+
+def test_copying_shifts_every_date_and_asks_again_for_quizzes_and_sessions(ctx, admin_user):
+    office = department("办公室")
+    quiz, session, material = make_quiz(), make_session(), published_material()
+    plan = new_plan("2024年度学法计划", starts_on=date(2024, 1, 1), ends_on=date(2024, 12, 31),
+                    required_hours=40, description="全年学法安排")
+    spring = services.add_stage(None, plan, "第一季度", NOW)
+    services.add_stage(None, plan, "第二季度", NOW)
+    read = item(plan, "material", {"material_id": material.id, "min_seconds": 120},
+                stage_id=spring.id, due_on=date(2024, 2, 29), hours=2, points=5, required=False)
+    test = item(plan, "quiz", {"quiz_id": quiz.id, "require": "attempted"}, stage_id=spring.id,
+                due_on=date(2024, 3, 31))
+    attend_it = item(plan, "session", {"session_id": session.id, "excused_counts": True})
+    streak = item(plan, "streak", {"days": 10, "from": date(2024, 2, 29)})
+    services.set_audience(None, plan, NOW, everyone=False, department_ids=[office.id],
+                          roles=["leader"])
+    plan.status = "closed"
+
+    copy, cleared = services.copy_plan(admin_user, plan, NOW)
+    assert (copy.title, copy.status, copy.starts_on, copy.ends_on) == (
+        "2025年度学法计划", "draft", date(2025, 1, 1), date(2025, 12, 31))
+    assert (copy.required_hours, copy.description, copy.kind, copy.copied_from_id) == (
+        40, "全年学法安排", "annual", plan.id)
+    assert copy.published_at is None and copy.created_by_id == admin_user.id
+    assert [s.title for s in copy.stages] == ["第一季度", "第二季度"]
+    assert {s.id for s in copy.stages}.isdisjoint({s.id for s in plan.stages})
+    assert not copy.audience_all
+    assert [(a.department_id, a.role) for a in copy.audience] == [(office.id, None),
+                                                                    (None, "leader")]
+    by_title = {i.title: i for i in copy.items}
+    assert [i.title for i in copy.items] == [i.title for i in plan.items]
+    new_read = by_title[read.title]
+    assert (new_read.due_on, new_read.stage_id, new_read.hours, new_read.points,
+            new_read.required) == (date(2025, 2, 28), copy.stages[0].id, 2, 5, False)
+    assert new_read.settings == {"material_id": material.id, "min_seconds": 120}
+    assert by_title[streak.title].settings == {"days": 10, "from": "2025-02-28"}
+    assert by_title[test.title].settings == {"require": "attempted"}
+    assert by_title[attend_it.title].settings == {"excused_counts": True}
+    assert {i.title for i in cleared} == {test.title, attend_it.title}
+    assert {i.id for i in copy.items if services.needs_target(i)} == {i.id for i in cleared}
+    # The original is untouched.
+    assert test.settings["quiz_id"] == quiz.id and read.due_on == date(2024, 2, 29)
+    with pytest.raises(ValidationFailed) as caught:
+        services.publish_plan(admin_user, copy, NOW)
+    assert "需重新选择" in caught.value.message
+    services.update_item(admin_user, by_title[test.title], services.ItemFields(
+        kind="quiz", title=test.title, due_on=date(2025, 3, 31),
+        settings={"quiz_id": make_quiz("2025宪法小测").id, "require": "attempted"}), NOW)
+    assert not services.needs_target(by_title[test.title])
+
+    untitled = new_plan("新入职人员学法")
+    assert services.copy_plan(None, untitled, NOW)[0].title == "新入职人员学法（复制）"
+
+
+# --- reminders ---------------------------------------------------------------------------------
+
+
+def test_reminders_go_to_those_behind_and_a_dept_lead_reminds_only_their_own(ctx, admin_user):
+    office = department("办公室")
+    section = department("秘书科", office)
+    finance = department("财政局")
+    lead = make_person("lead", roles=("staff", "dept_lead"), department_id=office.id)
+    done = make_person("ann", department_id=section.id)
+    behind = make_person("bob", department_id=section.id)
+    far = make_person("cat", department_id=finance.id)
+    session = make_session(starts_at=NOW - timedelta(days=3))
+    plan = new_plan()
+    item(plan, "session", {"session_id": session.id}, due_on=date(2026, 5, 31))
+    upcoming = item(plan, "reflection", {"min_length": 10}, due_on=date(2026, 12, 31))
+    with pytest.raises(Conflict):  # a draft has nobody to remind
+        services.remind(admin_user, plan, NOW)
+    services.publish_plan(admin_user, plan, NOW)
+    attend(session, done, "present")
+    actions.submit_reflection(done, upcoming, "学习宪法的一点体会和收获。", NOW)
+    db.session.execute(Notice.__table__.delete())
+
+    assert services.remind(lead, plan, NOW, department_id=office.id) == 2  # lead and bob
+    notices = db.session.execute(select(Notice.user_id, Notice.title, Notice.body)).all()
+    assert {n.user_id for n in notices} == {lead.id, behind.id}
+    assert notices[0].title == "学习提醒：2026年度学法计划" and "已过截止日期" in notices[0].body
+    with pytest.raises(PermissionDenied):
+        services.remind(lead, plan, NOW, department_id=finance.id)
+    with pytest.raises(PermissionDenied):
+        services.remind(lead, plan, NOW)  # everyone: only an admin
+
+    db.session.execute(Notice.__table__.delete())
+    assert services.remind(admin_user, plan, NOW) == 4  # lead, bob, cat, and the admin
+    attend(session, far, "present")
+    attend(session, lead, "late")
+    db.session.execute(Notice.__table__.delete())
+    assert services.remind(admin_user, plan, NOW, department_id=finance.id) == 0
+    assert services.remind(admin_user, plan, NOW, department_id=finance.id, not_done=True) == 1
+    body = db.session.scalar(select(Notice.body).where(Notice.user_id == far.id))
+    assert "还有必修事项未完成" in body
+    assert db.session.scalar(select(func.count()).select_from(AuditEntry).filter_by(
+        action="plan.remind")) == 4
