@@ -36,7 +36,8 @@ def load_demo_command(as_json):
                    f"(admin, leader, lead01, staff01…staff30; password {demo_password()!r}), "
                    f"{counts['laws']} statutes, {counts['materials']} materials, "
                    f"{counts['questions']} questions, {counts['quizzes']} quizzes, "
-                   f"{counts['sessions']} sessions.")
+                   f"{counts['sessions']} sessions, {counts['daily_sets']} daily practice sets, "
+                   f"{counts['challenge_runs']} challenge runs, {counts['plans']} study plan.")
 
 
 @click.command("backup")

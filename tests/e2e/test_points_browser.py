@@ -131,7 +131,7 @@ def test_admin_points_pages_on_a_desktop(app, live_server, desktop, make_user, m
     expect(page.get_by_text("已保存 2 项修改。")).to_be_visible()
     screenshot(page, "points-rules-desktop")
 
-    page.get_by_role("navigation", name="管理导航").get_by_role("link", name="用时异常").click()
+    page.get_by_role("link", name="答题用时异常报告").click()
     expect(page.get_by_role("heading", name="答题用时异常")).to_be_visible()
     expect(page.get_by_role("rowheader", name="快手张 speedy")).to_be_visible()
     expect(page.get_by_text("100.0%")).to_be_visible()
