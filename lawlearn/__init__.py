@@ -118,6 +118,7 @@ def _register_blueprints(app: Flask) -> None:
     from lawlearn.api import api_bp
     from lawlearn.library import library_admin_bp, library_bp
     from lawlearn.main import main_bp
+    from lawlearn.outreach import outreach_admin_bp, outreach_bp, stall_bp
     from lawlearn.plans import plans_admin_bp, plans_bp
     from lawlearn.practice import practice_admin_bp, practice_bp
     from lawlearn.quiz import quiz_admin_bp, quiz_bp
@@ -125,7 +126,8 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (main_bp, auth_bp, admin_bp, library_bp, library_admin_bp, quiz_bp,
                       quiz_admin_bp, sessions_bp, sessions_admin_bp, practice_bp, practice_admin_bp,
-                      plans_bp, plans_admin_bp, api_bp):
+                      plans_bp, plans_admin_bp, outreach_bp, outreach_admin_bp, stall_bp,
+                      api_bp):
         app.register_blueprint(blueprint)
 
 

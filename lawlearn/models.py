@@ -24,6 +24,16 @@ from lawlearn.library.models import (
     MaterialCollection,
     MaterialRead,
 )
+from lawlearn.outreach.models import (
+    Campaign,
+    OutreachCategory,
+    OutreachEvent,
+    OutreachEventLaw,
+    OutreachMaterial,
+    OutreachPhoto,
+    StallQuiz,
+    StallQuizEntry,
+)
 from lawlearn.plans.models import (
     Notice,
     Plan,
@@ -74,4 +84,6 @@ __all__ = [
     "DailySetItem", "PointAward", "PointRule", "PracticeCard", "TimingFlag", "SiteSetting",
     "MaterialRead",
     "Notice", "Plan", "PlanAudience", "PlanItem", "PlanItemProgress", "PlanStage", "Reflection",
+    "Campaign", "OutreachCategory", "OutreachEvent", "OutreachEventLaw", "OutreachMaterial",
+    "OutreachPhoto", "StallQuiz", "StallQuizEntry",
 ]
