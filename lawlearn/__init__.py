@@ -135,6 +135,7 @@ def _register_cli(app: Flask) -> None:
     from lawlearn.accounts.cli import users_cli
     from lawlearn.cli import backup_command, demo_cli
     from lawlearn.library.cli import law_cli
+    from lawlearn.outreach.cli import outreach_cli
     from lawlearn.quiz.cli import questions_cli
 
     app.cli.add_command(users_cli)
@@ -142,3 +143,4 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(law_cli)
     app.cli.add_command(questions_cli)
+    app.cli.add_command(outreach_cli)

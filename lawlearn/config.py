@@ -21,6 +21,13 @@ LOGIN_RATE_LIMIT = "20 per minute"
 LOGIN_MAX_FAILURES = 5
 LOGIN_LOCKOUT = timedelta(minutes=15)
 PASSWORD_MIN_LENGTH = 8
+# Public stall quizzes (有奖问答), per client address: a stall crowd may share one mobile
+# carrier address, so these stay generous; one device answers once whatever the limits.
+STALL_QUIZ_PAGE_RATE_LIMIT = "60 per minute"
+STALL_QUIZ_RATE_LIMIT = "20 per minute;200 per hour"
+# ... and per quiz, from every address together.
+STALL_QUIZ_CAP = "600 per hour"
+STALL_DEVICE_COOKIE_DAYS = 365
 API_TOKEN_LIFETIME = timedelta(days=30)
 
 BABEL_DEFAULT_LOCALE = "zh_CN"
@@ -36,7 +43,7 @@ REMEMBER_COOKIE_DURATION = timedelta(days=14)
 HTTPS = False
 
 WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
-MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+MAX_CONTENT_LENGTH = 64 * 1024 * 1024  # several phone photos in one upload
 UPLOAD_FOLDER: str | None = None  # defaults to instance/uploads; share it between servers
 PER_PAGE = 20
 PASSWORD_HASH_METHOD = "scrypt"  # werkzeug default; tests use a faster method

@@ -37,6 +37,21 @@ ACTION_LABELS = {
     "plan.copy": _l("复制学习计划"), "plan.remind": _l("提醒未完成者"),
     "reflection.accept": _l("通过学习心得"), "reflection.return": _l("退回学习心得"),
     "points.rule": _l("修改积分规则"), "practice.setting": _l("修改练习设置"),
+    # outreach events (普法活动)
+    "outreach.event.create": _l("登记普法活动"), "outreach.event.update": _l("修改普法活动"),
+    "outreach.event.revise": _l("修订已审核的普法活动"), "outreach.event.submit": _l("提交普法活动"),
+    "outreach.event.verify": _l("审核普法活动"), "outreach.event.return": _l("退回普法活动"),
+    "outreach.event.delete": _l("删除普法活动"), "outreach.photo.add": _l("上传活动照片"),
+    "outreach.photo.remove": _l("删除活动照片"), "outreach.photo.feature": _l("挑选总结照片"),
+    "outreach.category.create": _l("添加活动类别"), "outreach.category.rename": _l("活动类别更名"),
+    "outreach.category.activate": _l("启用活动类别"),
+    "outreach.category.deactivate": _l("停用活动类别"),
+    "outreach.stall.open": _l("开启有奖问答"), "outreach.stall.redraw": _l("有奖问答重新抽题"),
+    "outreach.stall.close": _l("关闭有奖问答"), "outreach.stall.reopen": _l("重新开启有奖问答"),
+    "outreach.stall.export_phones": _l("导出抽奖手机号"),
+    "outreach.stall.erase_phones": _l("清除抽奖手机号"),
+    "outreach.campaign.create": _l("创建宣传活动"), "outreach.campaign.update": _l("修改宣传活动"),
+    "outreach.campaign.copy": _l("复制宣传活动"), "outreach.campaign.delete": _l("删除宣传活动"),
 }
 
 

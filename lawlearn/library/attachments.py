@@ -19,7 +19,7 @@ from lawlearn.errors import NotFound, ValidationFailed
 from lawlearn.extensions import db
 from lawlearn.library.models import Material, MaterialAttachment
 
-# Under MAX_CONTENT_LENGTH (16 MB), so a too-large file gets a message on the form.
+# Under MAX_CONTENT_LENGTH (64 MB), so a too-large file gets a message on the form.
 MAX_ATTACHMENT_BYTES = 15 * 1024 * 1024
 IMAGE_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "image/gif": "gif"}
 UNSAFE_NAME_CHARACTERS = re.compile(r"[\x00-\x1f\x7f\"]")

@@ -41,7 +41,7 @@ ALLOWED_TAGS = {"p", "br", "hr", "h2", "h3", "h4", "strong", "em", "del", "block
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"},
                       "th": {"align"}, "td": {"align"}, "ol": {"start"}}
 TAG = re.compile(r"<[^>]+>")
-# Below the app's MAX_CONTENT_LENGTH (16 MB), so that the form, not a 413, says it.
+# Below the app's MAX_CONTENT_LENGTH (64 MB), so that the form, not a 413, says it.
 VIDEO_URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
 MAX_VIDEO_URL_LENGTH = 500
 # Control characters and path separators never reach a stored or sent file name.

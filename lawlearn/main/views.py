@@ -24,10 +24,13 @@ def home():
     cards = [card for card in quizzes_for(current_user, now, include_upcoming=False)
              if card.can_start][:3]
     plan_cards = home_next_up(current_user, now)
-    db.session.commit()  # expired attempts submitted, plan items newly done stamped
-    return render_template("main/home.html", today=now, quiz_cards=cards,
+    page = render_template("main/home.html", today=now, quiz_cards=cards,
                            todays_sessions=todays_sessions(current_user, now),
                            daily=daily_progress(current_user.id, now), **plan_cards)
+    # Expired attempts submitted and plan items newly done stamped; committing after
+    # rendering keeps the page from reloading what it shows.
+    db.session.commit()
+    return page
 
 
 @main_bp.route("/me")

@@ -1,1 +1,366 @@
-"""Routes: filled in by the outreach work."""
+"""Staff pages (phone first): my department's outreach events, the event form, photos taken
+with the phone's camera, submitting and deleting drafts, photos served behind a login."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from datetime import datetime, timedelta
+
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_babel import to_user_timezone, to_utc
+from flask_login import current_user, login_required
+
+from lawlearn.accounts.departments import department_choices
+from lawlearn.accounts.forms import ConfirmForm
+from lawlearn.database import utcnow
+from lawlearn.errors import DomainError, ValidationFailed
+from lawlearn.extensions import db
+from lawlearn.outreach import outreach_bp, photos, services
+from lawlearn.outreach.forms import EMPTY_MATERIAL_ROWS, EventForm, PhotoForm
+from lawlearn.outreach.models import AUDIENCES, CHANNELS, EVENT_STATUSES, OutreachEvent
+from lawlearn.security import safe_next
+
+# --- shared with the admin pages ---------------------------------------------------------
+
+
+def local(value: datetime | None) -> datetime | None:
+    return to_user_timezone(value).replace(tzinfo=None) if value else None
+
+
+def prepare_event_form(form: EventForm, event: OutreachEvent | None, *, admin: bool) -> None:
+    """Fill the choices of the event form (active categories, campaigns, laws, departments)."""
+    categories = services.ensure_categories()
+    form.category_id.choices = [("", _("请选择"))] + [
+        (c.id, c.name) for c in categories if c.active or (event and c.id == event.category_id)]
+    form.campaign_id.choices = [("", _("（无）"))] + [
+        (c.id, c.title) for c in services.campaign_choices()]
+    laws = services.law_choices()
+    known = {law.id for law in laws}
+    if event is not None:  # an older text linked before a newer one was imported
+        laws += [law for law in event.laws if law.id not in known]
+    form.law_ids.choices = [(law.id, law.title) for law in laws]
+    if admin:
+        form.department_id.choices = [("", _("请选择"))] + department_choices()
+
+
+def _reset_material_rows(form: EventForm, rows: list[dict]) -> None:
+    while form.materials.entries:
+        form.materials.pop_entry()
+    for row in rows:
+        form.materials.append_entry(row)
+    for _unused in range(max(EMPTY_MATERIAL_ROWS - len(rows), 2)):
+        form.materials.append_entry()
+
+
+def fill_event_form(form: EventForm, event: OutreachEvent) -> None:
+    """The event's values in the form (for a GET of the edit page)."""
+    for name in ("title", "place", "category_id", "campaign_id", "department_id",
+                 "partner_units", "other_laws", "audiences", "channel", "participants",
+                 "volunteers", "consultations", "online_views", "summary", "follow_up"):
+        getattr(form, name).data = getattr(event, name)
+    form.starts_at.data, form.ends_at.data = local(event.starts_at), local(event.ends_at)
+    form.law_ids.data = [law.id for law in event.laws]
+    _reset_material_rows(form, [{"kind": m.kind, "kinds": str(m.kinds), "copies": str(m.copies),
+                                 "note": m.note} for m in event.materials])
+
+
+def _whole_number(value: str | None) -> int | None:
+    value = (value or "").strip()
+    return int(value) if re.fullmatch(r"\d{1,12}", value) else None
+
+
+def event_fields(form: EventForm) -> services.EventFields:
+    """The form's values for the service; blank material rows are left out."""
+    materials = []
+    for entry in form.materials.entries:
+        row = entry.form
+        kind, kinds, copies = row.kind.data or "", row.kinds.data or "", row.copies.data or ""
+        note = (row.note.data or "").strip()
+        if not (kind or kinds or copies or note):
+            continue
+        materials.append(services.MaterialRow(kind, _whole_number(kinds), _whole_number(copies),
+                                              note))
+    return services.EventFields(
+        title=form.title.data or "",
+        starts_at=to_utc(form.starts_at.data) if form.starts_at.data else None,
+        ends_at=to_utc(form.ends_at.data) if form.ends_at.data else None,
+        category_id=form.category_id.data, department_id=form.department_id.data,
+        place=form.place.data or "", campaign_id=form.campaign_id.data,
+        partner_units=form.partner_units.data or "", law_ids=form.law_ids.data or [],
+        other_laws=form.other_laws.data or "", audiences=form.audiences.data or [],
+        channel=form.channel.data or "",
+        participants=_zero_if_blank(form.participants.data),
+        volunteers=_zero_if_blank(form.volunteers.data),
+        consultations=_zero_if_blank(form.consultations.data),
+        online_views=_zero_if_blank(form.online_views.data),
+        materials=materials, summary=form.summary.data or "", follow_up=form.follow_up.data or "")
+
+
+def _back(default: str) -> str:
+    """Where to return after a POST: a safe ``next`` (the admin pages send one) or ``default``."""
+    target = request.form.get("next")
+    return safe_next(target) if target else default
+
+
+def _zero_if_blank(value: int | None) -> int:
+    return 0 if value is None else value
+
+
+def save_event_form(form: EventForm, event: OutreachEvent | None) -> tuple[
+        OutreachEvent | None, list[str], list[str]]:
+    """Validate and save; returns (event or None, material errors, general errors). Commits
+    on success; on a refusal everything is rolled back and the errors are placed on the form."""
+    material_errors: list[str] = []
+    general_errors: list[str] = []
+    if not form.validate_on_submit():
+        return None, material_errors, general_errors
+    now = utcnow()
+    try:
+        fields = event_fields(form)
+        if event is None:
+            event = services.create_event(current_user, fields, now)
+            changed = ["created"]
+        else:
+            changed = services.update_event(current_user, event, fields, now)
+    except ValidationFailed as error:
+        db.session.rollback()
+        name = error.field or ""
+        shown = hasattr(form, name) and (name != "department_id" or form.department_id.choices)
+        if name == "materials":
+            material_errors.append(error.message)
+        elif shown:
+            target = getattr(form, name)
+            target.errors = [*target.errors, error.message]
+        else:
+            general_errors.append(error.message)
+        return None, material_errors, general_errors
+    db.session.commit()
+    flash(_("已保存。") if changed else _("没有需要保存的修改。"), "success")
+    return event, material_errors, general_errors
+
+
+@outreach_bp.app_template_filter("outreach_status")
+def outreach_status(status: str) -> str:
+    return services.status_label(status)
+
+
+@outreach_bp.app_template_filter("audience_labels")
+def audience_labels(keys: list[str] | None) -> str:
+    return "、".join(str(AUDIENCES.get(key, key)) for key in keys or [])
+
+
+@outreach_bp.app_template_filter("channel_label")
+def channel_label(key: str) -> str:
+    return str(CHANNELS.get(key, key))
+
+
+@outreach_bp.app_template_filter("material_label")
+def material_label(material) -> str:
+    return services.material_label(material)
+
+
+# --- pages ----------------------------------------------------------------------------------
+
+
+@outreach_bp.route("/")
+@login_required
+def index():
+    """My department's outreach events (普法活动台账), newest first, by status."""
+    status = request.args.get("status")
+    status = status if status in EVENT_STATUSES else None
+    pagination = db.paginate(services.events_query(current_user, services.EventFilters(
+        status=status)), page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["PER_PAGE"], error_out=False)
+    figures = services.list_figures([event.id for event in pagination.items])
+    return render_template("outreach/events.html", pagination=pagination, figures=figures,
+                           status=status, statuses=EVENT_STATUSES)
+
+
+@outreach_bp.route("/events/new", methods=["GET", "POST"])
+@login_required
+def event_new():
+    """Record an event for my department (a draft)."""
+    if current_user.department_id is None and not current_user.is_admin:
+        flash(_("您还没有所属部门，不能登记活动，请联系管理员。"), "error")
+        return redirect(url_for("outreach.index"))
+    form = EventForm()
+    prepare_event_form(form, None, admin=current_user.is_admin)
+    if request.method == "GET":
+        db.session.commit()  # categories created on a fresh database
+        start = local(utcnow()).replace(minute=0, second=0, microsecond=0)
+        form.starts_at.data, form.ends_at.data = start, start + timedelta(hours=2)
+    event, material_errors, general_errors = save_event_form(form, None)
+    if event is not None:
+        return redirect(url_for("outreach.event", event_id=event.id))
+    return render_template("outreach/event_form.html", form=form, event=None,
+                           material_errors=material_errors, general_errors=general_errors), \
+        422 if request.method == "POST" else 200
+
+
+@outreach_bp.route("/events/<int:event_id>")
+@login_required
+def event(event_id: int):
+    """An event: its figures, materials, laws, photos, and what I may do with it."""
+    event = services.get_visible_event(current_user, event_id)
+    return render_template(
+        "outreach/event.html", event=event, returned=services.last_return(event),
+        can_edit=services.can_edit_event(current_user, event),
+        can_submit=services.can_submit_event(current_user, event),
+        can_delete=services.can_delete_event(current_user, event),
+        can_feature=services.can_feature_photo(current_user, event),
+        photo_form=PhotoForm(), confirm_form=ConfirmForm(),
+        max_photos=photos.MAX_PHOTOS_PER_EVENT,
+        max_photo_bytes=current_app.config.get("OUTREACH_PHOTO_MAX_BYTES",
+                                               photos.MAX_PHOTO_BYTES))
+
+
+@outreach_bp.route("/events/<int:event_id>/edit", methods=["GET", "POST"])
+@login_required
+def event_edit(event_id: int):
+    """Edit a draft (author, dept_lead or admin); verified events only by an admin."""
+    event = services.get_visible_event(current_user, event_id)
+    if not services.can_edit_event(current_user, event):
+        try:
+            services.require_edit(current_user, event)
+        except DomainError as error:
+            flash(error.message, "error")
+        return redirect(url_for("outreach.event", event_id=event.id))
+    form = EventForm()
+    prepare_event_form(form, event, admin=current_user.is_admin)
+    if request.method == "GET":
+        db.session.commit()
+        fill_event_form(form, event)
+    saved, material_errors, general_errors = save_event_form(form, event)
+    if saved is not None:
+        return redirect(url_for("outreach.event", event_id=saved.id))
+    return render_template("outreach/event_form.html", form=form, event=event,
+                           material_errors=material_errors, general_errors=general_errors), \
+        422 if request.method == "POST" else 200
+
+
+@outreach_bp.route("/events/<int:event_id>/submit", methods=["POST"])
+@login_required
+def event_submit(event_id: int):
+    """Submit a draft for the admin's verification (the department's lead)."""
+    event = services.get_visible_event(current_user, event_id)
+    back = _back(url_for("outreach.event", event_id=event.id))
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        services.submit_event(current_user, event, utcnow())
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("已提交，等待管理员审核。"), "success")
+    return redirect(back)
+
+
+@outreach_bp.route("/events/<int:event_id>/delete", methods=["GET", "POST"])
+@login_required
+def event_delete(event_id: int):
+    """Ask, then delete a draft with its photos."""
+    event = services.get_visible_event(current_user, event_id)
+    if not services.can_delete_event(current_user, event):
+        flash(_("只有草稿可以删除，且只能由登记人、本部门负责人或管理员删除。"), "error")
+        return redirect(url_for("outreach.event", event_id=event.id))
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        title = event.title
+        folder = services.delete_event(current_user, event)
+        db.session.commit()
+        shutil.rmtree(folder, ignore_errors=True)
+        flash(_("已删除活动《%(title)s》。", title=title), "success")
+        return redirect(url_for("outreach.index"))
+    return render_template("outreach/event_delete.html", event=event, form=form)
+
+
+# --- photos ---------------------------------------------------------------------------------
+
+
+@outreach_bp.route("/events/<int:event_id>/photos", methods=["POST"])
+@login_required
+def photo_upload(event_id: int):
+    """Add photos taken with the phone's camera or picked from its gallery."""
+    event = services.get_visible_event(current_user, event_id)
+    back = _back(url_for("outreach.event", event_id=event.id, _anchor="photos"))
+    if not PhotoForm().validate_on_submit():
+        abort(400)
+    if not services.can_edit_event(current_user, event):
+        flash(_("活动已提交或已审核，不能再添加照片。"), "error")
+        return redirect(back)
+    files = [f for f in request.files.getlist("photos") if f and f.filename]
+    if not files:
+        flash(_("请先拍照或选择照片。"), "error")
+        return redirect(back)
+    added, now = 0, utcnow()
+    for upload in files:
+        try:
+            photos.add_photo(current_user, event, upload.filename, upload.read(), now)
+        except ValidationFailed as error:
+            flash(error.message, "error")
+        else:
+            added += 1
+    db.session.commit()
+    if added:
+        flash(_("已上传 %(n)d 张照片。", n=added), "success")
+    return redirect(back)
+
+
+@outreach_bp.route("/photos/<int:photo_id>.jpg", defaults={"thumb": False})
+@outreach_bp.route("/photos/<int:photo_id>-t.jpg", defaults={"thumb": True})
+@login_required
+def photo(photo_id: int, thumb: bool):
+    """A photo (or its thumbnail) for people who may see the event; never public."""
+    picture = photos.get_photo(photo_id)
+    services.get_visible_event(current_user, picture.event_id)
+    path = photos.photo_path(picture, thumb=thumb)
+    if not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype="image/jpeg", conditional=True, max_age=None)
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@outreach_bp.route("/photos/<int:photo_id>/delete", methods=["POST"])
+@login_required
+def photo_delete(photo_id: int):
+    """Remove a photo from an event that may still be edited."""
+    picture = photos.get_photo(photo_id)
+    event = services.get_visible_event(current_user, picture.event_id)
+    back = _back(url_for("outreach.event", event_id=event.id, _anchor="photos"))
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        paths = photos.remove_photo(current_user, picture)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(back)
+    db.session.commit()
+    for path in paths:
+        path.unlink(missing_ok=True)
+    flash(_("已删除照片。"), "success")
+    return redirect(back)
+
+
+@outreach_bp.route("/photos/<int:photo_id>/featured", methods=["POST"])
+@login_required
+def photo_featured(photo_id: int):
+    """Choose a photo for the campaign summary, or take it out (admin or dept_lead)."""
+    picture = photos.get_photo(photo_id)
+    event = services.get_visible_event(current_user, picture.event_id)
+    back = _back(url_for("outreach.event", event_id=event.id, _anchor="photos"))
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        photos.set_featured(current_user, picture, request.form.get("featured") == "1")
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+    return redirect(back)

@@ -1,0 +1,91 @@
+"""Forms for outreach events, their photos and categories: they check shape; the services
+in :mod:`lawlearn.outreach.services` enforce the rules."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import MultipleFileField
+from wtforms import (
+    DateTimeLocalField,
+    FieldList,
+    Form,
+    FormField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.widgets import NumberInput
+
+from lawlearn.accounts.forms import MultiCheckboxField, coerce_optional_int
+from lawlearn.outreach.models import AUDIENCES, CHANNELS, MATERIAL_KINDS
+from lawlearn.outreach.services import MAX_COUNT, MAX_MATERIAL_ROWS
+
+DATETIME = "%Y-%m-%dT%H:%M"
+# Empty material rows a form offers (no script needed to add rows).
+EMPTY_MATERIAL_ROWS = 5
+
+
+def material_kind_choices() -> list[tuple[str, str]]:
+    return [("", str(_l("（不填）")))] + [(key, str(label)) for key, label in MATERIAL_KINDS.items()]
+
+
+class MaterialRowForm(Form):
+    """One row of the materials table; numbers are parsed (and refused) by the view and the
+    service, so that a typing slip gets a Chinese message naming the row."""
+
+    kind = SelectField(_l("资料类型"), choices=material_kind_choices, validate_choice=False)
+    kinds = StringField(_l("种数"), widget=NumberInput(min=1), filters=[lambda v: (v or "").strip()])
+    copies = StringField(_l("份数"), widget=NumberInput(min=1),
+                         filters=[lambda v: (v or "").strip()])
+    note = StringField(_l("说明"), validators=[Optional(), Length(max=200)])
+
+
+def _count(label):
+    return IntegerField(label, default=0, validators=[
+        Optional(), NumberRange(min=0, max=MAX_COUNT, message=_l("须为 0 或正整数。"))])
+
+
+class EventForm(FlaskForm):
+    title = StringField(_l("活动名称"), validators=[DataRequired(), Length(max=200)])
+    starts_at = DateTimeLocalField(_l("开始时间"), format=DATETIME, validators=[DataRequired()])
+    ends_at = DateTimeLocalField(_l("结束时间"), format=DATETIME, validators=[DataRequired()])
+    place = StringField(_l("地点"), validators=[Optional(), Length(max=200)])
+    category_id = SelectField(_l("类别（七进）"), coerce=coerce_optional_int, validate_choice=False,
+                              validators=[DataRequired(message=_l("请选择活动类别。"))])
+    campaign_id = SelectField(_l("所属宣传专题"), coerce=coerce_optional_int, validate_choice=False)
+    department_id = SelectField(_l("组织部门"), coerce=coerce_optional_int, validate_choice=False)
+    partner_units = TextAreaField(_l("协办单位"), validators=[Optional(), Length(max=2000)])
+    law_ids = SelectMultipleField(_l("宣传的法律法规（法规库）"), coerce=int, validate_choice=False,
+                                  description=_l("可多选；电脑上按住 Ctrl 点选。"))
+    other_laws = TextAreaField(_l("其他法律法规"), validators=[Optional(), Length(max=2000)],
+                               description=_l("法规库中没有的，直接填写，如《反电信网络诈骗法》。"))
+    audiences = MultiCheckboxField(_l("宣传对象"), validate_choice=False,
+                                   choices=lambda: [(k, str(v)) for k, v in AUDIENCES.items()])
+    channel = SelectField(_l("宣传渠道"), default="onsite", validate_choice=False,
+                          choices=lambda: [(k, str(v)) for k, v in CHANNELS.items()])
+    participants = _count(_l("参与人次"))
+    volunteers = _count(_l("志愿者人数"))
+    consultations = _count(_l("解答咨询人次"))
+    online_views = _count(_l("线上浏览量"))
+    materials = FieldList(FormField(MaterialRowForm), min_entries=EMPTY_MATERIAL_ROWS,
+                          max_entries=MAX_MATERIAL_ROWS)
+    summary = TextAreaField(_l("活动简介"), validators=[Optional(), Length(max=5000)])
+    follow_up = TextAreaField(_l("后续跟进"), validators=[Optional(), Length(max=5000)])
+
+
+class PhotoForm(FlaskForm):
+    photos = MultipleFileField(_l("活动照片"))
+
+
+class ReturnForm(FlaskForm):
+    comment = TextAreaField(_l("退回原因（部门可见）"),
+                            validators=[DataRequired(message=_l("请填写退回原因。")),
+                                        Length(max=1000)])
+
+
+class CategoryForm(FlaskForm):
+    name = StringField(_l("类别名称"), validators=[DataRequired(), Length(max=50)])

@@ -1,0 +1,642 @@
+"""Outreach events (普法活动): categories, validation, who may do what, the workflow
+draft → submitted → verified, revisions of verified events and list queries. No HTTP here.
+
+Other outreach modules (ledger, campaigns, stall quizzes, photos) share the permission
+helpers below: :func:`can_view_event`, :func:`visible_events_condition`,
+:func:`leads_department`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true
+from sqlalchemy.orm import joinedload
+
+from lawlearn.accounts.audit import record_audit
+from lawlearn.accounts.models import AuditEntry, Department, Role, User
+from lawlearn.database import like_pattern
+from lawlearn.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from lawlearn.extensions import db
+from lawlearn.library.models import Law
+from lawlearn.outreach.models import (
+    AUDIENCES,
+    CHANNELS,
+    EVENT_STATUSES,
+    MATERIAL_KINDS,
+    SEVEN_INTO,
+    Campaign,
+    OutreachCategory,
+    OutreachEvent,
+    OutreachMaterial,
+    OutreachPhoto,
+)
+
+# Counts are stored as 32-bit integers; anything near that is a typing slip anyway.
+MAX_COUNT = 100_000_000
+MAX_MATERIAL_ROWS = 50
+COUNT_FIELDS = ("participants", "volunteers", "consultations", "online_views")
+
+
+# --- categories (七进 and the kinds admins add) -----------------------------------------
+
+
+def ensure_categories() -> list[OutreachCategory]:
+    """Every category in display order, creating missing "七进" rows (the migration seeds
+    them; databases made by ``create_all`` start empty). One query when nothing is missing."""
+    categories = list(db.session.scalars(select(OutreachCategory).order_by(
+        OutreachCategory.position, OutreachCategory.id)))
+    names = {c.name for c in categories}
+    missing = [(position, name) for position, name in enumerate(SEVEN_INTO) if name not in names]
+    if missing:
+        for position, name in missing:
+            db.session.add(OutreachCategory(name=name, seven_into=True, position=position,
+                                            active=True))
+        db.session.flush()
+        categories = list(db.session.scalars(select(OutreachCategory).order_by(
+            OutreachCategory.position, OutreachCategory.id)))
+    return categories
+
+
+def get_category(category_id: int) -> OutreachCategory:
+    category = db.session.get(OutreachCategory, category_id)
+    if category is None:
+        raise NotFound(_("活动类别不存在。"))
+    return category
+
+
+def _category_name(name: str, *, exclude_id: int | None = None) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationFailed(_("请填写类别名称。"), field="name")
+    if len(name) > 50:
+        raise ValidationFailed(_("类别名称不能超过 %(n)d 个字。", n=50), field="name")
+    clash = db.session.scalar(select(OutreachCategory.id).where(
+        OutreachCategory.name == name,
+        OutreachCategory.id != exclude_id if exclude_id else true()))
+    if clash is not None:
+        raise ValidationFailed(_("已有名为“%(name)s”的类别。", name=name), field="name")
+    return name
+
+
+def add_category(actor: User, name: str) -> OutreachCategory:
+    """A kind beyond the seven (e.g. 进宗教场所, 进家庭), listed after them."""
+    name = _category_name(name)
+    position = db.session.scalar(select(func.coalesce(func.max(OutreachCategory.position), 0)))
+    category = OutreachCategory(name=name, seven_into=False, position=max(position + 1,
+                                                                          len(SEVEN_INTO)),
+                                active=True)
+    db.session.add(category)
+    db.session.flush()
+    record_audit(actor, "outreach.category.create", category,
+                 _("添加普法活动类别“%(name)s”", name=name))
+    return category
+
+
+def rename_category(actor: User, category: OutreachCategory, name: str) -> None:
+    if category.seven_into:
+        raise ValidationFailed(_("“七进”类别是固定的，不能更名。"), field="name")
+    old, category.name = category.name, _category_name(name, exclude_id=category.id)
+    record_audit(actor, "outreach.category.rename", category,
+                 _("普法活动类别“%(old)s”更名为“%(new)s”", old=old, new=category.name))
+
+
+def set_category_active(actor: User, category: OutreachCategory, active: bool) -> None:
+    """Hide a category from new events (past events keep it), or show it again."""
+    if category.seven_into and not active:
+        raise ValidationFailed(_("“七进”类别不能停用。"), field="name")
+    category.active = active
+    record_audit(actor, "outreach.category.activate" if active else "outreach.category.deactivate",
+                 category, (_("启用普法活动类别“%(name)s”", name=category.name) if active
+                            else _("停用普法活动类别“%(name)s”", name=category.name)))
+
+
+# --- who may do what ----------------------------------------------------------------------
+
+
+def leads_department(user: User, department: Department | None) -> bool:
+    """A dept_lead leads their own department and, for a unit, its sections."""
+    if department is None or user.department_id is None or not user.has_role(Role.DEPT_LEAD):
+        return False
+    return user.department_id in (department.id, department.parent_id)
+
+
+def sees_all_events(user: User) -> bool:
+    """Admins and the office's leaders read every department's events."""
+    return user.has_role(Role.ADMIN, Role.LEADER)
+
+
+def can_view_event(user: User, event: OutreachEvent) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if sees_all_events(user):
+        return True
+    return (event.department_id == user.department_id and user.department_id is not None) \
+        or leads_department(user, event.department)
+
+
+def can_edit_event(user: User, event: OutreachEvent) -> bool:
+    """Author, dept_lead or admin while a draft; afterwards only an admin."""
+    if user.is_admin:
+        return True
+    if event.status != "draft":
+        return False
+    return event.created_by_id == user.id or leads_department(user, event.department)
+
+
+def can_delete_event(user: User, event: OutreachEvent) -> bool:
+    return event.status == "draft" and (
+        user.is_admin or event.created_by_id == user.id or leads_department(user, event.department))
+
+
+def can_submit_event(user: User, event: OutreachEvent) -> bool:
+    return event.status == "draft" and (user.is_admin or leads_department(user, event.department))
+
+
+def can_feature_photo(user: User, event: OutreachEvent) -> bool:
+    return user.is_admin or leads_department(user, event.department)
+
+
+def visible_events_condition(user: User) -> ColumnElement[bool]:
+    """SQL: the events ``user`` may see (own department; a lead also its unit's sections)."""
+    if sees_all_events(user):
+        return true()
+    if user.department_id is None:
+        return false()
+    condition = OutreachEvent.department_id == user.department_id
+    if user.has_role(Role.DEPT_LEAD):
+        sections = select(Department.id).where(Department.parent_id == user.department_id)
+        condition = or_(condition, OutreachEvent.department_id.in_(sections))
+    return condition
+
+
+def _locked_message(event: OutreachEvent) -> str:
+    if event.status == "verified":
+        return _("活动已审核，已锁定；如需更正请联系管理员。")
+    if event.status == "submitted":
+        return _("活动已提交审核，不能再修改；如需更正请联系管理员退回。")
+    return _("您不能修改这条活动记录。")
+
+
+def require_edit(user: User, event: OutreachEvent) -> None:
+    if not can_edit_event(user, event):
+        if event.status != "draft":
+            raise Conflict(_locked_message(event), code="locked")
+        raise PermissionDenied(_("只有登记人、本部门负责人或管理员可以修改草稿。"))
+
+
+def get_event(event_id: int) -> OutreachEvent:
+    event = db.session.get(OutreachEvent, event_id)
+    if event is None:
+        raise NotFound(_("活动不存在。"))
+    return event
+
+
+def get_visible_event(user: User, event_id: int) -> OutreachEvent:
+    """The event, or 404 for people outside its department (its existence is not told)."""
+    event = db.session.get(OutreachEvent, event_id)
+    if event is None or not can_view_event(user, event):
+        raise NotFound(_("活动不存在或您无权查看。"))
+    return event
+
+
+# --- fields and their validation --------------------------------------------------------
+
+
+@dataclass
+class MaterialRow:
+    """Materials handed out: a kind from MATERIAL_KINDS, how many kinds, how many copies."""
+
+    kind: str
+    kinds: int | None
+    copies: int | None
+    note: str = ""
+
+
+@dataclass
+class EventFields:
+    title: str
+    starts_at: datetime | None
+    ends_at: datetime | None
+    category_id: int | None
+    department_id: int | None = None
+    place: str = ""
+    campaign_id: int | None = None
+    partner_units: str = ""
+    law_ids: list[int] = field(default_factory=list)
+    other_laws: str = ""
+    audiences: list[str] = field(default_factory=list)
+    channel: str = "onsite"
+    participants: int | None = 0
+    volunteers: int | None = 0
+    consultations: int | None = 0
+    online_views: int | None = 0
+    materials: list[MaterialRow] = field(default_factory=list)
+    summary: str = ""
+    follow_up: str = ""
+
+
+COUNT_LABELS = {"participants": _l("参与人次"), "volunteers": _l("志愿者人数"),
+                "consultations": _l("解答咨询人次"), "online_views": _l("线上浏览量")}
+
+
+def _is_count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check_count(name: str, value: Any) -> None:
+    label = COUNT_LABELS[name]
+    if not _is_count(value):
+        raise ValidationFailed(_("%(label)s须填写整数（没有请填 0）。", label=label), field=name)
+    if value < 0:
+        raise ValidationFailed(_("%(label)s不能为负数。", label=label), field=name)
+    if value > MAX_COUNT:
+        raise ValidationFailed(_("%(label)s数字过大，请核对。", label=label), field=name)
+
+
+def _check_materials(rows: list[MaterialRow]) -> None:
+    if len(rows) > MAX_MATERIAL_ROWS:
+        raise ValidationFailed(_("宣传资料最多填写 %(n)d 行。", n=MAX_MATERIAL_ROWS),
+                               field="materials")
+    for number, row in enumerate(rows, start=1):
+        if row.kind not in MATERIAL_KINDS:
+            raise ValidationFailed(_("宣传资料第 %(n)d 行：请选择资料类型。", n=number),
+                                   field="materials")
+        if not _is_count(row.kinds) or row.kinds < 1:
+            raise ValidationFailed(_("宣传资料第 %(n)d 行：种数须为不小于 1 的整数。", n=number),
+                                   field="materials")
+        if not _is_count(row.copies) or row.copies < 1:
+            raise ValidationFailed(_("宣传资料第 %(n)d 行：份数须为不小于 1 的整数。", n=number),
+                                   field="materials")
+        if row.kinds > MAX_COUNT or row.copies > MAX_COUNT:
+            raise ValidationFailed(_("宣传资料第 %(n)d 行：数字过大，请核对。", n=number),
+                                   field="materials")
+        if len(row.note or "") > 200:
+            raise ValidationFailed(_("宣传资料第 %(n)d 行：说明不能超过 200 字。", n=number),
+                                   field="materials")
+
+
+def _check(fields: EventFields, event: OutreachEvent | None) -> list[Law]:
+    """Raise ValidationFailed for the first broken rule; returns the laws chosen."""
+    if not (fields.title or "").strip():
+        raise ValidationFailed(_("请填写活动名称。"), field="title")
+    if len(fields.title.strip()) > 200:
+        raise ValidationFailed(_("活动名称不能超过 200 字。"), field="title")
+    if fields.starts_at is None:
+        raise ValidationFailed(_("请填写开始时间。"), field="starts_at")
+    if fields.ends_at is None:
+        raise ValidationFailed(_("请填写结束时间。"), field="ends_at")
+    if fields.ends_at < fields.starts_at:
+        raise ValidationFailed(_("结束时间不能早于开始时间。"), field="ends_at")
+    if len(fields.place or "") > 200:
+        raise ValidationFailed(_("地点不能超过 200 字。"), field="place")
+    category = db.session.get(OutreachCategory, fields.category_id) \
+        if fields.category_id else None
+    if category is None:
+        raise ValidationFailed(_("请选择活动类别。"), field="category_id")
+    if not category.active and (event is None or event.category_id != category.id):
+        raise ValidationFailed(_("类别“%(name)s”已停用，请另选。", name=category.name),
+                               field="category_id")
+    if fields.department_id is None or db.session.get(Department, fields.department_id) is None:
+        raise ValidationFailed(_("请选择组织部门。"), field="department_id")
+    if fields.campaign_id is not None and db.session.get(Campaign, fields.campaign_id) is None:
+        raise ValidationFailed(_("所选宣传活动专题不存在。"), field="campaign_id")
+    unknown = [key for key in fields.audiences if key not in AUDIENCES]
+    if unknown:
+        raise ValidationFailed(_("未知的宣传对象。"), field="audiences")
+    if fields.channel not in CHANNELS:
+        raise ValidationFailed(_("请选择宣传渠道。"), field="channel")
+    for name in COUNT_FIELDS:
+        _check_count(name, getattr(fields, name))
+    _check_materials(fields.materials)
+    law_ids = list(dict.fromkeys(fields.law_ids))
+    laws = list(db.session.scalars(select(Law).where(Law.id.in_(law_ids)))) if law_ids else []
+    if len(laws) != len(law_ids):
+        raise ValidationFailed(_("所选法律法规不在法规库中。"), field="law_ids")
+    return sorted(laws, key=lambda law: law_ids.index(law.id))
+
+
+def _materials_of(rows) -> list[dict[str, Any]]:
+    return [{"kind": r.kind, "kinds": r.kinds, "copies": r.copies, "note": (r.note or "").strip()}
+            for r in rows]
+
+
+def _apply(event: OutreachEvent, fields: EventFields, laws: list[Law]) -> None:
+    event.title = fields.title.strip()
+    event.starts_at, event.ends_at = fields.starts_at, fields.ends_at
+    event.place = (fields.place or "").strip()
+    event.category_id = fields.category_id
+    event.campaign_id = fields.campaign_id
+    event.department_id = fields.department_id
+    event.partner_units = (fields.partner_units or "").strip()
+    event.other_laws = (fields.other_laws or "").strip()
+    event.audiences = [key for key in AUDIENCES if key in fields.audiences]
+    event.channel = fields.channel
+    for name in COUNT_FIELDS:
+        setattr(event, name, getattr(fields, name))
+    event.summary = (fields.summary or "").strip()
+    event.follow_up = (fields.follow_up or "").strip()
+    if [law.id for law in event.laws] != [law.id for law in laws]:
+        event.laws = laws
+    wanted = _materials_of(fields.materials)
+    if _materials_of(event.materials) != wanted:
+        event.materials = [OutreachMaterial(**row) for row in wanted]
+
+
+# --- revisions: what changed, readable --------------------------------------------------
+
+FIELD_LABELS = {
+    "title": _l("活动名称"), "starts_at": _l("开始时间"), "ends_at": _l("结束时间"),
+    "place": _l("地点"), "category": _l("类别"), "campaign": _l("宣传专题"),
+    "department": _l("组织部门"), "partner_units": _l("协办单位"), "laws": _l("宣传的法律法规"),
+    "other_laws": _l("其他法律法规"), "audiences": _l("宣传对象"), "channel": _l("宣传渠道"),
+    **COUNT_LABELS, "materials": _l("发放宣传资料"), "summary": _l("活动简介"),
+    "follow_up": _l("后续跟进"),
+}
+
+
+def snapshot(event: OutreachEvent) -> dict[str, Any]:
+    """Every ledger field of ``event`` as plain JSON values (names, not only ids)."""
+    db.session.flush()  # relationships reflect the ids just set
+    for name in ("category", "campaign", "department"):
+        db.session.expire(event, [name])
+    return {
+        "title": event.title,
+        "starts_at": event.starts_at.isoformat(timespec="minutes"),
+        "ends_at": event.ends_at.isoformat(timespec="minutes"),
+        "place": event.place,
+        "category": event.category.name if event.category else None,
+        "campaign": event.campaign.title if event.campaign else None,
+        "department": event.department.full_name if event.department else None,
+        "partner_units": event.partner_units,
+        "laws": [law.title for law in event.laws],
+        "other_laws": event.other_laws,
+        "audiences": list(event.audiences or []),
+        "channel": event.channel,
+        **{name: getattr(event, name) for name in COUNT_FIELDS},
+        "materials": _materials_of(event.materials),
+        "summary": event.summary,
+        "follow_up": event.follow_up,
+    }
+
+
+def _display(name: str, value: Any) -> str:
+    from lawlearn.i18n import display_datetime
+
+    if value in (None, "", []):
+        return _("（空）")
+    if name in ("starts_at", "ends_at"):
+        return display_datetime(datetime.fromisoformat(value))  # shown in local time
+    if name == "audiences":
+        return "、".join(str(AUDIENCES.get(key, key)) for key in value)
+    if name == "channel":
+        return str(CHANNELS.get(value, value))
+    if name == "laws":
+        return "、".join(f"《{title}》" for title in value)
+    if name == "materials":
+        return "；".join(material_label(row) for row in value)
+    if name in ("summary", "follow_up", "partner_units", "other_laws") and len(value) > 40:
+        return value[:40] + "…"
+    return str(value)
+
+
+def material_label(row: dict[str, Any] | OutreachMaterial) -> str:
+    """宣传单 3 种 1,200 份 (plus the note)."""
+    if isinstance(row, OutreachMaterial):
+        row = _materials_of([row])[0]
+    label = _("%(kind)s %(kinds)d 种 %(copies)s 份", kind=MATERIAL_KINDS.get(row["kind"], row["kind"]),
+              kinds=row["kinds"], copies=format(row["copies"], ","))
+    return f"{label}（{row['note']}）" if row.get("note") else label
+
+
+def describe_changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """"参与人次：120 → 150" for each field that differs."""
+    return [_("%(label)s：%(before)s → %(after)s", label=FIELD_LABELS[name],
+              before=_display(name, before[name]), after=_display(name, after[name]))
+            for name in after if before.get(name) != after[name]]
+
+
+# --- create, edit, workflow ---------------------------------------------------------------
+
+
+def create_event(actor: User, fields: EventFields, now: datetime) -> OutreachEvent:
+    """A draft for the actor's department (an admin may pick any department)."""
+    if not actor.is_admin:
+        if actor.department_id is None:
+            raise ValidationFailed(_("您还没有所属部门，不能登记活动，请联系管理员。"),
+                                   field="department_id")
+        fields.department_id = actor.department_id
+    laws = _check(fields, None)
+    event = OutreachEvent(status="draft", created_by_id=actor.id, created_at=now, updated_at=now)
+    _apply(event, fields, laws)
+    db.session.add(event)
+    db.session.flush()
+    record_audit(actor, "outreach.event.create", event,
+                 _("登记普法活动《%(title)s》", title=event.title))
+    return event
+
+
+def update_event(actor: User, event: OutreachEvent, fields: EventFields,
+                 now: datetime) -> list[str]:
+    """Save changes; returns the names of the fields that changed. A change to a verified
+    event (admins only) is written to the audit log as a numbered revision with the values
+    before and after."""
+    require_edit(actor, event)
+    if not actor.is_admin or fields.department_id is None:
+        fields.department_id = event.department_id  # only an admin moves an event
+    laws = _check(fields, event)
+    before = snapshot(event)
+    _apply(event, fields, laws)
+    after = snapshot(event)
+    changed = [name for name in after if before[name] != after[name]]
+    if not changed:
+        return []
+    event.updated_at = now
+    lines = describe_changes(before, after)
+    if event.status == "verified":
+        revision = revision_count(event) + 1
+        record_audit(actor, "outreach.event.revise", event,
+                     _("修订已审核的普法活动《%(title)s》（第 %(n)d 次修订）：%(changes)s",
+                       title=event.title, n=revision, changes="；".join(lines)),
+                     {"revision": revision, "changed": changed, "before": before,
+                      "after": after})
+    else:
+        record_audit(actor, "outreach.event.update", event,
+                     _("修改普法活动《%(title)s》：%(changes)s", title=event.title,
+                       changes="；".join(lines)),
+                     {"changed": changed, "before": {k: before[k] for k in changed},
+                      "after": {k: after[k] for k in changed}})
+    return changed
+
+
+def submit_event(actor: User, event: OutreachEvent, now: datetime) -> None:
+    """draft → submitted, by the department's dept_lead (or an admin)."""
+    if event.status != "draft":
+        raise Conflict(_("只有草稿可以提交。"), code="wrong_status")
+    if not can_submit_event(actor, event):
+        raise PermissionDenied(_("只有本部门负责人或管理员可以提交活动。"))
+    event.status, event.submitted_by_id, event.submitted_at = "submitted", actor.id, now
+    record_audit(actor, "outreach.event.submit", event,
+                 _("提交普法活动《%(title)s》待审核", title=event.title))
+
+
+def verify_event(actor: User, event: OutreachEvent, now: datetime) -> None:
+    """submitted → verified; the event is locked from then on."""
+    if not actor.is_admin:
+        raise PermissionDenied(_("只有管理员可以审核活动。"))
+    if event.status != "submitted":
+        raise Conflict(_("只有已提交的活动可以审核。"), code="wrong_status")
+    event.status, event.verified_by_id, event.verified_at = "verified", actor.id, now
+    record_audit(actor, "outreach.event.verify", event,
+                 _("审核通过普法活动《%(title)s》", title=event.title))
+
+
+def return_event(actor: User, event: OutreachEvent, comment: str, now: datetime) -> None:
+    """submitted → draft, with a comment the department sees on the event."""
+    if not actor.is_admin:
+        raise PermissionDenied(_("只有管理员可以退回活动。"))
+    if event.status != "submitted":
+        raise Conflict(_("只有已提交的活动可以退回。"), code="wrong_status")
+    comment = (comment or "").strip()
+    if not comment:
+        raise ValidationFailed(_("请填写退回原因，部门会看到。"), field="comment")
+    if len(comment) > 1000:
+        raise ValidationFailed(_("退回原因不能超过 1000 字。"), field="comment")
+    event.status, event.submitted_by_id, event.submitted_at = "draft", None, None
+    event.updated_at = now
+    record_audit(actor, "outreach.event.return", event,
+                 _("退回普法活动《%(title)s》：%(comment)s", title=event.title, comment=comment),
+                 {"comment": comment})
+
+
+def delete_event(actor: User, event: OutreachEvent) -> Path:
+    """Delete a draft; returns its photo folder, for the caller to remove after commit."""
+    if event.status != "draft":
+        raise Conflict(_("只有草稿可以删除。"), code="wrong_status")
+    if not can_delete_event(actor, event):
+        raise PermissionDenied(_("只有登记人、本部门负责人或管理员可以删除草稿。"))
+    from lawlearn.outreach.photos import event_folder
+
+    folder = event_folder(event.id, create=False)
+    record_audit(actor, "outreach.event.delete", event,
+                 _("删除普法活动草稿《%(title)s》", title=event.title),
+                 {"event": snapshot(event)})
+    db.session.delete(event)
+    db.session.flush()
+    return folder
+
+
+def revision_count(event: OutreachEvent) -> int:
+    return db.session.scalar(select(func.count()).select_from(AuditEntry).where(
+        AuditEntry.target_type == OutreachEvent.__tablename__,
+        AuditEntry.target_id == event.id, AuditEntry.action == "outreach.event.revise")) or 0
+
+
+def last_return(event: OutreachEvent) -> AuditEntry | None:
+    """The admin's latest "returned to draft" entry, shown while the event is a draft."""
+    if event.status != "draft":
+        return None
+    return db.session.scalar(select(AuditEntry).where(
+        AuditEntry.target_type == OutreachEvent.__tablename__, AuditEntry.target_id == event.id,
+        AuditEntry.action == "outreach.event.return")
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(1))
+
+
+def event_history(event: OutreachEvent) -> list[AuditEntry]:
+    """Every audit entry about the event (creation, changes, workflow, revisions), newest
+    first, with their actors, in one query."""
+    return list(db.session.scalars(select(AuditEntry).options(joinedload(AuditEntry.actor))
+                                   .where(AuditEntry.target_type == OutreachEvent.__tablename__,
+                                          AuditEntry.target_id == event.id)
+                                   .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())))
+
+
+def status_label(status: str) -> str:
+    return str(EVENT_STATUSES.get(status, status))
+
+
+# --- lists ----------------------------------------------------------------------------------
+
+
+@dataclass
+class EventFilters:
+    """Filters of the event lists. ``starts_from``/``starts_before`` are naive UTC bounds
+    (the caller turns local dates into them)."""
+
+    status: str | None = None
+    department_id: int | None = None
+    category_id: int | None = None
+    campaign_id: int | None = None
+    starts_from: datetime | None = None
+    starts_before: datetime | None = None
+    q: str | None = None
+
+
+def events_query(user: User, filters: EventFilters | None = None) -> Select[tuple[OutreachEvent]]:
+    """Events ``user`` may see, newest first, with what a list row shows loaded along (a fixed
+    number of queries whatever the page size). A department filter includes its sections."""
+    filters = filters or EventFilters()
+    query = (select(OutreachEvent)
+             .options(joinedload(OutreachEvent.category), joinedload(OutreachEvent.campaign),
+                      joinedload(OutreachEvent.department).joinedload(Department.parent),
+                      joinedload(OutreachEvent.created_by))
+             .where(visible_events_condition(user))
+             .order_by(OutreachEvent.starts_at.desc(), OutreachEvent.id.desc()))
+    conditions = []
+    if filters.status in EVENT_STATUSES:
+        conditions.append(OutreachEvent.status == filters.status)
+    if filters.department_id:
+        sections = select(Department.id).where(Department.parent_id == filters.department_id)
+        conditions.append(or_(OutreachEvent.department_id == filters.department_id,
+                              OutreachEvent.department_id.in_(sections)))
+    if filters.category_id:
+        conditions.append(OutreachEvent.category_id == filters.category_id)
+    if filters.campaign_id:
+        conditions.append(OutreachEvent.campaign_id == filters.campaign_id)
+    if filters.starts_from:
+        conditions.append(OutreachEvent.starts_at >= filters.starts_from)
+    if filters.starts_before:
+        conditions.append(OutreachEvent.starts_at < filters.starts_before)
+    if filters.q and filters.q.strip():
+        pattern = like_pattern(filters.q.strip())
+        conditions.append(or_(OutreachEvent.title.like(pattern, escape="\\"),
+                              OutreachEvent.place.like(pattern, escape="\\")))
+    return query.where(and_(*conditions)) if conditions else query
+
+
+@dataclass
+class EventFigures:
+    photos: int = 0
+    copies: int = 0
+
+
+def list_figures(event_ids: list[int]) -> dict[int, EventFigures]:
+    """Photo counts and copies handed out for the events of a list page, in two queries."""
+    figures = {event_id: EventFigures() for event_id in event_ids}
+    if not event_ids:
+        return figures
+    for event_id, count in db.session.execute(
+            select(OutreachPhoto.event_id, func.count()).where(
+                OutreachPhoto.event_id.in_(event_ids)).group_by(OutreachPhoto.event_id)):
+        figures[event_id].photos = count
+    for event_id, copies in db.session.execute(
+            select(OutreachMaterial.event_id, func.sum(OutreachMaterial.copies)).where(
+                OutreachMaterial.event_id.in_(event_ids)).group_by(OutreachMaterial.event_id)):
+        figures[event_id].copies = int(copies or 0)
+    return figures
+
+
+def campaign_choices() -> list[Campaign]:
+    return list(db.session.scalars(select(Campaign).order_by(Campaign.starts_on.desc(),
+                                                             Campaign.id.desc())))
+
+
+def law_choices() -> list[Law]:
+    """Laws of the library a form offers (current texts), by title."""
+    return list(db.session.scalars(select(Law).where(Law.is_current.is_(True))
+                                   .order_by(Law.title)))

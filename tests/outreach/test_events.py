@@ -1,0 +1,633 @@
+"""Outreach events: validation, the draft → submitted → verified workflow and its locks, who
+may do what, revisions of verified events, department scoping, the staff and admin pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import event as sa_event
+from sqlalchemy import func, select
+
+from lawlearn.accounts.models import AuditEntry, User
+from lawlearn.database import utcnow
+from lawlearn.errors import Conflict, PermissionDenied, ValidationFailed
+from lawlearn.extensions import db
+from lawlearn.library.models import Law
+from lawlearn.outreach import services
+from lawlearn.outreach.models import (
+    SEVEN_INTO,
+    Campaign,
+    OutreachCategory,
+    OutreachEvent,
+    OutreachMaterial,
+)
+from lawlearn.outreach.services import EventFields, MaterialRow
+from tests.conftest import csrf_from, post_with_csrf
+
+START = datetime(2024, 12, 4, 1, 0)  # 09:00 in Shanghai
+
+
+@dataclass
+class People:
+    unit: int
+    section: int
+    other: int
+    author: object
+    colleague: object
+    lead: object
+    unit_lead: object
+    other_lead: object
+    other_staff: object
+    admin: object
+
+
+def make_people(make_department, make_user, admin) -> People:
+    """Two units: 区司法局 with its section 普法科, and 区教育局; staff and leads in each."""
+    unit = make_department("区司法局")
+    section = make_department("普法科", unit)
+    other = make_department("区教育局")
+    return People(
+        unit=unit, section=section, other=other,
+        author=make_user("author", name="登记人", department_id=section),
+        colleague=make_user("colleague", name="同事", department_id=section),
+        lead=make_user("lead", roles=("staff", "dept_lead"), name="科长", department_id=section),
+        unit_lead=make_user("unitlead", roles=("staff", "dept_lead"), name="局长",
+                            department_id=unit),
+        other_lead=make_user("otherlead", roles=("staff", "dept_lead"), name="外局科长",
+                             department_id=other),
+        other_staff=make_user("otherstaff", name="外局职工", department_id=other),
+        admin=admin,
+    )
+
+
+@pytest.fixture
+def people(make_department, make_user, admin) -> People:
+    return make_people(make_department, make_user, admin)
+
+
+def user(ref) -> User:
+    return db.session.get(User, ref.id)
+
+
+def category_id(name: str = "进社区") -> int:
+    return next(c.id for c in services.ensure_categories() if c.name == name)
+
+
+def fields(**changes) -> EventFields:
+    values = dict(title="宪法宣传周进社区", starts_at=START, ends_at=START + timedelta(hours=3),
+                  category_id=category_id(), place="幸福社区广场", audiences=["residents"],
+                  channel="onsite", participants=320, volunteers=12, consultations=45,
+                  materials=[MaterialRow("leaflet", 3, 1200), MaterialRow("handbook", 1, 300)])
+    values.update(changes)
+    return EventFields(**values)
+
+
+def draft(people: People, **changes) -> OutreachEvent:
+    event = services.create_event(user(people.author), fields(**changes), utcnow())
+    db.session.commit()
+    return event
+
+
+# --- categories -----------------------------------------------------------------------------
+
+
+def test_seven_categories_are_created_once_and_stay_fixed(ctx, admin):
+    actor = user(admin)
+    assert [c.name for c in services.ensure_categories()] == SEVEN_INTO
+    assert [c.name for c in services.ensure_categories()] == SEVEN_INTO  # no duplicates
+    extra = services.add_category(actor, " 进宗教场所 ")
+    assert extra.name == "进宗教场所" and not extra.seven_into
+    assert [c.name for c in services.ensure_categories()][-1] == "进宗教场所"
+    with pytest.raises(ValidationFailed, match="已有"):
+        services.add_category(actor, "进社区")
+    services.rename_category(actor, extra, "进家庭")
+    services.set_category_active(actor, extra, False)
+    assert not extra.active
+    seven = next(c for c in services.ensure_categories() if c.name == "进机关")
+    with pytest.raises(ValidationFailed, match="不能更名"):
+        services.rename_category(actor, seven, "进党政机关")
+    with pytest.raises(ValidationFailed, match="不能停用"):
+        services.set_category_active(actor, seven, False)
+    assert seven.active and seven.name == "进机关"
+
+
+# --- validation -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("changes", "field", "message"), [
+    ({"title": "  "}, "title", "请填写活动名称"),
+    ({"ends_at": START - timedelta(minutes=1)}, "ends_at", "结束时间不能早于开始时间"),
+    ({"participants": -1}, "participants", "参与人次不能为负数"),
+    ({"volunteers": -5}, "volunteers", "志愿者人数不能为负数"),
+    ({"consultations": 2.5}, "consultations", "须填写整数"),
+    ({"online_views": None}, "online_views", "须填写整数"),
+    ({"participants": True}, "participants", "须填写整数"),
+    ({"participants": 10**12}, "participants", "数字过大"),
+    ({"materials": [MaterialRow("", 1, 100)]}, "materials", "第 1 行：请选择资料类型"),
+    ({"materials": [MaterialRow("leaflet", 1, 10), MaterialRow("poster", 1, 10)]}, "materials",
+     "第 2 行：请选择资料类型"),
+    ({"materials": [MaterialRow("leaflet", 0, 100)]}, "materials", "种数须为不小于 1 的整数"),
+    ({"materials": [MaterialRow("leaflet", None, 100)]}, "materials", "种数须为不小于 1"),
+    ({"materials": [MaterialRow("banner", 1, 0)]}, "materials", "份数须为不小于 1 的整数"),
+    ({"materials": [MaterialRow("banner", 1, None)]}, "materials", "份数须为不小于 1"),
+    ({"audiences": ["aliens"]}, "audiences", "未知的宣传对象"),
+    ({"channel": "radio"}, "channel", "请选择宣传渠道"),
+    ({"category_id": None}, "category_id", "请选择活动类别"),
+    ({"law_ids": [987654]}, "law_ids", "不在法规库中"),
+    ({"campaign_id": 987654}, "campaign_id", "专题不存在"),
+])
+def test_invalid_fields_are_refused_with_the_field_named(ctx, people, changes, field, message):
+    before = db.session.scalar(select(func.count()).select_from(OutreachEvent))
+    with pytest.raises(ValidationFailed, match=message) as refused:
+        services.create_event(user(people.author), fields(**changes), utcnow())
+    assert refused.value.field == field
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(OutreachEvent)) == before
+
+
+def test_volunteers_may_exceed_participants_and_zero_counts_pass(ctx, people):
+    event = services.create_event(user(people.author), fields(
+        participants=0, volunteers=8, consultations=0, online_views=0, materials=[]), utcnow())
+    assert event.volunteers == 8 and event.materials == []
+
+
+def test_a_valid_event_keeps_laws_audiences_materials_and_the_staff_department(ctx, people):
+    constitution = Law(title="中华人民共和国宪法")
+    civil = Law(title="中华人民共和国民法典")
+    campaign = Campaign(title="2024年宪法宣传周", starts_on=START.date(),
+                        ends_on=START.date() + timedelta(days=6))
+    db.session.add_all([constitution, civil, campaign])
+    db.session.flush()
+    event = services.create_event(user(people.author), fields(
+        law_ids=[civil.id, constitution.id, civil.id], other_laws="《反电信网络诈骗法》",
+        audiences=["students", "residents", "residents"], campaign_id=campaign.id,
+        department_id=people.other), utcnow())
+    db.session.commit()
+    assert event.status == "draft" and event.created_by_id == people.author.id
+    assert event.department_id == people.section  # staff record for their own department
+    assert {law.title for law in event.laws} == {"中华人民共和国宪法", "中华人民共和国民法典"}
+    assert event.audiences == ["residents", "students"]
+    assert [(m.kind, m.kinds, m.copies) for m in event.materials] == [
+        ("leaflet", 3, 1200), ("handbook", 1, 300)]
+    assert event.campaign.title == "2024年宪法宣传周"
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "outreach.event.create"))
+    assert entry.target_id == event.id
+
+
+def test_staff_without_a_department_cannot_record(ctx, make_user):
+    loose = make_user("loose")
+    with pytest.raises(ValidationFailed, match="所属部门"):
+        services.create_event(user(loose), fields(), utcnow())
+
+
+def test_a_deactivated_category_is_refused_for_new_events_but_kept_by_old_ones(ctx, people):
+    actor = user(people.admin)
+    extra = services.add_category(actor, "进家庭")
+    event = draft(people, category_id=extra.id)
+    services.set_category_active(actor, extra, False)
+    with pytest.raises(ValidationFailed, match="已停用"):
+        services.create_event(user(people.author), fields(category_id=extra.id), utcnow())
+    db.session.rollback()
+    assert services.update_event(user(people.author), event, fields(
+        category_id=extra.id, participants=400), utcnow()) == ["participants"]
+
+
+# --- workflow, locks and who may do what ----------------------------------------------------
+
+
+def test_the_workflow_and_its_locks(ctx, people):
+    event = draft(people)
+    author, colleague, lead = user(people.author), user(people.colleague), user(people.lead)
+    admin, other_lead = user(people.admin), user(people.other_lead)
+
+    # While a draft: the author and the department's lead edit; others do not.
+    assert services.update_event(author, event, fields(participants=350), utcnow()) == [
+        "participants"]
+    assert services.update_event(lead, event, fields(participants=360), utcnow())
+    for outsider in (colleague, other_lead, user(people.other_staff)):
+        with pytest.raises(PermissionDenied):
+            services.update_event(outsider, event, fields(participants=1), utcnow())
+    assert event.participants == 360
+
+    # Only the department's lead (or an admin) submits.
+    for refused in (author, colleague, other_lead):
+        with pytest.raises(PermissionDenied):
+            services.submit_event(refused, event, utcnow())
+    services.submit_event(lead, event, utcnow())
+    assert event.status == "submitted" and event.submitted_by_id == lead.id
+
+    # Submitted: locked for the department.
+    for locked_out in (author, lead):
+        with pytest.raises(Conflict, match="已提交"):
+            services.update_event(locked_out, event, fields(participants=1), utcnow())
+    with pytest.raises(Conflict):
+        services.delete_event(author, event)
+    with pytest.raises(Conflict):
+        services.submit_event(lead, event, utcnow())
+
+    # Only an admin verifies, and only a submitted event.
+    with pytest.raises(PermissionDenied):
+        services.verify_event(lead, event, utcnow())
+    services.verify_event(admin, event, utcnow())
+    assert event.status == "verified" and event.verified_by_id == admin.id
+    with pytest.raises(Conflict):
+        services.verify_event(admin, event, utcnow())
+    for locked_out in (author, lead):
+        with pytest.raises(Conflict, match="已审核"):
+            services.update_event(locked_out, event, fields(participants=1), utcnow())
+    with pytest.raises(Conflict):
+        services.return_event(admin, event, "请补充照片", utcnow())
+    assert event.participants == 360
+
+
+def test_a_unit_lead_leads_its_sections_but_not_other_units(ctx, people):
+    event = draft(people)
+    assert services.can_edit_event(user(people.unit_lead), event)
+    assert not services.can_edit_event(user(people.other_lead), event)
+    with pytest.raises(PermissionDenied):
+        services.submit_event(user(people.other_lead), event, utcnow())
+    services.submit_event(user(people.unit_lead), event, utcnow())
+    assert event.status == "submitted"
+
+
+def test_return_to_draft_needs_a_comment_which_the_department_sees(ctx, people):
+    event = draft(people)
+    admin = user(people.admin)
+    services.submit_event(user(people.lead), event, utcnow())
+    with pytest.raises(PermissionDenied):
+        services.return_event(user(people.lead), event, "自己退回", utcnow())
+    with pytest.raises(ValidationFailed, match="退回原因"):
+        services.return_event(admin, event, "  ", utcnow())
+    services.return_event(admin, event, "请补充发放资料的份数", utcnow())
+    assert event.status == "draft" and event.submitted_at is None
+    assert services.last_return(event).details["comment"] == "请补充发放资料的份数"
+    # A draft again: the author may edit and the lead may submit again.
+    services.update_event(user(people.author), event, fields(participants=1), utcnow())
+    services.submit_event(user(people.lead), event, utcnow())
+    assert services.last_return(event) is None
+
+
+def test_an_admin_change_to_a_verified_event_is_an_audited_revision(ctx, people):
+    event = draft(people)
+    admin = user(people.admin)
+    services.submit_event(user(people.lead), event, utcnow())
+    services.verify_event(admin, event, utcnow())
+    db.session.commit()
+    changed = services.update_event(admin, event, fields(
+        participants=450, materials=[MaterialRow("leaflet", 3, 1500)]), utcnow())
+    assert changed == ["participants", "materials"]
+    assert event.status == "verified"
+    assert services.update_event(admin, event, fields(
+        participants=450, materials=[MaterialRow("leaflet", 3, 1500)]), utcnow()) == []
+    services.update_event(admin, event, fields(participants=460, materials=[
+        MaterialRow("leaflet", 3, 1500)]), utcnow())
+    db.session.commit()
+    revisions = list(db.session.scalars(select(AuditEntry).where(
+        AuditEntry.action == "outreach.event.revise").order_by(AuditEntry.id)))
+    assert len(revisions) == 2
+    first = revisions[0]
+    assert first.target_id == event.id and first.actor_id == admin.id
+    assert first.details["revision"] == 1 and revisions[1].details["revision"] == 2
+    assert first.details["changed"] == ["participants", "materials"]
+    assert first.details["before"]["participants"] == 320
+    assert first.details["after"]["participants"] == 450
+    assert first.details["before"]["materials"][1] == {"kind": "handbook", "kinds": 1,
+                                                       "copies": 300, "note": ""}
+    assert first.details["after"]["materials"] == [{"kind": "leaflet", "kinds": 3,
+                                                    "copies": 1500, "note": ""}]
+    assert first.details["before"]["title"] == first.details["after"]["title"]  # full dicts
+    assert "第 1 次修订" in first.summary and "参与人次：320 → 450" in first.summary
+    assert "宣传单 3 种 1,200 份" in first.summary
+    assert db.session.scalar(select(func.count()).select_from(OutreachMaterial)) == 1
+
+
+def test_deleting_drafts_only_by_author_lead_or_admin(ctx, people):
+    first, second = draft(people), draft(people, title="第二场")
+    with pytest.raises(PermissionDenied):
+        services.delete_event(user(people.colleague), first)
+    with pytest.raises(PermissionDenied):
+        services.delete_event(user(people.other_lead), first)
+    services.delete_event(user(people.author), first)
+    services.submit_event(user(people.lead), second, utcnow())
+    with pytest.raises(Conflict, match="只有草稿"):
+        services.delete_event(user(people.admin), second)
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(OutreachEvent)) == 1
+    assert db.session.scalar(select(func.count()).select_from(OutreachMaterial)) == 2
+
+
+# --- lists ----------------------------------------------------------------------------------
+
+
+def test_each_person_sees_their_department_only(ctx, people):
+    ours = draft(people, title="普法科活动")
+    theirs = services.create_event(user(people.other_staff), fields(title="教育局活动"), utcnow())
+    unit_event = services.create_event(user(people.unit_lead), fields(title="局机关活动"),
+                                       utcnow())
+    db.session.commit()
+
+    def titles(ref, **filters) -> set[str]:
+        query = services.events_query(user(ref), services.EventFilters(**filters))
+        return {e.title for e in db.session.scalars(query)}
+
+    assert titles(people.author) == {"普法科活动"}
+    assert titles(people.lead) == {"普法科活动"}
+    assert titles(people.unit_lead) == {"普法科活动", "局机关活动"}
+    assert titles(people.other_staff) == {"教育局活动"}
+    assert titles(people.admin) == {"普法科活动", "教育局活动", "局机关活动"}
+    assert titles(people.admin, department_id=people.unit) == {"普法科活动", "局机关活动"}
+    assert titles(people.admin, department_id=people.other) == {"教育局活动"}
+    assert not services.can_view_event(user(people.other_staff), ours)
+    assert services.can_view_event(user(people.unit_lead), ours)
+    assert not services.can_view_event(user(people.author), unit_event)
+    assert not services.can_view_event(user(people.author), theirs)
+    services.submit_event(user(people.lead), ours, utcnow())
+    assert titles(people.admin, status="submitted") == {"普法科活动"}
+    assert titles(people.admin, q="教育") == {"教育局活动"}
+    assert titles(people.admin, starts_from=START + timedelta(days=1)) == set()
+    assert titles(people.admin, category_id=category_id("进学校")) == set()
+
+
+# --- pages ----------------------------------------------------------------------------------
+
+
+def form_data(category: int, **changes) -> dict:
+    data = {"title": "宪法进校园", "starts_at": "2024-12-04T09:00", "ends_at": "2024-12-04T11:30",
+            "place": "实验小学", "category_id": str(category), "campaign_id": "",
+            "partner_units": "区教育局", "other_laws": "《未成年人保护法》",
+            "audiences": ["students"], "channel": "onsite", "participants": "600",
+            "volunteers": "10", "consultations": "35", "online_views": "0",
+            "materials-0-kind": "leaflet", "materials-0-kinds": "2", "materials-0-copies": "800",
+            "materials-0-note": "宪法知识折页", "materials-1-kind": "", "materials-1-kinds": "",
+            "materials-1-copies": "", "materials-2-kind": "board", "materials-2-kinds": "1",
+            "materials-2-copies": "6", "summary": "以案释法，现场答疑。", "follow_up": ""}
+    data.update(changes)
+    return data
+
+
+def categories_ready(app) -> int:
+    with app.app_context():
+        school = category_id("进学校")
+        db.session.commit()
+        return school
+
+
+def test_staff_record_an_event_through_the_form(app, client, login, people):
+    school = categories_ready(app)
+    login(people.author)
+    page = client.get("/outreach/events/new")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "发放宣传资料" in html and 'name="materials-4-kind"' in html
+    response = client.post("/outreach/events/new", data={**form_data(school),
+                                                         "csrf_token": csrf_from(page)})
+    assert response.status_code == 302
+    with app.app_context():
+        event = db.session.scalar(select(OutreachEvent))
+        assert event.department_id == people.section and event.status == "draft"
+        assert event.starts_at == datetime(2024, 12, 4, 1, 0)  # 09:00 Shanghai in UTC
+        assert [(m.kind, m.kinds, m.copies, m.note) for m in event.materials] == [
+            ("leaflet", 2, 800, "宪法知识折页"), ("board", 1, 6, "")]
+        assert event.audiences == ["students"] and event.participants == 600
+        event_id = event.id
+    shown = client.get(f"/outreach/events/{event_id}").get_data(as_text=True)
+    assert "宪法进校园" in shown and "草稿" in shown and "宣传单 2 种 800 份" in shown
+    assert 'capture="environment"' in shown and 'accept="image/*"' in shown
+    listing = client.get("/outreach/").get_data(as_text=True)
+    assert "宪法进校园" in listing and "草稿" in listing
+
+
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"participants": "-3"}, "须为 0 或正整数"),
+    ({"volunteers": "很多"}, "不是有效的整数"),
+    ({"materials-1-kind": "banner", "materials-1-kinds": "1", "materials-1-copies": ""},
+     "宣传资料第 2 行：份数须为不小于 1 的整数"),
+    ({"materials-1-kind": "", "materials-1-kinds": "2", "materials-1-copies": "50"},
+     "宣传资料第 2 行：请选择资料类型"),
+    ({"materials-0-kinds": "0"}, "宣传资料第 1 行：种数须为不小于 1 的整数"),
+    ({"ends_at": "2024-12-04T08:00"}, "结束时间不能早于开始时间"),
+    ({"title": ""}, "必填"),
+])
+def test_a_refused_form_is_shown_again_with_errors_and_changes_nothing(
+        app, client, login, people, changes, message):
+    school = categories_ready(app)
+    login(people.author)
+    page = client.get("/outreach/events/new")
+    response = client.post("/outreach/events/new", data={**form_data(school, **changes),
+                                                         "csrf_token": csrf_from(page)})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert message in html
+    assert 'class="error' in html
+    assert 'value="实验小学"' in html  # what was typed is kept
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(OutreachEvent)) == 0
+
+
+def test_a_refused_edit_changes_nothing(app, client, login, people):
+    school = categories_ready(app)
+    with app.app_context():
+        event_id = draft(people).id
+    login(people.author)
+    url = f"/outreach/events/{event_id}/edit"
+    page = client.get(url)
+    assert 'value="幸福社区广场"' in page.get_data(as_text=True)
+    response = client.post(url, data={**form_data(school, participants="-1", title="改名"),
+                                      "csrf_token": csrf_from(page)})
+    assert response.status_code == 422
+    with app.app_context():
+        event = db.session.get(OutreachEvent, event_id)
+        assert event.title == "宪法宣传周进社区" and event.participants == 320
+        assert len(event.materials) == 2
+        assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(
+            AuditEntry.action == "outreach.event.update")) == 0
+
+
+def test_pages_follow_the_workflow(app, client, login, people):
+    with app.app_context():
+        event_id = draft(people).id
+    login(people.author)
+    page = client.get(f"/outreach/events/{event_id}")
+    assert "提交审核</button>" not in page.get_data(as_text=True)  # only the lead submits
+    client.post(f"/outreach/events/{event_id}/submit", data={"csrf_token": csrf_from(page)})
+    with app.app_context():
+        assert db.session.get(OutreachEvent, event_id).status == "draft"
+    client.post("/logout", data={"csrf_token": csrf_from(page)})
+
+    login(people.lead)
+    page = client.get(f"/outreach/events/{event_id}")
+    assert "提交审核</button>" in page.get_data(as_text=True)
+    response = client.post(f"/outreach/events/{event_id}/submit",
+                           data={"csrf_token": csrf_from(page)}, follow_redirects=True)
+    assert "等待管理员审核" in response.get_data(as_text=True)
+    edit = client.get(f"/outreach/events/{event_id}/edit", follow_redirects=True)
+    assert "不能再修改" in edit.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(OutreachEvent, event_id).status == "submitted"
+
+
+def test_other_departments_cannot_see_an_event(app, client, login, people):
+    with app.app_context():
+        event_id = draft(people).id
+    login(people.other_lead)
+    assert client.get(f"/outreach/events/{event_id}").status_code == 404
+    assert client.get(f"/outreach/events/{event_id}/edit").status_code == 404
+    page = client.get("/outreach/")
+    assert "宪法宣传周进社区" not in page.get_data(as_text=True)
+    assert client.post(f"/outreach/events/{event_id}/submit",
+                       data={"csrf_token": csrf_from(page)}).status_code == 404
+
+
+def test_admin_pages_are_refused_to_staff_and_leads(app, client, login, people):
+    with app.app_context():
+        event_id = draft(people).id
+    login(people.lead)
+    token = csrf_from(client.get("/outreach/"))
+    for url in ("/admin/outreach/events", "/admin/outreach/events/new",
+                f"/admin/outreach/events/{event_id}", "/admin/outreach/categories"):
+        assert client.get(url).status_code == 403, url
+    for url in (f"/admin/outreach/events/{event_id}/verify",
+                f"/admin/outreach/events/{event_id}/return", "/admin/outreach/categories"):
+        assert client.post(url, data={"csrf_token": token, "comment": "x",
+                                      "name": "x"}).status_code == 403, url
+    with app.app_context():
+        assert db.session.get(OutreachEvent, event_id).status == "draft"
+        assert db.session.scalar(select(func.count()).select_from(OutreachCategory)) == 7
+
+
+def test_admin_verifies_returns_and_revises(app, admin_client, people):
+    school = categories_ready(app)
+    with app.app_context():
+        event = draft(people)
+        services.submit_event(user(people.lead), event, utcnow())
+        db.session.commit()
+        event_id = event.id
+    client = admin_client
+    url = f"/admin/outreach/events/{event_id}"
+    listing = client.get("/admin/outreach/events?status=submitted")
+    assert "宪法宣传周进社区" in listing.get_data(as_text=True)
+    response = post_with_csrf(client, url, f"{url}/return", {"comment": ""})
+    with app.app_context():
+        assert db.session.get(OutreachEvent, event_id).status == "submitted"
+    post_with_csrf(client, url, f"{url}/verify")
+    with app.app_context():
+        assert db.session.get(OutreachEvent, event_id).status == "verified"
+    page = client.get(url)
+    assert "保存修订" in page.get_data(as_text=True)
+    response = client.post(url, data={**form_data(school, participants="999",
+                                                  department_id=str(people.section)),
+                                      "csrf_token": csrf_from(page)})
+    assert response.status_code == 302
+    with app.app_context():
+        event = db.session.get(OutreachEvent, event_id)
+        assert event.status == "verified" and event.participants == 999
+        revision = db.session.scalar(select(AuditEntry).where(
+            AuditEntry.action == "outreach.event.revise"))
+        assert revision.details["before"]["participants"] == 320
+        assert revision.details["after"]["participants"] == 999
+        assert revision.details["after"]["title"] == "宪法进校园"
+    history = client.get(url).get_data(as_text=True)
+    assert "修订已审核的普法活动" in history and "参与人次：320 → 999" in history
+
+
+def test_admin_returns_a_submitted_event_with_a_comment(app, admin_client, people):
+    with app.app_context():
+        event = draft(people)
+        services.submit_event(user(people.lead), event, utcnow())
+        db.session.commit()
+        event_id = event.id
+    url = f"/admin/outreach/events/{event_id}"
+    post_with_csrf(admin_client, url, f"{url}/return", {"comment": "请补充活动照片"})
+    with app.app_context():
+        assert db.session.get(OutreachEvent, event_id).status == "draft"
+    page = admin_client.get(f"/outreach/events/{event_id}").get_data(as_text=True)
+    assert "请补充活动照片" in page and "管理员已退回" in page
+
+
+def test_admin_manages_categories(app, admin_client):
+    page = admin_client.get("/admin/outreach/categories")
+    assert page.status_code == 200 and "进军营" in page.get_data(as_text=True)
+    post_with_csrf(admin_client, "/admin/outreach/categories", "/admin/outreach/categories",
+                   {"name": "进宗教场所"})
+    refused = post_with_csrf(admin_client, "/admin/outreach/categories",
+                             "/admin/outreach/categories", {"name": "进社区"})
+    assert refused.status_code == 422 and "已有名为" in refused.get_data(as_text=True)
+    with app.app_context():
+        extra = db.session.scalar(select(OutreachCategory).filter_by(name="进宗教场所"))
+        seven = db.session.scalar(select(OutreachCategory).filter_by(name="进军营"))
+        extra_id, seven_id = extra.id, seven.id
+    post_with_csrf(admin_client, "/admin/outreach/categories",
+                   f"/admin/outreach/categories/{extra_id}/rename", {"name": "进家庭"})
+    post_with_csrf(admin_client, "/admin/outreach/categories",
+                   f"/admin/outreach/categories/{extra_id}/toggle")
+    post_with_csrf(admin_client, "/admin/outreach/categories",
+                   f"/admin/outreach/categories/{seven_id}/toggle")
+    with app.app_context():
+        assert db.session.get(OutreachCategory, extra_id).name == "进家庭"
+        assert not db.session.get(OutreachCategory, extra_id).active
+        assert db.session.get(OutreachCategory, seven_id).active
+
+
+def test_deleting_a_draft_asks_first(app, client, login, people):
+    with app.app_context():
+        event_id = draft(people).id
+    login(people.author)
+    confirm = client.get(f"/outreach/events/{event_id}/delete")
+    assert confirm.status_code == 200 and "确定删除" in confirm.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(OutreachEvent, event_id) is not None
+    client.post(f"/outreach/events/{event_id}/delete", data={"csrf_token": csrf_from(confirm)})
+    with app.app_context():
+        assert db.session.get(OutreachEvent, event_id) is None
+
+
+def count_queries(run) -> int:
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    sa_event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        run()
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", record)
+    return len(statements)
+
+
+def log_in(client, ref) -> None:
+    token = csrf_from(client.get("/login"))
+    client.post("/login", data={"username": ref.username, "password": ref.password,
+                                "csrf_token": token})
+
+
+def test_lists_load_in_a_constant_number_of_queries(app, people):
+    lead_client, admin_client = app.test_client(), app.test_client()
+    log_in(lead_client, people.lead)
+    log_in(admin_client, people.admin)
+    with app.app_context():
+        draft(people, title="第一场")
+        campaign = Campaign(title="宪法宣传周", starts_on=START.date(), ends_on=START.date())
+        db.session.add(campaign)
+        db.session.commit()
+        campaign_id = campaign.id
+    filtered = f"/admin/outreach/events?campaign_id={campaign_id}&from=2024-12-01&to=2024-12-07"
+
+    def measure() -> tuple[int, int, int]:
+        with app.app_context():
+            return (count_queries(lambda: lead_client.get("/outreach/")),
+                    count_queries(lambda: admin_client.get("/admin/outreach/events")),
+                    count_queries(lambda: admin_client.get(filtered)))
+
+    few = measure()
+    with app.app_context():
+        for number in range(6):
+            creator = people.author if number % 2 else people.lead
+            services.create_event(user(creator), fields(title=f"活动{number}",
+                                                        campaign_id=campaign_id), utcnow())
+        db.session.commit()
+    assert measure() == few
+    listing = admin_client.get(filtered).get_data(as_text=True)
+    assert all(f"活动{number}" in listing for number in range(6)) and "第一场" not in listing
