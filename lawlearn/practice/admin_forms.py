@@ -9,14 +9,9 @@ from wtforms.validators import InputRequired, Optional, ValidationError
 
 from lawlearn.practice.points import PRACTICE_SETTINGS, RULES
 
+# Bounds that keep what is typed within the database's integers (an unbounded cap was a 500).
 MAX_AMOUNT = 1000
-
-
-def _at_least(low: int, message) -> object:
-    def check(_form, field) -> None:
-        if field.data is not None and field.data < low:
-            raise ValidationError(message)
-    return check
+MAX_DAILY_CAP = 100_000
 
 
 def _between(low: int, high: int, message) -> object:
@@ -46,7 +41,8 @@ def rules_form_class() -> type[RulesForm]:
                 _between(0, MAX_AMOUNT, _l("积分须在 0 到 %(n)d 之间。", n=MAX_AMOUNT))])
         fields[field_name(key, "cap")] = IntegerField(
             _l("%(rule)s：每日上限", rule=rule.label), validators=[
-                Optional(), _at_least(1, _l("每日上限须为正整数；不设上限请留空。"))])
+                Optional(), _between(1, MAX_DAILY_CAP, _l(
+                    "每日上限须在 1 到 %(n)s 之间；不设上限请留空。", n=f"{MAX_DAILY_CAP:,}"))])
         fields[field_name(key, "enabled")] = BooleanField(_l("%(rule)s：启用", rule=rule.label))
     for key, spec in PRACTICE_SETTINGS.items():
         fields[field_name(key, "value")] = IntegerField(spec.label, validators=[

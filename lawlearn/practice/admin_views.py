@@ -14,11 +14,13 @@ from lawlearn.database import utcnow
 from lawlearn.extensions import db
 from lawlearn.practice import points, practice_admin_bp, timing
 from lawlearn.practice.admin_forms import field_name, rules_form_class
+from lawlearn.practice.days import local_day
 from lawlearn.settings import get_settings
 
 CSV_MIMETYPE = "text/csv; charset=utf-8"
 UNSAFE_IN_FILENAME = re.compile(r'[\\/:*?"<>|\s]+')
 REPORT_DAYS = 30
+EARLIEST_DAY, LATEST_DAY = date(2000, 1, 1), date(2999, 12, 31)
 
 
 def _initial(rules: dict[str, points.Rule], settings: dict[str, int]) -> dict[str, object]:
@@ -54,19 +56,21 @@ def rules():
 
 
 def _date_arg(name: str) -> date | None:
+    """A date from the query string; None when missing, malformed or out of any sensible range
+    (year 1 or 9999 would overflow once moved to UTC)."""
     try:
-        return date.fromisoformat(request.args.get(name, ""))
+        day = date.fromisoformat(request.args.get(name, ""))
     except ValueError:
         return None
+    return day if EARLIEST_DAY <= day <= LATEST_DAY else None
 
 
 # Endpoint ``practice_admin.timing``; the function has another name so as not to hide the
 # ``timing`` services module.
 @practice_admin_bp.route("/timing", endpoint="timing")
 def timing_report():
-    """Accounts with too-fast answers over a period (the last 30 days unless chosen);
-    ``?format=csv`` downloads every row."""
-    today = points.local_day(utcnow())
+    """Accounts with too-fast answers over a period (default 30 days); ``format=csv`` too."""
+    today = local_day(utcnow())
     date_from = _date_arg("from") or today - timedelta(days=REPORT_DAYS - 1)
     date_to = _date_arg("to") or today
     if date_from > date_to:

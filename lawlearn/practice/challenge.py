@@ -25,16 +25,15 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from lawlearn.accounts.models import User
-from lawlearn.errors import Conflict, NotFound, ValidationFailed
+from lawlearn.errors import Conflict, NotFound
 from lawlearn.extensions import db
 from lawlearn.library.models import LawArticle
 from lawlearn.practice.models import ChallengeAnswer, ChallengeRun, PointAward
 from lawlearn.practice.points import award
 from lawlearn.practice.timing import check_timing
-from lawlearn.quiz.grading import canonical_response, grade
 from lawlearn.quiz.models import Question
 from lawlearn.quiz.services import question_snapshot
-from lawlearn.quiz.wrongbook import record_result
+from lawlearn.quiz.wrongbook import grade_answer, record_result
 from lawlearn.settings import get_setting
 
 # Time allowed on top of the countdown for the answer to travel to the server.
@@ -206,12 +205,7 @@ def answer(user: User, run_id: int, question_id: int, raw: Any, now: datetime, *
             raise Conflict(_("这道题已经作答过了，请作答当前的题目。"), code="not_current")
         return Outcome(run, None)
     snapshot, shown_at = run.current_snapshot or {}, run.current_shown_at or now
-    response = canonical_response(snapshot["type"], raw,
-                                  [option["key"] for option in snapshot["options"]],
-                                  snapshot.get("blanks", 0))
-    if response is None:
-        raise ValidationFailed(_("请先作答再提交。"), code="no_answer")
-    correct, _points = grade(snapshot, response, 1.0, False)
+    response, correct = grade_answer(snapshot, raw)
     position = len(run.asked) - 1
     if correct:
         question = _pick_question(run.asked, rng)

@@ -1,4 +1,4 @@
-"""Forms of challenge mode: the start button and an answer (fields read by type, see
+"""Forms of challenge mode: the start button and an answer (its fields are read by
 lawlearn.quiz.wrongbook_forms.submitted_answer)."""
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ from lawlearn.extensions import db
 from lawlearn.practice import challenge, practice_bp
 from lawlearn.practice.challenge_forms import AnswerForm, StartForm
 from lawlearn.practice.models import ChallengeRun
+from lawlearn.quiz.models import QUESTION_TYPES
 from lawlearn.quiz.wrongbook_forms import submitted_answer
 from lawlearn.settings import get_setting
 
@@ -57,7 +58,7 @@ def _render_run(run: ChallengeRun, now: datetime, notice: str | None = None, sta
                            seconds_left=seconds_left, ending=ending, points=points,
                            form=AnswerForm(formdata=None, question_id=run.current_question_id),
                            start_form=StartForm(formdata=None), notice=notice,
-                           end_reasons=challenge.END_REASONS), status
+                           end_reasons=challenge.END_REASONS, type_labels=QUESTION_TYPES), status
 
 
 @practice_bp.route("/challenge/<int:run_id>")
@@ -80,9 +81,9 @@ def challenge_answer(run_id: int):
     form = AnswerForm()
     if not form.validate_on_submit():
         abort(400)
-    raw = submitted_answer(request.form, run.current_snapshot) if run.current_snapshot else None
     try:
-        outcome = challenge.answer(current_user, run_id, form.question_id.data, raw, now,
+        outcome = challenge.answer(current_user, run_id, form.question_id.data,
+                                   submitted_answer(request.form), now,
                                    time_up=form.time_up.data == "1")
     except (Conflict, ValidationFailed) as error:
         # An old page posted again, or nothing was chosen: show where the run stands.

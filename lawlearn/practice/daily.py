@@ -6,38 +6,30 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from lawlearn.accounts.models import User
-from lawlearn.errors import Conflict, ValidationFailed
+from lawlearn.errors import Conflict
 from lawlearn.extensions import db
 from lawlearn.library.models import LawArticle
 from lawlearn.practice import scheduler
+from lawlearn.practice.days import day_start, local_day
 from lawlearn.practice.models import DailySet, DailySetItem, PracticeCard
-from lawlearn.practice.points import award, get_rule, local_day
+from lawlearn.practice.points import award, get_rule
 from lawlearn.practice.timing import check_timing
 from lawlearn.quiz.authoring import rule_conditions
-from lawlearn.quiz.grading import canonical_response, grade
 from lawlearn.quiz.models import Question, Quiz, QuizQuestion, WrongAnswer
 from lawlearn.quiz.services import _audience_condition, question_snapshot
-from lawlearn.quiz.wrongbook import record_result
+from lawlearn.quiz.wrongbook import grade_answer, record_result
 from lawlearn.settings import get_setting
 
 # --- days and the exam ----------------------------------------------------------------------
-
-
-def day_start(day: date) -> datetime:
-    """The naive UTC moment a local calendar day begins."""
-    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "Asia/Shanghai")
-    return datetime.combine(day, time(), zone).astimezone(UTC).replace(tzinfo=None)
 
 
 def upcoming_exam(user: User, now: datetime) -> Quiz | None:
@@ -89,11 +81,14 @@ def exam_countdown(daily_set: DailySet | None, now: datetime) -> ExamCountdown |
 # --- today's set ----------------------------------------------------------------------------
 
 
-def todays_set(user_id: int, now: datetime) -> DailySet | None:
-    """Today's set with its items, if it has been chosen."""
-    return db.session.scalar(select(DailySet).where(DailySet.user_id == user_id,
-                                                    DailySet.day == local_day(now))
-                             .options(selectinload(DailySet.items)))
+def todays_set(user_id: int, now: datetime, *, lock: bool = False) -> DailySet | None:
+    """Today's set with its items, if it has been chosen. ``lock``: hold the set's row until
+    the transaction ends (PostgreSQL; SQLite serialises writers anyway) and reload it."""
+    query = (select(DailySet).where(DailySet.user_id == user_id, DailySet.day == local_day(now))
+             .options(selectinload(DailySet.items)))
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    return db.session.scalar(query)
 
 
 def _choose(user: User, now: datetime, day: date,
@@ -259,18 +254,16 @@ def _review_card(user_id: int, question_id: int, correct: bool, now: datetime) -
 def answer(user_id: int, question_id: int, raw: Any, now: datetime) -> Feedback:
     """Grade an answer to a question of today's set and learn from it once: the first answer
     is kept, timed, reviewed on its card, noted in the wrong-answer book and paid; a repeat is
-    only graded for the feedback and pays 0."""
-    daily_set = todays_set(user_id, now)
+    only graded for the feedback and pays 0.
+
+    The answers to one set are serialised on the set's row: the last two racing answers would
+    otherwise each see the other's question unanswered, and the set would never complete."""
+    daily_set = todays_set(user_id, now, lock=True)
     item = None if daily_set is None else next(
         (each for each in daily_set.items if each.question_id == question_id), None)
     if daily_set is None or item is None:
         raise Conflict(_("这道题不在今天的练习中。"), code="not_in_todays_set")
-    if raw is None:
-        raise ValidationFailed(_("请先作答。"), code="invalid_answer")
-    snapshot = item.snapshot
-    response = canonical_response(snapshot["type"], raw, [o["key"] for o in snapshot["options"]],
-                                  snapshot.get("blanks", 0))
-    correct, _awarded = grade(snapshot, response, 1.0, partial_credit=False)
+    response, correct = grade_answer(item.snapshot, raw)
     if item.answered_at is None:
         # Only the request that stores the first answer goes on; a racing one sees rowcount 0.
         claimed = db.session.execute(

@@ -12,8 +12,9 @@ from lawlearn.errors import DomainError
 from lawlearn.extensions import db
 from lawlearn.practice import daily as services
 from lawlearn.practice import practice_bp
-from lawlearn.practice.forms import DailyAnswerForm, posted_answer
+from lawlearn.practice.forms import DailyAnswerForm
 from lawlearn.quiz.models import QUESTION_TYPES
+from lawlearn.quiz.wrongbook_forms import submitted_answer
 
 
 @practice_bp.route("/daily")
@@ -41,7 +42,7 @@ def daily_answer():
         flash(_("提交无效，请刷新页面后重试。"), "error")
         return redirect(url_for("practice.daily"))
     try:
-        services.answer(current_user.id, form.question_id.data, posted_answer(request.form),
+        services.answer(current_user.id, form.question_id.data, submitted_answer(request.form),
                         utcnow())
     except DomainError as error:
         db.session.rollback()

@@ -17,8 +17,8 @@ from sqlalchemy.orm import aliased
 
 from lawlearn.accounts.models import Department, User
 from lawlearn.extensions import db
+from lawlearn.practice.days import local_day
 from lawlearn.practice.models import PointAward
-from lawlearn.practice.points import local_day
 
 PERIODS = {"week": _l("本周"), "month": _l("本月"), "year": _l("本年")}
 TOP = 50

@@ -7,11 +7,9 @@ the unique key and pays nothing, also when two requests race. No HTTP here.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -22,6 +20,7 @@ from sqlalchemy.orm import joinedload
 from lawlearn.accounts.audit import record_audit
 from lawlearn.accounts.models import User
 from lawlearn.extensions import db
+from lawlearn.practice.days import local_day
 from lawlearn.practice.models import PointAward, PointRule
 from lawlearn.settings import SiteSetting, get_settings, set_setting
 
@@ -63,12 +62,6 @@ class Rule:
     @property
     def unit(self) -> str:
         return str(RULES[self.key].unit)
-
-
-def local_day(moment: datetime) -> date:
-    """The office's calendar day of a naive UTC moment."""
-    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "Asia/Shanghai")
-    return moment.replace(tzinfo=UTC).astimezone(zone).date()
 
 
 def current_rules() -> dict[str, Rule]:

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 from statistics import median
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
@@ -18,6 +16,7 @@ from sqlalchemy.orm import aliased
 from lawlearn.accounts.models import Department, User
 from lawlearn.exports import csv_bytes, local_time
 from lawlearn.extensions import db
+from lawlearn.practice.days import utc_bounds
 from lawlearn.practice.models import (
     ChallengeAnswer,
     ChallengeRun,
@@ -94,17 +93,6 @@ class TimingReport:
     @property
     def next_num(self) -> int:
         return self.page + 1
-
-
-def utc_bounds(date_from: date, date_to: date) -> tuple[datetime, datetime]:
-    """Naive UTC [start, end) of the local days ``date_from`` to ``date_to`` inclusive."""
-    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "Asia/Shanghai")
-
-    def midnight(day: date) -> datetime:
-        local = datetime.combine(day, time(), tzinfo=zone)
-        return local.astimezone(UTC).replace(tzinfo=None)
-
-    return midnight(date_from), midnight(date_to + timedelta(days=1))
 
 
 def _report_query(start: datetime, end: datetime):

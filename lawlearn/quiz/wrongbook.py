@@ -14,7 +14,7 @@ from sqlalchemy import case, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from lawlearn.errors import NotFound, ValidationFailed
+from lawlearn.errors import Conflict, NotFound, ValidationFailed
 from lawlearn.extensions import db
 from lawlearn.library.models import LawArticle
 from lawlearn.quiz.grading import canonical_response, grade
@@ -33,6 +33,20 @@ class GradedAnswer(NamedTuple):
     snapshot: dict[str, Any]
     response: Any
     correct: bool
+
+
+def grade_answer(snapshot: dict[str, Any], raw: Any) -> tuple[Any, bool]:
+    """A client's answer to a frozen question, checked and graded: (canonical response,
+    right or not). Raises 422 when it does not fit the question or nothing was given (no
+    option chosen, every blank empty), so that such a post changes nothing."""
+    response = canonical_response(snapshot["type"], raw,
+                                  [option["key"] for option in snapshot["options"]],
+                                  snapshot.get("blanks", 0))
+    if response is None or response == [] or (
+            snapshot["type"] == "fill" and not any(value for value in response)):
+        raise ValidationFailed(_("请先作答再提交。"), code="invalid_answer")
+    correct, _points = grade(snapshot, response, 1.0, partial_credit=False)
+    return response, correct
 
 
 def bank_letters(snapshot: dict[str, Any], response: Any) -> Any:
@@ -192,15 +206,23 @@ def book_query(user_id: int, *, source: str | None = None, cleared: bool = False
     return query
 
 
-def own_entry(user_id: int, entry_id: int) -> WrongAnswer:
-    """The user's own entry; anyone else's is 404."""
-    entry = db.session.scalar(
-        select(WrongAnswer).where(WrongAnswer.id == entry_id)
-        .options(joinedload(WrongAnswer.question).joinedload(Question.article)
-                 .joinedload(LawArticle.law)))
+def own_entry(user_id: int, entry_id: int, *, lock: bool = False) -> WrongAnswer:
+    """The user's own entry; anyone else's is 404. ``lock``: hold its row until the
+    transaction ends (PostgreSQL) and reload it, to change it."""
+    query = (select(WrongAnswer).where(WrongAnswer.id == entry_id)
+             .options(joinedload(WrongAnswer.question).joinedload(Question.article)
+                      .joinedload(LawArticle.law)))
+    if lock:
+        query = query.with_for_update(of=WrongAnswer).execution_options(populate_existing=True)
+    entry = db.session.scalar(query)
     if entry is None or entry.user_id != user_id:
         raise NotFound(_("错题不存在。"))
     return entry
+
+
+def rights_to_go(entry: WrongAnswer) -> int:
+    """Right answers in a row still needed for the entry to leave the book."""
+    return max(0, RIGHT_IN_A_ROW_TO_CLEAR - entry.right_streak)
 
 
 def entry_version(entry: WrongAnswer) -> str:
@@ -217,16 +239,17 @@ class RedoResult:
     left_book: bool
 
 
-def redo(user_id: int, entry_id: int, raw: Any, now: datetime) -> RedoResult:
-    """Answer a question of the book again; right twice in a row and it leaves the book."""
-    entry = own_entry(user_id, entry_id)
+def redo(user_id: int, entry_id: int, raw: Any, now: datetime, *,
+         version: str | None = None) -> RedoResult:
+    """Answer a question of the book again; right twice in a row and it leaves the book.
+
+    ``version``: :func:`entry_version` when the form was shown. If the entry has changed since
+    (the same form posted twice, by a double tap or a reload), nothing is noted (409)."""
+    entry = own_entry(user_id, entry_id, lock=True)
+    if version and version != entry_version(entry):
+        raise Conflict(_("这道题的答案已经提交过了。"), code="already_answered")
     snapshot = bank_snapshot(entry.question)
-    response = canonical_response(snapshot["type"], raw,
-                                  [option["key"] for option in snapshot["options"]],
-                                  snapshot.get("blanks", 0))
-    if response is None:
-        raise ValidationFailed(_("请先作答再提交。"), code="no_answer")
-    correct, _points = grade(snapshot, response, 1.0, False)
+    response, correct = grade_answer(snapshot, raw)
     was_open = entry.cleared_at is None
     record_result(user_id, entry.question_id, snapshot, response, correct, "redo", now)
     return RedoResult(entry, snapshot, response, correct,

@@ -1,4 +1,5 @@
-"""Forms of the wrong-answer book, and reading one answer from a posted form."""
+"""Forms of the wrong-answer book, and reading one answer from a posted form (also for the
+daily practice and challenge pages, whose questions use the same fields)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,9 @@ from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import HiddenField
 
+# More blanks than any question has: a crafted form cannot make the loop below run long.
+MAX_BLANKS = 50
+
 
 class RedoForm(FlaskForm):
     """Redo a question: the answer fields depend on its type (see :func:`submitted_answer`)."""
@@ -16,16 +20,16 @@ class RedoForm(FlaskForm):
     version = HiddenField()
 
 
-def submitted_answer(formdata: MultiDict, snapshot: dict[str, Any], name: str = "answer") -> Any:
-    """One question's answer from form fields: ``name`` (radio or checkboxes) or
-    ``name-0``, ``name-1``… (fill-in blanks); None when nothing was given."""
-    kind = snapshot["type"]
-    if kind == "multiple":
-        return formdata.getlist(name) or None
-    if kind == "fill":
-        values = [formdata.get(f"{name}-{i}", "") for i in range(snapshot.get("blanks", 0))]
-        return values if any(value.strip() for value in values) else None
-    value = formdata.get(name) or None
-    if kind == "true_false" and value is not None:
-        return {"true": True, "false": False}.get(value, value)
-    return value
+def submitted_answer(formdata: MultiDict, name: str = "answer") -> Any:
+    """One question's answer from a form, whatever its type: the values of ``name`` (a radio,
+    check boxes, true/false) or the blanks ``name-0``, ``name-1``…; None when nothing was
+    given. Grading then checks that it fits the question (see wrongbook.grade_answer)."""
+    blanks: list[str] = []
+    while len(blanks) < MAX_BLANKS and f"{name}-{len(blanks)}" in formdata:
+        blanks.append(formdata.get(f"{name}-{len(blanks)}", ""))
+    if blanks:
+        return blanks if any(value.strip() for value in blanks) else None
+    chosen = formdata.getlist(name)
+    if not chosen:
+        return None
+    return chosen if len(chosen) > 1 else chosen[0]

@@ -6,11 +6,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from lawlearn.database import utcnow
-from lawlearn.errors import ValidationFailed
+from lawlearn.errors import Conflict, ValidationFailed
 from lawlearn.extensions import db
 from lawlearn.quiz import quiz_bp, wrongbook
 from lawlearn.quiz.models import QUESTION_TYPES, WrongAnswer
@@ -26,7 +25,7 @@ class BookCard:
 
     @property
     def rights_to_go(self) -> int:
-        return max(0, wrongbook.RIGHT_IN_A_ROW_TO_CLEAR - self.entry.right_streak)
+        return wrongbook.rights_to_go(self.entry)
 
 
 @quiz_bp.route("/wrong-answers")
@@ -45,7 +44,8 @@ def wrong_answers():
              for entry in pagination.items]
     return render_template("quiz/wrong_answers.html", cards=cards, pagination=pagination,
                            counts=counts, source=source, cleared=cleared,
-                           sources=wrongbook.SOURCES, types=QUESTION_TYPES)
+                           sources=wrongbook.SOURCES, types=QUESTION_TYPES,
+                           to_clear=wrongbook.RIGHT_IN_A_ROW_TO_CLEAR)
 
 
 @quiz_bp.route("/wrong-answers/<int:entry_id>/redo", methods=["GET", "POST"])
@@ -59,12 +59,13 @@ def wrong_redo(entry_id: int):
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
-        if form.version.data and form.version.data != wrongbook.entry_version(entry):
-            flash(_("这道题的答案已经提交过了。"), "error")
-            return redirect(url_for("quiz.wrong_redo", entry_id=entry.id))
         try:
-            result = wrongbook.redo(current_user.id, entry.id,
-                                    submitted_answer(request.form, snapshot), utcnow())
+            result = wrongbook.redo(current_user.id, entry.id, submitted_answer(request.form),
+                                    utcnow(), version=form.version.data or None)
+        except Conflict as error:
+            db.session.rollback()
+            flash(error.message, "error")
+            return redirect(url_for("quiz.wrong_redo", entry_id=entry.id))
         except ValidationFailed as error:
             db.session.rollback()
             notice, status = error.message, error.status
@@ -74,6 +75,5 @@ def wrong_redo(entry_id: int):
     form = RedoForm(formdata=None, version=wrongbook.entry_version(entry))
     return render_template("quiz/wrong_redo.html", entry=entry, snapshot=snapshot, form=form,
                            result=result, notice=notice, sources=wrongbook.SOURCES,
-                           types=QUESTION_TYPES,
-                           rights_to_go=max(0, wrongbook.RIGHT_IN_A_ROW_TO_CLEAR
-                                            - entry.right_streak)), status
+                           types=QUESTION_TYPES, rights_to_go=wrongbook.rights_to_go(entry),
+                           to_clear=wrongbook.RIGHT_IN_A_ROW_TO_CLEAR), status

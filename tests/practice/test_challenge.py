@@ -1,54 +1,28 @@
-"""Challenge mode: one running run, the server's deadline, the current question only, races,
-an exhausted bank, points once at the end, bests, and the pages."""
+"""Challenge mode services: one running run, the server's deadline, the current question
+only, races, an exhausted bank, points once at the end, and bests (the pages are in
+test_challenge_pages.py)."""
 
 from __future__ import annotations
 
 import random
-import re
-import threading
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from lawlearn.accounts.models import User
 from lawlearn.errors import Conflict, NotFound, ValidationFailed
 from lawlearn.extensions import db
-from lawlearn.library.models import Law, LawArticle
 from lawlearn.practice import challenge
 from lawlearn.practice.models import ChallengeAnswer, ChallengeRun, PointAward, TimingFlag
 from lawlearn.practice.points import total_points
-from lawlearn.quiz.bank import QuestionFields
 from lawlearn.quiz.models import Question, WrongAnswer
 from lawlearn.settings import set_setting
-from tests.conftest import csrf_from, post_with_csrf
+from tests.practice.helpers import race, right_answer, singles, wrong_answer
 from tests.quiz.fixtures import SAMPLE
 
 T0 = datetime(2026, 3, 2, 1, 0)  # naive UTC
 READ = timedelta(seconds=10)  # slow enough to read any test question, well within 30 s
-
-
-def singles(count: int) -> list[QuestionFields]:
-    return [QuestionFields("single", f"第{n}题：下列哪项说法正确？", ["甲说法", "乙说法", "丙说法"],
-                           "B", f"第{n}题的解析。", ["宪法"], "easy") for n in range(1, count + 1)]
-
-
-def right(snapshot):
-    kind, answer = snapshot["type"], snapshot["answer"]
-    if kind == "fill":
-        return [alternatives[0] for alternatives in answer]
-    return answer
-
-
-def wrong(snapshot):
-    kind, answer = snapshot["type"], snapshot["answer"]
-    if kind == "single":
-        return next(o["key"] for o in snapshot["options"] if o["key"] != answer)
-    if kind == "multiple":
-        return [next(o["key"] for o in snapshot["options"] if o["key"] not in answer)]
-    if kind == "true_false":
-        return not answer
-    return ["不对"] * len(answer)
 
 
 def person(ref) -> User:
@@ -58,25 +32,19 @@ def person(ref) -> User:
 def answer_current(user, run, now, *, correct=True, rng_seed=2):
     snapshot = run.current_snapshot
     return challenge.answer(user, run.id, run.current_question_id,
-                            right(snapshot) if correct else wrong(snapshot), now,
+                            right_answer(snapshot) if correct else wrong_answer(snapshot), now,
                             rng=random.Random(rng_seed))
 
 
-def page_queries(app, client, url: str) -> int:
-    """The statements a GET of ``url`` runs (in its own app context, as in production)."""
-    with app.app_context():
-        engine = db.engine
-    statements = []
-
-    def record(*_args):
-        statements.append(1)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-    return len(statements)
+def add_run(user_id: int, department_id: int | None, score: int, status: str = "ended",
+            started: datetime = T0) -> ChallengeRun:
+    run = ChallengeRun(user_id=user_id, department_id=department_id, status=status, score=score,
+                       end_reason="wrong" if status == "ended" else None, started_at=started,
+                       ended_at=started + timedelta(minutes=2) if status == "ended" else None,
+                       asked=[])
+    db.session.add(run)
+    db.session.flush()
+    return run
 
 
 # --- starting -------------------------------------------------------------------------------
@@ -147,30 +115,12 @@ def test_an_empty_bank_cannot_start(ctx, make_user, make_questions):
 def test_racing_starts_leave_one_running_run(app, make_user, make_questions):
     make_questions(singles(6))
     ref = make_user()
-    barrier = threading.Barrier(6)
-    results: list[tuple[int, bool, int | None]] = []
-    failures: list[BaseException] = []
 
-    def tap(seed: int) -> None:
-        with app.app_context():
-            try:
-                user = db.session.get(User, ref.id)
-                barrier.wait(timeout=10)
-                run, created = challenge.start(user, T0, random.Random(seed))
-                db.session.commit()
-                results.append((run.id, created, run.current_question_id))
-            except BaseException as error:  # noqa: BLE001  (reported below)
-                failures.append(error)
-            finally:
-                db.session.remove()
+    def tap(seed: int) -> tuple[int, bool, int | None]:
+        run, created = challenge.start(db.session.get(User, ref.id), T0, random.Random(seed))
+        return run.id, created, run.current_question_id
 
-    threads = [threading.Thread(target=tap, args=(n,)) for n in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    assert failures == []
-    assert len(results) == 6
+    results = race(app, 6, tap)
     assert len({(run_id, question) for run_id, _, question in results}) == 1
     assert sum(created for _, created, _ in results) == 1
     with app.app_context():
@@ -283,35 +233,19 @@ def test_two_racing_answers_to_one_question_count_once(app, make_user, make_ques
     with app.app_context():
         run, _ = challenge.start(db.session.get(User, ref.id), T0, random.Random(1))
         db.session.commit()
-        run_id, question_id, answer = run.id, run.current_question_id, right(run.current_snapshot)
-    barrier = threading.Barrier(4)
-    outcomes: list[str] = []
-    failures: list[BaseException] = []
+        run_id, question_id = run.id, run.current_question_id
+        answer = right_answer(run.current_snapshot)
 
-    def tap(seed: int) -> None:
-        with app.app_context():
-            try:
-                user = db.session.get(User, ref.id)
-                barrier.wait(timeout=10)
-                challenge.answer(user, run_id, question_id, answer, T0 + READ,
-                                 rng=random.Random(seed))
-                db.session.commit()
-                outcomes.append("answered")
-            except Conflict:
-                db.session.rollback()
-                outcomes.append("conflict")
-            except BaseException as error:  # noqa: BLE001  (reported below)
-                failures.append(error)
-            finally:
-                db.session.remove()
+    def tap(seed: int) -> str:
+        try:
+            challenge.answer(db.session.get(User, ref.id), run_id, question_id, answer,
+                             T0 + READ, rng=random.Random(seed))
+        except Conflict:
+            db.session.rollback()
+            return "conflict"
+        return "answered"
 
-    threads = [threading.Thread(target=tap, args=(n,)) for n in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    assert failures == []
-    assert sorted(outcomes) == ["answered", "conflict", "conflict", "conflict"]
+    assert sorted(race(app, 4, tap)) == ["answered", "conflict", "conflict", "conflict"]
     with app.app_context():
         run = db.session.get(ChallengeRun, run_id)
         assert run.score == 1 and len(run.asked) == 2
@@ -376,17 +310,6 @@ def test_a_timed_out_run_pays_for_its_right_answers(ctx, make_user, make_questio
 # --- bests ----------------------------------------------------------------------------------
 
 
-def add_run(user_id: int, department_id: int | None, score: int, status: str = "ended",
-            started: datetime = T0) -> ChallengeRun:
-    run = ChallengeRun(user_id=user_id, department_id=department_id, status=status, score=score,
-                       end_reason="wrong" if status == "ended" else None, started_at=started,
-                       ended_at=started + timedelta(minutes=2) if status == "ended" else None,
-                       asked=[])
-    db.session.add(run)
-    db.session.flush()
-    return run
-
-
 def test_personal_and_department_bests(ctx, make_user, make_department):
     office, other_office = make_department("法制科"), make_department("财政科")
     me = person(make_user(name="张三", department_id=office))
@@ -412,165 +335,3 @@ def test_personal_and_department_bests(ctx, make_user, make_department):
     lonely = person(make_user(name="赵六"))
     assert challenge.overview(lonely).department_best is None
     assert challenge.overview(lonely).personal_best is None
-
-
-# --- pages ----------------------------------------------------------------------------------
-
-
-def run_id_of(response) -> int:
-    return int(re.search(r"/practice/challenge/(\d+)$", response.headers["Location"]).group(1))
-
-
-def test_a_run_through_the_pages(app, client, login, make_user, make_questions):
-    make_questions(singles(3))
-    login(make_user(name="张三"))
-    page = client.get("/practice/challenge")
-    html = page.get_data(as_text=True)
-    assert page.status_code == 200
-    assert "开始挑战" in html and "我的最好成绩" in html and "还没有挑战记录" in html
-    assert client.post("/practice/challenge/start").status_code == 400  # no CSRF token
-    started = client.post("/practice/challenge/start", data={"csrf_token": csrf_from(page)})
-    assert started.status_code == 302
-    run_id = run_id_of(started)
-    # Pressing start again (or reloading) gives the same question.
-    again = post_with_csrf(client, "/practice/challenge", "/practice/challenge/start")
-    assert run_id_of(again) == run_id
-    question = client.get(f"/practice/challenge/{run_id}")
-    html = question.get_data(as_text=True)
-    assert "剩余 30 秒" in html or "剩余 29 秒" in html
-    assert 'data-deadline="' in html and "js/challenge.js" in html
-    with app.app_context():
-        run = db.session.get(ChallengeRun, run_id)
-        first, key = run.current_question_id, run.current_snapshot["answer"]
-        assert run.current_snapshot["stem"] in html
-    token = csrf_from(question)
-    answered = client.post(f"/practice/challenge/{run_id}/answer",
-                           data={"csrf_token": token, "question_id": first, "answer": key})
-    assert answered.status_code == 302
-    with app.app_context():
-        run = db.session.get(ChallengeRun, run_id)
-        second, snapshot = run.current_question_id, run.current_snapshot
-        bad = wrong(snapshot)
-    # An old page posted again shows where the run stands, with a 409.
-    stale = client.post(f"/practice/challenge/{run_id}/answer",
-                        data={"csrf_token": token, "question_id": first, "answer": key})
-    assert stale.status_code == 409 and snapshot["stem"] in stale.get_data(as_text=True)
-    nothing = client.post(f"/practice/challenge/{run_id}/answer",
-                          data={"csrf_token": token, "question_id": second})
-    assert nothing.status_code == 422 and "请先作答" in nothing.get_data(as_text=True)
-    client.post(f"/practice/challenge/{run_id}/answer",
-                data={"csrf_token": token, "question_id": second, "answer": bad})
-    end = client.get(f"/practice/challenge/{run_id}").get_data(as_text=True)
-    assert "挑战结束：答对 1 题" in end and "答错了" in end
-    assert "第2题的解析。" in end or "第1题的解析。" in end or "第3题的解析。" in end
-    assert "再来一次" in end and "去错题本" in end
-    overview = client.get("/practice/challenge").get_data(as_text=True)
-    assert "答对 1 题" in overview and "开始挑战" in overview
-
-
-def test_a_countdown_at_zero_from_the_page_ends_the_run(app, client, login, make_user,
-                                                        make_questions):
-    make_questions(singles(3))
-    login(make_user())
-    run_id = run_id_of(post_with_csrf(client, "/practice/challenge",
-                                      "/practice/challenge/start"))
-    with app.app_context():
-        run = db.session.get(ChallengeRun, run_id)
-        question, key = run.current_question_id, run.current_snapshot["answer"]
-    post_with_csrf(client, f"/practice/challenge/{run_id}",
-                   f"/practice/challenge/{run_id}/answer",
-                   {"question_id": question, "answer": key, "time_up": "1"})
-    end = client.get(f"/practice/challenge/{run_id}").get_data(as_text=True)
-    assert "挑战结束：答对 0 题" in end and "超时未作答" in end
-
-
-def test_someone_elses_run_is_not_found(app, client, login, make_user, make_questions):
-    make_questions(singles(2))
-    owner = make_user()
-    with app.app_context():
-        run, _ = challenge.start(db.session.get(User, owner.id), T0)
-        db.session.commit()
-        run_id, question = run.id, run.current_question_id
-    login(make_user())
-    assert client.get(f"/practice/challenge/{run_id}").status_code == 404
-    answered = post_with_csrf(client, "/practice/challenge",
-                              f"/practice/challenge/{run_id}/answer",
-                              {"question_id": question, "answer": "B"})
-    assert answered.status_code == 404
-
-
-def test_an_empty_bank_says_so(client, login, make_user):
-    login(make_user())
-    response = post_with_csrf(client, "/practice/challenge", "/practice/challenge/start",
-                              follow_redirects=True)
-    assert "题库中还没有可用的试题" in response.get_data(as_text=True)
-
-
-def test_the_challenge_page_takes_the_same_queries_however_many_runs(app, client, login,
-                                                                     make_user,
-                                                                     make_department):
-    office = make_department("法制科")
-    me = make_user(department_id=office)
-    others = [make_user(department_id=office) for _ in range(3)]
-    login(me)
-
-    def add_runs(count: int) -> None:
-        with app.app_context():
-            for n in range(count):
-                for who in (me, *others):
-                    add_run(who.id, office, n % 7, started=T0 + timedelta(minutes=n))
-            db.session.commit()
-
-    add_runs(2)
-    few = page_queries(app, client, "/practice/challenge")
-    add_runs(30)
-    many = page_queries(app, client, "/practice/challenge")
-    body = client.get("/practice/challenge").get_data(as_text=True)
-    assert few == many
-    assert body.count('class="run-score"') == challenge.RECENT_RUNS
-
-
-def test_the_end_screen_takes_the_same_queries_however_long_the_run(app, client, login,
-                                                                    make_user, make_questions):
-    make_questions(singles(25))
-    ref = make_user()
-    login(ref)
-
-    def play(right_answers: int) -> int:
-        with app.app_context():
-            user = db.session.get(User, ref.id)
-            run, _ = challenge.start(user, T0, random.Random(right_answers))
-            moment = T0
-            for n in range(right_answers):
-                moment += READ
-                answer_current(user, run, moment, rng_seed=n)
-            answer_current(user, run, moment + READ, correct=False)
-            db.session.commit()
-            return run.id
-
-    short, long = play(1), play(20)
-    assert page_queries(app, client, f"/practice/challenge/{short}") == \
-        page_queries(app, client, f"/practice/challenge/{long}")
-
-
-def test_the_end_screen_links_the_article_of_the_missed_question(app, client, login, make_user):
-    with app.app_context():
-        law = Law(title="中华人民共和国宪法", short_title="宪法")
-        article = LawArticle(law=law, number=33, label="第三十三条", paragraphs=["……"],
-                             text="……", position=1)
-        db.session.add(Question(type="single", stem="谁在法律面前一律平等？",
-                                options=["公民", "外国人"], answer="A",
-                                explanation="宪法第三十三条。", article=article, fingerprint="x"))
-        db.session.commit()
-        law_id = law.id
-    login(make_user())
-    run_id = run_id_of(post_with_csrf(client, "/practice/challenge",
-                                      "/practice/challenge/start"))
-    with app.app_context():
-        run = db.session.get(ChallengeRun, run_id)
-        question, bad = run.current_question_id, wrong(run.current_snapshot)
-    post_with_csrf(client, f"/practice/challenge/{run_id}",
-                   f"/practice/challenge/{run_id}/answer", {"question_id": question, "answer": bad})
-    end = client.get(f"/practice/challenge/{run_id}").get_data(as_text=True)
-    assert "挑战结束：答对 0 题" in end and "宪法第三十三条。" in end
-    assert f'href="/laws/{law_id}/articles/33">查看法条：《宪法》第三十三条</a>' in end

@@ -1,52 +1,27 @@
-"""Daily practice: today's set, answering, timing, points, exam-date mode, and the pages."""
+"""Daily practice services: today's set, answering, timing, points, races and exam-date
+mode (the pages are in test_daily_pages.py)."""
 
 from __future__ import annotations
 
 import random
-import re
+import threading
 from datetime import datetime, timedelta
 
 import pytest
-from flask import url_for
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from lawlearn.accounts.models import User
 from lawlearn.errors import Conflict, ValidationFailed
 from lawlearn.extensions import db
-from lawlearn.library.models import Law, LawArticle
 from lawlearn.practice import daily
 from lawlearn.practice.models import DailySet, PointAward, PracticeCard, TimingFlag
-from lawlearn.quiz.bank import QuestionFields
 from lawlearn.quiz.models import Question, WrongAnswer
 from lawlearn.settings import set_setting
-from tests.conftest import csrf_from
+from tests.practice.helpers import race, right_answer, singles, wrong_answer
 from tests.quiz.fixtures import SAMPLE
 
 NOW = datetime(2026, 3, 2, 1, 0)  # naive UTC: 09:00 on 2 March in Shanghai
 READ = timedelta(seconds=60)  # slow enough to read any test question
-
-
-def singles(count: int, tag: str = "宪法", start: int = 1) -> list[QuestionFields]:
-    return [QuestionFields("single", f"第{n}题：下列哪项正确？", ["甲说法", "乙说法", "丙说法"], "B",
-                           f"第{n}题的解析。", [tag], "easy") for n in range(start, start + count)]
-
-
-def right_answer(snapshot):
-    kind, answer = snapshot["type"], snapshot["answer"]
-    if kind == "fill":
-        return [alternatives[0] for alternatives in answer]
-    return answer
-
-
-def wrong_answer(snapshot):
-    kind, answer = snapshot["type"], snapshot["answer"]
-    if kind == "single":
-        return next(o["key"] for o in snapshot["options"] if o["key"] != answer)
-    if kind == "multiple":
-        return [next(o["key"] for o in snapshot["options"] if o["key"] not in answer)]
-    if kind == "true_false":
-        return not answer
-    return ["不对"] * len(answer)
 
 
 def user_obj(ref) -> User:
@@ -236,6 +211,90 @@ def test_errors(ctx, staff, make_user, make_questions):
     assert daily.todays_set(other.id, NOW) is None
 
 
+def test_empty_answers_change_nothing(ctx, staff, make_questions):
+    make_questions(SAMPLE)
+    user = user_obj(staff)
+    daily_set = daily.get_or_create_set(user, NOW)
+    by_type = {item.snapshot["type"]: item for item in daily_set.items}
+    for kind, nothing in (("multiple", []), ("fill", [""]), ("fill", ["  "])):
+        with pytest.raises(ValidationFailed) as refused:
+            daily.answer(user.id, by_type[kind].question_id, nothing, NOW + READ)
+        assert refused.value.code == "invalid_answer"
+    assert all(item.answered_at is None for item in daily_set.items)
+    assert db.session.scalar(select(func.count()).select_from(PracticeCard)) == 0
+    assert db.session.scalar(select(func.count()).select_from(WrongAnswer)) == 0
+
+
+def test_the_last_two_answers_racing_still_complete_the_set(app, staff, make_questions,
+                                                           monkeypatch):
+    """Two tabs (or a client sending in parallel) answer the last two questions at once:
+    each request must see the other's answer, so that the set completes (once)."""
+    make_questions(singles(2))
+    with app.app_context():
+        daily_set = daily.get_or_create_set(user_obj(staff), NOW, random.Random(1))
+        daily.mark_shown(daily_set, NOW)
+        db.session.commit()
+        question_ids = [item.question_id for item in daily_set.items]
+    # Hold each request right after it stored its answer until the other one has stored its
+    # own too (or a second has passed: the other one waits on a lock).
+    both_stored = threading.Barrier(2)
+    check_timing = daily.check_timing
+
+    def held(*args, **kwargs):
+        try:
+            both_stored.wait(timeout=1)
+        except threading.BrokenBarrierError:
+            pass
+        return check_timing(*args, **kwargs)
+
+    monkeypatch.setattr(daily, "check_timing", held)
+    results = race(app, 2, lambda index: daily.answer(
+        staff.id, question_ids[index], "A", NOW + READ).completed)  # both wrong: no award
+    assert sorted(results) == [False, True]
+    with app.app_context():
+        daily_set = daily.todays_set(staff.id, NOW)
+        assert daily_set.completed_at == NOW + READ
+        assert all(item.answered_at == NOW + READ for item in daily_set.items)
+
+
+def test_a_double_submit_is_answered_and_paid_once(app, staff, make_questions):
+    make_questions(singles(3))
+    with app.app_context():
+        daily_set = daily.get_or_create_set(user_obj(staff), NOW, random.Random(1))
+        daily.mark_shown(daily_set, NOW)
+        db.session.commit()
+        question_id = daily_set.items[0].question_id
+    results = race(app, 4, lambda _i: daily.answer(staff.id, question_id, "B", NOW + READ)
+                   .points_awarded)
+    assert sorted(results) == [0, 0, 0, 1]
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(PointAward)) == 1
+        card = daily.card_for(staff.id, question_id)
+        assert card.reviews == 1
+
+
+# --- local days ------------------------------------------------------------------------------
+
+
+def test_a_set_belongs_to_the_local_day_at_both_ends(ctx, staff, make_questions):
+    make_questions(singles(12))
+    # 23:30 on Sunday 1 March in Beijing (15:30 UTC): Sunday's set, Sunday's points.
+    late = datetime(2026, 3, 1, 15, 30)
+    sunday, _results = practise_day(user_obj(staff), late)
+    assert sunday.day.isoformat() == "2026-03-01"
+    # 00:30 on Monday in Beijing is still Sunday in UTC (16:30): a new set for Monday.
+    early = datetime(2026, 3, 1, 16, 30)
+    assert daily.todays_set(staff.id, early) is None
+    monday, _results = practise_day(user_obj(staff), early)
+    assert monday.id != sunday.id and monday.day.isoformat() == "2026-03-02"
+    bonus_days = db.session.scalars(select(PointAward.day).where(
+        PointAward.rule == "daily_practice").order_by(PointAward.id)).all()
+    assert [day.isoformat() for day in bonus_days] == ["2026-03-01", "2026-03-02"]
+    # Sunday's question cannot be answered on Monday: it is not in Monday's set.
+    with pytest.raises(Conflict):
+        daily.answer(staff.id, sunday.items[0].question_id, "B", early + READ)
+
+
 # --- timing ----------------------------------------------------------------------------------
 
 
@@ -328,191 +387,3 @@ def test_an_exam_for_another_department_does_not_count(ctx, make_user, make_depa
     user = user_obj(staff)
     assert daily.upcoming_exam(user, NOW) is None
     assert daily.get_or_create_set(user, NOW).exam_quiz_id is None
-
-
-# --- pages -----------------------------------------------------------------------------------
-
-
-def count_queries(app, run) -> int:
-    statements = []
-
-    def record(*_args):
-        statements.append(1)
-
-    with app.app_context():
-        event.listen(db.engine, "before_cursor_execute", record)
-        try:
-            run()
-        finally:
-            event.remove(db.engine, "before_cursor_execute", record)
-    return len(statements)
-
-
-@pytest.fixture
-def slow_floor(app):
-    """No reading floor, so that quick test clients earn points."""
-    with app.app_context():
-        set_setting("practice.floor_base_ms", 0)
-        set_setting("practice.floor_ms_per_char", 0)
-        db.session.commit()
-
-
-def post_answer(client, data):
-    token = csrf_from(client.get("/practice/daily"))
-    return client.post("/practice/daily/answer", data={**data, "csrf_token": token})
-
-
-def test_daily_pages_from_question_to_feedback_to_done(app, client, login, staff, make_questions,
-                                                       slow_floor):
-    make_questions(SAMPLE)
-    login(staff)
-    page = client.get("/practice/daily").get_data(as_text=True)
-    assert "第 1 / 4 题" in page and "已答 0 / 4" in page and "提交答案" in page
-    with app.app_context():
-        daily_set = db.session.scalar(select(DailySet))
-        items = [(item.question_id, item.snapshot) for item in daily_set.items]
-        assert daily_set.items[0].shown_at is not None and daily_set.items[1].shown_at is None
-    fields = {"single": {"answer": "B"}, "multiple": {"answer": ["A", "B"]},
-              "true_false": {"answer": "true"}, "fill": {"blank": "宪法"}}
-    for position, (question_id, snapshot) in enumerate(items):
-        # Nothing chosen: asked again, nothing stored.
-        if position == 0:
-            empty = post_answer(client, {"question_id": question_id})
-            assert empty.status_code == 302 and empty.location.endswith("/practice/daily")
-            assert "请先作答" in client.get("/practice/daily").get_data(as_text=True)
-        response = post_answer(client, {"question_id": question_id, **fields[snapshot["type"]]})
-        assert response.status_code == 302
-        assert response.location.endswith(f"/practice/daily/feedback/{question_id}")
-        feedback = client.get(response.location).get_data(as_text=True)
-        assert "回答正确" in feedback and snapshot["explanation"] in feedback
-        assert "下次复习" in feedback
-        if position < 3:
-            assert "下一题" in feedback and "+1 积分" in feedback
-        else:
-            assert "查看今日结果" in feedback and "+6 积分" in feedback
-    done = client.get("/practice/daily").get_data(as_text=True)
-    assert "今日已完成" in done and "答对 4 / 4 题" in done and "获得 9 积分" in done
-    home = client.get("/").get_data(as_text=True)
-    assert "今日已完成" in home
-
-
-def test_wrong_answer_feedback_links_the_article(app, client, login, staff, slow_floor):
-    with app.app_context():
-        law = Law(title="中华人民共和国宪法", short_title="宪法")
-        article = LawArticle(law=law, number=33, label="第三十三条", paragraphs=["……"],
-                             text="……", position=1)
-        db.session.add(Question(type="single", stem="谁在法律面前一律平等？", options=["公民", "外国人"],
-                                answer="A", explanation="宪法第三十三条。", article=article,
-                                fingerprint="x"))
-        db.session.commit()
-        law_id = law.id
-    login(staff)
-    client.get("/practice/daily")
-    with app.app_context():
-        question_id = db.session.scalar(select(Question.id))
-    response = post_answer(client, {"question_id": question_id, "answer": "B"})
-    feedback = client.get(response.location).get_data(as_text=True)
-    assert "回答错误" in feedback and "正确答案：" in feedback
-    assert f'href="/laws/{law_id}/articles/33"' in feedback and "《宪法》第三十三条" in feedback
-    # The only question: the wrong answer earns nothing itself but completes the day.
-    assert "+5 积分" in feedback and "今日已完成" in feedback
-
-
-def test_posting_a_question_not_in_my_set(app, client, login, staff, make_user, make_questions):
-    ids = make_questions(singles(7))
-    login(staff)
-    client.get("/practice/daily")
-    with app.app_context():
-        mine = {item.question_id for item in db.session.scalar(select(DailySet)).items}
-    outside = next(q for q in ids if q not in mine)
-    response = post_answer(client, {"question_id": outside, "answer": "B"})
-    assert response.status_code == 302
-    assert "这道题不在今天的练习中" in client.get("/practice/daily").get_data(as_text=True)
-    # Feedback pages of questions not answered (or not mine) lead back to the set.
-    assert client.get(f"/practice/daily/feedback/{outside}").status_code == 302
-    # Without the CSRF token nothing is stored.
-    refused = client.post("/practice/daily/answer", data={"question_id": min(mine),
-                                                          "answer": "B"})
-    assert refused.status_code in (302, 400)
-    with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(PracticeCard)) == 0
-
-
-def test_another_persons_answers_stay_theirs(app, client, login, staff, make_user,
-                                             make_questions):
-    make_questions(singles(5))
-    login(make_user("first"))
-    client.get("/practice/daily")
-    with app.app_context():
-        theirs = db.session.scalar(select(DailySet))
-        question_id = theirs.items[0].question_id
-    post_answer(client, {"question_id": question_id, "answer": "B"})
-    client.post("/logout", data={"csrf_token": csrf_from(client.get("/me"))})
-    login(staff)
-    assert client.get(f"/practice/daily/feedback/{question_id}").status_code == 302
-    page = client.get("/practice/daily").get_data(as_text=True)
-    assert "已答 0 / 5" in page
-
-
-def test_the_daily_page_uses_a_fixed_number_of_queries(app, client, login, make_user,
-                                                       make_questions, make_quiz):
-    make_questions(singles(30))
-    exam_ids = make_questions(singles(5, tag="考试", start=200))
-    make_quiz(exam_ids, is_exam=True, opens_at=datetime.now() + timedelta(days=20),
-              closes_at=datetime.now() + timedelta(days=21))
-    counts = []
-    for username, size in (("small", 3), ("large", 12)):
-        with app.app_context():
-            set_setting("practice.daily_size", size)
-            db.session.commit()
-        login(make_user(username))
-        client.get("/practice/daily")  # chooses the set
-        with app.app_context():
-            daily_set = db.session.scalar(select(DailySet).join(User).where(
-                User.username == username))
-            question_id = daily_set.items[0].question_id
-            assert len(daily_set.items) == size
-        post_answer(client, {"question_id": question_id, "answer": "B"})
-        counts.append((count_queries(app, lambda: client.get("/practice/daily")),
-                       count_queries(app, lambda q=question_id:
-                                     client.get(f"/practice/daily/feedback/{q}")),
-                       count_queries(app, lambda: client.get("/"))))
-        client.post("/logout", data={"csrf_token": csrf_from(client.get("/me"))})
-    assert counts[0] == counts[1]
-
-
-def test_home_card_shows_todays_progress(app, client, login, staff, make_questions):
-    make_questions(singles(6))
-    login(staff)
-    home = client.get("/").get_data(as_text=True)
-    assert "开始今日练习" in home and 'href="/practice/daily"' in home
-    before = count_queries(app, lambda: client.get("/"))
-    client.get("/practice/daily")
-    with app.app_context():
-        question_id = db.session.scalar(select(DailySet)).items[0].question_id
-    post_answer(client, {"question_id": question_id, "answer": "B"})
-    home = client.get("/").get_data(as_text=True)
-    assert "已答 1/5" in home and "继续练习" in home
-    assert count_queries(app, lambda: client.get("/")) == before
-
-
-def test_the_quiz_tab_opens_with_the_practice_tiles(app, client, login, staff):
-    login(staff)
-    page = client.get("/quizzes").get_data(as_text=True)
-    tiles = re.findall(r'class="hub-tile" href="([^"]+)"><strong>([^<]+)</strong>', page)
-    with app.test_request_context():
-        expected = [(url_for("practice.daily"), "每日一练"),
-                    (url_for("practice.challenge"), "挑战答题"),
-                    (url_for("quiz.wrong_answers"), "错题本"), (url_for("practice.points"), "积分")]
-    assert tiles == expected
-
-
-def test_nothing_to_practise_page(client, login, staff):
-    login(staff)
-    page = client.get("/practice/daily").get_data(as_text=True)
-    assert "今天没有需要练习的题目" in page
-
-
-def test_daily_pages_need_login(client):
-    assert client.get("/practice/daily").status_code == 302
-    assert client.post("/practice/daily/answer").status_code in (302, 400)

@@ -7,11 +7,11 @@ import itertools
 from datetime import date, datetime
 
 import pytest
-from sqlalchemy import event
 
 from lawlearn.extensions import db
 from lawlearn.practice import leaderboards
 from lawlearn.practice.models import PointAward
+from tests.practice.helpers import count_queries
 
 # Wednesday 2026-03-04 12:00 in Shanghai.
 NOW = datetime(2026, 3, 4, 4, 0)
@@ -24,20 +24,6 @@ def give(user_id: int, amount: int, day: date) -> None:
     """Ledger rows written directly: the boards read the ledger, not the rules."""
     db.session.add(PointAward(user_id=user_id, rule="quiz_passed", amount=amount,
                               source=f"test:{next(SOURCES)}", day=day, awarded_at=NOW))
-
-
-def count_queries(run) -> int:
-    statements: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        run()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
-    return len(statements)
 
 
 def test_periods_are_local_calendar_weeks_months_and_years(ctx):
@@ -142,7 +128,7 @@ def test_my_totals_by_period(ctx, make_user):
 
 
 @pytest.mark.parametrize("scope", ["people", "departments"])
-def test_boards_take_a_fixed_number_of_queries(ctx, make_user, make_department, scope):
+def test_boards_take_a_fixed_number_of_queries(app, ctx, make_user, make_department, scope):
     def build(count: int) -> int:
         unit = make_department(f"单位{count}")
         section = make_department("科室", unit)
@@ -161,9 +147,9 @@ def test_boards_take_a_fixed_number_of_queries(ctx, make_user, make_department, 
         return [(r.name, r.members) for r in board.rows]
 
     small_viewer = build(3)
-    small = count_queries(lambda: run(small_viewer))
+    small = count_queries(app, lambda: run(small_viewer))
     large_viewer = build(30)
-    large = count_queries(lambda: run(large_viewer))
+    large = count_queries(app, lambda: run(large_viewer))
     assert small == large <= 2
 
 
@@ -213,8 +199,7 @@ def test_leaderboard_page_takes_a_fixed_number_of_queries(app, client, login, ma
             db.session.commit()
 
     def queries(url: str) -> int:
-        with app.app_context():
-            return count_queries(lambda: client.get(url))
+        return count_queries(app, lambda: client.get(url))
 
     add(2)
     small = [queries("/practice/leaderboard"), queries("/practice/leaderboard?scope=departments")]

@@ -3,7 +3,6 @@ rules, and admin changes taking effect."""
 
 from __future__ import annotations
 
-import threading
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
@@ -13,6 +12,7 @@ from lawlearn.extensions import db
 from lawlearn.practice import points
 from lawlearn.practice.models import PointAward, PointRule
 from lawlearn.settings import get_setting
+from tests.practice.helpers import count_queries, race
 
 # 2026-03-02 10:00 in Shanghai (a Monday); the local day ends at 16:00 UTC.
 NOW = datetime(2026, 3, 2, 2, 0)
@@ -35,42 +35,9 @@ def test_the_same_thing_pays_once(ctx, make_user):
     assert points.total_points(user.id) == 20
 
 
-def _race(app, count: int, work) -> list[int]:
-    """Run ``work(index)`` in ``count`` threads at once, each in its own app context and
-    database session, committing; returns what each paid."""
-    barrier = threading.Barrier(count)
-    results: list[int] = []
-    errors: list[BaseException] = []
-
-    def run(index: int) -> None:
-        try:
-            with app.app_context():
-                barrier.wait(timeout=10)
-                try:
-                    paid = work(index)
-                    db.session.commit()
-                except BaseException:
-                    db.session.rollback()
-                    raise
-                finally:
-                    db.session.remove()
-                results.append(paid)
-        except BaseException as error:  # reported below, in the test's thread
-            errors.append(error)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not errors, errors
-    assert len(results) == count
-    return results
-
-
 def test_concurrent_awards_of_the_same_thing_pay_once(app, make_user):
     user = make_user()
-    results = _race(app, 6, lambda _i: points.award(user.id, "session_attended", "session:7",
+    results = race(app, 6, lambda _i: points.award(user.id, "session_attended", "session:7",
                                                     NOW))
     assert sorted(results) == [0, 0, 0, 0, 0, 5]
     with app.app_context():
@@ -81,7 +48,7 @@ def test_concurrent_awards_of_the_same_thing_pay_once(app, make_user):
 
 def test_concurrent_awards_of_different_things_stay_within_the_daily_cap(app, make_user):
     user = make_user()  # material_read: 2 points each, at most 10 a day
-    results = _race(app, 8, lambda i: points.award(user.id, "material_read", f"material:{i}",
+    results = race(app, 8, lambda i: points.award(user.id, "material_read", f"material:{i}",
                                                    NOW))
     assert sum(results) == 10
     with app.app_context():
@@ -222,3 +189,29 @@ def test_my_points_ledger_is_paginated(app, client, login, make_user):
     second = client.get("/practice/points?page=2").get_data(as_text=True)
     assert first.count("+10") == 20 and second.count("+10") == 5
     assert "第 1 / 2 页" in first
+
+
+def test_my_points_page_takes_the_same_queries_however_long_the_ledger(app, client, login,
+                                                                      make_user, make_quiz):
+    me = make_user()
+    quiz_id = make_quiz(title="宪法小测")
+    login(me)
+
+    def earn(first: int, count: int) -> None:
+        """Awards of three kinds whose sources are described in words (quiz, material, day)."""
+        with app.app_context():
+            for n in range(first, first + count):
+                points.award(me.id, "quiz_passed", f"quiz:{quiz_id if n == 0 else 9000 + n}", NOW)
+                points.award(me.id, "material_read", f"material:{n}", NOW)
+                points.award(me.id, "daily_practice", f"daily:2026-0{1 + n // 28}-{1 + n % 28:02d}",
+                             NOW)
+            db.session.commit()
+
+    def queries() -> int:
+        return count_queries(app, lambda: client.get("/practice/points"))
+
+    earn(0, 2)
+    few = queries()
+    earn(2, 40)
+    assert queries() == few
+    assert "《宪法小测》" in client.get("/practice/points?page=7").get_data(as_text=True)

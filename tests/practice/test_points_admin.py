@@ -9,7 +9,7 @@ import re
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from lawlearn.accounts.models import AuditEntry
 from lawlearn.database import utcnow
@@ -26,6 +26,7 @@ from lawlearn.practice.models import (
 )
 from lawlearn.settings import DEFAULTS, SiteSetting, get_settings
 from tests.conftest import csrf_from
+from tests.practice.helpers import count_queries
 
 RULES_URL = "/admin/practice/rules"
 TIMING_URL = "/admin/practice/timing"
@@ -76,7 +77,8 @@ def test_the_form_shows_every_rule_and_setting(admin_client):
 @pytest.mark.parametrize("changes, message", [
     ({"quiz_passed_amount": "-1"}, "积分须在 0 到 1000 之间。"),
     ({"quiz_passed_amount": ""}, "请填写积分（0 或正整数）。"),
-    ({"material_read_cap": "0"}, "每日上限须为正整数；不设上限请留空。"),
+    ({"material_read_cap": "0"}, "每日上限须在 1 到 100,000 之间；不设上限请留空。"),
+    ({"material_read_cap": "99999999999"}, "每日上限须在 1 到 100,000 之间"),  # was a 500
     ({"article_read_amount": "abc"}, "不是有效的整数"),
     ({"practice_daily_size_value": "25"}, "每日一练题数须在 1 到 20 题之间。"),
     ({"practice_challenge_seconds_value": "5"}, "挑战答题每题限时须在 10 到 120 秒之间。"),
@@ -215,6 +217,15 @@ def test_timing_report_is_empty_without_flags(admin_client):
     assert "这段时间没有答题快于阅读下限的账号" in html
 
 
+def test_timing_report_ignores_dates_out_of_range(admin_client):
+    # Year 1 and year 9999 cannot be moved to UTC (they were a 500): the default period.
+    for query in ("from=0001-01-01", "to=9999-12-31", "from=0001-01-01&to=9999-12-31&format=csv"):
+        response = admin_client.get(f"{TIMING_URL}?{query}")
+        assert response.status_code == 200, query
+    html = admin_client.get(f"{TIMING_URL}?from=0001-01-01").get_data(as_text=True)
+    assert 'value="0001-01-01"' not in html
+
+
 def test_timing_report_takes_a_fixed_number_of_queries(app, admin_client, make_user,
                                                        question_ids):
     def add_people(count: int) -> None:
@@ -226,15 +237,7 @@ def test_timing_report_takes_a_fixed_number_of_queries(app, admin_client, make_u
             db.session.commit()
 
     def queries() -> int:
-        statements: list[str] = []
-        with app.app_context():
-            listener = lambda *_args: statements.append("q")  # noqa: E731
-            event.listen(db.engine, "before_cursor_execute", listener)
-            try:
-                assert admin_client.get(TIMING_URL).status_code == 200
-            finally:
-                event.remove(db.engine, "before_cursor_execute", listener)
-        return len(statements)
+        return count_queries(app, lambda: admin_client.get(TIMING_URL))
 
     add_people(2)
     small = queries()

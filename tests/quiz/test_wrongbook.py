@@ -8,10 +8,12 @@ import re
 import weakref
 from datetime import datetime, timedelta
 
-from sqlalchemy import event, func, select
+import pytest
+from sqlalchemy import func, select
 
 from lawlearn.accounts.models import User
 from lawlearn.database import utcnow
+from lawlearn.errors import Conflict, ValidationFailed
 from lawlearn.extensions import db
 from lawlearn.library.models import Law, LawArticle
 from lawlearn.quiz import services, wrongbook
@@ -19,14 +21,9 @@ from lawlearn.quiz.bank import QuestionFields
 from lawlearn.quiz.models import Question, Quiz, WrongAnswer
 from lawlearn.quiz.wrongbook import GradedAnswer, record_result, record_results
 from tests.conftest import csrf_from
+from tests.practice.helpers import count_queries, singles
 
 T0 = datetime(2026, 3, 2, 1, 0)
-
-
-def singles(count: int, start: int = 1) -> list[QuestionFields]:
-    return [QuestionFields("single", f"第{n}题：下列哪项说法正确？", ["甲说法", "乙说法", "丙说法"],
-                           "B", f"第{n}题的解析。", ["宪法"], "easy")
-            for n in range(start, start + count)]
 
 
 def shown_key(item, text: str) -> str:
@@ -146,19 +143,11 @@ def test_record_results_takes_the_same_queries_for_many_answers(app, make_user,
     def queries(question_ids: list[int], correct: bool) -> int:
         with app.app_context():
             snapshots = {qid: snapshot_of(qid) for qid in question_ids}
-            statements = []
-
-            def record(*_args):
-                statements.append(1)
-
-            event.listen(db.engine, "before_cursor_execute", record)
-            try:
-                record_results(user.id, [GradedAnswer(qid, snapshots[qid], "A", correct)
-                                         for qid in question_ids], "quiz", T0)
-            finally:
-                event.remove(db.engine, "before_cursor_execute", record)
+            count = count_queries(app, lambda: record_results(
+                user.id, [GradedAnswer(qid, snapshots[qid], "A", correct)
+                          for qid in question_ids], "quiz", T0))
             db.session.commit()
-            return len(statements)
+            return count
 
     assert queries(ids[:2], False) == queries(ids[2:40], False)  # new entries
     assert queries(ids[:2], False) == queries(ids[2:40], False)  # wrong again: updates
@@ -184,6 +173,29 @@ def test_the_listener_is_connected_when_the_app_starts(app):
     receivers = [ref() if isinstance(ref, weakref.ref) else ref
                  for ref in services.attempt_graded.receivers.values()]
     assert wrongbook._on_attempt_graded in receivers
+
+
+def test_a_redo_form_posted_again_counts_once(ctx, make_user, make_questions):
+    me = make_user()
+    [qid] = make_questions(singles(1))
+    entry = record_result(me.id, qid, snapshot_of(qid), "A", False, "quiz", T0)
+    shown = wrongbook.entry_version(entry)
+    first = wrongbook.redo(me.id, entry.id, "B", T0 + timedelta(minutes=1), version=shown)
+    assert first.correct and not first.left_book
+    # The same form again (a double tap, a reload): refused, nothing noted.
+    with pytest.raises(Conflict) as refused:
+        wrongbook.redo(me.id, entry.id, "B", T0 + timedelta(minutes=2), version=shown)
+    assert refused.value.code == "already_answered"
+    assert (entry.right_streak, entry.cleared_at) == (1, None)
+    # Nothing chosen: refused, nothing noted either.
+    for nothing in (None, "", []):
+        with pytest.raises(ValidationFailed):
+            wrongbook.redo(me.id, entry.id, nothing, T0 + timedelta(minutes=3))
+    assert entry.right_streak == 1
+    # The form as shown now counts.
+    second = wrongbook.redo(me.id, entry.id, "B", T0 + timedelta(minutes=4),
+                            version=wrongbook.entry_version(entry))
+    assert second.left_book and entry.cleared_at == T0 + timedelta(minutes=4)
 
 
 # --- the pages ------------------------------------------------------------------------------
@@ -252,19 +264,7 @@ def test_the_book_takes_the_same_queries_however_many_mistakes(app, client, logi
             db.session.commit()
 
     def queries(url: str) -> int:
-        with app.app_context():
-            engine = db.engine
-        statements = []
-
-        def record(*_args):
-            statements.append(1)
-
-        event.listen(engine, "before_cursor_execute", record)
-        try:
-            assert client.get(url).status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", record)
-        return len(statements)
+        return count_queries(app, lambda: client.get(url).status_code)
 
     add(ids[:2])
     few = queries("/wrong-answers"), queries("/wrong-answers?source=quiz")
