@@ -16,6 +16,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     _configure(app, overrides or {})
     _init_extensions(app)
+    _register_converters(app)
     _register_blueprints(app)
     _register_cli(app)
     hops = int(app.config.get("PROXY_HOPS") or 0)
@@ -111,6 +112,13 @@ def _init_extensions(app: Flask) -> None:
         if request.path.startswith("/api/"):
             return json_error(401, "unauthorized", _("请先登录或提供有效的令牌。"))
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def _register_converters(app: Flask) -> None:
+    """Before the blueprints, whose rules look their converters up when they are added."""
+    from lawlearn.converters import BoundedIntConverter
+
+    app.url_map.converters["int"] = BoundedIntConverter
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -37,7 +37,8 @@ def load_demo_command(as_json):
                    f"{counts['laws']} statutes, {counts['materials']} materials, "
                    f"{counts['questions']} questions, {counts['quizzes']} quizzes, "
                    f"{counts['sessions']} sessions, {counts['daily_sets']} daily practice sets, "
-                   f"{counts['challenge_runs']} challenge runs, {counts['plans']} study plan.")
+                   f"{counts['challenge_runs']} challenge runs, {counts['plans']} study plan, "
+                   f"{counts['outreach_events']} outreach events, {counts['campaigns']} campaigns.")
 
 
 @click.command("backup")

@@ -11,6 +11,7 @@ from lawlearn.accounts.models import Role, User
 from lawlearn.accounts.services import UserFields, create_user
 from lawlearn.extensions import db
 from lawlearn.library.demo import load_library_demo
+from lawlearn.outreach.demo import load_outreach_demo
 from lawlearn.plans.demo import load_plans_demo
 from lawlearn.practice.demo import load_practice_demo
 from lawlearn.quiz.demo import load_quiz_demo
@@ -59,5 +60,6 @@ def load_demo() -> dict[str, int]:
     sessions = load_sessions_demo()
     practice = load_practice_demo()
     plans = load_plans_demo()
+    outreach = load_outreach_demo()
     return {"departments": len(sections) + len(DEMO_UNITS), "users": 3 + len(STAFF_NAMES),
-            **library, **quizzes, **sessions, **practice, **plans}
+            **library, **quizzes, **sessions, **practice, **plans, **outreach}

@@ -18,9 +18,10 @@ from lawlearn.extensions import db
 DEFAULTS: dict[str, Any] = {
     "practice.daily_size": 5,
     "practice.challenge_seconds": 30,
-    # Faster than base + per_char × characters (stem and options) is faster than reading.
-    "practice.floor_base_ms": 1500,
-    "practice.floor_ms_per_char": 25,
+    # Faster than base + per_char × characters (stem and options) is faster than anyone
+    # reads: meant to catch scripts, not quick readers (an 88-character question: 1.5 s).
+    "practice.floor_base_ms": 800,
+    "practice.floor_ms_per_char": 8,
 }
 
 

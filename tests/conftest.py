@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from lawlearn import create_app
 from lawlearn.extensions import db
@@ -87,6 +90,45 @@ def ctx(app):
     with app.app_context():
         yield app
         db.session.rollback()
+
+
+class QueryCounter:
+    """Counts the SQL statements a piece of work sends (the ``count_queries`` fixture).
+
+    ``count_queries(run)`` calls ``run()`` and returns how many statements it sent; a page
+    fetched with the test client runs in its own app context, as in production, so call it
+    outside any context (or inside one, for service code). ``with count_queries.recording()
+    as statements:`` keeps the statements themselves, to show in an assertion message.
+    """
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    @contextmanager
+    def recording(self) -> Iterator[list[str]]:
+        with self.app.app_context():
+            engine = db.engine
+        statements: list[str] = []
+
+        def record(_conn, _cursor, statement, *_args) -> None:
+            statements.append(statement)
+
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            yield statements
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+
+    def __call__(self, run: Callable[[], Any]) -> int:
+        with self.recording() as statements:
+            run()
+        return len(statements)
+
+
+@pytest.fixture
+def count_queries(app) -> QueryCounter:
+    """``count_queries(lambda: client.get(url))`` → the number of SQL statements sent."""
+    return QueryCounter(app)
 
 
 @pytest.fixture

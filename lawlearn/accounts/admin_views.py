@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from flask import (
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -29,13 +27,12 @@ from lawlearn.accounts.forms import (
     UserImportForm,
 )
 from lawlearn.accounts.models import ROLE_LABELS, Role, User
+from lawlearn.converters import record_id
 from lawlearn.database import utcnow
 from lawlearn.errors import DomainError
+from lawlearn.exports import XLSX_MIMETYPE, download
 from lawlearn.extensions import db
-
-
-def _page() -> int:
-    return request.args.get("page", 1, type=int)
+from lawlearn.pagination import paginate
 
 
 def _apply_error(form, error: DomainError, default_field: str) -> None:
@@ -64,12 +61,11 @@ def users():
     active = {"active": True, "inactive": False}.get(status)
     query = services.user_query(
         q=request.args.get("q"),
-        department_id=request.args.get("department", type=int),
+        department_id=request.args.get("department", type=record_id),
         role=request.args.get("role") or None,
         active=active,
     )
-    pagination = db.paginate(query, page=_page(), per_page=current_app.config["PER_PAGE"],
-                             error_out=False)
+    pagination = paginate(query)
     return render_template("admin/users.html", pagination=pagination, now=utcnow(),
                            department_choices=departments.department_choices(),
                            role_labels=ROLE_LABELS, status=status)
@@ -282,11 +278,8 @@ def user_import_confirm():
 @admin_bp.route("/users/import/template.xlsx")
 def user_import_template():
     """Download the import template."""
-    import io
-
-    return send_file(io.BytesIO(importing.template_workbook()), as_attachment=True,
-                     download_name="用户导入模板.xlsx",
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return download(importing.template_workbook(), _("用户导入模板.xlsx"), XLSX_MIMETYPE,
+                    fallback="user-import-template.xlsx")
 
 
 # --- audit log ----------------------------------------------------------------------
@@ -296,10 +289,10 @@ def user_import_template():
 def audit_log():
     """Who changed what and when."""
     query = audit.audit_query(action=request.args.get("action") or None,
-                              actor_id=request.args.get("actor", type=int),
+                              actor_id=request.args.get("actor", type=record_id),
                               q=request.args.get("q") or None)
-    pagination = db.paginate(query, page=_page(), per_page=50, error_out=False)
-    actor_id = request.args.get("actor", type=int)
+    pagination = paginate(query, per_page=50)
+    actor_id = request.args.get("actor", type=record_id)
     return render_template("admin/audit.html", pagination=pagination,
                            actions=audit.audit_actions(),
                            actor=db.session.get(User, actor_id) if actor_id else None)

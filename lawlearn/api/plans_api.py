@@ -16,11 +16,11 @@ from lawlearn.accounts.models import User
 from lawlearn.api import api_bp
 from lawlearn.database import utcnow
 from lawlearn.extensions import db
-from lawlearn.plans.kinds import STATUS_LABELS
-from lawlearn.plans.progress import progress_for, sync_completions
+from lawlearn.plans.kinds import KINDS, STATUS_LABELS
+from lawlearn.plans.progress import fill_hours, progress_for, sync_completions
 from lawlearn.practice.points import total_points
 
-ITEM_KINDS = ["articles", "material", "quiz", "session", "reflection", "video", "streak"]
+ITEM_KINDS = list(KINDS)
 
 
 def me_progress_payload(user: User, now: datetime) -> dict[str, Any]:
@@ -29,6 +29,7 @@ def me_progress_payload(user: User, now: datetime) -> dict[str, Any]:
     in a fixed number of queries. The caller commits."""
     progress = progress_for(user, now)
     sync_completions(user, progress, now)
+    fill_hours(user, progress)
     return {
         "plans": [{
             "id": entry.plan.id,
@@ -74,7 +75,9 @@ ME_PROGRESS_SCHEMA: dict[str, Any] = {
                     },
                 }},
                 "hours_earned": {"type": "number",
-                                 "description": "Study hours of this plan's items I have done"},
+                                 "description": "My study hours over the plan's period: plan "
+                                                "items done then (of any plan) and sessions "
+                                                "attended"},
                 "hours_required": {"type": "number",
                                    "description": "Study hours the plan asks for (0: none)"},
             },

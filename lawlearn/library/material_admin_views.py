@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from lawlearn.converters import record_id
 from lawlearn.errors import DomainError
 from lawlearn.extensions import db
 from lawlearn.library import attachments, library_admin_bp, materials
@@ -22,6 +23,7 @@ from lawlearn.library.models import (
     MaterialCollection,
 )
 from lawlearn.library.references import format_references
+from lawlearn.pagination import paginate
 from lawlearn.security import is_safe_next
 
 
@@ -43,8 +45,7 @@ def materials_page():
     query = materials.material_query(q=request.args.get("q"), kind=kind,
                                      tag=(request.args.get("tag") or "").strip() or None,
                                      published_only=False, published=published)
-    pagination = db.paginate(query, page=request.args.get("page", 1, type=int),
-                             per_page=current_app.config["PER_PAGE"], error_out=False)
+    pagination = paginate(query)
     return render_template("library_admin/materials.html", pagination=pagination,
                            kinds=MATERIAL_KINDS, status=status)
 
@@ -189,7 +190,7 @@ def collections():
 def _collection_action(collection: MaterialCollection, action: str | None,
                        edit_form: CollectionForm, entry_form: CollectionEntryForm) -> bool:
     """Carry out the posted action; False when its form did not pass its own checks."""
-    entry_id = request.form.get("entry_id", type=int) or 0
+    entry_id = request.form.get("entry_id", type=record_id) or 0
     if action == "edit":
         if not edit_form.validate():
             return False

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from lawlearn.database import utcnow
 from lawlearn.errors import DomainError
+from lawlearn.exports import content_disposition
 from lawlearn.extensions import db
 from lawlearn.library import attachments, library_bp, materials
 from lawlearn.library.models import MATERIAL_KINDS
+from lawlearn.pagination import paginate
 
 
 def _previewing() -> bool:
@@ -27,8 +29,7 @@ def materials_page():
     tag = (request.args.get("tag") or "").strip() or None
     q = (request.args.get("q") or "").strip() or None
     query = materials.material_query(q=q, kind=kind, tag=tag)
-    pagination = db.paginate(query, page=request.args.get("page", 1, type=int),
-                             per_page=current_app.config["PER_PAGE"], error_out=False)
+    pagination = paginate(query)
     collections = db.session.scalars(materials.collection_query()).all()
     return render_template("library/materials.html", pagination=pagination,
                            collections=collections, kinds=MATERIAL_KINDS, kind=kind, tag=tag,
@@ -78,8 +79,9 @@ def attachment(attachment_id: int):
     if not path.is_file():
         abort(404)
     as_download = not attachment.content_type.startswith(("application/pdf", "image/"))
-    response = send_file(path, mimetype=attachment.content_type, as_attachment=as_download,
-                         download_name=attachment.original_name, conditional=True)
+    response = send_file(path, mimetype=attachment.content_type, conditional=True)
+    response.headers["Content-Disposition"] = content_disposition(attachment.original_name,
+                                                                  inline=not as_download)
     response.headers["Cache-Control"] = "private, no-store"
     return response
 

@@ -3,11 +3,10 @@ draft, editing (verified events too, as audited revisions), and the categories (
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import to_utc
 from flask_login import current_user
 
 from lawlearn.accounts.departments import department_choices
@@ -15,8 +14,9 @@ from lawlearn.accounts.forms import ConfirmForm
 from lawlearn.database import utcnow
 from lawlearn.errors import DomainError
 from lawlearn.extensions import db
-from lawlearn.outreach import outreach_admin_bp, photos, services
+from lawlearn.outreach import event_lists, history, outreach_admin_bp, photos, services
 from lawlearn.outreach.forms import CategoryForm, EventForm, PhotoForm, ReturnForm
+from lawlearn.outreach.ledger import day_start
 from lawlearn.outreach.models import EVENT_STATUSES
 from lawlearn.outreach.views import fill_event_form, prepare_event_form, save_event_form
 
@@ -32,23 +32,19 @@ def _int_arg(name: str) -> int | None:
     return request.args.get(name, type=int) or None
 
 
-def _local_midnight_utc(day: date) -> datetime:
-    return to_utc(datetime.combine(day, time.min))
-
-
 @outreach_admin_bp.route("/events")
 def events():
     """Every department's events, filtered by status, department, category, campaign, period."""
     status = request.args.get("status")
     starts_on, ends_on = _date_arg("from"), _date_arg("to")
-    filters = services.EventFilters(
+    filters = event_lists.EventFilters(
         status=status if status in EVENT_STATUSES else None,
         department_id=_int_arg("department_id"), category_id=_int_arg("category_id"),
         campaign_id=_int_arg("campaign_id"),
-        starts_from=_local_midnight_utc(starts_on) if starts_on else None,
-        starts_before=_local_midnight_utc(ends_on + timedelta(days=1)) if ends_on else None,
+        starts_from=day_start(starts_on) if starts_on else None,
+        starts_before=day_start(ends_on + timedelta(days=1)) if ends_on else None,
         q=request.args.get("q") or None)
-    pagination = db.paginate(services.events_query(current_user, filters),
+    pagination = db.paginate(event_lists.events_query(current_user, filters),
                              page=request.args.get("page", 1, type=int),
                              per_page=current_app.config["PER_PAGE"], error_out=False)
     categories = services.ensure_categories()
@@ -56,8 +52,8 @@ def events():
     return render_template(
         "outreach_admin/events.html", pagination=pagination, filters=filters,
         starts_on=starts_on, ends_on=ends_on, statuses=EVENT_STATUSES, categories=categories,
-        campaigns=services.campaign_choices(), departments=department_choices(),
-        figures=services.list_figures([event.id for event in pagination.items]),
+        campaigns=event_lists.campaign_choices(), departments=department_choices(),
+        figures=event_lists.list_figures([event.id for event in pagination.items]),
         confirm_form=ConfirmForm())
 
 
@@ -91,7 +87,7 @@ def event_edit(event_id: int):
     return render_template(
         "outreach_admin/event_form.html", form=form, event=event,
         material_errors=material_errors, general_errors=general_errors,
-        history=services.event_history(event), returned=services.last_return(event),
+        history=history.event_history(event), returned=history.last_return(event),
         return_form=ReturnForm(), confirm_form=ConfirmForm(), photo_form=PhotoForm(),
         max_photos=photos.MAX_PHOTOS_PER_EVENT,
         max_photo_bytes=current_app.config.get("OUTREACH_PHOTO_MAX_BYTES",

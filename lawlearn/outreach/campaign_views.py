@@ -17,7 +17,6 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from werkzeug.routing import BuildError
 
 from lawlearn.accounts.departments import department_choices
 from lawlearn.accounts.forms import ConfirmForm
@@ -26,12 +25,12 @@ from lawlearn.database import utcnow
 from lawlearn.errors import DomainError
 from lawlearn.extensions import db
 from lawlearn.outreach import campaigns, outreach_admin_bp, outreach_bp
+from lawlearn.outreach.activity_summary import export_docx
 from lawlearn.outreach.campaign_forms import CampaignForm
 from lawlearn.outreach.export import (
     DOCX_MIMETYPE,
     EXPORT_FORMATS,
     XLSX_MIMETYPE,
-    export_docx,
     export_name,
     export_xlsx,
 )
@@ -49,10 +48,8 @@ from lawlearn.outreach.ledger import (
 )
 from lawlearn.outreach.models import EVENT_STATUSES, MATERIAL_KINDS, Campaign, OutreachCategory
 
-# Pages of other outreach modules that show one event, tried in this order.
-EVENT_ENDPOINTS = {"outreach_admin": ("outreach_admin.event", "outreach_admin.event_detail",
-                                      "outreach_admin.event_edit"),
-                   "outreach": ("outreach.event", "outreach.event_detail")}
+# The page of one event: the admin's edit page, or the read-only event page for leaders.
+EVENT_ENDPOINTS = {"outreach_admin": "outreach_admin.event_edit", "outreach": "outreach.event"}
 
 
 def leader_or_admin(view):
@@ -73,16 +70,11 @@ def _today() -> date:
 
 
 def _event_link(blueprint: str):
-    """A function giving the URL of an event's page, or None while no such page exists."""
-    endpoints = [e for e in EVENT_ENDPOINTS[blueprint] if e in current_app.view_functions]
+    """A function giving the URL of an event's page."""
+    endpoint = EVENT_ENDPOINTS[blueprint]
 
-    def link(event) -> str | None:
-        for endpoint in endpoints:
-            try:
-                return url_for(endpoint, event_id=event.id)
-            except BuildError:
-                continue
-        return None
+    def link(event) -> str:
+        return url_for(endpoint, event_id=event.id)
 
     return link
 

@@ -12,7 +12,8 @@ from flask.cli import AppGroup
 from lawlearn.database import utcnow
 from lawlearn.errors import DomainError
 from lawlearn.extensions import db
-from lawlearn.outreach.export import EXPORT_FORMATS, export_docx, export_xlsx
+from lawlearn.outreach.activity_summary import export_docx
+from lawlearn.outreach.export import EXPORT_FORMATS, export_xlsx
 from lawlearn.outreach.ledger import STATUS_SCOPES, LedgerFilters, ledger_totals
 from lawlearn.outreach.models import Campaign
 

@@ -26,8 +26,8 @@ from lawlearn.accounts.audit import record_audit
 from lawlearn.accounts.models import User
 from lawlearn.errors import NotFound, PermissionDenied, ValidationFailed
 from lawlearn.extensions import db
+from lawlearn.outreach.access import can_feature_photo, require_edit
 from lawlearn.outreach.models import OutreachEvent, OutreachPhoto
-from lawlearn.outreach.services import can_feature_photo, require_edit
 
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 MAX_PHOTOS_PER_EVENT = 20
@@ -234,6 +234,40 @@ def add_photo(actor: User, event: OutreachEvent, filename: str | None, data: byt
                  _("为普法活动《%(title)s》上传照片 %(name)s", title=event.title, name=name),
                  {"photo_id": photo.id})
     return photo
+
+
+class PhotosRefused(ValidationFailed):
+    """Some photos of one upload were refused, so none was kept; ``problems`` names each."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__(_("照片均未上传：请去掉或换掉下列照片后重新上传。"), field="photos")
+        self.problems = problems
+
+
+def add_photos(actor: User, event: OutreachEvent, uploads: list[tuple[str | None, bytes]],
+               now: datetime) -> list[OutreachPhoto]:
+    """Store several uploaded photos, all or none: if any is refused, the files written for
+    the others are removed and :class:`PhotosRefused` names every refused one (the caller
+    rolls the session back)."""
+    require_edit(actor, event)
+    existing = db.session.scalar(select(func.count()).select_from(OutreachPhoto).where(
+        OutreachPhoto.event_id == event.id)) or 0
+    if existing + len(uploads) > MAX_PHOTOS_PER_EVENT:
+        raise PhotosRefused([_("每个活动最多 %(n)d 张照片：已有 %(have)d 张，这次选了 %(chosen)d 张。",
+                               n=MAX_PHOTOS_PER_EVENT, have=existing, chosen=len(uploads))])
+    added: list[OutreachPhoto] = []
+    problems: list[str] = []
+    for filename, data in uploads:
+        try:
+            added.append(add_photo(actor, event, filename, data, now))
+        except ValidationFailed as error:
+            problems.append(error.message)
+    if problems:
+        for photo in added:
+            photo_path(photo).unlink(missing_ok=True)
+            photo_path(photo, thumb=True).unlink(missing_ok=True)
+        raise PhotosRefused(problems)
+    return added
 
 
 def get_photo(photo_id: int) -> OutreachPhoto:

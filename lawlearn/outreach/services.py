@@ -1,9 +1,9 @@
-"""Outreach events (普法活动): categories, validation, who may do what, the workflow
-draft → submitted → verified, revisions of verified events and list queries. No HTTP here.
+"""Outreach events (普法活动): categories, validation, the workflow draft → submitted →
+verified (changes to verified events are numbered revisions in the audit log). No HTTP here.
 
-Other outreach modules (ledger, campaigns, stall quizzes, photos) share the permission
-helpers below: :func:`can_view_event`, :func:`visible_events_condition`,
-:func:`leads_department`.
+Who may do what is in :mod:`lawlearn.outreach.access`; field labels, snapshots and the
+event's history in :mod:`lawlearn.outreach.history`; the list queries in
+:mod:`lawlearn.outreach.event_lists`.
 """
 
 from __future__ import annotations
@@ -14,33 +14,44 @@ from pathlib import Path
 from typing import Any
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true
-from sqlalchemy.orm import joinedload
+from sqlalchemy import func, select, true
 
 from lawlearn.accounts.audit import record_audit
-from lawlearn.accounts.models import AuditEntry, Department, Role, User
-from lawlearn.database import like_pattern
+from lawlearn.accounts.models import Department, User
 from lawlearn.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from lawlearn.extensions import db
 from lawlearn.library.models import Law
+
+# leads_department is re-exported while lawlearn/outreach/demo.py reads it from here.
+from lawlearn.outreach.access import (
+    can_delete_event,
+    can_submit_event,
+    leads_department,  # noqa: F401
+    require_edit,
+)
+from lawlearn.outreach.history import (
+    COUNT_FIELDS,
+    COUNT_LABELS,
+    describe_changes,
+    material_dicts,
+    revision_count,
+    snapshot,
+)
 from lawlearn.outreach.models import (
     AUDIENCES,
     CHANNELS,
-    EVENT_STATUSES,
     MATERIAL_KINDS,
     SEVEN_INTO,
     Campaign,
     OutreachCategory,
     OutreachEvent,
     OutreachMaterial,
-    OutreachPhoto,
 )
+from lawlearn.outreach.stall import close_for_verification
 
 # Counts are stored as 32-bit integers; anything near that is a typing slip anyway.
 MAX_COUNT = 100_000_000
 MAX_MATERIAL_ROWS = 50
-COUNT_FIELDS = ("participants", "volunteers", "consultations", "online_views")
 
 
 # --- categories (七进 and the kinds admins add) -----------------------------------------
@@ -116,94 +127,11 @@ def set_category_active(actor: User, category: OutreachCategory, active: bool) -
                             else _("停用普法活动类别“%(name)s”", name=category.name)))
 
 
-# --- who may do what ----------------------------------------------------------------------
-
-
-def leads_department(user: User, department: Department | None) -> bool:
-    """A dept_lead leads their own department and, for a unit, its sections."""
-    if department is None or user.department_id is None or not user.has_role(Role.DEPT_LEAD):
-        return False
-    return user.department_id in (department.id, department.parent_id)
-
-
-def sees_all_events(user: User) -> bool:
-    """Admins and the office's leaders read every department's events."""
-    return user.has_role(Role.ADMIN, Role.LEADER)
-
-
-def can_view_event(user: User, event: OutreachEvent) -> bool:
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if sees_all_events(user):
-        return True
-    return (event.department_id == user.department_id and user.department_id is not None) \
-        or leads_department(user, event.department)
-
-
-def can_edit_event(user: User, event: OutreachEvent) -> bool:
-    """Author, dept_lead or admin while a draft; afterwards only an admin."""
-    if user.is_admin:
-        return True
-    if event.status != "draft":
-        return False
-    return event.created_by_id == user.id or leads_department(user, event.department)
-
-
-def can_delete_event(user: User, event: OutreachEvent) -> bool:
-    return event.status == "draft" and (
-        user.is_admin or event.created_by_id == user.id or leads_department(user, event.department))
-
-
-def can_submit_event(user: User, event: OutreachEvent) -> bool:
-    return event.status == "draft" and (user.is_admin or leads_department(user, event.department))
-
-
-def can_feature_photo(user: User, event: OutreachEvent) -> bool:
-    return user.is_admin or leads_department(user, event.department)
-
-
-def visible_events_condition(user: User) -> ColumnElement[bool]:
-    """SQL: the events ``user`` may see (own department; a lead also its unit's sections)."""
-    if sees_all_events(user):
-        return true()
-    if user.department_id is None:
-        return false()
-    condition = OutreachEvent.department_id == user.department_id
-    if user.has_role(Role.DEPT_LEAD):
-        sections = select(Department.id).where(Department.parent_id == user.department_id)
-        condition = or_(condition, OutreachEvent.department_id.in_(sections))
-    return condition
-
-
-def _locked_message(event: OutreachEvent) -> str:
-    if event.status == "verified":
-        return _("活动已审核，已锁定；如需更正请联系管理员。")
-    if event.status == "submitted":
-        return _("活动已提交审核，不能再修改；如需更正请联系管理员退回。")
-    return _("您不能修改这条活动记录。")
-
-
-def require_edit(user: User, event: OutreachEvent) -> None:
-    if not can_edit_event(user, event):
-        if event.status != "draft":
-            raise Conflict(_locked_message(event), code="locked")
-        raise PermissionDenied(_("只有登记人、本部门负责人或管理员可以修改草稿。"))
-
-
 def get_event(event_id: int) -> OutreachEvent:
     event = db.session.get(OutreachEvent, event_id)
     if event is None:
         raise NotFound(_("活动不存在。"))
     return event
-
-
-def get_visible_event(user: User, event_id: int) -> OutreachEvent:
-    """The event, or 404 for people outside its department (its existence is not told)."""
-    event = db.session.get(OutreachEvent, event_id)
-    if event is None or not can_view_event(user, event):
-        raise NotFound(_("活动不存在或您无权查看。"))
-    return event
-
 
 # --- fields and their validation --------------------------------------------------------
 
@@ -239,10 +167,6 @@ class EventFields:
     materials: list[MaterialRow] = field(default_factory=list)
     summary: str = ""
     follow_up: str = ""
-
-
-COUNT_LABELS = {"participants": _l("参与人次"), "volunteers": _l("志愿者人数"),
-                "consultations": _l("解答咨询人次"), "online_views": _l("线上浏览量")}
 
 
 def _is_count(value: Any) -> bool:
@@ -321,11 +245,6 @@ def _check(fields: EventFields, event: OutreachEvent | None) -> list[Law]:
     return sorted(laws, key=lambda law: law_ids.index(law.id))
 
 
-def _materials_of(rows) -> list[dict[str, Any]]:
-    return [{"kind": r.kind, "kinds": r.kinds, "copies": r.copies, "note": (r.note or "").strip()}
-            for r in rows]
-
-
 def _apply(event: OutreachEvent, fields: EventFields, laws: list[Law]) -> None:
     event.title = fields.title.strip()
     event.starts_at, event.ends_at = fields.starts_at, fields.ends_at
@@ -343,82 +262,9 @@ def _apply(event: OutreachEvent, fields: EventFields, laws: list[Law]) -> None:
     event.follow_up = (fields.follow_up or "").strip()
     if [law.id for law in event.laws] != [law.id for law in laws]:
         event.laws = laws
-    wanted = _materials_of(fields.materials)
-    if _materials_of(event.materials) != wanted:
+    wanted = material_dicts(fields.materials)
+    if material_dicts(event.materials) != wanted:
         event.materials = [OutreachMaterial(**row) for row in wanted]
-
-
-# --- revisions: what changed, readable --------------------------------------------------
-
-FIELD_LABELS = {
-    "title": _l("活动名称"), "starts_at": _l("开始时间"), "ends_at": _l("结束时间"),
-    "place": _l("地点"), "category": _l("类别"), "campaign": _l("宣传专题"),
-    "department": _l("组织部门"), "partner_units": _l("协办单位"), "laws": _l("宣传的法律法规"),
-    "other_laws": _l("其他法律法规"), "audiences": _l("宣传对象"), "channel": _l("宣传渠道"),
-    **COUNT_LABELS, "materials": _l("发放宣传资料"), "summary": _l("活动简介"),
-    "follow_up": _l("后续跟进"),
-}
-
-
-def snapshot(event: OutreachEvent) -> dict[str, Any]:
-    """Every ledger field of ``event`` as plain JSON values (names, not only ids)."""
-    db.session.flush()  # relationships reflect the ids just set
-    for name in ("category", "campaign", "department"):
-        db.session.expire(event, [name])
-    return {
-        "title": event.title,
-        "starts_at": event.starts_at.isoformat(timespec="minutes"),
-        "ends_at": event.ends_at.isoformat(timespec="minutes"),
-        "place": event.place,
-        "category": event.category.name if event.category else None,
-        "campaign": event.campaign.title if event.campaign else None,
-        "department": event.department.full_name if event.department else None,
-        "partner_units": event.partner_units,
-        "laws": [law.title for law in event.laws],
-        "other_laws": event.other_laws,
-        "audiences": list(event.audiences or []),
-        "channel": event.channel,
-        **{name: getattr(event, name) for name in COUNT_FIELDS},
-        "materials": _materials_of(event.materials),
-        "summary": event.summary,
-        "follow_up": event.follow_up,
-    }
-
-
-def _display(name: str, value: Any) -> str:
-    from lawlearn.i18n import display_datetime
-
-    if value in (None, "", []):
-        return _("（空）")
-    if name in ("starts_at", "ends_at"):
-        return display_datetime(datetime.fromisoformat(value))  # shown in local time
-    if name == "audiences":
-        return "、".join(str(AUDIENCES.get(key, key)) for key in value)
-    if name == "channel":
-        return str(CHANNELS.get(value, value))
-    if name == "laws":
-        return "、".join(f"《{title}》" for title in value)
-    if name == "materials":
-        return "；".join(material_label(row) for row in value)
-    if name in ("summary", "follow_up", "partner_units", "other_laws") and len(value) > 40:
-        return value[:40] + "…"
-    return str(value)
-
-
-def material_label(row: dict[str, Any] | OutreachMaterial) -> str:
-    """宣传单 3 种 1,200 份 (plus the note)."""
-    if isinstance(row, OutreachMaterial):
-        row = _materials_of([row])[0]
-    label = _("%(kind)s %(kinds)d 种 %(copies)s 份", kind=MATERIAL_KINDS.get(row["kind"], row["kind"]),
-              kinds=row["kinds"], copies=format(row["copies"], ","))
-    return f"{label}（{row['note']}）" if row.get("note") else label
-
-
-def describe_changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
-    """"参与人次：120 → 150" for each field that differs."""
-    return [_("%(label)s：%(before)s → %(after)s", label=FIELD_LABELS[name],
-              before=_display(name, before[name]), after=_display(name, after[name]))
-            for name in after if before.get(name) != after[name]]
 
 
 # --- create, edit, workflow ---------------------------------------------------------------
@@ -486,7 +332,8 @@ def submit_event(actor: User, event: OutreachEvent, now: datetime) -> None:
 
 
 def verify_event(actor: User, event: OutreachEvent, now: datetime) -> None:
-    """submitted → verified; the event is locked from then on."""
+    """submitted → verified; the event is locked from then on, and its stall quiz closed so
+    that no completion changes the verified figures."""
     if not actor.is_admin:
         raise PermissionDenied(_("只有管理员可以审核活动。"))
     if event.status != "submitted":
@@ -494,6 +341,7 @@ def verify_event(actor: User, event: OutreachEvent, now: datetime) -> None:
     event.status, event.verified_by_id, event.verified_at = "verified", actor.id, now
     record_audit(actor, "outreach.event.verify", event,
                  _("审核通过普法活动《%(title)s》", title=event.title))
+    close_for_verification(actor, event, now)
 
 
 def return_event(actor: User, event: OutreachEvent, comment: str, now: datetime) -> None:
@@ -529,114 +377,3 @@ def delete_event(actor: User, event: OutreachEvent) -> Path:
     db.session.delete(event)
     db.session.flush()
     return folder
-
-
-def revision_count(event: OutreachEvent) -> int:
-    return db.session.scalar(select(func.count()).select_from(AuditEntry).where(
-        AuditEntry.target_type == OutreachEvent.__tablename__,
-        AuditEntry.target_id == event.id, AuditEntry.action == "outreach.event.revise")) or 0
-
-
-def last_return(event: OutreachEvent) -> AuditEntry | None:
-    """The admin's latest "returned to draft" entry, shown while the event is a draft."""
-    if event.status != "draft":
-        return None
-    return db.session.scalar(select(AuditEntry).where(
-        AuditEntry.target_type == OutreachEvent.__tablename__, AuditEntry.target_id == event.id,
-        AuditEntry.action == "outreach.event.return")
-        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(1))
-
-
-def event_history(event: OutreachEvent) -> list[AuditEntry]:
-    """Every audit entry about the event (creation, changes, workflow, revisions), newest
-    first, with their actors, in one query."""
-    return list(db.session.scalars(select(AuditEntry).options(joinedload(AuditEntry.actor))
-                                   .where(AuditEntry.target_type == OutreachEvent.__tablename__,
-                                          AuditEntry.target_id == event.id)
-                                   .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())))
-
-
-def status_label(status: str) -> str:
-    return str(EVENT_STATUSES.get(status, status))
-
-
-# --- lists ----------------------------------------------------------------------------------
-
-
-@dataclass
-class EventFilters:
-    """Filters of the event lists. ``starts_from``/``starts_before`` are naive UTC bounds
-    (the caller turns local dates into them)."""
-
-    status: str | None = None
-    department_id: int | None = None
-    category_id: int | None = None
-    campaign_id: int | None = None
-    starts_from: datetime | None = None
-    starts_before: datetime | None = None
-    q: str | None = None
-
-
-def events_query(user: User, filters: EventFilters | None = None) -> Select[tuple[OutreachEvent]]:
-    """Events ``user`` may see, newest first, with what a list row shows loaded along (a fixed
-    number of queries whatever the page size). A department filter includes its sections."""
-    filters = filters or EventFilters()
-    query = (select(OutreachEvent)
-             .options(joinedload(OutreachEvent.category), joinedload(OutreachEvent.campaign),
-                      joinedload(OutreachEvent.department).joinedload(Department.parent),
-                      joinedload(OutreachEvent.created_by))
-             .where(visible_events_condition(user))
-             .order_by(OutreachEvent.starts_at.desc(), OutreachEvent.id.desc()))
-    conditions = []
-    if filters.status in EVENT_STATUSES:
-        conditions.append(OutreachEvent.status == filters.status)
-    if filters.department_id:
-        sections = select(Department.id).where(Department.parent_id == filters.department_id)
-        conditions.append(or_(OutreachEvent.department_id == filters.department_id,
-                              OutreachEvent.department_id.in_(sections)))
-    if filters.category_id:
-        conditions.append(OutreachEvent.category_id == filters.category_id)
-    if filters.campaign_id:
-        conditions.append(OutreachEvent.campaign_id == filters.campaign_id)
-    if filters.starts_from:
-        conditions.append(OutreachEvent.starts_at >= filters.starts_from)
-    if filters.starts_before:
-        conditions.append(OutreachEvent.starts_at < filters.starts_before)
-    if filters.q and filters.q.strip():
-        pattern = like_pattern(filters.q.strip())
-        conditions.append(or_(OutreachEvent.title.like(pattern, escape="\\"),
-                              OutreachEvent.place.like(pattern, escape="\\")))
-    return query.where(and_(*conditions)) if conditions else query
-
-
-@dataclass
-class EventFigures:
-    photos: int = 0
-    copies: int = 0
-
-
-def list_figures(event_ids: list[int]) -> dict[int, EventFigures]:
-    """Photo counts and copies handed out for the events of a list page, in two queries."""
-    figures = {event_id: EventFigures() for event_id in event_ids}
-    if not event_ids:
-        return figures
-    for event_id, count in db.session.execute(
-            select(OutreachPhoto.event_id, func.count()).where(
-                OutreachPhoto.event_id.in_(event_ids)).group_by(OutreachPhoto.event_id)):
-        figures[event_id].photos = count
-    for event_id, copies in db.session.execute(
-            select(OutreachMaterial.event_id, func.sum(OutreachMaterial.copies)).where(
-                OutreachMaterial.event_id.in_(event_ids)).group_by(OutreachMaterial.event_id)):
-        figures[event_id].copies = int(copies or 0)
-    return figures
-
-
-def campaign_choices() -> list[Campaign]:
-    return list(db.session.scalars(select(Campaign).order_by(Campaign.starts_on.desc(),
-                                                             Campaign.id.desc())))
-
-
-def law_choices() -> list[Law]:
-    """Laws of the library a form offers (current texts), by title."""
-    return list(db.session.scalars(select(Law).where(Law.is_current.is_(True))
-                                   .order_by(Law.title)))

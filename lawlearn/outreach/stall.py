@@ -128,6 +128,7 @@ def open_stall_quiz(actor: User | None, event: OutreachEvent, *, now: datetime,
     so a QR code already printed keeps working.
     """
     rng = rng or random.Random()
+    _refuse_if_locked(event)
     if not COUNT_MIN <= count <= COUNT_MAX:
         raise ValidationFailed(_("题目数量须在 %(low)d 到 %(high)d 道之间。",
                                  low=COUNT_MIN, high=COUNT_MAX), field="count")
@@ -154,6 +155,21 @@ def open_stall_quiz(actor: User | None, event: OutreachEvent, *, now: datetime,
     return quiz
 
 
+def _refuse_if_locked(event: OutreachEvent) -> None:
+    """A verified event is locked: its figures, stall-quiz completions included, stay put."""
+    if event.status == "verified":
+        raise Conflict(_("活动已审核并锁定，不能再开启有奖问答。"), code="locked")
+
+
+def close_for_verification(actor: User | None, event: OutreachEvent, now: datetime) -> None:
+    """Close the event's stall quiz, if open, as the event is verified (and locked)."""
+    quiz = stall_quiz_of(event)
+    if quiz is not None and quiz.open:
+        quiz.open, quiz.closed_at = False, now
+        record_audit(actor, "outreach.stall.close", quiz,
+                     _("活动审核通过，有奖问答随之关闭：%(title)s", title=event.title))
+
+
 def close_stall_quiz(actor: User | None, quiz: StallQuiz, now: datetime) -> None:
     """Stop taking answers; the link then shows that the quiz has ended."""
     if not quiz.open:
@@ -166,12 +182,18 @@ def close_stall_quiz(actor: User | None, quiz: StallQuiz, now: datetime) -> None
 def reopen_stall_quiz(actor: User | None, quiz: StallQuiz, now: datetime) -> None:
     if quiz.open:
         return
+    _refuse_if_locked(quiz.event)
     quiz.open, quiz.closed_at = True, None
     record_audit(actor, "outreach.stall.reopen", quiz,
                  _("重新开启有奖问答：%(title)s", title=quiz.event.title))
 
 
 # --- answering -------------------------------------------------------------------------------
+
+
+def accepts_answers(quiz: StallQuiz) -> bool:
+    """Open, and its event not verified (a verified event's figures are locked)."""
+    return quiz.open and quiz.event.status != "verified"
 
 
 def device_key(secret_key: str, cookie_value: str) -> str:
@@ -237,7 +259,7 @@ def submit_entry(quiz: StallQuiz, answers: dict[str, Any], key: str, phone: str 
     changes. The phone number is kept only when the quiz asks for one (a prize draw).
     The event's counter is raised by the database itself, in this transaction.
     """
-    if not quiz.open:
+    if not accepts_answers(quiz):
         raise NotFound(_("本次有奖问答已结束，感谢关注。"), code="stall_closed")
     earlier = entry_for_device(quiz, key)
     if earlier is not None:

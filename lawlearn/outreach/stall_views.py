@@ -139,7 +139,7 @@ def _render_quiz(quiz: StallQuiz, form: StallEntryForm, *, answers: dict[str, An
 def quiz(token: str):
     """The public quiz a QR code opens; once this device has answered, its result."""
     found = stall.quiz_by_token(token)
-    if found is None or not found.open:
+    if found is None or not stall.accepts_answers(found):
         return _unavailable()
     cookie = _device_cookie()
     entry = stall.entry_for_device(found, _device_key(cookie)) if cookie else None
@@ -160,7 +160,7 @@ def quiz(token: str):
 def submit(token: str):
     """Grade this device's answers once, count the completion, then show the result."""
     quiz = stall.quiz_by_token(token)
-    if quiz is None or not quiz.open:
+    if quiz is None or not stall.accepts_answers(quiz):
         return _unavailable()
     form = StallEntryForm()
     answers = _answers_from(request.form, quiz)
@@ -248,7 +248,10 @@ def stall_open(event_id: int):
                               tag=form.tag.data, collect_phone=form.collect_phone.data)
     except DomainError as error:
         db.session.rollback()
-        getattr(form, error.field or "count").errors.append(error.message)
+        if error.field is None:
+            flash(error.message, "error")
+            return redirect(url_for("outreach_admin.stall", event_id=event.id))
+        getattr(form, error.field).errors.append(error.message)
         return _render_admin(event, stall.stall_quiz_of(event), form, error.status)
     db.session.commit()
     flash(_("有奖问答已开启：打印二维码放在摊位上即可。"), "success")
@@ -271,9 +274,14 @@ def stall_reopen(event_id: int):
     """Take answers again through the same link."""
     _event, quiz = _quiz_or_404(event_id)
     if ConfirmForm().validate_on_submit():
-        stall.reopen_stall_quiz(current_user, quiz, utcnow())
-        db.session.commit()
-        flash(_("有奖问答已重新开启。"), "success")
+        try:
+            stall.reopen_stall_quiz(current_user, quiz, utcnow())
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("有奖问答已重新开启。"), "success")
     return redirect(url_for("outreach_admin.stall", event_id=event_id))
 
 

@@ -15,9 +15,9 @@ from flask_login import current_user, login_required
 from lawlearn.accounts.departments import department_choices
 from lawlearn.accounts.forms import ConfirmForm
 from lawlearn.database import utcnow
-from lawlearn.errors import DomainError, ValidationFailed
+from lawlearn.errors import DomainError
 from lawlearn.extensions import db
-from lawlearn.outreach import outreach_bp, photos, services
+from lawlearn.outreach import access, event_lists, history, outreach_bp, photos, services
 from lawlearn.outreach.forms import EMPTY_MATERIAL_ROWS, EventForm, PhotoForm
 from lawlearn.outreach.models import AUDIENCES, CHANNELS, EVENT_STATUSES, OutreachEvent
 from lawlearn.security import safe_next
@@ -35,8 +35,8 @@ def prepare_event_form(form: EventForm, event: OutreachEvent | None, *, admin: b
     form.category_id.choices = [("", _("请选择"))] + [
         (c.id, c.name) for c in categories if c.active or (event and c.id == event.category_id)]
     form.campaign_id.choices = [("", _("（无）"))] + [
-        (c.id, c.title) for c in services.campaign_choices()]
-    laws = services.law_choices()
+        (c.id, c.title) for c in event_lists.campaign_choices()]
+    laws = event_lists.law_choices()
     known = {law.id for law in laws}
     if event is not None:  # an older text linked before a newer one was imported
         laws += [law for law in event.laws if law.id not in known]
@@ -124,7 +124,7 @@ def save_event_form(form: EventForm, event: OutreachEvent | None) -> tuple[
             changed = ["created"]
         else:
             changed = services.update_event(current_user, event, fields, now)
-    except ValidationFailed as error:
+    except DomainError as error:  # a refused value, or the event locked meanwhile
         db.session.rollback()
         name = error.field or ""
         shown = hasattr(form, name) and (name != "department_id" or form.department_id.choices)
@@ -143,7 +143,7 @@ def save_event_form(form: EventForm, event: OutreachEvent | None) -> tuple[
 
 @outreach_bp.app_template_filter("outreach_status")
 def outreach_status(status: str) -> str:
-    return services.status_label(status)
+    return history.status_label(status)
 
 
 @outreach_bp.app_template_filter("audience_labels")
@@ -158,7 +158,7 @@ def channel_label(key: str) -> str:
 
 @outreach_bp.app_template_filter("material_label")
 def material_label(material) -> str:
-    return services.material_label(material)
+    return history.material_label(material)
 
 
 # --- pages ----------------------------------------------------------------------------------
@@ -170,10 +170,10 @@ def index():
     """My department's outreach events (普法活动台账), newest first, by status."""
     status = request.args.get("status")
     status = status if status in EVENT_STATUSES else None
-    pagination = db.paginate(services.events_query(current_user, services.EventFilters(
+    pagination = db.paginate(event_lists.events_query(current_user, event_lists.EventFilters(
         status=status)), page=request.args.get("page", 1, type=int),
         per_page=current_app.config["PER_PAGE"], error_out=False)
-    figures = services.list_figures([event.id for event in pagination.items])
+    figures = event_lists.list_figures([event.id for event in pagination.items])
     return render_template("outreach/events.html", pagination=pagination, figures=figures,
                            status=status, statuses=EVENT_STATUSES)
 
@@ -203,13 +203,13 @@ def event_new():
 @login_required
 def event(event_id: int):
     """An event: its figures, materials, laws, photos, and what I may do with it."""
-    event = services.get_visible_event(current_user, event_id)
+    event = access.get_visible_event(current_user, event_id)
     return render_template(
-        "outreach/event.html", event=event, returned=services.last_return(event),
-        can_edit=services.can_edit_event(current_user, event),
-        can_submit=services.can_submit_event(current_user, event),
-        can_delete=services.can_delete_event(current_user, event),
-        can_feature=services.can_feature_photo(current_user, event),
+        "outreach/event.html", event=event, returned=history.last_return(event),
+        can_edit=access.can_edit_event(current_user, event),
+        can_submit=access.can_submit_event(current_user, event),
+        can_delete=access.can_delete_event(current_user, event),
+        can_feature=access.can_feature_photo(current_user, event),
         photo_form=PhotoForm(), confirm_form=ConfirmForm(),
         max_photos=photos.MAX_PHOTOS_PER_EVENT,
         max_photo_bytes=current_app.config.get("OUTREACH_PHOTO_MAX_BYTES",
@@ -220,10 +220,10 @@ def event(event_id: int):
 @login_required
 def event_edit(event_id: int):
     """Edit a draft (author, dept_lead or admin); verified events only by an admin."""
-    event = services.get_visible_event(current_user, event_id)
-    if not services.can_edit_event(current_user, event):
+    event = access.get_visible_event(current_user, event_id)
+    if not access.can_edit_event(current_user, event):
         try:
-            services.require_edit(current_user, event)
+            access.require_edit(current_user, event)
         except DomainError as error:
             flash(error.message, "error")
         return redirect(url_for("outreach.event", event_id=event.id))
@@ -244,7 +244,7 @@ def event_edit(event_id: int):
 @login_required
 def event_submit(event_id: int):
     """Submit a draft for the admin's verification (the department's lead)."""
-    event = services.get_visible_event(current_user, event_id)
+    event = access.get_visible_event(current_user, event_id)
     back = _back(url_for("outreach.event", event_id=event.id))
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -263,8 +263,8 @@ def event_submit(event_id: int):
 @login_required
 def event_delete(event_id: int):
     """Ask, then delete a draft with its photos."""
-    event = services.get_visible_event(current_user, event_id)
-    if not services.can_delete_event(current_user, event):
+    event = access.get_visible_event(current_user, event_id)
+    if not access.can_delete_event(current_user, event):
         flash(_("只有草稿可以删除，且只能由登记人、本部门负责人或管理员删除。"), "error")
         return redirect(url_for("outreach.event", event_id=event.id))
     form = ConfirmForm()
@@ -285,28 +285,27 @@ def event_delete(event_id: int):
 @login_required
 def photo_upload(event_id: int):
     """Add photos taken with the phone's camera or picked from its gallery."""
-    event = services.get_visible_event(current_user, event_id)
+    event = access.get_visible_event(current_user, event_id)
     back = _back(url_for("outreach.event", event_id=event.id, _anchor="photos"))
     if not PhotoForm().validate_on_submit():
         abort(400)
-    if not services.can_edit_event(current_user, event):
+    if not access.can_edit_event(current_user, event):
         flash(_("活动已提交或已审核，不能再添加照片。"), "error")
         return redirect(back)
     files = [f for f in request.files.getlist("photos") if f and f.filename]
     if not files:
         flash(_("请先拍照或选择照片。"), "error")
         return redirect(back)
-    added, now = 0, utcnow()
-    for upload in files:
-        try:
-            photos.add_photo(current_user, event, upload.filename, upload.read(), now)
-        except ValidationFailed as error:
-            flash(error.message, "error")
-        else:
-            added += 1
+    try:
+        added = photos.add_photos(current_user, event, [(f.filename, f.read()) for f in files],
+                                  utcnow())
+    except photos.PhotosRefused as error:
+        db.session.rollback()
+        for message in (error.message, *error.problems):
+            flash(message, "error")
+        return redirect(back)
     db.session.commit()
-    if added:
-        flash(_("已上传 %(n)d 张照片。", n=added), "success")
+    flash(_("已上传 %(n)d 张照片。", n=len(added)), "success")
     return redirect(back)
 
 
@@ -316,7 +315,7 @@ def photo_upload(event_id: int):
 def photo(photo_id: int, thumb: bool):
     """A photo (or its thumbnail) for people who may see the event; never public."""
     picture = photos.get_photo(photo_id)
-    services.get_visible_event(current_user, picture.event_id)
+    access.get_visible_event(current_user, picture.event_id)
     path = photos.photo_path(picture, thumb=thumb)
     if not path.is_file():
         abort(404)
@@ -330,7 +329,7 @@ def photo(photo_id: int, thumb: bool):
 def photo_delete(photo_id: int):
     """Remove a photo from an event that may still be edited."""
     picture = photos.get_photo(photo_id)
-    event = services.get_visible_event(current_user, picture.event_id)
+    event = access.get_visible_event(current_user, picture.event_id)
     back = _back(url_for("outreach.event", event_id=event.id, _anchor="photos"))
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -352,7 +351,7 @@ def photo_delete(photo_id: int):
 def photo_featured(photo_id: int):
     """Choose a photo for the campaign summary, or take it out (admin or dept_lead)."""
     picture = photos.get_photo(photo_id)
-    event = services.get_visible_event(current_user, picture.event_id)
+    event = access.get_visible_event(current_user, picture.event_id)
     back = _back(url_for("outreach.event", event_id=event.id, _anchor="photos"))
     if not ConfirmForm().validate_on_submit():
         abort(400)

@@ -7,6 +7,7 @@ audience includes them; anything else is "not found", never a hint that it exist
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -18,10 +19,12 @@ from sqlalchemy.orm import joinedload, selectinload
 from lawlearn.accounts.models import User
 from lawlearn.errors import Conflict, NotFound, ValidationFailed
 from lawlearn.extensions import db
-from lawlearn.plans.kinds import can_confirm
+from lawlearn.library import materials
+from lawlearn.library.models import Material
+from lawlearn.plans.item_settings import DEFAULT_MIN_LENGTH
+from lawlearn.plans.kinds import can_confirm, min_seconds
 from lawlearn.plans.models import Plan, PlanItem, PlanItemProgress, Reflection
 from lawlearn.plans.progress import HoursRow, audience_condition, hours_ledger, required_hours
-from lawlearn.plans.services import DEFAULT_MIN_LENGTH, DEFAULT_MIN_SECONDS
 from lawlearn.sessions.attendance import period_bounds
 from lawlearn.sessions.models import Attendance, StudySession
 
@@ -73,9 +76,11 @@ def get_reflection(user: User, item: PlanItem) -> Reflection | None:
 # --- material and video: open, then confirm after the minimum time -------------------------
 
 
-def min_seconds(item: PlanItem) -> int:
-    """The item's minimum reading (watching) time; the admin form's default when unset."""
-    return max(0, int(item.settings.get("min_seconds", DEFAULT_MIN_SECONDS) or 0))
+def _library_material(item: PlanItem) -> Material | None:
+    """The library material a material item points at (None for a video, or if deleted)."""
+    if item.kind != "material":
+        return None
+    return db.session.get(Material, int(item.settings.get("material_id") or 0))
 
 
 def seconds_left(row: PlanItemProgress | None, item: PlanItem, now: datetime) -> int:
@@ -106,6 +111,9 @@ def open_item(user: User, item: PlanItem, now: datetime) -> PlanItemProgress:
             assert row is not None
     if row.opened_at is None:
         row.opened_at = now
+    material = _library_material(item)
+    if material is not None:  # the library's own record of reading it starts now too
+        materials.record_open(user.id, material.id, row.opened_at)
     db.session.flush()
     return row
 
@@ -128,8 +136,25 @@ def confirm_item(user: User, item: PlanItem, now: datetime) -> PlanItemProgress:
             else _("还需阅读 %(seconds)d 秒才能确认。", seconds=left)
         raise Conflict(message, code="too_early")
     row.confirmed_at = now
+    _confirm_in_library(user, item, row, now)
     db.session.flush()
     return row
+
+
+def _confirm_in_library(user: User, item: PlanItem, row: PlanItemProgress,
+                        now: datetime) -> None:
+    """Record the reading in the library as well (which pays its material_read points
+    once), with the item's minimum time, so that the library and the plan agree."""
+    material = _library_material(item)
+    if material is None:
+        return
+    opened = row.opened_at or now
+    reading = materials.record_open(user.id, material.id, opened)
+    # Opened in the library after the item (a record from before items recorded it): the
+    # time the server already measured on the item's page counts too.
+    counted = max(0.0, (reading.opened_at - opened).total_seconds())
+    minimum = max(0, math.floor(min_seconds(item) - counted))
+    materials.confirm_reading(user.id, material, now, minimum_seconds=minimum)
 
 
 # --- reflections (学习心得) ------------------------------------------------------------------

@@ -1,5 +1,5 @@
 """Forms of the plans admin pages and of the reflection review: they check shape; the
-services in plans.services enforce the rules."""
+services (plans.authoring, plans.publishing, plans.reflection_reviews) enforce the rules."""
 
 from __future__ import annotations
 
@@ -64,6 +64,11 @@ class StageForm(FlaskForm):
 
 class MoveForm(FlaskForm):
     direction = StringField(validators=[AnyOf(("up", "down"))])
+
+    @property
+    def offset(self) -> int:
+        """-1 to move up, +1 to move down (what the services take)."""
+        return -1 if self.direction.data == "up" else 1
 
 
 class ItemForm(FlaskForm):

@@ -3,14 +3,11 @@ publish / close / copy / delete, the progress matrix with reminders, and its XLS
 
 from __future__ import annotations
 
-import io
-import math
 import re
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from flask import current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import and_, or_, select
@@ -19,10 +16,10 @@ from sqlalchemy.orm import selectinload
 from lawlearn.accounts.departments import department_choices, get_department
 from lawlearn.accounts.forms import ConfirmForm
 from lawlearn.database import utcnow
-from lawlearn.errors import DomainError
+from lawlearn.errors import Conflict, DomainError
 from lawlearn.extensions import db
 from lawlearn.i18n import display_datetime
-from lawlearn.plans import plans_admin_bp, services
+from lawlearn.plans import authoring, item_settings, plans_admin_bp, publishing
 from lawlearn.plans.admin_forms import (
     KIND_FIELDS,
     AudienceForm,
@@ -32,59 +29,24 @@ from lawlearn.plans.admin_forms import (
     RemindForm,
     StageForm,
 )
-from lawlearn.plans.export import XLSX_MIMETYPE, export_matrix, export_name
 from lawlearn.plans.kinds import KINDS
 from lawlearn.plans.models import PLAN_KINDS, PLAN_STATUSES, Plan, PlanItem
-from lawlearn.plans.progress import Matrix, matrix
+from lawlearn.plans.progress import matrix
+from lawlearn.plans.view_helpers import (
+    apply_error,
+    matrix_context,
+    matrix_download,
+    plan_for_matrix,
+    posted_remind_form,
+    run_change,
+    send_reminders,
+)
 from lawlearn.quiz.authoring import user_ids_for, usernames_of
-
-MATRIX_PER_PAGE = 100
-# A symbol for each status, always shown with its word (never colour alone).
-STATUS_SYMBOLS = {"done": "✓", "in_progress": "◐", "pending": "○", "submitted": "✎",
-                  "returned": "↩", "excused": "—"}
-
-
-@dataclass
-class Page:
-    """One page of a list already in memory, with what the pager macro needs."""
-
-    items: list[Any]
-    page: int
-    pages: int
-    total: int
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
-
-
-def page_of(rows: list[Any], page: int, per_page: int) -> Page:
-    pages = max(1, math.ceil(len(rows) / per_page))
-    page = min(max(1, page), pages)
-    start = (page - 1) * per_page
-    return Page(rows[start:start + per_page], page, pages, len(rows))
-
-
-def apply_error(form, error: DomainError, default_field: str) -> None:
-    """Show a service's error under the field it concerns."""
-    target = getattr(form, error.field or default_field, None) or getattr(form, default_field)
-    target.errors = [*target.errors, error.message]
 
 
 def _plan(plan_id: int) -> Plan:
-    return services.get_plan(plan_id)
+    """A plan by id, or 404."""
+    return authoring.get_plan(plan_id)
 
 
 def _back(plan: Plan, anchor: str = ""):
@@ -97,18 +59,18 @@ def _back(plan: Plan, anchor: str = ""):
 @plans_admin_bp.route("/")
 def plans():
     """Every plan: search by title, filter by status and kind, paginated."""
-    query = services.plan_query(q=request.args.get("q") or None,
+    query = authoring.plan_query(q=request.args.get("q") or None,
                                 status=request.args.get("status") or None,
                                 kind=request.args.get("kind") or None)
     pagination = db.paginate(query, page=request.args.get("page", 1, type=int),
                              per_page=current_app.config["PER_PAGE"], error_out=False)
-    counts = services.item_counts([plan.id for plan in pagination.items])
+    counts = authoring.item_counts([plan.id for plan in pagination.items])
     return render_template("plans_admin/plans.html", pagination=pagination, counts=counts,
                            statuses=PLAN_STATUSES, kinds=PLAN_KINDS)
 
 
-def _plan_fields(form: PlanForm) -> services.PlanFields:
-    return services.PlanFields(title=form.title.data or "", kind=form.kind.data,
+def _plan_fields(form: PlanForm) -> authoring.PlanFields:
+    return authoring.PlanFields(title=form.title.data or "", kind=form.kind.data,
                                description=form.description.data or "",
                                starts_on=form.starts_on.data, ends_on=form.ends_on.data,
                                required_hours=form.required_hours.data)
@@ -121,22 +83,29 @@ def plan_edit(plan_id: int | None = None):
     plan = _plan(plan_id) if plan_id else None
     form = PlanForm(obj=plan if request.method == "GET" else None)
     status = 200
-    if form.validate_on_submit():
-        try:
-            if plan is None:
-                plan = services.create_plan(current_user, _plan_fields(form), utcnow())
-            else:
-                services.update_plan(current_user, plan, _plan_fields(form), utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            apply_error(form, error, "title")
-            status = 422
-        else:
-            db.session.commit()
-            flash(_("计划已保存。"), "success")
-            return _back(plan)
-    elif request.method == "POST":
+    if request.method == "POST":
+        valid = form.validate_on_submit()
+        # The service's rules too (end before start, …): every problem shows at once, each
+        # under its field, not only the first one found.
+        problems = authoring.plan_problems(_plan_fields(form))
+        for problem in problems:
+            target = getattr(form, problem.field or "title")
+            if not target.errors:
+                target.errors = [*target.errors, problem.message]
         status = 422
+        if valid and not problems:
+            try:
+                if plan is None:
+                    plan = authoring.create_plan(current_user, _plan_fields(form), utcnow())
+                else:
+                    authoring.update_plan(current_user, plan, _plan_fields(form), utcnow())
+            except DomainError as error:
+                db.session.rollback()
+                apply_error(form, error, "title")
+            else:
+                db.session.commit()
+                flash(_("计划已保存。"), "success")
+                return _back(plan)
     return render_template("plans_admin/plan_form.html", form=form, plan=plan), status
 
 
@@ -151,22 +120,20 @@ def _item_choices(form: ItemForm, plan: Plan, item: PlanItem | None = None) -> N
     from lawlearn.sessions.models import StudySession
 
     none = ("", _("（请选择）"))
-    form.stage_id.choices = [("", _("（不分组）"))] + [(s.id, s.title) for s in plan.stages]
+    form.stage_id.choices = [("", _("（不分阶段，列入“其他事项”）"))] + [
+        (s.id, s.title) for s in plan.stages]
     laws = list_laws()
     form.law_id.choices = [none] + [(law.id, law.display_title) for law in laws]
     titles = {law.id: law.display_title for law in laws}
     divisions = db.session.execute(
-        select(LawDivision.id, LawDivision.law_id, LawDivision.label, LawDivision.title,
-               LawDivision.kind, LawDivision.parent_id)
+        select(LawDivision.id, LawDivision.law_id)
         .join(Law, Law.id == LawDivision.law_id)
-        .where(Law.is_current.is_(True), LawDivision.kind.in_(services.ARTICLE_DIVISION_KINDS))
+        .where(Law.is_current.is_(True), LawDivision.kind.in_(item_settings.ARTICLE_DIVISION_KINDS))
         .order_by(LawDivision.law_id, LawDivision.position)).all()
-    headings = {d.id: d.label for d in divisions}
+    # Each chapter under its 编 (民法典 has seven "第一章"), each section under its chapter.
+    paths = item_settings.division_paths({d.law_id for d in divisions})
     form.division_id.choices = [none] + [
-        (d.id, "{law} · {parent}{label} {title}".format(
-            law=titles.get(d.law_id, ""), parent=f"{headings[d.parent_id]} "
-            if d.kind == "section" and d.parent_id in headings else "",
-            label=d.label, title=d.title).strip(), {"data-law": d.law_id})
+        (d.id, f"{titles.get(d.law_id, '')} · {paths[d.id]}", {"data-law": d.law_id})
         for d in divisions]
     form.material_id.choices = [none] + [(m.id, m.title) for m in db.session.execute(
         select(Material.id, Material.title).where(Material.published.is_(True))
@@ -185,13 +152,15 @@ def _item_choices(form: ItemForm, plan: Plan, item: PlanItem | None = None) -> N
         .order_by(StudySession.starts_at)).all()
     form.session_id.choices = [none] + [
         (s.id, f"{display_datetime(s.starts_at)} {s.title}") for s in sessions]
+    if not sessions:
+        form.session_id.description = _("计划期间没有学法活动，请先在学法活动中安排。")
 
 
-def _item_fields(form: ItemForm) -> services.ItemFields:
+def _item_fields(form: ItemForm) -> authoring.ItemFields:
     settings = {name: getattr(form, name).data for names in KIND_FIELDS.values()
                 for name in names}
     settings["from"] = settings.pop("streak_from")
-    return services.ItemFields(
+    return authoring.ItemFields(
         kind=form.kind.data, title=form.title.data or "", description=form.description.data or "",
         stage_id=form.stage_id.data, due_on=form.due_on.data, required=form.required.data,
         hours=form.hours.data if form.hours.data is not None else 0,
@@ -222,12 +191,12 @@ def _detail(plan: Plan, *, item_form: ItemForm | None = None,
     ungrouped = [i for i in plan.items if i.stage_id is None]
     if ungrouped or not groups:
         groups.append((None, ungrouped))
-    audience_count = len(services.audience_ids(plan)) if plan.status == "draft" else None
+    audience_count = len(publishing.audience_ids(plan)) if plan.status == "draft" else None
     return render_template(
         "plans_admin/plan.html", plan=plan, groups=groups, kinds=KINDS,
-        targets=services.item_targets(plan.items),
-        needing=[i for i in plan.items if services.needs_target(i)],
-        audience=services.audience_summary(plan), audience_count=audience_count,
+        targets=item_settings.item_targets(plan.items),
+        needing=[i for i in plan.items if item_settings.needs_target(i)],
+        audience=publishing.audience_summary(plan), audience_count=audience_count,
         item_form=item_form, stage_form=stage_form or StageForm(formdata=None, prefix="stage"),
         kind_fields=KIND_FIELDS, confirm_form=ConfirmForm(), move_form=MoveForm(),
         editable=plan.status != "closed"), status
@@ -247,7 +216,7 @@ def item_add(plan_id: int):
     _item_choices(form, plan)
     if form.validate_on_submit():
         try:
-            item = services.add_item(current_user, plan, _item_fields(form), utcnow())
+            item = authoring.add_item(current_user, plan, _item_fields(form), utcnow())
         except DomainError as error:
             db.session.rollback()
             apply_error(form, error, "title")
@@ -262,7 +231,7 @@ def item_add(plan_id: int):
 def item_edit(plan_id: int, item_id: int):
     """Edit one item: its common fields and its kind's settings."""
     plan = _plan(plan_id)
-    item = services.get_item(plan, item_id)
+    item = authoring.get_item(plan, item_id)
     form = ItemForm()
     _item_choices(form, plan, item)
     if request.method == "GET":
@@ -270,7 +239,7 @@ def item_edit(plan_id: int, item_id: int):
     status = 200
     if form.validate_on_submit():
         try:
-            services.update_item(current_user, item, _item_fields(form), utcnow())
+            authoring.update_item(current_user, item, _item_fields(form), utcnow())
         except DomainError as error:
             db.session.rollback()
             apply_error(form, error, "title")
@@ -283,18 +252,17 @@ def item_edit(plan_id: int, item_id: int):
         status = 422
     return render_template("plans_admin/item_form.html", plan=plan, item=item, form=form,
                            kind_fields=KIND_FIELDS,
-                           needs_target=services.needs_target(item)), status
+                           needs_target=item_settings.needs_target(item)), status
 
 
 @plans_admin_bp.route("/<int:plan_id>/items/<int:item_id>/move", methods=["POST"])
 def item_move(plan_id: int, item_id: int):
     """Move an item up or down within its stage."""
     plan = _plan(plan_id)
-    item = services.get_item(plan, item_id)
+    item = authoring.get_item(plan, item_id)
     form = MoveForm()
     if form.validate_on_submit():
-        services.move_item(current_user, item, -1 if form.direction.data == "up" else 1,
-                           utcnow())
+        authoring.move_item(current_user, item, form.offset, utcnow())
         db.session.commit()
     return _back(plan, f"#item-{item.id}")
 
@@ -303,17 +271,11 @@ def item_move(plan_id: int, item_id: int):
 def item_delete(plan_id: int, item_id: int):
     """Delete an item nobody has done yet (the button asks first)."""
     plan = _plan(plan_id)
-    item = services.get_item(plan, item_id)
+    item = authoring.get_item(plan, item_id)
     if ConfirmForm().validate_on_submit():
         title = item.title
-        try:
-            services.delete_item(current_user, item, utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash(_("已删除“%(title)s”。", title=title), "success")
+        run_change(lambda: authoring.delete_item(current_user, item, utcnow()),
+                   lambda _none: _("已删除“%(title)s”。", title=title))
     return _back(plan, "#items")
 
 
@@ -324,7 +286,7 @@ def stage_add(plan_id: int):
     form = StageForm(prefix="stage")
     if form.validate_on_submit():
         try:
-            services.add_stage(current_user, plan, form.title.data, utcnow())
+            authoring.add_stage(current_user, plan, form.title.data, utcnow())
         except DomainError as error:
             db.session.rollback()
             apply_error(form, error, "title")
@@ -339,19 +301,13 @@ def stage_add(plan_id: int):
 def stage_rename(plan_id: int, stage_id: int):
     """Rename a stage."""
     plan = _plan(plan_id)
-    stage = services.get_stage(plan, stage_id)
+    stage = authoring.get_stage(plan, stage_id)
     form = StageForm()
     if not form.validate_on_submit():
         flash(_("请填写阶段名称（最多 100 字）。"), "error")
         return _back(plan, "#stages")
-    try:
-        services.rename_stage(current_user, stage, form.title.data, utcnow())
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(_("已改名。"), "success")
+    run_change(lambda: authoring.rename_stage(current_user, stage, form.title.data, utcnow()),
+               lambda _none: _("已改名。"))
     return _back(plan, "#stages")
 
 
@@ -359,11 +315,10 @@ def stage_rename(plan_id: int, stage_id: int):
 def stage_move(plan_id: int, stage_id: int):
     """Move a stage (with its items) up or down."""
     plan = _plan(plan_id)
-    stage = services.get_stage(plan, stage_id)
+    stage = authoring.get_stage(plan, stage_id)
     form = MoveForm()
     if form.validate_on_submit():
-        services.move_stage(current_user, stage, -1 if form.direction.data == "up" else 1,
-                            utcnow())
+        authoring.move_stage(current_user, stage, form.offset, utcnow())
         db.session.commit()
     return _back(plan, "#stages")
 
@@ -372,16 +327,10 @@ def stage_move(plan_id: int, stage_id: int):
 def stage_delete(plan_id: int, stage_id: int):
     """Delete a stage; its items stay, ungrouped (the button asks first)."""
     plan = _plan(plan_id)
-    stage = services.get_stage(plan, stage_id)
+    stage = authoring.get_stage(plan, stage_id)
     if ConfirmForm().validate_on_submit():
-        try:
-            count = services.delete_stage(current_user, stage, utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash(_("已删除阶段，其中 %(n)d 项改为不分组。", n=count), "success")
+        run_change(lambda: authoring.delete_stage(current_user, stage, utcnow()),
+                   lambda count: _("已删除阶段，其中 %(n)d 项移入“其他事项”。", n=count))
     return _back(plan, "#stages")
 
 
@@ -404,7 +353,7 @@ def audience(plan_id: int):
     if form.validate_on_submit():
         try:
             user_ids = user_ids_for(re.split(r"[\s,，、;；]+", form.usernames.data or ""))
-            notified = services.set_audience(
+            notified = publishing.set_audience(
                 current_user, plan, utcnow(), everyone=form.everyone.data,
                 department_ids=form.department_ids.data or [], user_ids=user_ids,
                 roles=form.roles.data or [])
@@ -430,14 +379,8 @@ def plan_publish(plan_id: int):
     """Publish a draft; its audience gets a notice (the button asks first)."""
     plan = _plan(plan_id)
     if ConfirmForm().validate_on_submit():
-        try:
-            count = services.publish_plan(current_user, plan, utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash(_("已发布，已通知 %(n)d 人。", n=count), "success")
+        run_change(lambda: publishing.publish_plan(current_user, plan, utcnow()),
+                   lambda count: _("已发布，已通知 %(n)d 人。", n=count))
     return _back(plan)
 
 
@@ -447,14 +390,8 @@ def plan_close(plan_id: int):
     plan = _plan(plan_id)
     form = ConfirmForm()
     if form.validate_on_submit():
-        try:
-            services.close_plan(current_user, plan, utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash(_("计划已结束。"), "success")
+        run_change(lambda: publishing.close_plan(current_user, plan, utcnow()),
+                   lambda _none: _("计划已结束。"))
         return _back(plan)
     return render_template("plans_admin/confirm.html", plan=plan, form=form, action="close")
 
@@ -466,25 +403,25 @@ def plan_delete(plan_id: int):
     form = ConfirmForm()
     if form.validate_on_submit():
         title = plan.title
-        try:
-            services.delete_plan(current_user, plan, utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-            return _back(plan)
-        db.session.commit()
-        flash(_("已删除《%(title)s》。", title=title), "success")
-        return redirect(url_for("plans_admin.plans"))
+        if run_change(lambda: publishing.delete_plan(current_user, plan, utcnow()),
+                      lambda _none: _("已删除《%(title)s》。", title=title)):
+            return redirect(url_for("plans_admin.plans"))
+        return _back(plan)
     return render_template("plans_admin/confirm.html", plan=plan, form=form, action="delete")
 
 
 @plans_admin_bp.route("/<int:plan_id>/copy", methods=["GET", "POST"])
 def plan_copy(plan_id: int):
-    """Show what the copy for next year will be, then make it (a new draft)."""
+    """Show what the copy for next year will be, then make it (a new draft), only once."""
     plan = _plan(plan_id)
     form = ConfirmForm()
     if form.validate_on_submit():
-        copy, cleared = services.copy_plan(current_user, plan, utcnow())
+        try:
+            copy, cleared = publishing.copy_plan(current_user, plan, utcnow())
+        except Conflict as error:  # copied already: the page shows where the copy is
+            db.session.rollback()
+            flash(error.message, "error")
+            return redirect(url_for("plans_admin.plan_copy", plan_id=plan.id))
         db.session.commit()
         if cleared:
             flash(_("已复制为《%(title)s》（草稿）。有 %(n)d 项需重新选择测验或学法活动。",
@@ -492,37 +429,21 @@ def plan_copy(plan_id: int):
         else:
             flash(_("已复制为《%(title)s》（草稿）。", title=copy.title), "success")
         return _back(copy)
-    preview = {"title": services.next_year_title(plan.title, plan.starts_on.year),
-               "starts_on": services.next_year(plan.starts_on),
-               "ends_on": services.next_year(plan.ends_on),
-               "cleared": [i for i in plan.items if i.kind in services.DATED_TARGETS]}
+    preview = {"title": publishing.next_year_title(plan.title, plan.starts_on.year),
+               "starts_on": publishing.next_year(plan.starts_on),
+               "ends_on": publishing.next_year(plan.ends_on),
+               "cleared": [i for i in plan.items if i.kind in item_settings.DATED_TARGETS]}
     return render_template("plans_admin/confirm.html", plan=plan, form=form, action="copy",
-                           preview=preview)
+                           preview=preview, existing=publishing.existing_copy(plan))
 
 
 # --- progress ------------------------------------------------------------------------------
 
 
-def matrix_context(grid: Matrix, page: int) -> dict[str, Any]:
-    """What the matrix templates show: a page of people, rates over everyone."""
-    return {"grid": grid, "people": page_of(grid.people, page, MATRIX_PER_PAGE),
-            "rates": {item.id: grid.item_rate(item) for item in grid.items},
-            "done_counts": {item.id: sum(1 for p in grid.people if grid.state(item, p).done)
-                            for item in grid.items},
-            "department_rates": grid.department_rates(), "kinds": KINDS,
-            "symbols": STATUS_SYMBOLS}
-
-
-def _loaded(plan_id: int) -> Plan:
-    plan = db.session.scalar(select(Plan).where(Plan.id == plan_id).options(
-        selectinload(Plan.items), selectinload(Plan.audience)))
-    return plan if plan is not None else _plan(plan_id)
-
-
 @plans_admin_bp.route("/<int:plan_id>/progress")
 def plan_progress(plan_id: int):
     """People × items with each status, completion per item and department, reminders."""
-    plan = _loaded(plan_id)
+    plan = plan_for_matrix(plan_id)
     department_id = request.args.get("department", type=int)
     department = get_department(department_id) if department_id else None
     grid = matrix(plan, utcnow(), department_id=department_id)
@@ -538,34 +459,19 @@ def plan_progress(plan_id: int):
 @plans_admin_bp.route("/<int:plan_id>/progress.xlsx")
 def plan_progress_export(plan_id: int):
     """The matrix as XLSX: people × items, per-item rates, per-department rates."""
-    plan = _loaded(plan_id)
     department_id = request.args.get("department", type=int)
-    department = get_department(department_id) if department_id else None
-    scope = department.full_name if department else _("全部部门")
-    grid = matrix(plan, utcnow(), department_id=department_id)
-    return send_file(io.BytesIO(export_matrix(grid, scope, utcnow())), mimetype=XLSX_MIMETYPE,
-                     as_attachment=True, download_name=export_name(plan, scope), max_age=0)
+    return matrix_download(plan_for_matrix(plan_id),
+                           get_department(department_id) if department_id else None)
 
 
 @plans_admin_bp.route("/<int:plan_id>/remind", methods=["POST"])
 def plan_remind(plan_id: int):
     """Send a notice to those behind (overdue, or optionally not done)."""
-    plan = _loaded(plan_id)
-    form = RemindForm()
-    form.department_id.choices = [("", "")] + department_choices()
+    plan = _plan(plan_id)
+    form = posted_remind_form()
     department_id = None
     if form.validate_on_submit():
         department_id = form.department_id.data
-        try:
-            count = services.remind(current_user, plan, utcnow(), department_id=department_id,
-                                    not_done=form.not_done.data)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash(_("已提醒 %(n)d 人。", n=count) if count else _("没有需要提醒的人。"),
-                  "success")
+        send_reminders(plan, department_id, form.not_done.data)
     return redirect(url_for("plans_admin.plan_progress", plan_id=plan.id,
                             **({"department": department_id} if department_id else {})))
-

@@ -11,9 +11,10 @@ from lawlearn.accounts.models import User
 from lawlearn.database import utcnow
 from lawlearn.extensions import db
 from lawlearn.library.models import ArticleStudy, Law, LawArticle, Material
-from lawlearn.plans import actions, services
+from lawlearn.plans import actions, authoring, publishing
 from lawlearn.plans.models import PlanItemProgress
 from lawlearn.plans.progress import plans_for, progress_for, sync_completions
+from lawlearn.practice.days import day_start
 from lawlearn.practice.points import local_day
 from lawlearn.quiz.models import Quiz
 from lawlearn.sessions.models import StudySession
@@ -27,7 +28,10 @@ REFLECTION = ("通过学习宪法第一章总纲，我进一步认识到宪法�
 
 
 def _item(plan, stage, kind, title, due, settings, *, hours=1.0, points=5, required=True):
-    return services.add_item(None, plan, services.ItemFields(
+    """An item due on ``due``, or on the plan's first or last day when ``due`` falls outside
+    it (in early January "a month ago" is last year)."""
+    due = min(max(due, plan.starts_on), plan.ends_on)
+    return authoring.add_item(None, plan, authoring.ItemFields(
         kind=kind, title=title, stage_id=stage.id, due_on=due, required=required, hours=hours,
         points=points, settings=settings), utcnow())
 
@@ -36,12 +40,12 @@ def load_plans_demo() -> dict[str, int]:
     now = utcnow()
     today = local_day(now)
     year = today.year
-    plan = services.create_plan(None, services.PlanFields(
+    plan = authoring.create_plan(None, authoring.PlanFields(
         title=f"{year}年度学法计划", starts_on=date(year, 1, 1), ends_on=date(year, 12, 31),
         description="围绕习近平法治思想、宪法和民法典，集中学习与个人自学相结合。",
         required_hours=40), now)
-    first = services.add_stage(None, plan, "第一阶段：宪法学习", now)
-    second = services.add_stage(None, plan, "第二阶段：民法典与依法行政", now)
+    first = authoring.add_stage(None, plan, "第一阶段：宪法学习", now)
+    second = authoring.add_stage(None, plan, "第二阶段：民法典与依法行政", now)
     constitution = db.session.scalar(select(Law).where(Law.title.like("%宪法%"),
                                                        Law.is_current.is_(True)))
     material = db.session.scalar(select(Material).where(Material.published.is_(True))
@@ -59,7 +63,7 @@ def load_plans_demo() -> dict[str, int]:
     _item(plan, first, "reflection", "撰写宪法学习心得", soon,
           {"min_length": 200, "review": True}, hours=2, points=10)
     if past_session is not None:
-        _item(plan, second, "session", "", past_session.starts_at.date(),
+        _item(plan, second, "session", "", local_day(past_session.starts_at),
               {"session_id": past_session.id, "excused_counts": True}, hours=0)
     if practice_quiz is not None:
         _item(plan, second, "quiz", "", soon, {"quiz_id": practice_quiz.id, "require": "passed"})
@@ -67,7 +71,7 @@ def load_plans_demo() -> dict[str, int]:
           {"url": "https://www.12348.gov.cn/", "min_seconds": 120}, required=False)
     _item(plan, second, "streak", "每日一练坚持 10 天", date(year, 12, 31),
           {"days": 10, "from": date(year, 11, 1).isoformat()}, hours=2)
-    services.publish_plan(None, plan, now)
+    publishing.publish_plan(None, plan, now)
     _progress_for_some(plan, now)
     return {"plans": 1}
 
@@ -84,8 +88,11 @@ def _progress_for_some(plan, now) -> None:
             LawArticle.law_id == articles.settings["law_id"],
             LawArticle.number.between(articles.settings["from_number"],
                                       articles.settings["to_number"]))))
+    # Only what is done once the plan has started counts for it (early in January, "40 days
+    # ago" is last year): nothing here is dated before the plan's first day.
+    start = day_start(plan.starts_on)
     for index, person in enumerate(people[:18]):
-        when = now - timedelta(days=40 - index)
+        when = min(now, max(now - timedelta(days=40 - index), start))
         studied = article_ids if index % 3 else article_ids[: len(article_ids) // 2]
         db.session.add_all(ArticleStudy(user_id=person.id, article_id=article_id,
                                         studied_at=when) for article_id in studied)

@@ -53,7 +53,11 @@ def export_matrix(grid: Matrix, scope: str, now: datetime) -> bytes:
 
     buffer = io.BytesIO()
     # constant_memory writes each row out as soon as the next begins: large plans stay small.
-    workbook = xlsxwriter.Workbook(buffer, {"constant_memory": True})
+    # Text stays text: a title such as "=HYPERLINK(…)" is never made a formula or a link.
+    workbook = xlsxwriter.Workbook(buffer, {"constant_memory": True,
+                                            "strings_to_formulas": False,
+                                            "strings_to_urls": False,
+                                            "strings_to_numbers": False})
     header = workbook.add_format({"bold": True, "bg_color": "#F2DCDB", "border": 1,
                                   "text_wrap": True, "valign": "top"})
     percent = workbook.add_format({"num_format": "0.0%"})

@@ -4,6 +4,11 @@ A kind plugs into the plan engine through one small interface: ``states(items, u
 now)`` returns the state of every (item, person) that is not plain "pending", in a fixed
 number of queries whatever the number of people. Adding a kind means adding a class here
 and its settings form; the engine, the matrix and the reports do not change.
+
+What a person did elsewhere in the site counts only from the plan's start (its first local
+day): articles studied and quiz attempts submitted before then belong to earlier study, not
+to this plan. Sessions are chosen per item, streaks have their own window, and what is done
+on the item's own page (confirming, writing) is for the item itself.
 """
 
 from __future__ import annotations
@@ -16,7 +21,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, literal_column, select, union_all
 
 from lawlearn.extensions import db
+from lawlearn.plans.item_settings import DEFAULT_MIN_SECONDS, streak_window
 from lawlearn.plans.models import PlanItem, PlanItemProgress, Reflection
+from lawlearn.practice.days import day_start
 
 # Statuses an (item, person) can have; only "done" counts as completed.
 STATUS_LABELS = {
@@ -36,6 +43,16 @@ class ItemState:
         return self.status == "done"
 
     @property
+    def waiting(self) -> bool:
+        """The person has done their part; a reviewer has not decided yet."""
+        return self.status == "submitted"
+
+    @property
+    def to_do(self) -> bool:
+        """Something is still up to the person (neither done nor waiting for a reviewer)."""
+        return not (self.done or self.waiting)
+
+    @property
     def label(self) -> str:
         return str(STATUS_LABELS[self.status])
 
@@ -51,6 +68,12 @@ def _user_filter(column, user_ids: list[int] | None):
 def _item_column(item: PlanItem):
     """The item's id as an SQL constant (an int, inlined), to tell apart UNION members."""
     return literal_column(str(int(item.id))).label("item_id")
+
+
+def plan_start(item: PlanItem) -> datetime:
+    """The moment (naive UTC) the item's plan starts: its first day, office time. Activity
+    elsewhere in the site counts for the item from then on."""
+    return day_start(item.plan.starts_on)
 
 
 def _execute_union(parts: list) -> list:
@@ -124,12 +147,13 @@ class ArticlesKind(ItemKind):
 
         selection = self._selection(items)
         # One aggregate per item, all in one statement: constant in the number of people
-        # and in the number of items.
+        # and in the number of items. Articles studied before the plan started do not count.
         parts = [
             select(_item_column(item), ArticleStudy.user_id, func.count(),
                    func.max(ArticleStudy.studied_at))
             .join(LawArticle, LawArticle.id == ArticleStudy.article_id)
-            .where(selection[item.id][1], _user_filter(ArticleStudy.user_id, user_ids))
+            .where(selection[item.id][1], ArticleStudy.studied_at >= plan_start(item),
+                   _user_filter(ArticleStudy.user_id, user_ids))
             .group_by(ArticleStudy.user_id)
             for item in items if selection[item.id][0]]
         states: States = {}
@@ -141,29 +165,97 @@ class ArticlesKind(ItemKind):
         return states
 
 
+def min_seconds(item: PlanItem) -> int:
+    """An open-and-confirm item's minimum time; the admin form's default when unset."""
+    return max(0, int(item.settings.get("min_seconds", DEFAULT_MIN_SECONDS) or 0))
+
+
+def _better(new: ItemState, old: ItemState | None) -> bool:
+    """Whether ``new`` should replace ``old`` for the same (item, person): done beats not
+    done, and of two completions the earlier one stands."""
+    if old is None or new.done != old.done:
+        return old is None or new.done
+    return new.done and new.done_at is not None and (old.done_at is None
+                                                     or new.done_at < old.done_at)
+
+
 class _OpenConfirmKind(ItemKind):
     """Done when confirmed at least ``min_seconds`` after the item was opened (the server
     measures both ends). settings: {"min_seconds"} plus the kind's own."""
 
     done_on_item_page = True
 
+    def _opened(self, items: list[PlanItem], user_ids: list[int] | None):
+        """SQL: (source 0, item id, user id, opened_at, confirmed_at) of the item pages."""
+        return select(literal_column("0").label("source"), PlanItemProgress.item_id,
+                      PlanItemProgress.user_id, PlanItemProgress.opened_at,
+                      PlanItemProgress.confirmed_at).where(
+            PlanItemProgress.item_id.in_([item.id for item in items]),
+            _user_filter(PlanItemProgress.user_id, user_ids))
+
+    def _elsewhere(self, items: list[PlanItem], user_ids: list[int] | None):
+        """SQL with the same columns (source 1, the target's id instead of the item's) for
+        the same act recorded elsewhere in the site, or None."""
+        return None
+
+    def _done_elsewhere(self, item: PlanItem, opened_at: datetime,
+                        confirmed_at: datetime) -> bool:
+        return False
+
     def states(self, items, user_ids, now):
-        ids = [item.id for item in items]
-        rows = db.session.scalars(select(PlanItemProgress).where(
-            PlanItemProgress.item_id.in_(ids), _user_filter(PlanItemProgress.user_id, user_ids)))
+        elsewhere = self._elsewhere(items, user_ids)
+        parts = [self._opened(items, user_ids)] + ([elsewhere] if elsewhere is not None else [])
+        by_target: dict[int, list[PlanItem]] = {}
+        for item in items:
+            by_target.setdefault(self.target_id(item), []).append(item)
         states: States = {}
-        for row in rows:
-            if row.confirmed_at is not None:
-                states[row.item_id, row.user_id] = ItemState("done", row.confirmed_at)
-            elif row.opened_at is not None:
-                states[row.item_id, row.user_id] = ItemState("in_progress")
+        for source, target, user_id, opened_at, confirmed_at in _execute_union(parts):
+            if source == 0:  # the item's own page
+                if confirmed_at is not None:
+                    state = ItemState("done", confirmed_at)
+                elif opened_at is not None:
+                    state = ItemState("in_progress")
+                else:
+                    continue
+                candidates = [(target, state)]
+            else:
+                candidates = [(item.id, ItemState("done", confirmed_at))
+                              for item in by_target.get(target, [])
+                              if self._done_elsewhere(item, opened_at, confirmed_at)]
+            for item_id, state in candidates:
+                if _better(state, states.get((item_id, user_id))):
+                    states[item_id, user_id] = state
         return states
+
+    def target_id(self, item: PlanItem) -> int:
+        return item.id
 
 
 class MaterialKind(_OpenConfirmKind):
-    """Read a material. settings: {"material_id", "min_seconds"}."""
+    """Read a material: confirmed on the item's page, or in the library (its MaterialRead)
+    at least ``min_seconds`` after it was opened there and not before the plan started.
+    settings: {"material_id", "min_seconds"}."""
 
     key, label = "material", _l("阅读资料")
+
+    def target_id(self, item: PlanItem) -> int:
+        return int(item.settings.get("material_id") or 0)
+
+    def _elsewhere(self, items, user_ids):
+        from lawlearn.library.models import MaterialRead
+
+        material_ids = sorted({self.target_id(item) for item in items} - {0})
+        if not material_ids:
+            return None
+        return select(literal_column("1").label("source"), MaterialRead.material_id,
+                      MaterialRead.user_id, MaterialRead.opened_at,
+                      MaterialRead.confirmed_at).where(
+            MaterialRead.material_id.in_(material_ids), MaterialRead.confirmed_at.is_not(None),
+            _user_filter(MaterialRead.user_id, user_ids))
+
+    def _done_elsewhere(self, item, opened_at, confirmed_at):
+        wanted = timedelta(seconds=min_seconds(item))
+        return confirmed_at - opened_at >= wanted and confirmed_at >= plan_start(item)
 
 
 class VideoKind(_OpenConfirmKind):
@@ -173,33 +265,33 @@ class VideoKind(_OpenConfirmKind):
 
 
 class QuizKind(ItemKind):
-    """Take a quiz. settings: {"quiz_id", "require": "passed" | "attempted"}."""
+    """Take a quiz, after the plan started. settings: {"quiz_id", "require": "passed" |
+    "attempted"}."""
 
     key, label = "quiz", _l("参加测验")
 
     def states(self, items, user_ids, now):
         from lawlearn.quiz.models import Attempt
 
-        quiz_ids = {item.settings.get("quiz_id") for item in items}
-        rows = db.session.execute(
-            select(Attempt.quiz_id, Attempt.user_id, func.min(Attempt.submitted_at),
+        # One aggregate per item (each counts from its own plan's start), in one statement.
+        parts = [
+            select(_item_column(item), Attempt.user_id, func.min(Attempt.submitted_at),
                    func.min(case((Attempt.passed.is_(True), Attempt.submitted_at))))
-            .where(Attempt.quiz_id.in_(quiz_ids), Attempt.submitted_at.is_not(None),
+            .where(Attempt.quiz_id == int(item.settings["quiz_id"]),
+                   Attempt.submitted_at >= plan_start(item),
                    _user_filter(Attempt.user_id, user_ids))
-            .group_by(Attempt.quiz_id, Attempt.user_id)).all()
-        by_quiz: dict[int, list] = {}
-        for row in rows:
-            by_quiz.setdefault(row[0], []).append(row)
+            .group_by(Attempt.user_id)
+            for item in items if item.settings.get("quiz_id")]
+        attempted_only = {item.id for item in items
+                          if item.settings.get("require", "passed") == "attempted"}
         states: States = {}
-        for item in items:
-            for _quiz, user_id, attempted_at, passed_at in by_quiz.get(
-                    item.settings.get("quiz_id"), []):
-                if item.settings.get("require", "passed") == "attempted":
-                    states[item.id, user_id] = ItemState("done", attempted_at)
-                elif passed_at is not None:
-                    states[item.id, user_id] = ItemState("done", passed_at)
-                else:
-                    states[item.id, user_id] = ItemState("in_progress")
+        for item_id, user_id, attempted_at, passed_at in _execute_union(parts):
+            if item_id in attempted_only:
+                states[item_id, user_id] = ItemState("done", attempted_at)
+            elif passed_at is not None:
+                states[item_id, user_id] = ItemState("done", passed_at)
+            else:
+                states[item_id, user_id] = ItemState("in_progress")
         return states
 
 
@@ -265,9 +357,8 @@ class StreakKind(ItemKind):
     key, label = "streak", _l("坚持每日一练")
 
     def window(self, item: PlanItem) -> tuple[date, date]:
-        start = item.settings.get("from")
-        first = date.fromisoformat(start) if start else item.plan.starts_on
-        return first, item.due_on or item.plan.ends_on
+        return streak_window(item.settings, item.due_on, item.plan.starts_on,
+                             item.plan.ends_on)
 
     def states(self, items, user_ids, now):
         from lawlearn.practice.models import DailySet

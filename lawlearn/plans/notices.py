@@ -11,6 +11,22 @@ from lawlearn.extensions import db
 from lawlearn.plans.models import Notice
 
 
+def plan_link(plan_id: int) -> str:
+    """The staff page of a plan (where a publish notice or a reminder leads)."""
+    return f"/plans/{plan_id}"
+
+
+def reminder_link(plan_id: int) -> str:
+    """A reminder's link: the plan's page, marked so that reminders of a plan are told
+    apart from its other notices (whatever the language their title was written in)."""
+    return f"/plans/{plan_id}?from=reminder"
+
+
+def item_link(item_id: int) -> str:
+    """The staff page of a plan item (where a reviewed reflection's notice leads)."""
+    return f"/plans/items/{item_id}"
+
+
 def notify(user_ids: Iterable[int], title: str, body: str, link: str | None,
            now: datetime) -> int:
     """One notice per person, written in one statement; returns how many."""
@@ -19,6 +35,22 @@ def notify(user_ids: Iterable[int], title: str, body: str, link: str | None,
     if rows:
         db.session.execute(Notice.__table__.insert(), rows)
     return len(rows)
+
+
+def notify_each(bodies: dict[int, str], title: str, link: str | None, now: datetime) -> int:
+    """One notice per person with a body of their own, written in one statement; returns
+    how many."""
+    rows = [{"user_id": user_id, "title": title, "body": bodies[user_id], "link": link,
+             "created_at": now} for user_id in sorted(bodies)]
+    if rows:
+        db.session.execute(Notice.__table__.insert(), rows)
+    return len(rows)
+
+
+def notified_since(link: str, since: datetime) -> set[int]:
+    """Who got a notice leading to ``link`` after ``since`` (one query)."""
+    return set(db.session.scalars(select(Notice.user_id).where(
+        Notice.link == link, Notice.created_at > since)))
 
 
 def unread_count(user_id: int) -> int:

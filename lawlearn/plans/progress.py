@@ -78,6 +78,9 @@ class ItemProgress:
 class PlanProgress:
     plan: Plan
     items: list[ItemProgress] = field(default_factory=list)
+    # The person's study hours over the plan's period (see fill_hours): what the plan's
+    # required hours are measured against. 0 until filled.
+    hours_earned: float = 0.0
 
     @property
     def required(self) -> list[ItemProgress]:
@@ -92,13 +95,11 @@ class PlanProgress:
         required = self.required
         return round(100 * self.done_count / len(required)) if required else 100
 
-    @property
-    def hours_earned(self) -> float:
-        return round(sum(entry.item.hours for entry in self.items if entry.done), 1)
 
-
-def _is_overdue(item: PlanItem, state: ItemState, today: date) -> bool:
-    return not state.done and item.due_on is not None and item.due_on < today
+def is_overdue(item: PlanItem, state: ItemState, today: date) -> bool:
+    """Past its due date (the office's local day) and still up to the person: a reflection
+    submitted in time and waiting for its reviewer is not overdue."""
+    return state.to_do and item.due_on is not None and item.due_on < today
 
 
 def progress_for(user: User, now: datetime, plans: list[Plan] | None = None) -> list[PlanProgress]:
@@ -111,14 +112,15 @@ def progress_for(user: User, now: datetime, plans: list[Plan] | None = None) -> 
         entries = []
         for item in plan.items:
             state = states.get((item.id, user.id), PENDING)
-            entries.append(ItemProgress(item, state, _is_overdue(item, state, today)))
+            entries.append(ItemProgress(item, state, is_overdue(item, state, today)))
         result.append(PlanProgress(plan, entries))
     return result
 
 
 def next_up(progress: list[PlanProgress], limit: int = 3) -> list[ItemProgress]:
-    """Items still to do across plans: overdue first, then by due date, undated last."""
-    todo = [entry for plan in progress for entry in plan.items if not entry.done
+    """Items still up to the person across plans (not done, not waiting for a reviewer, not
+    excused): overdue first, then by due date, undated last."""
+    todo = [entry for plan in progress for entry in plan.items if entry.state.to_do
             and entry.state.status != "excused"]
     todo.sort(key=lambda e: (not e.overdue, e.item.due_on is None, e.item.due_on or date.max,
                              not e.item.required, e.item.plan_id, e.item.position, e.item.id))
@@ -172,7 +174,7 @@ class Matrix:
         return self.states.get((item.id, person.id), PENDING)
 
     def overdue(self, item: PlanItem, person: User) -> bool:
-        return _is_overdue(item, self.state(item, person), self.today)
+        return is_overdue(item, self.state(item, person), self.today)
 
     def item_rate(self, item: PlanItem) -> float | None:
         if not self.people:
@@ -188,8 +190,12 @@ class Matrix:
         return sum(1 for item in self.items if item.required)
 
     def person_behind(self, person: User) -> bool:
-        """Has a required item past its due date and not done."""
+        """Has a required item past its due date and still to do."""
         return any(item.required and self.overdue(item, person) for item in self.items)
+
+    def person_has_to_do(self, person: User) -> bool:
+        """Has a required item still to do (a reflection waiting for review is not)."""
+        return any(item.required and self.state(item, person).to_do for item in self.items)
 
     def department_rates(self) -> list[tuple[str, int, float | None]]:
         """(unit name, people, share of required items done), units rolled up."""
@@ -237,13 +243,14 @@ class HoursRow:
         return round(self.plan_hours + self.session_hours, 1)
 
 
-def hours_ledger(year: int, user_ids: list[int] | None, now: datetime) -> dict[int, HoursRow]:
-    """Study hours per person for a year: plan items done in the year (session items are
-    counted through the session itself) and sessions attended (present or late)."""
+def hours_between(first: date, last: date, user_ids: list[int] | None,
+                  now: datetime) -> dict[int, HoursRow]:
+    """Study hours per person over the local days ``first`` to ``last``: plan items done in
+    the period, of any plan (session items are counted through the session itself), and
+    sessions attended (present or late). Two queries whatever the number of people."""
     from lawlearn.sessions.attendance import period_bounds
     from lawlearn.sessions.models import Attendance, StudySession
 
-    first, last = date(year, 1, 1), date(year, 12, 31)
     start, end = period_bounds(first, last)
     rows: dict[int, HoursRow] = {}
     plan_hours = db.session.execute(
@@ -266,6 +273,45 @@ def hours_ledger(year: int, user_ids: list[int] | None, now: datetime) -> dict[i
         row = rows.setdefault(user_id, HoursRow(user_id, 0.0, 0.0))
         row.session_hours = round(float(hours or 0), 1)
     return rows
+
+
+def hours_ledger(year: int, user_ids: list[int] | None, now: datetime) -> dict[int, HoursRow]:
+    """Study hours per person for a calendar year (see hours_between)."""
+    return hours_between(date(year, 1, 1), date(year, 12, 31), user_ids, now)
+
+
+def fill_hours(user: User, progress: list[PlanProgress]) -> None:
+    """Set each plan's ``hours_earned``: ``user``'s study hours over the plan's period, as
+    hours_between counts them (so that an annual plan shows what 我的学时 shows for its
+    year). Two queries for all the plans; counts items already stamped done, so callers
+    sync completions first."""
+    from lawlearn.sessions.attendance import period_bounds
+    from lawlearn.sessions.models import Attendance, StudySession
+
+    if not progress:
+        return
+    bounds = {entry.plan.id: period_bounds(entry.plan.starts_on, entry.plan.ends_on)
+              for entry in progress}
+    start = min(first for first, _last in bounds.values())
+    end = max(last for _first, last in bounds.values())
+    done = db.session.execute(
+        select(PlanItemProgress.completed_at, PlanItem.hours)
+        .join(PlanItem, PlanItem.id == PlanItemProgress.item_id)
+        .where(PlanItemProgress.user_id == user.id, PlanItemProgress.completed_at >= start,
+               PlanItemProgress.completed_at < end, PlanItem.kind != "session",
+               PlanItem.hours > 0)).all()
+    attended = db.session.execute(
+        select(StudySession.starts_at, StudySession.study_hours)
+        .join(Attendance, Attendance.session_id == StudySession.id)
+        .where(Attendance.user_id == user.id, Attendance.status.in_(("present", "late")),
+               StudySession.starts_at >= start, StudySession.starts_at < end,
+               StudySession.cancelled_at.is_(None), StudySession.study_hours > 0)).all()
+    for entry in progress:
+        first, last = bounds[entry.plan.id]
+        row = HoursRow(user.id,
+                       round(sum(float(h) for when, h in done if first <= when < last), 1),
+                       round(sum(float(h) for when, h in attended if first <= when < last), 1))
+        entry.hours_earned = row.total
 
 
 def required_hours(user: User, year: int) -> float:

@@ -3,25 +3,28 @@ leader sees every department, read-only), and the review of reflections (学习�
 
 from __future__ import annotations
 
-import io
 from functools import wraps
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy.orm import selectinload
 
 from lawlearn.accounts.departments import department_choices, get_department
 from lawlearn.accounts.models import Role
 from lawlearn.database import utcnow
 from lawlearn.errors import DomainError
 from lawlearn.extensions import db
-from lawlearn.plans import plans_bp, services
+from lawlearn.plans import authoring, oversight, plans_bp, reflection_reviews
 from lawlearn.plans.admin_forms import RemindForm, ReviewForm
-from lawlearn.plans.admin_views import matrix_context
-from lawlearn.plans.export import XLSX_MIMETYPE, export_matrix, export_name
 from lawlearn.plans.models import Plan
 from lawlearn.plans.progress import matrix
+from lawlearn.plans.view_helpers import (
+    matrix_context,
+    matrix_download,
+    plan_for_matrix,
+    posted_remind_form,
+    send_reminders,
+)
 
 
 def roles_required(*roles: str):
@@ -54,9 +57,9 @@ def _chosen_plan(plans: list[Plan], plan_id: int | None) -> Plan | None:
 
 def _scope():
     """The plan, the department shown (None: everyone) and its name, from the query."""
-    plans = services.department_plans()
+    plans = oversight.department_plans()
     plan = _chosen_plan(plans, request.args.get("plan", type=int))
-    department_id = services.overseen(current_user, request.args.get("department", type=int))
+    department_id = oversight.overseen(current_user, request.args.get("department", type=int))
     department = get_department(department_id) if department_id else None
     return plans, plan, department
 
@@ -72,8 +75,7 @@ def department_progress():
     plans, plan, department = _scope()
     context = {}
     if plan is not None:
-        plan = db.session.scalar(db.select(Plan).where(Plan.id == plan.id).options(
-            selectinload(Plan.items), selectinload(Plan.audience)))
+        plan = plan_for_matrix(plan.id)
         grid = matrix(plan, utcnow(), department_id=department.id if department else None)
         context = matrix_context(grid, request.args.get("page", 1, type=int))
     wide = current_user.has_role(Role.ADMIN, Role.LEADER)
@@ -92,36 +94,19 @@ def department_export():
     _plans, plan, department = _scope()
     if plan is None:
         abort(404)
-    plan = db.session.scalar(db.select(Plan).where(Plan.id == plan.id).options(
-        selectinload(Plan.items), selectinload(Plan.audience)))
-    scope = department.full_name if department else _("全部部门")
-    grid = matrix(plan, utcnow(), department_id=department.id if department else None)
-    return send_file(io.BytesIO(export_matrix(grid, scope, utcnow())), mimetype=XLSX_MIMETYPE,
-                     as_attachment=True, download_name=export_name(plan, scope), max_age=0)
+    return matrix_download(plan_for_matrix(plan.id), department)
 
 
 @plans_bp.route("/department/remind", methods=["POST"])
 @roles_required(Role.DEPT_LEAD, Role.ADMIN)
 def department_remind():
     """Remind the people of my department who are behind on a plan."""
-    plan = services.get_plan(request.args.get("plan", type=int) or 0)
-    form = RemindForm()
-    form.department_id.choices = [("", "")] + department_choices()
+    plan = authoring.get_plan(request.args.get("plan", type=int) or 0)
+    form = posted_remind_form()
     department_id = None
     if form.validate_on_submit():
-        department_id = services.overseen(current_user, form.department_id.data)
-        try:
-            count = services.remind(current_user, plan, utcnow(), department_id=department_id,
-                                    not_done=form.not_done.data)
-        except DomainError as error:
-            db.session.rollback()
-            if error.status == 403:
-                raise
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash(_("已提醒 %(n)d 人。", n=count) if count else _("没有需要提醒的人。"),
-                  "success")
+        department_id = oversight.overseen(current_user, form.department_id.data)
+        send_reminders(plan, department_id, form.not_done.data)
     return redirect(url_for("plans.department_progress", plan=plan.id,
                             **({"department": department_id} if department_id else {})))
 
@@ -131,8 +116,10 @@ def department_remind():
 
 def _reviews_page(errors: dict[int, str] | None = None, typed: dict[int, str] | None = None,
                   status: int = 200):
-    pagination = db.paginate(services.reviews_query(current_user),
-                             page=request.args.get("page", 1, type=int),
+    """The reviews page; after a refused decision (``errors``), the page the reviewer was
+    on, the errors listed at its top and the comments as typed."""
+    pagination = db.paginate(reflection_reviews.reviews_query(current_user),
+                             page=request.values.get("page", 1, type=int),
                              per_page=current_app.config["PER_PAGE"], error_out=False)
     return render_template("plans/reviews.html", pagination=pagination, form=ReviewForm(),
                            errors=errors or {}, typed=typed or {}), status
@@ -149,18 +136,17 @@ def reviews():
 @roles_required(Role.DEPT_LEAD, Role.ADMIN)
 def review(reflection_id: int):
     """Accept a reflection (points for its author) or return it with a comment."""
-    reflection = services.get_reviewable(current_user, reflection_id)
+    reflection = reflection_reviews.get_reviewable(current_user, reflection_id)
     form = ReviewForm()
     if not form.validate_on_submit():
         message = next((m for errors in form.errors.values() for m in errors), _("请重试。"))
         return _reviews_page({reflection.id: message}, {reflection.id: form.comment.data or ""},
                              422)
     name, title = reflection.user.name, reflection.item.title
+    decide = reflection_reviews.accept_reflection if form.decision.data == "accept" \
+        else reflection_reviews.return_reflection
     try:
-        if form.decision.data == "accept":
-            services.accept_reflection(current_user, reflection, form.comment.data or "", utcnow())
-        else:
-            services.return_reflection(current_user, reflection, form.comment.data or "", utcnow())
+        decide(current_user, reflection, form.comment.data or "", utcnow())
     except DomainError as error:
         db.session.rollback()
         if error.status in (403, 404):

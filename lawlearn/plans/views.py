@@ -21,11 +21,13 @@ from lawlearn.library.models import ArticleStudy, LawArticle, Material
 from lawlearn.plans import actions, plans_bp
 from lawlearn.plans import notices as notice_service
 from lawlearn.plans.forms import ConfirmItemForm, NoticeForm, ReflectionForm
-from lawlearn.plans.kinds import KINDS, PENDING, item_states
+from lawlearn.plans.kinds import KINDS, PENDING, item_states, plan_start
 from lawlearn.plans.models import Notice, PlanItem
 from lawlearn.plans.progress import (
     ItemProgress,
     PlanProgress,
+    fill_hours,
+    is_overdue,
     next_up,
     progress_for,
     sync_completions,
@@ -78,21 +80,24 @@ def hours_filter(value: float | None) -> str:
 
 
 def _first_unstudied(user, items: list[PlanItem]) -> dict[int, str]:
-    """Per articles item, the library page of its first article not yet studied (three
-    queries for all items)."""
+    """Per articles item, the library page of its first article not yet studied since the
+    item's plan started (three queries for all items)."""
     wanted = KINDS["articles"].article_ids(items)  # type: ignore[attr-defined]
     every = set().union(*wanted.values()) if wanted else set()
     if not every:
         return {}
-    studied = select(ArticleStudy.article_id).where(ArticleStudy.user_id == user.id)
     rows = db.session.execute(
-        select(LawArticle.id, LawArticle.law_id, LawArticle.number, LawArticle.sub_number)
-        .where(LawArticle.id.in_(sorted(every)), LawArticle.id.not_in(studied))
+        select(LawArticle.id, LawArticle.law_id, LawArticle.number, LawArticle.sub_number,
+               ArticleStudy.studied_at)
+        .outerjoin(ArticleStudy, (ArticleStudy.article_id == LawArticle.id)
+                   & (ArticleStudy.user_id == user.id))
+        .where(LawArticle.id.in_(sorted(every)))
         .order_by(LawArticle.law_id, LawArticle.position)).all()
     links: dict[int, str] = {}
     for item in items:
+        start = plan_start(item)
         for row in rows:
-            if row.id in wanted[item.id]:
+            if row.id in wanted[item.id] and (row.studied_at is None or row.studied_at < start):
                 extra = {"sub_number": row.sub_number} if row.sub_number else {}
                 links[item.id] = url_for("library.article", law_id=row.law_id,
                                          number=row.number, **extra)
@@ -155,6 +160,7 @@ def index():
     now = utcnow()
     progress = progress_for(current_user, now)
     sync_completions(current_user, progress, now)
+    fill_hours(current_user, progress)
     page = render_template("plans/index.html", progress=progress)
     db.session.commit()
     return page
@@ -166,8 +172,15 @@ def plan(plan_id: int):
     """A plan: the ring, then its items by stage with my status and where to act."""
     now = utcnow()
     found = actions.get_plan_for(current_user, plan_id)
-    progress = progress_for(current_user, now, plans=[found])
-    sync_completions(current_user, progress, now)
+    # Every current plan is synced, not only this one: the plan's study hours count items
+    # done in its period in any plan (as 我的学时 does).
+    current = progress_for(current_user, now)
+    sync_completions(current_user, current, now)
+    progress = [p for p in current if p.plan.id == found.id]
+    if not progress:  # an ended plan, still readable by its link
+        progress = progress_for(current_user, now, plans=[found])
+        sync_completions(current_user, progress, now)
+    fill_hours(current_user, progress)
     entries = progress[0].items
     page = render_template("plans/plan.html", progress=progress[0],
                            groups=_stage_groups(entries, found),
@@ -179,15 +192,15 @@ def plan(plan_id: int):
 # --- an item's own page -----------------------------------------------------------------------
 
 
-def _item_page(item: PlanItem, now, *, error: str | None = None,
-               form: ReflectionForm | None = None, status: int = 200):
-    """Render an item's page; showing a material records its first opening."""
+def _item_page(item: PlanItem, now, *, form: ReflectionForm | None = None,
+               status: int = 200):
+    """Render an item's page; showing a material records its first opening. A reflection
+    form sent back with errors lists them at the top of the page."""
     row = actions.open_item(current_user, item, now) if item.kind == "material" \
         else actions.get_progress(current_user, item)
     state = item_states([item], [current_user.id], now).get((item.id, current_user.id),
                                                             PENDING)
-    overdue = not state.done and item.due_on is not None and item.due_on < local_day(now)
-    entry = ItemProgress(item, state, overdue)
+    entry = ItemProgress(item, state, is_overdue(item, state, local_day(now)))
     sync_completions(current_user, [PlanProgress(item.plan, [entry])], now)
     material = db.session.get(Material, item.settings.get("material_id") or 0) \
         if item.kind == "material" else None
@@ -197,7 +210,9 @@ def _item_page(item: PlanItem, now, *, error: str | None = None,
         form = ReflectionForm(body=reflection.body if reflection else "")
     page = render_template(
         "plans/item.html", item=item, entry=entry, row=row, material=material,
-        reflection=reflection, form=form, confirm_form=ConfirmItemForm(), error=error,
+        reflection=reflection, form=form, confirm_form=ConfirmItemForm(),
+        errors=[(name, message) for name, messages in (form.errors if form else {}).items()
+                for message in messages if name != "csrf_token"],
         seconds_left=actions.seconds_left(row, item, now),
         min_length=actions.min_length(item), can_write=actions.can_write(reflection, item),
         video_ok=_video_url(item) is not None,
@@ -241,7 +256,9 @@ def confirm(item_id: int):
     try:
         actions.confirm_item(current_user, found, now)
     except Conflict as error:
-        return _item_page(found, now, error=error.message, status=409)
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("plans.item", item_id=found.id))
     db.session.commit()
     flash(_("已完成：%(title)s", title=found.title), "success")
     return redirect(url_for("plans.plan", plan_id=found.plan_id))
@@ -259,10 +276,13 @@ def reflect(item_id: int):
     try:
         actions.submit_reflection(current_user, found, form.body.data or "", now)
     except ValidationFailed as error:
+        db.session.rollback()
         form.body.errors = [error.message]
         return _item_page(found, now, form=form, status=422)
     except Conflict as error:
-        return _item_page(found, now, error=error.message, form=form, status=409)
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("plans.item", item_id=found.id))
     db.session.commit()
     flash(_("学习心得已提交。"), "success")
     return redirect(url_for("plans.item", item_id=found.id))

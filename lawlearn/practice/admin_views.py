@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-import io
-import re
 from datetime import date, timedelta
 
-from flask import current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from lawlearn.database import utcnow
+from lawlearn.exports import CSV_MIMETYPE, download, filename_part
 from lawlearn.extensions import db
+from lawlearn.localtime import local_day
+from lawlearn.pagination import page_arg
 from lawlearn.practice import points, practice_admin_bp, timing
 from lawlearn.practice.admin_forms import field_name, rules_form_class
-from lawlearn.practice.days import local_day
 from lawlearn.settings import get_settings
 
-CSV_MIMETYPE = "text/csv; charset=utf-8"
-UNSAFE_IN_FILENAME = re.compile(r'[\\/:*?"<>|\s]+')
 REPORT_DAYS = 30
 EARLIEST_DAY, LATEST_DAY = date(2000, 1, 1), date(2999, 12, 31)
 
@@ -80,9 +78,9 @@ def timing_report():
                                         date_from, date_to)
         name = _("答题用时异常-%(start)s至%(end)s", start=date_from.isoformat(),
                  end=date_to.isoformat())
-        return send_file(io.BytesIO(data), mimetype=CSV_MIMETYPE, as_attachment=True,
-                         download_name=f"{UNSAFE_IN_FILENAME.sub('_', name)}.csv", max_age=0)
-    report = timing.timing_report(date_from, date_to, page=request.args.get("page", 1, type=int),
+        return download(data, f"{filename_part(name)}.csv", CSV_MIMETYPE,
+                        fallback=f"timing-{date_from.isoformat()}-{date_to.isoformat()}.csv")
+    report = timing.timing_report(date_from, date_to, page=page_arg(),
                                   per_page=current_app.config["PER_PAGE"])
     floors = get_settings("practice.floor_base_ms", "practice.floor_ms_per_char")
     return render_template(

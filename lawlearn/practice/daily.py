@@ -18,8 +18,8 @@ from lawlearn.accounts.models import User
 from lawlearn.errors import Conflict
 from lawlearn.extensions import db
 from lawlearn.library.models import LawArticle
+from lawlearn.localtime import day_start, local_day
 from lawlearn.practice import scheduler
-from lawlearn.practice.days import day_start, local_day
 from lawlearn.practice.models import DailySet, DailySetItem, PracticeCard
 from lawlearn.practice.points import award, get_rule
 from lawlearn.practice.timing import check_timing
@@ -311,6 +311,12 @@ def _first_answer(daily_set: DailySet, item: DailySetItem, response: Any, correc
     item.points_awarded = paid
     db.session.flush()
     return Feedback(item, correct, response, card.due, paid, completed, repeated=False)
+
+
+def bonus_withheld(daily_set: DailySet) -> bool:
+    """The completed set earned no completion bonus because an answer was too fast (the
+    bonus is decided once, when the last answer comes in, from the answers' flags)."""
+    return daily_set.completed_at is not None and any(item.too_fast for item in daily_set.items)
 
 
 def answered_item(user_id: int, question_id: int, now: datetime) -> tuple[DailySet, DailySetItem]:

@@ -30,7 +30,9 @@ def daily():
     db.session.commit()
     form = DailyAnswerForm(question_id=item.question_id) if item is not None else None
     return render_template("practice/daily.html", daily_set=daily_set, item=item, form=form,
-                           exam=exam, type_labels=QUESTION_TYPES, now=now)
+                           exam=exam, type_labels=QUESTION_TYPES, now=now,
+                           bonus_withheld=daily_set is not None
+                           and services.bonus_withheld(daily_set))
 
 
 @practice_bp.route("/daily/answer", methods=["POST"])

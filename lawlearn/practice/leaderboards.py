@@ -17,7 +17,7 @@ from sqlalchemy.orm import aliased
 
 from lawlearn.accounts.models import Department, User
 from lawlearn.extensions import db
-from lawlearn.practice.days import local_day
+from lawlearn.localtime import local_day
 from lawlearn.practice.models import PointAward
 
 PERIODS = {"week": _l("本周"), "month": _l("本月"), "year": _l("本年")}

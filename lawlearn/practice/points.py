@@ -20,7 +20,7 @@ from sqlalchemy.orm import joinedload
 from lawlearn.accounts.audit import record_audit
 from lawlearn.accounts.models import User
 from lawlearn.extensions import db
-from lawlearn.practice.days import local_day
+from lawlearn.localtime import local_day
 from lawlearn.practice.models import PointAward, PointRule
 from lawlearn.settings import SiteSetting, get_settings, set_setting
 

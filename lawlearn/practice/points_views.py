@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import current_app, render_template, request
+from flask import render_template, request
 from flask_login import current_user, login_required
 
 from lawlearn.database import utcnow
-from lawlearn.extensions import db
+from lawlearn.pagination import paginate
 from lawlearn.practice import leaderboards, points, practice_bp
 
 
@@ -15,9 +15,7 @@ from lawlearn.practice import leaderboards, points, practice_bp
 def my_points():
     """我的积分: totals this week, month and year, the ledger, and how to earn points."""
     now = utcnow()
-    pagination = db.paginate(points.ledger_query(current_user.id),
-                             page=request.args.get("page", 1, type=int),
-                             per_page=current_app.config["PER_PAGE"], error_out=False)
+    pagination = paginate(points.ledger_query(current_user.id))
     return render_template(
         "practice/points.html", totals=leaderboards.my_totals(current_user.id, now),
         pagination=pagination,

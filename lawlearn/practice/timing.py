@@ -3,7 +3,6 @@ admin's report lists the accounts with machine-like timing."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import date, datetime
 from statistics import median
@@ -16,7 +15,8 @@ from sqlalchemy.orm import aliased
 from lawlearn.accounts.models import Department, User
 from lawlearn.exports import csv_bytes, local_time
 from lawlearn.extensions import db
-from lawlearn.practice.days import utc_bounds
+from lawlearn.localtime import day_bounds
+from lawlearn.pagination import Page, page_count
 from lawlearn.practice.models import (
     ChallengeAnswer,
     ChallengeRun,
@@ -67,32 +67,6 @@ class TimingRow:
     def share(self) -> float | None:
         """Flagged answers as a share of answered ones (None when none are counted)."""
         return min(1.0, self.flagged / self.answered) if self.answered else None
-
-
-@dataclass(frozen=True)
-class TimingReport:
-    """One page of the report, with what the pager needs."""
-
-    items: list[TimingRow]
-    page: int
-    pages: int
-    total: int
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
 
 
 def _report_query(start: datetime, end: datetime):
@@ -148,21 +122,21 @@ def _with_medians(rows, start: datetime, end: datetime) -> list[TimingRow]:
 
 
 def timing_report(date_from: date, date_to: date, *, page: int = 1,
-                  per_page: int = 20) -> TimingReport:
+                  per_page: int = 20) -> Page:
     """People with too-fast answers in the period, most flags first: one page, in three
     queries whatever the number of people or answers."""
-    start, end = utc_bounds(date_from, date_to)
+    start, end = day_bounds(date_from, date_to)
     query, flags = _report_query(start, end)
     total = db.session.scalar(select(func.count()).select_from(flags)) or 0
-    pages = max(1, math.ceil(total / per_page))
+    pages = page_count(total, per_page)
     page = min(max(1, page), pages)
     rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
-    return TimingReport(_with_medians(rows, start, end), page, pages, total)
+    return Page(_with_medians(rows, start, end), page, pages, total)
 
 
 def timing_report_rows(date_from: date, date_to: date) -> list[TimingRow]:
     """Every row of the report (for the CSV export), in two queries."""
-    start, end = utc_bounds(date_from, date_to)
+    start, end = day_bounds(date_from, date_to)
     query, _flags = _report_query(start, end)
     return _with_medians(db.session.execute(query).all(), start, end)
 

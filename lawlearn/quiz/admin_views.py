@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import re
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import to_user_timezone, to_utc
 from flask_login import current_user
 
 from lawlearn.accounts.departments import department_choices
+from lawlearn.converters import record_id
 from lawlearn.errors import DomainError, ValidationFailed
 from lawlearn.extensions import db
 from lawlearn.library.references import resolve_article_references
+from lawlearn.pagination import paginate
 from lawlearn.quiz import authoring, bank, quiz_admin_bp
 from lawlearn.quiz.forms import QuestionForm, QuizForm
 from lawlearn.quiz.grading import parse_fill_answer, parse_letters, parse_true_false
@@ -40,9 +42,8 @@ def questions():
         q=request.args.get("q") or None, type=request.args.get("type") or None,
         tag=request.args.get("tag") or None, difficulty=request.args.get("difficulty") or None,
         status=request.args.get("status", "active") or None,
-        law_id=request.args.get("law", type=int))
-    pagination = db.paginate(query, page=request.args.get("page", 1, type=int),
-                             per_page=current_app.config["PER_PAGE"], error_out=False)
+        law_id=request.args.get("law", type=record_id))
+    pagination = paginate(query)
     from lawlearn.library.services import list_laws
 
     return render_template("quiz_admin/questions.html", pagination=pagination,

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import io
-
-from flask import abort, flash, redirect, render_template, send_file, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from lawlearn import uploads
 from lawlearn.errors import DomainError
+from lawlearn.exports import XLSX_MIMETYPE, download
 from lawlearn.extensions import db
 from lawlearn.quiz import importing, quiz_admin_bp
 from lawlearn.quiz.import_forms import QuestionImportConfirmForm, QuestionImportForm
 from lawlearn.quiz.models import QUESTION_TYPES
-
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @quiz_admin_bp.route("/questions/import", methods=["GET", "POST"])
@@ -71,5 +68,5 @@ def question_import_confirm():
 @quiz_admin_bp.route("/questions/import/template.xlsx")
 def question_import_template():
     """Download the question import template."""
-    return send_file(io.BytesIO(importing.template_workbook()), as_attachment=True,
-                     download_name="试题导入模板.xlsx", mimetype=XLSX_MIMETYPE)
+    return download(importing.template_workbook(), _("试题导入模板.xlsx"), XLSX_MIMETYPE,
+                    fallback="question-import-template.xlsx")

@@ -3,17 +3,13 @@ and the XLSX / CSV exports."""
 
 from __future__ import annotations
 
-import io
-import math
-import re
-from dataclasses import dataclass
-from typing import Any
-
-from flask import abort, current_app, render_template, request, send_file, url_for
+from flask import abort, current_app, render_template, url_for
 from flask_babel import gettext as _
 
 from lawlearn.database import utcnow
+from lawlearn.exports import CSV_MIMETYPE, XLSX_MIMETYPE, download, filename_part
 from lawlearn.extensions import db
+from lawlearn.pagination import page_arg, page_of
 from lawlearn.quiz import quiz_admin_bp
 from lawlearn.quiz import results as scoring
 from lawlearn.quiz import results_export as exporting
@@ -21,36 +17,7 @@ from lawlearn.quiz.authoring import get_quiz
 from lawlearn.quiz.models import GRADING_METHODS
 from lawlearn.quiz.services import finalize_expired_attempts
 
-MIMETYPES = {
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "csv": "text/csv; charset=utf-8",
-}
-UNSAFE_IN_FILENAME = re.compile(r'[\\/:*?"<>|\s]+')
-
-
-@dataclass
-class Page:
-    """One page of a list already in memory, with what the pager needs."""
-
-    items: list[Any]
-    page: int
-    pages: int
-    total: int
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-
-def _page_of(rows: list[Any], page: int, per_page: int) -> Page:
-    pages = max(1, math.ceil(len(rows) / per_page))
-    page = min(max(1, page), pages)
-    start = (page - 1) * per_page
-    return Page(rows[start:start + per_page], page, pages, len(rows))
+MIMETYPES = {"xlsx": XLSX_MIMETYPE, "csv": CSV_MIMETYPE}
 
 
 def _links(quiz_id: int) -> dict[str, str | None]:
@@ -74,8 +41,7 @@ def quiz_results(quiz_id: int):
     """A quiz's results: summary, score distribution, departments and people."""
     quiz = _closed_up(quiz_id)
     results = scoring.quiz_results(quiz)
-    people = _page_of(results.people, request.args.get("page", 1, type=int),
-                      current_app.config.get("PER_PAGE", 20))
+    people = page_of(results.people, page_arg(), current_app.config["PER_PAGE"])
     return render_template("quiz_admin/results.html", quiz=quiz, results=results,
                            people=people, grading=GRADING_METHODS.get(quiz.grading, quiz.grading),
                            **_links(quiz.id))
@@ -97,7 +63,5 @@ def results_export(quiz_id: int, fmt: str):
         abort(400)
     quiz = _closed_up(quiz_id)
     data = exporting.export_results(quiz, fmt)
-    title = UNSAFE_IN_FILENAME.sub("_", quiz.title).strip("_") or str(quiz.id)
-    return send_file(io.BytesIO(data), mimetype=MIMETYPES[fmt], as_attachment=True,
-                     download_name=_("%(title)s-成绩.%(ext)s", title=title, ext=fmt),
-                     max_age=0)
+    name = _("%(title)s-成绩.%(ext)s", title=filename_part(quiz.title, str(quiz.id)), ext=fmt)
+    return download(data, name, MIMETYPES[fmt], fallback=f"quiz-{quiz.id}-results.{fmt}")

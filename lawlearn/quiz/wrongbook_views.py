@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from lawlearn.database import utcnow
 from lawlearn.errors import Conflict, ValidationFailed
 from lawlearn.extensions import db
+from lawlearn.pagination import paginate
 from lawlearn.quiz import quiz_bp, wrongbook
 from lawlearn.quiz.models import QUESTION_TYPES, WrongAnswer
 from lawlearn.quiz.wrongbook_forms import RedoForm, submitted_answer
@@ -36,10 +37,7 @@ def wrong_answers():
     source = source if source in wrongbook.SOURCES else None
     cleared = request.args.get("status") == "cleared"
     counts = wrongbook.book_counts(current_user.id)
-    pagination = db.paginate(wrongbook.book_query(current_user.id, source=source,
-                                                  cleared=cleared),
-                             page=request.args.get("page", 1, type=int),
-                             per_page=current_app.config["PER_PAGE"], error_out=False)
+    pagination = paginate(wrongbook.book_query(current_user.id, source=source, cleared=cleared))
     cards = [BookCard(entry, wrongbook.bank_snapshot(entry.question))
              for entry in pagination.items]
     return render_template("quiz/wrong_answers.html", cards=cards, pagination=pagination,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import to_user_timezone, to_utc
 from flask_login import current_user
@@ -18,6 +18,7 @@ from lawlearn.errors import DomainError
 from lawlearn.extensions import db
 from lawlearn.library.models import Material
 from lawlearn.library.references import format_references, resolve_article_references
+from lawlearn.pagination import paginate
 from lawlearn.quiz.authoring import user_ids_for, usernames_of
 from lawlearn.quiz.models import Quiz
 from lawlearn.sessions import services, sessions_admin_bp
@@ -45,8 +46,7 @@ def sessions():
         StudySession.starts_at.desc() if past else StudySession.starts_at)
     query = query.where(StudySession.ends_at < now) if past else \
         query.where(StudySession.ends_at >= now)
-    pagination = db.paginate(query, page=request.args.get("page", 1, type=int),
-                             per_page=current_app.config["PER_PAGE"], error_out=False)
+    pagination = paginate(query)
     return render_template("sessions_admin/sessions.html", pagination=pagination, past=past,
                            now=now)
 

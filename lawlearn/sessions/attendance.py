@@ -14,9 +14,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -26,6 +25,7 @@ from sqlalchemy.orm import aliased, contains_eager, joinedload, lazyload, select
 from lawlearn.accounts.models import Department, User
 from lawlearn.database import utcnow
 from lawlearn.extensions import db
+from lawlearn.localtime import day_bounds, local_day
 from lawlearn.sessions.models import ATTENDANCE_STATUSES, Attendance, StudySession
 from lawlearn.sessions.services import audience_condition, expected_user_ids
 
@@ -136,13 +136,9 @@ class AttendanceSummary:
 # --- periods ------------------------------------------------------------------------------
 
 
-def _zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "Asia/Shanghai")
-
-
 def local_today(now: datetime | None = None) -> date:
     """Today in the configured time zone (``now`` is naive UTC)."""
-    return (now or utcnow()).replace(tzinfo=UTC).astimezone(_zone()).date()
+    return local_day(now or utcnow())
 
 
 def this_year(now: datetime | None = None) -> tuple[date, date]:
@@ -152,12 +148,7 @@ def this_year(now: datetime | None = None) -> tuple[date, date]:
 
 def period_bounds(date_from: date, date_to: date) -> tuple[datetime, datetime]:
     """Local dates (both included) as naive UTC bounds [start, end)."""
-    zone = _zone()
-
-    def utc(day: date) -> datetime:
-        return datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
-
-    return utc(date_from), utc(date_to + timedelta(days=1))
+    return day_bounds(date_from, date_to)
 
 
 def _in_period(date_from: date, date_to: date, now: datetime) -> list:

@@ -3,15 +3,11 @@ and attendance report."""
 
 from __future__ import annotations
 
-import io
-import math
-import re
-from dataclasses import dataclass
 from datetime import date
 from functools import wraps
 from typing import Any
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -22,15 +18,15 @@ from wtforms.validators import AnyOf, DataRequired, Length, Optional
 from lawlearn.accounts.departments import department_choices, get_department
 from lawlearn.accounts.forms import ConfirmForm
 from lawlearn.accounts.models import User
+from lawlearn.converters import record_id
 from lawlearn.database import utcnow
 from lawlearn.errors import DomainError, ValidationFailed
+from lawlearn.exports import CSV_MIMETYPE, download, filename_part
 from lawlearn.extensions import db
+from lawlearn.pagination import page_arg, page_of
 from lawlearn.sessions import attendance, attendance_export, leave, sessions_admin_bp, sessions_bp
 from lawlearn.sessions.models import ATTENDANCE_STATUSES, LEAVE_STATUSES
 from lawlearn.sessions.services import close_ended_sessions, get_session
-
-CSV_MIMETYPE = "text/csv; charset=utf-8"
-UNSAFE_IN_FILENAME = re.compile(r'[\\/:*?"<>|\s]+')
 
 
 class LeaveForm(FlaskForm):
@@ -201,10 +197,8 @@ def leave_decide(request_id: int):
 # --- admin ---------------------------------------------------------------------------------
 
 
-def _csv_response(data: bytes, name: str):
-    safe = UNSAFE_IN_FILENAME.sub("_", name).strip("_") or "export"
-    return send_file(io.BytesIO(data), mimetype=CSV_MIMETYPE, as_attachment=True,
-                     download_name=f"{safe}.csv", max_age=0)
+def _csv_response(data: bytes, name: str, fallback: str):
+    return download(data, f"{filename_part(name)}.csv", CSV_MIMETYPE, fallback=f"{fallback}.csv")
 
 
 def _close_ended() -> None:
@@ -222,7 +216,8 @@ def absentees(session_id: int):
     if request.args.get("format") == "csv":
         day = attendance.local_today(session.starts_at).isoformat()
         return _csv_response(attendance_export.export_absentees(session, now),
-                             _("%(title)s-%(day)s-缺席名单", title=session.title, day=day))
+                             _("%(title)s-%(day)s-缺席名单", title=session.title, day=day),
+                             f"absentees-{day}")
     groups = attendance.absentees_by_department(session, now)
     expected, counts = attendance.session_counts(session, now)
     return render_template(
@@ -233,39 +228,6 @@ def absentees(session_id: int):
         sessions_url=_endpoint_url("sessions_admin.sessions"))
 
 
-@dataclass
-class Page:
-    """One page of a list already in memory."""
-
-    items: list[Any]
-    page: int
-    pages: int
-    total: int
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
-
-
-def _page_of(rows: list[Any], page: int, per_page: int) -> Page:
-    pages = max(1, math.ceil(len(rows) / per_page))
-    page = min(max(1, page), pages)
-    start = (page - 1) * per_page
-    return Page(rows[start:start + per_page], page, pages, len(rows))
-
-
 REPORT_SORTS = {"name": _l("按部门和姓名"), "rate": _l("按出勤率（低到高）")}
 
 
@@ -274,7 +236,7 @@ def attendance_report():
     """Attendance rates per department and per person over a period; ``?format=csv``."""
     _close_ended()
     date_from, date_to = _period()
-    department_id = request.args.get("department", type=int)
+    department_id = request.args.get("department", type=record_id)
     department = get_department(department_id) if department_id else None
     summary = attendance.attendance_summary(department_id=department_id, date_from=date_from,
                                             date_to=date_to)
@@ -282,7 +244,8 @@ def attendance_report():
     if request.args.get("format") == "csv":
         return _csv_response(attendance_export.export_summary(summary, scope),
                              _("出勤统计-%(scope)s-%(start)s至%(end)s", scope=scope,
-                               start=date_from.isoformat(), end=date_to.isoformat()))
+                               start=date_from.isoformat(), end=date_to.isoformat()),
+                             f"attendance-{date_from.isoformat()}-{date_to.isoformat()}")
     sort = request.args.get("sort", "name")
     people = summary.people
     if sort == "rate":
@@ -291,8 +254,7 @@ def attendance_report():
     else:
         sort = "name"
         people = sorted(people, key=lambda p: (p.department is None, p.department or "", p.name))
-    page = _page_of(people, request.args.get("page", 1, type=int),
-                    current_app.config.get("PER_PAGE", 20))
+    page = page_of(people, page_arg(), current_app.config["PER_PAGE"])
     return render_template(
         "sessions_admin/attendance_report.html", summary=summary, people=page, scope=scope,
         department_id=department_id, department_choices=department_choices(), sort=sort,

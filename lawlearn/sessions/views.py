@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from lawlearn.database import utcnow
+from lawlearn.exports import attachment_headers
 from lawlearn.extensions import db
 from lawlearn.sessions import services, sessions_bp
 from lawlearn.sessions.calendar import calendar_feed, user_for_calendar_token
@@ -82,8 +83,8 @@ def calendar(token: str):
         abort(404)
     body = calendar_feed(user, utcnow(),
                          lambda s: url_for("sessions.session", session_id=s.id, _external=True))
-    response = Response(body, mimetype="text/calendar")
-    response.headers["Content-Disposition"] = "inline; filename=lawlearn.ics"
+    response = Response(body, headers=attachment_headers("lawlearn.ics", "text/calendar",
+                                                         inline=True))
     response.headers["Cache-Control"] = "private, max-age=300"
     return response
 

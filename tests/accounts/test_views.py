@@ -6,7 +6,7 @@ import io
 import re
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from lawlearn.accounts.models import AuditEntry, User
 from lawlearn.extensions import db
@@ -246,32 +246,16 @@ def test_user_list_search_filter_and_pages(admin_client, make_user, make_departm
     assert "root" in admins and "lonely" not in admins
 
 
-def count_queries(app, fetch) -> int:
-    with app.app_context():
-        engine = db.engine
-    statements = []
-
-    def record(*_args):
-        statements.append(1)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        fetch()
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-    return len(statements)
-
-
 def test_user_list_runs_a_constant_number_of_queries(app, admin_client, make_user,
-                                                     make_department):
+                                                     make_department, count_queries):
     unit = make_department("综合科")
     section = make_department("一组", unit)
     for _ in range(3):
         make_user(department_id=section)
-    few = count_queries(app, lambda: admin_client.get("/admin/users"))
+    few = count_queries(lambda: admin_client.get("/admin/users"))
     for _ in range(30):
         make_user(department_id=section, roles=("staff", "dept_lead"))
-    many = count_queries(app, lambda: admin_client.get("/admin/users"))
+    many = count_queries(lambda: admin_client.get("/admin/users"))
     assert few == many
 
 

@@ -99,3 +99,41 @@ def test_staff_record_an_event_with_a_photo_on_a_phone(app, live_server, phone, 
         assert [(m.kind, m.copies) for m in event.materials] == [("leaflet", 1200),
                                                                 ("handbook", 300)]
         assert event.photos[0].captured_at == datetime(2024, 12, 4, 2, 14, 30)
+
+
+def test_a_leader_reads_the_ledger_and_a_campaign_on_a_phone(app, live_server, phone,
+                                                             make_user):
+    """Leaders read the ledger and the campaign dashboards in the staff layout: the wide
+    tables scroll inside their box, the page itself never scrolls sideways."""
+    from lawlearn.accounts.departments import create_department
+    from lawlearn.outreach.services import ensure_categories
+    from tests.outreach.test_ledger import make_campaign, make_event
+
+    with app.app_context():
+        unit = create_department(None, "区司法局")
+        section = create_department(None, "普法科", unit.id)
+        categories = {c.name: c for c in ensure_categories()}
+        campaign = make_campaign(targets={"events": 10, "participants": 5000,
+                                          "materials": 60000, "departments": 3,
+                                          "categories": 7})
+        for number, name in enumerate(("进社区", "进学校", "进企业")):
+            make_event(categories[name], section.id, title=f"宪法宣传周{name}活动",
+                       campaign=campaign, participants=300 + number,
+                       materials=(("leaflet", 3, 1200),))
+        campaign_id, section_id = campaign.id, section.id
+        db.session.commit()
+    make_user("zhuren", roles=("leader", "staff"), name="主任", department_id=section_id)
+    page = phone.new_page()
+    log_in(page, live_server, "zhuren")
+    page.goto(f"{live_server}/outreach/ledger?from=2024-12-01&to=2024-12-07")
+    expect(page.get_by_role("heading", name="普法台账")).to_be_visible()
+    expect(page.get_by_role("link", name="宪法宣传周进社区活动")).to_be_visible()
+    assert_fits_phone(page)
+    # The title column stays readable: the wide table scrolls in its box instead.
+    assert page.locator("td.title-cell").first.bounding_box()["width"] >= 120
+    screenshot(page, "outreach-ledger-leader-phone")
+    page.goto(f"{live_server}/outreach/campaigns/{campaign_id}")
+    expect(page.get_by_role("heading", name="目标完成情况")).to_be_visible()
+    expect(page.get_by_text("进军营").first).to_be_visible()
+    assert_fits_phone(page)
+    screenshot(page, "outreach-campaign-leader-phone")

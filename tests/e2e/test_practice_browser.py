@@ -12,6 +12,7 @@ from lawlearn.practice.models import DailySet
 from lawlearn.settings import set_setting
 from tests.e2e.conftest import screenshot
 from tests.e2e.test_accounts_browser import assert_fits_phone, log_in
+from tests.practice.helpers import singles
 from tests.quiz.fixtures import SAMPLE
 
 
@@ -80,3 +81,33 @@ def test_todays_set_on_a_phone(app, live_server, phone, make_user, make_question
         daily_set = db.session.scalar(select(DailySet))
         assert daily_set.completed_at is not None
         assert all(item.shown_at and item.answered_at for item in daily_set.items)
+
+
+def test_too_fast_answers_on_a_phone(app, live_server, phone, make_user, make_questions):
+    """Answers faster than the reading floor (set high here, so any answer is too fast): a
+    wrong one's feedback says nothing of speed, a right one's says it earned nothing, and
+    the day's result says why there is no completion bonus."""
+    make_user("hasty", name="急性子")
+    make_questions(singles(2))
+    with app.app_context():
+        set_setting("practice.floor_base_ms", 10_000)
+        db.session.commit()
+    page = phone.new_page()
+    log_in(page, live_server, "hasty")
+    page.goto(f"{live_server}/practice/daily")
+    for number, option in ((1, "甲说法"), (2, "乙说法")):
+        expect(page.locator(".question-head")).to_contain_text(f"第 {number} / 2 题")
+        page.locator("fieldset.question").get_by_text(option, exact=True).click()
+        page.get_by_role("button", name="提交答案").click()
+        if number == 1:
+            expect(page.locator(".feedback-verdict")).to_have_text("✗ 回答错误")
+            expect(page.locator(".feedback")).not_to_contain_text("答题过快")
+            page.get_by_role("link", name="下一题").click()
+    expect(page.locator(".feedback-verdict")).to_have_text(re.compile("回答正确"))
+    expect(page.locator(".feedback .notice")).to_have_text("答题过快，本题不计积分。")
+    assert_fits_phone(page)
+    page.get_by_role("link", name="查看今日结果").click()
+    expect(page.locator(".daily-done")).to_contain_text("获得 0 积分")
+    expect(page.locator(".daily-done .notice")).to_have_text("有答题过快的记录，本次未获得完成奖励。")
+    assert_fits_phone(page)
+    screenshot(page, "daily-too-fast-phone")

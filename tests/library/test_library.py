@@ -7,7 +7,7 @@ import json
 import time
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from lawlearn.accounts.models import User
 from lawlearn.database import utcnow
@@ -34,21 +34,6 @@ def import_text(data: bytes = SMALL_LAW, title: str | None = None) -> Law:
     law = services.import_law(None, data, title=title)
     db.session.commit()
     return law
-
-
-def count_queries(run) -> int:
-    statements = []
-
-    def record(*_args):
-        statements.append(1)
-
-    engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        run()
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-    return len(statements)
 
 
 @needs_shared
@@ -173,23 +158,18 @@ def test_highlight_escapes_and_marks(request_ctx):
 
 @needs_shared
 def test_article_page_and_search_use_a_fixed_number_of_queries(app, client, login,
-                                                               make_user):
+                                                               make_user, count_queries):
     login(make_user("counter"))
     with app.app_context():
         small = import_text().id
-    small_article = count_queries_in(app, lambda: client.get(f"/laws/{small}/articles/2"))
-    small_search = count_queries_in(app, lambda: client.get("/search?q=信息"))
+    small_article = count_queries(lambda: client.get(f"/laws/{small}/articles/2"))
+    small_search = count_queries(lambda: client.get("/search?q=信息"))
     with app.app_context():
         big = import_text((LAWS / "民法典.md").read_bytes()).id
-    big_article = count_queries_in(app, lambda: client.get(f"/laws/{big}/articles/1165"))
-    big_search = count_queries_in(app, lambda: client.get("/search?q=信息"))
+    big_article = count_queries(lambda: client.get(f"/laws/{big}/articles/1165"))
+    big_search = count_queries(lambda: client.get("/search?q=信息"))
     assert small_article == big_article
     assert small_search == big_search
-
-
-def count_queries_in(app, run) -> int:
-    with app.app_context():
-        return count_queries(run)
 
 
 def test_cli_import_and_list(runner, app, tmp_path):

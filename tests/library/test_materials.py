@@ -442,8 +442,8 @@ def test_docx_attachment_is_a_download_and_images_are_inline(app, admin_client, 
     response = staff.get(f"/materials/attachments/{word_id}")
     assert response.mimetype == DOCX_TYPE
     disposition = response.headers["Content-Disposition"]
-    assert disposition.startswith("attachment") and "filename*=UTF-8''%E9%80%9A%E7%9F%A5.docx" in (
-        disposition)
+    assert disposition == 'attachment; filename="download.docx"; ' \
+        "filename*=UTF-8''%E9%80%9A%E7%9F%A5.docx"
     response.close()
     response = staff.get(f"/materials/attachments/{image_id}")
     assert response.mimetype == "image/png"
@@ -565,8 +565,10 @@ def test_staff_list_filters_by_kind_tag_and_title(app, make_user):
     assert "高空抛物" in by_title and "宪法宣传周活动" not in by_title
     nothing = staff.get("/materials?tag=不存在的标签").get_data(as_text=True)
     assert "暂无学习资料。" in nothing
-    page = staff.get("/materials?kind=nonsense&page=99")
-    assert page.status_code == 200
+    page = staff.get("/materials?kind=nonsense&page=99")  # past the end: to the last page
+    assert page.status_code == 302 and page.headers["Location"].endswith("page=1")
+    last = staff.get(page.headers["Location"]).get_data(as_text=True)
+    assert "宪法宣传周活动" in last and "高空抛物" in last
 
 
 @pytest.mark.app_config(PER_PAGE=2)

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 import openpyxl
 import pytest
+from flask import g
 from sqlalchemy import func, select
 
 from lawlearn.extensions import db
@@ -236,6 +237,28 @@ def test_dashboard_queries_do_not_grow_with_events(admin_client, week, office):
                    starts_at=DAY + timedelta(hours=index))
     db.session.commit()
     assert count_queries(load) == few
+
+
+def test_campaign_lists_load_in_a_constant_number_of_queries(admin_client, week, office):
+    """The admin's list and the leaders' list (one query for every campaign's counts)."""
+    category = db.session.scalar(select(OutreachCategory).filter_by(name="进乡村"))
+
+    def load() -> None:
+        for url in ("/admin/outreach/campaigns", "/outreach/campaigns"):
+            # The requests share the test's app context: start each from scratch.
+            db.session.expunge_all()
+            g.pop("_login_user", None)
+            admin_client.get(url)
+
+    few = count_queries(load)
+    for year in range(2015, 2023):
+        campaign = make_campaign(f"{year}年宪法宣传周", date(year, 12, 1), date(year, 12, 7),
+                                 targets={"events": 3})
+        make_event(category, office.health, title=f"{year}年进村", campaign=campaign,
+                   starts_at=DAY.replace(year=year))
+    db.session.commit()
+    assert count_queries(load) == few
+    assert "2015年宪法宣传周" in admin_client.get("/outreach/campaigns").get_data(as_text=True)
 
 
 def test_unknown_campaign_is_404(admin_client, ctx):

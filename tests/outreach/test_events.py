@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
 
 from lawlearn.accounts.models import AuditEntry, User
@@ -15,7 +14,7 @@ from lawlearn.database import utcnow
 from lawlearn.errors import Conflict, PermissionDenied, ValidationFailed
 from lawlearn.extensions import db
 from lawlearn.library.models import Law
-from lawlearn.outreach import services
+from lawlearn.outreach import access, event_lists, history, services
 from lawlearn.outreach.models import (
     SEVEN_INTO,
     Campaign,
@@ -25,6 +24,7 @@ from lawlearn.outreach.models import (
 )
 from lawlearn.outreach.services import EventFields, MaterialRow
 from tests.conftest import csrf_from, post_with_csrf
+from tests.outreach.test_ledger import count_queries
 
 START = datetime(2024, 12, 4, 1, 0)  # 09:00 in Shanghai
 
@@ -244,8 +244,8 @@ def test_the_workflow_and_its_locks(ctx, people):
 
 def test_a_unit_lead_leads_its_sections_but_not_other_units(ctx, people):
     event = draft(people)
-    assert services.can_edit_event(user(people.unit_lead), event)
-    assert not services.can_edit_event(user(people.other_lead), event)
+    assert access.can_edit_event(user(people.unit_lead), event)
+    assert not access.can_edit_event(user(people.other_lead), event)
     with pytest.raises(PermissionDenied):
         services.submit_event(user(people.other_lead), event, utcnow())
     services.submit_event(user(people.unit_lead), event, utcnow())
@@ -262,11 +262,11 @@ def test_return_to_draft_needs_a_comment_which_the_department_sees(ctx, people):
         services.return_event(admin, event, "  ", utcnow())
     services.return_event(admin, event, "请补充发放资料的份数", utcnow())
     assert event.status == "draft" and event.submitted_at is None
-    assert services.last_return(event).details["comment"] == "请补充发放资料的份数"
+    assert history.last_return(event).details["comment"] == "请补充发放资料的份数"
     # A draft again: the author may edit and the lead may submit again.
     services.update_event(user(people.author), event, fields(participants=1), utcnow())
     services.submit_event(user(people.lead), event, utcnow())
-    assert services.last_return(event) is None
+    assert history.last_return(event) is None
 
 
 def test_an_admin_change_to_a_verified_event_is_an_audited_revision(ctx, people):
@@ -329,7 +329,7 @@ def test_each_person_sees_their_department_only(ctx, people):
     db.session.commit()
 
     def titles(ref, **filters) -> set[str]:
-        query = services.events_query(user(ref), services.EventFilters(**filters))
+        query = event_lists.events_query(user(ref), event_lists.EventFilters(**filters))
         return {e.title for e in db.session.scalars(query)}
 
     assert titles(people.author) == {"普法科活动"}
@@ -339,10 +339,10 @@ def test_each_person_sees_their_department_only(ctx, people):
     assert titles(people.admin) == {"普法科活动", "教育局活动", "局机关活动"}
     assert titles(people.admin, department_id=people.unit) == {"普法科活动", "局机关活动"}
     assert titles(people.admin, department_id=people.other) == {"教育局活动"}
-    assert not services.can_view_event(user(people.other_staff), ours)
-    assert services.can_view_event(user(people.unit_lead), ours)
-    assert not services.can_view_event(user(people.author), unit_event)
-    assert not services.can_view_event(user(people.author), theirs)
+    assert not access.can_view_event(user(people.other_staff), ours)
+    assert access.can_view_event(user(people.unit_lead), ours)
+    assert not access.can_view_event(user(people.author), unit_event)
+    assert not access.can_view_event(user(people.author), theirs)
     services.submit_event(user(people.lead), ours, utcnow())
     assert titles(people.admin, status="submitted") == {"普法科活动"}
     assert titles(people.admin, q="教育") == {"教育局活动"}
@@ -581,20 +581,6 @@ def test_deleting_a_draft_asks_first(app, client, login, people):
     client.post(f"/outreach/events/{event_id}/delete", data={"csrf_token": csrf_from(confirm)})
     with app.app_context():
         assert db.session.get(OutreachEvent, event_id) is None
-
-
-def count_queries(run) -> int:
-    statements: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    sa_event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        run()
-    finally:
-        sa_event.remove(db.engine, "before_cursor_execute", record)
-    return len(statements)
 
 
 def log_in(client, ref) -> None:

@@ -13,15 +13,8 @@ import openpyxl
 import pytest
 
 from lawlearn.extensions import db
-from lawlearn.outreach.export import (
-    about,
-    chinese_ordinal,
-    event_headers,
-    export_docx,
-    export_name,
-    export_xlsx,
-    material_headers,
-)
+from lawlearn.outreach.activity_summary import about, chinese_ordinal, export_docx
+from lawlearn.outreach.export import event_headers, export_name, export_xlsx, material_headers
 from lawlearn.outreach.ledger import LedgerFilters, ledger_totals
 from lawlearn.outreach.models import OutreachPhoto
 from tests.outreach.test_ledger import (  # noqa: F401  (fixtures)

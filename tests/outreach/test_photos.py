@@ -247,22 +247,46 @@ def upload(client, event_id: int, *files: tuple[str, bytes]):
         content_type="multipart/form-data", follow_redirects=True)
 
 
-def test_upload_page_keeps_good_photos_and_names_refused_ones(app, client, login, people):
+def test_an_upload_with_a_refused_photo_keeps_none_and_names_it(app, client, login, people):
     with app.app_context():
         event_id = draft(people).id
     login(people.author)
     response = upload(client, event_id, ("IMG_0001.jpg", jpeg(exif=exif_block())),
-                      ("notes.jpg", b"just some text, renamed"))
+                      ("notes.jpg", b"just some text, renamed"),
+                      ("IMG_0002.jpg", jpeg()))
     html = response.get_data(as_text=True)
-    assert "已上传 1 张照片" in html and "“notes.jpg”不是可以识别的照片" in html
+    assert "照片均未上传" in html and "“notes.jpg”不是可以识别的照片" in html
+    assert "已上传" not in html and "IMG_0001" not in html
+    with app.app_context():
+        assert photo_count() == 0
+    assert files_under(app) == []  # the good photo's files were removed again
+    good = upload(client, event_id, ("IMG_0001.jpg", jpeg(exif=exif_block())),
+                  ("IMG_0002.jpg", jpeg()))
+    html = good.get_data(as_text=True)
+    assert "已上传 2 张照片" in html
     assert "/outreach/photos/" in html and "/static/" not in html.split("photo-grid")[1][:500]
     with app.app_context():
-        assert photo_count() == 1
+        assert photo_count() == 2
         photo = db.session.scalar(select(OutreachPhoto))
         assert photo.uploaded_by_id == people.author.id
-    assert len(files_under(app)) == 2
+    assert len(files_under(app)) == 4
     nothing = upload(client, event_id)
     assert "请先拍照或选择照片" in nothing.get_data(as_text=True)
+
+
+def test_an_upload_over_the_photo_limit_is_refused_whole(app, ctx, people):
+    event = draft(people)
+    small = jpeg(size=(40, 30))
+    photos.add_photos(user(people.author), event,
+                      [(f"{n}.jpg", small) for n in range(photos.MAX_PHOTOS_PER_EVENT - 1)],
+                      utcnow())
+    db.session.commit()
+    with pytest.raises(photos.PhotosRefused) as refused:
+        photos.add_photos(user(people.author), event, [("a.jpg", small), ("b.jpg", small)],
+                          utcnow())
+    assert "已有 19 张，这次选了 2 张" in refused.value.problems[0]
+    db.session.rollback()
+    assert photo_count() == 19 and len(files_under(app)) == 38
 
 
 def test_photos_are_served_only_to_the_department_and_admins(app, client, login, people):

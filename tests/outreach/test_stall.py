@@ -15,12 +15,12 @@ import pytest
 from sqlalchemy import event as sa_event
 from sqlalchemy import func, select, text
 
-from lawlearn.accounts.models import AuditEntry
+from lawlearn.accounts.models import AuditEntry, User
 from lawlearn.database import utcnow
-from lawlearn.errors import Conflict, ValidationFailed
+from lawlearn.errors import Conflict, NotFound, ValidationFailed
 from lawlearn.extensions import db
 from lawlearn.library.models import Law, LawArticle
-from lawlearn.outreach import stall
+from lawlearn.outreach import services, stall
 from lawlearn.outreach.models import (
     OutreachCategory,
     OutreachEvent,
@@ -381,6 +381,44 @@ def test_a_closed_quiz_or_an_unknown_link_is_refused(app, client, event_id, bank
     assert unknown.status_code == 404 and "已结束或链接有误" in unknown.get_data(as_text=True)
     assert client.get("/q/" + "x" * 40).status_code == 404
     assert entries(app) == [] and completions(app, event_id) == 0
+
+
+def test_verifying_the_event_closes_its_quiz_so_the_locked_figures_stay(
+        app, client, admin_client, admin, event_id, bank):
+    quiz_id, token = open_quiz(app, event_id)
+    assert answer(client, token, answers_for(app, quiz_id)).status_code == 303
+    with app.app_context():
+        event = db.session.get(OutreachEvent, event_id)
+        event.status = "submitted"
+        services.verify_event(db.session.get(User, admin.id), event, utcnow())
+        db.session.commit()
+        quiz = db.session.get(StallQuiz, quiz_id)
+        assert not quiz.open and quiz.closed_at is not None
+        assert db.session.scalar(select(AuditEntry.summary).where(
+            AuditEntry.action == "outreach.stall.close")).startswith("活动审核通过")
+    late = app.test_client()
+    assert answer(late, token, answers_for(app, quiz_id), environ_base={
+        "REMOTE_ADDR": "10.0.0.7"}).status_code == 404
+    # Neither reopening nor drawing again is allowed on the locked event.
+    page_url = f"/admin/outreach/events/{event_id}/stall"
+    page = admin_client.get(page_url).get_data(as_text=True)
+    assert "活动已审核并锁定" in page and "重新开启" not in page and "重新抽题" not in page
+    refused = post_with_csrf(admin_client, page_url, f"{page_url}/reopen", follow_redirects=True)
+    assert "不能再开启有奖问答" in refused.get_data(as_text=True)
+    with app.app_context():
+        quiz = db.session.get(StallQuiz, quiz_id)
+        assert not quiz.open
+        with pytest.raises(Conflict, match="锁定"):
+            stall.open_stall_quiz(None, quiz.event, now=utcnow(), count=3)
+        # A quiz left open by older data takes no answer on a verified event either.
+        quiz.open = True
+        db.session.commit()
+        with pytest.raises(NotFound):
+            stall.submit_entry(quiz, {}, "c" * 64, None, utcnow())
+        db.session.rollback()
+    assert app.test_client().get(f"/q/{token}", environ_base={
+        "REMOTE_ADDR": "10.0.0.8"}).status_code == 404
+    assert completions(app, event_id) == 1 and len(entries(app)) == 1
 
 
 # --- flooding -------------------------------------------------------------------------------

@@ -10,26 +10,28 @@ from datetime import date, datetime, timedelta
 
 import openpyxl
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from lawlearn.accounts.models import Department, User
 from lawlearn.database import utcnow
 from lawlearn.extensions import db
 from lawlearn.library.models import ArticleStudy, LawArticle
-from lawlearn.plans import actions, services
+from lawlearn.plans import actions, authoring, publishing
 from lawlearn.plans.models import Notice, Plan, PlanItem, PlanItemProgress, PlanStage
 from lawlearn.practice.points import local_day
 from tests.conftest import csrf_from, post_with_csrf
 from tests.plans.test_kinds import (
     attempt,
     attend,
+    count_queries,
+    department,
     import_law,
     make_person,
     make_quiz,
     make_session,
     practice_day,
 )
-from tests.plans.test_services import department, item, new_plan, published_material
+from tests.plans.test_services import item, new_plan, published_material
 
 
 @pytest.fixture
@@ -59,7 +61,7 @@ def test_staff_get_403_on_every_admin_plans_route(app, client, login, make_user,
     plan_id = make_draft(app, today)
     with app.app_context():
         plan = db.session.get(Plan, plan_id)
-        stage = services.add_stage(None, plan, "一月", utcnow())
+        stage = authoring.add_stage(None, plan, "一月", utcnow())
         db.session.commit()
         ids = {"plan_id": plan_id, "item_id": plan.items[0].id, "stage_id": stage.id}
     rules = [rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("plans_admin.")]
@@ -301,7 +303,7 @@ def progress_plan(app, today: date, size: int, name: str, code: str = "zf") -> t
         quiz, session, material = make_quiz(), make_session(), published_material()
         plan = new_plan(f"{name}学法", starts_on=today - timedelta(days=100),
                         ends_on=today + timedelta(days=100))
-        services.set_audience(None, plan, utcnow(), everyone=False, department_ids=[unit.id])
+        publishing.set_audience(None, plan, utcnow(), everyone=False, department_ids=[unit.id])
         overdue = today - timedelta(days=10)
         item(plan, "articles", {"law_id": law, "from_number": 1, "to_number": 2}, due_on=overdue)
         item(plan, "material", {"material_id": material.id})
@@ -310,14 +312,14 @@ def progress_plan(app, today: date, size: int, name: str, code: str = "zf") -> t
         reflection = item(plan, "reflection", {"min_length": 5, "review": True})
         item(plan, "video", {"url": "https://example.org/v"}, title="视频", required=False)
         item(plan, "streak", {"days": 2})
-        services.publish_plan(None, plan, utcnow())
+        publishing.publish_plan(None, plan, utcnow())
         articles = db.session.scalars(select(LawArticle.id).where(
             LawArticle.law_id == law, LawArticle.number <= 2)).all()
         for index, person in enumerate(people):
             if index % 3 == 0:
                 db.session.add_all([ArticleStudy(user_id=person.id, article_id=a)
                                     for a in articles])
-            attempt(quiz, person, passed=index % 2 == 0)
+            attempt(quiz, person, passed=index % 2 == 0, submitted_at=utcnow())
             attend(session, person, "present" if index % 2 else "excused")
             practice_day(person, today - timedelta(days=1))
             db.session.add(PlanItemProgress(item_id=plan.items[1].id, user_id=person.id,
@@ -325,22 +327,6 @@ def progress_plan(app, today: date, size: int, name: str, code: str = "zf") -> t
             actions.submit_reflection(person, reflection, "学习的体会。", utcnow())
         db.session.commit()
         return plan.id, unit.id
-
-
-def count_statements(app, run) -> int:
-    statements = []
-
-    def record(*_args):
-        statements.append(1)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        run()
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-    return len(statements)
 
 
 def test_the_matrix_page_takes_the_same_queries_for_5_or_60_people(admin_client, app, today):
@@ -352,7 +338,7 @@ def test_the_matrix_page_takes_the_same_queries_for_5_or_60_people(admin_client,
                 f"/plans/department?plan={plan_id}&department={unit}"]
         for url in urls:
             assert admin_client.get(url).status_code == 200  # warm up
-        counts[size] = [count_statements(app, lambda url=url: admin_client.get(url))
+        counts[size] = [count_queries(lambda url=url: admin_client.get(url), app)
                         for url in urls]
     assert counts[5] == counts[60], counts
     assert counts[5][0] <= 25, counts
@@ -385,6 +371,50 @@ def test_the_matrix_shows_words_overdue_rates_and_pages_of_people(admin_client, 
         # Everyone in the section who has not studied both articles (the overdue item).
         assert db.session.scalar(select(func.count()).select_from(Notice).where(
             Notice.title.like("学习提醒%"))) == 35
+
+
+def _plan_with_rows(app, today: date, n: int, tag: str) -> int:
+    """A published plan with ``n`` items of every kind, ``n`` reflections waiting for review,
+    and ``n`` sessions and article items the admin has done."""
+    with app.app_context():
+        admin = db.session.scalar(select(User).filter_by(username="root"))
+        law = db.session.scalar(select(LawArticle.law_id)) or import_law().id
+        plan = new_plan(f"计划{tag}", starts_on=today - timedelta(days=100),
+                        ends_on=today + timedelta(days=100))
+        for i in range(n):
+            session = make_session(f"集中学法{tag}{i}")
+            item(plan, "articles", {"law_id": law, "from_number": 1, "to_number": 2}, hours=1)
+            item(plan, "material", {"material_id": published_material(f"资料{tag}{i}").id})
+            item(plan, "quiz", {"quiz_id": make_quiz(f"测验{tag}{i}").id})
+            item(plan, "session", {"session_id": session.id})
+            reflection = item(plan, "reflection", {"min_length": 5, "review": True})
+            item(plan, "streak", {"days": 2})
+            attend(session, admin, "present")
+        publishing.publish_plan(None, plan, utcnow())
+        for i in range(n):
+            actions.submit_reflection(make_person(f"{tag}{i:03d}"), reflection, "学习的体会。",
+                                      utcnow())
+        if not db.session.scalar(select(ArticleStudy.article_id).filter_by(user_id=admin.id)):
+            db.session.add_all(ArticleStudy(user_id=admin.id, article_id=a) for a in
+                               db.session.scalars(select(LawArticle.id).where(
+                                   LawArticle.law_id == law, LawArticle.number <= 2)))
+        db.session.commit()
+        return plan.id
+
+
+def test_the_other_pages_take_the_same_queries_for_one_or_many_rows(admin_client, app, today):
+    counts = {}
+    for n, tag in ((1, "few"), (6, "many")):
+        plan_id = _plan_with_rows(app, today, n, tag)
+        urls = [f"/admin/plans/{plan_id}", "/admin/plans/", "/plans/reviews", "/plans/hours",
+                "/notices", f"/plans/{plan_id}", "/plans"]
+        for url in urls:
+            assert admin_client.get(url).status_code == 200, url  # and stamps what is done
+        counts[n] = [count_queries(lambda url=url: admin_client.get(url), app) for url in urls]
+    assert counts[1] == counts[6], counts
+    hours = admin_client.get("/plans/hours").get_data(as_text=True)
+    assert hours.count("集中学法") == 7 and hours.count("学习《测试法》") == 7
+    assert admin_client.get("/plans/reviews").get_data(as_text=True).count("学习的体会。") == 7
 
 
 def test_the_xlsx_export(admin_client, app, today):
@@ -431,6 +461,25 @@ def test_the_xlsx_export(admin_client, app, today):
     assert about["人数"] == 6
 
 
+def test_the_xlsx_export_keeps_text_as_text(admin_client, app, today):
+    plan_id = make_draft(app, today, "=HYPERLINK(\"https://evil.example.org\",\"计划\")")
+    with app.app_context():
+        plan = db.session.get(Plan, plan_id)
+        plan.items[0].title = "=1+1"
+        plan.items.append(PlanItem(kind="reflection", title="https://example.org/a",
+                                   settings={"min_length": 10}, position=1))
+        db.session.commit()
+    response = admin_client.get(f"/admin/plans/{plan_id}/progress.xlsx")
+    book = openpyxl.load_workbook(io.BytesIO(response.data))
+    header = book["完成情况"][1]
+    assert (header[3].value, header[3].data_type) == ("=1+1", "s")
+    assert (header[4].value, header[4].data_type) == ("https://example.org/a", "s")
+    assert not any(cell.hyperlink for row in book["完成情况"].iter_rows() for cell in row)
+    about = {row[0].value: row[1] for row in book["说明"].iter_rows(min_row=2)}
+    assert about["学习计划"].data_type == "s"
+    assert about["学习计划"].value.startswith("=HYPERLINK")
+
+
 def test_every_admin_page_renders(admin_client, app, today):
     plan_id, _unit = progress_plan(app, today, 3, "执法局")
     with app.app_context():
@@ -446,3 +495,71 @@ def test_every_admin_page_renders(admin_client, app, today):
     started = datetime.now()
     admin_client.get(f"/admin/plans/{plan_id}/progress")
     assert (datetime.now() - started).total_seconds() < 5
+
+
+# --- fixes after a walk-through as new users ---------------------------------------------------
+
+
+def test_the_plan_form_reports_every_error_at_once(admin_client, app):
+    response = post_with_csrf(admin_client, "/admin/plans/new", "/admin/plans/new", {
+        "title": "宪法宣传周", "kind": "thematic", "starts_on": "2026-12-07",
+        "ends_on": "2026-12-01", "required_hours": "-2"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "要求学时须在 0 到 1000 之间。" in html and "结束日期不能早于开始日期。" in html
+    assert html.count('<p class="error">') == 2
+    assert plan_count(app) == 0
+
+
+def test_copying_to_next_year_posted_twice_makes_one_draft(admin_client, app, today):
+    plan_id = make_draft(app, today, f"{today.year}年度学法计划")
+    page = f"/admin/plans/{plan_id}/copy"
+    token = csrf_from(admin_client.get(page))
+    first = admin_client.post(page, data={"csrf_token": token})
+    second = admin_client.post(page, data={"csrf_token": token})
+    assert first.status_code == 302 and second.status_code == 302
+    assert second.location == page
+    with app.app_context():
+        copies = db.session.scalars(select(Plan.id).where(Plan.copied_from_id == plan_id)).all()
+    assert len(copies) == 1
+    html = admin_client.get(second.location).get_data(as_text=True)
+    assert "不能重复复制" in html  # the flash, and the page says where the copy is
+    assert f'href="/admin/plans/{copies[0]}"' in html and "复制为草稿" not in html
+
+
+def test_the_item_form_labels_chapters_with_their_parts_and_says_when_no_session(
+        admin_client, app, today):
+    from tests.plans.test_services import CIVIL_CODE
+
+    with app.app_context():
+        law = import_law(CIVIL_CODE)
+        plan = new_plan("宪法宣传周", starts_on=today + timedelta(days=200),
+                        ends_on=today + timedelta(days=206))
+        stage = authoring.add_stage(None, plan, "第一天", utcnow())
+        item(plan, "reflection", {"min_length": 10}, stage_id=stage.id)
+        item(plan, "reflection", {"min_length": 10}, title="不分阶段的心得")
+        db.session.commit()
+        plan_id, title = plan.id, law.display_title
+    html = admin_client.get(f"/admin/plans/{plan_id}").get_data(as_text=True)
+    for label in ("第一编 总则 · 第一章 基本规定", "第一编 总则 · 第二章 自然人 · 第一节 民事权利能力",
+                  "第二编 物权 · 第一分编 通则 · 第一章 一般规定"):
+        assert f">{title} · {label}</option>" in html, label
+    assert "计划期间没有学法活动，请先在学法活动中安排。" in html
+    assert ">其他事项</th>" in html and "未分组" not in html
+    assert "撰写学习心得：第一天" in html
+
+
+def test_reminders_posted_twice_are_sent_once(admin_client, app, today):
+    plan_id, unit = progress_plan(app, today, 4, "执法局")
+    url = f"/admin/plans/{plan_id}/progress"
+    token = csrf_from(admin_client.get(url))
+    for _ in range(2):
+        admin_client.post(f"/admin/plans/{plan_id}/remind",
+                          data={"csrf_token": token, "department_id": str(unit)})
+    with app.app_context():
+        notices = db.session.execute(select(Notice.user_id, Notice.body).where(
+            Notice.title.like("学习提醒%"))).all()
+    assert len(notices) == len({user_id for user_id, _body in notices}) == 2  # zf001, zf002
+    assert all("“学习《测试法》第 1 至 2 条”" in body for _user, body in notices)
+    html = admin_client.get(url).get_data(as_text=True)
+    assert "2 人在 12 小时内已提醒过，本次未重复发送。" in html

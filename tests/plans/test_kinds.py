@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import event, func, select
 
-from lawlearn.accounts.models import User
+from lawlearn.accounts.models import Department, User
 from lawlearn.accounts.services import UserFields, create_user
 from lawlearn.errors import Conflict, NotFound, ValidationFailed
 from lawlearn.extensions import db
@@ -37,6 +37,13 @@ def make_person(username: str, *, roles=("staff",), department_id: int | None = 
                        must_change_password=False, audit=False)
     db.session.flush()
     return user
+
+
+def department(name: str, parent: Department | None = None) -> Department:
+    row = Department(name=name, parent=parent)
+    db.session.add(row)
+    db.session.flush()
+    return row
 
 
 def make_plan(title: str = "年度学法计划", *, status: str = "published", audience_all=True,
@@ -126,18 +133,24 @@ def practice_day(user: User, day: date, *, completed: bool = True) -> DailySet:
     return row
 
 
-def count_queries(run) -> int:
-    """How many SQL statements ``run()`` sends."""
+def count_queries(run, app=None) -> int:
+    """How many SQL statements ``run()`` sends. Pages are counted with ``app`` given and
+    outside any app context, so that each request has its own session as in production."""
+    if app is None:
+        engine = db.engine
+    else:
+        with app.app_context():
+            engine = db.engine
     statements: list[str] = []
 
     def record(_conn, _cursor, statement, *_args):
         statements.append(statement)
 
-    event.listen(db.engine, "before_cursor_execute", record)
+    event.listen(engine, "before_cursor_execute", record)
     try:
         run()
     finally:
-        event.remove(db.engine, "before_cursor_execute", record)
+        event.remove(engine, "before_cursor_execute", record)
     return len(statements)
 
 
@@ -387,3 +400,124 @@ def test_streak_window_defaults_to_the_plan_and_its_end(ctx):
     assert state_of(item, ann).detail == "1/2"
     practice_day(ann, date(2026, 5, 1))
     assert state_of(item, ann).done
+
+
+# --- what was done before the plan started does not count ---------------------------------------
+
+DECEMBER = dict(starts_on=date(2026, 12, 1), ends_on=date(2026, 12, 7))
+# The plan's first day begins at 00:00 in Shanghai: 16:00 UTC the day before.
+PLAN_START = datetime(2026, 11, 30, 16, 0)
+IN_DECEMBER = datetime(2026, 12, 3, 2, 0)
+
+
+def test_articles_and_quizzes_count_from_the_plans_first_local_day(ctx):
+    law = import_law()
+    ann, bob = make_person("ann"), make_person("bob")
+    quiz = make_quiz()
+    plan = make_plan("宪法宣传周", **DECEMBER)
+    articles = add_item(plan, "articles", settings={"law_id": law.id, "from_number": 1,
+                                                     "to_number": 2})
+    tried = add_item(plan, "quiz", settings={"quiz_id": quiz.id, "require": "attempted"})
+    passed = add_item(plan, "quiz", settings={"quiz_id": quiz.id, "require": "passed"})
+    # November: studied both articles, passed the quiz; at 23:59 on 30 November in Shanghai.
+    study(ann, law, 1, 2, when=datetime(2026, 11, 10, 2, 0))
+    attempt(quiz, ann, passed=True, submitted_at=PLAN_START - timedelta(minutes=1))
+    for item in (articles, tried, passed):
+        assert state_of(item, ann, IN_DECEMBER) == PENDING, item.kind
+
+    attempt(quiz, ann, passed=False, number=2, submitted_at=PLAN_START)  # 00:00 on 1 December
+    assert state_of(tried, ann, IN_DECEMBER) == ItemState("done", PLAN_START)
+    assert state_of(passed, ann, IN_DECEMBER) == ItemState("in_progress")
+    later = PLAN_START + timedelta(days=1)
+    attempt(quiz, ann, passed=True, number=3, submitted_at=later)
+    assert state_of(passed, ann, IN_DECEMBER) == ItemState("done", later)
+
+    study(bob, law, 1, when=datetime(2026, 11, 10, 2, 0))
+    study(bob, law, 2, when=later)
+    assert state_of(articles, bob, IN_DECEMBER) == ItemState("in_progress", None, "1/2")
+    library.set_studied(bob, article(law, 1), False, later)  # marked again in December
+    study(bob, law, 1, when=later + timedelta(hours=1))
+    assert state_of(articles, bob, IN_DECEMBER) == \
+        ItemState("done", later + timedelta(hours=1), "2/2")
+
+    # Nothing done in November is stamped or paid when the December plan is shown.
+    from lawlearn.plans.progress import progress_for, sync_completions
+
+    assert sync_completions(ann, progress_for(ann, IN_DECEMBER, [plan]), IN_DECEMBER) == 2
+    stamped = set(db.session.scalars(select(PlanItemProgress.item_id).where(
+        PlanItemProgress.user_id == ann.id, PlanItemProgress.completed_at.is_not(None))))
+    assert stamped == {tried.id, passed.id}
+
+
+def _material(title: str = "宪法学习辅导"):
+    from lawlearn.library.models import Material
+
+    material = Material(title=title, body_html="<p>正文</p>", published=True)
+    db.session.add(material)
+    db.session.flush()
+    return material
+
+
+def _read_in_library(user: User, material, opened: datetime, seconds: int):
+    from lawlearn.library.models import MaterialRead
+
+    row = MaterialRead(user_id=user.id, material_id=material.id, opened_at=opened,
+                       confirmed_at=opened + timedelta(seconds=seconds))
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def test_a_material_read_in_the_library_long_enough_since_the_plan_started_counts(ctx):
+    material, other = _material(), _material("另一份资料")
+    ann, bob, cat, dan = (make_person(name) for name in ("ann", "bob", "cat", "dan"))
+    plan = make_plan("宪法宣传周", **DECEMBER)
+    item = add_item(plan, "material", settings={"material_id": material.id, "min_seconds": 90})
+    _read_in_library(ann, material, IN_DECEMBER, 90)  # long enough, in the plan
+    _read_in_library(bob, material, IN_DECEMBER, 89)  # one second short of the item's rule
+    _read_in_library(cat, material, PLAN_START - timedelta(minutes=10), 300)  # before it
+    _read_in_library(dan, other, IN_DECEMBER, 600)  # another material
+    assert state_of(item, ann, IN_DECEMBER) == ItemState("done", IN_DECEMBER
+                                                          + timedelta(seconds=90))
+    for person in (bob, cat, dan):
+        assert state_of(item, person, IN_DECEMBER) == PENDING, person.username
+
+    # Opened on the item's page and confirmed in the library: done; the earlier one stands.
+    actions.open_item(bob, item, IN_DECEMBER - timedelta(hours=1))
+    assert state_of(item, bob, IN_DECEMBER).status == "in_progress"
+    actions.open_item(cat, item, IN_DECEMBER)
+    actions.confirm_item(cat, item, IN_DECEMBER + timedelta(seconds=95))
+    assert state_of(item, cat, IN_DECEMBER) == ItemState("done", IN_DECEMBER
+                                                          + timedelta(seconds=95))
+
+
+def test_each_kind_still_takes_a_fixed_number_of_queries(ctx):
+    law = import_law()
+    people = [make_person(f"p{n}") for n in range(4)]
+    quiz = make_quiz()
+    plan = make_plan()
+
+    def add_of_each(n: int) -> None:
+        material = _material(f"资料{n}")
+        add_item(plan, "articles", settings={"law_id": law.id, "from_number": 1,
+                                             "to_number": 2})
+        add_item(plan, "material", settings={"material_id": material.id, "min_seconds": 5})
+        add_item(plan, "quiz", settings={"quiz_id": quiz.id})
+        for person in people:
+            _read_in_library(person, material, NOW, 30)
+
+    add_of_each(0)
+    for person in people:
+        attempt(quiz, person, passed=True)
+        study(person, law, 1)
+    one = {kind: count_queries(lambda kind=kind: item_states(
+        [i for i in plan.items if i.kind == kind], [p.id for p in people], NOW))
+        for kind in ("articles", "material", "quiz")}
+    for n in range(1, 5):
+        add_of_each(n)
+    many = {kind: count_queries(lambda kind=kind: item_states(
+        [i for i in plan.items if i.kind == kind], [p.id for p in people], NOW))
+        for kind in ("articles", "material", "quiz")}
+    assert one == many == {"articles": 3, "material": 1, "quiz": 1}
+    states = item_states(plan.items, None, NOW)
+    assert sum(1 for state in states.values() if state.done) == 5 * 4 * 2  # materials, quizzes

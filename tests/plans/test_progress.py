@@ -3,21 +3,22 @@ and the JSON payload of GET /api/v1/me/progress."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import jsonschema
 import pytest
 from openapi_spec_validator import validate
 from sqlalchemy import func, select
 
-from lawlearn.accounts.models import Department
 from lawlearn.api.plans_api import ME_PROGRESS_OPENAPI, ME_PROGRESS_SCHEMA, me_progress_payload
 from lawlearn.errors import NotFound
 from lawlearn.extensions import db
-from lawlearn.plans import actions
-from lawlearn.plans.models import PlanItemProgress, PlanStage
+from lawlearn.plans import actions, oversight
+from lawlearn.plans.models import Notice, PlanItemProgress, PlanStage, Reflection
 from lawlearn.plans.progress import (
+    fill_hours,
     hours_ledger,
+    matrix,
     next_up,
     plans_for,
     progress_for,
@@ -30,6 +31,7 @@ from tests.plans.test_kinds import (
     NOW,
     add_item,
     attend,
+    department,
     import_law,
     make_person,
     make_plan,
@@ -43,13 +45,6 @@ def _plan_points(user_id: int) -> int:
     """Points paid to ``user_id`` for plan items (other rules may pay for the same acts)."""
     return db.session.scalar(select(func.coalesce(func.sum(PointAward.amount), 0)).where(
         PointAward.user_id == user_id, PointAward.rule == "plan_item"))
-
-
-def department(name: str, parent: Department | None = None) -> Department:
-    row = Department(name=name, parent=parent)
-    db.session.add(row)
-    db.session.flush()
-    return row
 
 
 # --- audience ----------------------------------------------------------------------------------
@@ -139,6 +134,52 @@ def test_next_up_puts_overdue_items_first_then_by_due_date(ctx):
         {e.item.id for e in upcoming}
 
 
+def test_overdue_and_my_plans_follow_the_local_day_in_shanghai(ctx):
+    ann = make_person("ann")
+    ending = make_plan("六月一日结束", starts_on=date(2026, 5, 1), ends_on=date(2026, 6, 1))
+    running = make_plan("全年")
+    due_june_first = add_item(running, "material", due_on=date(2026, 6, 1))
+    before_midnight = datetime(2026, 6, 1, 15, 59)  # 23:59 on 1 June in Shanghai
+    after_midnight = datetime(2026, 6, 1, 16, 1)  # 00:01 on 2 June there, still 1 June in UTC
+
+    assert [p.title for p in plans_for(ann, before_midnight)] == [running.title, ending.title]
+    [entry] = progress_for(ann, before_midnight)[0].items
+    assert entry.item == due_june_first and not entry.overdue
+
+    assert [p.title for p in plans_for(ann, after_midnight)] == [running.title]
+    [entry] = progress_for(ann, after_midnight)[0].items
+    assert entry.overdue
+    grid = matrix(running, after_midnight)
+    assert grid.today == date(2026, 6, 2) and grid.person_behind(ann)
+    assert not matrix(running, before_midnight).person_behind(ann)
+
+
+def test_a_reflection_waiting_for_review_is_not_overdue_next_up_or_behind(ctx):
+    ann = make_person("ann")
+    plan = make_plan()
+    reflection_item = add_item(plan, "reflection", due_on=date(2026, 5, 31),
+                               settings={"min_length": 5, "review": True})
+    actions.submit_reflection(ann, reflection_item, "按时提交的学习心得。", NOW - timedelta(days=3))
+
+    [entry] = progress_for(ann, NOW)[0].items
+    assert entry.state.status == "submitted" and not entry.overdue
+    assert next_up(progress_for(ann, NOW)) == []
+    grid = matrix(plan, NOW)
+    assert not grid.person_behind(ann) and not grid.person_has_to_do(ann)
+    assert oversight.remind(make_person("root", roles=("admin",)), plan, NOW,
+                            not_done=True).sent == 1  # only the admin, who wrote nothing
+    assert db.session.scalar(select(func.count()).select_from(Notice).where(
+        Notice.user_id == ann.id)) == 0
+
+    reflection = db.session.scalar(select(Reflection))
+    reflection.status = "returned"  # back to its author: up to them again, and late
+    db.session.flush()
+    [entry] = progress_for(ann, NOW)[0].items
+    assert entry.overdue and [e.item for e in next_up(progress_for(ann, NOW))] == \
+        [reflection_item]
+    assert matrix(plan, NOW).person_behind(ann)
+
+
 def test_progress_counts_required_items_and_their_hours(ctx):
     ann = make_person("ann")
     law = import_law()
@@ -153,8 +194,10 @@ def test_progress_counts_required_items_and_their_hours(ctx):
              settings={"law_id": law.id, "from_number": 3, "to_number": 3})
     add_item(plan, "material", hours=1)
     study(ann, law, 1, 2, 3)
-    [entry] = progress_for(ann, NOW)
+    [entry] = progress = progress_for(ann, NOW)
     assert (entry.done_count, len(entry.required), entry.percent) == (1, 2, 50)
+    sync_completions(ann, progress, NOW)
+    fill_hours(ann, progress)
     assert entry.hours_earned == 3.5
 
 
@@ -279,3 +322,36 @@ def test_me_progress_openapi_path_is_valid():
         "components": {"schemas": {"Error": {"type": "object"}}},
         "paths": {"/me/progress": ME_PROGRESS_OPENAPI},
     })
+
+
+def test_a_plans_hours_are_the_ledger_over_its_period_as_my_hours_page_counts(ctx):
+    from tests.plans.test_kinds import count_queries
+
+    ann = make_person("ann")
+    law = import_law()
+    annual = make_plan("2026年度学法计划", required_hours=40)
+    theme = make_plan("民法典宣传月", starts_on=date(2026, 5, 20), ends_on=date(2026, 6, 10))
+    add_item(annual, "articles", hours=2, settings={"law_id": law.id, "from_number": 1,
+                                                    "to_number": 2})
+    add_item(theme, "articles", hours=3, settings={"law_id": law.id, "from_number": 3,
+                                                   "to_number": 3})
+    march = make_session("三月讲座", hours=4, starts_at=datetime(2026, 3, 10, 2, 0))
+    may = make_session("五月讲座", hours=6, starts_at=datetime(2026, 5, 30, 2, 0))
+    # Counted once, through the attendance: the session item adds nothing.
+    add_item(annual, "session", hours=2, settings={"session_id": may.id})
+    attend(march, ann, "present")
+    attend(may, ann, "late")
+    study(ann, law, 3, when=datetime(2026, 5, 25, 2, 0))
+    study(ann, law, 1, 2)
+
+    progress = progress_for(ann, NOW)
+    sync_completions(ann, progress, NOW)
+    assert count_queries(lambda: fill_hours(ann, progress)) == 2
+    assert count_queries(lambda: fill_hours(ann, progress[:1])) == 2
+    hours = {entry.plan.title: entry.hours_earned for entry in progress}
+    assert hours == {"2026年度学法计划": 15.0, "民法典宣传月": 11.0}
+    assert hours_ledger(2026, [ann.id], NOW)[ann.id].total == 15.0
+    assert actions.hours_detail(ann, 2026, NOW).row.total == 15.0
+    payload = me_progress_payload(ann, NOW)
+    assert {p["title"]: (p["hours_earned"], p["hours_required"]) for p in payload["plans"]} == \
+        {"2026年度学法计划": (15.0, 40.0), "民法典宣传月": (11.0, 0.0)}

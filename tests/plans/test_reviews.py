@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from lawlearn.accounts.models import AuditEntry, User
 from lawlearn.extensions import db
-from lawlearn.plans import actions, services
+from lawlearn.plans import actions, publishing
 from lawlearn.plans.models import Notice, PlanItem, Reflection
 from lawlearn.practice.models import PointAward
 from tests.conftest import csrf_from, post_with_csrf
@@ -54,7 +54,7 @@ def office(app, make_user, make_department) -> Office:
         reviewed = item(plan, "reflection", {"min_length": 10, "review": True},
                         title="学习宪法心得")
         unreviewed = item(plan, "reflection", {"min_length": 10}, title="自由心得")
-        services.publish_plan(None, plan, NOW)
+        publishing.publish_plan(None, plan, NOW)
         db.session.execute(Notice.__table__.delete())
         db.session.commit()
         ids = (plan.id, reviewed.id, unreviewed.id)
@@ -200,6 +200,10 @@ def test_the_department_page_shows_a_dept_lead_their_department_only(app, office
     sheet = openpyxl.load_workbook(io.BytesIO(export.data))["完成情况"]
     names = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert sorted(names) == ["安娜", "李科长"]
+    elsewhere = lead.get(f"/plans/department.xlsx?plan={office.plan}&department={office.other}")
+    sheet = openpyxl.load_workbook(io.BytesIO(elsewhere.data))["完成情况"]
+    assert sorted(row[0] for row in sheet.iter_rows(min_row=2, values_only=True)) == \
+        ["安娜", "李科长"]  # another department's is not theirs to see
     row = {r[0]: r for r in sheet.iter_rows(min_row=2, values_only=True)}["安娜"]
     assert row[3:5] == ("未开始", "已完成")
 
@@ -225,3 +229,24 @@ def test_the_department_page_shows_a_dept_lead_their_department_only(app, office
                           f"/plans/department/remind?plan={office.plan}",
                           {"department_id": ""}).status_code == 403
     assert logged_in(app, office.ann).get("/plans/department").status_code == 403
+
+
+def test_a_return_without_a_comment_shows_the_error_at_the_top_and_keeps_what_was_typed(
+        app, office):
+    first = submit(app, office.ann, office.reviewed, TEXT * 20)  # a long reflection
+    lead = logged_in(app, office.lead)
+    refused = decide(lead, first, "return", "   ")
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    summary = html.index('class="error-summary"')
+    assert summary < html.index(TEXT) < html.index(f'id="comment-{first}"')
+    assert f'<a href="#comment-{first}">退回时请填写意见，说明需要修改的地方。</a>' in html
+    assert 'data-replace-url="/plans/reviews"' in html  # a reload shows the list again
+    assert 'src="/static/js/plan_item.js"' in html
+    assert reflection_row(app, first) == ("submitted", "", None)
+
+    long_comment = "意见" * 600  # over 1000 characters: kept as typed, the error on top
+    refused = decide(lead, first, "return", long_comment)
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and html.index('class="error-summary"') < html.index(TEXT)
+    assert f">{long_comment}</textarea>" in html

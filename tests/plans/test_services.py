@@ -9,18 +9,19 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from lawlearn.accounts.models import AuditEntry, Department, User
+from lawlearn.accounts.models import AuditEntry, User
 from lawlearn.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from lawlearn.extensions import db
 from lawlearn.library import services as library
 from lawlearn.library.models import LawDivision, Material
-from lawlearn.plans import actions, services
+from lawlearn.plans import actions, authoring, item_settings, oversight, publishing
 from lawlearn.plans.models import Notice, Plan, PlanItem, Reflection
 from lawlearn.plans.progress import plans_for
 from tests.plans.test_kinds import (
     LAW_TEXT,
     NOW,
     attend,
+    department,
     import_law,
     make_person,
     make_quiz,
@@ -30,24 +31,17 @@ from tests.plans.test_kinds import (
 YEAR = date(2026, 1, 1), date(2026, 12, 31)
 
 
-# --- factories (also used by test_admin_views and test_reviews) --------------------------------
-
-
-def department(name: str, parent: Department | None = None) -> Department:
-    row = Department(name=name, parent=parent)
-    db.session.add(row)
-    db.session.flush()
-    return row
+# --- factories through the services (also used by test_admin_views and test_reviews) ---
 
 
 def new_plan(title: str = "2026年度学法计划", *, starts_on: date = YEAR[0],
              ends_on: date = YEAR[1], actor: User | None = None, **extra) -> Plan:
-    return services.create_plan(actor, services.PlanFields(
+    return authoring.create_plan(actor, authoring.PlanFields(
         title=title, starts_on=starts_on, ends_on=ends_on, **extra), NOW)
 
 
 def item(plan: Plan, kind: str, settings: dict | None = None, **fields) -> PlanItem:
-    return services.add_item(None, plan, services.ItemFields(kind=kind, settings=settings or {},
+    return authoring.add_item(None, plan, authoring.ItemFields(kind=kind, settings=settings or {},
                                                              **fields), NOW)
 
 
@@ -85,7 +79,7 @@ def test_a_plan_needs_a_title_a_period_in_order_and_hours_not_negative(ctx, admi
     for change, field in bad:
         values = {"title": "年度学法计划", "starts_on": YEAR[0], "ends_on": YEAR[1], **change}
         with pytest.raises(ValidationFailed) as caught:
-            services.create_plan(admin_user, services.PlanFields(**values), NOW)
+            authoring.create_plan(admin_user, authoring.PlanFields(**values), NOW)
         assert caught.value.field == field
     assert db.session.scalar(select(func.count()).select_from(Plan)) == 0
 
@@ -101,18 +95,18 @@ def test_a_plan_needs_a_title_a_period_in_order_and_hours_not_negative(ctx, admi
 def test_editing_keeps_items_within_the_period_and_a_closed_plan_is_frozen(ctx):
     plan = new_plan()
     item(plan, "reflection", due_on=date(2026, 6, 30))
-    shorter = services.PlanFields(title="上半年", starts_on=YEAR[0], ends_on=date(2026, 5, 31))
+    shorter = authoring.PlanFields(title="上半年", starts_on=YEAR[0], ends_on=date(2026, 5, 31))
     with pytest.raises(ValidationFailed) as caught:
-        services.update_plan(None, plan, shorter, NOW)
+        authoring.update_plan(None, plan, shorter, NOW)
     assert caught.value.field == "ends_on" and "撰写学习心得" in caught.value.message
     shorter.ends_on = date(2026, 6, 30)
-    services.update_plan(None, plan, shorter, NOW)
+    authoring.update_plan(None, plan, shorter, NOW)
     assert (plan.title, plan.ends_on) == ("上半年", date(2026, 6, 30))
     plan.status = "closed"
-    for change in (lambda: services.update_plan(None, plan, shorter, NOW),
+    for change in (lambda: authoring.update_plan(None, plan, shorter, NOW),
                    lambda: item(plan, "reflection"),
-                   lambda: services.add_stage(None, plan, "一月", NOW),
-                   lambda: services.set_audience(None, plan, NOW, everyone=True)):
+                   lambda: authoring.add_stage(None, plan, "一月", NOW),
+                   lambda: publishing.set_audience(None, plan, NOW, everyone=True)):
         with pytest.raises(Conflict):
             change()
 
@@ -233,26 +227,26 @@ def test_each_kind_checks_its_own_settings(ctx):
 
 def test_stages_group_items_and_deleting_one_keeps_its_items(ctx):
     plan = new_plan()
-    january = services.add_stage(None, plan, "一月", NOW)
-    february = services.add_stage(None, plan, "二月", NOW)
+    january = authoring.add_stage(None, plan, "一月", NOW)
+    february = authoring.add_stage(None, plan, "二月", NOW)
     with pytest.raises(ValidationFailed):
-        services.add_stage(None, plan, "  ", NOW)
+        authoring.add_stage(None, plan, "  ", NOW)
     loose = item(plan, "reflection", title="不分组")
     first = item(plan, "reflection", title="一月甲", stage_id=january.id)
     second = item(plan, "reflection", title="二月甲", stage_id=february.id)
     third = item(plan, "reflection", title="一月乙", stage_id=january.id)
     assert [i.title for i in plan.items] == ["一月甲", "一月乙", "二月甲", "不分组"]
 
-    services.move_item(None, third, -1, NOW)
+    authoring.move_item(None, third, -1, NOW)
     assert [i.title for i in plan.items] == ["一月乙", "一月甲", "二月甲", "不分组"]
-    services.move_item(None, third, -1, NOW)  # already first of its stage: nothing moves
-    services.move_stage(None, february, -1, NOW)
+    authoring.move_item(None, third, -1, NOW)  # already first of its stage: nothing moves
+    authoring.move_stage(None, february, -1, NOW)
     assert [s.title for s in plan.stages] == ["二月", "一月"]
     assert [i.title for i in plan.items] == ["二月甲", "一月乙", "一月甲", "不分组"]
-    services.rename_stage(None, february, "第一阶段", NOW)
+    authoring.rename_stage(None, february, "第一阶段", NOW)
     assert plan.stages[0].title == "第一阶段"
 
-    assert services.delete_stage(None, january, NOW) == 2
+    assert authoring.delete_stage(None, january, NOW) == 2
     assert [s.title for s in plan.stages] == ["第一阶段"]
     assert {i.title: i.stage_id for i in plan.items} == {
         "二月甲": february.id, "一月乙": None, "一月甲": None, "不分组": None}
@@ -260,9 +254,9 @@ def test_stages_group_items_and_deleting_one_keeps_its_items(ctx):
     assert {first.id, second.id, third.id, loose.id} == {i.id for i in plan.items}
     other = new_plan("另一个计划")
     with pytest.raises(NotFound):
-        services.get_stage(other, february.id)
+        authoring.get_stage(other, february.id)
     with pytest.raises(NotFound):
-        services.get_item(other, first.id)
+        authoring.get_item(other, first.id)
 
 
 def test_an_item_someone_has_worked_on_cannot_be_deleted(ctx):
@@ -271,8 +265,8 @@ def test_an_item_someone_has_worked_on_cannot_be_deleted(ctx):
     spare = item(plan, "reflection", title="备用")
     actions.submit_reflection(ann, reflection, "学习宪法的一点体会和收获。", NOW)
     with pytest.raises(Conflict):
-        services.delete_item(None, reflection, NOW)
-    services.delete_item(None, spare, NOW)
+        authoring.delete_item(None, reflection, NOW)
+    authoring.delete_item(None, spare, NOW)
     assert [i.title for i in plan.items] == ["学习宪法心得"]
     assert db.session.scalar(select(func.count()).select_from(Reflection)) == 1
 
@@ -295,10 +289,10 @@ def test_audience_reaches_a_department_with_its_sections_roles_and_people(ctx):
     make_person("gus")  # no department
 
     plan = new_plan()
-    assert services.set_audience(None, plan, NOW, everyone=False, department_ids=[office.id],
+    assert publishing.set_audience(None, plan, NOW, everyone=False, department_ids=[office.id],
                                  roles=["leader"], user_ids=[named.id]) == 0  # a draft
-    assert services.audience_ids(plan) == {in_unit.id, in_section.id, leader.id, named.id}
-    summary = services.audience_summary(plan)
+    assert publishing.audience_ids(plan) == {in_unit.id, in_section.id, leader.id, named.id}
+    summary = publishing.audience_summary(plan)
     assert summary == {"departments": ["区政府办公室"], "people": ["测试fay（fay）"],
                        "roles": ["主要负责人"]}
     # The same audience, seen from each person (the staff side's query).
@@ -310,19 +304,19 @@ def test_audience_reaches_a_department_with_its_sections_roles_and_people(ctx):
         assert (plan in plans_for(person, NOW)) is sees, person.username
 
     section_only = new_plan("审计科学法")
-    services.set_audience(None, section_only, NOW, everyone=False, department_ids=[audit.id])
-    assert services.audience_ids(section_only) == {elsewhere.id, named.id}
+    publishing.set_audience(None, section_only, NOW, everyone=False, department_ids=[audit.id])
+    assert publishing.audience_ids(section_only) == {elsewhere.id, named.id}
 
     for bad, field in (({}, "department_ids"), ({"roles": ["chief"]}, "roles"),
                        ({"department_ids": [9999]}, "department_ids"),
                        ({"user_ids": [9999]}, "usernames")):
         with pytest.raises(ValidationFailed) as caught:
-            services.set_audience(None, section_only, NOW, everyone=False, **bad)
+            publishing.set_audience(None, section_only, NOW, everyone=False, **bad)
         assert caught.value.field == field
-    services.set_audience(None, section_only, NOW, everyone=True, department_ids=[audit.id])
+    publishing.set_audience(None, section_only, NOW, everyone=True, department_ids=[audit.id])
     assert section_only.audience_all and section_only.audience == []
     everyone = {u.id for u in db.session.scalars(select(User).where(User.active.is_(True)))}
-    assert services.audience_ids(section_only) == everyone
+    assert publishing.audience_ids(section_only) == everyone
 
 
 def test_adding_people_to_a_published_plan_notifies_only_the_newcomers(ctx):
@@ -332,9 +326,9 @@ def test_adding_people_to_a_published_plan_notifies_only_the_newcomers(ctx):
     bob = make_person("bob", department_id=finance.id)
     plan = new_plan()
     item(plan, "reflection")
-    services.set_audience(None, plan, NOW, everyone=False, department_ids=[office.id])
-    assert services.publish_plan(None, plan, NOW) == 1
-    assert services.set_audience(None, plan, NOW, everyone=False,
+    publishing.set_audience(None, plan, NOW, everyone=False, department_ids=[office.id])
+    assert publishing.publish_plan(None, plan, NOW) == 1
+    assert publishing.set_audience(None, plan, NOW, everyone=False,
                                  department_ids=[office.id, finance.id]) == 1
     notices = db.session.execute(select(Notice.user_id, Notice.title)).all()
     assert sorted(notices) == sorted([(ann.id, "新的学习计划：2026年度学法计划"),
@@ -351,12 +345,12 @@ def test_publishing_notifies_exactly_the_audience_once(ctx, admin_user):
                make_person("bob", department_id=legal.id)]
     make_person("cat")  # not in the audience
     plan = new_plan(actor=admin_user)
-    services.set_audience(None, plan, NOW, everyone=False, department_ids=[office.id])
+    publishing.set_audience(None, plan, NOW, everyone=False, department_ids=[office.id])
     with pytest.raises(ValidationFailed):  # no items yet
-        services.publish_plan(admin_user, plan, NOW)
+        publishing.publish_plan(admin_user, plan, NOW)
     item(plan, "reflection", due_on=date(2026, 3, 31))
 
-    assert services.publish_plan(admin_user, plan, NOW) == 2
+    assert publishing.publish_plan(admin_user, plan, NOW) == 2
     assert (plan.status, plan.published_at) == ("published", NOW)
     rows = db.session.scalars(select(Notice).order_by(Notice.user_id)).all()
     assert [n.user_id for n in rows] == sorted(m.id for m in members)
@@ -364,17 +358,17 @@ def test_publishing_notifies_exactly_the_audience_once(ctx, admin_user):
         ("新的学习计划：2026年度学法计划", f"/plans/{plan.id}", None)}
     assert "共 1 项" in rows[0].body
     with pytest.raises(Conflict):
-        services.publish_plan(admin_user, plan, NOW)
+        publishing.publish_plan(admin_user, plan, NOW)
     assert db.session.scalar(select(func.count()).select_from(Notice)) == 2
     assert db.session.scalar(select(AuditEntry.summary).filter_by(action="plan.publish")) == \
         "发布学习计划《2026年度学法计划》，通知 2 人"
 
     with pytest.raises(Conflict):
-        services.delete_plan(admin_user, plan, NOW)
-    services.close_plan(admin_user, plan, NOW)
+        publishing.delete_plan(admin_user, plan, NOW)
+    publishing.close_plan(admin_user, plan, NOW)
     assert plan.status == "closed"
     with pytest.raises(Conflict):
-        services.close_plan(admin_user, plan, NOW)
+        publishing.close_plan(admin_user, plan, NOW)
 
 
 def test_a_plan_with_an_unusable_item_is_not_published(ctx):
@@ -383,7 +377,7 @@ def test_a_plan_with_an_unusable_item_is_not_published(ctx):
     item(plan, "material", {"material_id": material.id})
     material.published = False
     with pytest.raises(ValidationFailed) as caught:
-        services.publish_plan(None, plan, NOW)
+        publishing.publish_plan(None, plan, NOW)
     assert "尚未发布" in caught.value.message
     assert plan.status == "draft"
     assert db.session.scalar(select(func.count()).select_from(Notice)) == 0
@@ -391,11 +385,11 @@ def test_a_plan_with_an_unusable_item_is_not_published(ctx):
 
 def test_only_a_draft_is_deleted_with_its_items(ctx, admin_user):
     draft = new_plan("草稿计划")
-    stage = services.add_stage(None, draft, "一月", NOW)
+    stage = authoring.add_stage(None, draft, "一月", NOW)
     item(draft, "reflection", stage_id=stage.id)
-    services.set_audience(None, draft, NOW, everyone=False, roles=["leader"])
-    copy, _cleared = services.copy_plan(None, draft, NOW)
-    services.delete_plan(admin_user, draft, NOW)
+    publishing.set_audience(None, draft, NOW, everyone=False, roles=["leader"])
+    copy, _cleared = publishing.copy_plan(None, draft, NOW)
+    publishing.delete_plan(admin_user, draft, NOW)
     assert db.session.get(Plan, draft.id) is None
     assert db.session.scalar(select(func.count()).select_from(PlanItem)) == 1  # the copy's
     db.session.refresh(copy)
@@ -405,24 +399,24 @@ def test_only_a_draft_is_deleted_with_its_items(ctx, admin_user):
     closed = new_plan("已结束")
     closed.status = "closed"
     with pytest.raises(Conflict):
-        services.delete_plan(admin_user, closed, NOW)
+        publishing.delete_plan(admin_user, closed, NOW)
 
 
 # --- copy to next year -------------------------------------------------------------------------
 
 
 def test_next_year_keeps_29_february_as_28_february():
-    assert services.next_year(date(2024, 2, 29)) == date(2025, 2, 28)
-    assert services.next_year(date(2024, 3, 1)) == date(2025, 3, 1)
-    assert services.next_year(date(2025, 12, 31)) == date(2026, 12, 31)
-    assert services.next_year(date(2023, 2, 28)) == date(2024, 2, 28)
+    assert publishing.next_year(date(2024, 2, 29)) == date(2025, 2, 28)
+    assert publishing.next_year(date(2024, 3, 1)) == date(2025, 3, 1)
+    assert publishing.next_year(date(2025, 12, 31)) == date(2026, 12, 31)
+    assert publishing.next_year(date(2023, 2, 28)) == date(2024, 2, 28)
 
 
 def test_titles_of_copies(ctx):
-    assert services.next_year_title("2025年度学法计划", 2025) == "2026年度学法计划"
-    assert services.next_year_title("2025—2026学年 2025 专题", 2025) == "2026—2026学年 2026 专题"
-    assert services.next_year_title("新入职人员学法", 2025) == "新入职人员学法（复制）"
-    assert len(services.next_year_title("长" * 200, 2025)) == 200
+    assert publishing.next_year_title("2025年度学法计划", 2025) == "2026年度学法计划"
+    assert publishing.next_year_title("2025—2026学年 2025 专题", 2025) == "2026—2026学年 2026 专题"
+    assert publishing.next_year_title("新入职人员学法", 2025) == "新入职人员学法（复制）"
+    assert len(publishing.next_year_title("长" * 200, 2025)) == 200
 
 
 def test_copying_shifts_every_date_and_asks_again_for_quizzes_and_sessions(ctx, admin_user):
@@ -430,19 +424,19 @@ def test_copying_shifts_every_date_and_asks_again_for_quizzes_and_sessions(ctx, 
     quiz, session, material = make_quiz(), make_session(), published_material()
     plan = new_plan("2024年度学法计划", starts_on=date(2024, 1, 1), ends_on=date(2024, 12, 31),
                     required_hours=40, description="全年学法安排")
-    spring = services.add_stage(None, plan, "第一季度", NOW)
-    services.add_stage(None, plan, "第二季度", NOW)
+    spring = authoring.add_stage(None, plan, "第一季度", NOW)
+    authoring.add_stage(None, plan, "第二季度", NOW)
     read = item(plan, "material", {"material_id": material.id, "min_seconds": 120},
                 stage_id=spring.id, due_on=date(2024, 2, 29), hours=2, points=5, required=False)
     test = item(plan, "quiz", {"quiz_id": quiz.id, "require": "attempted"}, stage_id=spring.id,
                 due_on=date(2024, 3, 31))
     attend_it = item(plan, "session", {"session_id": session.id, "excused_counts": True})
     streak = item(plan, "streak", {"days": 10, "from": date(2024, 2, 29)})
-    services.set_audience(None, plan, NOW, everyone=False, department_ids=[office.id],
+    publishing.set_audience(None, plan, NOW, everyone=False, department_ids=[office.id],
                           roles=["leader"])
     plan.status = "closed"
 
-    copy, cleared = services.copy_plan(admin_user, plan, NOW)
+    copy, cleared = publishing.copy_plan(admin_user, plan, NOW)
     assert (copy.title, copy.status, copy.starts_on, copy.ends_on) == (
         "2025年度学法计划", "draft", date(2025, 1, 1), date(2025, 12, 31))
     assert (copy.required_hours, copy.description, copy.kind, copy.copied_from_id) == (
@@ -463,19 +457,19 @@ def test_copying_shifts_every_date_and_asks_again_for_quizzes_and_sessions(ctx, 
     assert by_title[test.title].settings == {"require": "attempted"}
     assert by_title[attend_it.title].settings == {"excused_counts": True}
     assert {i.title for i in cleared} == {test.title, attend_it.title}
-    assert {i.id for i in copy.items if services.needs_target(i)} == {i.id for i in cleared}
+    assert {i.id for i in copy.items if item_settings.needs_target(i)} == {i.id for i in cleared}
     # The original is untouched.
     assert test.settings["quiz_id"] == quiz.id and read.due_on == date(2024, 2, 29)
     with pytest.raises(ValidationFailed) as caught:
-        services.publish_plan(admin_user, copy, NOW)
+        publishing.publish_plan(admin_user, copy, NOW)
     assert "需重新选择" in caught.value.message
-    services.update_item(admin_user, by_title[test.title], services.ItemFields(
+    authoring.update_item(admin_user, by_title[test.title], authoring.ItemFields(
         kind="quiz", title=test.title, due_on=date(2025, 3, 31),
         settings={"quiz_id": make_quiz("2025宪法小测").id, "require": "attempted"}), NOW)
-    assert not services.needs_target(by_title[test.title])
+    assert not item_settings.needs_target(by_title[test.title])
 
     untitled = new_plan("新入职人员学法")
-    assert services.copy_plan(None, untitled, NOW)[0].title == "新入职人员学法（复制）"
+    assert publishing.copy_plan(None, untitled, NOW)[0].title == "新入职人员学法（复制）"
 
 
 # --- reminders ---------------------------------------------------------------------------------
@@ -494,29 +488,156 @@ def test_reminders_go_to_those_behind_and_a_dept_lead_reminds_only_their_own(ctx
     item(plan, "session", {"session_id": session.id}, due_on=date(2026, 5, 31))
     upcoming = item(plan, "reflection", {"min_length": 10}, due_on=date(2026, 12, 31))
     with pytest.raises(Conflict):  # a draft has nobody to remind
-        services.remind(admin_user, plan, NOW)
-    services.publish_plan(admin_user, plan, NOW)
+        oversight.remind(admin_user, plan, NOW)
+    publishing.publish_plan(admin_user, plan, NOW)
     attend(session, done, "present")
     actions.submit_reflection(done, upcoming, "学习宪法的一点体会和收获。", NOW)
     db.session.execute(Notice.__table__.delete())
 
-    assert services.remind(lead, plan, NOW, department_id=office.id) == 2  # lead and bob
+    assert oversight.remind(lead, plan, NOW, department_id=office.id).sent == 2  # lead and bob
     notices = db.session.execute(select(Notice.user_id, Notice.title, Notice.body)).all()
     assert {n.user_id for n in notices} == {lead.id, behind.id}
     assert notices[0].title == "学习提醒：2026年度学法计划" and "已过截止日期" in notices[0].body
     with pytest.raises(PermissionDenied):
-        services.remind(lead, plan, NOW, department_id=finance.id)
+        oversight.remind(lead, plan, NOW, department_id=finance.id)
     with pytest.raises(PermissionDenied):
-        services.remind(lead, plan, NOW)  # everyone: only an admin
+        oversight.remind(lead, plan, NOW)  # everyone: only an admin
 
     db.session.execute(Notice.__table__.delete())
-    assert services.remind(admin_user, plan, NOW) == 4  # lead, bob, cat, and the admin
+    assert oversight.remind(admin_user, plan, NOW).sent == 4  # lead, bob, cat, and the admin
     attend(session, far, "present")
     attend(session, lead, "late")
     db.session.execute(Notice.__table__.delete())
-    assert services.remind(admin_user, plan, NOW, department_id=finance.id) == 0
-    assert services.remind(admin_user, plan, NOW, department_id=finance.id, not_done=True) == 1
+    assert oversight.remind(admin_user, plan, NOW, department_id=finance.id).sent == 0
+    assert oversight.remind(admin_user, plan, NOW, department_id=finance.id,
+                            not_done=True).sent == 1
     body = db.session.scalar(select(Notice.body).where(Notice.user_id == far.id))
     assert "还有必修事项未完成" in body
     assert db.session.scalar(select(func.count()).select_from(AuditEntry).filter_by(
         action="plan.remind")) == 4
+
+
+# --- fixes after a walk-through as new users ---------------------------------------------------
+
+
+def test_copying_again_is_refused_and_names_the_copy(ctx, admin_user):
+    plan = new_plan("2026年度学法计划")
+    item(plan, "reflection", {"min_length": 10})
+    copy, _cleared = publishing.copy_plan(admin_user, plan, NOW)
+    assert publishing.existing_copy(plan) == copy
+    with pytest.raises(Conflict) as caught:  # posted twice
+        publishing.copy_plan(admin_user, plan, NOW)
+    assert caught.value.code == "already_copied"
+    assert "2027年度学法计划" in caught.value.message and "不能重复复制" in caught.value.message
+    assert db.session.scalar(select(func.count()).select_from(Plan).where(
+        Plan.copied_from_id == plan.id)) == 1
+    # A copy whose period the admin moved is no longer next year's copy; nor a deleted one.
+    copy.starts_on = date(2027, 3, 1)
+    db.session.flush()
+    assert publishing.existing_copy(plan) is None
+    publishing.delete_plan(admin_user, copy, NOW)
+    again, _cleared = publishing.copy_plan(admin_user, plan, NOW)
+    assert again.starts_on == date(2027, 1, 1)
+
+
+def test_a_streak_must_fit_in_its_window(ctx):
+    week = new_plan("宪法宣传周", starts_on=date(2026, 12, 1), ends_on=date(2026, 12, 7))
+    with pytest.raises(ValidationFailed) as caught:
+        item(week, "streak", {"days": 30})
+    assert caught.value.field == "days"
+    assert caught.value.message == "2026年12月1日 至 2026年12月7日 只有 7 天，每日一练天数不能超过 7 天。"
+    assert item(week, "streak", {"days": 7}).settings == {"days": 7}
+    for settings, due_on, field in (
+            ({"days": 4, "from": "2026-12-05"}, None, "days"),  # 5 to 7 December: 3 days
+            ({"days": 3}, date(2026, 12, 2), "days"),  # 1 to 2 December
+            ({"days": 1, "from": "2026-12-05"}, date(2026, 12, 3), "streak_from")):
+        with pytest.raises(ValidationFailed) as caught:
+            item(week, "streak", settings, due_on=due_on)
+        assert caught.value.field == field, settings
+    fits = item(week, "streak", {"days": 3, "from": "2026-12-05"})
+    assert [i.settings for i in week.items] == [{"days": 7}, {"days": 3, "from": "2026-12-05"}]
+
+    # Shortening the plan may not leave a streak that cannot be done.
+    shorter = authoring.PlanFields(title="宪法宣传周", starts_on=date(2026, 12, 1),
+                                   ends_on=date(2026, 12, 4))
+    with pytest.raises(ValidationFailed) as caught:
+        authoring.update_plan(None, week, shorter, NOW)
+    assert caught.value.field == "ends_on" and "坚持每日一练 7 天" in caught.value.message
+    # An impossible streak written before this rule is caught when publishing.
+    fits.settings = {"days": 30, "from": "2026-12-05"}
+    db.session.flush()
+    assert [message for _item, message in publishing.item_problems(week)] == \
+        ["2026年12月5日 至 2026年12月7日 只有 3 天，每日一练天数不能超过 3 天。"]
+
+
+def test_every_problem_of_a_plan_is_reported_at_once(ctx):
+    problems = authoring.plan_problems(authoring.PlanFields(
+        title=" ", starts_on=date(2026, 12, 31), ends_on=date(2026, 1, 1), required_hours=-4))
+    assert [p.field for p in problems] == ["title", "ends_on", "required_hours"]
+    assert authoring.plan_problems(authoring.PlanFields(
+        title="年度学法计划", starts_on=YEAR[0], ends_on=YEAR[1], required_hours=40)) == []
+
+
+def test_an_untitled_reflection_is_named_after_its_stage_or_plan(ctx):
+    plan = new_plan("宪法学习月")
+    stage = authoring.add_stage(None, plan, "第二阶段：民法典", NOW)
+    assert item(plan, "reflection").title == "撰写学习心得：宪法学习月"
+    assert item(plan, "reflection", stage_id=stage.id).title == "撰写学习心得：第二阶段：民法典"
+    assert item(plan, "reflection", title="我的体会").title == "我的体会"
+
+
+CIVIL_CODE = ("中华人民共和国民法典\n\n第一编 总则\n\n第一章 基本规定\n\n第一条 总则一。\n\n"
+              "第二章 自然人\n\n第一节 民事权利能力\n\n第二条 自然人一。\n\n"
+              "第二编 物权\n\n第一分编 通则\n\n第一章 一般规定\n\n第三条 物权一。\n").encode()
+
+
+def test_chapters_are_named_with_their_parts(ctx):
+    law = import_law(CIVIL_CODE)
+    paths = item_settings.division_paths({law.id})
+    assert sorted(paths.values()) == [
+        "第一编 总则", "第一编 总则 · 第一章 基本规定", "第一编 总则 · 第二章 自然人",
+        "第一编 总则 · 第二章 自然人 · 第一节 民事权利能力", "第二编 物权",
+        "第二编 物权 · 第一分编 通则", "第二编 物权 · 第一分编 通则 · 第一章 一般规定"]
+    second_first = db.session.scalar(select(LawDivision).where(
+        LawDivision.law_id == law.id, LawDivision.kind == "chapter",
+        LawDivision.title == "一般规定"))
+    plan = new_plan()
+    chosen = item(plan, "articles", {"law_id": law.id, "division_id": second_first.id})
+    assert chosen.title == \
+        f"学习《{law.display_title}》第二编 物权 · 第一分编 通则 · 第一章 一般规定"
+    assert item_settings.item_targets([chosen])[chosen.id] == \
+        f"《{law.display_title}》第二编 物权 · 第一分编 通则 · 第一章 一般规定"
+
+
+def test_reminders_name_the_items_and_are_not_repeated_within_12_hours(ctx, admin_user):
+    ann, bob = make_person("ann"), make_person("bob")
+    plan = new_plan()
+    for n in range(1, 5):
+        item(plan, "reflection", {"min_length": 5}, title=f"心得{n}", due_on=date(2026, 5, n))
+    item(plan, "reflection", {"min_length": 5}, title="年底心得", due_on=date(2026, 12, 31))
+    item(plan, "reflection", {"min_length": 5}, title="选修心得", required=False,
+         due_on=date(2026, 5, 1))
+    publishing.publish_plan(admin_user, plan, NOW)
+    for n in (1, 2, 3, 4):
+        actions.submit_reflection(bob, plan.items[n - 1], "按时提交的心得。", NOW)
+    db.session.execute(Notice.__table__.delete())
+
+    first = oversight.remind(admin_user, plan, NOW, not_done=True)
+    assert first == oversight.Reminders(sent=3, skipped=0)  # ann, bob and the admin
+    bodies = dict(db.session.execute(select(Notice.user_id, Notice.body)).all())
+    assert bodies[ann.id] == ("您在学习计划《2026年度学法计划》中有已过截止日期的必修事项尚未完成："
+                              "“心得1”、“心得2”、“心得3”等 4 项。请尽快完成。")
+    assert bodies[bob.id] == "您在学习计划《2026年度学法计划》中还有必修事项未完成：“年底心得”。请按时完成。"
+    links = set(db.session.scalars(select(Notice.link)))
+    assert links == {f"/plans/{plan.id}?from=reminder"}
+
+    # Posted again half a second later, or by someone else within 12 hours: nobody twice.
+    again = oversight.remind(admin_user, plan, NOW + timedelta(seconds=0.5), not_done=True)
+    assert again == oversight.Reminders(sent=0, skipped=3)
+    assert oversight.remind(admin_user, plan, NOW + timedelta(hours=11, minutes=59)) == \
+        oversight.Reminders(sent=0, skipped=2)  # only the overdue: ann and the admin
+    assert db.session.scalar(select(func.count()).select_from(Notice)) == 3
+    later = oversight.remind(admin_user, plan, NOW + timedelta(hours=12, seconds=1))
+    assert later == oversight.Reminders(sent=2, skipped=0)
+    assert db.session.scalar(select(func.count()).select_from(Notice).where(
+        Notice.user_id == ann.id)) == 2

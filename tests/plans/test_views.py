@@ -25,8 +25,8 @@ from tests.plans.test_kinds import (
     make_quiz,
     make_session,
     practice_day,
-    study,
 )
+from tests.plans.test_kinds import study as study_at
 
 
 class Clock:
@@ -40,6 +40,11 @@ class Clock:
 
     def advance(self, seconds: float) -> None:
         self.now += timedelta(seconds=seconds)
+
+
+def study(user, law, *numbers: int) -> None:
+    """Mark articles studied now (after the plans' start, so that they count)."""
+    study_at(user, law, *numbers, when=utcnow())
 
 
 @pytest.fixture
@@ -281,12 +286,11 @@ def test_notice_badge_open_and_mark_all_read(app, client, ann, make_user):
 def test_notice_badge_costs_one_query_and_none_when_logged_out(app, client, make_user, login):
     assert client.get("/login").status_code == 200  # no badge, no query for visitors
     login(make_user("ann"))
-    with app.app_context():
-        with_badge = count_queries(lambda: client.get("/plans"))
+    with_badge = count_queries(lambda: client.get("/plans"), app)
     with app.app_context():
         notify([1], "一条通知", "", None, utcnow())
         db.session.commit()
-        assert count_queries(lambda: client.get("/plans")) == with_badge
+    assert count_queries(lambda: client.get("/plans"), app) == with_badge
 
 
 # --- acting on items ---------------------------------------------------------------------------
@@ -309,8 +313,11 @@ def test_confirm_is_refused_too_early_then_accepted(app, client, ann, clock):
     clock.advance(10)
     token = csrf_from(client.get(f"/plans/items/{item_id}"))  # a reload keeps the clock
     refused = client.post(f"/plans/items/{item_id}/confirm", data={"csrf_token": token})
-    assert refused.status_code == 409
-    assert "还需阅读 20 秒才能确认。" in refused.get_data(as_text=True)
+    # Back to the item's page (a reload does not post again), the reason at its top.
+    assert refused.status_code == 302 and refused.location == f"/plans/items/{item_id}"
+    shown = client.get(refused.location).get_data(as_text=True)
+    assert 'class="flash flash-error" role="alert">还需阅读 20 秒才能确认。' in shown
+    assert shown.index("还需阅读 20 秒才能确认。") < shown.index('id="item-title"')
     with app.app_context():
         row = db.session.scalar(select(PlanItemProgress).filter_by(item_id=item_id))
         assert (row.opened_at, row.confirmed_at) == (opened, None)
@@ -350,7 +357,8 @@ def test_reflection_validation_keeps_the_text_then_submits(app, client, ann):
     page = client.get(url).get_data(as_text=True)
     assert "已提交，等待审阅" in page and body in page and "<textarea" not in page
     again = post(client, url, f"{url}/reflection", {"body": body + "补充。"})
-    assert again.status_code == 409 and "等待审阅" in again.get_data(as_text=True)
+    assert again.status_code == 302 and again.location == url
+    assert "学习心得正在等待审阅，暂不能修改。" in client.get(url).get_data(as_text=True)
 
     with app.app_context():
         reflection = db.session.scalar(select(Reflection))
@@ -406,10 +414,9 @@ def test_plan_page_queries_do_not_grow_with_items(app, client, ann, kinds, small
         db.session.commit()
     for plan_id in (few, many):  # the first visit stamps and pays what is done
         assert client.get(f"/plans/{plan_id}").status_code == 200
-    with app.app_context():
-        few_queries = count_queries(lambda: client.get(f"/plans/{few}"))
-        many_queries = count_queries(lambda: client.get(f"/plans/{many}"))
-        index_queries = count_queries(lambda: client.get("/plans"))
+    few_queries = count_queries(lambda: client.get(f"/plans/{few}"), app)
+    many_queries = count_queries(lambda: client.get(f"/plans/{many}"), app)
+    index_queries = count_queries(lambda: client.get("/plans"), app)
     assert few_queries == many_queries
     assert index_queries <= many_queries + 2
 
@@ -454,3 +461,119 @@ def test_home_next_up_cards_put_overdue_first_in_a_fixed_number_of_queries(app, 
 
     with app.test_request_context():
         assert "暂无待完成的学习任务" in render_template("plans/_next_up.html", next_items=[])
+
+
+# --- fixes after a walk-through as new users ---------------------------------------------------
+
+
+def test_the_plan_card_plan_page_api_and_my_hours_show_the_same_hours(app, client, ann):
+    with app.app_context():
+        today = local_day(utcnow())
+        law = import_law()
+        annual = make_plan(f"{today.year}年度学法计划", starts_on=date(today.year, 1, 1),
+                           ends_on=date(today.year, 12, 31), required_hours=40)
+        other = this_year_plan("专题学习")
+        add_item(annual, "articles", title="学习总则", hours=4,
+                 settings={"law_id": law.id, "from_number": 1, "to_number": 2})
+        add_item(other, "articles", title="学习分则", hours=3,
+                 settings={"law_id": law.id, "from_number": 3, "to_number": 3})
+        session = make_session("宪法讲座", hours=6, starts_at=utcnow() - timedelta(minutes=5))
+        add_item(annual, "session", title="参加宪法讲座", hours=6,
+                 settings={"session_id": session.id})
+        attend(session, person(ann), "present")
+        study(person(ann), law, 1, 2, 3)
+        db.session.commit()
+        annual_id = annual.id
+    # 4 + 3 from the two plans' items, 6 from the session (once, not again as an item).
+    assert "学时 13 / 40" in client.get("/plans").get_data(as_text=True)
+    page = client.get(f"/plans/{annual_id}").get_data(as_text=True)
+    assert "学时 13 / 40" in page
+    assert "学时包括计划期间完成的学习事项和参加的集中学法。" in page
+    assert f"计划开始（{today.year}年1月1日）后完成的才计入。" in page
+    assert "<strong>13</strong> / 40" in client.get("/plans/hours").get_data(as_text=True)
+    plans = client.get("/api/v1/me/progress").get_json()["plans"]
+    assert {p["title"]: p["hours_earned"] for p in plans} == \
+        {f"{today.year}年度学法计划": 13.0, "专题学习": 13.0}
+
+
+def test_a_material_item_and_the_library_record_the_same_reading(app, client, ann, clock):
+    from lawlearn.library.models import MaterialRead
+    from lawlearn.practice.models import PointAward
+
+    with app.app_context():
+        plan = this_year_plan()
+        first = Material(title="学习纲要", body_html="<p>正文</p>", published=True)
+        second = Material(title="以案释法", body_html="<p>案例</p>", published=True)
+        db.session.add_all([first, second])
+        db.session.flush()
+        on_page = add_item(plan, "material", title="阅读学习纲要", points=2,
+                           settings={"material_id": first.id, "min_seconds": 20}).id
+        in_library = add_item(plan, "material", title="阅读以案释法",
+                              settings={"material_id": second.id, "min_seconds": 20}).id
+        db.session.commit()
+        first_id, second_id = first.id, second.id
+
+    # Read on the plan's page: the library knows it too, and pays its points once.
+    opened = clock.now
+    token = csrf_from(client.get(f"/plans/items/{on_page}"))
+    clock.advance(20)
+    assert client.post(f"/plans/items/{on_page}/confirm",
+                       data={"csrf_token": token}).status_code == 302
+    with app.app_context():
+        reading = db.session.get(MaterialRead, (ann.id, first_id))
+        assert (reading.opened_at, reading.confirmed_at) == (opened, opened + timedelta(
+            seconds=20))
+        assert db.session.scalars(select(PointAward.source).where(
+            PointAward.user_id == ann.id, PointAward.rule == "material_read")).all() == \
+            [f"material:{first_id}"]
+
+    # Read in the library, long enough: the item is done without confirming it again.
+    clock.advance(60)
+    with app.app_context():
+        db.session.add(MaterialRead(user_id=ann.id, material_id=second_id,
+                                    opened_at=clock.now - timedelta(seconds=30),
+                                    confirmed_at=clock.now))
+        db.session.commit()
+    page = client.get(f"/plans/items/{in_library}").get_data(as_text=True)
+    assert "✓ 已读完" in page and "我已读完" not in page
+
+
+def test_a_short_reflection_comes_back_with_its_error_at_the_top(app, client, ann):
+    with app.app_context():
+        plan = this_year_plan("宪法学习")
+        item_id = add_item(plan, "reflection", settings={"min_length": 20}).id
+        db.session.commit()
+    url = f"/plans/items/{item_id}"
+    short = post(client, url, f"{url}/reflection", {"body": "很有收获。"})
+    assert short.status_code == 422
+    html = short.get_data(as_text=True)
+    summary = html.index('class="error-summary"')
+    assert summary < html.index('id="item-title"') < html.index("<textarea")
+    assert f'data-replace-url="{url}"' in html  # a reload shows the page, not a second post
+    assert '<a href="#body">学习心得至少需要 20 字，目前 5 字。</a>' in html
+    assert "很有收获。</textarea>" in html
+
+
+def test_the_item_page_says_what_counts_from_the_plans_start(app, client, ann):
+    with app.app_context():
+        plan = this_year_plan()
+        quiz_item = add_item(plan, "quiz", settings={"quiz_id": make_quiz().id}).id
+        start = plan.starts_on
+        db.session.commit()
+    page = client.get(f"/plans/items/{quiz_item}").get_data(as_text=True)
+    assert f"计划开始（{start.year}年{start.month}月{start.day}日）后完成的才计入。" in page
+
+
+def test_articles_studied_before_the_plan_lead_back_to_the_first_of_them(app, client, ann):
+    with app.app_context():
+        law = import_law()
+        plan = this_year_plan()
+        add_item(plan, "articles", title="学习总则", settings={"law_id": law.id,
+                                                         "from_number": 1, "to_number": 3})
+        study_at(person(ann), law, 1, when=utcnow() - timedelta(days=60))  # before the plan
+        study(person(ann), law, 2)
+        db.session.commit()
+        plan_id, law_id = plan.id, law.id
+    page = client.get(f"/plans/{plan_id}").get_data(as_text=True)
+    assert "进行中（1/3）" in page
+    assert f'href="/laws/{law_id}/articles/1"' in page  # to study (and mark) again

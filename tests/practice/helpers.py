@@ -1,13 +1,11 @@
-"""What the practice tests share: questions, right and wrong answers, counting the queries
-of a piece of work, and racing requests in threads."""
+"""What the practice tests share: questions, right and wrong answers, and racing requests in
+threads (counting queries is the ``count_queries`` fixture of tests/conftest.py)."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
 from typing import Any
-
-from sqlalchemy import event
 
 from lawlearn.extensions import db
 from lawlearn.quiz.bank import QuestionFields
@@ -36,24 +34,6 @@ def wrong_answer(snapshot: dict[str, Any]) -> Any:
     if kind == "true_false":
         return not answer
     return ["不对"] * len(answer)
-
-
-def count_queries(app, run: Callable[[], Any]) -> int:
-    """The statements ``run()`` sends to the database (a page fetched by the test client
-    runs in its own app context, as in production)."""
-    with app.app_context():
-        engine = db.engine
-    statements: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args) -> None:
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        run()
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-    return len(statements)
 
 
 def race(app, count: int, work: Callable[[int], Any]) -> list[Any]:

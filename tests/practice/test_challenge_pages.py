@@ -14,16 +14,16 @@ from lawlearn.practice import challenge
 from lawlearn.practice.models import ChallengeRun
 from lawlearn.quiz.models import Question
 from tests.conftest import csrf_from, post_with_csrf
-from tests.practice.helpers import count_queries, singles, wrong_answer
+from tests.practice.helpers import singles, wrong_answer
 from tests.practice.test_challenge import READ, T0, add_run, answer_current
 
 
-def page_queries(app, client, url: str) -> int:
+def page_queries(count_queries, client, url: str) -> int:
     """The statements a GET of ``url`` runs (the page must answer 200)."""
     def fetch() -> None:
         assert client.get(url).status_code == 200
 
-    return count_queries(app, fetch)
+    return count_queries(fetch)
 
 
 def run_id_of(response) -> int:
@@ -117,7 +117,8 @@ def test_an_empty_bank_says_so(client, login, make_user):
 
 def test_the_challenge_page_takes_the_same_queries_however_many_runs(app, client, login,
                                                                      make_user,
-                                                                     make_department):
+                                                                     make_department,
+                                                                     count_queries):
     office = make_department("法制科")
     me = make_user(department_id=office)
     others = [make_user(department_id=office) for _ in range(3)]
@@ -131,16 +132,17 @@ def test_the_challenge_page_takes_the_same_queries_however_many_runs(app, client
             db.session.commit()
 
     add_runs(2)
-    few = page_queries(app, client, "/practice/challenge")
+    few = page_queries(count_queries, client, "/practice/challenge")
     add_runs(30)
-    many = page_queries(app, client, "/practice/challenge")
+    many = page_queries(count_queries, client, "/practice/challenge")
     body = client.get("/practice/challenge").get_data(as_text=True)
     assert few == many
     assert body.count('class="run-score"') == challenge.RECENT_RUNS
 
 
 def test_the_end_screen_takes_the_same_queries_however_long_the_run(app, client, login,
-                                                                    make_user, make_questions):
+                                                                    make_user, make_questions,
+                                                                    count_queries):
     make_questions(singles(25))
     ref = make_user()
     login(ref)
@@ -158,8 +160,8 @@ def test_the_end_screen_takes_the_same_queries_however_long_the_run(app, client,
             return run.id
 
     short, long = play(1), play(20)
-    assert page_queries(app, client, f"/practice/challenge/{short}") == \
-        page_queries(app, client, f"/practice/challenge/{long}")
+    assert page_queries(count_queries, client, f"/practice/challenge/{short}") == \
+        page_queries(count_queries, client, f"/practice/challenge/{long}")
 
 
 def test_the_end_screen_links_the_article_of_the_missed_question(app, client, login, make_user):

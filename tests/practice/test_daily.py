@@ -15,6 +15,8 @@ from lawlearn.errors import Conflict, ValidationFailed
 from lawlearn.extensions import db
 from lawlearn.practice import daily
 from lawlearn.practice.models import DailySet, PointAward, PracticeCard, TimingFlag
+from lawlearn.practice.timing import reading_floor_ms
+from lawlearn.quiz.bank import QuestionFields
 from lawlearn.quiz.models import Question, WrongAnswer
 from lawlearn.settings import set_setting
 from tests.practice.helpers import race, right_answer, singles, wrong_answer
@@ -320,6 +322,29 @@ def test_a_too_fast_answer_earns_nothing_and_is_flagged(ctx, staff, make_questio
     assert db.session.scalars(select(PointAward.rule)).all() == ["daily_answer"]
 
 
+def test_the_default_floor_catches_scripts_not_quick_readers(ctx, make_user, make_questions):
+    """800 ms + 8 ms a character: a person who answered an 88-character true/false question
+    in 3.3 s was flagged under the old floor (1500 ms + 25 ms a character = 3.7 s)."""
+    stem = ("行政机关实施行政处罚，应当以事实为依据，与违法行为的事实、性质、情节以及社会危害程度"
+            "相当；对违法行为给予行政处罚的规定必须公布，未经公布的，不得作为行政处罚的依据。"
+            "这说法对吗？")
+    assert len(stem) == 88
+    assert reading_floor_ms({"stem": stem, "options": []}) == 800 + 8 * 88
+    make_questions([QuestionFields("true_false", stem, [], True, "行政处罚法第五条。", ["行政"],
+                                   "easy")])
+    reader, script = user_obj(make_user("reader")), user_obj(make_user("script"))
+    for person, seconds in ((reader, 3.3), (script, 1.2)):
+        daily_set = daily.get_or_create_set(person, NOW)
+        item = daily_set.items[0]
+        daily.mark_shown(daily_set, NOW, item)
+        daily.answer(person.id, item.question_id, "true", NOW + timedelta(seconds=seconds))
+    assert db.session.scalars(select(TimingFlag.user_id)).all() == [script.id]
+    assert {award.user_id for award in db.session.scalars(select(PointAward))} == {reader.id}
+    # The floor stays the admin's to set.
+    set_setting("practice.floor_base_ms", 3000)
+    assert reading_floor_ms({"stem": stem, "options": []}) == 3000 + 8 * 88
+
+
 def test_elapsed_time_counts_from_the_previous_answer(ctx, staff, make_questions):
     make_questions(singles(3))
     user = user_obj(staff)
@@ -327,10 +352,10 @@ def test_elapsed_time_counts_from_the_previous_answer(ctx, staff, make_questions
     daily.mark_shown(daily_set, NOW)  # the API serves every question at once
     first, second, third = daily_set.items
     daily.answer(user.id, first.question_id, "B", NOW + READ)
-    daily.answer(user.id, second.question_id, "B", NOW + READ + timedelta(seconds=1))
-    assert not first.too_fast and second.too_fast and second.elapsed_ms == 1000
+    daily.answer(user.id, second.question_id, "B", NOW + READ + timedelta(milliseconds=500))
+    assert not first.too_fast and second.too_fast and second.elapsed_ms == 500
     daily.answer(user.id, third.question_id, "B", NOW + 3 * READ)
-    assert third.elapsed_ms == 2 * READ.seconds * 1000 - 1000
+    assert third.elapsed_ms == 2 * READ.seconds * 1000 - 500
 
 
 # --- exam-date mode --------------------------------------------------------------------------

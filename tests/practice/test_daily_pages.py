@@ -13,11 +13,11 @@ from sqlalchemy import func, select
 from lawlearn.accounts.models import User
 from lawlearn.extensions import db
 from lawlearn.library.models import Law, LawArticle
-from lawlearn.practice.models import DailySet, PracticeCard
+from lawlearn.practice.models import DailySet, PointAward, PracticeCard, TimingFlag
 from lawlearn.quiz.models import Question
 from lawlearn.settings import set_setting
 from tests.conftest import csrf_from
-from tests.practice.helpers import count_queries, singles
+from tests.practice.helpers import singles
 from tests.quiz.fixtures import SAMPLE
 
 
@@ -70,6 +70,7 @@ def test_daily_pages_from_question_to_feedback_to_done(app, client, login, staff
             assert "查看今日结果" in feedback and "+6 积分" in feedback
     done = client.get("/practice/daily").get_data(as_text=True)
     assert "今日已完成" in done and "答对 4 / 4 题" in done and "获得 9 积分" in done
+    assert "答题过快" not in done
     home = client.get("/").get_data(as_text=True)
     assert "今日已完成" in home
 
@@ -94,6 +95,32 @@ def test_wrong_answer_feedback_links_the_article(app, client, login, staff, slow
     assert f'href="/laws/{law_id}/articles/33"' in feedback and "《宪法》第三十三条" in feedback
     # The only question: the wrong answer earns nothing itself but completes the day.
     assert "+5 积分" in feedback and "今日已完成" in feedback
+
+
+def test_too_fast_answers_are_explained_only_where_they_cost_points(app, client, login, staff,
+                                                                    make_questions):
+    """With the default reading floor a test client answers faster than anyone reads: a wrong
+    answer earns nothing anyway, so its feedback does not mention speed; a right one says
+    why it earned nothing, and the day's result says why there is no completion bonus."""
+    make_questions(singles(2))
+    login(staff)
+    client.get("/practice/daily")
+    with app.app_context():
+        first, second = (item.question_id for item in db.session.scalar(select(DailySet)).items)
+    wrong = client.get(post_answer(client, {"question_id": first, "answer": "A"}).location)
+    wrong_text = wrong.get_data(as_text=True)
+    assert "回答错误" in wrong_text and "答题过快" not in wrong_text
+    right = client.get(post_answer(client, {"question_id": second, "answer": "B"}).location)
+    right_text = right.get_data(as_text=True)
+    assert "回答正确" in right_text and "答题过快，本题不计积分" in right_text
+    done = client.get("/practice/daily").get_data(as_text=True)
+    assert "今日已完成" in done and "获得 0 积分" in done
+    assert "有答题过快的记录，本次未获得完成奖励" in done
+    with app.app_context():
+        # Both answers are still flagged for the admin's report.
+        assert db.session.scalars(select(TimingFlag.question_id)
+                                  .order_by(TimingFlag.id)).all() == [first, second]
+        assert db.session.scalar(select(func.count()).select_from(PointAward)) == 0
 
 
 def test_posting_a_question_not_in_my_set(app, client, login, staff, make_user, make_questions):
@@ -133,7 +160,7 @@ def test_another_persons_answers_stay_theirs(app, client, login, staff, make_use
 
 
 def test_the_daily_page_uses_a_fixed_number_of_queries(app, client, login, make_user,
-                                                       make_questions, make_quiz):
+                                                       make_questions, make_quiz, count_queries):
     make_questions(singles(30))
     exam_ids = make_questions(singles(5, tag="考试", start=200))
     make_quiz(exam_ids, is_exam=True, opens_at=datetime.now() + timedelta(days=20),
@@ -151,27 +178,27 @@ def test_the_daily_page_uses_a_fixed_number_of_queries(app, client, login, make_
             question_id = daily_set.items[0].question_id
             assert len(daily_set.items) == size
         post_answer(client, {"question_id": question_id, "answer": "B"})
-        counts.append((count_queries(app, lambda: client.get("/practice/daily")),
-                       count_queries(app, lambda q=question_id:
+        counts.append((count_queries(lambda: client.get("/practice/daily")),
+                       count_queries(lambda q=question_id:
                                      client.get(f"/practice/daily/feedback/{q}")),
-                       count_queries(app, lambda: client.get("/"))))
+                       count_queries(lambda: client.get("/"))))
         client.post("/logout", data={"csrf_token": csrf_from(client.get("/me"))})
     assert counts[0] == counts[1]
 
 
-def test_home_card_shows_todays_progress(app, client, login, staff, make_questions):
+def test_home_card_shows_todays_progress(app, client, login, staff, make_questions, count_queries):
     make_questions(singles(6))
     login(staff)
     home = client.get("/").get_data(as_text=True)
     assert "开始今日练习" in home and 'href="/practice/daily"' in home
-    before = count_queries(app, lambda: client.get("/"))
+    before = count_queries(lambda: client.get("/"))
     client.get("/practice/daily")
     with app.app_context():
         question_id = db.session.scalar(select(DailySet)).items[0].question_id
     post_answer(client, {"question_id": question_id, "answer": "B"})
     home = client.get("/").get_data(as_text=True)
     assert "已答 1/5" in home and "继续练习" in home
-    assert count_queries(app, lambda: client.get("/")) == before
+    assert count_queries(lambda: client.get("/")) == before
 
 
 def test_the_quiz_tab_opens_with_the_practice_tiles(app, client, login, staff):

@@ -11,7 +11,6 @@ import pytest
 from lawlearn.extensions import db
 from lawlearn.practice import leaderboards
 from lawlearn.practice.models import PointAward
-from tests.practice.helpers import count_queries
 
 # Wednesday 2026-03-04 12:00 in Shanghai.
 NOW = datetime(2026, 3, 4, 4, 0)
@@ -128,7 +127,8 @@ def test_my_totals_by_period(ctx, make_user):
 
 
 @pytest.mark.parametrize("scope", ["people", "departments"])
-def test_boards_take_a_fixed_number_of_queries(app, ctx, make_user, make_department, scope):
+def test_boards_take_a_fixed_number_of_queries(app, ctx, make_user, make_department, scope,
+                                               count_queries):
     def build(count: int) -> int:
         unit = make_department(f"单位{count}")
         section = make_department("科室", unit)
@@ -147,9 +147,9 @@ def test_boards_take_a_fixed_number_of_queries(app, ctx, make_user, make_departm
         return [(r.name, r.members) for r in board.rows]
 
     small_viewer = build(3)
-    small = count_queries(app, lambda: run(small_viewer))
+    small = count_queries(lambda: run(small_viewer))
     large_viewer = build(30)
-    large = count_queries(app, lambda: run(large_viewer))
+    large = count_queries(lambda: run(large_viewer))
     assert small == large <= 2
 
 
@@ -183,7 +183,7 @@ def test_leaderboard_page_shows_tabs_the_board_and_my_rank(app, client, login, m
 
 
 def test_leaderboard_page_takes_a_fixed_number_of_queries(app, client, login, make_user,
-                                                          make_department):
+                                                          make_department, count_queries):
     from lawlearn.database import utcnow
     from lawlearn.practice.points import local_day
 
@@ -199,7 +199,7 @@ def test_leaderboard_page_takes_a_fixed_number_of_queries(app, client, login, ma
             db.session.commit()
 
     def queries(url: str) -> int:
-        return count_queries(app, lambda: client.get(url))
+        return count_queries(lambda: client.get(url))
 
     add(2)
     small = [queries("/practice/leaderboard"), queries("/practice/leaderboard?scope=departments")]

@@ -12,7 +12,7 @@ from lawlearn.extensions import db
 from lawlearn.practice import points
 from lawlearn.practice.models import PointAward, PointRule
 from lawlearn.settings import get_setting
-from tests.practice.helpers import count_queries, race
+from tests.practice.helpers import race
 
 # 2026-03-02 10:00 in Shanghai (a Monday); the local day ends at 16:00 UTC.
 NOW = datetime(2026, 3, 2, 2, 0)
@@ -192,7 +192,8 @@ def test_my_points_ledger_is_paginated(app, client, login, make_user):
 
 
 def test_my_points_page_takes_the_same_queries_however_long_the_ledger(app, client, login,
-                                                                      make_user, make_quiz):
+                                                                      make_user, make_quiz,
+                                                                      count_queries):
     me = make_user()
     quiz_id = make_quiz(title="宪法小测")
     login(me)
@@ -208,7 +209,7 @@ def test_my_points_page_takes_the_same_queries_however_long_the_ledger(app, clie
             db.session.commit()
 
     def queries() -> int:
-        return count_queries(app, lambda: client.get("/practice/points"))
+        return count_queries(lambda: client.get("/practice/points"))
 
     earn(0, 2)
     few = queries()

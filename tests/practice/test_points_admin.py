@@ -26,7 +26,6 @@ from lawlearn.practice.models import (
 )
 from lawlearn.settings import DEFAULTS, SiteSetting, get_settings
 from tests.conftest import csrf_from
-from tests.practice.helpers import count_queries
 
 RULES_URL = "/admin/practice/rules"
 TIMING_URL = "/admin/practice/timing"
@@ -116,7 +115,7 @@ def test_a_valid_change_is_saved_audited_and_takes_effect(app, admin_client, mak
         assert [(e.action, e.actor_id) for e in entries] == [
             ("points.rule", admin.id), ("points.rule", admin.id), ("practice.setting", admin.id)]
         assert {e.details.get("rule") for e in entries[:2]} == {"material_read", "quiz_passed"}
-        assert entries[2].details == {"key": "practice.floor_ms_per_char", "before": 25,
+        assert entries[2].details == {"key": "practice.floor_ms_per_char", "before": 8,
                                       "after": 40}
         now = utcnow()
         assert [points.award(learner.id, "material_read", f"material:{i}", now)
@@ -227,7 +226,7 @@ def test_timing_report_ignores_dates_out_of_range(admin_client):
 
 
 def test_timing_report_takes_a_fixed_number_of_queries(app, admin_client, make_user,
-                                                       question_ids):
+                                                       question_ids, count_queries):
     def add_people(count: int) -> None:
         people = [make_user() for _ in range(count)]
         with app.app_context():
@@ -237,7 +236,7 @@ def test_timing_report_takes_a_fixed_number_of_queries(app, admin_client, make_u
             db.session.commit()
 
     def queries() -> int:
-        return count_queries(app, lambda: admin_client.get(TIMING_URL))
+        return count_queries(lambda: admin_client.get(TIMING_URL))
 
     add_people(2)
     small = queries()

@@ -9,7 +9,7 @@ import re
 
 import pytest
 from openpyxl import Workbook, load_workbook
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from lawlearn.accounts.models import AuditEntry
 from lawlearn.errors import ValidationFailed
@@ -272,20 +272,12 @@ def test_duplicates_inside_the_file_are_errors(laws):
     assert [(p.row, p.message) for p in parsed.problems] == [(4, "与第 2 行重复")]
 
 
-def test_article_references_cost_one_lookup_per_law(laws):
+def test_article_references_cost_one_lookup_per_law(laws, count_queries):
     rows = [q("判断", f"第{n}题", answer="对", article=ref)
             for n, ref in enumerate(["宪法第一条", "宪法 2", "《宪法》第3条", "宪法第四条",
                                      "民法典 1", "民法典第二条"] * 50)]
-    statements: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
+    with count_queries.recording() as statements:
         parsed = importing.parse_question_import(xlsx_bytes(rows))
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
     assert parsed.ok, parsed.problems
     # The bank's fingerprints, then a law and its articles for each of the two laws.
     assert len(statements) <= 5, statements

@@ -10,7 +10,6 @@ import statistics
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import event
 
 from lawlearn.accounts.models import User
 from lawlearn.extensions import db
@@ -307,24 +306,8 @@ def test_people_are_paginated(app, admin_client, make_quiz, make_user):
     assert second.get_data(as_text=True).count("<td>p") == 5
 
 
-def count_statements(app, run) -> int:
-    statements = []
-
-    def record(*_args):
-        statements.append(1)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        run()
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-    return len(statements)
-
-
 def test_results_pages_take_the_same_number_of_queries_for_3_or_30_people(
-        app, admin_client, make_quiz, make_user, make_department, make_questions):
+        app, admin_client, make_quiz, make_user, make_department, make_questions, count_queries):
     department = make_department("执法科")
     counts = {}
     for size in (3, 30):
@@ -335,7 +318,7 @@ def test_results_pages_take_the_same_number_of_queries_for_3_or_30_people(
                 answers = {**RIGHT, "true_false": index % 2 == 0}
                 take(user.id, quiz_id, answers, START, index)
         admin_client.get(f"/admin/quiz/quizzes/{quiz_id}/results")  # warm up
-        counts[size] = [count_statements(app, lambda url=url: admin_client.get(url))
+        counts[size] = [count_queries(lambda url=url: admin_client.get(url))
                         for url in (f"/admin/quiz/quizzes/{quiz_id}/results",
                                     f"/admin/quiz/quizzes/{quiz_id}/items",
                                     f"/admin/quiz/quizzes/{quiz_id}/results.xlsx")]

@@ -21,7 +21,7 @@ from lawlearn.quiz.bank import QuestionFields
 from lawlearn.quiz.models import Question, Quiz, WrongAnswer
 from lawlearn.quiz.wrongbook import GradedAnswer, record_result, record_results
 from tests.conftest import csrf_from
-from tests.practice.helpers import count_queries, singles
+from tests.practice.helpers import singles
 
 T0 = datetime(2026, 3, 2, 1, 0)
 
@@ -136,14 +136,14 @@ def test_record_results_counts_answers_in_order(ctx, make_user, make_questions):
 
 
 def test_record_results_takes_the_same_queries_for_many_answers(app, make_user,
-                                                                make_questions):
+                                                                make_questions, count_queries):
     user = make_user()
     ids = make_questions(singles(60))
 
     def queries(question_ids: list[int], correct: bool) -> int:
         with app.app_context():
             snapshots = {qid: snapshot_of(qid) for qid in question_ids}
-            count = count_queries(app, lambda: record_results(
+            count = count_queries(lambda: record_results(
                 user.id, [GradedAnswer(qid, snapshots[qid], "A", correct)
                           for qid in question_ids], "quiz", T0))
             db.session.commit()
@@ -251,7 +251,7 @@ def test_the_book_shows_my_mistakes_with_the_right_answers(app, client, login, m
 
 
 def test_the_book_takes_the_same_queries_however_many_mistakes(app, client, login, make_user,
-                                                               make_questions):
+                                                               make_questions, count_queries):
     me = make_user()
     ids = make_questions(singles(45))
     login(me)
@@ -264,7 +264,7 @@ def test_the_book_takes_the_same_queries_however_many_mistakes(app, client, logi
             db.session.commit()
 
     def queries(url: str) -> int:
-        return count_queries(app, lambda: client.get(url).status_code)
+        return count_queries(lambda: client.get(url).status_code)
 
     add(ids[:2])
     few = queries("/wrong-answers"), queries("/wrong-answers?source=quiz")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from lawlearn.accounts.models import AuditEntry, User
 from lawlearn.database import utcnow
@@ -91,20 +91,6 @@ def record(session: StudySession, person, status: str) -> None:
                               source=source, checked_in_at=session.starts_at
                               if status in ("present", "late") else None))
     db.session.flush()
-
-
-def count_queries(run) -> tuple[int, object]:
-    statements: list[str] = []
-
-    def note(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", note)
-    try:
-        result = run()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", note)
-    return len(statements), result
 
 
 # --- leave: asking ------------------------------------------------------------------------
@@ -290,7 +276,7 @@ def test_pending_for_lists_what_each_approver_may_decide(ctx, org):
     assert names(org.clerk) == []
 
 
-def test_pending_for_takes_one_query_for_few_or_many(ctx, org, make_user):
+def test_pending_for_takes_one_query_for_few_or_many(ctx, org, make_user, count_queries):
     session = make_session(NOW + timedelta(days=1))
     counts = []
     made = 0
@@ -303,10 +289,10 @@ def test_pending_for_takes_one_query_for_few_or_many(ctx, org, make_user):
         db.session.expire_all()
         lead = user(org.unit_lead)
         assert lead.has_role("dept_lead")  # roles loaded before counting
-        queries, pending = count_queries(lambda lead=lead: [
-            (r.user.name, r.user.department.full_name, r.session.title)
-            for r in leave.pending_for(lead)])
-        counts.append(queries)
+        with count_queries.recording() as statements:
+            pending = [(r.user.name, r.user.department.full_name, r.session.title)
+                       for r in leave.pending_for(lead)]
+        counts.append(len(statements))
         assert len(pending) == size
     assert counts[0] == counts[1] == 1
 
@@ -465,7 +451,8 @@ def test_my_record_shows_only_mine_and_agrees_with_the_summary(ctx, org):
     assert [e.status for e in theirs.entries] == ["absent"] * 5
 
 
-def test_report_takes_the_same_number_of_queries_for_few_or_many(ctx, org, make_user):
+def test_report_takes_the_same_number_of_queries_for_few_or_many(ctx, org, make_user,
+                                                                 count_queries):
     counts = []
     for size in (3, 30):
         people = [make_user(f"r{size}-{i}", department_id=org.section if i % 2 else org.office)
@@ -479,9 +466,9 @@ def test_report_takes_the_same_number_of_queries_for_few_or_many(ctx, org, make_
         record(ended, people[0], "present")
         db.session.commit()
         db.session.expire_all()
-        queries, summary = count_queries(lambda: attendance.attendance_summary(
-            date_from=YEAR[0], date_to=YEAR[1], now=NOW))
-        counts.append(queries)
+        with count_queries.recording() as statements:
+            summary = attendance.attendance_summary(date_from=YEAR[0], date_to=YEAR[1], now=NOW)
+        counts.append(len(statements))
         assert summary.people and summary.departments
     assert counts[0] == counts[1], counts
     assert counts[0] <= 6
@@ -655,7 +642,7 @@ def test_staff_and_leads_cannot_open_admin_pages(app, client, login, org):
 
 
 def test_report_page_takes_the_same_number_of_queries_for_few_or_many(app, admin_client, org,
-                                                                      make_user):
+                                                                      make_user, count_queries):
     counts = []
     for size in (3, 30):
         people = [make_user(f"w{size}-{i}", department_id=org.section) for i in range(size)]
@@ -664,9 +651,8 @@ def test_report_page_takes_the_same_number_of_queries_for_few_or_many(app, admin
             for person in people:
                 record(session, person, "present")
             db.session.commit()
-        with app.app_context():
-            queries, response = count_queries(
-                lambda: admin_client.get("/admin/sessions/report"))
+        with count_queries.recording() as statements:
+            response = admin_client.get("/admin/sessions/report")
         assert response.status_code == 200
-        counts.append(queries)
+        counts.append(len(statements))
     assert counts[0] == counts[1], counts

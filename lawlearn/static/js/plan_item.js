@@ -1,8 +1,20 @@
 // A plan item's page: count down the reading (or watching) time that the server will check,
 // and count a reflection's characters as they are typed. The server decides; without this
 // file the page still reads and every form still submits.
+// On a page sent back with errors (a reflection too short, a review without its comment),
+// bring the list of errors at the top into view and give the page its own address, so that
+// reloading it shows the page again instead of posting the form a second time.
 (function () {
   "use strict";
+
+  var summary = document.querySelector("[data-error-summary]");
+  if (summary) {
+    var address = summary.getAttribute("data-replace-url");
+    if (address && window.history && window.history.replaceState) {
+      window.history.replaceState(null, "", address);
+    }
+    summary.focus();
+  }
 
   var form = document.querySelector("form[data-seconds-left]");
   if (form) {

@@ -1,0 +1,40 @@
+"""The office's time zone (Asia/Shanghai unless configured) and its calendar days.
+
+Moments are stored as naive UTC; daily sets, daily caps, leaderboard and report periods and
+export timestamps are counted in local days. Every domain asks here rather than reading
+``BABEL_DEFAULT_TIMEZONE`` itself.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+
+DEFAULT_ZONE = "Asia/Shanghai"
+
+
+def local_zone() -> ZoneInfo:
+    """The configured time zone (``BABEL_DEFAULT_TIMEZONE``)."""
+    return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or DEFAULT_ZONE)
+
+
+def local_moment(moment: datetime) -> datetime:
+    """A naive UTC moment as an aware local one."""
+    return moment.replace(tzinfo=UTC).astimezone(local_zone())
+
+
+def local_day(moment: datetime) -> date:
+    """The local calendar day of a naive UTC moment (23:30 in Beijing is still that day)."""
+    return local_moment(moment).date()
+
+
+def day_start(day: date) -> datetime:
+    """The naive UTC moment a local calendar day begins (16:00 UTC the day before)."""
+    return datetime.combine(day, time.min, local_zone()).astimezone(UTC).replace(tzinfo=None)
+
+
+def day_bounds(first: date, last: date) -> tuple[datetime, datetime]:
+    """Naive UTC [start, end) of the local days ``first`` to ``last``, both included."""
+    return day_start(first), day_start(last + timedelta(days=1))

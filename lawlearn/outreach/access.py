@@ -1,0 +1,93 @@
+"""Who may do what with outreach events: the department's staff see its events, its
+dept_lead (and a unit's lead for its sections) edits drafts and submits them, admins verify and
+revise, admins and leaders read every department's events. Used by every outreach module."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from sqlalchemy import ColumnElement, false, or_, select, true
+
+from lawlearn.accounts.models import Department, Role, User
+from lawlearn.errors import Conflict, NotFound, PermissionDenied
+from lawlearn.extensions import db
+from lawlearn.outreach.models import OutreachEvent
+
+
+def leads_department(user: User, department: Department | None) -> bool:
+    """A dept_lead leads their own department and, for a unit, its sections."""
+    if department is None or user.department_id is None or not user.has_role(Role.DEPT_LEAD):
+        return False
+    return user.department_id in (department.id, department.parent_id)
+
+
+def sees_all_events(user: User) -> bool:
+    """Admins and the office's leaders read every department's events."""
+    return user.has_role(Role.ADMIN, Role.LEADER)
+
+
+def can_view_event(user: User, event: OutreachEvent) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if sees_all_events(user):
+        return True
+    return (event.department_id == user.department_id and user.department_id is not None) \
+        or leads_department(user, event.department)
+
+
+def can_edit_event(user: User, event: OutreachEvent) -> bool:
+    """Author, dept_lead or admin while a draft; afterwards only an admin."""
+    if user.is_admin:
+        return True
+    if event.status != "draft":
+        return False
+    return event.created_by_id == user.id or leads_department(user, event.department)
+
+
+def can_delete_event(user: User, event: OutreachEvent) -> bool:
+    return event.status == "draft" and (
+        user.is_admin or event.created_by_id == user.id or leads_department(user, event.department))
+
+
+def can_submit_event(user: User, event: OutreachEvent) -> bool:
+    return event.status == "draft" and (user.is_admin or leads_department(user, event.department))
+
+
+def can_feature_photo(user: User, event: OutreachEvent) -> bool:
+    return user.is_admin or leads_department(user, event.department)
+
+
+def visible_events_condition(user: User) -> ColumnElement[bool]:
+    """SQL: the events ``user`` may see (own department; a lead also its unit's sections)."""
+    if sees_all_events(user):
+        return true()
+    if user.department_id is None:
+        return false()
+    condition = OutreachEvent.department_id == user.department_id
+    if user.has_role(Role.DEPT_LEAD):
+        sections = select(Department.id).where(Department.parent_id == user.department_id)
+        condition = or_(condition, OutreachEvent.department_id.in_(sections))
+    return condition
+
+
+def _locked_message(event: OutreachEvent) -> str:
+    if event.status == "verified":
+        return _("活动已审核，已锁定；如需更正请联系管理员。")
+    if event.status == "submitted":
+        return _("活动已提交审核，不能再修改；如需更正请联系管理员退回。")
+    return _("您不能修改这条活动记录。")
+
+
+def require_edit(user: User, event: OutreachEvent) -> None:
+    if not can_edit_event(user, event):
+        if event.status != "draft":
+            raise Conflict(_locked_message(event), code="locked")
+        raise PermissionDenied(_("只有登记人、本部门负责人或管理员可以修改草稿。"))
+
+
+def get_visible_event(user: User, event_id: int) -> OutreachEvent:
+    """The event, or 404 for people outside its department (its existence is not told)."""
+    event = db.session.get(OutreachEvent, event_id)
+    if event is None or not can_view_event(user, event):
+        raise NotFound(_("活动不存在或您无权查看。"))
+    return event
+
