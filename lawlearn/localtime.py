@@ -38,3 +38,12 @@ def day_start(day: date) -> datetime:
 def day_bounds(first: date, last: date) -> tuple[datetime, datetime]:
     """Naive UTC [start, end) of the local days ``first`` to ``last``, both included."""
     return day_start(first), day_start(last + timedelta(days=1))
+
+
+def same_day_next_year(day: date) -> date:
+    """The same calendar day a year later (what copying a yearly plan or campaign moves its
+    dates to); 29 February becomes 28 February."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:
+        return day.replace(year=day.year + 1, day=28)

@@ -43,3 +43,11 @@ def test_the_old_names_still_answer_the_same(ctx):
     assert days.utc_bounds(first, last) == attendance.period_bounds(first, last) == \
         localtime.day_bounds(first, last)
     assert attendance.this_year(moment) == (date(2026, 1, 1), date(2026, 12, 31))
+
+
+def test_the_same_day_next_year_keeps_29_february_as_28_february():
+    """What copying a yearly study plan or outreach campaign does to its dates."""
+    assert localtime.same_day_next_year(date(2024, 2, 29)) == date(2025, 2, 28)
+    assert localtime.same_day_next_year(date(2024, 3, 1)) == date(2025, 3, 1)
+    assert localtime.same_day_next_year(date(2025, 12, 31)) == date(2026, 12, 31)
+    assert localtime.same_day_next_year(date(2023, 2, 28)) == date(2024, 2, 28)

@@ -11,14 +11,16 @@ from flask_login import current_user
 
 from lawlearn.accounts.departments import department_choices
 from lawlearn.accounts.forms import ConfirmForm
+from lawlearn.converters import record_id
 from lawlearn.database import utcnow
 from lawlearn.errors import DomainError
 from lawlearn.extensions import db
+from lawlearn.localtime import day_start
 from lawlearn.outreach import event_lists, history, outreach_admin_bp, photos, services
 from lawlearn.outreach.forms import CategoryForm, EventForm, PhotoForm, ReturnForm
-from lawlearn.outreach.ledger import day_start
 from lawlearn.outreach.models import EVENT_STATUSES
 from lawlearn.outreach.views import fill_event_form, prepare_event_form, save_event_form
+from lawlearn.pagination import paginate
 
 
 def _date_arg(name: str) -> date | None:
@@ -29,7 +31,7 @@ def _date_arg(name: str) -> date | None:
 
 
 def _int_arg(name: str) -> int | None:
-    return request.args.get(name, type=int) or None
+    return request.args.get(name, type=record_id) or None
 
 
 @outreach_admin_bp.route("/events")
@@ -44,9 +46,7 @@ def events():
         starts_from=day_start(starts_on) if starts_on else None,
         starts_before=day_start(ends_on + timedelta(days=1)) if ends_on else None,
         q=request.args.get("q") or None)
-    pagination = db.paginate(event_lists.events_query(current_user, filters),
-                             page=request.args.get("page", 1, type=int),
-                             per_page=current_app.config["PER_PAGE"], error_out=False)
+    pagination = paginate(event_lists.events_query(current_user, filters))
     categories = services.ensure_categories()
     db.session.commit()
     return render_template(

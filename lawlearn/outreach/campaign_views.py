@@ -9,11 +9,10 @@ buttons that change anything, in the staff layout.
 
 from __future__ import annotations
 
-import io
 from datetime import date
 from functools import wraps
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -21,8 +20,10 @@ from sqlalchemy import select
 from lawlearn.accounts.departments import department_choices
 from lawlearn.accounts.forms import ConfirmForm
 from lawlearn.accounts.models import Role
+from lawlearn.converters import record_id
 from lawlearn.database import utcnow
 from lawlearn.errors import DomainError
+from lawlearn.exports import XLSX_MIMETYPE, download
 from lawlearn.extensions import db
 from lawlearn.outreach import campaigns, outreach_admin_bp, outreach_bp
 from lawlearn.outreach.activity_summary import export_docx
@@ -30,7 +31,7 @@ from lawlearn.outreach.campaign_forms import CampaignForm
 from lawlearn.outreach.export import (
     DOCX_MIMETYPE,
     EXPORT_FORMATS,
-    XLSX_MIMETYPE,
+    export_fallback,
     export_name,
     export_xlsx,
 )
@@ -47,6 +48,7 @@ from lawlearn.outreach.ledger import (
     totals_by_category,
 )
 from lawlearn.outreach.models import EVENT_STATUSES, MATERIAL_KINDS, Campaign, OutreachCategory
+from lawlearn.pagination import page_arg, redirect_past_last_page
 
 # The page of one event: the admin's edit page, or the read-only event page for leaders.
 EVENT_ENDPOINTS = {"outreach_admin": "outreach_admin.event_edit", "outreach": "outreach.event"}
@@ -94,7 +96,7 @@ def _common(blueprint: str) -> dict:
 
 def _int_arg(name: str) -> int | None:
     value = request.args.get(name, "").strip()
-    return int(value) if value.isdigit() else None
+    return record_id(value) if value.isdigit() else None
 
 
 def _filters_from_args() -> tuple[LedgerFilters, list[str]]:
@@ -151,8 +153,8 @@ def _filter_args(filters: LedgerFilters) -> dict[str, str]:
 
 def _ledger(blueprint: str, template: str):
     filters, problems = _filters_from_args()
-    pagination = ledger_page(filters, request.args.get("page", 1, type=int),
-                             current_app.config["PER_PAGE"])
+    pagination = ledger_page(filters, page_arg(), current_app.config["PER_PAGE"])
+    redirect_past_last_page(pagination)
     choices = {
         "departments": department_choices(),
         "categories": [(c.id, c.name) for c in db.session.scalars(
@@ -179,8 +181,8 @@ def _ledger_export(export_format: str):
         data, mimetype = export_xlsx(filters, utcnow()), XLSX_MIMETYPE
     else:
         data, mimetype = export_docx(filters, utcnow(), campaign), DOCX_MIMETYPE
-    return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True,
-                     download_name=export_name(filters, export_format), max_age=0)
+    return download(data, export_name(filters, export_format), mimetype,
+                    fallback=export_fallback(filters, export_format))
 
 
 @outreach_admin_bp.route("/ledger")
@@ -238,8 +240,8 @@ def _campaign_export(campaign_id: int, export_format: str):
         data, mimetype = export_xlsx(filters, utcnow()), XLSX_MIMETYPE
     else:
         data, mimetype = export_docx(filters, utcnow(), campaign), DOCX_MIMETYPE
-    return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True,
-                     download_name=export_name(filters, export_format, campaign), max_age=0)
+    return download(data, export_name(filters, export_format, campaign), mimetype,
+                    fallback=export_fallback(filters, export_format, campaign))
 
 
 @outreach_admin_bp.route("/campaigns")

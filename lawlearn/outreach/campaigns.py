@@ -19,6 +19,7 @@ from lawlearn.accounts.models import Department, User
 from lawlearn.errors import Conflict, NotFound, ValidationFailed
 from lawlearn.extensions import db
 from lawlearn.library.models import Law
+from lawlearn.localtime import same_day_next_year
 from lawlearn.outreach.ledger import (
     STATUS_SCOPES,
     LedgerTotals,
@@ -148,14 +149,6 @@ def delete_campaign(actor: User | None, campaign: Campaign) -> None:
 # --- copying last year's ---------------------------------------------------------------------
 
 
-def next_year(day: date) -> date:
-    """The same day a year later; 29 February becomes 28 February."""
-    try:
-        return day.replace(year=day.year + 1)
-    except ValueError:
-        return day.replace(year=day.year + 1, day=28)
-
-
 def next_year_title(campaign: Campaign) -> str:
     """The title with the campaign's years moved on by one ("2024年宪法宣传周" →
     "2025年宪法宣传周"; "2024—2025年度…" → "2025—2026年度…"); other numbers are kept.
@@ -172,7 +165,7 @@ def next_year_title(campaign: Campaign) -> str:
 
     title = YEAR.sub(shift, campaign.title)
     if not found:
-        title = _("%(year)d年%(title)s", year=next_year(campaign.starts_on).year,
+        title = _("%(year)d年%(title)s", year=same_day_next_year(campaign.starts_on).year,
                   title=campaign.title)
     return title[:200]
 
@@ -185,8 +178,10 @@ def copy_of(campaign: Campaign) -> Campaign | None:
 
 def copy_preview(campaign: Campaign) -> CampaignFields:
     """What copying ``campaign`` to next year will create."""
-    return CampaignFields(title=next_year_title(campaign), starts_on=next_year(campaign.starts_on),
-                          ends_on=next_year(campaign.ends_on), description=campaign.description,
+    return CampaignFields(title=next_year_title(campaign),
+                          starts_on=same_day_next_year(campaign.starts_on),
+                          ends_on=same_day_next_year(campaign.ends_on),
+                          description=campaign.description,
                           targets={key: int((campaign.targets or {}).get(key) or 0)
                                    for key in TARGET_KEYS})
 

@@ -27,9 +27,9 @@ from lawlearn.database import utcnow
 from lawlearn.errors import ValidationFailed
 from lawlearn.extensions import db
 from lawlearn.library.models import Law
+from lawlearn.localtime import local_moment, local_zone
 from lawlearn.outreach import campaigns, photos, services, stall
 from lawlearn.outreach.access import leads_department
-from lawlearn.outreach.ledger import zone
 from lawlearn.outreach.models import Campaign, OutreachEvent, OutreachPhoto, StallQuiz
 from lawlearn.outreach.services import EventFields, MaterialRow
 
@@ -428,7 +428,7 @@ class _Ledger:
 
     def __init__(self, now: datetime, rng: random.Random) -> None:
         self.now, self.rng = now, rng
-        self.zone = zone()
+        self.zone = local_zone()
         people = list(db.session.scalars(
             select(User).where(User.active.is_(True)).options(selectinload(User.role_rows))
             .order_by(User.username)))
@@ -447,7 +447,7 @@ class _Ledger:
         return local.astimezone(UTC).replace(tzinfo=None)
 
     def local(self, moment: datetime) -> datetime:
-        return moment.replace(tzinfo=UTC).astimezone(self.zone)
+        return local_moment(moment)
 
     def clock(self, moment: datetime) -> datetime:
         """Workflow times never run ahead of ``now``."""

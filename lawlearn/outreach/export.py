@@ -5,13 +5,12 @@ ledger export and their types. The DOCX activity summary (活动总结) is in
 from __future__ import annotations
 
 import io
-import re
 from datetime import date, datetime
 from typing import Any
 
 from flask_babel import gettext as _
 
-from lawlearn.exports import local_time
+from lawlearn.exports import filename_part, local_time
 from lawlearn.outreach.ledger import (
     GroupTotals,
     LedgerFilters,
@@ -33,10 +32,8 @@ from lawlearn.outreach.models import (
     OutreachEvent,
 )
 
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 EXPORT_FORMATS = ("xlsx", "docx")
-UNSAFE_IN_FILENAME = re.compile(r'[\\/:*?"<>|\s]+')
 
 
 def export_name(filters: LedgerFilters, extension: str, campaign: Campaign | None = None) -> str:
@@ -50,7 +47,19 @@ def export_name(filters: LedgerFilters, extension: str, campaign: Campaign | Non
         end = filters.date_to.isoformat() if filters.date_to else _("不限")
         stem = _("普法台账_%(start)s_%(end)s", start=start, end=end) if extension == "xlsx" \
             else _("普法宣传活动总结_%(start)s_%(end)s", start=start, end=end)
-    return (UNSAFE_IN_FILENAME.sub("_", stem).strip("_") or "ledger") + "." + extension
+    return filename_part(stem, "ledger") + "." + extension
+
+
+def export_fallback(filters: LedgerFilters, extension: str,
+                    campaign: Campaign | None = None) -> str:
+    """:func:`export_name` in plain ASCII, for clients that do not read a UTF-8 name:
+    outreach-ledger_2024-12-01_2024-12-07.xlsx or campaign-3-summary.docx."""
+    kind = "summary" if extension == "docx" else "ledger"
+    if campaign is not None:
+        return f"campaign-{campaign.id}-{kind}.{extension}"
+    start = filters.date_from.isoformat() if filters.date_from else "any"
+    end = filters.date_to.isoformat() if filters.date_to else "any"
+    return f"outreach-{kind}_{start}_{end}.{extension}"
 
 
 def _audiences(event: OutreachEvent) -> str:

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, fields
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, or_, select
@@ -24,6 +22,7 @@ from lawlearn.accounts.models import Department
 from lawlearn.errors import ValidationFailed
 from lawlearn.extensions import db
 from lawlearn.library.models import Law
+from lawlearn.localtime import day_start, local_moment
 from lawlearn.outreach.models import (
     Campaign,
     OutreachCategory,
@@ -258,15 +257,6 @@ def split_other_laws(text: str) -> list[str]:
     return list(dict.fromkeys(name.strip() for name in names if name.strip()))
 
 
-def zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "Asia/Shanghai")
-
-
-def day_start(day: date) -> datetime:
-    """The start of a local calendar day as naive UTC."""
-    return datetime.combine(day, time.min, tzinfo=zone()).astimezone(UTC).replace(tzinfo=None)
-
-
 def local_naive(value: datetime) -> datetime:
     """A naive UTC moment as a naive local one (for spreadsheet dates and day grouping)."""
-    return value.replace(tzinfo=UTC).astimezone(zone()).replace(tzinfo=None)
+    return local_moment(value).replace(tzinfo=None)

@@ -15,7 +15,6 @@ import struct
 import warnings
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -26,6 +25,7 @@ from lawlearn.accounts.audit import record_audit
 from lawlearn.accounts.models import User
 from lawlearn.errors import NotFound, PermissionDenied, ValidationFailed
 from lawlearn.extensions import db
+from lawlearn.localtime import local_zone
 from lawlearn.outreach.access import can_feature_photo, require_edit
 from lawlearn.outreach.models import OutreachEvent, OutreachPhoto
 
@@ -80,14 +80,6 @@ def _clean_name(filename: str | None) -> str:
     return name[:200]
 
 
-def _local_zone():
-    name = current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "Asia/Shanghai"
-    try:
-        return ZoneInfo(name)
-    except (KeyError, ValueError):
-        return ZoneInfo("Asia/Shanghai")
-
-
 def _parse_offset(value) -> timezone | None:
     """"+08:00" (EXIF OffsetTimeOriginal) as a fixed zone."""
     match = re.fullmatch(r"([+-])(\d{2}):(\d{2})", str(value or "").strip("\x00 "))
@@ -119,7 +111,7 @@ def capture_time(image: Image.Image) -> datetime | None:
         return None
     if local.year < 1990:
         return None
-    zone = _parse_offset(details.get(EXIF_OFFSET_TIME_ORIGINAL)) or _local_zone()
+    zone = _parse_offset(details.get(EXIF_OFFSET_TIME_ORIGINAL)) or local_zone()
     return local.replace(tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
 
 

@@ -21,14 +21,7 @@ from lawlearn.accounts.models import Department, User
 from lawlearn.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from lawlearn.extensions import db
 from lawlearn.library.models import Law
-
-# leads_department is re-exported while lawlearn/outreach/demo.py reads it from here.
-from lawlearn.outreach.access import (
-    can_delete_event,
-    can_submit_event,
-    leads_department,  # noqa: F401
-    require_edit,
-)
+from lawlearn.outreach.access import can_delete_event, can_submit_event, require_edit
 from lawlearn.outreach.history import (
     COUNT_FIELDS,
     COUNT_LABELS,

@@ -23,7 +23,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -34,14 +33,15 @@ from werkzeug.datastructures import MultiDict
 from lawlearn.accounts.forms import ConfirmForm
 from lawlearn.database import utcnow
 from lawlearn.errors import DomainError, NotFound
+from lawlearn.exports import CSV_MIMETYPE, download, filename_part
 from lawlearn.extensions import db, limiter
 from lawlearn.outreach import outreach_admin_bp, stall, stall_bp
 from lawlearn.outreach.models import OutreachEvent, StallQuiz
 from lawlearn.outreach.stall_forms import StallEntryForm, StallQuizForm
+from lawlearn.pagination import paginate
 
 DEVICE_COOKIE = "lawlearn_stall"
 DEVICE_COOKIE_SHAPE = re.compile(r"[A-Za-z0-9_-]{20,64}")
-UNSAFE_IN_FILENAME = re.compile(r'[\\/:*?"<>|\s]+')
 
 
 # --- the public page ------------------------------------------------------------------------
@@ -219,9 +219,7 @@ def _render_admin(event: OutreachEvent, quiz: StallQuiz | None, form: StallQuizF
     results = pagination = None
     if quiz is not None:
         results = stall.stall_results(quiz)
-        pagination = db.paginate(stall.entries_query(quiz),
-                                 page=request.args.get("page", 1, type=int),
-                                 per_page=current_app.config["PER_PAGE"], error_out=False)
+        pagination = paginate(stall.entries_query(quiz))
     return render_template("outreach_admin/stall.html", event=event, quiz=quiz, form=form,
                            results=results, pagination=pagination, confirm=ConfirmForm(),
                            url=public_url(quiz) if quiz else None,
@@ -310,9 +308,9 @@ def stall_phones(event_id: int):
         return redirect(url_for("outreach_admin.stall", event_id=event_id))
     data = stall.export_phones(current_user, quiz)
     db.session.commit()
-    name = UNSAFE_IN_FILENAME.sub("_", _("%(title)s-抽奖手机号", title=event.title)).strip("_")
-    return send_file(io.BytesIO(data), mimetype="text/csv; charset=utf-8", as_attachment=True,
-                     download_name=f"{name or 'phones'}.csv", max_age=0)
+    name = _("%(title)s-抽奖手机号", title=event.title)
+    return download(data, f"{filename_part(name, 'phones')}.csv", CSV_MIMETYPE,
+                    fallback=f"event-{event.id}-phones.csv")
 
 
 @outreach_admin_bp.route("/events/<int:event_id>/stall/erase-phones", methods=["POST"])

@@ -20,6 +20,7 @@ from lawlearn.extensions import db
 from lawlearn.outreach import access, event_lists, history, outreach_bp, photos, services
 from lawlearn.outreach.forms import EMPTY_MATERIAL_ROWS, EventForm, PhotoForm
 from lawlearn.outreach.models import AUDIENCES, CHANNELS, EVENT_STATUSES, OutreachEvent
+from lawlearn.pagination import paginate
 from lawlearn.security import safe_next
 
 # --- shared with the admin pages ---------------------------------------------------------
@@ -170,9 +171,8 @@ def index():
     """My department's outreach events (普法活动台账), newest first, by status."""
     status = request.args.get("status")
     status = status if status in EVENT_STATUSES else None
-    pagination = db.paginate(event_lists.events_query(current_user, event_lists.EventFilters(
-        status=status)), page=request.args.get("page", 1, type=int),
-        per_page=current_app.config["PER_PAGE"], error_out=False)
+    pagination = paginate(event_lists.events_query(current_user,
+                                                   event_lists.EventFilters(status=status)))
     figures = event_lists.list_figures([event.id for event in pagination.items])
     return render_template("outreach/events.html", pagination=pagination, figures=figures,
                            status=status, statuses=EVENT_STATUSES)

@@ -21,11 +21,11 @@ from lawlearn.errors import Conflict, NotFound, ValidationFailed
 from lawlearn.extensions import db
 from lawlearn.library import materials
 from lawlearn.library.models import Material
+from lawlearn.localtime import day_bounds
 from lawlearn.plans.item_settings import DEFAULT_MIN_LENGTH
 from lawlearn.plans.kinds import can_confirm, min_seconds
 from lawlearn.plans.models import Plan, PlanItem, PlanItemProgress, Reflection
 from lawlearn.plans.progress import HoursRow, audience_condition, hours_ledger, required_hours
-from lawlearn.sessions.attendance import period_bounds
 from lawlearn.sessions.models import Attendance, StudySession
 
 OPEN_CONFIRM_KINDS = ("material", "video")
@@ -238,7 +238,7 @@ def hours_detail(user: User, year: int, now: datetime) -> HoursDetail:
     """My study hours for ``year`` with the items and sessions they come from (four
     queries besides the required hours). Counts items already stamped done: callers sync
     completions first (progress.sync_completions)."""
-    start, end = period_bounds(date(year, 1, 1), date(year, 12, 31))
+    start, end = day_bounds(date(year, 1, 1), date(year, 12, 31))
     row = hours_ledger(year, [user.id], now).get(user.id) or HoursRow(user.id, 0.0, 0.0)
     items = db.session.execute(
         select(PlanItem, PlanItemProgress.completed_at)

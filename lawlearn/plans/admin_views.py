@@ -7,7 +7,7 @@ import re
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import and_, or_, select
@@ -15,10 +15,13 @@ from sqlalchemy.orm import selectinload
 
 from lawlearn.accounts.departments import department_choices, get_department
 from lawlearn.accounts.forms import ConfirmForm
+from lawlearn.converters import record_id
 from lawlearn.database import utcnow
 from lawlearn.errors import Conflict, DomainError
 from lawlearn.extensions import db
 from lawlearn.i18n import display_datetime
+from lawlearn.localtime import same_day_next_year
+from lawlearn.pagination import page_arg, paginate
 from lawlearn.plans import authoring, item_settings, plans_admin_bp, publishing
 from lawlearn.plans.admin_forms import (
     KIND_FIELDS,
@@ -62,8 +65,7 @@ def plans():
     query = authoring.plan_query(q=request.args.get("q") or None,
                                 status=request.args.get("status") or None,
                                 kind=request.args.get("kind") or None)
-    pagination = db.paginate(query, page=request.args.get("page", 1, type=int),
-                             per_page=current_app.config["PER_PAGE"], error_out=False)
+    pagination = paginate(query)
     counts = authoring.item_counts([plan.id for plan in pagination.items])
     return render_template("plans_admin/plans.html", pagination=pagination, counts=counts,
                            statuses=PLAN_STATUSES, kinds=PLAN_KINDS)
@@ -430,8 +432,8 @@ def plan_copy(plan_id: int):
             flash(_("已复制为《%(title)s》（草稿）。", title=copy.title), "success")
         return _back(copy)
     preview = {"title": publishing.next_year_title(plan.title, plan.starts_on.year),
-               "starts_on": publishing.next_year(plan.starts_on),
-               "ends_on": publishing.next_year(plan.ends_on),
+               "starts_on": same_day_next_year(plan.starts_on),
+               "ends_on": same_day_next_year(plan.ends_on),
                "cleared": [i for i in plan.items if i.kind in item_settings.DATED_TARGETS]}
     return render_template("plans_admin/confirm.html", plan=plan, form=form, action="copy",
                            preview=preview, existing=publishing.existing_copy(plan))
@@ -444,7 +446,7 @@ def plan_copy(plan_id: int):
 def plan_progress(plan_id: int):
     """People × items with each status, completion per item and department, reminders."""
     plan = plan_for_matrix(plan_id)
-    department_id = request.args.get("department", type=int)
+    department_id = request.args.get("department", type=record_id)
     department = get_department(department_id) if department_id else None
     grid = matrix(plan, utcnow(), department_id=department_id)
     remind_form = RemindForm(formdata=None, department_id=department_id)
@@ -453,13 +455,13 @@ def plan_progress(plan_id: int):
     return render_template(
         "plans_admin/progress.html", plan=plan, department=department, params=params,
         department_id=department_id, department_choices=remind_form.department_id.choices[1:],
-        remind_form=remind_form, **matrix_context(grid, request.args.get("page", 1, type=int)))
+        remind_form=remind_form, **matrix_context(grid, page_arg()))
 
 
 @plans_admin_bp.route("/<int:plan_id>/progress.xlsx")
 def plan_progress_export(plan_id: int):
     """The matrix as XLSX: people × items, per-item rates, per-department rates."""
-    department_id = request.args.get("department", type=int)
+    department_id = request.args.get("department", type=record_id)
     return matrix_download(plan_for_matrix(plan_id),
                            get_department(department_id) if department_id else None)
 

@@ -11,11 +11,10 @@ from lawlearn.accounts.models import User
 from lawlearn.database import utcnow
 from lawlearn.extensions import db
 from lawlearn.library.models import ArticleStudy, Law, LawArticle, Material
+from lawlearn.localtime import day_start, local_day
 from lawlearn.plans import actions, authoring, publishing
 from lawlearn.plans.models import PlanItemProgress
 from lawlearn.plans.progress import plans_for, progress_for, sync_completions
-from lawlearn.practice.days import day_start
-from lawlearn.practice.points import local_day
 from lawlearn.quiz.models import Quiz
 from lawlearn.sessions.models import StudySession
 

@@ -4,25 +4,21 @@ rates, and what the file covers."""
 from __future__ import annotations
 
 import io
-import re
 from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
 
-from lawlearn.exports import local_time
+from lawlearn.exports import filename_part, local_time
 from lawlearn.plans.kinds import KINDS
 from lawlearn.plans.models import Plan
 from lawlearn.plans.progress import Matrix
-
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-UNSAFE_IN_FILENAME = re.compile(r'[\\/:*?"<>|\s]+')
 
 
 def export_name(plan: Plan, scope: str) -> str:
     """A file name that says what the file holds: 《plan》-scope-学习进度.xlsx."""
     name = _("%(title)s-%(scope)s-学习进度", title=plan.title, scope=scope)
-    return (UNSAFE_IN_FILENAME.sub("_", name).strip("_") or str(plan.id)) + ".xlsx"
+    return filename_part(name, str(plan.id)) + ".xlsx"
 
 
 def cell_text(grid: Matrix, item, person) -> str:

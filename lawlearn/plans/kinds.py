@@ -21,9 +21,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, literal_column, select, union_all
 
 from lawlearn.extensions import db
+from lawlearn.localtime import day_start
 from lawlearn.plans.item_settings import DEFAULT_MIN_SECONDS, streak_window
 from lawlearn.plans.models import PlanItem, PlanItemProgress, Reflection
-from lawlearn.practice.days import day_start
 
 # Statuses an (item, person) can have; only "done" counts as completed.
 STATUS_LABELS = {

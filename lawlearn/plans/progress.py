@@ -16,9 +16,10 @@ from sqlalchemy.orm import selectinload
 
 from lawlearn.accounts.models import Department, User, UserRole
 from lawlearn.extensions import db
+from lawlearn.localtime import day_bounds, local_day
 from lawlearn.plans.kinds import PENDING, ItemState, States, item_states
 from lawlearn.plans.models import Plan, PlanAudience, PlanItem, PlanItemProgress
-from lawlearn.practice.points import award, local_day
+from lawlearn.practice.points import award
 
 # --- audience -----------------------------------------------------------------------------
 
@@ -248,10 +249,9 @@ def hours_between(first: date, last: date, user_ids: list[int] | None,
     """Study hours per person over the local days ``first`` to ``last``: plan items done in
     the period, of any plan (session items are counted through the session itself), and
     sessions attended (present or late). Two queries whatever the number of people."""
-    from lawlearn.sessions.attendance import period_bounds
     from lawlearn.sessions.models import Attendance, StudySession
 
-    start, end = period_bounds(first, last)
+    start, end = day_bounds(first, last)
     rows: dict[int, HoursRow] = {}
     plan_hours = db.session.execute(
         select(PlanItemProgress.user_id, func.sum(PlanItem.hours))
@@ -285,12 +285,11 @@ def fill_hours(user: User, progress: list[PlanProgress]) -> None:
     hours_between counts them (so that an annual plan shows what 我的学时 shows for its
     year). Two queries for all the plans; counts items already stamped done, so callers
     sync completions first."""
-    from lawlearn.sessions.attendance import period_bounds
     from lawlearn.sessions.models import Attendance, StudySession
 
     if not progress:
         return
-    bounds = {entry.plan.id: period_bounds(entry.plan.starts_on, entry.plan.ends_on)
+    bounds = {entry.plan.id: day_bounds(entry.plan.starts_on, entry.plan.ends_on)
               for entry in progress}
     start = min(first for first, _last in bounds.values())
     end = max(last for _first, last in bounds.values())

@@ -18,6 +18,7 @@ from lawlearn.accounts.models import Department, Role, User
 from lawlearn.errors import Conflict, ValidationFailed
 from lawlearn.extensions import db
 from lawlearn.i18n import display_date
+from lawlearn.localtime import same_day_next_year
 from lawlearn.plans.authoring import check_editable, lock_plan
 from lawlearn.plans.item_settings import (
     DATED_TARGETS,
@@ -173,14 +174,6 @@ def delete_plan(actor: User | None, plan: Plan, now: datetime) -> None:
 # --- copy to next year ---------------------------------------------------------------------
 
 
-def next_year(day: date) -> date:
-    """The same day a year later; 29 February becomes 28 February."""
-    try:
-        return day.replace(year=day.year + 1)
-    except ValueError:
-        return day.replace(year=day.year + 1, day=28)
-
-
 def next_year_title(title: str, year: int) -> str:
     """"2025年度学法计划" → "2026年度学法计划"; a title without the year gets "（复制）"."""
     old = str(year)
@@ -193,7 +186,7 @@ def next_year_title(title: str, year: int) -> str:
 def existing_copy(plan: Plan) -> Plan | None:
     """The plan already copied from ``plan`` for next year (same next-year start), if any."""
     return db.session.scalar(select(Plan).where(
-        Plan.copied_from_id == plan.id, Plan.starts_on == next_year(plan.starts_on))
+        Plan.copied_from_id == plan.id, Plan.starts_on == same_day_next_year(plan.starts_on))
         .order_by(Plan.id).limit(1))
 
 
@@ -210,8 +203,8 @@ def copy_plan(actor: User | None, plan: Plan, now: datetime) -> tuple[Plan, list
         raise Conflict(_("《%(title)s》已复制到下一年，即《%(copy)s》，不能重复复制。",
                          title=plan.title, copy=earlier.title), code="already_copied")
     copy = Plan(title=next_year_title(plan.title, plan.starts_on.year), kind=plan.kind,
-                description=plan.description, starts_on=next_year(plan.starts_on),
-                ends_on=next_year(plan.ends_on), status="draft",
+                description=plan.description, starts_on=same_day_next_year(plan.starts_on),
+                ends_on=same_day_next_year(plan.ends_on), status="draft",
                 required_hours=plan.required_hours, audience_all=plan.audience_all,
                 copied_from_id=plan.id, created_by_id=actor.id if actor else None,
                 created_at=now)
@@ -225,11 +218,12 @@ def copy_plan(actor: User | None, plan: Plan, now: datetime) -> tuple[Plan, list
     for item in plan.items:
         settings = dict(item.settings)
         if settings.get("from"):
-            settings["from"] = next_year(date.fromisoformat(settings["from"])).isoformat()
+            settings["from"] = same_day_next_year(
+                date.fromisoformat(settings["from"])).isoformat()
         key = DATED_TARGETS.get(item.kind)
         new = PlanItem(kind=item.kind, title=item.title, description=item.description,
                        position=item.position, stage=stages.get(item.stage_id),
-                       due_on=next_year(item.due_on) if item.due_on else None,
+                       due_on=same_day_next_year(item.due_on) if item.due_on else None,
                        required=item.required, hours=item.hours, points=item.points)
         if key and settings.pop(key, None) is not None:
             cleared.append(new)

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from lawlearn.accounts.departments import department_choices, get_department
 from lawlearn.accounts.models import Role
+from lawlearn.converters import record_id
 from lawlearn.database import utcnow
 from lawlearn.errors import DomainError
 from lawlearn.extensions import db
+from lawlearn.pagination import page_arg, paginate
 from lawlearn.plans import authoring, oversight, plans_bp, reflection_reviews
 from lawlearn.plans.admin_forms import RemindForm, ReviewForm
 from lawlearn.plans.models import Plan
@@ -58,8 +60,8 @@ def _chosen_plan(plans: list[Plan], plan_id: int | None) -> Plan | None:
 def _scope():
     """The plan, the department shown (None: everyone) and its name, from the query."""
     plans = oversight.department_plans()
-    plan = _chosen_plan(plans, request.args.get("plan", type=int))
-    department_id = oversight.overseen(current_user, request.args.get("department", type=int))
+    plan = _chosen_plan(plans, request.args.get("plan", type=record_id))
+    department_id = oversight.overseen(current_user, request.args.get("department", type=record_id))
     department = get_department(department_id) if department_id else None
     return plans, plan, department
 
@@ -77,7 +79,7 @@ def department_progress():
     if plan is not None:
         plan = plan_for_matrix(plan.id)
         grid = matrix(plan, utcnow(), department_id=department.id if department else None)
-        context = matrix_context(grid, request.args.get("page", 1, type=int))
+        context = matrix_context(grid, page_arg())
     wide = current_user.has_role(Role.ADMIN, Role.LEADER)
     remind_form = RemindForm(formdata=None, department_id=department.id if department else None)
     return render_template(
@@ -101,7 +103,7 @@ def department_export():
 @roles_required(Role.DEPT_LEAD, Role.ADMIN)
 def department_remind():
     """Remind the people of my department who are behind on a plan."""
-    plan = authoring.get_plan(request.args.get("plan", type=int) or 0)
+    plan = authoring.get_plan(request.args.get("plan", type=record_id) or 0)
     form = posted_remind_form()
     department_id = None
     if form.validate_on_submit():
@@ -118,9 +120,8 @@ def _reviews_page(errors: dict[int, str] | None = None, typed: dict[int, str] | 
                   status: int = 200):
     """The reviews page; after a refused decision (``errors``), the page the reviewer was
     on, the errors listed at its top and the comments as typed."""
-    pagination = db.paginate(reflection_reviews.reviews_query(current_user),
-                             page=request.values.get("page", 1, type=int),
-                             per_page=current_app.config["PER_PAGE"], error_out=False)
+    pagination = paginate(reflection_reviews.reviews_query(current_user),
+                          page=page_arg(values=request.values))
     return render_template("plans/reviews.html", pagination=pagination, form=ReviewForm(),
                            errors=errors or {}, typed=typed or {}), status
 

@@ -4,13 +4,10 @@ it (reminders)."""
 
 from __future__ import annotations
 
-import io
-import math
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-from flask import flash, send_file
+from flask import flash
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -20,10 +17,12 @@ from lawlearn.accounts.departments import department_choices
 from lawlearn.accounts.models import Department
 from lawlearn.database import utcnow
 from lawlearn.errors import DomainError
+from lawlearn.exports import XLSX_MIMETYPE, download
 from lawlearn.extensions import db
+from lawlearn.pagination import page_of
 from lawlearn.plans import authoring, oversight
 from lawlearn.plans.admin_forms import RemindForm
-from lawlearn.plans.export import XLSX_MIMETYPE, export_matrix, export_name
+from lawlearn.plans.export import export_matrix, export_name
 from lawlearn.plans.kinds import KINDS
 from lawlearn.plans.models import Plan
 from lawlearn.plans.progress import Matrix, matrix
@@ -62,39 +61,6 @@ def run_change(change: Callable[[], Any], success: Callable[[Any], str]) -> bool
 # --- the progress matrix -------------------------------------------------------------------
 
 
-@dataclass
-class Page:
-    """One page of a list already in memory, with what the pager macro needs."""
-
-    items: list[Any]
-    page: int
-    pages: int
-    total: int
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
-
-
-def page_of(rows: list[Any], page: int, per_page: int) -> Page:
-    pages = max(1, math.ceil(len(rows) / per_page))
-    page = min(max(1, page), pages)
-    start = (page - 1) * per_page
-    return Page(rows[start:start + per_page], page, pages, len(rows))
-
-
 def plan_for_matrix(plan_id: int) -> Plan:
     """A plan with its items and audience loaded (what the matrix needs), or 404."""
     plan = db.session.scalar(select(Plan).where(Plan.id == plan_id).options(
@@ -117,8 +83,8 @@ def matrix_download(plan: Plan, department: Department | None):
     now = utcnow()
     scope = department.full_name if department else _("全部部门")
     grid = matrix(plan, now, department_id=department.id if department else None)
-    return send_file(io.BytesIO(export_matrix(grid, scope, now)), mimetype=XLSX_MIMETYPE,
-                     as_attachment=True, download_name=export_name(plan, scope), max_age=0)
+    return download(export_matrix(grid, scope, now), export_name(plan, scope), XLSX_MIMETYPE,
+                    fallback=f"plan-{plan.id}-progress.xlsx")
 
 
 def posted_remind_form() -> RemindForm:

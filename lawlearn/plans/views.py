@@ -18,6 +18,8 @@ from lawlearn.database import utcnow
 from lawlearn.errors import Conflict, ValidationFailed
 from lawlearn.extensions import db
 from lawlearn.library.models import ArticleStudy, LawArticle, Material
+from lawlearn.localtime import local_day
+from lawlearn.pagination import paginate
 from lawlearn.plans import actions, plans_bp
 from lawlearn.plans import notices as notice_service
 from lawlearn.plans.forms import ConfirmItemForm, NoticeForm, ReflectionForm
@@ -32,7 +34,6 @@ from lawlearn.plans.progress import (
     progress_for,
     sync_completions,
 )
-from lawlearn.practice.points import local_day
 from lawlearn.security import is_safe_next
 
 # --- helpers shared by the pages (and by the home page) -------------------------------------
@@ -295,9 +296,7 @@ def reflect(item_id: int):
 @login_required
 def notices():
     """My notices, newest first, unread ones marked."""
-    page = request.args.get("page", 1, type=int)
-    pagination = db.paginate(notice_service.notices_query(current_user.id), page=page,
-                             per_page=20, error_out=False)
+    pagination = paginate(notice_service.notices_query(current_user.id), per_page=20)
     return render_template("plans/notices.html", pagination=pagination, form=NoticeForm())
 
 

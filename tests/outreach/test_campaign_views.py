@@ -19,7 +19,6 @@ from tests.conftest import csrf_from, post_with_csrf
 from tests.outreach.test_ledger import (  # noqa: F401  (fixtures)
     DAY,
     cats_fixture,
-    count_queries,
     make_campaign,
     make_event,
     make_law,
@@ -218,7 +217,7 @@ def test_dashboard_shows_targets_in_words_gaps_laws_and_events(admin_client, wee
     assert "完成 75.0%" in with_drafts.get_data(as_text=True)
 
 
-def test_dashboard_queries_do_not_grow_with_events(admin_client, week, office):
+def test_dashboard_queries_do_not_grow_with_events(admin_client, week, office, count_queries):
     category_id = db.session.scalar(select(OutreachCategory.id).filter_by(name="进乡村"))
     url = f"/admin/outreach/campaigns/{week}"
 
@@ -239,7 +238,7 @@ def test_dashboard_queries_do_not_grow_with_events(admin_client, week, office):
     assert count_queries(load) == few
 
 
-def test_campaign_lists_load_in_a_constant_number_of_queries(admin_client, week, office):
+def test_campaign_lists_load_in_a_constant_number_of_queries(admin_client, week, office, count_queries):
     """The admin's list and the leaders' list (one query for every campaign's counts)."""
     category = db.session.scalar(select(OutreachCategory).filter_by(name="进乡村"))
 
@@ -317,9 +316,10 @@ def test_ledger_page_reports_bad_filters(admin_client, week):
     assert "宪法进社区" in swapped.get_data(as_text=True)
 
 
-def test_ledger_page_defaults_to_this_year_and_paginates(admin_client, office, cats):
+def test_ledger_page_defaults_to_this_year_and_paginates(admin_client, office, cats, count_queries):
     from lawlearn.database import utcnow
-    from lawlearn.outreach.ledger import day_start, local_naive
+    from lawlearn.localtime import day_start
+    from lawlearn.outreach.ledger import local_naive
 
     year = local_naive(utcnow()).year
     midyear = day_start(date(year, 6, 15))
@@ -340,3 +340,49 @@ def test_ledger_page_defaults_to_this_year_and_paginates(admin_client, office, c
 
     few = count_queries(load("/admin/outreach/ledger?page=2"))
     assert count_queries(load("/admin/outreach/ledger")) == few
+
+
+# --- numbers a hand-edited URL may hold --------------------------------------------------------
+
+
+@pytest.mark.parametrize("huge", ["2147483648", "99999999999999999999"])
+def test_huge_ids_filter_nothing_and_a_huge_page_is_the_last_one(admin_client, week, huge):
+    """Past a 32-bit id or PostgreSQL's BIGINT: these were 500s on PostgreSQL (the admin
+    also reads the leaders' pages under /outreach)."""
+    period = "from=2024-12-01&to=2024-12-07"
+    for name in ("department", "category", "campaign", "law"):
+        for url in (f"/admin/outreach/ledger?{period}&{name}={huge}",
+                    f"/outreach/ledger?{period}&{name}={huge}"):
+            response = admin_client.get(url)
+            assert response.status_code == 200, url
+            assert "宪法进社区" not in response.get_data(as_text=True), url
+    export = admin_client.get(f"/admin/outreach/ledger.xlsx?{period}&campaign={huge}")
+    book = openpyxl.load_workbook(io.BytesIO(export.data))
+    assert book["活动台账"].max_row == 1  # the header only
+    for name in ("department_id", "category_id", "campaign_id"):
+        response = admin_client.get(f"/admin/outreach/events?{name}={huge}")
+        assert response.status_code == 200, name
+        assert "宪法进社区" not in response.get_data(as_text=True), name
+    assert "宪法进社区" in admin_client.get("/admin/outreach/events").get_data(as_text=True)
+
+    for url, last in ((f"/admin/outreach/ledger?{period}&page={huge}",
+                       f"/admin/outreach/ledger?{period}&page=1"),
+                      (f"/outreach/ledger?{period}&page={huge}",
+                       f"/outreach/ledger?{period}&page=1"),
+                      (f"/admin/outreach/events?page={huge}", "/admin/outreach/events?page=1"),
+                      (f"/outreach/?page={huge}", "/outreach/?page=1")):
+        response = admin_client.get(url)
+        assert response.status_code == 302, url
+        assert response.headers["Location"] == last, url
+        assert "宪法进社区" in admin_client.get(last).get_data(as_text=True), url
+
+
+def test_export_file_names_have_a_plain_ascii_fallback(admin_client, week):
+    ledger = admin_client.get("/admin/outreach/ledger.xlsx?from=2024-12-01&to=2024-12-07")
+    disposition = ledger.headers["Content-Disposition"]
+    assert disposition.startswith(
+        'attachment; filename="outreach-ledger_2024-12-01_2024-12-07.xlsx"; filename*=UTF-8')
+    assert ledger.headers["Cache-Control"] == "no-cache"
+    summary = admin_client.get(f"/admin/outreach/campaigns/{week}/export.docx")
+    assert summary.headers["Content-Disposition"].startswith(
+        f'attachment; filename="campaign-{week}-summary.docx"; filename*=UTF-8')

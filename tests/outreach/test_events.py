@@ -24,7 +24,6 @@ from lawlearn.outreach.models import (
 )
 from lawlearn.outreach.services import EventFields, MaterialRow
 from tests.conftest import csrf_from, post_with_csrf
-from tests.outreach.test_ledger import count_queries
 
 START = datetime(2024, 12, 4, 1, 0)  # 09:00 in Shanghai
 
@@ -589,7 +588,7 @@ def log_in(client, ref) -> None:
                                 "csrf_token": token})
 
 
-def test_lists_load_in_a_constant_number_of_queries(app, people):
+def test_lists_load_in_a_constant_number_of_queries(app, people, count_queries):
     lead_client, admin_client = app.test_client(), app.test_client()
     log_in(lead_client, people.lead)
     log_in(admin_client, people.admin)

@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 from flask import current_app
 from PIL import Image
-from sqlalchemy import event as sa_event
 
 from lawlearn.accounts.departments import create_department
 from lawlearn.errors import ValidationFailed
@@ -140,21 +139,6 @@ def write_photo(event: OutreachEvent, name: str, *, featured: bool = False,
     db.session.add(photo)
     db.session.flush()
     return photo
-
-
-def count_queries(run) -> int:
-    """How many SQL statements ``run()`` sends."""
-    statements: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    sa_event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        run()
-    finally:
-        sa_event.remove(db.engine, "before_cursor_execute", record)
-    return len(statements)
 
 
 def titles(filters: LedgerFilters) -> list[str]:
@@ -310,7 +294,7 @@ def test_describe_filters_names_every_filter(week_events, office, cats):
     assert described["状态"] == "全部（含草稿）"
 
 
-def test_ledger_page_loads_in_a_constant_number_of_queries(office, cats):
+def test_ledger_page_loads_in_a_constant_number_of_queries(office, cats, count_queries):
     law_id, week_id = make_law("中华人民共和国宪法").id, make_campaign().id
     category_ids = [cats["进社区"].id, cats["进学校"].id]
     db.session.commit()

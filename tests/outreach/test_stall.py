@@ -10,9 +10,9 @@ import io
 import random
 import re
 from datetime import timedelta
+from urllib.parse import quote
 
 import pytest
-from sqlalchemy import event as sa_event
 from sqlalchemy import func, select, text
 
 from lawlearn.accounts.models import AuditEntry, User
@@ -114,22 +114,6 @@ def completions(app, event_id: int) -> int:
     with app.app_context():
         return db.session.scalar(select(OutreachEvent.quiz_completions)
                                  .where(OutreachEvent.id == event_id))
-
-
-def count_queries(app, run) -> int:
-    statements: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    sa_event.listen(engine, "before_cursor_execute", record)
-    try:
-        run()
-    finally:
-        sa_event.remove(engine, "before_cursor_execute", record)
-    return len(statements)
 
 
 # --- opening (services) ---------------------------------------------------------------------
@@ -353,6 +337,10 @@ def test_the_phone_is_validated_masked_exported_and_erased(app, client, admin_cl
     assert "138****5678" in html and "13812345678" not in html
     export = post_with_csrf(admin_client, admin_page, f"{admin_page}/phones.csv")
     assert export.status_code == 200 and export.mimetype == "text/csv"
+    assert export.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert export.headers["Content-Disposition"] == (
+        f'attachment; filename="event-{event_id}-phones.csv"; filename*=UTF-8\'\''
+        + quote("宪法宣传周进社区-抽奖手机号.csv", safe=""))
     rows = list(csv.reader(io.StringIO(export.get_data().decode("utf-8-sig"))))
     assert rows[2] == ["序号", "提交时间", "答对题数", "题目数", "手机号"]
     assert [r[-1] for r in rows[3:]] == ["13812345678"]
@@ -530,14 +518,28 @@ def test_admin_without_a_quiz_gets_404_for_its_parts(admin_client, event_id):
     assert admin_client.get("/admin/outreach/events/999/stall").status_code == 404
 
 
-def test_results_page_shows_statistics_in_constant_queries(app, admin_client, event_id, bank):
+@pytest.mark.parametrize("huge", ["2147483648", "99999999999999999999"])
+def test_a_huge_page_or_event_id_is_the_last_page_or_a_404(app, admin_client, event_id, bank,
+                                                          huge):
+    """Both were 500s on PostgreSQL ("out of range")."""
+    quiz_id, token = open_quiz(app, event_id)
+    page_url = f"/admin/outreach/events/{event_id}/stall"
+    response = admin_client.get(f"{page_url}?page={huge}")
+    assert response.status_code == 200  # no entries yet: the only page, empty
+    answer(app.test_client(), token, answers_for(app, quiz_id))
+    response = admin_client.get(f"{page_url}?page={huge}")
+    assert response.status_code == 302 and response.headers["Location"] == f"{page_url}?page=1"
+    assert admin_client.get(f"/admin/outreach/events/{huge}/stall").status_code == 404
+
+
+def test_results_page_shows_statistics_in_constant_queries(app, admin_client, event_id, bank, count_queries):
     quiz_id, token = open_quiz(app, event_id)
     page_url = f"/admin/outreach/events/{event_id}/stall"
     answer(app.test_client(), token, answers_for(app, quiz_id))
-    few = count_queries(app, lambda: admin_client.get(page_url))
+    few = count_queries(lambda: admin_client.get(page_url))
     for wrong in (1, 2, 3, 3):
         answer(app.test_client(), token, answers_for(app, quiz_id, wrong=wrong))
-    many = count_queries(app, lambda: admin_client.get(page_url))
+    many = count_queries(lambda: admin_client.get(page_url))
     assert few == many
     html = admin_client.get(page_url).get_data(as_text=True)
     assert re.search(r"完成人次.*?<strong>5</strong>", html, re.S)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import re
 from datetime import date, datetime, timedelta
+from urllib.parse import quote
 
 import openpyxl
 import pytest
@@ -16,14 +17,14 @@ from lawlearn.accounts.models import Department, User
 from lawlearn.database import utcnow
 from lawlearn.extensions import db
 from lawlearn.library.models import ArticleStudy, LawArticle
+from lawlearn.localtime import local_day
 from lawlearn.plans import actions, authoring, publishing
 from lawlearn.plans.models import Notice, Plan, PlanItem, PlanItemProgress, PlanStage
-from lawlearn.practice.points import local_day
+from lawlearn.plans.notices import notify
 from tests.conftest import csrf_from, post_with_csrf
 from tests.plans.test_kinds import (
     attempt,
     attend,
-    count_queries,
     department,
     import_law,
     make_person,
@@ -329,7 +330,7 @@ def progress_plan(app, today: date, size: int, name: str, code: str = "zf") -> t
         return plan.id, unit.id
 
 
-def test_the_matrix_page_takes_the_same_queries_for_5_or_60_people(admin_client, app, today):
+def test_the_matrix_page_takes_the_same_queries_for_5_or_60_people(admin_client, app, today, count_queries):
     counts = {}
     for size, name, code in ((5, "小局", "xj"), (60, "大局", "dj")):
         plan_id, unit = progress_plan(app, today, size, name, code)
@@ -338,7 +339,7 @@ def test_the_matrix_page_takes_the_same_queries_for_5_or_60_people(admin_client,
                 f"/plans/department?plan={plan_id}&department={unit}"]
         for url in urls:
             assert admin_client.get(url).status_code == 200  # warm up
-        counts[size] = [count_queries(lambda url=url: admin_client.get(url), app)
+        counts[size] = [count_queries(lambda url=url: admin_client.get(url))
                         for url in urls]
     assert counts[5] == counts[60], counts
     assert counts[5][0] <= 25, counts
@@ -402,7 +403,7 @@ def _plan_with_rows(app, today: date, n: int, tag: str) -> int:
         return plan.id
 
 
-def test_the_other_pages_take_the_same_queries_for_one_or_many_rows(admin_client, app, today):
+def test_the_other_pages_take_the_same_queries_for_one_or_many_rows(admin_client, app, today, count_queries):
     counts = {}
     for n, tag in ((1, "few"), (6, "many")):
         plan_id = _plan_with_rows(app, today, n, tag)
@@ -410,7 +411,7 @@ def test_the_other_pages_take_the_same_queries_for_one_or_many_rows(admin_client
                 "/notices", f"/plans/{plan_id}", "/plans"]
         for url in urls:
             assert admin_client.get(url).status_code == 200, url  # and stamps what is done
-        counts[n] = [count_queries(lambda url=url: admin_client.get(url), app) for url in urls]
+        counts[n] = [count_queries(lambda url=url: admin_client.get(url)) for url in urls]
     assert counts[1] == counts[6], counts
     hours = admin_client.get("/plans/hours").get_data(as_text=True)
     assert hours.count("集中学法") == 7 and hours.count("学习《测试法》") == 7
@@ -424,6 +425,9 @@ def test_the_xlsx_export(admin_client, app, today):
     assert response.mimetype == \
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert "attachment" in response.headers["Content-Disposition"]
+    assert response.headers["Content-Disposition"] == (
+        f'attachment; filename="plan-{plan_id}-progress.xlsx"; filename*=UTF-8\'\''
+        + quote("执法局学法-执法局-学习进度.xlsx", safe=""))
     book = openpyxl.load_workbook(io.BytesIO(response.data))
     assert book.sheetnames == ["完成情况", "事项完成率", "部门完成率", "说明"]
 
@@ -495,6 +499,42 @@ def test_every_admin_page_renders(admin_client, app, today):
     started = datetime.now()
     admin_client.get(f"/admin/plans/{plan_id}/progress")
     assert (datetime.now() - started).total_seconds() < 5
+
+
+
+# Past a 32-bit id and past PostgreSQL's BIGINT: both were 500s there ("out of range").
+HUGE_NUMBERS = ("2147483648", "99999999999999999999")
+
+
+@pytest.mark.parametrize("huge", HUGE_NUMBERS)
+def test_huge_numbers_in_the_query_string_are_a_404_or_the_last_page(admin_client, app, today,
+                                                                      huge):
+    plan_id, _unit = progress_plan(app, today, 3, "执法局")
+    with app.app_context():
+        admin_id = db.session.scalar(select(User.id).filter_by(username="root"))
+        notify([admin_id], "一条通知", "", None, utcnow())
+        db.session.commit()
+    for url in (f"/admin/plans/{plan_id}/progress?department={huge}",
+                f"/admin/plans/{plan_id}/progress.xlsx?department={huge}",
+                f"/plans/department?plan={plan_id}&department={huge}",
+                f"/plans/department.xlsx?plan={plan_id}&department={huge}",
+                f"/plans/department?plan={huge}", f"/admin/plans/{huge}/progress"):
+        assert admin_client.get(url).status_code == 404, url
+    remind = post_with_csrf(admin_client, "/plans/department",
+                            f"/plans/department/remind?plan={huge}", {"department_id": ""})
+    assert remind.status_code == 404
+    # A page past the last one of a list with rows is the last one, however far.
+    for url in ("/admin/plans/", "/plans/reviews", "/notices"):
+        response = admin_client.get(f"{url}?page={huge}")
+        assert response.status_code == 302, url
+        assert response.headers["Location"].endswith(f"{url}?page=1"), url
+    for url in (f"/admin/plans/{plan_id}/progress?page={huge}",
+                f"/plans/department?plan={plan_id}&page={huge}"):
+        response = admin_client.get(url)
+        assert response.status_code == 200 and "zf000" in response.get_data(as_text=True), url
+    hours = admin_client.get(f"/plans/hours?year={huge}")
+    assert hours.status_code == 200
+    assert f"{today.year} 年学时" in hours.get_data(as_text=True)
 
 
 # --- fixes after a walk-through as new users ---------------------------------------------------

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from lawlearn.extensions import db
+from lawlearn.localtime import local_day
 from lawlearn.plans import demo
 from lawlearn.plans.models import Plan
-from lawlearn.practice.points import local_day
 from tests.plans.test_kinds import make_person, make_session
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from lawlearn.accounts.models import Department, User
 from lawlearn.accounts.services import UserFields, create_user
@@ -133,27 +133,6 @@ def practice_day(user: User, day: date, *, completed: bool = True) -> DailySet:
     return row
 
 
-def count_queries(run, app=None) -> int:
-    """How many SQL statements ``run()`` sends. Pages are counted with ``app`` given and
-    outside any app context, so that each request has its own session as in production."""
-    if app is None:
-        engine = db.engine
-    else:
-        with app.app_context():
-            engine = db.engine
-    statements: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        run()
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-    return len(statements)
-
-
 def state_of(item: PlanItem, user: User, now: datetime = NOW) -> ItemState:
     return item_states([item], [user.id], now).get((item.id, user.id), PENDING)
 
@@ -194,7 +173,7 @@ def test_articles_by_chapter_include_its_sections_only(ctx):
     assert state_of(item, ann) == ItemState("done", NOW, "3/3")
 
 
-def test_many_article_items_cost_the_same_queries_as_one(ctx):
+def test_many_article_items_cost_the_same_queries_as_one(ctx, count_queries):
     law = import_law()
     ann = make_person("ann")
     plan = make_plan()
@@ -491,7 +470,7 @@ def test_a_material_read_in_the_library_long_enough_since_the_plan_started_count
                                                           + timedelta(seconds=95))
 
 
-def test_each_kind_still_takes_a_fixed_number_of_queries(ctx):
+def test_each_kind_still_takes_a_fixed_number_of_queries(ctx, count_queries):
     law = import_law()
     people = [make_person(f"p{n}") for n in range(4)]
     quiz = make_quiz()

@@ -324,9 +324,7 @@ def test_me_progress_openapi_path_is_valid():
     })
 
 
-def test_a_plans_hours_are_the_ledger_over_its_period_as_my_hours_page_counts(ctx):
-    from tests.plans.test_kinds import count_queries
-
+def test_a_plans_hours_are_the_ledger_over_its_period_as_my_hours_page_counts(ctx, count_queries):
     ann = make_person("ann")
     law = import_law()
     annual = make_plan("2026年度学法计划", required_hours=40)

@@ -405,13 +405,6 @@ def test_only_a_draft_is_deleted_with_its_items(ctx, admin_user):
 # --- copy to next year -------------------------------------------------------------------------
 
 
-def test_next_year_keeps_29_february_as_28_february():
-    assert publishing.next_year(date(2024, 2, 29)) == date(2025, 2, 28)
-    assert publishing.next_year(date(2024, 3, 1)) == date(2025, 3, 1)
-    assert publishing.next_year(date(2025, 12, 31)) == date(2026, 12, 31)
-    assert publishing.next_year(date(2023, 2, 28)) == date(2024, 2, 28)
-
-
 def test_titles_of_copies(ctx):
     assert publishing.next_year_title("2025年度学法计划", 2025) == "2026年度学法计划"
     assert publishing.next_year_title("2025—2026学年 2025 专题", 2025) == "2026—2026学年 2026 专题"

@@ -12,14 +12,13 @@ from lawlearn.accounts.models import User
 from lawlearn.database import utcnow
 from lawlearn.extensions import db
 from lawlearn.library.models import Material
+from lawlearn.localtime import local_day
 from lawlearn.plans.models import Notice, PlanItemProgress, PlanStage, Reflection
 from lawlearn.plans.notices import notify
-from lawlearn.practice.points import local_day
 from tests.conftest import csrf_from
 from tests.plans.test_kinds import (
     add_item,
     attend,
-    count_queries,
     import_law,
     make_plan,
     make_quiz,
@@ -283,14 +282,14 @@ def test_notice_badge_open_and_mark_all_read(app, client, ann, make_user):
         assert db.session.scalar(select(Notice.read_at).filter_by(id=ids["给别人的"])) is None
 
 
-def test_notice_badge_costs_one_query_and_none_when_logged_out(app, client, make_user, login):
+def test_notice_badge_costs_one_query_and_none_when_logged_out(app, client, make_user, login, count_queries):
     assert client.get("/login").status_code == 200  # no badge, no query for visitors
     login(make_user("ann"))
-    with_badge = count_queries(lambda: client.get("/plans"), app)
+    with_badge = count_queries(lambda: client.get("/plans"))
     with app.app_context():
         notify([1], "一条通知", "", None, utcnow())
         db.session.commit()
-    assert count_queries(lambda: client.get("/plans"), app) == with_badge
+    assert count_queries(lambda: client.get("/plans")) == with_badge
 
 
 # --- acting on items ---------------------------------------------------------------------------
@@ -403,7 +402,7 @@ def _mixed_plan(title: str, kinds: list[str], repeat: int, ann_id: int) -> int:
     (["articles", "streak", "material"], 1, 5),  # 3 items against 15
     (["articles", "material", "video", "quiz", "session", "reflection", "streak"], 1, 3),
 ])
-def test_plan_page_queries_do_not_grow_with_items(app, client, ann, kinds, small, large):
+def test_plan_page_queries_do_not_grow_with_items(app, client, ann, kinds, small, large, count_queries):
     with app.app_context():
         user = person(ann)
         law = import_law()
@@ -414,14 +413,14 @@ def test_plan_page_queries_do_not_grow_with_items(app, client, ann, kinds, small
         db.session.commit()
     for plan_id in (few, many):  # the first visit stamps and pays what is done
         assert client.get(f"/plans/{plan_id}").status_code == 200
-    few_queries = count_queries(lambda: client.get(f"/plans/{few}"), app)
-    many_queries = count_queries(lambda: client.get(f"/plans/{many}"), app)
-    index_queries = count_queries(lambda: client.get("/plans"), app)
+    few_queries = count_queries(lambda: client.get(f"/plans/{few}"))
+    many_queries = count_queries(lambda: client.get(f"/plans/{many}"))
+    index_queries = count_queries(lambda: client.get("/plans"))
     assert few_queries == many_queries
     assert index_queries <= many_queries + 2
 
 
-def test_home_next_up_cards_put_overdue_first_in_a_fixed_number_of_queries(app, ann):
+def test_home_next_up_cards_put_overdue_first_in_a_fixed_number_of_queries(app, ann, count_queries):
     from flask import render_template
 
     from lawlearn.plans.views import home_next_up
