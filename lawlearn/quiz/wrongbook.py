@@ -18,7 +18,7 @@ from lawlearn.errors import Conflict, NotFound, ValidationFailed
 from lawlearn.extensions import db
 from lawlearn.library.models import LawArticle
 from lawlearn.quiz.grading import canonical_response, grade
-from lawlearn.quiz.models import Attempt, Question, WrongAnswer
+from lawlearn.quiz.models import Attempt, AttemptItem, Question, Quiz, WrongAnswer
 from lawlearn.quiz.services import answers_visible, attempt_graded, question_snapshot
 
 RIGHT_IN_A_ROW_TO_CLEAR = 2
@@ -148,7 +148,8 @@ def record_results(user_id: int, answers: list[GradedAnswer], source: str,
 def _on_attempt_graded(attempt: Attempt) -> None:
     """Note every answered item of a graded attempt (unanswered items are not mistakes to
     learn from). Quizzes that keep their answers hidden stay out of the book, which would
-    show the right answers."""
+    show the right answers: "after close" ones come in once closed
+    (:func:`add_mistakes_revealed_since`), "never" ones never."""
     if not answers_visible(attempt, attempt.submitted_at or attempt.started_at):
         return
     record_results(attempt.user_id,
@@ -156,6 +157,33 @@ def _on_attempt_graded(attempt: Attempt) -> None:
                                  bool(item.correct))
                     for item in attempt.items if item.response is not None],
                    "quiz", attempt.submitted_at or attempt.started_at)
+
+
+def add_mistakes_revealed_since(user_id: int, now: datetime) -> int:
+    """Quizzes that show answers only once they close kept their mistakes out of the book
+    at submission; once closed, put in the wrong answers the book does not know yet.
+
+    Idempotent without a marker: a mistake is skipped when its entry already saw a wrong
+    answer, or was cleared, at or after the attempt's submission. One query when there is
+    nothing to add."""
+    rows = db.session.execute(
+        select(AttemptItem.question_id, AttemptItem.snapshot, AttemptItem.response,
+               Attempt.submitted_at)
+        .join(Attempt, Attempt.id == AttemptItem.attempt_id)
+        .join(Quiz, Quiz.id == Attempt.quiz_id)
+        .outerjoin(WrongAnswer, (WrongAnswer.user_id == Attempt.user_id)
+                   & (WrongAnswer.question_id == AttemptItem.question_id))
+        .where(Attempt.user_id == user_id, Attempt.submitted_at.is_not(None),
+               Quiz.show_answers == "after_close", Quiz.closes_at <= now,
+               AttemptItem.correct.is_(False), AttemptItem.response.is_not(None),
+               (WrongAnswer.id.is_(None))
+               | ((WrongAnswer.last_wrong_at < Attempt.submitted_at)
+                  & ((WrongAnswer.cleared_at.is_(None))
+                     | (WrongAnswer.cleared_at < Attempt.submitted_at))))
+        .order_by(Attempt.submitted_at)).all()
+    for question_id, snapshot, response, submitted_at in rows:
+        record_result(user_id, question_id, snapshot, response, False, "quiz", submitted_at)
+    return len(rows)
 
 
 # --- the book's pages ---------------------------------------------------------------------

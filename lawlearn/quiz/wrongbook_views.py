@@ -36,6 +36,8 @@ def wrong_answers():
     source = request.args.get("source")
     source = source if source in wrongbook.SOURCES else None
     cleared = request.args.get("status") == "cleared"
+    if wrongbook.add_mistakes_revealed_since(current_user.id, utcnow()):
+        db.session.commit()
     counts = wrongbook.book_counts(current_user.id)
     pagination = paginate(wrongbook.book_query(current_user.id, source=source, cleared=cleared))
     cards = [BookCard(entry, wrongbook.bank_snapshot(entry.question))

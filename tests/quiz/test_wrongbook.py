@@ -169,6 +169,35 @@ def test_quizzes_that_hide_their_answers_stay_out_of_the_book(ctx, make_user, ma
     assert db.session.scalar(select(func.count()).select_from(WrongAnswer)) == 0
 
 
+def test_mistakes_of_a_quiz_showing_answers_after_closing_enter_once_it_closes(
+        ctx, make_user, make_quiz):
+    ref = make_user()
+    now = utcnow()
+    quiz_id = make_quiz(show_answers="after_close", closes_at=now + timedelta(hours=1))
+    user, quiz = db.session.get(User, ref.id), db.session.get(Quiz, quiz_id)
+    attempt, _ = services.start_attempt(user, quiz, now)
+    wrong = [item for item in attempt.items if item.snapshot["type"] == "single"]
+    for item in wrong:
+        services.save_answer(attempt, item.question_id,
+                             next(o["key"] for o in item.snapshot["options"]
+                                  if o["key"] != item.snapshot["answer"]), now)
+    services.submit_attempt(attempt, now)
+    db.session.commit()
+    # Still open: the answers are hidden, so the book must not reveal them yet.
+    assert wrongbook.add_mistakes_revealed_since(ref.id, now + timedelta(minutes=5)) == 0
+    assert db.session.scalar(select(func.count()).select_from(WrongAnswer)) == 0
+    # Closed: the mistakes come in, once.
+    after = now + timedelta(hours=2)
+    assert wrongbook.add_mistakes_revealed_since(ref.id, after) == len(wrong) > 0
+    assert wrongbook.add_mistakes_revealed_since(ref.id, after) == 0
+    entry = db.session.scalar(select(WrongAnswer))
+    assert (entry.source, entry.wrong_count, entry.last_wrong_at) == ("quiz", 1, now)
+    # Redone right twice, it stays out: the old attempt does not bring it back.
+    entry.right_streak, entry.cleared_at = 2, after
+    db.session.commit()
+    assert wrongbook.add_mistakes_revealed_since(ref.id, after + timedelta(days=1)) == 0
+
+
 def test_the_listener_is_connected_when_the_app_starts(app):
     receivers = [ref() if isinstance(ref, weakref.ref) else ref
                  for ref in services.attempt_graded.receivers.values()]
