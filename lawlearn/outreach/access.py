@@ -48,8 +48,25 @@ def can_delete_event(user: User, event: OutreachEvent) -> bool:
         user.is_admin or event.created_by_id == user.id or leads_department(user, event.department))
 
 
+def department_has_lead(department: Department | None) -> bool:
+    """Whether a dept_lead leads ``department`` (its own, or its unit's)."""
+    if department is None:
+        return False
+    ids = [i for i in (department.id, department.parent_id) if i is not None]
+    return db.session.scalar(select(User.id).where(
+        User.department_id.in_(ids), User.active.is_(True),
+        User.role_rows.any(role=Role.DEPT_LEAD.value)).limit(1)) is not None
+
+
 def can_submit_event(user: User, event: OutreachEvent) -> bool:
-    return event.status == "draft" and (user.is_admin or leads_department(user, event.department))
+    """The department's lead or an admin; when neither the department nor its unit has a
+    dept_lead, its own staff (the author among them)."""
+    if event.status != "draft":
+        return False
+    if user.is_admin or leads_department(user, event.department):
+        return True
+    return (user.department_id is not None and user.department_id == event.department_id
+            and not department_has_lead(event.department))
 
 
 def can_feature_photo(user: User, event: OutreachEvent) -> bool:

@@ -21,6 +21,7 @@ from lawlearn.outreach.ledger import (
     LedgerFilters,
     LedgerTotals,
     conditions,
+    count_laws,
     describe_filters,
     law_names,
     ledger_events,
@@ -116,11 +117,7 @@ def summary_sentences(name: str, totals: LedgerTotals, events: list[OutreachEven
         second.append(_("线上宣传浏览%(n)s", n=about(totals.online_views, _("次"))))
     sentences = [first, "，".join(second) + "。"]
 
-    counts: dict[str, int] = defaultdict(int)
-    for event in events:
-        for law in law_names(event):
-            counts[law] += 1
-    top = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    top = count_laws(law for event in events for law in law_names(event))
     if top:
         marks = "".join(_("《%(title)s》", title=title.strip("《》")) for title, _n in top[:3])
         sentences.append(_("重点宣传了%(laws)s%(more)s法律法规。", laws=marks,
@@ -209,7 +206,7 @@ def export_docx(filters: LedgerFilters, now: datetime, campaign: Campaign | None
     category listing its events, and the featured photos with captions."""
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Cm
+    from docx.shared import Cm, Mm
 
     totals = ledger_totals(filters)
     events = ledger_events(filters)
@@ -219,7 +216,10 @@ def export_docx(filters: LedgerFilters, now: datetime, campaign: Campaign | None
     document = Document()
     _set_fonts(document)
     section = document.sections[0]
-    section.left_margin = section.right_margin = Cm(2.6)
+    # A4 (python-docx's default is US Letter), with the margins of official documents.
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
+    section.left_margin, section.right_margin = Mm(28), Mm(26)
 
     if campaign is not None:
         heading = _("%(title)s活动总结", title=campaign.title)

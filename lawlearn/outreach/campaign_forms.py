@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from lawlearn.database import utcnow
+from lawlearn.localtime import local_day
 from lawlearn.outreach.campaigns import MAX_TARGET
 
 NOT_NEGATIVE = _l("请填写不小于 0 的整数。")
@@ -20,8 +23,7 @@ def _target(label):
 
 
 class CampaignForm(FlaskForm):
-    title = StringField(_l("活动名称"), validators=[DataRequired(), Length(max=200)],
-                        description=_l("例如：2024年宪法宣传周"))
+    title = StringField(_l("活动名称"), validators=[DataRequired(), Length(max=200)])
     starts_on = DateField(_l("开始日期"), validators=[DataRequired()])
     ends_on = DateField(_l("结束日期"), validators=[DataRequired()])
     description = TextAreaField(_l("活动说明"), validators=[Optional(), Length(max=4000)])
@@ -35,6 +37,11 @@ class CampaignForm(FlaskForm):
         render_kw={"min": 0, "max": 7, "inputmode": "numeric"})
 
     TARGET_FIELDS = ("events", "participants", "materials", "departments", "categories")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The example names the current year (the office's local one).
+        self.title.description = _("例如：%(year)d年宪法宣传周", year=local_day(utcnow()).year)
 
     def targets(self) -> dict[str, int | None]:
         return {key: getattr(self, f"target_{key}").data for key in self.TARGET_FIELDS}

@@ -118,6 +118,14 @@ def _filters_from_args() -> tuple[LedgerFilters, list[str]]:
             except ValueError:
                 problems.append(_("%(label)s格式不正确，应为 2024-12-01 这样的日期。", label=label))
                 days[name] = default
+    # A campaign chosen with the dates left as they were (absent or this year's defaults):
+    # its own period, so that a past campaign does not show an empty ledger.
+    campaign_id = _int_arg("campaign")
+    campaign = db.session.get(Campaign, campaign_id) if campaign_id else None
+    if campaign is not None and request.args.get("from") in (None, date(today.year, 1, 1)
+                                                             .isoformat()) \
+            and request.args.get("to") in (None, date(today.year, 12, 31).isoformat()):
+        days = {"from": campaign.starts_on, "to": campaign.ends_on}
     status = request.args.get("status") or "reported"
     if status not in STATUS_SCOPE_LABELS:
         problems.append(_("未知的状态范围。"))

@@ -5,7 +5,6 @@ template, and the progress of their events against the targets, with the gaps (u
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -23,6 +22,7 @@ from lawlearn.localtime import same_day_next_year
 from lawlearn.outreach.ledger import (
     STATUS_SCOPES,
     LedgerTotals,
+    count_laws,
     grouped_totals,
     split_other_laws,
 )
@@ -59,7 +59,7 @@ class CampaignFields:
 def get_campaign(campaign_id: int) -> Campaign:
     campaign = db.session.get(Campaign, campaign_id)
     if campaign is None:
-        raise NotFound(_("宣传活动不存在。"))
+        raise NotFound(_("主题宣传不存在。"))
     return campaign
 
 
@@ -107,7 +107,7 @@ def create_campaign(actor: User | None, fields: CampaignFields, now: datetime) -
     db.session.add(campaign)
     db.session.flush()
     record_audit(actor, "outreach.campaign.create", campaign,
-                 _("创建宣传活动《%(title)s》", title=campaign.title), {"targets": targets})
+                 _("创建主题宣传《%(title)s》", title=campaign.title), {"targets": targets})
     return campaign
 
 
@@ -121,7 +121,7 @@ def update_campaign(actor: User | None, campaign: Campaign, fields: CampaignFiel
     campaign.targets = targets
     db.session.flush()
     record_audit(actor, "outreach.campaign.update", campaign,
-                 _("修改宣传活动《%(title)s》", title=campaign.title),
+                 _("修改主题宣传《%(title)s》", title=campaign.title),
                  {"before": before, "targets": targets})
     return campaign
 
@@ -141,7 +141,7 @@ def delete_campaign(actor: User | None, campaign: Campaign) -> None:
     db.session.execute(update(Campaign).where(Campaign.copied_from_id == campaign.id)
                        .values(copied_from_id=None))
     record_audit(actor, "outreach.campaign.delete", campaign,
-                 _("删除宣传活动《%(title)s》", title=campaign.title))
+                 _("删除主题宣传《%(title)s》", title=campaign.title))
     db.session.delete(campaign)
     db.session.flush()
 
@@ -376,12 +376,11 @@ def campaign_progress(campaign: Campaign, *, include_drafts: bool = False) -> Ca
         entry = by_title.setdefault(title, LawCount(law_id, title, 0))
         entry.events += count
     laws = sorted(by_title.values(), key=lambda law: (-law.events, law.title))
-    free: Counter[str] = Counter()
+    free: list[str] = []
     for text in db.session.scalars(select(OutreachEvent.other_laws).where(
             *counted_where, OutreachEvent.other_laws != "")):
-        free.update(split_other_laws(text))
-    other_laws = [LawCount(None, title, count) for title, count in
-                  sorted(free.items(), key=lambda item: (-item[1], item[0]))]
+        free += split_other_laws(text)
+    other_laws = [LawCount(None, title, count) for title, count in count_laws(free)]
 
     events = list(db.session.scalars(
         select(OutreachEvent).where(in_campaign)

@@ -1,6 +1,7 @@
 """Demo outreach ledger (普法台账): last year's 宪法宣传周 with its events all verified, this
-year's copied from it and under way (some verified, one submitted, one draft with an open
-stall quiz, gaps left on purpose), a 民法典宣传月 in May and one event outside any campaign.
+year's copied from it (before the week: planned drafts; once under way some verified, one
+submitted, one draft with an open stall quiz, gaps left on purpose), a 民法典宣传月 in May
+and one event outside any campaign.
 Photos are drawn here with Pillow and uploaded through :func:`photos.add_photo`, so they
 are checked, converted and thumbnailed like real uploads.
 
@@ -171,20 +172,22 @@ def _last_year_events(year: int) -> list[DemoEvent]:
     ]
 
 
-def _this_year_events(year: int, anchor: date) -> list[DemoEvent]:
-    """This year's 宪法宣传周 under way, dated back from ``anchor`` (today, or the last day of
-    the week once it is over): three verified, one submitted, today's a draft. 进乡村, 进企业
-    and 进军营 and the 政务服务中心 are left without reported events: the dashboard's gaps.
-    Only today's draft may lie ahead of the clock (in early January the others fall in the
-    last days of December: a reported event must have happened)."""
+def _this_year_events(year: int, week: tuple[date, date], today: date) -> list[DemoEvent]:
+    """This year's 宪法宣传周, every event inside the week: dated back from today (or from
+    the week's last day once it is over, or before it starts), never before its first day.
+    Once under way three are verified, one submitted, today's a draft; an event that has not
+    ended yet is loaded as a planned draft (see :meth:`_Ledger.add`). 进乡村, 进企业 and 进军营
+    and the 政务服务中心 are left without reported events: the dashboard's gaps."""
+    first, last = week
+    anchor = today if first <= today <= last else last
 
     def back(days: int) -> date:
-        return anchor - timedelta(days=days)
+        return max(first, anchor - timedelta(days=days))
 
     banner = f"{year}年“宪法宣传周”"
     return [
         DemoEvent(
-            "宪法宣传周启动暨“宪法进机关”集中学习", back(8), (9, 0), 2, "进机关", "法制科",
+            "宪法宣传周启动暨“宪法进机关”集中学习", back(6), (9, 0), 2, "进机关", "法制科",
             "区政府三楼会议室", partners="区司法局", laws=(CONSTITUTION,),
             audiences=("officials",), participants=92,
             materials=[_m("handbook", 1, 120, "《中华人民共和国宪法》单行本")],
@@ -193,7 +196,7 @@ def _this_year_events(year: int, anchor: date) -> list[DemoEvent]:
             follow_up="各科室按分工于宣传周内完成“七进”活动并及时登记台账。",
             photos=(("meeting", banner + "启动会", "宪法宣传周启动会"),)),
         DemoEvent(
-            "宪法进社区：宪法宣传咨询摊位", back(5), (14, 30), 2.5, "进社区", "综合科",
+            "宪法进社区：宪法宣传咨询摊位", back(4), (14, 30), 2.5, "进社区", "综合科",
             "城关街道幸福里社区广场", partners="城关街道办事处、幸福里社区居委会",
             laws=(CONSTITUTION, CIVIL_CODE), audiences=("residents",), participants=280,
             volunteers=10, consultations=38,
@@ -485,11 +488,16 @@ class _Ledger:
             participants=item.participants, volunteers=item.volunteers,
             consultations=item.consultations, online_views=item.online_views,
             materials=list(item.materials), summary=item.summary, follow_up=item.follow_up)
-        logged = self.clock(ends_at + timedelta(hours=2))
+        # Not begun yet: a planned draft without photos; not over yet: still a draft.
+        planned = starts_at > self.now
+        logged = self.clock(starts_at - timedelta(days=3) if planned
+                            else ends_at + timedelta(hours=2))
         event = services.create_event(author, fields, logged)
-        for number, (scene, banner, caption) in enumerate(item.photos):
+        for number, (scene, banner, caption) in enumerate(() if planned else item.photos):
             captured = self.local(starts_at) + timedelta(minutes=10 + number * 25
                                                          + self.rng.randint(0, 9))
+            if captured.astimezone(UTC).replace(tzinfo=None) > self.now:
+                break  # no photo from the future
             data = demo_photo(banner, scene, captured, self.rng)
             name = captured.strftime("IMG_%Y%m%d_%H%M%S.jpg")
             photo = photos.add_photo(author, event, name, data, logged)
@@ -497,6 +505,8 @@ class _Ledger:
             self.photos += 1
             if item.featured and number == 0:
                 photos.set_featured(self.admin, photo, True)
+        if ends_at > self.now:
+            return event
         if item.status in ("submitted", "verified"):
             services.submit_event(self.submitter(event), event,
                                   self.clock(ends_at + timedelta(hours=20)))
@@ -507,7 +517,9 @@ class _Ledger:
     def stall_quiz(self, event: OutreachEvent, entries: int) -> int:
         """Open the event's stall quiz and let ``entries`` phones answer it; the number of
         entries made (none when the bank lacks questions)."""
-        opened_at = self.clock(event.starts_at)
+        if event.starts_at >= self.now:
+            return 0  # not begun: no quiz yet, and no answers from the future
+        opened_at = event.starts_at
         try:
             quiz = stall.open_stall_quiz(self.admin, event, now=opened_at, count=5,
                                          rng=self.rng)
@@ -525,9 +537,9 @@ class _Ledger:
                     keys = [option["key"] for option in snapshot["options"]]
                     wrong = [key for key in keys if key != snapshot["answer"]] or keys
                     answers[str(qid)] = snapshot["answer"] if right else self.rng.choice(wrong)
-            # Loaded before the event starts: the phones answered in the last minutes.
-            at = min(event.starts_at + timedelta(minutes=15 + number * 7),
-                     self.now - timedelta(minutes=(entries - number) * 4))
+            # Between the quiz's opening and now: spread out if it opened only minutes ago.
+            at = opened_at + min(timedelta(minutes=15 + number * 7),
+                                 (self.now - opened_at) * (number + 1) / (entries + 1))
             key = stall.device_key(secret, f"demo-phone-{number}-{self.rng.random()}")
             _entry, new = stall.submit_entry(quiz, answers, key, None, at)
             made += int(new)
@@ -604,12 +616,11 @@ def load_outreach_demo(now: datetime | None = None,
 
     current = campaigns.copy_campaign(
         ledger.admin, last, ledger.clock(ledger.utc(date(year, 11, 10), (9, 0))))
-    anchor = min(today, current.ends_on)
     stall_entries = 0
-    for item in _this_year_events(year, anchor):
+    for item in _this_year_events(year, (current.starts_on, current.ends_on), today):
         event = ledger.add(item, current)
         events += 1
-        if item.status == "draft":
+        if item.status == "draft" and event.status == "draft":
             stall_entries = ledger.stall_quiz(event, 4)
     db.session.flush()
     _date_audit_entries(audited)

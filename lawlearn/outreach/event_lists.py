@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import joinedload
 
-from lawlearn.accounts.models import Department, User
+from lawlearn.accounts.models import AuditEntry, Department, User
 from lawlearn.database import like_pattern
 from lawlearn.extensions import db
 from lawlearn.library.models import Law
@@ -73,10 +73,12 @@ def events_query(user: User, filters: EventFilters | None = None) -> Select[tupl
 class EventFigures:
     photos: int = 0
     copies: int = 0
+    returned: bool = False  # a draft an admin sent back (a draft is only ever one by return)
 
 
 def list_figures(event_ids: list[int]) -> dict[int, EventFigures]:
-    """Photo counts and copies handed out for the events of a list page, in two queries."""
+    """Photo counts, copies handed out and whether a draft was returned, for the events of a
+    list page, in three queries."""
     figures = {event_id: EventFigures() for event_id in event_ids}
     if not event_ids:
         return figures
@@ -88,6 +90,13 @@ def list_figures(event_ids: list[int]) -> dict[int, EventFigures]:
             select(OutreachMaterial.event_id, func.sum(OutreachMaterial.copies)).where(
                 OutreachMaterial.event_id.in_(event_ids)).group_by(OutreachMaterial.event_id)):
         figures[event_id].copies = int(copies or 0)
+    for event_id in db.session.scalars(
+            select(AuditEntry.target_id).distinct().join(
+                OutreachEvent, OutreachEvent.id == AuditEntry.target_id)
+            .where(AuditEntry.target_type == OutreachEvent.__tablename__,
+                   AuditEntry.action == "outreach.event.return",
+                   AuditEntry.target_id.in_(event_ids), OutreachEvent.status == "draft")):
+        figures[event_id].returned = True
     return figures
 
 

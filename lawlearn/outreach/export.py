@@ -84,7 +84,7 @@ def total_headers() -> list[str]:
 
 def event_headers() -> list[str]:
     return [_("序号"), _("活动编号"), _("活动名称"), _("日期"), _("开始时间"), _("结束时间"),
-            _("地点"), _("类别"), _("宣传活动"), _("组织单位"), _("合作单位"),
+            _("地点"), _("类别"), _("主题宣传"), _("组织单位"), _("合作单位"),
             _("宣传法律法规"), _("宣传对象"), _("宣传渠道"), _("参与人次"),
             _("有奖问答完成人次"), _("受众合计（人次）"), _("志愿者（人次）"),
             _("解答咨询（人次）"), _("线上浏览量"), _("发放资料种类"), _("发放资料份数"),
@@ -152,7 +152,7 @@ def export_xlsx(filters: LedgerFilters, now: datetime) -> bytes:
     for label, value in zip(total_headers(), total_values(totals), strict=True):
         write(summary, row, [label, value])
         row += 1
-    for heading, groups in ((_("类别"), by_category), (_("宣传活动"), by_campaign)):
+    for heading, groups in ((_("类别"), by_category), (_("主题宣传"), by_campaign)):
         row += 1
         write(summary, row, [_("按%(what)s统计", what=heading)], {0: bold})
         row += 1

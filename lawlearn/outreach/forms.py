@@ -56,9 +56,9 @@ class EventForm(FlaskForm):
     place = StringField(_l("地点"), validators=[Optional(), Length(max=200)])
     category_id = SelectField(_l("类别（七进）"), coerce=coerce_optional_int, validate_choice=False,
                               validators=[DataRequired(message=_l("请选择活动类别。"))])
-    campaign_id = SelectField(_l("所属宣传专题"), coerce=coerce_optional_int, validate_choice=False)
+    campaign_id = SelectField(_l("所属主题宣传"), coerce=coerce_optional_int, validate_choice=False)
     department_id = SelectField(_l("组织部门"), coerce=coerce_optional_int, validate_choice=False)
-    partner_units = TextAreaField(_l("协办单位"), validators=[Optional(), Length(max=2000)])
+    partner_units = TextAreaField(_l("合作单位"), validators=[Optional(), Length(max=2000)])
     law_ids = SelectMultipleField(_l("宣传的法律法规（法规库）"), coerce=int, validate_choice=False,
                                   description=_l("可多选；电脑上按住 Ctrl 点选。"))
     other_laws = TextAreaField(_l("其他法律法规"), validators=[Optional(), Length(max=2000)],
@@ -73,7 +73,7 @@ class EventForm(FlaskForm):
     online_views = _count(_l("线上浏览量"))
     materials = FieldList(FormField(MaterialRowForm), min_entries=EMPTY_MATERIAL_ROWS,
                           max_entries=MAX_MATERIAL_ROWS)
-    summary = TextAreaField(_l("活动简介"), validators=[Optional(), Length(max=5000)])
+    summary = TextAreaField(_l("活动概况"), validators=[Optional(), Length(max=5000)])
     follow_up = TextAreaField(_l("后续跟进"), validators=[Optional(), Length(max=5000)])
 
 

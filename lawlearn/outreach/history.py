@@ -37,10 +37,10 @@ def material_dicts(rows) -> list[dict[str, Any]]:
 
 FIELD_LABELS = {
     "title": _l("活动名称"), "starts_at": _l("开始时间"), "ends_at": _l("结束时间"),
-    "place": _l("地点"), "category": _l("类别"), "campaign": _l("宣传专题"),
-    "department": _l("组织部门"), "partner_units": _l("协办单位"), "laws": _l("宣传的法律法规"),
+    "place": _l("地点"), "category": _l("类别"), "campaign": _l("主题宣传"),
+    "department": _l("组织部门"), "partner_units": _l("合作单位"), "laws": _l("宣传的法律法规"),
     "other_laws": _l("其他法律法规"), "audiences": _l("宣传对象"), "channel": _l("宣传渠道"),
-    **COUNT_LABELS, "materials": _l("发放宣传资料"), "summary": _l("活动简介"),
+    **COUNT_LABELS, "materials": _l("发放宣传资料"), "summary": _l("活动概况"),
     "follow_up": _l("后续跟进"),
 }
 

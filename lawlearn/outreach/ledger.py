@@ -9,6 +9,8 @@ queries whatever the number of events. No HTTP here.
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -183,7 +185,7 @@ def totals_by_campaign(filters: LedgerFilters) -> list[GroupTotals]:
         Campaign.starts_on.desc(), Campaign.id.desc())) if ids else []
     rows = [GroupTotals(c.id, c.title, totals[c.id]) for c in campaigns]
     if None in totals:
-        rows.append(GroupTotals(None, _("（未归入宣传活动）"), totals[None]))
+        rows.append(GroupTotals(None, _("（未归入主题宣传）"), totals[None]))
     return rows
 
 
@@ -219,7 +221,9 @@ def describe_filters(filters: LedgerFilters) -> list[tuple[str, str]]:
     """(label, value) pairs naming the period and every filter, for exports and pages."""
     start = filters.date_from.isoformat() if filters.date_from else _("不限")
     end = filters.date_to.isoformat() if filters.date_to else _("不限")
-    described = [(_("统计期间"), _("%(start)s 至 %(end)s", start=start, end=end))]
+    period = _("%(start)s 至 %(end)s", start=start, end=end) \
+        if filters.date_from or filters.date_to else _("全部")
+    described = [(_("统计期间"), period)]
     if filters.department_id:
         department = db.session.get(Department, filters.department_id)
         name = department.full_name if department else str(filters.department_id)
@@ -229,7 +233,7 @@ def describe_filters(filters: LedgerFilters) -> list[tuple[str, str]]:
         described.append((_("类别"), category.name if category else str(filters.category_id)))
     if filters.campaign_id:
         campaign = db.session.get(Campaign, filters.campaign_id)
-        described.append((_("宣传活动"), campaign.title if campaign else
+        described.append((_("主题宣传"), campaign.title if campaign else
                           str(filters.campaign_id)))
     if filters.law_id:
         law = db.session.get(Law, filters.law_id)
@@ -240,7 +244,10 @@ def describe_filters(filters: LedgerFilters) -> list[tuple[str, str]]:
 
 def law_names(event: OutreachEvent) -> list[str]:
     """The laws an event promoted: library laws, then the free-text ones as written."""
-    return [law.title for law in event.laws] + split_other_laws(event.other_laws)
+    names = [law.title for law in event.laws]
+    known = {law_key(name) for name in names}
+    return names + [name for name in split_other_laws(event.other_laws)
+                    if law_key(name) not in known]
 
 
 def split_other_laws(text: str) -> list[str]:
@@ -254,7 +261,39 @@ def split_other_laws(text: str) -> list[str]:
         names = quoted
     else:
         names = re.split(r"[、,，;；\n]+", text)
-    return list(dict.fromkeys(name.strip() for name in names if name.strip()))
+    kept: dict[str, str] = {}
+    for name in names:
+        name = re.sub(r"\s+", "", name.strip("《》 \t"))
+        if law_key(name) and len(name) > len(kept.get(law_key(name), "")):
+            kept[law_key(name)] = name
+    return list(kept.values())
+
+
+STATE_PREFIX = "中华人民共和国"
+
+
+def law_key(name: str) -> str:
+    """What identifies a law written out by hand: without 《》, spaces and a leading
+    中华人民共和国 ("反电信网络诈骗法" and "《中华人民共和国反电信网络诈骗法》" are one law)."""
+    key = re.sub(r"[\s《》]+", "", name or "")
+    return key.removeprefix(STATE_PREFIX) or key
+
+
+def count_laws(names: Iterable[str]) -> list[tuple[str, int]]:
+    """Count law names as one law per :func:`law_key`, each shown by its fullest name; most
+    counted first."""
+    counts: Counter[str] = Counter()
+    shown: dict[str, str] = {}
+    for name in names:
+        key = law_key(name)
+        if not key:
+            continue
+        counts[key] += 1
+        clean = re.sub(r"[\s《》]+", "", name)
+        if len(clean) > len(shown.get(key, "")):
+            shown[key] = clean
+    return sorted(((shown[key], count) for key, count in counts.items()),
+                  key=lambda item: (-item[1], item[0]))
 
 
 def local_naive(value: datetime) -> datetime:

@@ -43,7 +43,9 @@ class Campaign(db.Model):
     """A campaign such as 2024年宪法宣传周 with its period and targets."""
 
     __tablename__ = "campaign"
-    __table_args__ = (CheckConstraint("ends_on >= starts_on", name="ends_after_start"),)
+    # AUTOINCREMENT: SQLite must never hand a deleted row's id to a new one.
+    __table_args__ = (CheckConstraint("ends_on >= starts_on", name="ends_after_start"),
+                      {"sqlite_autoincrement": True})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
@@ -78,6 +80,7 @@ class OutreachEvent(db.Model):
         CheckConstraint("participants >= 0 AND volunteers >= 0 AND consultations >= 0"
                         " AND online_views >= 0", name="counts_not_negative"),
         Index("ix_outreach_event_starts", "starts_at"),
+        {"sqlite_autoincrement": True},  # ids of deleted drafts are never reused
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -150,6 +153,7 @@ class OutreachPhoto(db.Model):
     from EXIF is kept here."""
 
     __tablename__ = "outreach_photo"
+    __table_args__ = {"sqlite_autoincrement": True}  # a new photo never gets an old URL
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("outreach_event.id", ondelete="CASCADE"),

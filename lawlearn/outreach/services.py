@@ -9,7 +9,7 @@ event's history in :mod:`lawlearn.outreach.history`; the list queries in
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from lawlearn.accounts.models import Department, User
 from lawlearn.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from lawlearn.extensions import db
 from lawlearn.library.models import Law
+from lawlearn.localtime import local_day
 from lawlearn.outreach.access import can_delete_event, can_submit_event, require_edit
 from lawlearn.outreach.history import (
     COUNT_FIELDS,
@@ -41,6 +42,7 @@ from lawlearn.outreach.models import (
     OutreachMaterial,
 )
 from lawlearn.outreach.stall import close_for_verification
+from lawlearn.plans.notices import notify
 
 # Counts are stored as 32-bit integers; anything near that is a typing slip anyway.
 MAX_COUNT = 100_000_000
@@ -198,6 +200,10 @@ def _check_materials(rows: list[MaterialRow]) -> None:
                                    field="materials")
 
 
+def _day_label(day: date) -> str:
+    return _("%(year)d年%(month)d月%(day)d日", year=day.year, month=day.month, day=day.day)
+
+
 def _check(fields: EventFields, event: OutreachEvent | None) -> list[Law]:
     """Raise ValidationFailed for the first broken rule; returns the laws chosen."""
     if not (fields.title or "").strip():
@@ -221,8 +227,14 @@ def _check(fields: EventFields, event: OutreachEvent | None) -> list[Law]:
                                field="category_id")
     if fields.department_id is None or db.session.get(Department, fields.department_id) is None:
         raise ValidationFailed(_("请选择组织部门。"), field="department_id")
-    if fields.campaign_id is not None and db.session.get(Campaign, fields.campaign_id) is None:
-        raise ValidationFailed(_("所选宣传活动专题不存在。"), field="campaign_id")
+    if fields.campaign_id is not None:
+        campaign = db.session.get(Campaign, fields.campaign_id)
+        if campaign is None:
+            raise ValidationFailed(_("所选主题宣传不存在。"), field="campaign_id")
+        if not campaign.starts_on <= local_day(fields.starts_at) <= campaign.ends_on:
+            raise ValidationFailed(_("活动日期不在《%(title)s》期间（%(start)s至%(end)s）内。",
+                                     title=campaign.title, start=_day_label(campaign.starts_on),
+                                     end=_day_label(campaign.ends_on)), field="campaign_id")
     unknown = [key for key in fields.audiences if key not in AUDIENCES]
     if unknown:
         raise ValidationFailed(_("未知的宣传对象。"), field="audiences")
@@ -318,7 +330,8 @@ def submit_event(actor: User, event: OutreachEvent, now: datetime) -> None:
     if event.status != "draft":
         raise Conflict(_("只有草稿可以提交。"), code="wrong_status")
     if not can_submit_event(actor, event):
-        raise PermissionDenied(_("只有本部门负责人或管理员可以提交活动。"))
+        raise PermissionDenied(_("只有本部门负责人或管理员可以提交活动；部门没有负责人时，"
+                                 "本部门工作人员也可以提交。"))
     event.status, event.submitted_by_id, event.submitted_at = "submitted", actor.id, now
     record_audit(actor, "outreach.event.submit", event,
                  _("提交普法活动《%(title)s》待审核", title=event.title))
@@ -348,8 +361,11 @@ def return_event(actor: User, event: OutreachEvent, comment: str, now: datetime)
         raise ValidationFailed(_("请填写退回原因，部门会看到。"), field="comment")
     if len(comment) > 1000:
         raise ValidationFailed(_("退回原因不能超过 1000 字。"), field="comment")
+    told = {event.created_by_id, event.submitted_by_id} - {None, actor.id}
     event.status, event.submitted_by_id, event.submitted_at = "draft", None, None
     event.updated_at = now
+    notify(told, _("普法活动被退回：%(title)s", title=event.title),
+           _("退回原因：%(comment)s", comment=comment), f"/outreach/events/{event.id}", now)
     record_audit(actor, "outreach.event.return", event,
                  _("退回普法活动《%(title)s》：%(comment)s", title=event.title, comment=comment),
                  {"comment": comment})

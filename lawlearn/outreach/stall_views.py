@@ -186,7 +186,7 @@ def submit(token: str):
                             status=error.status)
     db.session.commit()
     if created:
-        flash(_("提交成功，感谢参与！"), "success")
+        flash(_("提交成功。"), "success")
     else:
         flash(_("您已经参加过本次问答，以下是您之前的结果。"), "info")
     return redirect(url_for("stall.quiz", token=token), code=303)

@@ -11,6 +11,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_babel import to_user_timezone, to_utc
 from flask_login import current_user, login_required
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from lawlearn.accounts.departments import department_choices
 from lawlearn.accounts.forms import ConfirmForm
@@ -206,6 +207,7 @@ def event(event_id: int):
     event = access.get_visible_event(current_user, event_id)
     return render_template(
         "outreach/event.html", event=event, returned=history.last_return(event),
+        has_lead=event.status != "draft" or access.department_has_lead(event.department),
         can_edit=access.can_edit_event(current_user, event),
         can_submit=access.can_submit_event(current_user, event),
         can_delete=access.can_delete_event(current_user, event),
@@ -287,15 +289,17 @@ def photo_upload(event_id: int):
     """Add photos taken with the phone's camera or picked from its gallery."""
     event = access.get_visible_event(current_user, event_id)
     back = _back(url_for("outreach.event", event_id=event.id, _anchor="photos"))
+    # A refusal is shown at the top of the page: return there, not to the photos further down.
+    refused = back.split("#", 1)[0]
     if not PhotoForm().validate_on_submit():
         abort(400)
     if not access.can_edit_event(current_user, event):
         flash(_("活动已提交或已审核，不能再添加照片。"), "error")
-        return redirect(back)
+        return redirect(refused)
     files = [f for f in request.files.getlist("photos") if f and f.filename]
     if not files:
         flash(_("请先拍照或选择照片。"), "error")
-        return redirect(back)
+        return redirect(refused)
     try:
         added = photos.add_photos(current_user, event, [(f.filename, f.read()) for f in files],
                                   utcnow())
@@ -303,10 +307,22 @@ def photo_upload(event_id: int):
         db.session.rollback()
         for message in (error.message, *error.problems):
             flash(message, "error")
-        return redirect(back)
+        return redirect(refused)
     db.session.commit()
     flash(_("已上传 %(n)d 张照片。", n=len(added)), "success")
     return redirect(back)
+
+
+@outreach_bp.errorhandler(RequestEntityTooLarge)
+def upload_too_large(error: RequestEntityTooLarge):
+    """Photos over the total request limit: back to the event with a message, not a bare 413."""
+    event_id = (request.view_args or {}).get("event_id")
+    if request.endpoint != "outreach.photo_upload" or event_id is None:
+        return error
+    limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+    flash(_("照片均未上传：每次上传合计不能超过 %(size)d MB，请分几次上传。",
+            size=limit // 1048576), "error")
+    return redirect(url_for("outreach.event", event_id=event_id))
 
 
 @outreach_bp.route("/photos/<int:photo_id>.jpg", defaults={"thumb": False})
@@ -316,6 +332,9 @@ def photo(photo_id: int, thumb: bool):
     """A photo (or its thumbnail) for people who may see the event; never public."""
     picture = photos.get_photo(photo_id)
     access.get_visible_event(current_user, picture.event_id)
+    version = request.args.get("v")
+    if version is not None and version != picture.stored_name:
+        abort(404)  # an old link (a deleted photo whose id was reused) never shows this one
     path = photos.photo_path(picture, thumb=thumb)
     if not path.is_file():
         abort(404)

@@ -45,7 +45,8 @@ def upgrade():
     sa.CheckConstraint('ends_on >= starts_on', name=op.f('ck_campaign_ends_after_start')),
     sa.ForeignKeyConstraint(['copied_from_id'], ['campaign.id'], name=op.f('fk_campaign_copied_from_id_campaign'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_campaign_created_by_id_user')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_campaign'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_campaign')),
+    sqlite_autoincrement=True
     )
     op.create_table('outreach_event',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -84,7 +85,8 @@ def upgrade():
     sa.ForeignKeyConstraint(['department_id'], ['department.id'], name=op.f('fk_outreach_event_department_id_department')),
     sa.ForeignKeyConstraint(['submitted_by_id'], ['user.id'], name=op.f('fk_outreach_event_submitted_by_id_user')),
     sa.ForeignKeyConstraint(['verified_by_id'], ['user.id'], name=op.f('fk_outreach_event_verified_by_id_user')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_outreach_event'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_outreach_event')),
+    sqlite_autoincrement=True
     )
     with op.batch_alter_table('outreach_event', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_outreach_event_campaign_id'), ['campaign_id'], unique=False)
@@ -133,7 +135,8 @@ def upgrade():
     sa.ForeignKeyConstraint(['event_id'], ['outreach_event.id'], name=op.f('fk_outreach_photo_event_id_outreach_event'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['uploaded_by_id'], ['user.id'], name=op.f('fk_outreach_photo_uploaded_by_id_user')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_outreach_photo')),
-    sa.UniqueConstraint('stored_name', name=op.f('uq_outreach_photo_stored_name'))
+    sa.UniqueConstraint('stored_name', name=op.f('uq_outreach_photo_stored_name')),
+    sqlite_autoincrement=True
     )
     with op.batch_alter_table('outreach_photo', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_outreach_photo_event_id'), ['event_id'], unique=False)

@@ -65,7 +65,7 @@ def test_a_resident_answers_the_stall_quiz_on_a_phone(app, live_server, phone, m
     page.get_by_label("手机号（选填）").fill("138 1234 5678")
     page.get_by_role("button", name="提交答案").click()
 
-    expect(page.get_by_text("提交成功，感谢参与！")).to_be_visible()
+    expect(page.get_by_text("提交成功。")).to_be_visible()
     expect(page.locator(".result .score")).to_have_text("答对 3 / 4 题")
     expect(page.get_by_text("答错了")).to_have_count(1)
     expect(page.get_by_text("正确答案：").first).to_be_visible()

@@ -102,7 +102,7 @@ def test_leaders_read_the_ledger_and_dashboards_without_buttons_that_change(lead
 
 def test_create_a_campaign_through_the_form(admin_client, ctx):
     page = admin_client.get("/admin/outreach/campaigns/new")
-    assert page.status_code == 200 and "新建宣传活动" in page.get_data(as_text=True)
+    assert page.status_code == 200 and "新建主题宣传" in page.get_data(as_text=True)
     response = post_with_csrf(admin_client, "/admin/outreach/campaigns/new",
                               "/admin/outreach/campaigns/new", FORM)
     assert response.status_code == 302
@@ -386,3 +386,20 @@ def test_export_file_names_have_a_plain_ascii_fallback(admin_client, week):
     summary = admin_client.get(f"/admin/outreach/campaigns/{week}/export.docx")
     assert summary.headers["Content-Disposition"].startswith(
         f'attachment; filename="campaign-{week}-summary.docx"; filename*=UTF-8')
+
+
+def test_choosing_a_past_campaign_with_default_dates_uses_its_period(admin_client, week):
+    year = date.today().year
+    for query in (f"campaign={week}",
+                  f"from={year}-01-01&to={year}-12-31&campaign={week}"):
+        html = admin_client.get(f"/admin/outreach/ledger?{query}").get_data(as_text=True)
+        assert "宪法进社区" in html and "合计（全部 2 场）" in html, query
+        assert "统计期间：2024-12-01 至 2024-12-07" in html
+    typed = admin_client.get(f"/admin/outreach/ledger?from=2025-01-01&to=2025-12-31"
+                             f"&campaign={week}").get_data(as_text=True)
+    assert "宪法进社区" not in typed
+
+
+def test_the_new_campaign_hint_names_this_year(admin_client, ctx):
+    html = admin_client.get("/admin/outreach/campaigns/new").get_data(as_text=True)
+    assert f"例如：{date.today().year}年宪法宣传周" in html and "主题宣传" in html

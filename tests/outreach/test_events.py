@@ -135,7 +135,7 @@ def test_seven_categories_are_created_once_and_stay_fixed(ctx, admin):
     ({"channel": "radio"}, "channel", "请选择宣传渠道"),
     ({"category_id": None}, "category_id", "请选择活动类别"),
     ({"law_ids": [987654]}, "law_ids", "不在法规库中"),
-    ({"campaign_id": 987654}, "campaign_id", "专题不存在"),
+    ({"campaign_id": 987654}, "campaign_id", "主题宣传不存在"),
 ])
 def test_invalid_fields_are_refused_with_the_field_named(ctx, people, changes, field, message):
     before = db.session.scalar(select(func.count()).select_from(OutreachEvent))
@@ -616,3 +616,71 @@ def test_lists_load_in_a_constant_number_of_queries(app, people, count_queries):
     assert measure() == few
     listing = admin_client.get(filtered).get_data(as_text=True)
     assert all(f"活动{number}" in listing for number in range(6)) and "第一场" not in listing
+
+
+def test_an_event_outside_its_campaigns_period_is_refused(ctx, people):
+    from datetime import date
+
+    from lawlearn.outreach.campaigns import CampaignFields, create_campaign
+
+    week = create_campaign(user(people.admin), CampaignFields(
+        title="2026年宪法宣传周", starts_on=date(2026, 12, 1), ends_on=date(2026, 12, 7),
+        description="", targets={}), utcnow())
+    db.session.commit()
+    # 23:30 on 30 November in Shanghai is still outside the week; 00:30 on 1 December is in.
+    with pytest.raises(ValidationFailed) as refused:
+        services.create_event(user(people.author), fields(
+            campaign_id=week.id, starts_at=datetime(2026, 11, 30, 15, 30),
+            ends_at=datetime(2026, 11, 30, 15, 50)), utcnow())
+    assert refused.value.field == "campaign_id"
+    assert refused.value.message == \
+        "活动日期不在《2026年宪法宣传周》期间（2026年12月1日至2026年12月7日）内。"
+    db.session.rollback()
+    event = services.create_event(user(people.author), fields(
+        campaign_id=week.id, starts_at=datetime(2026, 11, 30, 16, 30),
+        ends_at=datetime(2026, 11, 30, 18, 0)), utcnow())
+    assert event.campaign_id == week.id
+
+
+def test_a_returned_draft_tells_its_author_and_shows_in_the_list(app, client, login, people):
+    from lawlearn.plans.models import Notice
+
+    with app.app_context():
+        event = draft(people, title="退回的活动")
+        draft(people, title="普通草稿")
+        services.submit_event(user(people.lead), event, utcnow())
+        services.return_event(user(people.admin), event, "请补充照片", utcnow())
+        db.session.commit()
+        event_id = event.id
+        notices = db.session.scalars(select(Notice)).all()
+        assert {(n.user_id, n.link) for n in notices} == {
+            (people.author.id, f"/outreach/events/{event_id}"),
+            (people.lead.id, f"/outreach/events/{event_id}")}
+        assert all("请补充照片" in n.body and "退回的活动" in n.title for n in notices)
+    login(people.author)
+    html = client.get("/outreach/").get_data(as_text=True)
+    assert html.count("已退回") == 1
+
+
+def test_without_a_dept_lead_the_departments_staff_submit(app, client, login, make_department,
+                                                          make_user):
+    unit = make_department("区档案馆")
+    section = make_department("档案科", unit)
+    author = make_user("archivist", department_id=section)
+    colleague = make_user("archivist2", department_id=section)
+    stranger = make_user("stranger", department_id=unit)
+    with app.app_context():
+        event = services.create_event(user(author), fields(department_id=section), utcnow())
+        db.session.commit()
+        event_id = event.id
+        assert access.can_submit_event(user(colleague), event)
+        assert not access.can_submit_event(user(stranger), event)
+    login(author)
+    page = client.get(f"/outreach/events/{event_id}").get_data(as_text=True)
+    assert "本部门没有负责人" in page and "提交审核" in page
+    with app.app_context():
+        services.submit_event(user(author), db.session.get(OutreachEvent, event_id), utcnow())
+        db.session.commit()
+        make_user("archivelead", roles=("staff", "dept_lead"), department_id=unit)
+        other = services.create_event(user(author), fields(department_id=section), utcnow())
+        assert not access.can_submit_event(user(author), other)

@@ -133,7 +133,7 @@ def test_xlsx_has_three_sheets_with_numbers_dates_and_matching_totals(week, offi
                      if row[0] in ("进社区", "进学校", "进军营")}
     assert category_rows["进学校"][1] == 2 and category_rows["进学校"][4] == 1630
     assert category_rows["进军营"][1] == 0
-    campaign_start = [row[0] for row in summary].index("按宣传活动统计")
+    campaign_start = [row[0] for row in summary].index("按主题宣传统计")
     assert summary[campaign_start + 2][0] == "2024年宪法宣传周"
     assert summary[campaign_start + 2][1] == 3
     assert summary[campaign_start + 3][0] == "合计" and summary[campaign_start + 3][4] == 4870
@@ -216,6 +216,9 @@ def test_docx_without_featured_photos_takes_the_first_six(week):
     photo_path(broken).unlink()
     document = _document(export_docx(WEEK, NOW))
     assert len(document.inline_shapes) == 6
+    page = document.sections[0]
+    assert (round(page.page_width.mm), round(page.page_height.mm)) == (210, 297)  # A4
+    assert page.page_width - page.left_margin - page.right_margin >= docx.shared.Cm(15)
     assert document.paragraphs[0].text == "普法宣传活动总结"
     assert any(p.text.startswith("2024年12月1日至2024年12月7日，共组织开展各类普法宣传活动 3 场次")
                for p in document.paragraphs)

@@ -278,7 +278,7 @@ def test_totals_by_category_and_by_campaign(week_events):
     campaigns = totals_by_campaign(LedgerFilters())
     assert [(row.id, row.totals.events) for row in campaigns] == \
         [(week.id, 2), (month.id, 1), (None, 1)]
-    assert campaigns[-1].name == "（未归入宣传活动）"
+    assert campaigns[-1].name == "（未归入主题宣传）"
     assert sum(row.totals.reach for row in campaigns) == ledger_totals(LedgerFilters()).reach
 
 
@@ -290,8 +290,11 @@ def test_describe_filters_names_every_filter(week_events, office, cats):
     assert described["统计期间"] == "2024-12-01 至 2024-12-07"
     assert described["部门"] == "区司法局（含下属科室）"
     assert described["类别"] == "进社区"
-    assert described["宣传活动"] == "2024年宪法宣传周"
+    assert described["主题宣传"] == "2024年宪法宣传周"
     assert described["状态"] == "全部（含草稿）"
+    assert dict(describe_filters(LedgerFilters()))["统计期间"] == "全部"
+    assert dict(describe_filters(LedgerFilters(date_from=date(2024, 12, 1))))["统计期间"] == \
+        "2024-12-01 至 不限"
 
 
 def test_ledger_page_loads_in_a_constant_number_of_queries(office, cats, count_queries):
@@ -330,3 +333,15 @@ def test_other_laws_are_split_into_names():
     assert split_other_laws("反电信网络诈骗法，消费者权益保护法；反电信网络诈骗法") == \
         ["反电信网络诈骗法", "消费者权益保护法"]
     assert split_other_laws("  ") == []
+
+
+def test_one_law_written_several_ways_counts_once_under_its_full_name(ctx):
+    from lawlearn.outreach.ledger import count_laws, law_key, split_other_laws
+
+    assert law_key("《中华人民共和国 反电信网络诈骗法》") == law_key("反电信网络诈骗法") \
+        == "反电信网络诈骗法"
+    assert split_other_laws("反电信网络诈骗法、《中华人民共和国反电信网络诈骗法》") == [
+        "中华人民共和国反电信网络诈骗法"]
+    names = ["反电信网络诈骗法", "《中华人民共和国反电信网络诈骗法》", "中华人民共和国 反电信网络诈骗法",
+             "上海市消费者权益保护条例"]
+    assert count_laws(names) == [("中华人民共和国反电信网络诈骗法", 3), ("上海市消费者权益保护条例", 1)]

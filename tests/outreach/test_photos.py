@@ -349,3 +349,74 @@ def test_the_lead_features_a_photo_from_the_event_page(app, client, login, peopl
                 data={"csrf_token": csrf_from(page), "featured": "1"})
     with app.app_context():
         assert db.session.get(OutreachPhoto, photo_id).featured
+
+
+def test_the_photo_link_opens_the_full_photo_and_urls_change_with_the_photo(
+        app, client, login, people):
+    with app.app_context():
+        event = draft(people)
+        first = photos.add_photo(user(people.author), event, "a.jpg", jpeg(size=(900, 600)),
+                                 utcnow())
+        db.session.commit()
+        event_id, first_id, first_name = event.id, first.id, first.stored_name
+    login(people.author)
+    html = client.get(f"/outreach/events/{event_id}").get_data(as_text=True)
+    link = html.split('class="photo-link" href="')[1].split('"')[0].replace("&amp;", "&")
+    assert link == f"/outreach/photos/{first_id}.jpg?v={first_name}"
+    large = client.get(link)
+    with Image.open(io.BytesIO(large.data)) as image:
+        assert image.size == (900, 600)  # the full photo, not the 480 px thumbnail
+    large.close()
+    client.post(f"/outreach/photos/{first_id}/delete",
+                data={"csrf_token": csrf_from(client.get(f"/outreach/events/{event_id}"))})
+    with app.app_context():
+        event = db.session.get(OutreachEvent, event_id)
+        second = photos.add_photo(user(people.author), event, "b.jpg", jpeg(), utcnow())
+        db.session.commit()
+        second_id = second.id
+    # The newest row was deleted: its id is not reused, and an old URL never shows another photo.
+    assert second_id != first_id
+    assert client.get(link).status_code == 404
+    assert client.get(f"/outreach/photos/{first_id}-t.jpg?v={first_name}").status_code == 404
+
+
+def test_a_deleted_events_id_is_never_reused(ctx, people):
+    first = draft(people)
+    first_id = first.id
+    db.session.delete(first)
+    db.session.commit()
+    assert draft(people).id != first_id
+
+
+@pytest.mark.app_config(MAX_CONTENT_LENGTH=2 * 1024 * 1024)
+def test_an_upload_over_the_total_limit_returns_to_the_event_with_a_message(
+        app, client, login, people):
+    with app.app_context():
+        event_id = draft(people).id
+    login(people.author)
+    page = client.get(f"/outreach/events/{event_id}").get_data(as_text=True)
+    assert "每次上传合计不超过 2 MB" in page and "js/outreach_photos.js" in page
+    assert 'data-max-total="1048576"' in page
+    # Refused from its declared length, before the body is read (the CSRF token included).
+    response = client.post(f"/outreach/events/{event_id}/photos", data=b"x" * (3 * 1024 * 1024),
+                           content_type="multipart/form-data; boundary=photos")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/outreach/events/{event_id}")
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "每次上传合计不能超过 2 MB" in html
+    with app.app_context():
+        assert photo_count() == 0
+
+
+def test_a_refused_upload_returns_to_the_top_where_the_message_is(app, client, login, people):
+    with app.app_context():
+        event_id = draft(people).id
+    login(people.author)
+    response = client.post(f"/outreach/events/{event_id}/photos", data={
+        "csrf_token": csrf_from(client.get(f"/outreach/events/{event_id}")),
+        "photos": [(io.BytesIO(b"not a photo"), "a.jpg")]}, content_type="multipart/form-data")
+    assert response.headers["Location"].endswith(f"/outreach/events/{event_id}")
+    good = client.post(f"/outreach/events/{event_id}/photos", data={
+        "csrf_token": csrf_from(client.get(f"/outreach/events/{event_id}")),
+        "photos": [(io.BytesIO(jpeg()), "a.jpg")]}, content_type="multipart/form-data")
+    assert good.headers["Location"].endswith("#photos")

@@ -241,7 +241,8 @@ def test_answering_grades_counts_and_shows_the_result(app, client, event_id, ban
     done = answer(client, token, answers_for(app, quiz_id, wrong=1))
     assert done.status_code == 303 and done.headers["Location"].endswith(f"/q/{token}")
     result = client.get(f"/q/{token}").get_data(as_text=True)
-    assert "提交成功，感谢参与" in result and "感谢参与" in result
+    assert "提交成功" in result and result.count("感谢") == 1  # thanked once
+    assert "如中奖" not in result  # this quiz asks for no phone number
     assert re.search(r"答对\s*<strong>2</strong>\s*/\s*3", result)
     assert "答错了" in result and "正确答案：" in result
     with app.app_context():
@@ -329,6 +330,8 @@ def test_the_phone_is_validated_masked_exported_and_erased(app, client, admin_cl
     assert entries(app) == []
     assert answer(resident, token, {**answers_for(app, quiz_id),
                                     "phone": "138 1234 5678"}).status_code == 303
+    assert "如中奖，工作人员将通过您留下的手机号联系您" in resident.get(f"/q/{token}").get_data(
+        as_text=True)
     assert answer(app.test_client(), token, answers_for(app, quiz_id)).status_code == 303
     assert [e.phone for e in entries(app)] == ["13812345678", None]
 
@@ -367,6 +370,7 @@ def test_a_closed_quiz_or_an_unknown_link_is_refused(app, client, event_id, bank
     assert client.post(f"/q/{token}", data=data).status_code == 404
     unknown = client.get("/q/not-a-token")
     assert unknown.status_code == 404 and "已结束或链接有误" in unknown.get_data(as_text=True)
+    assert "error-status" not in unknown.get_data(as_text=True)  # no big "404" for the public
     assert client.get("/q/" + "x" * 40).status_code == 404
     assert entries(app) == [] and completions(app, event_id) == 0
 
@@ -425,7 +429,7 @@ def test_one_address_cannot_flood_by_throwing_cookies_away(app, client, event_id
     # The friendly page, in Chinese; another address is not affected.
     client.delete_cookie(COOKIE, path="/q/")
     blocked = answer(client, token, data)
-    assert blocked.status_code == 429 and "每台手机只需作答一次" in blocked.get_data(as_text=True)
+    assert blocked.status_code == 429 and "每台设备只需作答一次" in blocked.get_data(as_text=True)
     assert len(entries(app)) == 3
     other = app.test_client()
     assert answer(other, token, data, environ_base={"REMOTE_ADDR": "10.0.0.9"}).status_code == 303
@@ -568,3 +572,14 @@ def test_two_requests_of_one_device_at_once_make_one_entry(ctx, event_id, bank, 
     assert not created and again.id == first.id
     assert db.session.scalar(select(func.count()).select_from(StallQuizEntry)) == 1
     assert db.session.scalar(select(OutreachEvent.quiz_completions)) == 1
+
+
+def test_a_verified_event_without_a_quiz_says_it_cannot_open_one(app, admin_client, admin,
+                                                                 event_id):
+    with app.app_context():
+        event = db.session.get(OutreachEvent, event_id)
+        event.status = "submitted"
+        services.verify_event(db.session.get(User, admin.id), event, utcnow())
+        db.session.commit()
+    page = admin_client.get(f"/admin/outreach/events/{event_id}/stall").get_data(as_text=True)
+    assert "活动已审核，不能再开启有奖问答" in page and "已关闭" not in page
