@@ -28,6 +28,7 @@ from lawlearn.extensions import db
 from lawlearn.outreach import campaigns, outreach_admin_bp, outreach_bp
 from lawlearn.outreach.activity_summary import export_docx
 from lawlearn.outreach.campaign_forms import CampaignForm
+from lawlearn.outreach.campaign_progress import campaign_progress
 from lawlearn.outreach.export import (
     DOCX_MIMETYPE,
     EXPORT_FORMATS,
@@ -232,7 +233,7 @@ def _campaign_list(blueprint: str, template: str):
 def _dashboard(blueprint: str, template: str, campaign_id: int):
     campaign = campaigns.get_campaign(campaign_id)
     include_drafts = request.args.get("drafts") == "1"
-    progress = campaigns.campaign_progress(campaign, include_drafts=include_drafts)
+    progress = campaign_progress(campaign, include_drafts=include_drafts)
     copied_from = db.session.get(Campaign, campaign.copied_from_id) \
         if campaign.copied_from_id else None
     return render_template(template, campaign=campaign, progress=progress,

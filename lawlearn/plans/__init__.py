@@ -10,6 +10,11 @@ plans_admin_bp = Blueprint("plans_admin", __name__, url_prefix="/admin/plans",
                            template_folder="templates")
 protect_blueprint(plans_admin_bp, Role.ADMIN)
 
-from lawlearn.plans import admin_views, review_views, views  # noqa: E402,F401  (routes)
+from lawlearn.plans import (  # noqa: E402,F401  (routes)
+    admin_lifecycle_views,
+    admin_views,
+    review_views,
+    views,
+)
 
 __all__ = ["plans_admin_bp", "plans_bp"]

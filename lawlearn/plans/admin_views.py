@@ -1,9 +1,8 @@
-"""Admin pages of study plans: the list, a plan with its stages and items, its audience,
-publish / close / copy / delete, the progress matrix with reminders, and its XLSX export."""
+"""Admin pages of study plans: the list, the plan form, a plan with its stages and items.
+Audience, publishing and progress are in :mod:`lawlearn.plans.admin_lifecycle_views`."""
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -13,46 +12,34 @@ from flask_login import current_user
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
 
-from lawlearn.accounts.departments import department_choices, get_department
 from lawlearn.accounts.forms import ConfirmForm
-from lawlearn.converters import record_id
 from lawlearn.database import utcnow
-from lawlearn.errors import Conflict, DomainError
+from lawlearn.errors import DomainError
 from lawlearn.extensions import db
 from lawlearn.i18n import display_datetime
-from lawlearn.localtime import same_day_next_year
-from lawlearn.pagination import page_arg, paginate
+from lawlearn.pagination import paginate
 from lawlearn.plans import authoring, item_settings, plans_admin_bp, publishing
 from lawlearn.plans.admin_forms import (
     KIND_FIELDS,
-    AudienceForm,
     ItemForm,
     MoveForm,
     PlanForm,
-    RemindForm,
     StageForm,
 )
 from lawlearn.plans.kinds import KINDS
 from lawlearn.plans.models import PLAN_KINDS, PLAN_STATUSES, Plan, PlanItem
-from lawlearn.plans.progress import matrix
 from lawlearn.plans.view_helpers import (
     apply_error,
-    matrix_context,
-    matrix_download,
-    plan_for_matrix,
-    posted_remind_form,
     run_change,
-    send_reminders,
 )
-from lawlearn.quiz.authoring import user_ids_for, usernames_of
 
 
-def _plan(plan_id: int) -> Plan:
+def plan_or_404(plan_id: int) -> Plan:
     """A plan by id, or 404."""
     return authoring.get_plan(plan_id)
 
 
-def _back(plan: Plan, anchor: str = ""):
+def back_to_plan(plan: Plan, anchor: str = ""):
     return redirect(url_for("plans_admin.plan_detail", plan_id=plan.id) + anchor)
 
 
@@ -82,7 +69,7 @@ def _plan_fields(form: PlanForm) -> authoring.PlanFields:
 @plans_admin_bp.route("/<int:plan_id>/edit", methods=["GET", "POST"])
 def plan_edit(plan_id: int | None = None):
     """Create a plan (a draft) or edit its title, kind, period and required hours."""
-    plan = _plan(plan_id) if plan_id else None
+    plan = plan_or_404(plan_id) if plan_id else None
     form = PlanForm(obj=plan if request.method == "GET" else None)
     status = 200
     if request.method == "POST":
@@ -107,7 +94,7 @@ def plan_edit(plan_id: int | None = None):
             else:
                 db.session.commit()
                 flash(_("计划已保存。"), "success")
-                return _back(plan)
+                return back_to_plan(plan)
     return render_template("plans_admin/plan_form.html", form=form, plan=plan), status
 
 
@@ -207,13 +194,13 @@ def _detail(plan: Plan, *, item_form: ItemForm | None = None,
 @plans_admin_bp.route("/<int:plan_id>")
 def plan_detail(plan_id: int):
     """A plan: its items grouped by stage, the forms to add items and stages, its actions."""
-    return _detail(_plan(plan_id))
+    return _detail(plan_or_404(plan_id))
 
 
 @plans_admin_bp.route("/<int:plan_id>/items", methods=["POST"])
 def item_add(plan_id: int):
     """Add an item; with errors the plan page comes back with the form as typed."""
-    plan = _plan(plan_id)
+    plan = plan_or_404(plan_id)
     form = ItemForm()
     _item_choices(form, plan)
     if form.validate_on_submit():
@@ -225,14 +212,14 @@ def item_add(plan_id: int):
         else:
             db.session.commit()
             flash(_("已添加“%(title)s”。", title=item.title), "success")
-            return _back(plan, f"#item-{item.id}")
+            return back_to_plan(plan, f"#item-{item.id}")
     return _detail(plan, item_form=form, status=422)
 
 
 @plans_admin_bp.route("/<int:plan_id>/items/<int:item_id>", methods=["GET", "POST"])
 def item_edit(plan_id: int, item_id: int):
     """Edit one item: its common fields and its kind's settings."""
-    plan = _plan(plan_id)
+    plan = plan_or_404(plan_id)
     item = authoring.get_item(plan, item_id)
     form = ItemForm()
     _item_choices(form, plan, item)
@@ -249,7 +236,7 @@ def item_edit(plan_id: int, item_id: int):
         else:
             db.session.commit()
             flash(_("已保存“%(title)s”。", title=item.title), "success")
-            return _back(plan, f"#item-{item.id}")
+            return back_to_plan(plan, f"#item-{item.id}")
     elif request.method == "POST":
         status = 422
     return render_template("plans_admin/item_form.html", plan=plan, item=item, form=form,
@@ -260,31 +247,31 @@ def item_edit(plan_id: int, item_id: int):
 @plans_admin_bp.route("/<int:plan_id>/items/<int:item_id>/move", methods=["POST"])
 def item_move(plan_id: int, item_id: int):
     """Move an item up or down within its stage."""
-    plan = _plan(plan_id)
+    plan = plan_or_404(plan_id)
     item = authoring.get_item(plan, item_id)
     form = MoveForm()
     if form.validate_on_submit():
         authoring.move_item(current_user, item, form.offset, utcnow())
         db.session.commit()
-    return _back(plan, f"#item-{item.id}")
+    return back_to_plan(plan, f"#item-{item.id}")
 
 
 @plans_admin_bp.route("/<int:plan_id>/items/<int:item_id>/delete", methods=["POST"])
 def item_delete(plan_id: int, item_id: int):
     """Delete an item nobody has done yet (the button asks first)."""
-    plan = _plan(plan_id)
+    plan = plan_or_404(plan_id)
     item = authoring.get_item(plan, item_id)
     if ConfirmForm().validate_on_submit():
         title = item.title
         run_change(lambda: authoring.delete_item(current_user, item, utcnow()),
                    lambda _none: _("已删除“%(title)s”。", title=title))
-    return _back(plan, "#items")
+    return back_to_plan(plan, "#items")
 
 
 @plans_admin_bp.route("/<int:plan_id>/stages", methods=["POST"])
 def stage_add(plan_id: int):
     """Add a stage (a month or a phase) at the end."""
-    plan = _plan(plan_id)
+    plan = plan_or_404(plan_id)
     form = StageForm(prefix="stage")
     if form.validate_on_submit():
         try:
@@ -295,185 +282,42 @@ def stage_add(plan_id: int):
         else:
             db.session.commit()
             flash(_("已添加阶段。"), "success")
-            return _back(plan, "#stages")
+            return back_to_plan(plan, "#stages")
     return _detail(plan, stage_form=form, status=422)
 
 
 @plans_admin_bp.route("/<int:plan_id>/stages/<int:stage_id>/rename", methods=["POST"])
 def stage_rename(plan_id: int, stage_id: int):
     """Rename a stage."""
-    plan = _plan(plan_id)
+    plan = plan_or_404(plan_id)
     stage = authoring.get_stage(plan, stage_id)
     form = StageForm()
     if not form.validate_on_submit():
         flash(_("请填写阶段名称（最多 100 字）。"), "error")
-        return _back(plan, "#stages")
+        return back_to_plan(plan, "#stages")
     run_change(lambda: authoring.rename_stage(current_user, stage, form.title.data, utcnow()),
                lambda _none: _("已改名。"))
-    return _back(plan, "#stages")
+    return back_to_plan(plan, "#stages")
 
 
 @plans_admin_bp.route("/<int:plan_id>/stages/<int:stage_id>/move", methods=["POST"])
 def stage_move(plan_id: int, stage_id: int):
     """Move a stage (with its items) up or down."""
-    plan = _plan(plan_id)
+    plan = plan_or_404(plan_id)
     stage = authoring.get_stage(plan, stage_id)
     form = MoveForm()
     if form.validate_on_submit():
         authoring.move_stage(current_user, stage, form.offset, utcnow())
         db.session.commit()
-    return _back(plan, "#stages")
+    return back_to_plan(plan, "#stages")
 
 
 @plans_admin_bp.route("/<int:plan_id>/stages/<int:stage_id>/delete", methods=["POST"])
 def stage_delete(plan_id: int, stage_id: int):
     """Delete a stage; its items stay, ungrouped (the button asks first)."""
-    plan = _plan(plan_id)
+    plan = plan_or_404(plan_id)
     stage = authoring.get_stage(plan, stage_id)
     if ConfirmForm().validate_on_submit():
         run_change(lambda: authoring.delete_stage(current_user, stage, utcnow()),
                    lambda count: _("已删除阶段，其中 %(n)d 项移入“其他事项”。", n=count))
-    return _back(plan, "#stages")
-
-
-# --- audience ------------------------------------------------------------------------------
-
-
-@plans_admin_bp.route("/<int:plan_id>/audience", methods=["GET", "POST"])
-def audience(plan_id: int):
-    """Who the plan is for: everyone, or departments, people and roles."""
-    plan = _plan(plan_id)
-    form = AudienceForm()
-    form.department_ids.choices = department_choices()
-    if request.method == "GET":
-        form.everyone.data = plan.audience_all
-        form.department_ids.data = [a.department_id for a in plan.audience if a.department_id]
-        form.roles.data = [a.role for a in plan.audience if a.role]
-        form.usernames.data = " ".join(usernames_of([a.user_id for a in plan.audience
-                                                     if a.user_id]))
-    status = 200
-    if form.validate_on_submit():
-        try:
-            user_ids = user_ids_for(re.split(r"[\s,，、;；]+", form.usernames.data or ""))
-            notified = publishing.set_audience(
-                current_user, plan, utcnow(), everyone=form.everyone.data,
-                department_ids=form.department_ids.data or [], user_ids=user_ids,
-                roles=form.roles.data or [])
-        except DomainError as error:
-            db.session.rollback()
-            apply_error(form, error, "department_ids")
-            status = 422
-        else:
-            db.session.commit()
-            flash(_("计划对象已保存。") if not notified else
-                  _("计划对象已保存，已通知新加入的 %(n)d 人。", n=notified), "success")
-            return _back(plan)
-    elif request.method == "POST":
-        status = 422
-    return render_template("plans_admin/audience.html", plan=plan, form=form), status
-
-
-# --- publish, close, delete, copy --------------------------------------------------------
-
-
-@plans_admin_bp.route("/<int:plan_id>/publish", methods=["POST"])
-def plan_publish(plan_id: int):
-    """Publish a draft; its audience gets a notice (the button asks first)."""
-    plan = _plan(plan_id)
-    if ConfirmForm().validate_on_submit():
-        run_change(lambda: publishing.publish_plan(current_user, plan, utcnow()),
-                   lambda count: _("已发布，已通知 %(n)d 人。", n=count))
-    return _back(plan)
-
-
-@plans_admin_bp.route("/<int:plan_id>/close", methods=["GET", "POST"])
-def plan_close(plan_id: int):
-    """Ask, then end a published plan (its records stay)."""
-    plan = _plan(plan_id)
-    form = ConfirmForm()
-    if form.validate_on_submit():
-        run_change(lambda: publishing.close_plan(current_user, plan, utcnow()),
-                   lambda _none: _("计划已结束。"))
-        return _back(plan)
-    return render_template("plans_admin/confirm.html", plan=plan, form=form, action="close")
-
-
-@plans_admin_bp.route("/<int:plan_id>/delete", methods=["GET", "POST"])
-def plan_delete(plan_id: int):
-    """Ask, then delete a draft with its items."""
-    plan = _plan(plan_id)
-    form = ConfirmForm()
-    if form.validate_on_submit():
-        title = plan.title
-        if run_change(lambda: publishing.delete_plan(current_user, plan, utcnow()),
-                      lambda _none: _("已删除《%(title)s》。", title=title)):
-            return redirect(url_for("plans_admin.plans"))
-        return _back(plan)
-    return render_template("plans_admin/confirm.html", plan=plan, form=form, action="delete")
-
-
-@plans_admin_bp.route("/<int:plan_id>/copy", methods=["GET", "POST"])
-def plan_copy(plan_id: int):
-    """Show what the copy for next year will be, then make it (a new draft), only once."""
-    plan = _plan(plan_id)
-    form = ConfirmForm()
-    if form.validate_on_submit():
-        try:
-            copy, cleared = publishing.copy_plan(current_user, plan, utcnow())
-        except Conflict as error:  # copied already: the page shows where the copy is
-            db.session.rollback()
-            flash(error.message, "error")
-            return redirect(url_for("plans_admin.plan_copy", plan_id=plan.id))
-        db.session.commit()
-        if cleared:
-            flash(_("已复制为《%(title)s》（草稿）。有 %(n)d 项需重新选择测验或学法活动。",
-                    title=copy.title, n=len(cleared)), "success")
-        else:
-            flash(_("已复制为《%(title)s》（草稿）。", title=copy.title), "success")
-        return _back(copy)
-    preview = {"title": publishing.next_year_title(plan.title, plan.starts_on.year),
-               "starts_on": same_day_next_year(plan.starts_on),
-               "ends_on": same_day_next_year(plan.ends_on),
-               "cleared": [i for i in plan.items if i.kind in item_settings.DATED_TARGETS]}
-    return render_template("plans_admin/confirm.html", plan=plan, form=form, action="copy",
-                           preview=preview, existing=publishing.existing_copy(plan))
-
-
-# --- progress ------------------------------------------------------------------------------
-
-
-@plans_admin_bp.route("/<int:plan_id>/progress")
-def plan_progress(plan_id: int):
-    """People × items with each status, completion per item and department, reminders."""
-    plan = plan_for_matrix(plan_id)
-    department_id = request.args.get("department", type=record_id)
-    department = get_department(department_id) if department_id else None
-    grid = matrix(plan, utcnow(), department_id=department_id)
-    remind_form = RemindForm(formdata=None, department_id=department_id)
-    remind_form.department_id.choices = [("", _("全部部门"))] + department_choices()
-    params = {"plan_id": plan.id, **({"department": department_id} if department_id else {})}
-    return render_template(
-        "plans_admin/progress.html", plan=plan, department=department, params=params,
-        department_id=department_id, department_choices=remind_form.department_id.choices[1:],
-        remind_form=remind_form, **matrix_context(grid, page_arg()))
-
-
-@plans_admin_bp.route("/<int:plan_id>/progress.xlsx")
-def plan_progress_export(plan_id: int):
-    """The matrix as XLSX: people × items, per-item rates, per-department rates."""
-    department_id = request.args.get("department", type=record_id)
-    return matrix_download(plan_for_matrix(plan_id),
-                           get_department(department_id) if department_id else None)
-
-
-@plans_admin_bp.route("/<int:plan_id>/remind", methods=["POST"])
-def plan_remind(plan_id: int):
-    """Send a notice to those behind (overdue, or optionally not done)."""
-    plan = _plan(plan_id)
-    form = posted_remind_form()
-    department_id = None
-    if form.validate_on_submit():
-        department_id = form.department_id.data
-        send_reminders(plan, department_id, form.not_done.data)
-    return redirect(url_for("plans_admin.plan_progress", plan_id=plan.id,
-                            **({"department": department_id} if department_id else {})))
+    return back_to_plan(plan, "#stages")

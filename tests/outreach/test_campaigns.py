@@ -14,10 +14,9 @@ from lawlearn.accounts.models import AuditEntry
 from lawlearn.errors import Conflict, ValidationFailed
 from lawlearn.extensions import db
 from lawlearn.outreach import campaigns
+from lawlearn.outreach.campaign_progress import TargetProgress, campaign_progress
 from lawlearn.outreach.campaigns import (
     CampaignFields,
-    TargetProgress,
-    campaign_progress,
     copy_campaign,
     copy_preview,
     create_campaign,

@@ -17,8 +17,9 @@ from lawlearn.accounts.models import AuditEntry
 from lawlearn.database import utcnow
 from lawlearn.demo import load_demo
 from lawlearn.extensions import db
-from lawlearn.outreach.campaigns import campaign_progress
-from lawlearn.outreach.demo import demo_photo, load_outreach_demo
+from lawlearn.outreach.campaign_progress import campaign_progress
+from lawlearn.outreach.demo import load_outreach_demo
+from lawlearn.outreach.demo_photos import demo_photo
 from lawlearn.outreach.history import event_history
 from lawlearn.outreach.models import (
     SEVEN_INTO,
