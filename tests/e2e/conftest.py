@@ -53,9 +53,28 @@ def browser_type_launch_args():
     }
 
 
+def _buffer_file_responses(response):
+    """Read static files into memory and close them before sending.
+
+    The development server leaves a streamed file open when the browser drops the
+    connection mid-response (it does when a page navigates while its favicon loads),
+    and the ResourceWarning that follows would fail an unrelated test at random.
+    """
+    if response.direct_passthrough and response.response is not None:
+        body = response.response
+        try:
+            data = b"".join(body)
+        finally:
+            getattr(body, "close", lambda: None)()
+        response.direct_passthrough = False
+        response.set_data(data)
+    return response
+
+
 @pytest.fixture
 def live_server(app):
     """The app served on a free local port from a background thread."""
+    app.after_request(_buffer_file_responses)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
