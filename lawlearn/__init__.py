@@ -130,12 +130,13 @@ def _register_blueprints(app: Flask) -> None:
     from lawlearn.plans import plans_admin_bp, plans_bp
     from lawlearn.practice import practice_admin_bp, practice_bp
     from lawlearn.quiz import quiz_admin_bp, quiz_bp
+    from lawlearn.reports import reports_bp
     from lawlearn.sessions import sessions_admin_bp, sessions_bp
 
     for blueprint in (main_bp, auth_bp, admin_bp, library_bp, library_admin_bp, quiz_bp,
                       quiz_admin_bp, sessions_bp, sessions_admin_bp, practice_bp, practice_admin_bp,
                       plans_bp, plans_admin_bp, outreach_bp, outreach_admin_bp, stall_bp,
-                      api_bp):
+                      reports_bp, api_bp):
         app.register_blueprint(blueprint)
 
 
@@ -145,6 +146,7 @@ def _register_cli(app: Flask) -> None:
     from lawlearn.library.cli import law_cli
     from lawlearn.outreach.cli import outreach_cli
     from lawlearn.quiz.cli import questions_cli
+    from lawlearn.reports.cli import report_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
@@ -152,3 +154,4 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(law_cli)
     app.cli.add_command(questions_cli)
     app.cli.add_command(outreach_cli)
+    app.cli.add_command(report_cli)

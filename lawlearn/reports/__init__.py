@@ -1,0 +1,7 @@
+"""Participation reports, dashboards and each person's own record (我的学法档案)."""
+
+from flask import Blueprint
+
+reports_bp = Blueprint("reports", __name__, url_prefix="/reports", template_folder="templates")
+
+from lawlearn.reports import views  # noqa: E402,F401
