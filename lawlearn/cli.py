@@ -18,20 +18,33 @@ demo_cli = AppGroup("demo", help="Demo data.")
 
 @demo_cli.command("load")
 @click.option("--json", "as_json", is_flag=True)
-def load_demo_command(as_json):
-    """Load the demo office once; does nothing if accounts already exist."""
+@click.option("--staff", type=click.IntRange(min=1), default=None,
+              help="After the demo, add generated people up to this many accounts, with a "
+                   "year of activity (for benchmarks: --staff 5000).")
+@click.option("--year", type=int, default=None,
+              help="With --staff: the year of activity (default: this year, up to yesterday).")
+def load_demo_command(as_json, staff, year):
+    """Load the demo office once; does nothing if accounts already exist. With --staff N,
+    then add a generated office of N accounts with a year of activity (once)."""
     from lawlearn.demo import demo_loaded, demo_password, load_demo
 
     if demo_loaded():
         message = {"loaded": False, "reason": "accounts already exist"}
-        click.echo(json.dumps(message) if as_json else
-                   "Demo not loaded: the database already has accounts.")
-        return
-    counts = load_demo()
-    db.session.commit()
-    if as_json:
-        click.echo(json.dumps({"loaded": True, **counts}))
+        if staff is None:
+            click.echo(json.dumps(message) if as_json else
+                       "Demo not loaded: the database already has accounts.")
+            return
+        counts = {}
     else:
+        counts = load_demo()
+        db.session.commit()
+        message = {"loaded": True, **counts}
+    if staff is not None:
+        message["generated"] = _generate_office(staff, year)
+    if as_json:
+        click.echo(json.dumps(message))
+        return
+    if counts:
         click.echo(f"Demo loaded: {counts['departments']} departments, {counts['users']} users "
                    f"(admin, leader, lead01, staff01…staff30; password {demo_password()!r}), "
                    f"{counts['laws']} statutes, {counts['materials']} materials, "
@@ -39,6 +52,31 @@ def load_demo_command(as_json):
                    f"{counts['sessions']} sessions, {counts['daily_sets']} daily practice sets, "
                    f"{counts['challenge_runs']} challenge runs, {counts['plans']} study plan, "
                    f"{counts['outreach_events']} outreach events, {counts['campaigns']} campaigns.")
+    if staff is not None:
+        generated = message["generated"]
+        click.echo("Generated office: " + ", ".join(f"{n} {key.replace('_', ' ')}"
+                                                    for key, n in generated.items()) + ".")
+
+
+def _generate_office(staff: int, year: int | None) -> dict:
+    """``demo load --staff N``: people up to N with a year of activity, committed once."""
+    from lawlearn.database import utcnow
+    from lawlearn.localtime import local_day
+    from lawlearn.scale_data import already_generated, generate
+
+    if already_generated():
+        raise click.ClickException("A generated office is already in this database.")
+    now = utcnow()
+    if year is None:
+        today = local_day(now)
+        # On 1 January this year has no day over yet: use last year.
+        year = today.year if today.month > 1 or today.day > 1 else today.year - 1
+    try:
+        counts = generate(staff, year=year, now=now)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    return counts
 
 
 @click.command("backup")

@@ -160,7 +160,9 @@ class PointAward(db.Model):
     __tablename__ = "point_award"
     __table_args__ = (
         UniqueConstraint("user_id", "rule", "source"),
-        Index("ix_point_award_day_user", "day", "user_id"),
+        # Covers the points of a period per person (reports, leaderboards) without
+        # reading the table itself.
+        Index("ix_point_award_day_user", "day", "user_id", "amount"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

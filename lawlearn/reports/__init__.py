@@ -4,4 +4,4 @@ from flask import Blueprint
 
 reports_bp = Blueprint("reports", __name__, url_prefix="/reports", template_folder="templates")
 
-from lawlearn.reports import views  # noqa: E402,F401
+from lawlearn.reports import dashboard_views, export_views, views  # noqa: E402,F401

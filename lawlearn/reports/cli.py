@@ -2,6 +2,126 @@
 
 from __future__ import annotations
 
+import json
+import os
+import sys
+import tempfile
+from datetime import date
+from pathlib import Path
+
+import click
 from flask.cli import AppGroup
 
+from lawlearn.accounts.models import Department
+from lawlearn.converters import record_id
+from lawlearn.errors import DomainError
+from lawlearn.extensions import db
+
 report_cli = AppGroup("report", help="Participation reports (参学统计).")
+
+
+def _parse_day(value: str, option: str, problems: list[str]) -> date | None:
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        problems.append(f"{option}: {value!r} is not a date (use YYYY-MM-DD, e.g. 2024-12-01).")
+        return None
+
+
+def _department(value: str | None, problems: list[str]) -> int | None:
+    if value is None:
+        return None
+    try:
+        department_id = record_id(value.strip())
+    except ValueError:
+        problems.append(f"--department: {value!r} is not a department id (a number).")
+        return None
+    if db.session.get(Department, department_id) is None:
+        problems.append(f"--department: there is no department {value.strip()}.")
+    return department_id
+
+
+def _check_out(out: Path, export_format: str, problems: list[str]) -> None:
+    if out.is_dir():
+        problems.append(f"--out: {out} is a directory; give a file name.")
+    elif not out.parent.is_dir():
+        problems.append(f"--out: the folder {out.parent} does not exist.")
+    elif out.suffix.lower() != f".{export_format}":
+        problems.append(f"--out: {out.name} should end with .{export_format} for "
+                        f"--format {export_format}.")
+
+
+def _write(out: Path, write) -> None:
+    """Run ``write(file)`` on a temporary file next to ``out``, then rename it over ``out``:
+    a failure never leaves a half-written file behind."""
+    handle, temporary = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.",
+                                         suffix=".part")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            write(file)
+        os.replace(temporary, out)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+@report_cli.command("participation")
+@click.option("--from", "date_from", metavar="DATE", required=True,
+              help="First day, YYYY-MM-DD (included).")
+@click.option("--to", "date_to", metavar="DATE", required=True,
+              help="Last day, YYYY-MM-DD (included).")
+@click.option("--department", "department_arg", metavar="ID",
+              help="Only this department (a unit includes its sections); default: everyone.")
+@click.option("--format", "export_format", type=click.Choice(("xlsx", "csv", "docx")),
+              required=True,
+              help="xlsx: every table; csv: one table (see --table); docx: the draft "
+                   "study-and-publicity section of the annual report.")
+@click.option("--table", type=click.Choice(("people", "departments", "sessions", "quizzes")),
+              default="people", show_default=True, help="The table a CSV holds.")
+@click.option("--out", "out", type=click.Path(path_type=Path), required=True,
+              help="File to write.")
+@click.option("--json", "as_json", is_flag=True,
+              help='Print {"out", "format", "people", "departments", "sessions", "quizzes"}.')
+def participation_command(date_from, date_to, department_arg, export_format, table, out: Path,
+                          as_json: bool):
+    """Export the participation report for a period (and a department). Bad arguments:
+    every problem is printed, the exit status is 1 and no file is written."""
+    from lawlearn.reports.export_csv import write_csv
+    from lawlearn.reports.export_docx import write_docx
+    from lawlearn.reports.export_xlsx import write_xlsx
+    from lawlearn.reports.participation import build_report
+
+    problems: list[str] = []
+    first = _parse_day(date_from, "--from", problems)
+    last = _parse_day(date_to, "--to", problems)
+    if first and last and last < first:
+        problems.append(f"--to {last} is before --from {first}.")
+    department_id = _department(department_arg, problems)
+    _check_out(out, export_format, problems)
+    if problems:
+        for problem in problems:
+            click.echo(problem, err=True)
+        sys.exit(1)
+
+    try:
+        report = build_report(first, last, department_id=department_id)
+    except DomainError as error:
+        click.echo(error.message, err=True)
+        sys.exit(1)
+    if export_format == "xlsx":
+        _write(out, lambda file: write_xlsx(report, file))
+    elif export_format == "csv":
+        _write(out, lambda file: write_csv(report, file, table))
+    else:
+        _write(out, lambda file: write_docx(report, file))
+
+    if as_json:
+        click.echo(json.dumps({"out": str(out), "format": export_format,
+                               "people": len(report.people),
+                               "departments": len(report.departments),
+                               "sessions": len(report.sessions),
+                               "quizzes": len(report.quizzes)}, ensure_ascii=False))
+    else:
+        click.echo(f"Wrote {out} ({export_format}, {len(report.people)} people, "
+                   f"{len(report.departments)} departments, {len(report.sessions)} sessions, "
+                   f"{len(report.quizzes)} quizzes).")

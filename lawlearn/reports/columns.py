@@ -3,6 +3,10 @@
 A column is a person's figure; a department's figure combines its people's (a sum, a
 maximum, or a ratio of two summed figures, so rates are never averages of rates). Hidden
 columns carry what a ratio needs and are not shown.
+
+Values: counts are ints; hours and scores are floats with one decimal (scores are percents
+0..100); rates are floats 0..1, unrounded (shown as percentages). A ratio or a maximum with
+nothing to count is None.
 """
 
 from __future__ import annotations
@@ -32,9 +36,60 @@ class Column:
         if self.combine == "ratio":
             numerator, denominator = self.ratio_of or ("", "")
             over = sum(v.get(denominator) or 0 for v in values)
-            return (sum(v.get(numerator) or 0 for v in values) / over) if over else None
+            if not over:
+                return None
+            ratio = sum(v.get(numerator) or 0 for v in values) / over
+            # Scores are shown with one decimal: round here so every page and export agrees.
+            return round(ratio, 1) if self.kind == "score" else ratio
         present = [v[self.key] for v in values if v.get(self.key) is not None]
         if self.combine == "max":
             return max(present) if present else None
         total = sum(present)
         return round(total, 1) if self.kind in ("hours", "score") else total
+
+
+class GroupTotals:
+    """Combines people's figures into a group's, one person at a time: the same results as
+    :meth:`Column.combined` over the whole group, in one pass over each person's figures
+    (a report adds every person to their section, their unit and the total)."""
+
+    def __init__(self, columns: list[Column]) -> None:
+        self.columns = columns
+        summed = {c.key for c in columns if c.combine == "sum"}
+        for column in columns:
+            if column.combine == "ratio" and column.ratio_of:
+                summed.update(column.ratio_of)
+        self.summed = sorted(summed)
+        self.maximised = [c.key for c in columns if c.combine == "max"]
+        self.sums: dict[str, float] = dict.fromkeys(self.summed, 0)
+        self.maxima: dict[str, Any] = dict.fromkeys(self.maximised)
+        self.people = 0
+
+    def add(self, values: dict[str, Any]) -> None:
+        self.people += 1
+        sums = self.sums
+        for key in self.summed:
+            value = values.get(key)
+            if value:
+                sums[key] += value
+        for key in self.maximised:
+            value = values.get(key)
+            if value is not None and (self.maxima[key] is None or value > self.maxima[key]):
+                self.maxima[key] = value
+
+    def values(self) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for column in self.columns:
+            if column.combine == "ratio":
+                numerator, denominator = column.ratio_of or ("", "")
+                over = self.sums.get(denominator) or 0
+                ratio = self.sums.get(numerator, 0) / over if over else None
+                result[column.key] = round(ratio, 1) if ratio is not None \
+                    and column.kind == "score" else ratio
+            elif column.combine == "max":
+                result[column.key] = self.maxima[column.key]
+            else:
+                total = self.sums[column.key]
+                result[column.key] = round(total, 1) if column.kind in ("hours", "score") \
+                    else total
+        return result

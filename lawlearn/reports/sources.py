@@ -9,20 +9,34 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, func, or_, select
+from sqlalchemy.orm import selectinload
 
 from lawlearn.accounts.models import Department, User, UserRole
 from lawlearn.extensions import db
 from lawlearn.localtime import day_bounds
 from lawlearn.reports.columns import Column
-from lawlearn.sessions.attendance import AttendanceRule, attendance_summary
+from lawlearn.sessions.attendance import AttendanceRule, Counts
 
 Figures = dict[int, dict[str, Any]]  # user id → column key → value
+MAX_IN_LIST = 900  # ids in one IN (...) list; past this a subquery or no filter is used
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """What a report needs of a user (the attributes share User's names)."""
+
+    id: int
+    name: str
+    username: str
+    active: bool
+    department_id: int | None
+    department: Department | None
 
 
 @dataclass(frozen=True)
@@ -36,7 +50,8 @@ class Scope:
     now: datetime
     rule: AttendanceRule
     user_id: int | None = None  # one person's own record
-
+    # What several sources need, loaded once per scope (see ``people``).
+    _cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def bounds(self) -> tuple[datetime, datetime]:
@@ -63,6 +78,34 @@ class Scope:
             return True
         return column.in_(select(User.id).where(condition))
 
+    def people(self) -> list[Person]:
+        """Everyone in the scope, active or not, with their department and its unit, by
+        name; two light queries (columns, not User objects), shared by the sources and
+        the report."""
+        if "people" not in self._cache:
+            departments = {department.id: department for department in db.session.scalars(
+                select(Department).options(selectinload(Department.parent)))}
+            query = select(User.id, User.name, User.username, User.active,
+                           User.department_id).order_by(User.name, User.username, User.id)
+            condition = self.people_condition()
+            if condition is not None:
+                query = query.where(condition)
+            self._cache["people"] = [
+                Person(user_id, name, username, active, department_id,
+                       departments.get(department_id) if department_id else None)
+                for user_id, name, username, active, department_id in db.session.execute(query)]
+        return self._cache["people"]
+
+    def user_ids(self) -> list[int] | None:
+        """The ids of everyone in the scope for an ``IN`` list, or None (no filter: the
+        whole office, or too many ids for one statement; callers then keep only theirs)."""
+        if self.user_id is not None:
+            return [self.user_id]
+        if self.department_id is None:
+            return None
+        ids = [person.id for person in self.people()]
+        return ids if len(ids) <= MAX_IN_LIST else None
+
 
 @dataclass(frozen=True)
 class Source:
@@ -77,17 +120,36 @@ ATTENDANCE = _l("集中学法")
 
 
 def _sessions(scope: Scope) -> Figures:
-    summary = attendance_summary(user_ids=[scope.user_id] if scope.user_id else None,
-                                 department_id=scope.department_id, date_from=scope.date_from,
-                                 date_to=scope.date_to, rule=scope.rule, now=scope.now)
+    """Counted as attendance.attendance_summary counts: the records of the period's
+    started, not cancelled sessions, plus everyone expected without a record at a session
+    whose check-in has closed but which is not closed yet (absent)."""
+    from lawlearn.sessions.attendance import _add_awaiting_close, _in_period
+    from lawlearn.sessions.models import Attendance, StudySession
+
+    in_period = _in_period(scope.date_from, scope.date_to, scope.now)
+    statuses = ("present", "late", "excused", "absent", "pending_quiz")
+    counts: dict[int, Counts] = defaultdict(Counts)
+    # One row a person (statuses pivoted in SQL), not one per person and status.
+    for user_id, *by_status in db.session.execute(
+            select(Attendance.user_id,
+                   *(func.sum(case((Attendance.status == status, 1), else_=0))
+                     for status in statuses))
+            .join(StudySession, StudySession.id == Attendance.session_id)
+            .where(*in_period, scope.user_filter(Attendance.user_id))
+            .group_by(Attendance.user_id)):
+        tally = counts[user_id]
+        for status, n in zip(statuses, by_status, strict=True):
+            if n:
+                tally.add(status, int(n))
+    _add_awaiting_close(scope.people(), counts, in_period, scope.now)
     figures: Figures = {}
-    for person in summary.people:
-        counts = person.counts
-        figures[person.user_id] = {
-            "sessions_expected": counts.expected, "sessions_present": counts.present,
-            "sessions_late": counts.late, "sessions_excused": counts.excused,
-            "sessions_absent": counts.absent, "sessions_attended": counts.attended(scope.rule),
-            "sessions_counted": counts.counted(scope.rule)}
+    for user_id, tally in counts.items():
+        figures[user_id] = {
+            "sessions_expected": tally.expected, "sessions_present": tally.present,
+            "sessions_late": tally.late, "sessions_excused": tally.excused,
+            "sessions_absent": tally.absent, "sessions_pending": tally.pending,
+            "sessions_attended": tally.attended(scope.rule),
+            "sessions_counted": tally.counted(scope.rule)}
     return figures
 
 
@@ -97,6 +159,8 @@ SESSIONS = Source("sessions", (
     Column("sessions_late", _l("迟到"), group=ATTENDANCE),
     Column("sessions_excused", _l("请假"), group=ATTENDANCE),
     Column("sessions_absent", _l("缺席"), group=ATTENDANCE),
+    # Checked in, exit quiz not passed yet: expected, but in no rate.
+    Column("sessions_pending", _l("待完成随堂测验"), hidden=True),
     Column("sessions_attended", _l("计为参学"), hidden=True),
     Column("sessions_counted", _l("计入参学率"), hidden=True),
     Column("attendance_rate", _l("参学率"), kind="rate", combine="ratio",
@@ -109,63 +173,97 @@ SESSIONS = Source("sessions", (
 PLANS = _l("学习计划")
 
 
-def _in_audience(plan, user: User, roles: set[str]) -> bool:
-    """The Python twin of plans.progress.audience_condition for a plan already loaded."""
-    if plan.audience_all:
-        return True
-    department = user.department
-    department_ids = {department.id, department.parent_id} if department else set()
-    return any(row.user_id == user.id or (row.department_id and row.department_id in department_ids)
-               or (row.role and row.role in roles) for row in plan.audience)
+class _Audiences:
+    """Which of ``plans`` each person is for, as plans.progress.audience_condition says (a
+    department includes its sections; people and roles too), from an index built once:
+    a person's plans are found in a few dictionary lookups, not by testing every plan."""
+
+    def __init__(self, plans: list) -> None:
+        self.everyone: list = []
+        self.by_department: dict[int, list] = defaultdict(list)
+        self.by_user: dict[int, list] = defaultdict(list)
+        self.by_role: dict[str, list] = defaultdict(list)
+        for plan in plans:
+            if plan.audience_all:
+                self.everyone.append(plan)
+                continue
+            for row in plan.audience:
+                if row.department_id:
+                    self.by_department[row.department_id].append(plan)
+                if row.user_id:
+                    self.by_user[row.user_id].append(plan)
+                if row.role:
+                    self.by_role[row.role].append(plan)
+
+    def plans_of(self, user: Person, roles: set[str]) -> list:
+        found = {plan.id: plan for plan in self.everyone}
+        department = user.department
+        keys = [department.id, department.parent_id] if department is not None else []
+        groups = [self.by_department.get(key, ()) for key in keys if key] \
+            + [self.by_user.get(user.id, ())] + [self.by_role.get(role, ()) for role in roles]
+        for group in groups:
+            for plan in group:
+                found[plan.id] = plan
+        return list(found.values())
 
 
 def _plans(scope: Scope) -> Figures:
-    from sqlalchemy.orm import selectinload
-
+    """Per active person: the required items of their plans due in the period (an item
+    without a due date is due on its plan's last day), how many of them were done by the
+    period's end (as the plan pages judge an item done), and the most study hours any of
+    their plans running during the period asks for. Study hours earned, for everyone in scope, come from the
+    plans' one hours ledger (plans.progress.hours_between)."""
     from lawlearn.plans.kinds import item_states
     from lawlearn.plans.models import Plan
     from lawlearn.plans.progress import hours_between
-    from lawlearn.sessions.attendance import _people_query
 
-    people_query = _people_query().where(User.active.is_(True))
-    condition = scope.people_condition()
-    if condition is not None:
-        people_query = people_query.where(condition)
-    people = list(db.session.scalars(people_query))
+    everyone = scope.people()
+    people = [person for person in everyone if person.active]
     roles: dict[int, set[str]] = defaultdict(set)
     for user_id, role in db.session.execute(select(UserRole.user_id, UserRole.role).where(
             scope.user_filter(UserRole.user_id))):
         roles[user_id].add(role)
 
-    # Plans running during the period; an item is due in the period when its due date (or,
-    # without one, its plan's last day) falls in it.
     plans = list(db.session.scalars(
         select(Plan).where(Plan.status.in_(("published", "closed")),
                            Plan.starts_on <= scope.date_to, Plan.ends_on >= scope.date_from)
-        .options(selectinload(Plan.items), selectinload(Plan.audience))))
-    due_items = [item for plan in plans for item in plan.items if item.required
-                 and scope.date_from <= (item.due_on or plan.ends_on) <= scope.date_to]
-    user_ids = [p.id for p in people] if len(people) <= 900 else None
-    states = item_states(due_items, user_ids, scope.now) if due_items and people else {}
+        .options(selectinload(Plan.items), selectinload(Plan.audience))
+        .order_by(Plan.id)))
+    due_plan: dict[int, int] = {}  # item id → its plan's id, for the items due in the period
+    due_count: dict[int, int] = defaultdict(int)  # plan id → items due
+    for plan in plans:
+        for item in plan.items:
+            if item.required and scope.date_from <= (item.due_on or plan.ends_on) <= scope.date_to:
+                due_plan[item.id] = plan.id
+                due_count[plan.id] += 1
+    user_ids = scope.user_ids()
+    done: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))  # user → plan → n
+    if due_plan and people:
+        due_items = [item for plan in plans for item in plan.items if item.id in due_plan]
+        _start, end = scope.bounds
+        for (item_id, user_id), state in item_states(due_items, user_ids, scope.now).items():
+            # Done by the end of the period: a past period's report does not change when
+            # someone catches up later.
+            if state.done and (state.done_at is None or state.done_at < end):
+                done[user_id][due_plan[item_id]] += 1
     hours = hours_between(scope.date_from, scope.date_to, user_ids, scope.now)
 
+    audiences = _Audiences(plans)
     figures: Figures = {}
     for person in people:
-        mine = roles.get(person.id, set())
-        audience = [plan for plan in plans if _in_audience(plan, person, mine)]
-        planned = {plan.id for plan in audience}
-        due = [item for item in due_items if item.plan_id in planned]
-        done = sum(1 for item in due if (state := states.get((item.id, person.id)))
-                   and state.done)
-        row = hours.get(person.id)
+        mine = audiences.plans_of(person, roles.get(person.id, set()))
+        finished = done.get(person.id, {})
         figures[person.id] = {
-            "items_due": len(due), "items_done": done,
-            "hours_earned": row.total if row else 0.0,
-            "hours_required": max((plan.required_hours for plan in audience), default=0.0)}
-    # Hours of people no longer active (or moved out of scope) still count where they are.
-    for user_id, row in hours.items():
-        if user_id not in figures:
-            figures[user_id] = {"hours_earned": row.total}
+            "items_due": sum(due_count.get(plan.id, 0) for plan in mine),
+            "items_done": sum(finished.get(plan.id, 0) for plan in mine),
+            "hours_required": max((float(plan.required_hours or 0) for plan in mine),
+                                  default=0.0)}
+    # Hours earned by everyone in scope, deactivated people included (a person who left
+    # keeps the hours they earned while here).
+    for person in everyone:
+        row = hours.get(person.id)
+        if row is not None:
+            figures.setdefault(person.id, {})["hours_earned"] = row.total
     return figures
 
 
@@ -184,32 +282,47 @@ PLAN_COLUMNS = Source("plans", (
 QUIZZES = _l("在线测试")
 
 
+def attempt_percent():
+    """SQL: a submitted attempt's score as a percent of its maximum (NULL without one)."""
+    from lawlearn.quiz.models import Attempt
+
+    return case((Attempt.max_score > 0,
+                 100.0 * func.coalesce(Attempt.score, 0) / Attempt.max_score))
+
+
+def attempt_passed():
+    """SQL: 1 for a passed attempt, else 0 (aggregated with max: passed at least once)."""
+    from lawlearn.quiz.models import Attempt
+
+    return case((Attempt.passed.is_(True), 1), else_=0)
+
+
 def _quizzes(scope: Scope) -> Figures:
+    """Attempts submitted in the period: distinct quizzes taken and passed (at least one
+    passed attempt), the best attempt's score and the average over the attempts (percent
+    of each attempt's maximum). One query."""
     from lawlearn.quiz.models import Attempt
 
     start, end = scope.bounds
+    percent = attempt_percent()
+    per_quiz = (select(Attempt.user_id.label("user_id"),
+                       func.max(attempt_passed()).label("passed"),
+                       func.max(percent).label("best"), func.sum(percent).label("total"),
+                       func.count(percent).label("scored"))
+                .where(Attempt.submitted_at >= start, Attempt.submitted_at < end,
+                       scope.user_filter(Attempt.user_id))
+                .group_by(Attempt.user_id, Attempt.quiz_id).subquery())
+    # Rolled up per person in SQL: one row a person, however many quizzes.
     rows = db.session.execute(
-        select(Attempt.user_id, Attempt.quiz_id, Attempt.score, Attempt.max_score,
-               Attempt.passed)
-        .where(Attempt.submitted_at >= start, Attempt.submitted_at < end,
-               scope.user_filter(Attempt.user_id)))
-    taken: dict[int, set[int]] = defaultdict(set)
-    passed: dict[int, set[int]] = defaultdict(set)
-    scores: dict[int, list[float]] = defaultdict(list)
-    for user_id, quiz_id, score, max_score, did_pass in rows:
-        taken[user_id].add(quiz_id)
-        if did_pass:
-            passed[user_id].add(quiz_id)
-        if max_score:
-            scores[user_id].append(100 * float(score or 0) / float(max_score))
-    figures: Figures = {}
-    for user_id, quizzes in taken.items():
-        mine = scores.get(user_id, [])
-        figures[user_id] = {
-            "quizzes_taken": len(quizzes), "quizzes_passed": len(passed.get(user_id, ())),
-            "best_score": round(max(mine), 1) if mine else None,
-            "score_sum": sum(mine), "scored_attempts": len(mine)}
-    return figures
+        select(per_quiz.c.user_id, func.count(), func.sum(per_quiz.c.passed),
+               func.max(per_quiz.c.best), func.sum(per_quiz.c.total),
+               func.sum(per_quiz.c.scored))
+        .group_by(per_quiz.c.user_id))
+    return {user_id: {
+        "quizzes_taken": taken, "quizzes_passed": int(passed or 0),
+        "best_score": round(float(best), 1) if best is not None else None,
+        "score_sum": float(total or 0), "scored_attempts": int(scored or 0)}
+        for user_id, taken, passed, best, total, scored in rows}
 
 
 QUIZ_COLUMNS = Source("quizzes", (

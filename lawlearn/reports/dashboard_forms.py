@@ -1,0 +1,46 @@
+"""The admin's form of the year's targets on the dashboard: one field per target."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DecimalField, IntegerField
+from wtforms.validators import InputRequired, ValidationError
+from wtforms.widgets import NumberInput
+
+from lawlearn.reports.dashboard import TARGETS, TargetSpec
+
+
+def _within(spec: TargetSpec):
+    def check(_form, field) -> None:
+        if field.data is None:
+            return
+        if not 0 <= field.data <= spec.high:
+            raise ValidationError(_l("须在 0 到 %(high)s %(unit)s 之间；填 0 表示不设目标。",
+                                     high=f"{spec.high:,}", unit=spec.unit))
+        if spec.decimals and Decimal(field.data) != round(Decimal(field.data), spec.decimals):
+            raise ValidationError(_l("最多保留一位小数。"))
+    return check
+
+
+def _field(spec: TargetSpec):
+    label = _l("%(name)s（%(unit)s）", name=spec.label, unit=spec.unit)
+    validators = [InputRequired(message=_l("请填写%(name)s的目标。", name=spec.label)),
+                  _within(spec)]
+    if spec.decimals:
+        return DecimalField(label, validators=validators, places=None,
+                            widget=NumberInput(step="0.1", min=0, max=spec.high))
+    return IntegerField(label, validators=validators,
+                        widget=NumberInput(step=1, min=0, max=spec.high))
+
+
+# A field per target, named by the target's key ("sessions", "attendance_rate" …).
+TargetsForm = type("TargetsForm", (FlaskForm,), {key: _field(spec) for key, spec in TARGETS.items()})
+TargetsForm.__doc__ = "This year's targets (0: no target)."
+
+
+def target_values(form: FlaskForm) -> dict[str, float]:
+    """What was typed, as plain numbers keyed by target."""
+    return {key: float(form[key].data) for key in TARGETS}

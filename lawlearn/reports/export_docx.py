@@ -1,0 +1,265 @@
+"""A draft of the annual report's study-and-publicity section (学法用法和普法宣传) as DOCX:
+two paragraphs in the office's register written from the report's figures, then the
+tables behind them (departments, sessions, quizzes, outreach by category). A4, Chinese
+fonts (w:eastAsia) on every style used.
+
+A clause whose figure is missing is left out rather than written as "0" ("开展线上测试 0
+场，合格率 —" reads badly in a report); a part with nothing at all says so in one line.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import IO, Any
+
+from flask_babel import gettext as _
+
+from lawlearn.exports import local_time
+from lawlearn.i18n import display_date
+from lawlearn.outreach.activity_summary import _set_fonts
+from lawlearn.outreach.export import total_headers, total_values
+from lawlearn.reports.export_tables import (
+    Field,
+    Headline,
+    Table,
+    department_table,
+    headline,
+    percent_text,
+    quiz_table,
+    scope_text,
+    session_table,
+    value_text,
+)
+from lawlearn.reports.participation import ParticipationReport
+from lawlearn.sessions.attendance import rule_description
+
+TABLE_FONT_SIZE = 9  # points: the tables are wide for A4 portrait
+
+
+# --- the text ------------------------------------------------------------------------------
+
+
+def _is_whole_year(report: ParticipationReport) -> bool:
+    return (report.date_from == date(report.date_from.year, 1, 1)
+            and report.date_to == date(report.date_from.year, 12, 31))
+
+
+def _opening(report: ParticipationReport) -> str:
+    """What a sentence starts with: "全年" ("执法局全年") for a calendar year, else
+    "2024年3月1日至2024年6月30日，" ("…，执法局")."""
+    department = report.department.full_name if report.department else ""
+    if _is_whole_year(report):
+        return _("%(department)s全年", department=department)
+    return _("%(start)s至%(end)s，%(department)s", start=display_date(report.date_from),
+             end=display_date(report.date_to), department=department)
+
+
+def _count(n: int) -> str:
+    return f"{n:,}"
+
+
+def _hours(value: float) -> str:
+    """1,234.5 (whole hours without ".0")."""
+    return f"{value:,.1f}".removesuffix(".0")
+
+
+def study_sentence(report: ParticipationReport, figures: Headline) -> str:
+    """全年组织集中学法 X 次，参学 Y 人次，平均参学率 Z%；开展线上测试 N 场，参测 M 人次，
+    合格率 P%；干部职工累计获得学时 H 学时，人均 h 学时；…。"""
+    clauses = []
+    if figures.sessions_held:
+        clause = _("组织集中学法 %(n)s 次", n=_count(figures.sessions_held))
+        if figures.attendances:
+            clause += _("，参学 %(n)s 人次", n=_count(figures.attendances))
+        if figures.attendance_rate is not None:
+            clause += _("，平均参学率 %(rate)s", rate=percent_text(figures.attendance_rate))
+        clauses.append(clause)
+    if figures.quizzes_held:
+        clause = _("开展线上测试 %(n)s 场", n=_count(figures.quizzes_held))
+        if figures.quiz_takers:
+            clause += _("，参测 %(n)s 人次", n=_count(figures.quiz_takers))
+        if figures.quiz_pass_rate is not None:
+            clause += _("，合格率 %(rate)s", rate=percent_text(figures.quiz_pass_rate))
+        clauses.append(clause)
+    if figures.hours_earned:
+        clause = _("干部职工累计获得学时 %(n)s 学时", n=_hours(figures.hours_earned))
+        if figures.hours_per_capita:
+            clause += _("，人均 %(n)s 学时", n=_hours(figures.hours_per_capita))
+        clauses.append(clause)
+    if figures.practice_days:
+        clauses.append(_("参加每日一练 %(n)s 人次", n=_count(figures.practice_days)))
+    if figures.reflections:
+        clauses.append(_("撰写学习心得通过审核 %(n)s 篇", n=_count(figures.reflections)))
+    if not clauses:
+        return _("%(opening)s暂无集中学法、线上测试等学法记录。", opening=_opening(report))
+    return _("%(opening)s%(clauses)s。", opening=_opening(report), clauses="；".join(clauses))
+
+
+def outreach_sentences(report: ParticipationReport, figures: Headline) -> list[str]:
+    """开展普法宣传活动 E 场，覆盖群众 R 人次，发放宣传资料 K 种 C 份，解答群众咨询 Q 人次。
+    其中，进社区 3 场、进学校 2 场。"""
+    totals = figures.outreach
+    if totals is None or not totals.events:
+        return [_("%(opening)s暂无已提交的普法宣传活动。", opening=_opening(report))]
+    clauses = [_("开展普法宣传活动 %(n)s 场", n=_count(totals.events))]
+    if totals.reach:
+        clauses.append(_("覆盖群众 %(n)s 人次", n=_count(totals.reach)))
+    if totals.material_copies:
+        clauses.append(_("发放宣传资料 %(kinds)s 种 %(copies)s 份",
+                         kinds=_count(totals.material_kinds),
+                         copies=_count(totals.material_copies)))
+    if totals.consultations:
+        clauses.append(_("解答群众咨询 %(n)s 人次", n=_count(totals.consultations)))
+    if totals.volunteers:
+        clauses.append(_("组织志愿者 %(n)s 人次", n=_count(totals.volunteers)))
+    if totals.online_views:
+        clauses.append(_("线上宣传浏览 %(n)s 次", n=_count(totals.online_views)))
+    sentences = [_("%(opening)s%(clauses)s。", opening=_opening(report),
+                   clauses="，".join(clauses))]
+    held = [group for group in report.outreach.by_category if group.totals.events]
+    if held:
+        parts = [_("%(name)s %(n)s 场", name=group.name, n=_count(group.totals.events))
+                 for group in held]
+        sentences.append(_("其中，%(parts)s。", parts="、".join(parts)))
+    return sentences
+
+
+# --- the tables ----------------------------------------------------------------------------
+
+
+def _add_table(document, headers: list[str], rows: list[list[str]], numeric: set[int]) -> None:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    table = document.add_table(rows=1, cols=len(headers))
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, headers, strict=True):
+        cell.text = text
+    for values in rows:
+        cells = table.add_row().cells
+        for column, (cell, text) in enumerate(zip(cells, values, strict=True)):
+            cell.text = text
+            if column in numeric:
+                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    for index, row in enumerate(table.rows):
+        for cell in row.cells:
+            for run in cell.paragraphs[0].runs:
+                run.font.size = Pt(TABLE_FONT_SIZE)
+                run.bold = index == 0 or None
+
+
+def _texts(values: list[Any], fields: list[Field]) -> list[str]:
+    return [value_text(value, f.kind, grouped=True, spreadsheet=False) or "—"
+            for value, f in zip(values, fields, strict=True)]
+
+
+def _numeric(fields: list[Field]) -> set[int]:
+    return {i for i, f in enumerate(fields) if f.kind not in ("text", "moment")}
+
+
+def _table_from(document, table: Table, keep: list[int] | None = None) -> None:
+    """``table`` (only the columns ``keep``) as a Word table, its total last."""
+    keep = keep if keep is not None else list(range(len(table.fields)))
+    fields = [table.fields[i] for i in keep]
+    rows = [[values[i] for i in keep] for values in table.rows]
+    if table.total is not None:
+        rows.append([table.total[i] for i in keep])
+    if not rows:
+        document.add_paragraph(_("（无）"))
+        return
+    _add_table(document, [f.label for f in fields], [_texts(r, fields) for r in rows],
+               _numeric(fields))
+
+
+def _department_tables(document, report: ParticipationReport) -> None:
+    """The department table split by group (集中学法, 学习计划, …) so that each fits the
+    page: 部门 and 人数, then the group's columns with their per-capita figures."""
+    table = department_table(report)
+    rows = list(table.rows)
+    basics = [0, 1]
+    groups: dict[str, list[int]] = {}
+    for index, f in enumerate(table.fields[2:], start=2):
+        groups.setdefault(f.group, []).append(index)
+    for number, (group, indexes) in enumerate(groups.items(), start=1):
+        caption = document.add_paragraph()
+        caption.add_run(_("%(n)d. %(group)s", n=number, group=group or _("其他"))).bold = True
+        _table_from(document, Table(table.name, table.fields, iter(rows), table.total),
+                    basics + indexes)
+
+
+def _outreach_table(document, report: ParticipationReport) -> None:
+    section = report.outreach
+    rows = [[group.name, *total_values(group.totals)] for group in section.by_category
+            if group.totals.events]
+    if not rows:
+        document.add_paragraph(_("（无）"))
+        return
+    rows.append([_("合计"), *total_values(section.totals)])
+    headers = [_("类别"), *total_headers()]
+    _add_table(document, headers, [[r[0]] + [f"{v:,}" for v in r[1:]] for r in rows],
+               set(range(1, len(headers))))
+
+
+# --- the document --------------------------------------------------------------------------
+
+
+def _document():
+    from docx import Document
+    from docx.shared import Mm
+
+    document = Document()
+    _set_fonts(document)
+    # A4 (python-docx's default is US Letter), with the margins of official documents.
+    section = document.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
+    section.left_margin, section.right_margin = Mm(28), Mm(26)
+    return document
+
+
+def write_docx(report: ParticipationReport, target: str | Path | IO[bytes]) -> None:
+    """Write the draft section to ``target`` (a path or a binary file object). The report
+    must have been built with its tables."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Cm
+
+    figures = headline(report)
+    document = _document()
+    title = _("%(year)s年度学法用法和普法宣传工作情况", year=report.date_from.year) \
+        if _is_whole_year(report) else _("学法用法和普法宣传工作情况")
+    document.add_heading(title, level=0).alignment = WD_ALIGN_PARAGRAPH.CENTER
+    about = document.add_paragraph(_("统计范围：%(scope)s；统计期间：%(period)s", scope=scope_text(report),
+                                     period=_("%(start)s至%(end)s",
+                                              start=display_date(report.date_from),
+                                              end=display_date(report.date_to))),
+                                   style="Caption")
+    about.alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+    def body(text: str) -> None:
+        paragraph = document.add_paragraph(text)
+        paragraph.paragraph_format.first_line_indent = Cm(0.85)
+
+    document.add_heading(_("一、学法用法情况"), level=1)
+    body(study_sentence(report, figures))
+    document.add_paragraph(_("注：%(rule)s", rule=rule_description(report.rule)),
+                           style="Caption")
+    document.add_heading(_("二、普法宣传情况"), level=1)
+    for sentence in outreach_sentences(report, figures):
+        body(sentence)
+
+    document.add_heading(_("三、数据附表"), level=1)
+    document.add_heading(_("（一）各部门参学情况"), level=2)
+    _department_tables(document, report)
+    document.add_heading(_("（二）集中学法情况"), level=2)
+    _table_from(document, session_table(report))
+    document.add_heading(_("（三）线上测试情况"), level=2)
+    _table_from(document, quiz_table(report))
+    document.add_heading(_("（四）普法宣传活动分类统计"), level=2)
+    if report.outreach is not None:
+        _outreach_table(document, report)
+
+    footer = document.add_paragraph(_("本稿根据系统数据自动生成（%(time)s），请核对后使用。",
+                                      time=local_time(report.generated_at)), style="Caption")
+    footer.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    document.save(str(target) if isinstance(target, Path) else target)

@@ -1,0 +1,230 @@
+"""The participation report as an XLSX workbook: 汇总 first, then 人员, 部门, 集中学法,
+在线测试 and 普法活动.
+
+Written with XlsxWriter in ``constant_memory`` mode: each row goes to disk when the next one
+begins, so every sheet is written top to bottom and no list of cells is ever built; memory
+stays flat however many people the report has. Numbers are numbers, rates percentage cells
+(``0.0%``), hours and scores one decimal. Text is always written as text (never a formula);
+text that a spreadsheet would read as a formula once edited (``=…``, ``+…``) also gets
+Excel's quote prefix, the cell-format twin of :func:`lawlearn.exports.safe_text`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from flask_babel import gettext as _
+
+from lawlearn.exports import FORMULA_START, local_time
+from lawlearn.outreach.export import total_headers, total_values
+from lawlearn.outreach.ledger import STATUS_SCOPE_LABELS, local_naive
+from lawlearn.reports.export_tables import (
+    Field,
+    Table,
+    column_totals,
+    department_table,
+    headline,
+    headline_rows,
+    people_table,
+    period_text,
+    quiz_table,
+    scope_text,
+    session_table,
+)
+from lawlearn.reports.participation import ParticipationReport
+from lawlearn.sessions.attendance import rule_description
+
+NUMBER_FORMATS = {"count": "#,##0", "hours": "0.0", "score": "0.0", "decimal": "0.0",
+                  "rate": "0.0%", "moment": "yyyy-mm-dd hh:mm", "date": "yyyy-mm-dd"}
+
+
+class Styles:
+    """The workbook's cell formats: one per kind of value, plain and emphasised (totals)."""
+
+    def __init__(self, workbook) -> None:
+        self.title = workbook.add_format({"bold": True, "font_size": 14})
+        self.bold = workbook.add_format({"bold": True})
+        self.header = workbook.add_format({"bold": True, "bg_color": "#F2DCDB", "border": 1,
+                                           "text_wrap": True, "valign": "top"})
+        self.group = workbook.add_format({"bold": True, "bg_color": "#E6B8B7", "border": 1,
+                                          "align": "center"})
+        self.kinds: dict[tuple[str, bool], Any] = {}
+        for emphasis in (False, True):
+            extra = {"bold": True, "top": 1} if emphasis else {}
+            for kind, number_format in NUMBER_FORMATS.items():
+                self.kinds[(kind, emphasis)] = workbook.add_format(
+                    {"num_format": number_format, **extra})
+            self.kinds[("text", emphasis)] = workbook.add_format(extra) if extra else None
+            self.kinds[("quoted", emphasis)] = workbook.add_format({"quote_prefix": True,
+                                                                    **extra})
+
+
+def write_cell(sheet, styles: Styles, row: int, column: int, value: Any, kind: str = "text",
+               emphasis: bool = False) -> None:
+    """One cell, typed by ``kind`` (see :class:`Field`); None is left blank."""
+    if value is None or value == "":
+        style = styles.kinds.get((kind, emphasis))
+        if style is not None:
+            sheet.write_blank(row, column, None, style)
+        return
+    if kind in ("hours", "score", "decimal", "rate", "count") \
+            and isinstance(value, (int, float)) and not isinstance(value, bool):
+        sheet.write_number(row, column, value, styles.kinds[(kind, emphasis)])
+    elif kind == "moment" and isinstance(value, datetime):
+        sheet.write_datetime(row, column, local_naive(value), styles.kinds[(kind, emphasis)])
+    elif isinstance(value, date):
+        sheet.write_datetime(row, column, value, styles.kinds[("date", emphasis)])
+    else:
+        text = str(value)
+        quoted = "quoted" if FORMULA_START.match(text) else "text"
+        sheet.write_string(row, column, text, styles.kinds[(quoted, emphasis)])
+
+
+def write_values(sheet, styles: Styles, row: int, values: list[Any], kinds: list[str],
+                 emphasis: bool = False) -> None:
+    for column, (value, kind) in enumerate(zip(values, kinds, strict=True)):
+        write_cell(sheet, styles, row, column, value, kind, emphasis)
+
+
+def write_table(workbook, styles: Styles, table: Table) -> int:
+    """A sheet holding ``table``: a group row over the headings when the fields have
+    groups, frozen headings and first columns, a filter over the data rows. Returns the
+    number of data rows."""
+    sheet = workbook.add_worksheet(table.name)
+    for column, width in enumerate(table.widths):
+        sheet.set_column(column, column, width)
+    row = 0
+    if any(f.group for f in table.fields):
+        _group_row(sheet, styles, table.fields)
+        row = 1
+    header_row = row
+    sheet.freeze_panes(header_row + 1, table.frozen_columns)
+    for column, f in enumerate(table.fields):
+        sheet.write_string(row, column, f.label, styles.header)
+    kinds = [f.kind for f in table.fields]
+    count = 0
+    for values in table.rows:
+        row += 1
+        count += 1
+        write_values(sheet, styles, row, values, kinds)
+    if count:
+        sheet.autofilter(header_row, 0, row, len(table.fields) - 1)
+    if table.total is not None:
+        write_values(sheet, styles, row + 1, table.total, kinds, emphasis=True)
+    return count
+
+
+def _group_row(sheet, styles: Styles, fields: list[Field]) -> None:
+    """The groups (出勤, 学习计划, …) above their columns, merged across each run."""
+    start = 0
+    for end in range(1, len(fields) + 1):
+        if end < len(fields) and fields[end].group == fields[start].group:
+            continue
+        name = fields[start].group
+        if end - start > 1:
+            sheet.merge_range(0, start, 0, end - 1, name, styles.group)
+        else:
+            sheet.write_string(0, start, name, styles.group)
+        start = end
+
+
+def _summary(workbook, styles: Styles, report: ParticipationReport) -> None:
+    """汇总: what the file covers, the headline figures, and every column's total."""
+    sheet = workbook.add_worksheet(_("汇总"))
+    sheet.set_column(0, 0, 26)
+    sheet.set_column(1, 2, 14)
+    sheet.write_string(0, 0, _("参学情况统计"), styles.title)
+    row = 1
+    for label, value in ((_("统计范围"), scope_text(report)),
+                         (_("统计期间"), period_text(report)),
+                         (_("生成时间"), local_time(report.generated_at)),
+                         (_("参学率口径"), rule_description(report.rule)),
+                         (_("普法活动口径"), _("%(status)s的活动",
+                                            status=STATUS_SCOPE_LABELS["reported"]))):
+        sheet.write_string(row, 0, label, styles.bold)
+        write_cell(sheet, styles, row, 1, value)
+        row += 1
+    row += 1
+    sheet.write_string(row, 0, _("主要数据"), styles.header)
+    sheet.write_string(row, 1, _("数值"), styles.header)
+    for label, value, kind in headline_rows(headline(report)):
+        row += 1
+        write_values(sheet, styles, row, [label, value], ["text", kind])
+    row += 2
+    for column, text in enumerate((_("各项合计"), _("合计"), _("人均"))):
+        sheet.write_string(row, column, text, styles.header)
+    for group, label, total, per_capita, kind in column_totals(report):
+        row += 1
+        name = f"{group}·{label}" if group else label
+        write_values(sheet, styles, row, [name, total, per_capita],
+                     ["text", kind, "decimal"])
+
+
+def _outreach(workbook, styles: Styles, report: ParticipationReport) -> None:
+    """普法活动: totals by category, by campaign, then each event (three tables, one below
+    the other, so the first column is frozen rather than a header row)."""
+    section = report.outreach
+    sheet = workbook.add_worksheet(_("普法活动"))
+    sheet.set_column(0, 0, 30)
+    sheet.set_column(1, 1, 11)
+    sheet.set_column(2, 5, 16)
+    sheet.set_column(6, 15, 11)
+    sheet.freeze_panes(0, 1)
+    counts = ["count"] * len(total_headers())
+    row = 0
+    for heading, name, groups in ((_("按类别统计"), _("类别"), section.by_category),
+                                  (_("按主题宣传统计"), _("主题宣传"), section.by_campaign)):
+        sheet.write_string(row, 0, heading, styles.title)
+        row += 1
+        for column, text in enumerate([name, *total_headers()]):
+            sheet.write_string(row, column, text, styles.header)
+        for group in groups:
+            row += 1
+            write_values(sheet, styles, row, [group.name, *total_values(group.totals)],
+                         ["text", *counts])
+        row += 1
+        write_values(sheet, styles, row, [_("合计"), *total_values(section.totals)],
+                     ["text", *counts], emphasis=True)
+        row += 2
+    sheet.write_string(row, 0, _("活动明细"), styles.title)
+    row += 1
+    headers = [_("活动名称"), _("日期"), _("类别"), _("主题宣传"), _("组织单位"), _("地点"),
+               _("参与人次"), _("有奖问答完成人次"), _("受众合计（人次）"), _("志愿者（人次）"),
+               _("解答咨询（人次）"), _("线上浏览量"), _("发放资料种类"), _("发放资料份数")]
+    for column, text in enumerate(headers):
+        sheet.write_string(row, column, text, styles.header)
+    kinds = ["text", "date", "text", "text", "text", "text", *["count"] * 8]
+    for event in section.events:
+        row += 1
+        write_values(sheet, styles, row, [
+            event.title, local_naive(event.starts_at).date(), event.category.name,
+            event.campaign.title if event.campaign else "", event.department.full_name,
+            event.place, event.participants, event.quiz_completions, event.reach,
+            event.volunteers, event.consultations, event.online_views,
+            sum(m.kinds for m in event.materials), sum(m.copies for m in event.materials)],
+            kinds)
+
+
+def workbook_options() -> dict[str, Any]:
+    # Text stays text: a name such as "=HYPERLINK(…)" is never made a formula or a link.
+    return {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+            "strings_to_numbers": False}
+
+
+def write_xlsx(report: ParticipationReport, target: str | Path | IO[bytes]) -> None:
+    """Write the workbook to ``target`` (a path or a binary file object). The report must
+    have been built with its tables (``with_tables=True``)."""
+    import xlsxwriter
+
+    workbook = xlsxwriter.Workbook(str(target) if isinstance(target, Path) else target,
+                                   workbook_options())
+    styles = Styles(workbook)
+    _summary(workbook, styles, report)
+    for table in (people_table(report), department_table(report), session_table(report),
+                  quiz_table(report)):
+        write_table(workbook, styles, table)
+    if report.outreach is not None:
+        _outreach(workbook, styles, report)
+    workbook.close()

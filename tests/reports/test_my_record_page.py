@@ -1,0 +1,170 @@
+"""我的学法档案 (/reports/me): one's own figures, sessions and quizzes for a period, the same
+as one's row in any report; never anybody else's."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from lawlearn.database import utcnow
+from lawlearn.extensions import db
+from lawlearn.localtime import local_day
+from lawlearn.practice.models import PointAward
+from lawlearn.reports.participation import build_report
+from lawlearn.sessions.models import StudySession
+from tests.plans.test_kinds import make_plan
+from tests.reports.test_report_pages import (
+    DAY,
+    FROM,
+    PERIOD,
+    TO,
+    add_attempt,
+    as_page,
+    client_for,
+    office_fixture,  # noqa: F401  (the fixture "office")
+    shown,
+)
+from tests.sessions.test_leave_and_attendance import make_session, record
+
+URL = f"/reports/me?from={PERIOD['from']}&to={PERIOD['to']}"
+
+
+def facts(page) -> dict[str, str]:
+    """The 全部数据 card: label → value."""
+    card = page.xpath('//section[@aria-labelledby="record-figures"]')[0]
+    return dict(zip([dt.text_content() for dt in card.xpath(".//dt")],
+                    [dd.text_content().strip() for dd in card.xpath(".//dd")], strict=True))
+
+
+def test_anonymous_people_are_sent_to_log_in(client, office):
+    response = client.get("/reports/me")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+@pytest.mark.parametrize("who", ["clerk", "officer", "unit_lead", "leader", "admin",
+                                 "homeless_lead"])
+def test_everyone_logged_in_has_a_record(app, office, who):
+    response = client_for(app, getattr(office, who)).get("/reports/me")
+    assert response.status_code == 200
+    assert "我的学法档案" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("who", ["clerk", "officer", "secretary"])
+def test_figures_equal_the_persons_row_in_the_report(app, office, who):
+    person = getattr(office, who)
+    page = as_page(client_for(app, person).get(URL))
+    with app.app_context():
+        report = build_report(FROM, TO)
+    row = next(p for p in report.people if p.user_id == person.id)
+    assert facts(page) == {str(c.label): shown(row.values.get(c.key), c.kind)
+                           for c in report.visible_columns}
+
+
+def test_cards_sessions_and_quizzes_of_the_clerk(app, office):
+    page = as_page(client_for(app, office.clerk).get(URL))
+    cards = page.xpath('//div[@class="record-card"]')
+    assert cards[0].xpath("string(./strong)") == "100.0%"
+    assert "出席 2、迟到 0 / 应参学 2 场" in cards[0].text_content()
+    assert cards[3].xpath("string(./strong)").replace(" ", "") == "1/1"
+    assert "最高得分率 90.0%" in cards[3].text_content()
+    assert cards[-1].xpath("string(./strong)") == "5"
+    sessions = page.xpath('//section[@aria-labelledby="record-sessions"]//li')
+    assert [" ".join(li.text_content().split()) for li in sessions] == [
+        "民法典专题学法 2026年3月17日 09:00 ✓ 出席", "第一季度集中学法 2026年3月10日 09:00 ✓ 出席"]
+    quizzes = page.xpath('//section[@aria-labelledby="record-quizzes"]//li')
+    assert len(quizzes) == 1  # two answers, the best one shown
+    text = " ".join(quizzes[0].text_content().split())
+    assert "民法典测试" in text and "共 2 次" in text and "最高 90.0%" in text and "✓ 通过" in text
+
+
+def test_study_hours_against_the_plans_requirement_with_a_bar(app, office):
+    with app.app_context():
+        for session in db.session.scalars(select(StudySession)):
+            session.study_hours = 1.5
+        make_plan(required_hours=4)
+        db.session.commit()
+    page = as_page(client_for(app, office.clerk).get(URL))
+    hours = page.xpath('//div[@class="record-card"]')[1]
+    assert " ".join(hours.xpath("string(./strong)").split()) == "3.0 / 4.0"
+    bar = hours.xpath(".//progress")[0]
+    assert (bar.get("max"), bar.get("value")) == ("4.0", "3.0")
+    assert facts(page)["已获学时"] == "3.0" and facts(page)["应修学时"] == "4.0"
+
+
+def test_absence_and_a_failed_quiz_are_written_out(app, office):
+    page = as_page(client_for(app, office.secretary).get(URL))
+    statuses = [" ".join(li.xpath("string(./span[@class and contains(@class, 'badge')])").split())
+                for li in page.xpath('//section[@aria-labelledby="record-sessions"]//li')]
+    assert statuses == ["✗ 缺席", "请假"]
+    quiz = page.xpath('string(//section[@aria-labelledby="record-quizzes"]//li)')
+    assert "最高 40.0%" in quiz and "✗ 未通过" in quiz
+
+
+def test_only_my_own_data_whatever_the_url_says(app, office):
+    client = client_for(app, office.secretary)
+    for url in (URL, f"{URL}&user={office.clerk.id}", f"{URL}&user_id={office.clerk.id}",
+                f"{URL}&department={office.section}"):
+        text = client.get(url).get_data(as_text=True)
+        assert "文员庚" in text
+        assert "科员戊" not in text and "90.0%" not in text and "法制科" not in text
+    assert client.get(f"/reports/me/{office.clerk.id}").status_code == 404
+
+
+def test_empty_period_says_what_there_is_not(app, office):
+    page = as_page(client_for(app, office.clerk).get("/reports/me?from=2025-01-01&to=2025-12-31"))
+    text = page.text_content()
+    assert "这段时间没有需要参加的学法活动" in text and "这段时间没有交卷的测试" in text
+
+
+def test_default_period_is_this_year_so_far(app, office):
+    page = as_page(client_for(app, office.clerk).get("/reports/me"))
+    with app.app_context():
+        today = local_day(utcnow())
+    assert page.xpath('//input[@name="from"]/@value') == [f"{today.year}-01-01"]
+    assert page.xpath('//input[@name="to"]/@value') == [today.isoformat()]
+
+
+@pytest.mark.parametrize(("query", "message"), [
+    ("from=2026-02-31", "日期格式不正确"),
+    ("from=2026-06-01&to=2026-05-01", "结束日期不能早于开始日期"),
+    ("from=0001-01-01&to=0001-02-01", "日期超出范围"),
+])
+def test_bad_dates_re_render_the_form_with_a_chinese_error(app, office, query, message):
+    response = client_for(app, office.clerk).get(f"/reports/me?{query}")
+    assert response.status_code == 400
+    page = as_page(response)
+    assert message in page.xpath('string(//form[contains(@class, "record-period")])')
+    assert not page.xpath('//div[@class="record-card"]')
+    assert not page.xpath('//a[contains(@href, "/reports/me/export")]')
+
+
+def test_download_links_cover_the_period_shown(app, office):
+    page = as_page(client_for(app, office.clerk).get(URL))
+    links = page.xpath('//section[@aria-labelledby="record-downloads"]//a/@href')
+    assert len(links) == 2
+    for link, fmt in zip(links, ("xlsx", "csv"), strict=True):
+        assert link.startswith("/reports/me/export?")
+        assert f"format={fmt}" in link and "from=2026-01-01" in link and "to=2026-06-30" in link
+        assert "user" not in link
+
+
+def test_the_page_runs_a_constant_number_of_queries(app, office, count_queries):
+    client = client_for(app, office.clerk)
+    client.get(URL)
+    small = count_queries(lambda: client.get(URL))
+    with app.app_context():
+        for n in range(12):
+            session = make_session(DAY + timedelta(days=20 + n), title=f"加练{n}")
+            record(session, office.clerk, ("present", "late", "excused")[n % 3])
+            add_attempt(office.quiz_id, office.clerk.id, 3 + n, n % 10, n % 2 == 0,
+                        DAY + timedelta(days=20 + n))
+            db.session.add(PointAward(user_id=office.clerk.id, rule="daily", amount=1,
+                                      source=f"daily:{n}", day=date(2026, 4, 1 + n)))
+        db.session.commit()
+        assert db.session.scalar(select(db.func.count()).select_from(StudySession)) == 14
+    with count_queries.recording() as statements:
+        response = client.get(URL)
+    assert "加练11" in response.get_data(as_text=True)
+    assert len(statements) == small, "\n".join(statements)

@@ -1,0 +1,136 @@
+"""``flask report participation``: writes each format (the same figures as the report),
+prints a JSON summary on request, and on bad input names every problem, exits non-zero and
+writes nothing (not even a partial file)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import docx
+import openpyxl
+import pytest
+
+from lawlearn.reports.participation import build_report
+from tests.reports.export_dataset import (  # noqa: F401  (fixture)
+    NOW,
+    YEAR,
+    dataset_fixture,
+)
+
+PERIOD = ["--from", "2025-01-01", "--to", "2025-12-31"]
+
+
+@pytest.fixture
+def folder(tmp_path):
+    """An empty folder for the files (tmp_path also holds the app's uploads)."""
+    path = tmp_path / "out"
+    path.mkdir()
+    return path
+
+
+def run(runner, *args: str):
+    return runner.invoke(args=["report", "participation", *args])
+
+
+def test_xlsx_with_json_summary(app, runner, dataset, folder):
+    out = folder / "参学统计.xlsx"
+    result = run(runner, *PERIOD, "--format", "xlsx", "--out", str(out), "--json")
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    with app.app_context():
+        report = build_report(*YEAR, now=NOW)
+        expected = {"out": str(out), "format": "xlsx", "people": len(report.people),
+                    "departments": len(report.departments), "sessions": 2, "quizzes": 2}
+        people = [p.username for p in report.people]
+    assert summary == expected
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames[:2] == ["汇总", "人员"]
+    assert [row[1] for row in book["人员"].iter_rows(min_row=3, values_only=True)] == people
+    assert [p.name for p in folder.iterdir()] == [out.name]  # no temporary file left
+
+
+def test_csv_of_one_department_and_table(app, runner, dataset, folder):
+    out = folder / "sessions.csv"
+    result = run(runner, *PERIOD, "--department", str(dataset.office), "--format", "csv",
+                 "--table", "departments", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert "Wrote" in result.output
+    data = out.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert [row[0] for row in rows[1:]] == ["办公室", "合计"]
+    assert rows[1][1] == "2"  # the office's lead and secretary
+
+
+def test_docx(runner, dataset, folder):
+    out = folder / "draft.docx"
+    result = run(runner, *PERIOD, "--format", "docx", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    text = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
+    assert "全年组织集中学法 2 次" in text
+
+
+@pytest.mark.parametrize(("args", "messages"), [
+    (["--from", "2025-13-01", "--to", "yesterday"],
+     ["--from: '2025-13-01' is not a date", "--to: 'yesterday' is not a date"]),
+    (["--from", "2025-12-31", "--to", "2025-01-01"], ["--to 2025-01-01 is before --from"]),
+    ([*PERIOD, "--department", "9999"], ["there is no department 9999"]),
+    ([*PERIOD, "--department", "执法局"], ["'执法局' is not a department id"]),
+    ([*PERIOD, "--department", "99999999999"], ["there is no department 99999999999"]),
+])
+def test_bad_arguments_write_nothing(runner, dataset, folder, args, messages):
+    out = folder / "report.xlsx"
+    result = run(runner, *args, "--format", "xlsx", "--out", str(out))
+    assert result.exit_code == 1
+    for message in messages:
+        assert message in result.output
+    assert list(folder.iterdir()) == []
+
+
+def test_bad_out_paths_write_nothing(runner, dataset, folder):
+    existing = folder / "existing"
+    existing.mkdir()
+    cases = [(existing, "is a directory"),
+             (folder / "missing" / "report.xlsx", "does not exist"),
+             (folder / "report.csv", "should end with .xlsx")]
+    for out, message in cases:
+        result = run(runner, *PERIOD, "--format", "xlsx", "--out", str(out))
+        assert result.exit_code == 1 and message in result.output, result.output
+    assert [p.name for p in folder.iterdir()] == ["existing"]
+    assert list(existing.iterdir()) == []
+
+
+def test_every_problem_is_named_at_once(runner, dataset, folder):
+    result = run(runner, "--from", "2025-02-30", "--to", "2025-01-01", "--department", "9999",
+                 "--format", "docx", "--out", str(folder / "nowhere" / "x.docx"))
+    assert result.exit_code == 1
+    assert "--from: '2025-02-30' is not a date" in result.output
+    assert "there is no department 9999" in result.output
+    assert "does not exist" in result.output
+
+
+def test_a_period_the_report_refuses_writes_nothing(runner, dataset, folder):
+    result = run(runner, "--from", "2015-01-01", "--to", "2025-12-31", "--format", "xlsx",
+                 "--out", str(folder / "long.xlsx"))
+    assert result.exit_code == 1
+    assert "统计期间不能超过五年" in result.output
+    assert list(folder.iterdir()) == []
+
+
+def test_a_failure_while_writing_leaves_no_file(runner, dataset, folder, monkeypatch):
+    from lawlearn.reports import export_xlsx
+
+    def half_then_fail(report, target):
+        target.write(b"PK half a workbook")
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(export_xlsx, "write_xlsx", half_then_fail)
+    previous = folder / "report.xlsx"
+    previous.write_bytes(b"last year's file")
+    result = run(runner, *PERIOD, "--format", "xlsx", "--out", str(previous))
+    assert result.exit_code != 0
+    assert isinstance(result.exception, RuntimeError)
+    assert [p.name for p in folder.iterdir()] == ["report.xlsx"]
+    assert previous.read_bytes() == b"last year's file"  # the old file is untouched
