@@ -22,13 +22,9 @@ DEFAULTS: dict[str, Any] = {
     # reads: meant to catch scripts, not quick readers (an 88-character question: 1.5 s).
     "practice.floor_base_ms": 800,
     "practice.floor_ms_per_char": 8,
-    # The leaders' dashboard: this year's targets (rates in percent, hours per person).
-    "reports.target_sessions": 12,
-    "reports.target_attendance_rate": 90,
-    "reports.target_quiz_pass_rate": 85,
-    "reports.target_hours_per_capita": 40,
-    "reports.target_outreach_events": 20,
-    "reports.target_people_reached": 5000,
+    # The leaders' dashboard: the targets of each year an admin has set, {"2025": {"sessions":
+    # 12, …}} (lawlearn.reports.dashboard_targets holds the defaults and the inheritance).
+    "reports.targets": {},
 }
 
 

@@ -366,20 +366,31 @@ class StreakKind(ItemKind):
     def states(self, items, user_ids, now):
         from lawlearn.practice.models import DailySet
 
-        parts = []
-        for item in items:  # one aggregate per item, all in one statement
-            first, last = self.window(item)
-            parts.append(
-                select(_item_column(item), DailySet.user_id, func.count(),
-                       func.max(DailySet.completed_at))
-                .where(DailySet.completed_at.is_not(None), DailySet.day >= first,
-                       DailySet.day <= last, _user_filter(DailySet.user_id, user_ids))
-                .group_by(DailySet.user_id))
         needed = {item.id: max(1, int(item.settings.get("days") or 1)) for item in items}
+        parts = []
+        for item in items:  # one row per person and item, all in one statement
+            first, last = self.window(item)
+            # Each completed day numbered in order: the item is done when the needed-th
+            # day was completed, and that moment does not move with later practice (a
+            # past period's report stays the same).
+            days = (select(_item_column(item), DailySet.user_id,
+                           func.count().over(partition_by=DailySet.user_id).label("days"),
+                           DailySet.completed_at,
+                           func.row_number().over(
+                               partition_by=DailySet.user_id,
+                               order_by=(DailySet.completed_at, DailySet.id)).label("nth"))
+                    .where(DailySet.completed_at.is_not(None), DailySet.day >= first,
+                           DailySet.day <= last, _user_filter(DailySet.user_id, user_ids))
+                    .subquery())
+            goal = needed[item.id]
+            parts.append(select(days.c.item_id, days.c.user_id, days.c.days,
+                                days.c.completed_at)
+                         .where(days.c.nth == case((days.c.days >= goal, goal),
+                                                   else_=days.c.days)))
         states: States = {}
-        for item_id, user_id, days, last_done in _execute_union(parts):
+        for item_id, user_id, days, reached_at in _execute_union(parts):
             detail = f"{min(days, needed[item_id])}/{needed[item_id]}"
-            states[item_id, user_id] = ItemState("done", last_done, detail) \
+            states[item_id, user_id] = ItemState("done", reached_at, detail) \
                 if days >= needed[item_id] else ItemState("in_progress", None, detail)
         return states
 

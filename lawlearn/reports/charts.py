@@ -3,8 +3,9 @@
 label goes through the template's escaping.
 
 Charts are drawn in a narrow coordinate space (``VIEW_WIDTH`` units) and scaled to the
-width of their box: on a 360 px phone one unit is about one pixel, so the text sizes below
-stay readable there; on a desktop the stylesheet caps the chart's width.
+width of their box: on a 360 px phone one unit is about 0.95 px, and the stylesheet caps a
+chart at ``MAX_WIDTH_PX`` elsewhere, so text drawn ``TEXT_SIZE`` units high is 12–14 px on
+screen at any width, like the page's small text.
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 VIEW_WIDTH = 320
-LABEL_SIZE = 14  # department names, in view units
-AXIS_SIZE = 13  # ticks and month numbers
+MAX_WIDTH_PX = 340  # .chart-box in dashboard.css: 13 units → 13.8 px at most
+TEXT_SIZE = 13
+LABEL_SIZE = TEXT_SIZE  # department names, in view units
+AXIS_SIZE = TEXT_SIZE  # ticks, month numbers and the target's legend
 MAX_LABEL_CHARS = 14
 
 
@@ -123,6 +126,10 @@ class Point:
         return self.value is not None
 
 
+PLOT_HEIGHT = 158
+LEGEND_HEIGHT = 18  # above the plot, for the target line: nothing is drawn there
+
+
 @dataclass(frozen=True)
 class TrendChart:
     title: str
@@ -130,15 +137,21 @@ class TrendChart:
     points: list[Point]
     ticks: list[Tick]
     segments: list[str] = field(default_factory=list)  # polyline "x,y x,y" runs
-    reference: Tick | None = None  # a target line
+    reference: Tick | None = None  # a target line, named in the legend above the plot
     has_data: bool = True
     width: int = VIEW_WIDTH
-    height: int = 200
     left: int = 44
     right: int = VIEW_WIDTH - 6
     top: int = 14
-    bottom: int = 172
     axis_size: int = AXIS_SIZE
+
+    @property
+    def bottom(self) -> int:
+        return self.top + PLOT_HEIGHT
+
+    @property
+    def height(self) -> int:
+        return self.bottom + 28
 
     @property
     def view_box(self) -> str:
@@ -152,6 +165,19 @@ class TrendChart:
     def label_y(self) -> int:
         return self.bottom + 18
 
+    @property
+    def legend_y(self) -> int:
+        """The baseline of the legend, above the plot and its top tick label."""
+        return self.top - 12
+
+    @property
+    def legend_line_y(self) -> int:
+        return self.legend_y - 4
+
+    @property
+    def legend_text_x(self) -> int:
+        return self.left + 30
+
 
 def trend_chart(title: str, labels: Sequence[tuple[str, str]], values: Sequence[float | None],
                 displays: Sequence[str], *, kind: str = "column", max_value: float | None = None,
@@ -164,21 +190,23 @@ def trend_chart(title: str, labels: Sequence[tuple[str, str]], values: Sequence[
     value at all (or only zeros, unless ``zero_is_data``) the chart has no data."""
     if kind not in ("column", "line"):
         raise ValueError(kind)
-    chart = TrendChart(title, kind, [], [])
+    top = 14 + (LEGEND_HEIGHT if reference is not None else 0)
+    chart = TrendChart(title, kind, [], [], top=top)
     present = [value for value in values if value is not None]
     has_data = bool(present) and (zero_is_data or any(present))
     if max_value is not None:
-        top, step = max_value, max_value / 4
+        axis_top, step = max_value, max_value / 4
     else:
-        top, step = nice_scale(max(present, default=0.0))
+        axis_top, step = nice_scale(max(present, default=0.0))
     plot_height = chart.bottom - chart.top
     slot = (chart.right - chart.left) / max(len(values), 1)
     column_width = round(slot * 0.62, 2)
 
     def y_of(value: float) -> float:
-        return round(chart.bottom - plot_height * _fraction(value, top), 2)
+        return round(chart.bottom - plot_height * _fraction(value, axis_top), 2)
 
-    ticks = [Tick(y_of(step * n), tick_label(step * n)) for n in range(int(round(top / step)) + 1)]
+    ticks = [Tick(y_of(step * n), tick_label(step * n))
+             for n in range(int(round(axis_top / step)) + 1)]
     points = []
     for index, ((short, full), value, display) in enumerate(zip(labels, values, displays,
                                                                strict=True)):
@@ -197,4 +225,4 @@ def trend_chart(title: str, labels: Sequence[tuple[str, str]], values: Sequence[
         segments.append(" ".join(run))
     line = Tick(y_of(reference), reference_label) if reference is not None else None
     return TrendChart(title, kind, points, ticks, segments if kind == "line" else [], line,
-                      has_data)
+                      has_data, top=top)

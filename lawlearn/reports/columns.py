@@ -12,6 +12,7 @@ nothing to count is None.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Any
 
 # How a value is shown and exported: whole counts, hours and scores with one decimal,
@@ -74,6 +75,30 @@ class GroupTotals:
                 sums[key] += value
         for key in self.maximised:
             value = values.get(key)
+            if value is not None and (self.maxima[key] is None or value > self.maxima[key]):
+                self.maxima[key] = value
+
+    def add_all(self, people: list[dict[str, Any]]) -> None:
+        """:meth:`add` for each of ``people``, one figure at a time over all of them (the
+        loops run in C: a report adds thousands of people)."""
+        self.people += len(people)
+        sums = self.sums
+        for key in self.summed:
+            sums[key] += sum(filter(None, map(dict.get, people, repeat(key))))
+        for key in self.maximised:
+            present = [value for value in map(dict.get, people, repeat(key))
+                       if value is not None]
+            if present and (self.maxima[key] is None or max(present) > self.maxima[key]):
+                self.maxima[key] = max(present)
+
+    def merge(self, other: GroupTotals) -> None:
+        """Add another group's people (a unit takes in its sections' totals, not each of
+        their people again)."""
+        self.people += other.people
+        for key in self.summed:
+            self.sums[key] += other.sums[key]
+        for key in self.maximised:
+            value = other.maxima[key]
             if value is not None and (self.maxima[key] is None or value > self.maxima[key]):
                 self.maxima[key] = value
 

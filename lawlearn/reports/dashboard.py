@@ -1,6 +1,7 @@
 """The leaders' dashboard (数据看板): a year's figures against the office's targets, monthly
-trends, departments ranked by participation, the people with the lowest attendance and
-the law articles most often answered wrongly in each unit. Plain functions, no HTTP.
+trends, departments ranked by participation, the people whose attendance needs following up
+and the law articles most often answered wrongly in each unit. Plain functions, no HTTP.
+The targets of each year are in lawlearn.reports.dashboard_targets.
 
 The figures come from the participation report, so the dashboard and the report always
 agree: the monthly sessions, attendance and outreach events are the report's own rows put
@@ -17,115 +18,33 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select, union_all
 from sqlalchemy.orm import joinedload
 
-from lawlearn.accounts.audit import record_audit
 from lawlearn.accounts.models import Department, User
 from lawlearn.database import utcnow
 from lawlearn.errors import ValidationFailed
 from lawlearn.extensions import db
 from lawlearn.localtime import day_start, local_day
-from lawlearn.reports.participation import DepartmentRow, ParticipationReport, build_report
+from lawlearn.reports.dashboard_targets import (
+    FIRST_YEAR,
+    TargetProgress,
+    YearTargets,
+    attendance_threshold,
+    target_progress,
+    targets_for,
+)
+from lawlearn.reports.participation import (
+    DepartmentRow,
+    ParticipationReport,
+    PersonRow,
+    build_report,
+)
 from lawlearn.reports.sources import Scope
 from lawlearn.sessions.attendance import Counts, _department_sort_key
-from lawlearn.settings import SiteSetting, get_settings, set_setting
 
-FIRST_YEAR = 2000
 LOWEST_COUNT = 10
 ARTICLES_PER_UNIT = 5
-
-# --- targets ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TargetSpec:
-    key: str
-    setting: str
-    label: Any  # a lazy string
-    unit: Any
-    kind: str  # "count", "rate" (set in percent, compared as 0..1) or "hours"
-    high: float
-    decimals: int = 0
-    office_only: bool = False  # an office-wide total: no target for one department
-
-
-TARGETS: dict[str, TargetSpec] = {spec.key: spec for spec in (
-    TargetSpec("sessions", "reports.target_sessions", _l("集中学法场次"), _l("场"), "count", 1000),
-    TargetSpec("attendance_rate", "reports.target_attendance_rate", _l("平均参学率"), "%",
-               "rate", 100, 1),
-    TargetSpec("quiz_pass_rate", "reports.target_quiz_pass_rate", _l("测试通过率"), "%", "rate",
-               100, 1),
-    TargetSpec("hours_per_capita", "reports.target_hours_per_capita", _l("人均学时"), _l("学时"),
-               "hours", 2000, 1),
-    TargetSpec("outreach_events", "reports.target_outreach_events", _l("普法宣传活动"), _l("场"),
-               "count", 100_000, office_only=True),
-    TargetSpec("people_reached", "reports.target_people_reached", _l("覆盖群众"), _l("人次"),
-               "count", 100_000_000, office_only=True),
-)}
-
-
-def current_targets() -> dict[str, float]:
-    """Each target as set (rates in percent), defaults where an admin has set none."""
-    values = get_settings(*(spec.setting for spec in TARGETS.values()))
-    return {key: values[spec.setting] for key, spec in TARGETS.items()}
-
-
-def _stored(value: float, decimals: int) -> int | float:
-    value = round(float(value), decimals)
-    return int(value) if value == int(value) else value
-
-
-def change_targets(actor: User | None, values: dict[str, float]) -> int:
-    """Save an admin's targets, one audit entry per change; how many changed."""
-    for key, value in values.items():  # all checked before anything changes
-        if not 0 <= value <= TARGETS[key].high:
-            raise ValidationFailed(_("数值超出允许范围。"), field=key)
-    before = current_targets()
-    changed = 0
-    for key, value in values.items():
-        spec = TARGETS[key]
-        after = _stored(value, spec.decimals)
-        if after == before[key]:
-            continue
-        set_setting(spec.setting, after)
-        record_audit(actor, "reports.target", db.session.get(SiteSetting, spec.setting), _(
-            "修改年度目标「%(name)s」：%(before)s → %(after)s %(unit)s", name=spec.label,
-            before=before[key], after=after, unit=spec.unit),
-            {"key": spec.setting, "before": before[key], "after": after})
-        changed += 1
-    return changed
-
-
-@dataclass
-class TargetProgress:
-    spec: TargetSpec
-    actual: float | None  # rates 0..1
-    target: float | None  # on the scale of ``actual``; None: no target here
-
-    @property
-    def has_target(self) -> bool:
-        return bool(self.target)
-
-    @property
-    def ratio(self) -> float | None:
-        """The share of the target reached (may pass 1)."""
-        if not self.target or self.actual is None:
-            return None
-        return self.actual / self.target
-
-    @property
-    def bar(self) -> float:
-        return min(self.ratio or 0.0, 1.0)
-
-    @property
-    def met(self) -> bool:
-        return self.ratio is not None and self.ratio >= 1 - 1e-9
-
-    @property
-    def remaining(self) -> float:
-        return max((self.target or 0) - (self.actual or 0), 0)
 
 
 def year_figures(report: ParticipationReport) -> dict[str, float | None]:
@@ -140,19 +59,6 @@ def year_figures(report: ParticipationReport) -> dict[str, float | None]:
         "outreach_events": outreach.totals.events if outreach else 0,
         "people_reached": outreach.totals.reach if outreach else 0,
     }
-
-
-def target_progress(figures: dict[str, float | None], targets: dict[str, float],
-                    department_id: int | None) -> list[TargetProgress]:
-    rows = []
-    for key, spec in TARGETS.items():
-        target: float | None = targets.get(key) or None
-        if spec.office_only and department_id is not None:
-            target = None
-        if target is not None and spec.kind == "rate":
-            target = target / 100
-        rows.append(TargetProgress(spec, figures.get(key), target))
-    return rows
 
 
 # --- the period ---------------------------------------------------------------------------
@@ -270,13 +176,35 @@ def department_ranking(report: ParticipationReport) -> list[DepartmentRow]:
     return sorted(rows, key=key)
 
 
-def lowest_attendance(report: ParticipationReport, limit: int = LOWEST_COUNT) -> list:
-    """Active people with at least one counted session, lowest rate first (then most
-    absences, then name)."""
-    people = [p for p in report.people if p.active and p.values.get("sessions_counted")]
-    people.sort(key=lambda p: (p.values["attendance_rate"] or 0, -p.values["sessions_absent"],
+@dataclass
+class FollowUp:
+    """The people whose attendance needs following up, lowest rate first."""
+
+    threshold: float | None  # the attendance target (0..1); None: no target this year
+    people: list[PersonRow]  # at most ``limit`` of them
+    total: int  # how many need following up
+    counted: int  # active people with at least one session in their rate
+
+
+def needs_follow_up(person: PersonRow, threshold: float | None) -> bool:
+    """Below the attendance target; without a target, below 100% with an absence."""
+    rate = person.values.get("attendance_rate")
+    if rate is None:
+        return False
+    if threshold is not None:
+        return rate < threshold - 1e-9
+    return rate < 1 and bool(person.values.get("sessions_absent"))
+
+
+def follow_up(report: ParticipationReport, threshold: float | None,
+              limit: int = LOWEST_COUNT) -> FollowUp:
+    """Active people who need following up (see ``needs_follow_up``): lowest rate first,
+    then most absences, then name and username, so the order is the same on every visit."""
+    counted = [p for p in report.people if p.active and p.values.get("sessions_counted")]
+    people = [p for p in counted if needs_follow_up(p, threshold)]
+    people.sort(key=lambda p: (p.values["attendance_rate"], -(p.values["sessions_absent"] or 0),
                                p.name, p.username))
-    return people[:limit]
+    return FollowUp(threshold, people[:limit], len(people), len(counted))
 
 
 # --- wrong answers by law article -------------------------------------------------------------
@@ -362,10 +290,11 @@ class Dashboard:
     report: ParticipationReport
     elapsed: float  # share of the year passed
     figures: dict[str, float | None]
+    year_targets: YearTargets
     targets: list[TargetProgress]
     trends: MonthlyTrends
     departments: list[DepartmentRow]
-    lowest: list
+    follow_up: FollowUp
     wrong_articles: list[UnitWrongArticles]
 
     date_from = property(lambda self: self.report.date_from)
@@ -383,7 +312,8 @@ def build_dashboard(year: int, *, department_id: int | None = None,
                           with_tables=True, sources=("sessions", "plans"))
     scope = Scope(date_from, date_to, department_id, now, report.rule)
     figures = year_figures(report)
-    return Dashboard(year, report, year_elapsed(year, now), figures,
-                     target_progress(figures, current_targets(), department_id),
-                     monthly_trends(report, scope), department_ranking(report), lowest_attendance(report),
-                     wrong_articles(scope))
+    targets = targets_for(year)
+    return Dashboard(year, report, year_elapsed(year, now), figures, targets,
+                     target_progress(figures, targets, department_id),
+                     monthly_trends(report, scope), department_ranking(report),
+                     follow_up(report, attendance_threshold(targets)), wrong_articles(scope))

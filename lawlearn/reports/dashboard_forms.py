@@ -1,4 +1,4 @@
-"""The admin's form of the year's targets on the dashboard: one field per target."""
+"""The admin's form of one year's targets on the dashboard: the year and one field per target."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, IntegerField
+from wtforms import DecimalField, HiddenField, IntegerField
 from wtforms.validators import InputRequired, ValidationError
 from wtforms.widgets import NumberInput
 
-from lawlearn.reports.dashboard import TARGETS, TargetSpec
+from lawlearn.reports.dashboard_targets import TARGETS, TargetSpec, quantity
 
 
 def _within(spec: TargetSpec):
@@ -18,16 +18,20 @@ def _within(spec: TargetSpec):
         if field.data is None:
             return
         if not 0 <= field.data <= spec.high:
-            raise ValidationError(_l("须在 0 到 %(high)s %(unit)s 之间；填 0 表示不设目标。",
-                                     high=f"{spec.high:,}", unit=spec.unit))
+            # The limit with its unit: "0 到 100% 之间" but "0 到 100,000 场之间".
+            limit = quantity(spec, spec.high)
+            if spec.unit == "%":
+                raise ValidationError(_l("须在 0 到 %(limit)s 之间；填 0 表示不设目标。",
+                                         limit=limit))
+            raise ValidationError(_l("须在 0 到 %(limit)s之间；填 0 表示不设目标。", limit=limit))
         if spec.decimals and Decimal(field.data) != round(Decimal(field.data), spec.decimals):
             raise ValidationError(_l("最多保留一位小数。"))
     return check
 
 
 def _field(spec: TargetSpec):
-    label = _l("%(name)s（%(unit)s）", name=spec.label, unit=spec.unit)
-    validators = [InputRequired(message=_l("请填写%(name)s的目标。", name=spec.label)),
+    label = _l("%(name)s（%(unit)s）", name=spec.name, unit=spec.unit)
+    validators = [InputRequired(message=_l("请填写%(name)s的目标。", name=spec.name)),
                   _within(spec)]
     if spec.decimals:
         return DecimalField(label, validators=validators, places=None,
@@ -36,9 +40,17 @@ def _field(spec: TargetSpec):
                         widget=NumberInput(step=1, min=0, max=spec.high))
 
 
-# A field per target, named by the target's key ("sessions", "attendance_rate" …).
-TargetsForm = type("TargetsForm", (FlaskForm,), {key: _field(spec) for key, spec in TARGETS.items()})
-TargetsForm.__doc__ = "This year's targets (0: no target)."
+def _year_number(_form, field) -> None:
+    if not str(field.data or "").isdigit():
+        raise ValidationError(_l("年份无效，请从数据看板重新打开表单。"))
+
+
+# The year whose targets these are, then a field per target, named by the target's key
+# ("sessions", "attendance_rate" …).
+TargetsForm = type("TargetsForm", (FlaskForm,), {
+    "year": HiddenField(_l("年份"), validators=[_year_number]),
+    **{key: _field(spec) for key, spec in TARGETS.items()}})
+TargetsForm.__doc__ = "One year's targets (0: no target)."
 
 
 def target_values(form: FlaskForm) -> dict[str, float]:

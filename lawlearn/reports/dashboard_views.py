@@ -1,4 +1,4 @@
-"""The leaders' dashboard (数据看板) and the admins' form of the year's targets.
+"""The leaders' dashboard (数据看板) and the admins' form of the shown year's targets.
 
 Leaders and admins see the dashboard (dept_leads and staff get 403); only admins change the
 targets. Admins see it in the admin layout, leaders in the staff layout, widened.
@@ -23,14 +23,10 @@ from lawlearn.localtime import local_day
 from lawlearn.reports import reports_bp
 from lawlearn.reports.access import sees_every_department
 from lawlearn.reports.charts import BarChart, TrendChart, bar_chart, trend_chart
-from lawlearn.reports.dashboard import (
-    FIRST_YEAR,
-    Dashboard,
-    build_dashboard,
-    change_targets,
-    current_targets,
-)
+from lawlearn.reports.dashboard import Dashboard, build_dashboard
 from lawlearn.reports.dashboard_forms import TargetsForm, target_values
+from lawlearn.reports.dashboard_targets import FIRST_YEAR, change_targets, targets_for
+from lawlearn.sessions.attendance import AttendanceRule
 from lawlearn.sessions.services import close_ended_sessions
 
 YEARS_OFFERED = 5
@@ -51,10 +47,12 @@ def leader_or_admin(view):
 
 @dataclass
 class TrendFigure:
-    """A monthly chart and the rows of its table (one cell per month)."""
+    """A monthly chart and its table: months as rows (only the months so far), one column
+    per figure, so the table stays narrow at any width."""
 
     key: str
     chart: TrendChart
+    columns: list[str]
     rows: list[tuple[str, list[str]]]
 
 
@@ -75,11 +73,14 @@ def trend_figures(board: Dashboard) -> list[TrendFigure]:
     months = [(str(m), _("%(month)d月", month=m)) for m in range(1, 13)]
     targets = {t.spec.key: t for t in board.targets}
 
-    def so_far(values: list) -> list:
-        return [v if i < trends.months else None for i, v in enumerate(values)]
+    def table(columns: list[str], *series: list[str]) -> tuple[list[str], list]:
+        return columns, [(months[m][1], [cells[m] for cells in series])
+                         for m in range(trends.months)]
 
-    def counts(a: list[int], b: list[int]) -> list[str]:
-        return so_far([f"{display_count(x)} / {display_count(y)}" for x, y in zip(a, b, strict=True)])
+    def of(a: list[int], b: list[int]) -> list[str]:
+        """"3 / 4" for each month; "—" for a month with nothing to count."""
+        return [f"{display_count(x)} / {display_count(y)}" if y else "—"
+                for x, y in zip(a, b, strict=True)]
 
     def rate_chart(key: str, title: str, values: list[float | None]) -> TrendChart:
         target = targets[key]
@@ -91,23 +92,55 @@ def trend_figures(board: Dashboard) -> list[TrendFigure]:
     def count_chart(title: str, values: list[int | None]) -> TrendChart:
         return trend_chart(title, months, values, [_count_or_dash(v) for v in values])
 
-    dash = "—"
     return [
         TrendFigure("sessions", count_chart(_("每月集中学法场次"), trends.sessions),
-                    [(_("场次"), [_count_or_dash(v) for v in trends.sessions])]),
+                    *table([_("集中学法（场）")], [_count_or_dash(v) for v in trends.sessions])),
         TrendFigure("attendance", rate_chart("attendance_rate", _("每月参学率"),
                                              trends.attendance_rate),
-                    [(_("参学率"), [_rate_or_dash(v) for v in trends.attendance_rate]),
-                     (_("参学 / 应计人次"), [c or dash for c in counts(trends.attended,
-                                                                   trends.counted)])]),
-        TrendFigure("quizzes", rate_chart("quiz_pass_rate", _("每月测试通过率"),
+                    *table([_("参学率"), _("计为参学 / 计入参学率（人次）")],
+                           [_rate_or_dash(v) for v in trends.attendance_rate],
+                           of(trends.attended, trends.counted))),
+        TrendFigure("quizzes", rate_chart("quiz_pass_rate", _("每月在线测试通过率"),
                                           trends.quiz_pass_rate),
-                    [(_("通过率"), [_rate_or_dash(v) for v in trends.quiz_pass_rate]),
-                     (_("通过 / 参加人次"), [c or dash for c in counts(trends.quiz_passed,
-                                                                   trends.quiz_takers)])]),
+                    *table([_("通过率"), _("通过 / 参加（人次）")],
+                           [_rate_or_dash(v) for v in trends.quiz_pass_rate],
+                           of(trends.quiz_passed, trends.quiz_takers))),
         TrendFigure("outreach", count_chart(_("每月普法宣传活动场次"), trends.outreach_events),
-                    [(_("场次"), [_count_or_dash(v) for v in trends.outreach_events])]),
+                    *table([_("普法宣传活动（场）")],
+                           [_count_or_dash(v) for v in trends.outreach_events])),
     ]
+
+
+def rule_words(rule: AttendanceRule) -> str:
+    """How late arrivals and approved leave count in the rate, in the glossary's words."""
+    late = _("迟到计为参学") if rule.late_counts_as_present else _("迟到不计为参学")
+    excused = {"present": _("经批准请假计为参学"),
+               "excluded": _("经批准请假的场次不计入参学率的分母"),
+               "absent": _("经批准请假计为缺席")}[rule.excused_counts]
+    return _("%(late)s，%(excused)s", late=late, excused=excused)
+
+
+def follow_up_note(board: Dashboard) -> str:
+    """Who the follow-up list holds, in words."""
+    follow, year = board.follow_up, board.year
+    if follow.threshold is not None:
+        rate = display_rate(follow.threshold)
+        if not follow.total:
+            return _("参学率均达到%(year)d年目标 %(rate)s。", year=year, rate=rate)
+        if follow.total > len(follow.people):
+            return _("参学率低于%(year)d年目标 %(rate)s 的共 %(total)s 人，以下为参学率最低的 "
+                     "%(n)d 人。", year=year, rate=rate, total=display_count(follow.total),
+                     n=len(follow.people))
+        return _("参学率低于%(year)d年目标 %(rate)s 的共 %(total)s 人，按参学率从低到高排列。",
+                 year=year, rate=rate, total=display_count(follow.total))
+    if not follow.total:
+        return _("%(year)d年不设参学率目标，也没有因缺席而参学率低于 100%% 的人员。", year=year)
+    if follow.total > len(follow.people):
+        return _("%(year)d年不设参学率目标，以下为有缺席、参学率低于 100%% 的人员（共 "
+                 "%(total)s 人）中参学率最低的 %(n)d 人。", year=year,
+                 total=display_count(follow.total), n=len(follow.people))
+    return _("%(year)d年不设参学率目标，以下为有缺席、参学率低于 100%% 的人员，共 %(total)s "
+             "人，按参学率从低到高排列。", year=year, total=display_count(follow.total))
 
 
 def department_chart(board: Dashboard) -> BarChart:
@@ -155,6 +188,9 @@ def _render(form: TargetsForm | None, status: int = 200):
         problems.append(_("部门不存在，已显示全部部门。"))
         department_id = None
         board = build_dashboard(year, now=now)
+    if current_user.is_admin and form is None:
+        form = TargetsForm(formdata=None, data={"year": board.year,
+                                                **board.year_targets.values})
     report_url = None
     if "reports.report" in current_app.view_functions:
         report_url = url_for("reports.report", department=department_id, **{
@@ -165,7 +201,8 @@ def _render(form: TargetsForm | None, status: int = 200):
         years=sorted({board.year, *range(max(FIRST_YEAR, this_year - YEARS_OFFERED + 1),
                                          this_year + 1)}, reverse=True),
         departments=department_choices(), department_id=department_id,
-        admin_layout=current_user.is_admin, report_url=report_url), status
+        admin_layout=current_user.is_admin, report_url=report_url,
+        rule_text=rule_words(board.report.rule), follow_up_note=follow_up_note(board)), status
 
 
 @reports_bp.route("/dashboard")
@@ -174,26 +211,35 @@ def dashboard():
     """数据看板: the year's figures against targets, trends, rankings and follow-ups."""
     if close_ended_sessions(utcnow()):
         db.session.commit()
-    form = TargetsForm(data=current_targets(), formdata=None) if current_user.is_admin else None
-    return _render(form)
+    return _render(None)
 
 
-@reports_bp.route("/dashboard/targets", methods=["POST"])
+@reports_bp.route("/dashboard/targets", methods=["GET", "POST"])
 @login_required
 def targets():
-    """Save the year's targets (admins); errors re-render the dashboard with the form."""
+    """Save one year's targets (admins); errors re-render the dashboard with the form (422).
+    A GET (a reload or a copied address after an error) goes back to the dashboard."""
+    if request.method == "GET":
+        return redirect(url_for("reports.dashboard", **_page_args()))
     if not current_user.is_admin:
         abort(403)
     form = TargetsForm()
     if form.validate_on_submit():
+        year = int(form.year.data)
+        had_own = targets_for(year).own
         try:
-            changed = change_targets(current_user, target_values(form))
+            changed = change_targets(current_user, year, target_values(form))
         except ValidationFailed as error:
             db.session.rollback()
             form[error.field].errors = [*form[error.field].errors, error.message]
         else:
             db.session.commit()
-            flash(_("已保存 %(n)d 项目标。", n=changed) if changed else _("目标没有变化。"),
-                  "success")
+            if changed:
+                flash(_("已保存%(year)d年的 %(n)d 项目标。", year=year, n=changed), "success")
+            elif not had_own:
+                flash(_("已将沿用的目标保存为%(year)d年的目标，数值没有变化。", year=year),
+                      "success")
+            else:
+                flash(_("%(year)d年目标没有变化。", year=year), "success")
             return redirect(url_for("reports.dashboard", **_page_args()))
     return _render(form, 422)

@@ -2,9 +2,9 @@
 opens it as UTF-8 rather than guessing GBK), one header row, one row per person (or
 department, session, quiz).
 
-Values: counts as whole numbers, hours and scores with one decimal, rates as percentage
-text with one decimal ("87.5%", as the report page shows them; Excel reads that back as a
-percentage), times local. Text that a spreadsheet would run as a formula is prefixed with
+Values: counts as whole numbers, hours with one decimal, rates and score rates as
+percentage text with one decimal ("87.5%", as the report page shows them; Excel reads that
+back as a percentage), times local. Text that a spreadsheet would run as a formula is prefixed with
 an apostrophe (:func:`lawlearn.exports.safe_text`). Rows are produced one by one, so the
 file can be streamed to a response or a file without building it in memory.
 """

@@ -1,10 +1,11 @@
 """A draft of the annual report's study-and-publicity section (学法用法和普法宣传) as DOCX:
-two paragraphs in the office's register written from the report's figures, then the
-tables behind them (departments, sessions, quizzes, outreach by category). A4, Chinese
-fonts (w:eastAsia) on every style used.
+two paragraphs in the office's register written from the report's figures (A4 portrait),
+then the tables behind them (departments, sessions, quizzes, outreach by category) in an
+A4 landscape section, each column as wide as what it holds. Chinese fonts (w:eastAsia) on
+every style used; departments named as prose names them (区政府办公室综合科, no slash).
 
-A clause whose figure is missing is left out rather than written as "0" ("开展线上测试 0
-场，合格率 —" reads badly in a report); a part with nothing at all says so in one line.
+A clause whose figure is missing is left out rather than written as "0" ("开展在线测试 0
+场，通过率 —" reads badly in a report); a part with nothing at all says so in one line.
 """
 
 from __future__ import annotations
@@ -18,23 +19,30 @@ from flask_babel import gettext as _
 from lawlearn.exports import local_time
 from lawlearn.i18n import display_date
 from lawlearn.outreach.activity_summary import _set_fonts
-from lawlearn.outreach.export import total_headers, total_values
+from lawlearn.outreach.export import total_values
 from lawlearn.reports.export_tables import (
     Field,
     Headline,
     Table,
     department_table,
     headline,
+    outreach_headers,
     percent_text,
+    prose_name,
     quiz_table,
+    rate_rule_text,
     scope_text,
     session_table,
     value_text,
 )
 from lawlearn.reports.participation import ParticipationReport
-from lawlearn.sessions.attendance import rule_description
 
-TABLE_FONT_SIZE = 9  # points: the tables are wide for A4 portrait
+TABLE_FONT_SIZE = 9  # points
+# The tables' section: A4 landscape; the width left between the margins, in millimetres.
+LANDSCAPE_MARGINS = (20, 20, 25, 20)  # left, right, top, bottom
+TABLE_WIDTH = 297 - LANDSCAPE_MARGINS[0] - LANDSCAPE_MARGINS[1]
+# One unit of an XLSX column width (a digit) at the tables' 9 points, cell padding included.
+MM_PER_CHARACTER = 2.2
 
 
 # --- the text ------------------------------------------------------------------------------
@@ -48,7 +56,7 @@ def _is_whole_year(report: ParticipationReport) -> bool:
 def _opening(report: ParticipationReport) -> str:
     """What a sentence starts with: "全年" ("执法局全年") for a calendar year, else
     "2024年3月1日至2024年6月30日，" ("…，执法局")."""
-    department = report.department.full_name if report.department else ""
+    department = prose_name(report.department) if report.department else ""
     if _is_whole_year(report):
         return _("%(department)s全年", department=department)
     return _("%(start)s至%(end)s，%(department)s", start=display_date(report.date_from),
@@ -65,22 +73,22 @@ def _hours(value: float) -> str:
 
 
 def study_sentence(report: ParticipationReport, figures: Headline) -> str:
-    """全年组织集中学法 X 次，参学 Y 人次，平均参学率 Z%；开展线上测试 N 场，参测 M 人次，
-    合格率 P%；干部职工累计获得学时 H 学时，人均 h 学时；…。"""
+    """全年组织集中学法 X 次，参学 Y 人次，参学率 Z%；开展在线测试 N 场，参测 M 人次，
+    通过率 P%；干部职工累计获得学时 H 学时，人均 h 学时；…。"""
     clauses = []
     if figures.sessions_held:
         clause = _("组织集中学法 %(n)s 次", n=_count(figures.sessions_held))
         if figures.attendances:
             clause += _("，参学 %(n)s 人次", n=_count(figures.attendances))
         if figures.attendance_rate is not None:
-            clause += _("，平均参学率 %(rate)s", rate=percent_text(figures.attendance_rate))
+            clause += _("，参学率 %(rate)s", rate=percent_text(figures.attendance_rate))
         clauses.append(clause)
     if figures.quizzes_held:
-        clause = _("开展线上测试 %(n)s 场", n=_count(figures.quizzes_held))
+        clause = _("开展在线测试 %(n)s 场", n=_count(figures.quizzes_held))
         if figures.quiz_takers:
             clause += _("，参测 %(n)s 人次", n=_count(figures.quiz_takers))
         if figures.quiz_pass_rate is not None:
-            clause += _("，合格率 %(rate)s", rate=percent_text(figures.quiz_pass_rate))
+            clause += _("，通过率 %(rate)s", rate=percent_text(figures.quiz_pass_rate))
         clauses.append(clause)
     if figures.hours_earned:
         clause = _("干部职工累计获得学时 %(n)s 学时", n=_hours(figures.hours_earned))
@@ -92,7 +100,7 @@ def study_sentence(report: ParticipationReport, figures: Headline) -> str:
     if figures.reflections:
         clauses.append(_("撰写学习心得通过审核 %(n)s 篇", n=_count(figures.reflections)))
     if not clauses:
-        return _("%(opening)s暂无集中学法、线上测试等学法记录。", opening=_opening(report))
+        return _("%(opening)s暂无集中学法、在线测试等学法记录。", opening=_opening(report))
     return _("%(opening)s%(clauses)s。", opening=_opening(report), clauses="；".join(clauses))
 
 
@@ -128,22 +136,48 @@ def outreach_sentences(report: ParticipationReport, figures: Headline) -> list[s
 # --- the tables ----------------------------------------------------------------------------
 
 
-def _add_table(document, headers: list[str], rows: list[list[str]], numeric: set[int]) -> None:
+def column_widths(weights: list[float], total: float = TABLE_WIDTH) -> list[float]:
+    """Millimetres for each column from ``weights`` (the XLSX column widths, in characters:
+    names and titles wide, numbers narrow); narrower in proportion when they would not fit
+    in ``total``."""
+    scale = min(MM_PER_CHARACTER, total / (sum(weights) or 1))
+    return [weight * scale for weight in weights]
+
+
+def _repeat_header(row) -> None:
+    """Word repeats this row at the top of every page the table runs onto."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    marker = OxmlElement("w:tblHeader")
+    marker.set(qn("w:val"), "true")
+    row._tr.get_or_add_trPr().append(marker)
+
+
+def _add_table(document, headers: list[str], rows: list[list[str]], numeric: set[int],
+               weights: list[float]) -> None:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt
+    from docx.shared import Mm, Pt
 
     table = document.add_table(rows=1, cols=len(headers))
     table.style = "Table Grid"
+    table.autofit = False
     for cell, text in zip(table.rows[0].cells, headers, strict=True):
         cell.text = text
+    _repeat_header(table.rows[0])
     for values in rows:
         cells = table.add_row().cells
         for column, (cell, text) in enumerate(zip(cells, values, strict=True)):
             cell.text = text
             if column in numeric:
                 cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    widths = [Mm(width) for width in column_widths(weights)]
+    # Word reads each cell's width, LibreOffice the grid's: set both.
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width
     for index, row in enumerate(table.rows):
-        for cell in row.cells:
+        for cell, width in zip(row.cells, widths, strict=True):
+            cell.width = width
             for run in cell.paragraphs[0].runs:
                 run.font.size = Pt(TABLE_FONT_SIZE)
                 run.bold = index == 0 or None
@@ -168,8 +202,9 @@ def _table_from(document, table: Table, keep: list[int] | None = None) -> None:
     if not rows:
         document.add_paragraph(_("（无）"))
         return
+    weights = [table.widths[i] if i < len(table.widths) else 9 for i in keep]
     _add_table(document, [f.label for f in fields], [_texts(r, fields) for r in rows],
-               _numeric(fields))
+               _numeric(fields), weights)
 
 
 def _department_tables(document, report: ParticipationReport) -> None:
@@ -184,8 +219,8 @@ def _department_tables(document, report: ParticipationReport) -> None:
     for number, (group, indexes) in enumerate(groups.items(), start=1):
         caption = document.add_paragraph()
         caption.add_run(_("%(n)d. %(group)s", n=number, group=group or _("其他"))).bold = True
-        _table_from(document, Table(table.name, table.fields, iter(rows), table.total),
-                    basics + indexes)
+        _table_from(document, Table(table.name, table.fields, iter(rows), table.total,
+                                    widths=table.widths), basics + indexes)
 
 
 def _outreach_table(document, report: ParticipationReport) -> None:
@@ -196,9 +231,9 @@ def _outreach_table(document, report: ParticipationReport) -> None:
         document.add_paragraph(_("（无）"))
         return
     rows.append([_("合计"), *total_values(section.totals)])
-    headers = [_("类别"), *total_headers()]
+    headers = [_("类别"), *outreach_headers()]
     _add_table(document, headers, [[r[0]] + [f"{v:,}" for v in r[1:]] for r in rows],
-               set(range(1, len(headers))))
+               set(range(1, len(headers))), [16] + [9] * (len(headers) - 1))
 
 
 # --- the document --------------------------------------------------------------------------
@@ -218,6 +253,20 @@ def _document():
     return document
 
 
+def _landscape_section(document) -> None:
+    """A new page in A4 landscape for the tables: a session's title and time fit on one
+    line there."""
+    from docx.enum.section import WD_ORIENT, WD_SECTION
+    from docx.shared import Mm
+
+    section = document.add_section(WD_SECTION.NEW_PAGE)
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Mm(297), Mm(210)
+    left, right, top, bottom = LANDSCAPE_MARGINS
+    section.left_margin, section.right_margin = Mm(left), Mm(right)
+    section.top_margin, section.bottom_margin = Mm(top), Mm(bottom)
+
+
 def write_docx(report: ParticipationReport, target: str | Path | IO[bytes]) -> None:
     """Write the draft section to ``target`` (a path or a binary file object). The report
     must have been built with its tables."""
@@ -229,7 +278,8 @@ def write_docx(report: ParticipationReport, target: str | Path | IO[bytes]) -> N
     title = _("%(year)s年度学法用法和普法宣传工作情况", year=report.date_from.year) \
         if _is_whole_year(report) else _("学法用法和普法宣传工作情况")
     document.add_heading(title, level=0).alignment = WD_ALIGN_PARAGRAPH.CENTER
-    about = document.add_paragraph(_("统计范围：%(scope)s；统计期间：%(period)s", scope=scope_text(report),
+    about = document.add_paragraph(_("统计范围：%(scope)s；统计期间：%(period)s",
+                                     scope=scope_text(report, prose=True),
                                      period=_("%(start)s至%(end)s",
                                               start=display_date(report.date_from),
                                               end=display_date(report.date_to))),
@@ -242,18 +292,20 @@ def write_docx(report: ParticipationReport, target: str | Path | IO[bytes]) -> N
 
     document.add_heading(_("一、学法用法情况"), level=1)
     body(study_sentence(report, figures))
-    document.add_paragraph(_("注：%(rule)s", rule=rule_description(report.rule)),
-                           style="Caption")
+    document.add_paragraph(_("注：%(rule)s参学率按合计计算，不是各部门或各人参学率的平均。",
+                             rule=rate_rule_text(report.rule)), style="Caption")
     document.add_heading(_("二、普法宣传情况"), level=1)
     for sentence in outreach_sentences(report, figures):
         body(sentence)
 
+    _landscape_section(document)
     document.add_heading(_("三、数据附表"), level=1)
     document.add_heading(_("（一）各部门参学情况"), level=2)
     _department_tables(document, report)
     document.add_heading(_("（二）集中学法情况"), level=2)
     _table_from(document, session_table(report))
-    document.add_heading(_("（三）线上测试情况"), level=2)
+    document.add_paragraph(_("注：集中学法签到结束后计入统计，已取消的不计。"), style="Caption")
+    document.add_heading(_("（三）在线测试情况"), level=2)
     _table_from(document, quiz_table(report))
     document.add_heading(_("（四）普法宣传活动分类统计"), level=2)
     if report.outreach is not None:

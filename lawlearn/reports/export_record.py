@@ -23,10 +23,10 @@ from lawlearn.extensions import db
 from lawlearn.localtime import day_bounds
 from lawlearn.reports.columns import Column
 from lawlearn.reports.export_csv import BOM
-from lawlearn.reports.export_tables import Field, Table, headings, value_text
+from lawlearn.reports.export_tables import Field, Table, headings, rate_rule_text, value_text
 from lawlearn.reports.participation import my_figures
 from lawlearn.reports.sources import visible_columns
-from lawlearn.sessions.attendance import PersonalRecord, my_record, rule_description, status_label
+from lawlearn.sessions.attendance import PersonalRecord, my_record, status_label
 
 RECORD_FORMATS = ("xlsx", "csv")
 RECORD_TABLES = ("figures", "sessions", "quizzes")
@@ -83,7 +83,7 @@ def about_rows(record: MyRecord) -> list[tuple[str, str]]:
             (_("统计期间"), _("%(start)s 至 %(end)s", start=record.date_from.isoformat(),
                            end=record.date_to.isoformat())),
             (_("生成时间"), local_time(record.generated_at)),
-            (_("参学率口径"), rule_description(record.sessions.rule))]
+            (_("参学率口径"), rate_rule_text(record.sessions.rule))]
 
 
 def session_table(record: MyRecord) -> Table:
@@ -99,7 +99,7 @@ def quiz_table(record: MyRecord) -> Table:
               Field(_("提交时间"), "moment"), Field(_("得分"), "decimal"),
               Field(_("满分"), "decimal"), Field(_("得分率"), "score"), Field(_("结果"))]
     exam, quiz = _("考试"), _("测验")
-    passed, failed = _("合格"), _("不合格")
+    passed, failed = _("通过"), _("未通过")
 
     def row(attempt) -> list[Any]:
         rate = 100 * (attempt.score or 0) / attempt.max_score if attempt.max_score else None
@@ -120,6 +120,7 @@ def write_my_xlsx(record: MyRecord, target: str | Path | IO[bytes]) -> None:
 
     from lawlearn.reports.export_xlsx import (
         Styles,
+        print_setup,
         workbook_options,
         write_cell,
         write_table,
@@ -132,6 +133,7 @@ def write_my_xlsx(record: MyRecord, target: str | Path | IO[bytes]) -> None:
     sheet = workbook.add_worksheet(_("汇总"))
     sheet.set_column(0, 0, 24)
     sheet.set_column(1, 1, 16)
+    print_setup(sheet, wide=False)
     sheet.write_string(0, 0, _("我的学法档案"), styles.title)
     row = 0
     for label, value in about_rows(record):

@@ -16,9 +16,11 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from lawlearn.accounts.models import Department
 from lawlearn.exports import filename_part, local_time, safe_text
 from lawlearn.reports.columns import Column
 from lawlearn.reports.participation import DepartmentRow, ParticipationReport
+from lawlearn.sessions.attendance import AttendanceRule
 
 EXPORT_FORMATS = ("xlsx", "csv", "docx")
 CSV_TABLES = ("people", "departments", "sessions", "quizzes")
@@ -112,8 +114,8 @@ def session_table(report: ParticipationReport) -> Table:
 def quiz_table(report: ParticipationReport) -> Table:
     """在线测试: each quiz answered in the period, with takers, pass rate and average."""
     fields = [Field(_("序号"), "count"), Field(_("测试名称")), Field(_("类型")),
-              Field(_("参测人数"), "count"), Field(_("合格人数"), "count"),
-              Field(_("合格率"), "rate"), Field(_("答卷份数"), "count"),
+              Field(_("参加人数"), "count"), Field(_("通过人数"), "count"),
+              Field(_("通过率"), "rate"), Field(_("答卷份数"), "count"),
               Field(_("平均得分率"), "score")]
     exam, quiz = _("考试"), _("测验")
     rows = ([index, q.title, exam if q.is_exam else quiz, q.takers, q.passed, q.pass_rate,
@@ -185,22 +187,30 @@ def headline_rows(figures: Headline) -> list[tuple[str, Any, str]]:
         (_("统计人数"), figures.people, "count"),
         (_("集中学法场次"), figures.sessions_held, "count"),
         (_("参学人次"), figures.attendances, "count"),
-        (_("平均参学率"), figures.attendance_rate, "rate"),
-        (_("线上测试场次"), figures.quizzes_held, "count"),
+        (_("参学率"), figures.attendance_rate, "rate"),
+        (_("在线测试场次"), figures.quizzes_held, "count"),
         (_("参测人次"), figures.quiz_takers, "count"),
-        (_("合格人次"), figures.quiz_passed, "count"),
-        (_("合格率"), figures.quiz_pass_rate, "rate"),
+        (_("通过人次"), figures.quiz_passed, "count"),
+        (_("通过率"), figures.quiz_pass_rate, "rate"),
         (_("平均得分率"), figures.average_score, "score"),
         (_("已获学时合计"), figures.hours_earned, "hours"),
         (_("人均已获学时"), figures.hours_per_capita, "hours"),
     ]
     if figures.outreach is not None:
-        from lawlearn.outreach.export import total_headers, total_values
+        from lawlearn.outreach.export import total_values
 
         outreach = _("普法活动")
         rows += [(f"{outreach}·{label}", value, "count") for label, value in
-                 zip(total_headers(), total_values(figures.outreach), strict=True)]
+                 zip(outreach_headers(), total_values(figures.outreach), strict=True)]
     return rows
+
+
+def outreach_headers() -> list[str]:
+    """The outreach totals' headings, in the order of
+    :func:`lawlearn.outreach.export.total_values`, in the report's words (覆盖群众)."""
+    return [_("活动场次"), _("参与人次"), _("有奖问答完成人次"), _("覆盖群众（人次）"),
+            _("志愿者（人次）"), _("解答咨询（人次）"), _("线上浏览量"), _("发放资料种类"),
+            _("发放资料份数")]
 
 
 def column_totals(report: ParticipationReport) -> list[tuple[str, str, Any, Any, str]]:
@@ -222,6 +232,17 @@ def percent_text(rate: float | None) -> str:
     return "" if rate is None else f"{rate * 100:.1f}%"
 
 
+def rate_rule_text(rule: AttendanceRule) -> str:
+    """How 参学率 is counted under ``rule``, in the report's words; shown under every
+    参学率 (page, record, XLSX, DOCX)."""
+    late = _("迟到计为出席") if rule.late_counts_as_present else _("迟到不计为出席")
+    excused = {"present": _("请假计为出席"),
+               "excluded": _("经批准请假的场次不计入参学率的分母"),
+               "absent": _("请假计为缺席")}[rule.excused_counts]
+    return _("参学率 = 计为参学的场次 ÷ 计入参学率的场次；应参学为应参加的集中学法场次，"
+             "%(late)s，%(excused)s。集中学法签到结束后计入统计。", late=late, excused=excused)
+
+
 def value_text(value: Any, kind: str, *, grouped: bool = False, spreadsheet: bool = True) -> str:
     """A value as text for CSV and DOCX: counts whole ("1,234" when ``grouped``), hours,
     scores and per-capita figures with one decimal, rates as "87.5%", moments local; text
@@ -230,7 +251,9 @@ def value_text(value: Any, kind: str, *, grouped: bool = False, spreadsheet: boo
         return ""
     if kind == "rate":
         return percent_text(value)
-    if kind in ("hours", "score", "decimal"):
+    if kind == "score":  # a percent 0..100, shown as the page shows it
+        return f"{value:.1f}%"
+    if kind in ("hours", "decimal"):
         return f"{value:,.1f}" if grouped else f"{value:.1f}"
     if kind == "count" and isinstance(value, (int, float)):
         return f"{int(value):,}" if grouped else str(int(value))
@@ -241,12 +264,21 @@ def value_text(value: Any, kind: str, *, grouped: bool = False, spreadsheet: boo
     return safe_text(str(value)) if spreadsheet else str(value)
 
 
-def scope_text(report: ParticipationReport) -> str:
-    """全区政府办（全部部门）, 执法局（含下属科室） or 执法局/法制科."""
+def prose_name(department: Department) -> str:
+    """A department as formal prose names it: 区政府办公室综合科 (no slash)."""
+    return department.parent.name + department.name if department.parent else department.name
+
+
+def scope_text(report: ParticipationReport, *, prose: bool = False) -> str:
+    """全区政府办（全部部门）, 执法局（含下属科室） (a unit that has sections), 执法局/法制科
+    (or 执法局法制科 in ``prose``)."""
     department = report.department
-    if department is not None and department.parent_id is None:
-        return _("%(name)s（含下属科室）", name=department.full_name)
-    return report.scope_name
+    if department is None:
+        return report.scope_name
+    name = prose_name(department) if prose else department.full_name
+    if department.parent_id is None and department.children:
+        return _("%(name)s（含下属科室）", name=name)
+    return name
 
 
 def period_text(report: ParticipationReport) -> str:

@@ -2,7 +2,8 @@
 person's own record (我的学法档案). GET only; nothing is changed.
 
 A bad query string (a date that is not a date, a period the report refuses, an unknown
-format or table) answers 400 with every problem in Chinese and no file.
+format or table) answers 400 with every problem in Chinese, no file, and a link back to the
+page the export came from with the same filters (where the fields say what to correct).
 """
 
 from __future__ import annotations
@@ -10,12 +11,12 @@ from __future__ import annotations
 import io
 from datetime import date
 
-from flask import Response, request, stream_with_context
+from flask import Response, render_template, request, stream_with_context, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from lawlearn.converters import record_id
-from lawlearn.errors import DomainError, ValidationFailed
+from lawlearn.errors import ValidationFailed
 from lawlearn.exports import CSV_MIMETYPE, XLSX_MIMETYPE, attachment_headers, download
 from lawlearn.reports import reports_bp
 from lawlearn.reports.access import report_department
@@ -80,9 +81,17 @@ def _department(problems: list[str]) -> int | None:
         return None
 
 
-def _refuse(problems: list[str]) -> None:
-    if problems:
-        raise DomainError(" ".join(problems), code="bad_export")
+def _back_url(endpoint: str, names: tuple[str, ...]) -> str:
+    """``endpoint`` with the filters this export was asked for, as typed (the page shows
+    what is wrong with them under the fields)."""
+    args = {name: request.args[name] for name in names if request.args.get(name, "").strip()}
+    return url_for(endpoint, **args)
+
+
+def _refusal(problems: list[str], back_url: str, back_label: str, layout: str):
+    """400: every problem, and the way back to the page with the same filters."""
+    return render_template("reports/export_error.html", problems=problems, back_url=back_url,
+                           back_label=back_label, layout=layout), 400
 
 
 def _stream_response(chunks, filename: str, mimetype: str, fallback: str) -> Response:
@@ -98,15 +107,23 @@ def export_report():
     problems: list[str] = []
     requested = _department(problems)
     department_id = report_department(current_user, requested)  # 403 unless allowed
-    export_format = _choice("format", EXPORT_FORMATS, "xlsx", problems)
+    # ``table`` only applies to a CSV, so a table asked for alone means its CSV (the
+    # report page's per-table buttons send just the table).
+    default = "csv" if request.args.get("table") else "xlsx"
+    export_format = _choice("format", EXPORT_FORMATS, default, problems)
     table = _choice("table", CSV_TABLES, "people", problems) if export_format == "csv" \
         else "people"
     date_from, date_to = _period(problems)
-    _refuse(problems)
-    try:
-        report = build_report(date_from, date_to, department_id=department_id)
-    except ValidationFailed as error:
-        raise DomainError(error.message, code="bad_export") from error
+    report = None
+    if not problems:
+        try:
+            report = build_report(date_from, date_to, department_id=department_id)
+        except ValidationFailed as error:
+            problems.append(error.message)
+    if report is None:
+        layout = "admin_base.html" if current_user.is_admin else "staff_base.html"
+        return _refusal(problems, _back_url("reports.report", ("from", "to", "department")),
+                        _("返回统计报表"), layout)
 
     name = export_name(report, export_format, table)
     fallback = export_fallback(report, export_format, table)
@@ -131,11 +148,15 @@ def export_my_record():
     table = _choice("table", RECORD_TABLES, "figures", problems) if export_format == "csv" \
         else "figures"
     date_from, date_to = _period(problems)
-    _refuse(problems)
-    try:
-        record = build_my_record(current_user, date_from, date_to)
-    except ValidationFailed as error:
-        raise DomainError(error.message, code="bad_export") from error
+    record = None
+    if not problems:
+        try:
+            record = build_my_record(current_user, date_from, date_to)
+        except ValidationFailed as error:
+            problems.append(error.message)
+    if record is None:
+        return _refusal(problems, _back_url("reports.my_record", ("from", "to")),
+                        _("返回我的学法档案"), "staff_base.html")
 
     name = record_name(record, export_format, table)
     fallback = record_fallback(record, export_format, table)

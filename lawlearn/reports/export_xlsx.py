@@ -3,8 +3,10 @@
 
 Written with XlsxWriter in ``constant_memory`` mode: each row goes to disk when the next one
 begins, so every sheet is written top to bottom and no list of cells is ever built; memory
-stays flat however many people the report has. Numbers are numbers, rates percentage cells
-(``0.0%``), hours and scores one decimal. Text is always written as text (never a formula);
+stays flat however many people the report has. Numbers are numbers; rates and score rates
+are percentage cells (``0.0%``: a score of 71.5 is stored as 0.715 and shows "71.5%", as the
+page does); hours one decimal. The table sheets print on A4 landscape, one page wide, with
+their heading rows on every page. Text is always written as text (never a formula);
 text that a spreadsheet would read as a formula once edited (``=…``, ``+…``) also gets
 Excel's quote prefix, the cell-format twin of :func:`lawlearn.exports.safe_text`.
 """
@@ -18,7 +20,7 @@ from typing import IO, Any
 from flask_babel import gettext as _
 
 from lawlearn.exports import FORMULA_START, local_time
-from lawlearn.outreach.export import total_headers, total_values
+from lawlearn.outreach.export import total_values
 from lawlearn.outreach.ledger import STATUS_SCOPE_LABELS, local_naive
 from lawlearn.reports.export_tables import (
     Field,
@@ -27,17 +29,19 @@ from lawlearn.reports.export_tables import (
     department_table,
     headline,
     headline_rows,
+    outreach_headers,
     people_table,
     period_text,
     quiz_table,
+    rate_rule_text,
     scope_text,
     session_table,
 )
 from lawlearn.reports.participation import ParticipationReport
-from lawlearn.sessions.attendance import rule_description
 
-NUMBER_FORMATS = {"count": "#,##0", "hours": "0.0", "score": "0.0", "decimal": "0.0",
+NUMBER_FORMATS = {"count": "#,##0", "hours": "0.0", "score": "0.0%", "decimal": "0.0",
                   "rate": "0.0%", "moment": "yyyy-mm-dd hh:mm", "date": "yyyy-mm-dd"}
+A4 = 9  # Excel's paper size code
 
 
 class Styles:
@@ -71,7 +75,9 @@ def write_cell(sheet, styles: Styles, row: int, column: int, value: Any, kind: s
         return
     if kind in ("hours", "score", "decimal", "rate", "count") \
             and isinstance(value, (int, float)) and not isinstance(value, bool):
-        sheet.write_number(row, column, value, styles.kinds[(kind, emphasis)])
+        # A score is a percent (0..100); the cell holds the fraction, formatted 0.0%.
+        number = value / 100 if kind == "score" else value
+        sheet.write_number(row, column, number, styles.kinds[(kind, emphasis)])
     elif kind == "moment" and isinstance(value, datetime):
         sheet.write_datetime(row, column, local_naive(value), styles.kinds[(kind, emphasis)])
     elif isinstance(value, date):
@@ -88,10 +94,23 @@ def write_values(sheet, styles: Styles, row: int, values: list[Any], kinds: list
         write_cell(sheet, styles, row, column, value, kind, emphasis)
 
 
+def print_setup(sheet, *, wide: bool = True, title_rows: int = 0) -> None:
+    """A4; a wide sheet in landscape, one page wide (as many pages down as it needs), its
+    first ``title_rows`` rows repeated on every page; page numbers in the footer."""
+    sheet.set_paper(A4)
+    if wide:
+        sheet.set_landscape()
+        sheet.fit_to_pages(1, 0)
+    if title_rows:
+        sheet.repeat_rows(0, title_rows - 1)
+    sheet.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+    sheet.set_footer(_("&C第 &P 页，共 &N 页"))
+
+
 def write_table(workbook, styles: Styles, table: Table) -> int:
     """A sheet holding ``table``: a group row over the headings when the fields have
-    groups, frozen headings and first columns, a filter over the data rows. Returns the
-    number of data rows."""
+    groups, frozen headings and first columns, a filter over the data rows, the headings
+    repeated on every printed page. Returns the number of data rows."""
     sheet = workbook.add_worksheet(table.name)
     for column, width in enumerate(table.widths):
         sheet.set_column(column, column, width)
@@ -101,6 +120,7 @@ def write_table(workbook, styles: Styles, table: Table) -> int:
         row = 1
     header_row = row
     sheet.freeze_panes(header_row + 1, table.frozen_columns)
+    print_setup(sheet, title_rows=header_row + 1)
     for column, f in enumerate(table.fields):
         sheet.write_string(row, column, f.label, styles.header)
     kinds = [f.kind for f in table.fields]
@@ -117,7 +137,7 @@ def write_table(workbook, styles: Styles, table: Table) -> int:
 
 
 def _group_row(sheet, styles: Styles, fields: list[Field]) -> None:
-    """The groups (出勤, 学习计划, …) above their columns, merged across each run."""
+    """The groups (集中学法, 学习计划, …) above their columns, merged across each run."""
     start = 0
     for end in range(1, len(fields) + 1):
         if end < len(fields) and fields[end].group == fields[start].group:
@@ -135,12 +155,13 @@ def _summary(workbook, styles: Styles, report: ParticipationReport) -> None:
     sheet = workbook.add_worksheet(_("汇总"))
     sheet.set_column(0, 0, 26)
     sheet.set_column(1, 2, 14)
+    print_setup(sheet, wide=False)
     sheet.write_string(0, 0, _("参学情况统计"), styles.title)
     row = 1
     for label, value in ((_("统计范围"), scope_text(report)),
                          (_("统计期间"), period_text(report)),
                          (_("生成时间"), local_time(report.generated_at)),
-                         (_("参学率口径"), rule_description(report.rule)),
+                         (_("参学率口径"), rate_rule_text(report.rule)),
                          (_("普法活动口径"), _("%(status)s的活动",
                                             status=STATUS_SCOPE_LABELS["reported"]))):
         sheet.write_string(row, 0, label, styles.bold)
@@ -172,13 +193,14 @@ def _outreach(workbook, styles: Styles, report: ParticipationReport) -> None:
     sheet.set_column(2, 5, 16)
     sheet.set_column(6, 15, 11)
     sheet.freeze_panes(0, 1)
-    counts = ["count"] * len(total_headers())
+    print_setup(sheet)
+    counts = ["count"] * len(outreach_headers())
     row = 0
     for heading, name, groups in ((_("按类别统计"), _("类别"), section.by_category),
                                   (_("按主题宣传统计"), _("主题宣传"), section.by_campaign)):
         sheet.write_string(row, 0, heading, styles.title)
         row += 1
-        for column, text in enumerate([name, *total_headers()]):
+        for column, text in enumerate([name, *outreach_headers()]):
             sheet.write_string(row, column, text, styles.header)
         for group in groups:
             row += 1
@@ -191,7 +213,7 @@ def _outreach(workbook, styles: Styles, report: ParticipationReport) -> None:
     sheet.write_string(row, 0, _("活动明细"), styles.title)
     row += 1
     headers = [_("活动名称"), _("日期"), _("类别"), _("主题宣传"), _("组织单位"), _("地点"),
-               _("参与人次"), _("有奖问答完成人次"), _("受众合计（人次）"), _("志愿者（人次）"),
+               _("参与人次"), _("有奖问答完成人次"), _("覆盖群众（人次）"), _("志愿者（人次）"),
                _("解答咨询（人次）"), _("线上浏览量"), _("发放资料种类"), _("发放资料份数")]
     for column, text in enumerate(headers):
         sheet.write_string(row, column, text, styles.header)

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 from wtforms import DateField, Form, SelectField, StringField
 
+from lawlearn.accounts.departments import department_tree
 from lawlearn.converters import record_id
 
 BAD_DATE = _l("日期格式不正确，请按“年-月-日”填写，例如 2025-01-31。")
@@ -24,6 +25,14 @@ def optional_id(value) -> int | None:
         return record_id(str(value))
     except ValueError:
         return None
+
+
+def department_options() -> list[tuple[int, str]]:
+    """(id, label) for the department select: each unit, then its sections named
+    "单位/科室", as the report's tables name them."""
+    return [(department.id, department.name if department is unit
+             else f"{unit.name}/{department.name}")
+            for unit in department_tree() for department in (unit, *unit.children)]
 
 
 def filled(args: MultiDict[str, str]) -> MultiDict[str, str]:

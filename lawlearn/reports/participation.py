@@ -7,13 +7,25 @@ Counting rules (the figures of the annual report rest on them):
   brings their whole year with them and is counted once, in their current department (a
   department's report for the year does not include people who have left it). Plans are
   matched to people by their current department and roles too.
+- People are listed by department in the office's order (each unit followed by its
+  sections, people without a department last), then by name and username.
 - A unit's row rolls up its sections; a report on a unit includes its sections; a report on
   one section shows that section alone. People without a department are "未分配部门".
 - Deactivated people appear (and count as people in per-capita figures) only when they
   have something in the period: an attendance record, hours, an attempt, practice days,
-  an accepted reflection or points. Plans count only active people.
-- Sessions: started, not cancelled, in the period; see lawlearn.sessions.attendance for
-  how late arrivals and leave count under the attendance rule.
+  an accepted reflection or points. Plan items due count active people only.
+- Sessions: started in the period, not cancelled, and check-in closed
+  (StudySession.closes_at ≤ now). A session still open for check-in is left out of every
+  figure — people, departments, the sessions table, the totals, hence the exports and the
+  dashboard — until its check-in closes (the pages say "签到结束后计入统计"). Once it has
+  closed, a session not closed yet counts everyone expected without a record as absent.
+  See lawlearn.sessions.attendance for how late arrivals and leave count under the
+  attendance rule.
+- Study hours: the hours of plan items done in the period, by the moment the item was
+  done (not when a page first noticed it: a past period's figures do not change when
+  someone visits the site later), items of the plans running in the period that are for
+  the person, session items left out; plus the study hours of the counted sessions
+  attended (present or late). See sources._plans.
 - Rates are ratios of summed counts (never averages of rates), 0..1 or None; scores are
   percents 0..100 with one decimal, or None.
 
@@ -22,7 +34,10 @@ Every function runs a fixed number of queries whatever the number of people.
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -128,14 +143,11 @@ def check_period(date_from: date | None, date_to: date | None) -> None:
         raise ValidationFailed(_("统计期间不能超过五年。"), field="date_to")
 
 
-def person_figures(scope: Scope, sources: tuple[Source, ...] = SOURCES
-                   ) -> dict[int, dict[str, Any]]:
-    """The sources' figures per person (ratios are worked out by ``_finish``)."""
-    figures: dict[int, dict[str, Any]] = defaultdict(dict)
-    for source in sources:
-        for user_id, values in source.collect(scope).items():
-            figures[user_id].update(values)
-    return figures
+def _defaults(columns: list[Column]) -> dict[str, Any]:
+    """A person's figures before any source: sums 0, maxima None (ratios: see _finish)."""
+    return {column.key: None if column.combine == "max" else
+            0.0 if column.kind in ("hours", "score") else 0
+            for column in columns if column.combine != "ratio"}
 
 
 def _finish(values: dict[str, Any], columns: list[Column]) -> dict[str, Any]:
@@ -149,6 +161,31 @@ def _finish(values: dict[str, Any], columns: list[Column]) -> dict[str, Any]:
     return values
 
 
+def _figures_table(scope: Scope, sources: tuple[Source, ...], columns: list[Column]
+                   ) -> dict[int, dict[str, Any]]:
+    """Everyone in the scope → every column's value: one dict a person, filled by the
+    sources in turn, then its ratios worked out (as Column.combined does for one person).
+    Sources give no None for a summed figure."""
+    defaults = _defaults(columns)
+    table = {person.id: dict(defaults) for person in scope.people()}
+    for source in sources:
+        for user_id, values in source.collect(scope).items():
+            row = table.get(user_id)
+            if row is not None:
+                row.update(values)
+    ratios = [(column.key, *(column.ratio_of or ("", "")), column.kind == "score")
+              for column in columns if column.combine == "ratio"]
+    for values in table.values():
+        for key, numerator, denominator, score in ratios:
+            over = values.get(denominator) or 0
+            if not over:
+                values[key] = None
+                continue
+            ratio = (values.get(numerator) or 0) / over
+            values[key] = round(ratio, 1) if score else ratio
+    return table
+
+
 def _scope(date_from: date, date_to: date, department_id: int | None, now: datetime | None,
            rule: dict[str, Any] | AttendanceRule | None, user_id: int | None = None) -> Scope:
     check_period(date_from, date_to)
@@ -158,6 +195,22 @@ def _scope(date_from: date, date_to: date, department_id: int | None, now: datet
 
 def _has_activity(values: dict[str, Any]) -> bool:
     return any(value for key, value in values.items() if key not in ("items_due", "hours_required"))
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a report is built: it makes a few hundred
+    thousand small objects (rows, each person's figures) that reference counting frees,
+    and the collector's passes over them cost about a tenth of a large report's time. The
+    collector resumes afterwards (unless something else had stopped it)."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def build_report(date_from: date, date_to: date, *, department_id: int | None = None,
@@ -177,23 +230,35 @@ def build_report(date_from: date, date_to: date, *, department_id: int | None = 
             raise ValidationFailed(_("部门不存在。"), field="department")
     scope = _scope(date_from, date_to, department_id, now, rule)
     chosen = SOURCES if sources is None else tuple(s for s in SOURCES if s.name in sources)
+    with _collector_paused():
+        return _build(scope, department, chosen, with_tables, with_events)
+
+
+def _build(scope: Scope, department: Department | None, chosen: tuple[Source, ...],
+           with_tables: bool, with_events: bool) -> ParticipationReport:
+    """The report's rows and tables for a checked scope (see build_report)."""
+    department_id = scope.department_id
     columns = [column for source in chosen for column in source.columns]
-    figures = person_figures(scope, chosen)
+    table = _figures_table(scope, chosen, columns)
 
     people: list[PersonRow] = []
     users: dict[int, Person] = {}
+    names: dict[int | None, str] = {}  # department id → its full name, worked out once
     for user in scope.people():
-        mine = figures.get(user.id, {})
-        if not user.active and not _has_activity(mine):
+        values = table[user.id]
+        if not user.active and not _has_activity(values):
             continue
         users[user.id] = user
-        people.append(PersonRow(user.id, user.name, user.username, user.department_id,
-                                user.department.full_name if user.department else _("未分配部门"),
-                                user.active, _finish(dict(mine), columns)))
+        name = names.get(user.department_id)
+        if name is None:
+            name = names[user.department_id] = user.department.full_name \
+                if user.department is not None else _("未分配部门")
+        people.append(PersonRow(user.id, user.name, user.username, user.department_id, name,
+                                user.active, values))
 
     departments, total = _by_department(people, users, department_id, columns)
-    report = ParticipationReport(date_from, date_to, department, scope.rule, scope.now,
-                                 columns, people, departments, total)
+    report = ParticipationReport(scope.date_from, scope.date_to, department, scope.rule,
+                                 scope.now, columns, people, departments, total)
     if with_tables:
         from lawlearn.reports.tables import outreach_section, quiz_rows, session_rows
 
@@ -207,25 +272,37 @@ def _by_department(people: list[PersonRow], users: dict[int, Person],
                    department_id: int | None, columns: list[Column]
                    ) -> tuple[list[DepartmentRow], DepartmentRow]:
     """Each department's people combined, and the total; a unit's row includes its
-    sections' people, unless the report is about one section alone."""
-    groups: dict[int | None, GroupTotals] = {}
+    sections' people, unless the report is about one section alone. Each person is added
+    once, to their own department; units and the total then take in whole departments."""
+    members: dict[int | None, list[dict[str, Any]]] = defaultdict(list)
     known: dict[int | None, Department | None] = {}
-    total = GroupTotals(columns)
     for person in people:
         department = users[person.user_id].department
+        key = department.id if department is not None else None
+        if key not in known:
+            known[key] = department
+        members[key].append(person.values)
+    own: dict[int | None, GroupTotals] = {}
+    for key, values in members.items():
+        own[key] = GroupTotals(columns)
+        own[key].add_all(values)
+    groups: dict[int | None, GroupTotals] = {}
+    total = GroupTotals(columns)
+    for key, group in own.items():
+        department = known[key]
         targets = [department]
         if department is not None and department.parent is not None \
                 and department.id != department_id:
             targets.append(department.parent)
         for target in targets:
-            key = target.id if target else None
-            if key not in groups:
-                known[key] = target
-                groups[key] = GroupTotals(columns)
-            groups[key].add(person.values)
-        total.add(person.values)
+            target_key = target.id if target is not None else None
+            if target_key not in groups:
+                known[target_key] = target
+                groups[target_key] = GroupTotals(columns)
+            groups[target_key].merge(group)
+        total.merge(group)
     rows = []
-    for key in sorted(known, key=lambda k: _department_sort_key(known[k])):
+    for key in sorted(groups, key=lambda k: _department_sort_key(known[k])):
         target = known[key]
         rows.append(DepartmentRow(key, target.full_name if target else _("未分配部门"),
                                   bool(target and target.parent_id), groups[key].people,
@@ -238,4 +315,6 @@ def my_figures(user: User, date_from: date, date_to: date, *,
                rule: dict[str, Any] | AttendanceRule | None = None) -> dict[str, Any]:
     """One person's figures (我的学法档案), the same as their row in any report."""
     scope = _scope(date_from, date_to, None, now, rule, user_id=user.id)
-    return _finish(person_figures(scope).get(user.id, {}), all_columns())
+    columns = all_columns()
+    return _figures_table(scope, SOURCES, columns).get(user.id) \
+        or _finish({}, columns)

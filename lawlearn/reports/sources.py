@@ -21,10 +21,19 @@ from lawlearn.accounts.models import Department, User, UserRole
 from lawlearn.extensions import db
 from lawlearn.localtime import day_bounds
 from lawlearn.reports.columns import Column
-from lawlearn.sessions.attendance import AttendanceRule, Counts
+from lawlearn.sessions.attendance import AttendanceRule, Counts, _department_sort_key
 
 Figures = dict[int, dict[str, Any]]  # user id → column key → value
 MAX_IN_LIST = 900  # ids in one IN (...) list; past this a subquery or no filter is used
+
+
+def rows_of(statement) -> list:
+    """The rows of a statement of plain columns, read at once through the session's
+    connection: no ORM row handling, which costs more than the query itself on the tens of
+    thousands of rows a report reads. Pending changes are flushed first, as a session query
+    would."""
+    db.session.flush()
+    return db.session.connection().execute(statement).all()
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,21 +88,26 @@ class Scope:
         return column.in_(select(User.id).where(condition))
 
     def people(self) -> list[Person]:
-        """Everyone in the scope, active or not, with their department and its unit, by
-        name; two light queries (columns, not User objects), shared by the sources and
-        the report."""
+        """Everyone in the scope, active or not, with their department and its unit: by
+        department in the office's order (each unit followed by its sections, people
+        without a department last), then by name and username; two light queries
+        (columns, not User objects), shared by the sources and the report."""
         if "people" not in self._cache:
             departments = {department.id: department for department in db.session.scalars(
                 select(Department).options(selectinload(Department.parent)))}
+            order = {key: _department_sort_key(department)
+                     for key, department in departments.items()}
             query = select(User.id, User.name, User.username, User.active,
                            User.department_id).order_by(User.name, User.username, User.id)
             condition = self.people_condition()
             if condition is not None:
                 query = query.where(condition)
-            self._cache["people"] = [
-                Person(user_id, name, username, active, department_id,
-                       departments.get(department_id) if department_id else None)
-                for user_id, name, username, active, department_id in db.session.execute(query)]
+            people = [Person(user_id, name, username, active, department_id,
+                             departments.get(department_id) if department_id else None)
+                      for user_id, name, username, active, department_id in rows_of(query)]
+            nowhere = _department_sort_key(None)
+            people.sort(key=lambda person: order.get(person.department_id, nowhere))
+            self._cache["people"] = people
         return self._cache["people"]
 
     def user_ids(self) -> list[int] | None:
@@ -120,36 +134,27 @@ ATTENDANCE = _l("集中学法")
 
 
 def _sessions(scope: Scope) -> Figures:
-    """Counted as attendance.attendance_summary counts: the records of the period's
-    started, not cancelled sessions, plus everyone expected without a record at a session
-    whose check-in has closed but which is not closed yet (absent)."""
-    from lawlearn.sessions.attendance import _add_awaiting_close, _in_period
-    from lawlearn.sessions.models import Attendance, StudySession
+    """The records of the sessions a report counts (started in the period, not cancelled,
+    check-in closed: see tables.counted_sessions), plus, at a session awaiting its closing,
+    everyone expected without a record as absent (tables.awaiting_absent)."""
+    from lawlearn.reports.tables import NO_RECORDS, attendance_by_person, awaiting_absent
 
-    in_period = _in_period(scope.date_from, scope.date_to, scope.now)
-    statuses = ("present", "late", "excused", "absent", "pending_quiz")
-    counts: dict[int, Counts] = defaultdict(Counts)
-    # One row a person (statuses pivoted in SQL), not one per person and status.
-    for user_id, *by_status in db.session.execute(
-            select(Attendance.user_id,
-                   *(func.sum(case((Attendance.status == status, 1), else_=0))
-                     for status in statuses))
-            .join(StudySession, StudySession.id == Attendance.session_id)
-            .where(*in_period, scope.user_filter(Attendance.user_id))
-            .group_by(Attendance.user_id)):
-        tally = counts[user_id]
-        for status, n in zip(statuses, by_status, strict=True):
-            if n:
-                tally.add(status, int(n))
-    _add_awaiting_close(scope.people(), counts, in_period, scope.now)
+    rule = scope.rule
+    records = attendance_by_person(scope)
+    missing: dict[int, int] = defaultdict(int)
+    for user_ids in awaiting_absent(scope).values():
+        for user_id in user_ids:
+            missing[user_id] += 1
     figures: Figures = {}
-    for user_id, tally in counts.items():
+    for user_id in records.keys() | missing.keys():
+        present, late, excused, absent, pending, _hours = records.get(user_id, NO_RECORDS)
+        tally = Counts(int(present), int(late), int(excused),
+                       int(absent) + missing.get(user_id, 0), int(pending))
         figures[user_id] = {
             "sessions_expected": tally.expected, "sessions_present": tally.present,
             "sessions_late": tally.late, "sessions_excused": tally.excused,
             "sessions_absent": tally.absent, "sessions_pending": tally.pending,
-            "sessions_attended": tally.attended(scope.rule),
-            "sessions_counted": tally.counted(scope.rule)}
+            "sessions_attended": tally.attended(rule), "sessions_counted": tally.counted(rule)}
     return figures
 
 
@@ -176,13 +181,16 @@ PLANS = _l("学习计划")
 class _Audiences:
     """Which of ``plans`` each person is for, as plans.progress.audience_condition says (a
     department includes its sections; people and roles too), from an index built once:
-    a person's plans are found in a few dictionary lookups, not by testing every plan."""
+    a person's plans are found in a few dictionary lookups, not by testing every plan, and
+    people of the same department and roles share one answer."""
 
-    def __init__(self, plans: list) -> None:
+    def __init__(self, plans: list, due_count: dict[int, int]) -> None:
+        self.due_count = due_count
         self.everyone: list = []
         self.by_department: dict[int, list] = defaultdict(list)
         self.by_user: dict[int, list] = defaultdict(list)
         self.by_role: dict[str, list] = defaultdict(list)
+        self._known: dict[tuple, tuple[frozenset[int], int, float]] = {}
         for plan in plans:
             if plan.audience_all:
                 self.everyone.append(plan)
@@ -195,7 +203,12 @@ class _Audiences:
                 if row.role:
                     self.by_role[row.role].append(plan)
 
-    def plans_of(self, user: Person, roles: set[str]) -> list:
+    def of(self, user: Person, roles: tuple[str, ...]) -> tuple[frozenset[int], int, float]:
+        """(the ids of the person's plans, their items due, the most hours one asks for)."""
+        key = (user.department_id, roles)
+        shared = user.id not in self.by_user
+        if shared and key in self._known:
+            return self._known[key]
         found = {plan.id: plan for plan in self.everyone}
         department = user.department
         keys = [department.id, department.parent_id] if department is not None else []
@@ -204,66 +217,94 @@ class _Audiences:
         for group in groups:
             for plan in group:
                 found[plan.id] = plan
-        return list(found.values())
+        answer = (frozenset(found), sum(self.due_count.get(plan_id, 0) for plan_id in found),
+                  max((float(plan.required_hours or 0) for plan in found.values()),
+                      default=0.0))
+        if shared:
+            self._known[key] = answer
+        return answer
 
 
 def _plans(scope: Scope) -> Figures:
-    """Per active person: the required items of their plans due in the period (an item
-    without a due date is due on its plan's last day), how many of them were done by the
-    period's end (as the plan pages judge an item done), and the most study hours any of
-    their plans running during the period asks for. Study hours earned, for everyone in scope, come from the
-    plans' one hours ledger (plans.progress.hours_between)."""
+    """Per person, from the plans running during the period (published or closed) that
+    are for them: the required items due in the period (an item without a due date is due
+    on its plan's last day) and how many were done by the period's end (one done at no
+    known moment counts as done); the most hours one of those plans asks for; and the
+    hours earned: those of every item of those plans done in the period, by its ``done_at``
+    (what the person did, not when a page noticed it), session items left out, plus the
+    study hours of the counted sessions attended (present or late). An item done at no
+    known moment cannot be placed in a period and earns no hours (no kind gives one today;
+    counting it in every period would count it many times over). Items and hours required
+    count active people only; hours earned everyone in the scope (a person who left keeps
+    the hours they earned while here)."""
     from lawlearn.plans.kinds import item_states
     from lawlearn.plans.models import Plan
-    from lawlearn.plans.progress import hours_between
+    from lawlearn.reports.tables import NO_RECORDS, attendance_by_person
 
     everyone = scope.people()
-    people = [person for person in everyone if person.active]
-    roles: dict[int, set[str]] = defaultdict(set)
-    for user_id, role in db.session.execute(select(UserRole.user_id, UserRole.role).where(
+    found: dict[int, list[str]] = defaultdict(list)
+    for user_id, role in rows_of(select(UserRole.user_id, UserRole.role).where(
             scope.user_filter(UserRole.user_id))):
-        roles[user_id].add(role)
+        found[user_id].append(role)
+    roles = {user_id: tuple(sorted(mine)) for user_id, mine in found.items()}
 
     plans = list(db.session.scalars(
         select(Plan).where(Plan.status.in_(("published", "closed")),
                            Plan.starts_on <= scope.date_to, Plan.ends_on >= scope.date_from)
         .options(selectinload(Plan.items), selectinload(Plan.audience))
         .order_by(Plan.id)))
-    due_plan: dict[int, int] = {}  # item id → its plan's id, for the items due in the period
+    start, end = scope.bounds
+    plan_of: dict[int, int] = {}  # item id → its plan's id, for the items the report reads
+    due: set[int] = set()  # the items due in the period
     due_count: dict[int, int] = defaultdict(int)  # plan id → items due
+    hours_of: dict[int, float] = {}  # item id → the hours it earns
+    needed = []
     for plan in plans:
         for item in plan.items:
-            if item.required and scope.date_from <= (item.due_on or plan.ends_on) <= scope.date_to:
-                due_plan[item.id] = plan.id
+            is_due = item.required and scope.date_from <= (item.due_on or plan.ends_on) \
+                <= scope.date_to
+            earns = float(item.hours or 0) if item.kind != "session" else 0.0
+            if is_due:
+                due.add(item.id)
                 due_count[plan.id] += 1
-    user_ids = scope.user_ids()
-    done: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))  # user → plan → n
-    if due_plan and people:
-        due_items = [item for plan in plans for item in plan.items if item.id in due_plan]
-        _start, end = scope.bounds
-        for (item_id, user_id), state in item_states(due_items, user_ids, scope.now).items():
-            # Done by the end of the period: a past period's report does not change when
-            # someone catches up later.
-            if state.done and (state.done_at is None or state.done_at < end):
-                done[user_id][due_plan[item_id]] += 1
-    hours = hours_between(scope.date_from, scope.date_to, user_ids, scope.now)
+            if earns:
+                hours_of[item.id] = earns
+            if is_due or earns:
+                plan_of[item.id] = plan.id
+                needed.append(item)
+    audiences = _Audiences(plans, due_count)
+    mine = {person.id: audiences.of(person, roles.get(person.id, ())) for person in everyone}
+    # Per person, of their own plans: items due done by the period's end, and the hours of
+    # items done in the period.
+    done: dict[int, int] = defaultdict(int)
+    earned: dict[int, float] = defaultdict(float)
+    if needed and everyone:
+        for (item_id, user_id), state in item_states(needed, scope.user_ids(),
+                                                     scope.now).items():
+            if state.status != "done":
+                continue
+            entry = mine.get(user_id)
+            if entry is None or plan_of[item_id] not in entry[0]:
+                continue  # not in the scope, or not one of their plans
+            when = state.done_at
+            if item_id in due and (when is None or when < end):
+                done[user_id] += 1
+            hours = hours_of.get(item_id)
+            if hours and when is not None and start <= when < end:
+                earned[user_id] += hours
+    attendance = attendance_by_person(scope)
 
-    audiences = _Audiences(plans)
     figures: Figures = {}
-    for person in people:
-        mine = audiences.plans_of(person, roles.get(person.id, set()))
-        finished = done.get(person.id, {})
-        figures[person.id] = {
-            "items_due": sum(due_count.get(plan.id, 0) for plan in mine),
-            "items_done": sum(finished.get(plan.id, 0) for plan in mine),
-            "hours_required": max((float(plan.required_hours or 0) for plan in mine),
-                                  default=0.0)}
-    # Hours earned by everyone in scope, deactivated people included (a person who left
-    # keeps the hours they earned while here).
     for person in everyone:
-        row = hours.get(person.id)
-        if row is not None:
-            figures.setdefault(person.id, {})["hours_earned"] = row.total
+        hours = round(float(attendance.get(person.id, NO_RECORDS)[5] or 0)
+                      + earned.get(person.id, 0.0), 1)
+        if not person.active:
+            if hours:
+                figures[person.id] = {"hours_earned": hours}
+            continue
+        _ids, items_due, hours_required = mine[person.id]
+        figures[person.id] = {"items_due": items_due, "items_done": done.get(person.id, 0),
+                              "hours_earned": hours, "hours_required": hours_required}
     return figures
 
 
@@ -290,13 +331,6 @@ def attempt_percent():
                  100.0 * func.coalesce(Attempt.score, 0) / Attempt.max_score))
 
 
-def attempt_passed():
-    """SQL: 1 for a passed attempt, else 0 (aggregated with max: passed at least once)."""
-    from lawlearn.quiz.models import Attempt
-
-    return case((Attempt.passed.is_(True), 1), else_=0)
-
-
 def _quizzes(scope: Scope) -> Figures:
     """Attempts submitted in the period: distinct quizzes taken and passed (at least one
     passed attempt), the best attempt's score and the average over the attempts (percent
@@ -305,19 +339,16 @@ def _quizzes(scope: Scope) -> Figures:
 
     start, end = scope.bounds
     percent = attempt_percent()
-    per_quiz = (select(Attempt.user_id.label("user_id"),
-                       func.max(attempt_passed()).label("passed"),
-                       func.max(percent).label("best"), func.sum(percent).label("total"),
-                       func.count(percent).label("scored"))
-                .where(Attempt.submitted_at >= start, Attempt.submitted_at < end,
-                       scope.user_filter(Attempt.user_id))
-                .group_by(Attempt.user_id, Attempt.quiz_id).subquery())
-    # Rolled up per person in SQL: one row a person, however many quizzes.
-    rows = db.session.execute(
-        select(per_quiz.c.user_id, func.count(), func.sum(per_quiz.c.passed),
-               func.max(per_quiz.c.best), func.sum(per_quiz.c.total),
-               func.sum(per_quiz.c.scored))
-        .group_by(per_quiz.c.user_id))
+    passed_quiz = case((Attempt.passed.is_(True), Attempt.quiz_id))
+    # One level of grouping, one row a person: sums, counts and maxima over the attempts
+    # are the same over the quizzes, and distinct quiz ids count quizzes taken and passed.
+    rows = rows_of(
+        select(Attempt.user_id, func.count(func.distinct(Attempt.quiz_id)),
+               func.count(func.distinct(passed_quiz)), func.max(percent), func.sum(percent),
+               func.count(percent))
+        .where(Attempt.submitted_at >= start, Attempt.submitted_at < end,
+               scope.user_filter(Attempt.user_id))
+        .group_by(Attempt.user_id))
     return {user_id: {
         "quizzes_taken": taken, "quizzes_passed": int(passed or 0),
         "best_score": round(float(best), 1) if best is not None else None,
@@ -347,19 +378,19 @@ def _practice(scope: Scope) -> Figures:
 
     start, end = scope.bounds
     figures: Figures = defaultdict(dict)
-    for user_id, days in db.session.execute(
+    for user_id, days in rows_of(
             select(DailySet.user_id, func.count()).where(
                 DailySet.completed_at.is_not(None), DailySet.day >= scope.date_from,
                 DailySet.day <= scope.date_to, scope.user_filter(DailySet.user_id))
             .group_by(DailySet.user_id)):
         figures[user_id]["practice_days"] = days
-    for user_id, accepted in db.session.execute(
+    for user_id, accepted in rows_of(
             select(Reflection.user_id, func.count()).where(
                 Reflection.status == "accepted", Reflection.reviewed_at >= start,
                 Reflection.reviewed_at < end, scope.user_filter(Reflection.user_id))
             .group_by(Reflection.user_id)):
         figures[user_id]["reflections_accepted"] = accepted
-    for user_id, points in db.session.execute(
+    for user_id, points in rows_of(
             select(PointAward.user_id, func.sum(PointAward.amount)).where(
                 PointAward.day >= scope.date_from, PointAward.day <= scope.date_to,
                 scope.user_filter(PointAward.user_id))

@@ -1,5 +1,10 @@
 """The tables behind a participation report: each session, each quiz, and the outreach
-ledger's totals for the same period and department. A fixed number of queries each."""
+ledger's totals for the same period and department; and which sessions a report counts,
+shared with the people's figures. A fixed number of queries each.
+
+Sessions: a report counts a session once its check-in has closed (签到结束后计入统计; see
+``counted_sessions``); one still open for check-in is in no figure, table or total yet.
+"""
 
 from __future__ import annotations
 
@@ -7,69 +12,120 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import joinedload
 
-from lawlearn.extensions import db
 from lawlearn.reports.participation import QuizRow, SessionRow
-from lawlearn.reports.sources import Scope, attempt_percent
-from lawlearn.sessions.attendance import Counts, _in_period, _is_expected
+from lawlearn.reports.sources import Scope, attempt_percent, rows_of
+from lawlearn.sessions.attendance import Counts
+
+STATUSES = ("present", "late", "excused", "absent", "pending_quiz")
+NO_RECORDS = (0, 0, 0, 0, 0, 0.0)  # a person without records: statuses, then hours
+
+
+def counted_sessions(scope: Scope) -> list:
+    """SQL conditions on StudySession: the sessions a report counts. Started in the period,
+    not cancelled, and check-in closed (``closes_at`` ≤ now). A session still open for
+    check-in is left out of every figure, table and total until it closes (签到结束后计入统计):
+    half its people have not come yet, so counting it would show a session held with
+    nobody expected, or a rate that changes by the minute."""
+    from lawlearn.sessions.models import StudySession
+
+    start, end = scope.bounds
+    closes_at = func.coalesce(StudySession.checkin_closes_at, StudySession.ends_at)
+    return [StudySession.starts_at >= start, StudySession.starts_at < end,
+            StudySession.starts_at <= scope.now, StudySession.cancelled_at.is_(None),
+            closes_at <= scope.now]
+
+
+def attendance_by_person(scope: Scope) -> dict[int, tuple]:
+    """Per person: their records at the counted sessions by status (in ``STATUSES``
+    order), then the study hours of the sessions they attended (present or late). One
+    query (statuses pivoted in SQL: one row a person), shared by the sessions and the
+    plans sources."""
+    if "attendance" not in scope._cache:
+        from lawlearn.sessions.models import Attendance, StudySession
+
+        attended = Attendance.status.in_(("present", "late"))
+        rows = rows_of(
+            select(Attendance.user_id,
+                   *(func.sum(case((Attendance.status == status, 1), else_=0))
+                     for status in STATUSES),
+                   func.sum(case((attended, StudySession.study_hours), else_=0)))
+            .join(StudySession, StudySession.id == Attendance.session_id)
+            .where(*counted_sessions(scope), scope.user_filter(Attendance.user_id))
+            .group_by(Attendance.user_id))
+        scope._cache["attendance"] = {row[0]: row[1:] for row in rows}
+    return scope._cache["attendance"]
+
+
+def awaiting_absent(scope: Scope) -> dict[int, list[int]]:
+    """Counted sessions whose check-in has closed but which are not closed yet (closing
+    writes an ``absent`` record for everyone expected then; pages close ended sessions
+    first, so there are usually none): session id → the people of the scope expected there
+    now (active, in its audience) without a record, who count as absent. One query when
+    there is none, three otherwise; shared by the people's figures and the sessions table."""
+    if "awaiting" not in scope._cache:
+        from lawlearn.sessions.attendance import _is_expected
+        from lawlearn.sessions.models import Attendance, SessionAudience, StudySession
+
+        everyone = {session_id: audience_all for session_id, audience_all in rows_of(
+            select(StudySession.id, StudySession.audience_all).where(
+                *counted_sessions(scope), StudySession.closed_at.is_(None)))}
+        found: dict[int, list[int]] = {}
+        if everyone:
+            ids = list(everyone)
+            recorded: dict[int, set[int]] = defaultdict(set)
+            for session_id, user_id in rows_of(select(Attendance.session_id, Attendance.user_id)
+                                               .where(Attendance.session_id.in_(ids))):
+                recorded[session_id].add(user_id)
+            departments: dict[int, set[int]] = defaultdict(set)
+            persons: dict[int, set[int]] = defaultdict(set)
+            for session_id, department_id, user_id in rows_of(select(
+                    SessionAudience.session_id, SessionAudience.department_id,
+                    SessionAudience.user_id).where(SessionAudience.session_id.in_(ids))):
+                if department_id:
+                    departments[session_id].add(department_id)
+                if user_id:
+                    persons[session_id].add(user_id)
+            active = [person for person in scope.people() if person.active]
+            for session_id, audience_all in everyone.items():
+                found[session_id] = [
+                    person.id for person in active if person.id not in recorded[session_id]
+                    and _is_expected(person, departments[session_id], persons[session_id],
+                                     audience_all)]
+        scope._cache["awaiting"] = found
+    return scope._cache["awaiting"]
 
 
 def session_rows(scope: Scope) -> list[SessionRow]:
-    """Each session of the period that has started and was not cancelled, with the records
-    of the people in scope (a department's report counts its own people only), counted as
-    the people's rows count them: at a session whose check-in has closed but which is not
-    closed yet, everyone expected without a record is absent. A session with nobody of the
-    scope expected is left out of a department's report."""
-    from lawlearn.sessions.models import Attendance, StudySession
+    """Each counted session (see ``counted_sessions``) with the records of the people in
+    scope (a department's report counts its own people only), counted as the people's
+    rows count them: at a session awaiting its closing, everyone expected without a record
+    is absent. A session where nobody of the scope was expected is left out of a
+    department's report. Two queries, plus those of ``awaiting_absent`` (shared)."""
+    from lawlearn.sessions.models import Attendance, SessionKind, StudySession
 
-    in_period = _in_period(scope.date_from, scope.date_to, scope.now)
+    counted = counted_sessions(scope)
     counts: dict[int, Counts] = defaultdict(Counts)
-    for session_id, status, n in db.session.execute(
+    for session_id, status, n in rows_of(
             select(Attendance.session_id, Attendance.status, func.count())
             .join(StudySession, StudySession.id == Attendance.session_id)
-            .where(*in_period, scope.user_filter(Attendance.user_id))
+            .where(*counted, scope.user_filter(Attendance.user_id))
             .group_by(Attendance.session_id, Attendance.status)):
         counts[session_id].add(status, n)
-    sessions = list(db.session.scalars(
-        select(StudySession).options(joinedload(StudySession.kind))
-        .where(*in_period).order_by(StudySession.starts_at, StudySession.id)))
-    awaiting = [s for s in sessions if s.closed_at is None and s.closes_at <= scope.now]
-    if awaiting:
-        _add_absent_awaiting_close(scope, awaiting, counts)
+    for session_id, absent in awaiting_absent(scope).items():
+        counts[session_id].absent += len(absent)
     rows = []
-    for session in sessions:
-        tally = counts.get(session.id, Counts())
+    for session_id, title, kind, starts_at in rows_of(
+            select(StudySession.id, StudySession.title, SessionKind.name, StudySession.starts_at)
+            .join(SessionKind, SessionKind.id == StudySession.kind_id)
+            .where(*counted).order_by(StudySession.starts_at, StudySession.id)):
+        tally = counts.get(session_id) or Counts()
         if scope.department_id is not None and not tally.expected:
             continue
-        rows.append(SessionRow(session.id, session.title, session.kind.name, session.starts_at,
-                               tally.expected, tally.present, tally.late, tally.excused,
-                               tally.absent, tally.rate(scope.rule), tally.pending))
+        rows.append(SessionRow(session_id, title, kind, starts_at, tally.expected,
+                               tally.present, tally.late, tally.excused, tally.absent,
+                               tally.rate(scope.rule), tally.pending))
     return rows
-
-
-def _add_absent_awaiting_close(scope: Scope, awaiting: list, counts: dict[int, Counts]) -> None:
-    """Sessions whose check-in has closed but which are not closed yet: everyone of the
-    scope expected (active, in the audience) without a record is absent, as
-    sessions.attendance counts them for the people's rows. Two queries for all of them."""
-    from lawlearn.sessions.models import Attendance, SessionAudience
-
-    ids = [session.id for session in awaiting]
-    recorded: dict[int, set[int]] = defaultdict(set)
-    for session_id, user_id in db.session.execute(select(
-            Attendance.session_id, Attendance.user_id).where(Attendance.session_id.in_(ids))):
-        recorded[session_id].add(user_id)
-    audience: dict[int, list] = defaultdict(list)
-    for row in db.session.scalars(select(SessionAudience).where(
-            SessionAudience.session_id.in_(ids))):
-        audience[row.session_id].append(row)
-    people = [person for person in scope.people() if person.active]
-    for session in awaiting:
-        department_ids = {a.department_id for a in audience[session.id] if a.department_id}
-        user_ids = {a.user_id for a in audience[session.id] if a.user_id}
-        counts[session.id].absent += sum(
-            1 for person in people if person.id not in recorded[session.id]
-            and _is_expected(person, department_ids, user_ids, session.audience_all))
 
 
 def quiz_rows(scope: Scope) -> list[QuizRow]:
@@ -81,7 +137,7 @@ def quiz_rows(scope: Scope) -> list[QuizRow]:
     start, end = scope.bounds
     percent = attempt_percent()
     passed_user = case((Attempt.passed.is_(True), Attempt.user_id))
-    rows = db.session.execute(
+    rows = rows_of(
         select(Quiz.id, Quiz.title, Quiz.is_exam, func.count(func.distinct(Attempt.user_id)),
                func.count(func.distinct(passed_user)), func.count(Attempt.id),
                func.avg(percent))

@@ -6,26 +6,31 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from flask import abort, render_template, request
+from flask import abort, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from lawlearn.accounts.departments import department_choices
 from lawlearn.database import utcnow
 from lawlearn.errors import ValidationFailed
 from lawlearn.localtime import local_day
-from lawlearn.pagination import page_arg, page_of
+from lawlearn.pagination import Page, page_arg, page_of
 from lawlearn.reports import reports_bp
 from lawlearn.reports.access import can_view_reports, report_department, sees_every_department
 from lawlearn.reports.columns import Column
 from lawlearn.reports.export_record import build_my_record
-from lawlearn.reports.forms import PeriodForm, ReportFilterForm
-from lawlearn.reports.participation import ParticipationReport, build_report
+from lawlearn.reports.export_tables import CSV_TABLES, TABLE_NAMES, rate_rule_text, scope_text
+from lawlearn.reports.forms import PeriodForm, ReportFilterForm, department_options
+from lawlearn.reports.participation import DepartmentRow, ParticipationReport, build_report
 from lawlearn.sessions import attendance
 
 PEOPLE_PER_PAGE = 50
-EXPORT_FORMATS = ("xlsx", "csv", "docx")
 MY_EXPORT_FORMATS = ("xlsx", "csv")
+# The figures the cards of 我的学法档案 show; any other column gets a line of its own.
+RECORD_CARD_KEYS = frozenset((
+    "sessions_expected", "sessions_present", "sessions_late", "sessions_excused",
+    "sessions_absent", "attendance_rate", "hours_earned", "hours_required", "items_due",
+    "items_done", "items_rate", "quizzes_taken", "quizzes_passed", "best_score",
+    "average_score", "practice_days", "reflections_accepted", "points"))
 
 
 @reports_bp.app_template_global("column_groups")
@@ -61,7 +66,7 @@ def headlines(report: ParticipationReport) -> list[Headline]:
         Headline(_l("统计人数"), len(report.people)),
         Headline(_l("集中学法（场）"), len(report.sessions)),
         Headline(_l("参学人次"), total.get("sessions_attended")),
-        Headline(_l("平均参学率"), total.get("attendance_rate"), "rate"),
+        Headline(_l("参学率"), total.get("attendance_rate"), "rate"),
         Headline(_l("人均学时"), report.total.per_capita("hours_earned"), "hours"),
         Headline(_l("在线测试参测人次"), total.get("quizzes_taken")),
         Headline(_l("测试通过率"), _ratio(total.get("quizzes_passed"), total.get("quizzes_taken")),
@@ -85,6 +90,67 @@ def _search(people: list, q: str) -> list:
     return [p for p in people if needle in p.name.casefold() or needle in p.username.casefold()]
 
 
+@dataclass
+class DepartmentLine:
+    """A row of the department table as shown: a section under its unit by its own name,
+    indented; otherwise by its full name (单位/科室)."""
+
+    row: DepartmentRow
+    label: str
+    indent: bool = False
+
+
+def department_lines(rows: list[DepartmentRow]) -> list[DepartmentLine]:
+    """The rows come unit by unit, each followed by its sections (full names "单位/科室")."""
+    lines, unit = [], None
+    for row in rows:
+        if not row.is_section:
+            unit = row.name if row.department_id is not None else None
+            lines.append(DepartmentLine(row, row.name))
+        elif unit is not None and row.name.startswith(unit + "/"):
+            lines.append(DepartmentLine(row, row.name[len(unit) + 1:], indent=True))
+        else:  # a section reported alone
+            lines.append(DepartmentLine(row, row.name))
+    return lines
+
+
+@dataclass
+class PageLink:
+    number: int | None  # None: pages left out (…)
+    url: str = ""
+    current: bool = False
+
+
+def page_numbers(page: int, pages: int, around: int = 2) -> list[int | None]:
+    """The pages a pager offers: the first, the last and ``around`` either side of the
+    current one; None stands for the pages left out (a single page is shown instead)."""
+    wanted = sorted({1, pages, *range(max(1, page - around), min(pages, page + around) + 1)})
+    numbers: list[int | None] = []
+    previous = 0
+    for number in wanted:
+        if number - previous == 2:
+            numbers.append(previous + 1)
+        elif number - previous > 2:
+            numbers.append(None)
+        numbers.append(number)
+        previous = number
+    return numbers
+
+
+def people_pager(people: Page) -> dict[str, Any]:
+    """Links to the pages of the people table, with the same filters, landing on the table
+    (``#people``) rather than the top of the page."""
+    args = {key: value for key, value in request.args.items() if key != "page"}
+
+    def url(number: int) -> str:
+        return url_for("reports.report", **args, page=number, _anchor="people")
+
+    return {"links": [PageLink(n, url(n) if n else "", n == people.page)
+                      for n in page_numbers(people.page, people.pages)],
+            "prev": url(people.prev_num) if people.has_prev else "",
+            "next": url(people.next_num) if people.has_next else ""}
+
+
 @reports_bp.route("/")
 @login_required
 def report():
@@ -92,7 +158,7 @@ def report():
     if not can_view_reports(current_user):
         abort(403)
     wide = sees_every_department(current_user)
-    form = ReportFilterForm(request.args, _today(), department_choices() if wide else None)
+    form = ReportFilterForm(request.args, _today(), department_options() if wide else None)
     department_id = report_department(current_user, form.department.data)
     result = None
     if form.validate():
@@ -108,15 +174,20 @@ def report():
         period = {"from": result.date_from.isoformat(), "to": result.date_to.isoformat()}
         if department_id is not None:
             period["department"] = str(department_id)
+        people = page_of(_search(result.people, q) if q else result.people, page_arg(),
+                         PEOPLE_PER_PAGE)
         context = {
-            "people": page_of(_search(result.people, q) if q else result.people, page_arg(),
-                              PEOPLE_PER_PAGE),
-            "q": q, "headlines": headlines(result), "export_args": period,
-            "export_formats": EXPORT_FORMATS,
-            "rule_text": attendance.rule_description(result.rule)}
+            "people": people, "pager": people_pager(people), "q": q,
+            "headlines": headlines(result), "export_args": period,
+            "department_lines": department_lines(result.departments),
+            "scope": scope_text(result),
+            "csv_tables": [(table, TABLE_NAMES[table]) for table in CSV_TABLES],
+            "rule_text": rate_rule_text(result.rule)}
+    own = current_user.department
     return render_template(
         "reports/report.html", layout=_layout(), form=form, report=result, wide=wide,
-        own_department=current_user.department, **context), 200 if result else 400
+        own_department=own, own_has_sections=bool(own and not own.parent_id and own.children),
+        **context), 200 if result else 400
 
 
 # --- 我的学法档案 ---------------------------------------------------------------------------
@@ -169,7 +240,8 @@ def my_record():
         return render_template("reports/my_record.html", form=form, figures=None), 400
     return render_template(
         "reports/my_record.html", form=form, figures=record.values, columns=record.columns,
-        record=record.sessions, rule_text=attendance.rule_description(record.sessions.rule),
+        other_columns=[c for c in record.columns if c.key not in RECORD_CARD_KEYS],
+        record=record.sessions, rule_text=rate_rule_text(record.sessions.rule),
         status_label=attendance.status_label, quizzes=best_per_quiz(record.attempts),
         export_args={"from": record.date_from.isoformat(), "to": record.date_to.isoformat()},
         export_formats=MY_EXPORT_FORMATS)

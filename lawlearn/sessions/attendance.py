@@ -421,4 +421,5 @@ def rule_description(rule: AttendanceRule) -> str:
     late = _("迟到计为出席") if rule.late_counts_as_present else _("迟到不计为出席")
     excused = {"present": _("请假计为出席"), "excluded": _("请假的场次不计入"),
                "absent": _("请假计为缺席")}[rule.excused_counts]
-    return _("出勤率 = 出席场次 ÷ 应计场次；%(late)s，%(excused)s。", late=late, excused=excused)
+    return _("参学率 = 计为参学的场次 ÷ 计入参学率的场次；%(late)s，%(excused)s。",
+             late=late, excused=excused)

@@ -32,7 +32,7 @@ def export_summary(summary: AttendanceSummary, scope: str) -> bytes:
                end=summary.date_to.isoformat())
     rows: list[list[Any]] = [[_("统计期间"), _("范围"), _("姓名"), _("用户名"), _("部门"),
                               _("应到"), _("出席"), _("迟到"), _("请假"), _("缺席"),
-                              _("出勤率")]]
+                              _("参学率")]]
     for person in summary.people:
         c = person.counts
         rows.append([period, scope, person.name, person.username,

@@ -228,7 +228,7 @@ def absentees(session_id: int):
         sessions_url=_endpoint_url("sessions_admin.sessions"))
 
 
-REPORT_SORTS = {"name": _l("按部门和姓名"), "rate": _l("按出勤率（低到高）")}
+REPORT_SORTS = {"name": _l("按部门和姓名"), "rate": _l("按参学率（低到高）")}
 
 
 @sessions_admin_bp.route("/report")

@@ -1,11 +1,13 @@
 """The report page and 我的学法档案 in a browser: 360 px phones (nothing wider than the screen,
 wide tables scrolling in their box with the first column kept), the filters, the export
-links; and the report page on a desktop."""
+buttons (they export what the fields say), paging that lands on the people table clear of
+the top bar; and the report page on a desktop."""
 
 from __future__ import annotations
 
 import re
 
+import openpyxl
 import pytest
 from playwright.sync_api import expect
 
@@ -49,14 +51,15 @@ def test_the_report_on_a_phone(live_server, phone, office, who):
     assert sorted(people_names(page)) == sorted(["主任丁", "文员庚"])
     assert_fits_phone(page)
 
-    # The exports cover what is shown.
-    exports = page.locator(".report-exports a")
-    expect(exports).to_have_count(3)
-    for i, fmt in enumerate(("xlsx", "csv", "docx")):
-        href = exports.nth(i).get_attribute("href")
-        for part in (f"format={fmt}", "from=2026-03-01", "to=2026-03-31",
-                     f"department={office.office}"):
-            assert part in href
+    # The export buttons sit under the filters, clear of the fields' labels.
+    exports = page.locator(".report-exports")
+    button = page.get_by_role("button", name="统计").bounding_box()
+    label = page.locator(".report-filters label", has_text="开始日期").bounding_box()
+    assert exports.bounding_box()["y"] >= button["y"] + button["height"]
+    assert exports.bounding_box()["y"] >= label["y"] + label["height"] + 8
+    for box in (b.bounding_box() for b in exports.get_by_role("button").all()
+                if b.is_visible()):
+        assert box["height"] >= 44
 
     # Search among the people keeps the filters.
     page.get_by_placeholder("按姓名或用户名查找").fill("文员")
@@ -64,6 +67,98 @@ def test_the_report_on_a_phone(live_server, phone, office, who):
     expect(page.locator(".report-scope")).to_contain_text("办公室")
     assert people_names(page) == ["文员庚"]
     screenshot(page, f"reports-report-phone-{who}")
+
+
+def test_exports_cover_what_the_fields_say_even_before_statistics(live_server, phone, office,
+                                                                    tmp_path):
+    page = phone.new_page()
+    log_in(page, live_server, office.leader.username)
+    page.goto(f"{live_server}/reports/?from=2026-01-01&to=2026-06-30")
+    # Change the fields, do not press 统计, export.
+    field(page, "部门（含下属科室）").select_option(label="办公室")
+    field(page, "开始日期").fill("2026-03-01")
+    field(page, "结束日期").fill("2026-03-31")
+    with page.expect_download() as info:
+        page.get_by_role("button", name="导出 XLSX").click()
+    download = info.value
+    for part in ("format=xlsx", "from=2026-03-01", "to=2026-03-31",
+                 f"department={office.office}"):
+        assert part in download.url
+    path = tmp_path / "report.xlsx"
+    download.save_as(path)
+    summary = {row[0]: row[1] for row in openpyxl.load_workbook(path)["汇总"].iter_rows(
+        values_only=True) if row[0]}
+    assert summary["统计范围"] == "办公室"
+    assert summary["统计期间"] == "2026-03-01 至 2026-03-31"
+    expect(page.locator(".report-scope")).to_contain_text("全区政府办")  # the page as it was
+
+    # Each table as CSV from the small menu, with the same fields. (Loaded afresh first:
+    # the app's double-submit guard holds a form for 5 s after a submission, and a
+    # download leaves the page where it was.)
+    report = f"{live_server}/reports/?from=2026-01-01&to=2026-06-30"
+    page.goto(report)
+    field(page, "开始日期").fill("2026-03-01")
+    page.get_by_text("导出 CSV").click()
+    with page.expect_download() as info:
+        page.get_by_role("button", name="部门（CSV）").click()
+    assert "table=departments" in info.value.url and "from=2026-03-01" in info.value.url
+    assert info.value.suggested_filename.startswith("参学统计_部门_")
+
+    # A bad period: the refusal leads back to the report with the same fields.
+    page.goto(report)
+    field(page, "结束日期").fill("2025-12-01")
+    page.get_by_role("button", name="导出 DOCX（报告稿）").click()
+    expect(page.get_by_text("结束日期不能早于开始日期")).to_be_visible()
+    page.get_by_role("link", name="返回统计报表").click()
+    expect(page.locator('input[name="to"]')).to_have_value("2025-12-01")
+    expect(page.locator(".report-filters")).to_contain_text("结束日期不能早于开始日期")
+    assert_fits_phone(page)
+
+
+def test_paging_and_search_land_on_the_people_below_the_top_bar(live_server, phone, office,
+                                                                 make_user):
+    for n in range(55):
+        make_user(f"bulk{n:02d}", name=f"批量{n:02d}", department_id=office.office)
+    page = phone.new_page()
+    log_in(page, live_server, office.leader.username)
+    page.goto(f"{live_server}/reports/?from=2026-01-01&to=2026-06-30")
+    pager = page.get_by_role("navigation", name="人员明细分页")
+    expect(pager.get_by_role("link", name="第 1 页")).to_have_attribute("aria-current", "page")
+    pager.get_by_role("link", name="第 2 页").click()
+    expect(page).to_have_url(re.compile(r"page=2#people$"))
+    heading = page.get_by_role("heading", name="人员明细")
+    expect(heading).to_be_in_viewport()
+    top_bar = page.locator(".topbar").bounding_box()
+    assert heading.bounding_box()["y"] >= top_bar["y"] + top_bar["height"]
+    expect(pager.get_by_role("link", name="第 2 页")).to_have_attribute("aria-current", "page")
+    assert page.evaluate("window.scrollY") > 0
+
+    page.get_by_placeholder("按姓名或用户名查找").fill("批量07")
+    page.get_by_role("button", name="查找").click()
+    expect(page).to_have_url(re.compile(r"#people$"))
+    search = page.get_by_placeholder("按姓名或用户名查找").bounding_box()
+    top_bar = page.locator(".topbar").bounding_box()
+    assert page.get_by_role("heading", name="人员明细").bounding_box()["y"] >= \
+        top_bar["y"] + top_bar["height"]
+    assert search["y"] >= top_bar["y"] + top_bar["height"]
+    assert people_names(page) == ["批量07"]
+    assert_fits_phone(page)
+
+
+def test_a_dept_lead_sees_the_department_as_text(live_server, phone, office):
+    page = phone.new_page()
+    log_in(page, live_server, office.unit_lead.username)
+    page.goto(f"{live_server}/reports/")
+    filters = page.locator(".report-filters")
+    expect(filters.locator(".field-label")).to_have_text("部门")
+    expect(filters.locator(".static")).to_have_text("执法局（含下属科室）")
+    rows = page.locator("section[aria-labelledby=departments] tbody th")
+    expect(rows).to_have_text(["执法局", "法制科"])
+    indent = [row.bounding_box()["x"] + float(row.evaluate(
+        "e => parseFloat(getComputedStyle(e).paddingLeft)")) for row in rows.all()]
+    assert indent[1] > indent[0]  # the section sits under its unit
+    assert_fits_phone(page)
+    screenshot(page, "reports-report-phone-dept-lead")
 
 
 def test_my_record_on_a_phone(live_server, phone, office):
@@ -93,6 +188,11 @@ def test_my_record_on_a_phone(live_server, phone, office):
         box = link.bounding_box()
         assert box["height"] >= 44  # thumb-sized
     assert_fits_phone(page)
+    attendance = page.locator(".record-attendance")
+    expect(attendance).to_contain_text("出席 1 · 迟到 0 · 请假 0 · 缺席 0")
+    expect(attendance).to_contain_text("应参学 1 场")
+    expect(page.get_by_text("全部数据")).to_have_count(0)
+    screenshot(page, "reports-my-record-phone-cards")
 
     # A bad period: the error under the field, no figures.
     field(page, "开始日期").fill("2026-07-01")
@@ -130,5 +230,5 @@ def test_the_report_on_a_desktop(live_server, desktop, office):
     expect(page.locator("section[aria-labelledby=quizzes] tbody tr")).to_have_count(1)
     expect(page.locator("section[aria-labelledby=quizzes] tbody")).to_contain_text("63.3%")
     expect(page.locator("section[aria-labelledby=outreach] .stat").first).to_contain_text("2")
-    expect(page.locator(".report-exports a")).to_have_count(3)
+    expect(page.locator(".report-exports button")).to_have_count(6)
     screenshot(page, "reports-report-desktop")

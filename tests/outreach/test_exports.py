@@ -105,7 +105,7 @@ def test_xlsx_has_three_sheets_with_numbers_dates_and_matching_totals(week, offi
     assert community["组织单位"] == "区司法局/普法科"
     assert community["宣传法律法规"] == "中华人民共和国宪法、反电信网络诈骗法"
     assert community["宣传对象"] == "居民" and community["状态"] == "已提交"
-    assert (community["参与人次"], community["有奖问答完成人次"], community["受众合计（人次）"]) == \
+    assert (community["参与人次"], community["有奖问答完成人次"], community["覆盖群众（人次）"]) == \
         (3000, 240, 3240)
     assert (community["发放资料种类"], community["发放资料份数"]) == (28, 60437)
     for row in ledger.iter_rows(min_row=2):
@@ -113,7 +113,7 @@ def test_xlsx_has_three_sheets_with_numbers_dates_and_matching_totals(week, offi
             assert cell.data_type == "n" and isinstance(cell.value, int)
         assert row[3].is_date and row[4].is_date
     totals = ledger_totals(WEEK)
-    assert sum(row["受众合计（人次）"] for row in body) == totals.reach == 4870
+    assert sum(row["覆盖群众（人次）"] for row in body) == totals.reach == 4870
     assert sum(row["解答咨询（人次）"] for row in body) == totals.consultations
 
     materials = list(book["宣传资料"].iter_rows(values_only=True))
@@ -126,7 +126,7 @@ def test_xlsx_has_three_sheets_with_numbers_dates_and_matching_totals(week, offi
     labels = {row[0]: row[1] for row in summary if row[0]}
     assert labels["统计期间"] == "2024-12-01 至 2024-12-07"
     assert labels["状态"] == "已提交和已审核"
-    assert labels["活动场次"] == 3 and labels["受众合计（人次）"] == 4870
+    assert labels["活动场次"] == 3 and labels["覆盖群众（人次）"] == 4870
     assert labels["发放资料份数"] == 60437 and labels["线上浏览量"] == 12345
     by_category_start = [row[0] for row in summary].index("按类别统计")
     category_rows = {row[0]: row for row in summary[by_category_start + 2:]
@@ -183,7 +183,7 @@ def test_docx_summary_paragraph_tables_and_featured_photos(week):
     # The main figures, then one table per category with its events.
     assert len(document.tables) == 3
     figures = {row.cells[0].text: row.cells[1].text for row in document.tables[0].rows}
-    assert figures["活动场次"] == "3" and figures["受众合计（人次）"] == "4,870"
+    assert figures["活动场次"] == "3" and figures["覆盖群众（人次）"] == "4,870"
     assert figures["发放资料份数"] == "60,437"
     headings = [p.text for p in document.paragraphs if p.style.name == "Heading 2"]
     assert headings == ["（一）进社区（1 场）", "（二）进学校（2 场）"]

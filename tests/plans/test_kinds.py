@@ -369,6 +369,19 @@ def test_streak_counts_completed_days_within_the_window_only(ctx):
     assert state_of(item, ann) == ItemState("done", last.completed_at, "3/3")
 
 
+def test_a_streak_is_done_when_its_last_needed_day_was_completed(ctx):
+    """Practising on after the streak is reached does not move the moment it was done: a
+    past period's hours and items stay the same."""
+    ann = make_person("ann")
+    item = add_item(make_plan(), "streak", settings={"days": 2, "from": "2026-05-01"},
+                    due_on=date(2026, 5, 31))
+    practice_day(ann, date(2026, 5, 3))
+    second = practice_day(ann, date(2026, 5, 4))
+    practice_day(ann, date(2026, 5, 20))
+    practice_day(ann, date(2026, 5, 25))
+    assert state_of(item, ann) == ItemState("done", second.completed_at, "2/2")
+
+
 def test_streak_window_defaults_to_the_plan_and_its_end(ctx):
     ann = make_person("ann")
     plan = make_plan(starts_on=date(2026, 5, 1), ends_on=date(2026, 5, 10))

@@ -57,9 +57,10 @@ def make_person(username: str, *, name: str | None = None, department_id: int | 
 
 def make_session(starts_at: datetime, *, title: str = "集中学法", minutes: int = 120,
                  hours: float = 0, department_ids: tuple[int, ...] = (),
-                 user_ids: tuple[int, ...] = (), exit_quiz_id: int | None = None):
+                 user_ids: tuple[int, ...] = (), exit_quiz_id: int | None = None,
+                 checkin_closes_at: datetime | None = None):
     """A session of kind 集中学法; everyone is expected unless narrowed to departments (with
-    their sections) or people."""
+    their sections) or people. Check-in closes at the end unless ``checkin_closes_at``."""
     from lawlearn.sessions.models import SessionKind
     from lawlearn.sessions.services import SessionFields, create_sessions
 
@@ -70,6 +71,7 @@ def make_session(starts_at: datetime, *, title: str = "集中学法", minutes: i
         db.session.flush()
     fields = SessionFields(title, kind.id, starts_at, starts_at + timedelta(minutes=minutes),
                            study_hours=hours, exit_quiz_id=exit_quiz_id,
+                           checkin_closes_at=checkin_closes_at,
                            audience_all=not (department_ids or user_ids),
                            department_ids=list(department_ids), user_ids=list(user_ids))
     return create_sessions(None, fields)[0]

@@ -7,7 +7,16 @@ import re
 import pytest
 from flask import render_template_string
 
-from lawlearn.reports.charts import VIEW_WIDTH, bar_chart, nice_scale, shorten, trend_chart
+from lawlearn.reports.charts import (
+    AXIS_SIZE,
+    LABEL_SIZE,
+    MAX_WIDTH_PX,
+    VIEW_WIDTH,
+    bar_chart,
+    nice_scale,
+    shorten,
+    trend_chart,
+)
 
 MONTHS = [(str(m), f"{m}月") for m in range(1, 13)]
 
@@ -74,6 +83,27 @@ def test_a_line_breaks_where_a_month_has_no_data_and_shows_the_target():
     assert chart.points[1].y == chart.top
 
 
+def test_the_target_is_named_above_the_plot_where_no_point_can_be():
+    values = [0.95, 0.9, 1.0] + [0.92] * 9  # points all round the target line
+    chart = trend_chart("参学率", MONTHS, values, ["x"] * 12, kind="line", max_value=1.0,
+                        reference=0.9, reference_label="目标 90.0%")
+    plain = trend_chart("参学率", MONTHS, values, ["x"] * 12, kind="line", max_value=1.0)
+    assert chart.top == plain.top + 18 and chart.height == plain.height + 18  # room above
+    assert chart.bottom - chart.top == plain.bottom - plain.top  # the same plot
+    highest_point = min(point.y for point in chart.points) - 4  # the dot's radius
+    # The legend's text (13 units high from its baseline) ends above the plot and the
+    # highest dot, and starts right of the axis labels (which end at left - 6).
+    assert chart.legend_y + 3 < chart.top and chart.legend_y + 3 < highest_point
+    assert chart.top + 4 - AXIS_SIZE > chart.legend_y  # the 100% tick label is below it
+    assert chart.legend_text_x > chart.left and chart.legend_line_y < chart.legend_y
+
+
+@pytest.mark.parametrize("width_px", [300, 310, MAX_WIDTH_PX])
+def test_text_is_12_to_14_px_on_a_phone_and_at_the_desktop_cap(width_px):
+    for size in (AXIS_SIZE, LABEL_SIZE):
+        assert 12 <= size * width_px / VIEW_WIDTH <= 14
+
+
 def test_charts_without_data_say_so():
     nothing = [None] * 12
     assert trend_chart("场次", MONTHS, nothing, ["—"] * 12).empty
@@ -113,5 +143,28 @@ def test_svg_draws_one_column_per_month_with_data(app):
         line = _render("{{ trend_chart(chart, 't') }}", chart=trend_chart(
             "率", MONTHS, [0.5, None, 0.7] + [None] * 9, ["x"] * 12, kind="line", max_value=1))
     assert svg.count('<rect ') == 2  # a zero month draws no column
+    assert "chart-legend" not in svg
     assert svg.count('class="chart-axis"') == 12 + 1 + 4  # months, "月", ticks 0 to 3
     assert line.count("<polyline") == 2 and line.count("<circle") == 2
+
+
+def test_svg_draws_the_target_legend_and_escapes_it(app):
+    with app.test_request_context():
+        svg = _render("{{ trend_chart(chart, 't') }}", chart=trend_chart(
+            "率", MONTHS, [0.5] * 12, ["x"] * 12, kind="line", max_value=1,
+            reference=0.9, reference_label="目标 <90%>"))
+    legend = re.search(r'<g class="chart-legend">(.*?)</g>', svg, re.S).group(1)
+    assert 'x="74" y="20"' in legend and "目标 &lt;90%&gt;" in legend
+    assert legend.count('stroke-dasharray="6 4"') == 1  # the sample of the dashed line
+
+
+def test_month_table_has_a_row_per_month(app):
+    figure = type("Figure", (), {"columns": ["参学率", "人次"],
+                                 "rows": [("1月", ["50.0%", "1 / 2"]), ("2月", ["—", "—"])]})
+    with app.test_request_context():
+        html = render_template_string(
+            '{% from "reports/_charts.html" import trend_table %}{{ trend_table(f, "标题") }}',
+            f=figure)
+    assert re.findall(r'<th scope="row">(.*?)</th>', html) == ["1月", "2月"]
+    assert re.findall(r'<th scope="col"[^>]*>(.*?)</th>', html) == ["月份", "参学率", "人次"]
+    assert html.count("<td") == 4 and "table-scroll" not in html

@@ -4,13 +4,13 @@ rules, the targets form and the number of queries."""
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
-from lawlearn.accounts.models import AuditEntry
 from lawlearn.database import utcnow
 from lawlearn.errors import ValidationFailed
 from lawlearn.extensions import db
@@ -20,7 +20,8 @@ from lawlearn.outreach.models import OutreachCategory, OutreachEvent
 from lawlearn.practice.models import DailySet, DailySetItem
 from lawlearn.quiz.models import Attempt, AttemptItem, Question, Quiz
 from lawlearn.reports import dashboard
-from lawlearn.reports.participation import DepartmentRow
+from lawlearn.reports.dashboard_targets import change_targets
+from lawlearn.reports.participation import DepartmentRow, PersonRow
 from lawlearn.sessions.models import Attendance, SessionKind, StudySession
 from lawlearn.settings import get_setting
 from tests.conftest import csrf_from
@@ -42,11 +43,12 @@ def feb1_0030(year: int) -> datetime:
     return datetime(year, 1, 31, 16, 30)
 
 
-def add_session(starts_at: datetime, marks: dict[int, str], *, cancelled: bool = False) -> int:
+def add_session(starts_at: datetime, marks: dict[int, str], *, cancelled: bool = False,
+                closed: bool = True) -> int:
     kind = db.session.scalar(select(SessionKind)) or SessionKind(name="集中学法")
     session = StudySession(title=f"集中学法{next(_serial)}", kind=kind, starts_at=starts_at,
                            ends_at=starts_at + timedelta(hours=1), study_hours=2,
-                           closed_at=starts_at + timedelta(hours=1),
+                           closed_at=starts_at + timedelta(hours=1) if closed else None,
                            cancelled_at=starts_at if cancelled else None)
     db.session.add(session)
     db.session.flush()
@@ -180,31 +182,21 @@ def test_year_figures_and_targets(year_2025):
     assert progress["people_reached"].ratio == pytest.approx(205 / 5000)
     assert not progress["sessions"].met and progress["sessions"].remaining == 9
     assert board.elapsed == pytest.approx(196 / 365)
+    assert board.year_targets.set_in is None  # nobody has set 2025's: the defaults
 
 
-def test_changed_targets_give_percent_of_target_and_are_audited(year_2025):
-    changed = dashboard.change_targets(None, {"sessions": 3, "attendance_rate": 60.5,
-                                              "outreach_events": 0, "people_reached": 5000})
+def test_a_session_open_for_check_in_is_not_counted_yet(year_2025):
+    """A session still open for check-in counts once its check-in has closed."""
+    p = year_2025.people
+    add_session(NOW - timedelta(minutes=30), {p["a1"]: "present"}, closed=False)
     db.session.commit()
-    assert changed == 3  # people_reached was already 5000
-    assert get_setting("reports.target_attendance_rate") == 60.5
-    assert get_setting("reports.target_sessions") == 3
-    entries = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "reports.target")
-                                 .order_by(AuditEntry.id)).all()
-    assert [e.details["key"] for e in entries] == [
-        "reports.target_sessions", "reports.target_attendance_rate",
-        "reports.target_outreach_events"]
-    assert entries[0].details == {"key": "reports.target_sessions", "before": 12, "after": 3}
     board = dashboard.build_dashboard(2025, now=NOW)
-    progress = {t.spec.key: t for t in board.targets}
-    assert progress["sessions"].met and progress["sessions"].bar == 1
-    assert progress["attendance_rate"].ratio == pytest.approx((7 / 11) / 0.605)
-    assert progress["attendance_rate"].met
-    assert not progress["outreach_events"].has_target  # 0: no target
-    with pytest.raises(ValidationFailed):  # checked before anything changes
-        dashboard.change_targets(None, {"sessions": 5, "attendance_rate": 101})
-    assert get_setting("reports.target_sessions") == 3
-    # One department: office-wide totals have no target there.
+    assert board.figures["sessions"] == 3 and board.trends.sessions[6] == 0
+    later = dashboard.build_dashboard(2025, now=NOW + timedelta(hours=1))
+    assert later.figures["sessions"] == 4 and later.trends.sessions[6] == 1
+
+
+def test_office_wide_targets_have_none_for_one_department(year_2025):
     unit = dashboard.build_dashboard(2025, department_id=year_2025.unit_b, now=NOW)
     progress = {t.spec.key: t for t in unit.targets}
     assert not progress["people_reached"].has_target and progress["people_reached"].actual == 50
@@ -242,14 +234,40 @@ def test_a_year_outside_the_range_is_refused(year_2025):
         dashboard.build_dashboard(1999, now=NOW)
 
 
-def test_lowest_attendance_order(year_2025, make_user):
+def test_follow_up_lists_only_people_below_the_attendance_target(year_2025):
     p = year_2025.people
-    board = dashboard.build_dashboard(2025, now=NOW)
-    assert [person.user_id for person in board.lowest] == [p["b1"], p["b2"], p["a2"], p["a1"]]
-    assert [person.values["sessions_absent"] for person in board.lowest] == [2, 1, 1, 0]
-    assert [round(person.values["attendance_rate"], 3) for person in board.lowest] == \
-        [0.333, 0.5, 0.667, 1.0]
-    assert len(dashboard.lowest_attendance(board.report, limit=2)) == 2
+    board = dashboard.build_dashboard(2025, now=NOW)  # target 90%: a1 at 100% is fine
+    follow = board.follow_up
+    assert follow.threshold == pytest.approx(0.9) and (follow.total, follow.counted) == (3, 4)
+    assert [person.user_id for person in follow.people] == [p["b1"], p["b2"], p["a2"]]
+    assert [person.values["sessions_absent"] for person in follow.people] == [2, 1, 1]
+    assert [round(person.values["attendance_rate"], 3) for person in follow.people] == \
+        [0.333, 0.5, 0.667]
+    # Strictly below: at a 50% target b2 (50.0%) needs no follow-up.
+    assert [person.user_id for person in dashboard.follow_up(board.report, 0.5).people] == \
+        [p["b1"]]
+    short = dashboard.follow_up(board.report, 0.9, limit=2)
+    assert len(short.people) == 2 and short.total == 3
+
+
+def row(user_id: int, name: str, username: str, rate: float | None, absent: int,
+        active: bool = True) -> PersonRow:
+    return PersonRow(user_id, name, username, None, "", active, {
+        "attendance_rate": rate, "sessions_absent": absent,
+        "sessions_counted": 0 if rate is None else 4})
+
+
+def test_follow_up_without_a_target_and_its_order():
+    rows = [row(1, "张", "b", 0.75, 1), row(2, "安", "z", 0.75, 1), row(3, "安", "a", 0.75, 1),
+            row(4, "丙", "c", 0.75, 0),  # below 100% without an absence (late, say)
+            row(5, "丁", "d", 1.0, 0), row(6, "戊", "e", None, 0),
+            row(7, "己", "f", 0.5, 1, active=False), row(8, "庚", "g", 0.75, 2)]
+    fake = type("Report", (), {"people": rows})()
+    follow = dashboard.follow_up(fake, None)
+    # Rate, then most absences, then name, then username: the same order on every visit.
+    assert [person.user_id for person in follow.people] == [8, 3, 2, 1]
+    assert (follow.total, follow.counted) == (4, 6)
+    assert dashboard.follow_up(fake, 0.7).people == []  # everyone reached 70%
 
 
 def test_departments_ranked_by_rate_then_plans_then_hours(year_2025):
@@ -289,7 +307,8 @@ def test_an_empty_year(ctx):
     board = dashboard.build_dashboard(2025, now=NOW)
     assert board.figures["sessions"] == 0 and board.figures["attendance_rate"] is None
     assert board.trends.sessions[:7] == [0] * 7 and board.trends.quiz_pass_rate[0] is None
-    assert board.lowest == [] and board.wrong_articles == [] and board.departments == []
+    assert board.follow_up.people == [] and board.follow_up.counted == 0
+    assert board.wrong_articles == [] and board.departments == []
 
 
 # --- the page ---------------------------------------------------------------------------------
@@ -334,14 +353,79 @@ def test_page_shows_each_part(app, client, login, roles, build_year):
     data = build_year(year)
     login(roles["leader"])
     page = client.get(f"/reports/dashboard?year={year}").get_data(as_text=True)
-    assert f"{year}年学法普法数据看板" in page
+    assert f"{year}年学法普法数据看板" in page and f"{year}年目标完成情况" in page
     assert page.count('<svg class="chart') == 5  # four trends and the departments
     assert page.count('class="table trend-table"') == 4
-    assert page.index("王五") < page.index("赵六") < page.index("李四")  # lowest first
-    assert f'/laws/{db_law_id(app)}/articles/2"' in page and "《行政处罚法》第二条" in page
+    assert f'/laws/{db_law_id(app)}/articles/2"' in page
+    assert '《行政处罚法》<span class="nowrap">第二条</span></a>' in page
     assert "<strong>63.6%</strong>" in page and "<strong>205</strong>" in page  # figures
     unit = client.get(f"/reports/dashboard?year={year}&department={data.unit_b}")
     assert "全办目标，不分解到部门" in unit.get_data(as_text=True)
+
+
+def test_page_uses_the_glossary_words(app, client, login, roles, build_year):
+    build_year(last_year(app))
+    login(roles["leader"])
+    page = client.get(f"/reports/dashboard?year={last_year(app)}").get_data(as_text=True)
+    labels = re.findall(r'<h3 class="target-label">(.*?)</h3>', page)
+    assert labels == ["集中学法（场）", "参学率", "在线测试通过率", "人均学时", "普法宣传活动（场）",
+                      "覆盖群众（人次）"]
+    for word in ("每月在线测试通过率", "覆盖群众（人次）= 活动参与人次", "不是各人参学率的平均",
+                 "经批准请假的场次不计入参学率的分母", ">应参学</th>"):
+        assert word in page, word
+    for wrong in ("平均参学率", "出勤率", "线上测试", "合格", "受众", "应计场次"):
+        assert wrong not in page, wrong
+    assert not re.search("(?<!在线)测试通过率", page)
+
+
+def test_month_tables_have_a_row_per_month_so_far(app, client, login, roles, build_year):
+    year = last_year(app)
+    build_year(year)
+    login(roles["leader"])
+    page = client.get(f"/reports/dashboard?year={year}").get_data(as_text=True)
+    tables = re.findall(r'<table class="table trend-table">(.*?)</table>', page, re.S)
+    months = [re.findall(r'<th scope="row">(\d+月)</th>', table) for table in tables]
+    assert months == [[f"{m}月" for m in range(1, 13)]] * 4  # a past year: all twelve
+    attendance = tables[1]
+    assert re.findall(r'<th scope="col"[^>]*>(.*?)</th>', attendance) == [
+        "月份", "参学率", "计为参学 / 计入参学率（人次）"]
+    assert "<td class=\"num\">2 / 3</td>" in attendance
+    assert "<td class=\"num\">0 / 0</td>" not in attendance  # a month with none: "—"
+
+
+def test_rate_charts_name_their_target_in_a_legend(app, client, login, roles, build_year):
+    year = last_year(app)
+    build_year(year)
+    login(roles["leader"])
+    page = client.get(f"/reports/dashboard?year={year}").get_data(as_text=True)
+    legends = re.findall(r'<g class="chart-legend">.*?<text x="(\d+)" y="(\d+)"[^>]*>(.*?)</text>',
+                         page, re.S)
+    assert [label for _x, _y, label in legends] == ["目标 90.0%", "目标 85.0%"]
+    assert all(int(x) == 74 and int(y) == 20 for x, y, _label in legends)  # above the plot
+
+
+def test_follow_up_section_in_words(app, client, login, roles, build_year):
+    year = last_year(app)
+    build_year(year)
+    login(roles["leader"])
+    page = client.get(f"/reports/dashboard?year={year}").get_data(as_text=True)
+    section = re.search(r'id="follow-up-heading">(.*?)</section>', page, re.S).group(1)
+    assert f"参学率低于{year}年目标 90.0% 的共 3 人，按参学率从低到高排列。" in section
+    assert section.index("王五") < section.index("赵六") < section.index("李四")
+    assert "张三" not in section  # 100.0%: nothing to follow up
+    with app.app_context():
+        change_targets(None, year, {"attendance_rate": 30})
+        db.session.commit()
+    page = client.get(f"/reports/dashboard?year={year}").get_data(as_text=True)
+    section = re.search(r'id="follow-up-heading">(.*?)</section>', page, re.S).group(1)
+    assert "本年度无需跟进人员。" in section and "<table" not in section
+    assert f"参学率均达到{year}年目标 30.0%。" in section
+    with app.app_context():
+        change_targets(None, year, {"attendance_rate": 0})
+        db.session.commit()
+    page = client.get(f"/reports/dashboard?year={year}").get_data(as_text=True)
+    section = re.search(r'id="follow-up-heading">(.*?)</section>', page, re.S).group(1)
+    assert f"{year}年不设参学率目标，以下为有缺席、参学率低于 100% 的人员，共 3 人" in section
 
 
 def db_law_id(app) -> int:
@@ -365,60 +449,27 @@ def test_bad_arguments_fall_back(client, login, roles, query, notice):
     assert response.status_code == 200 and notice in response.get_data(as_text=True)
 
 
-TARGETS = {"sessions": "10", "attendance_rate": "92.5", "quiz_pass_rate": "85",
-           "hours_per_capita": "40", "outreach_events": "20", "people_reached": "5000"}
-
-
-def test_admin_saves_targets_with_an_audit_entry(app, client, login, roles):
-    login(roles["admin"])
-    token = csrf_from(client.get("/reports/dashboard?year=2024"))
-    response = client.post("/reports/dashboard/targets?year=2024", data={**TARGETS,
-                                                                        "csrf_token": token})
-    assert response.status_code == 302
-    assert response.headers["Location"].endswith("/reports/dashboard?year=2024")
-    with app.app_context():
-        assert get_setting("reports.target_sessions") == 10
-        assert get_setting("reports.target_attendance_rate") == 92.5
-        entries = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
-        assert [(e.action, e.actor_id) for e in entries][-2:] == [
-            ("reports.target", roles["admin"].id)] * 2
-        assert "集中学法场次" in entries[-2].summary and "12 → 10" in entries[-2].summary
-    assert "已保存 2 项目标。" in client.get("/reports/dashboard").get_data(as_text=True)
+TYPED = {"sessions": "10", "attendance_rate": "92.5", "quiz_pass_rate": "85",
+         "hours_per_capita": "40", "outreach_events": "20", "people_reached": "5000"}
 
 
 def test_leader_cannot_change_targets(app, client, login, roles):
     login(roles["leader"])
     token = csrf_from(client.get("/reports/dashboard"))
-    response = client.post("/reports/dashboard/targets", data={**TARGETS, "csrf_token": token})
+    response = client.post("/reports/dashboard/targets", data={
+        **TYPED, "year": str(last_year(app)), "csrf_token": token})
     assert response.status_code == 403
     with app.app_context():
-        assert get_setting("reports.target_sessions") == 12
+        assert get_setting("reports.targets") == {}
 
 
 def test_targets_need_the_csrf_token(app, client, login, roles):
     login(roles["admin"])
-    assert client.post("/reports/dashboard/targets", data=TARGETS).status_code == 400
+    response = client.post("/reports/dashboard/targets", data={**TYPED,
+                                                               "year": str(last_year(app))})
+    assert response.status_code == 400
     with app.app_context():
-        assert get_setting("reports.target_sessions") == 12
-
-
-def test_invalid_targets_rerender_with_errors_and_change_nothing(app, client, login, roles):
-    login(roles["admin"])
-    token = csrf_from(client.get("/reports/dashboard"))
-    typed = {**TARGETS, "sessions": "十二", "attendance_rate": "150", "hours_per_capita": "",
-             "quiz_pass_rate": "85.55", "people_reached": "-1", "csrf_token": token}
-    response = client.post("/reports/dashboard/targets", data=typed)
-    page = response.get_data(as_text=True)
-    assert response.status_code == 422
-    assert "有填写错误，目标尚未保存" in page and "<details class=\"targets-form\" open>" in page
-    assert "须在 0 到 100 % 之间；填 0 表示不设目标。" in page
-    assert "请填写人均学时的目标。" in page and "最多保留一位小数。" in page
-    assert "不是有效的整数。" in page  # "十二" for the sessions
-    assert 'value="150"' in page  # what was typed stays
-    with app.app_context():
-        assert get_setting("reports.target_attendance_rate") == 90
-        assert db.session.scalar(select(AuditEntry).where(
-            AuditEntry.action == "reports.target")) is None
+        assert get_setting("reports.targets") == {}
 
 
 def add_active_people(app, make_user, year: int, department_id: int, n: int) -> None:

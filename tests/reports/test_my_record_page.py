@@ -29,13 +29,20 @@ from tests.reports.test_report_pages import (
 from tests.sessions.test_leave_and_attendance import make_session, record
 
 URL = f"/reports/me?from={PERIOD['from']}&to={PERIOD['to']}"
+CARDS = '//div[contains(concat(" ", @class, " "), " record-card ")]'
 
 
-def facts(page) -> dict[str, str]:
-    """The 全部数据 card: label → value."""
-    card = page.xpath('//section[@aria-labelledby="record-figures"]')[0]
-    return dict(zip([dt.text_content() for dt in card.xpath(".//dt")],
-                    [dd.text_content().strip() for dd in card.xpath(".//dd")], strict=True))
+def figures(page) -> dict[str, str]:
+    """Each figure on the page (marked with its column's key): key → text. A figure shown
+    twice would be a duplicate; the test fails on it."""
+    spans = page.xpath("//*[@data-figure]")
+    keys = [span.get("data-figure") for span in spans]
+    assert len(keys) == len(set(keys)), keys
+    return {span.get("data-figure"): span.text_content().strip() for span in spans}
+
+
+def card_text(card) -> str:
+    return " ".join(card.text_content().split())
 
 
 def test_anonymous_people_are_sent_to_log_in(client, office):
@@ -58,17 +65,21 @@ def test_figures_equal_the_persons_row_in_the_report(app, office, who):
     with app.app_context():
         report = build_report(FROM, TO)
     row = next(p for p in report.people if p.user_id == person.id)
-    assert facts(page) == {str(c.label): shown(row.values.get(c.key), c.kind)
-                           for c in report.visible_columns}
+    assert figures(page) == {c.key: shown(row.values.get(c.key), c.kind)
+                             for c in report.visible_columns}
+    # Shown once, in the cards: no second card repeating them.
+    assert not page.xpath('//section[@aria-labelledby="record-figures"]')
+    assert "全部数据" not in page.text_content()
 
 
 def test_cards_sessions_and_quizzes_of_the_clerk(app, office):
     page = as_page(client_for(app, office.clerk).get(URL))
-    cards = page.xpath('//div[@class="record-card"]')
+    cards = page.xpath(CARDS)
     assert cards[0].xpath("string(./strong)") == "100.0%"
-    assert "出席 2、迟到 0 / 应参学 2 场" in cards[0].text_content()
+    assert "出席 2 · 迟到 0 · 请假 0 · 缺席 0" in card_text(cards[0])
+    assert "应参学 2 场；按计为参学 2 场 ÷ 计入参学率 2 场计算" in card_text(cards[0])
     assert cards[3].xpath("string(./strong)").replace(" ", "") == "1/1"
-    assert "最高得分率 90.0%" in cards[3].text_content()
+    assert "最高得分率 90.0% · 平均得分率 75.0%" in card_text(cards[3])
     assert cards[-1].xpath("string(./strong)") == "5"
     sessions = page.xpath('//section[@aria-labelledby="record-sessions"]//li')
     assert [" ".join(li.text_content().split()) for li in sessions] == [
@@ -86,20 +97,48 @@ def test_study_hours_against_the_plans_requirement_with_a_bar(app, office):
         make_plan(required_hours=4)
         db.session.commit()
     page = as_page(client_for(app, office.clerk).get(URL))
-    hours = page.xpath('//div[@class="record-card"]')[1]
+    hours = page.xpath(CARDS)[1]
     assert " ".join(hours.xpath("string(./strong)").split()) == "3.0 / 4.0"
     bar = hours.xpath(".//progress")[0]
     assert (bar.get("max"), bar.get("value")) == ("4.0", "3.0")
-    assert facts(page)["已获学时"] == "3.0" and facts(page)["应修学时"] == "4.0"
+    assert figures(page)["hours_earned"] == "3.0" and figures(page)["hours_required"] == "4.0"
 
 
 def test_absence_and_a_failed_quiz_are_written_out(app, office):
     page = as_page(client_for(app, office.secretary).get(URL))
+    # Leave and absence are on the card, with the sessions the rate is counted over: leave
+    # leaves the denominator under the default rule, so 0 ÷ 1, not 0 ÷ 2.
+    attendance = card_text(page.xpath('//div[contains(@class, "record-attendance")]')[0])
+    assert "0.0% 参学率" in attendance
+    assert "出席 0 · 迟到 0 · 请假 1 · 缺席 1" in attendance
+    assert "应参学 2 场；按计为参学 0 场 ÷ 计入参学率 1 场计算" in attendance
+    rules = page.xpath('string(//p[contains(@class, "record-rules")])')
+    assert "经批准请假的场次不计入参学率的分母" in rules and "出勤率" not in rules
     statuses = [" ".join(li.xpath("string(./span[@class and contains(@class, 'badge')])").split())
                 for li in page.xpath('//section[@aria-labelledby="record-sessions"]//li')]
     assert statuses == ["✗ 缺席", "请假"]
     quiz = page.xpath('string(//section[@aria-labelledby="record-quizzes"]//li)')
     assert "最高 40.0%" in quiz and "✗ 未通过" in quiz
+
+
+def test_a_column_the_cards_do_not_show_gets_a_line_of_its_own(app, office, monkeypatch):
+    from lawlearn.accounts.models import User
+    from lawlearn.reports import participation, sources
+    from lawlearn.reports.columns import Column
+    from lawlearn.reports.participation import my_figures
+
+    extra = sources.Source("extra", (Column("law_exams", "普法考试", group="年度考试"),),
+                           lambda scope: {office.clerk.id: {"law_exams": 3}})
+    every = (*sources.SOURCES, extra)
+    monkeypatch.setattr(sources, "SOURCES", every)
+    monkeypatch.setattr(participation, "SOURCES", every)
+    page = as_page(client_for(app, office.clerk).get(URL))
+    other = page.xpath('//dl[contains(@class, "record-other")]')[0]
+    assert [" ".join(dt.text_content().split()) for dt in other.xpath("./dt")] == \
+        ["年度考试 · 普法考试"]
+    with app.app_context():
+        value = my_figures(db.session.get(User, office.clerk.id), FROM, TO)["law_exams"]
+    assert figures(page)["law_exams"] == shown(value)
 
 
 def test_only_my_own_data_whatever_the_url_says(app, office):
@@ -136,7 +175,7 @@ def test_bad_dates_re_render_the_form_with_a_chinese_error(app, office, query, m
     assert response.status_code == 400
     page = as_page(response)
     assert message in page.xpath('string(//form[contains(@class, "record-period")])')
-    assert not page.xpath('//div[@class="record-card"]')
+    assert not page.xpath(CARDS)
     assert not page.xpath('//a[contains(@href, "/reports/me/export")]')
 
 

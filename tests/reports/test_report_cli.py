@@ -7,6 +7,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import re
+import stat
 
 import docx
 import openpyxl
@@ -20,6 +23,7 @@ from tests.reports.export_dataset import (  # noqa: F401  (fixture)
 )
 
 PERIOD = ["--from", "2025-01-01", "--to", "2025-12-31"]
+CHINESE = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 
 
 @pytest.fixture
@@ -56,7 +60,8 @@ def test_csv_of_one_department_and_table(app, runner, dataset, folder):
     result = run(runner, *PERIOD, "--department", str(dataset.office), "--format", "csv",
                  "--table", "departments", "--out", str(out))
     assert result.exit_code == 0, result.output
-    assert "Wrote" in result.output
+    # Only what the file holds, in the singular for one.
+    assert result.output == f"Wrote {out} (csv, departments table: 1 department).\n"
     data = out.read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
@@ -66,10 +71,48 @@ def test_csv_of_one_department_and_table(app, runner, dataset, folder):
 
 def test_docx(runner, dataset, folder):
     out = folder / "draft.docx"
-    result = run(runner, *PERIOD, "--format", "docx", "--out", str(out))
+    result = run(runner, *PERIOD, "--format", "docx", "--out", str(out), "--json")
     assert result.exit_code == 0, result.output
     text = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
     assert "全年组织集中学法 2 次" in text
+    summary = json.loads(result.output)
+    assert set(summary) == {"out", "format", "departments", "sessions", "quizzes"}  # no people
+
+
+def test_the_summary_counts_in_the_singular_and_plural(runner, dataset, folder):
+    out = folder / "day.xlsx"
+    result = run(runner, "--from", "2025-02-12", "--to", "2025-02-12", "--format", "xlsx",
+                 "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert re.fullmatch(rf"Wrote {re.escape(str(out))} \(xlsx: \d+ people, \d+ departments, "
+                        r"0 sessions, 1 quiz\)\.\n", result.output), result.output
+    out = folder / "sessions.csv"
+    result = run(runner, *PERIOD, "--format", "csv", "--table", "sessions", "--out", str(out),
+                 "--json")
+    assert json.loads(result.output) == {"out": str(out), "format": "csv",
+                                         "table": "sessions", "sessions": 2}
+
+
+def test_table_only_goes_with_csv(runner, dataset, folder):
+    for export_format in ("xlsx", "docx"):
+        result = run(runner, *PERIOD, "--format", export_format, "--table", "sessions",
+                     "--out", str(folder / f"report.{export_format}"))
+        assert result.exit_code == 1
+        assert "--table only applies to --format csv." in result.output
+    assert list(folder.iterdir()) == []
+
+
+def test_files_get_the_permissions_open_would_give(runner, dataset, folder):
+    previous = os.umask(0o022)
+    try:
+        out = folder / "report.csv"
+        assert run(runner, *PERIOD, "--format", "csv", "--out", str(out)).exit_code == 0
+        assert stat.S_IMODE(out.stat().st_mode) == 0o644  # not mkstemp's 0600
+        out.chmod(0o640)  # a file replaced keeps its permissions, as with open()
+        assert run(runner, *PERIOD, "--format", "csv", "--out", str(out)).exit_code == 0
+        assert stat.S_IMODE(out.stat().st_mode) == 0o640
+    finally:
+        os.umask(previous)
 
 
 @pytest.mark.parametrize(("args", "messages"), [
@@ -87,6 +130,7 @@ def test_bad_arguments_write_nothing(runner, dataset, folder, args, messages):
     for message in messages:
         assert message in result.output
     assert list(folder.iterdir()) == []
+    assert not CHINESE.search(result.output.replace("执法局", "")), result.output
 
 
 def test_bad_out_paths_write_nothing(runner, dataset, folder):
@@ -115,7 +159,9 @@ def test_a_period_the_report_refuses_writes_nothing(runner, dataset, folder):
     result = run(runner, "--from", "2015-01-01", "--to", "2025-12-31", "--format", "xlsx",
                  "--out", str(folder / "long.xlsx"))
     assert result.exit_code == 1
-    assert "统计期间不能超过五年" in result.output
+    assert result.output == ("--from/--to: the period is 4018 days long; a report covers at "
+                             "most five years (1830 days).\n")
+    assert not CHINESE.search(result.output)  # English, like every other line
     assert list(folder.iterdir()) == []
 
 

@@ -136,6 +136,40 @@ def test_bad_input_answers_400_with_a_message(client, login, dataset, query, mes
     assert message in response.get_data(as_text=True)
 
 
+def test_the_refusal_leads_back_to_the_report_with_the_same_filters(client, login, dataset):
+    from lxml import html
+
+    login(dataset.admin)
+    response = client.get(f"/reports/export?from=2025-12-31&to=2025-01-01"
+                          f"&department={dataset.office}&format=pdf")
+    assert response.status_code == 400
+    page = html.fromstring(response.get_data(as_text=True))
+    problems = page.xpath('//ul[@class="export-problems"]/li/text()')
+    assert problems == ["不支持的导出格式“pdf”，可选：xlsx、csv、docx。"]
+    back = page.xpath('//a[text()="返回统计报表"]/@href')
+    assert back == [f"/reports/?from=2025-12-31&to=2025-01-01&department={dataset.office}"]
+    # There the fields say what is wrong with the period.
+    report = client.get(back[0])
+    assert report.status_code == 400
+    assert "结束日期不能早于开始日期" in report.get_data(as_text=True)
+
+    login_page = client.get("/reports/me/export?from=2025-12-31&to=2025-01-01&format=csv")
+    page = html.fromstring(login_page.get_data(as_text=True))
+    assert page.xpath('//a[text()="返回我的学法档案"]/@href') == [
+        "/reports/me?from=2025-12-31&to=2025-01-01"]
+
+
+def test_a_table_alone_means_its_csv(client, login, dataset):
+    """What the report page's per-table CSV buttons send: the filters and the table."""
+    login(dataset.admin)
+    for table, first in (("departments", "部门"), ("sessions", "序号"), ("quizzes", "序号")):
+        response = client.get(EXPORT + f"&table={table}")
+        assert response.status_code == 200 and response.content_type.startswith("text/csv")
+        assert f"participation-{table}_" in response.headers["Content-Disposition"]
+        assert csv_of(response)[0][0] == first
+    assert client.get(EXPORT + "&table=departments&format=xlsx").content_type == XLSX
+
+
 def test_every_bad_value_is_named(client, login, dataset):
     login(dataset.admin)
     response = client.get("/reports/export?from=x&to=y&format=pdf")
@@ -168,13 +202,16 @@ def test_my_record_as_xlsx(app, client, login, dataset):
     for column in columns:
         value = summary[f"{column.group}·{column.label}"]
         expected = figures.get(column.key)
+        if column.kind == "score" and expected is not None:
+            expected /= 100  # a 0.0% cell, as rates are
         assert value == pytest.approx(expected) if expected is not None else value is None
     sessions = list(book["集中学法"].iter_rows(min_row=2, values_only=True))
     assert [(row[0], row[3]) for row in sessions] == [(datetime(2025, 2, 10, 9, 0), "出席"),
                                                       (datetime(2025, 2, 20, 9, 0), "出席")]
     attempts = list(book["在线测试"].iter_rows(min_row=2, values_only=True))
     assert [(row[0], row[4], row[6], row[7]) for row in attempts] == [
-        ("宪法小测", 9, 90, "合格"), ("年度考试", 10, 100, "合格")]
+        ("宪法小测", 9, 0.9, "通过"), ("年度考试", 10, 1, "通过")]
+    assert book["在线测试"].cell(2, 7).number_format == "0.0%"  # 得分率 as on the page
     assert book["在线测试"].freeze_panes == "B2"
 
 
@@ -187,7 +224,7 @@ def test_my_record_as_csv(client, login, dataset):
     sessions = csv_of(client.get(MINE + "&format=csv&table=sessions"))
     assert [row[3] for row in sessions[1:]] == ["迟到", "缺席"]
     quizzes = csv_of(client.get(MINE + "&format=csv&table=quizzes"))
-    assert quizzes[1][0] == "宪法小测" and quizzes[1][7] == "不合格"
+    assert quizzes[1][0] == "宪法小测" and quizzes[1][6:8] == ["50.0%", "未通过"]
     response = client.get(MINE + "&format=docx")
     assert response.status_code == 400 and "不支持的导出格式" in response.get_data(as_text=True)
 

@@ -65,6 +65,12 @@ def close(a, b) -> bool:
     return abs(a - b) < 1e-9
 
 
+def in_cell(value, kind: str):
+    """What the XLSX holds for a report value: a score (percent 0..100) as the fraction
+    its 0.0% cell shows, as a rate is."""
+    return value / 100 if kind == "score" and value is not None else value
+
+
 # --- XLSX ------------------------------------------------------------------------------------
 
 
@@ -88,7 +94,8 @@ def check_people_sheet(report, sheet) -> list[tuple]:
         assert row[:3] == (person.name, person.username, person.department)
         assert row[3] == (None if person.active else "已停用")
         for column, value in zip(columns, row[4:], strict=True):
-            assert close(value, person.values.get(column.key)), (person.name, column.key)
+            assert close(value, in_cell(person.values.get(column.key), column.kind)), \
+                (person.name, column.key)
     return rows
 
 
@@ -102,7 +109,8 @@ def check_department_sheet(report, sheet) -> list[tuple]:
         assert row[0] == department.name and row[1] == department.people
         for column in report.visible_columns:
             assert close(row[headers.index(str(column.label))],
-                         department.values.get(column.key)), (department.name, column.key)
+                         in_cell(department.values.get(column.key), column.kind)), \
+                (department.name, column.key)
             if column.per_capita:
                 assert close(row[headers.index(f"人均{column.label}")],
                              department.per_capita(column.key))
@@ -121,14 +129,17 @@ def test_xlsx_people_sheet_matches_the_report(ctx, dataset):
     assert f"E1:{last}1" in {str(r) for r in sheet.merged_cells.ranges}
     retired = next(row for row in rows[2:] if row[1] == "retired")
     assert retired[3] == "已停用"
-    # Number formats: rates as percentages, hours and scores with one decimal, counts whole.
+    # Number formats: rates and score rates as percentages (as the page shows them), hours
+    # with one decimal, counts whole.
     formats = {str(c.label): sheet.cell(3, 5 + i).number_format for i, c in enumerate(columns)}
     kinds = {str(c.label): c.kind for c in columns}
     for label, number_format in formats.items():
-        assert number_format == {"rate": "0.0%", "hours": "0.0", "score": "0.0",
+        assert number_format == {"rate": "0.0%", "hours": "0.0", "score": "0.0%",
                                  "count": "#,##0"}[kinds[label]], label
     rate_cell = sheet.cell(3, 5 + [c.key for c in columns].index("attendance_rate"))
     assert rate_cell.data_type == "n" and rate_cell.number_format == "0.0%"
+    clerk = next(row for row in rows[2:] if row[1] == "clerk")
+    assert clerk[4 + [c.key for c in columns].index("best_score")] == pytest.approx(1.0)
 
 
 def test_xlsx_department_sheet_with_per_capita_and_total(ctx, dataset):
@@ -165,7 +176,7 @@ def test_the_hand_built_half_year_exports_its_figures(office):
         if figures.sessions_held:
             assert f"组织集中学法 {figures.sessions_held} 次" in text
         if figures.quizzes_held:
-            assert f"开展线上测试 {figures.quizzes_held} 场，参测 {figures.quiz_takers} 人次" \
+            assert f"开展在线测试 {figures.quizzes_held} 场，参测 {figures.quiz_takers} 人次" \
                 in text
 
 
@@ -189,7 +200,9 @@ def test_xlsx_sessions_quizzes_and_outreach(ctx, dataset):
     assert quizzes[1][2:6] == ("测验", 3, 2, pytest.approx(2 / 3))
     assert quizzes[2][2:6] == ("考试", 1, 1, 1)
     assert book["在线测试"].cell(2, 6).number_format == "0.0%"
-    assert book["在线测试"].cell(2, 8).number_format == "0.0"
+    assert book["在线测试"].cell(2, 8).number_format == "0.0%"
+    assert quizzes[1][7] == pytest.approx(report.quizzes[0].average_score / 100)
+    assert quizzes[0][3:6] == ("参加人数", "通过人数", "通过率")
 
     outreach = sheet_rows(book["普法活动"])
     assert outreach[0][0] == "按类别统计"
@@ -219,16 +232,17 @@ def test_xlsx_summary_has_scope_rule_and_headline(ctx, dataset):
     figures = headline(report)
     assert values["集中学法场次"] == figures.sessions_held == 2
     assert values["参学人次"] == report.total.values["sessions_attended"]
-    assert close(values["平均参学率"], report.total.values["attendance_rate"])
+    assert close(values["参学率"], report.total.values["attendance_rate"])
     # The unit's people: the clerk and the officer took the practice quiz, the clerk passed
     # it and the exam.
-    assert (values["线上测试场次"], values["参测人次"], values["合格人次"]) == (2, 3, 2)
-    assert close(values["合格率"], 2 / 3)
-    assert values["普法活动·活动场次"] == 1 and values["普法活动·受众合计（人次）"] == 320
+    assert (values["在线测试场次"], values["参测人次"], values["通过人次"]) == (2, 3, 2)
+    assert close(values["通过率"], 2 / 3)
+    assert close(values["平均得分率"], report.total.values["average_score"] / 100)
+    assert values["普法活动·活动场次"] == 1 and values["普法活动·覆盖群众（人次）"] == 320
     totals = {row[0]: row[1:] for row in rows[rows.index(("各项合计", "合计", "人均")) + 1:]}
     for column in report.visible_columns:
         total, per_capita = totals[f"{column.group}·{column.label}"]
-        assert close(total, report.total.values.get(column.key))
+        assert close(total, in_cell(report.total.values.get(column.key), column.kind))
         assert close(per_capita, report.total.per_capita(column.key) if column.per_capita
                      else None)
 
@@ -258,6 +272,8 @@ def test_csv_people_with_bom_and_percentages(ctx, dataset):
         assert row[rate] == ("" if value is None else f"{value * 100:.1f}%")
     clerk = next(row for row in rows if row[1] == "clerk")
     assert clerk[rate] == "100.0%"
+    best = 4 + [c.key for c in columns].index("best_score")
+    assert clerk[best] == "100.0%"  # a score rate, as the page shows it
     assert next(row for row in rows if row[1] == "retired")[3] == "已停用"
 
 
@@ -273,7 +289,8 @@ def test_csv_other_tables(ctx, dataset, table):
         assert [row[2] for row in rows[1:]] == ["宪法集中学法", "'" + INJECTION]  # no formula
         assert rows[1][1] == "2025-02-10 09:00"
     else:
-        assert rows[1][1:6] == ["宪法小测", "测验", "3", "2", "66.7%"]
+        assert rows[0][3:6] == ["参加人数", "通过人数", "通过率"]
+        assert rows[1][1:8] == ["宪法小测", "测验", "3", "2", "66.7%", "3", "73.3%"]
 
 
 def test_csv_of_a_large_report_comes_in_chunks(ctx, dataset, monkeypatch):
@@ -299,8 +316,8 @@ def test_docx_sentences_carry_the_figures(ctx, dataset):
     text = "\n".join(paragraphs(document))
     figures = headline(report)
     rate = f"{report.total.values['attendance_rate'] * 100:.1f}%"
-    assert (f"全年组织集中学法 2 次，参学 {figures.attendances} 人次，平均参学率 {rate}；"
-            f"开展线上测试 2 场，参测 4 人次，合格率 75.0%") in text
+    assert (f"全年组织集中学法 2 次，参学 {figures.attendances} 人次，参学率 {rate}；"
+            f"开展在线测试 2 场，参测 4 人次，通过率 75.0%") in text
     assert ("全年开展普法宣传活动 2 场，覆盖群众 470 人次，发放宣传资料 2 种 500 份，"
             "解答群众咨询 45 人次。") in text
     assert "其中，进社区 1 场、进学校 1 场。" in text
@@ -316,7 +333,7 @@ def test_docx_leaves_out_what_has_no_data(ctx, dataset):
     assert "发放宣传资料" not in text and "解答群众咨询" not in text
     empty = "\n".join(paragraphs(docx_of(report_for(period=(date(2024, 3, 1),
                                                              date(2024, 6, 30))))))
-    assert "2024年3月1日至2024年6月30日，暂无集中学法、线上测试等学法记录。" in empty
+    assert "2024年3月1日至2024年6月30日，暂无集中学法、在线测试等学法记录。" in empty
     assert "暂无已提交的普法宣传活动。" in empty
     assert " 0 " not in empty and "0.0%" not in empty
 

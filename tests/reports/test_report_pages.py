@@ -1,5 +1,5 @@
 """The participation report page (统计报表): who may see which department, the figures on the
-page against build_report's, search and pagination, bad filters, export links, and a constant
+page against build_report's, search and pagination, bad filters, and a constant
 number of queries."""
 
 from __future__ import annotations
@@ -208,7 +208,8 @@ def test_people_departments_and_total_on_the_page_equal_build_report(app, client
         assert row[3:] == [shown(person.values.get(c.key), c.kind) for c in columns], person.name
 
     def department_cells(row) -> list[str]:
-        out = [row.name, shown(row.people)]
+        # A section is shown by its own name, indented under its unit.
+        out = [row.name.removeprefix("执法局/"), shown(row.people)]
         for column in columns:
             out.append(shown(row.values.get(column.key), column.kind))
             if column.per_capita:
@@ -216,6 +217,10 @@ def test_people_departments_and_total_on_the_page_equal_build_report(app, client
         return out
 
     assert table_rows(page, "departments") == [department_cells(r) for r in report.departments]
+    assert [row[0] for row in table_rows(page, "departments")] == ["办公室", "执法局", "法制科",
+                                                                    "未分配部门"]
+    assert page.xpath('//section[.//h2[@id="departments"]]//tbody/tr/th/@class') == [
+        "first-col", "first-col", "first-col indent", "first-col"]
     assert table_rows(page, "departments", "tfoot") == [department_cells(report.total)]
 
     # Figures known by hand: late counts as present, excused leaves the denominator.
@@ -231,7 +236,7 @@ def test_people_departments_and_total_on_the_page_equal_build_report(app, client
                          strict=True))
     assert headlines["统计人数"] == shown(len(report.people))
     assert headlines["集中学法（场）"] == "2"
-    assert headlines["平均参学率"] == shown(report.total.values["attendance_rate"], "rate")
+    assert headlines["参学率"] == shown(report.total.values["attendance_rate"], "rate")
     assert headlines["普法活动（场）"] == "2" and headlines["覆盖群众（人次）"] == "200"
 
 
@@ -303,11 +308,18 @@ def test_people_are_paged_fifty_at_a_time_with_the_filters_kept(app, client, log
     url = report_url(department=office.office)
     first = as_page(client.get(url))
     assert len(table_rows(first, "people")) == 50
-    assert "第 1 / 2 页，共 57 条" in first.text_content()
-    following = first.xpath('//nav[@class="pagination"]/a[text()="下一页"]/@href')[0]
+    assert "第 1 / 2 页，共 57 人" in first.text_content()
+    pager = first.xpath('//nav[contains(@class, "report-pager")]')[0]
+    following = pager.xpath('./a[text()="下一页"]/@href')[0]
     assert f"department={office.office}" in following and "from=2026-01-01" in following
+    assert following.endswith("#people")  # lands on the table, not the top of the page
+    assert [a.text for a in pager.xpath(".//ol/li/a")] == ["1", "2"]
+    assert pager.xpath('.//a[@aria-current="page"]/text()') == ["1"]
+    assert pager.xpath('.//ol/li/a[text()="2"]/@href') == [following]
     second = as_page(client.get(following))
     assert len(table_rows(second, "people")) == 7
+    assert second.xpath('//nav[contains(@class, "report-pager")]/a[text()="上一页"]/@href')[0] \
+        .endswith("page=1#people")
     # A page past the last one is the last one.
     assert len(table_rows(as_page(client.get(url + "&page=9")), "people")) == 7
 
@@ -348,18 +360,6 @@ def test_default_period_is_this_year_so_far(app, client, login, office):
     form = page.xpath('//form[contains(@class, "report-filters")]')[0]
     assert form.xpath('.//input[@name="from"]/@value') == [f"{today.year}-01-01"]
     assert form.xpath('.//input[@name="to"]/@value') == [today.isoformat()]
-
-
-def test_export_links_carry_the_same_filters(client, login, office):
-    login(office.unit_lead)
-    page = as_page(client.get(report_url()))
-    links = page.xpath('//div[contains(@class, "report-exports")]/a/@href')
-    assert len(links) == 3
-    for link, fmt in zip(links, ("xlsx", "csv", "docx"), strict=True):
-        assert link.startswith("/reports/export?")
-        for part in (f"format={fmt}", "from=2026-01-01", "to=2026-06-30",
-                     f"department={office.unit}"):
-            assert part in link
 
 
 def test_navigation_links_to_the_reports(app, office):

@@ -9,7 +9,8 @@ from lawlearn.outreach.ledger import LedgerFilters, ledger_totals
 from lawlearn.reports.participation import build_report
 from tests.reports.conftest import NOW, PERIOD
 
-# Sessions counted in the period, in time order:
+# Sessions counted in the period (check-in closed), in time order; I (进行中的学法), still
+# open for check-in at NOW, is not counted yet:
 # title: (expected, present, late, excused, absent, pending)
 WHOLE_OFFICE = {
     "元旦零点学法": (1, 1, 0, 0, 0, 0),  # G: loner
@@ -17,14 +18,12 @@ WHOLE_OFFICE = {
     "办公室学法": (3, 1, 1, 0, 1, 0),  # B: secretary, mover (in 办公室 then), clerk
     "执法局学法": (4, 1, 1, 1, 1, 0),  # C: lead, clerk, inspector, mover (gone deactivated)
     "待关闭的学法": (2, 1, 0, 0, 1, 0),  # H: secretary; inspector absent, not closed yet
-    "进行中的学法": (2, 0, 0, 0, 0, 2),  # I: lead and loner wait for the exit quiz
 }
 UNIT = {  # 执法局 and its sections: only their people; G (loner only) is left out
     "二月集中学法": (5, 3, 1, 1, 0, 0),
     "办公室学法": (2, 0, 1, 0, 1, 0),  # clerk absent; mover, late, is in 法制科 now
     "执法局学法": (4, 1, 1, 1, 1, 0),
     "待关闭的学法": (1, 0, 0, 0, 1, 0),
-    "进行中的学法": (1, 0, 0, 0, 0, 1),
 }
 
 
@@ -39,7 +38,6 @@ def test_sessions_of_the_whole_office(office):
     rows = {row.title: row for row in report.sessions}
     assert rows["二月集中学法"].rate == pytest.approx(5 / 6)  # excused left out
     assert rows["待关闭的学法"].rate == pytest.approx(1 / 2)
-    assert rows["进行中的学法"].rate is None  # nothing counts yet
     assert rows["执法局学法"].kind == "集中学法"
     assert rows["执法局学法"].session_id == office.sessions["C"]
     assert [row.starts_at for row in report.sessions] == sorted(
@@ -68,7 +66,7 @@ def test_sessions_of_a_department_count_its_people_only(office):
     report = build_report(*PERIOD, department_id=office.unit, now=NOW)
     assert list(counts(report.sessions).items()) == list(UNIT.items())
     assert sum(row.expected for row in report.sessions) == report.total.values[
-        "sessions_expected"] == 13
+        "sessions_expected"] == 12
     section = build_report(*PERIOD, department_id=office.section, now=NOW)
     assert counts(section.sessions) == {
         "二月集中学法": (3, 2, 1, 0, 0, 0), "办公室学法": (2, 0, 1, 0, 1, 0),

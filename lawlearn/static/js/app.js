@@ -8,9 +8,13 @@
       event.preventDefault();
     }
   });
-  // Guard against a double submit (a second tap while the first is in flight).
+  // Guard against a double submit (a second tap while the first is in flight). A GET form
+  // (filters, downloads) changes nothing, and a download never leaves the page: let it repeat.
   document.addEventListener("submit", function (event) {
     var form = event.target;
+    if ((form.getAttribute("method") || "get").toLowerCase() === "get") {
+      return;
+    }
     if (form.dataset.submitted === "1") {
       event.preventDefault();
       return;
