@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import sys
-from datetime import date
 from pathlib import Path
 
 import click
 from flask.cli import AppGroup
 
+from lawlearn.cli_input import check_out_path, parse_day
 from lawlearn.database import utcnow
 from lawlearn.errors import DomainError
 from lawlearn.extensions import db
@@ -18,16 +18,6 @@ from lawlearn.outreach.ledger import STATUS_SCOPES, LedgerFilters, ledger_totals
 from lawlearn.outreach.models import Campaign
 
 outreach_cli = AppGroup("outreach", help="The outreach ledger (普法台账).")
-
-
-def _parse_day(value: str | None, option: str, problems: list[str]) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        problems.append(f"{option}: {value!r} is not a date (use YYYY-MM-DD, e.g. 2024-12-01).")
-        return None
 
 
 @outreach_cli.command("export")
@@ -46,8 +36,8 @@ def export_command(date_from, date_to, campaign_id, export_format, out: Path, st
     campaign. Bad arguments: every problem is printed, the exit status is 1 and no file is
     written."""
     problems: list[str] = []
-    first = _parse_day(date_from, "--from", problems)
-    last = _parse_day(date_to, "--to", problems)
+    first = parse_day(date_from, "--from", problems)
+    last = parse_day(date_to, "--to", problems)
     campaign = None
     if campaign_id is not None:
         campaign = db.session.get(Campaign, campaign_id)
@@ -57,13 +47,7 @@ def export_command(date_from, date_to, campaign_id, export_format, out: Path, st
         problems.append("--from and --to are required (unless --campaign is given).")
     if first and last and last < first:
         problems.append(f"--to {last} is before --from {first}.")
-    if out.is_dir():
-        problems.append(f"--out: {out} is a directory; give a file name.")
-    elif not out.parent.is_dir():
-        problems.append(f"--out: the folder {out.parent} does not exist.")
-    elif out.suffix.lower() != f".{export_format}":
-        problems.append(f"--out: {out.name} should end with .{export_format} for "
-                        f"--format {export_format}.")
+    check_out_path(out, export_format, problems)
     if problems:
         for problem in problems:
             click.echo(problem, err=True)

@@ -18,7 +18,7 @@ from lawlearn.practice import challenge, daily
 SCRIPTED = "staff30"
 
 
-def _answer_for(snapshot: dict[str, Any], right: bool) -> Any:
+def answer_for(snapshot: dict[str, Any], right: bool) -> Any:
     """The right answer, or a plausible wrong one, in the shown letters."""
     kind, answer = snapshot["type"], snapshot["answer"]
     if right:
@@ -43,7 +43,7 @@ def _daily(user: User, moment, rng: random.Random, skill: float, pace: int) -> i
         daily.mark_shown(daily_set, clock, item)
         clock += timedelta(seconds=pace + rng.randint(0, pace))
         daily.answer(user.id, item.question_id,
-                     _answer_for(item.snapshot, rng.random() < skill), clock)
+                     answer_for(item.snapshot, rng.random() < skill), clock)
     return 1
 
 
@@ -54,7 +54,7 @@ def _challenge(user: User, moment, rng: random.Random, skill: float, pace: int) 
         clock += timedelta(seconds=pace + rng.randint(0, pace))
         right = rng.random() < skill
         challenge.answer(user, run.id, run.current_question_id,
-                         _answer_for(run.current_snapshot, right), clock, rng=rng)
+                         answer_for(run.current_snapshot, right), clock, rng=rng)
     return 1
 
 

@@ -15,19 +15,12 @@ import click
 from flask.cli import AppGroup
 
 from lawlearn.accounts.models import Department
+from lawlearn.cli_input import check_out_path, parse_day
 from lawlearn.converters import record_id
 from lawlearn.errors import DomainError
 from lawlearn.extensions import db
 
 report_cli = AppGroup("report", help="Participation reports (参学统计).")
-
-
-def _parse_day(value: str, option: str, problems: list[str]) -> date | None:
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        problems.append(f"{option}: {value!r} is not a date (use YYYY-MM-DD, e.g. 2024-12-01).")
-        return None
 
 
 def _department(value: str | None, problems: list[str]) -> int | None:
@@ -41,16 +34,6 @@ def _department(value: str | None, problems: list[str]) -> int | None:
     if db.session.get(Department, department_id) is None:
         problems.append(f"--department: there is no department {value.strip()}.")
     return department_id
-
-
-def _check_out(out: Path, export_format: str, problems: list[str]) -> None:
-    if out.is_dir():
-        problems.append(f"--out: {out} is a directory; give a file name.")
-    elif not out.parent.is_dir():
-        problems.append(f"--out: the folder {out.parent} does not exist.")
-    elif out.suffix.lower() != f".{export_format}":
-        problems.append(f"--out: {out.name} should end with .{export_format} for "
-                        f"--format {export_format}.")
 
 
 def _check_period(first: date | None, last: date | None, problems: list[str]) -> None:
@@ -139,14 +122,14 @@ def participation_command(date_from, date_to, department_arg, export_format, tab
     from lawlearn.reports.participation import build_report
 
     problems: list[str] = []
-    first = _parse_day(date_from, "--from", problems)
-    last = _parse_day(date_to, "--to", problems)
+    first = parse_day(date_from, "--from", problems)
+    last = parse_day(date_to, "--to", problems)
     _check_period(first, last, problems)
     department_id = _department(department_arg, problems)
     if table is not None and export_format != "csv":
         problems.append("--table only applies to --format csv.")
     table = table or "people"
-    _check_out(out, export_format, problems)
+    check_out_path(out, export_format, problems)
     if problems:
         for problem in problems:
             click.echo(problem, err=True)

@@ -40,7 +40,7 @@ from lawlearn.reports.participation import (
     PersonRow,
     build_report,
 )
-from lawlearn.reports.sources import Scope
+from lawlearn.reports.scope import Scope
 from lawlearn.sessions.attendance import Counts, _department_sort_key
 
 LOWEST_COUNT = 10

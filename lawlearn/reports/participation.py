@@ -49,7 +49,8 @@ from lawlearn.database import utcnow
 from lawlearn.errors import ValidationFailed
 from lawlearn.extensions import db
 from lawlearn.reports.columns import Column, GroupTotals
-from lawlearn.reports.sources import SOURCES, Person, Scope, Source, all_columns
+from lawlearn.reports.scope import Person, Scope
+from lawlearn.reports.sources import SOURCES, Source, all_columns
 from lawlearn.sessions.attendance import AttendanceRule, _department_sort_key
 
 MAX_DAYS = 366 * 5

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import case, func, select
 
 from lawlearn.reports.participation import QuizRow, SessionRow
-from lawlearn.reports.sources import Scope, attempt_percent, rows_of
+from lawlearn.reports.scope import Scope, rows_of
+from lawlearn.reports.sources import attempt_percent
 from lawlearn.sessions.attendance import Counts
 
 STATUSES = ("present", "late", "excused", "absent", "pending_quiz")

@@ -5,13 +5,13 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from lawlearn.extensions import db
 from lawlearn.library.models import Law, LawArticle
+from lawlearn.practice.demo import answer_for
 from lawlearn.quiz.models import Attempt, AttemptItem, Question
 from lawlearn.scale_data.bulk import Awards, bulk, bulk_ids, start_of
 from lawlearn.scale_data.people import Person
@@ -181,7 +181,7 @@ def quizzes(people: list[Person], days: list[date], rng: random.Random,
                     break
         items += bulk(AttemptItem, (
             {"attempt_id": attempt_id, "question_id": q.id, "position": position,
-             "snapshot": snapshot, "points": p, "response": _response(snapshot, r),
+             "snapshot": snapshot, "points": p, "response": answer_for(snapshot, r),
              "answered_at": started + timedelta(minutes=position + 1), "correct": r,
              "awarded": p if r else 0.0}
             for attempt_id, (started, right) in zip(bulk_ids(Attempt, rows), answers, strict=True)
@@ -197,22 +197,6 @@ def quizzes(people: list[Person], days: list[date], rng: random.Random,
     counts["attempt_items"] = items
     counts["point_awards"] = counts.get("point_awards", 0) + paid
     return result
-
-
-def _response(snapshot: dict[str, Any], right: bool) -> Any:
-    """The right answer, or a plausible wrong one, in the shown letters."""
-    kind, answer = snapshot["type"], snapshot["answer"]
-    if right:
-        return [alternatives[0] for alternatives in answer] if kind == "fill" else answer
-    if kind == "true_false":
-        return not answer
-    if kind == "fill":
-        return ["不清楚"] * len(answer)
-    keys = [option["key"] for option in snapshot["options"]]
-    wrong = [key for key in keys if key not in (answer if isinstance(answer, list) else [answer])]
-    if kind == "single":
-        return wrong[0]
-    return [answer[0]]
 
 
 def _questions(counts: dict[str, int]) -> list[Question]:

@@ -1,0 +1,112 @@
+"""What a report covers (``Scope``) and who is in it (``Person``), shared by the figure
+sources, the report's tables and the dashboard."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from lawlearn.accounts.models import Department, User
+from lawlearn.extensions import db
+from lawlearn.localtime import day_bounds
+from lawlearn.sessions.attendance import AttendanceRule, _department_sort_key
+
+MAX_IN_LIST = 900  # ids in one IN (...) list; past this a subquery or no filter is used
+
+
+def rows_of(statement) -> list:
+    """The rows of a statement of plain columns, read at once through the session's
+    connection: no ORM row handling, which costs more than the query itself on the tens of
+    thousands of rows a report reads. Pending changes are flushed first, as a session query
+    would."""
+    db.session.flush()
+    return db.session.connection().execute(statement).all()
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """What a report needs of a user (the attributes share User's names)."""
+
+    id: int
+    name: str
+    username: str
+    active: bool
+    department_id: int | None
+    department: Department | None
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a report covers: local days (both included), a department with its sections
+    or the whole office (``department_id`` None), counted at ``now``."""
+
+    date_from: date
+    date_to: date
+    department_id: int | None
+    now: datetime
+    rule: AttendanceRule
+    user_id: int | None = None  # one person's own record
+    # What several sources need, loaded once per scope (see ``people``).
+    _cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def bounds(self) -> tuple[datetime, datetime]:
+        """The period as naive UTC [start, end)."""
+        return day_bounds(self.date_from, self.date_to)
+
+    def department_ids(self):
+        """SQL: the department and its sections."""
+        return select(Department.id).where(or_(Department.id == self.department_id,
+                                               Department.parent_id == self.department_id))
+
+    def people_condition(self):
+        """SQL condition on User for the scope (None: everyone)."""
+        if self.user_id is not None:
+            return User.id == self.user_id
+        if self.department_id is None:
+            return None
+        return User.department_id.in_(self.department_ids())
+
+    def user_filter(self, column):
+        """SQL: ``column`` (a user id) belongs to someone in the scope."""
+        condition = self.people_condition()
+        if condition is None:
+            return True
+        return column.in_(select(User.id).where(condition))
+
+    def people(self) -> list[Person]:
+        """Everyone in the scope, active or not, with their department and its unit: by
+        department in the office's order (each unit followed by its sections, people
+        without a department last), then by name and username; two light queries
+        (columns, not User objects), shared by the sources and the report."""
+        if "people" not in self._cache:
+            departments = {department.id: department for department in db.session.scalars(
+                select(Department).options(selectinload(Department.parent)))}
+            order = {key: _department_sort_key(department)
+                     for key, department in departments.items()}
+            query = select(User.id, User.name, User.username, User.active,
+                           User.department_id).order_by(User.name, User.username, User.id)
+            condition = self.people_condition()
+            if condition is not None:
+                query = query.where(condition)
+            people = [Person(user_id, name, username, active, department_id,
+                             departments.get(department_id) if department_id else None)
+                      for user_id, name, username, active, department_id in rows_of(query)]
+            nowhere = _department_sort_key(None)
+            people.sort(key=lambda person: order.get(person.department_id, nowhere))
+            self._cache["people"] = people
+        return self._cache["people"]
+
+    def user_ids(self) -> list[int] | None:
+        """The ids of everyone in the scope for an ``IN`` list, or None (no filter: the
+        whole office, or too many ids for one statement; callers then keep only theirs)."""
+        if self.user_id is not None:
+            return [self.user_id]
+        if self.department_id is None:
+            return None
+        ids = [person.id for person in self.people()]
+        return ids if len(ids) <= MAX_IN_LIST else None
