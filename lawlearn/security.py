@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+from functools import cache
 from urllib.parse import urljoin, urlsplit
 
 from flask import Flask, abort, g, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy.orm import joinedload
 
 from lawlearn.database import utcnow
 from lawlearn.extensions import db, login_manager
@@ -36,20 +36,27 @@ def load_user(cookie_id: str):
 @login_manager.request_loader
 def load_user_from_bearer_token(req):
     """Phone clients and scripts authenticate to the API with a bearer token."""
-    from lawlearn.accounts.models import ApiToken
-
     header = req.headers.get("Authorization", "")
     if not header.startswith("Bearer ") or not req.path.startswith("/api/"):
         return None
     digest = hashlib.sha256(header[7:].strip().encode()).hexdigest()
-    token = db.session.scalar(db.select(ApiToken).filter_by(token_hash=digest)
-                              .options(joinedload(ApiToken.user)))
-    if token is None or token.revoked_at is not None or token.expires_at <= utcnow():
+    found = db.session.execute(_token_and_user(), {"digest": digest}).first()
+    if found is None:
         return None
-    if not token.user.active:
+    token, user = found
+    if token.revoked_at is not None or token.expires_at <= utcnow() or not user.active:
         return None
     g.api_token = token
-    return token.user
+    return user
+
+
+@cache
+def _token_and_user():
+    from lawlearn.accounts.models import ApiToken, User
+
+    # Built once: every API request runs it (see quiz.services._ANSWER_TARGET).
+    return (db.select(ApiToken, User).join(User, User.id == ApiToken.user_id)
+            .where(ApiToken.token_hash == db.bindparam("digest")))
 
 
 def protect_blueprint(blueprint, *roles: str) -> None:

@@ -47,41 +47,45 @@ def parse_fill_answer(text: str) -> list[list[str]]:
     return [[alt.strip() for alt in blank.split("/") if alt.strip()] for blank in text.split("|")]
 
 
+def _invalid_answer() -> ValidationFailed:
+    # Made only when needed: translating the message on every save is measurable at exam load.
+    return ValidationFailed(_("答案格式不正确。"), code="invalid_answer")
+
+
 def canonical_response(question_type: str, raw: Any, keys: list[str], blanks: int) -> Any:
     """Check a response from a client and put it in its stored form; raise 422 if malformed.
 
     ``keys``: the option letters shown; ``blanks``: the number of fill-in blanks.
     """
-    invalid = ValidationFailed(_("答案格式不正确。"), code="invalid_answer")
     if raw is None:
         return None
     if question_type == "single":
         if not isinstance(raw, str) or raw.upper() not in keys:
-            raise invalid
+            raise _invalid_answer()
         return raw.upper()
     if question_type == "multiple":
         if isinstance(raw, str):
             raw = parse_letters(raw)
         if not isinstance(raw, list) or not all(isinstance(k, str) for k in raw):
-            raise invalid
+            raise _invalid_answer()
         chosen = sorted({k.upper() for k in raw})
         if any(k not in keys for k in chosen):
-            raise invalid
+            raise _invalid_answer()
         return chosen
     if question_type == "true_false":
         if isinstance(raw, bool):
             return raw
         if isinstance(raw, str) and parse_true_false(raw) is not None:
             return parse_true_false(raw)
-        raise invalid
+        raise _invalid_answer()
     if question_type == "fill":
         if isinstance(raw, str) and blanks == 1:
             raw = [raw]
         if (not isinstance(raw, list) or len(raw) != blanks
                 or not all(isinstance(v, str) and len(v) <= 500 for v in raw)):
-            raise invalid
+            raise _invalid_answer()
         return [v.strip() for v in raw]
-    raise invalid
+    raise _invalid_answer()
 
 
 def grade(snapshot: dict[str, Any], response: Any, points: float,

@@ -11,7 +11,7 @@ from typing import Any
 
 from blinker import Namespace
 from flask_babel import gettext as _
-from sqlalchemy import String, cast, func, or_, select, update
+from sqlalchemy import String, bindparam, cast, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -270,16 +270,27 @@ def save_answer(attempt: Attempt, question_id: int, raw: Any, now: datetime) -> 
     return item
 
 
+# The hot path's statements, built once: under an exam's load, building and hashing a
+# statement per request costs more CPU than running it.
+_ANSWER_TARGET = (
+    select(AttemptItem.id, AttemptItem.snapshot, Attempt.user_id, Attempt.deadline,
+           Attempt.submitted_at)
+    .join(Attempt, Attempt.id == AttemptItem.attempt_id)
+    .where(AttemptItem.attempt_id == bindparam("attempt_id"),
+           AttemptItem.question_id == bindparam("question_id")))
+_STORE_ANSWER = (
+    update(AttemptItem).where(AttemptItem.id == bindparam("item_id"))
+    .values(response=bindparam("new_response", type_=AttemptItem.response.type),
+            answered_at=bindparam("new_answered_at", type_=AttemptItem.answered_at.type))
+    .execution_options(synchronize_session=False))
+
+
 def save_own_answer(user: User, attempt_id: int, question_id: int, raw: Any,
                     now: datetime) -> Any:
     """The hot path of an exam: one read (the item with its attempt's state) and one
     UPDATE; the full attempt is loaded only when it has to be closed."""
-    row = db.session.execute(
-        select(AttemptItem.id, AttemptItem.snapshot, Attempt.user_id, Attempt.deadline,
-               Attempt.submitted_at)
-        .join(Attempt, Attempt.id == AttemptItem.attempt_id)
-        .where(AttemptItem.attempt_id == attempt_id, AttemptItem.question_id == question_id)
-    ).one_or_none()
+    row = db.session.execute(_ANSWER_TARGET, {"attempt_id": attempt_id,
+                                              "question_id": question_id}).one_or_none()
     if row is None or row.user_id != user.id:
         own_attempt(user, attempt_id)  # 404 for someone else's attempt
         raise NotFound(_("本次答题中没有这道题。"))
@@ -289,9 +300,8 @@ def save_own_answer(user: User, attempt_id: int, question_id: int, raw: Any,
     snapshot = row.snapshot
     response = canonical_response(snapshot["type"], raw, [o["key"] for o in snapshot["options"]],
                                   snapshot.get("blanks", 0))
-    db.session.execute(update(AttemptItem).where(AttemptItem.id == row.id)
-                       .values(response=response, answered_at=now)
-                       .execution_options(synchronize_session=False))
+    db.session.execute(_STORE_ANSWER, {"item_id": row.id, "new_response": response,
+                                       "new_answered_at": now})
     return response
 
 
