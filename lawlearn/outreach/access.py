@@ -70,7 +70,10 @@ def can_submit_event(user: User, event: OutreachEvent) -> bool:
 
 
 def can_feature_photo(user: User, event: OutreachEvent) -> bool:
-    return user.is_admin or leads_department(user, event.department)
+    """Admins and the department's lead; once verified only an admin (as a revision)."""
+    if user.is_admin:
+        return True
+    return event.status != "verified" and leads_department(user, event.department)
 
 
 def visible_events_condition(user: User) -> ColumnElement[bool]:
@@ -99,6 +102,13 @@ def require_edit(user: User, event: OutreachEvent) -> None:
         if event.status != "draft":
             raise Conflict(_locked_message(event), code="locked")
         raise PermissionDenied(_("只有登记人、本部门负责人或管理员可以修改草稿。"))
+
+
+def require_feature(user: User, event: OutreachEvent) -> None:
+    if not (user.is_admin or leads_department(user, event.department)):
+        raise PermissionDenied(_("只有管理员或本部门负责人可以挑选总结照片。"))
+    if not can_feature_photo(user, event):
+        raise Conflict(_locked_message(event), code="locked")
 
 
 def get_visible_event(user: User, event_id: int) -> OutreachEvent:

@@ -48,13 +48,15 @@ def events():
         q=request.args.get("q") or None)
     pagination = paginate(event_lists.events_query(current_user, filters))
     categories = services.ensure_categories()
-    db.session.commit()
-    return render_template(
+    page = render_template(
         "outreach_admin/events.html", pagination=pagination, filters=filters,
         starts_on=starts_on, ends_on=ends_on, statuses=EVENT_STATUSES, categories=categories,
         campaigns=event_lists.campaign_choices(), departments=department_choices(),
         figures=event_lists.list_figures([event.id for event in pagination.items]),
         confirm_form=ConfirmForm())
+    # After rendering: a commit first would expire every loaded event (one reload each).
+    db.session.commit()  # categories missing from a create_all database were added
+    return page
 
 
 @outreach_admin_bp.route("/events/new", methods=["GET", "POST"])

@@ -1,6 +1,7 @@
 """What an outreach event's record says and how it changed: the labels of its fields, a
 snapshot of every ledger field in plain JSON values, changes in words ("参与人次：120 → 150")
-for the audit log, and the event's history read back from that log."""
+for the audit log, numbered revisions of verified events, and the event's history read back
+from that log."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from lawlearn.accounts.models import AuditEntry
+from lawlearn.accounts.audit import record_audit
+from lawlearn.accounts.models import AuditEntry, User
 from lawlearn.extensions import db
 from lawlearn.i18n import display_datetime
 from lawlearn.outreach.models import (
@@ -108,6 +110,21 @@ def revision_count(event: OutreachEvent) -> int:
     return db.session.scalar(select(func.count()).select_from(AuditEntry).where(
         AuditEntry.target_type == OutreachEvent.__tablename__,
         AuditEntry.target_id == event.id, AuditEntry.action == "outreach.event.revise")) or 0
+
+
+def record_revision(actor: User, event: OutreachEvent, changes: list[str],
+                    details: dict[str, Any]) -> int:
+    """Write a change to a verified event (its fields or its photos) to the audit log as the
+    event's next numbered revision; returns the number."""
+    # Lock the event's row first: two admins revising at once must not share a number.
+    db.session.execute(select(OutreachEvent.id).where(OutreachEvent.id == event.id)
+                       .with_for_update())
+    revision = revision_count(event) + 1
+    record_audit(actor, "outreach.event.revise", event,
+                 _("修订已审核的普法活动《%(title)s》（第 %(n)d 次修订）：%(changes)s",
+                   title=event.title, n=revision, changes="；".join(changes)),
+                 {"revision": revision, **details})
+    return revision
 
 
 def last_return(event: OutreachEvent) -> AuditEntry | None:

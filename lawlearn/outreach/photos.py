@@ -15,6 +15,7 @@ import struct
 import warnings
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -23,10 +24,11 @@ from sqlalchemy import func, select
 
 from lawlearn.accounts.audit import record_audit
 from lawlearn.accounts.models import User
-from lawlearn.errors import NotFound, PermissionDenied, ValidationFailed
+from lawlearn.errors import NotFound, ValidationFailed
 from lawlearn.extensions import db
 from lawlearn.localtime import local_zone
-from lawlearn.outreach.access import can_feature_photo, require_edit
+from lawlearn.outreach.access import require_edit, require_feature
+from lawlearn.outreach.history import record_revision
 from lawlearn.outreach.models import OutreachEvent, OutreachPhoto
 
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
@@ -170,11 +172,10 @@ def _too_many_pixels(name: str, width: int, height: int) -> str:
              width=width, height=height)
 
 
-def add_photo(actor: User, event: OutreachEvent, filename: str | None, data: bytes,
-              now: datetime) -> OutreachPhoto:
-    """Check, convert and store one uploaded photo; raises ValidationFailed with a message
-    naming the file when it is refused (nothing is written then)."""
-    require_edit(actor, event)
+def _store_photo(actor: User, event: OutreachEvent, filename: str | None, data: bytes,
+                 now: datetime) -> OutreachPhoto:
+    """Check, convert and store one uploaded photo, unaudited; raises ValidationFailed with a
+    message naming the file when it is refused (nothing is written then)."""
     name = _clean_name(filename) or _("照片")
     limit = int(current_app.config.get("OUTREACH_PHOTO_MAX_BYTES", MAX_PHOTO_BYTES))
     if not data:
@@ -222,9 +223,37 @@ def add_photo(actor: User, event: OutreachEvent, filename: str | None, data: byt
         for path in written:
             path.unlink(missing_ok=True)
         raise
-    record_audit(actor, "outreach.photo.add", event,
-                 _("为普法活动《%(title)s》上传照片 %(name)s", title=event.title, name=name),
-                 {"photo_id": photo.id})
+    return photo
+
+
+def _photo_ref(photo: OutreachPhoto) -> dict[str, Any]:
+    return {"photo_id": photo.id, "name": photo.original_name}
+
+
+def _record_added(actor: User, event: OutreachEvent, added: list[OutreachPhoto]) -> None:
+    """One entry per photo on an unverified event; on a verified one (an admin's change) one
+    numbered revision naming every photo of the upload."""
+    if not added:
+        return
+    if event.status == "verified":
+        record_revision(actor, event, [_("活动照片：新增 %(names)s", names="、".join(
+            photo.original_name for photo in added))],
+            {"changed": ["photos"], "photos_added": [_photo_ref(p) for p in added]})
+        return
+    for photo in added:
+        record_audit(actor, "outreach.photo.add", event,
+                     _("为普法活动《%(title)s》上传照片 %(name)s", title=event.title,
+                       name=photo.original_name),
+                     {"photo_id": photo.id})
+
+
+def add_photo(actor: User, event: OutreachEvent, filename: str | None, data: bytes,
+              now: datetime) -> OutreachPhoto:
+    """Check, convert and store one uploaded photo; raises ValidationFailed with a message
+    naming the file when it is refused (nothing is written then)."""
+    require_edit(actor, event)
+    photo = _store_photo(actor, event, filename, data, now)
+    _record_added(actor, event, [photo])
     return photo
 
 
@@ -251,7 +280,7 @@ def add_photos(actor: User, event: OutreachEvent, uploads: list[tuple[str | None
     problems: list[str] = []
     for filename, data in uploads:
         try:
-            added.append(add_photo(actor, event, filename, data, now))
+            added.append(_store_photo(actor, event, filename, data, now))
         except ValidationFailed as error:
             problems.append(error.message)
     if problems:
@@ -259,6 +288,7 @@ def add_photos(actor: User, event: OutreachEvent, uploads: list[tuple[str | None
             photo_path(photo).unlink(missing_ok=True)
             photo_path(photo, thumb=True).unlink(missing_ok=True)
         raise PhotosRefused(problems)
+    _record_added(actor, event, added)
     return added
 
 
@@ -270,29 +300,43 @@ def get_photo(photo_id: int) -> OutreachPhoto:
 
 
 def remove_photo(actor: User, photo: OutreachPhoto) -> list[Path]:
-    """Delete the row; returns the files, for the caller to unlink after commit."""
+    """Delete the row; returns the files, for the caller to unlink after commit. On a
+    verified event (an admin's change) this is a numbered revision."""
     event = photo.event
     require_edit(actor, event)
     paths = [photo_path(photo), photo_path(photo, thumb=True)]
-    record_audit(actor, "outreach.photo.remove", event,
-                 _("删除普法活动《%(title)s》的照片 %(name)s", title=event.title,
-                   name=photo.original_name),
-                 {"photo_id": photo.id})
+    if event.status == "verified":
+        record_revision(actor, event, [_("活动照片：删除 %(name)s", name=photo.original_name)],
+                        {"changed": ["photos"], "photos_removed": [
+                            {**_photo_ref(photo), "featured": photo.featured}]})
+    else:
+        record_audit(actor, "outreach.photo.remove", event,
+                     _("删除普法活动《%(title)s》的照片 %(name)s", title=event.title,
+                       name=photo.original_name),
+                     {"photo_id": photo.id})
     db.session.delete(photo)
     db.session.flush()
     return paths
 
 
 def set_featured(actor: User, photo: OutreachPhoto, featured: bool) -> None:
-    """Choose a photo for the campaign summary (admins and the department's lead)."""
-    if not can_feature_photo(actor, photo.event):
-        raise PermissionDenied(_("只有管理员或本部门负责人可以挑选总结照片。"))
+    """Choose a photo for the campaign summary (admins and the department's lead; once the
+    event is verified only an admin, and the change is a numbered revision)."""
+    event = photo.event
+    require_feature(actor, event)
     if photo.featured == featured:
         return
     photo.featured = featured
-    record_audit(actor, "outreach.photo.feature", photo.event,
-                 (_("将活动《%(title)s》的照片 %(name)s 选入总结", title=photo.event.title,
+    if event.status == "verified":
+        line = (_("总结照片：选入 %(name)s", name=photo.original_name) if featured else
+                _("总结照片：移出 %(name)s", name=photo.original_name))
+        key = "photos_featured" if featured else "photos_unfeatured"
+        record_revision(actor, event, [line],
+                        {"changed": ["featured_photos"], key: [_photo_ref(photo)]})
+        return
+    record_audit(actor, "outreach.photo.feature", event,
+                 (_("将活动《%(title)s》的照片 %(name)s 选入总结", title=event.title,
                     name=photo.original_name) if featured else
-                  _("将活动《%(title)s》的照片 %(name)s 移出总结", title=photo.event.title,
+                  _("将活动《%(title)s》的照片 %(name)s 移出总结", title=event.title,
                     name=photo.original_name)),
                  {"photo_id": photo.id, "featured": featured})

@@ -28,7 +28,7 @@ from lawlearn.outreach.history import (
     COUNT_LABELS,
     describe_changes,
     material_dicts,
-    revision_count,
+    record_revision,
     snapshot,
 )
 from lawlearn.outreach.models import (
@@ -310,12 +310,8 @@ def update_event(actor: User, event: OutreachEvent, fields: EventFields,
     event.updated_at = now
     lines = describe_changes(before, after)
     if event.status == "verified":
-        revision = revision_count(event) + 1
-        record_audit(actor, "outreach.event.revise", event,
-                     _("修订已审核的普法活动《%(title)s》（第 %(n)d 次修订）：%(changes)s",
-                       title=event.title, n=revision, changes="；".join(lines)),
-                     {"revision": revision, "changed": changed, "before": before,
-                      "after": after})
+        record_revision(actor, event, lines,
+                        {"changed": changed, "before": before, "after": after})
     else:
         record_audit(actor, "outreach.event.update", event,
                      _("修改普法活动《%(title)s》：%(changes)s", title=event.title,
