@@ -14,6 +14,7 @@ from lawlearn.database import utcnow
 from lawlearn.library.materials import material_read
 from lawlearn.library.services import article_studied
 from lawlearn.practice.points import award
+from lawlearn.practice.timing import check_attempt_timing
 from lawlearn.quiz.services import attempt_graded
 from lawlearn.sessions.services import attendance_recorded
 
@@ -21,11 +22,17 @@ ATTENDED = ("present", "late")
 
 
 def on_attempt_graded(attempt) -> int:
-    """通过测验: once per quiz, however often it is passed."""
-    if not attempt.passed:
+    """通过测验: once per quiz, however often it is passed. An attempt submitted faster than
+    its answered questions can be read is flagged, passed or not, and pays nothing (a later
+    attempt at a human pace still can)."""
+    submitted_at = attempt.submitted_at or utcnow()
+    # attempt.items: already loaded by the grading, else one query.
+    answered = [item.snapshot for item in attempt.items if item.answered_at is not None]
+    _elapsed, too_fast = check_attempt_timing(attempt.user_id, answered, attempt.started_at,
+                                              submitted_at, "quiz")
+    if too_fast or not attempt.passed:
         return 0
-    return award(attempt.user_id, "quiz_passed", f"quiz:{attempt.quiz_id}",
-                 attempt.submitted_at or utcnow())
+    return award(attempt.user_id, "quiz_passed", f"quiz:{attempt.quiz_id}", submitted_at)
 
 
 def on_attendance_recorded(_sender, *, user_id: int, session_id: int, status: str,

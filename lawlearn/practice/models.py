@@ -177,7 +177,9 @@ class PointAward(db.Model):
 
 
 class TimingFlag(db.Model):
-    """An answer given faster than the question can be read: it earned nothing."""
+    """An answer given faster than the question can be read: it earned nothing. A quiz
+    attempt is timed as a whole (its floor: the sum of its answered questions'), so its
+    flag names no question."""
 
     __tablename__ = "timing_flag"
 
@@ -185,7 +187,7 @@ class TimingFlag(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     question_id: Mapped[int | None] = mapped_column(ForeignKey("question.id",
                                                                ondelete="SET NULL"))
-    context: Mapped[str] = mapped_column(String(10))  # daily or challenge
+    context: Mapped[str] = mapped_column(String(10))  # daily, challenge or quiz
     elapsed_ms: Mapped[int]
     floor_ms: Mapped[int]
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -24,16 +24,24 @@ from lawlearn.practice.models import (
     DailySetItem,
     TimingFlag,
 )
+from lawlearn.quiz.models import Attempt, AttemptItem
 from lawlearn.settings import get_settings
+
+
+def reading_floors_ms(snapshots: list[dict[str, Any]]) -> int:
+    """The least time in which a person can read these questions and their options (the
+    settings are read once, whatever the number of questions)."""
+    settings = get_settings("practice.floor_base_ms", "practice.floor_ms_per_char")
+    characters = sum(len(snapshot.get("stem", "")) + sum(
+        len(option.get("text", "")) for option in snapshot.get("options", []))
+        for snapshot in snapshots)
+    return int(settings["practice.floor_base_ms"] * len(snapshots)
+               + settings["practice.floor_ms_per_char"] * characters)
 
 
 def reading_floor_ms(snapshot: dict[str, Any]) -> int:
     """The least time in which a person can read the question and its options."""
-    settings = get_settings("practice.floor_base_ms", "practice.floor_ms_per_char")
-    characters = len(snapshot.get("stem", "")) + sum(
-        len(option.get("text", "")) for option in snapshot.get("options", []))
-    return int(settings["practice.floor_base_ms"]
-               + settings["practice.floor_ms_per_char"] * characters)
+    return reading_floors_ms([snapshot])
 
 
 def check_timing(user_id: int, question_id: int, snapshot: dict[str, Any], shown_at: datetime,
@@ -48,6 +56,22 @@ def check_timing(user_id: int, question_id: int, snapshot: dict[str, Any], shown
     return elapsed, too_fast
 
 
+def check_attempt_timing(user_id: int, snapshots: list[dict[str, Any]], started_at: datetime,
+                         submitted_at: datetime, context: str) -> tuple[int, bool]:
+    """(elapsed ms, too fast) for a whole attempt answered at its own pace (a quiz, whose
+    answers are saved in any order): its time against the sum of the floors of the
+    questions answered in it. A too-fast attempt is one flag, about no single question."""
+    elapsed = max(0, int((submitted_at - started_at).total_seconds() * 1000))
+    if not snapshots:
+        return elapsed, False
+    floor = reading_floors_ms(snapshots)
+    too_fast = elapsed < floor
+    if too_fast:
+        db.session.add(TimingFlag(user_id=user_id, question_id=None, context=context,
+                                  elapsed_ms=elapsed, floor_ms=floor, created_at=submitted_at))
+    return elapsed, too_fast
+
+
 # --- the admin's report: accounts with machine-like timing --------------------------------
 
 
@@ -58,7 +82,7 @@ class TimingRow:
     username: str
     department: str | None
     flagged: int
-    answered: int  # daily-set items and challenge answers answered in the period
+    answered: int  # daily-set items, challenge answers and graded quiz items of the period
     last_flag: datetime
     median_elapsed_ms: int | None = None  # of the flagged answers
     median_floor_ms: int | None = None
@@ -85,8 +109,15 @@ def _report_query(start: datetime, end: datetime):
                  .where(ChallengeRun.user_id.in_(flagged_users),
                         ChallengeAnswer.answered_at >= start, ChallengeAnswer.answered_at < end)
                  .group_by(ChallengeRun.user_id).subquery())
+    # Quiz items count once their attempt is graded (a quiz attempt is timed at submission).
+    quiz = (select(Attempt.user_id, func.count(AttemptItem.id).label("answered"))
+            .join(AttemptItem, AttemptItem.attempt_id == Attempt.id)
+            .where(Attempt.user_id.in_(flagged_users), Attempt.submitted_at.is_not(None),
+                   AttemptItem.answered_at >= start, AttemptItem.answered_at < end)
+            .group_by(Attempt.user_id).subquery())
     parent = aliased(Department)
-    answered = func.coalesce(daily.c.answered, 0) + func.coalesce(challenge.c.answered, 0)
+    answered = (func.coalesce(daily.c.answered, 0) + func.coalesce(challenge.c.answered, 0)
+                + func.coalesce(quiz.c.answered, 0))
     return (select(flags.c.user_id, flags.c.flagged, flags.c.last_flag, answered.label("answered"),
                    User.name, User.username, parent.name.label("unit"),
                    Department.name.label("section"))
@@ -95,6 +126,7 @@ def _report_query(start: datetime, end: datetime):
             .outerjoin(parent, parent.id == Department.parent_id)
             .outerjoin(daily, daily.c.user_id == flags.c.user_id)
             .outerjoin(challenge, challenge.c.user_id == flags.c.user_id)
+            .outerjoin(quiz, quiz.c.user_id == flags.c.user_id)
             .order_by(flags.c.flagged.desc(), flags.c.last_flag.desc(), flags.c.user_id)), flags
 
 
@@ -145,7 +177,7 @@ def export_timing_csv(rows: list[TimingRow], date_from: date, date_to: date) -> 
     """The report as CSV; every row names its period."""
     period = _("%(start)s 至 %(end)s", start=date_from.isoformat(), end=date_to.isoformat())
     table: list[list[Any]] = [[_("统计期间"), _("姓名"), _("用户名"), _("部门"), _("被标记答题"),
-                               _("练习答题"), _("标记占比"), _("被标记答题用时中位数（毫秒）"),
+                               _("作答题数"), _("标记占比"), _("被标记答题用时中位数（毫秒）"),
                                _("阅读下限中位数（毫秒）"), _("最近一次标记")]]
     for row in rows:
         table.append([period, row.name, row.username, row.department or _("未分配部门"),
