@@ -32,9 +32,11 @@ def _card(card: services.QuizCard) -> dict:
 @login_required
 def quizzes():
     """Open quizzes for me, with attempts left."""
-    cards = services.quizzes_for(current_user, utcnow(), include_upcoming=False)
+    cards = [_card(card) for card in
+             services.quizzes_for(current_user, utcnow(), include_upcoming=False)]
+    # After building the list: a commit first would expire the quizzes (one reload each).
     db.session.commit()  # expired attempts may have been submitted
-    return jsonify([_card(card) for card in cards])
+    return jsonify(cards)
 
 
 @api_bp.route("/quizzes/<int:quiz_id>/attempts", methods=["POST"])

@@ -8,6 +8,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import to_user_timezone, to_utc
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
 from lawlearn.accounts.departments import department_choices
 from lawlearn.converters import record_id
@@ -151,7 +152,8 @@ def question_status(question_id: int):
 @quiz_admin_bp.route("/quizzes")
 def quizzes():
     """Every quiz with its window and state."""
-    all_quizzes = db.session.scalars(db.select(Quiz).order_by(Quiz.id.desc())).all()
+    all_quizzes = db.session.scalars(db.select(Quiz).options(selectinload(Quiz.fixed_questions))
+                                     .order_by(Quiz.id.desc())).all()
     return render_template("quiz_admin/quizzes.html", quizzes=all_quizzes)
 
 

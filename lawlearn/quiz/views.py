@@ -19,8 +19,11 @@ def index():
     """答题 tab: open and upcoming quizzes, with attempts left and results."""
     now = utcnow()
     cards = services.quizzes_for(current_user, now)
+    page = render_template("quiz/index.html", cards=cards, now=now)
+    # Expired attempts submitted; committing after rendering keeps the page from
+    # reloading every quiz it lists (a commit expires them).
     db.session.commit()
-    return render_template("quiz/index.html", cards=cards, now=now)
+    return page
 
 
 @quiz_bp.route("/quizzes/<int:quiz_id>")
@@ -28,9 +31,9 @@ def index():
 def quiz(quiz_id: int):
     """A quiz's rules and my attempts, with the button to start or resume."""
     now = utcnow()
-    quiz = services.get_quiz_for(current_user, quiz_id)
     services.finalize_expired_attempts(now, user_id=current_user.id)
-    db.session.commit()
+    db.session.commit()  # before loading: a commit expires what was loaded
+    quiz = services.get_quiz_for(current_user, quiz_id)
     attempts = db.session.scalars(db.select(Attempt).where(
         Attempt.user_id == current_user.id, Attempt.quiz_id == quiz.id)
         .order_by(Attempt.number)).all()

@@ -8,6 +8,7 @@ from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from lawlearn.database import utcnow
 from lawlearn.exports import attachment_headers
@@ -23,7 +24,7 @@ def my_sessions(user, now, *, past_days: int = 60, upcoming_days: int = 60):
         services.audience_condition(user),
         StudySession.starts_at >= now - timedelta(days=past_days),
         StudySession.starts_at <= now + timedelta(days=upcoming_days))
-        .order_by(StudySession.starts_at)).all()
+        .options(selectinload(StudySession.kind)).order_by(StudySession.starts_at)).all()
     ids = [s.id for s in sessions]
     mine = {a.session_id: a for a in db.session.scalars(select(Attendance).where(
         Attendance.user_id == user.id, Attendance.session_id.in_(ids)))} if ids else {}
@@ -35,11 +36,12 @@ def my_sessions(user, now, *, past_days: int = 60, upcoming_days: int = 60):
 def index():
     """My sessions: upcoming and past, with my status; the calendar subscription."""
     now = utcnow()
-    if services.close_ended_sessions(now):
-        db.session.commit()
-    sessions, mine = my_sessions(current_user, now)
+    services.close_ended_sessions(now)
     token = services.calendar_token(current_user)
+    # Commit before loading the lists: a commit expires what was loaded, and the page
+    # would then reload every session and status one by one.
     db.session.commit()
+    sessions, mine = my_sessions(current_user, now)
     return render_template("sessions/index.html", now=now, mine=mine,
                            running=[s for s in sessions if s.starts_at <= now <= s.ends_at],
                            upcoming=[s for s in sessions if s.starts_at > now],
