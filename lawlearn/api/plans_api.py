@@ -17,7 +17,7 @@ from lawlearn.api import api_bp
 from lawlearn.database import utcnow
 from lawlearn.extensions import db
 from lawlearn.plans.kinds import KINDS, STATUS_LABELS
-from lawlearn.plans.progress import fill_hours, progress_for, sync_completions
+from lawlearn.plans.progress import fill_hours, synced_progress
 from lawlearn.practice.points import total_points
 
 ITEM_KINDS = list(KINDS)
@@ -26,9 +26,9 @@ ITEM_KINDS = list(KINDS)
 def me_progress_payload(user: User, now: datetime) -> dict[str, Any]:
     """``{"plans": [{"id", "title", "items": [{"id", "kind", "title", "due", "status"}],
     "hours_earned", "hours_required"}], "points"}`` for ``user``'s current published plans,
-    in a fixed number of queries. The caller commits."""
-    progress = progress_for(user, now)
-    sync_completions(user, progress, now)
+    in a fixed number of queries; items done in plans that have just ended or been closed
+    are stamped and paid too (progress.synced_progress). The caller commits."""
+    progress = synced_progress(user, now)
     fill_hours(user, progress)
     return {
         "plans": [{

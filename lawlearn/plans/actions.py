@@ -14,7 +14,7 @@ from datetime import date, datetime
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from lawlearn.accounts.models import User
 from lawlearn.errors import Conflict, NotFound, ValidationFailed
@@ -237,16 +237,18 @@ class HoursDetail:
 def hours_detail(user: User, year: int, now: datetime) -> HoursDetail:
     """My study hours for ``year`` with the items and sessions they come from (four
     queries besides the required hours). Counts items already stamped done: callers sync
-    completions first (progress.sync_completions)."""
+    completions first (progress.synced_progress with the year)."""
     start, end = day_bounds(date(year, 1, 1), date(year, 12, 31))
     row = hours_ledger(year, [user.id], now).get(user.id) or HoursRow(user.id, 0.0, 0.0)
     items = db.session.execute(
         select(PlanItem, PlanItemProgress.completed_at)
         .join(PlanItemProgress, PlanItemProgress.item_id == PlanItem.id)
+        .join(Plan, Plan.id == PlanItem.plan_id)
         .where(PlanItemProgress.user_id == user.id, PlanItemProgress.completed_at >= start,
                PlanItemProgress.completed_at < end, PlanItem.kind != "session",
-               PlanItem.hours > 0)
-        .options(joinedload(PlanItem.plan))
+               PlanItem.hours > 0, Plan.starts_on <= date(year, 12, 31),
+               Plan.ends_on >= date(year, 1, 1))
+        .options(contains_eager(PlanItem.plan))
         .order_by(PlanItemProgress.completed_at, PlanItem.id)).all()
     sessions = db.session.execute(
         select(StudySession, Attendance.status)

@@ -14,7 +14,14 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    AnyOf,
+    DataRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from lawlearn.accounts.forms import MultiCheckboxField, coerce_optional_int, role_choices
 from lawlearn.plans.kinds import KINDS
@@ -82,7 +89,8 @@ class ItemForm(FlaskForm):
     due_on = DateField(_l("截止日期"), validators=[Optional()])
     required = BooleanField(_l("必修"), default=True)
     hours = FloatField(_l("学时"), default=0,
-                       validators=[NumberRange(min=0, max=1000, message=_l("学时须在 0 到 1000 之间。"))])
+                       validators=[NumberRange(min=0, max=1000, message=_l("学时须在 0 到 1000 之间。"))],
+                       description=_l("参加集中学法的事项请填 0：学时按学法活动本身的学时计算。"))
     points = IntegerField(_l("积分"), default=0,
                           validators=[NumberRange(min=0, max=1000, message=_l("积分须在 0 到 1000 之间。"))])
     # articles
@@ -113,6 +121,11 @@ class ItemForm(FlaskForm):
     # streak
     days = IntegerField(_l("每日一练天数"), validators=[Optional()])
     streak_from = DateField(_l("从哪天起算（留空为计划开始日）"), validators=[Optional()])
+
+    def validate_hours(self, field) -> None:
+        """A session item brings its session's hours: a figure here would never count."""
+        if self.kind.data == "session" and field.data:
+            raise ValidationError(_l("集中学法的学时按学法活动本身的学时计算，此处请填 0。"))
 
 
 # Which of ItemForm's kind fields belong to which kind (the page and its script use it).

@@ -28,6 +28,7 @@ from lawlearn.plans.admin_forms import (
 )
 from lawlearn.plans.kinds import KINDS
 from lawlearn.plans.models import PLAN_KINDS, PLAN_STATUSES, Plan, PlanItem
+from lawlearn.plans.progress import item_hours
 from lawlearn.plans.view_helpers import (
     apply_error,
     run_change,
@@ -183,7 +184,7 @@ def _detail(plan: Plan, *, item_form: ItemForm | None = None,
     audience_count = len(publishing.audience_ids(plan)) if plan.status == "draft" else None
     return render_template(
         "plans_admin/plan.html", plan=plan, groups=groups, kinds=KINDS,
-        targets=item_settings.item_targets(plan.items),
+        targets=item_settings.item_targets(plan.items), item_hours=item_hours(plan.items),
         needing=[i for i in plan.items if item_settings.needs_target(i)],
         audience=publishing.audience_summary(plan), audience_count=audience_count,
         item_form=item_form, stage_form=stage_form or StageForm(formdata=None, prefix="stage"),

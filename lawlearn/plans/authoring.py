@@ -320,7 +320,8 @@ def _apply_item(plan: Plan, item: PlanItem, fields: ItemFields,
     item.stage_id = fields.stage_id
     item.due_on = fields.due_on
     item.required = bool(fields.required)
-    item.hours = float(fields.hours or 0)
+    # A session item's hours are its session's (the attendance counts): none of its own.
+    item.hours = 0.0 if fields.kind == "session" else float(fields.hours or 0)
     item.points = int(fields.points or 0)
     item.settings = settings
 

@@ -61,6 +61,13 @@ def plans_for(user: User, now: datetime) -> list[Plan]:
         .order_by(Plan.starts_on, Plan.id)))
 
 
+def _ran_during(windows: list[tuple[date, date]]):
+    """SQL: published or closed plans whose period overlaps one of ``windows``."""
+    return and_(Plan.status.in_(("published", "closed")),
+                or_(*[and_(Plan.starts_on <= last, Plan.ends_on >= first)
+                      for first, last in windows]))
+
+
 # --- one person's progress ------------------------------------------------------------------
 
 
@@ -126,6 +133,31 @@ def next_up(progress: list[PlanProgress], limit: int = 3) -> list[ItemProgress]:
     todo.sort(key=lambda e: (not e.overdue, e.item.due_on is None, e.item.due_on or date.max,
                              not e.item.required, e.item.plan_id, e.item.position, e.item.id))
     return todo[:limit]
+
+
+def synced_progress(user: User, now: datetime, *, year: int | None = None) -> list[PlanProgress]:
+    """``user``'s progress on their current plans (as ``progress_for``), after stamping
+    items newly seen done in those and in every published or closed plan of theirs that
+    ran since the start of last year (and during ``year``, when given).
+
+    Items are stamped only when a page looks: without the catch-up, an item done just
+    before its plan ended or was closed would never reach the study hours ledger nor pay
+    its points. Its stamp is the moment it was done, not this one. The same queries as
+    ``progress_for`` followed by ``sync_completions``, whatever the number of plans.
+    """
+    today = local_day(now)
+    windows = [(date(today.year - 1, 1, 1), today)]
+    if year is not None:
+        windows.append((date(year, 1, 1), date(year, 12, 31)))
+    current = and_(Plan.status == "published", Plan.ends_on >= today)
+    plans = list(db.session.scalars(
+        select(Plan).where(or_(current, _ran_during(windows)), audience_condition(user))
+        .options(selectinload(Plan.items), selectinload(Plan.stages))
+        .order_by(Plan.starts_on, Plan.id)))
+    progress = progress_for(user, now, plans)
+    sync_completions(user, progress, now)
+    return [entry for entry in progress
+            if entry.plan.status == "published" and entry.plan.ends_on >= today]
 
 
 def sync_completions(user: User, progress: list[PlanProgress], now: datetime) -> int:
@@ -247,8 +279,9 @@ class HoursRow:
 def hours_between(first: date, last: date, user_ids: list[int] | None,
                   now: datetime) -> dict[int, HoursRow]:
     """Study hours per person over the local days ``first`` to ``last``: plan items done in
-    the period, of any plan (session items are counted through the session itself), and
-    sessions attended (present or late). Two queries whatever the number of people."""
+    the period, of any plan that ran during it (session items are counted through the
+    session itself), and sessions attended (present or late): what the participation
+    report counts. Two queries whatever the number of people."""
     from lawlearn.sessions.models import Attendance, StudySession
 
     start, end = day_bounds(first, last)
@@ -256,8 +289,9 @@ def hours_between(first: date, last: date, user_ids: list[int] | None,
     plan_hours = db.session.execute(
         select(PlanItemProgress.user_id, func.sum(PlanItem.hours))
         .join(PlanItem, PlanItem.id == PlanItemProgress.item_id)
+        .join(Plan, Plan.id == PlanItem.plan_id)
         .where(PlanItemProgress.completed_at >= start, PlanItemProgress.completed_at < end,
-               PlanItem.kind != "session",
+               PlanItem.kind != "session", Plan.starts_on <= last, Plan.ends_on >= first,
                PlanItemProgress.user_id.in_(user_ids) if user_ids is not None else True)
         .group_by(PlanItemProgress.user_id))
     for user_id, hours in plan_hours:
@@ -294,8 +328,9 @@ def fill_hours(user: User, progress: list[PlanProgress]) -> None:
     start = min(first for first, _last in bounds.values())
     end = max(last for _first, last in bounds.values())
     done = db.session.execute(
-        select(PlanItemProgress.completed_at, PlanItem.hours)
+        select(PlanItemProgress.completed_at, PlanItem.hours, Plan.starts_on, Plan.ends_on)
         .join(PlanItem, PlanItem.id == PlanItemProgress.item_id)
+        .join(Plan, Plan.id == PlanItem.plan_id)
         .where(PlanItemProgress.user_id == user.id, PlanItemProgress.completed_at >= start,
                PlanItemProgress.completed_at < end, PlanItem.kind != "session",
                PlanItem.hours > 0)).all()
@@ -307,10 +342,29 @@ def fill_hours(user: User, progress: list[PlanProgress]) -> None:
                StudySession.cancelled_at.is_(None), StudySession.study_hours > 0)).all()
     for entry in progress:
         first, last = bounds[entry.plan.id]
+        period = entry.plan.starts_on, entry.plan.ends_on
         row = HoursRow(user.id,
-                       round(sum(float(h) for when, h in done if first <= when < last), 1),
+                       round(sum(float(h) for when, h, starts, ends in done
+                                 if first <= when < last and starts <= period[1]
+                                 and ends >= period[0]), 1),
                        round(sum(float(h) for when, h in attended if first <= when < last), 1))
         entry.hours_earned = row.total
+
+
+def item_hours(items: list[PlanItem]) -> dict[int, float]:
+    """item id → the study hours it brings, as the ledger counts them: its own, but for a
+    session item its session's (attending counts, not the item; none when cancelled). One
+    query when there are session items, none otherwise."""
+    from lawlearn.sessions.models import StudySession
+
+    session_ids = {int(item.settings.get("session_id") or 0) for item in items
+                   if item.kind == "session"} - {0}
+    sessions = dict(db.session.execute(
+        select(StudySession.id, StudySession.study_hours).where(
+            StudySession.id.in_(session_ids), StudySession.cancelled_at.is_(None))).all()) \
+        if session_ids else {}
+    return {item.id: float(sessions.get(int(item.settings.get("session_id") or 0)) or 0)
+            if item.kind == "session" else float(item.hours or 0) for item in items}
 
 
 def required_hours(user: User, year: int) -> float:

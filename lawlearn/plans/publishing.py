@@ -224,7 +224,9 @@ def copy_plan(actor: User | None, plan: Plan, now: datetime) -> tuple[Plan, list
         new = PlanItem(kind=item.kind, title=item.title, description=item.description,
                        position=item.position, stage=stages.get(item.stage_id),
                        due_on=same_day_next_year(item.due_on) if item.due_on else None,
-                       required=item.required, hours=item.hours, points=item.points)
+                       required=item.required, points=item.points,
+                       # A session item's hours are its session's (see authoring._check_item).
+                       hours=0 if item.kind == "session" else item.hours)
         if key and settings.pop(key, None) is not None:
             cleared.append(new)
         new.settings = settings

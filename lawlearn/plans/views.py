@@ -1,8 +1,9 @@
 """Staff pages of study plans: my plans, a plan, an item, notices, my study hours.
 
-Pages that show progress stamp items newly seen done (``progress.sync_completions``, which
-pays their points) and commit after rendering, so that committing does not expire what the
-page shows and the page stays at a fixed number of queries.
+Pages that show progress stamp items newly seen done (``progress.synced_progress``, which
+pays their points, in plans that have just ended or been closed too) and commit after
+rendering, so that committing does not expire what the page shows and the page stays at a
+fixed number of queries.
 """
 
 from __future__ import annotations
@@ -30,9 +31,11 @@ from lawlearn.plans.progress import (
     PlanProgress,
     fill_hours,
     is_overdue,
+    item_hours,
     next_up,
     progress_for,
     sync_completions,
+    synced_progress,
 )
 from lawlearn.security import is_safe_next
 
@@ -131,9 +134,7 @@ def home_next_up(user, now, limit: int = 3) -> dict:
     """For the home page: ``next_items`` and ``next_links`` to pass to
     ``plans/_next_up.html``, with completions synced (the caller commits). A fixed number
     of queries whatever the number of plans and items."""
-    progress = progress_for(user, now)
-    sync_completions(user, progress, now)
-    items = next_up(progress, limit)
+    items = next_up(synced_progress(user, now), limit)
     return {"next_items": items, "next_links": action_links(items, user)}
 
 
@@ -159,8 +160,7 @@ def _stage_groups(entries: list[ItemProgress], plan) -> list[tuple[str | None, l
 def index():
     """My study plans, each with its progress ring, counts and study hours."""
     now = utcnow()
-    progress = progress_for(current_user, now)
-    sync_completions(current_user, progress, now)
+    progress = synced_progress(current_user, now)
     fill_hours(current_user, progress)
     page = render_template("plans/index.html", progress=progress)
     db.session.commit()
@@ -175,8 +175,7 @@ def plan(plan_id: int):
     found = actions.get_plan_for(current_user, plan_id)
     # Every current plan is synced, not only this one: the plan's study hours count items
     # done in its period in any plan (as 我的学时 does).
-    current = progress_for(current_user, now)
-    sync_completions(current_user, current, now)
+    current = synced_progress(current_user, now)
     progress = [p for p in current if p.plan.id == found.id]
     if not progress:  # an ended plan, still readable by its link
         progress = progress_for(current_user, now, plans=[found])
@@ -185,7 +184,8 @@ def plan(plan_id: int):
     entries = progress[0].items
     page = render_template("plans/plan.html", progress=progress[0],
                            groups=_stage_groups(entries, found),
-                           links=action_links(entries, current_user))
+                           links=action_links(entries, current_user),
+                           item_hours=item_hours([entry.item for entry in entries]))
     db.session.commit()
     return page
 
@@ -216,7 +216,7 @@ def _item_page(item: PlanItem, now, *, form: ReflectionForm | None = None,
                 for message in messages if name != "csrf_token"],
         seconds_left=actions.seconds_left(row, item, now),
         min_length=actions.min_length(item), can_write=actions.can_write(reflection, item),
-        video_ok=_video_url(item) is not None,
+        video_ok=_video_url(item) is not None, item_hours=item_hours([item]),
         link=action_links([entry], current_user)[item.id])
     db.session.commit()
     return page, status
@@ -335,7 +335,8 @@ def hours():
     year = request.args.get("year", this_year, type=int)
     if not 2000 <= year <= this_year + 1:
         year = this_year
-    sync_completions(current_user, progress_for(current_user, now), now)
+    # Items done in the year's plans that have ended or been closed since are stamped too.
+    synced_progress(current_user, now, year=year)
     detail = actions.hours_detail(current_user, year, now)
     page = render_template("plans/hours.html", detail=detail,
                            years=sorted({*range(this_year - 4, this_year + 1), year},

@@ -1,16 +1,23 @@
-"""The demo plan loads whatever the day of the year (its due dates stay within the plan)."""
+"""The demo plan loads whatever the day of the year (its due dates stay within the plan),
+and the real ``demo load`` gives this year's plan with every kind, some of it done."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
+from lawlearn.database import utcnow
 from lawlearn.extensions import db
 from lawlearn.localtime import local_day
 from lawlearn.plans import demo
-from lawlearn.plans.models import Plan
+from lawlearn.plans.kinds import KINDS
+from lawlearn.plans.models import Plan, PlanItemProgress
+from lawlearn.plans.progress import matrix
+from lawlearn.practice.models import PointAward
+from tests.library.test_parsing import needs_shared
 from tests.plans.test_kinds import make_person, make_session
 
 
@@ -31,3 +38,35 @@ def test_the_demo_plan_loads_at_either_end_of_the_year(ctx, monkeypatch, now):
     assert {item.kind for item in plan.items} == {"reflection", "session", "video", "streak"}
     for item in plan.items:
         assert plan.starts_on <= item.due_on <= plan.ends_on, item.title
+
+
+@needs_shared
+def test_demo_load_adds_this_years_plan_with_every_kind_and_staff_part_way(runner, app):
+    """The real ``demo load``: this year's 年度学法计划 has an item of each of the 7 kinds,
+    and some demo staff have items done, stamped and paid."""
+    result = runner.invoke(args=["demo", "load", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["plans"] == 1
+    with app.app_context():
+        now = utcnow()
+        plan = db.session.scalar(select(Plan).where(
+            Plan.title == f"{local_day(now).year}年度学法计划"))
+        assert plan is not None and plan.status == "published"
+        assert {item.kind for item in plan.items} == set(KINDS) and len(KINDS) == 7
+        grid = matrix(plan, now)
+        done: dict[str, set[str]] = {}
+        for item in grid.items:
+            for person in grid.people:
+                if grid.state(item, person).done:
+                    done.setdefault(item.kind, set()).add(person.username)
+        # Some demo staff, not everyone, have read the articles and the material.
+        for kind in ("articles", "material"):
+            assert done.get(kind) and all(n.startswith("staff") for n in done[kind]), kind
+            assert 3 <= len(done[kind]) < len(grid.people), kind
+        stamped = set(db.session.scalars(select(PlanItemProgress.user_id).where(
+            PlanItemProgress.completed_at.is_not(None))))
+        paid = set(db.session.scalars(select(PointAward.user_id).where(
+            PointAward.rule == "plan_item")))
+        readers = {person.id for person in grid.people
+                   if person.username in done["articles"]}
+        assert readers <= stamped and readers <= paid  # seen done, and paid for it
