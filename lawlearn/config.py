@@ -15,7 +15,8 @@ SQLALCHEMY_ENGINE_OPTIONS: dict = {
     "json_serializer": lambda value: json.dumps(value, ensure_ascii=False),
 }
 
-# Redis shared by several app servers for rate-limit counters; memory otherwise.
+# Redis for the rate-limit counters (failed logins, check-in code guesses), shared by every
+# server and worker; without it each gunicorn worker counts alone (tests/scale).
 REDIS_URL: str | None = None
 LOGIN_RATE_LIMIT = "20 per minute"
 LOGIN_MAX_FAILURES = 5
@@ -46,7 +47,7 @@ WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 MAX_CONTENT_LENGTH = 64 * 1024 * 1024  # several phone photos in one upload
 UPLOAD_FOLDER: str | None = None  # defaults to instance/uploads; share it between servers
 PER_PAGE = 20
-PASSWORD_HASH_METHOD = "scrypt"  # werkzeug default; tests use a faster method
+PASSWORD_HASH_METHOD = "scrypt"  # nosec B105 - a hash method; tests use a faster one
 # Number of reverse proxies in front of the app (nginx: 1); 0 trusts no X-Forwarded-* header.
 PROXY_HOPS = 0
 # How attendance rates count late arrivals and approved leave.

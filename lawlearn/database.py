@@ -37,11 +37,15 @@ def utcnow() -> datetime:
 @event.listens_for(Engine, "connect")
 def _configure_sqlite(dbapi_connection, _record) -> None:
     # WAL lets readers proceed during a write; the busy timeout makes a second
-    # writer wait instead of failing with "database is locked".
+    # writer wait instead of failing with "database is locked" (set first: switching a
+    # new file to WAL takes a lock that another worker may hold). pysqlite opens a
+    # transaction only at its first write, so writers rarely upgrade an older read
+    # snapshot, the one case a busy timeout cannot wait out; tests/scale checks that
+    # concurrent writes from two workers never fail.
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
