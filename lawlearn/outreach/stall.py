@@ -127,7 +127,7 @@ def open_stall_quiz(actor: User | None, event: OutreachEvent, *, now: datetime,
     Drawing again is allowed until someone has answered; the link (token) stays the same,
     so a QR code already printed keeps working.
     """
-    rng = rng or random.Random()
+    rng = rng or random.Random()  # nosec B311 - question order, not a secret
     _refuse_if_locked(event)
     if not COUNT_MIN <= count <= COUNT_MAX:
         raise ValidationFailed(_("题目数量须在 %(low)d 到 %(high)d 道之间。",

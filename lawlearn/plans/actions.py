@@ -106,9 +106,10 @@ def open_item(user: User, item: PlanItem, now: datetime) -> PlanItemProgress:
             with db.session.begin_nested():
                 row = PlanItemProgress(item_id=item.id, user_id=user.id, opened_at=now)
                 db.session.add(row)
-        except IntegrityError:  # a second tab opened it at the same moment
+        except IntegrityError as error:  # a second tab opened it at the same moment
             row = get_progress(user, item)
-            assert row is not None
+            if row is None:  # the other insert was rolled back after all
+                raise Conflict(_("操作冲突，请刷新页面后重试。"), code="conflict") from error
     if row.opened_at is None:
         row.opened_at = now
     material = _library_material(item)

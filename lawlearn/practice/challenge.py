@@ -154,7 +154,7 @@ def expire_if_late(run: ChallengeRun, now: datetime) -> bool:
 def start(user: User, now: datetime,
           rng: random.Random | None = None) -> tuple[ChallengeRun, bool]:
     """The running run (unchanged: same question, same deadline), or a new one (``True``)."""
-    rng = rng or random.Random()
+    rng = rng or random.Random()  # nosec B311 - question order, not a secret
     run = running_run(user.id)
     if run is not None and not expire_if_late(run, now):
         return run, False
@@ -194,7 +194,7 @@ def answer(user: User, run_id: int, question_id: int, raw: Any, now: datetime, *
            time_up: bool = False, rng: random.Random | None = None) -> Outcome:
     """Answer the question on screen. Right: the next one is shown; wrong or too late: the
     run ends. ``time_up``: the page's countdown reached zero (the run ends as a timeout)."""
-    rng = rng or random.Random()
+    rng = rng or random.Random()  # nosec B311 - question order, not a secret
     run = own_run(user, run_id)
     if run.status != "running":
         raise Conflict(_("本次挑战已经结束。"), code="run_ended")

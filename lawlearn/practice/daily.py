@@ -122,7 +122,7 @@ def get_or_create_set(user: User, now: datetime,
     existing = todays_set(user.id, now)
     if existing is not None:
         return existing
-    rng = rng or random.Random()
+    rng = rng or random.Random()  # nosec B311 - which questions to practise, not a secret
     day = local_day(now)
     picks, exam = _choose(user, now, day, rng)
     if not picks:

@@ -28,7 +28,7 @@ def _article_id(reference: str) -> int | None:
 
 
 def load_quiz_demo(rng: random.Random | None = None) -> dict[str, int]:
-    rng = rng or random.Random(2026)
+    rng = rng or random.Random(2026)  # nosec B311 - repeatable demo data
     questions = [create_question(None, QuestionFields(
         q["type"], q["stem"], q["options"], q["answer"], q["explanation"], q["tags"],
         q["difficulty"], _article_id(q["article"])), audit=False) for q in DEMO_QUESTIONS]

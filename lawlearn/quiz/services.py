@@ -185,7 +185,7 @@ def in_progress_attempt(user: User, quiz: Quiz) -> Attempt | None:
 def start_attempt(user: User, quiz: Quiz, now: datetime,
                   rng: random.Random | None = None) -> tuple[Attempt, bool]:
     """The attempt in progress, or a new one (``True``). Questions and order are frozen."""
-    rng = rng or random.Random()
+    rng = rng or random.Random()  # nosec B311 - question order, not a secret
     current = in_progress_attempt(user, quiz)
     if current is not None:
         if not finalize_if_expired(current, now):

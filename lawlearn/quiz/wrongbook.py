@@ -191,7 +191,7 @@ def add_mistakes_revealed_since(user_id: int, now: datetime) -> int:
 
 def bank_snapshot(question: Question) -> dict[str, Any]:
     """The question as the bank has it now, options in bank order (shown = bank letters)."""
-    return question_snapshot(question, shuffle_options=False, rng=random.Random(0))
+    return question_snapshot(question, shuffle_options=False, rng=random.Random(0))  # nosec B311 - no shuffle
 
 
 @dataclass
