@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import hashlib
 from functools import cache
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from flask import Flask, abort, g, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from lawlearn.database import utcnow
+from lawlearn.errors import DomainError
 from lawlearn.extensions import db, login_manager
 
 CONTENT_SECURITY_POLICY = (
@@ -88,7 +91,33 @@ def safe_next(target: str | None, default_endpoint: str = "main.home") -> str:
 PASSWORD_CHANGE_EXEMPT = {"auth.change_password", "auth.logout", "static", "main.set_language"}
 
 
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(key) or _holds_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(item) for item in value)
+    return False
+
+
+def refuse_nul_characters() -> None:
+    """No text with a NUL character goes any further: PostgreSQL refuses it in any string
+    (a 500 deep in a query otherwise), and no form or API field has a use for it."""
+    suspects: list[Any] = [request.path, *request.args.values()]
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        if request.is_json:
+            suspects.append(request.get_json(silent=True))
+        elif request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            suspects.extend(request.form.values())
+    if any(_holds_nul(value) for value in suspects):
+        raise DomainError(_("请求中含有无效的空字符（NUL），请检查后重试。"),
+                          code="invalid_characters")
+
+
 def init_security(app: Flask) -> None:
+    app.before_request(refuse_nul_characters)
+
     @app.before_request
     def force_password_change():
         if request.path.startswith("/api/"):

@@ -114,11 +114,16 @@ def parse_user_import(data: bytes, default_password: str | None = None, *,
     departments = DepartmentLookup()
     result = UserImport()
     seen: dict[str, int] = {}
-    usernames = [normalize_username(cells.get("用户名", "")) for _row, cells in table.rows]
+    # Only well-formed names can exist (and a NUL would fail the query on PostgreSQL).
+    usernames = [username for username in (normalize_username(cells.get("用户名", ""))
+                                            for _row, cells in table.rows)
+                 if USERNAME_PATTERN.match(username)]
     existing = set(db.session.scalars(select(User.username).where(User.username.in_(usernames))))
 
     for row, cells in table.rows:
-        problems: list[str] = []
+        # PostgreSQL cannot store a NUL character.
+        problems: list[str] = [_("“%(column)s”含有空字符（NUL）", column=column)
+                               for column, value in cells.items() if "\x00" in value]
         username = normalize_username(cells.get("用户名", ""))
         name = cells.get("姓名", "").strip()
         if not username:

@@ -15,6 +15,7 @@ def _error_responses(*statuses: int) -> dict[str, Any]:
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
         }
         for status, description in {
+            400: "Bad request (a NUL character in the path, query or body)",
             401: "Not authenticated",
             403: "Forbidden, CSRF failure or password change required",
             404: "Not found",
@@ -272,6 +273,16 @@ PRACTICE_PATHS: dict[str, Any] = {
 
 
 def openapi_document() -> dict[str, Any]:
+    document = _document()
+    # Any request may be refused before routing: a NUL character anywhere (see
+    # security.refuse_nul_characters).
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            operation["responses"].setdefault("400", _error_responses(400)["400"])
+    return document
+
+
+def _document() -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
         "info": {

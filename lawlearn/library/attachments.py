@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 import secrets
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -46,11 +47,15 @@ def detect_attachment_type(data: bytes) -> tuple[str, str] | None:
     if kind.mime in IMAGE_TYPES:
         from PIL import Image, UnidentifiedImageError
 
-        # The magic bytes may lie: only an image that decodes is accepted.
+        # The magic bytes may lie: only an image that decodes is accepted. One whose header
+        # claims a "decompression bomb" of pixels is refused, not merely warned about.
         try:
-            with Image.open(io.BytesIO(data)) as image:
-                image.verify()
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", Image.DecompressionBombWarning)
+                with Image.open(io.BytesIO(data)) as image:
+                    image.verify()
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError,
+                Image.DecompressionBombError, Image.DecompressionBombWarning):
             return None
         return kind.mime, IMAGE_TYPES[kind.mime]
     return None

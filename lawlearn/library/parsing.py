@@ -30,6 +30,11 @@ HTML_COMMENT = re.compile(r"<!--.*?-->")
 LEVELS = {"part": 1, "subpart": 2, "chapter": 3, "section": 4, "supplementary": 1}
 KIND_OF_WORD = {"编": "part", "分编": "subpart", "章": "chapter", "节": "section"}
 MAX_HEADING_LENGTH = 40
+# Numbers go into 32-bit columns and labels (第…条之…) into 40 characters; no statute comes
+# near these (the Civil Code ends at 第一千二百六十条).
+MAX_NUMBER = 99_999
+MAX_NUMERAL_LENGTH = 10
+MAX_TITLE_LENGTH = 200
 
 
 def chinese_number(text: str) -> int:
@@ -118,7 +123,7 @@ def read_source(data: bytes) -> list[SourceLine]:
     if data.startswith(b"%PDF"):
         raise refuse(_("不支持 PDF，请上传 Word（.docx）、文本（.txt）或 Markdown（.md）文件"
                        "（PDF is not supported: upload .docx, .txt or .md）。"))
-    if b"\x00" in data[:4096]:
+    if b"\x00" in data:  # nor could PostgreSQL store it
         raise refuse(_("文件不是文本或 Word 文件（not a text or Word file）。"))
     for encoding in ("utf-8-sig", "gb18030"):
         try:
@@ -187,11 +192,21 @@ def _heading(line: SourceLine) -> tuple[str, int | None, str, str] | None:
     if len(title) > MAX_HEADING_LENGTH or title.endswith(("。", "；", "，")):
         return None
     word = match.group(2)
-    try:
-        number = chinese_number(match.group(1))
-    except ValueError:
+    number = _number(match.group(1))
+    if number is None:
         return None
     return KIND_OF_WORD[word], number, f"第{match.group(1)}{word}", title
+
+
+def _number(numeral: str) -> int | None:
+    """The number a heading or article numeral writes, or None for nonsense."""
+    if len(numeral) > MAX_NUMERAL_LENGTH:
+        return None
+    try:
+        number = chinese_number(numeral)
+    except ValueError:
+        return None
+    return number if number <= MAX_NUMBER else None
 
 
 def _skip_table_of_contents(lines: list[SourceLine]) -> list[SourceLine]:
@@ -240,11 +255,10 @@ def parse_law(data: bytes, title: str | None = None) -> ParsedLaw:
         heading = None if article else _heading(line)
         if article:
             seen_structure, in_preamble = True, False
-            try:
-                number = chinese_number(article.group(1))
-            except ValueError:
-                number = -1
-            sub = chinese_number(article.group(2)[1:]) if article.group(2) else 0
+            sub = _number(article.group(2)[1:]) if article.group(2) else 0
+            number = _number(article.group(1))
+            if number is None or sub is None:
+                number, sub = -1, 0  # refused by _check as a break in the numbering
             label = f"第{article.group(1)}条{article.group(2) or ''}"
             current = ParsedArticle(number, sub, label,
                                     [article.group(3)] if article.group(3) else [],
@@ -287,6 +301,9 @@ def _check(law: ParsedLaw) -> None:
         raise refuse(_("未找到任何条文：条文应以“第一条”等开头（no articles found）。"))
     if not law.title:
         raise refuse(_("未找到法规标题（no title found）。"))
+    if len(law.title) > MAX_TITLE_LENGTH:
+        raise refuse(_("法规标题超过 %(n)d 个字，请检查文件第一行是否为标题（title longer than "
+                       "%(n)d characters）。", n=MAX_TITLE_LENGTH))
     expected = 1
     previous: ParsedArticle | None = None
     for article in law.articles:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import joinedload
 from lawlearn.database import like_pattern
 from lawlearn.extensions import db
 from lawlearn.library.models import Law, LawArticle, Material
-from lawlearn.library.parsing import NUMERAL, chinese_number, squash
+from lawlearn.library.parsing import MAX_NUMBER, MAX_NUMERAL_LENGTH, NUMERAL, chinese_number, squash
 
 SQLITE_DDL = {
     "law_article": [
@@ -147,10 +147,13 @@ def parse_number_query(query: str) -> tuple[str, int] | None:
         return None  # 一二三 alone is a text search
     if not law_part and not has_marker:
         return None  # a bare "12" is a text search
+    if len(number_text) > MAX_NUMERAL_LENGTH:
+        return None  # no article has such a number: search the text
     try:
-        return squash(law_part), chinese_number(number_text)
+        number = chinese_number(number_text)
     except ValueError:
         return None
+    return (squash(law_part), number) if 0 < number <= MAX_NUMBER else None
 
 
 def search_library(query: str, *, include_unpublished: bool = False) -> SearchResults:

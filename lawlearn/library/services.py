@@ -47,7 +47,9 @@ def guess_category(title: str) -> str:
 
 def short_title_of(title: str) -> str | None:
     short = title.removeprefix("中华人民共和国")
-    return short if short != title else None
+    # A title too long for the short-title column has no usable short form either.
+    fits = len(short) <= Law.short_title.type.length
+    return short if short != title and fits else None
 
 
 def current_version(title: str) -> Law | None:

@@ -71,6 +71,9 @@ DIFFICULTY_WORDS = {
 TAG_SEPARATORS = re.compile(r"[;；]+")
 CHOICE_TYPES = ("single", "multiple")
 PREVIEW_ROWS = 20
+# The edit form's limits (quiz/forms.py), so that an imported question can be edited.
+MAX_LENGTHS = {"题干": 2000, "答案": 1000, "解析": 4000, "标签": 200, "法条": 100,
+               **{column: 4000 for column in OPTION_COLUMNS}}
 
 
 class RowProblem(NamedTuple):
@@ -239,9 +242,22 @@ def _fill_answer(text: str) -> tuple[Any, list[str]]:
     return blanks, []
 
 
+def cell_problems(cells: dict[str, str]) -> list[str]:
+    """Cells no question may hold: too long for the edit form, or with a NUL character
+    (which PostgreSQL cannot store)."""
+    problems = []
+    for column, value in cells.items():
+        if "\x00" in value:
+            problems.append(_("“%(column)s”含有空字符（NUL）", column=column))
+        limit = MAX_LENGTHS.get(column)
+        if limit is not None and len(value.strip()) > limit:
+            problems.append(_("“%(column)s”超过 %(n)d 个字", column=column, n=limit))
+    return problems
+
+
 def _read_row(cells: dict[str, str], resolver: ArticleResolver
               ) -> tuple[QuestionFields | None, list[str]]:
-    problems: list[str] = []
+    problems: list[str] = cell_problems(cells)
     type_text = cells.get("题型", "").strip()
     kind = TYPE_WORDS.get(_word(type_text))
     if not type_text:
@@ -276,7 +292,7 @@ def _read_row(cells: dict[str, str], resolver: ArticleResolver
 
     article_id = None
     reference = cells.get("法条", "").strip()
-    if reference:
+    if reference and "\x00" not in reference:  # a NUL would fail the lookup on PostgreSQL
         article_id, reference_problem = resolver.resolve(reference)
         if reference_problem:
             problems.append(reference_problem)
