@@ -38,8 +38,10 @@ run: install
 	$(FLASK) demo load
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
+# Two workers (pytest-xdist; a file's tests stay on one worker); TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 2
 test: install-dev
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(if $(filter-out 0,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadfile) $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check lawlearn tests bench

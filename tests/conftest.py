@@ -27,10 +27,28 @@ _schema_ready: set[str] = set()
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory) -> str:
+def database_url(tmp_path_factory, worker_id) -> str:
     if TEST_DATABASE_URL:
-        return TEST_DATABASE_URL
+        return _worker_database(TEST_DATABASE_URL, worker_id)
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+def _worker_database(url: str, worker_id: str) -> str:
+    """Under pytest-xdist each worker gets its own PostgreSQL database (``<name>_gw0`` …),
+    made afresh; without xdist (``worker_id`` "master") the URL is used as it is."""
+    if worker_id == "master":
+        return url
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url)
+    name = f"{base.database}_{worker_id}"
+    engine = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 def _reset_schema(url: str) -> None:
@@ -44,14 +62,18 @@ def _reset_schema(url: str) -> None:
 def _empty_tables() -> None:
     db.session.remove()
     tables = db.metadata.sorted_tables
-    if db.engine.dialect.name == "postgresql":
-        names = ", ".join(f'"{t.name}"' for t in tables)
-        with db.engine.begin() as connection:
-            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    else:
-        with db.engine.begin() as connection:
-            for table in reversed(tables):
-                connection.execute(table.delete())
+    with db.engine.begin() as connection:
+        # DELETE, not TRUNCATE: a test leaves a few rows, and TRUNCATE of every table costs
+        # PostgreSQL ~0.1 s a test (new files for each table) against ~0.01 s here.
+        for table in reversed(tables):
+            connection.execute(table.delete())
+        if connection.dialect.name == "postgresql":
+            sequences = connection.execute(text(
+                "SELECT sequencename FROM pg_sequences WHERE schemaname = current_schema()"
+                " AND last_value IS NOT NULL")).scalars().all()
+            if sequences:  # ids start at 1 again, as on a fresh database
+                connection.execute(text("; ".join(
+                    f'ALTER SEQUENCE "{name}" RESTART' for name in sequences)))
 
 
 def pytest_configure(config):
