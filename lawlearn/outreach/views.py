@@ -375,10 +375,12 @@ def photo_featured(photo_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        photos.set_featured(current_user, picture, request.form.get("featured") == "1")
+        featured = request.form.get("featured") == "1"
+        photos.set_featured(current_user, picture, featured)
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
     else:
         db.session.commit()
+        flash(_("已选入总结照片。") if featured else _("已移出总结照片。"), "success")
     return redirect(back)

@@ -242,6 +242,12 @@ def division_paths(law_ids: set[int]) -> dict[int, str]:
     return paths
 
 
+def nested_title(title: str) -> str:
+    """A title quoted inside 《》: its own book-title marks become 〈〉, as Chinese
+    typesetting nests them (参加《学习〈宪法〉第二章》)."""
+    return title.replace("《", "〈").replace("》", "〉")
+
+
 def default_title(kind: str, settings: dict[str, Any], context: str = "") -> str:
     """A title taken from what the item points at, for an item left untitled; ``context``
     (the stage's or the plan's title) names what a reflection is about."""
@@ -252,17 +258,17 @@ def default_title(kind: str, settings: dict[str, Any], context: str = "") -> str
     if kind == "articles":
         law = db.session.get(Law, settings["law_id"])
         if settings.get("division_id"):
-            return _("学习《%(law)s》%(division)s", law=law.display_title,
+            return _("学习《%(law)s》%(division)s", law=nested_title(law.display_title),
                      division=division_paths({law.id})[settings["division_id"]])
-        return _("学习《%(law)s》第 %(low)d 至 %(high)d 条", law=law.display_title,
+        return _("学习《%(law)s》第 %(low)d 至 %(high)d 条", law=nested_title(law.display_title),
                  low=settings["from_number"], high=settings["to_number"])
     if kind == "material":
-        return _("阅读《%(title)s》", title=db.session.get(Material, settings["material_id"]).title)
+        return _("阅读《%(title)s》", title=nested_title(db.session.get(Material, settings["material_id"]).title))
     if kind == "quiz":
-        return _("参加测验《%(title)s》", title=db.session.get(Quiz, settings["quiz_id"]).title)
+        return _("参加测验《%(title)s》", title=nested_title(db.session.get(Quiz, settings["quiz_id"]).title))
     if kind == "session":
         return _("参加《%(title)s》",
-                 title=db.session.get(StudySession, settings["session_id"]).title)
+                 title=nested_title(db.session.get(StudySession, settings["session_id"]).title))
     if kind == "reflection":
         return _("撰写学习心得：%(about)s", about=context) if context else _("撰写学习心得")
     if kind == "streak":

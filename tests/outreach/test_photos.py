@@ -345,10 +345,18 @@ def test_the_lead_features_a_photo_from_the_event_page(app, client, login, peopl
     login(people.lead)
     page = client.get(f"/outreach/events/{event_id}")
     assert "选入总结" in page.get_data(as_text=True)
-    client.post(f"/outreach/photos/{photo_id}/featured",
-                data={"csrf_token": csrf_from(page), "featured": "1"})
+    done = client.post(f"/outreach/photos/{photo_id}/featured",
+                       data={"csrf_token": csrf_from(page), "featured": "1"},
+                       follow_redirects=True)
+    assert "已选入总结照片。" in done.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(OutreachPhoto, photo_id).featured
+    done = client.post(f"/outreach/photos/{photo_id}/featured",
+                       data={"csrf_token": csrf_from(page), "featured": "0"},
+                       follow_redirects=True)
+    assert "已移出总结照片。" in done.get_data(as_text=True)
+    with app.app_context():
+        assert not db.session.get(OutreachPhoto, photo_id).featured
 
 
 def test_the_photo_link_opens_the_full_photo_and_urls_change_with_the_photo(

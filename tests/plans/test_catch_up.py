@@ -233,3 +233,11 @@ def test_the_item_form_says_why_a_session_item_takes_no_hours(app, admin_client)
         response.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Plan, plan_id).items == []
+
+
+def test_a_quoted_title_nests_its_own_book_title_marks():
+    from lawlearn.plans.item_settings import nested_title
+
+    assert nested_title("今日集中学法：《中华人民共和国宪法》第二章") == \
+        "今日集中学法：〈中华人民共和国宪法〉第二章"
+    assert nested_title("宪法宣传周") == "宪法宣传周"
