@@ -104,12 +104,14 @@ def _holds_nul(value: Any) -> bool:
 def refuse_nul_characters() -> None:
     """No text with a NUL character goes any further: PostgreSQL refuses it in any string
     (a 500 deep in a query otherwise), and no form or API field has a use for it."""
-    suspects: list[Any] = [request.path, *request.args.values()]
+    # Every value of a repeated field too (MultiDict.values() gives only the first).
+    suspects: list[Any] = [request.path, *(f"{key}{value}" for key, value
+                                           in request.args.items(multi=True))]
     if request.method not in ("GET", "HEAD", "OPTIONS"):
         if request.is_json:
             suspects.append(request.get_json(silent=True))
         elif request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
-            suspects.extend(request.form.values())
+            suspects.extend(f"{key}{value}" for key, value in request.form.items(multi=True))
     if any(_holds_nul(value) for value in suspects):
         raise DomainError(_("请求中含有无效的空字符（NUL），请检查后重试。"),
                           code="invalid_characters")

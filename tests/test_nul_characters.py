@@ -14,6 +14,9 @@ def test_nul_in_the_query_string_is_a_clear_400(client):
     response = client.get("/search?q=宪法%00")
     assert response.status_code == 400
     assert "空字符" in response.get_data(as_text=True)
+    # In a repeated field's later value, and in a field's name.
+    assert client.get("/search?q=宪法&q=民法典%00").status_code == 400
+    assert client.get("/search?q%00=宪法").status_code == 400
 
 
 @pytest.mark.app_config(WTF_CSRF_ENABLED=False)
