@@ -263,9 +263,11 @@ def default_title(kind: str, settings: dict[str, Any], context: str = "") -> str
         return _("学习《%(law)s》第 %(low)d 至 %(high)d 条", law=nested_title(law.display_title),
                  low=settings["from_number"], high=settings["to_number"])
     if kind == "material":
-        return _("阅读《%(title)s》", title=nested_title(db.session.get(Material, settings["material_id"]).title))
+        material = db.session.get(Material, settings["material_id"])
+        return _("阅读《%(title)s》", title=nested_title(material.title))
     if kind == "quiz":
-        return _("参加测验《%(title)s》", title=nested_title(db.session.get(Quiz, settings["quiz_id"]).title))
+        quiz = db.session.get(Quiz, settings["quiz_id"])
+        return _("参加测验《%(title)s》", title=nested_title(quiz.title))
     if kind == "session":
         return _("参加《%(title)s》",
                  title=nested_title(db.session.get(StudySession, settings["session_id"]).title))
