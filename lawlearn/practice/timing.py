@@ -47,13 +47,8 @@ def reading_floor_ms(snapshot: dict[str, Any]) -> int:
 def check_timing(user_id: int, question_id: int, snapshot: dict[str, Any], shown_at: datetime,
                  answered_at: datetime, context: str) -> tuple[int, bool]:
     """(elapsed ms, too fast); a too-fast answer is recorded as a flag for the admin."""
-    elapsed = max(0, int((answered_at - shown_at).total_seconds() * 1000))
-    floor = reading_floor_ms(snapshot)
-    too_fast = elapsed < floor
-    if too_fast:
-        db.session.add(TimingFlag(user_id=user_id, question_id=question_id, context=context,
-                                  elapsed_ms=elapsed, floor_ms=floor, created_at=answered_at))
-    return elapsed, too_fast
+    return _flag_if_too_fast(user_id, question_id, context, shown_at, answered_at,
+                             reading_floor_ms(snapshot))
 
 
 def check_attempt_timing(user_id: int, snapshots: list[dict[str, Any]], started_at: datetime,
@@ -61,14 +56,18 @@ def check_attempt_timing(user_id: int, snapshots: list[dict[str, Any]], started_
     """(elapsed ms, too fast) for a whole attempt answered at its own pace (a quiz, whose
     answers are saved in any order): its time against the sum of the floors of the
     questions answered in it. A too-fast attempt is one flag, about no single question."""
-    elapsed = max(0, int((submitted_at - started_at).total_seconds() * 1000))
-    if not snapshots:
-        return elapsed, False
-    floor = reading_floors_ms(snapshots)
+    return _flag_if_too_fast(user_id, None, context, started_at, submitted_at,
+                             reading_floors_ms(snapshots) if snapshots else 0)
+
+
+def _flag_if_too_fast(user_id: int, question_id: int | None, context: str, since: datetime,
+                      until: datetime, floor: int) -> tuple[int, bool]:
+    """(elapsed ms, too fast); a too-fast answer is recorded as a flag for the admin."""
+    elapsed = max(0, int((until - since).total_seconds() * 1000))
     too_fast = elapsed < floor
     if too_fast:
-        db.session.add(TimingFlag(user_id=user_id, question_id=None, context=context,
-                                  elapsed_ms=elapsed, floor_ms=floor, created_at=submitted_at))
+        db.session.add(TimingFlag(user_id=user_id, question_id=question_id, context=context,
+                                  elapsed_ms=elapsed, floor_ms=floor, created_at=until))
     return elapsed, too_fast
 
 

@@ -10,7 +10,7 @@ from lawlearn import uploads
 from lawlearn.errors import DomainError
 from lawlearn.exports import XLSX_MIMETYPE, download
 from lawlearn.extensions import db
-from lawlearn.quiz import importing, quiz_admin_bp
+from lawlearn.quiz import import_template, importing, quiz_admin_bp
 from lawlearn.quiz.import_forms import QuestionImportConfirmForm, QuestionImportForm
 from lawlearn.quiz.models import QUESTION_TYPES
 
@@ -68,5 +68,5 @@ def question_import_confirm():
 @quiz_admin_bp.route("/questions/import/template.xlsx")
 def question_import_template():
     """Download the question import template."""
-    return download(importing.template_workbook(), _("试题导入模板.xlsx"), XLSX_MIMETYPE,
+    return download(import_template.template_workbook(), _("试题导入模板.xlsx"), XLSX_MIMETYPE,
                     fallback="question-import-template.xlsx")

@@ -23,6 +23,7 @@ from lawlearn.library import attachments, services
 from lawlearn.library.materials import MaterialFields, create_material
 from lawlearn.library.models import LawArticle, Material, MaterialAttachment
 from lawlearn.library.parsing import parse_law
+from lawlearn.quiz import import_template
 from lawlearn.quiz import importing as question_importing
 from lawlearn.quiz.models import Question
 from tests.fuzz import strategies as files
@@ -142,7 +143,7 @@ def test_statute_import(ctx):
 
 
 # The template's examples, each stem made unique (a repeat is a duplicate).
-QUESTION_ROW = st.tuples(st.sampled_from(question_importing.TEMPLATE_EXAMPLES),
+QUESTION_ROW = st.tuples(st.sampled_from(import_template.TEMPLATE_EXAMPLES),
                          st.integers(0, 10**6)).map(
     lambda pair: [pair[0][0], f"{pair[0][1]}{pair[1]}", *pair[0][2:]])
 

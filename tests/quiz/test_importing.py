@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from lawlearn.accounts.models import AuditEntry
 from lawlearn.errors import ValidationFailed
 from lawlearn.extensions import db
-from lawlearn.quiz import importing
+from lawlearn.quiz import import_template, importing
 from lawlearn.quiz.cli import questions_cli
 from lawlearn.quiz.models import Question
 from tests.conftest import csrf_from
@@ -310,7 +310,7 @@ def test_unreadable_files_are_refused(laws, data, message):
 
 
 def test_template_is_a_workbook_the_importer_accepts(laws):
-    workbook = load_workbook(io.BytesIO(importing.template_workbook()))
+    workbook = load_workbook(io.BytesIO(import_template.template_workbook()))
     sheet = workbook.worksheets[0]
     assert [c.value for c in sheet[1]] == HEADER
     assert sheet.max_row == 1  # no sample row that would be imported by mistake
