@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import Flask, current_app, has_request_context, session
-from flask_babel import format_date, format_decimal, format_percent, format_time, get_locale
+from flask import Flask, current_app, g, has_request_context, session
+from flask_babel import format_date, format_decimal, format_percent, format_time, get_locale, get_translations
 from flask_login import current_user
 
 
@@ -46,7 +46,26 @@ def display_rate(value: float | None) -> str:
     return format_percent(value or 0, "#,##0.0%")
 
 
+def request_translations():
+    """This request's catalog, looked up once: a page calls ``_()`` dozens of times, and
+    Flask-Babel finds the domain, the locale and the catalog again on every call."""
+    try:
+        return g.lawlearn_translations
+    except AttributeError:
+        translations = g.lawlearn_translations = get_translations()
+        return translations
+    except RuntimeError:  # no app context: Flask-Babel's own fallback
+        return get_translations()
+
+
 def init_i18n(app: Flask) -> None:
+    """After Flask-Babel's init_app: replaces the template gettext it installed."""
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: request_translations().ugettext(s),
+        ngettext=lambda s, p, n: request_translations().ungettext(s, p, n),
+        pgettext=lambda c, s: request_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: request_translations().unpgettext(c, s, p, n),
+        newstyle=True)
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.filters.update(
         date=display_date,

@@ -24,12 +24,11 @@ CONTENT_SECURITY_POLICY = (
 
 @login_manager.user_loader
 def load_user(cookie_id: str):
-    from lawlearn.accounts.models import User
-
     user_id, _, nonce = cookie_id.partition(":")
     if not user_id.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
+    user = db.session.execute(_user_with_roles(), {"user_id": int(user_id)}).unique() \
+        .scalar_one_or_none()
     # A changed password or a deactivation ends every existing session.
     if user is None or not user.active or user.login_nonce != nonce:
         return None
@@ -51,6 +50,17 @@ def load_user_from_bearer_token(req):
         return None
     g.api_token = token
     return user
+
+
+@cache
+def _user_with_roles():
+    from sqlalchemy.orm import joinedload
+
+    from lawlearn.accounts.models import User
+
+    # Every page asks for the roles (the top bar, the guards): one query, built once.
+    return (db.select(User).options(joinedload(User.role_rows))
+            .where(User.id == db.bindparam("user_id")))
 
 
 @cache

@@ -10,10 +10,10 @@ from lawlearn.api import api_bp
 from lawlearn.database import utcnow
 from lawlearn.errors import ValidationFailed
 from lawlearn.extensions import db
-from lawlearn.quiz import services
+from lawlearn.quiz import listing, services
 
 
-def _card(card: services.QuizCard) -> dict:
+def _card(card: listing.QuizCard) -> dict:
     quiz = card.quiz
     return {
         "id": quiz.id, "title": quiz.title, "description": quiz.description,
@@ -33,8 +33,7 @@ def _card(card: services.QuizCard) -> dict:
 def quizzes():
     """Open quizzes for me, with attempts left."""
     cards = [_card(card) for card in
-             services.quizzes_for(current_user, utcnow(), include_upcoming=False)]
-    # After building the list: a commit first would expire the quizzes (one reload each).
+             listing.quizzes_for(current_user, utcnow(), include_upcoming=False)]
     db.session.commit()  # expired attempts may have been submitted
     return jsonify(cards)
 

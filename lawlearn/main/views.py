@@ -11,7 +11,7 @@ from lawlearn.extensions import db
 from lawlearn.main import main_bp
 from lawlearn.plans.views import home_next_up
 from lawlearn.practice.daily import progress as daily_progress
-from lawlearn.quiz.services import quizzes_for
+from lawlearn.quiz.listing import quizzes_for
 from lawlearn.security import safe_next
 from lawlearn.sessions.services import todays_sessions
 

@@ -24,8 +24,9 @@ from lawlearn.practice.models import DailySet, DailySetItem, PracticeCard
 from lawlearn.practice.points import award, get_rule
 from lawlearn.practice.timing import check_timing
 from lawlearn.quiz.authoring import rule_conditions
+from lawlearn.quiz.listing import audience_condition_for
 from lawlearn.quiz.models import Question, Quiz, QuizQuestion, WrongAnswer
-from lawlearn.quiz.services import _audience_condition, question_snapshot
+from lawlearn.quiz.services import question_snapshot
 from lawlearn.quiz.wrongbook import grade_answer, record_result
 from lawlearn.settings import get_setting
 
@@ -36,7 +37,7 @@ def upcoming_exam(user: User, now: datetime) -> Quiz | None:
     """The next published exam for ``user`` that has not opened yet."""
     return db.session.scalar(
         select(Quiz).where(Quiz.published.is_(True), Quiz.is_exam.is_(True), Quiz.opens_at > now,
-                           _audience_condition(user))
+                           audience_condition_for(user))
         .order_by(Quiz.opens_at, Quiz.id).limit(1))
 
 

@@ -20,8 +20,8 @@ from sqlalchemy.orm import aliased, contains_eager
 
 from lawlearn.accounts.models import Department, User
 from lawlearn.extensions import db
+from lawlearn.quiz.listing import final_score
 from lawlearn.quiz.models import QUESTION_TYPES, Attempt, AttemptItem, Quiz, QuizQuestion
-from lawlearn.quiz.services import final_score
 
 BANDS = 10  # score distribution: 0–10 %, 10–20 %, …, 90–100 % of the maximum
 EASY_FACILITY = 0.95

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import json
 import random
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from blinker import Namespace
 from flask_babel import gettext as _
-from sqlalchemy import String, bindparam, cast, func, or_, select, update
+from sqlalchemy import String, bindparam, cast, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -19,13 +18,13 @@ from lawlearn.accounts.models import User
 from lawlearn.errors import Conflict, NotFound
 from lawlearn.extensions import db
 from lawlearn.quiz.grading import canonical_response, grade
+from lawlearn.quiz.listing import audience_condition_for, is_open
 from lawlearn.quiz.models import (
     OPTION_KEYS,
     Attempt,
     AttemptItem,
     Question,
     Quiz,
-    QuizAudience,
 )
 
 DEFAULT_POINTS = {"single": 2.0, "multiple": 3.0, "true_false": 1.0, "fill": 2.0}
@@ -38,81 +37,9 @@ attempt_graded = Namespace().signal("attempt-graded")
 # --- who may take a quiz ----------------------------------------------------------------
 
 
-def _audience_condition(user: User):
-    """SQL condition: the quiz is for everyone, for the user, or for their department."""
-    department_ids = [user.department_id] if user.department_id else []
-    if user.department is not None and user.department.parent_id:
-        department_ids.append(user.department.parent_id)
-    targeted = select(QuizAudience.quiz_id).where(or_(
-        QuizAudience.user_id == user.id,
-        QuizAudience.department_id.in_(department_ids) if department_ids else False))
-    return or_(Quiz.audience_all.is_(True), Quiz.id.in_(targeted))
-
-
-def is_open(quiz: Quiz, now: datetime) -> bool:
-    return (quiz.published and (quiz.opens_at is None or quiz.opens_at <= now)
-            and (quiz.closes_at is None or now < quiz.closes_at))
-
-
-@dataclass
-class QuizCard:
-    """A quiz as a staff member sees it in a list."""
-
-    quiz: Quiz
-    attempts_used: int
-    in_progress: Attempt | None
-    best_score: float | None
-    open_now: bool
-
-    @property
-    def attempts_left(self) -> int | None:
-        if self.quiz.attempts_allowed is None:
-            return None
-        return max(0, self.quiz.attempts_allowed - self.attempts_used)
-
-    @property
-    def can_start(self) -> bool:
-        return self.open_now and (self.in_progress is not None or self.attempts_left != 0)
-
-
-def quizzes_for(user: User, now: datetime, *, include_upcoming: bool = True) -> list[QuizCard]:
-    """Published quizzes for ``user`` (open, and upcoming when asked), in three queries."""
-    finalize_expired_attempts(now, user_id=user.id)
-    window = or_(Quiz.closes_at.is_(None), Quiz.closes_at > now)
-    if not include_upcoming:
-        window = window & or_(Quiz.opens_at.is_(None), Quiz.opens_at <= now)
-    quizzes = list(db.session.scalars(
-        select(Quiz).where(Quiz.published.is_(True), window, _audience_condition(user))
-        .order_by(Quiz.is_exam.desc(), Quiz.closes_at.is_(None), Quiz.closes_at, Quiz.id)))
-    if not quizzes:
-        return []
-    ids = [quiz.id for quiz in quizzes]
-    attempts = db.session.scalars(select(Attempt).where(
-        Attempt.user_id == user.id, Attempt.quiz_id.in_(ids))).all()
-    cards = []
-    for quiz in quizzes:
-        mine = [a for a in attempts if a.quiz_id == quiz.id]
-        cards.append(QuizCard(quiz, len(mine), next((a for a in mine if a.in_progress), None),
-                              final_score(quiz, mine), is_open(quiz, now)))
-    return cards
-
-
-def final_score(quiz: Quiz, attempts: list[Attempt]) -> float | None:
-    """The score that counts: highest, last or average of submitted attempts."""
-    done = sorted((a for a in attempts if a.submitted_at is not None and a.score is not None),
-                  key=lambda a: a.number)
-    if not done:
-        return None
-    if quiz.grading == "last":
-        return done[-1].score
-    if quiz.grading == "average":
-        return round(sum(a.score for a in done) / len(done), 2)
-    return max(a.score for a in done)
-
-
 def get_quiz_for(user: User, quiz_id: int) -> Quiz:
     quiz = db.session.scalar(select(Quiz).where(Quiz.id == quiz_id, Quiz.published.is_(True),
-                                                _audience_condition(user)))
+                                                audience_condition_for(user)))
     if quiz is None:
         raise NotFound(_("测验不存在或不对您开放。"))
     return quiz

@@ -9,8 +9,7 @@ from flask_login import current_user, login_required
 from lawlearn.database import utcnow
 from lawlearn.errors import DomainError
 from lawlearn.extensions import db
-from lawlearn.quiz import quiz_bp, services
-from lawlearn.quiz.models import Attempt
+from lawlearn.quiz import listing, quiz_bp, services
 
 
 @quiz_bp.route("/quizzes")
@@ -18,12 +17,9 @@ from lawlearn.quiz.models import Attempt
 def index():
     """答题 tab: open and upcoming quizzes, with attempts left and results."""
     now = utcnow()
-    cards = services.quizzes_for(current_user, now)
-    page = render_template("quiz/index.html", cards=cards, now=now)
-    # Expired attempts submitted; committing after rendering keeps the page from
-    # reloading every quiz it lists (a commit expires them).
-    db.session.commit()
-    return page
+    cards = listing.quizzes_for(current_user, now)
+    db.session.commit()  # expired attempts may have been submitted
+    return render_template("quiz/index.html", cards=cards, now=now)
 
 
 @quiz_bp.route("/quizzes/<int:quiz_id>")
@@ -31,16 +27,10 @@ def index():
 def quiz(quiz_id: int):
     """A quiz's rules and my attempts, with the button to start or resume."""
     now = utcnow()
-    services.finalize_expired_attempts(now, user_id=current_user.id)
-    db.session.commit()  # before loading: a commit expires what was loaded
-    quiz = services.get_quiz_for(current_user, quiz_id)
-    attempts = db.session.scalars(db.select(Attempt).where(
-        Attempt.user_id == current_user.id, Attempt.quiz_id == quiz.id)
-        .order_by(Attempt.number)).all()
-    card = services.QuizCard(quiz, len(attempts), next((a for a in attempts if a.in_progress),
-                                                         None),
-                             services.final_score(quiz, list(attempts)), services.is_open(quiz, now))
-    return render_template("quiz/quiz.html", quiz=quiz, card=card, attempts=attempts, now=now)
+    card, attempts = listing.quiz_page(current_user, quiz_id, now)
+    db.session.commit()  # expired attempts may have been submitted
+    return render_template("quiz/quiz.html", quiz=card.quiz, card=card, attempts=attempts,
+                           now=now)
 
 
 @quiz_bp.route("/quizzes/<int:quiz_id>/start", methods=["POST"])

@@ -13,7 +13,7 @@ from lawlearn.accounts.models import User
 from lawlearn.database import utcnow
 from lawlearn.errors import Conflict, NotFound
 from lawlearn.extensions import db
-from lawlearn.quiz import services
+from lawlearn.quiz import listing, services
 from lawlearn.quiz.bank import QuestionFields, update_question
 from lawlearn.quiz.models import Attempt, AttemptItem, Question, Quiz
 
@@ -134,12 +134,12 @@ def test_attempt_limits_and_windows(app, ctx, taker, make_quiz):
     with pytest.raises(Conflict) as closed:
         services.start_attempt(user, quiz, quiz.closes_at + timedelta(seconds=1))
     assert closed.value.code in ("quiz_closed", "no_attempts_left")
-    card = services.quizzes_for(user, now)[0]
+    card = listing.quizzes_for(user, now)[0]
     assert card.attempts_used == 2 and card.attempts_left == 0 and card.best_score == 0
 
 
 def test_grading_methods(app, ctx, taker, make_quiz):
-    from lawlearn.quiz.services import final_score
+    from lawlearn.quiz.listing import final_score
 
     class Done:
         def __init__(self, number, score):
@@ -193,9 +193,9 @@ def test_audience_limits_who_sees_a_quiz(app, ctx, make_user, make_department, m
     inside = make_user("inside", department_id=section)
     outside = make_user("outside", department_id=elsewhere)
     quiz_id = make_quiz(audience_all=False, department_ids=[unit])
-    assert [c.quiz.id for c in services.quizzes_for(db.session.get(User, inside.id),
+    assert [c.quiz.id for c in listing.quizzes_for(db.session.get(User, inside.id),
                                                     utcnow())] == [quiz_id]
-    assert services.quizzes_for(db.session.get(User, outside.id), utcnow()) == []
+    assert listing.quizzes_for(db.session.get(User, outside.id), utcnow()) == []
     with pytest.raises(NotFound):
         services.get_quiz_for(db.session.get(User, outside.id), quiz_id)
 
