@@ -44,6 +44,11 @@ def _configure(app: Flask, overrides: dict[str, Any]) -> None:
         or app.config.get("SQLALCHEMY_DATABASE_URI")
         or f"sqlite:///{instance / 'lawlearn.db'}"
     )
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # A database file cannot drop the connection: no "SELECT 1" before every request.
+        options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+        options.pop("pool_pre_ping", None)
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     app.config["UPLOAD_FOLDER"] = app.config.get("UPLOAD_FOLDER") or str(instance / "uploads")
     Path(app.config["UPLOAD_FOLDER"]).mkdir(parents=True, exist_ok=True)
 
@@ -83,6 +88,7 @@ def _init_extensions(app: Flask) -> None:
     from lawlearn.database import include_in_migrations
     from lawlearn.errors import register_error_handlers
     from lawlearn.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from lawlearn.fragments import init_fragments
     from lawlearn.i18n import init_i18n, select_locale
     from lawlearn.security import init_security
 
@@ -99,6 +105,7 @@ def _init_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
     init_i18n(app)
+    init_fragments(app)
     init_security(app)
     register_error_handlers(app)
 

@@ -11,7 +11,7 @@ from datetime import timedelta
 DATABASE_URL: str | None = None
 # JSON columns keep Chinese readable (and searchable as text) instead of \u escapes.
 SQLALCHEMY_ENGINE_OPTIONS: dict = {
-    "pool_pre_ping": True,
+    "pool_pre_ping": True,  # survives a PostgreSQL restart (dropped for SQLite files)
     "json_serializer": lambda value: json.dumps(value, ensure_ascii=False),
 }
 

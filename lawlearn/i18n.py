@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 
 from flask import Flask, current_app, g, has_request_context, session
 from flask_babel import format_date, format_decimal, format_percent, format_time, get_locale, get_translations
@@ -27,14 +28,38 @@ def display_date(value: date | datetime | None) -> str:
     """2024年12月4日 in Chinese; dates are shown in the configured time zone."""
     if value is None:
         return ""
-    return format_date(value, "long")
+    return _formatted(False, value, *_format_settings())
 
 
 def display_datetime(value: datetime | None) -> str:
     """2024年12月4日 14:30 (24-hour, in the configured time zone)."""
     if value is None:
         return ""
-    return f"{format_date(value, 'long')} {format_time(value, 'HH:mm')}"
+    return _formatted(True, value, *_format_settings())
+
+
+def current_locale() -> str:
+    """This request's language code, as a string (found once per request)."""
+    return _format_settings()[0]
+
+
+def _format_settings() -> tuple[str, str]:
+    """The locale and time zone that decide how a date looks, found once per request."""
+    try:
+        return g.lawlearn_format_settings
+    except AttributeError:
+        settings = (str(get_locale()), current_app.config["BABEL_DEFAULT_TIMEZONE"])
+        g.lawlearn_format_settings = settings
+        return settings
+
+
+@lru_cache(maxsize=4096)
+def _formatted(with_time: bool, value: date | datetime, _locale: str, _zone: str) -> str:
+    # Cached: a list page shows the same few deadlines to everyone, and Babel's formatting
+    # is the slowest part of a card. Called in a context whose settings are the key's.
+    if with_time:
+        return f"{format_date(value, 'long')} {format_time(value, 'HH:mm')}"
+    return format_date(value, "long")
 
 
 def display_count(value: int | None) -> str:

@@ -24,7 +24,7 @@ def check_session_csrf():
     """A cookie-authenticated change must carry the CSRF token; a bearer token need not."""
     if request.method in SAFE_METHODS or request.endpoint == "api.issue_token":
         return
-    if current_user.is_authenticated and "api_token" not in g:
+    if current_user.is_authenticated and "api_token_id" not in g:
         try:
             validate_csrf(request.headers.get("X-CSRFToken", ""))
         except ValidationError as error:

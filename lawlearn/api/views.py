@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from lawlearn.accounts import services
 from lawlearn.accounts.auth_views import login_throttle
+from lawlearn.accounts.models import ApiToken
 from lawlearn.api import api_bp
 from lawlearn.api.openapi import openapi_document
 from lawlearn.database import utcnow
@@ -45,10 +46,10 @@ def issue_token():
 @login_required
 def revoke_token():
     """Revoke the bearer token used for this request."""
-    token = g.get("api_token")
-    if token is None:
+    token_id = g.get("api_token_id")
+    if token_id is None:
         raise ValidationFailed(_("此请求未使用令牌。"), code="no_token")
-    services.revoke_api_token(token, utcnow())
+    services.revoke_api_token(db.session.get(ApiToken, token_id), utcnow())
     db.session.commit()
     return "", 204
 

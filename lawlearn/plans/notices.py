@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from lawlearn.extensions import db
 from lawlearn.plans.models import Notice
@@ -53,9 +53,14 @@ def notified_since(link: str, since: datetime) -> set[int]:
         Notice.link == link, Notice.created_at > since)))
 
 
+# Every staff page shows the count in its top bar: built once (see quiz.listing).
+_UNREAD = (select(func.count()).select_from(Notice.__table__)
+           .where(Notice.__table__.c.user_id == bindparam("user_id"),
+                  Notice.__table__.c.read_at.is_(None)))
+
+
 def unread_count(user_id: int) -> int:
-    return db.session.scalar(select(func.count()).select_from(Notice).where(
-        Notice.user_id == user_id, Notice.read_at.is_(None))) or 0
+    return db.session.execute(_UNREAD, {"user_id": user_id}).scalar() or 0
 
 
 def notices_query(user_id: int):

@@ -114,40 +114,57 @@ def _card(quiz: Row, mine: list[Row], now: datetime) -> QuizCard:
                     final_score(quiz, mine), is_open(quiz, now))
 
 
-def _my_attempts(user: User, quiz_ids: list[int], now: datetime) -> list[Row]:
-    """The caller's attempts at ``quiz_ids``, after submitting any left past its deadline
-    (the caller commits)."""
+class QuizCards(list[QuizCard]):
+    """Cards, and whether reading them submitted an attempt left open past its deadline:
+    then the caller commits (a read-only request skips the commit)."""
+
+    submitted_expired = False
+
+
+def _my_attempts(user: User, quiz_ids: list[int], now: datetime) -> tuple[list[Row], bool]:
+    """The caller's attempts at ``quiz_ids`` after submitting any left past its deadline,
+    and whether one was."""
     from lawlearn.quiz.services import finalize_expired_attempts
 
     params = {"user_id": user.id, "quiz_ids": quiz_ids, "now": now}
     rows = db.session.execute(_MY_ATTEMPTS, params).all()
-    if any(row.in_progress and row.deadline is not None and row.deadline <= now
-           for row in rows):
+    submitted = any(row.in_progress and row.deadline is not None and row.deadline <= now
+                    for row in rows)
+    if submitted:
         finalize_expired_attempts(now, user_id=user.id)
         db.session.flush()
         rows = db.session.execute(_MY_ATTEMPTS, params).all()
     wanted = set(quiz_ids)
-    return [row for row in rows if row.quiz_id in wanted]
+    return [row for row in rows if row.quiz_id in wanted], submitted
 
 
-def quizzes_for(user: User, now: datetime, *, include_upcoming: bool = True) -> list[QuizCard]:
+def quizzes_for(user: User, now: datetime, *, include_upcoming: bool = True) -> QuizCards:
     """Published quizzes for ``user`` (open, and upcoming when asked), in two queries."""
     quizzes = db.session.execute(_OPEN_AND_UPCOMING if include_upcoming else _OPEN, {
         "user_id": user.id, "department_id": user.department_id, "now": now}).all()
-    attempts = _my_attempts(user, [quiz.id for quiz in quizzes], now)
+    attempts, submitted = _my_attempts(user, [quiz.id for quiz in quizzes], now)
     by_quiz: dict[int, list[Row]] = {}
     for attempt in attempts:
         by_quiz.setdefault(attempt.quiz_id, []).append(attempt)
-    return [_card(quiz, by_quiz.get(quiz.id, []), now) for quiz in quizzes]
+    cards = QuizCards(_card(quiz, by_quiz.get(quiz.id, []), now) for quiz in quizzes)
+    cards.submitted_expired = submitted
+    return cards
 
 
-def quiz_page(user: User, quiz_id: int, now: datetime) -> tuple[QuizCard, list[Row]]:
-    """A quiz the user may see, as a card, with their attempts in order; 404 otherwise."""
+@dataclass
+class QuizPage:
+    card: QuizCard
+    attempts: list[Row]  # in order
+    submitted_expired: bool  # the caller commits
+
+
+def quiz_page(user: User, quiz_id: int, now: datetime) -> QuizPage:
+    """A quiz the user may see, as a card, with their attempts; 404 otherwise."""
     from flask_babel import gettext as _
 
     quiz = db.session.execute(_ONE, {"user_id": user.id, "department_id": user.department_id,
                                      "quiz_id": quiz_id}).one_or_none()
     if quiz is None:
         raise NotFound(_("测验不存在或不对您开放。"))
-    attempts = _my_attempts(user, [quiz.id], now)
-    return _card(quiz, attempts, now), attempts
+    attempts, submitted = _my_attempts(user, [quiz.id], now)
+    return QuizPage(_card(quiz, attempts, now), attempts, submitted)

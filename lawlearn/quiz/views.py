@@ -18,8 +18,11 @@ def index():
     """答题 tab: open and upcoming quizzes, with attempts left and results."""
     now = utcnow()
     cards = listing.quizzes_for(current_user, now)
-    db.session.commit()  # expired attempts may have been submitted
-    return render_template("quiz/index.html", cards=cards, now=now)
+    page = render_template("quiz/index.html", cards=cards, now=now)
+    if cards.submitted_expired:
+        # After rendering: a commit expires the signed-in user (one reload).
+        db.session.commit()
+    return page
 
 
 @quiz_bp.route("/quizzes/<int:quiz_id>")
@@ -27,10 +30,12 @@ def index():
 def quiz(quiz_id: int):
     """A quiz's rules and my attempts, with the button to start or resume."""
     now = utcnow()
-    card, attempts = listing.quiz_page(current_user, quiz_id, now)
-    db.session.commit()  # expired attempts may have been submitted
-    return render_template("quiz/quiz.html", quiz=card.quiz, card=card, attempts=attempts,
-                           now=now)
+    found = listing.quiz_page(current_user, quiz_id, now)
+    page = render_template("quiz/quiz.html", quiz=found.card.quiz, card=found.card,
+                           attempts=found.attempts, now=now)
+    if found.submitted_expired:
+        db.session.commit()  # after rendering: see index
+    return page
 
 
 @quiz_bp.route("/quizzes/<int:quiz_id>/start", methods=["POST"])
