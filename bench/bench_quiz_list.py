@@ -36,7 +36,7 @@ STAFF = 500
 CLIENTS = 16  # concurrent callers, each a different person on one keep-alive connection
 OPEN_QUIZZES = 5
 WORKERS, THREADS = 2, 4  # gunicorn gthread, the same for lawlearn and the floor
-WARMUP, DURATION = float(os.environ.get("BENCH_WARMUP", 2.0)), float(os.environ.get("BENCH_DURATION", 8.0))  # seconds of load before the measured window, and the window
+WARMUP, DURATION = 2.0, 8.0  # seconds of load before the measured window, and the window
 GOAL = 0.5
 
 FLOOR_APP = '''\

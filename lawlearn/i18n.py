@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from functools import lru_cache
+from typing import Any
 
 from flask import Flask, current_app, g, has_request_context, session
 from flask_babel import format_date, format_decimal, format_percent, format_time, get_locale, get_translations
 from flask_login import current_user
+from jinja2 import pass_eval_context
+from jinja2.nodes import EvalContext
+from markupsafe import Markup
 
 
 def select_locale() -> str:
@@ -83,6 +87,17 @@ def request_translations():
         return get_translations()
 
 
+@pass_eval_context
+def template_gettext(eval_ctx: EvalContext, string: str, **variables: Any) -> str:
+    """``_()`` in templates, as Jinja's "newstyle" gettext behaves (escaped variables in
+    HTML, always %-formatted) in one call instead of three: a page calls it dozens of
+    times."""
+    translated = request_translations().ugettext(string)
+    if eval_ctx.autoescape:
+        translated = Markup(translated)  # nosec B704 - our catalog; variables are escaped
+    return translated % variables
+
+
 def init_i18n(app: Flask) -> None:
     """After Flask-Babel's init_app: replaces the template gettext it installed."""
     app.jinja_env.install_gettext_callables(
@@ -91,6 +106,7 @@ def init_i18n(app: Flask) -> None:
         pgettext=lambda c, s: request_translations().upgettext(c, s),
         npgettext=lambda c, s, p, n: request_translations().unpgettext(c, s, p, n),
         newstyle=True)
+    app.jinja_env.globals.update(_=template_gettext, gettext=template_gettext)
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.filters.update(
         date=display_date,

@@ -145,16 +145,22 @@ def init_security(app: Flask) -> None:
                                     next=request.full_path.rstrip("?")))
         return None
 
+    defaults = [("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+                ("X-Frame-Options", "DENY"), ("X-Content-Type-Options", "nosniff"),
+                ("Referrer-Policy", "same-origin")]
+    if app.config.get("HTTPS"):
+        defaults.append(("Strict-Transport-Security", "max-age=31536000"))
+    # Pages behind login must not be kept by shared caches.
+    signed_in_defaults = [*defaults, ("Cache-Control", "private, no-store")]
+
     @app.after_request
     def security_headers(response):
+        """Each header unless the view set its own (one pass over the headers: this runs on
+        every response)."""
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("Referrer-Policy", "same-origin")
-        if app.config.get("HTTPS"):
-            headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        if current_user and getattr(current_user, "is_authenticated", False):
-            # Pages behind login must not be kept by shared caches.
-            headers.setdefault("Cache-Control", "private, no-store")
+        present = set(headers.keys(lower=True))
+        signed_in = current_user and getattr(current_user, "is_authenticated", False)
+        headers.extend([(key, value) for key, value in
+                        (signed_in_defaults if signed_in else defaults)
+                        if key.lower() not in present])
         return response

@@ -1,0 +1,122 @@
+"""What staff see of quizzes (lawlearn.quiz.listing): who sees which quiz, and attempts
+left open past their deadline being submitted before anything is shown."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from lawlearn.accounts.models import User
+from lawlearn.database import utcnow
+from lawlearn.errors import NotFound
+from lawlearn.extensions import db
+from lawlearn.quiz import listing, services
+from lawlearn.quiz.models import Attempt, Quiz
+
+
+def visible(user_id: int, quiz_id: int) -> bool:
+    user = db.session.get(User, user_id)
+    listed = quiz_id in [card.quiz.id for card in listing.quizzes_for(user, utcnow())]
+    try:
+        listing.quiz_page(user, quiz_id, utcnow())
+        shown = True
+    except NotFound:
+        shown = False
+    try:
+        services.get_quiz_for(user, quiz_id)
+        startable = True
+    except NotFound:
+        startable = False
+    assert listed == shown == startable, (listed, shown, startable)
+    return listed
+
+
+def test_who_sees_a_targeted_quiz(app, ctx, make_user, make_department, make_quiz):
+    unit = make_department("区司法局")
+    section = make_department("普法科", unit)
+    other_section = make_department("办公室", unit)
+    elsewhere = make_department("区教育局")
+    in_section = make_user("insection", department_id=section)
+    in_other_section = make_user("inother", department_id=other_section)
+    in_unit = make_user("inunit", department_id=unit)
+    outside = make_user("outside", department_id=elsewhere)
+    nowhere = make_user("nowhere")  # no department at all
+    named = make_user("named")
+    for_section = make_quiz(title="科室测验", audience_all=False, department_ids=[section])
+    for_unit = make_quiz(title="单位测验", audience_all=False, department_ids=[unit])
+    for_person = make_quiz(title="个人测验", audience_all=False, user_ids=[named.id])
+    for_all = make_quiz(title="全员测验")
+
+    assert visible(in_section.id, for_section) and visible(in_section.id, for_unit)
+    assert not visible(in_other_section.id, for_section)
+    assert visible(in_other_section.id, for_unit)  # the department above is targeted
+    assert visible(in_unit.id, for_unit) and not visible(in_unit.id, for_section)
+    for person in (outside, nowhere):
+        assert not any(visible(person.id, quiz) for quiz in (for_section, for_unit, for_person))
+        assert visible(person.id, for_all)
+    assert visible(named.id, for_person) and not visible(in_section.id, for_person)
+
+
+def test_an_unpublished_quiz_is_never_shown(app, ctx, make_user, make_quiz):
+    person = make_user()
+    quiz_id = make_quiz()
+    db.session.get(Quiz, quiz_id).published = False
+    db.session.flush()
+    assert not visible(person.id, quiz_id)
+
+
+def test_listing_submits_attempts_left_past_their_deadline(app, ctx, make_user, make_quiz):
+    person = make_user()
+    timed = make_quiz(title="限时测验", time_limit_minutes=10)
+    start = utcnow()
+    user = db.session.get(User, person.id)
+    services.start_attempt(user, db.session.get(Quiz, timed), start)
+    db.session.commit()
+
+    during = listing.quizzes_for(user, start + timedelta(minutes=5))
+    assert not during.submitted_expired
+    assert during[0].in_progress is not None and during[0].attempts_used == 1
+
+    after = listing.quizzes_for(user, start + timedelta(minutes=11))
+    assert after.submitted_expired
+    card = after[0]
+    assert card.in_progress is None and card.attempts_used == 1 and card.best_score == 0
+    attempt = db.session.scalar(select(Attempt).where(Attempt.user_id == person.id))
+    assert attempt.auto_submitted and attempt.submitted_at == attempt.deadline
+    assert not listing.quizzes_for(user, start + timedelta(minutes=12)).submitted_expired
+
+
+def test_an_expired_attempt_at_a_quiz_no_longer_listed_is_submitted_too(app, ctx, make_user,
+                                                                         make_quiz):
+    person = make_user()
+    closing = make_quiz(title="即将截止", closes_at=utcnow() + timedelta(minutes=3))
+    start = utcnow()
+    user = db.session.get(User, person.id)
+    services.start_attempt(user, db.session.get(Quiz, closing), start)
+    db.session.commit()
+    later = start + timedelta(minutes=10)  # the quiz closed, so the list leaves it out
+    cards = listing.quizzes_for(user, later)
+    assert cards == [] and cards.submitted_expired
+    assert db.session.scalar(select(Attempt.auto_submitted)) is True
+
+
+@pytest.mark.parametrize("url", ["/quizzes", "/api/v1/quizzes", "quiz page"])
+def test_a_page_that_submitted_an_attempt_commits_it(app, client, login, make_user, make_quiz,
+                                                      monkeypatch, url):
+    person = make_user()
+    quiz_id = make_quiz(time_limit_minutes=10)
+    login(person)
+    with app.app_context():
+        services.start_attempt(db.session.get(User, person.id), db.session.get(Quiz, quiz_id),
+                               utcnow())
+        db.session.commit()
+    later = utcnow() + timedelta(minutes=11)
+    monkeypatch.setattr("lawlearn.quiz.views.utcnow", lambda: later)
+    monkeypatch.setattr("lawlearn.api.quiz.utcnow", lambda: later)
+    response = client.get(f"/quizzes/{quiz_id}" if url == "quiz page" else url)
+    assert response.status_code == 200
+    with app.app_context():
+        attempt = db.session.scalar(select(Attempt))
+        assert attempt.auto_submitted and attempt.submitted_at is not None

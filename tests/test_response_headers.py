@@ -1,0 +1,51 @@
+"""Headers every response carries, set in one pass after the view (lawlearn.security)."""
+
+from __future__ import annotations
+
+import pytest
+
+from lawlearn.extensions import limiter
+from lawlearn.security import CONTENT_SECURITY_POLICY
+
+
+def test_an_anonymous_page_gets_the_security_headers_but_may_be_cached(client):
+    response = client.get("/login")
+    assert response.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert "Cache-Control" not in response.headers
+    assert "Strict-Transport-Security" not in response.headers
+
+
+def test_a_signed_in_page_is_private_and_each_header_is_sent_once(client, login, make_user):
+    login(make_user())
+    response = client.get("/quizzes")
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "private, no-store"
+    for name in ("Content-Security-Policy", "X-Frame-Options", "Cache-Control"):
+        assert len(response.headers.getlist(name)) == 1, name
+
+
+@pytest.mark.app_config(HTTPS=True)
+def test_https_sites_add_strict_transport_security(client):
+    assert client.get("/login").headers["Strict-Transport-Security"] == "max-age=31536000"
+
+
+def test_a_header_the_view_set_itself_is_kept(app, client):
+    @app.get("/test-own-headers")
+    def own_headers():
+        return "x", 200, {"X-Frame-Options": "SAMEORIGIN", "cache-control": "no-cache"}
+
+    response = client.get("/test-own-headers")
+    assert response.headers.getlist("X-Frame-Options") == ["SAMEORIGIN"]
+    assert response.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+
+
+def test_the_limiter_has_only_route_limits(app):
+    """RouteLimiter skips Flask-Limiter's before-request pass, which only ever applies
+    default, application and blueprint limits: none may be set, or they would be ignored."""
+    with app.test_request_context():
+        assert limiter.limit_manager.default_limits == []
+        assert limiter.limit_manager.application_limits == []
+        assert not limiter.limit_manager._blueprint_limits
