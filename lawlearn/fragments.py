@@ -30,4 +30,4 @@ def cached_fragment(template: str, **values: str) -> Markup:
 
 def init_fragments(app: Flask) -> None:
     app.extensions["lawlearn_fragments"] = {}
-    app.jinja_env.globals["cached_fragment"] = cached_fragment
+    app.jinja_env.globals.update(cached_fragment=cached_fragment, current_locale=current_locale)

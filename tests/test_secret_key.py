@@ -31,3 +31,16 @@ def test_workers_starting_together_share_one_key(tmp_path):
         assert len(set(keys)) == 1 and len(keys[0]) == 64, keys
         assert (folder / "secret_key").read_text() == keys[0]
         assert not list(folder.glob(".secret_key.*"))  # no temporary file left behind
+
+
+def test_a_new_key_with_the_old_as_fallback_keeps_sessions(app, client, login, make_user):
+    """The session signer is cached (lawlearn.security.CookieSessions): changing the keys
+    must still take effect at once."""
+    login(make_user())
+    assert client.get("/me").status_code == 200
+    old = app.config["SECRET_KEY"]
+    app.config.update(SECRET_KEY="a-new-key-for-this-test", SECRET_KEY_FALLBACKS=[old])
+    assert client.get("/me").status_code == 200  # the old cookie still verifies
+    app.config["SECRET_KEY_FALLBACKS"] = []
+    response = client.get("/me")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
