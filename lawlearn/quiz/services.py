@@ -10,7 +10,7 @@ from typing import Any
 
 from blinker import Namespace
 from flask_babel import gettext as _
-from sqlalchemy import String, bindparam, cast, func, select, update
+from sqlalchemy import String, bindparam, cast, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -113,14 +113,18 @@ def start_attempt(user: User, quiz: Quiz, now: datetime,
                   rng: random.Random | None = None) -> tuple[Attempt, bool]:
     """The attempt in progress, or a new one (``True``). Questions and order are frozen."""
     rng = rng or random.Random()  # nosec B311 - question order, not a secret
-    current = in_progress_attempt(user, quiz)
-    if current is not None:
+    # One statement, so one snapshot: reading "in progress?" and "how many?" apart let a
+    # double tap whose twin committed in between start attempt 2 beside attempt 1.
+    mine = db.session.execute(select(Attempt.id, Attempt.submitted_at).where(
+        Attempt.user_id == user.id, Attempt.quiz_id == quiz.id)).all()
+    used = len(mine)
+    current_id = next((row.id for row in mine if row.submitted_at is None), None)
+    if current_id is not None:
+        current = db.session.get(Attempt, current_id)
         if not finalize_if_expired(current, now):
             return current, False
     if not is_open(quiz, now):
         raise Conflict(_("测验不在开放时间内。"), code="quiz_closed")
-    used = db.session.scalar(select(func.count()).select_from(Attempt).where(
-        Attempt.user_id == user.id, Attempt.quiz_id == quiz.id)) or 0
     if quiz.attempts_allowed is not None and used >= quiz.attempts_allowed:
         raise Conflict(_("答题次数已用完。"), code="no_attempts_left")
     questions = _draw_questions(quiz, rng)
