@@ -33,10 +33,11 @@ def test_new_staff_member_on_a_phone(live_server, phone, make_user, make_departm
     make_user("newbie", name="新同事", department_id=section, must_change_password=True)
     page = phone.new_page()
     log_in(page, live_server, "newbie")
-    assert_fits_phone(page)
 
     # First login: a new password is required before anything else.
     expect(page).to_have_url(re.compile(r"/password"))
+    page.wait_for_load_state()  # measured on the new page, not during the navigation
+    assert_fits_phone(page)
     expect(page.get_by_text("请先设置新密码")).to_be_visible()
     field(page, "当前密码").fill(PASSWORD)
     field(page, "新密码").fill("newbie")
