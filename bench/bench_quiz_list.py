@@ -5,10 +5,16 @@ quizzes for everyone and the caller's attempts at them, or one quiz and the call
 attempts) and answering JSON, without sign-in. The issue's goal: ≥ 0.5 of the floor.
 
 The office is lawlearn.scale_data's (500 staff, a year of quizzes and attempts) plus a few
-quizzes open now, each caller with an attempt in progress at one of them. Prints one JSON
-object per figure.
+quizzes open now, each caller with an attempt in progress at one of them. The floor and
+lawlearn take turns for a few short rounds and each figure is the median round, so a
+machine whose load drifts during the run slows both alike.
 
-Run: .venv/bin/python bench/bench_quiz_list.py  (loopback only, about a minute)
+Two more figures show how far a page can get on this stack at all: a signed-in response
+that reads nothing more ("ok"), and a staff page with an empty body (the layout alone),
+served by lawlearn's app with two extra routes on a separate server.
+
+Prints one JSON object per figure. Run: .venv/bin/python bench/bench_quiz_list.py
+(loopback only, about three minutes)
 """
 
 from __future__ import annotations
@@ -36,7 +42,8 @@ STAFF = 500
 CLIENTS = 16  # concurrent callers, each a different person on one keep-alive connection
 OPEN_QUIZZES = 5
 WORKERS, THREADS = 2, 4  # gunicorn gthread, the same for lawlearn and the floor
-WARMUP, DURATION = 2.0, 8.0  # seconds of load before the measured window, and the window
+WARMUP, DURATION = 1.0, 4.0  # seconds of load before each measured window, and the window
+ROUNDS = 3  # floor, lawlearn, floor, lawlearn, ...: the median round counts
 GOAL = 0.5
 
 FLOOR_APP = '''\
@@ -109,6 +116,30 @@ def quiz(quiz_id):
     attempts = conn.execute(ATTEMPTS + "quiz_id = ? ORDER BY number",
                             (user_id, quiz_id)).fetchall()
     return jsonify(cards(rows, attempts)[0])
+'''
+
+
+# lawlearn's app plus two routes that show the cost of the stack itself (see the docstring).
+LIMITS_APP = '''\
+from flask import render_template
+from flask_login import current_user, login_required
+
+from wsgi import app
+
+EMPTY_PAGE = app.jinja_env.from_string(
+    '{% extends "staff_base.html" %}{% block content %}{% endblock %}')
+
+
+@app.get("/_bench/signed-in")
+@login_required
+def signed_in():
+    return str(current_user.id)
+
+
+@app.get("/_bench/layout")
+@login_required
+def layout():
+    return render_template(EMPTY_PAGE)
 '''
 
 
@@ -223,6 +254,17 @@ def call_loop(port: int, path: str, headers: dict[str, str], barrier: threading.
         conn.close()
 
 
+def compare(floor_port: int, floor_calls: list, port: int, calls: list) -> tuple[dict, dict]:
+    """Rounds of the floor then lawlearn on the same load; the median of each."""
+    rounds = [(load(floor_port, floor_calls), load(port, calls)) for _ in range(ROUNDS)]
+
+    def median(side: int) -> dict:
+        return {key: statistics.median(r[side][key] for r in rounds)
+                for key in ("rate", "p95", "errors")}
+
+    return median(0), median(1)
+
+
 def load(port: int, calls: list[tuple[str, dict[str, str]]]) -> dict[str, float]:
     """Every caller GETs its path back to back; requests per second in the window."""
     window = [0.0, 0.0]
@@ -282,10 +324,10 @@ def main() -> int:
              floor_quiz),
         ]
         failed = []
-        setting = f"gunicorn {WORKERS} workers x {THREADS} threads, {CLIENTS} callers"
+        setting = (f"gunicorn {WORKERS} workers x {THREADS} threads, {CLIENTS} callers, median "
+                   f"of {ROUNDS} rounds")
         for name, calls, floor_calls in runs:
-            base = load(floor_port, floor_calls)  # the floor right before, on the same load
-            ours = load(port, calls)
+            base, ours = compare(floor_port, floor_calls, port, calls)
             figure(f"{name} requests per second ({setting}, {STAFF} staff; baseline: bare "
                    f"Flask+sqlite3 doing the same read; goal ratio ≥ {GOAL})", ours["rate"],
                    "requests/s", base["rate"])
@@ -295,6 +337,22 @@ def main() -> int:
             if ours["rate"] < GOAL * base["rate"]:
                 print(f"BELOW GOAL: {name} at {ours['rate'] / base['rate']:.2f} of the floor",
                       file=sys.stderr)
+        stop(lawlearn)  # the stack's own limits, on a server of its own
+        (folder / "limitsapp.py").write_text(LIMITS_APP)
+        limits, limits_port = start_gunicorn("limitsapp:app", folder,
+                                             {**env, "PYTHONPATH": str(ROOT)},
+                                             folder / "limits.log", workers=WORKERS,
+                                             threads=THREADS, probe="/login")
+        servers.append(limits)
+        cookies = [page_headers(limits_port, name, password) for _id, name in users]
+        for name, path in (("signed-in response with nothing to read (\"ok\")",
+                            "/_bench/signed-in"),
+                           ("staff page with an empty body (the layout alone)",
+                            "/_bench/layout")):
+            base, ours = compare(floor_port, floor_list, limits_port,
+                                 [(path, c) for c in cookies])
+            figure(f"stack limit: {name} requests per second (baseline: the floor of the quiz "
+                   f"list)", ours["rate"], "requests/s", base["rate"])
     finally:
         for server in servers:
             stop(server)
