@@ -5,15 +5,35 @@ from __future__ import annotations
 import os
 import secrets
 import tempfile
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
 
 
+class LawlearnFlask(Flask):
+    """Flask, remembering which functions need no async wrapper: Flask asks
+    ``inspect.iscoroutinefunction`` again for every hook and view of every request (a
+    sixteenth of a busy API request). None of ours is async; the answer cannot change."""
+
+    def ensure_sync(self, func):
+        try:
+            return self._sync_functions[func]
+        except KeyError:
+            wrapped = self._sync_functions[func] = super().ensure_sync(func)
+            return wrapped
+        except TypeError:  # unhashable: ask Flask every time
+            return super().ensure_sync(func)
+
+    @cached_property
+    def _sync_functions(self) -> dict:
+        return {}
+
+
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     """Build the app: config → extensions → blueprints → errors → CLI."""
-    app = Flask(__name__, instance_relative_config=True)
+    app = LawlearnFlask(__name__, instance_relative_config=True)
     _configure(app, overrides or {})
     _init_extensions(app)
     _register_converters(app)
