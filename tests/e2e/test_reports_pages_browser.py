@@ -213,7 +213,8 @@ def test_the_report_on_a_desktop(live_server, desktop, office):
            ).to_have_attribute("aria-current", "page")
     field(page, "开始日期").fill("2026-01-01")
     field(page, "结束日期").fill("2026-06-30")
-    page.get_by_role("button", name="统计").click()
+    with page.expect_navigation():  # measured on the new page, not during the navigation
+        page.get_by_role("button", name="统计").click()
     widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     assert widths[0] <= widths[1]
 
