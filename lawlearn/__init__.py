@@ -15,13 +15,18 @@ from flask import Flask
 class LawlearnFlask(Flask):
     """Flask, remembering which functions need no async wrapper: Flask asks
     ``inspect.iscoroutinefunction`` again for every hook and view of every request (a
-    sixteenth of a busy API request). None of ours is async; the answer cannot change."""
+    sixteenth of a busy API request). The answer for a function cannot change. Bounded:
+    functions made per request (``after_this_request``) must not pile up."""
+
+    MAX_REMEMBERED = 1024  # hooks, views and error handlers: a few hundred
 
     def ensure_sync(self, func):
         try:
             return self._sync_functions[func]
         except KeyError:
-            wrapped = self._sync_functions[func] = super().ensure_sync(func)
+            wrapped = super().ensure_sync(func)
+            if len(self._sync_functions) < self.MAX_REMEMBERED:
+                self._sync_functions[func] = wrapped
             return wrapped
         except TypeError:  # unhashable: ask Flask every time
             return super().ensure_sync(func)

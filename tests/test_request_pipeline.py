@@ -1,4 +1,5 @@
-"""Headers every response carries, set in one pass after the view (lawlearn.security)."""
+"""What runs around every request: the headers every response carries (set in one pass
+after the view, lawlearn.security), the rate limiter's pass, Flask's async check."""
 
 from __future__ import annotations
 
@@ -49,3 +50,22 @@ def test_the_limiter_has_only_route_limits(app):
         assert limiter.limit_manager.default_limits == []
         assert limiter.limit_manager.application_limits == []
         assert not limiter.limit_manager._blueprint_limits
+
+
+def test_callbacks_made_per_request_do_not_grow_the_app_without_bound(app, client):
+    """LawlearnFlask remembers which functions need no async wrapper; a callback made for
+    one request (``after_this_request``) must not fill that memory for ever."""
+    from flask import after_this_request
+
+    @app.get("/test-per-request-callback")
+    def with_callback():
+        @after_this_request
+        def mark(response):
+            response.headers["X-Marked"] = "yes"
+            return response
+
+        return "x"
+
+    for _ in range(app.MAX_REMEMBERED + 50):
+        assert client.get("/test-per-request-callback").headers["X-Marked"] == "yes"
+    assert len(app._sync_functions) <= app.MAX_REMEMBERED
