@@ -120,3 +120,30 @@ def test_a_page_that_submitted_an_attempt_commits_it(app, client, login, make_us
     with app.app_context():
         attempt = db.session.scalar(select(Attempt))
         assert attempt.auto_submitted and attempt.submitted_at is not None
+
+
+def test_the_busiest_reads_send_few_statements(app, client, login, make_user, make_quiz,
+                                               count_queries):
+    """Short version of bench/bench_quiz_list.py: the quiz list, a quiz's page and the API's
+    list in a fixed, small number of statements, however many quizzes and attempts."""
+    person = make_user()
+    quiz_ids = [make_quiz(title=f"第{n}期测验", time_limit_minutes=30) for n in range(4)]
+    with app.app_context():
+        user = db.session.get(User, person.id)
+        for quiz_id in quiz_ids[:3]:
+            services.start_attempt(user, db.session.get(Quiz, quiz_id), utcnow())
+        db.session.commit()
+    token = client.post("/api/v1/auth/token", json={"username": person.username,
+                                                    "password": person.password}).get_json()
+    api = app.test_client()
+    bearer = {"Authorization": f"Bearer {token['token']}"}
+    login(person)
+    for url, run, expected in (
+            # the user with their roles, the quizzes, my attempts, the unread notices
+            ("/quizzes", lambda: client.get("/quizzes"), 4),
+            ("quiz page", lambda: client.get(f"/quizzes/{quiz_ids[0]}"), 4),
+            # the token with its user, the quizzes, my attempts
+            ("/api/v1/quizzes", lambda: api.get("/api/v1/quizzes", headers=bearer), 3)):
+        with count_queries.recording() as statements:
+            assert run().status_code == 200
+        assert len(statements) == expected, f"{url}:\n" + "\n".join(statements)
