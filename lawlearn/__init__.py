@@ -16,7 +16,8 @@ class LawlearnFlask(Flask):
     """Flask, remembering which functions need no async wrapper: Flask asks
     ``inspect.iscoroutinefunction`` again for every hook and view of every request (a
     sixteenth of a busy API request). The answer for a function cannot change. Bounded:
-    functions made per request (``after_this_request``) must not pile up."""
+    functions made per request (``after_this_request``) empty it when it fills up, rather
+    than pile up."""
 
     MAX_REMEMBERED = 1024  # hooks, views and error handlers: a few hundred
 
@@ -25,8 +26,9 @@ class LawlearnFlask(Flask):
             return self._sync_functions[func]
         except KeyError:
             wrapped = super().ensure_sync(func)
-            if len(self._sync_functions) < self.MAX_REMEMBERED:
-                self._sync_functions[func] = wrapped
+            if len(self._sync_functions) >= self.MAX_REMEMBERED:
+                self._sync_functions.clear()
+            self._sync_functions[func] = wrapped
             return wrapped
         except TypeError:  # unhashable: ask Flask every time
             return super().ensure_sync(func)

@@ -20,15 +20,24 @@ babel = Babel()
 
 
 class RouteLimiter(Limiter):
-    """Flask-Limiter with only per-route limits (decorators), which check themselves when
-    their route runs. The extension's own before-request pass looks for default,
-    application and blueprint limits, which lawlearn does not set: skipping it takes an
-    eighth off a busy API request (bench/bench_quiz_list.py)."""
+    """Flask-Limiter whose before-request pass runs only when it has something to do.
+
+    lawlearn's limits are route decorators, which check themselves when their route runs;
+    the before-request pass applies default, application, meta and blueprint limits, which
+    lawlearn does not set. Skipping it while there are none takes an eighth off a busy API
+    request (bench/bench_quiz_list.py); an operator who sets RATELIMIT_DEFAULT (say) gets
+    the pass back."""
 
     def _check_request_limit(self, callable_name: str | None = None,
                              in_middleware: bool = True) -> None:
-        if not in_middleware:
-            super()._check_request_limit(callable_name=callable_name, in_middleware=False)
+        if in_middleware and not self.has_app_wide_limits():
+            return
+        super()._check_request_limit(callable_name=callable_name, in_middleware=in_middleware)
+
+    def has_app_wide_limits(self) -> bool:
+        manager = self.limit_manager
+        return bool(manager.default_limits or manager.application_limits
+                    or manager._blueprint_limits or self._meta_limits)
 
 
 # No default limits: only the routes that guard credentials are throttled.

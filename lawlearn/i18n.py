@@ -77,7 +77,9 @@ def display_rate(value: float | None) -> str:
 
 def request_translations():
     """This request's catalog, looked up once: a page calls ``_()`` dozens of times, and
-    Flask-Babel finds the domain, the locale and the catalog again on every call."""
+    Flask-Babel finds the domain, the locale and the catalog again on every call. (So is
+    the locale, in ``_format_settings``: code that switched language mid-request with
+    ``flask_babel.force_locale`` or ``refresh`` would have to drop both; none does.)"""
     try:
         return g.lawlearn_translations
     except AttributeError:
@@ -88,7 +90,7 @@ def request_translations():
 
 
 @pass_eval_context
-def template_gettext(eval_ctx: EvalContext, string: str, **variables: Any) -> str:
+def template_gettext(eval_ctx: EvalContext, string: str, /, **variables: Any) -> str:
     """``_()`` in templates, as Jinja's "newstyle" gettext behaves (escaped variables in
     HTML, always %-formatted) in one call instead of three: a page calls it dozens of
     times."""

@@ -163,7 +163,7 @@ def init_security(app: Flask) -> None:
     defaults = [("Content-Security-Policy", CONTENT_SECURITY_POLICY),
                 ("X-Frame-Options", "DENY"), ("X-Content-Type-Options", "nosniff"),
                 ("Referrer-Policy", "same-origin")]
-    if app.config.get("HTTPS"):
+    if app.config.get("HTTPS"):  # settled by create_app, before this runs
         defaults.append(("Strict-Transport-Security", "max-age=31536000"))
     # Pages behind login must not be kept by shared caches.
     signed_in_defaults = [*defaults, ("Cache-Control", "private, no-store")]

@@ -3,6 +3,8 @@ after the view, lawlearn.security), the rate limiter's pass, Flask's async check
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from lawlearn.extensions import limiter
@@ -43,13 +45,23 @@ def test_a_header_the_view_set_itself_is_kept(app, client):
     assert response.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
 
 
-def test_the_limiter_has_only_route_limits(app):
-    """RouteLimiter skips Flask-Limiter's before-request pass, which only ever applies
-    default, application and blueprint limits: none may be set, or they would be ignored."""
-    with app.test_request_context():
-        assert limiter.limit_manager.default_limits == []
-        assert limiter.limit_manager.application_limits == []
-        assert not limiter.limit_manager._blueprint_limits
+def test_the_limiter_skips_its_empty_pass_but_not_an_operators_default(app_config):
+    """RouteLimiter skips Flask-Limiter's before-request pass while there are no default,
+    application, meta or blueprint limits; a default limit set in the config still holds."""
+    from lawlearn import create_app
+
+    with create_app(app_config).test_request_context():
+        assert not limiter.has_app_wide_limits()
+    try:
+        limited = create_app({**app_config, "RATELIMIT_DEFAULT": "2 per minute"})
+        # A route of its own: no count left by another run in a shared (Redis) store.
+        path = f"/test-default-limit-{uuid.uuid4().hex}"
+        limited.add_url_rule(path, path, lambda: "x")
+        client = limited.test_client()
+        assert [client.get(path).status_code for _ in range(3)] == [200, 200, 429]
+    finally:
+        # The limiter is one object for every app in the process: later tests get none.
+        limiter.limit_manager.set_default_limits([])
 
 
 def test_callbacks_made_per_request_do_not_grow_the_app_without_bound(app, client):
@@ -69,3 +81,4 @@ def test_callbacks_made_per_request_do_not_grow_the_app_without_bound(app, clien
     for _ in range(app.MAX_REMEMBERED + 50):
         assert client.get("/test-per-request-callback").headers["X-Marked"] == "yes"
     assert len(app._sync_functions) <= app.MAX_REMEMBERED
+    assert client.get("/login").status_code == 200  # hooks and views still run after a reset
