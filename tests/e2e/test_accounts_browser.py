@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from openpyxl import Workbook
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
@@ -23,8 +24,28 @@ def log_in(page, base, username, password=PASSWORD):
     page.get_by_role("button", name="登录").click()
 
 
+MEASURE_WIDTHS = """() => document.readyState === "complete" && document.documentElement
+    ? [document.documentElement.scrollWidth, window.innerWidth] : null"""
+
+
 def assert_fits_phone(page):
-    widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    """No horizontal scroll on the page shown, measured once it has loaded.
+
+    A click that navigates returns before the new document exists, so the
+    measure waits for a complete document and starts over if a navigation
+    replaces the one it was reading.
+    """
+    for _ in range(5):
+        page.wait_for_load_state()
+        try:
+            widths = page.wait_for_function(MEASURE_WIDTHS).json_value()
+        except PlaywrightError as error:
+            if "context was destroyed" not in str(error):
+                raise
+            continue
+        break
+    else:
+        raise AssertionError("the page kept navigating; its width was never measured")
     assert widths[0] <= widths[1], f"horizontal scroll: {widths}"
 
 

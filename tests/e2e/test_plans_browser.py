@@ -107,6 +107,7 @@ def test_follow_a_plan_on_a_phone_from_next_up_to_completion(app, live_server, p
 
     # The notice in the top bar leads to the plan, and is then read.
     page.get_by_role("link", name="通知，1 条未读").click()
+    expect(page).to_have_url(re.compile(r"/notices"))
     assert_fits_phone(page)
     page.get_by_role("button", name=re.compile("新的学习计划")).click()
     expect(page).to_have_url(f"{live_server}/plans/{plan_id}")

@@ -42,6 +42,7 @@ def test_todays_set_on_a_phone(app, live_server, phone, make_user, make_question
     log_in(page, live_server, "mobile")
     expect(page.get_by_role("heading", name="每日一练")).to_be_visible()  # the home card
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="答题").click()
+    expect(page).to_have_url(re.compile(r"/quizzes$"))
     assert_fits_phone(page)
     page.get_by_role("link", name=re.compile("^每日一练")).click()
 
