@@ -21,9 +21,9 @@ from lawlearn.library.references import format_references, resolve_article_refer
 from lawlearn.pagination import paginate
 from lawlearn.quiz.authoring import user_ids_for, usernames_of
 from lawlearn.quiz.models import Quiz
-from lawlearn.sessions import services, sessions_admin_bp
+from lawlearn.sessions import roster, services, sessions_admin_bp
 from lawlearn.sessions.forms import CancelForm, KindForm, MarkForm, SessionForm
-from lawlearn.sessions.models import Attendance, SessionKind, StudySession
+from lawlearn.sessions.models import ATTENDANCE_STATUSES, SessionKind, StudySession
 
 
 def _local(value: datetime | None) -> datetime | None:
@@ -140,8 +140,13 @@ def session_cancel(session_id: int):
 
 @sessions_admin_bp.route("/<int:session_id>/attendance", methods=["GET", "POST"])
 def attendance(session_id: int):
-    """Who is expected, their status, manual marking, and shared-device flags."""
+    """Who is expected and their status, a page at a time (search, filter by status), with
+    manual marking and shared-device flags."""
     study = services.get_session(session_id)
+    # Marking posts to this URL, query string included: back to the same page and filter.
+    here = url_for("sessions_admin.attendance", session_id=study.id,
+                   **{key: value for key, value in request.args.items()
+                      if key in ("q", "status", "page")})
     form = MarkForm()
     if form.validate_on_submit():
         person = db.session.get(User, form.user_id.data)
@@ -156,21 +161,28 @@ def attendance(session_id: int):
             else:
                 db.session.commit()
                 flash(_("已标记 %(name)s。", name=person.name), "success")
-        return redirect(url_for("sessions_admin.attendance", session_id=study.id))
-    expected = services.expected_user_ids(study)
-    records = {a.user_id: a for a in db.session.scalars(select(Attendance).where(
-        Attendance.session_id == study.id))}
-    people = db.session.scalars(select(User).where(User.id.in_(expected | set(records)))
-                                .order_by(User.department_id, User.username)).all()
+        return redirect(here)
+    if request.method == "POST":
+        flash(_("标记失败：请选择出勤状态，备注不超过 500 字。"), "error")
+        return redirect(here)
+    status = request.args.get("status", "")
+    pagination = paginate(roster.roster_query(study, q=request.args.get("q", "").strip() or None,
+                                              status=status if status in roster.FILTERS
+                                              else None))
+    people = list(pagination.items)
     departments = {d.id: d for d in db.session.scalars(select(Department))}
-    flags = services.shared_device_flags(study)
-    flagged = {uid for ids in flags.values() for uid in ids}
-    counts = {status: sum(1 for r in records.values() if r.status == status)
-              for status in ("present", "late", "excused", "absent", "pending_quiz")}
-    return render_template("sessions_admin/attendance.html", study=study, people=people,
-                           records=records, departments=departments, flagged=flagged,
-                           flags=flags, counts=counts, expected=len(expected),
-                           mark_form=MarkForm())
+    return render_template("sessions_admin/attendance.html", study=study,
+                           pagination=pagination, people=people,
+                           records=roster.records_of(study, people),
+                           flagged=roster.shared_device_users(study, people),
+                           counts=roster.roster_counts(study), departments=departments,
+                           filters=_roster_filters(), status=status, mark_form=MarkForm())
+
+
+def _roster_filters() -> dict[str, str]:
+    return {roster.NOT_CHECKED_IN: _("未签到"),
+            **{key: str(label) for key, label in ATTENDANCE_STATUSES.items()},
+            roster.SHARED_DEVICE: _("同设备签到")}
 
 
 @sessions_admin_bp.route("/kinds", methods=["GET", "POST"])

@@ -19,7 +19,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import aliased, contains_eager, joinedload, lazyload, selectinload
 
 from lawlearn.accounts.models import Department, User
@@ -27,7 +27,7 @@ from lawlearn.database import utcnow
 from lawlearn.extensions import db
 from lawlearn.localtime import day_bounds, local_day
 from lawlearn.sessions.models import ATTENDANCE_STATUSES, Attendance, StudySession
-from lawlearn.sessions.services import audience_condition, expected_user_ids
+from lawlearn.sessions.services import audience_condition, expected_condition, expected_count
 
 EXCUSED_COUNTS = ("present", "excluded", "absent")
 DEFAULT_RULE = {"late_counts_as_present": True, "excused_counts": "excluded"}
@@ -196,21 +196,24 @@ def _awaiting_close(session: StudySession, now: datetime) -> bool:
     return session.cancelled_at is None and session.closed_at is None and session.closes_at <= now
 
 
+def _absent_condition(session: StudySession, now: datetime):
+    """SQL condition on ``User``: marked absent from ``session``, or — once check-in has
+    closed but before the session is closed — expected there without a record."""
+    absent = exists().where(Attendance.session_id == session.id,
+                            Attendance.user_id == User.id, Attendance.status == "absent")
+    if not _awaiting_close(session, now):
+        return absent
+    unrecorded = ~exists().where(Attendance.session_id == session.id,
+                                 Attendance.user_id == User.id)
+    return or_(absent, and_(expected_condition(session), unrecorded))
+
+
 def absentees(session: StudySession, now: datetime | None = None) -> list[User]:
-    """People absent from ``session``: marked absent, and — once check-in has closed but
-    before the session is closed — everyone expected without a record. By name."""
+    """People absent from ``session`` (see ``_absent_condition``), by name."""
     if session.cancelled_at is not None:
         return []
-    now = now or utcnow()
-    ids = set(db.session.scalars(select(Attendance.user_id).where(
-        Attendance.session_id == session.id, Attendance.status == "absent")))
-    if _awaiting_close(session, now):
-        recorded = set(db.session.scalars(select(Attendance.user_id).where(
-            Attendance.session_id == session.id)))
-        ids |= expected_user_ids(session) - recorded
-    if not ids:
-        return []
-    return list(db.session.scalars(_people_query().where(User.id.in_(sorted(ids)))
+    condition = _absent_condition(session, now or utcnow())
+    return list(db.session.scalars(_people_query().where(condition)
                                    .order_by(User.name, User.username)))
 
 
@@ -246,9 +249,11 @@ def session_counts(session: StudySession, now: datetime | None = None) -> tuple[
         counts.add(status, n)
     if session.closed_at is not None:
         return counts.expected, counts
-    if _awaiting_close(session, now or utcnow()):
-        counts.absent = len(absentees(session, now))
-    return len(expected_user_ids(session)), counts
+    now = now or utcnow()
+    if _awaiting_close(session, now):
+        counts.absent = db.session.scalar(select(func.count(User.id)).where(
+            _absent_condition(session, now))) or 0
+    return expected_count(session), counts
 
 
 # --- rates over a period ------------------------------------------------------------------

@@ -191,7 +191,7 @@ def _scan_page(study: StudySession, token: str, now: datetime):
                                created=False, statuses=ATTENDANCE_STATUSES)
     if not services.checkin_open(study, now):
         notice = _("本次活动已取消。") if study.cancelled_at else _("签到未开放或已结束。")
-    elif current_user.id not in services.expected_user_ids(study):
+    elif not services.is_expected(current_user, study):
         notice = _("您不在本次活动的应到人员名单中，请联系管理员。")
     form = ScanForm(t=token)
     return render_template("sessions/scan.html", study=study, form=form, notice=notice,
@@ -270,7 +270,7 @@ def projector_payload(study: StudySession, now: datetime) -> dict:
         "qr_data_uri": qr_data_uri(url), "seconds_left": tokens.seconds_left(now),
         "window_seconds": tokens.WINDOW_SECONDS, "phase": phase,
         "checkin_open": phase in ("open", "late"), "phase_text": phase_text(study, phase),
-        "checked_in": checked_in or 0, "expected": len(services.expected_user_ids(study)),
+        "checked_in": checked_in or 0, "expected": services.expected_count(study),
         "latest": list(latest),
     }
 

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from blinker import Namespace
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import and_, exists, func, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -171,16 +171,31 @@ def get_session(session_id: int) -> StudySession:
 # --- who is expected --------------------------------------------------------------------
 
 
+def expected_condition(session: StudySession):
+    """SQL condition on ``User``: active and expected at ``session`` (a department includes
+    its sections). Subqueries on the audience rows rather than lists of ids, so a city-wide
+    session (tens of thousands of people) never becomes one bound parameter per person."""
+    condition = User.active.is_(True)
+    if session.audience_all:
+        return condition
+    audience = SessionAudience.__table__
+    named = select(audience.c.department_id).where(audience.c.session_id == session.id,
+                                                   audience.c.department_id.is_not(None))
+    sections = select(Department.id).where(Department.parent_id.in_(named))
+    people = select(audience.c.user_id).where(audience.c.session_id == session.id,
+                                              audience.c.user_id.is_not(None))
+    return and_(condition, or_(User.id.in_(people), User.department_id.in_(named),
+                               User.department_id.in_(sections)))
+
+
 def expected_user_ids(session: StudySession) -> set[int]:
-    """Active people expected at ``session`` (a department includes its sections)."""
-    query = select(User.id).where(User.active.is_(True))
-    if not session.audience_all:
-        department_ids = [a.department_id for a in session.audience if a.department_id]
-        user_ids = [a.user_id for a in session.audience if a.user_id]
-        sections = select(Department.id).where(Department.parent_id.in_(department_ids))
-        query = query.where(or_(User.id.in_(user_ids), User.department_id.in_(department_ids),
-                                User.department_id.in_(sections)))
-    return set(db.session.scalars(query))
+    """Active people expected at ``session``."""
+    return set(db.session.scalars(select(User.id).where(expected_condition(session))))
+
+
+def expected_count(session: StudySession) -> int:
+    """How many people are expected at ``session`` (one count, whatever the audience)."""
+    return db.session.scalar(select(func.count(User.id)).where(expected_condition(session))) or 0
 
 
 def audience_condition(user: User):
@@ -277,14 +292,15 @@ def mark(actor: User, session: StudySession, person: User, status: str, note: st
 def close_session(session: StudySession, now: datetime) -> int:
     """After check-in closes: everyone expected with no record is absent. Returns how many."""
     session.closed_at = now
-    recorded = set(db.session.scalars(select(Attendance.user_id).where(
-        Attendance.session_id == session.id)))
-    missing = sorted(expected_user_ids(session) - recorded)
-    if missing:
-        db.session.execute(Attendance.__table__.insert(), [
-            {"session_id": session.id, "user_id": uid, "status": "absent", "source": "closing"}
-            for uid in missing])
-    return len(missing)
+    # One INSERT … SELECT: nothing of a city-wide audience passes through Python.
+    unrecorded = select(User.id, literal(session.id), literal("absent"),
+                        literal("closing")).where(
+        expected_condition(session),
+        ~exists().where(Attendance.session_id == session.id, Attendance.user_id == User.id))
+    inserted = db.session.execute(Attendance.__table__.insert().from_select(
+        ["user_id", "session_id", "status", "source"], unrecorded)
+        .execution_options(preserve_rowcount=True))  # kept only for UPDATE/DELETE otherwise
+    return max(inserted.rowcount, 0)
 
 
 def close_ended_sessions(now: datetime) -> int:
@@ -294,16 +310,6 @@ def close_ended_sessions(now: datetime) -> int:
                                .where(closes <= now, StudySession.closed_at.is_(None),
                                       StudySession.cancelled_at.is_(None))).unique().all()
     return sum(close_session(session, now) for session in ended)
-
-
-def shared_device_flags(session: StudySession) -> dict[str, list[int]]:
-    """device key → user ids, where several accounts checked in from one device."""
-    rows = db.session.execute(select(Attendance.device_key, Attendance.user_id).where(
-        Attendance.session_id == session.id, Attendance.device_key.is_not(None))).all()
-    groups: dict[str, list[int]] = {}
-    for key, user_id in rows:
-        groups.setdefault(key, []).append(user_id)
-    return {key: ids for key, ids in groups.items() if len(ids) > 1}
 
 
 def todays_sessions(user: User, now: datetime) -> list[tuple[StudySession, Attendance | None,

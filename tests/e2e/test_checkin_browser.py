@@ -77,3 +77,35 @@ def test_projector_and_a_phone_check_in_through_the_login(app, live_server, desk
     expect(page.get_by_text(re.compile(r"出席，\d\d:\d\d 签到"))).to_be_visible()
     assert_fits_phone(page)
     screenshot(page, "checkin-tab-phone")
+
+
+def test_the_attendance_roster_on_a_phone(app, live_server, phone, admin, make_user):
+    """An admin in the hall, on a phone: who has not checked in yet, and a manual mark."""
+    for n in range(3):
+        make_user(f"staff{n}", name=f"职工{n}")
+    study_id = new_session(app, utcnow() + timedelta(minutes=5), title="民法典专题学习")
+    page = phone.new_page()
+    page.goto(f"{live_server}/login")
+    field(page, "用户名").fill(admin.username)
+    field(page, "密码").fill(admin.password)
+    page.get_by_role("button", name="登录").click()
+    page.goto(f"{live_server}/admin/sessions/{study_id}/attendance")
+    expect(page.get_by_text(re.compile(r"应到 4 人 .* 未签到 4$"))).to_be_visible()
+    assert_fits_phone(page)  # the table scrolls inside its box, the page does not
+
+    page.get_by_label("搜索姓名或用户名").fill("职工1")
+    page.locator("form.filters select[name=status]").select_option("none")
+    page.get_by_role("button", name="筛选").click()
+    rows = page.locator("tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("职工1")
+    rows.first.locator("select[name=status]").select_option("late")
+    rows.first.get_by_placeholder("备注").fill("堵车")
+    rows.first.get_by_role("button", name="保存").click()
+
+    expect(page.get_by_text("已标记 职工1。")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"q=%E8%81%8C%E5%B7%A51.*status=none"))  # same filter
+    expect(page.get_by_text("没有符合条件的人员。")).to_be_visible()
+    expect(page.get_by_text(re.compile(r"迟到 1 .* 未签到 3$"))).to_be_visible()
+    assert_fits_phone(page)
+    screenshot(page, "attendance-roster-phone")

@@ -1,0 +1,89 @@
+"""The attendance roster of one session for its admin page: everyone expected or recorded,
+searched, filtered by status and read a page at a time. A city-wide session expects tens of
+thousands of people, so every figure here is an SQL count and no list of ids is bound."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy.orm import lazyload
+
+from lawlearn.accounts.models import User
+from lawlearn.extensions import db
+from lawlearn.sessions.models import ATTENDANCE_STATUSES, Attendance, StudySession
+from lawlearn.sessions.services import expected_condition
+
+NOT_CHECKED_IN = "none"  # the filter for people expected who have no record yet
+SHARED_DEVICE = "shared_device"  # the filter for records from a device several accounts used
+FILTERS = (NOT_CHECKED_IN, *ATTENDANCE_STATUSES, SHARED_DEVICE)
+
+
+def _shared_device_keys(session: StudySession) -> Select:
+    """Device keys several accounts checked in with at ``session``."""
+    return (select(Attendance.device_key)
+            .where(Attendance.session_id == session.id, Attendance.device_key.is_not(None))
+            .group_by(Attendance.device_key).having(func.count() > 1))
+
+
+def roster_query(session: StudySession, *, q: str | None = None,
+                 status: str | None = None) -> Select:
+    """People expected at ``session`` or with a record of it (someone recorded and since
+    moved out of the audience stays listed), by department then username. ``q`` matches
+    name or username; ``status`` is one of FILTERS (anything else lists everyone)."""
+    query = (select(User)
+             .outerjoin(Attendance, and_(Attendance.session_id == session.id,
+                                         Attendance.user_id == User.id))
+             .where(or_(expected_condition(session), Attendance.id.is_not(None)))
+             .options(lazyload(User.role_rows))
+             .order_by(User.department_id.is_(None), User.department_id, User.username))
+    if q:
+        query = query.where(or_(User.name.icontains(q, autoescape=True),
+                                User.username.icontains(q, autoescape=True)))
+    if status == NOT_CHECKED_IN:
+        query = query.where(Attendance.id.is_(None))
+    elif status == SHARED_DEVICE:
+        query = query.where(Attendance.device_key.in_(_shared_device_keys(session)))
+    elif status in ATTENDANCE_STATUSES:
+        query = query.where(Attendance.status == status)
+    return query
+
+
+def records_of(session: StudySession, users: list[User]) -> dict[int, Attendance]:
+    """The records of ``users`` (one page of the roster) at ``session``, by user id."""
+    if not users:
+        return {}
+    return {record.user_id: record for record in db.session.scalars(select(Attendance).where(
+        Attendance.session_id == session.id, Attendance.user_id.in_([u.id for u in users])))}
+
+
+@dataclass
+class RosterCounts:
+    expected: int
+    by_status: dict[str, int]  # every status, 0 when none
+    not_checked_in: int  # expected, no record yet
+    shared_devices: int  # devices several accounts checked in with
+
+
+def roster_counts(session: StudySession) -> RosterCounts:
+    """The figures above the roster, in four count queries whatever the audience."""
+    by_status = dict.fromkeys(ATTENDANCE_STATUSES, 0)
+    by_status.update(db.session.execute(
+        select(Attendance.status, func.count()).where(Attendance.session_id == session.id)
+        .group_by(Attendance.status)).all())
+    expected = select(func.count(User.id)).where(expected_condition(session))
+    unrecorded = expected.where(~exists().where(Attendance.session_id == session.id,
+                                                Attendance.user_id == User.id))
+    devices = select(func.count()).select_from(_shared_device_keys(session).subquery())
+    return RosterCounts(expected=db.session.scalar(expected) or 0, by_status=by_status,
+                        not_checked_in=db.session.scalar(unrecorded) or 0,
+                        shared_devices=db.session.scalar(devices) or 0)
+
+
+def shared_device_users(session: StudySession, users: list[User]) -> set[int]:
+    """Which of ``users`` checked in from a device that other accounts used too."""
+    if not users:
+        return set()
+    return set(db.session.scalars(select(Attendance.user_id).where(
+        Attendance.session_id == session.id, Attendance.user_id.in_([u.id for u in users]),
+        Attendance.device_key.in_(_shared_device_keys(session)))))

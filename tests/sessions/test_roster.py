@@ -1,0 +1,184 @@
+"""A session's attendance roster (the admin's 出勤 page): everyone expected or recorded, a
+page at a time, searched and filtered, with figures that are SQL counts; and the other
+"who is expected" reads that must not hold a city-wide audience in Python."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from urllib.parse import unquote
+
+from sqlalchemy import select
+
+from lawlearn.extensions import db
+from lawlearn.sessions import attendance, roster, services
+from lawlearn.sessions.models import Attendance
+from tests.conftest import csrf_from
+from tests.sessions import test_leave_and_attendance as leave_tests
+from tests.sessions.test_leave_and_attendance import NOW, make_session, record, user
+
+org = leave_tests.org  # the fixture: two units, a section and their people
+
+
+def names(users) -> list[str]:
+    return [person.username for person in users]
+
+
+def roster_names(session, **filters) -> list[str]:
+    return names(db.session.scalars(roster.roster_query(session, **filters)))
+
+
+def test_the_roster_lists_the_expected_and_anyone_recorded(ctx, org):
+    session = make_session(NOW, department_ids=(org.unit,))  # 执法局 with 法制科
+    record(session, user(org.clerk), "present")
+    record(session, user(org.secretary), "excused")  # recorded, though 办公室 is not expected
+    db.session.commit()
+    # 执法局 (unit) before 法制科 (section): department ids in creation order
+    assert roster_names(session) == ["officer", "unitlead", "clerk", "seclead", "secretary"]
+    assert roster_names(session, status=roster.NOT_CHECKED_IN) == ["officer", "unitlead",
+                                                                    "seclead"]
+    assert roster_names(session, status="present") == ["clerk"]
+    assert roster_names(session, status="excused") == ["secretary"]
+    assert roster_names(session, status="absent") == []
+    assert roster_names(session, q="科") == ["clerk", "seclead"]  # 科员戊, 科长丙
+    assert roster_names(session, q="OFFICER") == ["officer"]  # usernames, case-insensitively
+    assert roster_names(session, q="%") == []  # a wildcard is a plain character
+    assert roster_names(session, status="no-such-status") == roster_names(session)
+
+
+def test_a_deactivated_person_stays_only_when_recorded(ctx, org):
+    session = make_session(NOW, department_ids=(org.office,))
+    record(session, user(org.secretary), "present")
+    user(org.office_lead).active = False
+    user(org.secretary).active = False
+    db.session.commit()
+    assert roster_names(session) == ["secretary"]
+    assert roster.roster_counts(session).expected == 0
+
+
+def test_the_figures_count_statuses_the_unrecorded_and_shared_devices(ctx, org):
+    session = make_session(NOW)  # everyone: 7 people
+    record(session, user(org.clerk), "present")
+    record(session, user(org.officer), "late")
+    record(session, user(org.secretary), "absent")
+    for person in (org.clerk, org.officer):  # two accounts checked in on one phone
+        db.session.scalar(select(Attendance).filter_by(session_id=session.id,
+                                                       user_id=person.id)).device_key = "phone-1"
+    db.session.commit()
+    counts = roster.roster_counts(session)
+    assert counts.expected == 7
+    assert counts.by_status == {"present": 1, "late": 1, "excused": 0, "absent": 1,
+                                "pending_quiz": 0}
+    assert counts.not_checked_in == 4
+    assert counts.shared_devices == 1
+    assert roster_names(session, status=roster.SHARED_DEVICE) == ["officer", "clerk"]
+    everyone = list(db.session.scalars(roster.roster_query(session)))
+    assert roster.shared_device_users(session, everyone) == {org.clerk.id, org.officer.id}
+    assert set(roster.records_of(session, everyone)) == {org.clerk.id, org.officer.id,
+                                                         org.secretary.id}
+
+
+def test_no_list_of_people_is_bound_into_the_queries(ctx, org, make_user):
+    """A city-wide session must not become one bound parameter per person (PostgreSQL
+    refuses more than 65,535): the statements keep their parameters as the audience grows."""
+    session = make_session(NOW, department_ids=(org.unit,), user_ids=(org.secretary.id,))
+
+    def parameters() -> list[int]:
+        statements = [roster.roster_query(session, q="x", status=roster.NOT_CHECKED_IN),
+                      select(db.func.count()).where(services.expected_condition(session)),
+                      select(db.func.count()).where(attendance._absent_condition(
+                          session, session.closes_at + timedelta(minutes=1)))]
+        return [len(s.compile(dialect=db.engine.dialect).params) for s in statements]
+
+    before = parameters()
+    for n in range(30):
+        make_user(f"extra{n}", department_id=org.section)
+    assert services.expected_count(session) == 4 + 1 + 30  # 执法局 and 法制科, 文员庚
+    assert parameters() == before
+
+
+def test_closing_writes_the_absent_in_one_statement(ctx, org, count_queries):
+    session = make_session(NOW)
+    record(session, user(org.clerk), "present")
+    db.session.commit()
+    assert session.audience_all  # loaded again after the commit, before counting
+    closed = []
+    with count_queries.recording() as statements:
+        closed.append(services.close_session(session, NOW))
+    # the session's closed_at is flushed first; the absentees are one INSERT … SELECT
+    assert [s.split()[0] for s in statements] == ["UPDATE", "INSERT"], "\n".join(statements)
+    assert closed == [6]
+    absent = db.session.scalars(select(Attendance).filter_by(session_id=session.id,
+                                                             status="absent")).all()
+    assert len(absent) == 6 and {a.source for a in absent} == {"closing"}
+    assert all(a.updated_at is not None for a in absent)
+    assert services.close_session(session, NOW) == 0  # nobody twice
+
+
+def test_absentees_before_and_after_closing(ctx, org):
+    session = make_session(NOW - timedelta(hours=3), department_ids=(org.office,))
+    record(session, user(org.secretary), "present")
+    db.session.commit()
+    now = NOW
+    assert names(attendance.absentees(session, now)) == ["offlead"]
+    assert attendance.session_counts(session, now)[1].absent == 1
+    services.close_session(session, now)
+    db.session.commit()
+    assert names(attendance.absentees(session, now)) == ["offlead"]
+    assert attendance.session_counts(session, now) == (2, attendance.session_counts(
+        session, now)[1])
+
+
+# --- the page -----------------------------------------------------------------------------
+
+
+def test_the_page_is_paged_searched_and_filtered(app, ctx, org, client, login, make_user):
+    app.config["PER_PAGE"] = 3
+    session = make_session(NOW)
+    record(session, user(org.clerk), "present")
+    db.session.commit()
+    login(org.admin)
+    url = f"/admin/sessions/{session.id}/attendance"
+    first = client.get(url).get_data(as_text=True)
+    assert "应到 7 人" in first and "出席 1" in first and "未签到 6" in first
+    assert "第 1 / 3 页，共 7 条" in first
+    assert first.count('class="inline-mark"') == 3
+    last = client.get(url + "?page=3").get_data(as_text=True)
+    assert last.count('class="inline-mark"') == 1
+    found = client.get(url + "?q=科员").get_data(as_text=True)
+    assert "科员戊" in found and "文员庚" not in found and "已签到" not in found
+    unrecorded = client.get(url + "?status=none").get_data(as_text=True)
+    assert "科员戊" not in unrecorded and "共 6 条" in unrecorded
+    nobody = client.get(url + "?q=无此人").get_data(as_text=True)
+    assert "没有符合条件的人员。" in nobody
+
+
+def test_marking_returns_to_the_same_filter_and_page(ctx, org, client, login):
+    session = make_session(NOW)
+    login(org.admin)
+    url = f"/admin/sessions/{session.id}/attendance?q=文员&status=none"
+    token = csrf_from(client.get(url))
+    response = client.post(url, data={"csrf_token": token, "user_id": org.secretary.id,
+                                      "status": "excused", "note": "出差"})
+    assert response.status_code == 302
+    assert unquote(response.headers["Location"]).endswith(url)
+    assert db.session.scalar(select(Attendance.status).filter_by(
+        session_id=session.id, user_id=org.secretary.id)) == "excused"
+    page = client.get(url).get_data(as_text=True)
+    assert "已标记 文员庚" in page and "没有符合条件的人员。" in page
+
+
+def test_a_bad_mark_says_so_and_changes_nothing(ctx, org, client, login):
+    session = make_session(NOW)
+    login(org.admin)
+    url = f"/admin/sessions/{session.id}/attendance"
+    token = csrf_from(client.get(url))
+    response = client.post(url, data={"csrf_token": token, "user_id": org.clerk.id,
+                                      "status": "pending_quiz"}, follow_redirects=True)
+    assert "标记失败" in response.get_data(as_text=True)
+    assert db.session.scalar(select(db.func.count()).select_from(Attendance)) == 0
+
+
+def test_staff_and_leads_are_refused(ctx, org, client, login):
+    session = make_session(NOW)
+    login(org.unit_lead)
+    assert client.get(f"/admin/sessions/{session.id}/attendance").status_code == 403
