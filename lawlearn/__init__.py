@@ -117,6 +117,7 @@ def _init_extensions(app: Flask) -> None:
     from lawlearn.extensions import babel, csrf, db, limiter, login_manager, migrate
     from lawlearn.fragments import init_fragments
     from lawlearn.i18n import init_i18n, select_locale
+    from lawlearn.pagination import init_pagination
     from lawlearn.security import init_security
 
     db.init_app(app)
@@ -133,6 +134,7 @@ def _init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     init_i18n(app)
     init_fragments(app)
+    init_pagination(app)
     init_security(app)
     register_error_handlers(app)
 

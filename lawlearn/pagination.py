@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from flask import abort, current_app, redirect, request, url_for
+from flask import Flask, abort, current_app, redirect, request, url_for
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select
 from werkzeug.datastructures import MultiDict
@@ -92,6 +92,19 @@ def redirect_past_last_page(pagination: Pagination) -> None:
 
 def page_url(page: int) -> str:
     """The current page's URL, with the same filters, at page ``page``."""
-    args = request.args.to_dict(flat=False)
-    args["page"] = [str(page)]
-    return url_for(str(request.endpoint), **(request.view_args or {}), **args)
+    return pager_url(str(request.endpoint), page, **(request.view_args or {}))
+
+
+def pager_url(endpoint: str, page: int, **values: Any) -> str:
+    """``endpoint``'s URL at page ``page`` with the current query string's filters; the
+    pager's links. ``values`` (the endpoint's own, a session's id say) win over the query
+    string, and query keys that mean something to ``url_for`` itself (``endpoint``,
+    ``_external``, ``_anchor`` …) are dropped: a hand-edited URL can neither break the
+    link (a 500) nor make it absolute to whatever Host the request named."""
+    args = {key: value for key, value in request.args.to_dict(flat=False).items()
+            if key != "endpoint" and not key.startswith("_")}
+    return url_for(endpoint, **{**args, **values, "page": page})
+
+
+def init_pagination(app: Flask) -> None:
+    app.jinja_env.globals["pager_url"] = pager_url

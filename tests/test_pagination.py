@@ -116,3 +116,25 @@ def test_an_empty_list_past_its_end_is_not_redirected(client, login, make_user):
     response = client.get("/practice/points?page=3")
     assert response.status_code == 200
     assert "还没有积分" in response.get_data(as_text=True)
+
+
+def test_pager_links_keep_filters_but_not_what_url_for_would_obey(app):
+    from lawlearn.pagination import pager_url
+
+    with app.test_request_context(
+            "/admin/sessions/1/attendance?q=王&status=none&tag=a&tag=b&page=1"
+            "&endpoint=x&_external=1&_anchor=top&session_id=99"):
+        url = pager_url("sessions_admin.attendance", 2, session_id=1)
+    path, query = url.split("?")
+    assert path == "/admin/sessions/1/attendance"  # the view's own id, not the query's
+    assert parse_qs(query) == {"q": ["王"], "status": ["none"], "tag": ["a", "b"],
+                               "page": ["2"]}
+
+
+def test_a_hand_edited_query_string_does_not_break_a_paged_list(admin_client, make_user):
+    for n in range(25):
+        make_user(f"person{n:02d}")
+    page = admin_client.get("/admin/users?endpoint=x&_external=1&_method=POST&page=1")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert 'href="/admin/users?page=2"' in html and "http://" not in html.split("pagination")[1]

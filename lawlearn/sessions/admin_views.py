@@ -142,6 +142,9 @@ def session_cancel(session_id: int):
 def attendance(session_id: int):
     """Who is expected and their status, a page at a time (search, filter by status), with
     manual marking and shared-device flags."""
+    # Absentees written once check-in has closed, so the figures match the absentee list.
+    if services.close_ended_sessions(utcnow()):
+        db.session.commit()
     study = services.get_session(session_id)
     # Marking posts to this URL, query string included: back to the same page and filter.
     here = url_for("sessions_admin.attendance", session_id=study.id,

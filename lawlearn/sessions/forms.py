@@ -17,6 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from lawlearn.converters import MAX_ID
 from lawlearn.sessions.models import ATTENDANCE_STATUSES
 
 DATETIME = "%Y-%m-%dT%H:%M"
@@ -58,7 +59,8 @@ class CancelForm(FlaskForm):
 
 
 class MarkForm(FlaskForm):
-    user_id = IntegerField(validators=[DataRequired()])
+    # No row has an id past MAX_ID (PostgreSQL would refuse to compare it: a 500).
+    user_id = IntegerField(validators=[DataRequired(), NumberRange(1, MAX_ID)])
     status = SelectField(_l("出勤"), choices=lambda: [(k, str(v)) for k, v in ATTENDANCE_STATUSES.items()
                                                     if k != "pending_quiz"])
     note = StringField(_l("备注"), validators=[Optional(), Length(max=500)])

@@ -12,7 +12,7 @@ from blinker import Namespace
 from flask_babel import gettext as _
 from sqlalchemy import and_, exists, func, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from lawlearn.accounts.audit import record_audit
 from lawlearn.accounts.models import Department, User
@@ -188,11 +188,6 @@ def expected_condition(session: StudySession):
                                User.department_id.in_(sections)))
 
 
-def expected_user_ids(session: StudySession) -> set[int]:
-    """Active people expected at ``session``."""
-    return set(db.session.scalars(select(User.id).where(expected_condition(session))))
-
-
 def expected_count(session: StudySession) -> int:
     """How many people are expected at ``session`` (one count, whatever the audience)."""
     return db.session.scalar(select(func.count(User.id)).where(expected_condition(session))) or 0
@@ -289,26 +284,34 @@ def mark(actor: User, session: StudySession, person: User, status: str, note: st
     return attendance
 
 
-def close_session(session: StudySession, now: datetime) -> int:
-    """After check-in closes: everyone expected with no record is absent. Returns how many."""
-    session.closed_at = now
+def close_session(session: StudySession, now: datetime) -> bool:
+    """After check-in closes: everyone expected with no record is absent. False when the
+    session was already closed (by another request, say: the first one to claim it writes
+    the absentees, so two page views at once cannot both insert them)."""
+    claimed = db.session.execute(
+        update(StudySession).where(StudySession.id == session.id,
+                                   StudySession.closed_at.is_(None))
+        .values(closed_at=now).execution_options(synchronize_session=False)).rowcount
+    if not claimed:
+        return False
+    set_committed_value(session, "closed_at", now)
     # One INSERT … SELECT: nothing of a city-wide audience passes through Python.
     unrecorded = select(User.id, literal(session.id), literal("absent"),
                         literal("closing")).where(
         expected_condition(session),
         ~exists().where(Attendance.session_id == session.id, Attendance.user_id == User.id))
-    inserted = db.session.execute(Attendance.__table__.insert().from_select(
-        ["user_id", "session_id", "status", "source"], unrecorded)
-        .execution_options(preserve_rowcount=True))  # kept only for UPDATE/DELETE otherwise
-    return max(inserted.rowcount, 0)
+    db.session.execute(Attendance.__table__.insert().from_select(
+        ["user_id", "session_id", "status", "source"], unrecorded))
+    return True
 
 
 def close_ended_sessions(now: datetime) -> int:
-    """Close every session whose check-in has closed (on page views; cheap when none)."""
+    """Close every session whose check-in has closed (on page views; cheap when none).
+    Returns how many were closed: the caller commits when any was."""
     closes = func.coalesce(StudySession.checkin_closes_at, StudySession.ends_at)
-    ended = db.session.scalars(select(StudySession).options(joinedload(StudySession.audience))
-                               .where(closes <= now, StudySession.closed_at.is_(None),
-                                      StudySession.cancelled_at.is_(None))).unique().all()
+    ended = db.session.scalars(select(StudySession).where(
+        closes <= now, StudySession.closed_at.is_(None),
+        StudySession.cancelled_at.is_(None))).all()
     return sum(close_session(session, now) for session in ended)
 
 

@@ -92,7 +92,7 @@ def mark(actor: User, session, person: User, status: str, at: datetime | None = 
     return do_mark(actor, session, person, status, ACTOR_NOTE, at or session.starts_at)
 
 
-def close(session) -> int:
+def close(session) -> bool:
     """Close the session when check-in ends: everyone expected without a record is absent."""
     from lawlearn.sessions.services import close_session
 

@@ -9,6 +9,7 @@ from urllib.parse import unquote
 
 from sqlalchemy import select
 
+from lawlearn.database import utcnow
 from lawlearn.extensions import db
 from lawlearn.sessions import attendance, roster, services
 from lawlearn.sessions.models import Attendance
@@ -104,14 +105,15 @@ def test_closing_writes_the_absent_in_one_statement(ctx, org, count_queries):
     closed = []
     with count_queries.recording() as statements:
         closed.append(services.close_session(session, NOW))
-    # the session's closed_at is flushed first; the absentees are one INSERT … SELECT
+    # the session claimed (closed_at), then the absentees in one INSERT … SELECT
     assert [s.split()[0] for s in statements] == ["UPDATE", "INSERT"], "\n".join(statements)
-    assert closed == [6]
+    assert closed == [True] and session.closed_at == NOW
+    assert session not in db.session.dirty  # nothing left to write again
     absent = db.session.scalars(select(Attendance).filter_by(session_id=session.id,
                                                              status="absent")).all()
     assert len(absent) == 6 and {a.source for a in absent} == {"closing"}
     assert all(a.updated_at is not None for a in absent)
-    assert services.close_session(session, NOW) == 0  # nobody twice
+    assert not services.close_session(session, NOW)  # nobody twice
 
 
 def test_absentees_before_and_after_closing(ctx, org):
@@ -133,7 +135,7 @@ def test_absentees_before_and_after_closing(ctx, org):
 
 def test_the_page_is_paged_searched_and_filtered(app, ctx, org, client, login, make_user):
     app.config["PER_PAGE"] = 3
-    session = make_session(NOW)
+    session = make_session(utcnow() + timedelta(days=1))  # not closed by the view
     record(session, user(org.clerk), "present")
     db.session.commit()
     login(org.admin)
@@ -153,7 +155,7 @@ def test_the_page_is_paged_searched_and_filtered(app, ctx, org, client, login, m
 
 
 def test_marking_returns_to_the_same_filter_and_page(ctx, org, client, login):
-    session = make_session(NOW)
+    session = make_session(utcnow() + timedelta(days=1))  # not closed by the view
     login(org.admin)
     url = f"/admin/sessions/{session.id}/attendance?q=文员&status=none"
     token = csrf_from(client.get(url))
@@ -168,7 +170,7 @@ def test_marking_returns_to_the_same_filter_and_page(ctx, org, client, login):
 
 
 def test_a_bad_mark_says_so_and_changes_nothing(ctx, org, client, login):
-    session = make_session(NOW)
+    session = make_session(utcnow() + timedelta(days=1))  # not closed by the view
     login(org.admin)
     url = f"/admin/sessions/{session.id}/attendance"
     token = csrf_from(client.get(url))
@@ -179,6 +181,41 @@ def test_a_bad_mark_says_so_and_changes_nothing(ctx, org, client, login):
 
 
 def test_staff_and_leads_are_refused(ctx, org, client, login):
-    session = make_session(NOW)
+    session = make_session(utcnow() + timedelta(days=1))  # not closed by the view
     login(org.unit_lead)
     assert client.get(f"/admin/sessions/{session.id}/attendance").status_code == 403
+
+
+def test_a_session_everyone_checked_in_to_is_closed_too(ctx, org):
+    session = make_session(NOW - timedelta(hours=3), department_ids=(org.office,))
+    record(session, user(org.secretary), "present")
+    record(session, user(org.office_lead), "late")
+    db.session.commit()
+    assert services.close_ended_sessions(NOW) == 1  # nobody absent, yet closed
+    db.session.commit()
+    db.session.expire_all()
+    assert session.closed_at == NOW
+    assert services.close_ended_sessions(NOW) == 0
+
+
+def test_the_page_shows_absentees_once_check_in_has_closed(ctx, org, client, login):
+    session = make_session(utcnow() - timedelta(hours=3), department_ids=(org.office,))
+    record(session, user(org.secretary), "present")
+    db.session.commit()
+    login(org.admin)
+    page = client.get(f"/admin/sessions/{session.id}/attendance").get_data(as_text=True)
+    assert "缺席 1" in page and "未签到 0" in page  # 主任丁 written absent by the page view
+    db.session.expire_all()
+    assert session.closed_at is not None
+
+
+def test_a_mark_for_an_impossible_id_is_refused_not_a_500(ctx, org, client, login):
+    session = make_session(utcnow() + timedelta(days=1))  # not closed by the view
+    login(org.admin)
+    url = f"/admin/sessions/{session.id}/attendance"
+    token = csrf_from(client.get(url))
+    for user_id in ("99999999999999999999", "0", "-5", "abc"):
+        response = client.post(url, data={"csrf_token": token, "user_id": user_id,
+                                          "status": "present"}, follow_redirects=True)
+        assert response.status_code == 200 and "标记失败" in response.get_data(as_text=True)
+    assert db.session.scalar(select(db.func.count()).select_from(Attendance)) == 0
