@@ -8,6 +8,7 @@ from datetime import datetime
 from blinker import Namespace
 from flask_babel import gettext as _
 from sqlalchemy import case, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from lawlearn.accounts.audit import record_audit
@@ -308,7 +309,8 @@ def set_studied(user: User, article: LawArticle, studied: bool, now: datetime) -
     """Mark (or unmark) an article as studied; repeating a mark changes nothing."""
     existing = db.session.get(ArticleStudy, (user.id, article.id))
     if studied and existing is None:
-        db.session.add(ArticleStudy(user_id=user.id, article_id=article.id, studied_at=now))
+        if not _added(ArticleStudy(user_id=user.id, article_id=article.id, studied_at=now)):
+            return  # marked at the same moment in another tab: studied (and paid) there
         article_studied.send(None, user_id=user.id, article_id=article.id, now=now)
     elif not studied and existing is not None:
         db.session.delete(existing)
@@ -317,7 +319,7 @@ def set_studied(user: User, article: LawArticle, studied: bool, now: datetime) -
 def set_bookmark(user: User, article: LawArticle, bookmarked: bool) -> None:
     existing = db.session.get(ArticleBookmark, (user.id, article.id))
     if bookmarked and existing is None:
-        db.session.add(ArticleBookmark(user_id=user.id, article_id=article.id))
+        _added(ArticleBookmark(user_id=user.id, article_id=article.id))
     elif not bookmarked and existing is not None:
         db.session.delete(existing)
 
@@ -335,10 +337,24 @@ def save_note(user: User, article: LawArticle, body: str) -> ArticleNote | None:
         return None
     if note is None:
         note = ArticleNote(user_id=user.id, article_id=article.id, body=body)
-        db.session.add(note)
-    else:
-        note.body = body
+        if _added(note):
+            return note
+        # saved at the same moment in another tab: this text replaces that one
+        note = db.session.scalar(select(ArticleNote).filter_by(user_id=user.id,
+                                                               article_id=article.id))
+    note.body = body
     return note
+
+
+def _added(row: ArticleStudy | ArticleBookmark | ArticleNote) -> bool:
+    """Insert a person's mark on an article; False when a double tap or another tab has
+    just inserted the same one (its unique key), which then stands."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+    except IntegrityError:
+        return False
+    return True
 
 
 def studied_counts(user: User, law_ids: list[int]) -> dict[int, int]:

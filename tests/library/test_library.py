@@ -283,3 +283,61 @@ def test_new_version_keeps_peoples_marks_and_material_links(request_ctx):
     assert page.bookmarked and page.note.body == "笔记2" and not page.studied
     db.session.refresh(material)
     assert sorted((a.law_id, a.number) for a in material.articles) == [(old.id, 2), (new.id, 1)]
+
+
+@pytest.mark.parametrize("mark", ["studied", "bookmark", "note"])
+def test_a_double_tap_whose_twin_commits_meanwhile_is_no_error(app, make_user, mark):
+    """The second tap has read "no mark yet" when the first one commits its mark: the
+    second must take that mark as made (a note gets the second text), not fail on the
+    unique key. Studying pays its points once."""
+    import threading
+
+    from sqlalchemy import event
+
+    from lawlearn.library.models import ArticleBookmark, ArticleNote
+    from lawlearn.practice.models import PointAward
+
+    reader_id = make_user("reader").id
+    with app.app_context():
+        article_id = db.session.scalar(select(LawArticle.id).filter_by(
+            law_id=import_text().id, number=1))
+    table, model = {"studied": ("article_study", ArticleStudy),
+                    "bookmark": ("article_bookmark", ArticleBookmark),
+                    "note": ("article_note", ArticleNote)}[mark]
+
+    def tap(text: str) -> None:
+        reader, article = db.session.get(User, reader_id), db.session.get(LawArticle, article_id)
+        if mark == "studied":
+            services.set_studied(reader, article, True, utcnow())
+        elif mark == "bookmark":
+            services.set_bookmark(reader, article, True)
+        else:
+            services.save_note(reader, article, text)
+        db.session.commit()
+
+    def first_tap() -> None:
+        with app.app_context():
+            tap("第一次")
+
+    twin_ran: list[bool] = []
+
+    def after_read(_conn, _cursor, statement, *_rest) -> None:
+        if not twin_ran and statement.lstrip().upper().startswith("SELECT") \
+                and f"FROM {table}" in statement:
+            twin_ran.append(True)
+            thread = threading.Thread(target=first_tap)
+            thread.start()
+            thread.join()
+
+    with app.app_context():
+        event.listen(db.engine, "after_cursor_execute", after_read)
+        try:
+            tap("第二次")
+        finally:
+            event.remove(db.engine, "after_cursor_execute", after_read)
+        assert twin_ran
+        assert db.session.scalar(select(func.count()).select_from(model)) == 1
+        if mark == "note":
+            assert db.session.scalar(select(ArticleNote.body)) == "第二次"
+        if mark == "studied":
+            assert db.session.scalar(select(func.count()).select_from(PointAward)) == 1
