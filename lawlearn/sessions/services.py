@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from blinker import Namespace
 from flask_babel import gettext as _
 from sqlalchemy import and_, exists, func, literal, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -253,9 +254,14 @@ def check_in(user: User, session: StudySession, now: datetime, *, via: str = "qr
             db.session.add(attendance)
     except IntegrityError:
         # A double tap or a second phone: the unique key kept one record; answer with it.
-        first = db.session.scalar(select(Attendance).filter_by(session_id=session.id,
-                                                               user_id=user.id))
-        return first, False
+        # Unless that record is no check-in (the session closing at this very moment wrote
+        # the person absent): this check-in came in time, so it stands.
+        attendance = db.session.scalar(select(Attendance).filter_by(session_id=session.id,
+                                                                    user_id=user.id))
+        if attendance.checked_in_at is not None:
+            return attendance, False
+        for name, value in values.items():
+            setattr(attendance, name, value)
     attendance_recorded.send(None, user_id=user.id, session_id=session.id, status=status, now=now)
     return attendance, True
 
@@ -270,7 +276,12 @@ def mark(actor: User, session: StudySession, person: User, status: str, note: st
     if attendance is None:
         attendance = Attendance(session_id=session.id, user_id=person.id, source="manual",
                                 status=status)
-        db.session.add(attendance)
+        try:
+            with db.session.begin_nested():
+                db.session.add(attendance)
+        except IntegrityError:  # a double click, or the person checking in meanwhile
+            attendance = db.session.scalar(select(Attendance).filter_by(
+                session_id=session.id, user_id=person.id))
     attendance.status, attendance.note, attendance.marked_by_id = status, note or None, actor.id
     attendance.source = "manual"
     if status in ("present", "late") and attendance.checked_in_at is None:
@@ -300,9 +311,17 @@ def close_session(session: StudySession, now: datetime) -> bool:
                         literal("closing")).where(
         expected_condition(session),
         ~exists().where(Attendance.session_id == session.id, Attendance.user_id == User.id))
-    db.session.execute(Attendance.__table__.insert().from_select(
+    db.session.execute(_insert_skipping_existing().from_select(
         ["user_id", "session_id", "status", "source"], unrecorded))
     return True
+
+
+def _insert_skipping_existing():
+    """INSERT INTO attendance … ON CONFLICT DO NOTHING: a check-in committed after the
+    closing's SELECT began (the last second of the window) keeps its record."""
+    dialect = sqlite if db.session.get_bind().dialect.name == "sqlite" else postgresql
+    return dialect.insert(Attendance.__table__).on_conflict_do_nothing(
+        index_elements=["session_id", "user_id"])
 
 
 def close_ended_sessions(now: datetime) -> int:
