@@ -8,6 +8,7 @@ read again at confirmation, and removed then; previews never confirmed go after 
 from __future__ import annotations
 
 import json
+import os
 import re
 import secrets
 import time
@@ -18,6 +19,7 @@ from flask import abort, current_app
 
 TOKEN = re.compile(r"^[0-9a-f]{32}$")
 LIFETIME_SECONDS = 24 * 3600
+CLAIM_SECONDS = 600  # longer than any import takes (20,000 questions: seconds)
 
 
 def _folder() -> Path:
@@ -45,17 +47,49 @@ def stash(kind: str, user_id: int, data: bytes, meta: dict[str, Any] | None = No
     return token
 
 
-def unstash(kind: str, user_id: int, token: str) -> tuple[bytes, dict[str, Any]] | None:
-    """The stashed upload and its meta, or None when it expired or never existed."""
+class AlreadyClaimed(Exception):
+    """Another request is confirming this upload right now (a double click, a second tab)."""
+
+
+def _claimed(path: Path) -> Path:
+    return path.with_name(path.name + ".claimed")
+
+
+def claim(kind: str, user_id: int, token: str) -> tuple[bytes, dict[str, Any]] | None:
+    """Take the stashed upload and its meta for its confirmation (None when it expired or
+    never existed). Only one request gets it: the file is renamed, which is atomic, so a
+    second confirmation of the same preview (on any app server) raises
+    :class:`AlreadyClaimed` instead of importing everything twice. The confirmation then
+    calls :func:`drop` when it has committed, or :func:`release` when it failed and may be
+    tried again. A claim whose request died is taken over after CLAIM_SECONDS."""
     path = _path(kind, user_id, token)
-    if not path.exists():
-        return None
+    claimed = _claimed(path)
+    try:
+        path.rename(claimed)
+    except FileNotFoundError:
+        try:
+            claimed_at = claimed.stat().st_mtime
+        except FileNotFoundError:
+            return None  # expired, never existed, or already imported
+        if time.time() - claimed_at < CLAIM_SECONDS:
+            raise AlreadyClaimed from None
+    os.utime(claimed)  # when it was claimed
     meta_path = path.with_suffix(".json")
     meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
-    return path.read_bytes(), meta
+    return claimed.read_bytes(), meta
+
+
+def release(kind: str, user_id: int, token: str) -> None:
+    """Give a claimed upload back after a failed confirmation (it can be confirmed again)."""
+    path = _path(kind, user_id, token)
+    try:
+        _claimed(path).rename(path)
+    except FileNotFoundError:
+        pass
 
 
 def drop(kind: str, user_id: int, token: str) -> None:
     path = _path(kind, user_id, token)
     path.unlink(missing_ok=True)
+    _claimed(path).unlink(missing_ok=True)
     path.with_suffix(".json").unlink(missing_ok=True)

@@ -254,7 +254,11 @@ def user_import_confirm():
     form = UserImportConfirmForm()
     if not form.validate_on_submit():
         abort(400)
-    stashed = uploads.unstash("users", current_user.id, form.token.data)
+    try:
+        stashed = uploads.claim("users", current_user.id, form.token.data)
+    except uploads.AlreadyClaimed:
+        flash(_("这份文件已提交导入，请勿重复提交；稍后在用户列表中查看结果。"), "info")
+        return redirect(url_for("admin.users"))
     if stashed is None:
         flash(_("预览已过期，请重新上传文件。"), "error")
         return redirect(url_for("admin.user_import"))
@@ -267,6 +271,7 @@ def user_import_confirm():
         created = importing.apply_user_import(current_user, parsed, password_hash)
     except DomainError as error:
         db.session.rollback()
+        uploads.release("users", current_user.id, form.token.data)
         flash(error.message, "error")
         return redirect(url_for("admin.user_import"))
     db.session.commit()

@@ -56,7 +56,11 @@ def law_import_confirm():
     form = LawImportConfirmForm()
     if not form.validate_on_submit():
         abort(400)
-    stashed = uploads.unstash("law", current_user.id, form.token.data)
+    try:
+        stashed = uploads.claim("law", current_user.id, form.token.data)
+    except uploads.AlreadyClaimed:
+        flash(_("这份文件已提交导入，请勿重复提交；稍后在法规库中查看结果。"), "info")
+        return redirect(url_for("library_admin.laws"))
     if stashed is None:
         flash(_("预览已过期，请重新上传文件。"), "error")
         return redirect(url_for("library_admin.law_import"))
@@ -66,6 +70,7 @@ def law_import_confirm():
                                   source_name=form.source_name.data or None)
     except DomainError as error:
         db.session.rollback()
+        uploads.release("law", current_user.id, form.token.data)
         flash(error.message, "error")
         return redirect(url_for("library_admin.law_import"))
     db.session.commit()

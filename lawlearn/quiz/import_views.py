@@ -42,19 +42,25 @@ def question_import_confirm():
     form = QuestionImportConfirmForm()
     if not form.validate_on_submit():
         abort(400)
-    stashed = uploads.unstash("questions", current_user.id, form.token.data)
+    try:
+        stashed = uploads.claim("questions", current_user.id, form.token.data)
+    except uploads.AlreadyClaimed:
+        flash(_("这份文件已提交导入，请勿重复提交；稍后在题库中查看结果。"), "info")
+        return redirect(url_for("quiz_admin.questions"))
     if stashed is None:
         flash(_("预览已过期，请重新上传文件。"), "error")
         return redirect(url_for("quiz_admin.question_import"))
     try:
         parsed = importing.parse_question_import(stashed[0])
         if not parsed.ok:
+            uploads.release("questions", current_user.id, form.token.data)
             flash(_("表格在预览后出现 %(n)d 处问题（如法规已被修改），未导入任何试题，请重新上传。",
                     n=len(parsed.problems)), "error")
             return redirect(url_for("quiz_admin.question_import"))
         imported = importing.apply_question_import(current_user, parsed)
     except DomainError as error:
         db.session.rollback()
+        uploads.release("questions", current_user.id, form.token.data)
         flash(error.message, "error")
         return redirect(url_for("quiz_admin.question_import"))
     db.session.commit()

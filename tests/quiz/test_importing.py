@@ -474,3 +474,29 @@ def test_staff_cannot_import(client, login, make_user):
     login(make_user())
     response = client.get("/admin/quiz/questions/import")
     assert response.status_code in (302, 403, 404)
+
+
+def test_a_second_confirmation_while_the_first_runs_imports_nothing(quiz_admin, app):
+    """A double click (or a second tab, or another app server): the second confirmation
+    finds the preview taken and says so; nothing is imported twice."""
+    from lawlearn import uploads
+    from lawlearn.accounts.models import User
+
+    token, preview = upload(quiz_admin, xlsx_bytes([q("判断", "只导入一次", answer="对")]))
+    stash = re.search(r'name="token" type="hidden" value="([0-9a-f]{32})"',
+                      preview.get_data(as_text=True)).group(1)
+    with app.test_request_context():
+        admin_id = db.session.scalar(select(User.id).filter_by(username="root"))
+        assert uploads.claim("questions", admin_id, stash)  # the first click, still running
+    second = quiz_admin.post("/admin/quiz/questions/import/confirm",
+                             data={"csrf_token": token, "token": stash}, follow_redirects=True)
+    assert "这份文件已提交导入，请勿重复提交" in second.get_data(as_text=True)
+    with app.app_context():
+        assert question_count() == 0
+    with app.test_request_context():
+        uploads.release("questions", admin_id, stash)  # the first one failed after all
+    done = quiz_admin.post("/admin/quiz/questions/import/confirm",
+                           data={"csrf_token": token, "token": stash})
+    assert done.status_code == 302
+    with app.app_context():
+        assert question_count() == 1
