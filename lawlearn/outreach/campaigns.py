@@ -177,6 +177,10 @@ def copy_campaign(actor: User | None, source: Campaign, now: datetime) -> Campai
     """Next year's campaign from ``source``: dates a year later, the year in the title
     replaced, description and targets copied. Copying the same campaign twice is refused
     (a double click must not make two)."""
+    # Hold the source's row (the write lock on SQLite) first: a second copy waits for this
+    # transaction, then finds the copy it made.
+    db.session.execute(update(Campaign).where(Campaign.id == source.id).values(
+        copied_from_id=Campaign.copied_from_id).execution_options(synchronize_session=False))
     existing = copy_of(source)
     if existing is not None:
         raise Conflict(_("《%(title)s》已复制为《%(copy)s》。", title=source.title,
