@@ -130,7 +130,7 @@ class AttendanceSummary:
     departments: list[DepartmentAttendance]
     total: Counts
     rate: float | None
-    sessions: int  # sessions counted (started, not cancelled, in the period)
+    sessions: int  # sessions counted (in the period, not cancelled, check-in closed)
 
 
 # --- periods ------------------------------------------------------------------------------
@@ -156,6 +156,14 @@ def _in_period(date_from: date, date_to: date, now: datetime) -> list:
     start, end = period_bounds(date_from, date_to)
     return [StudySession.starts_at >= start, StudySession.starts_at < end,
             StudySession.starts_at <= now, StudySession.cancelled_at.is_(None)]
+
+
+def _counted(date_from: date, date_to: date, now: datetime) -> list:
+    """The sessions the rates count: those of ``_in_period`` whose check-in has closed, as
+    in every report (reports.tables.counted_sessions: 签到结束后计入统计). A session still
+    open counts for nobody yet, so a person marked early does not get one more session
+    than everyone else, nor a different total here than in their 学法档案."""
+    return [*_in_period(date_from, date_to, now), _closes_at() <= now]
 
 
 def _closes_at():
@@ -280,7 +288,7 @@ def attendance_summary(*, user_ids: list[int] | None = None, department_id: int 
     rule = AttendanceRule.from_config(rule)
     now = now or utcnow()
     scope = _scope_condition(user_ids, department_id)
-    in_period = _in_period(date_from, date_to, now)
+    in_period = _counted(date_from, date_to, now)
 
     people_query = _people_query().order_by(User.name, User.username)
     records = (select(Attendance.user_id, Attendance.status, func.count())
@@ -377,6 +385,7 @@ def _by_department(users: list[User], people: list[PersonAttendance],
 class RecordEntry:
     session: StudySession
     status: str  # an attendance status, or "open" while check-in is still open
+    counted: bool = True  # False while check-in is open: in no figure yet
 
 
 @dataclass
@@ -410,8 +419,10 @@ def my_record(user: User, date_from: date, date_to: date, *,
             if session.closed_at is not None or not user.active:
                 continue  # not expected when the session was closed
             status = "absent" if session.closes_at <= now else "open"
-        entries.append(RecordEntry(session, status))
-        counts.add(status)
+        counted = session.closes_at <= now  # once check-in has closed (see _counted)
+        entries.append(RecordEntry(session, status, counted))
+        if counted:
+            counts.add(status)
     return PersonalRecord(date_from, date_to, rule, entries, counts, counts.rate(rule))
 
 

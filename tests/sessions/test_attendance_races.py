@@ -108,3 +108,4 @@ def test_two_page_views_closing_a_session_at_once_write_its_absentees_once(app, 
         assert ran and closed == 0
         assert sorted(records(session_id)) == sorted([(org.office_lead.id, "absent", "closing"),
                                                       (org.secretary.id, "absent", "closing")])
+
