@@ -86,15 +86,25 @@ def test_reading_a_material_to_the_end_on_a_phone(app, live_server, phone, make_
         db.session.commit()
         material_id = material.id
     page = phone.new_page()
+    page.clock.install()  # the page's countdown runs on a clock the test moves
     log_in(page, live_server, "reader")
     page.goto(f"{live_server}/materials/{material_id}")
     expect(page.get_by_text("请认真阅读，30 秒后可确认读完")).to_be_visible()
-    page.get_by_role("button", name="我已读完").click()
+    done = page.get_by_role("button", name="我已读完")
+    expect(done).to_be_disabled()  # the page counts the reading time down
+    page.clock.run_for(5000)
+    expect(page.get_by_text("请认真阅读，25 秒后可确认读完")).to_be_visible()
+    # The server decides, whatever the page does: a forced early tap is refused.
+    done.evaluate("button => { button.disabled = false; }")
+    done.click()
     expect(page.get_by_text("请再读 30 秒后确认读完")).to_be_visible()
     assert_fits_phone(page)
     screenshot(page, "material-too-early-phone")
     clock.now += timedelta(seconds=31)
-    page.get_by_role("button", name="我已读完").click()
+    page.clock.run_for(31000)
+    expect(page.get_by_text("已可确认读完。")).to_be_visible()
+    expect(done).to_be_enabled()
+    done.click()
     expect(page.get_by_text("已确认读完，获得 2 积分")).to_be_visible()
     expect(page.get_by_text("✓ 已读")).to_be_visible()
     expect(page.get_by_role("button", name="我已读完")).to_have_count(0)

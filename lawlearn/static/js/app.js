@@ -42,4 +42,46 @@
     window.localStorage.setItem(key, String(next));
     apply(next);
   });
+  // A "我已读完 / 我已看完" form waits for the reading (or watching) time the server will
+  // check: count it down and enable the button at zero (plan items, library materials).
+  var form = document.querySelector("form[data-seconds-left]");
+  if (form) {
+    var button = form.querySelector("button[type=submit]");
+    var hint = form.querySelector("[data-wait]");
+    var left = parseInt(form.getAttribute("data-seconds-left"), 10) || 0;
+    var running = false;
+    var show = function () {
+      if (left > 0) {
+        hint.textContent = hint.getAttribute("data-wait").replace("{n}", String(left));
+        button.disabled = true;
+      } else {
+        hint.textContent = hint.getAttribute("data-ready");
+        button.disabled = false;
+      }
+    };
+    var start = function () {
+      if (running) { return; }
+      running = true;
+      show();
+      var timer = window.setInterval(function () {
+        left -= 1;
+        if (left <= 0) {
+          left = 0;
+          window.clearInterval(timer);
+        }
+        show();
+      }, 1000);
+    };
+    if (left > 0) {
+      if (form.getAttribute("data-opened") === "1") {
+        start();
+      } else {
+        // A video: the clock starts when it is opened.
+        document.addEventListener("click", function (event) {
+          if (event.target.closest("[data-open-video]")) { start(); }
+        });
+      }
+    }
+  }
+
 })();
