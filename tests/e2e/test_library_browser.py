@@ -54,3 +54,12 @@ def test_read_an_article_and_search_on_a_phone(app, live_server, phone, make_use
     page.get_by_role("button", name="搜索").click()
     page.get_by_role("link", name="《宪法》第三十三条").click()
     expect(page).to_have_url(re.compile(rf"/laws/{law_id}/articles/33$"))
+
+
+def test_a_long_search_wraps_on_a_phone(live_server, phone, make_user):
+    make_user("searcher")
+    page = phone.new_page()
+    log_in(page, live_server, "searcher")
+    page.goto(f"{live_server}/search?q={'x' * 300}")
+    expect(page.get_by_text(re.compile("没有找到与"))).to_be_visible()
+    assert_fits_phone(page)

@@ -215,8 +215,7 @@ def test_the_report_on_a_desktop(live_server, desktop, office):
     field(page, "结束日期").fill("2026-06-30")
     with page.expect_navigation():  # measured on the new page, not during the navigation
         page.get_by_role("button", name="统计").click()
-    widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-    assert widths[0] <= widths[1]
+    assert_fits_phone(page)  # at this desktop width too: no page-level sideways scroll
 
     # Grouped headers over the figures; the department table with its total.
     departments = page.locator("section[aria-labelledby=departments] table")
