@@ -46,12 +46,20 @@ def test_todays_set_on_a_phone(app, live_server, phone, make_user, make_question
     assert_fits_phone(page)
     page.get_by_role("link", name=re.compile("^每日一练")).click()
 
+    seen_multiple = False
     for number in range(1, 5):
         expect(page.locator(".question-head")).to_contain_text(f"第 {number} / 4 题")
         expect(page.locator(".daily-count")).to_have_text(f"已答 {number - 1} / 4")
         assert_fits_phone(page)
         if number == 1:
             screenshot(page, "daily-question-phone")
+        if page.locator("fieldset.question").get_attribute("data-type") == "multiple":
+            seen_multiple = True
+            # Nothing ticked: the page says so by the options and stays.
+            page.get_by_role("button", name="提交答案").click()
+            first_box = page.locator("fieldset.question input[type=checkbox]").first
+            assert first_box.evaluate("box => box.validationMessage") == "请至少选择一项。"
+            expect(page.locator(".daily-count")).to_have_text(f"已答 {number - 1} / 4")
         kind = answer_shown_question(page, wrong=number == 1)
         page.get_by_role("button", name="提交答案").click()
         verdict = page.locator(".feedback-verdict")
@@ -66,6 +74,7 @@ def test_todays_set_on_a_phone(app, live_server, phone, make_user, make_question
         if number < 4:
             page.get_by_role("link", name="下一题").click()
 
+    assert seen_multiple
     expect(page.locator(".daily-done-note")).to_have_text("✓ 今日已完成")
     page.get_by_role("link", name="查看今日结果").click()
     expect(page.locator(".daily-done-title")).to_have_text("✓ 今日已完成")

@@ -541,3 +541,18 @@ def test_projector_hides_the_code_before_check_in_opens(app, admin_client, clock
     assert state["phase_text"] == "签到将于 11:30 开放"
     html = admin_client.get(f"/admin/sessions/{upcoming}/projector").get_data(as_text=True)
     assert 'data-open="false"' in html
+
+
+def test_checkin_tab_says_when_an_admin_marked_the_person(app, client, login, make_user,
+                                                         session_id, clock, admin):
+    from lawlearn.sessions.models import StudySession
+
+    person = make_user("marked")
+    with app.app_context():
+        services.mark(db.session.get(User, admin.id), db.session.get(StudySession, session_id),
+                      db.session.get(User, person.id), "late", "无手机", T0 + timedelta(minutes=20))
+        db.session.commit()
+    login(person)
+    html = client.get("/checkin").get_data(as_text=True)
+    assert "已签到" in html and "迟到（管理员" in html and "标记）" in html
+    assert "迟到，" not in html  # not told they checked in themselves at that time

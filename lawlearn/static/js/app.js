@@ -8,6 +8,22 @@
       event.preventDefault();
     }
   });
+  // Check boxes that need one ticked (a multiple-choice answer) say so where they are, as a
+  // required radio does; the server refuses an empty answer all the same.
+  document.addEventListener("submit", function (event) {
+    var group = event.target.querySelector("[data-require-one]");
+    if (!group) { return; }
+    var boxes = group.querySelectorAll("input[type=checkbox]");
+    var ticked = Array.prototype.some.call(boxes, function (box) { return box.checked; });
+    if (boxes.length && !ticked) {
+      event.preventDefault();
+      event.stopImmediatePropagation();  // not a submit: the double-submit guard stays open
+      boxes[0].setCustomValidity(group.getAttribute("data-require-one"));
+      boxes[0].reportValidity();
+      group.addEventListener("change", function () { boxes[0].setCustomValidity(""); },
+                             { once: true });
+    }
+  });
   // Guard against a double submit (a second tap while the first is in flight). A GET form
   // (filters, downloads) changes nothing, and a download never leaves the page: let it repeat.
   document.addEventListener("submit", function (event) {
