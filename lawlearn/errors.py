@@ -87,6 +87,15 @@ def _http_message(status: int) -> str:
     return messages.get(status, _("请求无法完成。"))
 
 
+def _limit_window_seconds(error: HTTPException) -> int | None:
+    """The window of the rate limit a 429 hit (Flask-Limiter's ``RateLimitExceeded``)."""
+    limit = getattr(getattr(error, "limit", None), "limit", None)
+    try:
+        return int(limit.get_expiry()) if limit is not None else None
+    except (AttributeError, TypeError, ValueError):
+        return None
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def handle_domain_error(error: DomainError):
@@ -106,11 +115,16 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):
         status = error.code or 500
+        message, headers = _http_message(status), {}
+        window = _limit_window_seconds(error)
+        if window:  # say how long at most, as the limit's window does
+            message = _("请求过于频繁，请在 %(n)d 秒内稍候再试。", n=window)
+            headers["Retry-After"] = str(window)
         if wants_json():
-            return json_error(status, HTTP_CODES.get(status, "error"), _http_message(status))
-        return render_template(
-            "errors/error.html", status=status, message=_http_message(status)
-        ), status
+            response = json_error(status, HTTP_CODES.get(status, "error"), message)
+        else:
+            response = render_template("errors/error.html", status=status, message=message)
+        return response, status, headers
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):

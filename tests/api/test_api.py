@@ -69,7 +69,9 @@ def test_token_endpoint_is_throttled_and_locks_accounts(client, make_user):
 def test_token_endpoint_rate_limit(client):
     statuses = [issue(client, "nobody", "whatever-pass").status_code for _ in range(3)]
     assert statuses == [422, 422, 429]
-    assert client.post("/api/v1/auth/token", json={}).get_json()["error"] == "too_many_requests"
+    refused = client.post("/api/v1/auth/token", json={})
+    assert refused.get_json()["error"] == "too_many_requests"
+    assert "60 秒" in refused.get_json()["message"] and refused.headers["Retry-After"] == "60"
 
 
 def test_must_change_password_is_reported(client, make_user):
