@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select, true
+from sqlalchemy import func, select, true, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from lawlearn.accounts.audit import record_audit
 from lawlearn.accounts.models import Department, User
@@ -321,6 +322,19 @@ def update_event(actor: User, event: OutreachEvent, fields: EventFields,
     return changed
 
 
+def _move(event: OutreachEvent, expected: str, new: str, refusal: str) -> None:
+    """Change the event's status in one conditional UPDATE: of two requests doing the same
+    at once (a double click, two admins) the second finds the status changed and is refused,
+    so nobody is notified twice and no step is audited twice."""
+    moved = db.session.execute(
+        update(OutreachEvent).where(OutreachEvent.id == event.id,
+                                    OutreachEvent.status == expected)
+        .values(status=new).execution_options(synchronize_session=False)).rowcount
+    if not moved:
+        raise Conflict(refusal, code="wrong_status")
+    set_committed_value(event, "status", new)
+
+
 def submit_event(actor: User, event: OutreachEvent, now: datetime) -> None:
     """draft → submitted, by the department's dept_lead (or an admin)."""
     if event.status != "draft":
@@ -328,7 +342,8 @@ def submit_event(actor: User, event: OutreachEvent, now: datetime) -> None:
     if not can_submit_event(actor, event):
         raise PermissionDenied(_("只有本部门负责人或管理员可以提交活动；部门没有负责人时，"
                                  "本部门工作人员也可以提交。"))
-    event.status, event.submitted_by_id, event.submitted_at = "submitted", actor.id, now
+    _move(event, "draft", "submitted", _("只有草稿可以提交。"))
+    event.submitted_by_id, event.submitted_at = actor.id, now
     record_audit(actor, "outreach.event.submit", event,
                  _("提交普法活动《%(title)s》待审核", title=event.title))
 
@@ -340,7 +355,8 @@ def verify_event(actor: User, event: OutreachEvent, now: datetime) -> None:
         raise PermissionDenied(_("只有管理员可以审核活动。"))
     if event.status != "submitted":
         raise Conflict(_("只有已提交的活动可以审核。"), code="wrong_status")
-    event.status, event.verified_by_id, event.verified_at = "verified", actor.id, now
+    _move(event, "submitted", "verified", _("只有已提交的活动可以审核。"))
+    event.verified_by_id, event.verified_at = actor.id, now
     record_audit(actor, "outreach.event.verify", event,
                  _("审核通过普法活动《%(title)s》", title=event.title))
     close_for_verification(actor, event, now)
@@ -358,7 +374,8 @@ def return_event(actor: User, event: OutreachEvent, comment: str, now: datetime)
     if len(comment) > 1000:
         raise ValidationFailed(_("退回原因不能超过 1000 字。"), field="comment")
     told = {event.created_by_id, event.submitted_by_id} - {None, actor.id}
-    event.status, event.submitted_by_id, event.submitted_at = "draft", None, None
+    _move(event, "submitted", "draft", _("只有已提交的活动可以退回。"))
+    event.submitted_by_id, event.submitted_at = None, None
     event.updated_at = now
     notify(told, _("普法活动被退回：%(title)s", title=event.title),
            _("退回原因：%(comment)s", comment=comment), f"/outreach/events/{event.id}", now)

@@ -684,3 +684,51 @@ def test_without_a_dept_lead_the_departments_staff_submit(app, client, login, ma
         make_user("archivelead", roles=("staff", "dept_lead"), department_id=unit)
         other = services.create_event(user(author), fields(department_id=section), utcnow())
         assert not access.can_submit_event(user(author), other)
+
+
+def test_a_double_click_on_return_notifies_and_audits_once(app, people):
+    """The second click has checked the status when the first one returns the event and
+    commits: the second is refused, so the author and the lead get one notice each."""
+    import threading
+
+    from sqlalchemy import event as sql_event
+
+    from lawlearn.plans.models import Notice
+
+    with app.app_context():
+        submitted = draft(people)
+        services.submit_event(user(people.lead), submitted, utcnow())
+        db.session.commit()
+        event_id = submitted.id
+
+    def return_it() -> None:
+        services.return_event(user(people.admin), db.session.get(OutreachEvent, event_id),
+                              "请补充照片", utcnow())
+
+    def first_click() -> None:
+        with app.app_context():
+            return_it()
+            db.session.commit()
+
+    ran: list[bool] = []
+
+    def before(_conn, _cursor, statement, *_rest) -> None:
+        if not ran and statement.startswith("UPDATE outreach_event"):
+            ran.append(True)
+            thread = threading.Thread(target=first_click)
+            thread.start()
+            thread.join()
+
+    with app.app_context():
+        sql_event.listen(db.engine, "before_cursor_execute", before)
+        try:
+            with pytest.raises(Conflict, match="只有已提交的活动可以退回"):
+                return_it()
+        finally:
+            sql_event.remove(db.engine, "before_cursor_execute", before)
+        db.session.rollback()
+        assert ran
+        told = db.session.scalars(select(Notice.user_id)).all()
+        assert sorted(told) == sorted({people.author.id, people.lead.id})  # once each
+        assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(
+            AuditEntry.action == "outreach.event.return")) == 1
