@@ -60,6 +60,10 @@ def set_audience(actor: User | None, plan: Plan, now: datetime, *, everyone: boo
     if not everyone and not (department_ids or user_ids or roles):
         raise ValidationFailed(_("请选择部门、人员或角色，或选择“全体人员”。"),
                                field="department_ids")
+    # Two saves at once (a double click): the second waits here, then reads the audience the
+    # first one wrote, so the newcomers are announced once.
+    lock_plan(plan)
+    db.session.expire(plan, ["audience", "audience_all"])
     before = audience_ids(plan) if plan.status == "published" else set()
     plan.audience_all = everyone
     plan.audience = [] if everyone else (

@@ -15,7 +15,7 @@ from lawlearn.extensions import db
 from lawlearn.library import services as library
 from lawlearn.library.models import LawDivision, Material
 from lawlearn.plans import actions, authoring, item_settings, oversight, publishing
-from lawlearn.plans.models import Notice, Plan, PlanItem, Reflection
+from lawlearn.plans.models import Notice, Plan, PlanAudience, PlanItem, Reflection
 from lawlearn.plans.progress import plans_for
 from tests.plans.test_kinds import (
     LAW_TEXT,
@@ -634,3 +634,61 @@ def test_reminders_name_the_items_and_are_not_repeated_within_12_hours(ctx, admi
     assert later == oversight.Reminders(sent=2, skipped=0)
     assert db.session.scalar(select(func.count()).select_from(Notice).where(
         Notice.user_id == ann.id)) == 2
+
+
+def test_a_double_click_on_the_audience_announces_the_newcomers_once(app):
+    """The first save commits while the second is starting: the second must see the
+    audience the first wrote, and announce nobody again."""
+    import threading
+
+    from sqlalchemy import event
+
+    with app.app_context():
+        office, finance = department("办公室"), department("财政局")
+        make_person("ann", department_id=office.id)
+        bob_id = make_person("bob", department_id=finance.id).id
+        plan = new_plan()
+        item(plan, "reflection")
+        publishing.set_audience(None, plan, NOW, everyone=False, department_ids=[office.id])
+        publishing.publish_plan(None, plan, NOW)
+        db.session.commit()
+        plan_id, wanted = plan.id, [office.id, finance.id]
+
+    def save() -> int:
+        return publishing.set_audience(None, db.session.get(Plan, plan_id), NOW,
+                                       everyone=False, department_ids=wanted)
+
+    def first_click() -> None:
+        with app.app_context():
+            assert save() == 1
+            db.session.commit()
+
+    ran: list[bool] = []
+
+    def run_first_click() -> None:
+        ran.append(True)
+        thread = threading.Thread(target=first_click)
+        thread.start()
+        thread.join()
+
+    def before(_conn, _cursor, statement, *_rest) -> None:
+        if not ran and statement.startswith(("UPDATE plan ", 'UPDATE "plan"')):  # the lock
+            run_first_click()
+
+    def after(_conn, _cursor, statement, *_rest) -> None:
+        if not ran and statement.startswith("SELECT") and "plan_audience" in statement:
+            run_first_click()  # between reading the audience and writing it
+
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", before)
+        event.listen(db.engine, "after_cursor_execute", after)
+        try:
+            announced = save()
+        finally:
+            event.remove(db.engine, "before_cursor_execute", before)
+            event.remove(db.engine, "after_cursor_execute", after)
+        db.session.commit()
+        assert ran and announced == 0
+        assert db.session.scalars(select(Notice.user_id).where(
+            Notice.user_id == bob_id)).all() == [bob_id]
+        assert db.session.scalar(select(func.count()).select_from(PlanAudience)) == 2
