@@ -18,6 +18,7 @@ from lawlearn.library.models import ArticleStudy, Law, LawArticle, LawDivision
 from lawlearn.library.search import highlight, parse_number_query, search_library
 from tests.conftest import csrf_from, post_with_csrf
 from tests.library.test_parsing import GBK_TEXT, LAWS, needs_shared
+from tests.races import reads, twin_at
 
 SMALL_LAW = ("中华人民共和国小法\n\n第一章 总则\n\n第一条 为了保护个人信息，制定本法。\n\n"
              "第二条 自然人的个人信息受法律保护。\n\n第二章 附则\n\n"
@@ -290,10 +291,6 @@ def test_a_double_tap_whose_twin_commits_meanwhile_is_no_error(app, make_user, m
     """The second tap has read "no mark yet" when the first one commits its mark: the
     second must take that mark as made (a note gets the second text), not fail on the
     unique key. Studying pays its points once."""
-    import threading
-
-    from sqlalchemy import event
-
     from lawlearn.library.models import ArticleBookmark, ArticleNote
     from lawlearn.practice.models import PointAward
 
@@ -313,28 +310,11 @@ def test_a_double_tap_whose_twin_commits_meanwhile_is_no_error(app, make_user, m
             services.set_bookmark(reader, article, True)
         else:
             services.save_note(reader, article, text)
-        db.session.commit()
-
-    def first_tap() -> None:
-        with app.app_context():
-            tap("第一次")
-
-    twin_ran: list[bool] = []
-
-    def after_read(_conn, _cursor, statement, *_rest) -> None:
-        if not twin_ran and statement.lstrip().upper().startswith("SELECT") \
-                and f"FROM {table}" in statement:
-            twin_ran.append(True)
-            thread = threading.Thread(target=first_tap)
-            thread.start()
-            thread.join()
 
     with app.app_context():
-        event.listen(db.engine, "after_cursor_execute", after_read)
-        try:
+        with twin_at(app, lambda: tap("第一次"), after=reads(table)) as twin_ran:
             tap("第二次")
-        finally:
-            event.remove(db.engine, "after_cursor_execute", after_read)
+        db.session.commit()
         assert twin_ran
         assert db.session.scalar(select(func.count()).select_from(model)) == 1
         if mark == "note":

@@ -34,6 +34,7 @@ from tests.outreach.test_ledger import (  # noqa: F401  (fixtures)
     make_law,
     office_fixture,
 )
+from tests.races import twin_at, updates
 
 TARGETS = {"events": 4, "participants": 1000, "materials": 2000, "departments": 3,
            "categories": 5}
@@ -337,45 +338,23 @@ def test_a_double_click_on_copy_makes_one_copy(app):
     find it and refuse, not make another. (Before the second takes the source's lock; the
     moment after it would be the first click waiting on that lock, which a test in one
     process cannot wait for.)"""
-    import threading
-
-    from sqlalchemy import event
-
     with app.app_context():
         source_id = create_campaign(None, fields(), NOW).id
         db.session.commit()
 
     def first_click() -> None:
-        with app.app_context():
-            copy_campaign(None, db.session.get(Campaign, source_id), NOW)
-            db.session.commit()
+        copy_campaign(None, db.session.get(Campaign, source_id), NOW)
 
-    ran: list[bool] = []
-
-    def run_first_click() -> None:
-        ran.append(True)
-        thread = threading.Thread(target=first_click)
-        thread.start()
-        thread.join()
-
-    def before(_conn, _cursor, statement, *_rest) -> None:
-        if not ran and statement.startswith("UPDATE campaign"):  # before taking the lock
-            run_first_click()
-
-    def after(_conn, _cursor, statement, *_rest) -> None:
-        if not ran and statement.startswith("SELECT") and "copied_from_id" in statement:
-            run_first_click()  # between looking for a copy and making one
+    def looks_for_a_copy(statement: str) -> bool:
+        return statement.startswith("SELECT") and "copied_from_id" in statement
 
     with app.app_context():
         source = db.session.get(Campaign, source_id)
-        event.listen(db.engine, "before_cursor_execute", before)
-        event.listen(db.engine, "after_cursor_execute", after)
-        try:
+        # just before it takes the source's lock, or (without one) after it looked for a copy
+        with twin_at(app, first_click, before=updates("campaign"),
+                     after=looks_for_a_copy) as ran:
             with pytest.raises(Conflict) as error:
                 copy_campaign(None, source, NOW)
-        finally:
-            event.remove(db.engine, "before_cursor_execute", before)
-            event.remove(db.engine, "after_cursor_execute", after)
         db.session.rollback()
         assert ran and error.value.code == "already_copied"
         assert db.session.scalar(select(func.count()).select_from(Campaign)) == 2

@@ -24,6 +24,7 @@ from lawlearn.outreach.models import (
 )
 from lawlearn.outreach.services import EventFields, MaterialRow
 from tests.conftest import csrf_from, post_with_csrf
+from tests.races import twin_at, updates
 
 START = datetime(2024, 12, 4, 1, 0)  # 09:00 in Shanghai
 
@@ -689,10 +690,6 @@ def test_without_a_dept_lead_the_departments_staff_submit(app, client, login, ma
 def test_a_double_click_on_return_notifies_and_audits_once(app, people):
     """The second click has checked the status when the first one returns the event and
     commits: the second is refused, so the author and the lead get one notice each."""
-    import threading
-
-    from sqlalchemy import event as sql_event
-
     from lawlearn.plans.models import Notice
 
     with app.app_context():
@@ -705,27 +702,10 @@ def test_a_double_click_on_return_notifies_and_audits_once(app, people):
         services.return_event(user(people.admin), db.session.get(OutreachEvent, event_id),
                               "请补充照片", utcnow())
 
-    def first_click() -> None:
-        with app.app_context():
-            return_it()
-            db.session.commit()
-
-    ran: list[bool] = []
-
-    def before(_conn, _cursor, statement, *_rest) -> None:
-        if not ran and statement.startswith("UPDATE outreach_event"):
-            ran.append(True)
-            thread = threading.Thread(target=first_click)
-            thread.start()
-            thread.join()
-
     with app.app_context():
-        sql_event.listen(db.engine, "before_cursor_execute", before)
-        try:
+        with twin_at(app, return_it, before=updates("outreach_event")) as ran:
             with pytest.raises(Conflict, match="只有已提交的活动可以退回"):
                 return_it()
-        finally:
-            sql_event.remove(db.engine, "before_cursor_execute", before)
         db.session.rollback()
         assert ran
         told = db.session.scalars(select(Notice.user_id)).all()

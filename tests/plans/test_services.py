@@ -27,6 +27,7 @@ from tests.plans.test_kinds import (
     make_quiz,
     make_session,
 )
+from tests.races import twin_at, updates
 
 YEAR = date(2026, 1, 1), date(2026, 12, 31)
 
@@ -639,10 +640,6 @@ def test_reminders_name_the_items_and_are_not_repeated_within_12_hours(ctx, admi
 def test_a_double_click_on_the_audience_announces_the_newcomers_once(app):
     """The first save commits while the second is starting: the second must see the
     audience the first wrote, and announce nobody again."""
-    import threading
-
-    from sqlalchemy import event
-
     with app.app_context():
         office, finance = department("办公室"), department("财政局")
         make_person("ann", department_id=office.id)
@@ -659,34 +656,15 @@ def test_a_double_click_on_the_audience_announces_the_newcomers_once(app):
                                        everyone=False, department_ids=wanted)
 
     def first_click() -> None:
-        with app.app_context():
-            assert save() == 1
-            db.session.commit()
+        assert save() == 1
 
-    ran: list[bool] = []
-
-    def run_first_click() -> None:
-        ran.append(True)
-        thread = threading.Thread(target=first_click)
-        thread.start()
-        thread.join()
-
-    def before(_conn, _cursor, statement, *_rest) -> None:
-        if not ran and statement.startswith(("UPDATE plan ", 'UPDATE "plan"')):  # the lock
-            run_first_click()
-
-    def after(_conn, _cursor, statement, *_rest) -> None:
-        if not ran and statement.startswith("SELECT") and "plan_audience" in statement:
-            run_first_click()  # between reading the audience and writing it
+    def reads_the_audience(statement: str) -> bool:
+        return statement.startswith("SELECT") and "plan_audience" in statement
 
     with app.app_context():
-        event.listen(db.engine, "before_cursor_execute", before)
-        event.listen(db.engine, "after_cursor_execute", after)
-        try:
+        # just before it takes the plan's lock, or (without one) after it read the audience
+        with twin_at(app, first_click, before=updates("plan"), after=reads_the_audience) as ran:
             announced = save()
-        finally:
-            event.remove(db.engine, "before_cursor_execute", before)
-            event.remove(db.engine, "after_cursor_execute", after)
         db.session.commit()
         assert ran and announced == 0
         assert db.session.scalars(select(Notice.user_id).where(

@@ -16,6 +16,7 @@ from lawlearn.extensions import db
 from lawlearn.quiz import listing, services
 from lawlearn.quiz.bank import QuestionFields, update_question
 from lawlearn.quiz.models import Attempt, AttemptItem, Question, Quiz
+from tests.races import reads, twin_at
 
 
 @pytest.fixture
@@ -238,32 +239,16 @@ def test_concurrent_answer_saves_are_all_kept(app, taker, make_quiz, make_questi
 def test_a_double_tap_whose_twin_commits_meanwhile_starts_one_attempt(app, taker, make_quiz):
     """The second tap reads the taker's attempts, then the first tap commits attempt 1
     before the second decides: it must resume attempt 1, not start attempt 2 beside it."""
-    from sqlalchemy import event
-
     quiz_id = make_quiz(attempts_allowed=3)
-    twin_ran: list[bool] = []
 
     def first_tap() -> None:
-        with app.app_context():
-            services.start_attempt(db.session.get(User, taker.id),
-                                   db.session.get(Quiz, quiz_id), utcnow())
-            db.session.commit()
-
-    def after_read(_conn, _cursor, statement, *_rest) -> None:
-        if not twin_ran and statement.lstrip().upper().startswith("SELECT") \
-                and "FROM attempt" in statement:
-            twin_ran.append(True)
-            thread = threading.Thread(target=first_tap)
-            thread.start()
-            thread.join()
+        services.start_attempt(db.session.get(User, taker.id), db.session.get(Quiz, quiz_id),
+                               utcnow())
 
     with app.app_context():
         user, quiz = db.session.get(User, taker.id), db.session.get(Quiz, quiz_id)
-        event.listen(db.engine, "after_cursor_execute", after_read)
-        try:
+        with twin_at(app, first_tap, after=reads("attempt")) as twin_ran:
             attempt, created = services.start_attempt(user, quiz, utcnow())
-        finally:
-            event.remove(db.engine, "after_cursor_execute", after_read)
         db.session.commit()
         assert twin_ran and not created and attempt.number == 1
         assert db.session.scalar(select(func.count()).select_from(Attempt)) == 1

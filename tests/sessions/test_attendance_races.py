@@ -4,47 +4,19 @@ the unique (session, person) key keeps one record and nobody gets a 500."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-from contextlib import contextmanager
 from datetime import timedelta
 
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from lawlearn.accounts.models import User
 from lawlearn.extensions import db
 from lawlearn.sessions import services
 from lawlearn.sessions.models import Attendance, StudySession
+from tests.races import reads, twin_at
 from tests.sessions import test_leave_and_attendance as leave_tests
 from tests.sessions.test_leave_and_attendance import NOW, make_session
 
 org = leave_tests.org  # the fixture: two units, a section and their people
-
-
-@contextmanager
-def twin_after_reading(app, table: str, twin: Callable[[], None]):
-    """Run ``twin`` in its own request-like context (and commit it) right after this one
-    first reads ``table``: between this request's read and its write."""
-    ran: list[bool] = []
-
-    def in_its_own_context() -> None:
-        with app.app_context():
-            twin()
-            db.session.commit()
-
-    def after_read(_conn, _cursor, statement, *_rest) -> None:
-        if not ran and statement.lstrip().upper().startswith("SELECT") \
-                and f"FROM {table}" in statement:
-            ran.append(True)
-            thread = threading.Thread(target=in_its_own_context)
-            thread.start()
-            thread.join()
-
-    event.listen(db.engine, "after_cursor_execute", after_read)
-    try:
-        yield ran
-    finally:
-        event.remove(db.engine, "after_cursor_execute", after_read)
 
 
 def records(session_id: int) -> list[tuple[int, str, str]]:
@@ -62,7 +34,7 @@ def test_a_double_click_on_mark_keeps_one_record_with_the_last_status(app, org):
                       db.session.get(User, org.clerk.id), status, "", NOW)
 
     with app.app_context():
-        with twin_after_reading(app, "attendance", lambda: mark("excused")) as ran:
+        with twin_at(app, lambda: mark("excused"), after=reads("attendance")) as ran:
             mark("present")
         db.session.commit()
         assert ran
@@ -81,7 +53,7 @@ def test_a_check_in_in_the_second_the_session_closes_stands(app, org):
         services.close_session(db.session.get(StudySession, session_id), closes_at)
 
     with app.app_context():
-        with twin_after_reading(app, "attendance", close) as ran:
+        with twin_at(app, close, after=reads("attendance")) as ran:
             attendance, created = services.check_in(
                 db.session.get(User, org.secretary.id), db.session.get(StudySession, session_id),
                 just_before, via="code")
@@ -102,7 +74,7 @@ def test_two_page_views_closing_a_session_at_once_write_its_absentees_once(app, 
         assert services.close_ended_sessions(NOW) == 1
 
     with app.app_context():
-        with twin_after_reading(app, "study_session", first_view) as ran:
+        with twin_at(app, first_view, after=reads("study_session")) as ran:
             closed = services.close_ended_sessions(NOW)
         db.session.commit()
         assert ran and closed == 0
