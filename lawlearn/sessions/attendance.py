@@ -19,7 +19,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased, contains_eager, joinedload, lazyload, selectinload
 
 from lawlearn.accounts.models import Department, User
@@ -27,7 +27,7 @@ from lawlearn.database import utcnow
 from lawlearn.extensions import db
 from lawlearn.localtime import day_bounds, local_day
 from lawlearn.sessions.models import ATTENDANCE_STATUSES, Attendance, StudySession
-from lawlearn.sessions.services import audience_condition, expected_condition, expected_count
+from lawlearn.sessions.services import audience_condition
 
 EXCUSED_COUNTS = ("present", "excluded", "absent")
 DEFAULT_RULE = {"late_counts_as_present": True, "excused_counts": "excluded"}
@@ -180,14 +180,7 @@ def _is_expected(user: User, department_ids: set[int], user_ids: set[int],
                                        or department.parent_id in department_ids)
 
 
-# --- absentees ----------------------------------------------------------------------------
-
-
-@dataclass
-class DepartmentAbsentees:
-    department_id: int | None
-    name: str
-    people: list[User]
+# --- people and their departments ------------------------------------------------------
 
 
 def _people_query():
@@ -199,32 +192,6 @@ def _people_query():
                      lazyload(User.role_rows)))
 
 
-def _awaiting_close(session: StudySession, now: datetime) -> bool:
-    """Check-in has closed but the absentees have not been written yet."""
-    return session.cancelled_at is None and session.closed_at is None and session.closes_at <= now
-
-
-def _absent_condition(session: StudySession, now: datetime):
-    """SQL condition on ``User``: marked absent from ``session``, or — once check-in has
-    closed but before the session is closed — expected there without a record."""
-    absent = exists().where(Attendance.session_id == session.id,
-                            Attendance.user_id == User.id, Attendance.status == "absent")
-    if not _awaiting_close(session, now):
-        return absent
-    unrecorded = ~exists().where(Attendance.session_id == session.id,
-                                 Attendance.user_id == User.id)
-    return or_(absent, and_(expected_condition(session), unrecorded))
-
-
-def absentees(session: StudySession, now: datetime | None = None) -> list[User]:
-    """People absent from ``session`` (see ``_absent_condition``), by name."""
-    if session.cancelled_at is not None:
-        return []
-    condition = _absent_condition(session, now or utcnow())
-    return list(db.session.scalars(_people_query().where(condition)
-                                   .order_by(User.name, User.username)))
-
-
 def _department_sort_key(department: Department | None) -> tuple:
     """Units in their display order, each followed by its sections; no department last."""
     if department is None:
@@ -233,35 +200,6 @@ def _department_sort_key(department: Department | None) -> tuple:
     if department.parent is None:
         return (0, top.sort_order, top.name, top.id, 0, 0, "")
     return (0, top.sort_order, top.name, top.id, 1, department.sort_order, department.name)
-
-
-def absentees_by_department(session: StudySession,
-                            now: datetime | None = None) -> list[DepartmentAbsentees]:
-    """Absentees grouped by their own department (unit or section), in department order."""
-    groups: dict[int | None, tuple[Department | None, list[User]]] = {}
-    for person in absentees(session, now):
-        key = person.department_id
-        groups.setdefault(key, (person.department, []))[1].append(person)
-    ordered = sorted(groups.values(), key=lambda item: _department_sort_key(item[0]))
-    return [DepartmentAbsentees(department.id if department else None,
-                                department.full_name if department else _("未分配部门"), people)
-            for department, people in ordered]
-
-
-def session_counts(session: StudySession, now: datetime | None = None) -> tuple[int, Counts]:
-    """(people expected, records by status) of one session. Once the session is closed
-    everyone expected then has a record; before, the expected are counted now."""
-    counts = Counts()
-    for status, n in db.session.execute(select(Attendance.status, func.count()).where(
-            Attendance.session_id == session.id).group_by(Attendance.status)):
-        counts.add(status, n)
-    if session.closed_at is not None:
-        return counts.expected, counts
-    now = now or utcnow()
-    if _awaiting_close(session, now):
-        counts.absent = db.session.scalar(select(func.count(User.id)).where(
-            _absent_condition(session, now))) or 0
-    return expected_count(session), counts
 
 
 # --- rates over a period ------------------------------------------------------------------

@@ -8,8 +8,9 @@ from typing import Any
 from flask_babel import gettext as _
 
 from lawlearn.exports import csv_bytes, local_time
-from lawlearn.sessions.attendance import AttendanceSummary, absentees_by_department
+from lawlearn.sessions.attendance import AttendanceSummary
 from lawlearn.sessions.models import StudySession
+from lawlearn.sessions.roster import absentees_by_department
 
 
 def _percent(rate: float | None) -> str:

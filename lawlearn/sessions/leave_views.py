@@ -24,7 +24,14 @@ from lawlearn.errors import DomainError, ValidationFailed
 from lawlearn.exports import CSV_MIMETYPE, download, filename_part
 from lawlearn.extensions import db
 from lawlearn.pagination import page_arg, page_of
-from lawlearn.sessions import attendance, attendance_export, leave, sessions_admin_bp, sessions_bp
+from lawlearn.sessions import (
+    attendance,
+    attendance_export,
+    leave,
+    roster,
+    sessions_admin_bp,
+    sessions_bp,
+)
 from lawlearn.sessions.models import ATTENDANCE_STATUSES, LEAVE_STATUSES
 from lawlearn.sessions.services import close_ended_sessions, get_session
 
@@ -218,8 +225,8 @@ def absentees(session_id: int):
         return _csv_response(attendance_export.export_absentees(session, now),
                              _("%(title)s-%(day)s-缺席名单", title=session.title, day=day),
                              f"absentees-{day}")
-    groups = attendance.absentees_by_department(session, now)
-    expected, counts = attendance.session_counts(session, now)
+    groups = roster.absentees_by_department(session, now)
+    expected, counts = roster.session_counts(session, now)
     return render_template(
         "sessions_admin/absentees.html", session=session, groups=groups, expected=expected,
         counts=counts, absent_total=sum(len(g.people) for g in groups),

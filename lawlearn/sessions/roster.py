@@ -1,18 +1,23 @@
-"""The attendance roster of one session for its admin page: everyone expected or recorded,
-searched, filtered by status and read a page at a time. A city-wide session expects tens of
-thousands of people, so every figure here is an SQL count and no list of ids is bound."""
+"""The people of one session: its attendance roster for the admin's 出勤 page (everyone
+expected or recorded, searched, filtered by status, a page at a time), its absentees and
+its counts. A city-wide session expects tens of thousands of people, so every figure here
+is an SQL count and no list of ids is bound. (Rates over a period: sessions.attendance.)"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import lazyload
 
-from lawlearn.accounts.models import User
+from lawlearn.accounts.models import Department, User
+from lawlearn.database import utcnow
 from lawlearn.extensions import db
+from lawlearn.sessions.attendance import Counts, _department_sort_key, _people_query
 from lawlearn.sessions.models import ATTENDANCE_STATUSES, Attendance, StudySession
-from lawlearn.sessions.services import expected_condition
+from lawlearn.sessions.services import expected_condition, expected_count
 
 NOT_CHECKED_IN = "none"  # the filter for people expected who have no record yet
 SHARED_DEVICE = "shared_device"  # the filter for records from a device several accounts used
@@ -87,3 +92,68 @@ def shared_device_users(session: StudySession, users: list[User]) -> set[int]:
     return set(db.session.scalars(select(Attendance.user_id).where(
         Attendance.session_id == session.id, Attendance.user_id.in_([u.id for u in users]),
         Attendance.device_key.in_(_shared_device_keys(session)))))
+
+
+# --- absentees ----------------------------------------------------------------------------
+
+
+@dataclass
+class DepartmentAbsentees:
+    department_id: int | None
+    name: str
+    people: list[User]
+
+
+def _awaiting_close(session: StudySession, now: datetime) -> bool:
+    """Check-in has closed but the absentees have not been written yet."""
+    return session.cancelled_at is None and session.closed_at is None and session.closes_at <= now
+
+
+def _absent_condition(session: StudySession, now: datetime):
+    """SQL condition on ``User``: marked absent from ``session``, or — once check-in has
+    closed but before the session is closed — expected there without a record."""
+    absent = exists().where(Attendance.session_id == session.id,
+                            Attendance.user_id == User.id, Attendance.status == "absent")
+    if not _awaiting_close(session, now):
+        return absent
+    unrecorded = ~exists().where(Attendance.session_id == session.id,
+                                 Attendance.user_id == User.id)
+    return or_(absent, and_(expected_condition(session), unrecorded))
+
+
+def absentees(session: StudySession, now: datetime | None = None) -> list[User]:
+    """People absent from ``session`` (see ``_absent_condition``), by name."""
+    if session.cancelled_at is not None:
+        return []
+    condition = _absent_condition(session, now or utcnow())
+    return list(db.session.scalars(_people_query().where(condition)
+                                   .order_by(User.name, User.username)))
+
+
+def absentees_by_department(session: StudySession,
+                            now: datetime | None = None) -> list[DepartmentAbsentees]:
+    """Absentees grouped by their own department (unit or section), in department order."""
+    groups: dict[int | None, tuple[Department | None, list[User]]] = {}
+    for person in absentees(session, now):
+        key = person.department_id
+        groups.setdefault(key, (person.department, []))[1].append(person)
+    ordered = sorted(groups.values(), key=lambda item: _department_sort_key(item[0]))
+    return [DepartmentAbsentees(department.id if department else None,
+                                department.full_name if department else _("未分配部门"), people)
+            for department, people in ordered]
+
+
+def session_counts(session: StudySession, now: datetime | None = None) -> tuple[int, Counts]:
+    """(people expected, records by status) of one session. Once the session is closed
+    everyone expected then has a record; before, the expected are counted now."""
+    counts = Counts()
+    for status, n in db.session.execute(select(Attendance.status, func.count()).where(
+            Attendance.session_id == session.id).group_by(Attendance.status)):
+        counts.add(status, n)
+    if session.closed_at is not None:
+        return counts.expected, counts
+    now = now or utcnow()
+    if _awaiting_close(session, now):
+        counts.absent = db.session.scalar(select(func.count(User.id)).where(
+            _absent_condition(session, now))) or 0
+    return expected_count(session), counts

@@ -14,7 +14,7 @@ from lawlearn.accounts.models import AuditEntry, User
 from lawlearn.database import utcnow
 from lawlearn.errors import Conflict, PermissionDenied, ValidationFailed
 from lawlearn.extensions import db
-from lawlearn.sessions import attendance, leave
+from lawlearn.sessions import attendance, leave, roster
 from lawlearn.sessions.models import Attendance, LeaveRequest, SessionKind, StudySession
 from lawlearn.sessions.services import (
     SessionFields,
@@ -309,20 +309,20 @@ def test_absentees_after_close(ctx, org, make_user):
     asked, _created = leave.request_leave(user(extra), session, "病假", NOW - timedelta(hours=3))
     leave.decide(user(org.section_lead), asked, True, "", NOW - timedelta(hours=3))
     # Not closed yet, but check-in closed an hour ago: no-shows already count.
-    assert {u.username for u in attendance.absentees(session, NOW)} == \
+    assert {u.username for u in roster.absentees(session, NOW)} == \
         {"unitlead", "seclead"}
     # Before check-in closes only people marked absent are listed.
-    assert attendance.absentees(session, NOW - timedelta(hours=1, minutes=30)) == []
+    assert roster.absentees(session, NOW - timedelta(hours=1, minutes=30)) == []
     assert close_session(session, NOW)
     db.session.commit()
-    assert {u.username for u in attendance.absentees(session, NOW)} == {"unitlead", "seclead"}
+    assert {u.username for u in roster.absentees(session, NOW)} == {"unitlead", "seclead"}
     # Records are the truth after closing: someone who joins later is not an absentee.
     make_user("newcomer", department_id=org.section)
-    groups = attendance.absentees_by_department(session, NOW)
+    groups = roster.absentees_by_department(session, NOW)
     assert [(g.name, [p.username for p in g.people]) for g in groups] == [
         ("执法局", ["unitlead"]), ("执法局/法制科", ["seclead"])]
     assert gone.id not in {p.id for g in groups for p in g.people}
-    expected, counts = attendance.session_counts(session, NOW)
+    expected, counts = roster.session_counts(session, NOW)
     assert expected == 5  # everyone with a record once closed; not the newcomer
     assert (counts.present, counts.late, counts.excused, counts.absent) == (1, 1, 1, 2)
 
@@ -330,7 +330,7 @@ def test_absentees_after_close(ctx, org, make_user):
 def test_absentees_of_a_cancelled_session_are_none(ctx, org):
     session = make_session(NOW - timedelta(hours=2))
     cancel_session(user(org.admin), session, "停电", NOW - timedelta(hours=3))
-    assert attendance.absentees(session, NOW) == []
+    assert roster.absentees(session, NOW) == []
 
 
 # --- rates --------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from lawlearn.database import utcnow
 from lawlearn.extensions import db
-from lawlearn.sessions import attendance, roster, services
+from lawlearn.sessions import roster, services
 from lawlearn.sessions.models import Attendance
 from tests.conftest import csrf_from
 from tests.sessions import test_leave_and_attendance as leave_tests
@@ -86,7 +86,7 @@ def test_no_list_of_people_is_bound_into_the_queries(ctx, org, make_user):
     def parameters() -> list[int]:
         statements = [roster.roster_query(session, q="x", status=roster.NOT_CHECKED_IN),
                       select(db.func.count()).where(services.expected_condition(session)),
-                      select(db.func.count()).where(attendance._absent_condition(
+                      select(db.func.count()).where(roster._absent_condition(
                           session, session.closes_at + timedelta(minutes=1)))]
         return [len(s.compile(dialect=db.engine.dialect).params) for s in statements]
 
@@ -121,12 +121,12 @@ def test_absentees_before_and_after_closing(ctx, org):
     record(session, user(org.secretary), "present")
     db.session.commit()
     now = NOW
-    assert names(attendance.absentees(session, now)) == ["offlead"]
-    assert attendance.session_counts(session, now)[1].absent == 1
+    assert names(roster.absentees(session, now)) == ["offlead"]
+    assert roster.session_counts(session, now)[1].absent == 1
     services.close_session(session, now)
     db.session.commit()
-    assert names(attendance.absentees(session, now)) == ["offlead"]
-    assert attendance.session_counts(session, now) == (2, attendance.session_counts(
+    assert names(roster.absentees(session, now)) == ["offlead"]
+    assert roster.session_counts(session, now) == (2, roster.session_counts(
         session, now)[1])
 
 
