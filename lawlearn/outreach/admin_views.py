@@ -17,6 +17,13 @@ from lawlearn.errors import DomainError
 from lawlearn.extensions import db
 from lawlearn.localtime import day_start
 from lawlearn.outreach import event_lists, history, outreach_admin_bp, photos, services
+from lawlearn.outreach.categories import (
+    add_category,
+    ensure_categories,
+    get_category,
+    rename_category,
+    set_category_active,
+)
 from lawlearn.outreach.forms import CategoryForm, EventForm, PhotoForm, ReturnForm
 from lawlearn.outreach.models import EVENT_STATUSES
 from lawlearn.outreach.views import fill_event_form, prepare_event_form, save_event_form
@@ -47,7 +54,7 @@ def events():
         starts_before=day_start(ends_on + timedelta(days=1)) if ends_on else None,
         q=request.args.get("q") or None)
     pagination = paginate(event_lists.events_query(current_user, filters))
-    categories = services.ensure_categories()
+    categories = ensure_categories()
     page = render_template(
         "outreach_admin/events.html", pagination=pagination, filters=filters,
         starts_on=starts_on, ends_on=ends_on, statuses=EVENT_STATUSES, categories=categories,
@@ -145,7 +152,7 @@ def categories():
     status = 200
     if form.validate_on_submit():
         try:
-            services.add_category(current_user, form.name.data)
+            add_category(current_user, form.name.data)
         except DomainError as error:
             db.session.rollback()
             form.name.errors = [*form.name.errors, error.message]
@@ -156,7 +163,7 @@ def categories():
             return redirect(url_for("outreach_admin.categories"))
     elif request.method == "POST":
         status = 422
-    listed = services.ensure_categories()
+    listed = ensure_categories()
     db.session.commit()
     return render_template("outreach_admin/categories.html", form=form, categories=listed,
                            confirm_form=ConfirmForm()), status
@@ -165,11 +172,11 @@ def categories():
 @outreach_admin_bp.route("/categories/<int:category_id>/rename", methods=["POST"])
 def category_rename(category_id: int):
     """Rename a category an admin added (the seven keep their names)."""
-    category = services.get_category(category_id)
+    category = get_category(category_id)
     form = CategoryForm()
     if form.validate_on_submit():
         try:
-            services.rename_category(current_user, category, form.name.data)
+            rename_category(current_user, category, form.name.data)
         except DomainError as error:
             db.session.rollback()
             flash(error.message, "error")
@@ -184,10 +191,10 @@ def category_rename(category_id: int):
 @outreach_admin_bp.route("/categories/<int:category_id>/toggle", methods=["POST"])
 def category_toggle(category_id: int):
     """Stop offering a category for new events (past events keep it), or offer it again."""
-    category = services.get_category(category_id)
+    category = get_category(category_id)
     if ConfirmForm().validate_on_submit():
         try:
-            services.set_category_active(current_user, category, not category.active)
+            set_category_active(current_user, category, not category.active)
         except DomainError as error:
             db.session.rollback()
             flash(error.message, "error")

@@ -27,6 +27,7 @@ from lawlearn.library.models import Law
 from lawlearn.localtime import local_moment, local_zone
 from lawlearn.outreach import campaigns, photos, services, stall
 from lawlearn.outreach.access import leads_department
+from lawlearn.outreach.categories import ensure_categories
 from lawlearn.outreach.demo_photos import demo_photo
 from lawlearn.outreach.models import Campaign, OutreachEvent, OutreachPhoto, StallQuiz
 from lawlearn.outreach.services import EventFields, MaterialRow
@@ -275,7 +276,7 @@ class _Ledger:
             next((u for u in people if u.is_admin), None)
         self.people = people
         self.departments = {d.name: d for d in db.session.scalars(select(Department))}
-        self.categories = {c.name: c for c in services.ensure_categories()}
+        self.categories = {c.name: c for c in ensure_categories()}
         self.laws = {law.title: law for law in db.session.scalars(
             select(Law).where(Law.title.in_([CONSTITUTION, CIVIL_CODE]),
                               Law.is_current.is_(True)).order_by(Law.id))}

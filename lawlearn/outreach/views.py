@@ -19,6 +19,7 @@ from lawlearn.database import utcnow
 from lawlearn.errors import DomainError
 from lawlearn.extensions import db
 from lawlearn.outreach import access, event_lists, history, outreach_bp, photos, services
+from lawlearn.outreach.categories import ensure_categories
 from lawlearn.outreach.forms import EMPTY_MATERIAL_ROWS, EventForm, PhotoForm
 from lawlearn.outreach.models import AUDIENCES, CHANNELS, EVENT_STATUSES, OutreachEvent
 from lawlearn.pagination import paginate
@@ -33,7 +34,7 @@ def local(value: datetime | None) -> datetime | None:
 
 def prepare_event_form(form: EventForm, event: OutreachEvent | None, *, admin: bool) -> None:
     """Fill the choices of the event form (active categories, campaigns, laws, departments)."""
-    categories = services.ensure_categories()
+    categories = ensure_categories()
     form.category_id.choices = [("", _("请选择"))] + [
         (c.id, c.name) for c in categories if c.active or (event and c.id == event.category_id)]
     form.campaign_id.choices = [("", _("（无）"))] + [

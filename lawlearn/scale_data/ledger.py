@@ -181,13 +181,13 @@ def outreach(people: list[Person], tree: dict[int, list[int]], days: list[date],
     """About 200 events over the year by the generated departments, many of them in a
     campaign; mostly verified, some submitted, a few drafts; materials and laws."""
     from lawlearn.library.models import Law
+    from lawlearn.outreach.categories import ensure_categories
     from lawlearn.outreach.models import (
         Campaign,
         OutreachEvent,
         OutreachEventLaw,
         OutreachMaterial,
     )
-    from lawlearn.outreach.services import ensure_categories
 
     year = days[0].year
     categories = [c for c in ensure_categories() if c.active]

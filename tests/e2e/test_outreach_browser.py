@@ -106,7 +106,7 @@ def test_a_leader_reads_the_ledger_and_a_campaign_on_a_phone(app, live_server, p
     """Leaders read the ledger and the campaign dashboards in the staff layout: the wide
     tables scroll inside their box, the page itself never scrolls sideways."""
     from lawlearn.accounts.departments import create_department
-    from lawlearn.outreach.services import ensure_categories
+    from lawlearn.outreach.categories import ensure_categories
     from tests.outreach.test_ledger import make_campaign, make_event
 
     with app.app_context():

@@ -16,7 +16,8 @@ from sqlalchemy import func, select
 from lawlearn.accounts.models import AuditEntry
 from lawlearn.database import utcnow
 from lawlearn.extensions import db
-from lawlearn.outreach import photos, services, stall
+from lawlearn.outreach import photos, stall
+from lawlearn.outreach.categories import add_category
 from lawlearn.outreach.models import Campaign, OutreachEvent, OutreachPhoto, StallQuiz
 from tests.conftest import csrf_from
 from tests.outreach.test_events import People, draft, make_people, user
@@ -42,7 +43,7 @@ def ledger(app, make_department, make_user, make_questions, admin) -> Ledger:
         photo = photos.add_photo(user(people.author), event, "a.jpg", jpeg(), utcnow())
         campaign = Campaign(title="2024年宪法宣传周", starts_on=event.starts_at.date(),
                             ends_on=event.starts_at.date())
-        extra = services.add_category(user(admin), "进家庭")
+        extra = add_category(user(admin), "进家庭")
         db.session.add(campaign)
         quiz = stall.open_stall_quiz(None, event, now=utcnow(), count=3, collect_phone=True,
                                      rng=random.Random(1))

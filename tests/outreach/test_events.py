@@ -15,6 +15,7 @@ from lawlearn.errors import Conflict, PermissionDenied, ValidationFailed
 from lawlearn.extensions import db
 from lawlearn.library.models import Law
 from lawlearn.outreach import access, event_lists, history, services
+from lawlearn.outreach.categories import add_category, ensure_categories, rename_category, set_category_active
 from lawlearn.outreach.models import (
     SEVEN_INTO,
     Campaign,
@@ -72,7 +73,7 @@ def user(ref) -> User:
 
 
 def category_id(name: str = "进社区") -> int:
-    return next(c.id for c in services.ensure_categories() if c.name == name)
+    return next(c.id for c in ensure_categories() if c.name == name)
 
 
 def fields(**changes) -> EventFields:
@@ -95,21 +96,21 @@ def draft(people: People, **changes) -> OutreachEvent:
 
 def test_seven_categories_are_created_once_and_stay_fixed(ctx, admin):
     actor = user(admin)
-    assert [c.name for c in services.ensure_categories()] == SEVEN_INTO
-    assert [c.name for c in services.ensure_categories()] == SEVEN_INTO  # no duplicates
-    extra = services.add_category(actor, " 进宗教场所 ")
+    assert [c.name for c in ensure_categories()] == SEVEN_INTO
+    assert [c.name for c in ensure_categories()] == SEVEN_INTO  # no duplicates
+    extra = add_category(actor, " 进宗教场所 ")
     assert extra.name == "进宗教场所" and not extra.seven_into
-    assert [c.name for c in services.ensure_categories()][-1] == "进宗教场所"
+    assert [c.name for c in ensure_categories()][-1] == "进宗教场所"
     with pytest.raises(ValidationFailed, match="已有"):
-        services.add_category(actor, "进社区")
-    services.rename_category(actor, extra, "进家庭")
-    services.set_category_active(actor, extra, False)
+        add_category(actor, "进社区")
+    rename_category(actor, extra, "进家庭")
+    set_category_active(actor, extra, False)
     assert not extra.active
-    seven = next(c for c in services.ensure_categories() if c.name == "进机关")
+    seven = next(c for c in ensure_categories() if c.name == "进机关")
     with pytest.raises(ValidationFailed, match="不能更名"):
-        services.rename_category(actor, seven, "进党政机关")
+        rename_category(actor, seven, "进党政机关")
     with pytest.raises(ValidationFailed, match="不能停用"):
-        services.set_category_active(actor, seven, False)
+        set_category_active(actor, seven, False)
     assert seven.active and seven.name == "进机关"
 
 
@@ -184,9 +185,9 @@ def test_staff_without_a_department_cannot_record(ctx, make_user):
 
 def test_a_deactivated_category_is_refused_for_new_events_but_kept_by_old_ones(ctx, people):
     actor = user(people.admin)
-    extra = services.add_category(actor, "进家庭")
+    extra = add_category(actor, "进家庭")
     event = draft(people, category_id=extra.id)
-    services.set_category_active(actor, extra, False)
+    set_category_active(actor, extra, False)
     with pytest.raises(ValidationFailed, match="已停用"):
         services.create_event(user(people.author), fields(category_id=extra.id), utcnow())
     db.session.rollback()

@@ -20,6 +20,7 @@ from lawlearn.accounts.departments import create_department
 from lawlearn.errors import ValidationFailed
 from lawlearn.extensions import db
 from lawlearn.library.models import Law
+from lawlearn.outreach.categories import ensure_categories
 from lawlearn.outreach.ledger import (
     LedgerFilters,
     check_filters,
@@ -38,7 +39,6 @@ from lawlearn.outreach.models import (
     OutreachMaterial,
     OutreachPhoto,
 )
-from lawlearn.outreach.services import ensure_categories
 
 # 2024-12-04 10:00 in Asia/Shanghai is 02:00 UTC.
 DAY = datetime(2024, 12, 4, 2, 0)

@@ -199,8 +199,8 @@ def outreach_event(category: str, department_id: int, starts_at: datetime, *,
                    participants: int = 0, quiz_completions: int = 0, campaign=None,
                    status: str = "submitted", title: str = "普法宣传"):
     """An event of one of the "七进" categories (or a new category of that name)."""
+    from lawlearn.outreach.categories import ensure_categories
     from lawlearn.outreach.models import OutreachCategory, OutreachEvent
-    from lawlearn.outreach.services import ensure_categories
 
     ensure_categories()
     found = db.session.scalar(select(OutreachCategory).where(OutreachCategory.name == category))

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import select
 
 from lawlearn.extensions import db
+from lawlearn.outreach.categories import ensure_categories
 from lawlearn.outreach.models import OutreachCategory, OutreachEvent, OutreachMaterial
-from lawlearn.outreach.services import ensure_categories
 from lawlearn.quiz.models import Attempt
 from lawlearn.reports.participation import build_report
 from lawlearn.sessions.models import Attendance, SessionKind, StudySession

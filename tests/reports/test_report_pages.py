@@ -15,7 +15,7 @@ from lawlearn.accounts.models import User
 from lawlearn.database import utcnow
 from lawlearn.extensions import db
 from lawlearn.localtime import local_day
-from lawlearn.outreach.services import ensure_categories
+from lawlearn.outreach.categories import ensure_categories
 from lawlearn.practice.models import PointAward
 from lawlearn.quiz.models import Attempt
 from lawlearn.reports import participation, sources
