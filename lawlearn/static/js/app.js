@@ -58,8 +58,11 @@
     window.localStorage.setItem(key, String(next));
     apply(next);
   });
-  // A "我已读完 / 我已看完" form waits for the reading (or watching) time the server will
-  // check: count it down and enable the button at zero (plan items, library materials).
+})();
+// A "我已读完 / 我已看完" form waits for the reading (or watching) time the server will check:
+// count it down and enable the button at zero (plan items, library materials).
+(function () {
+  "use strict";
   var form = document.querySelector("form[data-seconds-left]");
   if (form) {
     var button = form.querySelector("button[type=submit]");
@@ -99,5 +102,4 @@
       }
     }
   }
-
 })();
