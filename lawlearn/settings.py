@@ -14,6 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from lawlearn.database import utcnow
 from lawlearn.extensions import db
+from lawlearn.unique_keys import inserted
 
 DEFAULTS: dict[str, Any] = {
     "practice.daily_size": 5,
@@ -54,7 +55,20 @@ def set_setting(key: str, value: Any) -> None:
         raise KeyError(key)
     row = db.session.get(SiteSetting, key)
     if row is None:
-        db.session.add(SiteSetting(key=key, value=value))
-    else:
-        row.value = value
+        if inserted(SiteSetting(key=key, value=value)):
+            return
+        # Another admin saved it first, at the same moment: the later save wins, as it would
+        # a second later.
+        row = db.session.get(SiteSetting, key, populate_existing=True)
+    row.value = value
     db.session.flush()
+
+
+def locked_setting(key: str) -> SiteSetting:
+    """The row of ``key``, locked until commit (PostgreSQL), made first with the default
+    if it is missing: a read-modify-write of the setting then loses no concurrent save,
+    not even when both are its first."""
+    if db.session.get(SiteSetting, key) is None:
+        inserted(SiteSetting(key=key, value=DEFAULTS[key]))
+    return db.session.scalars(select(SiteSetting).where(SiteSetting.key == key)
+                              .with_for_update().execution_options(populate_existing=True)).one()

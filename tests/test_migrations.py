@@ -11,6 +11,7 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 
 from lawlearn import create_app
 from lawlearn.database import include_in_migrations
@@ -48,4 +49,59 @@ def test_upgrade_builds_the_model_schema_and_downgrade_removes_it(empty_database
         remaining = {name for name in inspect(db.engine).get_table_names()
                      if include_in_migrations(name, "table", None)} - {"alembic_version"}
         assert remaining == set()
+        db.engine.dispose()
+
+
+def test_upgrade_numbers_units_that_already_share_a_name(empty_database_url, tmp_path):
+    """Before the unique index, two admins adding a unit at the same instant could make two
+    of one name: the upgrade keeps both, their sections and their people, and numbers the
+    later ones so the index can be built."""
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": empty_database_url,
+                      "UPLOAD_FOLDER": str(tmp_path / "uploads")})
+    with app.app_context():
+        upgrade(revision="4e0a9d2c7b31")
+        with db.engine.begin() as connection:
+            for unit_id, name, parent_id in ((1, "司法局", None), (2, "司法局", None),
+                                             (3, "司法局（2）", None), (4, "司法局", None),
+                                             (5, "办公室", 2), (6, "办公室", 1)):
+                connection.execute(text(
+                    "INSERT INTO department (id, name, parent_id, sort_order, created_at) "
+                    "VALUES (:id, :name, :parent, 0, '2026-01-01')"),
+                    {"id": unit_id, "name": name, "parent": parent_id})
+        upgrade()
+        with db.engine.connect() as connection:
+            names = dict(connection.execute(text(
+                "SELECT id, name FROM department ORDER BY id")).all())
+        assert names == {1: "司法局", 2: "司法局（3）", 3: "司法局（2）", 4: "司法局（4）",
+                         5: "办公室", 6: "办公室"}
+        # PostgreSQL names the index; SQLite names the column.
+        with pytest.raises(IntegrityError, match="uq_department_top_level_name|department.name"), \
+                db.engine.begin() as connection:
+            connection.execute(text("INSERT INTO department (id, name, parent_id, sort_order, "
+                                    "created_at) VALUES (7, '司法局', NULL, 0, '2026-01-01')"))
+        db.engine.dispose()
+
+
+def test_upgrade_leaves_one_current_version_of_each_law(empty_database_url, tmp_path):
+    """Two imports of one law at the same instant could leave two current versions: the
+    later stays current, the earlier becomes an amended version; no row is lost."""
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": empty_database_url,
+                      "UPLOAD_FOLDER": str(tmp_path / "uploads")})
+    with app.app_context():
+        upgrade(revision="50233821cfc9")
+        with db.engine.begin() as connection:
+            for law_id, title, version, current in ((1, "宪法", 1, False), (2, "宪法", 2, True),
+                                                    (3, "宪法", 2, True), (4, "民法典", 1, True)):
+                connection.execute(text(
+                    "INSERT INTO law (id, title, category, status, preamble, version, "
+                    "is_current, article_count, created_at) VALUES (:id, :title, 'law', "
+                    "'in_force', '[]', :version, :current, 0, '2026-01-01')"),
+                    {"id": law_id, "title": title, "version": version, "current": current})
+        upgrade()
+        with db.engine.connect() as connection:
+            rows = connection.execute(text(
+                "SELECT id, is_current, status FROM law ORDER BY id")).all()
+        assert [(i, bool(current), status) for i, current, status in rows] == [
+            (1, False, "in_force"), (2, False, "amended"), (3, True, "in_force"),
+            (4, True, "in_force")]
         db.engine.dispose()

@@ -10,6 +10,7 @@ from lawlearn.accounts.audit import record_audit
 from lawlearn.accounts.models import Department, User
 from lawlearn.errors import NotFound, ValidationFailed
 from lawlearn.extensions import db
+from lawlearn.unique_keys import duplicate_raises
 
 
 def department_tree() -> list[Department]:
@@ -81,6 +82,10 @@ def _check_parent(parent_id: int | None, moving: Department | None = None) -> De
     return parent
 
 
+def _name_taken(name: str) -> ValidationFailed:
+    return ValidationFailed(_("同一上级下已有名为“%(name)s”的部门。", name=name), field="name")
+
+
 def _check_name_free(name: str, parent_id: int | None, except_id: int | None = None) -> str:
     name = name.strip()
     if not name:
@@ -91,16 +96,16 @@ def _check_name_free(name: str, parent_id: int | None, except_id: int | None = N
     if except_id is not None:
         query = query.where(Department.id != except_id)
     if db.session.scalar(query) is not None:
-        raise ValidationFailed(_("同一上级下已有名为“%(name)s”的部门。", name=name), field="name")
+        raise _name_taken(name)
     return name
 
 
 def create_department(actor: User | None, name: str, parent_id: int | None = None) -> Department:
     parent = _check_parent(parent_id)
     name = _check_name_free(name, parent_id)
-    department = Department(name=name, parent=parent)
-    db.session.add(department)
-    db.session.flush()
+    with duplicate_raises(_name_taken(name)):
+        department = Department(name=name, parent=parent)
+        db.session.add(department)
     record_audit(actor, "department.create", department,
                  _("创建部门 %(name)s", name=department.full_name))
     return department
@@ -108,7 +113,9 @@ def create_department(actor: User | None, name: str, parent_id: int | None = Non
 
 def rename_department(actor: User, department: Department, name: str) -> None:
     old = department.full_name
-    department.name = _check_name_free(name, department.parent_id, except_id=department.id)
+    name = _check_name_free(name, department.parent_id, except_id=department.id)
+    with duplicate_raises(_name_taken(name)):
+        department.name = name
     record_audit(actor, "department.rename", department,
                  _("部门 %(old)s 更名为 %(new)s", old=old, new=department.name))
 
@@ -117,7 +124,8 @@ def move_department(actor: User, department: Department, parent_id: int | None) 
     parent = _check_parent(parent_id, moving=department)
     _check_name_free(department.name, parent_id, except_id=department.id)
     old = department.full_name
-    department.parent = parent
+    with duplicate_raises(_name_taken(department.name)):
+        department.parent = parent
     record_audit(actor, "department.move", department,
                  _("部门 %(old)s 移至 %(new)s", old=old,
                    new=parent.name if parent else _("一级部门")))

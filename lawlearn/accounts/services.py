@@ -23,6 +23,7 @@ from lawlearn.accounts.models import ApiToken, Department, LoginFailure, Role, U
 from lawlearn.database import like_pattern, utcnow
 from lawlearn.errors import NotFound, PermissionDenied, TooManyAttempts, ValidationFailed
 from lawlearn.extensions import db
+from lawlearn.unique_keys import duplicate_raises
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,63}$")
 PHONE_PATTERN = re.compile(r"^\+?[0-9][0-9 -]{4,30}$")
@@ -215,9 +216,10 @@ def create_user(actor: User | None, username: str, password: str | None, fields:
     """Create an account; ``password_hash`` replaces ``password`` when the rules were
     checked earlier (the default password of an import is kept only as a hash)."""
     username = check_username(username)
+    taken = ValidationFailed(_("用户名 %(username)s 已存在。", username=username),
+                             field="username")
     if db.session.scalar(select(User.id).filter_by(username=username)) is not None:
-        raise ValidationFailed(_("用户名 %(username)s 已存在。", username=username),
-                               field="username")
+        raise taken
     _check_fields(fields)
     if password_hash is None:
         check_password_rules(password or "", username)
@@ -229,8 +231,8 @@ def create_user(actor: User | None, username: str, password: str | None, fields:
     else:
         user.password_hash = password_hash
     user.roles = fields.roles or {Role.STAFF.value}
-    db.session.add(user)
-    db.session.flush()
+    with duplicate_raises(taken):  # the same username submitted twice at once
+        db.session.add(user)
     if not audit:  # a bulk import writes one entry for the batch
         return user
     record_audit(actor, "user.create", user, _("创建用户 %(name)s（%(username)s）",

@@ -31,6 +31,7 @@ from lawlearn.library.models import (
     MaterialRead,
 )
 from lawlearn.library.references import resolve_article_references
+from lawlearn.unique_keys import duplicate_raises
 
 # Raw HTML in Markdown is shown as text, never executed; nh3 then removes anything
 # dangerous that Markdown itself can produce (javascript: links and the like).
@@ -231,16 +232,17 @@ def add_to_collection(collection: MaterialCollection, material: Material,
                       group_title: str = "", *, actor: User | None = None) -> CollectionEntry:
     """Append ``material`` to the end of its group (a new group goes last)."""
     entries = _ordered(collection)
+    already_in = ValidationFailed(_("该资料已在专题中。"), field="material_id")
     if any(entry.material_id == material.id for entry in entries):
-        raise ValidationFailed(_("该资料已在专题中。"), field="material_id")
+        raise already_in
     group_title = group_title.strip()
     entry = CollectionEntry(material=material, group_title=group_title)
     same_group = [i for i, e in enumerate(entries) if e.group_title == group_title]
     index = same_group[-1] + 1 if same_group else len(entries)
-    entries.insert(index, entry)
-    collection.entries.append(entry)
-    _renumber(entries)
-    db.session.flush()
+    with duplicate_raises(already_in):  # added twice at once (a double click)
+        entries.insert(index, entry)
+        collection.entries.append(entry)
+        _renumber(entries)
     record_audit(actor, "collection.add", collection,
                  _("将《%(material)s》加入学习专题《%(title)s》", material=material.title,
                    title=collection.title))

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lawlearn.database import utcnow
@@ -34,6 +34,11 @@ class Law(db.Model):
     """One version of a statute's text. A newer text of the same law is a new row."""
 
     __tablename__ = "law"
+    __table_args__ = (
+        # One current version per title, even when two admins import the law at once.
+        Index("uq_law_current_title", "title", unique=True,
+              sqlite_where=text("is_current = 1"), postgresql_where=text("is_current")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200), index=True)

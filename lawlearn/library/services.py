@@ -8,12 +8,11 @@ from datetime import datetime
 from blinker import Namespace
 from flask_babel import gettext as _
 from sqlalchemy import case, func, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from lawlearn.accounts.audit import record_audit
 from lawlearn.accounts.models import User
-from lawlearn.errors import NotFound, ValidationFailed
+from lawlearn.errors import Conflict, NotFound, ValidationFailed
 from lawlearn.extensions import db
 from lawlearn.library.models import (
     LAW_CATEGORIES,
@@ -27,6 +26,7 @@ from lawlearn.library.models import (
     MaterialArticle,
 )
 from lawlearn.library.parsing import ParsedLaw, parse_law
+from lawlearn.unique_keys import duplicate_raises, inserted
 
 MAX_NOTE_LENGTH = 5000
 
@@ -84,11 +84,15 @@ def import_law(actor: User | None, data: bytes, *, title: str | None = None,
         source_name=source_name,
         imported_by_id=actor.id if actor else None,
     )
-    if previous is not None:
-        previous.is_current = False
-        previous.status = "amended"
-    db.session.add(law)
-    db.session.flush()
+    # Another admin importing the same law at the same moment commits first: the key on
+    # current titles refuses this version, and nothing of it is written.
+    with duplicate_raises(Conflict(_("《%(title)s》刚刚已由他人导入新的版本。请在法规库中查看后，"
+                                     "如仍需要再重新上传。", title=parsed.title),
+                                   code="law_imported_meanwhile")):
+        if previous is not None:
+            previous.is_current = False
+            previous.status = "amended"
+        db.session.add(law)
 
     divisions: list[LawDivision] = []
     for position, parsed_division in enumerate(parsed.divisions):
@@ -349,12 +353,7 @@ def save_note(user: User, article: LawArticle, body: str) -> ArticleNote | None:
 def _added(row: ArticleStudy | ArticleBookmark | ArticleNote) -> bool:
     """Insert a person's mark on an article; False when a double tap or another tab has
     just inserted the same one (its unique key), which then stands."""
-    try:
-        with db.session.begin_nested():
-            db.session.add(row)
-    except IntegrityError:
-        return False
-    return True
+    return inserted(row)
 
 
 def studied_counts(user: User, law_ids: list[int]) -> dict[int, int]:

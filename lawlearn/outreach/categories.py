@@ -11,6 +11,7 @@ from lawlearn.accounts.models import User
 from lawlearn.errors import NotFound, ValidationFailed
 from lawlearn.extensions import db
 from lawlearn.outreach.models import SEVEN_INTO, OutreachCategory
+from lawlearn.unique_keys import duplicate_raises
 
 
 def ensure_categories() -> list[OutreachCategory]:
@@ -47,8 +48,12 @@ def _category_name(name: str, *, exclude_id: int | None = None) -> str:
         OutreachCategory.name == name,
         OutreachCategory.id != exclude_id if exclude_id else true()))
     if clash is not None:
-        raise ValidationFailed(_("已有名为“%(name)s”的类别。", name=name), field="name")
+        raise _name_taken(name)
     return name
+
+
+def _name_taken(name: str) -> ValidationFailed:
+    return ValidationFailed(_("已有名为“%(name)s”的类别。", name=name), field="name")
 
 
 def add_category(actor: User, name: str) -> OutreachCategory:
@@ -58,8 +63,8 @@ def add_category(actor: User, name: str) -> OutreachCategory:
     category = OutreachCategory(name=name, seven_into=False, position=max(position + 1,
                                                                           len(SEVEN_INTO)),
                                 active=True)
-    db.session.add(category)
-    db.session.flush()
+    with duplicate_raises(_name_taken(name)):  # the same name added twice at once
+        db.session.add(category)
     record_audit(actor, "outreach.category.create", category,
                  _("添加普法活动类别“%(name)s”", name=name))
     return category
@@ -68,7 +73,9 @@ def add_category(actor: User, name: str) -> OutreachCategory:
 def rename_category(actor: User, category: OutreachCategory, name: str) -> None:
     if category.seven_into:
         raise ValidationFailed(_("“七进”类别是固定的，不能更名。"), field="name")
-    old, category.name = category.name, _category_name(name, exclude_id=category.id)
+    old, name = category.name, _category_name(name, exclude_id=category.id)
+    with duplicate_raises(_name_taken(name)):
+        category.name = name
     record_audit(actor, "outreach.category.rename", category,
                  _("普法活动类别“%(old)s”更名为“%(new)s”", old=old, new=category.name))
 

@@ -29,6 +29,7 @@ from lawlearn.outreach.models import OutreachEvent, OutreachEventLaw, StallQuiz,
 from lawlearn.quiz.grading import canonical_response, grade
 from lawlearn.quiz.models import Question
 from lawlearn.quiz.services import question_snapshot
+from lawlearn.unique_keys import duplicate_raises
 
 COUNT_MIN, COUNT_MAX, COUNT_DEFAULT = 3, 10, 5
 # Big tappable options only: a resident answers with one tap per question.
@@ -137,18 +138,21 @@ def open_stall_quiz(actor: User | None, event: OutreachEvent, *, now: datetime,
     if quiz is not None and has_entries(quiz):
         raise Conflict(_("已有群众参与本次问答，不能重新抽题。"), code="stall_answered")
     question_ids = draw_question_ids(event, count, tag, rng)
+    fields = {"question_ids": question_ids, "snapshots": _snapshots(question_ids, rng),
+              "collect_phone": collect_phone, "open": True, "closed_at": None}
     if quiz is None:
         quiz = StallQuiz(event_id=event.id, token=secrets.token_urlsafe(16)[:TOKEN_MAX],
-                         created_at=now)
-        db.session.add(quiz)
+                         created_at=now, **fields)
+        # Opened twice at once (a double click, a second admin): the first one stands.
+        with duplicate_raises(Conflict(_("有奖问答刚刚已经开启，请刷新页面查看。"),
+                                       code="stall_opened")):
+            db.session.add(quiz)
         action, summary = "outreach.stall.open", _("开启有奖问答：%(title)s", title=event.title)
     else:
+        for name, value in fields.items():
+            setattr(quiz, name, value)
+        db.session.flush()
         action, summary = "outreach.stall.redraw", _("有奖问答重新抽题：%(title)s", title=event.title)
-    quiz.question_ids = question_ids
-    quiz.snapshots = _snapshots(question_ids, rng)
-    quiz.collect_phone = collect_phone
-    quiz.open, quiz.closed_at = True, None
-    db.session.flush()
     record_audit(actor, action, quiz, summary,
                  {"event_id": event.id, "questions": question_ids, "tag": tag,
                   "collect_phone": collect_phone})

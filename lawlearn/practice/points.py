@@ -23,6 +23,7 @@ from lawlearn.extensions import db
 from lawlearn.localtime import local_day
 from lawlearn.practice.models import PointAward, PointRule
 from lawlearn.settings import SiteSetting, get_settings, set_setting
+from lawlearn.unique_keys import inserted
 
 
 @dataclass(frozen=True)
@@ -87,9 +88,11 @@ def set_rule(key: str, amount: int, daily_cap: int | None, enabled: bool) -> Non
         raise KeyError(key)
     row = db.session.get(PointRule, key)
     if row is None:
-        db.session.add(PointRule(key=key, amount=amount, daily_cap=daily_cap, enabled=enabled))
-    else:
-        row.amount, row.daily_cap, row.enabled = amount, daily_cap, enabled
+        if inserted(PointRule(key=key, amount=amount, daily_cap=daily_cap, enabled=enabled)):
+            return
+        # Another admin changed the rule first, at the same moment: the later save wins.
+        row = db.session.get(PointRule, key, populate_existing=True)
+    row.amount, row.daily_cap, row.enabled = amount, daily_cap, enabled
     db.session.flush()
 
 

@@ -16,7 +16,6 @@ from typing import Any
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from lawlearn.accounts.audit import record_audit
 from lawlearn.accounts.models import User
@@ -24,7 +23,7 @@ from lawlearn.database import utcnow
 from lawlearn.errors import ValidationFailed
 from lawlearn.extensions import db
 from lawlearn.localtime import local_day
-from lawlearn.settings import SiteSetting, get_setting, set_setting
+from lawlearn.settings import SiteSetting, get_setting, locked_setting, set_setting
 
 SETTING = "reports.targets"
 FIRST_YEAR = 2000
@@ -129,9 +128,7 @@ def change_targets(actor: User | None, year: int, values: dict[str, float], *,
         if not 0 <= value <= TARGETS[key].high:
             raise ValidationFailed(_("数值超出允许范围。"), field=key)
     # Lock the row (PostgreSQL) so two admins saving different years lose neither.
-    row = db.session.scalar(select(SiteSetting).where(SiteSetting.key == SETTING)
-                            .with_for_update().execution_options(populate_existing=True))
-    stored = _stored(row.value if row is not None else None)
+    stored = _stored(locked_setting(SETTING).value)
     before = _resolve(year, stored)
     after = {key: _exact(values.get(key, before.values[key]), spec.decimals)
              for key, spec in TARGETS.items()}

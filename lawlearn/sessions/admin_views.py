@@ -14,7 +14,7 @@ from sqlalchemy import select
 from lawlearn.accounts.departments import department_choices
 from lawlearn.accounts.models import Department, User
 from lawlearn.database import utcnow
-from lawlearn.errors import DomainError
+from lawlearn.errors import DomainError, ValidationFailed
 from lawlearn.extensions import db
 from lawlearn.library.models import Material
 from lawlearn.library.references import format_references, resolve_article_references
@@ -23,16 +23,12 @@ from lawlearn.quiz.authoring import user_ids_for, usernames_of
 from lawlearn.quiz.models import Quiz
 from lawlearn.sessions import roster, services, sessions_admin_bp
 from lawlearn.sessions.forms import CancelForm, KindForm, MarkForm, SessionForm
+from lawlearn.sessions.kinds import add_kind, session_kinds
 from lawlearn.sessions.models import ATTENDANCE_STATUSES, SessionKind, StudySession
 
 
 def _local(value: datetime | None) -> datetime | None:
     return to_user_timezone(value).replace(tzinfo=None) if value else None
-
-
-def _kinds() -> list[SessionKind]:
-    return list(db.session.scalars(select(SessionKind).order_by(SessionKind.position,
-                                                                 SessionKind.id)))
 
 
 @sessions_admin_bp.route("/")
@@ -74,7 +70,7 @@ def session_edit(session_id: int | None = None):
     """Schedule a session (or a weekly/monthly series), or edit one or the rest of a series."""
     study = services.get_session(session_id) if session_id else None
     form = SessionForm()
-    form.kind_id.choices = [(k.id, k.name) for k in _kinds() if k.active or
+    form.kind_id.choices = [(k.id, k.name) for k in session_kinds() if k.active or
                             (study and k.id == study.kind_id)]
     form.department_ids.choices = department_choices()
     form.material_ids.choices = [(m.id, m.title) for m in db.session.scalars(
@@ -193,15 +189,15 @@ def kinds():
     """The list of session kinds (集中学法, 会前学法 …); admins may add more."""
     form = KindForm()
     if form.validate_on_submit():
-        name = form.name.data.strip()
-        if db.session.scalar(select(SessionKind).filter_by(name=name)) is not None:
-            form.name.errors = [_("已有这个类型。")]
+        try:
+            add_kind(form.name.data)
+        except ValidationFailed as error:
+            form.name.errors = [error.message]
         else:
-            db.session.add(SessionKind(name=name, position=len(_kinds())))
             db.session.commit()
             flash(_("已添加。"), "success")
             return redirect(url_for("sessions_admin.kinds"))
-    return render_template("sessions_admin/kinds.html", form=form, kinds=_kinds())
+    return render_template("sessions_admin/kinds.html", form=form, kinds=session_kinds())
 
 
 @sessions_admin_bp.route("/kinds/<int:kind_id>/toggle", methods=["POST"])

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from lawlearn.accounts.models import User
 from lawlearn.database import utcnow
-from lawlearn.errors import ValidationFailed
+from lawlearn.errors import Conflict, ValidationFailed
 from lawlearn.extensions import db
 from lawlearn.library import services
 from lawlearn.library.models import ArticleStudy, Law, LawArticle, LawDivision
@@ -321,3 +321,28 @@ def test_a_double_tap_whose_twin_commits_meanwhile_is_no_error(app, make_user, m
             assert db.session.scalar(select(ArticleNote.body)) == "第二次"
         if mark == "studied":
             assert db.session.scalar(select(func.count()).select_from(PointAward)) == 1
+
+
+@pytest.mark.parametrize("already_in_library", [False, True])
+def test_one_law_imported_by_two_admins_at_once_keeps_one_current_version(
+        app, already_in_library):
+    """The second import read the same current version (or none) as the first: the key on
+    current titles refuses it with a message, and nothing of it is written."""
+    amended = SMALL_LAW.replace("制定本法".encode(), "根据宪法，制定本法".encode())
+    with app.app_context():
+        if already_in_library:
+            import_text()
+
+    with app.app_context():
+        with twin_at(app, lambda: services.import_law(None, amended, source_name="甲"),
+                     after=reads("law")) as ran, \
+                pytest.raises(Conflict, match="刚刚已由他人导入新的版本"):
+            services.import_law(None, amended.replace("保护".encode(), "切实保护".encode()),
+                                source_name="乙")
+        assert ran
+        db.session.rollback()
+        versions = db.session.execute(select(Law.source_name, Law.is_current)
+                                      .order_by(Law.id)).all()
+        assert versions == ([(None, False)] if already_in_library else []) + [("甲", True)]
+        assert db.session.scalar(select(func.count()).select_from(LawArticle)) == \
+            3 * len(versions)
