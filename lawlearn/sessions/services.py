@@ -354,8 +354,15 @@ def todays_sessions(user: User, now: datetime) -> list[tuple[StudySession, Atten
 
 
 def calendar_token(user: User) -> str:
+    """The secret of the person's calendar address, made on first use. Set only where none
+    is stored yet: two tabs opened at once must not each show a different address, one of
+    them already dead."""
     if not user.calendar_token:
-        user.calendar_token = secrets.token_urlsafe(24)
+        db.session.execute(update(User).where(User.id == user.id,
+                                              User.calendar_token.is_(None))
+                           .values(calendar_token=secrets.token_urlsafe(24))
+                           .execution_options(synchronize_session=False))
+        db.session.refresh(user, ["calendar_token"])
     return user.calendar_token
 
 

@@ -15,6 +15,7 @@ from lawlearn.extensions import db
 from lawlearn.sessions import services
 from lawlearn.sessions.models import Attendance, SessionKind, StudySession
 from tests.conftest import post_with_csrf
+from tests.races import twin_at, updates
 
 
 @pytest.fixture
@@ -179,3 +180,21 @@ def test_sessions_link_articles_and_materials(admin_client, app, client, kind_id
     session_id = int(response.headers["Location"].rsplit("/", 1)[1])
     detail = admin_client.get(f"/sessions/{session_id}").get_data(as_text=True)
     assert "《宪法》第一条" in detail and "《宪法》第二条" in detail
+
+
+def test_two_tabs_making_the_calendar_address_at_once_show_the_same_one(app, make_user):
+    """The first opening of 我的学习活动 in two tabs at once: the address one tab shows must
+    not be replaced by the other's."""
+    person = make_user()
+    made: list[str] = []
+
+    def other_tab() -> None:
+        made.append(services.calendar_token(db.session.get(User, person.id)))
+
+    with app.app_context():
+        user = db.session.get(User, person.id)
+        with twin_at(app, other_tab, before=updates("user")) as ran:
+            token = services.calendar_token(user)
+        db.session.commit()
+        assert ran and token == made[0]
+        assert db.session.get(User, person.id, populate_existing=True).calendar_token == token
