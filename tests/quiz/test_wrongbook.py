@@ -298,10 +298,10 @@ def test_the_book_takes_the_same_queries_however_many_mistakes(app, client, logi
     add(ids[:2])
     few = queries("/wrong-answers"), queries("/wrong-answers?source=quiz")
     with app.app_context():  # the newer mistakes link to articles of two laws
+        laws = [Law(title=f"中华人民共和国第{n}法", short_title=f"第{n}法") for n in range(2)]
         for n, qid in enumerate(ids[30:]):
-            law = Law(title=f"中华人民共和国第{n % 2}法", short_title=f"第{n % 2}法")
             db.session.get(Question, qid).article = LawArticle(
-                law=law, number=n + 1, label=f"第{n + 1}条", paragraphs=["……"], text="……",
+                law=laws[n % 2], number=n + 1, label=f"第{n + 1}条", paragraphs=["……"], text="……",
                 position=n)
         db.session.commit()
     add(ids[2:])
