@@ -50,6 +50,17 @@ def _configure_sqlite(dbapi_connection, _record) -> None:
         cursor.close()
 
 
+@event.listens_for(Engine, "savepoint")
+def _begin_before_a_first_savepoint(connection, _name) -> None:
+    # pysqlite begins a transaction only before an INSERT, UPDATE or DELETE. A SAVEPOINT
+    # sent first would begin one of SQLite's own, which its RELEASE then commits: the
+    # request's later rollback would undo nothing. Begin the transaction here, with the
+    # write lock at once (the savepoint is there to write), as pysqlite would have.
+    driver = connection.connection.driver_connection
+    if isinstance(driver, sqlite3.Connection) and not driver.in_transaction:
+        driver.execute("BEGIN IMMEDIATE")
+
+
 # Full-text search objects (SQLite FTS5 tables and their shadow tables, PostgreSQL trigram
 # indexes) are created by their own DDL, not by the models: Alembic must leave them alone.
 SEARCH_OBJECT_PREFIXES = ("law_article_fts", "material_fts", "ix_trgm_")

@@ -19,12 +19,16 @@ from lawlearn.extensions import db
 UNIQUE_VIOLATION = "23505"  # PostgreSQL's SQLSTATE
 
 
+SQLITE_UNIQUE = {"SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY"}
+
+
 def is_unique_violation(error: IntegrityError) -> bool:
-    """A unique key refused the row (not a foreign key, a NOT NULL or a check)."""
+    """A unique key or primary key refused the row (not a foreign key, a NOT NULL or a
+    check)."""
     original = error.orig
-    if getattr(original, "sqlstate", None) == UNIQUE_VIOLATION:
+    if getattr(original, "sqlstate", None) == UNIQUE_VIOLATION:  # psycopg
         return True
-    return "UNIQUE constraint failed" in str(original)  # SQLite's wording
+    return getattr(original, "sqlite_errorname", None) in SQLITE_UNIQUE
 
 
 @contextmanager
@@ -33,8 +37,10 @@ def duplicate_raises(duplicate: DomainError) -> Iterator[None]:
     them, only those changes are undone (the request's transaction stays usable, so the
     form can re-render) and ``duplicate`` is raised.
 
-    Make the changes inside the block: what was pending before it is flushed as it begins.
+    Make the changes inside the block: what was pending before it is flushed first, outside
+    (a clash there is not this block's duplicate).
     """
+    db.session.flush()
     try:
         with db.session.begin_nested():
             yield
@@ -47,6 +53,7 @@ def duplicate_raises(duplicate: DomainError) -> Iterator[None]:
 def inserted(row: object) -> bool:
     """Insert ``row`` in a savepoint; False, and nothing written, when a row with the same
     unique key was committed meanwhile (which then stands)."""
+    db.session.flush()
     try:
         with db.session.begin_nested():
             db.session.add(row)

@@ -8,6 +8,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+import pytest
 from sqlalchemy import event
 
 from lawlearn.extensions import db
@@ -69,3 +70,21 @@ def reads(table: str) -> Match:
 def updates(table: str) -> Match:
     """An UPDATE of ``table`` (quoted or not)."""
     return lambda statement: statement.startswith((f"UPDATE {table} ", f'UPDATE "{table}"'))
+
+
+@pytest.fixture
+def key_refusals(monkeypatch) -> list[bool]:
+    """Each time a unique key refused a write and lawlearn.unique_keys saw it: a race test
+    asserts it, so that a twin that ran too early (and was caught by the service's own
+    check) cannot pass for the race."""
+    from lawlearn import unique_keys
+
+    seen: list[bool] = []
+    original = unique_keys.is_unique_violation
+
+    def spy(error) -> bool:
+        seen.append(original(error))
+        return seen[-1]
+
+    monkeypatch.setattr(unique_keys, "is_unique_violation", spy)
+    return seen

@@ -25,6 +25,7 @@ from lawlearn.accounts.services import (
 from lawlearn.errors import ValidationFailed
 from lawlearn.extensions import db
 from lawlearn.spreadsheets import read_table
+from lawlearn.unique_keys import duplicate_raises
 
 COLUMNS = ["用户名", "姓名", "部门", "角色", "手机号", "初始密码"]
 REQUIRED_COLUMNS = ["用户名", "姓名"]
@@ -193,14 +194,19 @@ def apply_user_import(actor: User | None, parsed: UserImport,
     if not parsed.ok:
         raise ValidationFailed(_("导入文件有错误，未导入任何用户。"), code="import_failed")
     created = []
-    for entry in parsed.users:
-        fields = UserFields(entry.name, entry.department.id if entry.department else None,
-                            entry.roles, entry.phone)
-        if entry.password is None and default_password_hash is None:
-            raise ValidationFailed(_("未设置默认初始密码。"), code="import_failed")
-        created.append(create_user(
-            actor, entry.username, entry.password, fields, audit=False,
-            password_hash=None if entry.password else default_password_hash))
+    # One savepoint for the batch, not one per row (thousands of subtransactions slow
+    # PostgreSQL down): a username created meanwhile refuses the whole import.
+    with duplicate_raises(ValidationFailed(
+            _("导入期间另有用户以文件中的用户名创建，未导入任何用户。请重新上传文件核对。"),
+            code="import_failed")):
+        for entry in parsed.users:
+            fields = UserFields(entry.name, entry.department.id if entry.department else None,
+                                entry.roles, entry.phone)
+            if entry.password is None and default_password_hash is None:
+                raise ValidationFailed(_("未设置默认初始密码。"), code="import_failed")
+            created.append(create_user(
+                actor, entry.username, entry.password, fields, audit=False,
+                password_hash=None if entry.password else default_password_hash))
     record_audit(actor, "user.import", None, _("批量导入用户 %(n)d 人", n=len(created)),
                  {"usernames": [user.username for user in created]})
     return created

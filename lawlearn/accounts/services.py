@@ -231,10 +231,12 @@ def create_user(actor: User | None, username: str, password: str | None, fields:
     else:
         user.password_hash = password_hash
     user.roles = fields.roles or {Role.STAFF.value}
+    if not audit:  # a bulk import: it guards its batch as a whole and writes one entry
+        db.session.add(user)
+        db.session.flush()
+        return user
     with duplicate_raises(taken):  # the same username submitted twice at once
         db.session.add(user)
-    if not audit:  # a bulk import writes one entry for the batch
-        return user
     record_audit(actor, "user.create", user, _("创建用户 %(name)s（%(username)s）",
                                                 name=user.name, username=user.username),
                  {"roles": sorted(user.roles), "department_id": user.department_id})

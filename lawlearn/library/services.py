@@ -190,9 +190,17 @@ def update_law(actor: User, law: Law, fields: LawMetadata) -> None:
         raise ValidationFailed(_("请填写标题。"), field="title")
     if fields.promulgated_on and fields.effective_on and fields.effective_on < fields.promulgated_on:
         raise ValidationFailed(_("施行日期不能早于公布日期。"), field="effective_on")
-    for name, value in vars(fields).items():
-        setattr(law, name, value.strip() if isinstance(value, str) else value)
-    law.short_title = law.short_title or None
+    title = fields.title.strip()
+    taken = ValidationFailed(_("法规库中已有现行的《%(title)s》；新的文本请通过导入成为它的新版本。",
+                               title=title), field="title")
+    if law.is_current and title != law.title:
+        other = current_version(title)
+        if other is not None and other.id != law.id:
+            raise taken
+    with duplicate_raises(taken):  # the same title given to two laws at once
+        for name, value in vars(fields).items():
+            setattr(law, name, value.strip() if isinstance(value, str) else value)
+        law.short_title = law.short_title or None
     record_audit(actor, "law.update", law, _("修改法规《%(title)s》的信息", title=law.title))
 
 

@@ -18,6 +18,7 @@ from lawlearn.library.models import ArticleStudy, Law, LawArticle, LawDivision
 from lawlearn.library.search import highlight, parse_number_query, search_library
 from tests.conftest import csrf_from, post_with_csrf
 from tests.library.test_parsing import GBK_TEXT, LAWS, needs_shared
+from tests.races import key_refusals as key_refusals  # noqa: F401  (a fixture)
 from tests.races import reads, twin_at
 
 SMALL_LAW = ("中华人民共和国小法\n\n第一章 总则\n\n第一条 为了保护个人信息，制定本法。\n\n"
@@ -325,7 +326,7 @@ def test_a_double_tap_whose_twin_commits_meanwhile_is_no_error(app, make_user, m
 
 @pytest.mark.parametrize("already_in_library", [False, True])
 def test_one_law_imported_by_two_admins_at_once_keeps_one_current_version(
-        app, already_in_library):
+        app, already_in_library, key_refusals):
     """The second import read the same current version (or none) as the first: the key on
     current titles refuses it with a message, and nothing of it is written."""
     amended = SMALL_LAW.replace("制定本法".encode(), "根据宪法，制定本法".encode())
@@ -339,7 +340,7 @@ def test_one_law_imported_by_two_admins_at_once_keeps_one_current_version(
                 pytest.raises(Conflict, match="刚刚已由他人导入新的版本"):
             services.import_law(None, amended.replace("保护".encode(), "切实保护".encode()),
                                 source_name="乙")
-        assert ran
+        assert ran and key_refusals == [True]
         db.session.rollback()
         versions = db.session.execute(select(Law.source_name, Law.is_current)
                                       .order_by(Law.id)).all()

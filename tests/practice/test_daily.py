@@ -192,6 +192,7 @@ def test_answering_twice_pays_once_and_keeps_the_first_answer(ctx, staff, make_q
 
 def test_errors(ctx, staff, make_user, make_questions):
     ids = make_questions(singles(7))
+    other = make_user("someone")  # first: it writes on a connection of its own
     user = user_obj(staff)
     with pytest.raises(Conflict) as no_set:
         daily.answer(user.id, ids[0], "B", NOW)
@@ -207,7 +208,6 @@ def test_errors(ctx, staff, make_user, make_questions):
     with pytest.raises(ValidationFailed):
         daily.answer(user.id, inside, None, NOW)
     # Someone else cannot answer my question, nor see my set.
-    other = make_user("someone")
     with pytest.raises(Conflict):
         daily.answer(other.id, inside, "B", NOW)
     assert daily.todays_set(other.id, NOW) is None

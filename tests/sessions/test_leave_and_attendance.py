@@ -281,8 +281,11 @@ def test_pending_for_takes_one_query_for_few_or_many(ctx, org, make_user, count_
     counts = []
     made = 0
     for size in (2, 20):
-        for index in range(made, size):
-            person = make_user(f"p{index}", department_id=org.section)
+        # Made first: make_user writes on a connection of its own, which would wait for
+        # this test's open transaction.
+        people = [make_user(f"p{index}", department_id=org.section)
+                  for index in range(made, size)]
+        for person in people:
             leave.request_leave(user(person), session, "有事", NOW)
         made = size
         db.session.commit()
