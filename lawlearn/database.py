@@ -57,7 +57,8 @@ def _begin_before_a_first_savepoint(connection, _name) -> None:
     # request's later rollback would undo nothing. Begin the transaction here, with the
     # write lock at once (the savepoint is there to write), as pysqlite would have.
     driver = connection.connection.driver_connection
-    if isinstance(driver, sqlite3.Connection) and not driver.in_transaction:
+    if (isinstance(driver, sqlite3.Connection) and not driver.in_transaction
+            and driver.isolation_level is not None):  # None: autocommit, as asked
         driver.execute("BEGIN IMMEDIATE")
 
 

@@ -181,7 +181,8 @@ def parse_user_import(data: bytes, default_password: str | None = None, *,
 
 
 def hash_default_password(default_password: str | None) -> str | None:
-    """The batch's default password is kept (between preview and confirm) only as a hash."""
+    """The batch's default password is kept (between preview and confirm) only as a hash.
+    Also hashes each row's own password before the import writes."""
     if not default_password:
         return None
     return generate_password_hash(
@@ -193,20 +194,23 @@ def apply_user_import(actor: User | None, parsed: UserImport,
     """Create every user of a problem-free import; the caller commits once."""
     if not parsed.ok:
         raise ValidationFailed(_("导入文件有错误，未导入任何用户。"), code="import_failed")
+    if default_password_hash is None and any(e.password is None for e in parsed.users):
+        raise ValidationFailed(_("未设置默认初始密码。"), code="import_failed")
+    # Each row's own password (checked at preview) is hashed before anything is written:
+    # hashing is slow, and on SQLite the first write holds the database's write lock.
+    hashes = [hash_default_password(entry.password) if entry.password
+              else default_password_hash for entry in parsed.users]
     created = []
     # One savepoint for the batch, not one per row (thousands of subtransactions slow
     # PostgreSQL down): a username created meanwhile refuses the whole import.
     with duplicate_raises(ValidationFailed(
             _("导入期间另有用户以文件中的用户名创建，未导入任何用户。请重新上传文件核对。"),
             code="import_failed")):
-        for entry in parsed.users:
+        for entry, password_hash in zip(parsed.users, hashes, strict=True):
             fields = UserFields(entry.name, entry.department.id if entry.department else None,
                                 entry.roles, entry.phone)
-            if entry.password is None and default_password_hash is None:
-                raise ValidationFailed(_("未设置默认初始密码。"), code="import_failed")
-            created.append(create_user(
-                actor, entry.username, entry.password, fields, audit=False,
-                password_hash=None if entry.password else default_password_hash))
+            created.append(create_user(actor, entry.username, None, fields, audit=False,
+                                       password_hash=password_hash))
     record_audit(actor, "user.import", None, _("批量导入用户 %(n)d 人", n=len(created)),
                  {"usernames": [user.username for user in created]})
     return created
