@@ -60,7 +60,10 @@ def test_the_limiter_skips_its_empty_pass_but_not_an_operators_default(app_confi
         client = limited.test_client()
         assert [client.get(path).status_code for _ in range(2)] == [200, 200]
         refused = client.get(path)
-        assert refused.status_code == 429 and refused.headers["Retry-After"] == "60"
+        assert refused.status_code == 429
+        # Flask-Limiter rewrites the header to the whole seconds left in the window: 60, or
+        # 59 once a second boundary has passed since the first request.
+        assert 0 < int(refused.headers["Retry-After"]) <= 60
         assert "请在 60 秒内稍候再试" in refused.get_data(as_text=True)  # how long, at most
     finally:
         # The limiter is one object for every app in the process: later tests get none.

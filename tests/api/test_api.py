@@ -71,7 +71,8 @@ def test_token_endpoint_rate_limit(client):
     assert statuses == [422, 422, 429]
     refused = client.post("/api/v1/auth/token", json={})
     assert refused.get_json()["error"] == "too_many_requests"
-    assert "60 秒" in refused.get_json()["message"] and refused.headers["Retry-After"] == "60"
+    assert "60 秒" in refused.get_json()["message"]
+    assert 0 < int(refused.headers["Retry-After"]) <= 60  # whole seconds left in the window
 
 
 def test_must_change_password_is_reported(client, make_user):
