@@ -332,6 +332,17 @@ def test_error_pages_are_chinese(client, login, make_user):
     assert response.status_code == 404 and "页面不存在" in response.get_data(as_text=True)
 
 
+def test_error_pages_keep_the_tab_bar_for_a_signed_in_person(client, login, make_user):
+    assert 'class="bottom-nav"' not in client.get("/no-such-page").get_data(as_text=True)
+    login(make_user())
+    for url, status in (("/no-such-page", 404), ("/admin/", 403)):
+        response = client.get(url)
+        html = response.get_data(as_text=True)
+        assert response.status_code == status, url
+        assert 'class="bottom-nav"' in html and '<body class="staff">' in html, url
+        assert 'aria-current="page"' not in html, url  # no tab is the current one
+
+
 def test_english_is_available(client, login, make_user):
     login(make_user())
     post_with_csrf(client, "/me", "/language", {"locale": "en", "next": "/me"})
