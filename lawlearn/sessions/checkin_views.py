@@ -10,6 +10,7 @@ check-in is tied to the account that confirms it, never to the link.
 from __future__ import annotations
 
 import calendar
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -40,10 +41,16 @@ LATEST_NAMES = 8
 CODE_RATE_LIMIT = "10 per minute"
 
 
+def _halfwidth(value: str | None) -> str | None:
+    """１２３４５６ as 123456: a Chinese keyboard in full-width mode types those."""
+    return unicodedata.normalize("NFKC", value) if value else value
+
+
 class CodeForm(FlaskForm):
-    code = StringField(_l("六位签到码"), validators=[
+    code = StringField(_l("六位签到码"), filters=[_halfwidth], validators=[
         DataRequired(message=_l("请输入屏幕上的六位签到码。")),
-        Regexp(r"^\s*\d{6}\s*$", message=_l("签到码是六位数字。"))],
+        # [0-9], not \d: \d takes any script's digits (٣, ३), which no code holds.
+        Regexp(r"^\s*[0-9]{6}\s*$", message=_l("签到码是六位数字。"))],
         render_kw={"inputmode": "numeric", "autocomplete": "one-time-code", "maxlength": 6,
                    "class": "code-input"})
 

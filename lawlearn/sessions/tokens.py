@@ -62,7 +62,8 @@ def read_token(token: str, now: datetime) -> int:
     except ValueError as error:
         raise BadCheckinToken(_("签到码无效。")) from error
     expected = _digest(session_id, window, "qr").hex()[:20]
-    if not hmac.compare_digest(expected, signature):
+    # Bytes: compare_digest refuses str with non-ASCII characters (a pasted "签到").
+    if not hmac.compare_digest(expected.encode(), signature.encode()):
         raise BadCheckinToken(_("签到码无效。"))
     if window not in (window_of(now), window_of(now) - 1):
         raise BadCheckinToken(_("签到码已过期，请扫描屏幕上最新的二维码。"), code="expired_token")
@@ -70,7 +71,7 @@ def read_token(token: str, now: datetime) -> int:
 
 
 def code_matches(session_id: int, code: str, now: datetime) -> bool:
-    code = (code or "").strip()
+    code = (code or "").strip().encode()  # bytes: any character may come in (see read_token)
     current = window_of(now)
-    return any(hmac.compare_digest(_numeric(session_id, window), code)
+    return any(hmac.compare_digest(_numeric(session_id, window).encode(), code)
                for window in (current, current - 1))

@@ -102,6 +102,8 @@ def test_a_forged_token_is_refused(ctx):
         f"8.{window_text}.{signature}",  # another session with this signature
         f"{session_text}.{int(window_text) + 1}.{signature}",  # a later window
         "", "garbage", "7.x.abc", "a.b.c.d",
+        f"{session_text}.{window_text}.签到",  # not ASCII: compare_digest would raise
+        f"{session_text}.{window_text}.{signature[:-1]}é",
     ]
     for token in forged:
         with pytest.raises(tokens.BadCheckinToken) as refused:
@@ -118,6 +120,7 @@ def test_the_six_digit_code_follows_the_same_windows(ctx):
     assert tokens.code_matches(7, code, T0 + timedelta(seconds=15))
     assert not tokens.code_matches(7, code, T0 + timedelta(seconds=20))
     assert not tokens.code_matches(8, code, T0) or tokens.make_code(8, T0) == code
+    assert not tokens.code_matches(7, "一二三四五六", T0)  # refused, not a TypeError
 
 
 # --- the service --------------------------------------------------------------------------------
@@ -233,6 +236,15 @@ def test_a_scan_needs_a_confirmation_and_a_get_changes_nothing(app, client, logi
                                                  "csrf_token": csrf_from(again)})
     assert "您已于 09:00 签到" in repeat.get_data(as_text=True)
     assert len(rows(app, session_id)) == 1
+
+
+def test_a_scanned_token_with_other_characters_is_refused(app, client, login, make_user,
+                                                         session_id, clock):
+    login(make_user())
+    token = token_at(app, session_id, T0)
+    page = client.get(f"/checkin/scan?t={token[:-2]}签到")
+    assert page.status_code == 400 and "签到码无效" in page.get_data(as_text=True)
+    assert rows(app, session_id) == []
 
 
 def test_the_confirmation_needs_the_csrf_token(app, client, login, make_user, session_id, clock):
@@ -366,6 +378,21 @@ def test_check_in_with_the_six_digit_code(app, client, login, make_user, session
     assert record.source == "code" and record.status == "present"
     html = client.get("/checkin").get_data(as_text=True)
     assert "已签到" in html and "出席，09:00 签到" in html
+
+
+def test_a_full_width_code_is_the_same_code(app, client, login, make_user, session_id, clock):
+    """A Chinese keyboard in full-width mode types １２３４５６; other scripts' digits are
+    no code at all."""
+    login(make_user())
+    page = client.get("/checkin")
+    with app.app_context():
+        code = tokens.make_code(session_id, T0)
+    arabic = client.post("/checkin/code", data={"code": "٠١٢٣٤٥", "csrf_token": csrf_from(page)})
+    assert arabic.status_code == 422 and "签到码是六位数字" in arabic.get_data(as_text=True)
+    wide = "".join(chr(ord(digit) + 0xFEE0) for digit in code)
+    done = client.post("/checkin/code", data={"code": wide, "csrf_token": csrf_from(page)})
+    assert done.status_code == 200 and "签到成功" in done.get_data(as_text=True)
+    assert [record.source for record in rows(app, session_id)] == ["code"]
 
 
 def test_guessing_codes_is_throttled(app, client, login, make_user, session_id, clock):
