@@ -5,15 +5,18 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from lawlearn import localtime
+
 
 def parse_day(value: str | None, option: str, problems: list[str]) -> date | None:
     """An ISO date option, or None (and a problem) when it is not one."""
     if value is None:
         return None
     try:
-        return date.fromisoformat(value.strip())
+        return localtime.parse_day(value)
     except ValueError:
-        problems.append(f"{option}: {value!r} is not a date (use YYYY-MM-DD, e.g. 2024-12-01).")
+        problems.append(f"{option}: {value!r} is not a date from {localtime.YEARS[0]} to "
+                        f"{localtime.YEARS[1]} (use YYYY-MM-DD, e.g. 2024-12-01).")
         return None
 
 

@@ -13,6 +13,10 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 
 DEFAULT_ZONE = "Asia/Shanghai"
+# The years a date from a form, a URL or a command may fall in: far wider than any record
+# or report needs, and far from date.min and date.max, where moving a moment between local
+# time and UTC (or to a day's end) overflows.
+YEARS = (1900, 2999)
 
 
 def local_zone() -> ZoneInfo:
@@ -38,6 +42,19 @@ def day_start(day: date) -> datetime:
 def day_bounds(first: date, last: date) -> tuple[datetime, datetime]:
     """Naive UTC [start, end) of the local days ``first`` to ``last``, both included."""
     return day_start(first), day_start(last + timedelta(days=1))
+
+
+def in_years(day: date) -> bool:
+    """True when ``day`` (or a date-time) falls in :data:`YEARS`."""
+    return YEARS[0] <= day.year <= YEARS[1]
+
+
+def parse_day(text: str) -> date:
+    """A YYYY-MM-DD day in :data:`YEARS` (from a URL or a command); ValueError otherwise."""
+    day = date.fromisoformat(text.strip())
+    if not in_years(day):
+        raise ValueError(f"{text!r} is outside the years {YEARS[0]}-{YEARS[1]}")
+    return day
 
 
 def same_day_next_year(day: date) -> date:

@@ -8,6 +8,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from lawlearn.date_checks import WithinYears
 from lawlearn.library.models import LAW_CATEGORIES, LAW_STATUSES
 
 
@@ -32,8 +33,8 @@ class LawForm(FlaskForm):
     status = SelectField(_l("效力状态"), choices=lambda: [(k, str(v)) for k, v in
                                                         LAW_STATUSES.items()])
     issuing_body = StringField(_l("制定机关"), validators=[Optional(), Length(max=200)])
-    promulgated_on = DateField(_l("公布日期"), validators=[Optional()])
-    effective_on = DateField(_l("施行日期"), validators=[Optional()])
+    promulgated_on = DateField(_l("公布日期"), validators=[Optional(), WithinYears()])
+    effective_on = DateField(_l("施行日期"), validators=[Optional(), WithinYears()])
     revision_note = TextAreaField(_l("制定与修改情况"), validators=[Optional()])
 
 

@@ -15,7 +15,7 @@ from lawlearn.converters import record_id
 from lawlearn.database import utcnow
 from lawlearn.errors import DomainError
 from lawlearn.extensions import db
-from lawlearn.localtime import day_start
+from lawlearn.localtime import day_start, parse_day
 from lawlearn.outreach import event_lists, history, outreach_admin_bp, photos, services
 from lawlearn.outreach.categories import (
     add_category,
@@ -32,7 +32,7 @@ from lawlearn.pagination import paginate
 
 def _date_arg(name: str) -> date | None:
     try:
-        return date.fromisoformat(request.args.get(name, ""))
+        return parse_day(request.args.get(name, ""))
     except ValueError:
         return None
 

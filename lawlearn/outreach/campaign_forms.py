@@ -9,6 +9,7 @@ from wtforms import DateField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from lawlearn.database import utcnow
+from lawlearn.date_checks import scheduled
 from lawlearn.localtime import local_day
 from lawlearn.outreach.campaigns import MAX_TARGET
 
@@ -24,8 +25,8 @@ def _target(label):
 
 class CampaignForm(FlaskForm):
     title = StringField(_l("活动名称"), validators=[DataRequired(), Length(max=200)])
-    starts_on = DateField(_l("开始日期"), validators=[DataRequired()])
-    ends_on = DateField(_l("结束日期"), validators=[DataRequired()])
+    starts_on = DateField(_l("开始日期"), validators=[DataRequired(), scheduled()])
+    ends_on = DateField(_l("结束日期"), validators=[DataRequired(), scheduled()])
     description = TextAreaField(_l("活动说明"), validators=[Optional(), Length(max=4000)])
     target_events = _target(_l("目标：活动场次"))
     target_participants = _target(_l("目标：受众人次（参与人次加有奖问答完成人次）"))

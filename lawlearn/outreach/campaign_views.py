@@ -25,6 +25,7 @@ from lawlearn.database import utcnow
 from lawlearn.errors import DomainError
 from lawlearn.exports import XLSX_MIMETYPE, download
 from lawlearn.extensions import db
+from lawlearn.localtime import YEARS, parse_day
 from lawlearn.outreach import campaigns, outreach_admin_bp, outreach_bp
 from lawlearn.outreach.activity_summary import export_docx
 from lawlearn.outreach.campaign_forms import CampaignForm
@@ -115,9 +116,10 @@ def _filters_from_args() -> tuple[LedgerFilters, list[str]]:
             days[name] = None  # cleared: no limit
         else:
             try:
-                days[name] = date.fromisoformat(raw.strip())
+                days[name] = parse_day(raw)
             except ValueError:
-                problems.append(_("%(label)s格式不正确，应为 2024-12-01 这样的日期。", label=label))
+                problems.append(_("%(label)s无效：应为 %(first)d—%(last)d 年间的日期，格式如 "
+                                  "2024-12-01。", label=label, first=YEARS[0], last=YEARS[1]))
                 days[name] = default
     # A campaign chosen with the dates left as they were (absent or this year's defaults):
     # its own period, so that a past campaign does not show an empty ledger.

@@ -21,6 +21,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import NumberInput
 
 from lawlearn.accounts.forms import MultiCheckboxField, coerce_optional_int
+from lawlearn.date_checks import scheduled
 from lawlearn.outreach.models import AUDIENCES, CHANNELS, MATERIAL_KINDS
 from lawlearn.outreach.services import MAX_COUNT, MAX_MATERIAL_ROWS
 
@@ -51,8 +52,10 @@ def _count(label):
 
 class EventForm(FlaskForm):
     title = StringField(_l("活动名称"), validators=[DataRequired(), Length(max=200)])
-    starts_at = DateTimeLocalField(_l("开始时间"), format=DATETIME, validators=[DataRequired()])
-    ends_at = DateTimeLocalField(_l("结束时间"), format=DATETIME, validators=[DataRequired()])
+    starts_at = DateTimeLocalField(_l("开始时间"), format=DATETIME,
+                                   validators=[DataRequired(), scheduled()])
+    ends_at = DateTimeLocalField(_l("结束时间"), format=DATETIME,
+                                 validators=[DataRequired(), scheduled()])
     place = StringField(_l("地点"), validators=[Optional(), Length(max=200)])
     category_id = SelectField(_l("类别（七进）"), coerce=coerce_optional_int, validate_choice=False,
                               validators=[DataRequired(message=_l("请选择活动类别。"))])

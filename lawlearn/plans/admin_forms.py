@@ -24,6 +24,7 @@ from wtforms.validators import (
 )
 
 from lawlearn.accounts.forms import MultiCheckboxField, coerce_optional_int, role_choices
+from lawlearn.date_checks import scheduled
 from lawlearn.plans.kinds import KINDS
 from lawlearn.plans.models import PLAN_KINDS, PLAN_STATUSES
 
@@ -46,8 +47,10 @@ class PlanForm(FlaskForm):
                         description=_l("例如：2025年度学法计划"))
     kind = SelectField(_l("类型"), choices=plan_kind_choices, default="annual")
     description = TextAreaField(_l("说明"), validators=[Optional(), Length(max=4000)])
-    starts_on = DateField(_l("开始日期"), validators=[DataRequired(message=_l("请填写开始日期。"))])
-    ends_on = DateField(_l("结束日期"), validators=[DataRequired(message=_l("请填写结束日期。"))])
+    starts_on = DateField(_l("开始日期"), validators=[
+        DataRequired(message=_l("请填写开始日期。")), scheduled()])
+    ends_on = DateField(_l("结束日期"), validators=[
+        DataRequired(message=_l("请填写结束日期。")), scheduled()])
     required_hours = FloatField(_l("要求学时"), default=0,
                                 validators=[NumberRange(min=0, max=1000,
                                                         message=_l("要求学时须在 0 到 1000 之间。"))])
@@ -86,7 +89,7 @@ class ItemForm(FlaskForm):
                         description=_l("留空时按所选内容自动生成（观看视频须填写）。"))
     description = TextAreaField(_l("说明"), validators=[Optional(), Length(max=2000)])
     stage_id = SelectField(_l("阶段"), coerce=coerce_optional_int, validate_choice=False)
-    due_on = DateField(_l("截止日期"), validators=[Optional()])
+    due_on = DateField(_l("截止日期"), validators=[Optional(), scheduled()])
     required = BooleanField(_l("必修"), default=True)
     hours = FloatField(_l("学时"), default=0,
                        validators=[NumberRange(min=0, max=1000, message=_l("学时须在 0 到 1000 之间。"))],
@@ -120,7 +123,7 @@ class ItemForm(FlaskForm):
                       description=_l("以 http:// 或 https:// 开头。"))
     # streak
     days = IntegerField(_l("每日一练天数"), validators=[Optional()])
-    streak_from = DateField(_l("从哪天起算（留空为计划开始日）"), validators=[Optional()])
+    streak_from = DateField(_l("从哪天起算（留空为计划开始日）"), validators=[Optional(), scheduled()])
 
     def validate_hours(self, field) -> None:
         """A session item brings its session's hours: a figure here would never count."""

@@ -11,14 +11,13 @@ from flask_login import current_user
 from lawlearn.database import utcnow
 from lawlearn.exports import CSV_MIMETYPE, download, filename_part
 from lawlearn.extensions import db
-from lawlearn.localtime import local_day
+from lawlearn.localtime import local_day, parse_day
 from lawlearn.pagination import page_arg
 from lawlearn.practice import points, practice_admin_bp, timing
 from lawlearn.practice.admin_forms import field_name, rules_form_class
 from lawlearn.settings import get_settings
 
 REPORT_DAYS = 30
-EARLIEST_DAY, LATEST_DAY = date(2000, 1, 1), date(2999, 12, 31)
 
 
 def _initial(rules: dict[str, points.Rule], settings: dict[str, int]) -> dict[str, object]:
@@ -54,13 +53,12 @@ def rules():
 
 
 def _date_arg(name: str) -> date | None:
-    """A date from the query string; None when missing, malformed or out of any sensible range
-    (year 1 or 9999 would overflow once moved to UTC)."""
+    """A date from the query string; None when missing, malformed or out of range (year 1
+    or 9999 would overflow once moved to UTC)."""
     try:
-        day = date.fromisoformat(request.args.get(name, ""))
+        return parse_day(request.args.get(name, ""))
     except ValueError:
         return None
-    return day if EARLIEST_DAY <= day <= LATEST_DAY else None
 
 
 # Endpoint ``practice_admin.timing``; the function has another name so as not to hide the

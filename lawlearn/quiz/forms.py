@@ -15,8 +15,9 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from lawlearn.date_checks import scheduled
 from lawlearn.quiz.models import ANSWER_VISIBILITY, DIFFICULTIES, GRADING_METHODS, QUESTION_TYPES
 
 
@@ -45,16 +46,17 @@ class QuizForm(FlaskForm):
     title = StringField(_l("测验名称"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(_l("说明"), validators=[Optional(), Length(max=4000)])
     is_exam = BooleanField(_l("年度学法考试"))
-    opens_at = DateTimeLocalField(_l("开始时间"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    opens_at = DateTimeLocalField(_l("开始时间"), format="%Y-%m-%dT%H:%M",
+                                  validators=[Optional(), scheduled()])
     closes_at = DateTimeLocalField(_l("结束时间"), format="%Y-%m-%dT%H:%M",
-                                   validators=[Optional()])
+                                   validators=[Optional(), scheduled()])
     time_limit_minutes = IntegerField(_l("限时（分钟，空为不限）"),
                                       validators=[Optional(), NumberRange(min=1, max=1440)])
     attempts_allowed = IntegerField(_l("答题次数（空为不限）"),
                                     validators=[Optional(), NumberRange(min=1, max=100)])
     grading = SelectField(_l("计分方式"), choices=_choices(GRADING_METHODS))
     pass_percent = IntegerField(_l("及格线（%）"), default=60,
-                                validators=[DataRequired(), NumberRange(min=0, max=100)])
+                                validators=[InputRequired(), NumberRange(min=0, max=100)])
     selection = RadioField(_l("组卷方式"), default="fixed",
                            choices=lambda: [("fixed", str(_l("固定试题"))),
                                             ("random", str(_l("按规则随机抽题")))])

@@ -18,6 +18,7 @@ from flask_login import current_user, login_required
 from lawlearn.converters import record_id
 from lawlearn.errors import ValidationFailed
 from lawlearn.exports import CSV_MIMETYPE, XLSX_MIMETYPE, attachment_headers, download
+from lawlearn.localtime import YEARS, parse_day
 from lawlearn.reports import reports_bp
 from lawlearn.reports.access import report_department
 from lawlearn.reports.export_csv import iter_csv
@@ -52,10 +53,11 @@ def _period(problems: list[str]) -> tuple[date, date]:
                                  ("to", today, _("结束日期"))):
         raw = (request.args.get(name) or "").strip()
         try:
-            days.append(date.fromisoformat(raw) if raw else default)
+            days.append(parse_day(raw) if raw else default)
         except ValueError:
-            problems.append(_("%(label)s“%(value)s”不是有效的日期，应为 2024-12-01 这样的格式。",
-                              label=label, value=raw[:30]))
+            problems.append(_("%(label)s“%(value)s”无效：应为 %(first)d—%(last)d 年间的日期，"
+                              "格式如 2024-12-01。", label=label, value=raw[:30],
+                              first=YEARS[0], last=YEARS[1]))
             days.append(default)
     return days[0], days[1]
 

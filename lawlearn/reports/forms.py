@@ -11,10 +11,9 @@ from wtforms import DateField, Form, SelectField, StringField
 
 from lawlearn.accounts.departments import department_tree
 from lawlearn.converters import record_id
+from lawlearn.localtime import YEARS
 
 BAD_DATE = _l("日期格式不正确，请按“年-月-日”填写，例如 2025-01-31。")
-# Far wider than any report needs, and far from date.max, where a day's end would overflow.
-YEARS = (1900, 2999)
 
 
 def optional_id(value) -> int | None:

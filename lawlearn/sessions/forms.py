@@ -18,6 +18,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from lawlearn.converters import MAX_ID
+from lawlearn.date_checks import scheduled
 from lawlearn.sessions.models import ATTENDANCE_STATUSES
 
 DATETIME = "%Y-%m-%dT%H:%M"
@@ -26,8 +27,10 @@ DATETIME = "%Y-%m-%dT%H:%M"
 class SessionForm(FlaskForm):
     title = StringField(_l("活动名称"), validators=[DataRequired(), Length(max=200)])
     kind_id = SelectField(_l("类型"), coerce=int, validate_choice=False)
-    starts_at = DateTimeLocalField(_l("开始时间"), format=DATETIME, validators=[DataRequired()])
-    ends_at = DateTimeLocalField(_l("结束时间"), format=DATETIME, validators=[DataRequired()])
+    starts_at = DateTimeLocalField(_l("开始时间"), format=DATETIME,
+                                   validators=[DataRequired(), scheduled()])
+    ends_at = DateTimeLocalField(_l("结束时间"), format=DATETIME,
+                                 validators=[DataRequired(), scheduled()])
     place = StringField(_l("地点"), validators=[Optional(), Length(max=200)])
     speaker = StringField(_l("主讲人"), validators=[Optional(), Length(max=100)])
     description = TextAreaField(_l("内容说明"), validators=[Optional(), Length(max=4000)])
@@ -37,7 +40,7 @@ class SessionForm(FlaskForm):
     late_after_minutes = IntegerField(_l("开始后多少分钟算迟到"), default=10,
                                       validators=[NumberRange(min=0, max=720)])
     checkin_closes_at = DateTimeLocalField(_l("签到截止（空为活动结束时）"), format=DATETIME,
-                                           validators=[Optional()])
+                                           validators=[Optional(), scheduled()])
     exit_quiz_id = SelectField(_l("随堂测验（通过后才算出席）"), coerce=lambda v: int(v) if v else None,
                                validate_choice=False)
     article_refs = StringField(_l("学习法条"), validators=[Optional(), Length(max=500)],
@@ -50,7 +53,7 @@ class SessionForm(FlaskForm):
                                                      ("weekly", str(_l("每周"))),
                                                      ("monthly", str(_l("每月")))],
                          default="", validate_choice=False)
-    repeat_until = DateField(_l("重复截止日期"), validators=[Optional()])
+    repeat_until = DateField(_l("重复截止日期"), validators=[Optional(), scheduled()])
     whole_series = BooleanField(_l("同时修改本系列之后的各场"))
 
 

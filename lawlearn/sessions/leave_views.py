@@ -23,6 +23,7 @@ from lawlearn.database import utcnow
 from lawlearn.errors import DomainError, ValidationFailed
 from lawlearn.exports import CSV_MIMETYPE, download, filename_part
 from lawlearn.extensions import db
+from lawlearn.localtime import parse_day
 from lawlearn.pagination import page_arg, page_of
 from lawlearn.sessions import (
     attendance,
@@ -60,7 +61,7 @@ def _endpoint_url(endpoint: str, **values: Any) -> str | None:
 
 
 def _date_arg(name: str) -> date | None:
-    return request.args.get(name, type=date.fromisoformat)
+    return request.args.get(name, type=parse_day)
 
 
 def _period() -> tuple[date, date]:

@@ -375,6 +375,25 @@ def categories_ready(app) -> int:
         return school
 
 
+@pytest.mark.parametrize("starts_at, ends_at", [
+    ("0001-01-01T05:00", "0001-01-01T06:00"),  # moved to UTC: before year 1 (was a 500)
+    ("9999-12-31T09:00", "9999-12-31T10:00"),  # a typo straight into the office's ledger
+    ("1900-01-01T09:00", "1900-01-01T10:00"),
+])
+def test_an_event_dated_decades_away_is_a_form_error(app, client, login, people, starts_at,
+                                                     ends_at):
+    school = categories_ready(app)
+    login(people.author)
+    page = client.get("/outreach/events/new")
+    response = client.post("/outreach/events/new", data={
+        **form_data(school, starts_at=starts_at, ends_at=ends_at), "csrf_token": csrf_from(page)})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "日期须在" in html and "年之间" in html
+    assert 'value="宪法进校园"' in html  # the rest of the form is kept
+    with app.app_context():
+        assert db.session.scalar(select(func.count(OutreachEvent.id))) == 0
+
+
 def test_staff_record_an_event_through_the_form(app, client, login, people):
     school = categories_ready(app)
     login(people.author)

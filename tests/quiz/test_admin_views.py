@@ -76,6 +76,25 @@ def test_create_and_publish_a_quiz_with_rules(admin_client, app, make_questions,
         assert db.session.get(Quiz, quiz_id).published
 
 
+def test_a_pass_mark_of_zero_is_kept_and_year_one_is_a_form_error(admin_client, app,
+                                                                   make_questions):
+    make_questions()
+    fields = {"title": "不设及格线的练习", "opens_at": "", "closes_at": "", "grading": "highest",
+              "pass_percent": "0", "selection": "random", "rules": "判断 1",
+              "points_single": "2", "points_multiple": "3", "points_true_false": "1",
+              "points_fill": "2", "show_answers": "after_close", "audience_all": "y"}
+    year_one = post_with_csrf(admin_client, "/admin/quiz/quizzes/new", "/admin/quiz/quizzes/new",
+                              {**fields, "opens_at": "0001-01-01T00:00"})
+    assert year_one.status_code == 422 and "日期须在" in year_one.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(Quiz)) is None
+    response = post_with_csrf(admin_client, "/admin/quiz/quizzes/new",
+                              "/admin/quiz/quizzes/new", fields)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(Quiz)).pass_percent == 0
+
+
 def test_rules_that_ask_for_too_many_questions_are_refused(admin_client, app, make_questions):
     make_questions()
     response = post_with_csrf(admin_client, "/admin/quiz/quizzes/new", "/admin/quiz/quizzes/new", {

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 import pytest
 from icalendar import Calendar
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from lawlearn.accounts.models import AuditEntry, User
 from lawlearn.database import utcnow
@@ -111,6 +111,20 @@ def test_admin_schedules_a_series_through_the_page(admin_client, app, kind_id):
         "ends_at": "2026-12-07T08:00", "study_hours": "1", "checkin_opens_minutes": "15",
         "late_after_minutes": "5", "audience_all": "y"})
     assert bad.status_code == 422 and "结束时间须晚于开始时间" in bad.get_data(as_text=True)
+
+
+def test_a_session_in_year_one_is_a_form_error(admin_client, app, kind_id):
+    fields = {"title": "年份写错", "kind_id": str(kind_id), "starts_at": "0001-01-01T00:00",
+              "ends_at": "0001-01-01T02:00", "study_hours": "1", "checkin_opens_minutes": "15",
+              "late_after_minutes": "5", "audience_all": "y"}
+    bad = post_with_csrf(admin_client, "/admin/sessions/new", "/admin/sessions/new", fields)
+    assert bad.status_code == 422 and "日期须在" in bad.get_data(as_text=True)
+    far = post_with_csrf(admin_client, "/admin/sessions/new", "/admin/sessions/new", {
+        **fields, "starts_at": "2026-12-07T09:00", "ends_at": "2026-12-07T10:00",
+        "repeat": "weekly", "repeat_until": "9999-12-31"})
+    assert far.status_code == 422 and "日期须在" in far.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(StudySession.id))) == 0
 
 
 def test_staff_pages_and_calendar_feed(app, client, login, make_user, kind_id):
