@@ -10,6 +10,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from lawlearn.date_checks import WithinYears
 from lawlearn.library.models import LAW_CATEGORIES, LAW_STATUSES
+from lawlearn.library.services import MAX_NOTE_LENGTH
 
 
 class LawImportForm(FlaskForm):
@@ -38,5 +39,12 @@ class LawForm(FlaskForm):
     revision_note = TextAreaField(_l("制定与修改情况"), validators=[Optional()])
 
 
+def _unix_newlines(value: str | None) -> str | None:
+    """Browsers send a line break as CRLF: counted as one character, as the textarea's
+    maxlength counts it."""
+    return value.replace("\r\n", "\n") if value else value
+
+
 class NoteForm(FlaskForm):
-    body = TextAreaField(_l("我的笔记（仅自己可见）"), validators=[Length(max=5000)])
+    body = TextAreaField(_l("我的笔记（仅自己可见）"), filters=[_unix_newlines], validators=[
+        Length(max=MAX_NOTE_LENGTH, message=_l("笔记不能超过 %(n)d 字。", n=MAX_NOTE_LENGTH))])

@@ -57,7 +57,10 @@ def article(law_id: int, number: int, sub_number: int = 0):
     """One article, with previous/next, study mark, bookmark and the user's note."""
     law = services.get_law(law_id)
     page = services.article_page(law, number, sub_number, current_user)
-    note_form = NoteForm(body=page.note.body if page.note else "")
+    return _article_page(law, page, NoteForm(body=page.note.body if page.note else ""))
+
+
+def _article_page(law, page, note_form: NoteForm):
     return render_template("library/article.html", law=law, page=page, note_form=note_form,
                            materials=linked_materials(page.article))
 
@@ -108,9 +111,11 @@ def save_note(article_id: int):
         else:
             db.session.commit()
             flash(_("笔记已保存。"), "success")
-    else:
-        flash(_("笔记不能超过 5000 字。"), "error")
-    return redirect(_back_to_article(article))
+        return redirect(_back_to_article(article))
+    # The article again, the text still in the box with what is wrong under it.
+    law = services.get_law(article.law_id)
+    page = services.article_page(law, article.number, article.sub_number, current_user)
+    return _article_page(law, page, form), 422
 
 
 @library_bp.route("/search")

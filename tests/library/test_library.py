@@ -14,7 +14,7 @@ from lawlearn.database import utcnow
 from lawlearn.errors import Conflict, ValidationFailed
 from lawlearn.extensions import db
 from lawlearn.library import services
-from lawlearn.library.models import ArticleStudy, Law, LawArticle, LawDivision
+from lawlearn.library.models import ArticleNote, ArticleStudy, Law, LawArticle, LawDivision
 from lawlearn.library.search import highlight, parse_number_query, search_library
 from tests.conftest import csrf_from, post_with_csrf
 from tests.library.test_parsing import GBK_TEXT, LAWS, needs_shared
@@ -256,6 +256,28 @@ def test_staff_read_mark_bookmark_and_note(client, login, make_user, app):
     assert client.get(f"/laws/{law_id}/articles/99").status_code == 404
     results = client.get("/search?q=个人信息").get_data(as_text=True)
     assert "<mark>个人信息</mark>" in results
+
+
+def test_a_long_note_with_line_breaks_is_saved_and_a_too_long_one_kept(client, login,
+                                                                        make_user, app):
+    """Browsers send line breaks as CRLF; the textarea's maxlength counts each as one."""
+    login(make_user("writer"))
+    with app.app_context():
+        law_id = import_text().id
+        article_id = db.session.scalar(select(LawArticle.id).filter_by(law_id=law_id, number=1))
+    page = f"/laws/{law_id}/articles/1"
+    lines = "\r\n".join(["甲" * 99] * 50)  # 4,999 characters as typed, 5,048 as sent
+    saved = post_with_csrf(client, page, f"/articles/{article_id}/note", {"body": lines})
+    assert saved.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(ArticleNote.body)) == lines.replace("\r\n", "\n")
+    too_long = lines + "乙" * 10
+    refused = post_with_csrf(client, page, f"/articles/{article_id}/note", {"body": too_long})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "笔记不能超过 5000 字" in html
+    assert "乙" * 10 + "</textarea>" in html  # the text is still in the box
+    with app.app_context():  # and the saved note is unchanged
+        assert db.session.scalar(select(ArticleNote.body)) == lines.replace("\r\n", "\n")
 
 
 def test_identical_reimport_is_refused(request_ctx):
