@@ -117,14 +117,13 @@ def refuse(message: str) -> ValidationFailed:
 def read_source(data: bytes) -> list[SourceLine]:
     """Lines of a .docx, .md or .txt, recognised by content (never by file name)."""
     if not data or not data.strip():
-        raise refuse(_("文件是空的（the file is empty）。"))
+        raise refuse(_("文件是空的。"))
     if data.startswith(b"PK\x03\x04"):
         return _docx_lines(data)
     if data.startswith(b"%PDF"):
-        raise refuse(_("不支持 PDF，请上传 Word（.docx）、文本（.txt）或 Markdown（.md）文件"
-                       "（PDF is not supported: upload .docx, .txt or .md）。"))
+        raise refuse(_("不支持 PDF，请上传 Word（.docx）、文本（.txt）或 Markdown（.md）文件。"))
     if b"\x00" in data:  # nor could PostgreSQL store it
-        raise refuse(_("文件不是文本或 Word 文件（not a text or Word file）。"))
+        raise refuse(_("文件不是文本或 Word 文件。"))
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(encoding)
@@ -132,7 +131,7 @@ def read_source(data: bytes) -> list[SourceLine]:
         except UnicodeDecodeError:
             continue
     else:
-        raise refuse(_("无法识别文件编码，请使用 UTF-8 或 GBK（unreadable encoding: use UTF-8 or GBK）。"))
+        raise refuse(_("无法识别文件编码，请使用 UTF-8 或 GBK 编码。"))
     return _text_lines(text)
 
 
@@ -157,9 +156,9 @@ def _docx_lines(data: bytes) -> list[SourceLine]:
     try:
         document = docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError) as error:
-        raise refuse(_("文件不是有效的 Word（.docx）文件（not a valid .docx file）。")) from error
+        raise refuse(_("文件不是有效的 Word（.docx）文件。")) from error
     except Exception as error:  # python-docx raises its own kinds for other zip files
-        raise refuse(_("文件不是有效的 Word（.docx）文件（not a valid .docx file）。")) from error
+        raise refuse(_("文件不是有效的 Word（.docx）文件。")) from error
     lines = []
     for number, paragraph in enumerate(document.paragraphs, start=1):
         style = (paragraph.style.name or "") if paragraph.style is not None else ""
@@ -298,12 +297,11 @@ def parse_law(data: bytes, title: str | None = None) -> ParsedLaw:
 
 def _check(law: ParsedLaw) -> None:
     if not law.articles:
-        raise refuse(_("未找到任何条文：条文应以“第一条”等开头（no articles found）。"))
+        raise refuse(_("未找到任何条文：条文应以“第一条”等开头。"))
     if not law.title:
-        raise refuse(_("未找到法规标题（no title found）。"))
+        raise refuse(_("未找到法规标题。"))
     if len(law.title) > MAX_TITLE_LENGTH:
-        raise refuse(_("法规标题超过 %(n)d 个字，请检查文件第一行是否为标题（title longer than "
-                       "%(n)d characters）。", n=MAX_TITLE_LENGTH))
+        raise refuse(_("法规标题超过 %(n)d 个字，请检查文件第一行是否为标题。", n=MAX_TITLE_LENGTH))
     expected = 1
     previous: ParsedArticle | None = None
     for article in law.articles:
@@ -313,20 +311,17 @@ def _check(law: ParsedLaw) -> None:
         if article.number != expected or article.sub_number:
             where = (_("第 %(line)d 行", line=article.line))
             if previous is None:
-                raise refuse(_("条文编号应从第一条开始，%(where)s 却是%(label)s"
-                               "（article numbering must start at 1）。",
+                raise refuse(_("条文编号应从第一条开始，%(where)s 却是%(label)s。",
                                where=where, label=article.label))
             raise refuse(_("条文编号不连续：%(previous)s之后出现%(label)s（%(where)s）。可能是某条中的"
-                           "引用文字恰好位于行首，请检查原文（article numbering breaks after "
-                           "%(previous_number)d at line %(line)d）。",
-                           previous=previous.label, label=article.label, where=where,
-                           previous_number=previous.number, line=article.line))
+                           "引用文字恰好位于行首，请检查原文。",
+                           previous=previous.label, label=article.label, where=where))
         expected += 1
         previous = article
     empty = next((a for a in law.articles if not a.paragraphs), None)
     if empty is not None:
-        raise refuse(_("%(label)s没有内容（第 %(line)d 行）（article %(number)d is empty）。",
-                       label=empty.label, line=empty.line, number=empty.number))
+        raise refuse(_("%(label)s没有内容（第 %(line)d 行）。",
+                       label=empty.label, line=empty.line))
 
 
 def is_item(paragraph: str) -> bool:
