@@ -22,7 +22,7 @@ def home():
     """What should I do next: today's session, next plan item, today's practice."""
     now = utcnow()
     cards = [card for card in quizzes_for(current_user, now, include_upcoming=False)
-             if card.can_start][:3]
+             if card.to_do][:3]
     plan_cards = home_next_up(current_user, now)
     page = render_template("main/home.html", today=now, quiz_cards=cards,
                            todays_sessions=todays_sessions(current_user, now),

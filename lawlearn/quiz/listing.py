@@ -97,6 +97,8 @@ class QuizCard:
     in_progress: Row | None
     best_score: float | None
     open_now: bool
+    passed: bool = False  # one of the submitted attempts passed
+
 
     @property
     def attempts_left(self) -> int | None:
@@ -108,10 +110,17 @@ class QuizCard:
     def can_start(self) -> bool:
         return self.open_now and (self.in_progress is not None or self.attempts_left != 0)
 
+    @property
+    def to_do(self) -> bool:
+        """Still something to do: an attempt to finish, or a pass not yet reached (a
+        practice quiz passed may be taken again, but is no longer owed)."""
+        return self.in_progress is not None or (self.can_start and not self.passed)
+
 
 def _card(quiz: Row, mine: list[Row], now: datetime) -> QuizCard:
     return QuizCard(quiz, len(mine), next((a for a in mine if a.in_progress), None),
-                    final_score(quiz, mine), is_open(quiz, now))
+                    final_score(quiz, mine), is_open(quiz, now),
+                    passed=any(a.passed for a in mine if a.submitted_at is not None))
 
 
 class QuizCards(list[QuizCard]):

@@ -63,3 +63,30 @@ def test_someone_elses_attempt_pages_are_404(app, client, login, make_user, make
     for url in (f"/attempts/{attempt_id}", f"/attempts/{attempt_id}/review"):
         assert client.get(url).status_code == 404
     assert post_with_csrf(client, "/me", f"/attempts/{attempt_id}/submit").status_code == 404
+
+
+def test_home_lists_a_practice_quiz_until_it_is_passed(app, client, login, make_user, make_quiz):
+    """待完成的测验 on the home page: a practice quiz (no limit on attempts) stays on the
+    quiz list once passed, but is no longer owed."""
+    from lawlearn.extensions import db
+    from lawlearn.quiz.models import Attempt
+
+    login(make_user("practiser"))
+    quiz_id = make_quiz(title="民法典练习", attempts_allowed=None)
+
+    def take(passed: bool) -> None:
+        page = client.get(f"/quizzes/{quiz_id}")
+        started = client.post(f"/quizzes/{quiz_id}/start", data={"csrf_token": csrf_from(page)})
+        attempt_id = int(started.headers["Location"].rsplit("/", 1)[1])
+        post_with_csrf(client, started.headers["Location"], f"/attempts/{attempt_id}/submit")
+        with app.app_context():  # the grade itself is the grader's business, tested elsewhere
+            db.session.get(Attempt, attempt_id).passed = passed
+            db.session.commit()
+
+    assert "民法典练习" in client.get("/").get_data(as_text=True)
+    take(passed=False)
+    assert "民法典练习" in client.get("/").get_data(as_text=True)  # failed: still owed
+    take(passed=True)
+    assert "民法典练习" not in client.get("/").get_data(as_text=True)
+    listing = client.get("/quizzes").get_data(as_text=True)
+    assert "民法典练习" in listing  # still open for more practice
