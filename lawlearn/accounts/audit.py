@@ -48,12 +48,13 @@ ACTION_LABELS = {
     "outreach.category.deactivate": _l("停用活动类别"),
     "outreach.stall.open": _l("开启有奖问答"), "outreach.stall.redraw": _l("有奖问答重新抽题"),
     "outreach.stall.close": _l("关闭有奖问答"), "outreach.stall.reopen": _l("重新开启有奖问答"),
-    # reports (统计报表)
-    "reports.target": _l("修改年度目标"),
     "outreach.stall.export_phones": _l("导出抽奖手机号"),
     "outreach.stall.erase_phones": _l("清除抽奖手机号"),
-    "outreach.campaign.create": _l("创建宣传活动"), "outreach.campaign.update": _l("修改宣传活动"),
-    "outreach.campaign.copy": _l("复制宣传活动"), "outreach.campaign.delete": _l("删除宣传活动"),
+    # A campaign is a 主题宣传 everywhere else; an event (普法活动) is not one.
+    "outreach.campaign.create": _l("创建主题宣传"), "outreach.campaign.update": _l("修改主题宣传"),
+    "outreach.campaign.copy": _l("复制主题宣传"), "outreach.campaign.delete": _l("删除主题宣传"),
+    # reports (统计报表)
+    "reports.target": _l("修改年度目标"),
 }
 
 

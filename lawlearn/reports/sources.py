@@ -215,7 +215,9 @@ PLAN_COLUMNS = Source("plans", (
     Column("items_done", _l("已完成事项"), group=PLANS),
     Column("items_rate", _l("完成率"), kind="rate", combine="ratio",
            ratio_of=("items_done", "items_due"), group=PLANS),
-    Column("hours_earned", _l("已获学时"), kind="hours", per_capita=True, group=PLANS),
+    # Plan items and sessions attended alike (the hours a plan's requirement is met with).
+    Column("hours_earned", _l("已获学时（含学法活动）"), kind="hours", per_capita=True,
+           group=PLANS),
     Column("hours_required", _l("应修学时"), kind="hours", per_capita=True, group=PLANS),
 ), _plans)
 
