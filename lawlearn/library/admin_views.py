@@ -38,11 +38,13 @@ def law_import():
         data = form.file.data.read()
         try:
             parsed = parse_law(data, form.title.data or None)
+            existing = services.current_version(parsed.title)
+            services.refuse_unchanged(existing, parsed)
         except DomainError as error:
             form.file.errors = [*form.file.errors, error.message]
+            parsed = existing = None
         else:
             token = uploads.stash("law", current_user.id, data)
-            existing = services.current_version(parsed.title)
     confirm_form = LawImportConfirmForm(
         token=token, title=form.title.data or "",
         source_name=_display_name(form.file.data.filename) if token else "")

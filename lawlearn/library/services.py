@@ -66,9 +66,7 @@ def import_law(actor: User | None, data: bytes, *, title: str | None = None,
     """
     parsed = parsed or parse_law(data, title)
     previous = current_version(parsed.title)
-    if previous is not None and _same_text(previous, parsed):
-        raise ValidationFailed(_("文本与法规库中的现行版本（第 %(v)d 版）完全相同，无需再次导入。",
-                                 v=previous.version), code="unchanged_law")
+    refuse_unchanged(previous, parsed)
     law = Law(
         title=parsed.title,
         short_title=previous.short_title if previous else short_title_of(parsed.title),
@@ -120,6 +118,14 @@ def import_law(actor: User | None, data: bytes, *, title: str | None = None,
                    title=law.title, version=law.version, n=summary["articles"]),
                  {**summary, "source": source_name})
     return law
+
+
+def refuse_unchanged(previous: Law | None, parsed: ParsedLaw) -> None:
+    """ValidationFailed when ``parsed`` repeats the current version word for word: a
+    version more would change nothing (the import preview says so before any button)."""
+    if previous is not None and _same_text(previous, parsed):
+        raise ValidationFailed(_("文本与法规库中的现行版本（第 %(v)d 版）完全相同，无需再次导入。",
+                                 v=previous.version), code="unchanged_law")
 
 
 def _same_text(law: Law, parsed: ParsedLaw) -> bool:

@@ -230,6 +230,11 @@ def test_admin_imports_through_the_page_with_a_preview(admin_client, app):
         "csrf_token": token, "file": (io.BytesIO("某法\n第二条 乙。\n".encode()), "x.txt")},
         content_type="multipart/form-data")
     assert "应从第一条开始" in bad.get_data(as_text=True)
+    again = admin_client.post("/admin/library/laws/import", data={
+        "csrf_token": token, "file": (io.BytesIO(SMALL_LAW), "小法.txt")},
+        content_type="multipart/form-data")
+    html = again.get_data(as_text=True)  # said at the preview, with no button to confirm
+    assert "与法规库中的现行版本（第 1 版）完全相同" in html and "确认导入 3 条" not in html
 
 
 def test_staff_read_mark_bookmark_and_note(client, login, make_user, app):
