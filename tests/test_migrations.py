@@ -82,6 +82,35 @@ def test_upgrade_numbers_units_that_already_share_a_name(empty_database_url, tmp
         db.engine.dispose()
 
 
+def test_upgrade_numbers_campaigns_that_already_share_a_title(empty_database_url, tmp_path):
+    """Before the unique index, two campaigns could have one title: the upgrade keeps both
+    and numbers the later ones."""
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": empty_database_url,
+                      "UPLOAD_FOLDER": str(tmp_path / "uploads")})
+    with app.app_context():
+        upgrade(revision="008ad5895826")
+        with db.engine.begin() as connection:
+            for campaign_id, title in ((1, "2026年宪法宣传周"), (2, "2026年宪法宣传周"),
+                                       (3, "2026年宪法宣传周（2）"), (4, "民法典宣传月")):
+                connection.execute(text(
+                    "INSERT INTO campaign (id, title, description, starts_on, ends_on, targets, "
+                    "created_at) VALUES (:id, :title, '', '2026-12-01', '2026-12-07', '{}', "
+                    "'2026-01-01')"), {"id": campaign_id, "title": title})
+        upgrade()
+        with db.engine.connect() as connection:
+            titles = dict(connection.execute(text(
+                "SELECT id, title FROM campaign ORDER BY id")).all())
+        assert titles == {1: "2026年宪法宣传周", 2: "2026年宪法宣传周（3）",
+                          3: "2026年宪法宣传周（2）", 4: "民法典宣传月"}
+        with pytest.raises(IntegrityError, match="uq_campaign_title|campaign.title"), \
+                db.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO campaign (id, title, description, starts_on, ends_on, targets, "
+                "created_at) VALUES (5, '民法典宣传月', '', '2026-12-01', '2026-12-07', '{}', "
+                "'2026-01-01')"))
+        db.engine.dispose()
+
+
 def test_upgrade_leaves_one_current_version_of_each_law(empty_database_url, tmp_path):
     """Two imports of one law at the same instant could leave two current versions: the
     later stays current, the earlier becomes an amended version; no row is lost."""

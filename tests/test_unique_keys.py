@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -21,8 +21,9 @@ from lawlearn.errors import Conflict, ValidationFailed
 from lawlearn.extensions import db
 from lawlearn.library import materials
 from lawlearn.library.models import CollectionEntry, Law, Material, MaterialCollection
+from lawlearn.outreach.campaigns import CampaignFields, create_campaign
 from lawlearn.outreach.categories import add_category, rename_category
-from lawlearn.outreach.models import OutreachCategory, OutreachEvent, StallQuiz
+from lawlearn.outreach.models import Campaign, OutreachCategory, OutreachEvent, StallQuiz
 from lawlearn.practice import points
 from lawlearn.reports.dashboard_targets import TARGETS, change_targets, targets_for
 from lawlearn.sessions.kinds import add_kind
@@ -60,6 +61,21 @@ def test_a_unit_created_twice_at_once(app, key_refusals):
         assert count(Department, Department.name == "区司法局") == 1
     assert key_refusals == [True]  # the key refused it, not the check
 
+
+
+def test_a_campaign_created_twice_at_once(app, key_refusals):
+    def create() -> None:
+        create_campaign(None, CampaignFields(title="2026年宪法宣传周", starts_on=date(2026, 12, 1),
+                                             ends_on=date(2026, 12, 7)), datetime(2026, 11, 1))
+
+    with app.app_context():
+        with twin_at(app, create, after=lambda statement: statement.lstrip().startswith(
+                "SELECT") and "WHERE campaign.title = " in statement) as ran, \
+                pytest.raises(ValidationFailed, match="已有名为《2026年宪法宣传周》的主题宣传"):
+            create()
+        assert ran
+        assert count(Campaign) == 1
+    assert key_refusals == [True]  # the key refused it, not the check
 
 
 def test_a_section_created_twice_at_once(app, make_department, key_refusals):

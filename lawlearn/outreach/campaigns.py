@@ -22,6 +22,7 @@ from lawlearn.outreach.models import (
     Campaign,
     OutreachEvent,
 )
+from lawlearn.unique_keys import duplicate_raises
 
 # The targets a campaign may set, in display order, with their units.
 TARGET_KEYS = ("events", "participants", "materials", "departments", "categories")
@@ -48,6 +49,20 @@ def get_campaign(campaign_id: int) -> Campaign:
     if campaign is None:
         raise NotFound(_("主题宣传不存在。"))
     return campaign
+
+
+def _title_taken(title: str) -> ValidationFailed:
+    return ValidationFailed(_("已有名为《%(title)s》的主题宣传，请换一个名称（例如写明年份）。",
+                              title=title), field="title", code="campaign_title_taken")
+
+
+def _check_title_free(title: str, except_id: int | None = None) -> None:
+    """The form's own message for a title in use; the unique key settles a tie."""
+    taken = select(Campaign.id).where(Campaign.title == title)
+    if except_id is not None:
+        taken = taken.where(Campaign.id != except_id)
+    if db.session.scalar(taken.limit(1)) is not None:
+        raise _title_taken(title)
 
 
 def _clean(fields: CampaignFields) -> tuple[str, date, date, dict[str, int]]:
@@ -88,11 +103,12 @@ def _clean(fields: CampaignFields) -> tuple[str, date, date, dict[str, int]]:
 def create_campaign(actor: User | None, fields: CampaignFields, now: datetime) -> Campaign:
     """A new campaign with its period and targets (a missing target is 0: none set)."""
     title, starts_on, ends_on, targets = _clean(fields)
-    campaign = Campaign(title=title, starts_on=starts_on, ends_on=ends_on,
-                        description=(fields.description or "").strip(), targets=targets,
-                        created_by_id=actor.id if actor else None, created_at=now)
-    db.session.add(campaign)
-    db.session.flush()
+    _check_title_free(title)
+    with duplicate_raises(_title_taken(title)):
+        campaign = Campaign(title=title, starts_on=starts_on, ends_on=ends_on,
+                            description=(fields.description or "").strip(), targets=targets,
+                            created_by_id=actor.id if actor else None, created_at=now)
+        db.session.add(campaign)
     record_audit(actor, "outreach.campaign.create", campaign,
                  _("创建主题宣传《%(title)s》", title=campaign.title), {"targets": targets})
     return campaign
@@ -103,10 +119,11 @@ def update_campaign(actor: User | None, campaign: Campaign, fields: CampaignFiel
     title, starts_on, ends_on, targets = _clean(fields)
     before = {"title": campaign.title, "starts_on": campaign.starts_on.isoformat(),
               "ends_on": campaign.ends_on.isoformat(), "targets": dict(campaign.targets or {})}
-    campaign.title, campaign.starts_on, campaign.ends_on = title, starts_on, ends_on
-    campaign.description = (fields.description or "").strip()
-    campaign.targets = targets
-    db.session.flush()
+    _check_title_free(title, except_id=campaign.id)
+    with duplicate_raises(_title_taken(title)):
+        campaign.title, campaign.starts_on, campaign.ends_on = title, starts_on, ends_on
+        campaign.description = (fields.description or "").strip()
+        campaign.targets = targets
     record_audit(actor, "outreach.campaign.update", campaign,
                  _("修改主题宣传《%(title)s》", title=campaign.title),
                  {"before": before, "targets": targets})
@@ -187,12 +204,13 @@ def copy_campaign(actor: User | None, source: Campaign, now: datetime) -> Campai
                          copy=existing.title), code="already_copied")
     preview = copy_preview(source)
     title, starts_on, ends_on, targets = _clean(preview)
-    campaign = Campaign(title=title, starts_on=starts_on, ends_on=ends_on,
-                        description=preview.description, targets=targets,
-                        copied_from_id=source.id, created_by_id=actor.id if actor else None,
-                        created_at=now)
-    db.session.add(campaign)
-    db.session.flush()
+    _check_title_free(title)
+    with duplicate_raises(_title_taken(title)):
+        campaign = Campaign(title=title, starts_on=starts_on, ends_on=ends_on,
+                            description=preview.description, targets=targets,
+                            copied_from_id=source.id,
+                            created_by_id=actor.id if actor else None, created_at=now)
+        db.session.add(campaign)
     record_audit(actor, "outreach.campaign.copy", campaign,
                  _("由《%(old)s》复制出《%(new)s》", old=source.title, new=campaign.title),
                  {"copied_from_id": source.id})

@@ -44,7 +44,9 @@ class Campaign(db.Model):
 
     __tablename__ = "campaign"
     # AUTOINCREMENT: SQLite must never hand a deleted row's id to a new one.
+    # One campaign per title: the event form and the ledger's filter pick a campaign by it.
     __table_args__ = (CheckConstraint("ends_on >= starts_on", name="ends_after_start"),
+                      Index("uq_campaign_title", "title", unique=True),
                       {"sqlite_autoincrement": True})
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -310,7 +310,7 @@ def test_ledger_page_filters_totals_and_exports(admin_client, week, office):
 def test_ledger_page_reports_bad_filters(admin_client, week):
     html = admin_client.get("/admin/outreach/ledger?from=2024-99-01&status=lost") \
         .get_data(as_text=True)
-    assert "开始日期格式不正确" in html and "未知的状态范围。" in html
+    assert "开始日期无效：应为 1900—2999 年间的日期" in html and "未知的状态范围。" in html
     swapped = admin_client.get("/admin/outreach/ledger?from=2024-12-07&to=2024-12-01")
     assert "已按对调后的期间统计" in swapped.get_data(as_text=True)
     assert "宪法进社区" in swapped.get_data(as_text=True)

@@ -60,7 +60,8 @@ def test_create_keeps_period_and_targets_and_audits(ctx):
     assert entry.target_id == campaign.id and "2024年宪法宣传周" in entry.summary
 
     # A missing or empty target is 0: none set.
-    bare = create_campaign(None, fields(targets={"events": 3, "participants": None}), NOW)
+    bare = create_campaign(None, fields(title="民法典宣传月", targets={"events": 3,
+                                                                 "participants": None}), NOW)
     assert bare.targets == {"events": 3, "participants": 0, "materials": 0, "departments": 0,
                             "categories": 0}
 
@@ -94,6 +95,25 @@ def test_update_changes_everything_and_records_before(ctx):
     assert entry.details["before"]["title"] == "2024年宪法宣传周"
     with pytest.raises(ValidationFailed):
         update_campaign(None, campaign, fields(targets={"events": -3}))
+
+
+def test_a_title_in_use_is_refused_on_create_update_and_copy(ctx):
+    """The event form and the ledger's filter pick a campaign by its title."""
+    first = create_campaign(None, fields(), NOW)
+    with pytest.raises(ValidationFailed, match="已有名为《2024年宪法宣传周》的主题宣传") as error:
+        create_campaign(None, fields(starts_on=date(2024, 12, 2)), NOW)
+    assert error.value.field == "title"
+    other = create_campaign(None, fields(title="民法典宣传月"), NOW)
+    with pytest.raises(ValidationFailed, match="已有名为"):
+        update_campaign(None, other, fields())
+    update_campaign(None, first, fields(description="仍是本名"))  # its own title is no clash
+    create_campaign(None, fields(title="2025年宪法宣传周", starts_on=date(2025, 12, 1),
+                                 ends_on=date(2025, 12, 7)), NOW)
+    with pytest.raises(ValidationFailed, match="已有名为《2025年宪法宣传周》"):
+        copy_campaign(None, first, NOW)  # next year's title was made by hand
+    db.session.commit()
+    assert sorted(db.session.scalars(select(Campaign.title))) == [
+        "2024年宪法宣传周", "2025年宪法宣传周", "民法典宣传月"]
 
 
 def test_only_a_campaign_without_events_is_deleted(office, cats):
