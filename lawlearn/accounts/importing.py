@@ -58,6 +58,10 @@ class DepartmentLookup:
         matches = self.by_name.get(label, [])
         return matches[0] if len(matches) == 1 else None
 
+    def paths_named(self, label: str) -> list[str]:
+        """The 单位/科室 paths of every department called ``label`` (several: ambiguous)."""
+        return sorted(department.full_name for department in self.by_name.get(label.strip(), []))
+
 
 @dataclass
 class ImportedUser:
@@ -151,7 +155,12 @@ def parse_user_import(data: bytes, default_password: str | None = None, *,
         department_label = cells.get("部门", "").strip()
         if department_label:
             department = departments.find(department_label)
-            if department is None:
+            same_name = departments.paths_named(department_label)
+            if department is None and len(same_name) > 1:
+                problems.append(_("部门“%(name)s”有 %(n)d 个同名部门，请写作%(paths)s之一",
+                                  name=department_label, n=len(same_name),
+                                  paths="、".join(f"“{path}”" for path in same_name)))
+            elif department is None:
                 problems.append(_("部门“%(name)s”不存在（同名部门请写作“单位/科室”）",
                                   name=department_label))
 

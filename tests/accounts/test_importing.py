@@ -97,7 +97,8 @@ def test_every_bad_row_is_named_and_nothing_written(office):
     assert set(rows) == {4, 5, 6, 7, 8, 9, 10, 11}
     assert "第 3 行重复" in rows[4]
     assert "不存在的科" in rows[5]
-    assert "单位/科室" in rows[6]
+    assert "有 2 个同名部门，请写作“区司法局/办公室”、“区政府办公室/办公室”之一" in rows[6]
+    assert "不存在" not in rows[6]  # it exists twice: ambiguous, not missing
     assert "用户名为空" in rows[7]
     assert "老板" in rows[8]
     assert "至少需要 8 个字符" in rows[9]
