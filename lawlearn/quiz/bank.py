@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,6 +39,11 @@ class QuestionFields:
     article_id: int | None = None
 
 
+# A blank in a fill-in stem: （　　） (any spaces inside, full- or half-width brackets) or a
+# run of underscores. A stem with none asks its one blank as a question.
+BLANK_MARK = re.compile(r"[（(][\s\u3000]*[）)]|_{3,}")
+
+
 def question_problems(fields: QuestionFields) -> list[str]:
     """Every rule the question breaks, in words (shared by forms and imports)."""
     problems: list[str] = []
@@ -66,8 +72,12 @@ def question_problems(fields: QuestionFields) -> list[str]:
             problems.append(_("判断题答案须为正确或错误"))
     elif fields.type == "fill":
         answer = fields.answer or []
+        marks = len(BLANK_MARK.findall(fields.stem))
         if not answer or any(not alternatives for alternatives in answer):
             problems.append(_("填空题每个空都须有答案"))
+        elif marks != len(answer) and not (marks == 0 and len(answer) == 1):
+            problems.append(_("题干中标出了 %(marks)d 个空，答案却有 %(blanks)d 个空（空与空之间用 | "
+                              "分隔）；请用“（　　）”标出每个空", marks=marks, blanks=len(answer)))
     return problems
 
 

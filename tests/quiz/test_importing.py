@@ -205,11 +205,14 @@ def test_every_bad_row_is_named_and_nothing_written(laws):
         q("单选", "法规找不到", ["甲", "乙"], "A", article="刑法第一条"),         # 15
         q("单选", "好题", ["甲", "乙"], "B"),                                   # 16 dup of 2
         q("单选", "答案不是字母", ["甲", "乙"], "正确"),                         # 17
+        q("填空", "一处空____两个答案", answer="依法治国|法治/社会主义法治"),        # 18
+        q("填空", "没有标出空却有两个空", answer="甲|乙"),                        # 19
+        q("填空", "问句式填空：宪法是国家的什么法？", answer="根本法"),             # 20 fine
     ]
     before = question_count()
     parsed = importing.parse_question_import(xlsx_bytes(rows))
     problems = {p.row: p.message for p in parsed.problems}
-    assert sorted(problems) == list(range(3, 18))
+    assert sorted(problems) == list(range(3, 20))
     assert "未知题型“问答”" in problems[3]
     assert "题干为空" in problems[4]
     assert "答案 D 没有对应的选项" in problems[5]
@@ -225,6 +228,8 @@ def test_every_bad_row_is_named_and_nothing_written(laws):
     assert problems[15].startswith("找不到法条“刑法第一条”")
     assert "与第 2 行重复" in problems[16]
     assert "应填写选项字母" in problems[17]
+    assert "题干中标出了 1 个空，答案却有 2 个空" in problems[18]
+    assert "题干中标出了 0 个空，答案却有 2 个空" in problems[19]
     with pytest.raises(ValidationFailed):
         importing.apply_question_import(None, parsed)
     assert question_count() == before
