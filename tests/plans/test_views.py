@@ -11,7 +11,7 @@ from sqlalchemy import select
 from lawlearn.accounts.models import User
 from lawlearn.database import utcnow
 from lawlearn.extensions import db
-from lawlearn.library.models import Material
+from lawlearn.library.models import Law, Material
 from lawlearn.localtime import local_day
 from lawlearn.plans.models import Notice, PlanItemProgress, PlanStage, Reflection
 from lawlearn.plans.notices import notify
@@ -167,17 +167,22 @@ def test_progress_ring_shows_the_share_done(app, client, ann):
     with app.app_context():
         law = import_law()
         plan = this_year_plan()
-        add_item(plan, "articles", settings={"law_id": law.id, "from_number": 1,
-                                             "to_number": 1})
+        first = add_item(plan, "articles", settings={"law_id": law.id, "from_number": 1,
+                                                     "to_number": 1})
         add_item(plan, "articles", settings={"law_id": law.id, "from_number": 2,
                                              "to_number": 2})
         add_item(plan, "material", required=False)
-        study(person(ann), law, 1, 2)
         db.session.commit()
-        plan_id = plan.id
+        first_id, law_id, plan_id = first.id, law.id, plan.id
+    hint = "完成后回到学习计划即可看到进度"
+    assert hint in client.get(f"/plans/items/{first_id}").get_data(as_text=True)
+    with app.app_context():
+        study(person(ann), db.session.get(Law, law_id), 1, 2)
+        db.session.commit()
     page = client.get(f"/plans/{plan_id}").get_data(as_text=True)
     assert 'aria-label="已完成 100%"' in page and "必修完成 2 / 2 项" in page
     assert 'stroke-dasharray="100 100"' in page
+    assert hint not in client.get(f"/plans/items/{first_id}").get_data(as_text=True)  # done
 
 
 def test_video_open_records_the_time_and_goes_only_to_web_links(app, client, ann, clock):
