@@ -36,6 +36,8 @@ def test_take_a_quiz_without_scripts(app, client, login, make_user, make_quiz):
     done = client.post(f"/attempts/{attempt_id}/save", data={**answers, "submit": "1"},
                        follow_redirects=True).get_data(as_text=True)
     assert "8</strong> / 8" in done and "正确答案" in done and "宪法是国家的根本法" in done
+    # The summary names each option chosen by its letter and its text, as the book does.
+    assert re.search(r'我的答案：</span><span class="answer-choice">B\. [^<]+</span>', done)
 
 
 def test_review_hidden_until_the_quiz_closes(app, client, login, make_user, make_quiz):
