@@ -11,7 +11,7 @@ from wtforms import DateField, Form, SelectField, StringField
 
 from lawlearn.accounts.departments import department_tree
 from lawlearn.converters import record_id
-from lawlearn.localtime import YEARS
+from lawlearn.localtime import in_years
 
 BAD_DATE = _l("日期格式不正确，请按“年-月-日”填写，例如 2025-01-31。")
 
@@ -55,7 +55,7 @@ class PeriodForm(Form):
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         for field in (self.date_from, self.date_to):
-            if field.data is not None and not YEARS[0] <= field.data.year <= YEARS[1]:
+            if field.data is not None and not in_years(field.data):
                 field.errors.append(_l("日期超出范围。"))
                 valid = False
         return valid
