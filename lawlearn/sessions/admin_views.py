@@ -9,7 +9,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import to_user_timezone, to_utc
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from lawlearn.accounts.departments import department_choices
 from lawlearn.accounts.models import Department, User
@@ -76,7 +76,10 @@ def session_edit(session_id: int | None = None):
     form.material_ids.choices = [(m.id, m.title) for m in db.session.scalars(
         select(Material).where(Material.published.is_(True)).order_by(Material.title))]
     form.exit_quiz_id.choices = [("", _("（无）"))] + [
-        (q.id, q.title) for q in db.session.scalars(select(Quiz).order_by(Quiz.id.desc()))]
+        (q.id, q.title) for q in db.session.scalars(
+            select(Quiz).where(or_(Quiz.published.is_(True),
+                                   Quiz.id == (study.exit_quiz_id if study else None)))
+            .order_by(Quiz.id.desc()))]
     if study is not None and request.method == "GET":
         for name in ("title", "kind_id", "place", "speaker", "description", "study_hours",
                      "checkin_opens_minutes", "late_after_minutes", "exit_quiz_id",

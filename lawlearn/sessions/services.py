@@ -17,9 +17,12 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from lawlearn.accounts.audit import record_audit
 from lawlearn.accounts.models import Department, User
+from lawlearn.converters import MAX_ID
 from lawlearn.database import utcnow
 from lawlearn.errors import Conflict, NotFound, ValidationFailed
 from lawlearn.extensions import db
+from lawlearn.library.models import Material
+from lawlearn.quiz.models import Quiz
 from lawlearn.quiz.services import attempt_graded
 from lawlearn.sessions.models import (
     ATTENDANCE_STATUSES,
@@ -63,7 +66,7 @@ def _check(fields: SessionFields) -> None:
         raise ValidationFailed(_("请填写活动名称。"), field="title")
     if fields.ends_at <= fields.starts_at:
         raise ValidationFailed(_("结束时间须晚于开始时间。"), field="ends_at")
-    if db.session.get(SessionKind, fields.kind_id) is None:
+    if not _all_exist(SessionKind, [fields.kind_id]):
         raise ValidationFailed(_("请选择活动类型。"), field="kind_id")
     if fields.checkin_opens_minutes < 0 or fields.late_after_minutes < 0:
         raise ValidationFailed(_("签到时间设置不能为负数。"), field="late_after_minutes")
@@ -71,6 +74,28 @@ def _check(fields: SessionFields) -> None:
         raise ValidationFailed(_("签到截止时间不能早于开始时间。"), field="checkin_closes_at")
     if not fields.audience_all and not (fields.department_ids or fields.user_ids):
         raise ValidationFailed(_("请选择应参加的部门或人员。"), field="department_ids")
+    # What the form offered may be gone by the time it is sent (deleted in another tab):
+    # a message, not a foreign-key error.
+    if not fields.audience_all and not _all_exist(Department, fields.department_ids):
+        raise ValidationFailed(_("所选部门已不存在，请刷新页面后重新选择。"),
+                               field="department_ids")
+    if not _all_exist(Material, fields.material_ids, Material.published.is_(True)):
+        raise ValidationFailed(_("所选学习资料已不存在或已撤回，请刷新页面后重新选择。"),
+                               field="material_ids")
+    # A draft quiz is open to no one: people checked in would wait for it for ever.
+    if fields.exit_quiz_id is not None and not _all_exist(Quiz, [fields.exit_quiz_id],
+                                                          Quiz.published.is_(True)):
+        raise ValidationFailed(_("随堂测验须是已发布的测验。"), field="exit_quiz_id")
+
+
+def _all_exist(model, ids: list[int], *where) -> bool:
+    """Every id names a row of ``model`` (meeting ``where``); ids past the column's range
+    name none."""
+    wanted = set(ids)
+    if not all(0 < number <= MAX_ID for number in wanted):
+        return False
+    return not wanted or db.session.scalar(select(func.count()).select_from(model).where(
+        model.id.in_(wanted), *where)) == len(wanted)
 
 
 def _apply(session: StudySession, fields: SessionFields, shift: timedelta = timedelta()) -> None:

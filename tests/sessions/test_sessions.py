@@ -12,6 +12,7 @@ from lawlearn.accounts.models import AuditEntry, User
 from lawlearn.database import utcnow
 from lawlearn.errors import ValidationFailed
 from lawlearn.extensions import db
+from lawlearn.quiz.models import Quiz
 from lawlearn.sessions import services
 from lawlearn.sessions.models import Attendance, SessionKind, StudySession
 from tests.conftest import post_with_csrf
@@ -123,6 +124,34 @@ def test_a_session_in_year_one_is_a_form_error(admin_client, app, kind_id):
         **fields, "starts_at": "2026-12-07T09:00", "ends_at": "2026-12-07T10:00",
         "repeat": "weekly", "repeat_until": "9999-12-31"})
     assert far.status_code == 422 and "日期须在" in far.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(StudySession.id))) == 0
+
+
+def test_what_the_form_offered_but_is_gone_is_a_message(admin_client, app, kind_id,
+                                                      make_quiz, make_department):
+    """A quiz, material or department deleted (or a draft quiz, or a huge id) while the
+    form was open: the field says so, nothing is written, no foreign-key 500."""
+    draft = make_quiz(title="草稿测验")
+    with app.app_context():
+        db.session.get(Quiz, draft).published = False
+        db.session.commit()
+    unit = make_department("司法局")
+    fields = {"title": "会前学法", "kind_id": str(kind_id), "starts_at": "2026-12-07T09:00",
+              "ends_at": "2026-12-07T10:00", "study_hours": "1", "checkin_opens_minutes": "15",
+              "late_after_minutes": "5", "audience_all": "y"}
+    form = admin_client.get("/admin/sessions/new").get_data(as_text=True)
+    assert "草稿测验" not in form  # a draft is not offered as the exit quiz
+    for changes, words in (({"exit_quiz_id": str(draft)}, "随堂测验须是已发布的测验"),
+                           ({"exit_quiz_id": "99999999"}, "随堂测验须是已发布的测验"),
+                           ({"material_ids": "99999999"}, "所选学习资料已不存在"),
+                           ({"audience_all": "", "department_ids": ["99999999", str(unit)]},
+                            "所选部门已不存在"),
+                           ({"kind_id": "99999999999999999999"}, "请选择活动类型")):
+        response = post_with_csrf(admin_client, "/admin/sessions/new", "/admin/sessions/new",
+                                  {**fields, **changes})
+        assert response.status_code == 422, changes
+        assert words in response.get_data(as_text=True), changes
     with app.app_context():
         assert db.session.scalar(select(func.count(StudySession.id))) == 0
 
