@@ -128,8 +128,10 @@ def _item_choices(form: ItemForm, plan: Plan, item: PlanItem | None = None) -> N
     form.material_id.choices = [none] + [(m.id, m.title) for m in db.session.execute(
         select(Material.id, Material.title).where(Material.published.is_(True))
         .order_by(Material.title))]
+    chosen_quiz = item.settings.get("quiz_id") if item is not None else None
     form.quiz_id.choices = [none] + [(q.id, q.title) for q in db.session.execute(
-        select(Quiz.id, Quiz.title).order_by(Quiz.id.desc()))]
+        select(Quiz.id, Quiz.title).where(or_(Quiz.published.is_(True), Quiz.id == chosen_quiz))
+        .order_by(Quiz.id.desc()))]
     # Sessions of the plan's period (a day's margin for the time zone), and the chosen one.
     chosen = item.settings.get("session_id") if item is not None else None
     first = datetime.combine(plan.starts_on - timedelta(days=1), time())

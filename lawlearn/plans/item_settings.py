@@ -122,6 +122,9 @@ def _quiz_settings(plan: Plan, raw: dict[str, Any]) -> dict[str, Any]:
     from lawlearn.quiz.models import Quiz
 
     quiz = _chosen(Quiz, raw, "quiz_id", _("请选择测验。"))
+    if not quiz.published:  # a draft is open to no one: the item could never be done
+        raise ValidationFailed(_("测验《%(title)s》尚未发布，请先发布。", title=quiz.title),
+                               field="quiz_id")
     require = raw.get("require") or "passed"
     if require not in ("passed", "attempted"):
         raise ValidationFailed(_("请选择完成条件。"), field="require")

@@ -384,6 +384,22 @@ def test_a_plan_with_an_unusable_item_is_not_published(ctx):
     assert db.session.scalar(select(func.count()).select_from(Notice)) == 0
 
 
+def test_a_draft_quiz_is_no_item_and_a_quiz_withdrawn_since_stops_publishing(ctx):
+    """A draft quiz is open to no one: an item on it could never be done."""
+    plan = new_plan()
+    draft = make_quiz("草稿测验")
+    draft.published = False
+    with pytest.raises(ValidationFailed, match="测验《草稿测验》尚未发布") as caught:
+        item(plan, "quiz", {"quiz_id": draft.id})
+    assert caught.value.field == "quiz_id"
+    quiz = make_quiz()
+    item(plan, "quiz", {"quiz_id": quiz.id})
+    quiz.published = False
+    with pytest.raises(ValidationFailed, match="尚未发布"):
+        publishing.publish_plan(None, plan, NOW)
+    assert plan.status == "draft"
+
+
 def test_only_a_draft_is_deleted_with_its_items(ctx, admin_user):
     draft = new_plan("草稿计划")
     stage = authoring.add_stage(None, draft, "一月", NOW)
