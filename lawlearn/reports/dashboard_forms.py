@@ -17,6 +17,9 @@ def _within(spec: TargetSpec):
     def check(_form, field) -> None:
         if field.data is None:
             return
+        # NaN and Infinity parse as Decimals; NaN cannot even be compared.
+        if isinstance(field.data, Decimal) and not field.data.is_finite():
+            raise ValidationError(_l("请填写数字。"))
         if not 0 <= field.data <= spec.high:
             # The limit with its unit: "0 到 100% 之间" but "0 到 100,000 场之间".
             limit = quantity(spec, spec.high)

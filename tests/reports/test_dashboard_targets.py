@@ -177,6 +177,20 @@ def test_invalid_targets_rerender_at_the_error_summary_and_change_nothing(app, a
         assert get_setting("reports.targets") == {} and audit_entries() == []
 
 
+@pytest.mark.parametrize("value", ["nan", "NaN", "inf", "-Infinity"])
+def test_not_a_number_is_a_field_error(app, admin_in, value):
+    """Decimal reads these; NaN cannot even be compared (it was a 500)."""
+    year = last_year(app)
+    token = csrf_from(admin_in.get("/reports/dashboard"))
+    response = admin_in.post(f"/reports/dashboard/targets?year={year}", data={
+        **TYPED, "attendance_rate": value, "year": str(year), "csrf_token": token})
+    assert response.status_code == 422
+    assert '<a href="#attendance_rate">参学率（%）：请填写数字。</a>' in response.get_data(
+        as_text=True)
+    with app.app_context():
+        assert get_setting("reports.targets") == {}
+
+
 @pytest.mark.parametrize("year", ["", "abc", "1999", "9999"])
 def test_a_bad_year_in_the_form_is_an_error_not_this_year(app, admin_in, year):
     token = csrf_from(admin_in.get("/reports/dashboard"))
