@@ -627,6 +627,7 @@ def test_admin_report_page_and_csv(app, admin_client, org):
     text = page.get_data(as_text=True)
     assert page.status_code == 200
     assert "各部门出勤" in text and "执法局/法制科" in text and "文员庚" not in text
+    assert "签到已结束且未取消的学法活动 1 场" in text  # what is counted, in words
     assert text.index("干部己") < text.index("科员戊")  # lowest rate first
     export = admin_client.get(f"/admin/sessions/report?department={org.unit}&format=csv")
     rows = list(csv.reader(io.StringIO(export.data.decode("utf-8-sig"))))
