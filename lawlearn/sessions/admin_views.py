@@ -21,7 +21,7 @@ from lawlearn.library.references import format_references, resolve_article_refer
 from lawlearn.pagination import paginate
 from lawlearn.quiz.authoring import user_ids_for, usernames_of
 from lawlearn.quiz.models import Quiz
-from lawlearn.sessions import roster, services, sessions_admin_bp
+from lawlearn.sessions import leave, roster, services, sessions_admin_bp
 from lawlearn.sessions.forms import CancelForm, KindForm, MarkForm, SessionForm
 from lawlearn.sessions.kinds import add_kind, session_kinds
 from lawlearn.sessions.models import ATTENDANCE_STATUSES, SessionKind, StudySession
@@ -44,7 +44,7 @@ def sessions():
         query.where(StudySession.ends_at >= now)
     pagination = paginate(query)
     return render_template("sessions_admin/sessions.html", pagination=pagination, past=past,
-                           now=now)
+                           now=now, pending_leave=leave.pending_count(current_user))
 
 
 def _form_fields(form: SessionForm) -> services.SessionFields:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, contains_eager
 
@@ -207,15 +207,32 @@ def decide(actor: User, leave: LeaveRequest, approve: bool, note: str | None,
     return leave
 
 
-def pending_for(actor: User) -> list[LeaveRequest]:
-    """Pending requests ``actor`` may decide, soonest session first; one query."""
+def _pending_conditions(actor: User) -> list | None:
+    """Which pending requests ``actor`` may decide (None: none at all)."""
     conditions = [LeaveRequest.status == "pending", LeaveRequest.user_id != actor.id,
                   StudySession.cancelled_at.is_(None)]
     if not actor.has_role(Role.ADMIN):
         if not actor.has_role(Role.DEPT_LEAD) or actor.department_id is None:
-            return []
+            return None
         conditions.append(or_(User.department_id == actor.department_id,
                               User.department_id.in_(_section_ids(actor.department_id))))
+    return conditions
+
+
+def pending_count(actor: User) -> int:
+    """How many requests :func:`pending_for` lists; one query."""
+    conditions = _pending_conditions(actor)
+    if conditions is None:
+        return 0
+    return db.session.scalar(select(func.count(LeaveRequest.id)).join(LeaveRequest.user)
+                             .join(LeaveRequest.session).where(*conditions)) or 0
+
+
+def pending_for(actor: User) -> list[LeaveRequest]:
+    """Pending requests ``actor`` may decide, soonest session first; one query."""
+    conditions = _pending_conditions(actor)
+    if conditions is None:
+        return []
     parent = aliased(Department)
     query = (
         select(LeaveRequest)

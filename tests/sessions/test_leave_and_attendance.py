@@ -274,6 +274,8 @@ def test_pending_for_lists_what_each_approver_may_decide(ctx, org):
     assert {name for name, _id in names(org.admin)} == {"clerk", "officer", "secretary",
                                                         "unitlead"}
     assert names(org.clerk) == []
+    for who in (org.unit_lead, org.section_lead, org.admin, org.clerk):  # the badge's count
+        assert leave.pending_count(user(who)) == len(names(who))
 
 
 def test_pending_for_takes_one_query_for_few_or_many(ctx, org, make_user, count_queries):
@@ -615,6 +617,16 @@ def test_admin_absentee_page_and_csv(app, admin_client, org):
     assert rows[1][0].startswith("'=")  # no formula in a spreadsheet
     with app.app_context():  # opening the page closed the session
         assert db.session.get(StudySession, session_id).closed_at is not None
+
+
+def test_the_admin_sessions_page_leads_to_the_leave_queue(app, admin_client, org):
+    assert "待审" not in admin_client.get("/admin/sessions/").get_data(as_text=True)
+    with app.app_context():
+        leave.request_leave(user(org.clerk), make_session(utcnow() + timedelta(days=1)), "有事",
+                            utcnow())
+        db.session.commit()
+    html = admin_client.get("/admin/sessions/").get_data(as_text=True)
+    assert 'href="/leave-requests">请假审批 <span class="badge warn">1 条待审</span>' in html
 
 
 def test_admin_report_page_and_csv(app, admin_client, org):
