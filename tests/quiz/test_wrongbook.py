@@ -261,7 +261,7 @@ def test_the_book_shows_my_mistakes_with_the_right_answers(app, client, login, m
     assert "公民在法律面前一律平等" not in html and "第1题：" not in html
     assert "第2题：" in html
     # My latest answer in letters with their text (bank order), the right answer, why.
-    assert re.search(r"我最近的答案：</span><span class=\"answer-choice\">A\. 民法典</span>", html)
+    assert re.search(r"上次答错的答案：</span><span class=\"answer-choice\">A\. 民法典</span>", html)
     assert re.search(r"正确答案：</span><strong><span class=\"answer-choice\">B\. 宪法</span>",
                      html)
     assert "A. 选举权</span><span class=\"answer-choice\">C. 纳税" in html
