@@ -225,7 +225,10 @@ def copy_plan(actor: User | None, plan: Plan, now: datetime) -> tuple[Plan, list
             settings["from"] = same_day_next_year(
                 date.fromisoformat(settings["from"])).isoformat()
         key = DATED_TARGETS.get(item.kind)
-        new = PlanItem(kind=item.kind, title=item.title, description=item.description,
+        # A title that names the plan ("撰写学习心得：2024年度学法计划") names the copy.
+        title = item.title.replace(plan.title, copy.title) if plan.title != copy.title \
+            else item.title
+        new = PlanItem(kind=item.kind, title=title, description=item.description,
                        position=item.position, stage=stages.get(item.stage_id),
                        due_on=same_day_next_year(item.due_on) if item.due_on else None,
                        required=item.required, points=item.points,

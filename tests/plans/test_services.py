@@ -442,6 +442,8 @@ def test_copying_shifts_every_date_and_asks_again_for_quizzes_and_sessions(ctx, 
                 due_on=date(2024, 3, 31))
     attend_it = item(plan, "session", {"session_id": session.id, "excused_counts": True})
     streak = item(plan, "streak", {"days": 10, "from": date(2024, 2, 29)})
+    reflect = item(plan, "reflection", {"min_length": 100})  # titled after the plan
+    assert reflect.title == "撰写学习心得：2024年度学法计划"
     publishing.set_audience(None, plan, NOW, everyone=False, department_ids=[office.id],
                           roles=["leader"])
     plan.status = "closed"
@@ -458,7 +460,8 @@ def test_copying_shifts_every_date_and_asks_again_for_quizzes_and_sessions(ctx, 
     assert [(a.department_id, a.role) for a in copy.audience] == [(office.id, None),
                                                                     (None, "leader")]
     by_title = {i.title: i for i in copy.items}
-    assert [i.title for i in copy.items] == [i.title for i in plan.items]
+    assert [i.title for i in copy.items] == [i.title for i in plan.items[:-1]] + [
+        "撰写学习心得：2025年度学法计划"]  # the plan's name follows the copy's
     new_read = by_title[read.title]
     assert (new_read.due_on, new_read.stage_id, new_read.hours, new_read.points,
             new_read.required) == (date(2025, 2, 28), copy.stages[0].id, 2, 5, False)
