@@ -71,6 +71,12 @@ def _plan_fields(form: PlanForm) -> authoring.PlanFields:
 def plan_edit(plan_id: int | None = None):
     """Create a plan (a draft) or edit its title, kind, period and required hours."""
     plan = plan_or_404(plan_id) if plan_id else None
+    if plan is not None:
+        try:  # a closed plan is frozen: no form to fill in only to be refused
+            authoring.check_editable(plan)
+        except DomainError as error:
+            flash(error.message, "info")
+            return back_to_plan(plan)
     form = PlanForm(obj=plan if request.method == "GET" else None)
     status = 200
     if request.method == "POST":

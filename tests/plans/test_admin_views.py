@@ -279,6 +279,10 @@ def test_publish_copy_close_and_delete_through_the_pages(admin_client, app, make
     with app.app_context():
         assert db.session.get(Plan, plan_id).status == "closed"
     assert "不能再修改" in admin_client.get(page).get_data(as_text=True)
+    # Its edit page leads back to the plan with the reason, rather than a form to be refused.
+    refused = admin_client.get(f"{page}/edit", follow_redirects=True)
+    assert refused.request.path == page and "计划已结束，不能再修改。" in refused.get_data(as_text=True)
+    assert 'name="title"' not in refused.get_data(as_text=True)
     assert post_with_csrf(admin_client, f"/admin/plans/{copy_id}/delete",
                           f"/admin/plans/{copy_id}/delete").status_code == 302
     assert plan_count(app) == 1
