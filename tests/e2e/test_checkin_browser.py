@@ -109,3 +109,31 @@ def test_the_attendance_roster_on_a_phone(app, live_server, phone, admin, make_u
     expect(page.get_by_text(re.compile(r"迟到 1 .* 未签到 3$"))).to_be_visible()
     assert_fits_phone(page)
     screenshot(page, "attendance-roster-phone")
+
+
+def test_cancelling_asks_for_the_reason_before_the_confirmation(app, live_server, desktop,
+                                                                  admin):
+    """A required reason left empty: the browser says so, and no 确定取消… question comes
+    first only to lead nowhere."""
+    study_id = new_session(app, utcnow() + timedelta(days=2), title="周五学法")
+    page = desktop.new_page()
+    page.goto(f"{live_server}/login")
+    field(page, "用户名").fill(admin.username)
+    field(page, "密码").fill(admin.password)
+    page.get_by_role("button", name="登录").click()
+    page.goto(f"{live_server}/admin/sessions/{study_id}")
+    questions: list[str] = []
+
+    def answer(dialog) -> None:
+        questions.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", answer)
+    reason = page.locator("textarea[name=reason]")
+    page.get_by_role("button", name="取消本次活动").click()
+    assert questions == []  # not asked: the reason is missing
+    assert reason.evaluate("element => element.validationMessage") != ""
+    reason.fill("场地临时占用")
+    page.get_by_role("button", name="取消本次活动").click()
+    expect(page.get_by_text("本次活动已取消：场地临时占用")).to_be_visible()
+    assert len(questions) == 1 and "确定取消本次活动吗" in questions[0]

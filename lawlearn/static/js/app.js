@@ -4,7 +4,11 @@
   // Destructive buttons carry data-confirm: ask before the form is sent.
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-confirm]");
-    if (button && !window.confirm(button.getAttribute("data-confirm"))) {
+    if (!button) { return; }
+    // A form the browser will refuse (a required reason left empty) says so first: asking
+    // "are you sure" before that leads nowhere.
+    if (button.form && !button.form.noValidate && !button.form.checkValidity()) { return; }
+    if (!window.confirm(button.getAttribute("data-confirm"))) {
       event.preventDefault();
     }
   });
