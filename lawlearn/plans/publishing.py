@@ -194,6 +194,15 @@ def existing_copy(plan: Plan) -> Plan | None:
         .order_by(Plan.id).limit(1))
 
 
+def _renamed(item_title: str, old: str, new: str) -> str:
+    """An item titled after its plan ("撰写学习心得：2024年度学法计划", made when the item was
+    left untitled) is titled after the copy; any other title stays as the admin wrote it."""
+    for separator in ("：", ": "):
+        if item_title.endswith(separator + old):
+            return item_title[:len(item_title) - len(old)] + new
+    return item_title
+
+
 def copy_plan(actor: User | None, plan: Plan, now: datetime) -> tuple[Plan, list[PlanItem]]:
     """A new draft a year later: items, stages and audience copied, every date shifted.
 
@@ -225,9 +234,7 @@ def copy_plan(actor: User | None, plan: Plan, now: datetime) -> tuple[Plan, list
             settings["from"] = same_day_next_year(
                 date.fromisoformat(settings["from"])).isoformat()
         key = DATED_TARGETS.get(item.kind)
-        # A title that names the plan ("撰写学习心得：2024年度学法计划") names the copy.
-        title = item.title.replace(plan.title, copy.title) if plan.title != copy.title \
-            else item.title
+        title = _renamed(item.title, plan.title, copy.title)
         new = PlanItem(kind=item.kind, title=title, description=item.description,
                        position=item.position, stage=stages.get(item.stage_id),
                        due_on=same_day_next_year(item.due_on) if item.due_on else None,

@@ -533,6 +533,17 @@ def test_reminders_go_to_those_behind_and_a_dept_lead_reminds_only_their_own(ctx
 # --- fixes after a walk-through as new users ---------------------------------------------------
 
 
+def test_only_a_title_made_from_the_plan_follows_the_copy():
+    renamed = publishing._renamed
+    assert renamed("撰写学习心得：2024年度学法计划", "2024年度学法计划", "2025年度学法计划") == \
+        "撰写学习心得：2025年度学法计划"
+    assert renamed("Write a reflection: 2024 plan", "2024 plan", "2025 plan") == \
+        "Write a reflection: 2025 plan"
+    # A plan called 计划 leaves 学习计划 alone: only the made title's ending is its name.
+    assert renamed("学习计划第一阶段", "计划", "计划（复制）") == "学习计划第一阶段"
+    assert renamed("我的心得：学习计划", "计划", "计划（复制）") == "我的心得：学习计划"
+
+
 def test_copying_again_is_refused_and_names_the_copy(ctx, admin_user):
     plan = new_plan("2026年度学法计划")
     item(plan, "reflection", {"min_length": 10})
