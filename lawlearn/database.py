@@ -29,6 +29,22 @@ def like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
+def all_exist(model, ids, *where) -> bool:
+    """Every id names a row of ``model`` (meeting ``where``): a choice a form offered may
+    be gone by the time it is sent. Ids past the column's range name none (PostgreSQL would
+    refuse to compare them)."""
+    from sqlalchemy import func, select
+
+    from lawlearn.converters import MAX_ID
+    from lawlearn.extensions import db  # here: extensions imports this module
+
+    wanted = set(ids)
+    if not all(0 < number <= MAX_ID for number in wanted):
+        return False
+    return not wanted or db.session.scalar(select(func.count()).select_from(model).where(
+        model.id.in_(wanted), *where)) == len(wanted)
+
+
 def utcnow() -> datetime:
     """Naive UTC, as stored in every timestamp column (SQLite keeps no zone)."""
     return datetime.now(UTC).replace(tzinfo=None)

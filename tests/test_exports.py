@@ -11,7 +11,7 @@ import pytest
 from lawlearn.accounts.models import User
 from lawlearn.exports import ascii_filename, attachment_headers, content_disposition, filename_part
 from lawlearn.extensions import db
-from lawlearn.sessions.services import calendar_token
+from lawlearn.sessions.calendar import calendar_token
 
 DISPOSITION = re.compile(
     r'^(?P<kind>attachment|inline); filename="(?P<plain>[A-Za-z0-9._-]+)"'

@@ -1,11 +1,13 @@
-"""A personal calendar feed (.ics) of the sessions a person is expected at."""
+"""A personal calendar feed (.ics) of the sessions a person is expected at, and the secret
+address it is read from."""
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, datetime, timedelta
 
 from icalendar import Calendar, Event
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from lawlearn.accounts.models import User
 from lawlearn.extensions import db
@@ -13,6 +15,24 @@ from lawlearn.sessions.models import StudySession
 from lawlearn.sessions.services import audience_condition
 
 FEED_PAST_DAYS = 90
+
+
+def calendar_token(user: User) -> str:
+    """The secret of the person's calendar address, made on first use. Set only where none
+    is stored yet: two tabs opened at once must not each show a different address, one of
+    them already dead."""
+    if not user.calendar_token:
+        db.session.execute(update(User).where(User.id == user.id,
+                                              User.calendar_token.is_(None))
+                           .values(calendar_token=secrets.token_urlsafe(24))
+                           .execution_options(synchronize_session=False))
+        db.session.refresh(user, ["calendar_token"])
+    return user.calendar_token
+
+
+def reset_calendar_token(user: User) -> str:
+    user.calendar_token = secrets.token_urlsafe(24)
+    return user.calendar_token
 
 
 def user_for_calendar_token(token: str) -> User | None:

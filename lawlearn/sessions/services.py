@@ -17,8 +17,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from lawlearn.accounts.audit import record_audit
 from lawlearn.accounts.models import Department, User
-from lawlearn.converters import MAX_ID
-from lawlearn.database import utcnow
+from lawlearn.database import all_exist, utcnow
 from lawlearn.errors import Conflict, NotFound, ValidationFailed
 from lawlearn.extensions import db
 from lawlearn.library.models import Material
@@ -66,7 +65,7 @@ def _check(fields: SessionFields) -> None:
         raise ValidationFailed(_("请填写活动名称。"), field="title")
     if fields.ends_at <= fields.starts_at:
         raise ValidationFailed(_("结束时间须晚于开始时间。"), field="ends_at")
-    if not _all_exist(SessionKind, [fields.kind_id]):
+    if not all_exist(SessionKind, [fields.kind_id]):
         raise ValidationFailed(_("请选择活动类型。"), field="kind_id")
     if fields.checkin_opens_minutes < 0 or fields.late_after_minutes < 0:
         raise ValidationFailed(_("签到时间设置不能为负数。"), field="late_after_minutes")
@@ -76,26 +75,16 @@ def _check(fields: SessionFields) -> None:
         raise ValidationFailed(_("请选择应参加的部门或人员。"), field="department_ids")
     # What the form offered may be gone by the time it is sent (deleted in another tab):
     # a message, not a foreign-key error.
-    if not fields.audience_all and not _all_exist(Department, fields.department_ids):
+    if not fields.audience_all and not all_exist(Department, fields.department_ids):
         raise ValidationFailed(_("所选部门已不存在，请刷新页面后重新选择。"),
                                field="department_ids")
-    if not _all_exist(Material, fields.material_ids, Material.published.is_(True)):
+    if not all_exist(Material, fields.material_ids, Material.published.is_(True)):
         raise ValidationFailed(_("所选学习资料已不存在或已撤回，请刷新页面后重新选择。"),
                                field="material_ids")
     # A draft quiz is open to no one: people checked in would wait for it for ever.
-    if fields.exit_quiz_id is not None and not _all_exist(Quiz, [fields.exit_quiz_id],
+    if fields.exit_quiz_id is not None and not all_exist(Quiz, [fields.exit_quiz_id],
                                                           Quiz.published.is_(True)):
         raise ValidationFailed(_("随堂测验须是已发布的测验。"), field="exit_quiz_id")
-
-
-def _all_exist(model, ids: list[int], *where) -> bool:
-    """Every id names a row of ``model`` (meeting ``where``); ids past the column's range
-    name none."""
-    wanted = set(ids)
-    if not all(0 < number <= MAX_ID for number in wanted):
-        return False
-    return not wanted or db.session.scalar(select(func.count()).select_from(model).where(
-        model.id.in_(wanted), *where)) == len(wanted)
 
 
 def _apply(session: StudySession, fields: SessionFields, shift: timedelta = timedelta()) -> None:
@@ -376,24 +365,6 @@ def todays_sessions(user: User, now: datetime) -> list[tuple[StudySession, Atten
     mine = {a.session_id: a for a in db.session.scalars(select(Attendance).where(
         Attendance.user_id == user.id, Attendance.session_id.in_([s.id for s in sessions])))}
     return [(s, mine.get(s.id), checkin_open(s, now)) for s in sessions]
-
-
-def calendar_token(user: User) -> str:
-    """The secret of the person's calendar address, made on first use. Set only where none
-    is stored yet: two tabs opened at once must not each show a different address, one of
-    them already dead."""
-    if not user.calendar_token:
-        db.session.execute(update(User).where(User.id == user.id,
-                                              User.calendar_token.is_(None))
-                           .values(calendar_token=secrets.token_urlsafe(24))
-                           .execution_options(synchronize_session=False))
-        db.session.refresh(user, ["calendar_token"])
-    return user.calendar_token
-
-
-def reset_calendar_token(user: User) -> str:
-    user.calendar_token = secrets.token_urlsafe(24)
-    return user.calendar_token
 
 
 def exit_quiz_passed(user_id: int, quiz_id: int, now: datetime | None = None) -> int:

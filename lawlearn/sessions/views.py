@@ -14,7 +14,12 @@ from lawlearn.database import utcnow
 from lawlearn.exports import attachment_headers
 from lawlearn.extensions import db
 from lawlearn.sessions import services, sessions_bp
-from lawlearn.sessions.calendar import calendar_feed, user_for_calendar_token
+from lawlearn.sessions.calendar import (
+    calendar_feed,
+    calendar_token,
+    reset_calendar_token,
+    user_for_calendar_token,
+)
 from lawlearn.sessions.models import Attendance, LeaveRequest, StudySession
 
 
@@ -37,7 +42,7 @@ def index():
     """My sessions: upcoming and past, with my status; the calendar subscription."""
     now = utcnow()
     services.close_ended_sessions(now)
-    token = services.calendar_token(current_user)
+    token = calendar_token(current_user)
     # Commit before loading the lists: a commit expires what was loaded, and the page
     # would then reload every session and status one by one.
     db.session.commit()
@@ -71,7 +76,7 @@ def session(session_id: int):
 @login_required
 def reset_calendar():
     """Give my calendar feed a new secret address (the old one stops working)."""
-    services.reset_calendar_token(current_user)
+    reset_calendar_token(current_user)
     db.session.commit()
     flash(_("已生成新的日历订阅地址，旧地址已失效。"), "success")
     return redirect(url_for("sessions.index"))

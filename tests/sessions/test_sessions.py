@@ -14,6 +14,7 @@ from lawlearn.errors import ValidationFailed
 from lawlearn.extensions import db
 from lawlearn.quiz.models import Quiz
 from lawlearn.sessions import services
+from lawlearn.sessions.calendar import calendar_token
 from lawlearn.sessions.models import Attendance, SessionKind, StudySession
 from tests.conftest import post_with_csrf
 from tests.races import twin_at, updates
@@ -232,12 +233,12 @@ def test_two_tabs_making_the_calendar_address_at_once_show_the_same_one(app, mak
     made: list[str] = []
 
     def other_tab() -> None:
-        made.append(services.calendar_token(db.session.get(User, person.id)))
+        made.append(calendar_token(db.session.get(User, person.id)))
 
     with app.app_context():
         user = db.session.get(User, person.id)
         with twin_at(app, other_tab, before=updates("user")) as ran:
-            token = services.calendar_token(user)
+            token = calendar_token(user)
         db.session.commit()
         assert ran and token == made[0]
         assert db.session.get(User, person.id, populate_existing=True).calendar_token == token
