@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 
 from lawlearn.accounts.audit import record_audit
 from lawlearn.accounts.models import Department, Role, User
+from lawlearn.database import all_exist
 from lawlearn.errors import Conflict, ValidationFailed
 from lawlearn.extensions import db
 from lawlearn.i18n import display_date
@@ -48,15 +49,10 @@ def set_audience(actor: User | None, plan: Plan, now: datetime, *, everyone: boo
     unknown = [role for role in roles if role not in known_roles]
     if unknown:
         raise ValidationFailed(_("未知的角色：%(roles)s", roles="、".join(unknown)), field="roles")
-    if department_ids:
-        found = set(db.session.scalars(select(Department.id).where(
-            Department.id.in_(department_ids))))
-        if len(found) != len(department_ids):
-            raise ValidationFailed(_("所选部门不存在。"), field="department_ids")
-    if user_ids:
-        found = set(db.session.scalars(select(User.id).where(User.id.in_(user_ids))))
-        if len(found) != len(user_ids):
-            raise ValidationFailed(_("所选人员不存在。"), field="usernames")
+    if not all_exist(Department, department_ids):
+        raise ValidationFailed(_("所选部门不存在。"), field="department_ids")
+    if not all_exist(User, user_ids):
+        raise ValidationFailed(_("所选人员不存在。"), field="usernames")
     if not everyone and not (department_ids or user_ids or roles):
         raise ValidationFailed(_("请选择部门、人员或角色，或选择“全体人员”。"),
                                field="department_ids")

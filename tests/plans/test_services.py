@@ -339,6 +339,18 @@ def test_adding_people_to_a_published_plan_notifies_only_the_newcomers(ctx):
 # --- publish, close, delete --------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(("changes", "words"), [
+    ({"department_ids": [99999999]}, "所选部门不存在"),
+    ({"department_ids": [2**40]}, "所选部门不存在"),  # past the id column: no database error
+    ({"user_ids": [99999999]}, "所选人员不存在"),
+])
+def test_an_audience_naming_no_row_is_refused(ctx, changes, words):
+    plan = new_plan()
+    with pytest.raises(ValidationFailed, match=words):
+        publishing.set_audience(None, plan, NOW, everyone=False, **changes)
+    assert plan.audience == [] and plan.audience_all
+
+
 def test_publishing_notifies_exactly_the_audience_once(ctx, admin_user):
     office = department("办公室")
     legal = department("法制科", office)
