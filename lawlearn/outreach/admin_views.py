@@ -31,10 +31,7 @@ from lawlearn.pagination import paginate
 
 
 def _date_arg(name: str) -> date | None:
-    try:
-        return parse_day(request.args.get(name, ""))
-    except ValueError:
-        return None
+    return request.args.get(name, type=parse_day)  # None when missing or not a day
 
 
 def _int_arg(name: str) -> int | None:

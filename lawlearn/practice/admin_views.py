@@ -55,10 +55,7 @@ def rules():
 def _date_arg(name: str) -> date | None:
     """A date from the query string; None when missing, malformed or out of range (year 1
     or 9999 would overflow once moved to UTC)."""
-    try:
-        return parse_day(request.args.get(name, ""))
-    except ValueError:
-        return None
+    return request.args.get(name, type=parse_day)
 
 
 # Endpoint ``practice_admin.timing``; the function has another name so as not to hide the

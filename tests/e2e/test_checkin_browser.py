@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from lawlearn.database import utcnow
 from tests.e2e.conftest import screenshot
-from tests.e2e.test_accounts_browser import assert_fits_phone, field
+from tests.e2e.test_accounts_browser import assert_fits_phone, field, log_in
 from tests.sessions.test_checkin import new_session
 
 
@@ -85,10 +85,7 @@ def test_the_attendance_roster_on_a_phone(app, live_server, phone, admin, make_u
         make_user(f"staff{n}", name=f"职工{n}")
     study_id = new_session(app, utcnow() + timedelta(minutes=5), title="民法典专题学习")
     page = phone.new_page()
-    page.goto(f"{live_server}/login")
-    field(page, "用户名").fill(admin.username)
-    field(page, "密码").fill(admin.password)
-    page.get_by_role("button", name="登录").click()
+    log_in(page, live_server, admin.username, admin.password)
     page.goto(f"{live_server}/admin/sessions/{study_id}/attendance")
     expect(page.get_by_text(re.compile(r"应到 4 人 .* 未签到 4$"))).to_be_visible()
     assert_fits_phone(page)  # the table scrolls inside its box, the page does not
@@ -117,10 +114,7 @@ def test_cancelling_asks_for_the_reason_before_the_confirmation(app, live_server
     first only to lead nowhere."""
     study_id = new_session(app, utcnow() + timedelta(days=2), title="周五学法")
     page = desktop.new_page()
-    page.goto(f"{live_server}/login")
-    field(page, "用户名").fill(admin.username)
-    field(page, "密码").fill(admin.password)
-    page.get_by_role("button", name="登录").click()
+    log_in(page, live_server, admin.username, admin.password)
     page.goto(f"{live_server}/admin/sessions/{study_id}")
     questions: list[str] = []
 
