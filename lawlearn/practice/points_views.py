@@ -6,8 +6,18 @@ from flask import render_template, request
 from flask_login import current_user, login_required
 
 from lawlearn.database import utcnow
+from lawlearn.extensions import db
 from lawlearn.pagination import paginate
+from lawlearn.plans.progress import synced_progress
 from lawlearn.practice import leaderboards, points, practice_bp
+
+
+def _pay_plan_items(now) -> None:
+    """Plan items are stamped and paid when a page shows them (plans.progress). These pages
+    show my points, so they settle mine first: a plan's quiz passed a minute ago counts here
+    before home or 学习计划 has been opened."""
+    synced_progress(current_user, now)
+    db.session.commit()
 
 
 @practice_bp.route("/points", endpoint="points")
@@ -15,6 +25,7 @@ from lawlearn.practice import leaderboards, points, practice_bp
 def my_points():
     """我的积分: totals this week, month and year, the ledger, and how to earn points."""
     now = utcnow()
+    _pay_plan_items(now)
     pagination = paginate(points.ledger_query(current_user.id))
     return render_template(
         "practice/points.html", totals=leaderboards.my_totals(current_user.id, now),
@@ -29,6 +40,7 @@ def my_points():
 def leaderboard():
     """积分榜: people or departments (per-capita) this week, month or year; my rank shown."""
     now = utcnow()
+    _pay_plan_items(now)
     period = request.args.get("period", "week")
     period = period if period in leaderboards.PERIODS else "week"
     scope = "departments" if request.args.get("scope") == "departments" else "people"

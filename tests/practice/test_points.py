@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from lawlearn.accounts.models import AuditEntry, User
@@ -216,3 +217,34 @@ def test_my_points_page_takes_the_same_queries_however_long_the_ledger(app, clie
     earn(2, 40)
     assert queries() == few
     assert "《宪法小测》" in client.get("/practice/points?page=7").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("page", "shown"), [
+    ("/practice/points", ("完成学习计划事项", "+5")),
+    ("/practice/leaderboard?period=year", ("第 1 名", "5 分")),
+], ids=["my-points", "leaderboard"])
+def test_points_pages_pay_a_plan_item_done_before_any_plan_page_was_opened(
+        app, client, login, make_user, page, shown):
+    """Plan items are paid when a page shows them: 我的积分 and 积分榜 are such pages, so a
+    plan's quiz passed after signing in counts there without opening home or 学习计划."""
+    from lawlearn.database import utcnow
+    from lawlearn.localtime import local_day
+    from tests.plans.test_kinds import add_item, attempt, make_plan
+    from tests.plans.test_kinds import make_quiz as plan_quiz
+
+    me = make_user()
+    login(me)  # lands on home, which settles plan items: none is done yet
+    with app.app_context():
+        today = local_day(utcnow())
+        plan = make_plan("本年度学法计划", starts_on=today - timedelta(days=30),
+                         ends_on=today + timedelta(days=30))
+        quiz = plan_quiz("计划测验")
+        add_item(plan, "quiz", points=5, settings={"quiz_id": quiz.id})
+        attempt(quiz, db.session.get(User, me.id), passed=True, submitted_at=utcnow())
+        db.session.commit()
+        assert paid_rows(me.id, "plan_item") == []
+    html = client.get(page).get_data(as_text=True)
+    assert all(text in html for text in shown), html
+    client.get(page)
+    with app.app_context():
+        assert [row.amount for row in paid_rows(me.id, "plan_item")] == [5]  # once
