@@ -8,7 +8,8 @@ from flask_login import current_user, login_required
 from lawlearn.database import utcnow
 from lawlearn.extensions import db
 from lawlearn.pagination import paginate
-from lawlearn.plans.progress import synced_progress
+# A module, not its names: plans.progress imports practice.points (this package) itself.
+from lawlearn.plans import progress as plan_progress
 from lawlearn.practice import leaderboards, points, practice_bp
 
 
@@ -16,7 +17,7 @@ def _pay_plan_items(now) -> None:
     """Plan items are stamped and paid when a page shows them (plans.progress). These pages
     show my points, so they settle mine first: a plan's quiz passed a minute ago counts here
     before home or 学习计划 has been opened."""
-    synced_progress(current_user, now)
+    plan_progress.synced_progress(current_user, now)
     db.session.commit()
 
 
