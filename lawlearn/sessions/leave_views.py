@@ -23,7 +23,7 @@ from lawlearn.database import utcnow
 from lawlearn.errors import DomainError, ValidationFailed
 from lawlearn.exports import CSV_MIMETYPE, download, filename_part
 from lawlearn.extensions import db
-from lawlearn.localtime import parse_day
+from lawlearn.localtime import YEARS, parse_day
 from lawlearn.pagination import page_arg, page_of
 from lawlearn.sessions import (
     attendance,
@@ -60,15 +60,27 @@ def _endpoint_url(endpoint: str, **values: Any) -> str | None:
     return url_for(endpoint, **values)
 
 
-def _date_arg(name: str) -> date | None:
-    return request.args.get(name, type=parse_day)
-
-
-def _period() -> tuple[date, date]:
-    """``?from=…&to=…`` (ISO dates), defaulting to this year; swapped when reversed."""
-    start, end = attendance.this_year()
-    date_from, date_to = _date_arg("from") or start, _date_arg("to") or end
-    return (date_to, date_from) if date_from > date_to else (date_from, date_to)
+def _period() -> tuple[date, date, list[str]]:
+    """``?from=…&to=…`` (ISO dates), defaulting to this year, and the problems found: a bad
+    date is reported and replaced by its default, a reversed period reported and swapped
+    (as the outreach ledger does)."""
+    defaults = attendance.this_year()
+    problems: list[str] = []
+    days = []
+    for name, default, label in (("from", defaults[0], _("开始日期")),
+                                 ("to", defaults[1], _("结束日期"))):
+        raw = request.args.get(name, "").strip()
+        try:
+            days.append(parse_day(raw) if raw else default)
+        except ValueError:
+            problems.append(_("%(label)s无效：应为 %(first)d—%(last)d 年间的日期，格式如 "
+                              "2024-12-01。", label=label, first=YEARS[0], last=YEARS[1]))
+            days.append(default)
+    date_from, date_to = days
+    if date_from > date_to:
+        problems.append(_("结束日期早于开始日期，已按对调后的期间统计。"))
+        date_from, date_to = date_to, date_from
+    return date_from, date_to, problems
 
 
 # --- staff: asking for leave ---------------------------------------------------------------
@@ -142,9 +154,9 @@ def leave_withdraw(session_id: int):
 @login_required
 def my_attendance():
     """My attendance over a period (this year by default): the rate and every session."""
-    date_from, date_to = _period()
+    date_from, date_to, problems = _period()
     record = attendance.my_record(current_user, date_from, date_to)
-    return render_template("sessions/my_attendance.html", record=record,
+    return render_template("sessions/my_attendance.html", record=record, problems=problems,
                            rule_text=attendance.rule_description(record.rule),
                            status_label=attendance.status_label,
                            session_url=lambda s: _endpoint_url("sessions.session",
@@ -243,7 +255,7 @@ REPORT_SORTS = {"name": _l("按部门和姓名"), "rate": _l("按参学率（低
 def attendance_report():
     """Attendance rates per department and per person over a period; ``?format=csv``."""
     _close_ended()
-    date_from, date_to = _period()
+    date_from, date_to, problems = _period()
     department_id = request.args.get("department", type=record_id)
     department = get_department(department_id) if department_id else None
     summary = attendance.attendance_summary(department_id=department_id, date_from=date_from,
@@ -265,6 +277,7 @@ def attendance_report():
     page = page_of(people, page_arg(), current_app.config["PER_PAGE"])
     return render_template(
         "sessions_admin/attendance_report.html", summary=summary, people=page, scope=scope,
+        problems=problems,
         department_id=department_id, department_choices=department_choices(), sort=sort,
         sorts=REPORT_SORTS, rule_text=attendance.rule_description(summary.rule),
         sessions_url=_endpoint_url("sessions_admin.sessions"),

@@ -589,7 +589,14 @@ def test_my_attendance_page(app, client, login, org):
     assert "办公室专场" not in text
     earlier = client.get("/me/attendance?from=2001-01-01&to=2001-12-31").get_data(as_text=True)
     assert "上周学法" not in earlier and "没有需要参加的学法活动" in earlier
-    assert client.get("/me/attendance?from=bad").status_code == 200
+    bad = client.get("/me/attendance?from=bad")
+    assert bad.status_code == 200
+    assert "开始日期无效：应为 1900—2999 年间的日期" in bad.get_data(as_text=True)
+    assert "上周学法" in bad.get_data(as_text=True)  # this year, as by default
+    reversed_ = client.get("/me/attendance?from=2001-12-31&to=2001-01-01").get_data(as_text=True)
+    assert "结束日期早于开始日期，已按对调后的期间统计。" in reversed_
+    assert 'value="2001-01-01"' in reversed_ and 'value="2001-12-31"' in reversed_
+    assert "日期无效" not in page.get_data(as_text=True) and "对调" not in text
 
 
 @pytest.fixture
@@ -672,3 +679,14 @@ def test_report_page_takes_the_same_number_of_queries_for_few_or_many(app, admin
         assert response.status_code == 200
         counts.append(len(statements))
     assert counts[0] == counts[1], counts
+
+
+def test_the_attendance_report_says_which_dates_it_changed(admin_client):
+    bad = admin_client.get("/admin/sessions/report?from=2026-13-40&to=1999-02-01")
+    html = bad.get_data(as_text=True)
+    assert bad.status_code == 200
+    assert "开始日期无效" in html and "结束日期早于开始日期" in html
+    # The start's default (this year's first day) and 1999-02-01, swapped.
+    assert 'name="from" value="1999-02-01"' in html
+    clean = admin_client.get("/admin/sessions/report?from=2026-01-01&to=2026-02-01")
+    assert 'role="alert"' not in clean.get_data(as_text=True)
