@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import g, jsonify, request
+from flask import Response, g, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -51,7 +51,9 @@ def revoke_token():
         raise ValidationFailed(_("此请求未使用令牌。"), code="no_token")
     services.revoke_api_token(db.session.get(ApiToken, token_id), utcnow())
     db.session.commit()
-    return "", 204
+    response = Response(status=204)
+    del response.headers["Content-Type"]  # no body, so no type (Flask's default is text/html)
+    return response
 
 
 @api_bp.route("/me")
