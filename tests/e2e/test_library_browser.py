@@ -25,6 +25,17 @@ def test_read_an_article_and_search_on_a_phone(app, live_server, phone, make_use
     nav.get_by_role("link", name="学习").click()
     page.get_by_role("link", name=re.compile("宪法")).first.click()
     expect(page.get_by_role("heading", name="中华人民共和国宪法")).to_be_visible()
+    # Chapters that open a page and chapters that unfold line up, each with one sign on the
+    # right and no browser triangle on the left.
+    rows = page.locator("section.card > ul.outline > li > a, "
+                        "section.card > ul.outline > li > details > summary")
+    assert rows.count() >= 4 and page.locator("section.card > ul.outline > li > details").count()
+    assert len({round(x) for x in rows.locator(".division-text").evaluate_all(
+        "nodes => nodes.map(node => node.getBoundingClientRect().left)")}) == 1
+    assert set(rows.evaluate_all("""nodes => nodes.map(node =>
+        getComputedStyle(node, '::before').content + getComputedStyle(node, '::after').content)
+        """)) == {'none"›"'}
+    expect(page.locator("#library-q-hint")).to_have_text("输入“民法典 1165”可直达该条。")
     page.get_by_text("第三章 国家机构").click()  # a collapsed chapter opens
     page.get_by_role("link", name=re.compile("第一节 全国人民代表大会")).click()
     expect(page.get_by_role("heading", name="第五十七条")).to_be_visible()
