@@ -58,10 +58,14 @@ def question_problems(fields: QuestionFields) -> list[str]:
             problems.append(_("选择题须有 2 至 8 个选项"))
         if any(not option.strip() for option in fields.options):
             problems.append(_("选项不能为空"))
-        keys = OPTION_KEYS[:len(fields.options)]
+        # A set of letters, not the string "ABC": "AB" in "ABC" would pass as one key.
+        keys = set(OPTION_KEYS[:len(fields.options)])
         letters = [fields.answer] if fields.type == "single" else (fields.answer or [])
         if not letters or not all(isinstance(k, str) and k for k in letters):
             problems.append(_("答案为空"))
+        elif fields.type == "single" and len(fields.answer) != 1:
+            problems.append(_("单选题只能有一个答案（填写了 %(letters)s）",
+                              letters="、".join(fields.answer)))
         elif any(letter not in keys for letter in letters):
             missing = [letter for letter in letters if letter not in keys]
             problems.append(_("答案 %(letters)s 没有对应的选项", letters="".join(missing)))

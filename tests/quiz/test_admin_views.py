@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from lawlearn.extensions import db
@@ -44,6 +45,21 @@ def test_bad_question_re_renders_with_the_reason(admin_client, app):
                                   "answer": "C", "difficulty": "easy"})
     html = response.get_data(as_text=True)
     assert response.status_code == 422 and "答案 C 没有对应的选项" in html and "甲\n乙" in html
+    with app.app_context():
+        assert db.session.scalar(select(Question)) is None
+
+
+@pytest.mark.parametrize(("options", "answer", "reason"), [
+    ("甲\n乙\n丙", "AB", "单选题只能有一个答案（填写了 A、B）"),  # "AB" is in "ABC"
+    ("甲\n乙\n丙", "BC", "单选题只能有一个答案（填写了 B、C）"),
+    ("甲\n乙", "ABC", "单选题只能有一个答案"),
+])
+def test_a_single_choice_question_takes_one_letter(admin_client, app, options, answer, reason):
+    response = post_with_csrf(admin_client, "/admin/quiz/questions/new",
+                              "/admin/quiz/questions/new", {
+                                  "type": "single", "stem": "题干", "options": options,
+                                  "answer": answer, "difficulty": "easy"})
+    assert response.status_code == 422 and reason in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(Question)) is None
 
