@@ -131,6 +131,34 @@ def move_department(actor: User, department: Department, parent_id: int | None) 
                    new=parent.name if parent else _("一级部门")))
 
 
+# Audience tables (table: the column naming what the audience is of): a row the target
+# already has for the same quiz, session or plan is dropped rather than doubled.
+AUDIENCE_OWNERS = {"quiz_audience": "quiz_id", "session_audience": "session_id",
+                   "plan_audience": "plan_id"}
+
+
+def _move_references(source_id: int, target_id: int) -> None:
+    """Point every row that names the source department at the target: outreach events,
+    audiences, challenge runs. Found from the schema (the tables of other domains, without
+    importing them), so a reference added later moves too instead of blocking the merge."""
+    department = db.metadata.tables["department"]
+    for table in db.metadata.sorted_tables:
+        if table.name in ("department", "user"):  # sections and people: moved above
+            continue
+        for key in table.foreign_keys:
+            if key.column.table is not department:
+                continue
+            column = key.parent
+            owner = AUDIENCE_OWNERS.get(table.name)
+            if owner is not None:
+                kept = table.alias("kept")
+                db.session.execute(table.delete().where(column == source_id, select(
+                    kept.c.id).where(kept.c[column.name] == target_id,
+                                     kept.c[owner] == table.c[owner]).exists()))
+            db.session.execute(table.update().where(column == source_id)
+                               .values({column.name: target_id}))
+
+
 def merge_departments(actor: User, source: Department, target: Department) -> int:
     """Move the source's people (and sections) into the target, then remove the source.
 
@@ -149,6 +177,7 @@ def merge_departments(actor: User, source: Department, target: Department) -> in
     moved = db.session.execute(
         update(User).where(User.department_id == source.id).values(department_id=target.id)
     ).rowcount
+    _move_references(source.id, target.id)
     summary = _("部门 %(source)s 合并入 %(target)s，转移 %(n)d 人",
                 source=source.full_name, target=target.full_name, n=moved)
     record_audit(actor, "department.merge", target, summary, {"source_id": source.id})

@@ -214,3 +214,40 @@ def test_password_change_and_reset_revoke_bearer_tokens(ctx, admin, make_user):
     db.session.refresh(first)
     db.session.refresh(second)
     assert first.revoked_at is not None and second.revoked_at is not None
+
+
+def test_merge_moves_everything_filed_under_the_source(ctx):
+    """Outreach events and audiences that name the source follow it (a merge was a foreign
+    key error otherwise); an audience already naming the target keeps one row."""
+    from lawlearn.outreach.models import OutreachCategory, OutreachEvent
+    from lawlearn.quiz.models import QuizAudience
+    from lawlearn.sessions.models import SessionAudience
+    from tests.outreach.test_ledger import make_event
+    from tests.plans.test_kinds import make_plan, make_quiz, make_session
+
+    source = departments.create_department(None, "综合科旧")
+    target = departments.create_department(None, "秘书科新")
+    category = OutreachCategory(name="法治讲座", seven_into=False, position=20)
+    db.session.add(category)
+    db.session.flush()
+    event = make_event(category, source.id)
+    both, only = make_quiz("两个部门"), make_quiz("旧部门")
+    db.session.add_all([QuizAudience(quiz_id=both.id, department_id=source.id),
+                        QuizAudience(quiz_id=both.id, department_id=target.id),
+                        QuizAudience(quiz_id=only.id, department_id=source.id)])
+    session = make_session()
+    db.session.add(SessionAudience(session_id=session.id, department_id=source.id))
+    plan = make_plan(audience_all=False, audience=[{"department_id": source.id}])
+    db.session.commit()
+
+    departments.merge_departments(None, db.session.get(Department, source.id),
+                                  db.session.get(Department, target.id))
+    db.session.commit()
+    assert db.session.get(OutreachEvent, event.id).department_id == target.id
+    assert sorted((row.quiz_id, row.department_id) for row in db.session.scalars(
+        select(QuizAudience))) == [(both.id, target.id), (only.id, target.id)]
+    assert [row.department_id for row in db.session.scalars(select(SessionAudience))] \
+        == [target.id]
+    assert [row.department_id for row in db.session.get(type(plan), plan.id).audience] \
+        == [target.id]
+    assert db.session.get(Department, source.id) is None
