@@ -22,7 +22,7 @@ from lawlearn.accounts.models import Department, User
 from lawlearn.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from lawlearn.extensions import db
 from lawlearn.library.models import Law
-from lawlearn.localtime import local_day
+from lawlearn.localtime import local_day, local_moment
 from lawlearn.outreach.access import can_delete_event, can_submit_event, require_edit
 from lawlearn.outreach.history import (
     COUNT_FIELDS,
@@ -261,6 +261,15 @@ def _move(event: OutreachEvent, expected: str, new: str, refusal: str) -> None:
     set_committed_value(event, "status", new)
 
 
+def _check_started(event: OutreachEvent, now: datetime) -> None:
+    """The ledger records what took place: an event is reported (and verified) once it has
+    begun, so that the ledger, its exports and the year's figures never count a plan."""
+    if event.starts_at > now:
+        start = local_moment(event.starts_at).strftime("%Y-%m-%d %H:%M")
+        raise Conflict(_("活动尚未开始（%(start)s 开始），开始后才能提交或审核。", start=start),
+                       code="not_started")
+
+
 def submit_event(actor: User, event: OutreachEvent, now: datetime) -> None:
     """draft → submitted, by the department's dept_lead (or an admin)."""
     if event.status != "draft":
@@ -268,6 +277,7 @@ def submit_event(actor: User, event: OutreachEvent, now: datetime) -> None:
     if not can_submit_event(actor, event):
         raise PermissionDenied(_("只有本部门负责人或管理员可以提交活动；部门没有负责人时，"
                                  "本部门工作人员也可以提交。"))
+    _check_started(event, now)
     _move(event, "draft", "submitted", _("只有草稿可以提交。"))
     event.submitted_by_id, event.submitted_at = actor.id, now
     record_audit(actor, "outreach.event.submit", event,
@@ -281,6 +291,7 @@ def verify_event(actor: User, event: OutreachEvent, now: datetime) -> None:
         raise PermissionDenied(_("只有管理员可以审核活动。"))
     if event.status != "submitted":
         raise Conflict(_("只有已提交的活动可以审核。"), code="wrong_status")
+    _check_started(event, now)
     _move(event, "submitted", "verified", _("只有已提交的活动可以审核。"))
     event.verified_by_id, event.verified_at = actor.id, now
     record_audit(actor, "outreach.event.verify", event,

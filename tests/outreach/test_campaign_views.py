@@ -207,7 +207,7 @@ def test_dashboard_shows_targets_in_words_gaps_laws_and_events(admin_client, wee
     assert 'aria-label="活动场次：50.0%"' in html
     assert "未设目标" in html  # the participants target is 0
     assert "✓ 已完成" in html  # 2,300 copies of 2,000
-    assert "另有草稿 1 场（参与 999 人次）未计入" in html
+    assert "另有草稿 1 场（受众 999 人次）未计入" in html
     assert "尚无活动的单位" in html and "区卫健委" in html
     assert "尚未覆盖的七进领域" in html and "进军营" in html
     assert "中华人民共和国宪法" in html and "反电信网络诈骗法" in html

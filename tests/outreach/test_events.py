@@ -198,6 +198,23 @@ def test_a_deactivated_category_is_refused_for_new_events_but_kept_by_old_ones(c
 # --- workflow, locks and who may do what ----------------------------------------------------
 
 
+def test_an_event_is_reported_and_verified_only_once_it_has_begun(ctx, people):
+    """A future event in the ledger would count in its totals and exports before it took
+    place (while the year's report, which runs to today, left it out)."""
+    start = utcnow().replace(microsecond=0) + timedelta(days=20)
+    event = draft(people, starts_at=start, ends_at=start + timedelta(hours=2))
+    lead, admin = user(people.lead), user(people.admin)
+    with pytest.raises(Conflict, match="活动尚未开始") as refused:
+        services.submit_event(lead, event, utcnow())
+    assert refused.value.code == "not_started" and event.status == "draft"
+    services.submit_event(lead, event, start + timedelta(hours=1))  # once it has begun
+    with pytest.raises(Conflict, match="开始后才能提交或审核"):
+        services.verify_event(admin, event, utcnow())
+    assert event.status == "submitted"
+    services.verify_event(admin, event, start + timedelta(days=1))
+    assert event.status == "verified"
+
+
 def test_the_workflow_and_its_locks(ctx, people):
     event = draft(people)
     author, colleague, lead = user(people.author), user(people.colleague), user(people.lead)
@@ -526,8 +543,11 @@ def test_admin_verifies_returns_and_revises(app, admin_client, people):
         event_id = event.id
     client = admin_client
     url = f"/admin/outreach/events/{event_id}"
-    listing = client.get("/admin/outreach/events?status=submitted")
-    assert "宪法宣传周进社区" in listing.get_data(as_text=True)
+    listing = client.get("/admin/outreach/events?status=submitted").get_data(as_text=True)
+    assert "宪法宣传周进社区" in listing
+    # The list's button asks first, as the event page's does: verifying locks the event.
+    assert 'data-confirm="审核通过《宪法宣传周进社区》后活动将锁定，确定吗？"' in listing
+    assert "受众人次" in listing and "参与人次" not in listing  # participants + stall quiz
     response = post_with_csrf(client, url, f"{url}/return", {"comment": ""})
     with app.app_context():
         assert db.session.get(OutreachEvent, event_id).status == "submitted"
