@@ -7,7 +7,7 @@ from datetime import datetime
 
 from blinker import Namespace
 from flask_babel import gettext as _
-from sqlalchemy import case, func, select, update
+from sqlalchemy import bindparam, case, func, select, update
 from sqlalchemy.orm import joinedload
 
 from lawlearn.accounts.audit import record_audit
@@ -138,9 +138,10 @@ def _same_text(law: Law, parsed: ParsedLaw) -> bool:
 
 
 def _carry_over(previous: Law, law: Law) -> None:
-    """Keep people's work across versions: bookmarks and notes follow the article number;
-    study marks and material links follow only where the article's text is unchanged
-    (a changed article is new to study, and a material citing it keeps the old text)."""
+    """Keep people's work across versions: bookmarks and notes move to the new version by
+    article number (copies would list every bookmark twice in 我的收藏); study marks are
+    copied and material links moved only where the article's text is unchanged (a changed
+    article is new to study, and a material citing it keeps the old text)."""
     def articles_of(law_id):
         return {(number, sub): (article_id, text) for article_id, number, sub, text in
                 db.session.execute(select(LawArticle.id, LawArticle.number,
@@ -153,16 +154,23 @@ def _carry_over(previous: Law, law: Law) -> None:
                  if key in new and new[key][1] == text}
     if not same_number:
         return
-    for model, mapping, columns in (
-            (ArticleStudy, same_text, ("user_id", "studied_at")),
-            (ArticleBookmark, same_number, ("user_id", "created_at")),
-            (ArticleNote, same_number, ("user_id", "body", "updated_at"))):
-        rows = db.session.execute(select(model.article_id, *[getattr(model, c) for c in columns])
-                                  .where(model.article_id.in_(list(mapping)))).all()
-        if rows:
-            db.session.execute(model.__table__.insert(), [
-                {"article_id": mapping[row[0]], **dict(zip(columns, row[1:], strict=True))}
-                for row in rows])
+    rows = db.session.execute(select(ArticleStudy.article_id, ArticleStudy.user_id,
+                                     ArticleStudy.studied_at)
+                              .where(ArticleStudy.article_id.in_(list(same_text)))).all()
+    if rows:
+        db.session.execute(ArticleStudy.__table__.insert(), [
+            {"article_id": same_text[article_id], "user_id": user_id, "studied_at": when}
+            for article_id, user_id, when in rows])
+    for table in (ArticleBookmark.__table__, ArticleNote.__table__):  # one per person each
+        moves = [{"person": user_id, "old": article_id, "new": same_number[article_id]}
+                 for user_id, article_id in db.session.execute(
+                     select(table.c.user_id, table.c.article_id).where(
+                         table.c.article_id.in_(list(same_number))))]
+        if moves:
+            db.session.execute(
+                table.update().where(table.c.user_id == bindparam("person"),
+                                     table.c.article_id == bindparam("old"))
+                .values(article_id=bindparam("new")), moves)
     linked = set(db.session.scalars(select(MaterialArticle.article_id).where(
         MaterialArticle.article_id.in_(list(same_text)))))
     for old_id in linked:

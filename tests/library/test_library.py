@@ -307,9 +307,13 @@ def test_new_version_keeps_peoples_marks_and_material_links(request_ctx):
     db.session.commit()
     new = import_text(SMALL_LAW.replace("受法律保护".encode(), "受法律严格保护".encode()))
     assert services.studied_counts(reader, [new.id]) == {new.id: 1}  # only the unchanged one
-    assert {a.law_id for a, _note in services.user_bookmarks(reader)} == {old.id, new.id}
+    # Bookmarks and notes move to the text in force: 我的收藏 lists each article once.
+    assert sorted((a.law_id, a.number, note.body if note else None) for a, note
+                  in services.user_bookmarks(reader)) == [(new.id, 1, "笔记1"),
+                                                          (new.id, 2, "笔记2")]
     page = services.article_page(new, 2, 0, reader)
     assert page.bookmarked and page.note.body == "笔记2" and not page.studied
+    assert services.article_page(old, 1, 0, reader).studied  # the old version's history
     db.session.refresh(material)
     assert sorted((a.law_id, a.number) for a in material.articles) == [(old.id, 2), (new.id, 1)]
 
