@@ -16,7 +16,7 @@ from lawlearn.accounts.audit import record_audit
 from lawlearn.accounts.models import User
 from lawlearn.errors import Conflict, NotFound, ValidationFailed
 from lawlearn.extensions import db
-from lawlearn.localtime import same_day_next_year
+from lawlearn.localtime import local_day, same_day_next_year
 from lawlearn.outreach.models import (
     SEVEN_INTO,
     Campaign,
@@ -114,12 +114,27 @@ def create_campaign(actor: User | None, fields: CampaignFields, now: datetime) -
     return campaign
 
 
+def _check_events_inside(campaign: Campaign, starts_on: date, ends_on: date) -> None:
+    """A new period must still hold the campaign's events: one left outside would count on
+    the campaign's dashboard but not in the ledger filtered by it, and could not be saved."""
+    days = [local_day(moment) for moment in db.session.scalars(
+        select(OutreachEvent.starts_at).where(OutreachEvent.campaign_id == campaign.id))]
+    outside = sorted(day for day in days if not starts_on <= day <= ends_on)
+    if outside:
+        raise ValidationFailed(
+            _("已关联的活动中有 %(n)d 场不在新的期间内（%(first)s 至 %(last)s 之间）；请让期间包含"
+              "这些活动，或先修改这些活动。", n=len(outside), first=outside[0].isoformat(),
+              last=outside[-1].isoformat()),
+            field="starts_on" if outside[0] < starts_on else "ends_on")
+
+
 def update_campaign(actor: User | None, campaign: Campaign, fields: CampaignFields) -> Campaign:
     """Change the title, period, description or targets (events keep their link)."""
     title, starts_on, ends_on, targets = _clean(fields)
     before = {"title": campaign.title, "starts_on": campaign.starts_on.isoformat(),
               "ends_on": campaign.ends_on.isoformat(), "targets": dict(campaign.targets or {})}
     _check_title_free(title, except_id=campaign.id)
+    _check_events_inside(campaign, starts_on, ends_on)
     with duplicate_raises(_title_taken(title)):
         campaign.title, campaign.starts_on, campaign.ends_on = title, starts_on, ends_on
         campaign.description = (fields.description or "").strip()

@@ -141,10 +141,16 @@ def test_edit_form_with_errors_changes_nothing(admin_client, week):
     db.session.expire_all()
     campaign = db.session.get(Campaign, week)
     assert campaign.title == "2024年宪法宣传周" and campaign.targets["materials"] == 2000
+    # A period that leaves the campaign's events (4 December 2024) outside is refused.
     response = post_with_csrf(admin_client, url, url, FORM)
+    assert response.status_code == 422
+    assert "已关联的活动中有 3 场不在新的期间内" in response.get_data(as_text=True)
+    response = post_with_csrf(admin_client, url, url, {**FORM, "starts_on": "2024-12-01",
+                                                       "ends_on": "2024-12-08"})
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Campaign, week).title == "2025年宪法宣传周"
+    assert db.session.get(Campaign, week).ends_on.isoformat() == "2024-12-08"
 
 
 def test_copy_asks_first_then_makes_one_copy(admin_client, ctx):

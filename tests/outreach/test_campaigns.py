@@ -116,6 +116,26 @@ def test_a_title_in_use_is_refused_on_create_update_and_copy(ctx):
         "2024年宪法宣传周", "2025年宪法宣传周", "民法典宣传月"]
 
 
+def test_a_new_period_must_hold_the_campaigns_events(office, cats):
+    """An event left outside would count on the campaign's dashboard, not in the ledger
+    filtered by the campaign, and could no longer be saved."""
+    week = make_campaign()  # 1–7 December 2024
+    make_event(cats["进社区"], office.justice, campaign=week, starts_at=DAY)  # 4 December
+    make_event(cats["进学校"], office.justice, campaign=week,
+               starts_at=datetime(2024, 12, 6, 17, 0))  # 7 December, 01:00 office time
+    db.session.commit()
+    with pytest.raises(ValidationFailed, match="有 1 场不在新的期间内") as error:
+        update_campaign(None, week, fields(starts_on=date(2024, 12, 5)))
+    assert error.value.field == "starts_on"
+    with pytest.raises(ValidationFailed, match="2024-12-07 至 2024-12-07") as error:
+        update_campaign(None, week, fields(ends_on=date(2024, 12, 6)))
+    assert error.value.field == "ends_on"
+    db.session.rollback()
+    update_campaign(None, week, fields(starts_on=date(2024, 12, 4), ends_on=date(2024, 12, 7)))
+    db.session.commit()
+    assert db.session.get(Campaign, week.id).starts_on == date(2024, 12, 4)
+
+
 def test_only_a_campaign_without_events_is_deleted(office, cats):
     busy = make_campaign()
     make_event(cats["进社区"], office.justice, campaign=busy, status="draft")
