@@ -212,7 +212,14 @@ def _fill_form(form: QuizForm, quiz: Quiz) -> None:
         if quiz.opens_at else None
     form.closes_at.data = to_user_timezone(quiz.closes_at).replace(tzinfo=None) \
         if quiz.closes_at else None
-    form.question_ids.data = ", ".join(map(str, fields.question_ids))
+    # A question retired since it was chosen is left out of the list, and the admin told:
+    # kept, it would refuse every save of the quiz until found and deleted by hand.
+    retired = authoring.retired_among(fields.question_ids)
+    form.question_ids.data = ", ".join(str(qid) for qid in fields.question_ids
+                                       if qid not in retired)
+    if retired:
+        flash(_("试题 %(ids)s 已停用，已从试题编号中去掉；保存后本测验不再出这些题。",
+                ids="、".join(map(str, sorted(retired)))), "info")
     form.usernames.data = " ".join(authoring.usernames_of(fields.user_ids))
     words = {value: key for key, value in TYPE_WORDS.items() if len(key) == 2}
     form.rules.data = "\n".join(" ".join(filter(None, [words[r.type], str(r.count), r.tag,

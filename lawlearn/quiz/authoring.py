@@ -182,6 +182,14 @@ def quiz_fields_of(quiz: Quiz) -> QuizFields:
         user_ids=[a.user_id for a in quiz.audience if a.user_id])
 
 
+def retired_among(question_ids: list[int]) -> set[int]:
+    """Which of ``question_ids`` are no longer active (retired since they were chosen)."""
+    if not question_ids:
+        return set()
+    return set(db.session.scalars(select(Question.id).where(
+        Question.id.in_(question_ids), Question.status != "active")))
+
+
 def user_ids_for(usernames: list[str]) -> list[int]:
     """Ids of the named people; names every username that does not exist."""
     wanted = [name.strip().lower() for name in usernames if name.strip()]

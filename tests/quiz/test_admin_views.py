@@ -161,6 +161,33 @@ def test_fixed_quiz_saves_again_and_blank_attempts_mean_unlimited(admin_client, 
         assert [e.question_id for e in quiz.fixed_questions] == list(reversed(ids))
 
 
+def test_a_question_retired_since_it_was_chosen_does_not_block_the_quiz(admin_client, app,
+                                                                        make_questions):
+    import re
+
+    ids = make_questions()
+    data = {"title": "固定", "grading": "highest", "pass_percent": "60", "selection": "fixed",
+            "question_ids": ",".join(map(str, ids)), "points_single": "2",
+            "points_multiple": "3", "points_true_false": "1", "points_fill": "2",
+            "show_answers": "never", "audience_all": "y"}
+    url = post_with_csrf(admin_client, "/admin/quiz/quizzes/new", "/admin/quiz/quizzes/new",
+                         data).headers["Location"]
+    with app.app_context():
+        db.session.get(Question, ids[0]).status = "retired"
+        db.session.commit()
+    page = admin_client.get(url).get_data(as_text=True)
+    assert f"试题 {ids[0]} 已停用，已从试题编号中去掉" in page
+    shown = re.search(r'<textarea[^>]*name="question_ids"[^>]*>\s*([^<]*)</textarea>', page)
+    assert shown.group(1).strip() == ", ".join(map(str, ids[1:]))
+    saved = post_with_csrf(admin_client, url, url, {**data, "question_ids": shown.group(1),
+                                                    "title": "固定（改）"})
+    assert saved.status_code == 302
+    with app.app_context():
+        quiz = db.session.scalar(select(Quiz))
+        assert quiz.title == "固定（改）"
+        assert [e.question_id for e in quiz.fixed_questions] == ids[1:]
+
+
 def test_rules_count_tag_and_difficulty(admin_client, make_questions):
     make_questions()
     response = post_with_csrf(admin_client, "/admin/quiz/quizzes/new", "/admin/quiz/quizzes/new", {
