@@ -66,6 +66,7 @@ class MaterialRow:
     kinds: int | None
     copies: int | None
     note: str = ""
+    line: int | None = None  # its row on the form, for messages (blank rows are left out)
 
 
 @dataclass
@@ -109,7 +110,8 @@ def _check_materials(rows: list[MaterialRow]) -> None:
     if len(rows) > MAX_MATERIAL_ROWS:
         raise ValidationFailed(_("宣传资料最多填写 %(n)d 行。", n=MAX_MATERIAL_ROWS),
                                field="materials")
-    for number, row in enumerate(rows, start=1):
+    for index, row in enumerate(rows, start=1):
+        number = row.line or index
         if row.kind not in MATERIAL_KINDS:
             raise ValidationFailed(_("宣传资料第 %(n)d 行：请选择资料类型。", n=number),
                                    field="materials")

@@ -77,14 +77,14 @@ def _whole_number(value: str | None) -> int | None:
 def event_fields(form: EventForm) -> services.EventFields:
     """The form's values for the service; blank material rows are left out."""
     materials = []
-    for entry in form.materials.entries:
+    for line, entry in enumerate(form.materials.entries, start=1):
         row = entry.form
         kind, kinds, copies = row.kind.data or "", row.kinds.data or "", row.copies.data or ""
         note = (row.note.data or "").strip()
         if not (kind or kinds or copies or note):
             continue
         materials.append(services.MaterialRow(kind, _whole_number(kinds), _whole_number(copies),
-                                              note))
+                                              note, line=line))
     return services.EventFields(
         title=form.title.data or "",
         starts_at=to_utc(form.starts_at.data) if form.starts_at.data else None,

@@ -444,6 +444,8 @@ def test_staff_record_an_event_through_the_form(app, client, login, people):
     ({"materials-1-kind": "", "materials-1-kinds": "2", "materials-1-copies": "50"},
      "宣传资料第 2 行：请选择资料类型"),
     ({"materials-0-kinds": "0"}, "宣传资料第 1 行：种数须为不小于 1 的整数"),
+    # The third row, after a blank second one: counted as the form shows it.
+    ({"materials-2-copies": ""}, "宣传资料第 3 行：份数须为不小于 1 的整数"),
     ({"ends_at": "2024-12-04T08:00"}, "结束时间不能早于开始时间"),
     ({"title": ""}, "必填"),
 ])
