@@ -47,7 +47,8 @@ class MaterialRowForm(Form):
 
 def _count(label):
     return IntegerField(label, default=0, validators=[
-        Optional(), NumberRange(min=0, max=MAX_COUNT, message=_l("须为 0 或正整数。"))])
+        Optional(), NumberRange(min=0, message=_l("须为 0 或正整数。")),
+        NumberRange(max=MAX_COUNT, message=_l("数字过大，请核对。"))])
 
 
 class EventForm(FlaskForm):

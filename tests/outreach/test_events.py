@@ -438,6 +438,7 @@ def test_staff_record_an_event_through_the_form(app, client, login, people):
 
 @pytest.mark.parametrize(("changes", "message"), [
     ({"participants": "-3"}, "须为 0 或正整数"),
+    ({"participants": "999999999999"}, "数字过大，请核对。"),
     ({"volunteers": "很多"}, "不是有效的整数"),
     ({"materials-1-kind": "banner", "materials-1-kinds": "1", "materials-1-copies": ""},
      "宣传资料第 2 行：份数须为不小于 1 的整数"),
