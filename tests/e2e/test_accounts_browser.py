@@ -151,3 +151,26 @@ def test_admin_imports_users_from_xlsx(live_server, desktop, make_user, make_dep
     log_in(newcomer, live_server, "wanglei", "welcome-2026")
     expect(newcomer).to_have_url(re.compile(r"/password"))
     other.close()
+
+
+def test_an_imports_problems_wrap_on_a_phone(live_server, phone, make_user, make_department,
+                                             tmp_path):
+    """Admin tables scroll sideways on a phone; the list of an import's problems wraps."""
+    make_department("综合科")
+    make_user("chief", roles=("admin", "staff"), name="管理员乙")
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["用户名", "姓名", "部门", "角色", "手机号", "初始密码"])
+    sheet.append(["wanglei", "王磊", "不存在的部门名称很长很长很长", "职工", "", ""])
+    path = tmp_path / "有问题.xlsx"
+    workbook.save(path)
+
+    page = phone.new_page()
+    log_in(page, live_server, "chief")
+    page.goto(f"{live_server}/admin/users/import")
+    field(page, "用户表格（.xlsx 或 .csv）").set_input_files(str(path))
+    field(page, "默认初始密码").fill("welcome-2026")
+    page.get_by_role("button", name="上传并预览").click()
+    table = page.locator(".problems .table")
+    expect(table).to_contain_text("不存在的部门名称很长很长很长")
+    assert table.evaluate("node => node.scrollWidth <= node.clientWidth + 1")
