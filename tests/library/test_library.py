@@ -237,6 +237,26 @@ def test_admin_imports_through_the_page_with_a_preview(admin_client, app):
     assert "与法规库中的现行版本（第 1 版）完全相同" in html and "确认导入 3 条" not in html
 
 
+def test_a_much_shorter_new_version_is_questioned_at_the_preview(admin_client, app):
+    """One book of the Civil Code uploaded alone would replace the whole code."""
+    with app.app_context():
+        import_text()  # 3 articles
+    page = admin_client.get("/admin/library/laws/import")
+
+    def preview(text: str) -> str:
+        return admin_client.post("/admin/library/laws/import", data={
+            "csrf_token": csrf_from(page), "file": (io.BytesIO(text.encode()), "小法.txt")},
+            content_type="multipart/form-data").get_data(as_text=True)
+
+    shorter = preview("中华人民共和国小法\n\n第一条 为了保护个人信息，制定本法。\n\n"
+                      "第二条 本法自公布之日起施行。\n")
+    assert "注意：新文本只有 2 条，比现行版本少 1 条。" in shorter
+    assert 'data-confirm="新文本比现行版本少 1 条，确定以它取代现行版本吗？"' in shorter
+    amended = preview(SMALL_LAW.decode().replace("受法律保护", "受法律严格保护"))
+    assert "确认导入 3 条" in amended and "注意：新文本只有" not in amended
+    assert "data-confirm" not in amended.split("确认导入 3 条")[0].rsplit("<button", 1)[1]
+
+
 def test_staff_read_mark_bookmark_and_note(client, login, make_user, app):
     login(make_user("reader2"))
     with app.app_context():
