@@ -134,3 +134,35 @@ def test_upgrade_leaves_one_current_version_of_each_law(empty_database_url, tmp_
             (1, False, "in_force"), (2, False, "amended"), (3, True, "in_force"),
             (4, True, "in_force")]
         db.engine.dispose()
+
+
+def test_upgrade_retires_choice_questions_whose_answer_names_no_option(empty_database_url,
+                                                                       tmp_path):
+    """A single-choice question saved with "AB" broke every quiz that drew it: the upgrade
+    retires such questions, each with an audit entry, and leaves sound ones alone."""
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": empty_database_url,
+                      "UPLOAD_FOLDER": str(tmp_path / "uploads")})
+    questions = {1: ("single", '"B"'), 2: ("single", '"AB"'), 3: ("multiple", '["A", "C"]'),
+                 4: ("multiple", '["A", "D"]'), 5: ("true_false", "true"), 6: ("single", '"D"')}
+    with app.app_context():
+        upgrade(revision="6c1f0e4b9a27")
+        with db.engine.begin() as connection:
+            for question_id, (kind, answer) in questions.items():
+                connection.execute(text(
+                    "INSERT INTO question (id, type, stem, options, answer, explanation, tags, "
+                    "difficulty, status, fingerprint, revision, created_at, updated_at) VALUES "
+                    "(:id, :type, '题干', '[\"甲\", \"乙\", \"丙\"]', :answer, '', '[]', "
+                    "'easy', 'active', :fp, 1, '2026-01-01', '2026-01-01')"),
+                    {"id": question_id, "type": kind, "answer": answer, "fp": str(question_id)})
+        upgrade()
+        with db.engine.connect() as connection:
+            statuses = dict(connection.execute(text(
+                "SELECT id, status FROM question ORDER BY id")).all())
+            audited = connection.execute(text(
+                "SELECT target_id, summary FROM audit_entry WHERE action = 'question.retire' "
+                "ORDER BY target_id")).all()
+        assert statuses == {1: "active", 2: "retired", 3: "active", 4: "retired",
+                            5: "active", 6: "retired"}
+        assert [target for target, _summary in audited] == [2, 4, 6]
+        assert "答案与选项不符" in audited[0][1]
+        db.engine.dispose()
