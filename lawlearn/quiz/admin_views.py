@@ -122,7 +122,8 @@ def question_edit(question_id: int | None = None):
         QuestionRevision.question_id == question.id).order_by(QuestionRevision.revision.desc())
     ).all() if question else []
     return render_template("quiz_admin/question_form.html", form=form, question=question,
-                           revisions=revisions), status
+                           revisions=revisions,
+                           used_in=bank.quizzes_using(question.id) if question else []), status
 
 
 @quiz_admin_bp.route("/questions/<int:question_id>/preview")

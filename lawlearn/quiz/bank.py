@@ -16,7 +16,17 @@ from lawlearn.database import like_pattern
 from lawlearn.errors import NotFound, ValidationFailed
 from lawlearn.extensions import db
 from lawlearn.quiz.grading import normalize_text
-from lawlearn.quiz.models import DIFFICULTIES, OPTION_KEYS, QUESTION_TYPES, Question, QuestionRevision
+from lawlearn.quiz.models import (
+    DIFFICULTIES,
+    OPTION_KEYS,
+    QUESTION_TYPES,
+    Attempt,
+    AttemptItem,
+    Question,
+    QuestionRevision,
+    Quiz,
+    QuizQuestion,
+)
 
 MIN_OPTIONS, MAX_OPTIONS = 2, 8
 
@@ -118,6 +128,16 @@ def create_question(actor: User | None, fields: QuestionFields, *, audit: bool =
         record_audit(actor, "question.create", question,
                      _("新建试题 #%(id)d", id=question.id))
     return question
+
+
+def quizzes_using(question_id: int) -> list[Quiz]:
+    """Quizzes that list the question or have asked it (a random draw), by title: an edit
+    shows there from then on, while answers already given keep their version."""
+    listed = select(QuizQuestion.quiz_id).where(QuizQuestion.question_id == question_id)
+    asked = (select(Attempt.quiz_id).join(AttemptItem, AttemptItem.attempt_id == Attempt.id)
+             .where(AttemptItem.question_id == question_id))
+    return list(db.session.scalars(select(Quiz).where(Quiz.id.in_(listed.union(asked)))
+                                   .order_by(Quiz.title, Quiz.id)))
 
 
 def update_question(actor: User, question: Question, fields: QuestionFields) -> None:

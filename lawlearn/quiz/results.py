@@ -232,10 +232,16 @@ class ItemStats:
     efficiency: float | None = None  # discriminative efficiency, 0..1 (can be negative)
     responses: list[ResponseCount] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
+    version: int | None = None  # which version, when the question was edited meanwhile
 
     @property
     def type_label(self) -> str:
         return str(QUESTION_TYPES.get(self.type, self.type))
+
+    @property
+    def version_label(self) -> str:
+        """"第 2 版" when the question was answered in several versions, else ""."""
+        return _("第 %(n)d 版", n=self.version) if self.version else ""
 
     @property
     def flag_labels(self) -> list[str]:
@@ -343,6 +349,16 @@ def _chosen_keys(snapshot: dict[str, Any], response: Any) -> list[str]:
     return []
 
 
+def _version_key(snapshot: dict[str, Any]) -> tuple:
+    """What makes two snapshots the same version of a question, whatever the shuffling:
+    the stem, the options in bank order and the key in bank letters."""
+    options = sorted(snapshot.get("options") or [], key=lambda o: o.get("source", o["key"]))
+    right = [r.key for r in _response_template(snapshot) if r.correct]
+    answer = right if snapshot["type"] in ("single", "multiple") else snapshot.get("answer")
+    return (snapshot["stem"], tuple(o["text"] for o in options), repr(answer),
+            repr(snapshot.get("blanks")))
+
+
 def _question_order(quiz: Quiz, seen: dict[int, dict[str, Any]]) -> list[int]:
     """The quiz's own order for a fixed quiz; by type then bank id for a random draw."""
     fixed = list(db.session.scalars(select(QuizQuestion.question_id)
@@ -368,21 +384,32 @@ def item_analysis(quiz: Quiz) -> ItemAnalysis:
     totals: dict[int, float] = defaultdict(float)
     for row in rows:
         totals[row.attempt_id] += row.awarded or 0.0
-    by_question: dict[int, list[Any]] = defaultdict(list)
-    first_snapshot: dict[int, dict[str, Any]] = {}
+    # A question edited while the quiz ran was answered in several versions: each is an
+    # item of its own (as Moodle's statistics do), counted against its own key.
+    versions: dict[int, list[tuple]] = defaultdict(list)
+    by_version: dict[tuple[int, int], list[Any]] = defaultdict(list)
     for row in rows:
-        by_question[row.question_id].append(row)
-        first_snapshot.setdefault(row.question_id, row.snapshot)
+        known = versions[row.question_id]
+        key = _version_key(row.snapshot)
+        if key not in known:
+            known.append(key)
+        by_version[(row.question_id, known.index(key) + 1)].append(row)
+    first_snapshot = {question_id: by_version[(question_id, 1)][0].snapshot
+                      for question_id in versions}
 
     items = []
-    for number, question_id in enumerate(_question_order(quiz, first_snapshot), start=1):
-        entries = by_question[question_id]
-        snapshot = first_snapshot[question_id]
+    order = [(question_id, version)
+             for question_id in _question_order(quiz, first_snapshot)
+             for version in range(1, len(versions[question_id]) + 1)]
+    for number, (question_id, version) in enumerate(order, start=1):
+        entries = by_version[(question_id, version)]
+        snapshot = entries[0].snapshot
         points = max(row.points for row in entries)
         marks = [row.awarded or 0.0 for row in entries]
         rest = [totals[row.attempt_id] - mark for row, mark in zip(entries, marks, strict=True)]
         stats = ItemStats(number=number, question_id=question_id, type=snapshot["type"],
                           stem=snapshot["stem"], points=points, attempts=len(entries),
+                          version=version if len(versions[question_id]) > 1 else None,
                           correct=sum(1 for row in entries if row.correct),
                           unanswered=sum(1 for row in entries if row.response is None),
                           **item_statistics(marks, rest, points))

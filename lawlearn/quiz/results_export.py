@@ -97,7 +97,8 @@ def _xlsx(results: QuizResults, analysis: ItemAnalysis) -> bytes:
     sheet.write_row(0, 0, _item_headers(), header)
     for row, item in enumerate(analysis.items, start=1):
         write_row(sheet, row, [
-            item.number, item.question_id, item.type_label, item.stem, item.attempts,
+            item.number, item.question_id, item.type_label,
+            f"{item.stem}（{item.version_label}）" if item.version else item.stem, item.attempts,
             item.facility, item.sd, item.discrimination, item.efficiency,
             _response_summary(item), "、".join(item.flag_labels)],
             {3: wrap, 5: percent, 6: percent, 7: percent, 8: percent, 9: wrap})

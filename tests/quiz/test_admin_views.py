@@ -196,3 +196,17 @@ def test_rules_count_tag_and_difficulty(admin_client, make_questions):
         "points_true_false": "1", "points_fill": "2", "show_answers": "never",
         "audience_all": "y"})
     assert response.status_code == 422 and "符合“民法典”的" in response.get_data(as_text=True)
+
+
+def test_the_question_page_names_the_quizzes_that_use_it(admin_client, make_questions):
+    ids = make_questions()
+    data = {"title": "宪法周测", "grading": "highest", "pass_percent": "60",
+            "selection": "fixed", "question_ids": str(ids[0]), "points_single": "2",
+            "points_multiple": "3", "points_true_false": "1", "points_fill": "2",
+            "show_answers": "never", "audience_all": "y"}
+    post_with_csrf(admin_client, "/admin/quiz/quizzes/new", "/admin/quiz/quizzes/new", data)
+    used = admin_client.get(f"/admin/quiz/questions/{ids[0]}").get_data(as_text=True)
+    assert "本题已用于 1 个测验：" in used and "《宪法周测》" in used
+    assert "试题分析按版本分列" in used
+    unused = admin_client.get(f"/admin/quiz/questions/{ids[1]}").get_data(as_text=True)
+    assert "本题已用于" not in unused

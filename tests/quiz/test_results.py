@@ -324,3 +324,32 @@ def test_results_pages_take_the_same_number_of_queries_for_3_or_30_people(
                                     f"/admin/quiz/quizzes/{quiz_id}/results.xlsx")]
     assert counts[3] == counts[30], counts
     assert counts[3][0] <= 8, counts
+
+
+def test_a_question_edited_meanwhile_is_analysed_per_version(ctx, graded_quiz, make_user):
+    """Answers to the old text are counted against the old key, answers to the new text
+    against the new one: one item per version, each labelled (Moodle does the same)."""
+    from sqlalchemy import select
+
+    from lawlearn.quiz import bank
+    from lawlearn.quiz.models import Question
+
+    quiz = db.session.get(Quiz, graded_quiz)
+    single = db.session.scalar(select(Question).where(Question.type == "single"))
+    editor = db.session.get(User, make_user("editor", roles=("admin", "staff")).id)
+    bank.update_question(editor, single, bank.QuestionFields(
+        "single", "（改）" + single.stem, list(single.options), "C", difficulty="easy"))
+    db.session.commit()
+    late = make_user("geng", name="职工geng")
+    take(late.id, quiz.id, {**RIGHT, "single": "C"}, START + timedelta(days=1), 7)
+
+    items = [item for item in item_analysis(quiz).items if item.type == "single"]
+    assert [(item.version, item.attempts, item.stem.startswith("（改）")) for item in items] \
+        == [(1, 5, False), (2, 1, True)]
+    first, second = ({r.key: (r.count, r.correct) for r in item.responses} for item in items)
+    assert first == {"A": (1, False), "B": (3, True), "C": (1, False)}
+    assert second == {"A": (0, False), "B": (0, False), "C": (1, True)}
+    assert items[1].correct == 1 and items[1].version_label == "第 2 版"
+    others = [item for item in item_analysis(quiz).items if item.type != "single"]
+    assert all(item.version is None for item in others)
+    assert [item.number for item in item_analysis(quiz).items] == [1, 2, 3, 4, 5]
