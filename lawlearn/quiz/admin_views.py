@@ -13,10 +13,11 @@ from sqlalchemy.orm import selectinload
 from lawlearn.accounts.departments import department_choices
 from lawlearn.converters import record_id
 from lawlearn.errors import DomainError, ValidationFailed
+from lawlearn.exports import XLSX_MIMETYPE, download
 from lawlearn.extensions import db
 from lawlearn.library.references import resolve_article_references
 from lawlearn.pagination import paginate
-from lawlearn.quiz import authoring, bank, quiz_admin_bp
+from lawlearn.quiz import authoring, bank, bank_export, quiz_admin_bp
 from lawlearn.quiz.forms import QuestionForm, QuizForm
 from lawlearn.quiz.grading import parse_fill_answer, parse_letters, parse_true_false
 from lawlearn.quiz.models import DIFFICULTIES, QUESTION_TYPES, QuestionRevision, Quiz
@@ -39,17 +40,31 @@ def _apply_error(form, error: DomainError, default_field: str) -> None:
 @quiz_admin_bp.route("/questions")
 def questions():
     """Browse the bank: filter by type, tag, difficulty, law and status; search."""
-    query = bank.question_query(
+    pagination = paginate(_filtered_questions())
+    from lawlearn.library.services import list_laws
+
+    return render_template("quiz_admin/questions.html", pagination=pagination,
+                           export_args={key: value for key, value in request.args.items()
+                                        if key != "page"},
+                           types=QUESTION_TYPES, difficulties=DIFFICULTIES, laws=list_laws(),
+                           stats=bank.bank_stats())
+
+
+def _filtered_questions():
+    """The bank query of the list's filters (the query string), for the list and its export."""
+    return bank.question_query(
         q=request.args.get("q") or None, type=request.args.get("type") or None,
         tag=request.args.get("tag") or None, difficulty=request.args.get("difficulty") or None,
         status=request.args.get("status", "active") or None,
         law_id=request.args.get("law", type=record_id))
-    pagination = paginate(query)
-    from lawlearn.library.services import list_laws
 
-    return render_template("quiz_admin/questions.html", pagination=pagination,
-                           types=QUESTION_TYPES, difficulties=DIFFICULTIES, laws=list_laws(),
-                           stats=bank.bank_stats())
+
+@quiz_admin_bp.route("/questions/export.xlsx")
+def questions_export():
+    """The questions the list shows (all pages) as XLSX in the import template's columns."""
+    questions = bank_export.questions_for_export(_filtered_questions())
+    return download(bank_export.bank_workbook(questions), _("题库导出.xlsx"), XLSX_MIMETYPE,
+                    fallback="question-bank.xlsx")
 
 
 def _fields_from(form: QuestionForm) -> bank.QuestionFields:

@@ -1,4 +1,4 @@
-"""``flask questions ...``: import a question bank and count what it holds."""
+"""``flask questions ...``: import a question bank, export it, count what it holds."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from flask.cli import AppGroup
 
 from lawlearn.errors import DomainError
 from lawlearn.extensions import db
-from lawlearn.quiz import importing
-from lawlearn.quiz.bank import bank_stats
+from lawlearn.quiz import bank_export, importing
+from lawlearn.quiz.bank import bank_stats, question_query
 from lawlearn.quiz.models import QUESTION_TYPES
 
 questions_cli = AppGroup("questions", help="Manage the question bank.")
@@ -54,6 +54,23 @@ def import_questions_command(path: Path, as_json: bool):
         rows = "、".join(str(row) for row in duplicates[:50])
         more = f" 等 {len(duplicates)} 行" if len(duplicates) > 50 else ""
         click.echo(f"跳过 {len(duplicates)} 道与题库中已有试题重复的试题（第 {rows} 行{more}）。")
+
+
+@questions_cli.command("export")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--all", "everything", is_flag=True, help="Retired questions too.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def export_questions_command(path: Path, everything: bool, as_json: bool):
+    """Write the bank (questions in use; --all: retired ones too) as XLSX in the import
+    template's columns: `questions import` reads it back."""
+    questions = bank_export.questions_for_export(
+        question_query(status=None if everything else "active"))
+    path.write_bytes(bank_export.bank_workbook(questions))
+    if as_json:
+        click.echo(json.dumps({"exported": len(questions), "path": str(path)},
+                              ensure_ascii=False))
+        return
+    click.echo(f"已导出 {len(questions)} 道试题到 {path}。")
 
 
 @questions_cli.command("stats")

@@ -1,0 +1,129 @@
+"""题库导出: the list's questions as XLSX in the import template's columns, which the importer
+reads back to the same questions."""
+
+from __future__ import annotations
+
+import io
+import json
+
+from openpyxl import load_workbook
+from sqlalchemy import delete, select
+
+from lawlearn.extensions import db
+from lawlearn.library.models import LawArticle
+from lawlearn.quiz import importing
+from lawlearn.quiz.bank import QuestionFields, create_question
+from lawlearn.quiz.models import Question, QuestionRevision
+from tests.quiz.fixtures import SAMPLE
+from tests.quiz.test_importing import laws as laws  # noqa: F401  (a fixture)
+
+EIGHT = QuestionFields("single", "=SUM(A1:A2) 是公式吗？", list("甲乙丙丁戊己庚辛"), "H",
+                       "以等号开头的文字不是公式。", ["表格", "安全"], "hard")
+
+
+def _bank(with_article: bool = True) -> list[int]:
+    article_id = db.session.scalar(select(LawArticle.id).where(LawArticle.number == 33)) \
+        if with_article else None
+    fields = [*SAMPLE[:3], QuestionFields(**{**vars(SAMPLE[3]), "article_id": article_id}),
+              EIGHT]
+    ids = [create_question(None, f).id for f in fields]
+    db.session.commit()
+    return ids
+
+
+def _sheet(data: bytes) -> list[list]:
+    sheet = load_workbook(io.BytesIO(data)).active
+    return [[cell if cell is not None else "" for cell in row]
+            for row in sheet.iter_rows(values_only=True)]
+
+
+def test_the_export_reads_back_as_the_same_questions(laws, admin_client):
+    ids = _bank()
+    before = {q.fingerprint: q for q in db.session.scalars(select(Question))}
+    # The importer reads an ideographic space as a space (spreadsheets._cell_text).
+    snapshot = {key: (q.type, q.stem.replace("\u3000", " "), q.options, q.answer,
+                      q.explanation, q.tags, q.difficulty, q.article_id)
+                for key, q in before.items()}
+    response = admin_client.get("/admin/quiz/questions/export.xlsx")
+    assert response.status_code == 200
+    assert response.mimetype.endswith("spreadsheetml.sheet")
+    assert "attachment" in response.headers["Content-Disposition"]
+    rows = _sheet(response.data)
+    assert rows[0] == ["题型", "题干", *[f"选项{k}" for k in "ABCDEFGH"], "答案", "解析", "标签",
+                       "难度", "法条", "编号", "状态"]
+    assert [row[-2] for row in rows[1:]] == ids  # oldest first
+    assert rows[1][:3] == ["单选", "我国的根本大法是？", "民法典"] and rows[1][10] == "B"
+    assert rows[3][10] == "正确" and rows[4][10] == "宪法" and rows[4][14] == "宪法第三十三条"
+    assert rows[5][1] == "=SUM(A1:A2) 是公式吗？" and rows[5][9] == "辛"  # text, not a formula
+    assert rows[5][12:14] == ["表格；安全", "难"] and rows[5][-1] == "在用"
+
+    # Emptied, the bank takes the file back: the same questions, nothing left out.
+    db.session.execute(delete(QuestionRevision))
+    db.session.execute(delete(Question))
+    db.session.commit()
+    parsed = importing.parse_question_import(response.data)
+    assert parsed.ok and not parsed.duplicates and len(parsed.questions) == len(ids)
+    importing.apply_question_import(None, parsed)
+    db.session.commit()
+    after = {q.fingerprint: (q.type, q.stem, q.options, q.answer, q.explanation, q.tags,
+                             q.difficulty, q.article_id) for q in db.session.scalars(
+        select(Question))}
+    assert after == snapshot
+
+
+def test_the_export_follows_the_lists_filters(laws, admin_client):
+    ids = _bank(with_article=False)
+    retired = db.session.get(Question, ids[0])
+    retired.status = "retired"
+    db.session.commit()
+    listing = admin_client.get("/admin/quiz/questions?type=single&page=1").get_data(as_text=True)
+    assert "/admin/quiz/questions/export.xlsx?type=single" in listing and "page=1&" not in listing
+    singles = _sheet(admin_client.get("/admin/quiz/questions/export.xlsx?type=single").data)
+    assert [row[1] for row in singles[1:]] == [EIGHT.stem]  # the retired one is not in use
+    every = _sheet(admin_client.get("/admin/quiz/questions/export.xlsx?type=single&status=").data)
+    assert [row[-1] for row in every[1:]] == ["已停用", "在用"]
+    # Six option columns, as in the template, when no question has more.
+    narrow = _sheet(admin_client.get("/admin/quiz/questions/export.xlsx?type=multiple").data)
+    assert "选项F" in narrow[0] and "选项G" not in narrow[0]
+
+
+def test_staff_cannot_export_the_bank(client, login, make_user):
+    login(make_user("clerk"))
+    assert client.get("/admin/quiz/questions/export.xlsx").status_code == 403
+
+
+def test_the_export_takes_the_same_queries_however_many_questions(laws, admin_client,
+                                                                   count_queries):
+    _bank()
+
+    def queries() -> int:
+        return count_queries(lambda: admin_client.get("/admin/quiz/questions/export.xlsx"))
+
+    few = queries()
+    for n in range(30):
+        create_question(None, QuestionFields("true_false", f"第 {n} 道判断题。", [], True))
+    db.session.commit()
+    assert queries() == few
+
+
+def test_cli_export_then_import_elsewhere(app, runner, tmp_path, make_questions):
+    from lawlearn.quiz.cli import questions_cli
+
+    if "questions" not in app.cli.commands:
+        app.cli.add_command(questions_cli)
+    ids = make_questions()
+    with app.app_context():
+        db.session.get(Question, ids[0]).status = "retired"
+        db.session.commit()
+    path = tmp_path / "题库.xlsx"
+    result = runner.invoke(args=["questions", "export", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == {"exported": 3, "path": str(path)}
+    everything = runner.invoke(args=["questions", "export", str(path), "--all"])
+    assert everything.exit_code == 0 and "已导出 4 道试题" in everything.output
+    assert len(_sheet(path.read_bytes())) == 5
+    with app.app_context():
+        db.session.execute(delete(Question))
+        db.session.commit()
+    back = runner.invoke(args=["questions", "import", str(path), "--json"])
+    assert json.loads(back.output) == {"imported": 4, "duplicates": []}
