@@ -9,6 +9,7 @@ import re
 
 from flask_babel import gettext as _
 from sqlalchemy import or_, select, tuple_
+from sqlalchemy.orm import joinedload
 
 from lawlearn.errors import ValidationFailed
 from lawlearn.extensions import db
@@ -16,9 +17,12 @@ from lawlearn.library.models import Law, LawArticle
 from lawlearn.library.parsing import NUMERAL, chinese_number, squash
 
 ENTRY_SEPARATORS = re.compile(r"[;；\n]+")
-REFERENCE = re.compile(rf"^(?P<law>.+?)\s*(?P<numbers>(?:第?\s*{NUMERAL}\s*条?\s*"
-                       rf"(?:[-－—~～至到]\s*第?\s*{NUMERAL}\s*条?)?\s*[,，、]?\s*)+)$")
-NUMBER_PART = re.compile(rf"第?\s*({NUMERAL})\s*条?(?:\s*[-－—~～至到]\s*第?\s*({NUMERAL})\s*条?)?")
+# One number ("33", "第三十三条", "第五十六条之一", "56之一") or a range of whole articles.
+_ONE = rf"第?\s*{NUMERAL}\s*条?(?:\s*之\s*{NUMERAL})?"
+REFERENCE = re.compile(rf"^(?P<law>.+?)\s*(?P<numbers>(?:{_ONE}\s*"
+                       rf"(?:[-－—~～至到]\s*{_ONE})?\s*[,，、]?\s*)+)$")
+NUMBER_PART = re.compile(rf"第?\s*({NUMERAL})\s*条?(?:\s*之\s*({NUMERAL}))?"
+                         rf"(?:\s*[-－—~～至到]\s*第?\s*({NUMERAL})\s*条?(?:\s*之\s*({NUMERAL}))?)?")
 MAX_RANGE = 200
 
 
@@ -33,25 +37,37 @@ def _find_law(name: str) -> Law | None:
     return candidates[0] if len(candidates) == 1 else None
 
 
-def parse_reference(entry: str) -> tuple[str, list[int]]:
-    """("宪法", [33, 34, 35]) for "宪法 33-35"; raises ValueError when unreadable."""
+def parse_reference(entry: str) -> tuple[str, list[tuple[int, int]]]:
+    """("宪法", [(33, 0), (34, 0), (35, 0)]) for "宪法 33-35", ("条例", [(56, 1)]) for
+    "条例第五十六条之一": (number, sub-number) pairs. Raises ValueError when unreadable; a
+    range runs between whole articles."""
     match = REFERENCE.match(entry.strip())
     if match is None:
         raise ValueError(entry)
-    numbers: list[int] = []
-    for start, end in NUMBER_PART.findall(match.group("numbers")):
+    numbers: list[tuple[int, int]] = []
+    for start, start_sub, end, end_sub in NUMBER_PART.findall(match.group("numbers")):
         first = chinese_number(start)
-        last = chinese_number(end) if end else first
-        if last < first or last - first > MAX_RANGE:
+        if not end:
+            numbers.append((first, chinese_number(start_sub) if start_sub else 0))
+            continue
+        last = chinese_number(end)
+        if start_sub or end_sub or last < first or last - first > MAX_RANGE:
             raise ValueError(entry)
-        numbers.extend(range(first, last + 1))
+        numbers.extend((n, 0) for n in range(first, last + 1))
     return match.group("law"), numbers
+
+
+def article_number_label(number: int, sub_number: int = 0) -> str:
+    """"56" or "56之一", as people write a reference."""
+    if not sub_number:
+        return str(number)
+    return f"{number}之{'一二三四五六七八九'[sub_number - 1] if sub_number < 10 else sub_number}"
 
 
 def resolve_article_references(text: str) -> list[LawArticle]:
     """Every article named in ``text``; names every reference it cannot resolve."""
     problems: list[str] = []
-    wanted: list[tuple[int, int]] = []
+    wanted: list[tuple[int, int, int]] = []
     for entry in (e.strip() for e in ENTRY_SEPARATORS.split(text or "")):
         if not entry:
             continue
@@ -65,26 +81,30 @@ def resolve_article_references(text: str) -> list[LawArticle]:
         if law is None:
             problems.append(_("找不到法规“%(name)s”", name=law_name))
             continue
-        missing = [n for n in numbers if n > law.article_count or n < 1]
-        if missing:
-            problems.append(_("《%(law)s》没有第 %(n)d 条", law=law.display_title, n=missing[0]))
-            continue
-        wanted.extend((law.id, n) for n in numbers)
+        wanted.extend((law.id, number, sub) for number, sub in numbers)
+    found: dict[tuple[int, int, int], LawArticle] = {}
+    if wanted:
+        found = {(a.law_id, a.number, a.sub_number): a for a in db.session.scalars(
+            select(LawArticle).where(tuple_(LawArticle.law_id, LawArticle.number,
+                                            LawArticle.sub_number).in_(wanted))
+            .options(joinedload(LawArticle.law)))}
+    # Checked against the articles themselves: a count of entries says nothing of 之一.
+    missing = [key for key in wanted if key not in found]
+    if missing:
+        titles = {law.id: law.display_title for law in db.session.scalars(
+            select(Law).where(Law.id.in_({law_id for law_id, _n, _s in missing})))}
+        law_id, number, sub = missing[0]
+        problems.append(_("《%(law)s》没有第 %(n)s 条", law=titles[law_id],
+                          n=article_number_label(number, sub)))
     if problems:
         raise ValidationFailed("；".join(problems), field="article_refs")
-    if not wanted:
-        return []
-    articles = db.session.scalars(select(LawArticle).where(
-        tuple_(LawArticle.law_id, LawArticle.number).in_(wanted),
-        LawArticle.sub_number == 0)).all()
-    order = {key: index for index, key in enumerate(wanted)}
-    return sorted(articles, key=lambda a: order[(a.law_id, a.number)])
+    return [found[key] for key in dict.fromkeys(wanted)]
 
 
 def format_references(articles: list[LawArticle]) -> str:
     """The inverse of :func:`resolve_article_references`, for editing forms."""
-    by_law: dict[str, list[int]] = {}
+    by_law: dict[str, list[str]] = {}
     for article in articles:
-        by_law.setdefault(article.law.display_title, []).append(article.number)
-    return "；".join(f"{name} {'、'.join(str(n) for n in numbers)}"
-                    for name, numbers in by_law.items())
+        by_law.setdefault(article.law.display_title, []).append(
+            article_number_label(article.number, article.sub_number))
+    return "；".join(f"{name} {'、'.join(numbers)}" for name, numbers in by_law.items())

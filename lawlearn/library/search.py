@@ -86,7 +86,8 @@ for _model in (LawArticle, Material):
 
 MAX_ARTICLE_HITS = 100
 MAX_MATERIAL_HITS = 30
-NUMBER_QUERY = re.compile(rf"^(?P<law>.*?)\s*第?\s*(?P<number>{NUMERAL})\s*条?$")
+NUMBER_QUERY = re.compile(rf"^(?P<law>.*?)\s*第?\s*(?P<number>{NUMERAL})\s*条?"
+                          rf"(?:\s*之\s*(?P<sub>{NUMERAL}))?$")
 
 
 def _terms(query: str) -> list[str]:
@@ -135,8 +136,9 @@ class SearchResults:
         return not (self.articles_by_law or self.direct_articles or self.materials)
 
 
-def parse_number_query(query: str) -> tuple[str, int] | None:
-    """("民法典", 1165) for "民法典 1165", "民法典第一千一百六十五条"; ("", 12) for "第十二条"."""
+def parse_number_query(query: str) -> tuple[str, int, int | None] | None:
+    """("民法典", 1165, None) for "民法典 1165", "民法典第一千一百六十五条"; ("", 12, None) for
+    "第十二条"; ("条例", 56, 1) for "条例第五十六条之一" (None: the article and its 之一…)."""
     compact = query.strip()
     match = NUMBER_QUERY.match(compact)
     if match is None:
@@ -151,9 +153,10 @@ def parse_number_query(query: str) -> tuple[str, int] | None:
         return None  # no article has such a number: search the text
     try:
         number = chinese_number(number_text)
+        sub = chinese_number(match.group("sub")) if match.group("sub") else None
     except ValueError:
         return None
-    return (squash(law_part), number) if 0 < number <= MAX_NUMBER else None
+    return (squash(law_part), number, sub) if 0 < number <= MAX_NUMBER else None
 
 
 def search_library(query: str, *, include_unpublished: bool = False) -> SearchResults:
@@ -165,8 +168,10 @@ def search_library(query: str, *, include_unpublished: bool = False) -> SearchRe
 
     number_query = parse_number_query(query)
     if number_query is not None:
-        law_part, number = number_query
+        law_part, number, sub = number_query
         condition = and_(LawArticle.number == number, Law.is_current.is_(True))
+        if sub is not None:
+            condition = and_(condition, LawArticle.sub_number == sub)
         if law_part:
             pattern = like_pattern(law_part)
             condition = and_(condition, or_(Law.title.ilike(pattern, escape="\\"),

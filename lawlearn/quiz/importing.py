@@ -24,7 +24,7 @@ from lawlearn.errors import ValidationFailed
 from lawlearn.extensions import db
 from lawlearn.library.models import LawArticle
 from lawlearn.library.parsing import squash
-from lawlearn.library.references import _find_law, parse_reference
+from lawlearn.library.references import _find_law, article_number_label, parse_reference
 from lawlearn.quiz.bank import QuestionFields, fingerprint, question_problems
 from lawlearn.quiz.grading import parse_fill_answer, parse_letters, parse_true_false
 from lawlearn.quiz.models import DIFFICULTIES, OPTION_KEYS, QUESTION_TYPES, Question
@@ -170,17 +170,18 @@ class ArticleResolver:
         title, articles = law
         article_id = articles.get(numbers[0])
         if article_id is None:
-            return None, _("找不到法条“%(ref)s”：《%(law)s》没有第 %(n)d 条", ref=text, law=title,
-                           n=numbers[0])
+            return None, _("找不到法条“%(ref)s”：《%(law)s》没有第 %(n)s 条", ref=text, law=title,
+                           n=article_number_label(*numbers[0]))
         return article_id, None
 
-    def _law(self, name: str) -> tuple[str, dict[int, int]] | None:
+    def _law(self, name: str) -> tuple[str, dict[tuple[int, int], int]] | None:
         key = squash(name).strip("《》")
         if key not in self._laws:
             law = _find_law(key)
-            self._laws[key] = None if law is None else (law.display_title, dict(
-                db.session.execute(select(LawArticle.number, LawArticle.id).where(
-                    LawArticle.law_id == law.id, LawArticle.sub_number == 0)).all()))
+            self._laws[key] = None if law is None else (law.display_title, {
+                (number, sub): article_id for number, sub, article_id in db.session.execute(
+                    select(LawArticle.number, LawArticle.sub_number, LawArticle.id).where(
+                        LawArticle.law_id == law.id))})
         return self._laws[key]
 
 

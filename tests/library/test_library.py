@@ -143,8 +143,9 @@ def test_search_on_the_civil_code_and_by_article_number(request_ctx):
 
 
 @pytest.mark.parametrize(("query", "parsed"), [
-    ("民法典 1165", ("民法典", 1165)), ("宪法第33条", ("宪法", 33)),
-    ("第一千一百六十五条", ("", 1165)), ("宪法 第三十三条", ("宪法", 33)),
+    ("民法典 1165", ("民法典", 1165, None)), ("宪法第33条", ("宪法", 33, None)),
+    ("第一千一百六十五条", ("", 1165, None)), ("宪法 第三十三条", ("宪法", 33, None)),
+    ("条例第五十六条之一", ("条例", 56, 1)), ("条例 56之一", ("条例", 56, 1)),
     ("1165", None), ("个人信息", None), ("三", None),
 ])
 def test_number_queries(query, parsed):
