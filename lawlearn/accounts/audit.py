@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, select
+from sqlalchemy import Select, String, cast, or_, select
 from sqlalchemy.orm import joinedload
 
 from lawlearn.accounts.models import AuditEntry, User
@@ -92,7 +92,9 @@ def audit_query(*, action: str | None = None, actor_id: int | None = None,
     if actor_id:
         query = query.where(AuditEntry.actor_id == actor_id)
     if q:
-        query = query.where(AuditEntry.summary.contains(q))
+        # The details too: a bulk import names its usernames there, not in the summary.
+        query = query.where(or_(AuditEntry.summary.contains(q, autoescape=True),
+                                cast(AuditEntry.details, String).contains(q, autoescape=True)))
     return query
 
 

@@ -220,7 +220,13 @@ def apply_user_import(actor: User | None, parsed: UserImport,
                                 entry.roles, entry.phone)
             created.append(create_user(actor, entry.username, None, fields, audit=False,
                                        password_hash=password_hash))
-    record_audit(actor, "user.import", None, _("批量导入用户 %(n)d 人", n=len(created)),
+    # Powers beyond 干部职工 are named in the summary, as an edit's are.
+    powers = [f"{user.username}（{'、'.join(Role(role).label for role in sorted(extra))}）"
+              for user in created if (extra := set(user.roles) - {Role.STAFF.value})]
+    summary = _("批量导入用户 %(n)d 人", n=len(created))
+    if powers:
+        summary += _("，其中授予角色：%(people)s", people="；".join(powers))
+    record_audit(actor, "user.import", None, summary,
                  {"usernames": [user.username for user in created]})
     return created
 

@@ -260,7 +260,21 @@ def update_user(actor: User, user: User, fields: UserFields) -> None:
         record_audit(actor, "user.update", user,
                      _("修改用户 %(name)s（%(username)s）：%(fields)s", name=user.name,
                        username=user.username, fields="、".join(
-                           str(FIELD_LABELS.get(k, k)) for k in changed)), changed)
+                           _role_change(*changed["roles"]) if k == "roles"
+                           else str(FIELD_LABELS.get(k, k)) for k in changed)), changed)
+
+
+def _role_change(before: list[str], after: list[str]) -> str:
+    """"角色（授予管理员；取消科室负责人）": the log says which powers changed hands."""
+    def named(roles: set[str]) -> str:
+        return "、".join(Role(role).label for role in sorted(roles))
+
+    parts = []
+    if set(after) - set(before):
+        parts.append(_("授予%(roles)s", roles=named(set(after) - set(before))))
+    if set(before) - set(after):
+        parts.append(_("取消%(roles)s", roles=named(set(before) - set(after))))
+    return f"{FIELD_LABELS['roles']}（{'；'.join(parts)}）"
 
 
 def reset_password(actor: User, user: User, new_password: str) -> None:

@@ -68,6 +68,13 @@ def test_xlsx_import_creates_users(office):
     assert by_name["wangwu"].roles == {"admin", "staff"} and by_name["wangwu"].department is None
     assert all(u.must_change_password for u in created)
     assert by_name["lisi"].check_password("default-pass")
+    # The log names who was given more than 干部职工, and finds an import by a username.
+    from lawlearn.accounts.audit import audit_query
+
+    entry = db.session.scalars(audit_query(action="user.import")).one()
+    assert entry.summary == "批量导入用户 3 人，其中授予角色：lisi（科室负责人）；wangwu（管理员）"
+    assert db.session.scalars(audit_query(q="zhangsan")).all() == [entry]
+    assert db.session.scalars(audit_query(q="zhang_an")).all() == []  # _ is no wildcard
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk"])

@@ -227,6 +227,12 @@ def test_admin_creates_edits_resets_and_deactivates(admin_client, app, make_depa
     assert {"user.create", "user.update", "user.reset_password", "user.deactivate"} <= actions
     audit_page = admin_client.get("/admin/audit").get_data(as_text=True)
     assert "停用用户 judy" in audit_page and "管理员甲" in audit_page
+    # A role change says which role was granted, not only that roles changed.
+    assert "修改用户 朱迪二（judy）：姓名、部门、角色（授予科室负责人）" in audit_page
+    post_with_csrf(admin_client, f"/admin/users/{judy_id}", f"/admin/users/{judy_id}", {
+        "name": "朱迪二", "department_id": "", "roles": ["staff", "admin"]})
+    assert "角色（授予管理员；取消科室负责人）" in admin_client.get("/admin/audit").get_data(
+        as_text=True)
 
 
 def test_user_list_search_filter_and_pages(admin_client, make_user, make_department):
