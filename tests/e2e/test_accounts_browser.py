@@ -136,6 +136,21 @@ def test_admin_imports_users_from_xlsx(live_server, desktop, make_user, make_dep
     expect(page.get_by_text("已导入 2 个用户")).to_be_visible()
     expect(page.get_by_role("link", name="wanglei")).to_be_visible()
 
+    # Resetting a password with the field empty is refused by the page before any question.
+    page.get_by_role("link", name="wanglei").click()
+    asked: list[str] = []
+
+    def answer(dialog) -> None:
+        asked.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", answer)
+    page.get_by_role("button", name="重置密码").click()
+    expect(page.locator(".flash-error")).to_have_text("请填写临时密码。")
+    assert asked == []
+    page.remove_listener("dialog", answer)
+    page.goto(f"{live_server}/admin/users")
+
     # Deactivating asks first; dismissing the question changes nothing.
     page.get_by_role("link", name="liuna").click()
     page.once("dialog", lambda dialog: dialog.dismiss())

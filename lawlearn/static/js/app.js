@@ -5,9 +5,10 @@
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-confirm]");
     if (!button) { return; }
-    // A form the browser will refuse (a required reason left empty) says so first: asking
-    // "are you sure" before that leads nowhere.
-    if (button.form && !button.form.noValidate && !button.form.checkValidity()) { return; }
+    // A form that will be refused (a required reason left empty) says so first, the
+    // browser's way or, for a novalidate form, the server's: asking "are you sure" before
+    // that leads nowhere.
+    if (button.form && !button.form.checkValidity()) { return; }
     if (!window.confirm(button.getAttribute("data-confirm"))) {
       event.preventDefault();
     }
