@@ -583,3 +583,16 @@ def test_a_verified_event_without_a_quiz_says_it_cannot_open_one(app, admin_clie
         db.session.commit()
     page = admin_client.get(f"/admin/outreach/events/{event_id}/stall").get_data(as_text=True)
     assert "活动已审核，不能再开启有奖问答" in page and "已关闭" not in page
+
+
+def test_the_print_sheet_of_a_closed_quiz_shows_no_code(app, admin_client, event_id, bank):
+    quiz_id, token = open_quiz(app, event_id)
+    url = f"/admin/outreach/events/{event_id}/stall/print"
+    sheet = admin_client.get(url).get_data(as_text=True)
+    assert "stall/qr.svg" in sheet and f"/q/{token}" in sheet and "已无法答题" not in sheet
+    with app.app_context():
+        stall.close_stall_quiz(None, db.session.get(StallQuiz, quiz_id), utcnow())
+        db.session.commit()
+    closed = admin_client.get(url).get_data(as_text=True)
+    assert "扫码已无法答题，因此不显示二维码" in closed
+    assert "stall/qr.svg" not in closed and f"/q/{token}" not in closed
