@@ -619,8 +619,13 @@ def test_deleting_a_draft_asks_first(app, client, login, people):
     login(people.author)
     confirm = client.get(f"/outreach/events/{event_id}/delete")
     assert confirm.status_code == 200 and "确定删除" in confirm.get_data(as_text=True)
+    assert "有奖问答" not in confirm.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(OutreachEvent, event_id) is not None
+        db.session.get(OutreachEvent, event_id).quiz_completions = 12
+        db.session.commit()
+    confirm = client.get(f"/outreach/events/{event_id}/delete")  # the stall's answers go too
+    assert "有奖问答的 12 份答卷（含群众留下的手机号）也将一并删除。" in confirm.get_data(as_text=True)
     client.post(f"/outreach/events/{event_id}/delete", data={"csrf_token": csrf_from(confirm)})
     with app.app_context():
         assert db.session.get(OutreachEvent, event_id) is None
