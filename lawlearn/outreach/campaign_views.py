@@ -226,7 +226,9 @@ def ledger_export_readonly(export_format: str):
 
 
 def _campaign_list(blueprint: str, template: str):
-    return render_template(template, campaigns=campaigns.campaign_list(),
+    every = campaigns.campaign_list()
+    return render_template(template, campaigns=every,
+                           copies={c.copied_from_id: c for c in every if c.copied_from_id},
                            counts=campaigns.event_counts_by_campaign(),
                            templates=campaigns.last_year_campaigns(_today()),
                            this_year=_today().year, **_common(blueprint))

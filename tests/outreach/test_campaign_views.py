@@ -176,6 +176,10 @@ def test_copy_asks_first_then_makes_one_copy(admin_client, ctx):
     again = admin_client.post(url, data={"csrf_token": token}, follow_redirects=True)
     assert "已复制为《2024年宪法宣传周》" in again.get_data(as_text=True)
     assert campaign_count() == 2
+    # The list no longer offers to copy it again: it names the copy.
+    listing = admin_client.get("/admin/outreach/campaigns").get_data(as_text=True)
+    assert f"/admin/outreach/campaigns/{source_id}/copy" not in listing
+    assert f'已复制为 <a href="/admin/outreach/campaigns/{copy.id}">2024年宪法宣传周</a>' in listing
 
 
 def test_delete_only_without_events(admin_client, week):
