@@ -19,13 +19,14 @@ from sqlalchemy import select
 
 from lawlearn.accounts.departments import department_choices
 from lawlearn.accounts.forms import ConfirmForm
-from lawlearn.accounts.models import Role
+from lawlearn.accounts.models import Department, Role
 from lawlearn.converters import record_id
 from lawlearn.database import utcnow
 from lawlearn.errors import DomainError
 from lawlearn.exports import XLSX_MIMETYPE, download
 from lawlearn.extensions import db
 from lawlearn.localtime import YEARS, parse_day
+from lawlearn.library.models import Law
 from lawlearn.outreach import campaigns, outreach_admin_bp, outreach_bp
 from lawlearn.outreach.activity_summary import export_docx
 from lawlearn.outreach.campaign_forms import CampaignForm
@@ -133,10 +134,20 @@ def _filters_from_args() -> tuple[LedgerFilters, list[str]]:
     if status not in STATUS_SCOPE_LABELS:
         problems.append(_("未知的状态范围。"))
         status = "reported"
+    # An id naming nothing (an old bookmark, a typed address) is reported and dropped, not
+    # shown as a filter that matches no event.
+    chosen: dict[str, int | None] = {}
+    for name, model, label in (("department", Department, _("部门")),
+                               ("category", OutreachCategory, _("类别")),
+                               ("campaign", Campaign, _("主题宣传")), ("law", Law, _("法规"))):
+        chosen[name] = _int_arg(name)
+        if chosen[name] is not None and db.session.get(model, chosen[name]) is None:
+            problems.append(_("所选的%(what)s不存在，已不按它筛选。", what=label))
+            chosen[name] = None
     filters = LedgerFilters(date_from=days["from"], date_to=days["to"],
-                            department_id=_int_arg("department"),
-                            category_id=_int_arg("category"), campaign_id=_int_arg("campaign"),
-                            law_id=_int_arg("law"), status=status)
+                            department_id=chosen["department"],
+                            category_id=chosen["category"], campaign_id=chosen["campaign"],
+                            law_id=chosen["law"], status=status)
     try:
         check_filters(filters)
     except DomainError:
