@@ -80,3 +80,14 @@ class ReportFilterForm(PeriodForm):
                  departments: list[tuple[int, str]] | None = None) -> None:
         super().__init__(args, today)
         self.department.choices = [("", _l("全区政府办（全部部门）")), *(departments or [])]
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        # Text where a department id belongs is refused, as the exports refuse it, rather
+        # than read as the whole office.
+        raw = (self.department.raw_data or [""])[0].strip()
+        if raw and not raw.lstrip("-").isdigit() and raw != "None":
+            self.department.errors = [*self.department.errors,
+                                      _l("部门参数“%(value)s”不正确。", value=raw[:30])]
+            valid = False
+        return valid

@@ -350,6 +350,10 @@ def test_unknown_department_is_an_error_under_the_department_field(client, login
     response = client.get(report_url(department=999999))
     assert response.status_code == 400
     assert "部门不存在" in response.get_data(as_text=True)
+    # Text is refused too, as the exports refuse it, not read as the whole office.
+    text = client.get(report_url(department="abc"))
+    assert text.status_code == 400 and "部门参数“abc”不正确。" in text.get_data(as_text=True)
+    assert client.get(report_url(department="")).status_code == 200
 
 
 def test_default_period_is_this_year_so_far(app, client, login, office):
