@@ -202,6 +202,7 @@ class Matrix:
     items: list[PlanItem]
     states: States
     today: date
+    department_id: int | None = None  # the matrix of one department (with its sections)
 
     def state(self, item: PlanItem, person: User) -> ItemState:
         return self.states.get((item.id, person.id), PENDING)
@@ -231,11 +232,19 @@ class Matrix:
         return any(item.required and self.state(item, person).to_do for item in self.items)
 
     def department_rates(self) -> list[tuple[str, int, float | None]]:
-        """(unit name, people, share of required items done), units rolled up."""
+        """(department name, people, share of required items done): the office's units
+        with their sections rolled up; within one department, the unit and each section
+        by its full name (a section's people were labelled with their unit's name)."""
         groups: dict[str, list[User]] = {}
         for person in self.people:
-            unit = person.department.parent or person.department if person.department else None
-            groups.setdefault(unit.name if unit else "", []).append(person)
+            department = person.department
+            if department is None:
+                name = ""
+            elif self.department_id is None:
+                name = (department.parent or department).name
+            else:
+                name = department.full_name
+            groups.setdefault(name, []).append(person)
         required = self.required_count
         rows = []
         for name, members in sorted(groups.items()):
@@ -259,7 +268,7 @@ def matrix(plan: Plan, now: datetime, *, department_id: int | None = None) -> Ma
     items = list(plan.items)
     user_ids = [p.id for p in people] if len(people) <= 900 else None
     states = item_states(items, user_ids, now)
-    return Matrix(plan, people, items, states, local_day(now))
+    return Matrix(plan, people, items, states, local_day(now), department_id)
 
 
 # --- study hours (学时) ---------------------------------------------------------------------

@@ -353,3 +353,22 @@ def test_a_plans_hours_are_the_ledger_over_its_period_as_my_hours_page_counts(ct
     payload = me_progress_payload(ann, NOW)
     assert {p["title"]: (p["hours_earned"], p["hours_required"]) for p in payload["plans"]} == \
         {"2026年度学法计划": (15.0, 40.0), "民法典宣传月": (11.0, 0.0)}
+
+
+def test_department_rates_roll_sections_up_only_for_the_whole_office(ctx):
+    """Office-wide, a unit's row holds its sections; within one department (a lead's view
+    and export), each section is its own row, named as such, not labelled with its unit."""
+    unit = department("区政府办公室")
+    section = department("综合科", unit)
+    ann = make_person("ann", department_id=section.id)
+    bob = make_person("bob", department_id=unit.id)
+    law = import_law()
+    plan = make_plan()
+    add_item(plan, "articles", settings={"law_id": law.id, "from_number": 1, "to_number": 1})
+    study(ann, law, 1)
+    assert matrix(plan, NOW).department_rates() == [("区政府办公室", 2, 0.5)]
+    assert matrix(plan, NOW, department_id=unit.id).department_rates() == [
+        ("区政府办公室", 1, 0.0), ("区政府办公室/综合科", 1, 1.0)]
+    assert matrix(plan, NOW, department_id=section.id).department_rates() == [
+        ("区政府办公室/综合科", 1, 1.0)]
+    assert bob.id != ann.id
