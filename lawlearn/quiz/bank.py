@@ -116,12 +116,30 @@ def _apply(question: Question, fields: QuestionFields) -> None:
     question.fingerprint = fingerprint(question.stem, options)
 
 
+def _check_not_a_copy(question: Question) -> None:
+    """The bank holds one question per stem and options, as an import skips copies; a
+    retired copy is named so that it can be restored instead."""
+    same = db.session.execute(
+        select(Question.id, Question.status).where(
+            Question.fingerprint == question.fingerprint,
+            Question.id != question.id if question.id is not None else True)
+        .order_by(Question.status != "active", Question.id).limit(1)).first()
+    if same is None:
+        return
+    if same.status == "active":
+        raise ValidationFailed(_("题库中已有相同的试题 #%(id)d（题干和选项都相同）。", id=same.id),
+                               field="stem", code="duplicate_question")
+    raise ValidationFailed(_("与已停用的试题 #%(id)d 相同（题干和选项都相同），可到该题页面恢复使用。",
+                             id=same.id), field="stem", code="duplicate_question")
+
+
 def create_question(actor: User | None, fields: QuestionFields, *, audit: bool = True) -> Question:
     problems = question_problems(fields)
     if problems:
         raise ValidationFailed("；".join(problems), field="stem")
     question = Question(author_id=actor.id if actor else None)
     _apply(question, fields)
+    _check_not_a_copy(question)
     db.session.add(question)
     db.session.flush()
     if audit:
@@ -145,9 +163,11 @@ def update_question(actor: User, question: Question, fields: QuestionFields) -> 
     problems = question_problems(fields)
     if problems:
         raise ValidationFailed("；".join(problems), field="stem")
-    db.session.add(QuestionRevision(question_id=question.id, revision=question.revision,
-                                    snapshot=_snapshot(question), editor_id=actor.id))
+    snapshot = _snapshot(question)
     _apply(question, fields)
+    _check_not_a_copy(question)
+    db.session.add(QuestionRevision(question_id=question.id, revision=question.revision,
+                                    snapshot=snapshot, editor_id=actor.id))
     question.revision += 1
     record_audit(actor, "question.update", question,
                  _("修改试题 #%(id)d（第 %(rev)d 版）", id=question.id, rev=question.revision))

@@ -85,6 +85,7 @@ class DuplicateRow(NamedTuple):
 
     row: int
     question_id: int
+    retired: bool = False  # the bank's copy is retired: restoring it is the way back
 
 
 @dataclass
@@ -315,10 +316,11 @@ def parse_question_import(data: bytes) -> QuestionImport:
     Raises :class:`ValidationFailed` when the file is not a table or lacks columns.
     """
     table = read_table(data, REQUIRED_COLUMNS, OPTIONAL_COLUMNS, COLUMN_ALIASES)
-    existing: dict[str, int] = {}
-    for key, question_id in db.session.execute(
-            select(Question.fingerprint, Question.id).order_by(Question.id)):
-        existing.setdefault(key, question_id)
+    existing: dict[str, tuple[int, bool]] = {}
+    for key, question_id, status in db.session.execute(  # an active copy first
+            select(Question.fingerprint, Question.id, Question.status)
+            .order_by(Question.status != "active", Question.id)):
+        existing.setdefault(key, (question_id, status != "active"))
 
     result = QuestionImport()
     resolver = ArticleResolver()
@@ -337,7 +339,7 @@ def parse_question_import(data: bytes) -> QuestionImport:
         if problems or fields is None or key is None:
             result.problems.append(RowProblem(row, "；".join(problems)))
         elif key in existing:
-            result.duplicates.append(DuplicateRow(row, existing[key]))
+            result.duplicates.append(DuplicateRow(row, *existing[key]))
         else:
             result.questions.append(ImportedQuestion(row, fields, key,
                                                      cells.get("法条", "").strip()))

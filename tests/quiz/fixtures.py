@@ -5,11 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from lawlearn.database import utcnow
+from lawlearn.errors import ValidationFailed
 from lawlearn.extensions import db
 from lawlearn.quiz.authoring import QuizFields, RuleFields, create_quiz
 from lawlearn.quiz.bank import QuestionFields, create_question
+from lawlearn.quiz.models import Question
 
 SAMPLE = [
     QuestionFields("single", "我国的根本大法是？", ["民法典", "宪法", "刑法"], "B",
@@ -25,9 +28,23 @@ SAMPLE = [
 
 @pytest.fixture
 def make_questions(app):
+    """Ids of questions with these fields: the bank holds one of each, so a second call
+    (several quizzes in one test) gets the same questions back."""
+
+    def same_or_new(fields: QuestionFields) -> int:
+        try:
+            with db.session.begin_nested():
+                return create_question(None, fields).id
+        except ValidationFailed as error:
+            if error.code != "duplicate_question":
+                raise
+        return db.session.scalar(select(Question.id).where(
+            Question.type == fields.type, Question.stem == fields.stem.strip())
+            .order_by(Question.id).limit(1))
+
     def make(fields_list=SAMPLE) -> list[int]:
         with app.app_context():
-            ids = [create_question(None, f).id for f in fields_list]
+            ids = [same_or_new(f) for f in fields_list]
             db.session.commit()
             return ids
 

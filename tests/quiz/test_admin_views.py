@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from lawlearn.extensions import db
 from lawlearn.quiz.models import Question, QuestionRevision, Quiz
@@ -210,3 +210,32 @@ def test_the_question_page_names_the_quizzes_that_use_it(admin_client, make_ques
     assert "试题分析按版本分列" in used
     unused = admin_client.get(f"/admin/quiz/questions/{ids[1]}").get_data(as_text=True)
     assert "本题已用于" not in unused
+
+
+def test_a_copy_of_a_bank_question_is_refused_and_a_retired_one_named(admin_client, app):
+    fields = {"type": "single", "stem": "我国的根本大法是？", "options": "民法典\n宪法\n刑法",
+              "answer": "B", "difficulty": "easy"}
+    first = post_with_csrf(admin_client, "/admin/quiz/questions/new",
+                           "/admin/quiz/questions/new", fields)
+    question_id = int(first.headers["Location"].rsplit("/", 1)[1])
+    # The same stem and options, spelt with other spaces and punctuation: refused.
+    copy = post_with_csrf(admin_client, "/admin/quiz/questions/new", "/admin/quiz/questions/new",
+                          {**fields, "stem": "我国的根本大法是 ？", "answer": "A"})
+    assert copy.status_code == 422
+    assert f"题库中已有相同的试题 #{question_id}（题干和选项都相同）。" in copy.get_data(as_text=True)
+    with app.app_context():
+        db.session.get(Question, question_id).status = "retired"
+        db.session.commit()
+    again = post_with_csrf(admin_client, "/admin/quiz/questions/new",
+                           "/admin/quiz/questions/new", fields)
+    assert again.status_code == 422
+    assert f"与已停用的试题 #{question_id} 相同" in again.get_data(as_text=True)
+    # Editing another question into a copy is refused too; editing itself is not.
+    other = post_with_csrf(admin_client, "/admin/quiz/questions/new",
+                           "/admin/quiz/questions/new", {**fields, "stem": "另一道题"})
+    other_url = other.headers["Location"]
+    assert post_with_csrf(admin_client, other_url, other_url, fields).status_code == 422
+    url = f"/admin/quiz/questions/{question_id}"
+    assert post_with_csrf(admin_client, url, url, {**fields, "answer": "C"}).status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Question)) == 2

@@ -261,7 +261,8 @@ def test_duplicates_against_the_bank_are_skipped_and_reported(laws):
         q("判断", "已停用的题", answer="错"),
     ]))
     assert parsed.ok, parsed.problems
-    assert parsed.duplicates == [(3, ids["已有的题"]), (4, ids["已停用的题"])]
+    # A retired copy is said to be retired: restoring it is the way back.
+    assert parsed.duplicates == [(3, ids["已有的题"], False), (4, ids["已停用的题"], True)]
     assert importing.apply_question_import(None, parsed) == 1
     db.session.commit()
     assert question_count() == 3
