@@ -25,8 +25,8 @@ from lawlearn.database import utcnow
 from lawlearn.errors import DomainError
 from lawlearn.exports import XLSX_MIMETYPE, download
 from lawlearn.extensions import db
-from lawlearn.localtime import YEARS, parse_day
 from lawlearn.library.models import Law
+from lawlearn.localtime import YEARS, parse_day
 from lawlearn.outreach import campaigns, outreach_admin_bp, outreach_bp
 from lawlearn.outreach.activity_summary import export_docx
 from lawlearn.outreach.campaign_forms import CampaignForm

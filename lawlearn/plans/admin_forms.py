@@ -8,7 +8,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
-    FloatField,
     IntegerField,
     SelectField,
     StringField,
@@ -25,6 +24,7 @@ from wtforms.validators import (
 
 from lawlearn.accounts.forms import MultiCheckboxField, coerce_optional_int, role_choices
 from lawlearn.date_checks import scheduled
+from lawlearn.number_fields import FiniteFloatField
 from lawlearn.plans.kinds import KINDS
 from lawlearn.plans.models import PLAN_KINDS, PLAN_STATUSES
 
@@ -51,7 +51,7 @@ class PlanForm(FlaskForm):
         DataRequired(message=_l("请填写开始日期。")), scheduled()])
     ends_on = DateField(_l("结束日期"), validators=[
         DataRequired(message=_l("请填写结束日期。")), scheduled()])
-    required_hours = FloatField(_l("要求学时"), default=0,
+    required_hours = FiniteFloatField(_l("要求学时"), default=0,
                                 validators=[NumberRange(min=0, max=1000,
                                                         message=_l("要求学时须在 0 到 1000 之间。"))])
 
@@ -91,7 +91,7 @@ class ItemForm(FlaskForm):
     stage_id = SelectField(_l("阶段"), coerce=coerce_optional_int, validate_choice=False)
     due_on = DateField(_l("截止日期"), validators=[Optional(), scheduled()])
     required = BooleanField(_l("必修"), default=True)
-    hours = FloatField(_l("学时"), default=0,
+    hours = FiniteFloatField(_l("学时"), default=0,
                        validators=[NumberRange(min=0, max=1000, message=_l("学时须在 0 到 1000 之间。"))],
                        description=_l("参加集中学法的事项请填 0：学时按学法活动本身的学时计算。"))
     points = IntegerField(_l("积分"), default=0,

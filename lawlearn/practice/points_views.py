@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from lawlearn.database import utcnow
 from lawlearn.extensions import db
 from lawlearn.pagination import paginate
+
 # A module, not its names: plans.progress imports practice.points (this package) itself.
 from lawlearn.plans import progress as plan_progress
 from lawlearn.practice import leaderboards, points, practice_bp

@@ -7,7 +7,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
-    FloatField,
     IntegerField,
     RadioField,
     SelectField,
@@ -18,6 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from lawlearn.date_checks import scheduled
+from lawlearn.number_fields import FiniteFloatField
 from lawlearn.quiz.models import ANSWER_VISIBILITY, DIFFICULTIES, GRADING_METHODS, QUESTION_TYPES
 
 
@@ -40,6 +40,9 @@ class QuestionForm(FlaskForm):
     difficulty = SelectField(_l("难度"), choices=_choices(DIFFICULTIES), default="medium")
     article = StringField(_l("法条"), validators=[Optional(), Length(max=100)],
                           description=_l("例如：宪法 33、民法典第1165条"))
+
+
+POINTS = NumberRange(min=0, max=100, message=_l("每题分值须在 0 到 100 之间。"))
 
 
 class QuizForm(FlaskForm):
@@ -65,10 +68,10 @@ class QuizForm(FlaskForm):
     rules = TextAreaField(_l("抽题规则"), validators=[Optional(), Length(max=2000)],
                           description=_l("每行一条：题型 数量 [标签] [难度]，例如“单选 25 宪法”"
                                          "“多选 10”“判断 15 民法典 易”。"))
-    points_single = FloatField(_l("单选题分值"), default=2, validators=[NumberRange(min=0)])
-    points_multiple = FloatField(_l("多选题分值"), default=3, validators=[NumberRange(min=0)])
-    points_true_false = FloatField(_l("判断题分值"), default=1, validators=[NumberRange(min=0)])
-    points_fill = FloatField(_l("填空题分值"), default=2, validators=[NumberRange(min=0)])
+    points_single = FiniteFloatField(_l("单选题分值"), default=2, validators=[POINTS])
+    points_multiple = FiniteFloatField(_l("多选题分值"), default=3, validators=[POINTS])
+    points_true_false = FiniteFloatField(_l("判断题分值"), default=1, validators=[POINTS])
+    points_fill = FiniteFloatField(_l("填空题分值"), default=2, validators=[POINTS])
     shuffle_questions = BooleanField(_l("打乱试题顺序"))
     shuffle_options = BooleanField(_l("打乱选项顺序"))
     partial_credit = BooleanField(_l("多选、填空部分得分（少选得部分分，错选不得分）"))

@@ -8,7 +8,6 @@ from wtforms import (
     BooleanField,
     DateField,
     DateTimeLocalField,
-    FloatField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -19,6 +18,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from lawlearn.converters import MAX_ID
 from lawlearn.date_checks import scheduled
+from lawlearn.number_fields import FiniteFloatField
 from lawlearn.sessions.models import ATTENDANCE_STATUSES
 
 DATETIME = "%Y-%m-%dT%H:%M"
@@ -34,7 +34,7 @@ class SessionForm(FlaskForm):
     place = StringField(_l("地点"), validators=[Optional(), Length(max=200)])
     speaker = StringField(_l("主讲人"), validators=[Optional(), Length(max=100)])
     description = TextAreaField(_l("内容说明"), validators=[Optional(), Length(max=4000)])
-    study_hours = FloatField(_l("计入学时"), default=2, validators=[NumberRange(min=0, max=24)])
+    study_hours = FiniteFloatField(_l("计入学时"), default=2, validators=[NumberRange(min=0, max=24)])
     checkin_opens_minutes = IntegerField(_l("提前多少分钟开放签到"), default=30,
                                          validators=[NumberRange(min=0, max=720)])
     late_after_minutes = IntegerField(_l("开始后多少分钟算迟到"), default=10,

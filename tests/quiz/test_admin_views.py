@@ -239,3 +239,20 @@ def test_a_copy_of_a_bank_question_is_refused_and_a_retired_one_named(admin_clie
     assert post_with_csrf(admin_client, url, url, {**fields, "answer": "C"}).status_code == 302
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Question)) == 2
+
+
+@pytest.mark.parametrize(("points", "message"), [
+    ("inf", "请填写数字。"), ("nan", "请填写数字。"), ("1000", "每题分值须在 0 到 100 之间。"),
+])
+def test_quiz_points_must_be_a_finite_number_in_range(admin_client, app, make_questions,
+                                                     points, message):
+    """Infinite points were saved, then broke the results pages, exports and the API."""
+    ids = make_questions()
+    response = post_with_csrf(admin_client, "/admin/quiz/quizzes/new", "/admin/quiz/quizzes/new", {
+        "title": "分值", "grading": "highest", "pass_percent": "60", "selection": "fixed",
+        "question_ids": ",".join(map(str, ids)), "points_single": points,
+        "points_multiple": "3", "points_true_false": "1", "points_fill": "2",
+        "show_answers": "never", "audience_all": "y"})
+    assert response.status_code == 422 and message in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Quiz)) == 0
