@@ -11,7 +11,7 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from lawlearn.accounts.departments import department_choices
-from lawlearn.converters import record_id
+from lawlearn.converters import MAX_ID, record_id
 from lawlearn.errors import DomainError, ValidationFailed
 from lawlearn.exports import XLSX_MIMETYPE, download
 from lawlearn.extensions import db
@@ -180,7 +180,8 @@ def _parse_rules(text: str) -> list[authoring.RuleFields]:
         if not parts:
             continue
         kind = TYPE_WORDS.get(parts[0])
-        if kind is None or len(parts) < 2 or not parts[1].isdigit():
+        # [0-9], not isdigit(): "²" is a digit to Python but no number to int().
+        if kind is None or len(parts) < 2 or not re.fullmatch(r"[0-9]{1,4}", parts[1]):
             raise ValidationFailed(_("第 %(n)d 条规则看不懂：“%(line)s”", n=number, line=line.strip()),
                                    field="rules")
         tag = difficulty = None
@@ -197,10 +198,13 @@ def _parse_rules(text: str) -> list[authoring.RuleFields]:
 
 
 def _quiz_fields(form: QuizForm) -> authoring.QuizFields:
-    ids = [int(part) for part in re.split(r"[\s,，、]+", form.question_ids.data or "")
-           if part.isdigit()]
-    if re.search(r"[^\d\s,，、]", form.question_ids.data or ""):
+    if re.search(r"[^0-9\s,，、]", form.question_ids.data or ""):
         raise ValidationFailed(_("试题编号只能是数字。"), field="question_ids")
+    ids = [int(part) for part in re.split(r"[\s,，、]+", form.question_ids.data or "") if part]
+    too_large = [str(number) for number in ids if number > MAX_ID]
+    if too_large:  # past the id column: no question has it (and the database would refuse it)
+        raise ValidationFailed(_("试题编号 %(ids)s 不存在或已停用。", ids="、".join(too_large)),
+                               field="question_ids")
     return authoring.QuizFields(
         title=form.title.data, description=form.description.data or "",
         is_exam=form.is_exam.data,

@@ -10,11 +10,13 @@ from flask_babel import gettext as _
 from sqlalchemy import String, cast, func, select
 
 from lawlearn.accounts.audit import record_audit
-from lawlearn.accounts.models import User
+from lawlearn.accounts.models import Department, User
+from lawlearn.database import all_exist
 from lawlearn.errors import NotFound, ValidationFailed
 from lawlearn.extensions import db
 from lawlearn.quiz.models import (
     ANSWER_VISIBILITY,
+    DIFFICULTIES,
     GRADING_METHODS,
     QUESTION_TYPES,
     Question,
@@ -69,7 +71,8 @@ def rule_conditions(rule: RuleFields) -> list:
     return conditions
 
 
-def _check(fields: QuizFields) -> None:
+def _check(fields: QuizFields, *, published: bool = False) -> None:
+    """Every rule of the settings; ``published``: the quiz is live, so it must keep questions."""
     if not fields.title.strip():
         raise ValidationFailed(_("请填写测验名称。"), field="title")
     if fields.opens_at and fields.closes_at and fields.closes_at <= fields.opens_at:
@@ -93,21 +96,43 @@ def _check(fields: QuizFields) -> None:
                 raise ValidationFailed(_("试题编号 %(ids)s 不存在或已停用。",
                                          ids="、".join(map(str, missing))),
                                        field="question_ids")
+        elif published:
+            raise ValidationFailed(_("已发布的测验至少要有一道试题；如需停用，请先撤回。"),
+                                   field="question_ids")
     elif fields.selection == "random":
+        if published and not fields.rules:
+            raise ValidationFailed(_("已发布的测验至少要有一条抽题规则；如需停用，请先撤回。"),
+                                   field="rules")
+        wanted: dict[str, int] = {}
         for rule in fields.rules:
             if rule.type not in QUESTION_TYPES or rule.count <= 0:
                 raise ValidationFailed(_("抽题规则有误：题型或数量不正确。"), field="rules")
             available = db.session.scalar(select(func.count()).select_from(Question).where(
                 *rule_conditions(rule)))
             if available < rule.count:
-                raise ValidationFailed(_("符合“%(rule)s”的%(type)s只有 %(have)d 道，不足 %(need)d 道。",
-                                         rule=" ".join(filter(None, [rule.tag, rule.difficulty])),
-                                         type=QUESTION_TYPES[rule.type], have=available,
-                                         need=rule.count), field="rules")
+                words = " ".join(filter(None, [rule.tag, str(DIFFICULTIES[rule.difficulty])
+                                               if rule.difficulty else None]))
+                raise ValidationFailed(
+                    _("符合“%(rule)s”的%(type)s只有 %(have)d 道，不足 %(need)d 道。", rule=words,
+                      type=QUESTION_TYPES[rule.type], have=available, need=rule.count)
+                    if words else _("题库中的%(type)s只有 %(have)d 道，不足 %(need)d 道。",
+                                    type=QUESTION_TYPES[rule.type], have=available,
+                                    need=rule.count), field="rules")
+            wanted[rule.type] = wanted.get(rule.type, 0) + rule.count
+        # Rules of one type draw from one pool: together they must fit in it.
+        for kind, count in wanted.items():
+            available = db.session.scalar(select(func.count()).select_from(Question).where(
+                Question.type == kind, Question.status == "active"))
+            if available < count:
+                raise ValidationFailed(
+                    _("各条规则共需%(type)s %(need)d 道，题库中只有 %(have)d 道。",
+                      type=QUESTION_TYPES[kind], need=count, have=available), field="rules")
     else:
         raise ValidationFailed(_("未知的组卷方式。"), field="selection")
     if not fields.audience_all and not (fields.department_ids or fields.user_ids):
         raise ValidationFailed(_("请选择参加测验的部门或人员。"), field="department_ids")
+    if not fields.audience_all and not all_exist(Department, fields.department_ids):
+        raise ValidationFailed(_("所选部门不存在或已被删除，请重新选择。"), field="department_ids")
 
 
 def _apply(quiz: Quiz, fields: QuizFields) -> None:
@@ -133,7 +158,7 @@ def _apply(quiz: Quiz, fields: QuizFields) -> None:
 
 
 def create_quiz(actor: User | None, fields: QuizFields, *, published: bool = False) -> Quiz:
-    _check(fields)
+    _check(fields, published=published)
     quiz = Quiz(created_by_id=actor.id if actor else None, published=published, points={})
     _apply(quiz, fields)
     db.session.add(quiz)
@@ -143,7 +168,7 @@ def create_quiz(actor: User | None, fields: QuizFields, *, published: bool = Fal
 
 
 def update_quiz(actor: User, quiz: Quiz, fields: QuizFields) -> None:
-    _check(fields)
+    _check(fields, published=quiz.published)
     db.session.flush()
     _apply(quiz, fields)
     record_audit(actor, "quiz.update", quiz, _("修改测验《%(title)s》", title=quiz.title))

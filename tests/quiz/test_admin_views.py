@@ -256,3 +256,45 @@ def test_quiz_points_must_be_a_finite_number_in_range(admin_client, app, make_qu
     assert response.status_code == 422 and message in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Quiz)) == 0
+
+
+QUIZ_FORM = {"title": "检查", "grading": "highest", "pass_percent": "60", "selection": "fixed",
+             "points_single": "2", "points_multiple": "3", "points_true_false": "1",
+             "points_fill": "2", "show_answers": "never", "audience_all": "y"}
+
+
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"question_ids": "1，²"}, "试题编号只能是数字。"),  # "²".isdigit() is True
+    ({"question_ids": "99999999999999999999"}, "试题编号 99999999999999999999 不存在或已停用"),
+    ({"selection": "random", "rules": "判断 ³"}, "第 1 条规则看不懂"),
+    ({"selection": "random", "rules": "单选 1\n单选 1"}, "各条规则共需单选题 2 道，题库中只有 1 道。"),
+    ({"selection": "random", "rules": "单选 5 易"}, "符合“易”的单选题只有 1 道，不足 5 道。"),
+    ({"selection": "random", "rules": "单选 5"}, "题库中的单选题只有 1 道，不足 5 道。"),
+    ({"question_ids": "1", "audience_all": "", "department_ids": "424242"},
+     "所选部门不存在或已被删除"),
+])
+def test_odd_quiz_settings_are_refused_in_words(admin_client, app, make_questions, changes,
+                                                message):
+    """Each of these was a 500 or a quiz that could not start."""
+    ids = make_questions()
+    data = {**QUIZ_FORM, **changes}
+    data["question_ids"] = data.get("question_ids", "").replace("1", str(ids[0]), 1) \
+        if data.get("question_ids") == "1" else data.get("question_ids", "")
+    response = post_with_csrf(admin_client, "/admin/quiz/quizzes/new", "/admin/quiz/quizzes/new",
+                              {k: v for k, v in data.items() if v != ""})
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Quiz)) == 0
+
+
+def test_a_published_quiz_keeps_its_questions(admin_client, app, make_quiz):
+    quiz_id = make_quiz()  # published, fixed questions
+    url = f"/admin/quiz/quizzes/{quiz_id}"
+    emptied = post_with_csrf(admin_client, url, url, {**QUIZ_FORM, "question_ids": ""})
+    assert emptied.status_code == 422
+    assert "已发布的测验至少要有一道试题；如需停用，请先撤回。" in emptied.get_data(as_text=True)
+    no_rules = post_with_csrf(admin_client, url, url, {**QUIZ_FORM, "selection": "random"})
+    assert "已发布的测验至少要有一条抽题规则" in no_rules.get_data(as_text=True)
+    with app.app_context():
+        assert len(db.session.get(Quiz, quiz_id).fixed_questions) == 4
