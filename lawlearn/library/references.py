@@ -24,6 +24,7 @@ REFERENCE = re.compile(rf"^(?P<law>.+?)\s*(?P<numbers>(?:{_ONE}\s*"
 NUMBER_PART = re.compile(rf"第?\s*({NUMERAL})\s*条?(?:\s*之\s*({NUMERAL}))?"
                          rf"(?:\s*[-－—~～至到]\s*第?\s*({NUMERAL})\s*条?(?:\s*之\s*({NUMERAL}))?)?")
 MAX_RANGE = 200
+MAX_ARTICLE = 100_000  # far past the longest code (民法典: 1,260 articles)
 
 
 def _find_law(name: str) -> Law | None:
@@ -83,10 +84,13 @@ def resolve_article_references(text: str) -> list[LawArticle]:
             continue
         wanted.extend((law.id, number, sub) for number, sub in numbers)
     found: dict[tuple[int, int, int], LawArticle] = {}
-    if wanted:
+    # A number no statute reaches is simply missing: it must not reach the database either
+    # (past the integer column, PostgreSQL and SQLite refuse to compare it).
+    askable = [key for key in wanted if key[1] <= MAX_ARTICLE and key[2] <= MAX_ARTICLE]
+    if askable:
         found = {(a.law_id, a.number, a.sub_number): a for a in db.session.scalars(
             select(LawArticle).where(tuple_(LawArticle.law_id, LawArticle.number,
-                                            LawArticle.sub_number).in_(wanted))
+                                            LawArticle.sub_number).in_(askable))
             .options(joinedload(LawArticle.law)))}
     # Checked against the articles themselves: a count of entries says nothing of 之一.
     missing = [key for key in wanted if key not in found]

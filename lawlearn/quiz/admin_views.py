@@ -81,7 +81,10 @@ def _fields_from(form: QuestionForm) -> bank.QuestionFields:
         answer = parse_fill_answer(raw)
     article_id = None
     if form.article.data and form.article.data.strip():
-        articles = resolve_article_references(form.article.data)
+        try:
+            articles = resolve_article_references(form.article.data)
+        except ValidationFailed as error:  # under this form's own field, not article_refs
+            raise ValidationFailed(error.message, field="article") from error
         if len(articles) != 1:
             raise ValidationFailed(_("请只填写一条法条。"), field="article")
         article_id = articles[0].id

@@ -45,6 +45,8 @@ def test_references_name_articles_and_their_zhiyi(law, text, expected):
     ("小法 4", "《小法》没有第 4 条"),
     ("小法 2之二", "《小法》没有第 2之二 条"),
     ("小法 1之一-3", "无法识别"),
+    ("小法 99999999999999999999", "《小法》没有第 99999999999999999999 条"),  # was a 500
+    ("小法 2之99999999999999999999", "没有第 2之99999999999999999999 条"),
 ])
 def test_a_reference_to_no_article_is_refused_by_name(law, text, message):
     with pytest.raises(ValidationFailed, match=message):

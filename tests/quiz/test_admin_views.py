@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from lawlearn.extensions import db
 from lawlearn.quiz.models import Question, QuestionRevision, Quiz
 from tests.conftest import post_with_csrf
+from tests.quiz.test_importing import laws as laws  # noqa: F401  (a fixture)
 
 
 def test_create_edit_retire_a_question(admin_client, app):
@@ -298,3 +299,14 @@ def test_a_published_quiz_keeps_its_questions(admin_client, app, make_quiz):
     assert "已发布的测验至少要有一条抽题规则" in no_rules.get_data(as_text=True)
     with app.app_context():
         assert len(db.session.get(Quiz, quiz_id).fixed_questions) == 4
+
+
+def test_an_unknown_article_is_shown_under_the_article_field(admin_client, laws):
+    response = post_with_csrf(admin_client, "/admin/quiz/questions/new",
+                              "/admin/quiz/questions/new", {
+                                  "type": "true_false", "stem": "题干", "answer": "对",
+                                  "difficulty": "easy", "article": "宪法第九百条"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    field = html.split('name="article"')[1].split("</div>")[0]
+    assert "《宪法》没有第 900 条" in field
