@@ -242,3 +242,26 @@ def test_two_tabs_making_the_calendar_address_at_once_show_the_same_one(app, mak
         db.session.commit()
         assert ran and token == made[0]
         assert db.session.get(User, person.id, populate_existing=True).calendar_token == token
+
+
+def test_passing_the_exit_quiz_keeps_a_late_check_in_late(app, ctx, kind_id, make_user,
+                                                         make_quiz):
+    from lawlearn.quiz import services as quiz_services
+    from lawlearn.quiz.models import Quiz
+
+    quiz_id = make_quiz(title="随堂测验", attempts_allowed=None)
+    on_time, late = (db.session.get(User, make_user(name).id) for name in ("ontime", "late"))
+    start = utcnow() - timedelta(minutes=40)
+    session = services.create_sessions(None, fields(kind_id, start, exit_quiz_id=quiz_id))[0]
+    services.check_in(on_time, session, start + timedelta(minutes=5))
+    services.check_in(late, session, start + timedelta(minutes=30))  # late after 10 minutes
+    quiz = db.session.get(Quiz, quiz_id)
+    for person in (on_time, late):
+        attempt, _ = quiz_services.start_attempt(person, quiz, utcnow())
+        for item in attempt.items:
+            snap = item.snapshot
+            answer = snap["answer"] if snap["type"] != "fill" else [a[0] for a in snap["answer"]]
+            quiz_services.save_answer(attempt, item.question_id, answer, utcnow())
+        assert quiz_services.submit_attempt(attempt, utcnow())["passed"] is True
+    statuses = dict(db.session.execute(select(Attendance.user_id, Attendance.status)).all())
+    assert statuses == {on_time.id: "present", late.id: "late"}
