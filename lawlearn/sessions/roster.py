@@ -73,8 +73,11 @@ class RosterCounts:
 def roster_counts(session: StudySession) -> RosterCounts:
     """The figures above the roster, in four count queries whatever the audience."""
     by_status = dict.fromkeys(ATTENDANCE_STATUSES, 0)
+    # The audience's records only: someone taken out of it after checking in would make
+    # 出席 exceed 应到.
     by_status.update(db.session.execute(
-        select(Attendance.status, func.count()).where(Attendance.session_id == session.id)
+        select(Attendance.status, func.count()).join(User, User.id == Attendance.user_id)
+        .where(Attendance.session_id == session.id, expected_condition(session))
         .group_by(Attendance.status)).all())
     expected = select(func.count(User.id)).where(expected_condition(session))
     unrecorded = expected.where(~exists().where(Attendance.session_id == session.id,

@@ -287,6 +287,10 @@ def mark(actor: User, session: StudySession, person: User, status: str, note: st
         raise ValidationFailed(_("未知的出勤状态。"), field="status")
     attendance = db.session.scalar(select(Attendance).filter_by(session_id=session.id,
                                                                 user_id=person.id))
+    # The roster lists the audience: a record for anyone else would count beyond 应到.
+    if attendance is None and not is_expected(person, session):
+        raise Conflict(_("%(name)s 不在本次活动的应到人员名单中；如需登记，请先把其加入参加范围。",
+                         name=person.name), code="not_expected")
     if attendance is None:
         attendance = Attendance(session_id=session.id, user_id=person.id, source="manual",
                                 status=status)

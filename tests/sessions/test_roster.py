@@ -220,3 +220,24 @@ def test_a_mark_for_an_impossible_id_is_refused_not_a_500(ctx, org, client, logi
         assert response.status_code == 200 and "标记失败" in response.get_data(as_text=True)
     assert db.session.scalar(select(db.func.count()).select_from(Attendance)) == 0
 
+
+
+def test_the_figures_stay_within_the_audience_and_outsiders_cannot_be_marked(ctx, org, client,
+                                                                             login):
+    """Someone taken out of the audience after checking in stays on the list, but the
+    figures count the audience only (出席 exceeded 应到); nobody outside it is marked."""
+    session = make_session(utcnow() + timedelta(days=1), department_ids=(org.office,))
+    record(session, user(org.secretary), "present")  # 办公室
+    record(session, user(org.clerk), "present")  # 法制科: not in the audience
+    db.session.commit()
+    counts = roster.roster_counts(session)
+    assert counts.by_status["present"] == 1 and counts.expected >= 1
+    assert counts.by_status["present"] <= counts.expected
+    login(org.admin)
+    url = f"/admin/sessions/{session.id}/attendance"
+    token = csrf_from(client.get(url))
+    response = client.post(url, data={"csrf_token": token, "user_id": org.officer.id,
+                                      "status": "present"}, follow_redirects=True)
+    assert "不在本次活动的应到人员名单中" in response.get_data(as_text=True)
+    assert db.session.scalar(select(Attendance).filter_by(session_id=session.id,
+                                                          user_id=org.officer.id)) is None
