@@ -61,22 +61,28 @@ def _endpoint_url(endpoint: str, **values: Any) -> str | None:
 
 
 def _period() -> tuple[date, date, list[str]]:
-    """``?from=…&to=…`` (ISO dates), defaulting to this year, and the problems found: a bad
-    date is reported and replaced by its default, a reversed period reported and swapped
-    (as the outreach ledger does)."""
-    defaults = attendance.this_year()
+    """``?from=…&to=…`` (ISO dates), defaulting to this year, and the problems found. A bad
+    date is reported with the day used instead (the other date's year when that one is
+    good, so that the period stays the one asked for); a reversed period is reported and
+    swapped, as the outreach ledger does."""
+    this_year = attendance.this_year()
     problems: list[str] = []
-    days = []
-    for name, default, label in (("from", defaults[0], _("开始日期")),
-                                 ("to", defaults[1], _("结束日期"))):
+    given: dict[str, date | None] = {}
+    bad: list[tuple[str, str, str]] = []
+    for name, label in (("from", _("开始日期")), ("to", _("结束日期"))):
         raw = request.args.get(name, "").strip()
         try:
-            days.append(parse_day(raw) if raw else default)
+            given[name] = parse_day(raw) if raw else None
         except ValueError:
-            problems.append(_("%(label)s无效：应为 %(first)d—%(last)d 年间的日期，格式如 "
-                              "2024-12-01。", label=label, first=YEARS[0], last=YEARS[1]))
-            days.append(default)
-    date_from, date_to = days
+            given[name] = None
+            bad.append((name, label, raw))
+    date_from = given["from"] or (date(given["to"].year, 1, 1) if given["to"] else this_year[0])
+    date_to = given["to"] or (date(given["from"].year, 12, 31) if given["from"] else this_year[1])
+    for name, label, raw in bad:
+        problems.append(_("%(label)s“%(value)s”无效（应为 %(first)d—%(last)d 年间的日期，如 "
+                          "2024-12-01），已按 %(day)s 统计。", label=label, value=raw[:20],
+                          first=YEARS[0], last=YEARS[1],
+                          day=(date_from if name == "from" else date_to).isoformat()))
     if date_from > date_to:
         problems.append(_("结束日期早于开始日期，已按对调后的期间统计。"))
         date_from, date_to = date_to, date_from
@@ -256,8 +262,15 @@ def attendance_report():
     """Attendance rates per department and per person over a period; ``?format=csv``."""
     _close_ended()
     date_from, date_to, problems = _period()
-    department_id = request.args.get("department", type=record_id)
-    department = get_department(department_id) if department_id else None
+    department_id, department = None, None
+    raw_department = request.args.get("department", "").strip()
+    if raw_department:  # a department that is not there is reported, not a 404 page
+        try:
+            department_id = record_id(raw_department)
+            department = get_department(department_id)
+        except (ValueError, DomainError):
+            problems.append(_("所选的%(what)s不存在，已不按它筛选。", what=_("部门")))
+            department_id, department = None, None
     summary = attendance.attendance_summary(department_id=department_id, date_from=date_from,
                                             date_to=date_to)
     scope = department.full_name if department else _("全部部门")
@@ -282,5 +295,5 @@ def attendance_report():
         sorts=REPORT_SORTS, rule_text=attendance.rule_description(summary.rule),
         sessions_url=_endpoint_url("sessions_admin.sessions"),
         csv_url=url_for("sessions_admin.attendance_report", **{
-            **{k: v for k, v in request.args.items() if k == "department"},
+            **({"department": department_id} if department_id else {}),
             "format": "csv", "from": date_from.isoformat(), "to": date_to.isoformat()}))

@@ -591,7 +591,7 @@ def test_my_attendance_page(app, client, login, org):
     assert "上周学法" not in earlier and "没有需要参加的学法活动" in earlier
     bad = client.get("/me/attendance?from=bad")
     assert bad.status_code == 200
-    assert "开始日期无效：应为 1900—2999 年间的日期" in bad.get_data(as_text=True)
+    assert "开始日期“bad”无效（应为 1900—2999 年间的日期" in bad.get_data(as_text=True)
     assert "上周学法" in bad.get_data(as_text=True)  # this year, as by default
     reversed_ = client.get("/me/attendance?from=2001-12-31&to=2001-01-01").get_data(as_text=True)
     assert "结束日期早于开始日期，已按对调后的期间统计。" in reversed_
@@ -653,7 +653,8 @@ def test_admin_report_page_and_csv(app, admin_client, org):
     assert rows[0][:3] == ["统计期间", "范围", "姓名"]
     clerk = next(row for row in rows if row[2] == "科员戊")
     assert clerk[1] == "执法局" and clerk[-1] == "100.0%"
-    assert admin_client.get("/admin/sessions/report?department=99999").status_code == 404
+    unknown = admin_client.get("/admin/sessions/report?department=99999")  # said, not a 404
+    assert "所选的部门不存在，已不按它筛选。" in unknown.get_data(as_text=True)
 
 
 def test_staff_and_leads_cannot_open_admin_pages(app, client, login, org):
@@ -685,8 +686,17 @@ def test_the_attendance_report_says_which_dates_it_changed(admin_client):
     bad = admin_client.get("/admin/sessions/report?from=2026-13-40&to=1999-02-01")
     html = bad.get_data(as_text=True)
     assert bad.status_code == 200
-    assert "开始日期无效" in html and "结束日期早于开始日期" in html
-    # The start's default (this year's first day) and 1999-02-01, swapped.
-    assert 'name="from" value="1999-02-01"' in html
+    # The bad start becomes the first day of the end's year: the period asked for, not a
+    # swap into decades nobody asked for.
+    assert "开始日期“2026-13-40”无效" in html and "已按 1999-01-01 统计。" in html
+    assert "对调" not in html
+    assert 'name="from" value="1999-01-01"' in html and 'name="to" value="1999-02-01"' in html
+    swapped = admin_client.get("/admin/sessions/report?from=1999-03-01&to=1999-02-01")
+    assert "结束日期早于开始日期，已按对调后的期间统计。" in swapped.get_data(as_text=True)
+    assert 'name="from" value="1999-02-01"' in swapped.get_data(as_text=True)
+    for department in ("9999", "abc", "99999999999999999999"):
+        page = admin_client.get(f"/admin/sessions/report?department={department}")
+        assert page.status_code == 200, department
+        assert "所选的部门不存在，已不按它筛选。" in page.get_data(as_text=True)
     clean = admin_client.get("/admin/sessions/report?from=2026-01-01&to=2026-02-01")
     assert 'role="alert"' not in clean.get_data(as_text=True)
