@@ -187,7 +187,9 @@ def sync_completions(user: User, progress: list[PlanProgress], now: datetime) ->
         else:
             row.completed_at = when
         if entry.item.points:
-            award(user.id, "plan_item", f"plan_item:{item_id}", now, units=entry.item.points)
+            # Dated when the item was done, as its stamp is: an item done in October counts
+            # in October's points, whenever a page first noticed it.
+            award(user.id, "plan_item", f"plan_item:{item_id}", when, units=entry.item.points)
         count += 1
     return count
 

@@ -89,6 +89,10 @@ def test_an_item_done_just_before_the_plan_ends_or_closes_is_counted_and_paid_on
         assert [item.title for item, _when in detail.items] == \
             [plan.items[0].title, late.title]
         assert (_plan_points(ann.id), _awards(ann.id)) == (8, 2)
+        # The points are dated when each item was done, as the stamp is (June, 18 December).
+        assert sorted(db.session.scalars(select(PointAward.day).where(
+            PointAward.user_id == ann.id, PointAward.rule == "plan_item"))) == [
+                date(2026, 6, 10), date(2026, 12, 18)]
         assert _report_hours(ann.id, 2026, now) == detail.row.total
 
         # Again, and through the year's hours page: nothing is stamped or paid twice.
