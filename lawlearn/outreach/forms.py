@@ -17,7 +17,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, Optional, StopValidation
 from wtforms.widgets import NumberInput
 
 from lawlearn.accounts.forms import MultiCheckboxField, coerce_optional_int
@@ -45,10 +45,19 @@ class MaterialRowForm(Form):
     note = StringField(_l("说明"), validators=[Optional(), Length(max=200)])
 
 
+def _count_range(_form, field) -> None:
+    """One message per problem: text or a decimal is already "不是有效的整数" (the
+    ranges would add two more about a number that was never read)."""
+    if field.data is None:
+        return
+    if field.data < 0:
+        raise StopValidation(_l("须为 0 或正整数。"))
+    if field.data > MAX_COUNT:
+        raise StopValidation(_l("数字过大，请核对。"))
+
+
 def _count(label):
-    return IntegerField(label, default=0, validators=[
-        Optional(), NumberRange(min=0, message=_l("须为 0 或正整数。")),
-        NumberRange(max=MAX_COUNT, message=_l("数字过大，请核对。"))])
+    return IntegerField(label, default=0, validators=[Optional(), _count_range])
 
 
 class EventForm(FlaskForm):

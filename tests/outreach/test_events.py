@@ -439,6 +439,7 @@ def test_staff_record_an_event_through_the_form(app, client, login, people):
 @pytest.mark.parametrize(("changes", "message"), [
     ({"participants": "-3"}, "须为 0 或正整数"),
     ({"participants": "999999999999"}, "数字过大，请核对。"),
+    ({"participants": "12.5"}, "不是有效的整数"),
     ({"volunteers": "很多"}, "不是有效的整数"),
     ({"materials-1-kind": "banner", "materials-1-kinds": "1", "materials-1-copies": ""},
      "宣传资料第 2 行：份数须为不小于 1 的整数"),
@@ -461,6 +462,9 @@ def test_a_refused_form_is_shown_again_with_errors_and_changes_nothing(
     html = response.get_data(as_text=True)
     assert message in html
     assert 'class="error' in html
+    # One message for one problem (a decimal also drew both range messages).
+    assert html.count("数字过大") + html.count("须为 0 或正整数") + html.count("不是有效的整数") == 1 \
+        or "participants" not in "".join(changes)
     assert 'value="实验小学"' in html  # what was typed is kept
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(OutreachEvent)) == 0
