@@ -66,7 +66,8 @@ def _article_page(law, page, note_form: NoteForm):
 
 
 def _back_to_article(article) -> str:
-    default = url_for("library.article", law_id=article.law_id, number=article.number)
+    default = url_for("library.article", law_id=article.law_id, number=article.number,
+                      sub_number=article.sub_number or None)
     return safe_next(request.form.get("next")) if request.form.get("next") else default
 
 
@@ -83,7 +84,8 @@ def mark_studied(article_id: int):
                                           current_user).next
         if following is not None:
             return redirect(url_for("library.article", law_id=following.law_id,
-                                    number=following.number))
+                                    number=following.number,
+                                    sub_number=following.sub_number or None))
     return redirect(_back_to_article(article))
 
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import pytest
 
+from lawlearn.accounts.services import UserFields, create_user
 from lawlearn.errors import ValidationFailed
 from lawlearn.extensions import db
 from lawlearn.library import services
 from lawlearn.library.models import LawArticle
 from lawlearn.library.references import format_references, resolve_article_references
 from lawlearn.library.search import search_library
+from tests.conftest import csrf_from
 
 LAW = ("中华人民共和国小法\n\n第一条 为了保护个人信息，制定本法。\n\n"
        "第二条 自然人的个人信息受法律保护。\n\n第二条之一 处理个人信息应当合法。\n\n"
@@ -73,3 +75,23 @@ def test_the_question_import_reads_a_zhiyi_reference(law):
     assert problem is None
     assert labels([db.session.get(LawArticle, article_id)]) == ["第二条之一"]
     assert "《小法》没有第 2之二 条" in resolver.resolve("小法 2之二")[1]
+
+
+def test_reading_walks_through_a_zhiyi_article(law, app):
+    """Previous, next and 标记已学，下一条 reach 第二条之一 (they led back to 第二条)."""
+    create_user(None, "reader", "correct-horse-9", UserFields("读者", None, {"staff"}),
+                must_change_password=False, audit=False)
+    db.session.commit()
+    client = app.test_client()
+    client.post("/login", data={"username": "reader", "password": "correct-horse-9",
+                                "csrf_token": csrf_from(client.get("/login"))})
+    second = client.get(f"/laws/{law.id}/articles/2").get_data(as_text=True)
+    assert f'rel="next" href="/laws/{law.id}/articles/2-1"' in second
+    third = client.get(f"/laws/{law.id}/articles/3").get_data(as_text=True)
+    assert f'rel="prev" href="/laws/{law.id}/articles/2-1"' in third
+    article = db.session.scalar(db.select(LawArticle).filter_by(law_id=law.id, number=2,
+                                                                 sub_number=0))
+    moved = client.post(f"/articles/{article.id}/studied", data={
+        "csrf_token": csrf_from(client.get(f"/laws/{law.id}/articles/2")), "studied": "1",
+        "advance": "1"})
+    assert moved.headers["Location"] == f"/laws/{law.id}/articles/2-1"
