@@ -764,3 +764,16 @@ def test_a_double_click_on_return_notifies_and_audits_once(app, people):
         assert sorted(told) == sorted({people.author.id, people.lead.id})  # once each
         assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(
             AuditEntry.action == "outreach.event.return")) == 1
+
+
+def test_a_future_event_offers_no_submit_button(app, admin_client, people):
+    with app.app_context():
+        start = utcnow().replace(microsecond=0) + timedelta(days=20)
+        event_id = draft(people, starts_at=start, ends_at=start + timedelta(hours=2)).id
+    lead = app.test_client()
+    log_in(lead, people.lead)
+    page = lead.get(f"/outreach/events/{event_id}").get_data(as_text=True)
+    assert "提交审核</button>" not in page and "活动开始后（" in page
+    assert "才能提交审核：台账只登记已开展的活动。" in page
+    admin_page = admin_client.get(f"/admin/outreach/events/{event_id}").get_data(as_text=True)
+    assert "代为提交</button>" not in admin_page and "才能提交或审核" in admin_page
