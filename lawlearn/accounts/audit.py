@@ -28,7 +28,7 @@ ACTION_LABELS = {
     "quiz.publish": _l("发布测验"), "quiz.unpublish": _l("撤回测验"),
     "session.create": _l("安排学法活动"), "session.update": _l("修改学法活动"),
     "session.cancel": _l("取消学法活动"), "attendance.mark": _l("标记出勤"),
-    "leave.approve": _l("批准请假"), "leave.reject": _l("驳回请假"),
+    "leave.approve": _l("批准请假"), "leave.reject": _l("不批准请假"),
     "plan.create": _l("创建学习计划"), "plan.update": _l("修改学习计划"),
     "plan.audience": _l("设置计划对象"), "plan.stage": _l("调整计划阶段"),
     "plan.item.create": _l("添加计划事项"), "plan.item.update": _l("修改计划事项"),

@@ -203,6 +203,14 @@ def decide(actor: User, leave: LeaveRequest, approve: bool, note: str | None,
         summary = _("未批准 %(name)s 在《%(title)s》的请假", name=person.name, title=session.title)
     record_audit(actor, "leave.approve" if approve else "leave.reject", leave, summary,
                  {"session_id": session.id, "user_id": person.id, "note": note or None})
+    # The person hears of it (the bell), as a returned reflection or event is heard of: a
+    # refusal unseen would leave them thinking they may stay away.
+    from lawlearn.plans.notices import notify  # here: plans imports this package
+
+    notify([person.id], _("请假已批准：%(title)s", title=session.title) if approve
+           else _("请假未批准：%(title)s", title=session.title),
+           _("审批意见：%(note)s", note=note) if note else "",
+           f"/sessions/{session.id}/leave", now)
     db.session.flush()
     return leave
 

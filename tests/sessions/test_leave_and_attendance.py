@@ -231,6 +231,21 @@ def test_rejection_changes_no_attendance(ctx, org):
         leave.request_leave(user(org.secretary), session, "再申请", NOW)
 
 
+def test_the_person_is_told_of_the_decision(ctx, org):
+    from lawlearn.plans.models import Notice
+
+    session = make_session(NOW + timedelta(days=1), title="宪法专题学习")
+    refused, _created = leave.request_leave(user(org.secretary), session, "有事", NOW)
+    leave.decide(user(org.office_lead), refused, False, "会议重要，请参加", NOW)
+    granted, _created = leave.request_leave(user(org.clerk), session, "出差", NOW)
+    leave.decide(user(org.admin), granted, True, "", NOW)
+    notices = {n.user_id: (n.title, n.body, n.link) for n in db.session.scalars(select(Notice))}
+    assert notices == {
+        org.secretary.id: ("请假未批准：宪法专题学习", "审批意见：会议重要，请参加",
+                           f"/sessions/{session.id}/leave"),
+        org.clerk.id: ("请假已批准：宪法专题学习", "", f"/sessions/{session.id}/leave")}
+
+
 def test_a_decision_racing_another_one_loses(ctx, org):
     session = make_session(NOW + timedelta(days=1))
     request, _created = leave.request_leave(user(org.clerk), session, "有事", NOW)
@@ -565,7 +580,7 @@ def test_admin_rejects_from_the_queue(app, client, login, org):
     response = post_with_csrf(client, "/leave-requests", f"/leave-requests/{request_id}/decide",
                               {"decision": "reject", "note": "请安排他人出差"},
                               follow_redirects=True)
-    assert "已驳回 局长乙" in response.get_data(as_text=True)
+    assert "已决定不批准 局长乙" in response.get_data(as_text=True)
     post_with_csrf(client, "/me", "/logout")
     login(org.unit_lead)
     text = client.get(f"/sessions/{session_id}/leave").get_data(as_text=True)
