@@ -17,6 +17,7 @@ from lawlearn.extensions import db
 from lawlearn.plans.models import PlanItem, Reflection
 from lawlearn.plans.notices import item_link, notify
 from lawlearn.plans.oversight import department_scope
+from lawlearn.plans.progress import synced_progress
 from lawlearn.practice.points import award
 
 MAX_COMMENT = 1000
@@ -86,6 +87,9 @@ def accept_reflection(actor: User, reflection: Reflection, comment: str,
     record_audit(actor, "reflection.accept", reflection,
                  _("通过 %(name)s 的学习心得“%(title)s”", name=reflection.user.name,
                    title=item.title), {"item_id": item.id, "points": paid})
+    # The item is done now: stamp it and pay its points at once, not when its author next
+    # opens a page (the leaderboard would lag behind the lead's progress page meanwhile).
+    synced_progress(reflection.user, now)
     return paid
 
 

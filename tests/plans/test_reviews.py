@@ -250,3 +250,22 @@ def test_a_return_without_a_comment_shows_the_error_at_the_top_and_keeps_what_wa
     html = refused.get_data(as_text=True)
     assert refused.status_code == 422 and html.index('class="error-summary"') < html.index(TEXT)
     assert f">{long_comment}</textarea>" in html
+
+
+def test_accepting_pays_the_plan_item_at_once(app, office):
+    """Before, the item's points waited for its author to open a page, so the leaderboard
+    lagged behind the lead's progress page."""
+    from lawlearn.plans.models import PlanItem, PlanItemProgress
+
+    with app.app_context():
+        db.session.get(PlanItem, office.reviewed).points = 7
+        db.session.commit()
+    reflection_id = submit(app, office.ann, office.reviewed)
+    lead = logged_in(app, office.lead)
+    assert decide(lead, reflection_id, "accept").status_code == 302
+    with app.app_context():
+        paid = db.session.execute(select(PointAward.source, PointAward.amount).where(
+            PointAward.user_id == office.ann.id, PointAward.rule == "plan_item")).all()
+        assert paid == [(f"plan_item:{office.reviewed}", 7)]
+        assert db.session.scalar(select(PlanItemProgress.completed_at).filter_by(
+            item_id=office.reviewed, user_id=office.ann.id)) is not None
