@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, Row, and_, bindparam, or_, select
+from sqlalchemy import Integer, Row, and_, bindparam, column, or_, select, table
 
 from lawlearn.accounts.models import Department, User
 from lawlearn.errors import NotFound
@@ -22,15 +22,25 @@ _audience = QuizAudience.__table__
 _department = Department.__table__
 
 
+# The sessions' tables by name: sessions import this package, not the other way round.
+_attendance = table("attendance", column("session_id"), column("user_id"), column("status"))
+_session = table("study_session", column("id"), column("exit_quiz_id"))
+
+
 def audience_condition(user_id: Any, department_id: Any):
     """SQL condition: the quiz is for everyone, for the person, or for their department or
-    the department above it. Both arguments are bound parameters."""
+    the department above it; or it is the exit quiz of a session the person checked in to
+    and still owes it (a session's audience may be wider than its quiz's). Both arguments
+    are bound parameters."""
     parent = (select(_department.c.parent_id).where(_department.c.id == department_id)
               .scalar_subquery())
     targeted = select(_audience.c.quiz_id).where(or_(
         _audience.c.user_id == user_id, _audience.c.department_id == department_id,
         _audience.c.department_id == parent))
-    return or_(_quiz.c.audience_all.is_(True), _quiz.c.id.in_(targeted))
+    owed = (select(_session.c.exit_quiz_id)
+            .join(_attendance, _attendance.c.session_id == _session.c.id)
+            .where(_attendance.c.user_id == user_id, _attendance.c.status == "pending_quiz"))
+    return or_(_quiz.c.audience_all.is_(True), _quiz.c.id.in_(targeted), _quiz.c.id.in_(owed))
 
 
 def audience_condition_for(user: User):

@@ -265,3 +265,24 @@ def test_passing_the_exit_quiz_keeps_a_late_check_in_late(app, ctx, kind_id, mak
         assert quiz_services.submit_attempt(attempt, utcnow())["passed"] is True
     statuses = dict(db.session.execute(select(Attendance.user_id, Attendance.status)).all())
     assert statuses == {on_time.id: "present", late.id: "late"}
+
+
+def test_the_exit_quiz_opens_to_whoever_checked_in_whatever_its_own_audience(
+        app, ctx, kind_id, make_user, make_quiz, make_department):
+    """A session for everyone with an exit quiz for one department: someone from elsewhere
+    who checked in got 测验不存在或不对您开放 and could never become present."""
+    from lawlearn.errors import NotFound
+    from lawlearn.quiz import services as quiz_services
+    from lawlearn.quiz.listing import quizzes_for
+
+    legal = make_department("法制科")
+    quiz_id = make_quiz(title="随堂测验", audience_all=False, department_ids=[legal])
+    guest, stranger = (db.session.get(User, make_user(name).id) for name in ("guest", "stranger"))
+    session = services.create_sessions(None, fields(kind_id, utcnow(), exit_quiz_id=quiz_id))[0]
+    with pytest.raises(NotFound):
+        quiz_services.get_quiz_for(guest, quiz_id)
+    services.check_in(guest, session, utcnow())
+    assert quiz_services.get_quiz_for(guest, quiz_id).id == quiz_id
+    assert quiz_id in [card.quiz.id for card in quizzes_for(guest, utcnow())]
+    with pytest.raises(NotFound):
+        quiz_services.get_quiz_for(stranger, quiz_id)
