@@ -150,14 +150,29 @@ def checkin_code():
     code = form.code.data.strip()
     open_now = [c.session for c in todays_cards(current_user, now)
                 if c.phase in ("open", "late")]
+    study = next((s for s in open_now if tokens.code_matches(s.id, code, now)), None)
+    if study is not None:
+        return _check_in_and_show(study, now, via="code")
+    # The right code of a session this person is not expected at says so, as its QR code
+    # does, rather than "wrong code" or "nothing open".
+    if any(tokens.code_matches(s.id, code, now) for s in _checking_in_elsewhere(open_now, now)):
+        return render_checkin(form, now, status=409,
+                              error=_("您不在本次活动的应到人员名单中，请联系管理员。"))
     if not open_now:
         return render_checkin(form, now, status=409,
                               error=_("现在没有正在签到的活动，请在签到开放后再试。"))
-    study = next((s for s in open_now if tokens.code_matches(s.id, code, now)), None)
-    if study is None:
-        return render_checkin(form, now, status=422,
-                              error=_("签到码不正确或已过期，请核对屏幕上最新的六位数字。"))
-    return _check_in_and_show(study, now, via="code")
+    return render_checkin(form, now, status=422,
+                          error=_("签到码不正确或已过期，请核对屏幕上最新的六位数字。"))
+
+
+def _checking_in_elsewhere(mine: list[StudySession], now: datetime) -> list[StudySession]:
+    """Sessions whose check-in is open now, other than ``mine`` (one query)."""
+    closes = func.coalesce(StudySession.checkin_closes_at, StudySession.ends_at)
+    candidates = db.session.scalars(select(StudySession).where(
+        StudySession.cancelled_at.is_(None), closes >= now,
+        StudySession.starts_at <= now + timedelta(days=1),
+        StudySession.id.not_in([s.id for s in mine])))
+    return [s for s in candidates if services.checkin_open(s, now)]
 
 
 # --- a scanned QR code ------------------------------------------------------------------------

@@ -408,6 +408,25 @@ def test_guessing_codes_is_throttled(app, client, login, make_user, session_id, 
     assert rows(app, session_id) == []
 
 
+@pytest.mark.parametrize("own_open", [False, True], ids=["nothing-of-mine", "one-of-mine"])
+def test_the_code_of_a_session_i_am_not_expected_at_says_so(app, client, login, make_user,
+                                                          make_department, clock, own_open):
+    """As its QR code says: not "wrong code" nor "nothing open"."""
+    office = make_department("司法局")
+    login(make_user())
+    elsewhere = new_session(app, T0, title="司法局专场", audience_all=False,
+                            department_ids=[office])
+    if own_open:
+        new_session(app, T0, title="全体学法")
+    page = client.get("/checkin")
+    with app.app_context():
+        code = tokens.make_code(elsewhere, T0)
+    refused = client.post("/checkin/code", data={"code": code, "csrf_token": csrf_from(page)})
+    assert refused.status_code == 409
+    assert "您不在本次活动的应到人员名单中" in refused.get_data(as_text=True)
+    assert rows(app, elsewhere) == []
+
+
 def test_the_code_is_refused_when_nothing_is_open(app, client, login, make_user, clock):
     login(make_user())
     new_session(app, T0 + timedelta(hours=5))
