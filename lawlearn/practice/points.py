@@ -220,6 +220,7 @@ def describe_sources(sources: list[str]) -> dict[str, str]:
     query per kind of source present."""
     # Imported here: these domains' packages import practice's while they load.
     from lawlearn.library.models import LawArticle, Material
+    from lawlearn.plans.models import PlanItem, Reflection
     from lawlearn.quiz.models import Quiz
     from lawlearn.sessions.models import StudySession
 
@@ -236,9 +237,20 @@ def describe_sources(sources: list[str]) -> dict[str, str]:
                                      label=a.label)
                              for a in db.session.scalars(select(LawArticle).options(
                                  joinedload(LawArticle.law)).where(LawArticle.id.in_(article_ids)))}
+    # Plan items and reflections are tasks, named in quotes: "撰写学习心得".
+    tasks: dict[str, dict[int, str]] = {}
+    for prefix, query in (("plan_item", select(PlanItem.id, PlanItem.title)),
+                          ("reflection", select(Reflection.id, PlanItem.title).join(
+                              PlanItem, PlanItem.id == Reflection.item_id))):
+        ids = _ids(sources, prefix)
+        if ids:
+            tasks[prefix] = dict(db.session.execute(query.where(
+                query.selected_columns[0].in_(ids))).all())
     for source in sources:
         kind, _sep, rest = source.partition(":")
-        if kind == "article" and rest.isdigit() and int(rest) in titles.get("article", {}):
+        if kind in tasks and rest.isdigit() and int(rest) in tasks[kind]:
+            words[source] = _("“%(title)s”", title=tasks[kind][int(rest)])
+        elif kind == "article" and rest.isdigit() and int(rest) in titles.get("article", {}):
             words[source] = titles["article"][int(rest)]
         elif kind in titles and rest.isdigit() and int(rest) in titles[kind]:
             words[source] = _("《%(title)s》", title=titles[kind][int(rest)])

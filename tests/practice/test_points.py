@@ -148,6 +148,22 @@ def test_sources_are_described_in_words(ctx, make_quiz, app):
     assert "daily:4:17" not in words and "quiz:99999" not in words
 
 
+def test_plan_items_and_reflections_are_named_by_their_task(ctx, make_user):
+    from lawlearn.plans.models import Reflection
+    from tests.plans.test_kinds import add_item, make_plan
+
+    author = make_user()  # committed by its own session: before this one writes
+    plan = make_plan()
+    item = add_item(plan, "reflection", title="撰写学习心得")
+    reflection = Reflection(item_id=item.id, user_id=author.id, body="心得", status="accepted")
+    db.session.add(reflection)
+    db.session.flush()
+    words = points.describe_sources([f"plan_item:{item.id}", f"reflection:{reflection.id}",
+                                     "plan_item:999999"])
+    assert words == {f"plan_item:{item.id}": "“撰写学习心得”",
+                     f"reflection:{reflection.id}": "“撰写学习心得”"}
+
+
 # --- 我的积分 -------------------------------------------------------------------------------
 
 
