@@ -71,7 +71,7 @@ def canonical_response(question_type: str, raw: Any, keys: list[str], blanks: in
         chosen = sorted({k.upper() for k in raw})
         if any(k not in keys for k in chosen):
             raise _invalid_answer()
-        return chosen
+        return chosen or None  # nothing chosen ("" or []) is no answer, as null is
     if question_type == "true_false":
         if isinstance(raw, bool):
             return raw

@@ -67,6 +67,8 @@ def test_fill_compares_normalised_against_every_alternative():
     ("single", "b", "B"), ("multiple", ["C", "A", "A"], ["A", "C"]), ("multiple", "CA", ["A", "C"]),
     ("true_false", True, True), ("true_false", "错", False), ("fill", ["甲 "], ["甲"]),
     ("fill", "甲", ["甲"]), ("single", None, None),
+    # Nothing chosen is no answer (it counted as answered, and wrong).
+    ("multiple", [], None), ("multiple", "", None),
 ])
 def test_canonical_responses(app, kind, raw, expected):
     with app.test_request_context():
