@@ -349,6 +349,14 @@ def test_error_pages_keep_the_tab_bar_for_a_signed_in_person(client, login, make
         assert 'aria-current="page"' not in html, url  # no tab is the current one
 
 
+def test_an_admins_error_page_under_admin_leads_back_to_the_admin_pages(client, login, admin):
+    login(admin)
+    html = client.get("/admin/users/999999").get_data(as_text=True)
+    assert 'class="bottom-nav"' not in html and "返回管理后台" in html
+    staff_side = client.get("/no-such-page").get_data(as_text=True)
+    assert 'class="bottom-nav"' in staff_side and "返回首页" in staff_side
+
+
 def test_english_is_available(client, login, make_user):
     login(make_user())
     post_with_csrf(client, "/me", "/language", {"locale": "en", "next": "/me"})
