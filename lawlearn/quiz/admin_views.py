@@ -94,16 +94,6 @@ def _fields_from(form: QuestionForm) -> bank.QuestionFields:
                                tags, form.difficulty.data, article_id)
 
 
-def _answer_text(question) -> str:
-    if question.type == "single":
-        return question.answer
-    if question.type == "multiple":
-        return "".join(question.answer)
-    if question.type == "true_false":
-        return "正确" if question.answer else "错误"
-    return "|".join("/".join(alternatives) for alternatives in question.answer)
-
-
 @quiz_admin_bp.route("/questions/new", methods=["GET", "POST"])
 @quiz_admin_bp.route("/questions/<int:question_id>", methods=["GET", "POST"])
 def question_edit(question_id: int | None = None):
@@ -113,7 +103,7 @@ def question_edit(question_id: int | None = None):
     if question is not None and request.method == "GET":
         form.type.data, form.stem.data = question.type, question.stem
         form.options.data = "\n".join(question.options)
-        form.answer.data = _answer_text(question)
+        form.answer.data = bank_export.answer_text(question)
         form.explanation.data, form.difficulty.data = question.explanation, question.difficulty
         form.tags.data = "；".join(question.tags)
         form.article.data = (f"{question.article.law.display_title} {question.article.number}"

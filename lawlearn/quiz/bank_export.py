@@ -25,7 +25,9 @@ STATUS_WORDS = {"active": "在用", "retired": "已停用"}
 EXTRA_COLUMNS = ["编号", "状态"]
 
 
-def _answer(question: Question) -> str:
+def answer_text(question: Question) -> str:
+    """The answer as the import reads it and the question form shows it: B, AC, 正确,
+    依法治国|法治/社会主义法治."""
     if question.type == "single":
         return question.answer
     if question.type == "multiple":
@@ -50,7 +52,7 @@ def columns_for(questions: list[Question]) -> list[str]:
 
 def question_row(question: Question, option_count: int) -> list[str | int]:
     options = [*question.options, *[""] * option_count][:option_count]
-    return [TYPE_WORDS[question.type], question.stem, *options, _answer(question),
+    return [TYPE_WORDS[question.type], question.stem, *options, answer_text(question),
             question.explanation or "", "；".join(question.tags or []),
             DIFFICULTY_WORDS.get(question.difficulty, ""), _article(question), question.id,
             STATUS_WORDS.get(question.status, question.status)]

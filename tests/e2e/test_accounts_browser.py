@@ -110,17 +110,24 @@ def test_wrong_password_message_and_english(live_server, phone, make_user):
     expect(page.locator("html")).to_have_attribute("lang", "en")
 
 
+def user_sheet(path, rows):
+    """A user-import workbook at ``path`` with the template's header and ``rows``."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["用户名", "姓名", "部门", "角色", "手机号", "初始密码"])
+    for row in rows:
+        sheet.append(row)
+    workbook.save(path)
+    return path
+
+
 def test_admin_imports_users_from_xlsx(live_server, desktop, make_user, make_department,
                                        tmp_path):
     make_department("综合科")
     make_user("chief", roles=("admin", "staff"), name="管理员乙")
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append(["用户名", "姓名", "部门", "角色", "手机号", "初始密码"])
-    sheet.append(["wanglei", "王磊", "综合科", "职工", "13900000000", ""])
-    sheet.append(["liuna", "刘娜", "综合科", "科室负责人、职工", "", ""])
-    path = tmp_path / "新进人员.xlsx"
-    workbook.save(path)
+    path = user_sheet(tmp_path / "新进人员.xlsx", [
+        ["wanglei", "王磊", "综合科", "职工", "13900000000", ""],
+        ["liuna", "刘娜", "综合科", "科室负责人、职工", "", ""]])
 
     page = desktop.new_page()
     log_in(page, live_server, "chief")
@@ -173,12 +180,8 @@ def test_an_imports_problems_wrap_on_a_phone(live_server, phone, make_user, make
     """Admin tables scroll sideways on a phone; the list of an import's problems wraps."""
     make_department("综合科")
     make_user("chief", roles=("admin", "staff"), name="管理员乙")
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append(["用户名", "姓名", "部门", "角色", "手机号", "初始密码"])
-    sheet.append(["wanglei", "王磊", "不存在的部门名称很长很长很长", "职工", "", ""])
-    path = tmp_path / "有问题.xlsx"
-    workbook.save(path)
+    path = user_sheet(tmp_path / "有问题.xlsx",
+                      [["wanglei", "王磊", "不存在的部门名称很长很长很长", "职工", "", ""]])
 
     page = phone.new_page()
     log_in(page, live_server, "chief")
