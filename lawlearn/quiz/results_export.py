@@ -8,15 +8,9 @@ from typing import Any
 from flask_babel import gettext as _
 
 from lawlearn.exports import csv_bytes, local_time
+from lawlearn.quiz.item_analysis import ItemAnalysis, ItemStats, item_analysis
 from lawlearn.quiz.models import Quiz
-from lawlearn.quiz.results import (
-    ItemAnalysis,
-    ItemStats,
-    PersonResult,
-    QuizResults,
-    item_analysis,
-    quiz_results,
-)
+from lawlearn.quiz.results import PersonResult, QuizResults, quiz_results
 
 EXPORT_FORMATS = ("xlsx", "csv")
 

@@ -10,6 +10,7 @@ from lawlearn.database import utcnow
 from lawlearn.exports import CSV_MIMETYPE, XLSX_MIMETYPE, download, filename_part
 from lawlearn.extensions import db
 from lawlearn.pagination import page_arg, page_of
+from lawlearn.quiz import item_analysis as analysing
 from lawlearn.quiz import quiz_admin_bp
 from lawlearn.quiz import results as scoring
 from lawlearn.quiz import results_export as exporting
@@ -52,8 +53,8 @@ def item_analysis(quiz_id: int):
     """Facility, discrimination and answer choices of each question of a quiz."""
     quiz = _closed_up(quiz_id)
     return render_template("quiz_admin/item_analysis.html", quiz=quiz,
-                           analysis=scoring.item_analysis(quiz), **_links(quiz.id),
-                           easy=scoring.EASY_FACILITY, hard=scoring.HARD_FACILITY)
+                           analysis=analysing.item_analysis(quiz), **_links(quiz.id),
+                           easy=analysing.EASY_FACILITY, hard=analysing.HARD_FACILITY)
 
 
 @quiz_admin_bp.route("/quizzes/<int:quiz_id>/results.<fmt>")

@@ -14,8 +14,9 @@ import pytest
 from lawlearn.accounts.models import User
 from lawlearn.extensions import db
 from lawlearn.quiz import services
+from lawlearn.quiz.item_analysis import item_analysis, item_statistics
 from lawlearn.quiz.models import Quiz
-from lawlearn.quiz.results import item_analysis, item_statistics, quiz_results
+from lawlearn.quiz.results import quiz_results
 from lawlearn.quiz.results_export import export_results
 
 # 2024-12-04 06:00 UTC is 14:00 in Asia/Shanghai.
@@ -197,7 +198,7 @@ def test_statistics_by_hand_and_degenerate_cases():
 
 
 def test_flags_at_their_thresholds():
-    from lawlearn.quiz.results import ItemStats, _flags
+    from lawlearn.quiz.item_analysis import ItemStats, _flags
 
     def flags(facility, discrimination=None):
         return _flags(ItemStats(1, 1, "single", "", 1, facility=facility,
