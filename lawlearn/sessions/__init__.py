@@ -10,6 +10,13 @@ sessions_admin_bp = Blueprint("sessions_admin", __name__, url_prefix="/admin/ses
                               template_folder="templates")
 protect_blueprint(sessions_admin_bp, Role.ADMIN)
 
-from lawlearn.sessions import admin_views, checkin_views, leave_views, views  # noqa: E402,F401
+# exit_quiz: its listener pays attendance when a session's exit quiz is passed.
+from lawlearn.sessions import (  # noqa: E402,F401  (routes and a listener)
+    admin_views,
+    checkin_views,
+    exit_quiz,
+    leave_views,
+    views,
+)
 
 __all__ = ["sessions_admin_bp", "sessions_bp"]

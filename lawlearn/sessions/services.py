@@ -17,12 +17,11 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from lawlearn.accounts.audit import record_audit
 from lawlearn.accounts.models import Department, User
-from lawlearn.database import all_exist, utcnow
+from lawlearn.database import all_exist
 from lawlearn.errors import Conflict, NotFound, ValidationFailed
 from lawlearn.extensions import db
 from lawlearn.library.models import Material
 from lawlearn.quiz.models import Quiz
-from lawlearn.quiz.services import attempt_graded
 from lawlearn.sessions.models import (
     ATTENDANCE_STATUSES,
     Attendance,
@@ -369,36 +368,3 @@ def todays_sessions(user: User, now: datetime) -> list[tuple[StudySession, Atten
     mine = {a.session_id: a for a in db.session.scalars(select(Attendance).where(
         Attendance.user_id == user.id, Attendance.session_id.in_([s.id for s in sessions])))}
     return [(s, mine.get(s.id), checkin_open(s, now)) for s in sessions]
-
-
-def exit_quiz_passed(user_id: int, quiz_id: int, now: datetime | None = None) -> int:
-    """The person passed a session's exit quiz: their pending check-ins become present, or
-    late when the check-in itself was late (passing the quiz does not undo lateness)."""
-    pending = db.session.execute(
-        select(Attendance.id, Attendance.session_id, Attendance.checked_in_at,
-               StudySession.starts_at, StudySession.late_after_minutes)
-        .join(StudySession, StudySession.id == Attendance.session_id)
-        .where(StudySession.exit_quiz_id == quiz_id, Attendance.user_id == user_id,
-               Attendance.status == "pending_quiz")).all()
-    if not pending:
-        return 0
-    outcome = {row.id: "late" if row.checked_in_at is not None and row.checked_in_at >
-               row.starts_at + timedelta(minutes=row.late_after_minutes) else "present"
-               for row in pending}
-    changed = 0
-    for status in ("present", "late"):
-        ids = [row_id for row_id, result in outcome.items() if result == status]
-        if ids:
-            changed += db.session.execute(update(Attendance).where(
-                Attendance.id.in_(ids), Attendance.status == "pending_quiz")
-                .values(status=status).execution_options(synchronize_session=False)).rowcount
-    for row in pending:
-        attendance_recorded.send(None, user_id=user_id, session_id=row.session_id,
-                                 status=outcome[row.id], now=now or utcnow())
-    return changed
-
-
-@attempt_graded.connect
-def _on_attempt_graded(attempt) -> None:
-    if attempt.passed:
-        exit_quiz_passed(attempt.user_id, attempt.quiz_id, attempt.submitted_at)
