@@ -134,16 +134,16 @@ def _filters_from_args() -> tuple[LedgerFilters, list[str]]:
     if status not in STATUS_SCOPE_LABELS:
         problems.append(_("未知的状态范围。"))
         status = "reported"
-    # An id naming nothing (an old bookmark, a typed address) is reported and dropped, not
-    # shown as a filter that matches no event.
+    # An id naming nothing (an old bookmark, a typed address) matches no event, as in every
+    # list, and says why the figures are zero (the exports, which cannot say it, match
+    # nothing too rather than the whole office).
     chosen: dict[str, int | None] = {}
     for name, model, label in (("department", Department, _("部门")),
                                ("category", OutreachCategory, _("类别")),
                                ("campaign", Campaign, _("主题宣传")), ("law", Law, _("法规"))):
         chosen[name] = _int_arg(name)
         if chosen[name] is not None and db.session.get(model, chosen[name]) is None:
-            problems.append(_("所选的%(what)s不存在，已不按它筛选。", what=label))
-            chosen[name] = None
+            problems.append(_("所选的%(what)s不存在，没有符合条件的活动。", what=label))
     filters = LedgerFilters(date_from=days["from"], date_to=days["to"],
                             department_id=chosen["department"],
                             category_id=chosen["category"], campaign_id=chosen["campaign"],
