@@ -166,3 +166,53 @@ def test_upgrade_retires_choice_questions_whose_answer_names_no_option(empty_dat
         assert [target for target, _summary in audited] == [2, 4, 6]
         assert "答案与选项不符" in audited[0][1]
         db.engine.dispose()
+
+
+def test_upgrade_keeps_one_bookmark_per_article_across_versions(empty_database_url, tmp_path):
+    """Re-imports used to copy bookmarks and notes to the new version: the upgrade keeps
+    the newest version's, and an older note only when its text differs."""
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": empty_database_url,
+                      "UPLOAD_FOLDER": str(tmp_path / "uploads")})
+    with app.app_context():
+        upgrade(revision="b26798d951fd")
+        with db.engine.begin() as connection:
+            for user_id in (1, 2):
+                connection.execute(text(
+                    "INSERT INTO \"user\" (id, username, name, password_hash, active, "
+                    "must_change_password, failed_logins, login_nonce, created_at) VALUES "
+                    "(:id, :name, :name, 'x', :yes, :no, 0, 'n', '2026-01-01')"),
+                    {"id": user_id, "name": f"u{user_id}", "yes": True, "no": False})
+            for law_id, version, current in ((1, 1, False), (2, 2, True)):
+                connection.execute(text(
+                    "INSERT INTO law (id, title, category, status, preamble, version, "
+                    "is_current, article_count, created_at) VALUES (:id, '宪法', 'law', "
+                    "'in_force', '[]', :version, :current, 2, '2026-01-01')"),
+                    {"id": law_id, "version": version, "current": current})
+            # Articles 1 and 2 of version 1 (ids 11, 12) and of version 2 (ids 21, 22).
+            for article_id, law_id, number in ((11, 1, 1), (12, 1, 2), (21, 2, 1), (22, 2, 2)):
+                connection.execute(text(
+                    "INSERT INTO law_article (id, law_id, number, sub_number, label, paragraphs, "
+                    "text, position) VALUES (:id, :law, :number, 0, '第一条', '[]', '甲', :number)"),
+                    {"id": article_id, "law": law_id, "number": number})
+            for user_id, article_id in ((1, 11), (1, 21), (1, 12), (2, 11)):
+                connection.execute(text("INSERT INTO article_bookmark (user_id, article_id, "
+                                        "created_at) VALUES (:u, :a, '2026-01-01')"),
+                                   {"u": user_id, "a": article_id})
+            for note_id, user_id, article_id, body in ((1, 1, 11, "要点"), (2, 1, 21, "要点"),
+                                                       (3, 2, 12, "旧版的想法"),
+                                                       (4, 2, 22, "新版的想法")):
+                connection.execute(text(
+                    "INSERT INTO article_note (id, user_id, article_id, body, updated_at) "
+                    "VALUES (:id, :u, :a, :body, '2026-01-01')"),
+                    {"id": note_id, "u": user_id, "a": article_id, "body": body})
+        upgrade()
+        with db.engine.connect() as connection:
+            bookmarks = connection.execute(text(
+                "SELECT user_id, article_id FROM article_bookmark ORDER BY user_id, "
+                "article_id")).all()
+            notes = [row[0] for row in connection.execute(text(
+                "SELECT id FROM article_note ORDER BY id"))]
+        # u1's copy on version 1 goes; u1's only bookmark of article 2 and u2's stay.
+        assert [tuple(row) for row in bookmarks] == [(1, 12), (1, 21), (2, 11)]
+        assert notes == [2, 3, 4]  # the repeated note goes, a different one stays
+        db.engine.dispose()
