@@ -54,45 +54,62 @@ class QuestionFields:
 BLANK_MARK = re.compile(r"[（(][\s\u3000]*[）)]|_{3,}")
 
 
-def question_problems(fields: QuestionFields) -> list[str]:
-    """Every rule the question breaks, in words (shared by forms and imports)."""
-    problems: list[str] = []
+def question_problems_by_field(fields: QuestionFields) -> list[tuple[str, str]]:
+    """Every rule the question breaks, in words, with the form field it concerns (type,
+    stem, options, answer or difficulty)."""
+    problems: list[tuple[str, str]] = []
     if fields.type not in QUESTION_TYPES:
-        return [_("未知题型")]
+        return [("type", _("未知题型"))]
     if not fields.stem.strip():
-        problems.append(_("题干为空"))
+        problems.append(("stem", _("题干为空")))
     if fields.difficulty not in DIFFICULTIES:
-        problems.append(_("难度须为易、中或难"))
+        problems.append(("difficulty", _("难度须为易、中或难")))
     if fields.type in ("single", "multiple"):
         if not MIN_OPTIONS <= len(fields.options) <= MAX_OPTIONS:
-            problems.append(_("选择题须有 2 至 8 个选项"))
+            problems.append(("options", _("选择题须有 2 至 8 个选项")))
         if any(not option.strip() for option in fields.options):
-            problems.append(_("选项不能为空"))
+            problems.append(("options", _("选项不能为空")))
         # A set of letters, not the string "ABC": "AB" in "ABC" would pass as one key.
         keys = set(OPTION_KEYS[:len(fields.options)])
         letters = [fields.answer] if fields.type == "single" else (fields.answer or [])
         if not letters or not all(isinstance(k, str) and k for k in letters):
-            problems.append(_("答案为空"))
+            problems.append(("answer", _("答案为空")))
         elif fields.type == "single" and len(fields.answer) != 1:
-            problems.append(_("单选题只能有一个答案（填写了 %(letters)s）",
-                              letters="、".join(fields.answer)))
+            problems.append(("answer", _("单选题只能有一个答案（填写了 %(letters)s）",
+                                         letters="、".join(fields.answer))))
         elif any(letter not in keys for letter in letters):
             missing = [letter for letter in letters if letter not in keys]
-            problems.append(_("答案 %(letters)s 没有对应的选项", letters="".join(missing)))
+            problems.append(("answer", _("答案 %(letters)s 没有对应的选项",
+                                         letters="".join(missing))))
         elif fields.type == "multiple" and len(letters) < 2:
-            problems.append(_("多选题至少应有两个正确答案"))
+            problems.append(("answer", _("多选题至少应有两个正确答案")))
     elif fields.type == "true_false":
         if not isinstance(fields.answer, bool):
-            problems.append(_("判断题答案须为正确或错误"))
+            problems.append(("answer", _("判断题答案须为正确或错误")))
     elif fields.type == "fill":
         answer = fields.answer or []
         marks = len(BLANK_MARK.findall(fields.stem))
         if not answer or any(not alternatives for alternatives in answer):
-            problems.append(_("填空题每个空都须有答案"))
+            problems.append(("answer", _("填空题每个空都须有答案")))
         elif marks != len(answer) and not (marks == 0 and len(answer) == 1):
-            problems.append(_("题干中标出了 %(marks)d 个空，答案却有 %(blanks)d 个空（空与空之间用 | "
-                              "分隔）；请用“（　　）”标出每个空", marks=marks, blanks=len(answer)))
+            problems.append(("answer", _("题干中标出了 %(marks)d 个空，答案却有 %(blanks)d 个空（空与空"
+                                         "之间用 | 分隔）；请用“（　　）”标出每个空", marks=marks,
+                                         blanks=len(answer))))
     return problems
+
+
+def question_problems(fields: QuestionFields) -> list[str]:
+    """Every rule the question breaks, in words (shared by forms and imports)."""
+    return [message for _field, message in question_problems_by_field(fields)]
+
+
+def _refuse_problems(fields: QuestionFields) -> None:
+    """The form's refusal: every problem, under the field of the first (an answer's under
+    答案, not under 题干)."""
+    problems = question_problems_by_field(fields)
+    if problems:
+        raise ValidationFailed("；".join(message for _field, message in problems),
+                               field=problems[0][0])
 
 
 def _snapshot(question: Question) -> dict[str, Any]:
@@ -134,9 +151,7 @@ def _check_not_a_copy(question: Question) -> None:
 
 
 def create_question(actor: User | None, fields: QuestionFields, *, audit: bool = True) -> Question:
-    problems = question_problems(fields)
-    if problems:
-        raise ValidationFailed("；".join(problems), field="stem")
+    _refuse_problems(fields)
     question = Question(author_id=actor.id if actor else None)
     _apply(question, fields)
     _check_not_a_copy(question)
@@ -160,9 +175,7 @@ def quizzes_using(question_id: int) -> list[Quiz]:
 
 def update_question(actor: User, question: Question, fields: QuestionFields) -> None:
     """Edit a question, keeping the previous text as a revision (attempts keep theirs)."""
-    problems = question_problems(fields)
-    if problems:
-        raise ValidationFailed("；".join(problems), field="stem")
+    _refuse_problems(fields)
     snapshot = _snapshot(question)
     _apply(question, fields)
     _check_not_a_copy(question)

@@ -60,7 +60,10 @@ def test_a_single_choice_question_takes_one_letter(admin_client, app, options, a
                               "/admin/quiz/questions/new", {
                                   "type": "single", "stem": "题干", "options": options,
                                   "answer": answer, "difficulty": "easy"})
-    assert response.status_code == 422 and reason in response.get_data(as_text=True)
+    assert response.status_code == 422
+    # Under 答案, where it was typed (it was shown under 题干).
+    answer_field = response.get_data(as_text=True).split('name="answer"')[1].split("</div>")[0]
+    assert reason in answer_field
     with app.app_context():
         assert db.session.scalar(select(Question)) is None
 
