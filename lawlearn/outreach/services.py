@@ -263,10 +263,14 @@ def _move(event: OutreachEvent, expected: str, new: str, refusal: str) -> None:
     set_committed_value(event, "status", new)
 
 
-def _check_started(event: OutreachEvent, now: datetime) -> None:
+def has_begun(event: OutreachEvent, now: datetime) -> bool:
     """The ledger records what took place: an event is reported (and verified) once it has
     begun, so that the ledger, its exports and the year's figures never count a plan."""
-    if event.starts_at > now:
+    return event.starts_at <= now
+
+
+def _check_started(event: OutreachEvent, now: datetime) -> None:
+    if not has_begun(event, now):
         start = local_moment(event.starts_at).strftime("%Y-%m-%d %H:%M")
         raise Conflict(_("活动尚未开始（%(start)s 开始），开始后才能提交或审核。", start=start),
                        code="not_started")
