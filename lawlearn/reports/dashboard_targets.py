@@ -120,10 +120,11 @@ def change_targets(actor: User | None, year: int, values: dict[str, float], *,
     """Save an admin's targets for ``year`` (all of them become that year's own), one audit
     entry per changed value; how many changed. A year that inherited its targets and is
     saved unchanged gets them as its own, with one audit entry saying so."""
-    this_year = local_day(now or utcnow()).year
-    if not FIRST_YEAR <= year <= this_year:
+    # Next year's may be set in advance (the office plans in December).
+    last = local_day(now or utcnow()).year + 1
+    if not FIRST_YEAR <= year <= last:
         raise ValidationFailed(_("年份须在 %(first)d 年到 %(last)d 年之间。", first=FIRST_YEAR,
-                                 last=this_year), field="year")
+                                 last=last), field="year")
     for key, value in values.items():  # all checked before anything changes
         if not 0 <= value <= TARGETS[key].high:
             raise ValidationFailed(_("数值超出允许范围。"), field=key)

@@ -202,6 +202,7 @@ def _render(form: TargetsForm | None, status: int = 200):
                                          this_year + 1)}, reverse=True),
         departments=department_choices(), department_id=department_id,
         admin_layout=current_user.is_admin, report_url=report_url,
+        next_year=this_year + 1 if form is not None and board.year == this_year else None,
         rule_text=rule_words(board.report.rule), follow_up_note=follow_up_note(board)), status
 
 
@@ -214,12 +215,28 @@ def dashboard():
     return _render(None)
 
 
+def _next_year() -> int:
+    """The one year whose targets can be set before it begins (December's planning)."""
+    return local_day(utcnow()).year + 1
+
+
+def _render_next_year(form: TargetsForm, year: int, status: int = 200):
+    return render_template("reports/next_year_targets.html", form=form, year=year,
+                           year_targets=targets_for(year)), status
+
+
 @reports_bp.route("/dashboard/targets", methods=["GET", "POST"])
 @login_required
 def targets():
     """Save one year's targets (admins); errors re-render the dashboard with the form (422).
-    A GET (a reload or a copied address after an error) goes back to the dashboard."""
+    Next year has no dashboard yet, so its targets have a page of their own (a GET with
+    ``year`` = next year); any other GET (a reload or a copied address after an error)
+    goes back to the dashboard."""
+    next_year = _next_year()
     if request.method == "GET":
+        if current_user.is_admin and request.args.get("year") == str(next_year):
+            return _render_next_year(TargetsForm(formdata=None, data={
+                "year": next_year, **targets_for(next_year).values}), next_year)
         return redirect(url_for("reports.dashboard", **_page_args()))
     if not current_user.is_admin:
         abort(403)
@@ -241,5 +258,9 @@ def targets():
                       "success")
             else:
                 flash(_("%(year)d年目标没有变化。", year=year), "success")
+            if year == next_year:
+                return redirect(url_for("reports.targets", year=year))
             return redirect(url_for("reports.dashboard", **_page_args()))
+    if form.year.data == str(next_year):
+        return _render_next_year(form, next_year, 422)
     return _render(form, 422)

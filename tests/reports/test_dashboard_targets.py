@@ -85,13 +85,26 @@ def test_saving_an_inherited_year_unchanged_makes_it_its_own(ctx):
     assert len(audit_entries()) == 1
 
 
-@pytest.mark.parametrize("year, values", [(2026, DEFAULTS), (1999, DEFAULTS),
+@pytest.mark.parametrize("year, values", [(2027, DEFAULTS), (1999, DEFAULTS),
                                           (2025, {**DEFAULTS, "attendance_rate": 101}),
                                           (2025, {**DEFAULTS, "sessions": -1})])
 def test_out_of_range_is_refused_before_anything_changes(ctx, year, values):
     with pytest.raises(ValidationFailed):
         change_targets(None, year, values, now=NOW)
     assert get_setting("reports.targets") == {} and audit_entries() == []
+
+
+def test_next_year_may_be_set_in_advance_and_is_then_its_own(ctx):
+    """In July 2025 the office may set 2026's targets, not 2027's (refused above)."""
+    change_targets(None, 2025, {**DEFAULTS, "sessions": 20}, now=NOW)
+    assert change_targets(None, 2026, {**DEFAULTS, "sessions": 24}, now=NOW) == 1
+    db.session.commit()
+    assert targets_for(2026).own and targets_for(2026).values["sessions"] == 24
+    assert targets_for(2025).values["sessions"] == 20  # this year keeps its own
+    assert audit_entries()[-1].summary == "修改2026年目标「集中学法」：20 场 → 24 场"
+    # When 2026 comes, its dashboard measures against them.
+    board = dashboard.build_dashboard(2026, now=datetime(2026, 3, 1))
+    assert {t.spec.key: t.target for t in board.targets}["sessions"] == 24
 
 
 def test_a_stored_value_that_does_not_parse_falls_back(ctx):
@@ -238,3 +251,81 @@ def test_targets_read_once_per_page(app, client, login, make_user, count_queries
             change_targets(None, year, dict(DEFAULTS), now=datetime(2025, 1, 1))
         db.session.commit()
     assert count_queries(lambda: client.get("/reports/dashboard")) == before
+
+
+# --- next year's targets, set in advance ----------------------------------------------------
+
+
+def log_out(client) -> None:
+    client.post("/logout", data={"csrf_token": csrf_from(client.get("/"))})
+
+
+def this_year(app) -> int:
+    return last_year(app) + 1
+
+
+def test_this_years_dashboard_links_to_next_years_targets(app, admin_in, client, login,
+                                                          make_user):
+    year = this_year(app)
+    page = admin_in.get("/reports/dashboard").get_data(as_text=True)
+    assert f'href="/reports/dashboard/targets?year={year + 1}">提前设定{year + 1}年目标</a>' in page
+    past = admin_in.get(f"/reports/dashboard?year={year - 1}").get_data(as_text=True)
+    assert "提前设定" not in past  # only beside this year's
+    log_out(admin_in)
+    login(make_user("leader", roles=("leader",)))
+    assert "提前设定" not in client.get("/reports/dashboard").get_data(as_text=True)
+
+
+def test_next_years_page_fills_in_what_it_would_inherit_and_saves(app, admin_in):
+    year = this_year(app) + 1
+    with app.app_context():
+        change_targets(None, year - 1, {**DEFAULTS, "sessions": 15})
+        db.session.commit()
+    response = admin_in.get(f"/reports/dashboard/targets?year={year}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and f"<h1>设定{year}年目标</h1>" in page
+    assert f"{year}年尚未单独设定目标，届时沿用{year - 1}年的目标（下面已填入）。" in page
+    assert re.search(r'<input [^>]*name="sessions"[^>]*value="15">', page)
+    assert f'name="year" type="hidden" value="{year}"' in page
+    response = admin_in.post(f"/reports/dashboard/targets?year={year}", data={
+        **TYPED, "year": str(year), "csrf_token": csrf_from(response)})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/reports/dashboard/targets?year={year}")
+    page = admin_in.get(response.headers["Location"]).get_data(as_text=True)
+    assert f"已保存{year}年的 2 项目标。" in page  # sessions and attendance rate
+    assert f"{year}年的目标已设定，可在下面修改。{year}年开始后" in page
+    with app.app_context():
+        assert targets_for(year).own and targets_for(year).values["sessions"] == 10
+        assert targets_for(year - 1).values["sessions"] == 15  # this year untouched
+
+
+def test_next_years_page_rerenders_its_errors_and_saves_nothing(app, admin_in):
+    year = this_year(app) + 1
+    token = csrf_from(admin_in.get(f"/reports/dashboard/targets?year={year}"))
+    response = admin_in.post(f"/reports/dashboard/targets?year={year}", data={
+        **TYPED, "attendance_rate": "150", "year": str(year), "csrf_token": token})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and f"<h1>设定{year}年目标</h1>" in page
+    assert f"有填写错误，{year}年目标尚未保存" in page and 'value="150"' in page
+    with app.app_context():
+        assert get_setting("reports.targets") == {}
+
+
+def test_only_next_year_has_a_page_and_only_for_admins(app, admin_in, client, login,
+                                                       make_user):
+    year = this_year(app)
+    for query in (f"?year={year + 2}", f"?year={year}", "?year=x"):
+        response = admin_in.get(f"/reports/dashboard/targets{query}")
+        assert response.status_code == 302 and "/reports/dashboard" in response.headers[
+            "Location"]
+    token = csrf_from(admin_in.get("/reports/dashboard"))
+    response = admin_in.post("/reports/dashboard/targets", data={
+        **TYPED, "year": str(year + 2), "csrf_token": token})
+    assert response.status_code == 422
+    log_out(admin_in)
+    login(make_user("leader", roles=("leader",)))
+    response = client.get(f"/reports/dashboard/targets?year={year + 1}")
+    assert response.status_code == 302  # to the dashboard, which refuses the year
+    assert response.headers["Location"].endswith(f"/reports/dashboard?year={year + 1}")
+    with app.app_context():
+        assert get_setting("reports.targets") == {}
