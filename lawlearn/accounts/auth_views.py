@@ -51,9 +51,14 @@ def login():
 
 @auth_bp.route("/logout", methods=["POST"])
 def logout():
-    """Log out (a POST, so that a link on another site cannot do it)."""
+    """Log out (a POST, so that a link on another site cannot do it). The account's login
+    nonce changes, so a session or remember-me cookie copied before the logout is refused
+    too; the price is that the person's other browsers are logged out with this one."""
+    if current_user.is_authenticated:
+        services.end_web_sessions(current_user._get_current_object())
+        db.session.commit()
     logout_user()
-    flash(_("您已退出登录。"), "success")
+    flash(_("您已退出登录，本账号在其他设备上的网页登录也已结束。"), "success")
     return redirect(url_for("auth.login"))
 
 

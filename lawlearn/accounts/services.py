@@ -142,7 +142,10 @@ def authenticate(username: str, password: str, now: datetime) -> User:
 
 
 def revoke_all_tokens(user: User, now: datetime) -> None:
-    """End every bearer token of ``user`` (after a password change, reset or deactivation)."""
+    """End every bearer token of ``user`` (after a password change, reset or deactivation),
+    and the address of their calendar feed, which works as one: a new one is made when
+    next shown."""
+    user.calendar_token = None
     db.session.execute(
         ApiToken.__table__.update()
         .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
@@ -289,6 +292,11 @@ def reset_password(actor: User, user: User, new_password: str) -> None:
                  _("重置用户 %(username)s 的密码", username=user.username))
 
 
+def end_web_sessions(user: User) -> None:
+    """Refuse every session and remember-me cookie issued so far (they carry the nonce)."""
+    user.login_nonce = secrets.token_hex(8)
+
+
 def set_user_active(actor: User, user: User, active: bool) -> None:
     if user.id == actor.id and not active:
         raise PermissionDenied(_("不能停用自己的账号。"))
@@ -297,7 +305,7 @@ def set_user_active(actor: User, user: User, active: bool) -> None:
     user.active = active
     if not active:
         # Ends the person's open sessions and bearer tokens at once.
-        user.login_nonce = secrets.token_hex(8)
+        end_web_sessions(user)
         revoke_all_tokens(user, utcnow())
     action = "user.activate" if active else "user.deactivate"
     summary = (_("启用用户 %(username)s", username=user.username) if active

@@ -64,6 +64,31 @@ def test_remember_me_sets_a_lasting_cookie(client, make_user):
     assert remember is not None and remember.http_only and remember.expires is not None
 
 
+def test_cookies_copied_before_a_logout_are_refused_after_it(app, client, make_user):
+    """A shared office computer: whoever copied the session or remember-me cookie before
+    the person logged out cannot use it afterwards."""
+    make_user("erin", name="艾琳")
+    token = csrf_from(client.get("/login"))
+    client.post("/login", data={"username": "erin", "password": PASSWORD, "remember": "y",
+                                "csrf_token": token})
+    copied = {name: client.get_cookie(name).value for name in ("session", "remember_token")}
+    for name, value in copied.items():  # each cookie alone still opens the account
+        other = app.test_client()
+        other.set_cookie(name, value)
+        assert other.get("/me").status_code == 200, name
+    response = post_with_csrf(client, "/me", "/logout", follow_redirects=True)
+    assert "您已退出登录，本账号在其他设备上的网页登录也已结束。" in response.get_data(as_text=True)
+    for name, value in copied.items():
+        other = app.test_client()
+        other.set_cookie(name, value)
+        response = other.get("/me")
+        assert response.status_code == 302 and "/login" in response.headers["Location"], name
+    token = csrf_from(client.get("/login"))  # logging in again works as before
+    response = client.post("/login", data={"username": "erin", "password": PASSWORD,
+                                           "csrf_token": token}, follow_redirects=True)
+    assert "艾琳，您好" in response.get_data(as_text=True)
+
+
 def test_lockout_after_five_failures(client, make_user, app):
     make_user("dave")
     for attempt in range(5):

@@ -16,7 +16,7 @@ from lawlearn.quiz.models import Quiz
 from lawlearn.sessions import services
 from lawlearn.sessions.calendar import calendar_token
 from lawlearn.sessions.models import Attendance, SessionKind, StudySession
-from tests.conftest import post_with_csrf
+from tests.conftest import PASSWORD, post_with_csrf
 from tests.races import twin_at, updates
 
 
@@ -181,6 +181,34 @@ def test_staff_pages_and_calendar_feed(app, client, login, make_user, kind_id):
     assert "停电" in str(events[f"session-{cancelled_id}@lawlearn"]["description"])
     post_with_csrf(client, "/sessions", "/me/calendar/reset")
     assert client.get(path).status_code == 404  # the old address stops working
+
+
+@pytest.mark.parametrize("how", ["changed", "reset", "deactivated"])
+def test_a_password_change_or_reset_gives_a_new_calendar_address(app, client, make_user, how):
+    """The address opens the feed without a login, like a token: it ends with the others."""
+    from lawlearn.accounts import services as accounts
+
+    person = make_user("subscriber")
+    with app.app_context():
+        old = calendar_token(db.session.get(User, person.id))
+        db.session.commit()
+    assert client.get(f"/calendar/{old}.ics").status_code == 200
+    with app.app_context():
+        user = db.session.get(User, person.id)
+        admin = make_user("boss", roles=("admin", "staff"))
+        if how == "changed":
+            accounts.change_password(user, PASSWORD, "another-pass-9")
+        elif how == "reset":
+            accounts.reset_password(db.session.get(User, admin.id), user, "temporary-pass-9")
+        else:
+            accounts.set_user_active(db.session.get(User, admin.id), user, False)
+        db.session.commit()
+        new = calendar_token(db.session.get(User, person.id))
+        db.session.commit()
+    assert new != old
+    assert client.get(f"/calendar/{old}.ics").status_code == 404
+    assert client.get(f"/calendar/{new}.ics").status_code == (404 if how == "deactivated"
+                                                              else 200)
 
 
 def pass_quiz(person, quiz) -> bool:
