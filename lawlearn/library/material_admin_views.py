@@ -146,6 +146,18 @@ def attachment_delete(attachment_id: int):
     return redirect(url_for("library_admin.material_edit", material_id=material_id))
 
 
+def _withdrawn_message(material) -> str:
+    from lawlearn.plans.authoring import open_plans_reading
+
+    plans = open_plans_reading(material.id)
+    if not plans:
+        return _("已撤回《%(title)s》，职工不再可见。", title=material.title)
+    # A plan's reading item keeps its text, so that nobody is left unable to finish.
+    return _("已撤回《%(title)s》，资料库中不再显示；学习计划%(plans)s中的阅读事项仍显示其正文，"
+             "如需一并撤下，请修改这些计划的事项。", title=material.title,
+             plans="、".join(f"《{title}》" for title in plans))
+
+
 @library_admin_bp.route("/materials/<int:material_id>/publish", methods=["POST"])
 def material_publish(material_id: int):
     """Publish (``published=1``) or withdraw (``published=0``) a material."""
@@ -156,7 +168,7 @@ def material_publish(material_id: int):
     materials.set_material_published(current_user, material, published)
     db.session.commit()
     flash(_("已发布《%(title)s》。", title=material.title) if published
-          else _("已撤回《%(title)s》，职工不再可见。", title=material.title), "success")
+          else _withdrawn_message(material), "success")
     target = request.form.get("next")
     return redirect(target if is_safe_next(target)
                     else url_for("library_admin.material_edit", material_id=material.id))

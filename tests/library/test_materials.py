@@ -769,3 +769,27 @@ def test_material_pages_have_no_inline_script_or_style(app, admin_client):
         html = admin_client.get(url).get_data(as_text=True)
         assert re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html) is None, url
         assert " style=" not in html, url
+
+
+def test_withdrawing_names_the_open_plans_that_still_show_the_material(app, admin_client):
+    """A plan's reading item keeps the text (nobody is left unable to finish); the admin is
+    told so instead of being told that staff no longer see it."""
+    from tests.plans.test_kinds import add_item, make_plan
+
+    material_id = make_material(app, title="宪法学习辅导")
+    other_id = make_material(app, title="无人引用")
+    with app.app_context():
+        add_item(make_plan("年度学法计划"), "material", settings={"material_id": material_id})
+        add_item(make_plan("草稿计划", status="draft"), "material",
+                 settings={"material_id": material_id})
+        db.session.commit()
+    edit_url = f"/admin/library/materials/{material_id}"
+    page = post_with_csrf(admin_client, edit_url, f"{edit_url}/publish", {"published": "0"},
+                          follow_redirects=True).get_data(as_text=True)
+    assert ("已撤回《宪法学习辅导》，资料库中不再显示；学习计划《年度学法计划》中的阅读事项仍显示"
+            "其正文，如需一并撤下，请修改这些计划的事项。") in page
+    assert "草稿计划" not in page  # nobody reads a draft
+    other_url = f"/admin/library/materials/{other_id}"
+    page = post_with_csrf(admin_client, other_url, f"{other_url}/publish", {"published": "0"},
+                          follow_redirects=True).get_data(as_text=True)
+    assert "已撤回《无人引用》，职工不再可见。" in page
