@@ -29,7 +29,7 @@ demo_cli = AppGroup("demo", help="Demo data.")
 def load_demo_command(as_json, staff, year):
     """Load the demo office once; does nothing if accounts already exist. With --staff N,
     then add a generated office of N accounts with a year of activity (once)."""
-    from lawlearn.demo import demo_loaded, demo_password, load_demo
+    from lawlearn.demo import demo_loaded, demo_password, is_demo_database, load_demo
 
     if demo_loaded():
         message = {"loaded": False, "reason": "accounts already exist"}
@@ -37,6 +37,10 @@ def load_demo_command(as_json, staff, year):
             click.echo(json.dumps(message) if as_json else
                        "Demo not loaded: the database already has accounts.")
             return
+        if not is_demo_database():
+            raise click.ClickException(
+                "This database has accounts that are not the demo's: --staff adds generated "
+                "people only to a new database or to the demo. Nothing was written.")
         counts = {}
     else:
         counts = load_demo()
@@ -77,6 +81,7 @@ def _generate_office(staff: int, year: int | None) -> dict:
     try:
         counts = generate(staff, year=year, now=now)
     except ValueError as error:
+        db.session.rollback()
         raise click.ClickException(str(error)) from None
     db.session.commit()
     return counts

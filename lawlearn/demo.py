@@ -27,6 +27,9 @@ STAFF_NAMES = (
 ).split()
 
 
+DEMO_MARK = "demo.loaded"
+
+
 def demo_password() -> str:
     return os.environ.get("LAWLEARN_DEMO_PASSWORD") or "demo-password"
 
@@ -35,8 +38,24 @@ def demo_loaded() -> bool:
     return (db.session.scalar(select(func.count(User.id))) or 0) > 0
 
 
+def is_demo_database() -> bool:
+    """Whether the accounts here are the demo's (marked when loaded; a demo loaded before
+    the mark existed is known by its accounts): generated people may be added to it, never
+    to an office's real data."""
+    from lawlearn.settings import get_setting
+
+    if get_setting(DEMO_MARK):
+        return True
+    usernames = {"admin", "leader", "lead01", "staff01", f"staff{len(STAFF_NAMES):02d}"}
+    return (db.session.scalar(select(func.count(User.id)).where(User.username.in_(usernames)))
+            or 0) == len(usernames)
+
+
 def load_demo() -> dict[str, int]:
     """Create the demo office. The caller checks :func:`demo_loaded` first and commits."""
+    from lawlearn.settings import set_setting
+
+    set_setting(DEMO_MARK, True)
     password = demo_password()
     sections = {}
     for unit_name, section_names in DEMO_UNITS.items():

@@ -26,6 +26,9 @@ DEFAULTS: dict[str, Any] = {
     # The leaders' dashboard: the targets of each year an admin has set, {"2025": {"sessions":
     # 12, …}} (lawlearn.reports.dashboard_targets holds the defaults and the inheritance).
     "reports.targets": {},
+    # Set by `demo load`: generated people (`demo load --staff N`) may join the demo's
+    # accounts, never an office's own.
+    "demo.loaded": False,
 }
 
 

@@ -79,14 +79,31 @@ def generate(staff: int, *, year: int, seed: int = 0, now: datetime | None = Non
 
 
 def _departments(counts: dict[str, int]) -> dict[int, list[int]]:
-    """Units and their sections: unit id → section ids."""
+    """Units and their sections: unit id → section ids. A unit or section of the same
+    name already there (the demo has some of the same units) is used, not made twice."""
+    from lawlearn.accounts.models import Department
+
+    existing = {(parent_id, name): department_id for department_id, parent_id, name
+                in db.session.execute(select(Department.id, Department.parent_id,
+                                             Department.name))}
+    made = 0
+
+    def department(name: str, parent_id: int | None) -> int:
+        nonlocal made
+        if (parent_id, name) in existing:
+            return existing[(parent_id, name)]
+        row = create_department(None, name, parent_id)
+        db.session.flush()
+        made += 1
+        return row.id
+
     tree: dict[int, list[int]] = {}
     for position, name in enumerate(UNITS):
-        unit = create_department(None, name)
-        unit.sort_order = 10 + position
-        tree[unit.id] = [create_department(None, section, unit.id).id for section in SECTIONS]
+        unit_id = department(name, None)
+        db.session.get(Department, unit_id).sort_order = 10 + position
+        tree[unit_id] = [department(section, unit_id) for section in SECTIONS]
     db.session.flush()
-    counts["departments"] = len(tree) * (1 + len(SECTIONS))
+    counts["departments"] = made
     return tree
 
 

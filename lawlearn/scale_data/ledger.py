@@ -191,12 +191,17 @@ def outreach(people: list[Person], tree: dict[int, list[int]], days: list[date],
 
     year = days[0].year
     categories = [c for c in ensure_categories() if c.active]
-    campaigns = [Campaign(title=f"{year}年{name}", starts_on=date(year, *first),
-                          ends_on=date(year, *last), description=f"{year}年{name}集中宣传。",
-                          targets={"events": 30, "participants": 5000, "materials": 10000,
-                                   "departments": 6, "categories": 5})
-                 for name, first, last in CAMPAIGNS]
-    db.session.add_all(campaigns)
+    # The demo has some of the same campaigns (titles are unique): those are joined.
+    titles = [f"{year}年{name}" for name, _first, _last in CAMPAIGNS]
+    existing = {c.title: c for c in db.session.scalars(
+        select(Campaign).where(Campaign.title.in_(titles)))}
+    campaigns = [existing.get(title) or Campaign(
+        title=title, starts_on=date(year, *first), ends_on=date(year, *last),
+        description=f"{title}集中宣传。", targets={
+            "events": 30, "participants": 5000, "materials": 10000, "departments": 6,
+            "categories": 5}) for title, (_name, first, last) in zip(titles, CAMPAIGNS,
+                                                                     strict=True)]
+    db.session.add_all([c for c in campaigns if c.title not in existing])
     db.session.flush()
     law_ids = list(db.session.scalars(select(Law.id).where(Law.is_current.is_(True))
                                       .order_by(Law.id).limit(5)))

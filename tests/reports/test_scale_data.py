@@ -150,17 +150,36 @@ def test_year_must_have_days_over(ctx):
         generate(10, year=2026, now=datetime(2025, 12, 31))
 
 
-def test_demo_load_staff_option(app, runner, make_user):
-    """With accounts already there the demo is left alone, and --staff adds the office up
-    to N accounts; a second run refuses."""
+def test_demo_load_staff_refuses_an_office_with_real_accounts(app, runner, make_user):
+    """Generated people never go into an office's own data: with accounts that are not the
+    demo's, --staff refuses and writes nothing; the plain demo load leaves it alone."""
     make_user("root", roles=("admin", "staff"))
     result = runner.invoke(args=["demo", "load", "--staff", "25", "--year", "2025", "--json"])
-    assert result.exit_code == 0, result.output
-    answer = json.loads(result.output)
-    assert answer["loaded"] is False and answer["generated"]["people"] == 24
+    assert result.exit_code == 1 and "not the demo's" in result.output
+    assert "Nothing was written" in result.output
     with app.app_context():
-        assert _count(User) == 25
-    again = runner.invoke(args=["demo", "load", "--staff", "25"])
-    assert again.exit_code != 0 and "already" in again.output
+        assert _count(User) == 1 and _count(Department) == 0
     plain = runner.invoke(args=["demo", "load"])
     assert plain.exit_code == 0 and "Demo not loaded" in plain.output
+
+
+def test_demo_load_staff_fills_a_new_database_after_the_demo(app, runner):
+    """The benchmarks' office: the demo, then generated people up to N accounts, sharing
+    the demo's units and campaigns of the same name; a second run refuses."""
+    from lawlearn.outreach.models import Campaign
+
+    result = runner.invoke(args=["demo", "load", "--staff", "60", "--year", "2026", "--json"])
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.output)
+    assert answer["loaded"] is True and answer["users"] == 33
+    assert answer["generated"]["people"] == 27
+    with app.app_context():
+        assert _count(User) == 60
+        names = db.session.execute(select(Department.parent_id, Department.name)).all()
+        assert len(names) == len(set(names))  # no unit made twice
+        titles = db.session.scalars(select(Campaign.title)).all()
+        assert len(titles) == len(set(titles))
+    again = runner.invoke(args=["demo", "load", "--staff", "60"])
+    assert again.exit_code != 0 and "already" in again.output
+    with app.app_context():
+        assert _count(User) == 60
