@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from functools import partial
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -12,9 +15,25 @@ from lawlearn.extensions import db
 from lawlearn.library import library_bp, services
 from lawlearn.library.forms import NoteForm
 from lawlearn.library.materials import linked_materials
-from lawlearn.library.parsing import is_item
+from lawlearn.library.parsing import NUMERAL, chinese_number, is_item
 from lawlearn.library.search import highlight, search_library
 from lawlearn.security import safe_next
+
+_SUB_NUMBER_IN_LABEL = re.compile(rf"之({NUMERAL})$")
+
+
+@library_bp.app_template_global("article_url")
+def article_url(article) -> str:
+    """The address of an article: a LawArticle, or a question's snapshot of one (a dict).
+    第二条之一 is /articles/2-1; a snapshot saved before it kept its sub-number is read
+    from its label."""
+    get = article.get if isinstance(article, dict) else partial(getattr, article)
+    sub_number = get("sub_number", None)
+    if sub_number is None:
+        found = _SUB_NUMBER_IN_LABEL.search(get("label", "") or "")
+        sub_number = chinese_number(found.group(1)) if found else 0
+    return url_for("library.article", law_id=get("law_id"), number=get("number"),
+                   sub_number=sub_number or None)
 
 
 @library_bp.app_template_filter("highlight")
@@ -66,8 +85,7 @@ def _article_page(law, page, note_form: NoteForm):
 
 
 def _back_to_article(article) -> str:
-    default = url_for("library.article", law_id=article.law_id, number=article.number,
-                      sub_number=article.sub_number or None)
+    default = article_url(article)
     return safe_next(request.form.get("next")) if request.form.get("next") else default
 
 
@@ -83,9 +101,7 @@ def mark_studied(article_id: int):
         following = services.article_page(article.law, article.number, article.sub_number,
                                           current_user).next
         if following is not None:
-            return redirect(url_for("library.article", law_id=following.law_id,
-                                    number=following.number,
-                                    sub_number=following.sub_number or None))
+            return redirect(article_url(following))
     return redirect(_back_to_article(article))
 
 

@@ -19,6 +19,7 @@ from lawlearn.database import utcnow
 from lawlearn.errors import Conflict, ValidationFailed
 from lawlearn.extensions import db
 from lawlearn.library.models import ArticleStudy, LawArticle, Material
+from lawlearn.library.views import article_url
 from lawlearn.localtime import local_day
 from lawlearn.pagination import paginate
 from lawlearn.plans import actions, plans_bp
@@ -102,9 +103,7 @@ def _first_unstudied(user, items: list[PlanItem]) -> dict[int, str]:
         start = plan_start(item)
         for row in rows:
             if row.id in wanted[item.id] and (row.studied_at is None or row.studied_at < start):
-                extra = {"sub_number": row.sub_number} if row.sub_number else {}
-                links[item.id] = url_for("library.article", law_id=row.law_id,
-                                         number=row.number, **extra)
+                links[item.id] = article_url(row)
                 break
     return links
 

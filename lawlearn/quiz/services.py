@@ -83,7 +83,7 @@ def question_snapshot(question: Question, shuffle_options: bool,
     article = None
     if question.article is not None:
         article = {"law_id": question.article.law_id, "number": question.article.number,
-                   "label": question.article.label,
+                   "sub_number": question.article.sub_number, "label": question.article.label,
                    "law": question.article.law.display_title}
     options = []
     answer: Any = question.answer

@@ -198,6 +198,24 @@ def test_cli_imports_the_shared_files(runner, app, name, articles):
     assert json.loads(result.output)["articles"] == articles
 
 
+@needs_shared
+def test_cli_refuses_one_book_in_place_of_the_whole_code_without_force(runner, app):
+    """The preview page questions a much shorter text; the CLI has no preview, so it
+    refuses it and says how to go ahead."""
+    assert runner.invoke(args=["law", "import", str(LAWS / "word/民法典.docx")]).exit_code == 0
+    book = str(LAWS / "民法典" / "总则.md")
+    result = runner.invoke(args=["law", "import", book, "--json"])
+    assert result.exit_code == 1
+    answer = json.loads(result.output)
+    assert answer["error"] == "much_shorter" and "比现行版本少 1056 条，未导入" in answer["message"]
+    assert "--force" in answer["message"]
+    with app.app_context():
+        current = db.session.scalar(select(Law).where(Law.is_current.is_(True)))
+        assert (current.version, current.article_count) == (1, 1260)
+    forced = runner.invoke(args=["law", "import", book, "--force", "--json"])
+    assert forced.exit_code == 0 and json.loads(forced.output)["articles"] == 204
+
+
 @pytest.mark.parametrize("content", [b"", b"\x89PNG\r\n\x1a\n" + bytes(30),
                                      "某法\n第一条 甲。\n第三条 丙。\n".encode()])
 def test_cli_refuses_bad_files_and_writes_nothing(runner, app, tmp_path, content):
@@ -399,3 +417,42 @@ def test_one_law_imported_by_two_admins_at_once_keeps_one_current_version(
         assert versions == ([(None, False)] if already_in_library else []) + [("甲", True)]
         assert db.session.scalar(select(func.count()).select_from(LawArticle)) == \
             3 * len(versions)
+
+
+SUB_LAW = ("中华人民共和国小法\n\n第一章 总则\n\n第一条 为了保护个人信息，制定本法。\n\n"
+           "第二条 自然人的个人信息受法律保护。\n\n第二条之一 处理个人信息应当合法。\n\n"
+           "第三条 本法自公布之日起施行。\n").encode()
+
+
+def test_every_link_to_a_zhiyi_article_opens_that_article(client, login, make_user, app):
+    """第二条之一 is /articles/2-1 wherever it is linked: its own page, 我的收藏, a material's
+    related articles, a question's snapshot (and one saved before snapshots kept the
+    sub-number), not 第二条."""
+    from lawlearn.library import materials
+    from lawlearn.library.views import article_url
+
+    login(make_user("reader3"))
+    with app.app_context():
+        law_id = import_text(SUB_LAW).id
+        article = db.session.scalar(select(LawArticle).filter_by(law_id=law_id, number=2,
+                                                                 sub_number=1))
+        article_id = article.id
+        material = materials.create_material(None, materials.MaterialFields(
+            title="个人信息保护要点", kind="article", body_markdown="正文",
+            article_refs="小法 2之一", published=True))
+        db.session.commit()
+        material_id = material.id
+        with app.test_request_context():
+            assert article_url(article) == f"/laws/{law_id}/articles/2-1"
+            assert article_url({"law_id": law_id, "number": 2, "sub_number": 1,
+                                "label": "第二条之一"}) == f"/laws/{law_id}/articles/2-1"
+            assert article_url({"law_id": law_id, "number": 2,
+                                "label": "第二条之一"}) == f"/laws/{law_id}/articles/2-1"
+            assert article_url({"law_id": law_id, "number": 2,
+                                "label": "第二条"}) == f"/laws/{law_id}/articles/2"
+    url = f"/laws/{law_id}/articles/2-1"
+    page = client.get(url).get_data(as_text=True)
+    assert f'本条链接：<a href="{url}">' in page
+    post_with_csrf(client, url, f"/articles/{article_id}/bookmark", {"bookmarked": "1"})
+    assert f'href="{url}"' in client.get("/me/bookmarks").get_data(as_text=True)
+    assert f'href="{url}"' in client.get(f"/materials/{material_id}").get_data(as_text=True)
