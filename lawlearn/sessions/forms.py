@@ -52,7 +52,8 @@ class SessionForm(FlaskForm):
     repeat = SelectField(_l("重复"), choices=lambda: [("", str(_l("不重复"))),
                                                      ("weekly", str(_l("每周"))),
                                                      ("monthly", str(_l("每月")))],
-                         default="", validate_choice=False)
+                         default="", validate_choice=False,
+                         description=_l("每月：每月的同一天；没有这一天的月份（如 31 日）跳过。"))
     repeat_until = DateField(_l("重复截止日期"), validators=[Optional(), scheduled()])
     whole_series = BooleanField(_l("同时修改本系列之后的各场"))
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from icalendar import Calendar
@@ -12,6 +12,7 @@ from lawlearn.accounts.models import AuditEntry, User
 from lawlearn.database import utcnow
 from lawlearn.errors import ValidationFailed
 from lawlearn.extensions import db
+from lawlearn.localtime import local_day, local_moment
 from lawlearn.quiz.models import Quiz
 from lawlearn.sessions import services
 from lawlearn.sessions.calendar import calendar_token
@@ -46,6 +47,22 @@ def test_weekly_and_monthly_series(ctx, kind_id):
     assert [(s.starts_at.month, s.starts_at.day) for s in monthly] == [(1, 31), (3, 31), (5, 31)]
     with pytest.raises(ValidationFailed):
         services.create_sessions(None, fields(kind_id, start), repeat="weekly", until=None)
+
+
+def test_a_monthly_series_counts_months_in_local_time(ctx, kind_id):
+    """07:30 on the 1st in Beijing is 23:30 on the last day of the month before in UTC:
+    every month still gets its session, and the last day counts in local time too."""
+    start = datetime(2026, 12, 31, 23, 30)  # 07:30 on 1 January 2027 in Beijing
+    until = datetime(2027, 6, 30, 15, 59)  # the end of 30 June in Beijing
+    monthly = services.create_sessions(None, fields(kind_id, start), repeat="monthly",
+                                       until=until)
+    local = [local_moment(s.starts_at) for s in monthly]
+    assert [(t.month, t.day, t.hour, t.minute) for t in local] == [
+        (m, 1, 7, 30) for m in range(1, 7)]
+    # 00:30 on 1 July in Beijing is still 30 June in UTC: past the last day, not included.
+    late = services.create_sessions(None, fields(kind_id, datetime(2027, 6, 16, 16, 30)),
+                                    repeat="weekly", until=until)
+    assert [local_day(s.starts_at) for s in late] == [date(2027, 6, 17), date(2027, 6, 24)]
 
 
 def test_edit_the_rest_of_a_series_and_cancel(ctx, kind_id, admin):
