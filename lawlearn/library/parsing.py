@@ -218,12 +218,13 @@ def _skip_table_of_contents(lines: list[SourceLine]) -> list[SourceLine]:
     for index, line in enumerate(lines):
         if squash(line.text) == "目录":
             rest = lines[index + 1:]
-            first = next((entry for entry in rest if entry.text), None)
-            if first is None or _heading(first) is None:
+            # The first entry, past any blank lines after 目录 (a .txt often has one).
+            start = next((i for i, entry in enumerate(rest) if entry.text), None)
+            if start is None or _heading(rest[start]) is None:
                 return lines
-            key = squash(first.text)
-            for offset, later in enumerate(rest[1:], start=1):
-                if squash(later.text) == key and _heading(later) is not None:
+            key = squash(rest[start].text)
+            for offset in range(start + 1, len(rest)):
+                if squash(rest[offset].text) == key and _heading(rest[offset]) is not None:
                     return lines[:index] + rest[offset:]
             return lines
         if ARTICLE.match(line.text):

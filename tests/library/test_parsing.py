@@ -132,6 +132,17 @@ def test_plain_text_in_any_encoding_with_crlf_and_a_contents_list(encoding):
     assert law.notes == ["2024年1月1日第十四届全国人民代表大会常务委员会第七次会议通过"]
 
 
+@pytest.mark.parametrize("gap", ["\r\n", "\r\n\r\n"], ids=["blank-line", "two"])
+def test_a_contents_list_after_blank_lines_is_skipped_whole(gap):
+    """Official .txt files often leave a blank line after 目录 and between paragraphs: the
+    entries were kept as empty chapters before the real ones (4 chapters, not 2)."""
+    text = GBK_TEXT.replace("目　　录\r\n", "目　　录\r\n" + gap).replace(
+        "\r\n", "\r\n\r\n")
+    law = parse(text.encode("utf-8"))
+    assert [d.title for d in law.divisions] == ["总则", "监督管理"]
+    assert law.summary()["articles"] == 5
+
+
 def word_file(with_styles: bool) -> bytes:
     document = Document()
 
