@@ -49,7 +49,9 @@ def law_import():
         token=token, title=form.title.data or "",
         source_name=_display_name(form.file.data.filename) if token else "")
     return render_template("library_admin/law_import.html", form=form, parsed=parsed,
-                           token=token, confirm_form=confirm_form, existing=existing)
+                           token=token, confirm_form=confirm_form, existing=existing,
+                           dropped=services.articles_dropped(existing, parsed) if parsed
+                           else 0)
 
 
 @library_admin_bp.route("/laws/import/confirm", methods=["POST"])

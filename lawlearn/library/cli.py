@@ -8,8 +8,9 @@ from pathlib import Path
 
 import click
 from flask.cli import AppGroup
+from flask_babel import gettext as _
 
-from lawlearn.errors import DomainError
+from lawlearn.errors import DomainError, ValidationFailed
 from lawlearn.extensions import db
 from lawlearn.library import services
 from lawlearn.library.parsing import parse_law
@@ -21,11 +22,21 @@ law_cli = AppGroup("law", help="Statutes in the library.")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--title", default=None, help="Title to use instead of the one in the text.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-def import_law_command(path: Path, title, as_json):
-    """Import a statute from .docx, .txt or .md (a new version if already present)."""
+@click.option("--force", is_flag=True,
+              help="Replace the current version even with a much shorter text.")
+def import_law_command(path: Path, title, as_json, force):
+    """Import a statute from .docx, .txt or .md (a new version if already present). A text
+    with far fewer articles than the current version (one book of a code, say) is refused
+    without --force."""
     data = path.read_bytes()
     try:
         parsed = parse_law(data, title)
+        dropped = services.articles_dropped(services.current_version(parsed.title), parsed)
+        if dropped and not force:
+            raise ValidationFailed(_(
+                "新文本只有 %(n)d 条，比现行版本少 %(drop)d 条，未导入。如果这只是其中一编或一章，"
+                "请改用全文；确要以它取代现行版本，请加 --force。", n=len(parsed.articles),
+                drop=dropped), code="much_shorter")
         law = services.import_law(None, data, title=title, source_name=path.name, parsed=parsed)
     except DomainError as error:
         db.session.rollback()

@@ -128,6 +128,16 @@ def refuse_unchanged(previous: Law | None, parsed: ParsedLaw) -> None:
                                  v=previous.version), code="unchanged_law")
 
 
+def articles_dropped(previous: Law | None, parsed: ParsedLaw) -> int:
+    """How many articles fewer ``parsed`` has than the current version, when that is more
+    than a tenth of them (else 0): a much shorter text is more often one book or chapter
+    of the law than a new version of it, and would replace the whole."""
+    if previous is None:
+        return 0
+    dropped = previous.article_count - len(parsed.articles)
+    return dropped if dropped > previous.article_count // 10 else 0
+
+
 def _same_text(law: Law, parsed: ParsedLaw) -> bool:
     if law.article_count != len(parsed.articles) or (law.preamble or []) != parsed.preamble:
         return False
