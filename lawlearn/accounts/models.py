@@ -205,3 +205,13 @@ class AuditEntry(db.Model):
     details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     actor: Mapped[User | None] = relationship()
+
+
+def studies_condition():
+    """SQL condition on ``User``: holds the 干部职工 role, so is one of the people who study
+    (expected at sessions, in everyone's plans, counted in the reports). An account with
+    only 管理员 (the IT admin who set the site up) is not."""
+    from sqlalchemy import select
+
+    return User.id.in_(select(UserRole.user_id).where(UserRole.role == Role.STAFF.value))
+

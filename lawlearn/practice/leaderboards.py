@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import aliased
 
-from lawlearn.accounts.models import Department, User
+from lawlearn.accounts.models import Department, User, studies_condition
 from lawlearn.extensions import db
 from lawlearn.localtime import local_day
 from lawlearn.practice.models import PointAward
@@ -175,7 +175,7 @@ def department_board(period: str, now: datetime, viewer_id: int) -> DepartmentBo
     unit = func.coalesce(Department.parent_id, Department.id)
     members = (select(unit.label("unit_id"), func.count(User.id).label("members"))
                .select_from(User).join(Department, Department.id == User.department_id)
-               .where(User.active.is_(True)).group_by(unit).subquery())
+               .where(User.active.is_(True), studies_condition()).group_by(unit).subquery())
     points = (select(unit.label("unit_id"), func.sum(PointAward.amount).label("points"))
               .select_from(PointAward).join(User, User.id == PointAward.user_id)
               .join(Department, Department.id == User.department_id)

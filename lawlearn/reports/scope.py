@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
 
-from lawlearn.accounts.models import Department, User
+from lawlearn.accounts.models import Department, User, studies_condition
 from lawlearn.extensions import db
 from lawlearn.localtime import day_bounds
 from lawlearn.sessions.attendance import AttendanceRule, _department_sort_key
@@ -64,19 +64,19 @@ class Scope:
                                                Department.parent_id == self.department_id))
 
     def people_condition(self):
-        """SQL condition on User for the scope (None: everyone)."""
+        """SQL condition on User for the scope: one person's own record, or the people who
+        study (the 干部职工 role) in the office or the department."""
         if self.user_id is not None:
             return User.id == self.user_id
         if self.department_id is None:
-            return None
-        return User.department_id.in_(self.department_ids())
+            return studies_condition()
+        return and_(studies_condition(), User.department_id.in_(self.department_ids()))
 
     def user_filter(self, column):
         """SQL: ``column`` (a user id) belongs to someone in the scope."""
-        condition = self.people_condition()
-        if condition is None:
-            return True
-        return column.in_(select(User.id).where(condition))
+        if self.user_id is not None:
+            return column == self.user_id
+        return column.in_(select(User.id).where(self.people_condition()))
 
     def people(self) -> list[Person]:
         """Everyone in the scope, active or not, with their department and its unit: by
@@ -90,9 +90,7 @@ class Scope:
                      for key, department in departments.items()}
             query = select(User.id, User.name, User.username, User.active,
                            User.department_id).order_by(User.name, User.username, User.id)
-            condition = self.people_condition()
-            if condition is not None:
-                query = query.where(condition)
+            query = query.where(self.people_condition())
             people = [Person(user_id, name, username, active, department_id,
                              departments.get(department_id) if department_id else None)
                       for user_id, name, username, active, department_id in rows_of(query)]

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from lawlearn.accounts.audit import record_audit
-from lawlearn.accounts.models import Department, User
+from lawlearn.accounts.models import Department, Role, User, studies_condition
 from lawlearn.database import all_exist
 from lawlearn.errors import Conflict, NotFound, ValidationFailed
 from lawlearn.extensions import db
@@ -193,7 +193,7 @@ def expected_condition(session: StudySession):
     """SQL condition on ``User``: active and expected at ``session`` (a department includes
     its sections). Subqueries on the audience rows rather than lists of ids, so a city-wide
     session (tens of thousands of people) never becomes one bound parameter per person."""
-    condition = User.active.is_(True)
+    condition = and_(User.active.is_(True), studies_condition())
     if session.audience_all:
         return condition
     audience = SessionAudience.__table__
@@ -224,7 +224,7 @@ def audience_condition(user: User):
 
 def is_expected(user: User, session: StudySession) -> bool:
     """One query: is ``user`` (active) in the session's audience?"""
-    return user.active and db.session.scalar(select(StudySession.id).where(
+    return user.active and Role.STAFF in user.roles and db.session.scalar(select(StudySession.id).where(
         StudySession.id == session.id, audience_condition(user))) is not None
 
 
