@@ -66,6 +66,12 @@ def _formatted(with_time: bool, value: date | datetime, _locale: str, _zone: str
     return format_date(value, "long")
 
 
+def inner_title(title: str) -> str:
+    """A title to be put inside 《》: book-title marks within it become 〈〉, as Chinese
+    style nests them (《学习〈民法典〉》, not 《学习《民法典》》)."""
+    return title.replace("《", "〈").replace("》", "〉")
+
+
 def display_count(value: int | None) -> str:
     return format_decimal(value or 0, "#,##0")
 

@@ -319,6 +319,11 @@ def set_bookmark(user: User, article: LawArticle, bookmarked: bool) -> None:
         db.session.delete(existing)
 
 
+def has_note(user: User, article: LawArticle) -> bool:
+    return db.session.scalar(select(ArticleNote.id).filter_by(
+        user_id=user.id, article_id=article.id)) is not None
+
+
 def save_note(user: User, article: LawArticle, body: str) -> ArticleNote | None:
     """Save the user's private note; an empty note is deleted."""
     body = (body or "").strip()

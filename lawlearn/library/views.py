@@ -122,13 +122,17 @@ def save_note(article_id: int):
     article = services.get_article(article_id)
     form = NoteForm()
     if form.validate_on_submit():
+        had_note = services.has_note(current_user, article)
         try:
-            services.save_note(current_user, article, form.body.data)
+            note = services.save_note(current_user, article, form.body.data)
         except DomainError as error:
             flash(error.message, "error")
         else:
             db.session.commit()
-            flash(_("笔记已保存。"), "success")
+            # An emptied note is deleted: say so, rather than "saved".
+            flash(_("笔记已保存。") if note is not None else
+                  _("笔记已删除。") if had_note else _("笔记是空的，没有保存。"),
+                  "success" if note is not None or had_note else "error")
         return redirect(_back_to_article(article))
     # The article again, the text still in the box with what is wrong under it.
     law = services.get_law(article.law_id)

@@ -270,8 +270,9 @@ def overview(user: User) -> Overview:
     if user.department_id is not None:
         row = db.session.execute(
             select(ChallengeRun.score, User.name).join(User, User.id == ChallengeRun.user_id)
+            # A best of 0 would name someone for answering nothing right: 暂无 instead.
             .where(ChallengeRun.department_id == user.department_id,
-                   ChallengeRun.status == "ended")
+                   ChallengeRun.status == "ended", ChallengeRun.score > 0)
             .order_by(ChallengeRun.score.desc(), ChallengeRun.ended_at, ChallengeRun.id)
             .limit(1)).first()
         if row is not None:

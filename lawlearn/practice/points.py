@@ -20,6 +20,7 @@ from sqlalchemy.orm import joinedload
 from lawlearn.accounts.audit import record_audit
 from lawlearn.accounts.models import User
 from lawlearn.extensions import db
+from lawlearn.i18n import inner_title
 from lawlearn.localtime import local_day
 from lawlearn.practice.models import PointAward, PointRule
 from lawlearn.settings import SiteSetting, get_settings, set_setting
@@ -253,7 +254,7 @@ def describe_sources(sources: list[str]) -> dict[str, str]:
         elif kind == "article" and rest.isdigit() and int(rest) in titles.get("article", {}):
             words[source] = titles["article"][int(rest)]
         elif kind in titles and rest.isdigit() and int(rest) in titles[kind]:
-            words[source] = _("《%(title)s》", title=titles[kind][int(rest)])
+            words[source] = _("《%(title)s》", title=inner_title(titles[kind][int(rest)]))
         elif kind == "daily" and _is_date(rest):
             words[source] = _("%(day)s的每日一练", day=format_date(date.fromisoformat(rest),
                                                                  "long"))

@@ -63,6 +63,8 @@ def import_questions_command(path: Path, as_json: bool):
 def export_questions_command(path: Path, everything: bool, as_json: bool):
     """Write the bank (questions in use; --all: retired ones too) as XLSX in the import
     template's columns: `questions import` reads it back."""
+    if not path.parent.is_dir():
+        raise click.ClickException(f"文件夹 {path.parent} 不存在，未导出。")
     questions = bank_export.questions_for_export(
         question_query(status=None if everything else "active"))
     path.write_bytes(bank_export.bank_workbook(questions))

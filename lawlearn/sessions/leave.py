@@ -17,6 +17,7 @@ from lawlearn.accounts.audit import record_audit
 from lawlearn.accounts.models import Department, Role, User
 from lawlearn.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from lawlearn.extensions import db
+from lawlearn.i18n import inner_title
 from lawlearn.sessions.models import LEAVE_STATUSES, Attendance, LeaveRequest, StudySession
 from lawlearn.sessions.services import audience_condition
 
@@ -198,9 +199,11 @@ def decide(actor: User, leave: LeaveRequest, approve: bool, note: str | None,
         _excuse(actor, leave)
     person, session = leave.user, leave.session
     if approve:
-        summary = _("批准 %(name)s 在《%(title)s》的请假", name=person.name, title=session.title)
+        summary = _("批准 %(name)s 在《%(title)s》的请假", name=person.name,
+                    title=inner_title(session.title))
     else:
-        summary = _("未批准 %(name)s 在《%(title)s》的请假", name=person.name, title=session.title)
+        summary = _("未批准 %(name)s 在《%(title)s》的请假", name=person.name,
+                    title=inner_title(session.title))
     record_audit(actor, "leave.approve" if approve else "leave.reject", leave, summary,
                  {"session_id": session.id, "user_id": person.id, "note": note or None})
     # The person hears of it (the bell), as a returned reflection or event is heard of: a

@@ -23,6 +23,7 @@ from lawlearn.database import utcnow
 from lawlearn.errors import DomainError, ValidationFailed
 from lawlearn.exports import CSV_MIMETYPE, download, filename_part
 from lawlearn.extensions import db
+from lawlearn.i18n import inner_title
 from lawlearn.localtime import YEARS, parse_day
 from lawlearn.pagination import page_arg, page_of
 from lawlearn.sessions import (
@@ -214,7 +215,7 @@ def leave_decide(request_id: int):
         flash(error.message, "error")
         return redirect(url_for("sessions.leave_requests"))
     db.session.commit()
-    name, title = request_.user.name, request_.session.title
+    name, title = request_.user.name, inner_title(request_.session.title)
     flash(_("已批准 %(name)s 在《%(title)s》的请假。", name=name, title=title) if approve
           else _("已决定不批准 %(name)s 在《%(title)s》的请假。", name=name, title=title), "success")
     return redirect(url_for("sessions.leave_requests"))

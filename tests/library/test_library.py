@@ -456,3 +456,23 @@ def test_every_link_to_a_zhiyi_article_opens_that_article(client, login, make_us
     post_with_csrf(client, url, f"/articles/{article_id}/bookmark", {"bookmarked": "1"})
     assert f'href="{url}"' in client.get("/me/bookmarks").get_data(as_text=True)
     assert f'href="{url}"' in client.get(f"/materials/{material_id}").get_data(as_text=True)
+
+
+def test_an_emptied_note_is_deleted_and_said_so(client, login, make_user, app):
+    login(make_user("noter"))
+    with app.app_context():
+        law_id = import_text().id
+        article_id = db.session.scalar(select(LawArticle.id).filter_by(law_id=law_id, number=1))
+    url = f"/laws/{law_id}/articles/1"
+    assert "删除笔记" not in client.get(url).get_data(as_text=True)  # nothing to delete yet
+    page = post_with_csrf(client, url, f"/articles/{article_id}/note", {"body": "   "},
+                          follow_redirects=True).get_data(as_text=True)
+    assert "笔记是空的，没有保存。" in page
+    post_with_csrf(client, url, f"/articles/{article_id}/note", {"body": "要点"})
+    page = client.get(url).get_data(as_text=True)
+    assert 'data-confirm="删除这条笔记？删除后无法恢复。"' in page  # asked first
+    page = post_with_csrf(client, url, f"/articles/{article_id}/note", {"body": ""},
+                          follow_redirects=True).get_data(as_text=True)
+    assert "笔记已删除。" in page and "笔记已保存" not in page
+    with app.app_context():
+        assert db.session.scalar(select(func.count(ArticleNote.id))) == 0

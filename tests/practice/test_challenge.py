@@ -335,3 +335,10 @@ def test_personal_and_department_bests(ctx, make_user, make_department):
     lonely = person(make_user(name="赵六"))
     assert challenge.overview(lonely).department_best is None
     assert challenge.overview(lonely).personal_best is None
+    # A department where nobody has answered one right has no best to name.
+    quiet = make_department("信息科")
+    zero = person(make_user(name="林倩", department_id=quiet))
+    add_run(zero.id, quiet, 0)
+    db.session.commit()
+    assert challenge.overview(zero).department_best is None
+    assert challenge.overview(zero).personal_best == 0

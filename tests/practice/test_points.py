@@ -136,13 +136,16 @@ def test_sources_are_described_in_words(ctx, make_quiz, app):
     quiz_id = make_quiz(title="宪法小测")
     law = import_law(None, "中华人民共和国宪法\n\n第一条 甲。\n\n第二条 乙。\n".encode())
     material = create_material(None, MaterialFields("学习笔记", "article", "正文"))
+    nested = create_material(None, MaterialFields("学习《民法典》辅导", "article", "正文"))
     db.session.flush()
     article_id = db.session.scalar(select(LawArticle.id).filter_by(law_id=law.id, number=2))
     words = points.describe_sources([
-        f"quiz:{quiz_id}", f"material:{material.id}", f"article:{article_id}",
+        f"quiz:{quiz_id}", f"material:{material.id}", f"material:{nested.id}",
+        f"article:{article_id}",
         "daily:2026-03-02", "daily:4:17", "quiz:99999"])
     assert words[f"quiz:{quiz_id}"] == f"《{db.session.get(Quiz, quiz_id).title}》"
     assert words[f"material:{material.id}"] == "《学习笔记》"
+    assert words[f"material:{nested.id}"] == "《学习〈民法典〉辅导》"  # nested as in print
     assert words[f"article:{article_id}"] == "《宪法》第二条"
     assert words["daily:2026-03-02"].startswith("2026年3月2日")
     assert "daily:4:17" not in words and "quiz:99999" not in words

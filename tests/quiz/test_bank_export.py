@@ -127,3 +127,15 @@ def test_cli_export_then_import_elsewhere(app, runner, tmp_path, make_questions)
         db.session.commit()
     back = runner.invoke(args=["questions", "import", str(path), "--json"])
     assert json.loads(back.output) == {"imported": 4, "duplicates": []}
+
+
+def test_cli_export_into_a_missing_folder_says_so(app, runner, tmp_path, make_questions):
+    from lawlearn.quiz.cli import questions_cli
+
+    if "questions" not in app.cli.commands:
+        app.cli.add_command(questions_cli)
+    make_questions()
+    missing = tmp_path / "nodir" / "题库.xlsx"
+    result = runner.invoke(args=["questions", "export", str(missing)])
+    assert result.exit_code == 1 and f"文件夹 {missing.parent} 不存在，未导出。" in result.output
+    assert not missing.parent.exists()

@@ -92,3 +92,19 @@ def test_home_lists_a_practice_quiz_until_it_is_passed(app, client, login, make_
     assert "民法典练习" not in client.get("/").get_data(as_text=True)
     listing = client.get("/quizzes").get_data(as_text=True)
     assert "民法典练习" in listing  # still open for more practice
+
+
+def test_the_review_says_unanswered_not_wrong(app, client, login, make_user, make_quiz):
+    login(make_user("blank"))
+    quiz_id = make_quiz()
+    page = client.get(f"/quizzes/{quiz_id}")
+    take_url = client.post(f"/quizzes/{quiz_id}/start",
+                           data={"csrf_token": csrf_from(page)}).headers["Location"]
+    html = client.get(take_url).get_data(as_text=True)
+    attempt_id = int(take_url.rsplit("/", 1)[1])
+    single = re.search(r'data-question-id="(\d+)" data-type="single"', html).group(1)
+    done = client.post(f"/attempts/{attempt_id}/save", data={
+        "csrf_token": csrf_from(client.get(take_url)), f"q-{single}": "A", "submit": "1"},
+        follow_redirects=True).get_data(as_text=True)
+    heads = re.findall(r'<h2 class="question-head">[^<]*· ([^<·]+)</h2>', done)
+    assert sorted(heads) == ["回答错误", "未作答", "未作答", "未作答"]  # "A" is wrong
