@@ -20,6 +20,7 @@ from lawlearn.accounts.models import Department, Role, User, studies_condition
 from lawlearn.database import all_exist
 from lawlearn.errors import Conflict, NotFound, ValidationFailed
 from lawlearn.extensions import db
+from lawlearn.i18n import display_datetime
 from lawlearn.library.models import Material
 from lawlearn.localtime import local_day, local_moment
 from lawlearn.quiz.models import Quiz
@@ -171,12 +172,25 @@ def update_session(actor: User, session: StudySession, fields: SessionFields, *,
     return len(targets)
 
 
-def cancel_session(actor: User, session: StudySession, reason: str, now: datetime) -> None:
+def cancel_session(actor: User, session: StudySession, reason: str, now: datetime) -> int:
+    """Cancel with a reason staff see; how many people expected were told."""
     if not reason.strip():
         raise ValidationFailed(_("请填写取消原因，职工会看到。"), field="reason")
     session.cancelled_at, session.cancel_reason = now, reason.strip()
     record_audit(actor, "session.cancel", session,
                  _("取消学法活动《%(title)s》：%(reason)s", title=session.title, reason=reason))
+    if session.ends_at > now:
+        # Whoever is expected hears of it (the bell), or they come to an empty hall. A
+        # session already over is only tidied up: nobody needs telling.
+        from lawlearn.plans.notices import notify  # here: plans imports this package
+
+        expected = db.session.scalars(select(User.id).where(expected_condition(session)))
+        return notify(expected, _("学法活动取消：%(title)s", title=session.title),
+                      _("原定于 %(when)s 的学法活动已取消。原因：%(reason)s",
+                        when=display_datetime(session.starts_at),
+                        reason=session.cancel_reason),
+                      f"/sessions/{session.id}", now)
+    return 0
 
 
 def get_session(session_id: int) -> StudySession:

@@ -83,6 +83,28 @@ def test_edit_the_rest_of_a_series_and_cancel(ctx, kind_id, admin):
     assert series[0].cancelled_at and not services.checkin_open(series[0], series[0].starts_at)
 
 
+def test_cancelling_tells_the_people_expected_unless_it_is_over(ctx, kind_id, admin,
+                                                                 make_user, make_department):
+    from lawlearn.plans.models import Notice
+
+    section, other = make_department("法制科"), make_department("其他")
+    inside = make_user("inside", department_id=section)
+    make_user("outside", department_id=other)
+    actor = db.session.get(User, admin.id)
+    now = datetime(2026, 3, 1, 2, 0)
+    coming = services.create_sessions(None, fields(kind_id, datetime(2026, 3, 2, 6, 0),
+                                                   audience_all=False,
+                                                   department_ids=[section]))[0]
+    assert services.cancel_session(actor, coming, "与常务会议冲突", now) == 1
+    notices = db.session.scalars(select(Notice)).all()
+    assert [(n.user_id, n.title, n.link) for n in notices] == [
+        (inside.id, "学法活动取消：宪法学习", f"/sessions/{coming.id}")]
+    assert notices[0].body == "原定于 2026年3月2日 14:00 的学法活动已取消。原因：与常务会议冲突"
+    over = services.create_sessions(None, fields(kind_id, datetime(2026, 2, 1, 6, 0)))[0]
+    assert services.cancel_session(actor, over, "补记：当天停电", now) == 0  # tidying up
+    assert len(db.session.scalars(select(Notice)).all()) == 1
+
+
 def test_expected_people_follow_departments_and_names(ctx, kind_id, make_user,
                                                       make_department):
     unit = make_department("区政府办公室")
