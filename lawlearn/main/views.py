@@ -6,13 +6,16 @@ from flask import current_app, redirect, render_template, request, session
 from flask_login import current_user, login_required
 
 from lawlearn.accounts.forms import ConfirmForm
+from lawlearn.accounts.models import Role
 from lawlearn.database import utcnow
 from lawlearn.extensions import db
 from lawlearn.main import main_bp
+from lawlearn.plans.reflection_reviews import reviews_count
 from lawlearn.plans.views import home_next_up
 from lawlearn.practice.daily import progress as daily_progress
 from lawlearn.quiz.listing import quizzes_for
 from lawlearn.security import safe_next
+from lawlearn.sessions import leave
 from lawlearn.sessions.services import todays_sessions
 
 
@@ -26,11 +29,21 @@ def home():
     plan_cards = home_next_up(current_user, now)
     page = render_template("main/home.html", today=now, quiz_cards=cards,
                            todays_sessions=todays_sessions(current_user, now),
-                           daily=daily_progress(current_user.id, now), **plan_cards)
+                           daily=daily_progress(current_user.id, now),
+                           waiting=_waiting_for_me(), **plan_cards)
     # Expired attempts submitted and plan items newly done stamped; committing after
     # rendering keeps the page from reloading what it shows.
     db.session.commit()
     return page
+
+
+def _waiting_for_me() -> dict[str, int] | None:
+    """What a dept_lead (or an admin) has to decide: leave requests and reflections to
+    review, counted; None for everyone else (no queries)."""
+    if not current_user.has_role(Role.DEPT_LEAD, Role.ADMIN):
+        return None
+    return {"leave": leave.pending_count(current_user),
+            "reflections": reviews_count(current_user)}
 
 
 @main_bp.route("/me")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
 from lawlearn.accounts.audit import record_audit
@@ -30,19 +30,29 @@ def reviewed_item_ids() -> list[int]:
     return [item_id for item_id, settings in rows if (settings or {}).get("review")]
 
 
+def _waiting_for(actor: User) -> list:
+    """Conditions on Reflection joined to its User: waiting for ``actor``'s review."""
+    scope = department_scope(actor)
+    conditions = [Reflection.status == "submitted",
+                  Reflection.item_id.in_(reviewed_item_ids()), Reflection.user_id != actor.id]
+    if scope is not None:
+        conditions.append(User.department_id.in_(scope) if scope else False)
+    return conditions
+
+
 def reviews_query(actor: User):
     """SQL: reflections waiting for ``actor``'s review, oldest first; never their own."""
-    scope = department_scope(actor)
-    query = (select(Reflection).join(Reflection.user)
-             .where(Reflection.status == "submitted", Reflection.item_id.in_(reviewed_item_ids()),
-                    Reflection.user_id != actor.id)
-             .options(joinedload(Reflection.user).joinedload(User.department)
-                      .joinedload(Department.parent),
-                      joinedload(Reflection.item).joinedload(PlanItem.plan))
-             .order_by(Reflection.submitted_at, Reflection.id))
-    if scope is not None:
-        query = query.where(User.department_id.in_(scope) if scope else False)
-    return query
+    return (select(Reflection).join(Reflection.user).where(*_waiting_for(actor))
+            .options(joinedload(Reflection.user).joinedload(User.department)
+                     .joinedload(Department.parent),
+                     joinedload(Reflection.item).joinedload(PlanItem.plan))
+            .order_by(Reflection.submitted_at, Reflection.id))
+
+
+def reviews_count(actor: User) -> int:
+    """How many reflections :func:`reviews_query` lists (for the home page)."""
+    return db.session.scalar(select(func.count(Reflection.id)).join(Reflection.user)
+                             .where(*_waiting_for(actor))) or 0
 
 
 def get_reviewable(actor: User, reflection_id: int) -> Reflection:

@@ -715,3 +715,34 @@ def test_the_attendance_report_says_which_dates_it_changed(admin_client):
         assert "所选的部门不存在，已不按它筛选。" in page.get_data(as_text=True)
     clean = admin_client.get("/admin/sessions/report?from=2026-01-01&to=2026-02-01")
     assert 'role="alert"' not in clean.get_data(as_text=True)
+
+
+def test_home_tells_a_lead_what_waits_for_them(app, client, login, org, count_queries):
+    """The home page answers "what next?" for a lead too: requests to decide and
+    reflections to review, counted, in the same number of queries however many."""
+    from lawlearn.plans.models import Reflection
+    from tests.plans.test_kinds import add_item, make_plan
+
+    with app.app_context():
+        soon = make_session(utcnow() + timedelta(days=2))
+        leave.request_leave(user(org.clerk), soon, "外出执行公务", utcnow())
+        item = add_item(make_plan(), "reflection", settings={"min_length": 5, "review": True})
+        db.session.add(Reflection(item_id=item.id, user_id=org.clerk.id, body="学习心得正文",
+                                  status="submitted", submitted_at=utcnow()))
+        db.session.commit()
+    login(org.section_lead)
+    page = client.get("/").get_data(as_text=True)
+    assert "待我处理" in page
+    assert '<a href="/leave-requests">请假申请待审批 1 条</a>' in page
+    assert '<a href="/plans/reviews">学习心得待审阅 1 篇</a>' in page
+    queries = count_queries(lambda: client.get("/"))
+    with app.app_context():
+        leave.request_leave(user(org.officer), make_session(utcnow() + timedelta(days=3)),
+                            "培训", utcnow())
+        db.session.commit()
+    assert count_queries(lambda: client.get("/")) == queries
+    office = app.test_client()  # another department's lead has nothing waiting
+    token = csrf_from(office.get("/login"))
+    office.post("/login", data={"username": "offlead", "password": org.office_lead.password,
+                                "csrf_token": token})
+    assert "待我处理" not in office.get("/").get_data(as_text=True)
