@@ -10,12 +10,14 @@ check-in is tied to the account that confirms it, never to the link.
 from __future__ import annotations
 
 import calendar
+import re
+import secrets
 import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import segno
-from flask import jsonify, render_template, request, session, url_for
+from flask import current_app, jsonify, render_template, request, session, url_for
 from flask_babel import format_time, to_user_timezone, to_utc
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -33,6 +35,11 @@ from lawlearn.sessions import services, sessions_admin_bp, sessions_bp, tokens
 from lawlearn.sessions.models import ATTENDANCE_STATUSES, Attendance, StudySession
 
 SCAN_GRACE = timedelta(minutes=5)
+# The browser's own mark, kept across logins, so the shared-device flag tells phones apart
+# (several accounts checked in from one phone) rather than phones of one model on one
+# network, which User-Agent and address alone cannot.
+DEVICE_COOKIE = "lawlearn_device"
+DEVICE_COOKIE_SHAPE = re.compile(r"[A-Za-z0-9_-]{32}")
 SEEN_KEY = "checkin_seen"
 CHECKED_IN = ("present", "late", "pending_quiz")
 LATEST_NAMES = 8
@@ -252,11 +259,30 @@ def scan_confirm():
     return _check_in_and_show(study, now, via="qr")
 
 
+def device_cookie() -> str | None:
+    value = request.cookies.get(DEVICE_COOKIE, "")
+    return value if DEVICE_COOKIE_SHAPE.fullmatch(value) else None
+
+
+@sessions_bp.after_request
+def _mark_the_device(response):
+    """Give a signed-in browser its device cookie on the staff session pages (the code
+    page and the scan page come before every check-in), so that it is there when they
+    check in."""
+    if (request.method == "GET" and current_user.is_authenticated
+            and device_cookie() is None and response.status_code == 200
+            and response.mimetype == "text/html"):
+        response.set_cookie(DEVICE_COOKIE, secrets.token_urlsafe(24), max_age=5 * 365 * 86400,
+                            secure=bool(current_app.config.get("HTTPS")), httponly=True,
+                            samesite="Lax")
+    return response
+
+
 def _check_in_and_show(study: StudySession, now: datetime, *, via: str):
     try:
         attendance, created = services.check_in(
             current_user, study, now, via=via, user_agent=request.user_agent.string or "",
-            address=request.remote_addr or "")
+            address=request.remote_addr or "", device_id=device_cookie())
     except DomainError as error:
         db.session.rollback()
         return render_template("sessions/scan_result.html", study=study, attendance=None,

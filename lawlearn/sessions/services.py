@@ -250,13 +250,18 @@ def checkin_open(session: StudySession, now: datetime) -> bool:
 # --- check-in -----------------------------------------------------------------------------
 
 
-def device_key(user_agent: str, address: str) -> str:
-    """A coarse device fingerprint: several accounts on one device get flagged, not blocked."""
+def device_key(user_agent: str, address: str, device_id: str | None = None) -> str:
+    """Which device checked in: several accounts on one device get flagged, not blocked.
+    The browser's own device cookie when it sent one (two phones of one model on the
+    office's network are two devices); else, for API clients, a coarse fingerprint."""
+    if device_id:
+        return hashlib.sha256(f"device|{device_id}".encode()).hexdigest()
     return hashlib.sha256(f"{user_agent}|{address}".encode()).hexdigest()
 
 
 def check_in(user: User, session: StudySession, now: datetime, *, via: str = "qr",
-             user_agent: str = "", address: str = "") -> tuple[Attendance, bool]:
+             user_agent: str = "", address: str = "",
+             device_id: str | None = None) -> tuple[Attendance, bool]:
     """Record the check-in; a repeat returns the first record (``False``)."""
     existing = db.session.scalar(select(Attendance).filter_by(session_id=session.id,
                                                               user_id=user.id))
@@ -272,7 +277,8 @@ def check_in(user: User, session: StudySession, now: datetime, *, via: str = "qr
         status = "pending_quiz"
     values = dict(status=status, checked_in_at=now, source=via,
                   device_hint=(user_agent or "")[:300],
-                  device_key=device_key(user_agent, address) if user_agent else None)
+                  device_key=device_key(user_agent, address, device_id)
+                  if user_agent or device_id else None)
     if existing is not None:  # excused or marked absent earlier: the person came after all
         for name, value in values.items():
             setattr(existing, name, value)

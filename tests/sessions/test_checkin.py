@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from lawlearn.accounts.models import User
 from lawlearn.errors import Conflict
 from lawlearn.extensions import db
-from lawlearn.sessions import services, tokens
+from lawlearn.sessions import roster, services, tokens
 from lawlearn.sessions.models import Attendance, SessionKind, StudySession
 from tests.conftest import PASSWORD, csrf_from
 
@@ -602,3 +602,40 @@ def test_checkin_tab_says_when_an_admin_marked_the_person(app, client, login, ma
     html = client.get("/checkin").get_data(as_text=True)
     assert "已签到" in html and "迟到（管理员" in html and "标记）" in html
     assert "迟到，" not in html  # not told they checked in themselves at that time
+
+
+def test_two_phones_of_one_model_on_one_network_are_two_devices(app, make_user, session_id,
+                                                                  clock):
+    """The shared-device flag follows the browser's own cookie, kept across logins: one
+    phone passed round is flagged; two phones with the same User-Agent and address (an
+    office's NAT) are not."""
+    phone = {"User-Agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0) Mobile"}
+
+    def code_check_in(client, username: str) -> None:
+        token = csrf_from(client.get("/login"))
+        client.post("/login", data={"username": username, "password": PASSWORD,
+                                    "csrf_token": token}, headers=phone)
+        page = client.get("/checkin", headers=phone)
+        assert client.get_cookie("lawlearn_device") is not None  # given before the code
+        with app.app_context():
+            code = tokens.make_code(session_id, T0)
+        done = client.post("/checkin/code", data={"code": code, "csrf_token": csrf_from(page)},
+                           headers=phone)
+        assert "签到成功" in done.get_data(as_text=True)
+
+    for name in ("ann", "bob", "cat"):
+        make_user(name)
+    passed_round = app.test_client()
+    code_check_in(passed_round, "ann")
+    passed_round.post("/logout", data={"csrf_token": csrf_from(passed_round.get("/"))})
+    code_check_in(passed_round, "bob")  # the same phone, another account
+    code_check_in(app.test_client(), "cat")  # another phone of the same model
+    keys = {record.user_id: record.device_key for record in rows(app, session_id)}
+    with app.app_context():
+        ids = {name: db.session.scalar(select(User.id).filter_by(username=name))
+               for name in ("ann", "bob", "cat")}
+        session = db.session.get(StudySession, session_id)
+        flagged = roster.shared_device_users(
+            session, [db.session.get(User, user_id) for user_id in ids.values()])
+    assert keys[ids["ann"]] == keys[ids["bob"]] != keys[ids["cat"]]
+    assert flagged == {ids["ann"], ids["bob"]}
