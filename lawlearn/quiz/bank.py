@@ -69,6 +69,16 @@ def question_problems_by_field(fields: QuestionFields) -> list[tuple[str, str]]:
             problems.append(("options", _("选择题须有 2 至 8 个选项")))
         if any(not option.strip() for option in fields.options):
             problems.append(("options", _("选项不能为空")))
+        else:
+            # Two options alike make a single-choice key ambiguous and a choice meaningless.
+            seen: dict[str, str] = {}
+            for key, option in zip(OPTION_KEYS, fields.options, strict=False):
+                text = " ".join(option.split())
+                if text in seen:
+                    problems.append(("options", _("选项 %(first)s 与 %(second)s 相同：%(text)s",
+                                                  first=seen[text], second=key, text=text)))
+                    break
+                seen[text] = key
         # A set of letters, not the string "ABC": "AB" in "ABC" would pass as one key.
         keys = set(OPTION_KEYS[:len(fields.options)])
         letters = [fields.answer] if fields.type == "single" else (fields.answer or [])

@@ -67,7 +67,8 @@ DIFFICULTY_WORDS = {
     "中": "medium", "中等": "medium", "一般": "medium", "medium": "medium",
     "难": "hard", "困难": "hard", "较难": "hard", "hard": "hard",
 }
-TAG_SEPARATORS = re.compile(r"[;；]+")
+# As the question form reads them: the list shows tags joined by "、".
+TAG_SEPARATORS = re.compile(r"[;；,，、]+")
 CHOICE_TYPES = ("single", "multiple")
 PREVIEW_ROWS = 20
 # The edit form's limits (quiz/forms.py), so that an imported question can be edited.

@@ -208,11 +208,13 @@ def test_every_bad_row_is_named_and_nothing_written(laws):
         q("填空", "一处空____两个答案", answer="依法治国|法治/社会主义法治"),        # 18
         q("填空", "没有标出空却有两个空", answer="甲|乙"),                        # 19
         q("填空", "问句式填空：宪法是国家的什么法？", answer="根本法"),             # 20 fine
+        q("单选", "两个选项相同", ["甲", "乙", " 甲 "], "A"),                    # 21
     ]
     before = question_count()
     parsed = importing.parse_question_import(xlsx_bytes(rows))
     problems = {p.row: p.message for p in parsed.problems}
-    assert sorted(problems) == list(range(3, 20))
+    assert sorted(problems) == [*range(3, 20), 21]
+    assert "选项 A 与 C 相同：甲" in problems[21]
     assert "未知题型“问答”" in problems[3]
     assert "题干为空" in problems[4]
     assert "答案 D 没有对应的选项" in problems[5]
@@ -233,6 +235,14 @@ def test_every_bad_row_is_named_and_nothing_written(laws):
     with pytest.raises(ValidationFailed):
         importing.apply_question_import(None, parsed)
     assert question_count() == before
+
+
+def test_tags_split_as_the_form_and_the_list_write_them(laws):
+    parsed = importing.parse_question_import(xlsx_bytes([
+        q("单选", f"标签写法{n}", ["甲", "乙"], "A", tags=tags) for n, tags in enumerate(
+            ["宪法、法治", "宪法,法治", "宪法，法治", "宪法；法治", "宪法;法治、宪法"])]))
+    assert not parsed.problems
+    assert {tuple(row.fields.tags) for row in parsed.questions} == {("宪法", "法治")}
 
 
 def test_a_row_with_several_problems_names_them_all(laws):
