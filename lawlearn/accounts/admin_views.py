@@ -34,6 +34,9 @@ from lawlearn.exports import XLSX_MIMETYPE, download
 from lawlearn.extensions import db
 from lawlearn.pagination import paginate
 
+# An import preview lists this many rows (a city's file has thousands; all are checked).
+PREVIEW_ROWS = 200
+
 
 def _apply_error(form, error: DomainError, default_field: str) -> None:
     field = getattr(form, error.field or default_field, None) or getattr(form, default_field)
@@ -245,7 +248,7 @@ def user_import():
                         form.default_password.data)})
     confirm_form = UserImportConfirmForm(token=token)
     return render_template("admin/user_import.html", form=form, parsed=parsed,
-                           confirm_form=confirm_form, token=token)
+                           confirm_form=confirm_form, token=token, preview_rows=PREVIEW_ROWS)
 
 
 @admin_bp.route("/users/import/confirm", methods=["POST"])

@@ -39,6 +39,7 @@ ROLE_WORDS = {
 }
 ROLE_SEPARATORS = re.compile(r"[;；,，、/\s]+")
 MAX_USER_ROWS = 5_000
+BETWEEN_HANZI_SPACE = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 
 
 class DepartmentLookup:
@@ -130,12 +131,13 @@ def parse_user_import(data: bytes, default_password: str | None = None, *,
         problems: list[str] = [_("“%(column)s”含有空字符（NUL）", column=column)
                                for column, value in cells.items() if "\x00" in value]
         username = normalize_username(cells.get("用户名", ""))
-        name = cells.get("姓名", "").strip()
+        # "孙　丽": a Chinese name padded for alignment is one word; 张三 must be found as typed.
+        name = BETWEEN_HANZI_SPACE.sub("", cells.get("姓名", "").strip())
         if not username:
             problems.append(_("用户名为空"))
         elif not USERNAME_PATTERN.match(username):
-            problems.append(_("用户名“%(username)s”格式不对（限小写字母、数字、_ . -）",
-                              username=username))
+            problems.append(_("用户名“%(username)s”不符合要求（须为 2–64 位小写字母、数字、_ . -，"
+                              "并以字母或数字开头）", username=username))
         elif username in seen:
             problems.append(_("用户名“%(username)s”与第 %(other)d 行重复",
                               username=username, other=seen[username]))
@@ -170,7 +172,8 @@ def parse_user_import(data: bytes, default_password: str | None = None, *,
 
         password = cells.get("初始密码", "") or None
         if password is not None:
-            problems.extend(password_problems(password, username))
+            # Sentences of their own elsewhere; here parts of one line joined by "；".
+            problems.extend(p.rstrip("。") for p in password_problems(password, username))
         elif default_password_checked:
             pass
         elif not default_password:

@@ -97,11 +97,13 @@ def test_every_bad_row_is_named_and_nothing_written(office):
         ["weak", "己", "", "", "", "123"],
         ["nopass", "庚", "", "", "", ""],
         ["nameless", "", "", "", "", "initial-pass"],
+        ["x", "短名", "", "", "", "initial-pass"],
+        ["abc12", "辛", "", "", "", "abc12"],  # too short and the username
     ])
     before = user_count()
     parsed = importing.parse_user_import(data)
     rows = {p.row: p.message for p in parsed.problems}
-    assert set(rows) == {4, 5, 6, 7, 8, 9, 10, 11}
+    assert set(rows) == {4, 5, 6, 7, 8, 9, 10, 11, 12, 13}
     assert "第 3 行重复" in rows[4]
     assert "不存在的科" in rows[5]
     assert "有 2 个同名部门，请写作“区司法局/办公室”、“区政府办公室/办公室”之一" in rows[6]
@@ -111,9 +113,19 @@ def test_every_bad_row_is_named_and_nothing_written(office):
     assert "至少需要 8 个字符" in rows[9]
     assert "默认初始密码" in rows[10]
     assert "姓名为空" in rows[11]
+    assert "用户名“x”不符合要求（须为 2–64 位" in rows[12]  # too short, not a bad letter
+    assert "密码至少需要 8 个字符；密码不能与用户名相同" in rows[13]  # no "。；"
     with pytest.raises(ValidationFailed):
         importing.apply_user_import(None, parsed, None)
     assert user_count() == before
+
+
+def test_a_chinese_name_padded_for_alignment_is_one_word(office):
+    parsed = importing.parse_user_import(xlsx_bytes([
+        ["sunli", "孙\u3000丽", "", "", "", "initial-pass"],
+        ["wangwu", " 王  五 ", "", "", "", "initial-pass"],
+        ["john", "John Smith", "", "", "", "initial-pass"]]))
+    assert [user.name for user in parsed.users] == ["孙丽", "王五", "John Smith"]
 
 
 def test_existing_username_is_a_bad_row(office, make_user):

@@ -419,3 +419,23 @@ def test_login_page_and_api_share_one_budget_spent_only_by_failures(client, make
     blocked = client.post("/api/v1/auth/token", json={"username": user.username,
                                                       "password": user.password})
     assert blocked.status_code == 429
+
+
+def test_a_large_import_preview_lists_the_first_rows_under_its_button(admin_client, app):
+    from lawlearn.accounts.admin_views import PREVIEW_ROWS
+
+    data = xlsx_bytes([[f"bulk{n:04d}", f"批量{n}", "", "", "", "batch-password"]
+                       for n in range(PREVIEW_ROWS + 50)])
+    token = csrf_from(admin_client.get("/admin/users/import"))
+    html = admin_client.post("/admin/users/import", data={
+        "csrf_token": token, "file": (io.BytesIO(data), "users.xlsx")},
+        content_type="multipart/form-data").get_data(as_text=True)
+    assert f"将创建 {PREVIEW_ROWS + 50} 个用户" in html
+    assert f"以下列出前 {PREVIEW_ROWS} 行；其余 50 行同样检查无误，确认后一并导入。" in html
+    assert html.count("<tr><td class=\"num\">") == PREVIEW_ROWS
+    assert html.index(f"确认导入 {PREVIEW_ROWS + 50} 个用户") < html.index("<table")  # button first
+    stash = re.search(r'name="token" type="hidden" value="([0-9a-f]{32})"', html).group(1)
+    admin_client.post("/admin/users/import/confirm", data={"csrf_token": token, "token": stash})
+    with app.app_context():
+        assert db.session.scalar(select(func.count(User.id)).where(
+            User.username.like("bulk%"))) == PREVIEW_ROWS + 50
