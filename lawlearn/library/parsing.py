@@ -26,6 +26,10 @@ HEADING = re.compile(rf"^第({NUMERAL})(分编|编|章|节)(?:\s+(.*)|$)")
 ARTICLE = re.compile(rf"^第({NUMERAL})条(之[一二三四五六七八九十]+)?(?:\s+(.*)|$)")
 # News sites end the text with a dateline such as 新华社北京6月1日电; it is not statute text.
 DATELINE = re.compile(r"^(新华社|人民日报|中新社).{0,20}电$")
+# A line of the law's history under its title: a date, then who adopted, promulgated,
+# amended it or when it takes effect; short, with no sentence of its own.
+PROMULGATION = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日[^。]{0,80}"
+                          r"(通过|公布|发布|修订|修正|施行|起施行)[^。]{0,40}$")
 ITEM = re.compile(r"^[（(][一二三四五六七八九十]+[）)]")
 HTML_COMMENT = re.compile(r"<!--.*?-->")
 LEVELS = {"part": 1, "subpart": 2, "chapter": 3, "section": 4, "supplementary": 1}
@@ -290,6 +294,8 @@ def parse_law(data: bytes, title: str | None = None) -> ParsedLaw:
                 continue
             if text[0] in "（(" and text[-1] in "）)":
                 law.notes.append(text[1:-1])
+            elif PROMULGATION.match(text):  # "2019年4月3日 国务院令第711号修订", unbracketed
+                law.notes.append(text)
             else:
                 law.preamble.append(text)
         # Text after a heading and before its first article (rare) is kept nowhere else:

@@ -143,6 +143,19 @@ def test_a_contents_list_after_blank_lines_is_skipped_whole(gap):
     assert law.summary()["articles"] == 5
 
 
+@needs_shared
+def test_a_txt_without_the_info_marker_files_the_history_lines_as_notes():
+    """The same regulation saved as plain text (no INFO END): the lines of its history are
+    notes, not a 序言, so the two files give the same law."""
+    markdown = (LAWS / "政府信息公开条例_2019.md").read_text(encoding="utf-8")
+    plain = re.sub(r"^#+\s*", "", markdown.replace("<!-- INFO END -->", ""), flags=re.M)
+    from_markdown, from_text = parse(markdown.encode()), parse(plain.encode())
+    assert from_text.preamble == [] and len(from_text.notes) == 3
+    assert from_text.notes[0].startswith("2007年4月5日")
+    assert [(a.label, a.paragraphs) for a in from_text.articles] == [
+        (a.label, a.paragraphs) for a in from_markdown.articles]
+
+
 def word_file(with_styles: bool) -> bytes:
     document = Document()
 
