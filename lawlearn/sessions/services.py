@@ -325,14 +325,17 @@ def mark(actor: User, session: StudySession, person: User, status: str, note: st
                 session_id=session.id, user_id=person.id))
     attendance.status, attendance.note, attendance.marked_by_id = status, note or None, actor.id
     attendance.source = "manual"
+    # Marked after the session (from a paper sign-in sheet, say): they came to it then, not
+    # at the moment of marking; the check-in time and the points say so.
+    attended_at = now if now <= session.ends_at else session.starts_at
     if status in ("present", "late") and attendance.checked_in_at is None:
-        attendance.checked_in_at = now
+        attendance.checked_in_at = attended_at
     record_audit(actor, "attendance.mark", session,
                  _("将 %(name)s 在《%(title)s》的出勤标记为%(status)s", name=person.name,
                    title=session.title, status=ATTENDANCE_STATUSES[status]),
                  {"user_id": person.id, "status": status, "note": note})
     attendance_recorded.send(None, user_id=person.id, session_id=session.id, status=status,
-                             now=now)
+                             now=attended_at)
     return attendance
 
 

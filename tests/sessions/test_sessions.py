@@ -135,6 +135,13 @@ def test_marking_is_audited_and_closing_records_absentees(ctx, kind_id, admin, m
     assert services.close_ended_sessions(utcnow()) == 0  # closed once only
     entry = db.session.scalar(select(AuditEntry).filter_by(action="attendance.mark"))
     assert entry.actor_id == admin.id and entry.details["note"] == "无手机，补签"
+    # Marked an hour after the session ended: came at its start, not at the marking.
+    record = db.session.scalar(select(Attendance).filter_by(user_id=came.id))
+    assert record.checked_in_at == session.starts_at
+    during = services.create_sessions(None, fields(kind_id, utcnow() - timedelta(minutes=30)))[0]
+    now = utcnow()
+    assert services.mark(actor, during, db.session.get(User, came.id), "present", "",
+                         now).checked_in_at == now  # at the door, while it runs
 
 
 def test_admin_schedules_a_series_through_the_page(admin_client, app, kind_id):
