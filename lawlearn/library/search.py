@@ -84,8 +84,9 @@ for _model in (LawArticle, Material):
 
 # --- queries --------------------------------------------------------------------------
 
-MAX_ARTICLE_HITS = 100
-MAX_MATERIAL_HITS = 30
+# A phone page within the weight budget (UI.md: 60 KB in all); the page asks for more words.
+MAX_ARTICLE_HITS = 50
+MAX_MATERIAL_HITS = 20
 NUMBER_QUERY = re.compile(rf"^(?P<law>.*?)\s*第?\s*(?P<number>{NUMERAL})\s*条?"
                           rf"(?:\s*之\s*(?P<sub>{NUMERAL}))?$")
 
