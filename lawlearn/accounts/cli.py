@@ -19,9 +19,10 @@ users_cli = AppGroup("users", help="Manage user accounts.")
 
 
 @users_cli.command("create")
-@click.option("--username", prompt=True)
-@click.option("--name", prompt=True)
-@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+# Prompts in Chinese, as the site and the importers speak.
+@click.option("--username", prompt="用户名")
+@click.option("--name", prompt="姓名")
+@click.option("--password", prompt="密码", hide_input=True, confirmation_prompt="再次输入密码")
 @click.option("--role", "roles", multiple=True, default=["staff"],
               type=click.Choice([r.value for r in Role]), show_default=True)
 @click.option("--department", default=None, help="Department name or 单位/科室 path.")
@@ -43,7 +44,9 @@ def create_user_command(username, name, password, roles, department, must_change
         db.session.rollback()
         raise click.ClickException(error.message) from error
     db.session.commit()
-    click.echo(f"Created {user.username} ({', '.join(sorted(user.roles))}).")
+    click.echo(f"已创建用户 {user.username}（{'、'.join(str(label) for label in user.role_labels)}）。")
+    if Role.STAFF not in user.roles:
+        click.echo("该账号没有“干部职工”角色，不计入学法统计；如本人也参加学习，请再加 --role staff。")
 
 
 @users_cli.command("import")
@@ -79,7 +82,7 @@ def import_users_command(path: Path, default_password, as_json):
         click.echo(json.dumps({"imported": len(created),
                                "usernames": [u.username for u in created]}, ensure_ascii=False))
     else:
-        click.echo(f"Imported {len(created)} users.")
+        click.echo(f"已导入 {len(created)} 个用户。")
 
 
 @users_cli.command("list")

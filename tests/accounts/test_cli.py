@@ -22,10 +22,22 @@ def test_create_first_admin(runner, app):
     result = runner.invoke(args=["users", "create", "--username", "boss", "--name", "主任",
                                  "--password", "first-admin-pw", "--role", "admin"])
     assert result.exit_code == 0, result.output
+    assert "已创建用户 boss（管理员）。" in result.output
+    assert "不计入学法统计；如本人也参加学习，请再加 --role staff。" in result.output
     listed = json.loads(runner.invoke(args=["users", "list", "--json"]).output)
     assert listed == [{"id": 1, "username": "boss", "name": "主任", "department": None,
                        "department_id": None, "roles": ["admin"], "active": True,
                        "must_change_password": False}]
+
+
+def test_create_asks_in_chinese(runner, app):
+    result = runner.invoke(args=["users", "create", "--role", "admin", "--role", "staff"],
+                           input="chief\n王主任\nfirst-admin-pw\nfirst-admin-pw\n")
+    assert result.exit_code == 0, result.output
+    assert "用户名: " in result.output and "姓名: " in result.output
+    assert "密码: " in result.output and "再次输入密码: " in result.output
+    assert "已创建用户 chief（干部职工、管理员）。" in result.output
+    assert "不计入学法统计" not in result.output  # it studies too
 
 
 def test_create_refuses_bad_input(runner, app):
