@@ -156,12 +156,18 @@ def attendance(session_id: int):
         if person is None:
             flash(_("用户不存在。"), "error")
         else:
+            now = utcnow()
             try:
                 services.mark(current_user, study, person, form.status.data, form.note.data or "",
-                              utcnow())
+                              now)
             except DomainError as error:
                 flash(error.message, "error")
             else:
+                # A plan item "attend this session" done by the mark is stamped and paid now
+                # (dated at the session): the 积分榜 need not wait for the person's next visit.
+                from lawlearn.plans.progress import synced_progress  # plans imports sessions
+
+                synced_progress(person, now)
                 db.session.commit()
                 flash(_("已标记 %(name)s。", name=person.name), "success")
         return redirect(here)

@@ -241,3 +241,24 @@ def test_the_figures_stay_within_the_audience_and_outsiders_cannot_be_marked(ctx
     assert "不在本次活动的应到人员名单中" in response.get_data(as_text=True)
     assert db.session.scalar(select(Attendance).filter_by(session_id=session.id,
                                                           user_id=org.officer.id)) is None
+
+
+def test_a_mark_pays_the_plan_item_at_once_dated_at_the_session(ctx, org, client, login):
+    """积分榜 shows it before the person opens any page: the marking settles their plan."""
+    from lawlearn.localtime import local_day
+    from lawlearn.practice.models import PointAward
+    from tests.plans.test_kinds import add_item, make_plan
+
+    session = make_session(utcnow() - timedelta(days=2))  # a paper sheet, typed in later
+    today = local_day(utcnow())
+    plan = make_plan(starts_on=today - timedelta(days=30), ends_on=today + timedelta(days=30))
+    item = add_item(plan, "session", settings={"session_id": session.id}, points=5)
+    db.session.commit()
+    login(org.admin)
+    url = f"/admin/sessions/{session.id}/attendance"
+    client.post(url, data={"csrf_token": csrf_from(client.get(url)),
+                           "user_id": org.secretary.id, "status": "present", "note": "纸质签到"})
+    award = db.session.scalar(select(PointAward).filter_by(
+        user_id=org.secretary.id, source=f"plan_item:{item.id}"))
+    assert award is not None and award.amount == 5
+    assert award.day == local_day(session.starts_at)
