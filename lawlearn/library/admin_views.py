@@ -1,4 +1,5 @@
-"""Admin pages for statutes: list, import with a preview of the outline, edit details."""
+"""Admin pages for statutes: list, import with a preview of the outline, edit details,
+delete a version imported by mistake."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from lawlearn import uploads
+from lawlearn.accounts.forms import ConfirmForm
 from lawlearn.errors import DomainError
 from lawlearn.extensions import db
-from lawlearn.library import library_admin_bp, services
+from lawlearn.library import deletion, library_admin_bp, services
 from lawlearn.library.forms import LawForm, LawImportConfirmForm, LawImportForm
 from lawlearn.library.parsing import parse_law
 
@@ -102,4 +104,25 @@ def law_edit(law_id: int):
             db.session.commit()
             flash(_("已保存。"), "success")
             return redirect(url_for("library_admin.laws"))
-    return render_template("library_admin/law_form.html", form=form, law=law)
+    return render_template("library_admin/law_form.html", form=form, law=law,
+                           blockers=deletion.deletion_blockers(law), delete_form=ConfirmForm())
+
+
+@library_admin_bp.route("/laws/<int:law_id>/delete", methods=["POST"])
+def law_delete(law_id: int):
+    """Delete a version imported by mistake, when nothing depends on it (asked first)."""
+    law = services.get_law(law_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    title, version = law.title, law.version
+    try:
+        previous = deletion.delete_law(current_user, law)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("library_admin.law_edit", law_id=law_id))
+    db.session.commit()
+    flash(_("已删除《%(title)s》第 %(v)d 版。", title=title, v=version) + (
+        _("第 %(v)d 版恢复为现行版本。", v=previous.version) if previous else ""), "success")
+    return redirect(url_for("library_admin.laws"))

@@ -1,0 +1,95 @@
+"""Deleting a statute version imported by mistake (the wrong file, a wrong title).
+
+Only a version nothing depends on may go: the newest of its law (an older one is the
+history a newer one was made from), with no question, session, material, outreach event or
+plan item pointing at it and nobody's study marks, bookmarks or notes on it. Deleting the
+current version makes the one before it current again.
+"""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from sqlalchemy import delete, func, select
+
+from lawlearn.accounts.audit import record_audit
+from lawlearn.accounts.models import User
+from lawlearn.errors import Conflict
+from lawlearn.extensions import db
+from lawlearn.library.models import (
+    ArticleBookmark,
+    ArticleNote,
+    ArticleStudy,
+    Law,
+    LawArticle,
+    LawDivision,
+    MaterialArticle,
+)
+
+
+def deletion_blockers(law: Law) -> list[str]:
+    """Why ``law`` may not be deleted, in words (empty: it may). A few counting queries."""
+    from lawlearn.outreach.models import OutreachEventLaw
+    from lawlearn.plans.models import PlanItem
+    from lawlearn.quiz.models import Question
+    from lawlearn.sessions.models import SessionLink
+
+    newer = db.session.scalar(select(Law.version).where(Law.previous_version_id == law.id))
+    if newer is not None:
+        return [_("已有更新的第 %(v)d 版：只能删除一部法规的最新版本。", v=newer)]
+    articles = select(LawArticle.id).where(LawArticle.law_id == law.id).scalar_subquery()
+
+    def count(column, condition) -> int:
+        return db.session.scalar(select(func.count()).select_from(column.table)
+                                 .where(condition)) or 0
+
+    reasons = []
+    for n, words in (
+        (count(Question.id, Question.article_id.in_(articles)), _("%(n)d 道试题引用其条文")),
+        (count(SessionLink.id, SessionLink.article_id.in_(articles)),
+         _("%(n)d 场学法活动引用其条文")),
+        (count(MaterialArticle.article_id, MaterialArticle.article_id.in_(articles)),
+         _("学习资料引用其条文 %(n)d 处")),
+        (count(OutreachEventLaw.law_id, OutreachEventLaw.law_id == law.id),
+         _("%(n)d 场普法活动登记了这部法规")),
+        (count(ArticleStudy.article_id, ArticleStudy.article_id.in_(articles)),
+         _("已有 %(n)d 条学习记录")),
+        (count(ArticleBookmark.article_id, ArticleBookmark.article_id.in_(articles)),
+         _("已有 %(n)d 个收藏")),
+        (count(ArticleNote.id, ArticleNote.article_id.in_(articles)), _("已有 %(n)d 条笔记")),
+    ):
+        if n:
+            reasons.append(words % {"n": n})
+    # Plan items name the law in their settings (JSON): few rows, read here.
+    items = sum(1 for (settings,) in db.session.execute(
+        select(PlanItem.settings).where(PlanItem.kind == "articles"))
+        if (settings or {}).get("law_id") == law.id)
+    if items:
+        reasons.append(_("%(n)d 个学习计划事项要求学习它", n=items))
+    return reasons
+
+
+def delete_law(actor: User | None, law: Law) -> Law | None:
+    """Delete ``law`` (refused with the reasons when something depends on it); the version
+    it replaced, now current again, or None."""
+    reasons = deletion_blockers(law)
+    if reasons:
+        raise Conflict(_("不能删除：%(reasons)s。", reasons="；".join(reasons)),
+                       code="law_in_use")
+    previous = law.previous_version
+    title, version, was_current = law.title, law.version, law.is_current
+    record_audit(actor, "law.delete", law, _("删除法规《%(title)s》第 %(v)d 版（%(n)d 条）",
+                                             title=title, v=version, n=law.article_count),
+                 {"title": title, "version": version, "source_name": law.source_name})
+    # Articles point at divisions and divisions at each other: articles first, then all the
+    # divisions in one statement, then the law; the current-title index is freed before the
+    # previous version takes it back.
+    db.session.execute(delete(LawArticle).where(LawArticle.law_id == law.id))
+    db.session.execute(delete(LawDivision).where(LawDivision.law_id == law.id)
+                       .execution_options(synchronize_session=False))
+    db.session.expire(law, ["divisions"])
+    db.session.delete(law)
+    db.session.flush()
+    if previous is not None and was_current:
+        previous.is_current = True
+        db.session.flush()
+    return previous

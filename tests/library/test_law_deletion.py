@@ -1,0 +1,84 @@
+"""Deleting a statute version imported by mistake: only the newest version, only when
+nothing depends on it; the version before becomes current again; asked first, audited."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from lawlearn.accounts.models import AuditEntry
+from lawlearn.errors import Conflict
+from lawlearn.extensions import db
+from lawlearn.library import services
+from lawlearn.library.deletion import delete_law, deletion_blockers
+from lawlearn.library.models import Law, LawArticle, LawDivision
+from tests.conftest import csrf_from
+from tests.library.test_library import SMALL_LAW, import_text
+from tests.library.test_library import request_ctx as request_ctx  # noqa: F401  (a fixture)
+
+NEWER = SMALL_LAW.replace("本法自公布之日起施行。".encode(), "本法自2027年1月1日起施行。".encode())
+
+
+def test_the_newest_unused_version_goes_and_the_one_before_is_current_again(request_ctx):
+    first = import_text()
+    second = import_text(NEWER)
+    assert deletion_blockers(first) == ["已有更新的第 2 版：只能删除一部法规的最新版本。"]
+    assert deletion_blockers(second) == []
+    assert delete_law(None, second).id == first.id
+    db.session.commit()
+    assert db.session.scalar(select(Law).where(Law.is_current.is_(True))).id == first.id
+    assert db.session.scalar(select(func.count(LawArticle.id))) == first.article_count
+    assert db.session.scalar(select(func.count(LawDivision.id))) == 2  # the first's chapters
+    entry = db.session.scalar(select(AuditEntry).filter_by(action="law.delete"))
+    assert entry.summary == "删除法规《中华人民共和国小法》第 2 版（3 条）"
+    assert delete_law(None, first) is None  # the last version: the law is gone
+    db.session.commit()
+    assert db.session.scalar(select(func.count(Law.id))) == 0
+
+
+def test_a_version_in_use_is_kept_with_every_reason(request_ctx, make_user):
+    from lawlearn.accounts.models import User
+    from lawlearn.quiz.bank import QuestionFields, create_question
+
+    reader_id = make_user("reader").id  # committed by its own session, before ours writes
+    law = import_text()
+    article = db.session.scalar(select(LawArticle).filter_by(law_id=law.id, number=1))
+    create_question(None, QuestionFields("single", "题干", ["甲", "乙"], "A",
+                                         article_id=article.id))
+    reader = db.session.get(User, reader_id)
+    services.set_studied(reader, article, True, article.law.created_at)
+    services.save_note(reader, article, "笔记")
+    db.session.commit()
+    assert deletion_blockers(law) == ["1 道试题引用其条文", "已有 1 条学习记录", "已有 1 条笔记"]
+    with pytest.raises(Conflict, match="不能删除：1 道试题引用其条文；已有 1 条学习记录；已有 1 条笔记"):
+        delete_law(None, law)
+    assert db.session.get(Law, law.id) is not None
+
+
+def test_the_page_asks_first_and_names_what_holds_a_version(app, admin_client):
+    with app.app_context():
+        first_id = import_text().id
+        second_id = import_text(NEWER).id
+    page = admin_client.get(f"/admin/library/laws/{first_id}").get_data(as_text=True)
+    assert "这一版本已在使用，不能删除" in page and "已有更新的第 2 版" in page
+    page = admin_client.get(f"/admin/library/laws/{second_id}")
+    html = page.get_data(as_text=True)
+    assert 'data-confirm="删除《中华人民共和国小法》第 2 版及其全部 3 条条文？此操作无法撤销。"' in html
+    assert "删除后，第 1 版恢复为现行版本。" in html
+    assert admin_client.post(f"/admin/library/laws/{second_id}/delete").status_code == 400
+    done = admin_client.post(f"/admin/library/laws/{second_id}/delete",
+                             data={"csrf_token": csrf_from(page)}, follow_redirects=True)
+    assert "已删除《中华人民共和国小法》第 2 版。第 1 版恢复为现行版本。" in done.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Law, second_id) is None and db.session.get(Law, first_id).is_current
+
+
+def test_staff_cannot_delete_a_law(app, client, login, make_user):
+    with app.app_context():
+        law_id = import_text().id
+    login(make_user("staffer"))
+    token = csrf_from(client.get("/"))
+    assert client.post(f"/admin/library/laws/{law_id}/delete",
+                       data={"csrf_token": token}).status_code == 403
+    with app.app_context():
+        assert db.session.get(Law, law_id) is not None
