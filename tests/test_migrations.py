@@ -216,3 +216,53 @@ def test_upgrade_keeps_one_bookmark_per_article_across_versions(empty_database_u
         assert [tuple(row) for row in bookmarks] == [(1, 12), (1, 21), (2, 11)]
         assert notes == [2, 3, 4]  # the repeated note goes, a different one stays
         db.engine.dispose()
+
+
+def test_upgrade_keeps_leads_counted_and_drops_closing_absences_of_admin_only_accounts(
+        empty_database_url, tmp_path):
+    """Participants now hold the staff role: leads and leaders counted before keep counting
+    (they get the role), and the absences closing wrote for an admin-only account go, while
+    its own check-in stays."""
+    from datetime import datetime
+
+    from lawlearn.accounts.models import User, UserRole
+    from lawlearn.sessions.models import Attendance, SessionKind, StudySession
+
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": empty_database_url,
+                      "UPLOAD_FOLDER": str(tmp_path / "uploads")})
+    with app.app_context():
+        upgrade(revision="1e8fbc5efb38")  # the schema is the models': rows through the ORM
+        people = {}
+        for username, roles in (("it", ["admin"]), ("lead", ["dept_lead"]),
+                                ("boss", ["leader"]), ("clerk", ["staff"]),
+                                ("chief", ["admin", "staff"])):
+            user = User(username=username, name=username, password_hash="x")
+            user.role_rows = [UserRole(role=role) for role in roles]
+            db.session.add(user)
+            people[username] = user
+        kind = db.session.scalar(db.select(SessionKind))  # the migrations seed the kinds
+        start = datetime(2026, 3, 2, 1, 0)
+        end = datetime(2026, 3, 2, 2, 0)
+        sessions = [StudySession(title=f"学法{n}", kind=kind, starts_at=start,
+                                 ends_at=end, closed_at=end) for n in (1, 2)]
+        db.session.add_all(sessions)
+        db.session.flush()
+        for user in people.values():
+            db.session.add(Attendance(session_id=sessions[0].id, user_id=user.id,
+                                      status="absent", source="closing"))
+        db.session.add(Attendance(session_id=sessions[1].id, user_id=people["it"].id,
+                                  status="present", source="qr"))
+        db.session.commit()
+        ids = {name: user.id for name, user in people.items()}
+        db.session.remove()
+        upgrade()
+        with db.engine.connect() as connection:
+            staff = set(connection.execute(text(
+                "SELECT user_id FROM user_role WHERE role = 'staff'")).scalars())
+            kept = connection.execute(text(
+                "SELECT user_id, status FROM attendance ORDER BY user_id, status")).all()
+        assert staff == {ids["lead"], ids["boss"], ids["clerk"], ids["chief"]}
+        assert sorted(tuple(row) for row in kept) == sorted(
+            [(ids[name], "absent") for name in ("lead", "boss", "clerk", "chief")]
+            + [(ids["it"], "present")])
+        db.engine.dispose()

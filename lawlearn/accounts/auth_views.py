@@ -51,14 +51,23 @@ def login():
 
 @auth_bp.route("/logout", methods=["POST"])
 def logout():
-    """Log out (a POST, so that a link on another site cannot do it). The account's login
-    nonce changes, so a session or remember-me cookie copied before the logout is refused
-    too; the price is that the person's other browsers are logged out with this one."""
-    if current_user.is_authenticated:
-        services.end_web_sessions(current_user._get_current_object())
-        db.session.commit()
+    """Log out this browser (a POST, so that a link on another site cannot do it). Other
+    logins of the account stay: an admin leaving on a phone must not stop the check-in
+    projector running under the same account in the meeting room."""
     logout_user()
-    flash(_("您已退出登录，本账号在其他设备上的网页登录也已结束。"), "success")
+    flash(_("您已退出登录。"), "success")
+    return redirect(url_for("auth.login"))
+
+
+@auth_bp.route("/logout/everywhere", methods=["POST"])
+@login_required
+def logout_everywhere():
+    """Log out every browser of the account (asked first): the login nonce changes, so
+    every session and remember-me cookie issued so far, copied ones too, is refused."""
+    services.end_web_sessions(current_user._get_current_object())
+    db.session.commit()
+    logout_user()
+    flash(_("已在所有设备上退出登录。"), "success")
     return redirect(url_for("auth.login"))
 
 

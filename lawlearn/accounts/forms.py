@@ -56,7 +56,9 @@ class UserForm(FlaskForm):
     name = StringField(_l("姓名"), validators=[DataRequired(), Length(max=64)])
     department_id = SelectField(_l("部门"), coerce=coerce_optional_int, validate_choice=False)
     roles = MultiCheckboxField(_l("角色"), choices=role_choices,
-                               validators=[DataRequired(message=_l("请至少选择一个角色。"))])
+                               validators=[DataRequired(message=_l("请至少选择一个角色。"))],
+                               description=_l("只有“干部职工”计入学法统计：应参加学法活动、学习计划，"
+                                              "列入报表和看板。只管理系统的账号可不勾选。"))
     phone = StringField(_l("手机号"), validators=[Optional(), Length(max=32)])
     password = PasswordField(_l("初始密码"), validators=[Optional(), Length(max=256)],
                              description=_l("至少 8 个字符；用户首次登录时须修改。"))

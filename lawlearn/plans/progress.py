@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, false, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from lawlearn.accounts.models import Department, User, UserRole, studies_condition
+from lawlearn.accounts.models import Department, Role, User, UserRole, studies_condition
 from lawlearn.extensions import db
 from lawlearn.localtime import day_bounds, local_day
 from lawlearn.plans.kinds import PENDING, ItemState, States, item_states
@@ -25,7 +25,10 @@ from lawlearn.practice.points import award
 
 
 def audience_condition(user: User):
-    """SQL: plans whose audience includes ``user`` (a department includes its sections)."""
+    """SQL: plans whose audience includes ``user`` (a department includes its sections);
+    none for an account that does not study (no 干部职工 role)."""
+    if Role.STAFF not in user.roles:
+        return false()
     department_ids = [user.department_id] if user.department_id else []
     if user.department is not None and user.department.parent_id:
         department_ids.append(user.department.parent_id)
@@ -38,19 +41,17 @@ def audience_condition(user: User):
 
 
 def audience_users_query(plan: Plan):
-    """SQL: the active people a plan is for: everyone or a department means the people who
-    study there (the 干部职工 role); people and roles named are taken as named."""
-    query = select(User).where(User.active.is_(True))
+    """SQL: the active people a plan is for, among those who study (the 干部职工 role)."""
+    query = select(User).where(User.active.is_(True), studies_condition())
     if plan.audience_all:
-        return query.where(studies_condition())
+        return query
     department_ids = [a.department_id for a in plan.audience if a.department_id]
     user_ids = [a.user_id for a in plan.audience if a.user_id]
     roles = [a.role for a in plan.audience if a.role]
     sections = select(Department.id).where(Department.parent_id.in_(department_ids))
     with_role = select(UserRole.user_id).where(UserRole.role.in_(roles))
-    in_departments = and_(studies_condition(), or_(User.department_id.in_(department_ids),
-                                                   User.department_id.in_(sections)))
-    return query.where(or_(User.id.in_(user_ids), in_departments, User.id.in_(with_role)))
+    return query.where(or_(User.id.in_(user_ids), User.department_id.in_(department_ids),
+                           User.department_id.in_(sections), User.id.in_(with_role)))
 
 
 def plans_for(user: User, now: datetime) -> list[Plan]:

@@ -179,7 +179,8 @@ def department_board(period: str, now: datetime, viewer_id: int) -> DepartmentBo
     points = (select(unit.label("unit_id"), func.sum(PointAward.amount).label("points"))
               .select_from(PointAward).join(User, User.id == PointAward.user_id)
               .join(Department, Department.id == User.department_id)
-              .where(User.active.is_(True), PointAward.day.between(start, end))
+              .where(User.active.is_(True), studies_condition(),
+                     PointAward.day.between(start, end))
               .group_by(unit).subquery())
     top = aliased(Department)
     rows = db.session.execute(

@@ -129,10 +129,15 @@ def session_cancel(session_id: int):
     study = services.get_session(session_id)
     form = CancelForm()
     if form.validate_on_submit():
-        told = services.cancel_session(current_user, study, form.reason.data, utcnow())
-        db.session.commit()
-        flash(_("已取消本次活动，并通知了应参加的 %(n)d 人。", n=told) if told
-              else _("已取消本次活动。"), "success")
+        try:
+            told = services.cancel_session(current_user, study, form.reason.data, utcnow())
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("已取消本次活动，并通知了应参加的 %(n)d 人。", n=told) if told
+                  else _("已取消本次活动。"), "success")
     else:
         flash(_("请填写取消原因。"), "error")
     return redirect(url_for("sessions_admin.session_edit", session_id=study.id))

@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased, contains_eager, joinedload, lazyload, selectinload
 
-from lawlearn.accounts.models import Department, User
+from lawlearn.accounts.models import Department, User, studies_condition
 from lawlearn.database import utcnow
 from lawlearn.extensions import db
 from lawlearn.localtime import day_bounds, local_day
@@ -206,12 +206,15 @@ def _department_sort_key(department: Department | None) -> tuple:
 
 
 def _scope_condition(user_ids: list[int] | None, department_id: int | None):
+    """The people named, or the people who study (the 干部职工 role) in the department or
+    the office, as every report counts them."""
     if user_ids is not None:
         return User.id.in_(user_ids)
     if department_id is not None:
         sections = select(Department.id).where(Department.parent_id == department_id)
-        return or_(User.department_id == department_id, User.department_id.in_(sections))
-    return None
+        return and_(studies_condition(), or_(User.department_id == department_id,
+                                             User.department_id.in_(sections)))
+    return studies_condition()
 
 
 def attendance_summary(*, user_ids: list[int] | None = None, department_id: int | None = None,

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from blinker import Namespace
 from flask_babel import gettext as _
-from sqlalchemy import and_, exists, func, literal, or_, select, update
+from sqlalchemy import and_, exists, false, func, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
@@ -176,7 +176,16 @@ def cancel_session(actor: User, session: StudySession, reason: str, now: datetim
     """Cancel with a reason staff see; how many people expected were told."""
     if not reason.strip():
         raise ValidationFailed(_("请填写取消原因，职工会看到。"), field="reason")
-    session.cancelled_at, session.cancel_reason = now, reason.strip()
+    # Claimed in one UPDATE: a double click or a second tab cancels (and tells people) once.
+    claimed = db.session.execute(
+        update(StudySession).where(StudySession.id == session.id,
+                                   StudySession.cancelled_at.is_(None))
+        .values(cancelled_at=now, cancel_reason=reason.strip())
+        .execution_options(synchronize_session=False)).rowcount
+    if not claimed:
+        raise Conflict(_("本次活动已经取消。"), code="already_cancelled")
+    set_committed_value(session, "cancelled_at", now)
+    set_committed_value(session, "cancel_reason", reason.strip())
     record_audit(actor, "session.cancel", session,
                  _("取消学法活动《%(title)s》：%(reason)s", title=session.title, reason=reason))
     if session.ends_at > now:
@@ -226,7 +235,10 @@ def expected_count(session: StudySession) -> int:
 
 
 def audience_condition(user: User):
-    """SQL: sessions ``user`` is expected at."""
+    """SQL: sessions ``user`` is expected at; none for an account that does not study (no
+    干部职工 role), as ``expected_condition`` counts."""
+    if Role.STAFF not in user.roles:
+        return false()
     department_ids = [user.department_id] if user.department_id else []
     if user.department is not None and user.department.parent_id:
         department_ids.append(user.department.parent_id)
@@ -238,7 +250,7 @@ def audience_condition(user: User):
 
 def is_expected(user: User, session: StudySession) -> bool:
     """One query: is ``user`` (active) in the session's audience?"""
-    return user.active and Role.STAFF in user.roles and db.session.scalar(select(StudySession.id).where(
+    return user.active and db.session.scalar(select(StudySession.id).where(
         StudySession.id == session.id, audience_condition(user))) is not None
 
 
@@ -327,7 +339,8 @@ def mark(actor: User, session: StudySession, person: User, status: str, note: st
     attendance.source = "manual"
     # Marked after the session (from a paper sign-in sheet, say): they came to it then, not
     # at the moment of marking; the check-in time and the points say so.
-    attended_at = now if now <= session.ends_at else session.starts_at
+    attended_at = now if now <= session.ends_at else session.starts_at + (
+        timedelta(minutes=session.late_after_minutes + 1) if status == "late" else timedelta())
     if status in ("present", "late") and attendance.checked_in_at is None:
         attendance.checked_in_at = attended_at
     record_audit(actor, "attendance.mark", session,

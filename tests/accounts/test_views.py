@@ -64,29 +64,38 @@ def test_remember_me_sets_a_lasting_cookie(client, make_user):
     assert remember is not None and remember.http_only and remember.expires is not None
 
 
-def test_cookies_copied_before_a_logout_are_refused_after_it(app, client, make_user):
-    """A shared office computer: whoever copied the session or remember-me cookie before
-    the person logged out cannot use it afterwards."""
+def test_a_logout_ends_this_browser_and_logout_everywhere_ends_every_cookie(app, client,
+                                                                            make_user):
+    """Logging out leaves the account's other logins alone (the projector in the meeting
+    room); 在所有设备上退出 refuses every cookie issued before it, copied ones too."""
     make_user("erin", name="艾琳")
-    token = csrf_from(client.get("/login"))
-    client.post("/login", data={"username": "erin", "password": PASSWORD, "remember": "y",
-                                "csrf_token": token})
+
+    def log_in(browser):
+        token = csrf_from(browser.get("/login"))
+        browser.post("/login", data={"username": "erin", "password": PASSWORD, "remember": "y",
+                                     "csrf_token": token})
+
+    projector = app.test_client()
+    log_in(projector)
+    log_in(client)
     copied = {name: client.get_cookie(name).value for name in ("session", "remember_token")}
-    for name, value in copied.items():  # each cookie alone still opens the account
-        other = app.test_client()
-        other.set_cookie(name, value)
-        assert other.get("/me").status_code == 200, name
     response = post_with_csrf(client, "/me", "/logout", follow_redirects=True)
-    assert "您已退出登录，本账号在其他设备上的网页登录也已结束。" in response.get_data(as_text=True)
+    assert "您已退出登录。" in response.get_data(as_text=True)
+    assert client.get("/me").status_code == 302
+    assert projector.get("/me").status_code == 200  # the other login goes on
+    log_in(client)
+    page = client.get("/me").get_data(as_text=True)
+    assert 'data-confirm="在所有设备上退出登录？' in page  # asked first
+    response = post_with_csrf(client, "/me", "/logout/everywhere", follow_redirects=True)
+    assert "已在所有设备上退出登录。" in response.get_data(as_text=True)
+    assert projector.get("/me").status_code == 302
     for name, value in copied.items():
         other = app.test_client()
         other.set_cookie(name, value)
         response = other.get("/me")
         assert response.status_code == 302 and "/login" in response.headers["Location"], name
-    token = csrf_from(client.get("/login"))  # logging in again works as before
-    response = client.post("/login", data={"username": "erin", "password": PASSWORD,
-                                           "csrf_token": token}, follow_redirects=True)
-    assert "艾琳，您好" in response.get_data(as_text=True)
+    log_in(client)  # logging in again works as before
+    assert "艾琳，您好" in client.get("/").get_data(as_text=True)
 
 
 def test_lockout_after_five_failures(client, make_user, app):

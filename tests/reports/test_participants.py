@@ -1,8 +1,8 @@
 """Who studies: the people with the 干部职工 role. An account with only 管理员 (the IT admin
-created with `users create --role admin`, as the README says) is not expected at sessions,
-not in a plan for everyone or for its department, and not counted in the reports, so it
-cannot lower the office's attendance rate; people and roles a plan names are taken as
-named."""
+created with `users create --role admin`, as the README says) or only 主要负责人 is not
+expected at sessions, in no plan, not counted in the reports, the sessions' attendance
+report or the department board, and sees no session or plan as its own: one rule
+everywhere, so no two figures disagree."""
 
 from __future__ import annotations
 
@@ -13,11 +13,13 @@ from sqlalchemy import select
 from lawlearn.accounts.models import User
 from lawlearn.extensions import db
 from lawlearn.localtime import local_day
-from lawlearn.plans.models import PlanAudience
+from lawlearn.plans.models import Plan, PlanAudience
+from lawlearn.plans.progress import audience_condition as plan_audience
 from lawlearn.plans.progress import audience_users_query
 from lawlearn.reports.participation import build_report
 from lawlearn.sessions import services as sessions
-from lawlearn.sessions.models import Attendance, SessionKind
+from lawlearn.sessions.attendance import attendance_summary
+from lawlearn.sessions.models import Attendance, SessionKind, StudySession
 from tests.plans.test_kinds import make_plan
 
 
@@ -60,4 +62,19 @@ def test_an_account_that_only_administers_is_not_a_participant(app, make_user,
             {"department_id": section}, {"user_id": leader.id}, {"role": "admin"}])
         assert isinstance(named.audience[0], PlanAudience)
         assert {u.username for u in db.session.scalars(audience_users_query(named))} == {
-            "clerk", "boss", "it"}  # the department's clerk; the rest named
+            "clerk"}  # named or not, who does not study is in no plan
+
+        # Their own pages agree: no session or plan of theirs, nothing to check in to.
+        for ref in (it_admin, leader):
+            account = db.session.get(User, ref.id)
+            assert db.session.scalars(select(StudySession.id).where(
+                sessions.audience_condition(account))).all() == []
+            assert db.session.scalars(select(Plan.id).where(
+                plan_audience(account))).all() == []
+        assert sorted(db.session.scalars(select(Plan.id).where(plan_audience(
+            db.session.get(User, studying.id))))) == [everyone.id, named.id]
+
+        # The sessions' attendance report counts as the participation report does.
+        summary = attendance_summary(date_from=day.replace(month=1, day=1), date_to=day,
+                                     now=start + timedelta(days=1))
+        assert [person.username for person in summary.people] == ["clerk"]

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from lawlearn.accounts.models import AuditEntry, User
 from lawlearn.database import utcnow
-from lawlearn.errors import ValidationFailed
+from lawlearn.errors import Conflict, ValidationFailed
 from lawlearn.extensions import db
 from lawlearn.localtime import local_day, local_moment
 from lawlearn.quiz.models import Quiz
@@ -96,6 +96,8 @@ def test_cancelling_tells_the_people_expected_unless_it_is_over(ctx, kind_id, ad
                                                    audience_all=False,
                                                    department_ids=[section]))[0]
     assert services.cancel_session(actor, coming, "与常务会议冲突", now) == 1
+    with pytest.raises(Conflict, match="本次活动已经取消"):  # a double click tells nobody twice
+        services.cancel_session(actor, coming, "与常务会议冲突", now)
     notices = db.session.scalars(select(Notice)).all()
     assert [(n.user_id, n.title, n.link) for n in notices] == [
         (inside.id, "学法活动取消：宪法学习", f"/sessions/{coming.id}")]
@@ -137,7 +139,7 @@ def test_marking_is_audited_and_closing_records_absentees(ctx, kind_id, admin, m
     assert entry.actor_id == admin.id and entry.details["note"] == "无手机，补签"
     # Marked an hour after the session ended: came at its start, not at the marking.
     record = db.session.scalar(select(Attendance).filter_by(user_id=came.id))
-    assert record.checked_in_at == session.starts_at
+    assert record.checked_in_at == session.starts_at + timedelta(minutes=11)  # late: after 10
     during = services.create_sessions(None, fields(kind_id, utcnow() - timedelta(minutes=30)))[0]
     now = utcnow()
     assert services.mark(actor, during, db.session.get(User, came.id), "present", "",
