@@ -168,10 +168,13 @@ def department_ranking(report: ParticipationReport) -> list[DepartmentRow]:
         rows = [row for row in rows if row.department_id != report.department.id] or rows
 
     def key(row: DepartmentRow) -> tuple:
-        def desc(value: float | None) -> tuple:
-            return (value is None, -(value or 0))
-        return (*desc(row.values.get("attendance_rate")), *desc(row.values.get("items_rate")),
-                *desc(row.per_capita("hours_earned")), row.name)
+        # Compared as shown (rates to 0.1%, hours to 0.1): two departments both showing
+        # 88.1% are tied, and the caption's next figure decides, as it says.
+        def desc(value: float | None, places: int) -> tuple:
+            return (value is None, -round(value or 0, places))
+        return (*desc(row.values.get("attendance_rate"), 3),
+                *desc(row.values.get("items_rate"), 3),
+                *desc(row.per_capita("hours_earned"), 1), row.name)
 
     return sorted(rows, key=key)
 

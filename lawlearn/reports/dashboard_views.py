@@ -54,6 +54,7 @@ class TrendFigure:
     chart: TrendChart
     columns: list[str]
     rows: list[tuple[str, list[str]]]
+    note: str = ""  # under the table: how its months add up
 
 
 def _rate_or_dash(value: float | None) -> str:
@@ -104,7 +105,9 @@ def trend_figures(board: Dashboard) -> list[TrendFigure]:
                                           trends.quiz_pass_rate),
                     *table([_("通过率"), _("通过 / 参加（人次）")],
                            [_rate_or_dash(v) for v in trends.quiz_pass_rate],
-                           of(trends.quiz_passed, trends.quiz_takers))),
+                           of(trends.quiz_passed, trends.quiz_takers)),
+                    note=_("每月按当月参加的人次计：同一人同一测试跨月参加的，在各月各计一次，"
+                           "以当月结果为准，故各月之和可能大于全年数。")),
         TrendFigure("outreach", count_chart(_("每月普法宣传活动场次"), trends.outreach_events),
                     *table([_("普法宣传活动（场）")],
                            [_count_or_dash(v) for v in trends.outreach_events])),

@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 
 from lawlearn.exports import local_time
 from lawlearn.i18n import display_date
+from lawlearn.localtime import local_day
 from lawlearn.outreach.activity_summary import _set_fonts
 from lawlearn.outreach.export import total_values
 from lawlearn.reports.export_tables import (
@@ -53,10 +54,19 @@ def _is_whole_year(report: ParticipationReport) -> bool:
             and report.date_to == date(report.date_from.year, 12, 31))
 
 
+def _year_not_over(report: ParticipationReport) -> bool:
+    """A calendar year drafted before it ends (December's draft): not yet "全年"."""
+    return _is_whole_year(report) and local_day(report.generated_at) <= report.date_to
+
+
 def _opening(report: ParticipationReport) -> str:
-    """What a sentence starts with: "全年" ("执法局全年") for a calendar year, else
+    """What a sentence starts with: "全年" ("执法局全年") for a calendar year that is over,
+    "2026年以来（截至2026年11月30日），" for one still running, else
     "2024年3月1日至2024年6月30日，" ("…，执法局")."""
     department = prose_name(report.department) if report.department else ""
+    if _year_not_over(report):
+        return _("%(year)d年以来（截至%(day)s），%(department)s", year=report.date_from.year,
+                 day=display_date(local_day(report.generated_at)), department=department)
     if _is_whole_year(report):
         return _("%(department)s全年", department=department)
     return _("%(start)s至%(end)s，%(department)s", start=display_date(report.date_from),

@@ -36,6 +36,7 @@ from lawlearn.reports.export_tables import (
     CSV_TABLES,
     DOCX_MIMETYPE,
     EXPORT_FORMATS,
+    TABLE_NAMES,
     export_fallback,
     export_name,
 )
@@ -67,7 +68,9 @@ def _choice(name: str, choices: tuple[str, ...], default: str, problems: list[st
     if value not in choices:
         problems.append(_("不支持的%(name)s“%(value)s”，可选：%(choices)s。",
                           name={"format": _("导出格式"), "table": _("表格")}.get(name, name),
-                          value=value[:30], choices="、".join(choices)))
+                          value=value[:30], choices="、".join(
+                              f"{choice}（{TABLE_NAMES[choice]}）" if choice in TABLE_NAMES
+                              else choice for choice in choices)))
         return default
     return value
 

@@ -147,6 +147,10 @@ def test_the_refusal_leads_back_to_the_report_with_the_same_filters(client, logi
     page = html.fromstring(response.get_data(as_text=True))
     problems = page.xpath('//ul[@class="export-problems"]/li/text()')
     assert problems == ["不支持的导出格式“pdf”，可选：xlsx、csv、docx。"]
+    tables = html.fromstring(client.get("/reports/export?format=csv&table=foo").get_data(
+        as_text=True)).xpath('//ul[@class="export-problems"]/li/text()')
+    assert tables == ["不支持的表格“foo”，可选：people（人员）、departments（部门）、"
+                      "sessions（集中学法）、quizzes（在线测试）。"]
     back = page.xpath('//a[text()="返回统计报表"]/@href')
     assert back == [f"/reports/?from=2025-12-31&to=2025-01-01&department={dataset.office}"]
     # There the fields say what is wrong with the period.
