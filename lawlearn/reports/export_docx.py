@@ -10,6 +10,7 @@ A clause whose figure is missing is left out rather than written as "0" ("开展
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 from pathlib import Path
 from typing import IO, Any
@@ -112,6 +113,18 @@ def study_sentence(report: ParticipationReport, figures: Headline) -> str:
     if not clauses:
         return _("%(opening)s暂无集中学法、在线测试等学法记录。", opening=_opening(report))
     return _("%(opening)s%(clauses)s。", opening=_opening(report), clauses="；".join(clauses))
+
+
+def session_kinds_sentence(report: ParticipationReport) -> str | None:
+    """其中，集中学法 7 次、会前学法 7 次……: the sessions counted above by their kind, so
+    the document sent upward shows what "集中学法" (every kind held together) was made of;
+    None with one kind only."""
+    kinds = Counter(row.kind for row in report.sessions)
+    if len(kinds) < 2:
+        return None
+    parts = [_("%(kind)s %(n)s 次", kind=kind, n=_count(n))
+             for kind, n in sorted(kinds.items(), key=lambda pair: (-pair[1], pair[0]))]
+    return _("其中，%(parts)s。", parts="、".join(parts))
 
 
 def outreach_sentences(report: ParticipationReport, figures: Headline) -> list[str]:
@@ -302,6 +315,9 @@ def write_docx(report: ParticipationReport, target: str | Path | IO[bytes]) -> N
 
     document.add_heading(_("一、学法用法情况"), level=1)
     body(study_sentence(report, figures))
+    kinds = session_kinds_sentence(report)
+    if kinds:
+        body(kinds)
     document.add_paragraph(_("注：%(rule)s参学率按合计计算，不是各部门或各人参学率的平均。",
                              rule=rate_rule_text(report.rule)), style="Caption")
     document.add_heading(_("二、普法宣传情况"), level=1)

@@ -338,6 +338,17 @@ def test_a_year_drafted_before_it_ends_is_not_called_the_whole_year(ctx, dataset
     assert "全年" not in text
 
 
+def test_docx_names_the_kinds_of_the_sessions_it_counts(ctx, dataset):
+    report = report_for()
+    report.generated_at = YEAR_OVER
+    assert len(report.sessions) == 2
+    text = "\n".join(paragraphs(docx_of(report)))
+    assert "其中，" not in text.split("二、普法宣传情况")[0]  # one kind: nothing to add
+    report.sessions[1].kind = "会前学法"
+    text = "\n".join(paragraphs(docx_of(report)))
+    assert "全年组织集中学法 2 次" in text and "其中，会前学法 1 次、集中学法 1 次。" in text
+
+
 def test_docx_leaves_out_what_has_no_data(ctx, dataset):
     # 办公室 alone: one event without materials or consultations.
     office = report_for(dataset.office)
