@@ -147,7 +147,7 @@ def attachment_delete(attachment_id: int):
 
 
 def _withdrawn_message(material) -> str:
-    from lawlearn.plans.authoring import open_plans_reading
+    from lawlearn.plans.item_settings import open_plans_reading
 
     plans = open_plans_reading(material.id)
     if not plans:

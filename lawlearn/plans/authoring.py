@@ -169,14 +169,6 @@ def item_counts(plan_ids: list[int]) -> dict[int, int]:
         PlanItem.plan_id.in_(plan_ids)).group_by(PlanItem.plan_id)).all())
 
 
-def open_plans_reading(material_id: int) -> list[str]:
-    """Titles of the published plans with an item that has people read ``material_id``:
-    those items keep showing it after it leaves the library."""
-    rows = db.session.execute(select(Plan.title, PlanItem.settings).join(PlanItem.plan).where(
-        Plan.status == "published", PlanItem.kind == "material")).all()
-    return sorted({title for title, settings in rows
-                   if (settings or {}).get("material_id") == material_id})
-
 # --- stages -----------------------------------------------------------------------------
 
 

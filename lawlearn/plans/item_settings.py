@@ -346,3 +346,11 @@ def item_targets(items: list[PlanItem]) -> dict[int, str]:
         result[item.id] = text
     return result
 
+
+def open_plans_reading(material_id: int) -> list[str]:
+    """Titles of the published plans with an item that has people read ``material_id``:
+    those items keep showing it after it leaves the library."""
+    rows = db.session.execute(select(Plan.title, PlanItem.settings).join(PlanItem.plan).where(
+        Plan.status == "published", PlanItem.kind == "material")).all()
+    return sorted({title for title, settings in rows
+                   if (settings or {}).get("material_id") == material_id})
