@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, or_, select, true
 from sqlalchemy.orm import selectinload
 
 from lawlearn.accounts.models import Department, User, studies_condition
@@ -73,9 +73,18 @@ class Scope:
         return and_(studies_condition(), User.department_id.in_(self.department_ids()))
 
     def user_filter(self, column):
-        """SQL: ``column`` (a user id) belongs to someone in the scope."""
+        """SQL: ``column`` (a user id) belongs to someone in the scope. For the whole office,
+        "not one of the few accounts that do not study" (one small query, kept): an IN over
+        everyone who does would cost every large table a lookup per row (0.7 s → 0.9 s for
+        a year at 5,000 staff)."""
         if self.user_id is not None:
             return column == self.user_id
+        if self.department_id is None:
+            if "others" not in self._cache:
+                self._cache["others"] = list(db.session.scalars(
+                    select(User.id).where(~studies_condition())))
+            others = self._cache["others"]
+            return column.not_in(others) if others else true()
         return column.in_(select(User.id).where(self.people_condition()))
 
     def people(self) -> list[Person]:
