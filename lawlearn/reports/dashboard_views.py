@@ -26,7 +26,7 @@ from lawlearn.reports.charts import BarChart, TrendChart, bar_chart, trend_chart
 from lawlearn.reports.dashboard import Dashboard, build_dashboard
 from lawlearn.reports.dashboard_forms import TargetsForm, target_values
 from lawlearn.reports.dashboard_targets import FIRST_YEAR, change_targets, targets_for
-from lawlearn.sessions.attendance import AttendanceRule
+from lawlearn.sessions.attendance import AttendanceRule, rule_clauses
 from lawlearn.sessions.services import close_ended_sessions
 
 YEARS_OFFERED = 5
@@ -116,10 +116,7 @@ def trend_figures(board: Dashboard) -> list[TrendFigure]:
 
 def rule_words(rule: AttendanceRule) -> str:
     """How late arrivals and approved leave count in the rate, in the glossary's words."""
-    late = _("迟到计为参学") if rule.late_counts_as_present else _("迟到不计为参学")
-    excused = {"present": _("经批准请假计为参学"),
-               "excluded": _("经批准请假的场次不计入参学率的分母"),
-               "absent": _("经批准请假计为缺席")}[rule.excused_counts]
+    late, excused = rule_clauses(rule)
     return _("%(late)s，%(excused)s", late=late, excused=excused)
 
 

@@ -20,7 +20,7 @@ from lawlearn.accounts.models import Department
 from lawlearn.exports import filename_part, local_time, safe_text
 from lawlearn.reports.columns import Column
 from lawlearn.reports.participation import DepartmentRow, ParticipationReport
-from lawlearn.sessions.attendance import AttendanceRule
+from lawlearn.sessions.attendance import AttendanceRule, rule_clauses
 
 EXPORT_FORMATS = ("xlsx", "csv", "docx")
 CSV_TABLES = ("people", "departments", "sessions", "quizzes")
@@ -235,10 +235,7 @@ def percent_text(rate: float | None) -> str:
 def rate_rule_text(rule: AttendanceRule) -> str:
     """How 参学率 is counted under ``rule``, in the report's words; shown under every
     参学率 (page, record, XLSX, DOCX)."""
-    late = _("迟到计为出席") if rule.late_counts_as_present else _("迟到不计为出席")
-    excused = {"present": _("请假计为出席"),
-               "excluded": _("经批准请假的场次不计入参学率的分母"),
-               "absent": _("请假计为缺席")}[rule.excused_counts]
+    late, excused = rule_clauses(rule)
     return _("参学率 = 计为参学的场次 ÷ 计入参学率的场次；应参学为应参加的集中学法场次，"
              "%(late)s，%(excused)s。集中学法签到结束后计入统计。", late=late, excused=excused)
 

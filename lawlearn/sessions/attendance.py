@@ -373,10 +373,18 @@ def status_label(status: str) -> str:
     return str(ATTENDANCE_STATUSES.get(status, status))
 
 
+def rule_clauses(rule: AttendanceRule) -> tuple[str, str]:
+    """How late arrivals and approved leave count, in the glossary's words: the one
+    wording every page, export and draft uses."""
+    late = _("迟到计为参学") if rule.late_counts_as_present else _("迟到不计为参学")
+    excused = {"present": _("经批准请假计为参学"),
+               "excluded": _("经批准请假的场次不计入参学率的分母"),
+               "absent": _("经批准请假计为缺席")}[rule.excused_counts]
+    return late, excused
+
+
 def rule_description(rule: AttendanceRule) -> str:
     """The rule in words, shown under every rate."""
-    late = _("迟到计为出席") if rule.late_counts_as_present else _("迟到不计为出席")
-    excused = {"present": _("请假计为出席"), "excluded": _("请假的场次不计入"),
-               "absent": _("请假计为缺席")}[rule.excused_counts]
+    late, excused = rule_clauses(rule)
     return _("参学率 = 计为参学的场次 ÷ 计入参学率的场次；%(late)s，%(excused)s。",
              late=late, excused=excused)

@@ -518,3 +518,20 @@ def test_query_count_does_not_grow_with_the_data(app, client, login, roles, buil
     small = count_queries(fetch)
     add_active_people(app, make_user, year, data.section, 12)
     assert count_queries(fetch) == small
+
+
+@pytest.mark.parametrize("late", [True, False])
+@pytest.mark.parametrize("excused", ["present", "excluded", "absent"])
+def test_every_page_words_the_rate_rule_alike(app, late, excused):
+    """The dashboard, the report (and its exports) and 出勤统计 say how late arrivals and
+    approved leave count in the same words (迟到计为参学, not 出席 on one and 参学 on another)."""
+    from lawlearn.reports.dashboard_views import rule_words
+    from lawlearn.reports.export_tables import rate_rule_text
+    from lawlearn.sessions.attendance import AttendanceRule, rule_clauses, rule_description
+
+    rule = AttendanceRule(late_counts_as_present=late, excused_counts=excused)
+    with app.test_request_context():
+        clauses = rule_clauses(rule)
+        for text in (rule_words(rule), rate_rule_text(rule), rule_description(rule)):
+            assert all(clause in text for clause in clauses), text
+            assert "出席" not in text, text

@@ -230,7 +230,7 @@ def test_xlsx_summary_has_scope_rule_and_headline(ctx, dataset):
     values = {row[0]: row[1] for row in rows if row[0]}
     assert values["统计范围"] == "执法局（含下属科室）"
     assert values["统计期间"] == "2025-01-01 至 2025-12-31"
-    assert "迟到计为出席" in values["参学率口径"]
+    assert "迟到计为参学" in values["参学率口径"]
     figures = headline(report)
     assert values["集中学法场次"] == figures.sessions_held == 2
     assert values["参学人次"] == report.total.values["sessions_attended"]

@@ -266,7 +266,7 @@ def test_deactivated_people_are_marked_and_listed_only_with_activity(client, log
     assert "退休辛 已停用" in names
     assert not any("调离壬" in name for name in names)
     text = page.text_content()
-    assert "迟到计为出席" in text and "人员按其现在所在的部门统计" in text
+    assert "迟到计为参学" in text and "人员按其现在所在的部门统计" in text
     assert "已停用的人员仅在统计期间内有学习记录时列出" in text
 
 
