@@ -45,7 +45,7 @@ def create_user_command(username, name, password, roles, department, must_change
         raise click.ClickException(error.message) from error
     db.session.commit()
     click.echo(f"已创建用户 {user.username}（{'、'.join(str(label) for label in user.role_labels)}）。")
-    if Role.STAFF not in user.roles:
+    if not user.studies:
         click.echo("该账号没有“干部职工”角色，不计入学法统计；如本人也参加学习，请再加 --role staff。")
 
 

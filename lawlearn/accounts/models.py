@@ -143,6 +143,12 @@ class User(db.Model):
         return bool(self.roles.intersection(roles))
 
     @property
+    def studies(self) -> bool:
+        """Holds the 干部职工 role: expected at sessions, in plans, counted in reports (the
+        Python twin of :func:`studies_condition`)."""
+        return Role.STAFF in self.roles
+
+    @property
     def is_admin(self) -> bool:
         return Role.ADMIN in self.roles
 

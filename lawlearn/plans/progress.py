@@ -14,7 +14,7 @@ from sqlalchemy import and_, false, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from lawlearn.accounts.models import Department, Role, User, UserRole, studies_condition
+from lawlearn.accounts.models import Department, User, UserRole, studies_condition
 from lawlearn.extensions import db
 from lawlearn.localtime import day_bounds, local_day
 from lawlearn.plans.kinds import PENDING, ItemState, States, item_states
@@ -27,7 +27,7 @@ from lawlearn.practice.points import award
 def audience_condition(user: User):
     """SQL: plans whose audience includes ``user`` (a department includes its sections);
     none for an account that does not study (no 干部职工 role)."""
-    if Role.STAFF not in user.roles:
+    if not user.studies:
         return false()
     department_ids = [user.department_id] if user.department_id else []
     if user.department is not None and user.department.parent_id:

@@ -89,7 +89,7 @@ def _fields_from(form: QuestionForm) -> bank.QuestionFields:
             raise ValidationFailed(_("请只填写一条法条。"), field="article")
         article_id = articles[0].id
     options = [line.strip() for line in (form.options.data or "").splitlines() if line.strip()]
-    tags = [t.strip() for t in re.split(r"[;；,，、]", form.tags.data or "") if t.strip()]
+    tags = bank.split_tags(form.tags.data)
     return bank.QuestionFields(kind, form.stem.data, options, answer, form.explanation.data or "",
                                tags, form.difficulty.data, article_id)
 

@@ -37,6 +37,15 @@ def fingerprint(stem: str, options: list[str]) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+# Tags as people write them, in the form or a spreadsheet: the list shows them joined by "、".
+TAG_SEPARATORS = re.compile(r"[;；,，、]+")
+
+
+def split_tags(text: str | None) -> list[str]:
+    """"宪法、法治" → ["宪法", "法治"]: trimmed, blanks and repeats dropped."""
+    return list(dict.fromkeys(t.strip() for t in TAG_SEPARATORS.split(text or "") if t.strip()))
+
+
 @dataclass
 class QuestionFields:
     type: str

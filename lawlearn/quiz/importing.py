@@ -8,7 +8,6 @@ Questions already in the bank (same stem and options) are reported and skipped.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
@@ -25,7 +24,7 @@ from lawlearn.extensions import db
 from lawlearn.library.models import LawArticle
 from lawlearn.library.parsing import squash
 from lawlearn.library.references import _find_law, article_number_label, parse_reference
-from lawlearn.quiz.bank import QuestionFields, fingerprint, question_problems
+from lawlearn.quiz.bank import QuestionFields, fingerprint, question_problems, split_tags
 from lawlearn.quiz.grading import parse_fill_answer, parse_letters, parse_true_false
 from lawlearn.quiz.models import DIFFICULTIES, OPTION_KEYS, QUESTION_TYPES, Question
 from lawlearn.spreadsheets import read_table
@@ -67,8 +66,6 @@ DIFFICULTY_WORDS = {
     "中": "medium", "中等": "medium", "一般": "medium", "medium": "medium",
     "难": "hard", "困难": "hard", "较难": "hard", "hard": "hard",
 }
-# As the question form reads them: the list shows tags joined by "、".
-TAG_SEPARATORS = re.compile(r"[;；,，、]+")
 CHOICE_TYPES = ("single", "multiple")
 PREVIEW_ROWS = 20
 # The edit form's limits (quiz/forms.py), so that an imported question can be edited.
@@ -301,8 +298,7 @@ def _read_row(cells: dict[str, str], resolver: ArticleResolver
 
     if problems or kind is None or difficulty is None:
         return None, problems
-    tags = list(dict.fromkeys(t.strip() for t in TAG_SEPARATORS.split(cells.get("标签", ""))
-                              if t.strip()))
+    tags = split_tags(cells.get("标签", ""))
     fields = QuestionFields(type=kind, stem=stem,
                             options=options if kind in CHOICE_TYPES else [],
                             answer=answer, explanation=cells.get("解析", "").strip(), tags=tags,

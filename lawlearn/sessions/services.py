@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from lawlearn.accounts.audit import record_audit
-from lawlearn.accounts.models import Department, Role, User, studies_condition
+from lawlearn.accounts.models import Department, User, studies_condition
 from lawlearn.database import all_exist
 from lawlearn.errors import Conflict, NotFound, ValidationFailed
 from lawlearn.extensions import db
@@ -202,7 +202,7 @@ def expected_count(session: StudySession) -> int:
 def audience_condition(user: User):
     """SQL: sessions ``user`` is expected at; none for an account that does not study (no
     干部职工 role), as ``expected_condition`` counts."""
-    if Role.STAFF not in user.roles:
+    if not user.studies:
         return false()
     department_ids = [user.department_id] if user.department_id else []
     if user.department is not None and user.department.parent_id:
