@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -183,13 +184,20 @@ def make_department(app):
     return make
 
 
+STAFF_JOINED = datetime(2020, 1, 1)
+
+
 @pytest.fixture
 def make_user(app):
     counter = iter(range(1, 10_000))
 
     def make(username: str | None = None, *, roles=("staff",), name: str | None = None,
              department_id: int | None = None, password: str = PASSWORD,
-             must_change_password: bool = False, active: bool = True) -> UserRef:
+             must_change_password: bool = False, active: bool = True,
+             joined: datetime | None = STAFF_JOINED) -> UserRef:
+        """A user; ``joined`` (the account's created_at) is long before any test's dates
+        unless given: reports and rosters leave out what happened before an account was
+        made (None: made now)."""
         from lawlearn.accounts.services import UserFields, create_user
 
         username = username or f"user{next(counter):03d}"
@@ -198,6 +206,8 @@ def make_user(app):
                                UserFields(name or f"测试{username}", department_id, set(roles)),
                                must_change_password=must_change_password)
             user.active = active
+            if joined is not None:
+                user.created_at = joined
             db.session.commit()
             return UserRef(user.id, user.username, password)
 

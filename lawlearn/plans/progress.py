@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import and_, false, func, or_, select
+from sqlalchemy import and_, false, func, or_, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -26,9 +26,12 @@ from lawlearn.practice.points import award
 
 def audience_condition(user: User):
     """SQL: plans whose audience includes ``user`` (a department includes its sections);
-    none for an account that does not study (no 干部职工 role)."""
+    none for an account that does not study (no 干部职工 role), and none that ended before
+    the account was made (as ``audience_users_query`` counts)."""
     if not user.studies:
         return false()
+    joined = user.created_at  # None until the new account is flushed
+    current = true() if joined is None else Plan.ends_on >= local_day(joined)
     department_ids = [user.department_id] if user.department_id else []
     if user.department is not None and user.department.parent_id:
         department_ids.append(user.department.parent_id)
@@ -37,12 +40,16 @@ def audience_condition(user: User):
         PlanAudience.user_id == user.id,
         PlanAudience.department_id.in_(department_ids) if department_ids else False,
         PlanAudience.role.in_(roles) if roles else False))
-    return or_(Plan.audience_all.is_(True), Plan.id.in_(targeted))
+    return and_(current, or_(Plan.audience_all.is_(True), Plan.id.in_(targeted)))
 
 
 def audience_users_query(plan: Plan):
-    """SQL: the active people a plan is for, among those who study (the 干部职工 role)."""
-    query = select(User).where(User.active.is_(True), studies_condition())
+    """SQL: the active people a plan is for, among those who study (the 干部职工 role),
+    with an account made by the plan's last day: a closed plan's figures stay as they
+    were when new staff join."""
+    _start, after_last_day = day_bounds(plan.ends_on, plan.ends_on)
+    query = select(User).where(User.active.is_(True), studies_condition(),
+                               User.created_at < after_last_day)
     if plan.audience_all:
         return query
     department_ids = [a.department_id for a in plan.audience if a.department_id]

@@ -11,9 +11,11 @@ Counting rules (the figures of the annual report rest on them):
   sections, people without a department last), then by name and username.
 - A unit's row rolls up its sections; a report on a unit includes its sections; a report on
   one section shows that section alone. People without a department are "未分配部门".
-- Deactivated people appear (and count as people in per-capita figures) only when they
-  have something in the period: an attendance record, hours, an attempt, practice days,
-  an accepted reflection or points. Plan items due count active people only.
+- Deactivated people, and people whose account was made after the period ended, appear
+  (and count as people in per-capita figures) only when they have something in the
+  period: an attendance record, hours, an attempt, practice days, an accepted reflection
+  or points. Plan items due count the others only (Scope.counts_in_full): a past period's
+  figures stay as they were when new staff join.
 - Sessions: started in the period, not cancelled, and check-in closed
   (StudySession.closes_at ≤ now). A session still open for check-in is left out of every
   figure — people, departments, the sessions table, the totals, hence the exports and the
@@ -247,7 +249,7 @@ def _build(scope: Scope, department: Department | None, chosen: tuple[Source, ..
     names: dict[int | None, str] = {}  # department id → its full name, worked out once
     for user in scope.people():
         values = table[user.id]
-        if not user.active and not _has_activity(values):
+        if not scope.counts_in_full(user) and not _has_activity(values):
             continue
         users[user.id] = user
         name = names.get(user.department_id)

@@ -37,6 +37,7 @@ class Person:
     active: bool
     department_id: int | None
     department: Department | None
+    created_at: datetime  # naive UTC, when the account was made
 
 
 @dataclass(frozen=True)
@@ -98,15 +99,26 @@ class Scope:
             order = {key: _department_sort_key(department)
                      for key, department in departments.items()}
             query = select(User.id, User.name, User.username, User.active,
-                           User.department_id).order_by(User.name, User.username, User.id)
+                           User.department_id, User.created_at
+                           ).order_by(User.name, User.username, User.id)
             query = query.where(self.people_condition())
             people = [Person(user_id, name, username, active, department_id,
-                             departments.get(department_id) if department_id else None)
-                      for user_id, name, username, active, department_id in rows_of(query)]
+                             departments.get(department_id) if department_id else None,
+                             created_at)
+                      for user_id, name, username, active, department_id, created_at
+                      in rows_of(query)]
             nowhere = _department_sort_key(None)
             people.sort(key=lambda person: order.get(person.department_id, nowhere))
             self._cache["people"] = people
         return self._cache["people"]
+
+    def counts_in_full(self, person: Person) -> bool:
+        """Whether ``person`` is one of the period's people even with nothing done: still
+        active, and their account made before the period ended. Anyone else (someone who
+        left, or joined later) is listed only with something in the period, owes none of
+        its plan items and is no head in its per-capita figures, so last year's report
+        reads the same after this year's new staff are added."""
+        return person.active and person.created_at < self.bounds[1]
 
     def user_ids(self) -> list[int] | None:
         """The ids of everyone in the scope for an ``IN`` list, or None (no filter: the

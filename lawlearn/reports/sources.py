@@ -18,6 +18,7 @@ from sqlalchemy.orm import selectinload
 
 from lawlearn.accounts.models import UserRole
 from lawlearn.extensions import db
+from lawlearn.localtime import local_day
 from lawlearn.reports.columns import Column
 from lawlearn.reports.scope import Person, Scope, rows_of
 from lawlearn.sessions.attendance import Counts
@@ -82,7 +83,8 @@ PLANS = _l("学习计划")
 
 class _Audiences:
     """Which of ``plans`` each person is for, as plans.progress.audience_condition says (a
-    department includes its sections; people and roles too), from an index built once:
+    department includes its sections; people and roles too; not one that ended before the
+    account was made), from an index built once:
     a person's plans are found in a few dictionary lookups, not by testing every plan, and
     people of the same department and roles share one answer."""
 
@@ -107,7 +109,8 @@ class _Audiences:
 
     def of(self, user: Person, roles: tuple[str, ...]) -> tuple[frozenset[int], int, float]:
         """(the ids of the person's plans, their items due, the most hours one asks for)."""
-        key = (user.department_id, roles)
+        joined = local_day(user.created_at)
+        key = (user.department_id, roles, joined)
         shared = user.id not in self.by_user
         if shared and key in self._known:
             return self._known[key]
@@ -119,6 +122,8 @@ class _Audiences:
         for group in groups:
             for plan in group:
                 found[plan.id] = plan
+        # Not a plan that ended before the account was made (plans.progress says the same).
+        found = {plan_id: plan for plan_id, plan in found.items() if plan.ends_on >= joined}
         answer = (frozenset(found), sum(self.due_count.get(plan_id, 0) for plan_id in found),
                   max((float(plan.required_hours or 0) for plan in found.values()),
                       default=0.0))
@@ -137,8 +142,9 @@ def _plans(scope: Scope) -> Figures:
     study hours of the counted sessions attended (present or late). An item done at no
     known moment cannot be placed in a period and earns no hours (no kind gives one today;
     counting it in every period would count it many times over). Items and hours required
-    count active people only; hours earned everyone in the scope (a person who left keeps
-    the hours they earned while here)."""
+    count only the people the period counts in full (Scope.counts_in_full: active, and
+    here before the period ended); hours earned everyone in the scope (a person who left
+    keeps the hours they earned while here)."""
     from lawlearn.plans.kinds import item_states
     from lawlearn.plans.models import Plan
     from lawlearn.reports.tables import NO_RECORDS, attendance_by_person
@@ -200,7 +206,7 @@ def _plans(scope: Scope) -> Figures:
     for person in everyone:
         hours = round(float(attendance.get(person.id, NO_RECORDS)[5] or 0)
                       + earned.get(person.id, 0.0), 1)
-        if not person.active:
+        if not scope.counts_in_full(person):
             if hours:
                 figures[person.id] = {"hours_earned": hours}
             continue

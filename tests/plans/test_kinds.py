@@ -20,6 +20,7 @@ from lawlearn.plans.models import Plan, PlanAudience, PlanItem, PlanItemProgress
 from lawlearn.practice.models import DailySet
 from lawlearn.quiz.models import Attempt, Quiz
 from lawlearn.sessions.models import Attendance, SessionKind, StudySession
+from tests.conftest import STAFF_JOINED
 
 NOW = datetime(2026, 6, 1, 2, 0)  # 10:00 on 1 June 2026 in Shanghai
 LAW_TEXT = ("中华人民共和国测试法\n\n第一章 总则\n\n第一条 总则一。\n\n第二条 总则二。\n\n"
@@ -35,6 +36,7 @@ def make_person(username: str, *, roles=("staff",), department_id: int | None = 
     user = create_user(None, username, "correct-horse-9",
                        UserFields(f"测试{username}", department_id, set(roles)),
                        must_change_password=False, audit=False)
+    user.created_at = STAFF_JOINED  # long before the plans' dates (see make_user)
     db.session.flush()
     return user
 

@@ -25,6 +25,7 @@ from lawlearn.extensions import db
 from lawlearn.plans.actions import submit_reflection
 from lawlearn.plans.models import Plan
 from lawlearn.plans.reflection_reviews import accept_reflection, return_reflection
+from tests.conftest import STAFF_JOINED
 
 NOW = datetime(2025, 6, 30, 4, 0)  # naive UTC: 12:00 on 30 June in Shanghai
 PERIOD = (date(2025, 1, 1), date(2025, 6, 30))
@@ -48,6 +49,7 @@ def make_person(username: str, *, name: str | None = None, department_id: int | 
                        UserFields(name or f"职工{username}", department_id, set(roles)),
                        must_change_password=False, audit=False)
     user.active = active
+    user.created_at = STAFF_JOINED  # long before the office's dates (see make_user)
     db.session.flush()
     return user
 
