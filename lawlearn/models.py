@@ -73,6 +73,7 @@ from lawlearn.sessions.models import (
     StudySession,
 )
 from lawlearn.settings import SiteSetting
+from lawlearn.submissions import FormSubmission
 
 __all__ = [
     "ApiToken", "LoginFailure", "ArticleBookmark", "ArticleNote", "ArticleStudy", "AuditEntry",
@@ -85,5 +86,5 @@ __all__ = [
     "MaterialRead",
     "Notice", "Plan", "PlanAudience", "PlanItem", "PlanItemProgress", "PlanStage", "Reflection",
     "Campaign", "OutreachCategory", "OutreachEvent", "OutreachEventLaw", "OutreachMaterial",
-    "OutreachPhoto", "StallQuiz", "StallQuizEntry",
+    "OutreachPhoto", "StallQuiz", "StallQuizEntry", "FormSubmission",
 ]

@@ -25,6 +25,7 @@ from lawlearn.library.models import (
 from lawlearn.library.references import format_references
 from lawlearn.pagination import paginate
 from lawlearn.security import is_safe_next
+from lawlearn.submissions import once_per_submission
 
 
 def _apply_error(form, error: DomainError, default_field: str) -> None:
@@ -75,6 +76,7 @@ def _edit_page(material: Material, form: MaterialForm, attach_form: AttachmentFo
 
 
 @library_admin_bp.route("/materials/new", methods=["GET", "POST"])
+@once_per_submission(lambda: url_for("library_admin.materials"))
 def material_new():
     """Create a study material."""
     form = MaterialForm()

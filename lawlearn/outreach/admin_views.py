@@ -28,6 +28,7 @@ from lawlearn.outreach.forms import CategoryForm, EventForm, PhotoForm, ReturnFo
 from lawlearn.outreach.models import EVENT_STATUSES
 from lawlearn.outreach.views import fill_event_form, prepare_event_form, save_event_form
 from lawlearn.pagination import paginate
+from lawlearn.submissions import once_per_submission
 
 
 def _date_arg(name: str) -> date | None:
@@ -64,6 +65,7 @@ def events():
 
 
 @outreach_admin_bp.route("/events/new", methods=["GET", "POST"])
+@once_per_submission(lambda: url_for("outreach_admin.events"))
 def event_new():
     """Record an event for any department."""
     form = EventForm()

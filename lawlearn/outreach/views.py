@@ -24,6 +24,7 @@ from lawlearn.outreach.forms import EMPTY_MATERIAL_ROWS, EventForm, PhotoForm
 from lawlearn.outreach.models import AUDIENCES, CHANNELS, EVENT_STATUSES, OutreachEvent
 from lawlearn.pagination import paginate
 from lawlearn.security import safe_next
+from lawlearn.submissions import once_per_submission
 
 # --- shared with the admin pages ---------------------------------------------------------
 
@@ -182,6 +183,7 @@ def index():
 
 @outreach_bp.route("/events/new", methods=["GET", "POST"])
 @login_required
+@once_per_submission(lambda: url_for("outreach.index"))
 def event_new():
     """Record an event for my department (a draft)."""
     if current_user.department_id is None and not current_user.is_admin:

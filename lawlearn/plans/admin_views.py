@@ -33,6 +33,7 @@ from lawlearn.plans.view_helpers import (
     apply_error,
     run_change,
 )
+from lawlearn.submissions import once_per_submission
 
 
 def plan_or_404(plan_id: int) -> Plan:
@@ -68,6 +69,7 @@ def _plan_fields(form: PlanForm) -> authoring.PlanFields:
 
 @plans_admin_bp.route("/new", methods=["GET", "POST"])
 @plans_admin_bp.route("/<int:plan_id>/edit", methods=["GET", "POST"])
+@once_per_submission(lambda: url_for("plans_admin.plans"))
 def plan_edit(plan_id: int | None = None):
     """Create a plan (a draft) or edit its title, kind, period and required hours."""
     plan = plan_or_404(plan_id) if plan_id else None

@@ -21,6 +21,7 @@ from lawlearn.quiz import authoring, bank, bank_export, quiz_admin_bp
 from lawlearn.quiz.forms import QuestionForm, QuizForm
 from lawlearn.quiz.grading import parse_fill_answer, parse_letters, parse_true_false
 from lawlearn.quiz.models import DIFFICULTIES, QUESTION_TYPES, QuestionRevision, Quiz
+from lawlearn.submissions import once_per_submission
 
 TYPE_WORDS = {"单选": "single", "单选题": "single", "多选": "multiple", "多选题": "multiple",
               "判断": "true_false", "判断题": "true_false", "填空": "fill", "填空题": "fill",
@@ -96,6 +97,7 @@ def _fields_from(form: QuestionForm) -> bank.QuestionFields:
 
 @quiz_admin_bp.route("/questions/new", methods=["GET", "POST"])
 @quiz_admin_bp.route("/questions/<int:question_id>", methods=["GET", "POST"])
+@once_per_submission(lambda: url_for("quiz_admin.questions"))
 def question_edit(question_id: int | None = None):
     """Create or edit a question; an edit keeps the earlier text as a revision."""
     question = bank.get_question(question_id) if question_id else None
@@ -245,6 +247,7 @@ def _fill_form(form: QuizForm, quiz: Quiz) -> None:
 
 @quiz_admin_bp.route("/quizzes/new", methods=["GET", "POST"])
 @quiz_admin_bp.route("/quizzes/<int:quiz_id>", methods=["GET", "POST"])
+@once_per_submission(lambda: url_for("quiz_admin.quizzes"))
 def quiz_edit(quiz_id: int | None = None):
     """Create or edit a quiz: window, limits, grading, questions or draw rules, audience."""
     quiz = authoring.get_quiz(quiz_id) if quiz_id else None

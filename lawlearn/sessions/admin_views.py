@@ -25,6 +25,7 @@ from lawlearn.sessions import leave, roster, services, sessions_admin_bp
 from lawlearn.sessions.forms import CancelForm, KindForm, MarkForm, SessionForm
 from lawlearn.sessions.kinds import add_kind, session_kinds
 from lawlearn.sessions.models import ATTENDANCE_STATUSES, SessionKind, StudySession
+from lawlearn.submissions import once_per_submission
 
 
 def _local(value: datetime | None) -> datetime | None:
@@ -66,6 +67,7 @@ def _form_fields(form: SessionForm) -> services.SessionFields:
 
 @sessions_admin_bp.route("/new", methods=["GET", "POST"])
 @sessions_admin_bp.route("/<int:session_id>", methods=["GET", "POST"])
+@once_per_submission(lambda: url_for("sessions_admin.sessions"))
 def session_edit(session_id: int | None = None):
     """Schedule a session (or a weekly/monthly series), or edit one or the rest of a series."""
     study = services.get_session(session_id) if session_id else None

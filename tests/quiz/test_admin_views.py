@@ -230,8 +230,10 @@ def test_a_copy_of_a_bank_question_is_refused_and_a_retired_one_named(admin_clie
     with app.app_context():
         db.session.get(Question, question_id).status = "retired"
         db.session.commit()
+    # (Another answer: the very same form again within minutes would be a resend, sent to
+    # the question it made; see tests/test_submissions.py.)
     again = post_with_csrf(admin_client, "/admin/quiz/questions/new",
-                           "/admin/quiz/questions/new", fields)
+                           "/admin/quiz/questions/new", {**fields, "answer": "C"})
     assert again.status_code == 422
     assert f"与已停用的试题 #{question_id} 相同" in again.get_data(as_text=True)
     # Editing another question into a copy is refused too; editing itself is not.

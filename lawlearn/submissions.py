@@ -1,0 +1,114 @@
+"""A create form saves once, however often it is sent (DESIGN: "a double click or a retried
+request changes nothing twice").
+
+The first POST of a create form claims a key made of who sent it, to which form, and
+everything it says, in the same transaction as what it creates. The same form sent again
+within a few minutes (a phone's network resend, or the back button and 提交 once more,
+which brings back what was typed) finds the key taken and is sent to what the first one
+made instead of making a second. The button's own double-click guard cannot stop either;
+a unique key can. A form refused with errors releases its key, so the corrected form saves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime, timedelta
+from functools import wraps
+
+from flask import flash, redirect, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import ForeignKey, String, delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, mapped_column
+
+from lawlearn.database import utcnow
+from lawlearn.extensions import db
+from lawlearn.unique_keys import is_unique_violation
+
+# The same content sent again within this is the same submission; later it is a new one.
+SAME_SUBMISSION_WITHIN = timedelta(minutes=10)
+NOT_CONTENT = {"csrf_token"}  # differs between two sendings of one form
+
+
+class FormSubmission(db.Model):
+    """A create form's key, claimed by its first POST, and where that POST led."""
+
+    __tablename__ = "form_submission"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    target: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+def submission_key(user_id: int, endpoint: str, view_args: dict, form: list[tuple[str, str]]
+                   ) -> str:
+    """The key of one person's form with this content: the same whatever order the fields
+    come in."""
+    content = sorted((name, value) for name, value in form if name not in NOT_CONTENT)
+    text = json.dumps([user_id, endpoint, sorted(view_args.items()), content],
+                      ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _claim(key: str, now: datetime) -> bool:
+    """Claim ``key`` inside the request's transaction; False when a POST of the last few
+    minutes holds it."""
+    db.session.execute(delete(FormSubmission).where(
+        FormSubmission.created_at < now - SAME_SUBMISSION_WITHIN))
+    try:
+        with db.session.begin_nested():
+            db.session.add(FormSubmission(key=key, user_id=current_user.id, created_at=now))
+    except IntegrityError as error:
+        if not is_unique_violation(error):
+            raise
+        return False
+    return True
+
+
+def once_per_submission(fallback):
+    """Decorate a create view: the same POST again goes where the first one went (or to
+    ``fallback()``, a URL, while the first is still saving), saying that nothing was saved
+    twice."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if request.method != "POST" or not current_user.is_authenticated:
+                return view(*args, **kwargs)
+            key = submission_key(current_user.id, request.endpoint or "",
+                                 request.view_args or {}, list(request.form.items(multi=True)))
+            if not _claim(key, utcnow()):
+                db.session.rollback()
+                flash(_("这份表单刚才已经提交过，没有重复保存。"), "info")
+                target = db.session.scalar(select(FormSubmission.target).where(
+                    FormSubmission.key == key))
+                return redirect(target or fallback())
+            response = view(*args, **kwargs)
+            if 300 <= _status(response) < 400:
+                # Saved (or sent elsewhere): the key stays taken, pointing where it led.
+                claimed = db.session.get(FormSubmission, key)
+                if claimed is None:  # the view rolled back after saving nothing
+                    claimed = FormSubmission(key=key, user_id=current_user.id)
+                    db.session.add(claimed)
+                claimed.target = response.location[:500]
+                db.session.commit()
+            else:
+                # Refused: nothing was saved, and the corrected form may be sent.
+                db.session.rollback()
+                db.session.execute(delete(FormSubmission).where(FormSubmission.key == key))
+                db.session.commit()
+            return response
+
+        return wrapper
+
+    return decorate
+
+
+def _status(response) -> int:
+    """The status of what a view returned: a response, or a (body, status) tuple."""
+    if isinstance(response, tuple):
+        return response[1] if len(response) > 1 and isinstance(response[1], int) else 200
+    return getattr(response, "status_code", 200)
