@@ -11,7 +11,7 @@ import random
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
@@ -37,6 +37,10 @@ STALL_TYPES = ("single", "true_false")
 MOBILE = re.compile(r"1[3-9]\d{9}")
 PHONE_SEPARATORS = re.compile(r"[\s\-()（）]+")
 TOKEN_MAX = 32  # StallQuiz.token is a String(32)
+# Answers count from an hour before the event starts (a stall is set up beforehand); a scan
+# earlier (an officer trying the printed code the day before) previews the questions only,
+# or the test answers would be added to the event's audience in the upward report.
+ANSWERS_FROM_BEFORE_START = timedelta(hours=1)
 
 
 # --- loading ---------------------------------------------------------------------------------
@@ -200,6 +204,16 @@ def accepts_answers(quiz: StallQuiz) -> bool:
     return quiz.open and quiz.event.status != "verified"
 
 
+def answers_open_at(quiz: StallQuiz) -> datetime:
+    """From when answers count (naive UTC)."""
+    return quiz.event.starts_at - ANSWERS_FROM_BEFORE_START
+
+
+def preview_only(quiz: StallQuiz, now: datetime) -> bool:
+    """Too early for answers to count: the page shows the questions and takes nothing."""
+    return now < answers_open_at(quiz)
+
+
 def device_key(secret_key: str, cookie_value: str) -> str:
     """A keyed hash of the device cookie: the cookie itself is never stored."""
     return hmac.new(secret_key.encode(), cookie_value.encode(), hashlib.sha256).hexdigest()
@@ -237,16 +251,18 @@ def has_entries(quiz: StallQuiz) -> bool:
 def grade_answers(quiz: StallQuiz, answers: dict[str, Any]) -> tuple[dict[str, Any], int]:
     """Every question's canonical answer (by question id) and the number right.
 
-    Raises 422 naming the first question left unanswered or answered in a bad form.
+    Raises 422 naming every question left unanswered, or the first answered in a bad form.
     """
+    blank = [(position, qid) for position, qid in enumerate(quiz.question_ids, start=1)
+             if answers.get(str(qid)) in (None, "", [])]
+    if blank:
+        raise ValidationFailed(_("第 %(numbers)s 题还没有作答。",
+                                 numbers="、".join(str(position) for position, _qid in blank)),
+                               field=f"q-{blank[0][1]}", code="unanswered")
     canonical: dict[str, Any] = {}
     correct = 0
-    for position, (qid, snapshot) in enumerate(zip(quiz.question_ids, quiz.snapshots,
-                                                   strict=True), start=1):
+    for qid, snapshot in zip(quiz.question_ids, quiz.snapshots, strict=True):
         raw = answers.get(str(qid))
-        if raw is None or raw == "" or raw == []:
-            raise ValidationFailed(_("第 %(n)d 题还没有作答。", n=position),
-                                   field=f"q-{qid}", code="unanswered")
         keys = [option["key"] for option in snapshot["options"]]
         response = canonical_response(snapshot["type"], raw, keys, snapshot.get("blanks") or 0)
         right, _points = grade(snapshot, response, 1, False)
@@ -265,6 +281,11 @@ def submit_entry(quiz: StallQuiz, answers: dict[str, Any], key: str, phone: str 
     """
     if not accepts_answers(quiz):
         raise NotFound(_("本次有奖问答已结束，感谢关注。"), code="stall_closed")
+    if preview_only(quiz, now):
+        from lawlearn.i18n import display_datetime
+
+        raise Conflict(_("本次有奖问答 %(when)s 起接受作答，现在只能预览题目，提交的答卷不计入。",
+                         when=display_datetime(answers_open_at(quiz))), code="stall_not_started")
     earlier = entry_for_device(quiz, key)
     if earlier is not None:
         return earlier, False

@@ -132,7 +132,8 @@ def _render_quiz(quiz: StallQuiz, form: StallEntryForm, *, answers: dict[str, An
                  error: str | None = None, status: int = 200):
     return render_template("stall/quiz.html", quiz=quiz, event=quiz.event, form=form,
                            organiser=stall.organiser_name(quiz.event), answers=answers or {},
-                           error=error), status
+                           error=error, preview=stall.preview_only(quiz, utcnow()),
+                           opens_at=stall.answers_open_at(quiz)), status
 
 
 @stall_bp.route("/<token>")

@@ -302,6 +302,10 @@ def test_every_question_must_be_answered_and_answers_are_kept(app, client, event
     assert refused.status_code == 422 and "第 3 题还没有作答" in html
     assert re.search(rf'name="{kept_name}" value="{kept_value}"\s*(required)?\s*checked', html)
     assert entries(app) == []
+    # Every question left blank is named at once, not one per try.
+    names = list(data)
+    refused = answer(client, token, {names[0]: data[names[0]]})
+    assert "第 2、3 题还没有作答" in refused.get_data(as_text=True)
 
 
 def test_without_csrf_token_nothing_is_written(app, client, event_id, bank):
@@ -332,8 +336,11 @@ def test_the_phone_is_validated_masked_exported_and_erased(app, client, admin_cl
                                     "phone": "138 1234 5678"}).status_code == 303
     assert "如中奖，工作人员将通过您留下的手机号联系您" in resident.get(f"/q/{token}").get_data(
         as_text=True)
-    assert answer(app.test_client(), token, answers_for(app, quiz_id)).status_code == 303
+    without_phone = app.test_client()
+    assert answer(without_phone, token, answers_for(app, quiz_id)).status_code == 303
     assert [e.phone for e in entries(app)] == ["13812345678", None]
+    # No number left, no promise of a call.
+    assert "如中奖" not in without_phone.get(f"/q/{token}").get_data(as_text=True)
 
     admin_page = f"/admin/outreach/events/{event_id}/stall"
     html = admin_client.get(admin_page).get_data(as_text=True)
@@ -355,6 +362,34 @@ def test_the_phone_is_validated_masked_exported_and_erased(app, client, admin_cl
     with app.app_context():
         actions = db.session.scalars(select(AuditEntry.action)).all()
     assert {"outreach.stall.export_phones", "outreach.stall.erase_phones"} <= set(actions)
+
+
+def test_a_scan_long_before_the_event_previews_the_questions_and_counts_nothing(
+        app, client, event_id, bank):
+    """An officer trying the printed code the day before adds nothing to the event's reach;
+    from an hour before the start, answers count."""
+    quiz_id, token = open_quiz(app, event_id)
+    with app.app_context():
+        event = db.session.get(OutreachEvent, event_id)
+        event.starts_at, event.ends_at = utcnow() + timedelta(days=1), \
+            utcnow() + timedelta(days=1, hours=3)
+        db.session.commit()
+    page = client.get(f"/q/{token}").get_data(as_text=True)
+    assert "预览：本次有奖问答" in page and "起接受作答" in page
+    assert re.search(r'<button type="submit"[^>]*disabled>尚未开始作答</button>', page)
+    data = answers_for(app, quiz_id)
+    refused = answer(client, token, data)
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 409 and "现在只能预览题目，提交的答卷不计入" in html
+    assert html.count("checked") == len(data)  # what was chosen is kept
+    assert entries(app) == [] and completions(app, event_id) == 0
+
+    with app.app_context():
+        event = db.session.get(OutreachEvent, event_id)
+        event.starts_at = utcnow() + timedelta(minutes=50)
+        db.session.commit()
+    assert answer(client, token, data).status_code == 303
+    assert len(entries(app)) == 1 and completions(app, event_id) == 1
 
 
 def test_a_closed_quiz_or_an_unknown_link_is_refused(app, client, event_id, bank):
