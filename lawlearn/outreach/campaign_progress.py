@@ -22,7 +22,9 @@ from lawlearn.outreach.ledger import (
     split_other_laws,
 )
 from lawlearn.outreach.models import (
+    HANDED_OUT_KINDS,
     MATERIAL_KINDS,
+    MATERIAL_UNITS,
     SEVEN_INTO,
     Campaign,
     OutreachCategory,
@@ -82,6 +84,14 @@ class MaterialKindTotal:
     @property
     def label(self) -> str:
         return str(MATERIAL_KINDS.get(self.kind, self.kind))
+
+    @property
+    def handed_out(self) -> bool:
+        return self.kind in HANDED_OUT_KINDS
+
+    @property
+    def unit(self) -> str:
+        return str(MATERIAL_UNITS.get(self.kind, ""))
 
 
 @dataclass

@@ -16,6 +16,7 @@ from lawlearn.library.models import Law
 from lawlearn.outreach.access import visible_events_condition
 from lawlearn.outreach.models import (
     EVENT_STATUSES,
+    HANDED_OUT_KINDS,
     Campaign,
     OutreachEvent,
     OutreachMaterial,
@@ -88,7 +89,9 @@ def list_figures(event_ids: list[int]) -> dict[int, EventFigures]:
         figures[event_id].photos = count
     for event_id, copies in db.session.execute(
             select(OutreachMaterial.event_id, func.sum(OutreachMaterial.copies)).where(
-                OutreachMaterial.event_id.in_(event_ids)).group_by(OutreachMaterial.event_id)):
+                OutreachMaterial.event_id.in_(event_ids),
+                OutreachMaterial.kind.in_(HANDED_OUT_KINDS))
+            .group_by(OutreachMaterial.event_id)):
         figures[event_id].copies = int(copies or 0)
     for event_id in db.session.scalars(
             select(AuditEntry.target_id).distinct().join(

@@ -174,8 +174,8 @@ def export_xlsx(filters: LedgerFilters, now: datetime) -> bytes:
     sheet.freeze_panes(1, 3)
     write(sheet, 0, event_headers(), default=header)
     for index, event in enumerate(events, start=1):
-        kinds = sum(m.kinds for m in event.materials)
-        copies = sum(m.copies for m in event.materials)
+        kinds = sum(m.kinds for m in event.materials if m.handed_out)
+        copies = sum(m.copies for m in event.materials if m.handed_out)
         write(sheet, index, [
             index, event.id, event.title, local_naive(event.starts_at).date(),
             local_naive(event.starts_at), local_naive(event.ends_at), event.place,

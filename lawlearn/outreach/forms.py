@@ -40,7 +40,7 @@ class MaterialRowForm(Form):
 
     kind = SelectField(_l("资料类型"), choices=material_kind_choices, validate_choice=False)
     kinds = StringField(_l("种数"), widget=NumberInput(min=1), filters=[lambda v: (v or "").strip()])
-    copies = StringField(_l("份数"), widget=NumberInput(min=1),
+    copies = StringField(_l("数量"), widget=NumberInput(min=1),
                          filters=[lambda v: (v or "").strip()])
     note = StringField(_l("说明"), validators=[Optional(), Length(max=200)])
 

@@ -21,7 +21,9 @@ from lawlearn.outreach.models import (
     AUDIENCES,
     CHANNELS,
     EVENT_STATUSES,
+    HANDED_OUT_KINDS,
     MATERIAL_KINDS,
+    MATERIAL_UNITS,
     OutreachEvent,
     OutreachMaterial,
 )
@@ -91,11 +93,16 @@ def _display(name: str, value: Any) -> str:
 
 
 def material_label(row: dict[str, Any] | OutreachMaterial) -> str:
-    """宣传单 3 种 1,200 份 (plus the note)."""
+    """宣传单 3 种 1,200 份, or 展板 6 块 (plus the note)."""
     if isinstance(row, OutreachMaterial):
         row = material_dicts([row])[0]
-    label = _("%(kind)s %(kinds)d 种 %(copies)s 份", kind=MATERIAL_KINDS.get(row["kind"], row["kind"]),
-              kinds=row["kinds"], copies=format(row["copies"], ","))
+    kind = MATERIAL_KINDS.get(row["kind"], row["kind"])
+    if row["kind"] in HANDED_OUT_KINDS:
+        label = _("%(kind)s %(kinds)d 种 %(copies)s 份", kind=kind, kinds=row["kinds"],
+                  copies=format(row["copies"], ","))
+    else:
+        label = _("%(kind)s %(count)s %(unit)s", kind=kind, count=format(row["copies"], ","),
+                  unit=MATERIAL_UNITS.get(row["kind"], ""))
     return f"{label}（{row['note']}）" if row.get("note") else label
 
 

@@ -26,6 +26,7 @@ from lawlearn.extensions import db
 from lawlearn.library.models import Law
 from lawlearn.localtime import day_start, local_moment
 from lawlearn.outreach.models import (
+    HANDED_OUT_KINDS,
     Campaign,
     OutreachCategory,
     OutreachEvent,
@@ -152,7 +153,7 @@ def grouped_totals(where: list[Any], key: Any = None) -> dict[Any, LedgerTotals]
         select(*keys, func.coalesce(func.sum(OutreachMaterial.kinds), 0),
                func.coalesce(func.sum(OutreachMaterial.copies), 0))
         .join(OutreachEvent, OutreachMaterial.event_id == OutreachEvent.id)
-        .where(*where).group_by(*keys))
+        .where(*where, OutreachMaterial.kind.in_(HANDED_OUT_KINDS)).group_by(*keys))
     for row in materials:
         group = row[0] if keys else None
         if group in result:

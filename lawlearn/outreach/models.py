@@ -25,6 +25,11 @@ CHANNELS = {"onsite": _l("现场"), "website": _l("网站"), "wechat": _l("微�
             "weibo": _l("微博"), "video": _l("视频号"), "other": _l("其他")}
 MATERIAL_KINDS = {"leaflet": _l("宣传单"), "handbook": _l("宣传手册"), "banner": _l("横幅"),
                   "board": _l("展板"), "vehicle": _l("宣传车"), "other": _l("其他")}
+# What is handed out and counted in 份 (发放宣传资料 X 种 Y 份); banners, boards and vehicles
+# are shown, not handed out, and are counted in their own units, never added to the copies.
+HANDED_OUT_KINDS = ("leaflet", "handbook", "other")
+MATERIAL_UNITS = {"leaflet": _l("份"), "handbook": _l("份"), "banner": _l("条"),
+                  "board": _l("块"), "vehicle": _l("辆"), "other": _l("份")}
 EVENT_STATUSES = {"draft": _l("草稿"), "submitted": _l("已提交"), "verified": _l("已审核")}
 
 
@@ -134,7 +139,8 @@ class OutreachEvent(db.Model):
 
 
 class OutreachMaterial(db.Model):
-    """Materials handed out: a kind (leaflet, handbook …), how many kinds, how many copies."""
+    """Materials of an event: a kind (leaflet, handbook, banner …), how many kinds, how many
+    copies (or banners, boards, vehicles: see MATERIAL_UNITS)."""
 
     __tablename__ = "outreach_material"
     __table_args__ = (CheckConstraint("kinds >= 1 AND copies >= 1", name="positive"),)
@@ -148,6 +154,11 @@ class OutreachMaterial(db.Model):
     note: Mapped[str] = mapped_column(String(200), default="")
 
     event: Mapped[OutreachEvent] = relationship(back_populates="materials")
+
+    @property
+    def handed_out(self) -> bool:
+        """Counted in 发放宣传资料 (see HANDED_OUT_KINDS)."""
+        return self.kind in HANDED_OUT_KINDS
 
 
 class OutreachPhoto(db.Model):

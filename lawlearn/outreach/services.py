@@ -119,7 +119,7 @@ def _check_materials(rows: list[MaterialRow]) -> None:
             raise ValidationFailed(_("宣传资料第 %(n)d 行：种数须为不小于 1 的整数。", n=number),
                                    field="materials")
         if not _is_count(row.copies) or row.copies < 1:
-            raise ValidationFailed(_("宣传资料第 %(n)d 行：份数须为不小于 1 的整数。", n=number),
+            raise ValidationFailed(_("宣传资料第 %(n)d 行：数量须为不小于 1 的整数。", n=number),
                                    field="materials")
         if row.kinds > MAX_COUNT or row.copies > MAX_COUNT:
             raise ValidationFailed(_("宣传资料第 %(n)d 行：数字过大，请核对。", n=number),

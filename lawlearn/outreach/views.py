@@ -280,7 +280,9 @@ def event_delete(event_id: int):
         db.session.commit()
         shutil.rmtree(folder, ignore_errors=True)
         flash(_("已删除活动《%(title)s》。", title=title), "success")
-        return redirect(url_for("outreach.index"))
+        # An admin who came from the admin list goes back to it.
+        return redirect(url_for("outreach_admin.events") if request.args.get("from") == "admin"
+                        and current_user.is_admin else url_for("outreach.index"))
     return render_template("outreach/event_delete.html", event=event, form=form)
 
 

@@ -131,8 +131,8 @@ def test_seven_categories_are_created_once_and_stay_fixed(ctx, admin):
      "第 2 行：请选择资料类型"),
     ({"materials": [MaterialRow("leaflet", 0, 100)]}, "materials", "种数须为不小于 1 的整数"),
     ({"materials": [MaterialRow("leaflet", None, 100)]}, "materials", "种数须为不小于 1"),
-    ({"materials": [MaterialRow("banner", 1, 0)]}, "materials", "份数须为不小于 1 的整数"),
-    ({"materials": [MaterialRow("banner", 1, None)]}, "materials", "份数须为不小于 1"),
+    ({"materials": [MaterialRow("banner", 1, 0)]}, "materials", "数量须为不小于 1 的整数"),
+    ({"materials": [MaterialRow("banner", 1, None)]}, "materials", "数量须为不小于 1"),
     ({"audiences": ["aliens"]}, "audiences", "未知的宣传对象"),
     ({"channel": "radio"}, "channel", "请选择宣传渠道"),
     ({"category_id": None}, "category_id", "请选择活动类别"),
@@ -442,12 +442,12 @@ def test_staff_record_an_event_through_the_form(app, client, login, people):
     ({"participants": "12.5"}, "不是有效的整数"),
     ({"volunteers": "很多"}, "不是有效的整数"),
     ({"materials-1-kind": "banner", "materials-1-kinds": "1", "materials-1-copies": ""},
-     "宣传资料第 2 行：份数须为不小于 1 的整数"),
+     "宣传资料第 2 行：数量须为不小于 1 的整数"),
     ({"materials-1-kind": "", "materials-1-kinds": "2", "materials-1-copies": "50"},
      "宣传资料第 2 行：请选择资料类型"),
     ({"materials-0-kinds": "0"}, "宣传资料第 1 行：种数须为不小于 1 的整数"),
     # The third row, after a blank second one: counted as the form shows it.
-    ({"materials-2-copies": ""}, "宣传资料第 3 行：份数须为不小于 1 的整数"),
+    ({"materials-2-copies": ""}, "宣传资料第 3 行：数量须为不小于 1 的整数"),
     ({"ends_at": "2024-12-04T08:00"}, "结束时间不能早于开始时间"),
     ({"title": ""}, "必填"),
 ])
@@ -777,3 +777,41 @@ def test_a_future_event_offers_no_submit_button(app, admin_client, people):
     assert "才能提交审核：台账只登记已开展的活动。" in page
     admin_page = admin_client.get(f"/admin/outreach/events/{event_id}").get_data(as_text=True)
     assert "代为提交</button>" not in admin_page and "才能提交或审核" in admin_page
+
+
+def test_an_admin_deletes_a_draft_from_the_admin_page_and_returns_to_the_admin_list(
+        app, client, login, people):
+    categories_ready(app)
+    with app.app_context():
+        event_id = draft(people).id
+    login(people.admin)
+    page = client.get(f"/admin/outreach/events/{event_id}").get_data(as_text=True)
+    link = f"/outreach/events/{event_id}/delete?from=admin"
+    assert f'href="{link}">删除草稿</a>' in page
+    confirm = client.get(link)
+    assert "确定删除" in confirm.get_data(as_text=True)
+    done = client.post(link, data={"csrf_token": csrf_from(confirm)})
+    assert done.status_code == 302 and done.location == "/admin/outreach/events"
+    with app.app_context():
+        assert db.session.get(OutreachEvent, event_id) is None
+    # A submitted event offers no such link.
+    with app.app_context():
+        event = draft(people)
+        services.submit_event(user(people.admin), event, utcnow())
+        db.session.commit()
+        submitted_id = event.id
+    assert "删除草稿" not in client.get(
+        f"/admin/outreach/events/{submitted_id}").get_data(as_text=True)
+
+
+def test_the_staff_list_shows_the_reach_the_ledger_counts(app, client, login, people):
+    """Participants plus stall-quiz completions, as the admin list and the ledger say."""
+    categories_ready(app)
+    with app.app_context():
+        event = draft(people)
+        event.quiz_completions = 5
+        db.session.commit()
+    login(people.author)
+    listing = client.get("/outreach/").get_data(as_text=True)
+    assert "受众 325 人次" in listing and "参与 320 人次" not in listing
+    assert "资料 1,500 份" in listing

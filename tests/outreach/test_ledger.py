@@ -255,10 +255,36 @@ def test_totals_add_up_every_count(week_events):
 
     with_drafts = ledger_totals(LedgerFilters(status="all"))
     assert with_drafts.events == 5 and with_drafts.participants == 2159
-    assert (with_drafts.material_kinds, with_drafts.material_copies) == (7, 2601)
+    # The draft's banner is shown, not handed out: no copy of 发放宣传资料.
+    assert (with_drafts.material_kinds, with_drafts.material_copies) == (6, 2600)
 
     nothing = ledger_totals(LedgerFilters(date_from=date(2030, 1, 1)))
     assert nothing.events == 0 and nothing.reach == 0 and nothing.material_copies == 0
+
+
+def test_banners_boards_and_vehicles_are_not_copies_handed_out(office, cats):
+    """发放宣传资料 counts leaflets, handbooks and other handouts in 份; a banner, a board or
+    a vehicle is shown in its own unit and never added to the copies, on any page or
+    export."""
+    from lawlearn.outreach.campaign_progress import campaign_progress
+    from lawlearn.outreach.event_lists import list_figures
+    from lawlearn.outreach.history import material_label
+
+    week = make_campaign()
+    event = make_event(cats["进社区"], office.justice_pufa, campaign=week, participants=300,
+                       materials=(("vehicle", 1, 1), ("leaflet", 1, 1500), ("board", 1, 6),
+                                  ("banner", 1, 3), ("other", 1, 100)))
+    db.session.commit()
+    totals = ledger_totals(LedgerFilters())
+    assert (totals.material_kinds, totals.material_copies) == (2, 1600)
+    assert list_figures([event.id])[event.id].copies == 1600
+    assert [material_label(m) for m in event.materials] == [
+        "宣传车 1 辆", "宣传单 1 种 1,500 份", "展板 6 块", "横幅 3 条", "其他 1 种 100 份"]
+    progress = campaign_progress(week)
+    assert (progress.totals.material_kinds, progress.totals.material_copies) == (2, 1600)
+    assert {m.kind: (m.copies, m.unit, m.handed_out) for m in progress.materials}["board"] \
+        == (6, "块", False)
+    assert next(t.actual for t in progress.targets if t.key == "materials") == 1600
 
 
 def test_totals_by_category_and_by_campaign(week_events):
