@@ -28,3 +28,12 @@ def record_id(value: str) -> int:
     """
     number = int(value)
     return number if -MAX_ID - 1 <= number <= MAX_ID else NO_ROW
+
+
+def optional_record_id(value: Any) -> int | None:
+    """``coerce=`` for a form's choice of one row: blank is None (no choice), and a number
+    outside the id column's range is :data:`NO_ROW`, which the service finds no row for and
+    says so, instead of reaching the database (PostgreSQL refuses it: a 500)."""
+    if value in (None, "", "None"):
+        return None
+    return record_id(value)

@@ -39,7 +39,8 @@ def all_exist(model, ids, *where) -> bool:
     from lawlearn.extensions import db  # here: extensions imports this module
 
     wanted = set(ids)
-    if not all(0 < number <= MAX_ID for number in wanted):
+    # None (a choice left out of the form) names no row either.
+    if not all(isinstance(number, int) and 0 < number <= MAX_ID for number in wanted):
         return False
     return not wanted or db.session.scalar(select(func.count()).select_from(model).where(
         model.id.in_(wanted), *where)) == len(wanted)

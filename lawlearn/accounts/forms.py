@@ -17,10 +17,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from lawlearn.accounts.models import ROLE_LABELS
-
-
-def coerce_optional_int(value):
-    return int(value) if value not in (None, "", "None") else None
+from lawlearn.converters import optional_record_id
 
 
 class LoginForm(FlaskForm):
@@ -54,8 +51,9 @@ class UserForm(FlaskForm):
     username = StringField(_l("用户名"), validators=[DataRequired(), Length(max=64)],
                            description=_l("登录用，小写字母、数字、_ . -；创建后不能修改。"))
     name = StringField(_l("姓名"), validators=[DataRequired(), Length(max=64)])
-    department_id = SelectField(_l("部门"), coerce=coerce_optional_int, validate_choice=False)
-    roles = MultiCheckboxField(_l("角色"), choices=role_choices,
+    department_id = SelectField(_l("部门"), coerce=optional_record_id, validate_choice=False)
+    # Unknown roles are named by the service, in Chinese (wtforms would say it in English).
+    roles = MultiCheckboxField(_l("角色"), choices=role_choices, validate_choice=False,
                                validators=[DataRequired(message=_l("请至少选择一个角色。"))],
                                description=_l("只有“干部职工”计入学法统计：应参加学法活动、学习计划，"
                                               "列入报表和看板。只管理系统的账号可不勾选。"))
@@ -75,7 +73,7 @@ class ConfirmForm(FlaskForm):
 
 class DepartmentForm(FlaskForm):
     name = StringField(_l("名称"), validators=[DataRequired(), Length(max=100)])
-    parent_id = SelectField(_l("上级部门"), coerce=coerce_optional_int, validate_choice=False)
+    parent_id = SelectField(_l("上级部门"), coerce=optional_record_id, validate_choice=False)
 
 
 class RenameDepartmentForm(FlaskForm):
@@ -83,11 +81,11 @@ class RenameDepartmentForm(FlaskForm):
 
 
 class MoveDepartmentForm(FlaskForm):
-    parent_id = SelectField(_l("移至"), coerce=coerce_optional_int, validate_choice=False)
+    parent_id = SelectField(_l("移至"), coerce=optional_record_id, validate_choice=False)
 
 
 class MergeDepartmentForm(FlaskForm):
-    target_id = SelectField(_l("合并入"), coerce=coerce_optional_int, validate_choice=False,
+    target_id = SelectField(_l("合并入"), coerce=optional_record_id, validate_choice=False,
                             validators=[DataRequired(message=_l("请选择目标部门。"))])
 
 

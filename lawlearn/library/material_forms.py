@@ -8,6 +8,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from lawlearn.converters import optional_record_id
 from lawlearn.library.models import MATERIAL_KINDS
 
 MAX_BODY_LENGTH = 200_000
@@ -15,10 +16,6 @@ MAX_BODY_LENGTH = 200_000
 
 def kind_choices() -> list[tuple[str, str]]:
     return [(kind, str(label)) for kind, label in MATERIAL_KINDS.items()]
-
-
-def coerce_optional_int(value):
-    return int(value) if value not in (None, "", "None") else None
 
 
 class MaterialForm(FlaskForm):
@@ -56,7 +53,7 @@ class CollectionForm(FlaskForm):
 
 
 class CollectionEntryForm(FlaskForm):
-    material_id = SelectField(_l("学习资料"), coerce=coerce_optional_int, validate_choice=False,
+    material_id = SelectField(_l("学习资料"), coerce=optional_record_id, validate_choice=False,
                               validators=[DataRequired(message=_l("请选择学习资料。"))])
     group_title = StringField(_l("分组"), validators=[Optional(), Length(max=200)],
                               description=_l("同一分组的资料排在一起，如“坚持党对全面依法治国的领导”；"

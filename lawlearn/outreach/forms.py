@@ -20,7 +20,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional, StopValidation
 from wtforms.widgets import NumberInput
 
-from lawlearn.accounts.forms import MultiCheckboxField, coerce_optional_int
+from lawlearn.accounts.forms import MultiCheckboxField
+from lawlearn.converters import optional_record_id
 from lawlearn.date_checks import scheduled
 from lawlearn.outreach.models import AUDIENCES, CHANNELS, MATERIAL_KINDS
 from lawlearn.outreach.services import MAX_COUNT, MAX_MATERIAL_ROWS
@@ -42,7 +43,9 @@ class MaterialRowForm(Form):
     kinds = StringField(_l("种数"), widget=NumberInput(min=1), filters=[lambda v: (v or "").strip()])
     copies = StringField(_l("数量"), widget=NumberInput(min=1),
                          filters=[lambda v: (v or "").strip()])
-    note = StringField(_l("说明"), validators=[Optional(), Length(max=200)])
+    # A plain Form (a row of a FieldList) has no Chinese wtforms messages: its own message.
+    note = StringField(_l("说明"), validators=[Optional(), Length(
+        max=200, message=_l("资料说明最多 200 字。"))])
 
 
 def _count_range(_form, field) -> None:
@@ -67,10 +70,10 @@ class EventForm(FlaskForm):
     ends_at = DateTimeLocalField(_l("结束时间"), format=DATETIME,
                                  validators=[DataRequired(), scheduled()])
     place = StringField(_l("地点"), validators=[Optional(), Length(max=200)])
-    category_id = SelectField(_l("类别（七进）"), coerce=coerce_optional_int, validate_choice=False,
+    category_id = SelectField(_l("类别（七进）"), coerce=optional_record_id, validate_choice=False,
                               validators=[DataRequired(message=_l("请选择活动类别。"))])
-    campaign_id = SelectField(_l("所属主题宣传"), coerce=coerce_optional_int, validate_choice=False)
-    department_id = SelectField(_l("组织部门"), coerce=coerce_optional_int, validate_choice=False)
+    campaign_id = SelectField(_l("所属主题宣传"), coerce=optional_record_id, validate_choice=False)
+    department_id = SelectField(_l("组织部门"), coerce=optional_record_id, validate_choice=False)
     partner_units = TextAreaField(_l("合作单位"), validators=[Optional(), Length(max=2000)])
     law_ids = SelectMultipleField(_l("宣传的法律法规（法规库）"), coerce=int, validate_choice=False,
                                   description=_l("可多选；电脑上按住 Ctrl 点选。"))

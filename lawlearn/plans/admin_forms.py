@@ -22,7 +22,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from lawlearn.accounts.forms import MultiCheckboxField, coerce_optional_int, role_choices
+from lawlearn.accounts.forms import MultiCheckboxField, role_choices
+from lawlearn.converters import optional_record_id
 from lawlearn.date_checks import scheduled
 from lawlearn.number_fields import FiniteFloatField
 from lawlearn.plans.kinds import KINDS
@@ -88,7 +89,7 @@ class ItemForm(FlaskForm):
     title = StringField(_l("标题"), validators=[Optional(), Length(max=200)],
                         description=_l("留空时按所选内容自动生成（观看视频须填写）。"))
     description = TextAreaField(_l("说明"), validators=[Optional(), Length(max=2000)])
-    stage_id = SelectField(_l("阶段"), coerce=coerce_optional_int, validate_choice=False)
+    stage_id = SelectField(_l("阶段"), coerce=optional_record_id, validate_choice=False)
     due_on = DateField(_l("截止日期"), validators=[Optional(), scheduled()])
     required = BooleanField(_l("必修"), default=True)
     hours = FiniteFloatField(_l("学时"), default=0,
@@ -97,23 +98,23 @@ class ItemForm(FlaskForm):
     points = IntegerField(_l("积分"), default=0,
                           validators=[NumberRange(min=0, max=1000, message=_l("积分须在 0 到 1000 之间。"))])
     # articles
-    law_id = SelectField(_l("法规"), coerce=coerce_optional_int, validate_choice=False)
-    division_id = SelectField(_l("章或节"), coerce=coerce_optional_int, validate_choice=False,
+    law_id = SelectField(_l("法规"), coerce=optional_record_id, validate_choice=False)
+    division_id = SelectField(_l("章或节"), coerce=optional_record_id, validate_choice=False,
                               description=_l("选一章（节），或在下面填写条文范围。"))
     from_number = IntegerField(_l("起始条文（第几条）"), validators=[Optional()])
     to_number = IntegerField(_l("结束条文（第几条）"), validators=[Optional()])
     # material
-    material_id = SelectField(_l("学习资料"), coerce=coerce_optional_int, validate_choice=False)
+    material_id = SelectField(_l("学习资料"), coerce=optional_record_id, validate_choice=False)
     # material and video
     min_seconds = IntegerField(_l("最短学习时长（秒）"), default=60, validators=[Optional()],
                                description=_l("从打开到确认完成，服务器计时。"))
     # quiz
-    quiz_id = SelectField(_l("测验"), coerce=coerce_optional_int, validate_choice=False)
+    quiz_id = SelectField(_l("测验"), coerce=optional_record_id, validate_choice=False)
     require = SelectField(_l("完成条件"), choices=lambda: [("passed", str(_l("须通过"))),
                                                          ("attempted", str(_l("参加即可")))],
                           default="passed")
     # session
-    session_id = SelectField(_l("学法活动"), coerce=coerce_optional_int, validate_choice=False)
+    session_id = SelectField(_l("学法活动"), coerce=optional_record_id, validate_choice=False)
     excused_counts = BooleanField(_l("请假也算完成"))
     # reflection
     min_length = IntegerField(_l("最少字数"), default=200, validators=[Optional()])
@@ -144,7 +145,7 @@ KIND_FIELDS = {
 
 
 class RemindForm(FlaskForm):
-    department_id = SelectField(_l("部门"), coerce=coerce_optional_int, validate_choice=False)
+    department_id = SelectField(_l("部门"), coerce=optional_record_id, validate_choice=False)
     not_done = BooleanField(_l("也提醒尚未逾期但未完成必修事项的人"))
 
 
