@@ -30,7 +30,7 @@ STAFF_NAMES = (
 
 
 DEMO_MARK = "demo.loaded"
-DEMO_HISTORY_DAYS = 90  # the accounts' age: older than anything the demo records
+DEMO_HISTORY_DAYS = 90  # the accounts' age: older than any person's record in the demo
 
 
 def demo_password() -> str:
@@ -66,8 +66,9 @@ def load_demo() -> dict[str, int]:
         for name in section_names:
             sections[name] = create_department(None, name, unit.id)
 
-    # The accounts were made before any of the demo's history (its sessions go back 40
-    # days): rosters and reports leave out what happened before an account existed.
+    # The accounts were made before the people's history the demo records (sessions and
+    # plan items go back 40 days): reports and plans leave out what ended before an
+    # account existed. (Outreach events, which are no one's, go back further.)
     joined = utcnow() - timedelta(days=DEMO_HISTORY_DAYS)
 
     def person(username, name, section, roles):

@@ -20,12 +20,11 @@ from flask import flash, redirect, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import ForeignKey, String, delete, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lawlearn.database import utcnow
 from lawlearn.extensions import db
-from lawlearn.unique_keys import is_unique_violation
+from lawlearn.unique_keys import inserted
 
 # The same content sent again within this is the same submission; later it is a new one.
 SAME_SUBMISSION_WITHIN = timedelta(minutes=10)
@@ -55,28 +54,31 @@ def submission_key(user_id: int, endpoint: str, view_args: dict, form: list[tupl
 
 def _claim(key: str, now: datetime) -> bool:
     """Claim ``key`` inside the request's transaction; False when a POST of the last few
-    minutes holds it."""
+    minutes holds it. Only the sender's own stale keys are cleared here: clearing everyone's
+    would make concurrent senders wait on each other's rows."""
     db.session.execute(delete(FormSubmission).where(
+        FormSubmission.user_id == current_user.id,
         FormSubmission.created_at < now - SAME_SUBMISSION_WITHIN))
-    try:
-        with db.session.begin_nested():
-            db.session.add(FormSubmission(key=key, user_id=current_user.id, created_at=now))
-    except IntegrityError as error:
-        if not is_unique_violation(error):
-            raise
-        return False
-    return True
+    return inserted(FormSubmission(key=key, user_id=current_user.id, created_at=now))
+
+
+def forget_targets(*urls: str) -> None:
+    """What a form made was deleted: sending that form again makes it anew, rather than
+    leading to a page that is gone."""
+    db.session.execute(delete(FormSubmission).where(FormSubmission.target.in_(urls)))
 
 
 def once_per_submission(fallback):
     """Decorate a create view: the same POST again goes where the first one went (or to
     ``fallback()``, a URL, while the first is still saving), saying that nothing was saved
-    twice."""
+    twice. A view that also edits (a URL with an id) is left alone for its edits: saving
+    the same values again is harmless there, and A → B → A → B is four real saves."""
 
     def decorate(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
-            if request.method != "POST" or not current_user.is_authenticated:
+            if request.method != "POST" or request.view_args \
+                    or not current_user.is_authenticated:
                 return view(*args, **kwargs)
             key = submission_key(current_user.id, request.endpoint or "",
                                  request.view_args or {}, list(request.form.items(multi=True)))
@@ -90,9 +92,10 @@ def once_per_submission(fallback):
             if 300 <= _status(response) < 400:
                 # Saved (or sent elsewhere): the key stays taken, pointing where it led.
                 claimed = db.session.get(FormSubmission, key)
-                if claimed is None:  # the view rolled back after saving nothing
-                    claimed = FormSubmission(key=key, user_id=current_user.id)
-                    db.session.add(claimed)
+                if claimed is None:  # the view rolled back (it saved nothing): claim again
+                    if not inserted(FormSubmission(key=key, user_id=current_user.id)):
+                        return response  # an identical POST claimed it meanwhile
+                    claimed = db.session.get(FormSubmission, key)
                 claimed.target = response.location[:500]
                 db.session.commit()
             else:

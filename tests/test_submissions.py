@@ -150,3 +150,38 @@ def test_the_key_is_the_persons_and_the_forms_own(app):
     assert key != submission_key(8, "outreach.event_new", {}, form)
     assert key != submission_key(7, "outreach_admin.event_new", {}, form)
     assert key != submission_key(7, "outreach.event_new", {}, [*form[:1], ("participants", "60")])
+
+
+def test_edits_are_not_taken_for_resends(app, admin_client):
+    """A → B → A → B within minutes is four real saves, not a resend of the second."""
+    from lawlearn.quiz.models import Question
+    from tests.conftest import post_with_csrf
+
+    fields = {"type": "true_false", "stem": "宪法是国家的根本大法。", "answer": "对",
+              "difficulty": "easy"}
+    made = post_with_csrf(admin_client, "/admin/quiz/questions/new",
+                          "/admin/quiz/questions/new", fields)
+    url = made.location
+    for stem in ("宪法是国家的根本法。", "宪法是国家的根本大法。", "宪法是国家的根本法。"):
+        saved = post_with_csrf(admin_client, url, url, {**fields, "stem": stem})
+        assert saved.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(Question.stem)) == "宪法是国家的根本法。"
+        assert count("form_submission") == 1  # the create only
+
+
+def test_a_deleted_event_is_made_anew_by_the_same_form(app, client, login, people):
+    school = categories_ready(app)
+    login(people.author)
+    page = client.get("/outreach/events/new")
+    data = {**form_data(school), "csrf_token": csrf_from(page)}
+    first = client.post("/outreach/events/new", data=data)
+    confirm = client.get(first.location + "/delete")
+    client.post(first.location + "/delete", data={"csrf_token": csrf_from(confirm)})
+    with app.app_context():
+        assert count("outreach_event") == 0
+    again = client.post("/outreach/events/new", data=data)
+    assert again.status_code == 302 and again.location != first.location
+    assert client.get(again.location).status_code == 200
+    with app.app_context():
+        assert count("outreach_event") == 1

@@ -265,7 +265,7 @@ def export_docx(filters: LedgerFilters, now: datetime, campaign: Campaign | None
         _table(document, [_("序号"), _("日期"), _("活动名称"), _("组织单位"), _("地点"),
                           _("受众（人次）"), _("资料（份）"), _("咨询（人次）")],
                [[index, display_date(local_naive(e.starts_at).date()), e.title,
-                 e.department.full_name, e.place, e.reach, sum(m.copies for m in e.materials if m.handed_out),
+                 e.department.full_name, e.place, e.reach, e.handed_out[1],
                  e.consultations] for index, e in enumerate(listed, start=1)],
                {0, 5, 6, 7})
 

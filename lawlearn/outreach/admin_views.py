@@ -24,9 +24,9 @@ from lawlearn.outreach.categories import (
     rename_category,
     set_category_active,
 )
+from lawlearn.outreach.event_form import fill_event_form, prepare_event_form, save_event_form
 from lawlearn.outreach.forms import CategoryForm, EventForm, PhotoForm, ReturnForm
 from lawlearn.outreach.models import EVENT_STATUSES
-from lawlearn.outreach.views import fill_event_form, prepare_event_form, save_event_form
 from lawlearn.pagination import paginate
 from lawlearn.submissions import once_per_submission
 

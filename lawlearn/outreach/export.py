@@ -28,6 +28,7 @@ from lawlearn.outreach.models import (
     CHANNELS,
     EVENT_STATUSES,
     MATERIAL_KINDS,
+    MATERIAL_UNITS,
     Campaign,
     OutreachEvent,
 )
@@ -93,7 +94,7 @@ def event_headers() -> list[str]:
 
 def material_headers() -> list[str]:
     return [_("活动编号"), _("活动名称"), _("日期"), _("组织单位"), _("类别"), _("资料类型"),
-            _("种类数"), _("份数"), _("备注"), _("状态")]
+            _("种类数"), _("数量"), _("单位"), _("备注"), _("状态")]
 
 
 def export_xlsx(filters: LedgerFilters, now: datetime) -> bytes:
@@ -174,8 +175,7 @@ def export_xlsx(filters: LedgerFilters, now: datetime) -> bytes:
     sheet.freeze_panes(1, 3)
     write(sheet, 0, event_headers(), default=header)
     for index, event in enumerate(events, start=1):
-        kinds = sum(m.kinds for m in event.materials if m.handed_out)
-        copies = sum(m.copies for m in event.materials if m.handed_out)
+        kinds, copies = event.handed_out
         write(sheet, index, [
             index, event.id, event.title, local_naive(event.starts_at).date(),
             local_naive(event.starts_at), local_naive(event.ends_at), event.place,
@@ -192,7 +192,7 @@ def export_xlsx(filters: LedgerFilters, now: datetime) -> bytes:
 
     # 宣传资料
     materials = workbook.add_worksheet(_("宣传资料"))
-    for column, width in enumerate([8, 30, 11, 20, 10, 12, 8, 10, 30, 8]):
+    for column, width in enumerate([8, 30, 11, 20, 10, 12, 8, 10, 6, 30, 8]):
         materials.set_column(column, column, width)
     materials.freeze_panes(1, 0)
     write(materials, 0, material_headers(), default=header)
@@ -203,7 +203,8 @@ def export_xlsx(filters: LedgerFilters, now: datetime) -> bytes:
                 event.id, event.title, local_naive(event.starts_at).date(),
                 event.department.full_name, event.category.name,
                 str(MATERIAL_KINDS.get(material.kind, material.kind)), material.kinds,
-                material.copies, material.note, _status(event)], {2: day})
+                material.copies, str(MATERIAL_UNITS.get(material.kind, "")), material.note,
+                _status(event)], {2: day})
             row += 1
     workbook.close()
     return buffer.getvalue()

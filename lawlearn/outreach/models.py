@@ -133,6 +133,13 @@ class OutreachEvent(db.Model):
         back_populates="event", cascade="all, delete-orphan", order_by="OutreachPhoto.id")
 
     @property
+    def handed_out(self) -> tuple[int, int]:
+        """(kinds, copies) of the materials handed out: 发放宣传资料 X 种 Y 份, banners,
+        boards and vehicles left out (HANDED_OUT_KINDS), as the ledger sums them."""
+        rows = [m for m in self.materials if m.handed_out]
+        return sum(m.kinds for m in rows), sum(m.copies for m in rows)
+
+    @property
     def reach(self) -> int:
         """Participants as reported plus residents who completed the stall quiz."""
         return self.participants + self.quiz_completions

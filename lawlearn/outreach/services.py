@@ -106,47 +106,56 @@ def _check_count(name: str, value: Any) -> None:
         raise ValidationFailed(_("%(label)s数字过大，请核对。", label=label), field=name)
 
 
-def _check_materials(rows: list[MaterialRow]) -> None:
+def _material_problems(rows: list[MaterialRow]) -> list[ValidationFailed]:
+    """Each row's first problem, every row at once."""
     if len(rows) > MAX_MATERIAL_ROWS:
-        raise ValidationFailed(_("宣传资料最多填写 %(n)d 行。", n=MAX_MATERIAL_ROWS),
-                               field="materials")
+        return [ValidationFailed(_("宣传资料最多填写 %(n)d 行。", n=MAX_MATERIAL_ROWS),
+                                 field="materials")]
+    problems = []
     for index, row in enumerate(rows, start=1):
         number = row.line or index
+        message = None
         if row.kind not in MATERIAL_KINDS:
-            raise ValidationFailed(_("宣传资料第 %(n)d 行：请选择资料类型。", n=number),
-                                   field="materials")
-        if not _is_count(row.kinds) or row.kinds < 1:
-            raise ValidationFailed(_("宣传资料第 %(n)d 行：种数须为不小于 1 的整数。", n=number),
-                                   field="materials")
-        if not _is_count(row.copies) or row.copies < 1:
-            raise ValidationFailed(_("宣传资料第 %(n)d 行：数量须为不小于 1 的整数。", n=number),
-                                   field="materials")
-        if row.kinds > MAX_COUNT or row.copies > MAX_COUNT:
-            raise ValidationFailed(_("宣传资料第 %(n)d 行：数字过大，请核对。", n=number),
-                                   field="materials")
-        if len(row.note or "") > 200:
-            raise ValidationFailed(_("宣传资料第 %(n)d 行：说明不能超过 200 字。", n=number),
-                                   field="materials")
+            message = _("宣传资料第 %(n)d 行：请选择资料类型。", n=number)
+        elif not _is_count(row.kinds) or row.kinds < 1:
+            message = _("宣传资料第 %(n)d 行：种数须为不小于 1 的整数。", n=number)
+        elif not _is_count(row.copies) or row.copies < 1:
+            message = _("宣传资料第 %(n)d 行：数量须为不小于 1 的整数。", n=number)
+        elif row.kinds > MAX_COUNT or row.copies > MAX_COUNT:
+            message = _("宣传资料第 %(n)d 行：数字过大，请核对。", n=number)
+        elif len(row.note or "") > 200:
+            message = _("宣传资料第 %(n)d 行：说明不能超过 200 字。", n=number)
+        if message:
+            problems.append(ValidationFailed(message, field="materials"))
+    return problems
 
 
 def _day_label(day: date) -> str:
     return _("%(year)d年%(month)d月%(day)d日", year=day.year, month=day.month, day=day.day)
 
 
-def _check(fields: EventFields, event: OutreachEvent | None) -> list[Law]:
-    """Raise ValidationFailed for the first broken rule; returns the laws chosen."""
+def _check_title(fields: EventFields, _event: OutreachEvent | None) -> None:
     if not (fields.title or "").strip():
         raise ValidationFailed(_("请填写活动名称。"), field="title")
     if len(fields.title.strip()) > 200:
         raise ValidationFailed(_("活动名称不能超过 200 字。"), field="title")
+
+
+def _check_place(fields: EventFields, _event: OutreachEvent | None) -> None:
+    if len(fields.place or "") > 200:
+        raise ValidationFailed(_("地点不能超过 200 字。"), field="place")
+
+
+def _check_times(fields: EventFields, _event: OutreachEvent | None) -> None:
     if fields.starts_at is None:
         raise ValidationFailed(_("请填写开始时间。"), field="starts_at")
     if fields.ends_at is None:
         raise ValidationFailed(_("请填写结束时间。"), field="ends_at")
     if fields.ends_at < fields.starts_at:
         raise ValidationFailed(_("结束时间不能早于开始时间。"), field="ends_at")
-    if len(fields.place or "") > 200:
-        raise ValidationFailed(_("地点不能超过 200 字。"), field="place")
+
+
+def _check_category(fields: EventFields, event: OutreachEvent | None) -> None:
     category = db.session.get(OutreachCategory, fields.category_id) \
         if fields.category_id else None
     if category is None:
@@ -154,29 +163,73 @@ def _check(fields: EventFields, event: OutreachEvent | None) -> list[Law]:
     if not category.active and (event is None or event.category_id != category.id):
         raise ValidationFailed(_("类别“%(name)s”已停用，请另选。", name=category.name),
                                field="category_id")
+
+
+def _check_department(fields: EventFields, _event: OutreachEvent | None) -> None:
     if fields.department_id is None or db.session.get(Department, fields.department_id) is None:
         raise ValidationFailed(_("请选择组织部门。"), field="department_id")
-    if fields.campaign_id is not None:
-        campaign = db.session.get(Campaign, fields.campaign_id)
-        if campaign is None:
-            raise ValidationFailed(_("所选主题宣传不存在。"), field="campaign_id")
-        if not campaign.starts_on <= local_day(fields.starts_at) <= campaign.ends_on:
-            raise ValidationFailed(_("活动日期不在《%(title)s》期间（%(start)s至%(end)s）内。",
-                                     title=campaign.title, start=_day_label(campaign.starts_on),
-                                     end=_day_label(campaign.ends_on)), field="campaign_id")
-    unknown = [key for key in fields.audiences if key not in AUDIENCES]
-    if unknown:
+
+
+def _check_campaign(fields: EventFields, _event: OutreachEvent | None) -> None:
+    if fields.campaign_id is None:
+        return
+    campaign = db.session.get(Campaign, fields.campaign_id)
+    if campaign is None:
+        raise ValidationFailed(_("所选主题宣传不存在。"), field="campaign_id")
+    if fields.starts_at is not None \
+            and not campaign.starts_on <= local_day(fields.starts_at) <= campaign.ends_on:
+        raise ValidationFailed(_("活动日期不在《%(title)s》期间（%(start)s至%(end)s）内。",
+                                 title=campaign.title, start=_day_label(campaign.starts_on),
+                                 end=_day_label(campaign.ends_on)), field="campaign_id")
+
+
+def _check_audiences(fields: EventFields, _event: OutreachEvent | None) -> None:
+    if any(key not in AUDIENCES for key in fields.audiences):
         raise ValidationFailed(_("未知的宣传对象。"), field="audiences")
+
+
+def _check_channel(fields: EventFields, _event: OutreachEvent | None) -> None:
     if fields.channel not in CHANNELS:
         raise ValidationFailed(_("请选择宣传渠道。"), field="channel")
-    for name in COUNT_FIELDS:
-        _check_count(name, getattr(fields, name))
-    _check_materials(fields.materials)
+
+
+def _chosen_laws(fields: EventFields) -> list[Law]:
     law_ids = list(dict.fromkeys(fields.law_ids))
     laws = list(db.session.scalars(select(Law).where(Law.id.in_(law_ids)))) if law_ids else []
     if len(laws) != len(law_ids):
         raise ValidationFailed(_("所选法律法规不在法规库中。"), field="law_ids")
     return sorted(laws, key=lambda law: law_ids.index(law.id))
+
+
+def event_problems(fields: EventFields, event: OutreachEvent | None
+                   ) -> tuple[list[ValidationFailed], list[Law]]:
+    """Every broken rule, the first of each field and of each material row, so that the
+    form shows them all at once; and the laws chosen."""
+    problems: list[ValidationFailed] = []
+    checks = [_check_title, _check_times, _check_place, _check_category,
+              _check_department, _check_campaign, _check_audiences, _check_channel,
+              *[lambda f, _e, name=name: _check_count(name, getattr(f, name))
+                for name in COUNT_FIELDS]]
+    for check in checks:
+        try:
+            check(fields, event)
+        except ValidationFailed as problem:
+            problems.append(problem)
+    problems.extend(_material_problems(fields.materials))
+    laws: list[Law] = []
+    try:
+        laws = _chosen_laws(fields)
+    except ValidationFailed as problem:
+        problems.append(problem)
+    return problems, laws
+
+
+def _check(fields: EventFields, event: OutreachEvent | None) -> list[Law]:
+    """Raise ValidationFailed for the first broken rule; returns the laws chosen."""
+    problems, laws = event_problems(fields, event)
+    if problems:
+        raise problems[0]
+    return laws
 
 
 def _apply(event: OutreachEvent, fields: EventFields, laws: list[Law]) -> None:

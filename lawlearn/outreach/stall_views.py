@@ -35,7 +35,8 @@ from lawlearn.database import utcnow
 from lawlearn.errors import DomainError, NotFound
 from lawlearn.exports import CSV_MIMETYPE, download, filename_part
 from lawlearn.extensions import db, limiter
-from lawlearn.outreach import outreach_admin_bp, stall, stall_bp
+from lawlearn.i18n import display_datetime
+from lawlearn.outreach import outreach_admin_bp, prize_phones, stall, stall_bp
 from lawlearn.outreach.models import OutreachEvent, StallQuiz
 from lawlearn.outreach.stall_forms import StallEntryForm, StallQuizForm
 from lawlearn.pagination import paginate
@@ -166,6 +167,10 @@ def submit(token: str):
         return _unavailable()
     form = StallEntryForm()
     answers = _answers_from(request.form, quiz)
+    if stall.preview_only(quiz, utcnow()):  # said first: nothing else matters yet
+        return _render_quiz(quiz, form, answers=answers, status=409, error=_(
+            "本次有奖问答 %(when)s 起接受作答，现在只能预览题目，提交的答卷不计入。",
+            when=display_datetime(stall.answers_open_at(quiz))))
     if not form.validate_on_submit():
         return _render_quiz(quiz, form, answers=answers, status=422,
                             error=_("请检查填写的内容。"))
@@ -225,7 +230,7 @@ def _render_admin(event: OutreachEvent, quiz: StallQuiz | None, form: StallQuizF
     return render_template("outreach_admin/stall.html", event=event, quiz=quiz, form=form,
                            results=results, pagination=pagination, confirm=ConfirmForm(),
                            url=public_url(quiz) if quiz else None,
-                           mask=stall.mask_phone), status
+                           mask=prize_phones.mask_phone), status
 
 
 # The event page links here: url_for("outreach_admin.stall", event_id=…).
@@ -308,7 +313,7 @@ def stall_phones(event_id: int):
     event, quiz = _quiz_or_404(event_id)
     if not ConfirmForm().validate_on_submit():
         return redirect(url_for("outreach_admin.stall", event_id=event_id))
-    data = stall.export_phones(current_user, quiz)
+    data = prize_phones.export_phones(current_user, quiz)
     db.session.commit()
     name = _("%(title)s-抽奖手机号", title=event.title)
     return download(data, f"{filename_part(name, 'phones')}.csv", CSV_MIMETYPE,
@@ -320,7 +325,7 @@ def stall_erase_phones(event_id: int):
     """清除手机号: erase every phone number of the quiz once the draw is done."""
     _event, quiz = _quiz_or_404(event_id)
     if ConfirmForm().validate_on_submit():
-        erased = stall.erase_phones(current_user, quiz)
+        erased = prize_phones.erase_phones(current_user, quiz)
         db.session.commit()
         flash(_("已清除 %(n)d 个手机号。", n=erased), "success")
     return redirect(url_for("outreach_admin.stall", event_id=event_id))

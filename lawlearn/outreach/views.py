@@ -3,146 +3,36 @@ with the phone's camera, submitting and deleting drafts, photos served behind a 
 
 from __future__ import annotations
 
-import re
 import shutil
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
-from flask_babel import to_user_timezone, to_utc
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from lawlearn.accounts.departments import department_choices
 from lawlearn.accounts.forms import ConfirmForm
 from lawlearn.database import utcnow
 from lawlearn.errors import DomainError
 from lawlearn.extensions import db
 from lawlearn.outreach import access, event_lists, history, outreach_bp, photos, services
-from lawlearn.outreach.categories import ensure_categories
-from lawlearn.outreach.forms import EMPTY_MATERIAL_ROWS, EventForm, PhotoForm
-from lawlearn.outreach.models import AUDIENCES, CHANNELS, EVENT_STATUSES, OutreachEvent
+from lawlearn.outreach.event_form import (
+    fill_event_form,
+    local,
+    prepare_event_form,
+    save_event_form,
+)
+from lawlearn.outreach.forms import EventForm, PhotoForm
+from lawlearn.outreach.models import AUDIENCES, CHANNELS, EVENT_STATUSES
 from lawlearn.pagination import paginate
 from lawlearn.security import safe_next
-from lawlearn.submissions import once_per_submission
-
-# --- shared with the admin pages ---------------------------------------------------------
-
-
-def local(value: datetime | None) -> datetime | None:
-    return to_user_timezone(value).replace(tzinfo=None) if value else None
-
-
-def prepare_event_form(form: EventForm, event: OutreachEvent | None, *, admin: bool) -> None:
-    """Fill the choices of the event form (active categories, campaigns, laws, departments)."""
-    categories = ensure_categories()
-    form.category_id.choices = [("", _("请选择"))] + [
-        (c.id, c.name) for c in categories if c.active or (event and c.id == event.category_id)]
-    form.campaign_id.choices = [("", _("（无）"))] + [
-        (c.id, c.title) for c in event_lists.campaign_choices()]
-    laws = event_lists.law_choices()
-    known = {law.id for law in laws}
-    if event is not None:  # an older text linked before a newer one was imported
-        laws += [law for law in event.laws if law.id not in known]
-    form.law_ids.choices = [(law.id, law.title) for law in laws]
-    if admin:
-        form.department_id.choices = [("", _("请选择"))] + department_choices()
-
-
-def _reset_material_rows(form: EventForm, rows: list[dict]) -> None:
-    while form.materials.entries:
-        form.materials.pop_entry()
-    for row in rows:
-        form.materials.append_entry(row)
-    for _unused in range(max(EMPTY_MATERIAL_ROWS - len(rows), 2)):
-        form.materials.append_entry()
-
-
-def fill_event_form(form: EventForm, event: OutreachEvent) -> None:
-    """The event's values in the form (for a GET of the edit page)."""
-    for name in ("title", "place", "category_id", "campaign_id", "department_id",
-                 "partner_units", "other_laws", "audiences", "channel", "participants",
-                 "volunteers", "consultations", "online_views", "summary", "follow_up"):
-        getattr(form, name).data = getattr(event, name)
-    form.starts_at.data, form.ends_at.data = local(event.starts_at), local(event.ends_at)
-    form.law_ids.data = [law.id for law in event.laws]
-    _reset_material_rows(form, [{"kind": m.kind, "kinds": str(m.kinds), "copies": str(m.copies),
-                                 "note": m.note} for m in event.materials])
-
-
-def _whole_number(value: str | None) -> int | None:
-    value = (value or "").strip()
-    return int(value) if re.fullmatch(r"\d{1,12}", value) else None
-
-
-def event_fields(form: EventForm) -> services.EventFields:
-    """The form's values for the service; blank material rows are left out."""
-    materials = []
-    for line, entry in enumerate(form.materials.entries, start=1):
-        row = entry.form
-        kind, kinds, copies = row.kind.data or "", row.kinds.data or "", row.copies.data or ""
-        note = (row.note.data or "").strip()
-        if not (kind or kinds or copies or note):
-            continue
-        materials.append(services.MaterialRow(kind, _whole_number(kinds), _whole_number(copies),
-                                              note, line=line))
-    return services.EventFields(
-        title=form.title.data or "",
-        starts_at=to_utc(form.starts_at.data) if form.starts_at.data else None,
-        ends_at=to_utc(form.ends_at.data) if form.ends_at.data else None,
-        category_id=form.category_id.data, department_id=form.department_id.data,
-        place=form.place.data or "", campaign_id=form.campaign_id.data,
-        partner_units=form.partner_units.data or "", law_ids=form.law_ids.data or [],
-        other_laws=form.other_laws.data or "", audiences=form.audiences.data or [],
-        channel=form.channel.data or "",
-        participants=_zero_if_blank(form.participants.data),
-        volunteers=_zero_if_blank(form.volunteers.data),
-        consultations=_zero_if_blank(form.consultations.data),
-        online_views=_zero_if_blank(form.online_views.data),
-        materials=materials, summary=form.summary.data or "", follow_up=form.follow_up.data or "")
+from lawlearn.submissions import forget_targets, once_per_submission
 
 
 def _back(default: str) -> str:
     """Where to return after a POST: a safe ``next`` (the admin pages send one) or ``default``."""
     target = request.form.get("next")
     return safe_next(target) if target else default
-
-
-def _zero_if_blank(value: int | None) -> int:
-    return 0 if value is None else value
-
-
-def save_event_form(form: EventForm, event: OutreachEvent | None) -> tuple[
-        OutreachEvent | None, list[str], list[str]]:
-    """Validate and save; returns (event or None, material errors, general errors). Commits
-    on success; on a refusal everything is rolled back and the errors are placed on the form."""
-    material_errors: list[str] = []
-    general_errors: list[str] = []
-    if not form.validate_on_submit():
-        return None, material_errors, general_errors
-    now = utcnow()
-    try:
-        fields = event_fields(form)
-        if event is None:
-            event = services.create_event(current_user, fields, now)
-            changed = ["created"]
-        else:
-            changed = services.update_event(current_user, event, fields, now)
-    except DomainError as error:  # a refused value, or the event locked meanwhile
-        db.session.rollback()
-        name = error.field or ""
-        shown = hasattr(form, name) and (name != "department_id" or form.department_id.choices)
-        if name == "materials":
-            material_errors.append(error.message)
-        elif shown:
-            target = getattr(form, name)
-            target.errors = [*target.errors, error.message]
-        else:
-            general_errors.append(error.message)
-        return None, material_errors, general_errors
-    db.session.commit()
-    flash(_("已保存。") if changed else _("没有需要保存的修改。"), "success")
-    return event, material_errors, general_errors
 
 
 @outreach_bp.app_template_filter("outreach_status")
@@ -276,6 +166,9 @@ def event_delete(event_id: int):
     form = ConfirmForm()
     if form.validate_on_submit():
         title = event.title
+        # The same event form again makes it anew (see lawlearn.submissions).
+        forget_targets(url_for("outreach.event", event_id=event.id),
+                       url_for("outreach_admin.event_edit", event_id=event.id))
         folder = services.delete_event(current_user, event)
         db.session.commit()
         shutil.rmtree(folder, ignore_errors=True)

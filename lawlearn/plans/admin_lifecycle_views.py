@@ -34,6 +34,7 @@ from lawlearn.plans.view_helpers import (
     send_reminders,
 )
 from lawlearn.quiz.authoring import user_ids_for, usernames_of
+from lawlearn.submissions import forget_targets
 
 # --- audience ------------------------------------------------------------------------------
 
@@ -104,8 +105,11 @@ def plan_delete(plan_id: int):
     form = ConfirmForm()
     if form.validate_on_submit():
         title = plan.title
+        page = url_for("plans_admin.plan_detail", plan_id=plan.id)
         if run_change(lambda: publishing.delete_plan(current_user, plan, utcnow()),
                       lambda _none: _("已删除《%(title)s》。", title=title)):
+            forget_targets(page)  # the same plan form again makes it anew
+            db.session.commit()
             return redirect(url_for("plans_admin.plans"))
         return back_to_plan(plan)
     return render_template("plans_admin/confirm.html", plan=plan, form=form, action="delete")

@@ -225,7 +225,7 @@ def _outreach(workbook, styles: Styles, report: ParticipationReport) -> None:
             event.campaign.title if event.campaign else "", event.department.full_name,
             event.place, event.participants, event.quiz_completions, event.reach,
             event.volunteers, event.consultations, event.online_views,
-            sum(m.kinds for m in event.materials), sum(m.copies for m in event.materials)],
+            *event.handed_out],
             kinds)
 
 

@@ -118,7 +118,9 @@ class Scope:
         left, or joined later) is listed only with something in the period, owes none of
         its plan items and is no head in its per-capita figures, so last year's report
         reads the same after this year's new staff are added."""
-        return person.active and person.created_at < self.bounds[1]
+        if "end" not in self._cache:  # asked for every person: worked out once
+            self._cache["end"] = self.bounds[1]
+        return person.active and person.created_at < self._cache["end"]
 
     def user_ids(self) -> list[int] | None:
         """The ids of everyone in the scope for an ``IN`` list, or None (no filter: the

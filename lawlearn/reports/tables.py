@@ -68,9 +68,14 @@ def awaiting_absent(scope: Scope) -> dict[int, list[int]]:
         from lawlearn.sessions.attendance import _is_expected
         from lawlearn.sessions.models import Attendance, SessionAudience, StudySession
 
-        everyone = {session_id: audience_all for session_id, audience_all in rows_of(
-            select(StudySession.id, StudySession.audience_all).where(
-                *counted_sessions(scope), StudySession.closed_at.is_(None)))}
+        closes_at = func.coalesce(StudySession.checkin_closes_at, StudySession.ends_at)
+        # session id → (for everyone, accounts made before this are expected: as
+        # sessions.services.expected_until)
+        everyone = {session_id: (audience_all, max(closes, entered or closes))
+                    for session_id, audience_all, closes, entered in rows_of(
+                        select(StudySession.id, StudySession.audience_all, closes_at,
+                               StudySession.created_at)
+                        .where(*counted_sessions(scope), StudySession.closed_at.is_(None)))}
         found: dict[int, list[int]] = {}
         if everyone:
             ids = list(everyone)
@@ -88,9 +93,10 @@ def awaiting_absent(scope: Scope) -> dict[int, list[int]]:
                 if user_id:
                     persons[session_id].add(user_id)
             active = [person for person in scope.people() if person.active]
-            for session_id, audience_all in everyone.items():
+            for session_id, (audience_all, until) in everyone.items():
                 found[session_id] = [
                     person.id for person in active if person.id not in recorded[session_id]
+                    and person.created_at < until
                     and _is_expected(person, departments[session_id], persons[session_id],
                                      audience_all)]
         scope._cache["awaiting"] = found

@@ -179,9 +179,12 @@ def get_session(session_id: int) -> StudySession:
 
 def expected_condition(session: StudySession):
     """SQL condition on ``User``: active and expected at ``session`` (a department includes
-    its sections). Subqueries on the audience rows rather than lists of ids, so a city-wide
-    session (tens of thousands of people) never becomes one bound parameter per person."""
-    condition = and_(User.active.is_(True), studies_condition())
+    its sections), with an account made before the session's check-in closed or before the
+    session was entered (see ``expected_until``). Subqueries on the audience rows rather
+    than lists of ids, so a city-wide session (tens of thousands of people) never becomes
+    one bound parameter per person."""
+    condition = and_(User.active.is_(True), studies_condition(),
+                     User.created_at < expected_until(session))
     if session.audience_all:
         return condition
     audience = SessionAudience.__table__
@@ -194,6 +197,14 @@ def expected_condition(session: StudySession):
                                User.department_id.in_(sections)))
 
 
+def expected_until(session: StudySession) -> datetime:
+    """Accounts made before this are expected at ``session``: the later of its check-in's
+    close and its own entry. A session closed days late marks nobody absent who joined the
+    office after it; a past session entered afterwards (an office starting mid-year enters
+    the year's earlier sessions) expects everyone there when it was entered."""
+    return max(session.closes_at, session.created_at or session.closes_at)
+
+
 def expected_count(session: StudySession) -> int:
     """How many people are expected at ``session`` (one count, whatever the audience)."""
     return db.session.scalar(select(func.count(User.id)).where(expected_condition(session))) or 0
@@ -201,7 +212,8 @@ def expected_count(session: StudySession) -> int:
 
 def audience_condition(user: User):
     """SQL: sessions ``user`` is expected at; none for an account that does not study (no
-    干部职工 role), as ``expected_condition`` counts."""
+    干部职工 role), nor one that closed before the account was made, unless entered
+    later, as ``expected_condition`` counts."""
     if not user.studies:
         return false()
     department_ids = [user.department_id] if user.department_id else []
@@ -210,7 +222,13 @@ def audience_condition(user: User):
     targeted = select(SessionAudience.session_id).where(or_(
         SessionAudience.user_id == user.id,
         SessionAudience.department_id.in_(department_ids) if department_ids else False))
-    return or_(StudySession.audience_all.is_(True), StudySession.id.in_(targeted))
+    audience = or_(StudySession.audience_all.is_(True), StudySession.id.in_(targeted))
+    joined = user.created_at  # None until a new account is flushed
+    if joined is None:
+        return audience
+    # As expected_until says, in SQL.
+    closes_at = func.coalesce(StudySession.checkin_closes_at, StudySession.ends_at)
+    return and_(audience, or_(closes_at > joined, StudySession.created_at > joined))
 
 
 def is_expected(user: User, session: StudySession) -> bool:

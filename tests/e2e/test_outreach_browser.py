@@ -53,11 +53,11 @@ def test_staff_record_an_event_with_a_photo_on_a_phone(app, live_server, phone, 
     first_row = page.locator("fieldset.material-row").first
     first_row.get_by_label("资料类型").select_option(label="宣传单")
     first_row.get_by_label("种数").fill("3")
-    first_row.get_by_label("份数").fill("1200")
+    first_row.get_by_label("数量").fill("1200")
     second_row = page.locator("fieldset.material-row").nth(1)
     second_row.get_by_label("资料类型").select_option(label="宣传手册")
     second_row.get_by_label("种数").fill("1")
-    second_row.get_by_label("份数").fill("300")
+    second_row.get_by_label("数量").fill("300")
     assert_fits_phone(page)
     screenshot(page, "outreach-event-form-phone")
     page.get_by_role("button", name="保存草稿").click()

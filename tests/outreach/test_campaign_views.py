@@ -420,3 +420,10 @@ def test_choosing_a_past_campaign_with_default_dates_uses_its_period(admin_clien
 def test_the_new_campaign_hint_names_this_year(admin_client, ctx):
     html = admin_client.get("/admin/outreach/campaigns/new").get_data(as_text=True)
     assert f"例如：{date.today().year}年宪法宣传周" in html and "主题宣传" in html
+
+
+def test_the_event_table_heading_counts_the_drafts_it_lists(admin_client, week):
+    """The table lists drafts either way; its heading says how many, counted in the
+    figures (drafts=1) or not."""
+    for url in (f"/admin/outreach/campaigns/{week}", f"/admin/outreach/campaigns/{week}?drafts=1"):
+        assert "活动（3 场，其中草稿 1 场）" in admin_client.get(url).get_data(as_text=True)

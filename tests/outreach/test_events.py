@@ -815,3 +815,34 @@ def test_the_staff_list_shows_the_reach_the_ledger_counts(app, client, login, pe
     listing = client.get("/outreach/").get_data(as_text=True)
     assert "受众 325 人次" in listing and "参与 320 人次" not in listing
     assert "资料 1,500 份" in listing
+
+
+def test_every_problem_of_the_event_form_shows_at_once_with_a_summary(app, client, login,
+                                                                      people):
+    """The form's own checks and the service's rules together, each under its field and
+    every material row, listed at the top with links: not one message per try."""
+    school = categories_ready(app)
+    login(people.author)
+    page = client.get("/outreach/events/new")
+    response = client.post("/outreach/events/new", data={
+        **form_data(school, ends_at="2024-12-04T08:00", participants="-3",
+                    **{"materials-1-kind": "", "materials-1-kinds": "2",
+                       "materials-1-copies": "50", "materials-2-kind": "board",
+                       "materials-2-kinds": "1", "materials-2-copies": "0"}),
+        "csrf_token": csrf_from(page)})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    for message in ("结束时间不能早于开始时间。", "须为 0 或正整数",
+                    "宣传资料第 2 行：请选择资料类型。", "宣传资料第 3 行：数量须为不小于 1 的整数。"):
+        assert message in html, message
+    assert "请修改以下内容后再保存：" in html
+    assert 'href="#ends_at"' in html and 'href="#participants"' in html
+    assert "发放宣传资料（2 行）" in html
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(OutreachEvent)) == 0
+    # Only the form's own check failing (a bad number) still lists the service's rules.
+    response = client.post("/outreach/events/new", data={
+        **form_data(school, ends_at="2024-12-04T08:00", volunteers="很多"),
+        "csrf_token": csrf_from(page)})
+    html = response.get_data(as_text=True)
+    assert "结束时间不能早于开始时间。" in html and "不是有效的整数" in html

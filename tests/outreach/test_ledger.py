@@ -278,6 +278,7 @@ def test_banners_boards_and_vehicles_are_not_copies_handed_out(office, cats):
     totals = ledger_totals(LedgerFilters())
     assert (totals.material_kinds, totals.material_copies) == (2, 1600)
     assert list_figures([event.id])[event.id].copies == 1600
+    assert event.handed_out == (2, 1600)  # each export's event row (one helper for all)
     assert [material_label(m) for m in event.materials] == [
         "宣传车 1 辆", "宣传单 1 种 1,500 份", "展板 6 块", "横幅 3 条", "其他 1 种 100 份"]
     progress = campaign_progress(week)

@@ -1,24 +1,36 @@
-"""Someone who joins the office later is not in the periods that ended before their account
-was made: last year's report reads the same after this year's new staff are added, and a
-plan that ended before someone joined is not theirs (reports/scope.Scope.counts_in_full,
-plans.progress.audience_users_query and audience_condition).
-
-Sessions keep their audience whatever the accounts' age: an office that starts using the
-site mid-year enters the year's earlier sessions and marks its people by hand."""
+"""Someone who joins the office later is not in what ended before their account was made:
+last year's report reads the same after this year's new staff are added, a plan that ended
+before someone joined is not theirs, and a session closed days late marks nobody absent
+who joined after it (reports/scope.Scope.counts_in_full, plans.progress.audience_users_query
+and audience_condition, sessions.services.expected_until). A past session entered later
+(an office starting mid-year enters the year's earlier sessions) expects everyone there
+when it was entered."""
 
 from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from lawlearn.extensions import db
 from lawlearn.plans.models import Plan
 from lawlearn.plans.progress import audience_condition as plan_audience
 from lawlearn.plans.progress import audience_users_query
 from lawlearn.reports.participation import build_report
-from tests.reports.conftest import NOW, PERIOD, at, item, make_person, make_plan
+from lawlearn.sessions import services as sessions
+from lawlearn.sessions.models import Attendance, StudySession
+from tests.reports.conftest import (
+    NOW,
+    PERIOD,
+    at,
+    close,
+    item,
+    make_person,
+    make_plan,
+    make_session,
+    mark,
+)
 
 
 def _newcomer(department_id: int, joined: datetime, username: str = "newcomer"):
@@ -65,5 +77,39 @@ def test_a_plan_that_ended_before_someone_joined_is_not_theirs(office):
 
     report = build_report(*PERIOD, now=NOW)
     rows = {p.user_id: p.values for p in report.people}
-    # Joined mid-period: counted, owing what was not over when they came.
+    # Joined mid-period: counted, owing the plans not over when they came (an item of
+    # those due before they came is still theirs to catch up on).
     assert rows[newcomer.id]["items_due"] == rows[clerk.id]["items_due"] - 1
+
+
+def test_a_session_closed_late_marks_nobody_absent_who_joined_after_it(office):
+    awaiting = db.session.get(StudySession, office.sessions["H"])  # 27 June, 办公室, open
+    awaiting.created_at = at(6, 20)  # scheduled a week ahead
+    db.session.flush()
+    before = build_report(*PERIOD, now=NOW)
+    absent_before = next(s.absent for s in before.sessions if s.session_id == awaiting.id)
+    expected_before = sessions.expected_count(awaiting)
+    newcomer = _newcomer(office.office, at(6, 29))
+
+    report = build_report(*PERIOD, now=NOW)
+    assert next(s.absent for s in report.sessions if s.session_id == awaiting.id) \
+        == absent_before
+    assert newcomer.id not in {p.user_id for p in report.people if p.values["sessions_absent"]}
+    assert sessions.expected_count(awaiting) == expected_before
+    assert close(awaiting)
+    assert db.session.scalar(select(Attendance).where(
+        Attendance.session_id == awaiting.id, Attendance.user_id == newcomer.id)) is None
+    theirs = set(db.session.scalars(select(StudySession.id).where(
+        sessions.audience_condition(newcomer))))
+    assert awaiting.id not in theirs and office.sessions["E"] in theirs  # E: still to come
+
+
+def test_a_past_session_entered_later_expects_everyone_there_when_it_was_entered(office):
+    newcomer = _newcomer(office.office, at(6, 29))
+    entered = make_session(at(3, 2), title="补录的三月学法")  # entered now, for March
+    assert entered.created_at > newcomer.created_at
+    assert sessions.is_expected(newcomer, entered)
+    mark(office.user("lead"), entered, newcomer, "present", at(3, 2))
+    assert close(entered)
+    assert db.session.scalar(select(func.count(Attendance.id)).where(
+        Attendance.session_id == entered.id)) == sessions.expected_count(entered)
