@@ -39,11 +39,16 @@ def people(make_department, make_user, admin):
     return make_people(make_department, make_user, admin)
 
 
-def test_a_resent_event_form_makes_one_event_and_leads_to_it(app, client, login, people):
+def filled_event_form(app, client, login, people) -> dict:
+    """The author signed in, and the new-event form filled in with its page's CSRF token."""
     school = categories_ready(app)
     login(people.author)
     page = client.get("/outreach/events/new")
-    data = {**form_data(school), "csrf_token": csrf_from(page)}
+    return {**form_data(school), "csrf_token": csrf_from(page)}
+
+
+def test_a_resent_event_form_makes_one_event_and_leads_to_it(app, client, login, people):
+    data = filled_event_form(app, client, login, people)
 
     first = client.post("/outreach/events/new", data=data)
     # The back button and 提交 again: a new page (a new CSRF token), what was typed.
@@ -64,10 +69,7 @@ def test_a_resent_event_form_makes_one_event_and_leads_to_it(app, client, login,
 
 def test_a_refused_form_releases_its_key_and_the_corrected_one_saves(app, client, login,
                                                                      people):
-    school = categories_ready(app)
-    login(people.author)
-    page = client.get("/outreach/events/new")
-    data = {**form_data(school), "csrf_token": csrf_from(page)}
+    data = filled_event_form(app, client, login, people)
 
     for _ in range(2):  # refused twice alike: the same message each time, nothing saved
         refused = client.post("/outreach/events/new", data={**data, "participants": "-3"})
@@ -82,10 +84,7 @@ def test_a_refused_form_releases_its_key_and_the_corrected_one_saves(app, client
 
 
 def test_the_same_content_later_on_is_a_new_submission(app, client, login, people):
-    school = categories_ready(app)
-    login(people.author)
-    page = client.get("/outreach/events/new")
-    data = {**form_data(school), "csrf_token": csrf_from(page)}
+    data = filled_event_form(app, client, login, people)
     client.post("/outreach/events/new", data=data)
     with app.app_context():
         db.session.execute(update(FormSubmission).values(
@@ -171,10 +170,7 @@ def test_edits_are_not_taken_for_resends(app, admin_client):
 
 
 def test_a_deleted_event_is_made_anew_by_the_same_form(app, client, login, people):
-    school = categories_ready(app)
-    login(people.author)
-    page = client.get("/outreach/events/new")
-    data = {**form_data(school), "csrf_token": csrf_from(page)}
+    data = filled_event_form(app, client, login, people)
     first = client.post("/outreach/events/new", data=data)
     confirm = client.get(first.location + "/delete")
     client.post(first.location + "/delete", data={"csrf_token": csrf_from(confirm)})
