@@ -16,7 +16,7 @@ import json
 from datetime import datetime, timedelta
 from functools import wraps
 
-from flask import flash, redirect, request
+from flask import flash, g, redirect, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import ForeignKey, String, delete, select
@@ -68,6 +68,12 @@ def forget_targets(*urls: str) -> None:
     db.session.execute(delete(FormSubmission).where(FormSubmission.target.in_(urls)))
 
 
+def nothing_saved() -> None:
+    """For a create view that refuses with a redirect (not a page with errors): the key is
+    released, so the same form is not later taken for a resend of something never made."""
+    g.submission_refused = True
+
+
 def once_per_submission(fallback):
     """Decorate a create view: the same POST again goes where the first one went (or to
     ``fallback()``, a URL, while the first is still saving), saying that nothing was saved
@@ -89,8 +95,8 @@ def once_per_submission(fallback):
                     FormSubmission.key == key))
                 return redirect(target or fallback())
             response = view(*args, **kwargs)
-            if 300 <= _status(response) < 400:
-                # Saved (or sent elsewhere): the key stays taken, pointing where it led.
+            if 300 <= _status(response) < 400 and not g.get("submission_refused"):
+                # Saved: the key stays taken, pointing where the first POST led.
                 claimed = db.session.get(FormSubmission, key)
                 if claimed is None:  # the view rolled back (it saved nothing): claim again
                     if not inserted(FormSubmission(key=key, user_id=current_user.id)):

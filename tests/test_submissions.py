@@ -11,6 +11,7 @@ import pytest
 from flask import request
 from sqlalchemy import func, select, update
 
+from lawlearn.accounts.models import User
 from lawlearn.database import utcnow
 from lawlearn.extensions import db
 from lawlearn.sessions.models import StudySession
@@ -179,5 +180,26 @@ def test_a_deleted_event_is_made_anew_by_the_same_form(app, client, login, peopl
     again = client.post("/outreach/events/new", data=data)
     assert again.status_code == 302 and again.location != first.location
     assert client.get(again.location).status_code == 200
+    with app.app_context():
+        assert count("outreach_event") == 1
+
+
+def test_a_create_refused_with_a_redirect_keeps_no_key(app, client, login, people, make_user):
+    """Someone without a department is sent back to the list; once given one, the same
+    form saves rather than being taken for a resend of something never made."""
+    school = categories_ready(app)
+    nowhere = make_user("nowhere")
+    login(nowhere)
+    page = client.get("/outreach/events/new")  # redirected: no department
+    data = {**form_data(school), "csrf_token": csrf_from(client.get("/outreach/"))}
+    refused = client.post("/outreach/events/new", data=data)
+    assert refused.status_code == 302 and page.status_code == 302
+    with app.app_context():
+        assert count("form_submission") == 0
+        db.session.get(User, nowhere.id).department_id = people.section
+        db.session.commit()
+    saved = client.post("/outreach/events/new", data=data)
+    assert saved.status_code == 302
+    assert "这份表单刚才已经提交过" not in client.get(saved.location).get_data(as_text=True)
     with app.app_context():
         assert count("outreach_event") == 1

@@ -26,7 +26,7 @@ from lawlearn.outreach.forms import EventForm, PhotoForm
 from lawlearn.outreach.models import AUDIENCES, CHANNELS, EVENT_STATUSES
 from lawlearn.pagination import paginate
 from lawlearn.security import safe_next
-from lawlearn.submissions import forget_targets, once_per_submission
+from lawlearn.submissions import forget_targets, nothing_saved, once_per_submission
 
 
 def _back(default: str) -> str:
@@ -78,6 +78,7 @@ def event_new():
     """Record an event for my department (a draft)."""
     if current_user.department_id is None and not current_user.is_admin:
         flash(_("您还没有所属部门，不能登记活动，请联系管理员。"), "error")
+        nothing_saved()
         return redirect(url_for("outreach.index"))
     form = EventForm()
     prepare_event_form(form, None, admin=current_user.is_admin)

@@ -96,9 +96,8 @@ def awaiting_absent(scope: Scope) -> dict[int, list[int]]:
             for session_id, (audience_all, until) in everyone.items():
                 found[session_id] = [
                     person.id for person in active if person.id not in recorded[session_id]
-                    and person.created_at < until
                     and _is_expected(person, departments[session_id], persons[session_id],
-                                     audience_all)]
+                                     audience_all, until)]
         scope._cache["awaiting"] = found
     return scope._cache["awaiting"]
 

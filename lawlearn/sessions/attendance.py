@@ -27,7 +27,7 @@ from lawlearn.database import utcnow
 from lawlearn.extensions import db
 from lawlearn.localtime import day_bounds, local_day
 from lawlearn.sessions.models import ATTENDANCE_STATUSES, Attendance, StudySession
-from lawlearn.sessions.services import audience_condition
+from lawlearn.sessions.services import audience_condition, expected_until
 
 EXCUSED_COUNTS = ("present", "excluded", "absent")
 DEFAULT_RULE = {"late_counts_as_present": True, "excused_counts": "excluded"}
@@ -171,8 +171,11 @@ def _closes_at():
 
 
 def _is_expected(user: User, department_ids: set[int], user_ids: set[int],
-                 audience_all: bool) -> bool:
-    """The Python twin of ``audience_condition`` for a session's audience already loaded."""
+                 audience_all: bool, until: datetime) -> bool:
+    """The Python twin of ``expected_condition`` for a session's audience already loaded,
+    with ``until`` its ``services.expected_until`` (the account made before it)."""
+    if user.created_at >= until:
+        return False
     if audience_all or user.id in user_ids:
         return True
     department = user.department
@@ -284,7 +287,8 @@ def _add_awaiting_close(users: list[User], counts: dict[int, Counts], in_period:
         person_ids = {a.user_id for a in session.audience if a.user_id}
         for user in users:
             if (user.active and user.id not in recorded[session.id]
-                    and _is_expected(user, department_ids, person_ids, session.audience_all)):
+                    and _is_expected(user, department_ids, person_ids, session.audience_all,
+                                     expected_until(session))):
                 counts[user.id].absent += 1
 
 

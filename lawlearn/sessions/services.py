@@ -210,7 +210,7 @@ def expected_count(session: StudySession) -> int:
     return db.session.scalar(select(func.count(User.id)).where(expected_condition(session))) or 0
 
 
-def audience_condition(user: User):
+def audience_condition(user: User, *, since_joined: bool = True):
     """SQL: sessions ``user`` is expected at; none for an account that does not study (no
     干部职工 role), nor one that closed before the account was made, unless entered
     later, as ``expected_condition`` counts."""
@@ -224,7 +224,7 @@ def audience_condition(user: User):
         SessionAudience.department_id.in_(department_ids) if department_ids else False))
     audience = or_(StudySession.audience_all.is_(True), StudySession.id.in_(targeted))
     joined = user.created_at  # None until a new account is flushed
-    if joined is None:
+    if joined is None or not since_joined:  # who may see it, not who is counted
         return audience
     # As expected_until says, in SQL.
     closes_at = func.coalesce(StudySession.checkin_closes_at, StudySession.ends_at)

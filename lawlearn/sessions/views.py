@@ -59,8 +59,10 @@ def index():
 def session(session_id: int):
     """A session: when, where, what to study, my status, leave and check-in."""
     now = utcnow()
+    # A session from before one joined stays readable (a plan item may link to it).
     study = db.session.scalar(select(StudySession).where(
-        StudySession.id == session_id, services.audience_condition(current_user)))
+        StudySession.id == session_id,
+        services.audience_condition(current_user, since_joined=False)))
     if study is None and not current_user.is_admin:
         abort(404)
     study = study or services.get_session(session_id)

@@ -19,6 +19,7 @@ from lawlearn.plans.progress import audience_condition as plan_audience
 from lawlearn.plans.progress import audience_users_query
 from lawlearn.reports.participation import build_report
 from lawlearn.sessions import services as sessions
+from lawlearn.sessions.attendance import attendance_summary
 from lawlearn.sessions.models import Attendance, StudySession
 from tests.reports.conftest import (
     NOW,
@@ -96,6 +97,9 @@ def test_a_session_closed_late_marks_nobody_absent_who_joined_after_it(office):
         == absent_before
     assert newcomer.id not in {p.user_id for p in report.people if p.values["sessions_absent"]}
     assert sessions.expected_count(awaiting) == expected_before
+    # The sessions' 出勤统计 says the same before the session is closed.
+    summary = attendance_summary(date_from=PERIOD[0], date_to=PERIOD[1], now=NOW)
+    assert all(p.counts.absent == 0 for p in summary.people if p.user_id == newcomer.id)
     assert close(awaiting)
     assert db.session.scalar(select(Attendance).where(
         Attendance.session_id == awaiting.id, Attendance.user_id == newcomer.id)) is None
@@ -113,3 +117,16 @@ def test_a_past_session_entered_later_expects_everyone_there_when_it_was_entered
     assert close(entered)
     assert db.session.scalar(select(func.count(Attendance.id)).where(
         Attendance.session_id == entered.id)) == sessions.expected_count(entered)
+
+
+def test_a_newcomer_still_reads_a_session_from_before_they_came(app, client, login,
+                                                                make_user):
+    """Who is counted is not who may read: a plan item may link to an older session."""
+    with app.app_context():
+        old = make_session(at(3, 2), title="三月学法")
+        old.created_at = at(2, 20)
+        db.session.commit()
+        old_id = old.id
+    login(make_user("newcomer", joined=None))  # made now
+    page = client.get(f"/sessions/{old_id}")
+    assert page.status_code == 200 and "三月学法" in page.get_data(as_text=True)
