@@ -112,6 +112,7 @@ class CampaignProgress:
     targets: list[TargetProgress]
     units_covered: list[Department]
     units_missing: list[Department]
+    sections_missing: list[Department]  # sections without an event of their own
     categories_covered: list[OutreachCategory]  # "七进" categories with events
     categories_missing: list[str]  # "七进" categories without any
     other_categories: list[OutreachCategory]  # the admin's own categories with events
@@ -151,15 +152,16 @@ def campaign_progress(campaign: Campaign, *, include_drafts: bool = False) -> Ca
     materials.sort(key=lambda m: (order.index(m.kind) if m.kind in order else len(order),
                                   m.kind))
 
-    # Sections roll up into their unit: the tree has two levels.
-    unit_id = func.coalesce(Department.parent_id, Department.id)
-    covered_units = set(db.session.scalars(
-        select(unit_id).select_from(OutreachEvent).distinct()
-        .join(Department, OutreachEvent.department_id == Department.id).where(*counted_where)))
+    # Sections roll up into their unit: the tree has two levels. One query for every
+    # department (a section's unit is then found without another).
+    covered_departments = set(db.session.scalars(
+        select(OutreachEvent.department_id).distinct().where(*counted_where)))
+    departments = db.session.scalars(select(Department).order_by(
+        Department.sort_order, Department.name)).all()
+    units = [d for d in departments if d.parent_id is None]
+    covered_units = {d.parent_id or d.id for d in departments if d.id in covered_departments}
     covered_categories = set(db.session.scalars(
         select(OutreachEvent.category_id).distinct().where(*counted_where)))
-    units = db.session.scalars(select(Department).where(Department.parent_id.is_(None))
-                               .order_by(Department.sort_order, Department.name)).all()
     categories = db.session.scalars(
         select(OutreachCategory).where(or_(OutreachCategory.seven_into.is_(True),
                                            OutreachCategory.id.in_(covered_categories)))
@@ -204,6 +206,11 @@ def campaign_progress(campaign: Campaign, *, include_drafts: bool = False) -> Ca
                  for key in TARGET_KEYS],
         units_covered=[u for u in units if u.id in covered_units],
         units_missing=[u for u in units if u.id not in covered_units],
+        # "各科室至少组织一场": a section with no event of its own, by unit.
+        sections_missing=sorted(
+            (d for d in departments if d.parent_id is not None
+             and d.id not in covered_departments),
+            key=lambda d: (units.index(d.parent), d.sort_order, d.name)),
         categories_covered=seven_covered, categories_missing=missing_names,
         other_categories=[c for c in categories if not c.seven_into
                           and c.id in covered_categories],

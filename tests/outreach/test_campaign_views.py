@@ -427,3 +427,11 @@ def test_the_event_table_heading_counts_the_drafts_it_lists(admin_client, week):
     figures (drafts=1) or not."""
     for url in (f"/admin/outreach/campaigns/{week}", f"/admin/outreach/campaigns/{week}?drafts=1"):
         assert "活动（3 场，其中草稿 1 场）" in admin_client.get(url).get_data(as_text=True)
+
+
+def test_the_sections_without_an_event_of_their_own_are_named(admin_client, week):
+    """A campaign asking every 科室 for an event: 普法科 held one, 法制科 did not, though
+    their unit counts as covered."""
+    html = admin_client.get(f"/admin/outreach/campaigns/{week}").get_data(as_text=True)
+    assert "尚无本科室活动的科室（1）" in html and "<li>区司法局/法制科</li>" in html
+    assert "<li>区司法局/普法科</li>" not in html
