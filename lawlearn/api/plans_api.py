@@ -16,7 +16,8 @@ from lawlearn.accounts.models import User
 from lawlearn.api import api_bp
 from lawlearn.database import utcnow
 from lawlearn.extensions import db
-from lawlearn.plans.kinds import KINDS, STATUS_LABELS
+from lawlearn.plans.kind_base import STATUS_LABELS
+from lawlearn.plans.kinds import KINDS
 from lawlearn.plans.progress import fill_hours, synced_progress
 from lawlearn.practice.points import total_points
 

@@ -1,9 +1,10 @@
 """Item kinds: each says, for many items and people at once, who has done what.
 
-A kind plugs into the plan engine through one small interface: ``states(items, user_ids,
-now)`` returns the state of every (item, person) that is not plain "pending", in a fixed
-number of queries whatever the number of people. Adding a kind means adding a class here
-and its settings form; the engine, the matrix and the reports do not change.
+A kind plugs into the plan engine through one small interface (kind_base.ItemKind):
+``states(items, user_ids, now)`` returns the state of every (item, person) that is not
+plain "pending", in a fixed number of queries whatever the number of people. Adding a
+kind means adding a class here and its settings form; the engine, the matrix and the
+reports do not change.
 
 What a person did elsewhere in the site counts only from the plan's start (its first local
 day): articles studied and quiz attempts submitted before then belong to earlier study, not
@@ -14,87 +15,24 @@ on the item's own page (confirming, writing) is for the item itself.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, literal_column, select, union_all
+from sqlalchemy import case, func, literal_column, select
 from sqlalchemy.orm import aliased
 
 from lawlearn.extensions import db
-from lawlearn.localtime import day_start
 from lawlearn.plans.item_settings import DEFAULT_MIN_SECONDS, streak_window
+from lawlearn.plans.kind_base import (
+    ItemKind,
+    ItemState,
+    States,
+    execute_union,
+    item_column,
+    plan_start,
+    user_filter,
+)
 from lawlearn.plans.models import PlanItem, PlanItemProgress, Reflection
-
-# Statuses an (item, person) can have; only "done" counts as completed.
-STATUS_LABELS = {
-    "pending": _l("未开始"), "in_progress": _l("进行中"), "submitted": _l("待审阅"),
-    "returned": _l("已退回"), "excused": _l("已请假"), "done": _l("已完成"),
-}
-
-
-@dataclass(frozen=True)
-class ItemState:
-    status: str = "pending"
-    done_at: datetime | None = None
-    detail: str = ""  # e.g. "3/10": how far a counted item is
-
-    @property
-    def done(self) -> bool:
-        return self.status == "done"
-
-    @property
-    def waiting(self) -> bool:
-        """The person has done their part; a reviewer has not decided yet."""
-        return self.status == "submitted"
-
-    @property
-    def to_do(self) -> bool:
-        """Something is still up to the person (neither done nor waiting for a reviewer)."""
-        return not (self.done or self.waiting)
-
-    @property
-    def label(self) -> str:
-        return str(STATUS_LABELS[self.status])
-
-
-PENDING = ItemState()
-States = dict[tuple[int, int], ItemState]
-
-
-def _user_filter(column, user_ids: list[int] | None):
-    return column.in_(user_ids) if user_ids is not None else True
-
-
-def _item_column(item: PlanItem):
-    """The item's id as an SQL constant (an int, inlined), to tell apart UNION members."""
-    return literal_column(str(int(item.id))).label("item_id")
-
-
-def plan_start(item: PlanItem) -> datetime:
-    """The moment (naive UTC) the item's plan starts: its first day, office time. Activity
-    elsewhere in the site counts for the item from then on."""
-    return day_start(item.plan.starts_on)
-
-
-def _execute_union(parts: list) -> list:
-    """Run per-item aggregates as one statement: one round trip whatever the number of
-    items (the page that shows a plan stays at a fixed number of queries)."""
-    if not parts:
-        return []
-    return db.session.execute(parts[0] if len(parts) == 1 else union_all(*parts)).all()
-
-
-class ItemKind:
-    key: str = ""
-    label = _l("")
-    # Whether the person acts on the item's own page (open/confirm, write) rather than
-    # elsewhere in the site (library, quiz, check-in, daily practice).
-    done_on_item_page = False
-
-    def states(self, items: list[PlanItem], user_ids: list[int] | None,
-               now: datetime) -> States:
-        raise NotImplementedError
 
 
 class ArticlesKind(ItemKind):
@@ -150,15 +88,15 @@ class ArticlesKind(ItemKind):
         # One aggregate per item, all in one statement: constant in the number of people
         # and in the number of items. Articles studied before the plan started do not count.
         parts = [
-            select(_item_column(item), ArticleStudy.user_id, func.count(),
+            select(item_column(item), ArticleStudy.user_id, func.count(),
                    func.max(ArticleStudy.studied_at))
             .join(LawArticle, LawArticle.id == ArticleStudy.article_id)
             .where(selection[item.id][1], ArticleStudy.studied_at >= plan_start(item),
-                   _user_filter(ArticleStudy.user_id, user_ids))
+                   user_filter(ArticleStudy.user_id, user_ids))
             .group_by(ArticleStudy.user_id)
             for item in items if selection[item.id][0]]
         states: States = {}
-        for item_id, user_id, studied, last in _execute_union(parts):
+        for item_id, user_id, studied, last in execute_union(parts):
             total = len(selection[item_id][0])
             detail = f"{studied}/{total}"
             states[item_id, user_id] = ItemState("done", last, detail) \
@@ -192,7 +130,7 @@ class _OpenConfirmKind(ItemKind):
                       PlanItemProgress.user_id, PlanItemProgress.opened_at,
                       PlanItemProgress.confirmed_at).where(
             PlanItemProgress.item_id.in_([item.id for item in items]),
-            _user_filter(PlanItemProgress.user_id, user_ids))
+            user_filter(PlanItemProgress.user_id, user_ids))
 
     def _elsewhere(self, items: list[PlanItem], user_ids: list[int] | None):
         """SQL with the same columns (source 1, the target's id instead of the item's) for
@@ -210,7 +148,7 @@ class _OpenConfirmKind(ItemKind):
         for item in items:
             by_target.setdefault(self.target_id(item), []).append(item)
         states: States = {}
-        for source, target, user_id, opened_at, confirmed_at in _execute_union(parts):
+        for source, target, user_id, opened_at, confirmed_at in execute_union(parts):
             if source == 0:  # the item's own page
                 if confirmed_at is not None:
                     state = ItemState("done", confirmed_at)
@@ -252,7 +190,7 @@ class MaterialKind(_OpenConfirmKind):
                       MaterialRead.user_id, MaterialRead.opened_at,
                       MaterialRead.confirmed_at).where(
             MaterialRead.material_id.in_(material_ids), MaterialRead.confirmed_at.is_not(None),
-            _user_filter(MaterialRead.user_id, user_ids))
+            user_filter(MaterialRead.user_id, user_ids))
 
     def _done_elsewhere(self, item, opened_at, confirmed_at):
         wanted = timedelta(seconds=min_seconds(item))
@@ -276,17 +214,17 @@ class QuizKind(ItemKind):
 
         # One aggregate per item (each counts from its own plan's start), in one statement.
         parts = [
-            select(_item_column(item), Attempt.user_id, func.min(Attempt.submitted_at),
+            select(item_column(item), Attempt.user_id, func.min(Attempt.submitted_at),
                    func.min(case((Attempt.passed.is_(True), Attempt.submitted_at))))
             .where(Attempt.quiz_id == int(item.settings["quiz_id"]),
                    Attempt.submitted_at >= plan_start(item),
-                   _user_filter(Attempt.user_id, user_ids))
+                   user_filter(Attempt.user_id, user_ids))
             .group_by(Attempt.user_id)
             for item in items if item.settings.get("quiz_id")]
         attempted_only = {item.id for item in items
                           if item.settings.get("require", "passed") == "attempted"}
         states: States = {}
-        for item_id, user_id, attempted_at, passed_at in _execute_union(parts):
+        for item_id, user_id, attempted_at, passed_at in execute_union(parts):
             if item_id in attempted_only:
                 states[item_id, user_id] = ItemState("done", attempted_at)
             elif passed_at is not None:
@@ -313,7 +251,7 @@ class SessionKind(ItemKind):
                    Attendance.checked_in_at, Attendance.updated_at, StudySession.starts_at)
             .join(StudySession, StudySession.id == Attendance.session_id)
             .where(Attendance.session_id.in_(session_ids),
-                   _user_filter(Attendance.user_id, user_ids))).all()
+                   user_filter(Attendance.user_id, user_ids))).all()
         by_session: dict[int, list] = {}
         for row in rows:
             by_session.setdefault(row.session_id, []).append(row)
@@ -342,7 +280,7 @@ class ReflectionKind(ItemKind):
         rows = db.session.execute(select(
             Reflection.item_id, Reflection.user_id, Reflection.status, Reflection.reviewed_at,
             Reflection.submitted_at).where(
-            Reflection.item_id.in_(list(reviewed)), _user_filter(Reflection.user_id, user_ids)))
+            Reflection.item_id.in_(list(reviewed)), user_filter(Reflection.user_id, user_ids)))
         states: States = {}
         for row in rows:
             if row.status == "accepted" or (row.status == "submitted"
@@ -374,7 +312,7 @@ class StreakKind(ItemKind):
             completed = (DailySet.completed_at.is_not(None), DailySet.day >= first,
                          DailySet.day <= last)
             counts = (select(DailySet.user_id, func.count().label("days"))
-                      .where(*completed, _user_filter(DailySet.user_id, user_ids))
+                      .where(*completed, user_filter(DailySet.user_id, user_ids))
                       .group_by(DailySet.user_id).subquery())
             # The item is done when the needed-th day was completed (a set is completed on
             # its own day, so day order is completion order): that moment does not move
@@ -386,10 +324,10 @@ class StreakKind(ItemKind):
                               nth.day >= first, nth.day <= last)
                        .order_by(nth.day).limit(1).offset(needed[item.id] - 1)
                        .scalar_subquery())
-            parts.append(select(_item_column(item), counts.c.user_id, counts.c.days,
+            parts.append(select(item_column(item), counts.c.user_id, counts.c.days,
                                 reached.label("reached_at")))
         states: States = {}
-        for item_id, user_id, days, reached_at in _execute_union(parts):
+        for item_id, user_id, days, reached_at in execute_union(parts):
             detail = f"{min(days, needed[item_id])}/{needed[item_id]}"
             states[item_id, user_id] = ItemState("done", reached_at, detail) \
                 if days >= needed[item_id] else ItemState("in_progress", None, detail)

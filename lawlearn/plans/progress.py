@@ -17,7 +17,8 @@ from sqlalchemy.orm import selectinload
 from lawlearn.accounts.models import Department, User, UserRole, studies_condition
 from lawlearn.extensions import db
 from lawlearn.localtime import day_bounds, local_day
-from lawlearn.plans.kinds import PENDING, ItemState, States, item_states
+from lawlearn.plans.kind_base import PENDING, ItemState, States
+from lawlearn.plans.kinds import item_states
 from lawlearn.plans.models import Plan, PlanAudience, PlanItem, PlanItemProgress
 from lawlearn.practice.points import award
 

@@ -25,7 +25,8 @@ from lawlearn.pagination import paginate
 from lawlearn.plans import actions, plans_bp
 from lawlearn.plans import notices as notice_service
 from lawlearn.plans.forms import ConfirmItemForm, NoticeForm, ReflectionForm
-from lawlearn.plans.kinds import KINDS, PENDING, item_states, plan_start
+from lawlearn.plans.kind_base import PENDING, plan_start
+from lawlearn.plans.kinds import KINDS, item_states
 from lawlearn.plans.models import Notice, PlanItem
 from lawlearn.plans.progress import (
     ItemProgress,

@@ -15,7 +15,8 @@ from lawlearn.extensions import db
 from lawlearn.library import services as library
 from lawlearn.library.models import Law, LawArticle, LawDivision
 from lawlearn.plans import actions
-from lawlearn.plans.kinds import PENDING, ItemState, can_confirm, item_states
+from lawlearn.plans.kind_base import PENDING, ItemState
+from lawlearn.plans.kinds import can_confirm, item_states
 from lawlearn.plans.models import Plan, PlanAudience, PlanItem, PlanItemProgress, Reflection
 from lawlearn.practice.models import DailySet
 from lawlearn.quiz.models import Attempt, Quiz

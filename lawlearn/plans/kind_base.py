@@ -1,0 +1,84 @@
+"""What every plan item kind shares: the state of an (item, person), the small interface a
+kind implements (see lawlearn.plans.kinds), and the query helpers the kinds build on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import literal_column, union_all
+
+from lawlearn.extensions import db
+from lawlearn.localtime import day_start
+from lawlearn.plans.models import PlanItem
+
+# Statuses an (item, person) can have; only "done" counts as completed.
+STATUS_LABELS = {
+    "pending": _l("未开始"), "in_progress": _l("进行中"), "submitted": _l("待审阅"),
+    "returned": _l("已退回"), "excused": _l("已请假"), "done": _l("已完成"),
+}
+
+
+@dataclass(frozen=True)
+class ItemState:
+    status: str = "pending"
+    done_at: datetime | None = None
+    detail: str = ""  # e.g. "3/10": how far a counted item is
+
+    @property
+    def done(self) -> bool:
+        return self.status == "done"
+
+    @property
+    def waiting(self) -> bool:
+        """The person has done their part; a reviewer has not decided yet."""
+        return self.status == "submitted"
+
+    @property
+    def to_do(self) -> bool:
+        """Something is still up to the person (neither done nor waiting for a reviewer)."""
+        return not (self.done or self.waiting)
+
+    @property
+    def label(self) -> str:
+        return str(STATUS_LABELS[self.status])
+
+
+PENDING = ItemState()
+States = dict[tuple[int, int], ItemState]
+
+
+def user_filter(column, user_ids: list[int] | None):
+    return column.in_(user_ids) if user_ids is not None else True
+
+
+def item_column(item: PlanItem):
+    """The item's id as an SQL constant (an int, inlined), to tell apart UNION members."""
+    return literal_column(str(int(item.id))).label("item_id")
+
+
+def plan_start(item: PlanItem) -> datetime:
+    """The moment (naive UTC) the item's plan starts: its first day, office time. Activity
+    elsewhere in the site counts for the item from then on."""
+    return day_start(item.plan.starts_on)
+
+
+def execute_union(parts: list) -> list:
+    """Run per-item aggregates as one statement: one round trip whatever the number of
+    items (the page that shows a plan stays at a fixed number of queries)."""
+    if not parts:
+        return []
+    return db.session.execute(parts[0] if len(parts) == 1 else union_all(*parts)).all()
+
+
+class ItemKind:
+    key: str = ""
+    label = _l("")
+    # Whether the person acts on the item's own page (open/confirm, write) rather than
+    # elsewhere in the site (library, quiz, check-in, daily practice).
+    done_on_item_page = False
+
+    def states(self, items: list[PlanItem], user_ids: list[int] | None,
+               now: datetime) -> States:
+        raise NotImplementedError
