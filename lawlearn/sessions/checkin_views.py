@@ -145,9 +145,16 @@ def _code_refused(response) -> bool:
     return response.status_code in (409, 422)
 
 
+def _code_guesser() -> str:
+    """Whose wrong codes count: the person, by id alone. Their login nonce (part of
+    ``get_id``) changes at every 在所有设备上退出 or password change, and a budget that
+    reset with it let one person guess hundreds of codes a minute."""
+    return f"checkin-code:{current_user.id}"
+
+
 @sessions_bp.route("/checkin/code", methods=["POST"])
 @login_required
-@limiter.limit(CODE_RATE_LIMIT, key_func=lambda: f"checkin-code:{current_user.get_id()}",
+@limiter.limit(CODE_RATE_LIMIT, key_func=lambda: _code_guesser(),
                deduct_when=_code_refused)
 def checkin_code():
     """Check in with the six-digit code the projector shows beside the QR code."""

@@ -408,6 +408,30 @@ def test_guessing_codes_is_throttled(app, client, login, make_user, session_id, 
     assert rows(app, session_id) == []
 
 
+def test_signing_out_everywhere_does_not_reset_the_guesses(app, client, login, make_user,
+                                                          session_id, clock):
+    """在所有设备上退出 (or a password change) gives the account a new login nonce: the
+    count of wrong codes is the person's, and stays."""
+    person = make_user()
+    login(person)
+    token = csrf_from(client.get("/checkin"))
+    with app.app_context():
+        right = tokens.make_code(session_id, T0)
+    wrong = [f"{(int(right) + n) % 1_000_000:06d}" for n in range(1, 11)]
+    for code in wrong:
+        assert client.post("/checkin/code", data={"code": code,
+                                                  "csrf_token": token}).status_code == 422
+    with app.app_context():
+        nonce = db.session.get(User, person.id).login_nonce
+    client.post("/logout/everywhere", data={"csrf_token": token})
+    login(person)
+    with app.app_context():
+        assert db.session.get(User, person.id).login_nonce != nonce
+    token = csrf_from(client.get("/checkin"))
+    assert client.post("/checkin/code", data={"code": right, "csrf_token": token}).status_code == 429
+    assert rows(app, session_id) == []
+
+
 @pytest.mark.parametrize("own_open", [False, True], ids=["nothing-of-mine", "one-of-mine"])
 def test_the_code_of_a_session_i_am_not_expected_at_says_so(app, client, login, make_user,
                                                           make_department, clock, own_open):
