@@ -36,6 +36,7 @@ from lawlearn.sessions import (
 )
 from lawlearn.sessions.models import ATTENDANCE_STATUSES, LEAVE_STATUSES
 from lawlearn.sessions.services import close_ended_sessions, get_session
+from lawlearn.sessions.views import readable_session
 
 
 class LeaveForm(FlaskForm):
@@ -99,7 +100,7 @@ def _period() -> tuple[date, date, list[str]]:
 @login_required
 def leave_page(session_id: int):
     """请假: ask for leave from a session, see the request's state, withdraw it."""
-    session = get_session(session_id)
+    session = readable_session(session_id)
     mine = leave.request_of(current_user, session)
     form = LeaveForm(obj=mine if mine is not None and mine.status == "pending" else None)
     status = 200

@@ -54,18 +54,24 @@ def index():
                            feed_url=url_for("sessions.calendar", token=token, _external=True))
 
 
-@sessions_bp.route("/sessions/<int:session_id>")
-@login_required
-def session(session_id: int):
-    """A session: when, where, what to study, my status, leave and check-in."""
-    now = utcnow()
-    # A session from before one joined stays readable (a plan item may link to it).
+def readable_session(session_id: int) -> StudySession:
+    """A session the caller may read: one they are in the audience of (an admin: any);
+    404 otherwise, so its title, time and place stay with its audience. A session from
+    before one joined stays readable (a plan item may link to it)."""
     study = db.session.scalar(select(StudySession).where(
         StudySession.id == session_id,
         services.audience_condition(current_user, since_joined=False)))
     if study is None and not current_user.is_admin:
         abort(404)
-    study = study or services.get_session(session_id)
+    return study or services.get_session(session_id)
+
+
+@sessions_bp.route("/sessions/<int:session_id>")
+@login_required
+def session(session_id: int):
+    """A session: when, where, what to study, my status, leave and check-in."""
+    now = utcnow()
+    study = readable_session(session_id)
     attendance = db.session.scalar(select(Attendance).filter_by(session_id=study.id,
                                                                 user_id=current_user.id))
     leave = db.session.scalar(select(LeaveRequest).filter_by(session_id=study.id,

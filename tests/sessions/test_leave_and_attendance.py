@@ -534,6 +534,21 @@ def test_leave_page_after_start_offers_no_form(app, client, login, org):
     assert client.get("/sessions/99999/leave").status_code == 404
 
 
+def test_a_session_for_others_has_no_leave_page_of_mine(app, client, login, org):
+    """Its title, time and place stay with its audience, as on the session's own page."""
+    with app.app_context():
+        session_id = make_session(utcnow() + timedelta(days=1), title="办公室内部学法",
+                                  department_ids=(org.office,)).id
+    login(org.clerk)  # 法制科
+    assert client.get(f"/sessions/{session_id}").status_code == 404
+    refused = client.get(f"/sessions/{session_id}/leave")
+    assert refused.status_code == 404 and "办公室内部学法" not in refused.get_data(as_text=True)
+    for person in (org.secretary, org.admin):  # 办公室; an admin reads every session
+        client.delete_cookie("session")
+        login(person)
+        assert client.get(f"/sessions/{session_id}/leave").status_code == 200
+
+
 def test_staff_cannot_open_the_approval_queue(client, login, org):
     login(org.clerk)
     assert client.get("/leave-requests").status_code == 403
