@@ -66,16 +66,16 @@ def load_demo() -> dict[str, int]:
         for name in section_names:
             sections[name] = create_department(None, name, unit.id)
 
-    # The accounts were made before the people's history the demo records (sessions and
-    # plan items go back 40 days): reports and plans leave out what ended before an
-    # account existed. (Outreach events, which are no one's, go back further.)
+    # The people joined (and their accounts were made) before the history the demo records
+    # (sessions and plan items go back 40 days): reports and plans leave out what ended
+    # before someone joined. (Outreach events, which are no one's, go back further.)
     joined = utcnow() - timedelta(days=DEMO_HISTORY_DAYS)
 
     def person(username, name, section, roles):
         user = create_user(None, username, password,
                            UserFields(name, sections[section].id, set(roles)),
                            must_change_password=False)
-        user.created_at = joined
+        user.created_at = user.joined_at = joined
         return user
 
     person("admin", "法制科管理员", "法制科", [Role.ADMIN, Role.STAFF])

@@ -93,14 +93,45 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=get_metadata(),
-            **conf_args
-        )
+        sqlite = connection.dialect.name == 'sqlite'
+        if sqlite:
+            _sqlite_foreign_keys(connection, on=False)
+        try:
+            context.configure(
+                connection=connection,
+                target_metadata=get_metadata(),
+                **conf_args
+            )
 
-        with context.begin_transaction():
-            context.run_migrations()
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    _check_sqlite_foreign_keys(connection)
+        finally:
+            if sqlite:
+                _sqlite_foreign_keys(connection, on=True)
+
+
+def _sqlite_foreign_keys(connection, *, on):
+    """A batch migration rebuilds a SQLite table (copy, drop, rename): with foreign keys
+    on, dropping the old table would delete every row that references it (ON DELETE
+    CASCADE), or refuse. Off while migrating, back on after (the app's connections keep
+    them on). SQLite takes the pragma only outside a transaction: before the migrations
+    begin theirs, and after it commits."""
+    connection.exec_driver_sql(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+    connection.commit()
+    if connection.exec_driver_sql("PRAGMA foreign_keys").scalar() != int(on):
+        raise RuntimeError('SQLite did not turn foreign keys '
+                           f"{'on' if on else 'off'}: a transaction is open")
+    connection.commit()
+
+
+def _check_sqlite_foreign_keys(connection):
+    """What foreign keys off let through: a migration that left a row pointing nowhere
+    fails, and its changes roll back."""
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if broken:
+        raise RuntimeError(f'migration left rows referencing missing rows: {broken[:5]}')
 
 
 if context.is_offline_mode():

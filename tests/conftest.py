@@ -195,9 +195,9 @@ def make_user(app):
              department_id: int | None = None, password: str = PASSWORD,
              must_change_password: bool = False, active: bool = True,
              joined: datetime | None = STAFF_JOINED) -> UserRef:
-        """A user; ``joined`` (the account's created_at) is long before any test's dates
-        unless given: reports and rosters leave out what happened before an account was
-        made (None: made now)."""
+        """A user; ``joined`` (when the account was made and the person joined) is long
+        before any test's dates unless given: reports and rosters leave out what happened
+        before someone joined (None: made and joined now)."""
         from lawlearn.accounts.services import UserFields, create_user
 
         username = username or f"user{next(counter):03d}"
@@ -207,7 +207,7 @@ def make_user(app):
                                must_change_password=must_change_password)
             user.active = active
             if joined is not None:
-                user.created_at = joined
+                user.created_at = user.joined_at = joined
             db.session.commit()
             return UserRef(user.id, user.username, password)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from types import SimpleNamespace
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -225,21 +226,27 @@ def test_upgrade_keeps_leads_counted_and_drops_closing_absences_of_admin_only_ac
     its own check-in stays."""
     from datetime import datetime
 
-    from lawlearn.accounts.models import User, UserRole
     from lawlearn.sessions.models import Attendance, SessionKind, StudySession
 
     app = create_app({"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": empty_database_url,
                       "UPLOAD_FOLDER": str(tmp_path / "uploads")})
     with app.app_context():
-        upgrade(revision="1e8fbc5efb38")  # the schema is the models': rows through the ORM
+        # The sessions' tables are the models' at this revision (rows through the ORM); the
+        # user table is not (it gained joined_at later).
+        upgrade(revision="1e8fbc5efb38")
         people = {}
-        for username, roles in (("it", ["admin"]), ("lead", ["dept_lead"]),
-                                ("boss", ["leader"]), ("clerk", ["staff"]),
-                                ("chief", ["admin", "staff"])):
-            user = User(username=username, name=username, password_hash="x")
-            user.role_rows = [UserRole(role=role) for role in roles]
-            db.session.add(user)
-            people[username] = user
+        for user_id, (username, roles) in enumerate((
+                ("it", ["admin"]), ("lead", ["dept_lead"]), ("boss", ["leader"]),
+                ("clerk", ["staff"]), ("chief", ["admin", "staff"])), start=1):
+            db.session.execute(text(
+                'INSERT INTO "user" (id, username, name, password_hash, active, '
+                "must_change_password, failed_logins, login_nonce, created_at) VALUES "
+                "(:id, :name, :name, 'x', :yes, :yes, 0, 'n', '2026-01-01')"),
+                {"id": user_id, "name": username, "yes": True})
+            for role in roles:
+                db.session.execute(text("INSERT INTO user_role (user_id, role) VALUES "
+                                        "(:id, :role)"), {"id": user_id, "role": role})
+            people[username] = SimpleNamespace(id=user_id)
         kind = db.session.scalar(db.select(SessionKind))  # the migrations seed the kinds
         start = datetime(2026, 3, 2, 1, 0)
         end = datetime(2026, 3, 2, 2, 0)
@@ -265,4 +272,34 @@ def test_upgrade_keeps_leads_counted_and_drops_closing_absences_of_admin_only_ac
         assert sorted(tuple(row) for row in kept) == sorted(
             [(ids[name], "absent") for name in ("lead", "boss", "clerk", "chief")]
             + [(ids["it"], "present")])
+        db.engine.dispose()
+
+
+def test_upgrade_dates_everyone_joined_when_their_account_was_made(empty_database_url,
+                                                                    tmp_path):
+    """Until 加入日期, the account's making was the joining: the upgrade copies it, so no
+    figure moves."""
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": empty_database_url,
+                      "UPLOAD_FOLDER": str(tmp_path / "uploads")})
+    with app.app_context():
+        upgrade(revision="3f6a9c2d5e81")
+        with db.engine.begin() as connection:
+            for user_id, made in ((1, "2024-09-01 02:30:00"), (2, "2026-11-28 08:00:00")):
+                connection.execute(text(
+                    'INSERT INTO "user" (id, username, name, password_hash, active, '
+                    "must_change_password, failed_logins, login_nonce, created_at) VALUES "
+                    "(:id, :username, '某人', 'x', :yes, :yes, 0, 'n', :made)"),
+                    {"id": user_id, "username": f"u{user_id}", "made": made, "yes": True})
+                connection.execute(text("INSERT INTO user_role (user_id, role) VALUES "
+                                        "(:id, 'staff')"), {"id": user_id})
+        upgrade()
+        with db.engine.connect() as connection:
+            rows = connection.execute(text(
+                'SELECT id, created_at, joined_at FROM "user" ORDER BY id')).all()
+            # SQLite rebuilds the table: the rows referencing it (ON DELETE CASCADE) stay.
+            roles = connection.execute(text("SELECT user_id FROM user_role")).scalars().all()
+        assert sorted(roles) == [1, 2]
+        assert [str(row.joined_at) for row in rows] == ["2024-09-01 02:30:00",
+                                                        "2026-11-28 08:00:00"]
+        assert all(row.joined_at == row.created_at for row in rows)
         db.engine.dispose()

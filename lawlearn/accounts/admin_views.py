@@ -32,6 +32,7 @@ from lawlearn.database import utcnow
 from lawlearn.errors import DomainError
 from lawlearn.exports import XLSX_MIMETYPE, download
 from lawlearn.extensions import db
+from lawlearn.localtime import local_day
 from lawlearn.pagination import paginate
 
 # An import preview lists this many rows (a city's file has thousands; all are checked).
@@ -81,7 +82,7 @@ def _user_form(form: UserForm) -> UserForm:
 
 def _fields(form: UserForm) -> services.UserFields:
     return services.UserFields(form.name.data, form.department_id.data, set(form.roles.data),
-                               form.phone.data)
+                               form.phone.data, form.joined_on.data)
 
 
 @admin_bp.route("/users/new", methods=["GET", "POST"])
@@ -108,7 +109,8 @@ def user_new():
 def user_edit(user_id: int):
     """Edit a user's name, department, roles and phone."""
     user = db.get_or_404(User, user_id)
-    form = _user_form(UserForm(obj=user, roles=sorted(user.roles)))
+    form = _user_form(UserForm(obj=user, roles=sorted(user.roles),
+                               joined_on=local_day(user.joined_at)))
     form.username.data = user.username
     if form.validate_on_submit():
         try:

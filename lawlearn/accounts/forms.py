@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
+    DateField,
     HiddenField,
     PasswordField,
     SelectField,
@@ -18,6 +19,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from lawlearn.accounts.models import ROLE_LABELS
 from lawlearn.converters import optional_record_id
+from lawlearn.date_checks import WithinYears
 
 
 class LoginForm(FlaskForm):
@@ -58,6 +60,9 @@ class UserForm(FlaskForm):
                                description=_l("只有“干部职工”计入学法统计：应参加学法活动、学习计划，"
                                               "列入报表和看板。只管理系统的账号可不勾选。"))
     phone = StringField(_l("手机号"), validators=[Optional(), Length(max=32)])
+    joined_on = DateField(_l("加入日期"), validators=[Optional(), WithinYears()],
+                          description=_l("来本单位或开始参加学法的日期，新建时留空即为今天。此日期前"
+                                         "结束的学习计划、学法活动和统计期间不计入此人。"))
     password = PasswordField(_l("初始密码"), validators=[Optional(), Length(max=256)],
                              description=_l("至少 8 个字符；用户首次登录时须修改。"))
 

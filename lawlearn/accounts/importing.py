@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass, field
+from datetime import date
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -19,18 +20,22 @@ from lawlearn.accounts.services import (
     USERNAME_PATTERN,
     UserFields,
     create_user,
+    joined_day_problem,
     normalize_username,
     password_problems,
 )
+from lawlearn.database import utcnow
 from lawlearn.errors import ValidationFailed
 from lawlearn.extensions import db
+from lawlearn.localtime import local_day
 from lawlearn.spreadsheets import read_table
 from lawlearn.unique_keys import duplicate_raises
 
-COLUMNS = ["用户名", "姓名", "部门", "角色", "手机号", "初始密码"]
+COLUMNS = ["用户名", "姓名", "部门", "角色", "手机号", "初始密码", "加入日期"]
 REQUIRED_COLUMNS = ["用户名", "姓名"]
 COLUMN_ALIASES = {"账号": "用户名", "登录名": "用户名", "科室": "部门", "所在部门": "部门",
-                  "手机": "手机号", "密码": "初始密码"}
+                  "手机": "手机号", "密码": "初始密码", "入职日期": "加入日期",
+                  "到岗日期": "加入日期", "加入时间": "加入日期"}
 ROLE_WORDS = {
     "staff": Role.STAFF, "职工": Role.STAFF, "干部职工": Role.STAFF, "员工": Role.STAFF,
     "dept_lead": Role.DEPT_LEAD, "科室负责人": Role.DEPT_LEAD, "负责人": Role.DEPT_LEAD,
@@ -40,6 +45,16 @@ ROLE_WORDS = {
 ROLE_SEPARATORS = re.compile(r"[;；,，、/\s]+")
 MAX_USER_ROWS = 5_000
 BETWEEN_HANZI_SPACE = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
+# 2026-03-01, 2026/3/1, 2026.3.1 or 2026年3月1日 (a date cell of a workbook reads as the first).
+JOINED_DAY = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+
+
+def parse_joined_day(text: str) -> date:
+    """A joining day as people type it in a sheet; ValueError when it is not one."""
+    found = JOINED_DAY.match(text.strip())
+    if found is None:
+        raise ValueError(text)
+    return date(*(int(part) for part in found.groups()))
 
 
 class DepartmentLookup:
@@ -73,6 +88,7 @@ class ImportedUser:
     roles: set[str]
     phone: str | None
     password: str | None  # None: the batch's default password applies
+    joined_on: date | None = None  # None: the day of the import
 
 
 @dataclass
@@ -125,6 +141,7 @@ def parse_user_import(data: bytes, default_password: str | None = None, *,
                                             for _row, cells in table.rows)
                  if USERNAME_PATTERN.match(username)]
     existing = set(db.session.scalars(select(User.username).where(User.username.in_(usernames))))
+    today = local_day(utcnow())
 
     for row, cells in table.rows:
         # PostgreSQL cannot store a NUL character.
@@ -166,6 +183,16 @@ def parse_user_import(data: bytes, default_password: str | None = None, *,
                 problems.append(_("部门“%(name)s”不存在（同名部门请写作“单位/科室”）",
                                   name=department_label))
 
+        joined_on, joined_text = None, cells.get("加入日期", "").strip()
+        if joined_text:
+            try:
+                joined_on = parse_joined_day(joined_text)
+            except ValueError:
+                problems.append(_("加入日期“%(day)s”格式不对（例如 2026-03-01）", day=joined_text))
+            else:
+                if (problem := joined_day_problem(joined_on, today)) is not None:
+                    problems.append(f"{problem.rstrip('。')}（{joined_text}）")
+
         roles, unknown_roles = parse_roles(cells.get("角色", ""))
         if unknown_roles:
             problems.append(_("未知角色“%(roles)s”", roles="、".join(unknown_roles)))
@@ -185,7 +212,7 @@ def parse_user_import(data: bytes, default_password: str | None = None, *,
             result.problems.append(RowProblem(row, "；".join(problems)))
         else:
             result.users.append(ImportedUser(row, username, name, department, roles,
-                                             phone or None, password))
+                                             phone or None, password, joined_on))
     if default_password and result.needs_default_password:
         for problem in password_problems(default_password, ""):
             result.problems.insert(0, RowProblem(0, _("默认初始密码：%(p)s", p=problem)))
@@ -220,7 +247,7 @@ def apply_user_import(actor: User | None, parsed: UserImport,
             code="import_failed")):
         for entry, password_hash in zip(parsed.users, hashes, strict=True):
             fields = UserFields(entry.name, entry.department.id if entry.department else None,
-                                entry.roles, entry.phone)
+                                entry.roles, entry.phone, entry.joined_on)
             created.append(create_user(actor, entry.username, None, fields, audit=False,
                                        password_hash=password_hash))
     # Powers beyond 干部职工 are named in the summary, as an edit's are.
@@ -253,6 +280,8 @@ def template_workbook() -> bytes:
         _("角色可填：干部职工、科室负责人、主要负责人、管理员，多个用顿号分隔；"
           "每个人都具有干部职工角色。"),
         _("初始密码可不填，导入时统一设置默认初始密码；首次登录须修改密码。"),
+        _("加入日期可不填（即导入当天），格式如 2026-03-01；此日期前结束的学习计划、学法活动"
+          "和统计期间不计入此人。"),
         _("示例（请在“用户”表中从第 2 行起填写）："),
     ]
     for index, line in enumerate(lines):
@@ -260,7 +289,8 @@ def template_workbook() -> bytes:
     example_row = len(lines)
     notes.write_row(example_row, 0, COLUMNS, header)
     notes.write_row(example_row + 1, 0, ["zhangsan", "张三", "区政府办公室/法制科",
-                                         "干部职工、科室负责人", "13800000000", ""])
+                                         "干部职工、科室负责人", "13800000000", "",
+                                         "2024-09-01"])
     notes.write(example_row + 3, 0, _("现有部门："))
     for offset, (_id, label) in enumerate(department_choices(), start=example_row + 4):
         notes.write(offset, 0, label.replace(" / ", "/"))

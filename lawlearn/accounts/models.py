@@ -106,6 +106,9 @@ class User(db.Model):
     calendar_token: Mapped[str | None] = mapped_column(String(40), unique=True)
     last_login_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When the person joined the office's study (the account's making unless an admin or an
+    # import gave a day): what ended before it is not theirs, in the figures as on the pages.
+    joined_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     department: Mapped[Department | None] = relationship()
     role_rows: Mapped[list[UserRole]] = relationship(

@@ -8,7 +8,7 @@ import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -23,6 +23,7 @@ from lawlearn.accounts.models import ApiToken, Department, LoginFailure, Role, U
 from lawlearn.database import like_pattern, utcnow
 from lawlearn.errors import NotFound, PermissionDenied, TooManyAttempts, ValidationFailed
 from lawlearn.extensions import db
+from lawlearn.localtime import day_start, in_years, local_day
 from lawlearn.unique_keys import duplicate_raises
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,63}$")
@@ -189,7 +190,7 @@ def revoke_api_token(token: ApiToken, now: datetime) -> None:
 
 
 FIELD_LABELS = {"name": _l("姓名"), "department_id": _l("部门"), "roles": _l("角色"),
-                "phone": _l("手机号")}
+                "phone": _l("手机号"), "joined_on": _l("加入日期")}
 
 
 @dataclass
@@ -198,6 +199,22 @@ class UserFields:
     department_id: int | None
     roles: set[str]
     phone: str | None = None
+    joined_on: date | None = None  # None: the day the account is made (an edit keeps it)
+
+
+def joined_day_problem(day: date, today: date) -> str | None:
+    """Why ``day`` cannot be a joining day, in words (an import names it by row)."""
+    if not in_years(day):
+        return _("加入日期不在有效范围内。")
+    if day > today:
+        # A future day would leave the person out of everything until then.
+        return _("加入日期不能晚于今天。")
+    return None
+
+
+def joined_at_for(day: date | None, now: datetime) -> datetime:
+    """The moment stored for a joining day: the day's start (local), or now."""
+    return now if day is None else day_start(day)
 
 
 def _check_fields(fields: UserFields) -> None:
@@ -211,6 +228,10 @@ def _check_fields(fields: UserFields) -> None:
         raise ValidationFailed(_("部门不存在。"), field="department_id")
     if fields.phone and not PHONE_PATTERN.match(fields.phone.strip()):
         raise ValidationFailed(_("手机号只能包含数字、空格、+ 和 -。"), field="phone")
+    if fields.joined_on is not None:
+        problem = joined_day_problem(fields.joined_on, local_day(utcnow()))
+        if problem:
+            raise ValidationFailed(problem, field="joined_on")
 
 
 def create_user(actor: User | None, username: str, password: str | None, fields: UserFields,
@@ -226,9 +247,11 @@ def create_user(actor: User | None, username: str, password: str | None, fields:
     _check_fields(fields)
     if password_hash is None:
         check_password_rules(password or "", username)
+    now = utcnow()
     user = User(username=username, name=fields.name.strip(), department_id=fields.department_id,
                 phone=(fields.phone or "").strip() or None,
-                must_change_password=must_change_password)
+                must_change_password=must_change_password, created_at=now,
+                joined_at=joined_at_for(fields.joined_on, now))
     if password_hash is None:
         user.set_password(password or "")
     else:
@@ -251,13 +274,18 @@ def update_user(actor: User, user: User, fields: UserFields) -> None:
     if user.id == actor.id and Role.ADMIN in user.roles and Role.ADMIN not in fields.roles:
         raise PermissionDenied(_("不能取消自己的管理员角色。"), field="roles")
     before = {"name": user.name, "department_id": user.department_id,
-              "roles": sorted(user.roles), "phone": user.phone}
+              "roles": sorted(user.roles), "phone": user.phone,
+              "joined_on": local_day(user.joined_at).isoformat()}
     user.name = fields.name.strip()
     user.department_id = fields.department_id
     user.phone = (fields.phone or "").strip() or None
     user.roles = fields.roles or {Role.STAFF.value}
+    # The same day again keeps the moment the account was made (precise to the minute).
+    if fields.joined_on is not None and fields.joined_on.isoformat() != before["joined_on"]:
+        user.joined_at = day_start(fields.joined_on)
     after = {"name": user.name, "department_id": user.department_id,
-             "roles": sorted(user.roles), "phone": user.phone}
+             "roles": sorted(user.roles), "phone": user.phone,
+             "joined_on": local_day(user.joined_at).isoformat()}
     changed = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
     if changed:
         record_audit(actor, "user.update", user,

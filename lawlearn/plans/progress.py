@@ -28,10 +28,10 @@ from lawlearn.practice.points import award
 def audience_condition(user: User):
     """SQL: plans whose audience includes ``user`` (a department includes its sections);
     none for an account that does not study (no 干部职工 role), and none that ended before
-    the account was made (as ``audience_users_query`` counts)."""
+    the person joined (``User.joined_at``, as ``audience_users_query`` counts)."""
     if not user.studies:
         return false()
-    joined = user.created_at  # None until the new account is flushed
+    joined = user.joined_at  # None until the new account is flushed
     current = true() if joined is None else Plan.ends_on >= local_day(joined)
     department_ids = [user.department_id] if user.department_id else []
     if user.department is not None and user.department.parent_id:
@@ -46,11 +46,11 @@ def audience_condition(user: User):
 
 def audience_users_query(plan: Plan):
     """SQL: the active people a plan is for, among those who study (the 干部职工 role),
-    with an account made by the plan's last day: a closed plan's figures stay as they
+    who joined by the plan's last day: a closed plan's figures stay as they
     were when new staff join."""
     _start, after_last_day = day_bounds(plan.ends_on, plan.ends_on)
     query = select(User).where(User.active.is_(True), studies_condition(),
-                               User.created_at < after_last_day)
+                               User.joined_at < after_last_day)
     if plan.audience_all:
         return query
     department_ids = [a.department_id for a in plan.audience if a.department_id]

@@ -11,7 +11,7 @@ Counting rules (the figures of the annual report rest on them):
   sections, people without a department last), then by name and username.
 - A unit's row rolls up its sections; a report on a unit includes its sections; a report on
   one section shows that section alone. People without a department are "未分配部门".
-- Deactivated people, and people whose account was made after the period ended, appear
+- Deactivated people, and people who joined (User.joined_at) after the period ended, appear
   (and count as people in per-capita figures) only when they have something in the
   period: an attendance record, hours, an attempt, practice days, an accepted reflection
   or points. Plan items due count the others only (Scope.counts_in_full): a past period's

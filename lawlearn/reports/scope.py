@@ -37,7 +37,7 @@ class Person:
     active: bool
     department_id: int | None
     department: Department | None
-    created_at: datetime  # naive UTC, when the account was made
+    joined_at: datetime  # naive UTC, when the person joined (User.joined_at)
 
 
 @dataclass(frozen=True)
@@ -99,13 +99,13 @@ class Scope:
             order = {key: _department_sort_key(department)
                      for key, department in departments.items()}
             query = select(User.id, User.name, User.username, User.active,
-                           User.department_id, User.created_at
+                           User.department_id, User.joined_at
                            ).order_by(User.name, User.username, User.id)
             query = query.where(self.people_condition())
             people = [Person(user_id, name, username, active, department_id,
                              departments.get(department_id) if department_id else None,
-                             created_at)
-                      for user_id, name, username, active, department_id, created_at
+                             joined_at)
+                      for user_id, name, username, active, department_id, joined_at
                       in rows_of(query)]
             nowhere = _department_sort_key(None)
             people.sort(key=lambda person: order.get(person.department_id, nowhere))
@@ -114,13 +114,13 @@ class Scope:
 
     def counts_in_full(self, person: Person) -> bool:
         """Whether ``person`` is one of the period's people even with nothing done: still
-        active, and their account made before the period ended. Anyone else (someone who
+        active, and joined (``User.joined_at``) before the period ended. Anyone else (someone who
         left, or joined later) is listed only with something in the period, owes none of
         its plan items and is no head in its per-capita figures, so last year's report
         reads the same after this year's new staff are added."""
         if "end" not in self._cache:  # asked for every person: worked out once
             self._cache["end"] = self.bounds[1]
-        return person.active and person.created_at < self._cache["end"]
+        return person.active and person.joined_at < self._cache["end"]
 
     def user_ids(self) -> list[int] | None:
         """The ids of everyone in the scope for an ``IN`` list, or None (no filter: the

@@ -84,7 +84,7 @@ PLANS = _l("学习计划")
 class _Audiences:
     """Which of ``plans`` each person is for, as plans.progress.audience_condition says (a
     department includes its sections; people and roles too; not one that ended before the
-    account was made), from an index built once:
+    person joined), from an index built once:
     a person's plans are found in a few dictionary lookups, not by testing every plan, and
     people of the same department and roles share one answer."""
 
@@ -109,7 +109,7 @@ class _Audiences:
 
     def of(self, user: Person, roles: tuple[str, ...]) -> tuple[frozenset[int], int, float]:
         """(the ids of the person's plans, their items due, the most hours one asks for)."""
-        joined = local_day(user.created_at)
+        joined = local_day(user.joined_at)
         key = (user.department_id, roles, joined)
         shared = user.id not in self.by_user
         if shared and key in self._known:
@@ -122,7 +122,7 @@ class _Audiences:
         for group in groups:
             for plan in group:
                 found[plan.id] = plan
-        # Not a plan that ended before the account was made (plans.progress says the same).
+        # Not a plan that ended before the person joined (plans.progress says the same).
         found = {plan_id: plan for plan_id, plan in found.items() if plan.ends_on >= joined}
         answer = (frozenset(found), sum(self.due_count.get(plan_id, 0) for plan_id in found),
                   max((float(plan.required_hours or 0) for plan in found.values()),

@@ -69,7 +69,7 @@ def awaiting_absent(scope: Scope) -> dict[int, list[int]]:
         from lawlearn.sessions.models import Attendance, SessionAudience, StudySession
 
         closes_at = func.coalesce(StudySession.checkin_closes_at, StudySession.ends_at)
-        # session id → (for everyone, accounts made before this are expected: as
+        # session id → (for everyone, people who joined before this are expected: as
         # sessions.services.expected_until)
         everyone = {session_id: (audience_all, max(closes, entered or closes))
                     for session_id, audience_all, closes, entered in rows_of(

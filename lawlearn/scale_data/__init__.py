@@ -135,7 +135,7 @@ def _people(n: int, tree: dict[int, list[int]], days: list[date], rng: random.Ra
                      "active": person.left_on is None, "must_change_password": False,
                      "failed_logins": 0,  # nosec B105 - "password_hash" above is a real hash
                      "login_nonce": secrets.token_hex(8),
-                     "created_at": joined})
+                     "created_at": joined, "joined_at": joined})
     for person, user_id in zip(people, bulk_ids(User, rows), strict=True):
         person.id = user_id
     leads = {p.department_id: p.id for p in reversed(people) if p.department_id != p.unit_id}

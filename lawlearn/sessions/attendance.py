@@ -173,8 +173,8 @@ def _closes_at():
 def _is_expected(user: User, department_ids: set[int], user_ids: set[int],
                  audience_all: bool, until: datetime) -> bool:
     """The Python twin of ``expected_condition`` for a session's audience already loaded,
-    with ``until`` its ``services.expected_until`` (the account made before it)."""
-    if user.created_at >= until:
+    with ``until`` its ``services.expected_until`` (joined before it)."""
+    if user.joined_at >= until:
         return False
     if audience_all or user.id in user_ids:
         return True

@@ -179,12 +179,12 @@ def get_session(session_id: int) -> StudySession:
 
 def expected_condition(session: StudySession):
     """SQL condition on ``User``: active and expected at ``session`` (a department includes
-    its sections), with an account made before the session's check-in closed or before the
+    its sections), who joined (``User.joined_at``) before the session's check-in closed or before the
     session was entered (see ``expected_until``). Subqueries on the audience rows rather
     than lists of ids, so a city-wide session (tens of thousands of people) never becomes
     one bound parameter per person."""
     condition = and_(User.active.is_(True), studies_condition(),
-                     User.created_at < expected_until(session))
+                     User.joined_at < expected_until(session))
     if session.audience_all:
         return condition
     audience = SessionAudience.__table__
@@ -212,7 +212,7 @@ def expected_count(session: StudySession) -> int:
 
 def audience_condition(user: User, *, since_joined: bool = True):
     """SQL: sessions ``user`` is expected at; none for an account that does not study (no
-    干部职工 role), nor one that closed before the account was made, unless entered
+    干部职工 role), nor one that closed before the person joined, unless entered
     later, as ``expected_condition`` counts."""
     if not user.studies:
         return false()
@@ -223,7 +223,7 @@ def audience_condition(user: User, *, since_joined: bool = True):
         SessionAudience.user_id == user.id,
         SessionAudience.department_id.in_(department_ids) if department_ids else False))
     audience = or_(StudySession.audience_all.is_(True), StudySession.id.in_(targeted))
-    joined = user.created_at  # None until a new account is flushed
+    joined = user.joined_at  # None until a new account is flushed
     if joined is None or not since_joined:  # who may see it, not who is counted
         return audience
     # As expected_until says, in SQL.

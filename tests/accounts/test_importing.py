@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import date, datetime, timedelta
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -10,8 +11,10 @@ from sqlalchemy import func, select
 
 from lawlearn.accounts import importing
 from lawlearn.accounts.models import User
+from lawlearn.database import utcnow
 from lawlearn.errors import ValidationFailed
 from lawlearn.extensions import db
+from lawlearn.localtime import day_start, local_day
 
 HEADER = ["用户名", "姓名", "部门", "角色", "手机号", "初始密码"]
 
@@ -163,14 +166,16 @@ def test_wrong_columns_in_xlsx(office):
 def test_template_is_a_workbook_the_importer_accepts(office):
     workbook = load_workbook(io.BytesIO(importing.template_workbook()))
     sheet = workbook.worksheets[0]
-    assert [c.value for c in sheet[1]] == HEADER
+    assert [c.value for c in sheet[1]] == [*HEADER, "加入日期"]
     assert sheet.max_row == 1  # no sample row that would be imported by mistake
-    sheet.append(["zhangsan", "张三", "法制科", "干部职工、科室负责人", "", ""])
+    sheet.append(["zhangsan", "张三", "法制科", "干部职工、科室负责人", "", "",
+                  datetime(2024, 9, 1)])  # a date cell, as a spreadsheet program saves it
     buffer = io.BytesIO()
     workbook.save(buffer)
     parsed = importing.parse_user_import(buffer.getvalue(), "default-pass")
     assert parsed.ok, parsed.problems
     assert parsed.users[0].roles == {"staff", "dept_lead"}
+    assert parsed.users[0].joined_on == date(2024, 9, 1)
     notes = [row[0] for row in workbook.worksheets[1].iter_rows(values_only=True)]
     assert "区政府办公室/法制科" in notes  # the existing departments are listed
 
@@ -207,3 +212,52 @@ def test_xlsx_with_a_wrong_dimension_is_read_whole(office):
             copy.writestr(item, content)
     parsed = importing.parse_user_import(patched.getvalue())
     assert parsed.ok and parsed.users[0].name == "维度"
+
+
+def test_joining_days_are_read_as_people_type_them(office):
+    """An office importing its staff after they came gives each one's 加入日期: a date cell,
+    or text in the usual forms; a blank cell is the day of the import."""
+    header = [*HEADER, "入职日期"]  # the column's other name
+    data = xlsx_bytes([
+        ["zhangsan", "张三", "法制科", "", "", "", datetime(2024, 9, 1)],
+        ["lisi", "李四", "法制科", "", "", "", "2025/3/1"],
+        ["wangwu", "王五", "法制科", "", "", "", "2025年 3月 2日"],
+        ["zhaoliu", "赵六", "法制科", "", "", "", "2025.3.3"],
+        ["sunqi", "孙七", "法制科", "", "", "", None],
+    ], header=header)
+    before = utcnow()
+    parsed = importing.parse_user_import(data, default_password="default-pass")
+    assert parsed.ok, parsed.problems
+    created = importing.apply_user_import(None, parsed,
+                                          importing.hash_default_password("default-pass"))
+    db.session.commit()
+    joined = {user.username: user.joined_at for user in created}
+    assert joined["zhangsan"] == day_start(date(2024, 9, 1))
+    assert joined["lisi"] == day_start(date(2025, 3, 1))
+    assert joined["wangwu"] == day_start(date(2025, 3, 2))
+    assert joined["zhaoliu"] == day_start(date(2025, 3, 3))
+    assert before <= joined["sunqi"] <= utcnow()
+    # The account itself was made now, whatever the joining day.
+    assert all(before <= user.created_at <= utcnow() for user in created)
+
+
+def test_a_bad_joining_day_is_named_by_row_and_nothing_is_imported(office):
+    tomorrow = local_day(utcnow()) + timedelta(days=1)
+    data = csv_bytes([
+        ["zhangsan", "张三", "法制科", "", "", "", "2024-09-01"],
+        ["lisi", "李四", "法制科", "", "", "", "2025-13-01"],
+        ["wangwu", "王五", "法制科", "", "", "", "去年九月"],
+        ["zhaoliu", "赵六", "法制科", "", "", "", tomorrow.isoformat()],
+        ["sunqi", "孙七", "法制科", "", "", "", "1850-01-01"],
+    ], "utf-8", header=[*HEADER, "加入日期"])
+    parsed = importing.parse_user_import(data, default_password="default-pass")
+    problems = {problem.row: problem.message for problem in parsed.problems}
+    assert set(problems) == {3, 4, 5, 6}
+    assert "加入日期“2025-13-01”格式不对" in problems[3]
+    assert "加入日期“去年九月”格式不对" in problems[4]
+    assert f"加入日期不能晚于今天（{tomorrow.isoformat()}）" in problems[5]
+    assert "加入日期不在有效范围内（1850-01-01）" in problems[6]
+    count = user_count()
+    with pytest.raises(ValidationFailed):
+        importing.apply_user_import(None, parsed, importing.hash_default_password("default-pass"))
+    assert user_count() == count

@@ -251,3 +251,42 @@ def test_merge_moves_everything_filed_under_the_source(ctx):
     assert [row.department_id for row in db.session.get(type(plan), plan.id).audience] \
         == [target.id]
     assert db.session.get(Department, source.id) is None
+
+
+def test_a_joining_day_is_kept_and_changed_as_given(ctx, admin):
+    """加入日期: the account's making unless given; a day given is that day's start (local);
+    the same day sent again keeps the precise moment; a change is in the log."""
+    from datetime import date
+
+    from lawlearn.localtime import day_start, local_day
+
+    actor = db.session.get(User, admin.id)
+    before = utcnow()
+    made_now = services.create_user(actor, "ivan", PASSWORD,
+                                    services.UserFields("伊万", None, {"staff"}))
+    came_earlier = services.create_user(actor, "judy", PASSWORD, services.UserFields(
+        "朱迪", None, {"staff"}, joined_on=date(2024, 9, 1)))
+    assert before <= made_now.joined_at <= utcnow()
+    assert came_earlier.joined_at == day_start(date(2024, 9, 1))
+    assert came_earlier.created_at >= before  # the account itself was made now
+
+    moment = made_now.joined_at
+    services.update_user(actor, made_now, services.UserFields(
+        "伊万", None, {"staff"}, joined_on=local_day(moment)))
+    assert made_now.joined_at == moment
+    services.update_user(actor, made_now, services.UserFields(
+        "伊万", None, {"staff"}, joined_on=date(2025, 3, 1)))
+    assert made_now.joined_at == day_start(date(2025, 3, 1))
+    entry = db.session.scalars(select(AuditEntry).filter_by(action="user.update")).one()
+    assert "加入日期" in entry.summary
+    assert entry.details["joined_on"] == [local_day(moment).isoformat(), "2025-03-01"]
+
+    tomorrow = local_day(utcnow()) + timedelta(days=1)
+    with pytest.raises(ValidationFailed, match="加入日期不能晚于今天") as later:
+        services.update_user(actor, made_now, services.UserFields(
+            "伊万", None, {"staff"}, joined_on=tomorrow))
+    assert later.value.field == "joined_on"
+    assert made_now.joined_at == day_start(date(2025, 3, 1))
+    with pytest.raises(ValidationFailed, match="加入日期不能晚于今天"):
+        services.create_user(actor, "kate", PASSWORD, services.UserFields(
+            "凯特", None, {"staff"}, joined_on=tomorrow))

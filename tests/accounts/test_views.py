@@ -448,3 +448,34 @@ def test_a_large_import_preview_lists_the_first_rows_under_its_button(admin_clie
     with app.app_context():
         assert db.session.scalar(select(func.count(User.id)).where(
             User.username.like("bulk%"))) == PREVIEW_ROWS + 50
+
+
+def test_admin_gives_and_changes_a_joining_day(admin_client, app):
+    """The user form shows 加入日期 (today's account: today) and saves a change; a day
+    after today re-renders with the message under the field and changes nothing."""
+    from datetime import date, timedelta
+
+    from lawlearn.database import utcnow
+    from lawlearn.localtime import day_start, local_day
+
+    response = post_with_csrf(admin_client, "/admin/users/new", "/admin/users/new", {
+        "username": "lucy", "name": "露西", "roles": ["staff"], "password": "lucy-initial",
+        "joined_on": "2024-09-01"}, follow_redirects=True)
+    assert "已创建用户 露西" in response.get_data(as_text=True)
+    with app.app_context():
+        lucy = db.session.scalar(select(User).filter_by(username="lucy"))
+        lucy_id, today = lucy.id, local_day(utcnow())
+        assert lucy.joined_at == day_start(date(2024, 9, 1))
+    page = admin_client.get(f"/admin/users/{lucy_id}").get_data(as_text=True)
+    assert 'name="joined_on"' in page and 'value="2024-09-01"' in page
+    post_with_csrf(admin_client, f"/admin/users/{lucy_id}", f"/admin/users/{lucy_id}", {
+        "name": "露西", "roles": ["staff"], "joined_on": "2025-03-01"})
+    tomorrow = (today + timedelta(days=1)).isoformat()
+    response = post_with_csrf(admin_client, f"/admin/users/{lucy_id}",
+                              f"/admin/users/{lucy_id}", {
+                                  "name": "露西改", "roles": ["staff"], "joined_on": tomorrow})
+    assert response.status_code == 200
+    assert "加入日期不能晚于今天" in response.get_data(as_text=True)
+    with app.app_context():
+        lucy = db.session.get(User, lucy_id)
+        assert lucy.joined_at == day_start(date(2025, 3, 1)) and lucy.name == "露西"

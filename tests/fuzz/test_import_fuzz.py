@@ -189,7 +189,8 @@ USER_ROW = st.tuples(
     st.sampled_from(["", "执法局", "执法局/法制科", "办公室"]),
     st.sampled_from(["", "干部职工", "管理员", "干部职工、科室负责人", "领导"]),
     st.sampled_from(["", "13800000000", "+86 138-0000-0000"]),
-    st.sampled_from(["", "Secret-pass-1"])).map(list)
+    st.sampled_from(["", "Secret-pass-1"]),
+    st.sampled_from(["", "2024-09-01", "2025/3/1", "2025年3月2日", "2099-01-01"])).map(list)
 
 
 @FUZZ

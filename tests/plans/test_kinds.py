@@ -37,7 +37,7 @@ def make_person(username: str, *, roles=("staff",), department_id: int | None = 
     user = create_user(None, username, "correct-horse-9",
                        UserFields(f"测试{username}", department_id, set(roles)),
                        must_change_password=False, audit=False)
-    user.created_at = STAFF_JOINED  # long before the plans' dates (see make_user)
+    user.created_at = user.joined_at = STAFF_JOINED  # long before the plans' dates (see make_user)
     db.session.flush()
     return user
 

@@ -49,7 +49,7 @@ def make_person(username: str, *, name: str | None = None, department_id: int | 
                        UserFields(name or f"职工{username}", department_id, set(roles)),
                        must_change_password=False, audit=False)
     user.active = active
-    user.created_at = STAFF_JOINED  # long before the office's dates (see make_user)
+    user.created_at = user.joined_at = STAFF_JOINED  # long before the office's dates (see make_user)
     db.session.flush()
     return user
 

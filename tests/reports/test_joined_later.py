@@ -36,7 +36,7 @@ from tests.reports.conftest import (
 
 def _newcomer(department_id: int, joined: datetime, username: str = "newcomer"):
     person = make_person(username, name="新人壬", department_id=department_id)
-    person.created_at = joined
+    person.created_at = person.joined_at = joined
     db.session.flush()
     return person
 
@@ -111,7 +111,7 @@ def test_a_session_closed_late_marks_nobody_absent_who_joined_after_it(office):
 def test_a_past_session_entered_later_expects_everyone_there_when_it_was_entered(office):
     newcomer = _newcomer(office.office, at(6, 29))
     entered = make_session(at(3, 2), title="补录的三月学法")  # entered now, for March
-    assert entered.created_at > newcomer.created_at
+    assert entered.created_at > newcomer.joined_at
     assert sessions.is_expected(newcomer, entered)
     mark(office.user("lead"), entered, newcomer, "present", at(3, 2))
     assert close(entered)
@@ -130,3 +130,32 @@ def test_a_newcomer_still_reads_a_session_from_before_they_came(app, client, log
     login(make_user("newcomer", joined=None))  # made now
     page = client.get(f"/sessions/{old_id}")
     assert page.status_code == 200 and "三月学法" in page.get_data(as_text=True)
+
+
+def test_an_office_importing_its_staff_later_gives_their_joining_day(office):
+    """Accounts are made on the day of the import; 加入日期 says when people came, and the
+    figures go by it: the past period counts them in full, a plan that ended before the
+    import is theirs, a session entered ahead of its day expected them."""
+    from lawlearn.localtime import day_start
+
+    entered_ahead = db.session.get(StudySession, office.sessions["A"])  # 10 February
+    entered_ahead.created_at = at(2, 1)
+    first_quarter = make_plan("一季度学习", date(2025, 1, 1), date(2025, 3, 31), [
+        item("reflection", date(2025, 3, 15), hours=1, min_length=5)])
+    imported_on = datetime(2026, 1, 10, 2)
+    came_earlier = _newcomer(office.section, imported_on, "came_earlier")
+    came_earlier.joined_at = day_start(date(2024, 9, 1))
+    no_day_given = _newcomer(office.section, imported_on, "no_day_given")
+    clerk = office.user("clerk")
+    db.session.flush()
+
+    rows = {p.user_id: p.values for p in build_report(*PERIOD, now=NOW).people}
+    assert came_earlier.id in rows and no_day_given.id not in rows
+    assert rows[came_earlier.id]["items_due"] == rows[clerk.id]["items_due"] > 0
+    audience = set(db.session.scalars(audience_users_query(first_quarter)
+                                      .with_only_columns(db.text("id"))))
+    assert came_earlier.id in audience and no_day_given.id not in audience
+    assert "一季度学习" in set(db.session.scalars(select(Plan.title).where(
+        plan_audience(came_earlier))))
+    assert sessions.is_expected(came_earlier, entered_ahead)
+    assert not sessions.is_expected(no_day_given, entered_ahead)

@@ -267,7 +267,8 @@ def test_deactivated_people_are_marked_and_listed_only_with_activity(client, log
     assert not any("调离壬" in name for name in names)
     text = page.text_content()
     assert "迟到计为参学" in text and "人员按其现在所在的部门统计" in text
-    assert "已停用的人员和统计期间结束后才建立账号的人员，仅在期间内有学习记录时列出" in text
+    assert ("已停用的人员和统计期间结束后才加入的人员（见用户的“加入日期”），"
+            "仅在期间内有学习记录时列出") in text
 
 
 def test_a_column_added_to_a_source_shows_up_without_template_changes(app, client, login, office,
