@@ -45,8 +45,9 @@ def deletion_blockers(law: Law) -> list[str]:
     reasons = []
     for n, words in (
         (count(Question.id, Question.article_id.in_(articles)), _("%(n)d 道试题引用其条文")),
-        (count(SessionLink.id, SessionLink.article_id.in_(articles)),
-         _("%(n)d 场学法活动引用其条文")),
+        # A session links each article it cites: count the sessions, not the links.
+        (db.session.scalar(select(func.count(func.distinct(SessionLink.session_id))).where(
+            SessionLink.article_id.in_(articles))) or 0, _("%(n)d 场学法活动引用其条文")),
         (count(MaterialArticle.article_id, MaterialArticle.article_id.in_(articles)),
          _("学习资料引用其条文 %(n)d 处")),
         (count(OutreachEventLaw.law_id, OutreachEventLaw.law_id == law.id),

@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import String, cast, func, select
+from sqlalchemy import String, cast, func, or_, select
 
 from lawlearn.accounts.audit import record_audit
 from lawlearn.accounts.models import Department, User
 from lawlearn.database import all_exist
-from lawlearn.errors import NotFound, ValidationFailed
+from lawlearn.errors import Conflict, NotFound, ValidationFailed
 from lawlearn.extensions import db
 from lawlearn.quiz.models import (
     ANSWER_VISIBILITY,
@@ -71,6 +71,62 @@ def rule_conditions(rule: RuleFields) -> list:
     return conditions
 
 
+def rule_shortfalls(rules: list) -> list[str]:
+    """What the bank now lacks for ``rules`` (RuleFields or QuizRule rows), in words; none
+    when every rule can be drawn."""
+    short: list[str] = []
+    wanted: dict[str, int] = {}
+    for rule in rules:
+        available = db.session.scalar(select(func.count()).select_from(Question).where(
+            *rule_conditions(rule)))
+        if available < rule.count:
+            words = " ".join(filter(None, [rule.tag, str(DIFFICULTIES[rule.difficulty])
+                                           if rule.difficulty else None]))
+            short.append(
+                _("符合“%(rule)s”的%(type)s只有 %(have)d 道，不足 %(need)d 道。", rule=words,
+                  type=QUESTION_TYPES[rule.type], have=available, need=rule.count)
+                if words else _("题库中的%(type)s只有 %(have)d 道，不足 %(need)d 道。",
+                                type=QUESTION_TYPES[rule.type], have=available,
+                                need=rule.count))
+        wanted[rule.type] = wanted.get(rule.type, 0) + rule.count
+    # Rules of one type draw from one pool: together they must fit in it.
+    for kind, count in wanted.items():
+        available = db.session.scalar(select(func.count()).select_from(Question).where(
+            Question.type == kind, Question.status == "active"))
+        if available < count:
+            short.append(_("各条规则共需%(type)s %(need)d 道，题库中只有 %(have)d 道。",
+                           type=QUESTION_TYPES[kind], need=count, have=available))
+    return short
+
+
+def retire_question(question: Question, now: datetime) -> None:
+    """Take ``question`` out of the bank, unless that leaves a published quiz not yet closed
+    unable to start: a random one whose rules can no longer be drawn, a fixed one with no
+    other question in use. Then nothing changes and Conflict names each quiz (an exam
+    whose last fill-in question went would refuse every taker on the day)."""
+    live = select(Quiz).where(Quiz.published.is_(True),
+                              or_(Quiz.closes_at.is_(None), Quiz.closes_at > now))
+    drawing = list(db.session.scalars(live.where(Quiz.selection == "random", Quiz.id.in_(
+        select(QuizRule.quiz_id).where(QuizRule.type == question.type)))))
+    # A quiz already short before is not this question's doing.
+    fine_before = [quiz for quiz in drawing if not rule_shortfalls(quiz.rules)]
+    fixed = list(db.session.scalars(live.where(Quiz.selection == "fixed", Quiz.id.in_(
+        select(QuizQuestion.quiz_id).where(QuizQuestion.question_id == question.id)))))
+    question.status = "retired"
+    db.session.flush()
+    stranded = [_("《%(title)s》：%(why)s", title=quiz.title, why=short[0])
+                for quiz in fine_before if (short := rule_shortfalls(quiz.rules))]
+    stranded += [_("《%(title)s》：将没有可用的试题。", title=quiz.title) for quiz in fixed
+                 if not any(entry.question.status == "active"
+                            for entry in quiz.fixed_questions)]
+    if stranded:
+        question.status = "active"
+        db.session.flush()
+        raise Conflict(_("不能停用此题：已发布的测验将无法开始答题。%(quizzes)s 请先修改这些测验的"
+                         "组卷设置或补充试题，再停用。", quizzes=" ".join(stranded)),
+                       code="quiz_left_short")
+
+
 def _check(fields: QuizFields, *, published: bool = False) -> None:
     """Every rule of the settings; ``published``: the quiz is live, so it must keep questions."""
     if not fields.title.strip():
@@ -103,30 +159,12 @@ def _check(fields: QuizFields, *, published: bool = False) -> None:
         if published and not fields.rules:
             raise ValidationFailed(_("已发布的测验至少要有一条抽题规则；如需停用，请先撤回。"),
                                    field="rules")
-        wanted: dict[str, int] = {}
         for rule in fields.rules:
             if rule.type not in QUESTION_TYPES or rule.count <= 0:
                 raise ValidationFailed(_("抽题规则有误：题型或数量不正确。"), field="rules")
-            available = db.session.scalar(select(func.count()).select_from(Question).where(
-                *rule_conditions(rule)))
-            if available < rule.count:
-                words = " ".join(filter(None, [rule.tag, str(DIFFICULTIES[rule.difficulty])
-                                               if rule.difficulty else None]))
-                raise ValidationFailed(
-                    _("符合“%(rule)s”的%(type)s只有 %(have)d 道，不足 %(need)d 道。", rule=words,
-                      type=QUESTION_TYPES[rule.type], have=available, need=rule.count)
-                    if words else _("题库中的%(type)s只有 %(have)d 道，不足 %(need)d 道。",
-                                    type=QUESTION_TYPES[rule.type], have=available,
-                                    need=rule.count), field="rules")
-            wanted[rule.type] = wanted.get(rule.type, 0) + rule.count
-        # Rules of one type draw from one pool: together they must fit in it.
-        for kind, count in wanted.items():
-            available = db.session.scalar(select(func.count()).select_from(Question).where(
-                Question.type == kind, Question.status == "active"))
-            if available < count:
-                raise ValidationFailed(
-                    _("各条规则共需%(type)s %(need)d 道，题库中只有 %(have)d 道。",
-                      type=QUESTION_TYPES[kind], need=count, have=available), field="rules")
+        short = rule_shortfalls(fields.rules)
+        if short:
+            raise ValidationFailed(short[0], field="rules")
     else:
         raise ValidationFailed(_("未知的组卷方式。"), field="selection")
     if not fields.audience_all and not (fields.department_ids or fields.user_ids):

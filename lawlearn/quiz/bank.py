@@ -12,7 +12,7 @@ from sqlalchemy import Select, func, select
 
 from lawlearn.accounts.audit import record_audit
 from lawlearn.accounts.models import User
-from lawlearn.database import like_pattern
+from lawlearn.database import like_pattern, utcnow
 from lawlearn.errors import NotFound, ValidationFailed
 from lawlearn.extensions import db
 from lawlearn.quiz.grading import normalize_text
@@ -206,8 +206,12 @@ def update_question(actor: User, question: Question, fields: QuestionFields) -> 
 
 
 def set_question_status(actor: User, question: Question, status: str) -> None:
+    from lawlearn.quiz.authoring import retire_question
+
     if status not in ("active", "retired"):
         raise ValidationFailed(_("未知状态。"), field="status")
+    if status == "retired" and question.status == "active":
+        retire_question(question, utcnow())  # refused when a live quiz would be left short
     question.status = status
     record_audit(actor, "question.retire" if status == "retired" else "question.restore",
                  question, _("停用试题 #%(id)d", id=question.id) if status == "retired"

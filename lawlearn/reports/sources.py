@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
-from lawlearn.accounts.models import UserRole
+from lawlearn.accounts.models import Role, UserRole
 from lawlearn.extensions import db
 from lawlearn.localtime import local_day
 from lawlearn.reports.columns import Column
@@ -109,6 +109,8 @@ class _Audiences:
 
     def of(self, user: Person, roles: tuple[str, ...]) -> tuple[frozenset[int], int, float]:
         """(the ids of the person's plans, their items due, the most hours one asks for)."""
+        if Role.STAFF not in roles:  # no plan is for an account that does not study
+            return frozenset(), 0, 0.0
         joined = local_day(user.joined_at)
         key = (user.department_id, roles, joined)
         shared = user.id not in self.by_user

@@ -55,6 +55,25 @@ def test_a_version_in_use_is_kept_with_every_reason(request_ctx, make_user):
     assert db.session.get(Law, law.id) is not None
 
 
+def test_a_session_citing_every_article_counts_once(request_ctx):
+    """A session links each article it cites (宪法 1-32 is 32 links): one session."""
+    from datetime import datetime
+
+    from lawlearn.sessions.models import SessionKind, SessionLink, StudySession
+
+    law = import_text()
+    kind = SessionKind(name="集中学法")
+    study = StudySession(title="宪法学习", kind=kind, starts_at=datetime(2026, 3, 2, 1),
+                         ends_at=datetime(2026, 3, 2, 2))
+    db.session.add(study)
+    db.session.flush()
+    for article_id in db.session.scalars(select(LawArticle.id).filter_by(law_id=law.id)):
+        db.session.add(SessionLink(session_id=study.id, article_id=article_id))
+    db.session.flush()
+    assert law.article_count > 1
+    assert deletion_blockers(law) == ["1 场学法活动引用其条文"]
+
+
 def test_the_page_asks_first_and_names_what_holds_a_version(app, admin_client):
     with app.app_context():
         first_id = import_text().id

@@ -315,3 +315,32 @@ def test_an_unknown_article_is_shown_under_the_article_field(admin_client, laws)
     html = response.get_data(as_text=True)
     field = html.split('name="article"')[1].split("</div>")[0]
     assert "《宪法》没有第 900 条" in field
+
+
+def test_retiring_a_question_a_live_quiz_still_needs_is_refused(admin_client, app,
+                                                                 make_questions, make_quiz):
+    """An exam drawing 填空 1 from a bank of one fill-in question, and a fixed quiz of one
+    question: retiring it would refuse every taker on the day, so it is refused, naming
+    each quiz; once the exam has closed, or the fixed quiz has another question, it goes."""
+    from datetime import timedelta
+
+    from lawlearn.database import utcnow
+
+    ids = make_questions()  # one of each type: the fill-in question is the last
+    fill_id = ids[3]
+    exam_id = make_quiz(title="年度学法考试", rules=[("fill", 1)])
+    fixed_id = make_quiz(question_ids=[fill_id], title="填空小测")
+    url = f"/admin/quiz/questions/{fill_id}"
+    refused = post_with_csrf(admin_client, url, f"{url}/status", {"status": "retired"},
+                             follow_redirects=True).get_data(as_text=True)
+    assert "不能停用此题" in refused
+    assert "《年度学法考试》：题库中的填空题只有 0 道，不足 1 道。" in refused
+    assert "《填空小测》：将没有可用的试题。" in refused
+    with app.app_context():
+        assert db.session.get(Question, fill_id).status == "active"
+        db.session.get(Quiz, exam_id).closes_at = utcnow() - timedelta(minutes=1)
+        db.session.get(Quiz, fixed_id).published = False
+        db.session.commit()
+    post_with_csrf(admin_client, url, f"{url}/status", {"status": "retired"})
+    with app.app_context():
+        assert db.session.get(Question, fill_id).status == "retired"

@@ -159,3 +159,15 @@ def test_an_office_importing_its_staff_later_gives_their_joining_day(office):
         plan_audience(came_earlier))))
     assert sessions.is_expected(came_earlier, entered_ahead)
     assert not sessions.is_expected(no_day_given, entered_ahead)
+
+
+def test_an_account_that_does_not_study_owes_no_plan_in_its_own_record(office):
+    """An admin-only account (the IT admin) is in no plan, as the plan pages say: its own
+    record owes no item and no hours either."""
+    from lawlearn.reports.participation import my_figures
+
+    it = make_person("itadmin", name="系统管理员", roles=("admin",))
+    clerk = office.user("clerk")
+    assert my_figures(clerk, *PERIOD, now=NOW)["items_due"] > 0
+    mine = my_figures(it, *PERIOD, now=NOW)
+    assert mine["items_due"] == 0 and mine["hours_required"] == 0
