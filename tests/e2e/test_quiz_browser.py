@@ -76,3 +76,31 @@ def test_take_a_quiz_offline_half_way(app, live_server, phone, make_user, make_q
     screenshot(page, "quiz-result-phone")
     page.goto(f"{live_server}/quizzes/{quiz_id}")
     expect(page.get_by_text("答题次数已用完")).to_be_visible()
+
+
+def test_enter_in_a_blank_saves_and_moves_on_without_handing_in(app, live_server, phone,
+                                                                  make_user, make_questions,
+                                                                  make_quiz):
+    """The phone keyboard's Go key in a fill-in blank used to ask "确定交卷吗？": a taker
+    who tapped 确定 by habit handed in a nearly blank attempt."""
+    ids = make_questions()
+    make_user("typist", name="打字员")
+    make_quiz(question_ids=[ids[3], ids[0]], title="填空在前")  # the fill-in question first
+    page = phone.new_page()
+    asked = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    log_in(page, live_server, "typist")
+    page.get_by_role("navigation", name="主导航").get_by_role("link", name="答题").click()
+    page.get_by_role("link", name="开始答题").click()
+    page.get_by_role("button", name="开始第 1 次答题").click()
+    blank = page.locator("fieldset.question:visible").get_by_role("textbox")
+    blank.fill("宪法")
+    blank.press("Enter")
+    expect(page.locator("#save-status")).to_have_text("已保存")
+    expect(page.locator("fieldset.question:visible")).to_have_attribute("data-type", "single")
+    assert asked == []
+    with app.app_context():
+        attempt = db.session.scalar(select(Attempt))
+        assert attempt.submitted_at is None
+        assert [item.response for item in attempt.items if item.response is not None] \
+            == [["宪法"]]

@@ -148,6 +148,24 @@
     if (jump) { show(parseInt(jump.dataset.goto, 10) - 1); window.scrollTo(0, 0); }
   });
 
+  // Enter in a blank (the phone keyboard's Go key) would submit the form, which asks to hand
+  // in: it saves the answer and goes to the next blank or question instead. Only the 交卷
+  // button hands in.
+  form.addEventListener("keydown", function (event) {
+    var target = event.target;
+    if (event.key !== "Enter" || target.tagName !== "INPUT" || target.type !== "text") { return; }
+    event.preventDefault();
+    window.clearTimeout(typingTimer);
+    markSheet();
+    flush();
+    var blanks = Array.prototype.slice.call(
+      target.closest("fieldset.question").querySelectorAll('input[type="text"]'));
+    var next = blanks[blanks.indexOf(target) + 1];
+    if (next) { next.focus(); return; }
+    target.blur();
+    if (current < questions.length - 1) { show(current + 1); window.scrollTo(0, 0); }
+  });
+
   // Submitting: everything must be saved first (waiting a moment for saves in flight),
   // then a clear review of what is left.
   var submitting = false;
