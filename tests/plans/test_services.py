@@ -412,6 +412,45 @@ def test_a_draft_quiz_is_no_item_and_a_quiz_withdrawn_since_stops_publishing(ctx
     assert plan.status == "draft"
 
 
+def test_a_quiz_or_session_part_of_the_audience_cannot_open_is_no_item(ctx):
+    """A plan for everyone asking for a quiz open to one unit: the others could never do
+    it and would count as behind. Refused, naming how many are left out; a plan for that
+    unit takes it; widening the plan's audience afterwards stops publishing."""
+    from lawlearn.quiz.models import QuizAudience
+    from lawlearn.sessions.models import SessionAudience
+
+    justice = department("区司法局")
+    section = department("法制科", justice)
+    office = department("区政府办公室")
+    make_person("ann", department_id=section.id)  # reached through her unit
+    make_person("bob", department_id=office.id)
+    make_person("cat")  # no department
+    quiz = make_quiz("司法局测验")
+    quiz.audience_all = False
+    quiz.audience = [QuizAudience(department_id=justice.id)]
+    session = make_session("司法局学法", starts_at=NOW + timedelta(days=3))
+    session.audience_all = False
+    session.audience = [SessionAudience(department_id=justice.id)]
+    db.session.flush()
+
+    plan = new_plan()  # everyone
+    with pytest.raises(ValidationFailed, match="本计划对象中有 2 人打不开它") as caught:
+        item(plan, "quiz", {"quiz_id": quiz.id})
+    assert caught.value.field == "quiz_id"
+    with pytest.raises(ValidationFailed, match="本计划对象中有 2 人不在其中") as caught:
+        item(plan, "session", {"session_id": session.id})
+    assert caught.value.field == "session_id"
+    assert plan.items == []
+
+    publishing.set_audience(None, plan, NOW, everyone=False, department_ids=[justice.id])
+    item(plan, "quiz", {"quiz_id": quiz.id})
+    item(plan, "session", {"session_id": session.id})
+    publishing.set_audience(None, plan, NOW, everyone=True)
+    with pytest.raises(ValidationFailed, match="2 人打不开它"):
+        publishing.publish_plan(None, plan, NOW)
+    assert plan.status == "draft"
+
+
 def test_only_a_draft_is_deleted_with_its_items(ctx, admin_user):
     draft = new_plan("草稿计划")
     stage = authoring.add_stage(None, draft, "一月", NOW)
