@@ -168,7 +168,7 @@ def parse_user_import(data: bytes, default_password: str | None = None, *,
             problems.append(_("姓名超过 64 个字"))
         phone = cells.get("手机号", "").strip()
         if phone and not PHONE_PATTERN.match(phone):
-            problems.append(_("手机号“%(phone)s”格式不对", phone=phone))
+            problems.append(_("手机号“%(phone)s”格式不对（须为 7 至 20 位数字）", phone=phone))
 
         department = None
         department_label = cells.get("部门", "").strip()
@@ -201,10 +201,8 @@ def parse_user_import(data: bytes, default_password: str | None = None, *,
         if password is not None:
             # Sentences of their own elsewhere; here parts of one line joined by "；".
             problems.extend(p.rstrip("。") for p in password_problems(password, username))
-        elif default_password_checked:
-            pass
-        elif not default_password:
-            problems.append(_("未填写初始密码，且未设置默认初始密码"))
+        elif default_password_checked or not default_password:
+            pass  # no default at all: one problem for the whole file, below
         elif normalize_username(default_password) == username:
             problems.append(_("默认初始密码不能与用户名相同"))
 
@@ -216,6 +214,15 @@ def parse_user_import(data: bytes, default_password: str | None = None, *,
     if default_password and result.needs_default_password:
         for problem in password_problems(default_password, ""):
             result.problems.insert(0, RowProblem(0, _("默认初始密码：%(p)s", p=problem)))
+    without = [user.row for user in result.users if user.password is None]
+    if without and not default_password and not default_password_checked:
+        # Said once for the file, not once per row (a sheet without passwords is usual).
+        shown = "、".join(map(str, without[:10]))
+        rows = _("第 %(rows)s 等行", rows=shown) if len(without) > 10 \
+            else _("第 %(rows)s 行", rows=shown)
+        result.problems.insert(0, RowProblem(0, _(
+            "%(n)d 行未填写初始密码（%(rows)s）：请填写“默认初始密码”，或在表格中为每人填写初始密码",
+            n=len(without), rows=rows)))
     return result
 
 

@@ -27,7 +27,8 @@ from lawlearn.localtime import day_start, in_years, local_day
 from lawlearn.unique_keys import duplicate_raises
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,63}$")
-PHONE_PATTERN = re.compile(r"^\+?[0-9][0-9 -]{4,30}$")
+# 7 to 20 digits (a landline without its area code has 7), single spaces or dashes between.
+PHONE_PATTERN = re.compile(r"^\+?[0-9](?:[ -]?[0-9]){6,19}$")
 
 
 
@@ -227,7 +228,7 @@ def _check_fields(fields: UserFields) -> None:
     if fields.department_id is not None and db.session.get(Department, fields.department_id) is None:
         raise ValidationFailed(_("部门不存在。"), field="department_id")
     if fields.phone and not PHONE_PATTERN.match(fields.phone.strip()):
-        raise ValidationFailed(_("手机号只能包含数字、空格、+ 和 -。"), field="phone")
+        raise ValidationFailed(_("手机号须为 7 至 20 位数字，可含空格、+ 和 -。"), field="phone")
     if fields.joined_on is not None:
         problem = joined_day_problem(fields.joined_on, local_day(utcnow()))
         if problem:

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from lawlearn.accounts.models import User
 from lawlearn.database import utcnow
 from lawlearn.extensions import db
+from lawlearn.library import materials
 from lawlearn.library.models import ArticleStudy, Law, LawArticle, Material
 from lawlearn.localtime import day_start, local_day
 from lawlearn.plans import actions, authoring, publishing
@@ -96,9 +97,14 @@ def _progress_for_some(plan, now) -> None:
         db.session.add_all(ArticleStudy(user_id=person.id, article_id=article_id,
                                         studied_at=when) for article_id in studied)
         if "material" in by_kind and index % 2 == 0:
+            done = when + timedelta(minutes=3)
             db.session.add(PlanItemProgress(item_id=by_kind["material"].id, user_id=person.id,
-                                            opened_at=when, confirmed_at=when + timedelta(
-                                                minutes=3)))
+                                            opened_at=when, confirmed_at=done))
+            # Read in the library too, as the item's page records it (and its points paid
+            # once): the material's own page must not offer 我已读完 again.
+            material = db.session.get(Material, by_kind["material"].settings["material_id"])
+            materials.record_open(person.id, material.id, when)
+            materials.confirm_reading(person.id, material, done, minimum_seconds=0)
         if index < 6:
             actions.submit_reflection(person, by_kind["reflection"], REFLECTION, when)
     db.session.flush()

@@ -267,7 +267,7 @@ def prose_name(department: Department) -> str:
 
 
 def scope_text(report: ParticipationReport, *, prose: bool = False) -> str:
-    """全区政府办（全部部门）, 执法局（含下属科室） (a unit that has sections), 执法局/法制科
+    """全单位（全部部门）, 执法局（含下属科室） (a unit that has sections), 执法局/法制科
     (or 执法局法制科 in ``prose``)."""
     department = report.department
     if department is None:

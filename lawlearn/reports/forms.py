@@ -79,7 +79,7 @@ class ReportFilterForm(PeriodForm):
     def __init__(self, args: MultiDict[str, str], today: date,
                  departments: list[tuple[int, str]] | None = None) -> None:
         super().__init__(args, today)
-        self.department.choices = [("", _l("全区政府办（全部部门）")), *(departments or [])]
+        self.department.choices = [("", _l("全单位（全部部门）")), *(departments or [])]
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)

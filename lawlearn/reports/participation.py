@@ -134,7 +134,7 @@ class ParticipationReport:
 
     @property
     def scope_name(self) -> str:
-        return self.department.full_name if self.department else _("全区政府办（全部部门）")
+        return self.department.full_name if self.department else _("全单位（全部部门）")
 
 
 def check_period(date_from: date | None, date_to: date | None) -> None:

@@ -174,6 +174,9 @@ def test_phone_must_look_like_a_phone_number(ctx):
         services.create_user(None, "ivy", PASSWORD, services.UserFields("艾", None, {"staff"},
                                                                          "abc"))
     assert bad.value.field == "phone"
+    with pytest.raises(ValidationFailed, match="须为 7 至 20 位数字"):  # too short to call
+        services.create_user(None, "ivy", PASSWORD, services.UserFields("艾", None, {"staff"},
+                                                                         "12345"))
     user = services.create_user(None, "ivy", PASSWORD,
                                 services.UserFields("艾", None, {"staff"}, "+86 138-0000-0000"))
     assert user.phone == "+86 138-0000-0000"

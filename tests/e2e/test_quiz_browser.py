@@ -36,8 +36,12 @@ def test_take_a_quiz_offline_half_way(app, live_server, phone, make_user, make_q
     log_in(page, live_server, "mobile")
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="答题").click()
     page.get_by_role("link", name="开始答题").click()
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     page.get_by_role("button", name="开始第 1 次答题").click()
     expect(page.locator("#countdown")).to_have_text(re.compile(r"^(29|30):\d\d$"))
+    # A timed try, one of one: asked first (a stray tap would use it).
+    assert asked == ["确定现在开始吗？这是第 1 次（共 1 次）答题机会，开始后计时 30 分钟，到时自动交卷。"]
     status = page.locator("#save-status")
 
     answer_current(page)

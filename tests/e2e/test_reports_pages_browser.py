@@ -90,7 +90,7 @@ def test_exports_cover_what_the_fields_say_even_before_statistics(live_server, p
         values_only=True) if row[0]}
     assert summary["统计范围"] == "办公室"
     assert summary["统计期间"] == "2026-03-01 至 2026-03-31"
-    expect(page.locator(".report-scope")).to_contain_text("全区政府办")  # the page as it was
+    expect(page.locator(".report-scope")).to_contain_text("全单位")  # the page as it was
 
     # Each table as CSV from the small menu, with the same fields. (Loaded afresh first:
     # the app's double-submit guard holds a form for 5 s after a submission, and a

@@ -353,20 +353,20 @@ def test_the_matrix_shows_words_overdue_rates_and_pages_of_people(admin_client, 
     plan_id, unit = progress_plan(app, today, 105, "执法局")
     url = f"/admin/plans/{plan_id}/progress"
     first = admin_client.get(url).get_data(as_text=True)
-    assert first.count('<th scope="row">测试zf') == 100
+    assert first.count('<th scope="row" class="nowrap">测试zf') == 100
     assert "完成率（全部 105 人）" in first and "第 1 / 2 页，共 105 人" in first
     assert "✓ 已完成" in first and "○ 未开始" in first and "✎ 待审阅" in first
     assert "⚠ 逾期" in first and "◐ 进行中" in first
     assert f"{url}?page=2" in first
     second = admin_client.get(f"{url}?page=2").get_data(as_text=True)
-    assert second.count('<th scope="row">测试zf') == 5
+    assert second.count('<th scope="row" class="nowrap">测试zf') == 5
     # Per-item rates cover everyone on every page: the quiz was passed by 53 of 105.
     assert "53/105" in first and "53/105" in second and "50.5%" in first
     assert "各部门必修完成率" in first and "执法局" in first
     with app.app_context():
         section = db.session.scalar(select(Department.id).filter_by(name="执法局一科"))
     filtered = admin_client.get(f"{url}?department={section}").get_data(as_text=True)
-    assert filtered.count('<th scope="row">测试zf') == 53
+    assert filtered.count('<th scope="row" class="nowrap">测试zf') == 53
     assert "范围：执法局/执法局一科" in filtered
 
     reminded = post_with_csrf(admin_client, url, f"/admin/plans/{plan_id}/remind",

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from lawlearn.database import utcnow
 from lawlearn.extensions import db
+from lawlearn.library.models import MaterialRead
 from lawlearn.localtime import local_day
 from lawlearn.plans import demo
 from lawlearn.plans.kinds import KINDS
@@ -70,3 +71,11 @@ def test_demo_load_adds_this_years_plan_with_every_kind_and_staff_part_way(runne
         readers = {person.id for person in grid.people
                    if person.username in done["articles"]}
         assert readers <= stamped and readers <= paid  # seen done, and paid for it
+        # Who read the material on the plan read it in the library too: its page does not
+        # offer 我已读完 (and its points) a second time.
+        material_id = next(item.settings["material_id"] for item in plan.items
+                           if item.kind == "material")
+        read = set(db.session.scalars(select(MaterialRead.user_id).where(
+            MaterialRead.material_id == material_id, MaterialRead.confirmed_at.is_not(None))))
+        assert read == {person.id for person in grid.people
+                        if person.username in done["material"]}

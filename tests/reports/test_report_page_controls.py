@@ -66,7 +66,7 @@ def test_the_department_select_names_sections_as_the_tables_do(client, login, of
     login(office.admin)
     page = as_page(client.get(report_url()))
     options = page.xpath('//select[@name="department"]/option/text()')
-    assert options == ["全区政府办（全部部门）", "办公室", "执法局", "执法局/法制科"]
+    assert options == ["全单位（全部部门）", "办公室", "执法局", "执法局/法制科"]
     assert "执法局/法制科" in {row[2] for row in table_rows(page, "people")}
 
 

@@ -231,6 +231,24 @@ def test_staff_pages_and_calendar_feed(app, client, login, make_user, kind_id):
     assert client.get(path).status_code == 404  # the old address stops working
 
 
+def test_the_list_offers_check_in_only_while_it_waits_for_mine(app, client, login, make_user,
+                                                               kind_id):
+    reader = make_user("reader", name="读者")
+    login(reader)
+    with app.app_context():
+        running = services.create_sessions(None, fields(
+            kind_id, utcnow() - timedelta(minutes=10)))[0]
+        db.session.commit()
+        running_id = running.id
+    assert "去签到" in client.get("/sessions").get_data(as_text=True)
+    with app.app_context():
+        services.check_in(db.session.get(User, reader.id),
+                          db.session.get(StudySession, running_id), utcnow())
+        db.session.commit()
+    page = client.get("/sessions").get_data(as_text=True)
+    assert "进行中" in page and "去签到" not in page
+
+
 @pytest.mark.parametrize("how", ["changed", "reset", "deactivated"])
 def test_a_password_change_or_reset_gives_a_new_calendar_address(app, client, make_user, how):
     """The address opens the feed without a login, like a token: it ends with the others."""
