@@ -173,7 +173,11 @@ class OutreachPhoto(db.Model):
     from EXIF is kept here."""
 
     __tablename__ = "outreach_photo"
-    __table_args__ = {"sqlite_autoincrement": True}  # a new photo never gets an old URL
+    __table_args__ = (
+        # The same file sent again (a resend, a double tap) is not a second photo.
+        Index("uq_outreach_photo_event_source", "event_id", "source_sha256", unique=True),
+        {"sqlite_autoincrement": True},  # a new photo never gets an old URL
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("outreach_event.id", ondelete="CASCADE"),
@@ -183,6 +187,8 @@ class OutreachPhoto(db.Model):
     width: Mapped[int]
     height: Mapped[int]
     size: Mapped[int]
+    # SHA-256 of the file as uploaded (None for photos from before it was kept).
+    source_sha256: Mapped[str | None] = mapped_column(String(64))
     captured_at: Mapped[datetime | None]
     caption: Mapped[str] = mapped_column(String(200), default="")
     # Chosen for the DOCX campaign summary.

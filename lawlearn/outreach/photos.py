@@ -8,6 +8,7 @@ on the longest side) and ``<stored_name>-t.jpg`` (at most 480 px). Use :func:`ph
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import secrets
@@ -30,6 +31,7 @@ from lawlearn.localtime import local_zone
 from lawlearn.outreach.access import require_edit, require_feature
 from lawlearn.outreach.history import record_revision
 from lawlearn.outreach.models import OutreachEvent, OutreachPhoto
+from lawlearn.unique_keys import duplicate_raises
 
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 MAX_PHOTOS_PER_EVENT = 20
@@ -184,6 +186,11 @@ def _store_photo(actor: User, event: OutreachEvent, filename: str | None, data: 
         raise ValidationFailed(_("“%(name)s”有 %(size)s，每张照片不能超过 %(limit)s。", name=name,
                                  size=_size_label(len(data)), limit=_size_label(limit)),
                                field="photos")
+    digest = hashlib.sha256(data).hexdigest()
+    again = AlreadyUploaded(_("“%(name)s”此前已上传，未重复添加。", name=name), field="photos")
+    if db.session.scalar(select(OutreachPhoto.id).where(OutreachPhoto.event_id == event.id,
+                                                        OutreachPhoto.source_sha256 == digest)):
+        raise again
     existing = db.session.scalar(select(func.count()).select_from(OutreachPhoto).where(
         OutreachPhoto.event_id == event.id)) or 0
     if existing >= MAX_PHOTOS_PER_EVENT:
@@ -207,10 +214,10 @@ def _store_photo(actor: User, event: OutreachEvent, filename: str | None, data: 
         image.close()
     photo = OutreachPhoto(event_id=event.id, stored_name=f"{secrets.token_hex(16)}.jpg",
                           original_name=name, width=picture.width, height=picture.height,
-                          size=len(body), captured_at=captured_at, uploaded_by_id=actor.id,
-                          uploaded_at=now)
-    db.session.add(photo)
-    db.session.flush()
+                          size=len(body), source_sha256=digest, captured_at=captured_at,
+                          uploaded_by_id=actor.id, uploaded_at=now)
+    with duplicate_raises(again):  # the same file sent at the same moment
+        db.session.add(photo)
     # Written once the row is accepted; a failed commit leaves at most unused files.
     written: list[Path] = []
     try:
@@ -257,6 +264,16 @@ def add_photo(actor: User, event: OutreachEvent, filename: str | None, data: byt
     return photo
 
 
+class AlreadyUploaded(ValidationFailed):
+    """The event has this very file already (a resend or a double tap): not a second photo."""
+
+
+class AddedPhotos(list[OutreachPhoto]):
+    """The photos an upload added, and how many of its files the event had already."""
+
+    skipped = 0
+
+
 class PhotosRefused(ValidationFailed):
     """Some photos of one upload were refused, so none was kept; ``problems`` names each."""
 
@@ -266,21 +283,28 @@ class PhotosRefused(ValidationFailed):
 
 
 def add_photos(actor: User, event: OutreachEvent, uploads: list[tuple[str | None, bytes]],
-               now: datetime) -> list[OutreachPhoto]:
+               now: datetime) -> AddedPhotos:
     """Store several uploaded photos, all or none: if any is refused, the files written for
     the others are removed and :class:`PhotosRefused` names every refused one (the caller
     rolls the session back)."""
     require_edit(actor, event)
     existing = db.session.scalar(select(func.count()).select_from(OutreachPhoto).where(
         OutreachPhoto.event_id == event.id)) or 0
-    if existing + len(uploads) > MAX_PHOTOS_PER_EVENT:
+    # Files the event has already (a resend) are no new photos: they count for nothing.
+    digests = {hashlib.sha256(data).hexdigest() for _name, data in uploads}
+    known = set(db.session.scalars(select(OutreachPhoto.source_sha256).where(
+        OutreachPhoto.event_id == event.id, OutreachPhoto.source_sha256.in_(digests))))
+    chosen = len(digests - known)
+    if existing + chosen > MAX_PHOTOS_PER_EVENT:
         raise PhotosRefused([_("每个活动最多 %(n)d 张照片：已有 %(have)d 张，这次选了 %(chosen)d 张。",
-                               n=MAX_PHOTOS_PER_EVENT, have=existing, chosen=len(uploads))])
-    added: list[OutreachPhoto] = []
+                               n=MAX_PHOTOS_PER_EVENT, have=existing, chosen=chosen)])
+    added = AddedPhotos()
     problems: list[str] = []
     for filename, data in uploads:
         try:
             added.append(_store_photo(actor, event, filename, data, now))
+        except AlreadyUploaded:
+            added.skipped += 1  # sent again: nothing more to keep, and nothing wrong
         except ValidationFailed as error:
             problems.append(error.message)
     if problems:

@@ -209,7 +209,10 @@ def photo_upload(event_id: int):
             flash(message, "error")
         return redirect(refused)
     db.session.commit()
-    flash(_("已上传 %(n)d 张照片。", n=len(added)), "success")
+    if added:
+        flash(_("已上传 %(n)d 张照片。", n=len(added)), "success")
+    if added.skipped:
+        flash(_("%(n)d 张照片此前已上传，未重复添加。", n=added.skipped), "info")
     return redirect(back)
 
 

@@ -4,6 +4,7 @@ location), turned upright, capture time kept, thumbnails, limits, and who may fe
 from __future__ import annotations
 
 import io
+import itertools
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from PIL import ExifTags, Image
 from sqlalchemy import func, select
 
+from lawlearn.accounts.models import User
 from lawlearn.database import utcnow
 from lawlearn.errors import Conflict, PermissionDenied, ValidationFailed
 from lawlearn.extensions import db
@@ -54,8 +56,14 @@ def picture(size=(300, 200), color=(183, 28, 28), mode="RGB") -> Image.Image:
     return image
 
 
+_SHOTS = itertools.count()
+
+
 def jpeg(size=(300, 200), exif: Image.Exif | None = None, **options) -> bytes:
+    """A JPEG file; each call a different file (a JPEG comment numbers it), as each shot
+    of a camera is: the same file sent twice is one photo."""
     buffer = io.BytesIO()
+    options.setdefault("comment", f"shot {next(_SHOTS)}".encode())
     picture(size).save(buffer, "JPEG", exif=exif or Image.Exif(), quality=90, **options)
     return buffer.getvalue()
 
@@ -206,11 +214,11 @@ def test_a_decompression_bomb_is_refused(app, ctx, people, monkeypatch):
 
 def test_at_most_twenty_photos_per_event(ctx, people):
     event = draft(people)
-    small = jpeg(size=(40, 30))
     for number in range(photos.MAX_PHOTOS_PER_EVENT):
-        photos.add_photo(user(people.author), event, f"{number}.jpg", small, utcnow())
+        photos.add_photo(user(people.author), event, f"{number}.jpg", jpeg(size=(40, 30)),
+                         utcnow())
     with pytest.raises(ValidationFailed, match="最多 20 张"):
-        photos.add_photo(user(people.author), event, "21.jpg", small, utcnow())
+        photos.add_photo(user(people.author), event, "21.jpg", jpeg(size=(40, 30)), utcnow())
     assert photo_count() == 20
 
 
@@ -276,17 +284,46 @@ def test_an_upload_with_a_refused_photo_keeps_none_and_names_it(app, client, log
 
 def test_an_upload_over_the_photo_limit_is_refused_whole(app, ctx, people):
     event = draft(people)
-    small = jpeg(size=(40, 30))
     photos.add_photos(user(people.author), event,
-                      [(f"{n}.jpg", small) for n in range(photos.MAX_PHOTOS_PER_EVENT - 1)],
-                      utcnow())
+                      [(f"{n}.jpg", jpeg(size=(40, 30)))
+                       for n in range(photos.MAX_PHOTOS_PER_EVENT - 1)], utcnow())
     db.session.commit()
     with pytest.raises(photos.PhotosRefused) as refused:
-        photos.add_photos(user(people.author), event, [("a.jpg", small), ("b.jpg", small)],
+        photos.add_photos(user(people.author), event, [("a.jpg", jpeg(size=(40, 30))),
+                                                       ("b.jpg", jpeg(size=(40, 30)))],
                           utcnow())
     assert "已有 19 张，这次选了 2 张" in refused.value.problems[0]
     db.session.rollback()
     assert photo_count() == 19 and len(files_under(app)) == 38
+
+
+def test_the_same_file_sent_again_is_not_a_second_photo(app, client, login, people):
+    """A resend or a double tap sends the same files: the event keeps one of each, says
+    so, and a resend of a full event is not refused as over the limit."""
+    with app.app_context():
+        event_id = draft(people).id
+    login(people.author)
+    first, second = jpeg(), jpeg()
+    response = upload(client, event_id, ("IMG_0001.jpg", first), ("IMG_0002.jpg", second),
+                      ("IMG_0001(1).jpg", first))  # picked twice in one go
+    html = response.get_data(as_text=True)
+    assert "已上传 2 张照片" in html and "1 张照片此前已上传，未重复添加" in html
+    again = upload(client, event_id, ("IMG_0001.jpg", first), ("IMG_0002.jpg", second))
+    html = again.get_data(as_text=True)
+    assert "2 张照片此前已上传，未重复添加" in html and "已上传 2 张" not in html
+    with app.app_context():
+        assert photo_count() == 2
+        event = db.session.get(OutreachEvent, event_id)
+        with pytest.raises(ValidationFailed, match="此前已上传"):
+            photos.add_photo(db.session.get(User, people.author.id), event, "x.jpg", first,
+                             utcnow())
+        for number in range(photos.MAX_PHOTOS_PER_EVENT - 2):
+            photos.add_photo(db.session.get(User, people.author.id), event, f"{number}.jpg",
+                             jpeg(size=(40, 30)), utcnow())
+        db.session.commit()
+    full = upload(client, event_id, ("IMG_0001.jpg", first))
+    assert "1 张照片此前已上传" in full.get_data(as_text=True)
+    assert len(files_under(app)) == 2 * photos.MAX_PHOTOS_PER_EVENT
 
 
 def test_photos_are_served_only_to_the_department_and_admins(app, client, login, people):
