@@ -141,20 +141,28 @@ def make_plan(title: str, starts_on: date, ends_on: date, items: list, *,
               user_ids: tuple[int, ...] = (), roles: tuple[str, ...] = (),
               publish: bool = True, kind: str = "annual"):
     """A plan with ``items`` (plans.authoring.ItemFields) for everyone unless narrowed,
-    published on its first day unless ``publish`` is False."""
+    published on its first day unless ``publish`` is False.
+
+    The office's 2025 plan for everyone asks for 执法局's own session: a plan made before an
+    item's session or quiz had to reach the whole audience (plans.reach). Such plans exist,
+    and the report must count them right, so the reach check is off here."""
+    from unittest import mock
+
     from lawlearn.plans.authoring import PlanFields, add_item, create_plan
     from lawlearn.plans.publishing import publish_plan, set_audience
 
     at = datetime.combine(starts_on, datetime.min.time())
-    plan = create_plan(None, PlanFields(title, starts_on, ends_on, kind=kind,
-                                        required_hours=required_hours), at)
-    for fields in items:
-        add_item(None, plan, fields, at)
-    if department_ids or user_ids or roles:
-        set_audience(None, plan, at, everyone=False, department_ids=list(department_ids),
-                     user_ids=list(user_ids), roles=list(roles))
-    if publish:
-        publish_plan(None, plan, at)
+    with mock.patch("lawlearn.plans.item_settings.check_session_reach"), \
+            mock.patch("lawlearn.plans.item_settings.check_quiz_reach"):
+        plan = create_plan(None, PlanFields(title, starts_on, ends_on, kind=kind,
+                                            required_hours=required_hours), at)
+        for fields in items:
+            add_item(None, plan, fields, at)
+        if department_ids or user_ids or roles:
+            set_audience(None, plan, at, everyone=False, department_ids=list(department_ids),
+                         user_ids=list(user_ids), roles=list(roles))
+        if publish:
+            publish_plan(None, plan, at)
     db.session.flush()
     return plan
 
