@@ -188,7 +188,7 @@ def departments_page():
 
 @admin_bp.route("/departments/<int:department_id>", methods=["GET", "POST"])
 def department_edit(department_id: int):
-    """Rename, move or merge one department."""
+    """Rename, move, merge or delete (made by mistake) one department."""
     department = departments.get_department(department_id)
     rename_form = RenameDepartmentForm(prefix="rename", name=department.name)
     move_form = MoveDepartmentForm(prefix="move", parent_id=department.parent_id)
@@ -200,8 +200,10 @@ def department_edit(department_id: int):
         (i, label) for i, label in departments.department_choices()
         if i != department.id and i not in own_sections
     ]
+    delete_form = ConfirmForm(prefix="delete")
     action = request.form.get("action")
-    forms = {"rename": rename_form, "move": move_form, "merge": merge_form}
+    forms = {"rename": rename_form, "move": move_form, "merge": merge_form,
+             "delete": delete_form}
     form = forms.get(action or "")
     if request.method == "POST" and form is not None and form.validate_on_submit():
         try:
@@ -209,6 +211,12 @@ def department_edit(department_id: int):
                 departments.rename_department(current_user, department, rename_form.name.data)
             elif action == "move":
                 departments.move_department(current_user, department, move_form.parent_id.data)
+            elif action == "delete":
+                name = department.full_name
+                departments.delete_department(current_user, department)
+                db.session.commit()
+                flash(_("已删除部门 %(name)s。", name=name), "success")
+                return redirect(url_for("admin.departments_page"))
             else:
                 target = departments.get_department(merge_form.target_id.data)
                 moved = departments.merge_departments(current_user, department, target)
@@ -218,13 +226,18 @@ def department_edit(department_id: int):
         except DomainError as error:
             db.session.rollback()
             department = departments.get_department(department_id)
-            _apply_error(form, error, next(iter(form.data)))
+            if action == "delete":  # no field of its own: said at the top
+                flash(error.message, "error")
+            else:
+                _apply_error(form, error, next(iter(form.data)))
         else:
             db.session.commit()
             flash(_("已保存。"), "success")
             return redirect(url_for("admin.departments_page"))
     return render_template("admin/department_edit.html", department=department,
                            rename_form=rename_form, move_form=move_form, merge_form=merge_form,
+                           delete_form=delete_form,
+                           blockers=departments.deletion_blockers(department),
                            members=departments.member_counts().get(department.id, 0))
 
 

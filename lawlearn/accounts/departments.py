@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from lawlearn.accounts.audit import record_audit
 from lawlearn.accounts.models import Department, User
-from lawlearn.errors import NotFound, ValidationFailed
+from lawlearn.errors import Conflict, NotFound, ValidationFailed
 from lawlearn.extensions import db
 from lawlearn.unique_keys import duplicate_raises
 
@@ -185,3 +185,45 @@ def merge_departments(actor: User, source: Department, target: Department) -> in
     db.session.delete(source)
     db.session.flush()
     return moved
+
+
+def _references(department_id: int) -> int:
+    """Rows of other domains that name the department (audiences, outreach events, challenge
+    runs), found from the schema as ``_move_references`` finds them."""
+    department = db.metadata.tables["department"]
+    found = 0
+    for table in db.metadata.sorted_tables:
+        if table.name in ("department", "user"):
+            continue
+        for key in table.foreign_keys:
+            if key.column.table is department:
+                found += db.session.scalar(select(func.count()).select_from(table).where(
+                    key.parent == department_id)) or 0
+    return found
+
+
+def deletion_blockers(department: Department) -> list[str]:
+    """Why ``department`` may not be deleted, in words (empty: it may). Only a department
+    made by mistake goes: one with people, sections or records is merged instead."""
+    reasons = []
+    if department.children:
+        reasons.append(_("下设 %(n)d 个科室", n=len(department.children)))
+    people = db.session.scalar(select(func.count(User.id)).where(
+        User.department_id == department.id)) or 0
+    if people:
+        reasons.append(_("有 %(n)d 名人员（含已停用的）", n=people))
+    if (records := _references(department.id)):
+        reasons.append(_("有 %(n)d 条测验、学法活动、学习计划或普法活动等记录与之关联", n=records))
+    return reasons
+
+
+def delete_department(actor: User, department: Department) -> None:
+    """Delete a department made by mistake; refused, with every reason, otherwise."""
+    reasons = deletion_blockers(department)
+    if reasons:
+        raise Conflict(_("不能删除：%(reasons)s。请改用“合并”。", reasons="；".join(reasons)),
+                       code="department_in_use")
+    record_audit(actor, "department.delete", department,
+                 _("删除部门 %(name)s", name=department.full_name))
+    db.session.delete(department)
+    db.session.flush()

@@ -293,3 +293,22 @@ def test_a_joining_day_is_kept_and_changed_as_given(ctx, admin):
     with pytest.raises(ValidationFailed, match="加入日期不能晚于今天"):
         services.create_user(actor, "kate", PASSWORD, services.UserFields(
             "凯特", None, {"staff"}, joined_on=tomorrow))
+
+
+def test_a_department_named_by_a_record_is_not_deleted(ctx):
+    """A quiz's audience naming it is a record: deleting would break it (merge moves it)."""
+    from lawlearn.errors import Conflict
+    from lawlearn.quiz.models import QuizAudience
+    from tests.plans.test_kinds import make_quiz
+
+    unit = departments.create_department(None, "综合科")
+    section = departments.create_department(None, "文印室", unit.id)
+    quiz = make_quiz("综合科测验")
+    db.session.add(QuizAudience(quiz_id=quiz.id, department_id=section.id))
+    db.session.flush()
+    assert departments.deletion_blockers(unit) == ["下设 1 个科室"]
+    assert departments.deletion_blockers(section) == [
+        "有 1 条测验、学法活动、学习计划或普法活动等记录与之关联"]
+    with pytest.raises(Conflict, match="请改用“合并”"):
+        departments.delete_department(None, section)
+    assert db.session.get(Department, section.id) is not None

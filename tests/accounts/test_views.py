@@ -479,3 +479,36 @@ def test_admin_gives_and_changes_a_joining_day(admin_client, app):
     with app.app_context():
         lucy = db.session.get(User, lucy_id)
         assert lucy.joined_at == day_start(date(2025, 3, 1)) and lucy.name == "露西"
+
+
+def test_a_department_made_by_mistake_is_deleted_and_one_in_use_is_not(admin_client, app,
+                                                                      make_user):
+    """Only a department without people, sections or records goes (asked first); any
+    other names why and points to 合并."""
+    from lawlearn.accounts.models import AuditEntry, Department
+
+    post_with_csrf(admin_client, "/admin/departments", "/admin/departments",
+                   {"name": "测试科", "parent_id": ""})
+    post_with_csrf(admin_client, "/admin/departments", "/admin/departments",
+                   {"name": "法制科", "parent_id": ""})
+    with app.app_context():
+        mistake = db.session.scalar(select(Department.id).filter_by(name="测试科"))
+        used = db.session.scalar(select(Department.id).filter_by(name="法制科"))
+    make_user("clerk", department_id=used, active=False)  # a deactivated member still counts
+    page = admin_client.get(f"/admin/departments/{used}").get_data(as_text=True)
+    assert "有 1 名人员（含已停用的）" in page and 'value="delete"' not in page
+    refused = post_with_csrf(admin_client, f"/admin/departments/{used}",
+                             f"/admin/departments/{used}", {"action": "delete"},
+                             follow_redirects=True).get_data(as_text=True)
+    assert "不能删除：有 1 名人员（含已停用的）。请改用“合并”。" in refused
+    page = admin_client.get(f"/admin/departments/{mistake}").get_data(as_text=True)
+    assert 'data-confirm="确定删除部门 测试科 吗？"' in page
+    done = post_with_csrf(admin_client, f"/admin/departments/{mistake}",
+                          f"/admin/departments/{mistake}", {"action": "delete"},
+                          follow_redirects=True).get_data(as_text=True)
+    assert "已删除部门 测试科" in done
+    with app.app_context():
+        assert db.session.get(Department, mistake) is None
+        assert db.session.get(Department, used) is not None
+        assert db.session.scalar(select(AuditEntry.summary).filter_by(
+            action="department.delete")) == "删除部门 测试科"
