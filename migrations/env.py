@@ -127,11 +127,15 @@ def _sqlite_foreign_keys(connection, *, on):
 
 
 def _check_sqlite_foreign_keys(connection):
-    """What foreign keys off let through: a migration that left a row pointing nowhere
-    fails, and its changes roll back."""
+    """What foreign keys off let through: rows pointing nowhere after the migrations. SQLite
+    has already kept the migrations' changes (its DDL is not transactional here), so this
+    stops the upgrade loudly rather than undoing it: the rows named must be repaired (or
+    the database restored from its backup) before the site runs on it."""
     broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
     if broken:
-        raise RuntimeError(f'migration left rows referencing missing rows: {broken[:5]}')
+        raise RuntimeError('the migrations left rows referencing missing rows (table, rowid, '
+                           f'referenced table, key): {broken[:5]}; repair them, or restore '
+                           'the backup taken before the upgrade')
 
 
 if context.is_offline_mode():

@@ -45,8 +45,10 @@ ROLE_WORDS = {
 ROLE_SEPARATORS = re.compile(r"[;；,，、/\s]+")
 MAX_USER_ROWS = 5_000
 BETWEEN_HANZI_SPACE = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
-# 2026-03-01, 2026/3/1, 2026.3.1 or 2026年3月1日 (a date cell of a workbook reads as the first).
-JOINED_DAY = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+# 2026-03-01, 2026/3/1, 2026.3.1 or 2026年3月1日 (a date cell of a workbook reads as the first;
+# one with a time as 2026-03-01T09:00:00, whose time does not matter).
+JOINED_DAY = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+                        r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 
 
 def parse_joined_day(text: str) -> date:

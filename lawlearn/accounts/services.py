@@ -218,7 +218,9 @@ def joined_at_for(day: date | None, now: datetime) -> datetime:
     return now if day is None else day_start(day)
 
 
-def _check_fields(fields: UserFields) -> None:
+def _check_fields(fields: UserFields, kept_phone: str | None = None) -> None:
+    """Every rule of the fields; ``kept_phone``: the number the account has (one saved
+    under an older rule is kept as it is, not refused at every edit)."""
     if not fields.name.strip():
         raise ValidationFailed(_("请填写姓名。"), field="name")
     unknown = set(fields.roles) - {r.value for r in Role}
@@ -227,7 +229,8 @@ def _check_fields(fields: UserFields) -> None:
                                field="roles")
     if fields.department_id is not None and db.session.get(Department, fields.department_id) is None:
         raise ValidationFailed(_("部门不存在。"), field="department_id")
-    if fields.phone and not PHONE_PATTERN.match(fields.phone.strip()):
+    phone = (fields.phone or "").strip()
+    if phone and phone != kept_phone and not PHONE_PATTERN.match(phone):
         raise ValidationFailed(_("手机号须为 7 至 20 位数字，可含空格、+ 和 -。"), field="phone")
     if fields.joined_on is not None:
         problem = joined_day_problem(fields.joined_on, local_day(utcnow()))
@@ -271,7 +274,7 @@ def create_user(actor: User | None, username: str, password: str | None, fields:
 
 
 def update_user(actor: User, user: User, fields: UserFields) -> None:
-    _check_fields(fields)
+    _check_fields(fields, kept_phone=user.phone)
     if user.id == actor.id and Role.ADMIN in user.roles and Role.ADMIN not in fields.roles:
         raise PermissionDenied(_("不能取消自己的管理员角色。"), field="roles")
     before = {"name": user.name, "department_id": user.department_id,

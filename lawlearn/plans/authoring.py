@@ -19,7 +19,12 @@ from lawlearn.database import like_pattern
 from lawlearn.errors import Conflict, NotFound, ValidationFailed
 from lawlearn.extensions import db
 from lawlearn.i18n import display_date
-from lawlearn.plans.item_settings import check_fits, clean_settings, default_title
+from lawlearn.plans.item_settings import (
+    DATED_TARGETS,
+    check_fits,
+    clean_settings,
+    default_title,
+)
 from lawlearn.plans.kinds import KINDS
 from lawlearn.plans.models import (
     PLAN_KINDS,
@@ -29,6 +34,7 @@ from lawlearn.plans.models import (
     PlanStage,
     Reflection,
 )
+from lawlearn.plans.reach import check_reach
 
 MAX_HOURS = 1000
 MAX_POINTS = 1000
@@ -339,6 +345,7 @@ def add_item(actor: User | None, plan: Plan, fields: ItemFields, now: datetime) 
     """An item at the end of its stage (or of the ungrouped items)."""
     check_editable(plan)
     settings = _check_item(plan, fields)
+    check_reach(plan, fields.kind, settings)
     item = PlanItem(plan_id=plan.id, position=LAST)
     _apply_item(plan, item, fields, settings)
     db.session.add(item)
@@ -354,6 +361,11 @@ def update_item(actor: User | None, item: PlanItem, fields: ItemFields, now: dat
     plan = item.plan
     check_editable(plan)
     settings = _check_item(plan, fields)
+    # Only a new quiz or session is held to reaching everyone: an item made before the rule
+    # still takes a new due date or title.
+    if (fields.kind, settings.get(DATED_TARGETS.get(fields.kind, ""))) \
+            != (item.kind, (item.settings or {}).get(DATED_TARGETS.get(item.kind, ""))):
+        check_reach(plan, fields.kind, settings)
     moved = item.stage_id != fields.stage_id
     if moved:
         item.position = LAST  # the end of its new stage

@@ -21,7 +21,6 @@ from lawlearn.errors import ValidationFailed
 from lawlearn.extensions import db
 from lawlearn.i18n import display_date
 from lawlearn.plans.models import Plan, PlanItem
-from lawlearn.plans.reach import check_quiz_reach, check_session_reach
 
 DEFAULT_MIN_SECONDS = 60
 DEFAULT_MIN_LENGTH = 200
@@ -126,7 +125,6 @@ def _quiz_settings(plan: Plan, raw: dict[str, Any]) -> dict[str, Any]:
     if not quiz.published:  # a draft is open to no one: the item could never be done
         raise ValidationFailed(_("测验《%(title)s》尚未发布，请先发布。", title=quiz.title),
                                field="quiz_id")
-    check_quiz_reach(plan, quiz)
     require = raw.get("require") or "passed"
     if require not in ("passed", "attempted"):
         raise ValidationFailed(_("请选择完成条件。"), field="require")
@@ -140,7 +138,6 @@ def _session_settings(plan: Plan, raw: dict[str, Any]) -> dict[str, Any]:
     if session.cancelled_at is not None:
         raise ValidationFailed(_("活动《%(title)s》已取消。", title=session.title),
                                field="session_id")
-    check_session_reach(plan, session)
     return {"session_id": session.id, "excused_counts": _flag(raw, "excused_counts")}
 
 

@@ -30,6 +30,7 @@ from lawlearn.plans.item_settings import (
 from lawlearn.plans.models import Plan, PlanAudience, PlanItem, PlanStage
 from lawlearn.plans.notices import notify, plan_link
 from lawlearn.plans.progress import audience_users_query
+from lawlearn.plans.reach import check_reach, item_left_out, left_out_by_item, reach_problem
 
 # --- audience ---------------------------------------------------------------------------
 
@@ -61,12 +62,23 @@ def set_audience(actor: User | None, plan: Plan, now: datetime, *, everyone: boo
     lock_plan(plan)
     db.session.expire(plan, ["audience", "audience_all"])
     before = audience_ids(plan) if plan.status == "published" else set()
+    # A published plan's items must stay doable by its audience (a draft is checked when
+    # it is published); what some could not do before is not this change's doing.
+    shut_out = left_out_by_item(plan) if plan.status == "published" else {}
     plan.audience_all = everyone
     plan.audience = [] if everyone else (
         [PlanAudience(department_id=d) for d in department_ids]
         + [PlanAudience(user_id=u) for u in user_ids]
         + [PlanAudience(role=r) for r in roles])
     db.session.flush()
+    if plan.status == "published":
+        worse = [item for item in plan.items
+                 if item_left_out(plan, item.kind, item.settings or {})
+                 > shut_out.get(item.id, 0)]
+        if worse:
+            raise ValidationFailed(_("计划对象不能这样改：%(items)s", items="；".join(
+                f"{item.title}（{reach_problem(plan, item.kind, item.settings or {})}）"
+                for item in worse)), field="department_ids")
     record_audit(actor, "plan.audience", plan,
                  _("设置学习计划《%(title)s》的对象", title=plan.title),
                  {"everyone": everyone, "department_ids": department_ids, "user_ids": user_ids,
@@ -119,6 +131,7 @@ def item_problems(plan: Plan) -> list[tuple[PlanItem, str]]:
         try:
             settings = clean_settings(plan, item.kind, item.settings)
             check_fits(item.kind, settings, item.due_on, plan.starts_on, plan.ends_on)
+            check_reach(plan, item.kind, settings)
         except ValidationFailed as error:
             problems.append((item, error.message))
     return problems

@@ -30,17 +30,50 @@ def left_out(plan: Plan, audience_all: bool, audience_rows) -> int:
     return db.session.scalar(select(func.count()).select_from(people)) or 0
 
 
-def check_quiz_reach(plan: Plan, quiz) -> None:
-    missing = left_out(plan, quiz.audience_all, quiz.audience)
-    if missing:
-        raise ValidationFailed(_("测验《%(title)s》只对部分人员开放：本计划对象中有 %(n)d 人打不开它，"
-                                 "完成不了此事项。请先扩大测验的参加范围，或调整本计划的对象。",
-                                 title=quiz.title, n=missing), field="quiz_id")
+def _target(kind: str, settings: dict):
+    """The quiz or session an item points at (None for other kinds, or a missing one)."""
+    if kind == "quiz" and settings.get("quiz_id"):
+        from lawlearn.quiz.models import Quiz
+
+        return db.session.get(Quiz, settings["quiz_id"])
+    if kind == "session" and settings.get("session_id"):
+        from lawlearn.sessions.models import StudySession
+
+        return db.session.get(StudySession, settings["session_id"])
+    return None
 
 
-def check_session_reach(plan: Plan, session) -> None:
-    missing = left_out(plan, session.audience_all, session.audience)
-    if missing:
-        raise ValidationFailed(_("学法活动《%(title)s》只面向部分人员：本计划对象中有 %(n)d 人不在其中，"
-                                 "完成不了此事项。请先扩大活动的参加范围，或调整本计划的对象。",
-                                 title=session.title, n=missing), field="session_id")
+def item_left_out(plan: Plan, kind: str, settings: dict) -> int:
+    """How many of the plan's people cannot open the item's quiz or session."""
+    target = _target(kind, settings)
+    return left_out(plan, target.audience_all, target.audience) if target is not None else 0
+
+
+def reach_problem(plan: Plan, kind: str, settings: dict) -> str | None:
+    """Why an item of ``kind`` with ``settings`` cannot be done by everyone the plan is for,
+    in words; None when it can (or points at neither a quiz nor a session)."""
+    missing = item_left_out(plan, kind, settings)
+    if not missing:
+        return None
+    target = _target(kind, settings)
+    if kind == "quiz":
+        return _("测验《%(title)s》只对部分人员开放：本计划对象中有 %(n)d 人打不开它，"
+                 "完成不了此事项。请先扩大测验的参加范围，或调整本计划的对象。",
+                 title=target.title, n=missing)
+    return _("学法活动《%(title)s》只面向部分人员：本计划对象中有 %(n)d 人不在其中，"
+             "完成不了此事项。请先扩大活动的参加范围，或调整本计划的对象。",
+             title=target.title, n=missing)
+
+
+def check_reach(plan: Plan, kind: str, settings: dict) -> None:
+    """Refuse an item the plan's audience cannot all do (under its quiz or session field)."""
+    problem = reach_problem(plan, kind, settings)
+    if problem:
+        raise ValidationFailed(problem, field="quiz_id" if kind == "quiz" else "session_id")
+
+
+def left_out_by_item(plan: Plan) -> dict[int, int]:
+    """item id → how many of the plan's people cannot do it (items all can do: absent)."""
+    counts = {item.id: item_left_out(plan, item.kind, item.settings or {})
+              for item in plan.items}
+    return {item_id: n for item_id, n in counts.items() if n}

@@ -99,26 +99,33 @@ def rule_shortfalls(rules: list) -> list[str]:
     return short
 
 
-def retire_question(question: Question, now: datetime) -> None:
-    """Take ``question`` out of the bank, unless that leaves a published quiz not yet closed
-    unable to start: a random one whose rules can no longer be drawn, a fixed one with no
-    other question in use. Then nothing changes and Conflict names each quiz (an exam
-    whose last fill-in question went would refuse every taker on the day)."""
+def live_quizzes_stranded(question: Question, change, now: datetime) -> list[str]:
+    """Apply ``change`` (a callable) to ``question`` and flush; then the published quizzes
+    not yet closed that it leaves unable to start, in words: a random one whose rules can
+    no longer be drawn, a fixed one with no other question in use. A quiz already short
+    before is not this change's doing."""
     live = select(Quiz).where(Quiz.published.is_(True),
                               or_(Quiz.closes_at.is_(None), Quiz.closes_at > now))
-    drawing = list(db.session.scalars(live.where(Quiz.selection == "random", Quiz.id.in_(
-        select(QuizRule.quiz_id).where(QuizRule.type == question.type)))))
-    # A quiz already short before is not this question's doing.
+    drawing = list(db.session.scalars(live.where(Quiz.selection == "random")))
     fine_before = [quiz for quiz in drawing if not rule_shortfalls(quiz.rules)]
     fixed = list(db.session.scalars(live.where(Quiz.selection == "fixed", Quiz.id.in_(
         select(QuizQuestion.quiz_id).where(QuizQuestion.question_id == question.id)))))
-    question.status = "retired"
+    change()
     db.session.flush()
     stranded = [_("《%(title)s》：%(why)s", title=quiz.title, why=short[0])
                 for quiz in fine_before if (short := rule_shortfalls(quiz.rules))]
     stranded += [_("《%(title)s》：将没有可用的试题。", title=quiz.title) for quiz in fixed
                  if not any(entry.question.status == "active"
                             for entry in quiz.fixed_questions)]
+    return stranded
+
+
+def retire_question(question: Question, now: datetime) -> None:
+    """Take ``question`` out of the bank, unless that leaves a published quiz not yet closed
+    unable to start; then nothing changes and Conflict names each quiz (an exam whose last
+    fill-in question went would refuse every taker on the day)."""
+    stranded = live_quizzes_stranded(question, lambda: setattr(question, "status", "retired"),
+                                     now)
     if stranded:
         question.status = "active"
         db.session.flush()

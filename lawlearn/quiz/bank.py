@@ -13,7 +13,7 @@ from sqlalchemy import Select, func, select
 from lawlearn.accounts.audit import record_audit
 from lawlearn.accounts.models import User
 from lawlearn.database import like_pattern, utcnow
-from lawlearn.errors import NotFound, ValidationFailed
+from lawlearn.errors import Conflict, NotFound, ValidationFailed
 from lawlearn.extensions import db
 from lawlearn.quiz.grading import normalize_text
 from lawlearn.quiz.models import (
@@ -194,8 +194,19 @@ def quizzes_using(question_id: int) -> list[Quiz]:
 
 def update_question(actor: User, question: Question, fields: QuestionFields) -> None:
     """Edit a question, keeping the previous text as a revision (attempts keep theirs)."""
+    from lawlearn.quiz.authoring import live_quizzes_stranded
+
     _refuse_problems(fields)
     snapshot = _snapshot(question)
+    drawn_as = (question.type, question.difficulty, sorted(question.tags or []))
+    if question.status == "active" and drawn_as != (
+            fields.type, fields.difficulty, sorted(fields.tags or [])):
+        # A new type, difficulty or tag takes it out of draws as retiring does.
+        stranded = live_quizzes_stranded(question, lambda: _apply(question, fields), utcnow())
+        if stranded:
+            raise Conflict(_("不能这样修改此题：已发布的测验将抽不够试题。%(quizzes)s 请先修改这些"
+                             "测验的组卷设置或补充试题。", quizzes=" ".join(stranded)),
+                           code="quiz_left_short")  # the caller rolls the edit back
     _apply(question, fields)
     _check_not_a_copy(question)
     db.session.add(QuestionRevision(question_id=question.id, revision=question.revision,

@@ -38,6 +38,7 @@ class Person:
     department_id: int | None
     department: Department | None
     joined_at: datetime  # naive UTC, when the person joined (User.joined_at)
+    created_at: datetime  # when the account was made (sessions before it expect no one)
 
 
 @dataclass(frozen=True)
@@ -99,14 +100,14 @@ class Scope:
             order = {key: _department_sort_key(department)
                      for key, department in departments.items()}
             query = select(User.id, User.name, User.username, User.active,
-                           User.department_id, User.joined_at
+                           User.department_id, User.joined_at, User.created_at
                            ).order_by(User.name, User.username, User.id)
             query = query.where(self.people_condition())
             people = [Person(user_id, name, username, active, department_id,
                              departments.get(department_id) if department_id else None,
-                             joined_at)
-                      for user_id, name, username, active, department_id, joined_at
-                      in rows_of(query)]
+                             joined_at, created_at)
+                      for user_id, name, username, active, department_id, joined_at,
+                      created_at in rows_of(query)]
             nowhere = _department_sort_key(None)
             people.sort(key=lambda person: order.get(person.department_id, nowhere))
             self._cache["people"] = people

@@ -174,7 +174,7 @@ def _is_expected(user: User, department_ids: set[int], user_ids: set[int],
                  audience_all: bool, until: datetime) -> bool:
     """The Python twin of ``expected_condition`` for a session's audience already loaded,
     with ``until`` its ``services.expected_until`` (joined before it)."""
-    if user.joined_at >= until:
+    if user.joined_at >= until or user.created_at >= until:  # as expected_condition
         return False
     if audience_all or user.id in user_ids:
         return True

@@ -137,7 +137,7 @@ def leave_page(session_id: int):
 @login_required
 def leave_withdraw(session_id: int):
     """Withdraw my pending leave request."""
-    session = get_session(session_id)
+    session = readable_session(session_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     mine = leave.request_of(current_user, session)

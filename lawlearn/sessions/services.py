@@ -183,8 +183,11 @@ def expected_condition(session: StudySession):
     session was entered (see ``expected_until``). Subqueries on the audience rows rather
     than lists of ids, so a city-wide session (tens of thousands of people) never becomes
     one bound parameter per person."""
-    condition = and_(User.active.is_(True), studies_condition(),
-                     User.joined_at < expected_until(session))
+    until = expected_until(session)
+    # Joined, and with an account, before then: nobody could check in, or be marked, at a
+    # session closed before their account existed (an import's back-dated 加入日期).
+    condition = and_(User.active.is_(True), studies_condition(), User.joined_at < until,
+                     User.created_at < until)
     if session.audience_all:
         return condition
     audience = SessionAudience.__table__
@@ -223,9 +226,9 @@ def audience_condition(user: User, *, since_joined: bool = True):
         SessionAudience.user_id == user.id,
         SessionAudience.department_id.in_(department_ids) if department_ids else False))
     audience = or_(StudySession.audience_all.is_(True), StudySession.id.in_(targeted))
-    joined = user.joined_at  # None until a new account is flushed
-    if joined is None or not since_joined:  # who may see it, not who is counted
-        return audience
+    if user.joined_at is None or user.created_at is None or not since_joined:
+        return audience  # who may see it, not who is counted (or a new account unflushed)
+    joined = max(user.joined_at, user.created_at)  # as expected_condition says
     # As expected_until says, in SQL.
     closes_at = func.coalesce(StudySession.checkin_closes_at, StudySession.ends_at)
     return and_(audience, or_(closes_at > joined, StudySession.created_at > joined))

@@ -224,6 +224,7 @@ def test_joining_days_are_read_as_people_type_them(office):
         ["lisi", "李四", "法制科", "", "", "", "2025/3/1"],
         ["wangwu", "王五", "法制科", "", "", "", "2025年 3月 2日"],
         ["zhaoliu", "赵六", "法制科", "", "", "", "2025.3.3"],
+        ["qianba", "钱八", "法制科", "", "", "", datetime(2025, 3, 4, 9, 30)],  # with a time
         ["sunqi", "孙七", "法制科", "", "", "", None],
     ], header=header)
     before = utcnow()
@@ -237,6 +238,7 @@ def test_joining_days_are_read_as_people_type_them(office):
     assert joined["lisi"] == day_start(date(2025, 3, 1))
     assert joined["wangwu"] == day_start(date(2025, 3, 2))
     assert joined["zhaoliu"] == day_start(date(2025, 3, 3))
+    assert joined["qianba"] == day_start(date(2025, 3, 4))
     assert before <= joined["sunqi"] <= utcnow()
     # The account itself was made now, whatever the joining day.
     assert all(before <= user.created_at <= utcnow() for user in created)

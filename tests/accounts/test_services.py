@@ -180,6 +180,12 @@ def test_phone_must_look_like_a_phone_number(ctx):
     user = services.create_user(None, "ivy", PASSWORD,
                                 services.UserFields("艾", None, {"staff"}, "+86 138-0000-0000"))
     assert user.phone == "+86 138-0000-0000"
+    # A number saved under the older, looser rule stays through other edits.
+    user.phone = "12345"
+    services.update_user(user, user, services.UserFields("艾二", None, {"staff"}, "12345"))
+    assert user.name == "艾二" and user.phone == "12345"
+    with pytest.raises(ValidationFailed, match="须为 7 至 20 位数字"):
+        services.update_user(user, user, services.UserFields("艾二", None, {"staff"}, "12346"))
 
 
 def test_concurrent_wrong_passwords_still_lock(app, make_user):

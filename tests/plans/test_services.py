@@ -443,12 +443,37 @@ def test_a_quiz_or_session_part_of_the_audience_cannot_open_is_no_item(ctx):
     assert plan.items == []
 
     publishing.set_audience(None, plan, NOW, everyone=False, department_ids=[justice.id])
-    item(plan, "quiz", {"quiz_id": quiz.id})
+    quiz_item = item(plan, "quiz", {"quiz_id": quiz.id})
     item(plan, "session", {"session_id": session.id})
     publishing.set_audience(None, plan, NOW, everyone=True)
     with pytest.raises(ValidationFailed, match="2 人打不开它"):
         publishing.publish_plan(None, plan, NOW)
     assert plan.status == "draft"
+
+    # Published for 司法局: widening the audience is refused as long as the items are not
+    # open to the newcomers; the audience stays.
+    publishing.set_audience(None, plan, NOW, everyone=False, department_ids=[justice.id])
+    publishing.publish_plan(None, plan, NOW)
+    with pytest.raises(ValidationFailed, match="计划对象不能这样改：.*2 人打不开它"), \
+            db.session.begin_nested():  # the page rolls the request back
+        publishing.set_audience(None, plan, NOW, everyone=True)
+    db.session.expire(plan)
+    assert not plan.audience_all and [a.department_id for a in plan.audience] == [justice.id]
+    # An item made before the rule (its quiz narrowed since) still takes a new due date;
+    # only choosing a quiz again is held to the rule.
+    quiz_item = db.session.get(PlanItem, quiz_item.id)
+    plan.audience_all, plan.audience = True, []
+    db.session.flush()
+    authoring.update_item(None, quiz_item, authoring.ItemFields(
+        kind="quiz", settings={"quiz_id": quiz.id}, due_on=date(2026, 6, 30)), NOW)
+    assert quiz_item.due_on == date(2026, 6, 30)
+    other = make_quiz("司法局测验二")
+    other.audience_all = False
+    other.audience = [QuizAudience(department_id=justice.id)]
+    db.session.flush()
+    with pytest.raises(ValidationFailed, match="2 人打不开它"):
+        authoring.update_item(None, quiz_item, authoring.ItemFields(
+            kind="quiz", settings={"quiz_id": other.id}, due_on=date(2026, 6, 30)), NOW)
 
 
 def test_only_a_draft_is_deleted_with_its_items(ctx, admin_user):

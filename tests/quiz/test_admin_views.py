@@ -344,3 +344,29 @@ def test_retiring_a_question_a_live_quiz_still_needs_is_refused(admin_client, ap
     post_with_csrf(admin_client, url, f"{url}/status", {"status": "retired"})
     with app.app_context():
         assert db.session.get(Question, fill_id).status == "retired"
+
+
+def test_an_edit_that_takes_a_question_out_of_a_live_draw_is_refused(app, admin, make_questions,
+                                                                      make_quiz):
+    """A new tag, difficulty or type takes a question out of draws as retiring does."""
+    from lawlearn.accounts.models import User
+    from lawlearn.errors import Conflict
+    from lawlearn.quiz import bank
+    from tests.quiz.fixtures import SAMPLE
+
+    fill_id = make_questions()[3]  # the bank's one fill-in question, tagged 宪法
+    make_quiz(title="宪法填空", rules=[("fill", 1, "宪法")])
+    fields = SAMPLE[3]
+    with app.app_context():
+        actor, question = db.session.get(User, admin.id), db.session.get(Question, fill_id)
+        with pytest.raises(Conflict, match="《宪法填空》：符合“宪法”的填空题只有 0 道"):
+            bank.update_question(actor, question, type(fields)(**{**vars(fields),
+                                                                 "tags": ["民法典"]}))
+        db.session.rollback()
+        question = db.session.get(Question, fill_id)
+        assert question.tags == ["宪法"] and question.revision == 1
+        # The stem may change: it stays in the draw.
+        bank.update_question(actor, question, type(fields)(**{**vars(fields),
+                                                             "stem": fields.stem + "？"}))
+        db.session.commit()
+        assert db.session.get(Question, fill_id).revision == 2

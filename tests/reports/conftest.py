@@ -152,8 +152,8 @@ def make_plan(title: str, starts_on: date, ends_on: date, items: list, *,
     from lawlearn.plans.publishing import publish_plan, set_audience
 
     at = datetime.combine(starts_on, datetime.min.time())
-    with mock.patch("lawlearn.plans.item_settings.check_session_reach"), \
-            mock.patch("lawlearn.plans.item_settings.check_quiz_reach"):
+    with mock.patch("lawlearn.plans.authoring.check_reach"), \
+            mock.patch("lawlearn.plans.publishing.check_reach"):
         plan = create_plan(None, PlanFields(title, starts_on, ends_on, kind=kind,
                                             required_hours=required_hours), at)
         for fields in items:

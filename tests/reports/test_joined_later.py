@@ -13,6 +13,7 @@ from datetime import date, datetime
 
 from sqlalchemy import func, select
 
+from lawlearn.accounts.models import User
 from lawlearn.extensions import db
 from lawlearn.plans.models import Plan
 from lawlearn.plans.progress import audience_condition as plan_audience
@@ -135,7 +136,9 @@ def test_a_newcomer_still_reads_a_session_from_before_they_came(app, client, log
 def test_an_office_importing_its_staff_later_gives_their_joining_day(office):
     """Accounts are made on the day of the import; 加入日期 says when people came, and the
     figures go by it: the past period counts them in full, a plan that ended before the
-    import is theirs, a session entered ahead of its day expected them."""
+    import is theirs. A session is another matter: nobody could check in, or be marked,
+    before their account existed, so one held and closed before the import does not
+    expect them; one entered after it (for a past day) does."""
     from lawlearn.localtime import day_start
 
     entered_ahead = db.session.get(StudySession, office.sessions["A"])  # 10 February
@@ -157,8 +160,13 @@ def test_an_office_importing_its_staff_later_gives_their_joining_day(office):
     assert came_earlier.id in audience and no_day_given.id not in audience
     assert "一季度学习" in set(db.session.scalars(select(Plan.title).where(
         plan_audience(came_earlier))))
-    assert sessions.is_expected(came_earlier, entered_ahead)
-    assert not sessions.is_expected(no_day_given, entered_ahead)
+    assert not sessions.is_expected(came_earlier, entered_ahead)
+    assert came_earlier.id not in set(db.session.scalars(select(User.id).where(
+        sessions.expected_condition(entered_ahead))))
+    entered_later = make_session(at(3, 2), title="补录的三月学法")  # entered now, for March
+    assert sessions.is_expected(came_earlier, entered_later)
+    assert came_earlier.id in set(db.session.scalars(select(User.id).where(
+        sessions.expected_condition(entered_later))))
 
 
 def test_an_account_that_does_not_study_owes_no_plan_in_its_own_record(office):
