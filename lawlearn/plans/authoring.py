@@ -19,21 +19,9 @@ from lawlearn.database import like_pattern
 from lawlearn.errors import Conflict, NotFound, ValidationFailed
 from lawlearn.extensions import db
 from lawlearn.i18n import display_date
-from lawlearn.plans.item_settings import (
-    DATED_TARGETS,
-    check_fits,
-    clean_settings,
-    default_title,
-)
+from lawlearn.plans.item_settings import check_fits, clean_settings, default_title
 from lawlearn.plans.kinds import KINDS
-from lawlearn.plans.models import (
-    PLAN_KINDS,
-    Plan,
-    PlanItem,
-    PlanItemProgress,
-    PlanStage,
-    Reflection,
-)
+from lawlearn.plans.models import PLAN_KINDS, Plan, PlanItem, PlanItemProgress, PlanStage, Reflection
 from lawlearn.plans.reach import check_reach
 
 MAX_HOURS = 1000
@@ -361,11 +349,7 @@ def update_item(actor: User | None, item: PlanItem, fields: ItemFields, now: dat
     plan = item.plan
     check_editable(plan)
     settings = _check_item(plan, fields)
-    # Only a new quiz or session is held to reaching everyone: an item made before the rule
-    # still takes a new due date or title.
-    if (fields.kind, settings.get(DATED_TARGETS.get(fields.kind, ""))) \
-            != (item.kind, (item.settings or {}).get(DATED_TARGETS.get(item.kind, ""))):
-        check_reach(plan, fields.kind, settings)
+    check_reach(plan, fields.kind, settings, was=item)
     moved = item.stage_id != fields.stage_id
     if moved:
         item.position = LAST  # the end of its new stage

@@ -65,8 +65,12 @@ def reach_problem(plan: Plan, kind: str, settings: dict) -> str | None:
              title=target.title, n=missing)
 
 
-def check_reach(plan: Plan, kind: str, settings: dict) -> None:
-    """Refuse an item the plan's audience cannot all do (under its quiz or session field)."""
+def check_reach(plan: Plan, kind: str, settings: dict, *, was=None) -> None:
+    """Refuse an item the plan's audience cannot all do (under its quiz or session field).
+    ``was``: the item before an edit; only a new quiz or session is held to the rule, so an
+    item made before it still takes a new due date or title."""
+    if was is not None and _target(kind, settings) is _target(was.kind, was.settings or {}):
+        return
     problem = reach_problem(plan, kind, settings)
     if problem:
         raise ValidationFailed(problem, field="quiz_id" if kind == "quiz" else "session_id")
