@@ -179,10 +179,10 @@ def get_session(session_id: int) -> StudySession:
 
 def expected_condition(session: StudySession):
     """SQL condition on ``User``: active and expected at ``session`` (a department includes
-    its sections), who joined (``User.joined_at``) before the session's check-in closed or before the
-    session was entered (see ``expected_until``). Subqueries on the audience rows rather
-    than lists of ids, so a city-wide session (tens of thousands of people) never becomes
-    one bound parameter per person."""
+    its sections), who joined (``User.joined_at``) and had an account before the session's
+    check-in closed or before it was entered (see ``expected_until``). Subqueries on the
+    audience rows rather than lists of ids, so a city-wide session (tens of thousands of
+    people) never becomes one bound parameter per person."""
     until = expected_until(session)
     # Joined, and with an account, before then: nobody could check in, or be marked, at a
     # session closed before their account existed (an import's back-dated 加入日期).
