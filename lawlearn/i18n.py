@@ -42,6 +42,15 @@ def display_datetime(value: datetime | None) -> str:
     return _formatted(True, value, *_format_settings())
 
 
+def display_time_range(start: datetime | None, end: datetime | None) -> str:
+    """2024年12月4日 14:30 – 16:00: the end's day only when it is another day."""
+    if start is None or end is None:
+        return display_datetime(start or end)
+    if display_date(start) != display_date(end):
+        return f"{display_datetime(start)} – {display_datetime(end)}"
+    return f"{display_datetime(start)} – {format_time(end, 'HH:mm')}"
+
+
 def current_locale() -> str:
     """This request's language code, as a string (found once per request)."""
     return _format_settings()[0]
@@ -119,6 +128,7 @@ def init_i18n(app: Flask) -> None:
     app.jinja_env.filters.update(
         date=display_date,
         datetime=display_datetime,
+        time_range=display_time_range,
         count=display_count,
         rate=display_rate,
     )

@@ -51,3 +51,16 @@ def test_the_same_day_next_year_keeps_29_february_as_28_february():
     assert localtime.same_day_next_year(date(2024, 3, 1)) == date(2025, 3, 1)
     assert localtime.same_day_next_year(date(2025, 12, 31)) == date(2026, 12, 31)
     assert localtime.same_day_next_year(date(2023, 2, 28)) == date(2024, 2, 28)
+
+
+def test_a_time_range_names_the_end_day_only_when_it_is_another_day(app):
+    """A two-hour session reads 2026年11月30日 06:30 – 08:30; one past local midnight
+    names both days (in Shanghai time, whatever the UTC dates)."""
+    from lawlearn.i18n import display_time_range
+
+    with app.test_request_context():
+        assert display_time_range(datetime(2026, 11, 29, 22, 30), datetime(2026, 11, 30, 0, 30)) \
+            == "2026年11月30日 06:30 – 08:30"
+        assert display_time_range(datetime(2026, 11, 30, 14, 0), datetime(2026, 11, 30, 17, 0)) \
+            == "2026年11月30日 22:00 – 2026年12月1日 01:00"
+        assert display_time_range(None, datetime(2026, 11, 30, 0, 30)) == "2026年11月30日 08:30"

@@ -103,6 +103,10 @@ def test_enter_in_a_blank_saves_and_moves_on_without_handing_in(app, live_server
     expect(page.locator("#save-status")).to_have_text("已保存")
     expect(page.locator("fieldset.question:visible")).to_have_attribute("data-type", "single")
     assert asked == []
+    # The answer sheet says which are answered in words, not by the fill alone.
+    cells = page.locator(".sheet-cell")
+    expect(cells.nth(0)).to_have_attribute("aria-label", "第 1 题，已作答")
+    expect(cells.nth(1)).to_have_attribute("aria-label", "第 2 题，未作答")
     with app.app_context():
         attempt = db.session.scalar(select(Attempt))
         assert attempt.submitted_at is None

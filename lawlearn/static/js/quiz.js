@@ -61,9 +61,14 @@
     });
   }
 
+  // Answered or not is said in words too (the label, and a tick), not by the fill alone.
   function markSheet() {
     questions.forEach(function (fieldset, i) {
-      if (sheetCells[i]) { sheetCells[i].classList.toggle("answered", answerOf(fieldset) !== null); }
+      var cell = sheetCells[i];
+      if (!cell) { return; }
+      var answered = answerOf(fieldset) !== null;
+      cell.classList.toggle("answered", answered);
+      cell.setAttribute("aria-label", answered ? cell.dataset.labelAnswered : cell.dataset.labelOpen);
     });
   }
 
