@@ -213,9 +213,12 @@ def create_quiz(actor: User | None, fields: QuizFields, *, published: bool = Fal
 
 
 def update_quiz(actor: User, quiz: Quiz, fields: QuizFields) -> None:
+    from lawlearn.plans.reach import check_narrowing  # here: plans imports this package
+
     _check(fields, published=quiz.published)
     db.session.flush()
-    _apply(quiz, fields)
+    # A published plan asking for this quiz keeps its whole audience able to open it.
+    check_narrowing("quiz", [quiz.id], lambda: _apply(quiz, fields))
     record_audit(actor, "quiz.update", quiz, _("修改测验《%(title)s》", title=quiz.title))
 
 

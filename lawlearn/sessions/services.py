@@ -129,9 +129,11 @@ def update_session(actor: User, session: StudySession, fields: SessionFields, *,
         targets = list(db.session.scalars(select(StudySession).where(
             StudySession.series_id == session.series_id,
             StudySession.starts_at >= session.starts_at, StudySession.cancelled_at.is_(None))))
+    from lawlearn.plans.reach import check_narrowing  # here: plans imports this package
+
     shifts = [(target, target.starts_at - session.starts_at) for target in targets]
-    for target, shift in shifts:
-        _apply(target, fields, shift)
+    check_narrowing("session", [target.id for target in targets],
+                    lambda: [_apply(target, fields, shift) for target, shift in shifts])
     record_audit(actor, "session.update", session,
                  _("修改学法活动《%(title)s》%(n)d 场", title=session.title, n=len(targets)))
     return len(targets)

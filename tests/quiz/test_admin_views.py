@@ -370,3 +370,42 @@ def test_an_edit_that_takes_a_question_out_of_a_live_draw_is_refused(app, admin,
                                                              "stem": fields.stem + "？"}))
         db.session.commit()
         assert db.session.get(Question, fill_id).revision == 2
+
+
+def test_a_quiz_a_published_plan_asks_for_keeps_the_plans_audience(app, make_questions,
+                                                                    make_quiz, make_department,
+                                                                    make_user):
+    """Narrowing the quiz would leave part of the plan's people unable to do its item."""
+    from datetime import date
+
+    from lawlearn.database import utcnow
+    from lawlearn.errors import ValidationFailed
+    from lawlearn.plans import authoring as plans
+    from lawlearn.plans import publishing
+    from lawlearn.quiz.authoring import quiz_fields_of, update_quiz
+
+    justice, office = make_department("区司法局"), make_department("区政府办公室")
+    make_user("ann", department_id=justice)
+    make_user("bob", department_id=office)
+    quiz_id = make_quiz(title="全员测验")
+    now = utcnow()
+    with app.app_context():
+        plan = plans.create_plan(None, plans.PlanFields(
+            title="年度计划", starts_on=date(now.year, 1, 1), ends_on=date(now.year, 12, 31)),
+            now)
+        plans.add_item(None, plan, plans.ItemFields(kind="quiz", settings={"quiz_id": quiz_id}),
+                       now)
+        publishing.publish_plan(None, plan, now)
+        db.session.commit()
+        quiz = db.session.get(Quiz, quiz_id)
+        narrowed = quiz_fields_of(quiz)
+        narrowed.audience_all, narrowed.department_ids = False, [justice]
+        with pytest.raises(ValidationFailed, match="《年度计划》的“.*”（1 人）"):
+            update_quiz(None, quiz, narrowed)
+        db.session.rollback()
+        assert db.session.get(Quiz, quiz_id).audience_all
+        widened = quiz_fields_of(db.session.get(Quiz, quiz_id))
+        widened.title = "全员测验（改）"  # other edits go through
+        update_quiz(None, db.session.get(Quiz, quiz_id), widened)
+        db.session.commit()
+        assert db.session.get(Quiz, quiz_id).title == "全员测验（改）"

@@ -381,3 +381,30 @@ def test_the_exit_quiz_opens_to_whoever_checked_in_whatever_its_own_audience(
     assert quiz_id in [card.quiz.id for card in quizzes_for(guest, utcnow())]
     with pytest.raises(NotFound):
         quiz_services.get_quiz_for(stranger, quiz_id)
+
+
+def test_a_session_a_published_plan_asks_for_keeps_the_plans_audience(app, kind_id,
+                                                                      make_department,
+                                                                      make_user):
+    from lawlearn.plans import authoring as plans
+    from lawlearn.plans import publishing
+
+    justice, office = make_department("区司法局"), make_department("区政府办公室")
+    make_user("ann", department_id=justice)
+    make_user("bob", department_id=office)
+    now = utcnow()
+    with app.app_context():
+        session = services.create_sessions(None, fields(kind_id, now + timedelta(days=3)))[0]
+        plan = plans.create_plan(None, plans.PlanFields(
+            title="年度计划", starts_on=date(now.year, 1, 1), ends_on=date(now.year, 12, 31)),
+            now)
+        plans.add_item(None, plan, plans.ItemFields(
+            kind="session", settings={"session_id": session.id}), now)
+        publishing.publish_plan(None, plan, now)
+        db.session.commit()
+        narrowed = fields(kind_id, session.starts_at, audience_all=False,
+                          department_ids=[justice])
+        with pytest.raises(ValidationFailed, match="《年度计划》的“.*”（1 人）"):
+            services.update_session(None, session, narrowed)
+        db.session.rollback()
+        assert db.session.get(StudySession, session.id).audience_all
