@@ -137,26 +137,31 @@ AUDIENCE_OWNERS = {"quiz_audience": "quiz_id", "session_audience": "session_id",
                    "plan_audience": "plan_id"}
 
 
-def _move_references(source_id: int, target_id: int) -> None:
-    """Point every row that names the source department at the target: outreach events,
-    audiences, challenge runs. Found from the schema (the tables of other domains, without
-    importing them), so a reference added later moves too instead of blocking the merge."""
+def _naming_columns():
+    """(table, column) of every other domain's column naming a department: outreach events,
+    audiences, challenge runs. Found from the schema (without importing those domains), so
+    a reference added later is seen too. Sections and people are not among them."""
     department = db.metadata.tables["department"]
     for table in db.metadata.sorted_tables:
-        if table.name in ("department", "user"):  # sections and people: moved above
+        if table.name in ("department", "user"):
             continue
         for key in table.foreign_keys:
-            if key.column.table is not department:
-                continue
-            column = key.parent
-            owner = AUDIENCE_OWNERS.get(table.name)
-            if owner is not None:
-                kept = table.alias("kept")
-                db.session.execute(table.delete().where(column == source_id, select(
-                    kept.c.id).where(kept.c[column.name] == target_id,
-                                     kept.c[owner] == table.c[owner]).exists()))
-            db.session.execute(table.update().where(column == source_id)
-                               .values({column.name: target_id}))
+            if key.column.table is department:
+                yield table, key.parent
+
+
+def _move_references(source_id: int, target_id: int) -> None:
+    """Point every row that names the source department at the target (a reference added
+    later moves too instead of blocking the merge)."""
+    for table, column in _naming_columns():
+        owner = AUDIENCE_OWNERS.get(table.name)
+        if owner is not None:
+            kept = table.alias("kept")
+            db.session.execute(table.delete().where(column == source_id, select(
+                kept.c.id).where(kept.c[column.name] == target_id,
+                                 kept.c[owner] == table.c[owner]).exists()))
+        db.session.execute(table.update().where(column == source_id)
+                           .values({column.name: target_id}))
 
 
 def merge_departments(actor: User, source: Department, target: Department) -> int:
@@ -188,18 +193,9 @@ def merge_departments(actor: User, source: Department, target: Department) -> in
 
 
 def _references(department_id: int) -> int:
-    """Rows of other domains that name the department (audiences, outreach events, challenge
-    runs), found from the schema as ``_move_references`` finds them."""
-    department = db.metadata.tables["department"]
-    found = 0
-    for table in db.metadata.sorted_tables:
-        if table.name in ("department", "user"):
-            continue
-        for key in table.foreign_keys:
-            if key.column.table is department:
-                found += db.session.scalar(select(func.count()).select_from(table).where(
-                    key.parent == department_id)) or 0
-    return found
+    """Rows of other domains that name the department (as a merge would move them)."""
+    return sum(db.session.scalar(select(func.count()).select_from(table).where(
+        column == department_id)) or 0 for table, column in _naming_columns())
 
 
 def deletion_blockers(department: Department) -> list[str]:

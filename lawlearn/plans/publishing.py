@@ -30,7 +30,7 @@ from lawlearn.plans.item_settings import (
 from lawlearn.plans.models import Plan, PlanAudience, PlanItem, PlanStage
 from lawlearn.plans.notices import notify, plan_link
 from lawlearn.plans.progress import audience_users_query
-from lawlearn.plans.reach import check_reach, item_left_out, left_out_by_item, reach_problem
+from lawlearn.plans.reach import check_reach, left_out_by_item, reach_problem
 
 # --- audience ---------------------------------------------------------------------------
 
@@ -72,9 +72,9 @@ def set_audience(actor: User | None, plan: Plan, now: datetime, *, everyone: boo
         + [PlanAudience(role=r) for r in roles])
     db.session.flush()
     if plan.status == "published":
+        now_out = left_out_by_item(plan)
         worse = [item for item in plan.items
-                 if item_left_out(plan, item.kind, item.settings or {})
-                 > shut_out.get(item.id, 0)]
+                 if now_out.get(item.id, 0) > shut_out.get(item.id, 0)]
         if worse:
             raise ValidationFailed(_("计划对象不能这样改：%(items)s", items="；".join(
                 f"{item.title}（{reach_problem(plan, item.kind, item.settings or {})}）"

@@ -87,18 +87,19 @@ def check_narrowing(kind: str, target_ids: list[int], change) -> None:
     """Apply ``change`` (a callable) to the audience of quizzes or sessions (``kind``) and
     flush; refused when an item of a published plan on one of them then leaves out more of
     the plan's people than before (the caller rolls back)."""
-    key = {"quiz": "quiz_id", "session": "session_id"}[kind]
+    from lawlearn.plans.item_settings import DATED_TARGETS
+
     items = [item for item in db.session.scalars(select(PlanItem).join(Plan).where(
         Plan.status == "published", PlanItem.kind == kind))
-        if (item.settings or {}).get(key) in target_ids]
+        if (item.settings or {}).get(DATED_TARGETS[kind]) in target_ids]
     before = {item.id: item_left_out(item.plan, kind, item.settings) for item in items}
     change()
     db.session.flush()
-    worse = [item for item in items
-             if item_left_out(item.plan, kind, item.settings) > before[item.id]]
+    after = {item.id: item_left_out(item.plan, kind, item.settings) for item in items}
+    worse = [item for item in items if after[item.id] > before[item.id]]
     if worse:
         named = [_("《%(plan)s》的“%(item)s”（%(n)d 人）", plan=item.plan.title, item=item.title,
-                   n=item_left_out(item.plan, kind, item.settings)) for item in worse]
+                   n=after[item.id]) for item in worse]
         raise ValidationFailed(_("参加范围不能这样改：学习计划要求其全部对象完成以下事项，改后有人无法参加。"
                                  "%(items)s 请先调整这些计划的对象或事项。", items="；".join(named)),
                                field="department_ids")

@@ -106,7 +106,9 @@ def live_quizzes_stranded(question: Question, change, now: datetime) -> list[str
     before is not this change's doing."""
     live = select(Quiz).where(Quiz.published.is_(True),
                               or_(Quiz.closes_at.is_(None), Quiz.closes_at > now))
-    drawing = list(db.session.scalars(live.where(Quiz.selection == "random")))
+    # Only the pools the question is in now can lose it (a pool it joins only grows).
+    drawing = list(db.session.scalars(live.where(Quiz.selection == "random", Quiz.id.in_(
+        select(QuizRule.quiz_id).where(QuizRule.type == question.type)))))
     fine_before = [quiz for quiz in drawing if not rule_shortfalls(quiz.rules)]
     fixed = list(db.session.scalars(live.where(Quiz.selection == "fixed", Quiz.id.in_(
         select(QuizQuestion.quiz_id).where(QuizQuestion.question_id == question.id)))))
