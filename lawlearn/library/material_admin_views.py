@@ -6,10 +6,11 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from lawlearn.accounts.forms import ConfirmForm
 from lawlearn.converters import record_id
 from lawlearn.errors import DomainError
 from lawlearn.extensions import db
-from lawlearn.library import attachments, library_admin_bp, materials
+from lawlearn.library import attachments, library_admin_bp, material_deletion, materials
 from lawlearn.library.material_forms import (
     AttachmentForm,
     CollectionEntryForm,
@@ -72,7 +73,10 @@ def _edit_page(material: Material, form: MaterialForm, attach_form: AttachmentFo
                status: int = 200):
     return render_template("library_admin/material_form.html", material=material, form=form,
                            attach_form=attach_form or AttachmentForm(prefix="attach",
-                                                                     formdata=None)), status
+                                                                     formdata=None),
+                           blockers=material_deletion.deletion_blockers(material),
+                           collections=material_deletion.collections_holding(material),
+                           delete_form=ConfirmForm()), status
 
 
 @library_admin_bp.route("/materials/new", methods=["GET", "POST"])
@@ -146,6 +150,27 @@ def attachment_delete(attachment_id: int):
     path.unlink(missing_ok=True)
     flash(_("已删除附件 %(name)s。", name=name), "success")
     return redirect(url_for("library_admin.material_edit", material_id=material_id))
+
+
+@library_admin_bp.route("/materials/<int:material_id>/delete", methods=["POST"])
+def material_delete(material_id: int):
+    """Delete a material made by mistake, when nobody has read it and nothing points at it
+    (asked first); its attachments' files go after the commit."""
+    material = materials.get_material(material_id, published_only=False)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    title = material.title
+    try:
+        files = material_deletion.delete_material(current_user, material)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("library_admin.material_edit", material_id=material_id))
+    db.session.commit()
+    for path in files:
+        path.unlink(missing_ok=True)
+    flash(_("已删除学习资料《%(title)s》。", title=title), "success")
+    return redirect(url_for("library_admin.materials"))
 
 
 def _withdrawn_message(material) -> str:

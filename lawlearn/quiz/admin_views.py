@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import re
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import to_user_timezone, to_utc
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from lawlearn.accounts.departments import department_choices
+from lawlearn.accounts.forms import ConfirmForm
 from lawlearn.converters import MAX_ID, record_id
 from lawlearn.errors import DomainError, ValidationFailed
 from lawlearn.exports import XLSX_MIMETYPE, download
 from lawlearn.extensions import db
 from lawlearn.library.references import resolve_article_references
 from lawlearn.pagination import paginate
-from lawlearn.quiz import authoring, bank, bank_export, quiz_admin_bp
+from lawlearn.quiz import authoring, bank, bank_export, lifecycle, quiz_admin_bp
 from lawlearn.quiz.forms import QuestionForm, QuizForm
 from lawlearn.quiz.grading import parse_fill_answer, parse_letters, parse_true_false
 from lawlearn.quiz.models import DIFFICULTIES, QUESTION_TYPES, QuestionRevision, Quiz
@@ -273,7 +274,9 @@ def quiz_edit(quiz_id: int | None = None):
             return redirect(url_for("quiz_admin.quiz_edit", quiz_id=quiz.id))
     elif request.method == "POST":
         status = 422
-    return render_template("quiz_admin/quiz_form.html", form=form, quiz=quiz), status
+    return render_template("quiz_admin/quiz_form.html", form=form, quiz=quiz,
+                           blockers=lifecycle.deletion_blockers(quiz) if quiz else [],
+                           delete_form=ConfirmForm()), status
 
 
 @quiz_admin_bp.route("/quizzes/<int:quiz_id>/publish", methods=["POST"])
@@ -288,5 +291,23 @@ def quiz_publish(quiz_id: int):
         db.session.commit()
         flash(_("已发布。") if quiz.published else _("已撤回。"), "success")
     return redirect(url_for("quiz_admin.quiz_edit", quiz_id=quiz.id))
+
+
+@quiz_admin_bp.route("/quizzes/<int:quiz_id>/delete", methods=["POST"])
+def quiz_delete(quiz_id: int):
+    """Delete a quiz made by mistake, when nothing records or points at it (asked first)."""
+    quiz = authoring.get_quiz(quiz_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    title = quiz.title
+    try:
+        lifecycle.delete_quiz(current_user, quiz)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("quiz_admin.quiz_edit", quiz_id=quiz_id))
+    db.session.commit()
+    flash(_("已删除测验《%(title)s》。", title=title), "success")
+    return redirect(url_for("quiz_admin.quizzes"))
 
 

@@ -11,9 +11,10 @@ from sqlalchemy import String, cast, func, or_, select
 
 from lawlearn.accounts.audit import record_audit
 from lawlearn.accounts.models import Department, User
-from lawlearn.database import all_exist
+from lawlearn.database import all_exist, utcnow
 from lawlearn.errors import Conflict, NotFound, ValidationFailed
 from lawlearn.extensions import db
+from lawlearn.quiz.lifecycle import withdraw_quiz
 from lawlearn.quiz.models import (
     ANSWER_VISIBILITY,
     DIFFICULTIES,
@@ -224,13 +225,15 @@ def update_quiz(actor: User, quiz: Quiz, fields: QuizFields) -> None:
     record_audit(actor, "quiz.update", quiz, _("修改测验《%(title)s》", title=quiz.title))
 
 
-def set_published(actor: User, quiz: Quiz, published: bool) -> None:
-    if published and not (quiz.fixed_questions or quiz.rules):
+def set_published(actor: User, quiz: Quiz, published: bool,
+                  now: datetime | None = None) -> None:
+    if not published:
+        withdraw_quiz(actor, quiz, now or utcnow())  # refused while people still need it
+        return
+    if not (quiz.fixed_questions or quiz.rules):
         raise ValidationFailed(_("测验还没有试题，不能发布。"), field="published")
-    quiz.published = published
-    record_audit(actor, "quiz.publish" if published else "quiz.unpublish", quiz,
-                 _("发布测验《%(title)s》", title=quiz.title) if published
-                 else _("撤回测验《%(title)s》", title=quiz.title))
+    quiz.published = True
+    record_audit(actor, "quiz.publish", quiz, _("发布测验《%(title)s》", title=quiz.title))
 
 
 def get_quiz(quiz_id: int) -> Quiz:

@@ -18,6 +18,7 @@ from lawlearn.errors import DomainError, ValidationFailed
 from lawlearn.extensions import db
 from lawlearn.library.models import Material
 from lawlearn.library.references import format_references, resolve_article_references
+from lawlearn.localtime import local_day
 from lawlearn.pagination import paginate
 from lawlearn.quiz.authoring import user_ids_for, usernames_of
 from lawlearn.quiz.models import Quiz
@@ -122,7 +123,17 @@ def session_edit(session_id: int | None = None):
     elif request.method == "POST":
         status = 422
     return render_template("sessions_admin/session_form.html", form=form, study=study,
-                           cancel_form=CancelForm()), status
+                           cancel_form=CancelForm(), plan_items=_plan_items(study)), status
+
+
+def _plan_items(study) -> str:
+    """The running published plans' items asking for ``study``, in words ("" for none): a
+    cancelled session leaves them impossible until the plan names another session."""
+    from lawlearn.plans.targets import items_pointing_at, named_items  # plans import us
+
+    if study is None:
+        return ""
+    return named_items(items_pointing_at("session", study.id, open_on=local_day(utcnow())))
 
 
 @sessions_admin_bp.route("/<int:session_id>/cancel", methods=["POST"])
@@ -140,6 +151,9 @@ def session_cancel(session_id: int):
             db.session.commit()
             flash(_("已取消本次活动，并通知了应参加的 %(n)d 人。", n=told) if told
                   else _("已取消本次活动。"), "success")
+            if items := _plan_items(study):
+                flash(_("学习计划的事项要求参加本次活动：%(items)s。请在计划中改选其他场次，"
+                        "否则这些事项无人能完成。", items=items), "warning")
     else:
         flash(_("请填写取消原因。"), "error")
     return redirect(url_for("sessions_admin.session_edit", session_id=study.id))
