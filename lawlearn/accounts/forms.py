@@ -14,7 +14,7 @@ from wtforms import (
     SelectMultipleField,
     StringField,
 )
-from wtforms.validators import DataRequired, EqualTo, Length, Optional
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from lawlearn.accounts.models import ROLE_LABELS
@@ -23,19 +23,26 @@ from lawlearn.date_checks import WithinYears
 
 
 class LoginForm(FlaskForm):
-    username = StringField(_l("用户名"), validators=[DataRequired(), Length(max=64)])
-    password = PasswordField(_l("密码"), validators=[DataRequired(), Length(max=256)])
+    username = StringField(_l("用户名"), validators=[
+        DataRequired(message=_l("请输入用户名。")), Length(max=64)])
+    password = PasswordField(_l("密码"), validators=[
+        DataRequired(message=_l("请输入密码。")), Length(max=256)])
     remember = BooleanField(_l("记住我（14 天内免登录）"))
     next = HiddenField()
 
 
 class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField(_l("当前密码"), validators=[DataRequired()])
-    new_password = PasswordField(_l("新密码"), validators=[DataRequired(), Length(max=256)],
-                                 description=_l("至少 8 个字符，不能与用户名相同。"))
+    # A password of spaces is one the rules refuse in words (DataRequired would call it
+    # missing): new passwords are only required to be typed.
+    current_password = PasswordField(_l("当前密码"), validators=[
+        InputRequired(message=_l("请输入当前密码。"))])
+    new_password = PasswordField(_l("新密码"), validators=[
+        InputRequired(message=_l("请输入新密码。")), Length(max=256)],
+        description=_l("至少 8 个字符，不能与用户名相同。"))
     confirm = PasswordField(
         _l("再次输入新密码"),
-        validators=[DataRequired(), EqualTo("new_password", message=_l("两次输入的新密码不一致。"))],
+        validators=[InputRequired(message=_l("请再次输入新密码。")),
+                    EqualTo("new_password", message=_l("两次输入的新密码不一致。"))],
     )
     next = HiddenField()
 
@@ -68,8 +75,9 @@ class UserForm(FlaskForm):
 
 
 class ResetPasswordForm(FlaskForm):
-    new_password = PasswordField(_l("临时密码"), validators=[DataRequired(), Length(max=256)],
-                                 description=_l("用户下次登录时须修改此密码。"))
+    new_password = PasswordField(_l("临时密码"), validators=[
+        InputRequired(message=_l("请输入临时密码。")), Length(max=256)],
+        description=_l("用户下次登录时须修改此密码。"))
 
 
 class ConfirmForm(FlaskForm):

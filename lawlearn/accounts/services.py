@@ -42,6 +42,8 @@ def password_problems(password: str, username: str) -> list[str]:
     minimum = current_app.config["PASSWORD_MIN_LENGTH"]
     if len(password or "") < minimum:
         problems.append(_("密码至少需要 %(n)d 个字符。", n=minimum))
+    elif not password.strip():
+        problems.append(_("密码不能只由空格组成。"))
     if password and normalize_username(password) == normalize_username(username):
         problems.append(_("密码不能与用户名相同。"))
     return problems

@@ -19,6 +19,8 @@ def test_password_rules(ctx):
     assert services.password_problems("short", "alice") == ["密码至少需要 8 个字符。"]
     assert services.password_problems("Alice123", "alice123") == ["密码不能与用户名相同。"]
     assert services.password_problems("good-password", "alice") == []
+    assert services.password_problems(" " * 10, "alice") == ["密码不能只由空格组成。"]
+    assert services.password_problems("two words here", "alice") == []  # spaces within: fine
 
 
 def test_five_failures_lock_for_fifteen_minutes(ctx, make_user):

@@ -164,6 +164,14 @@ def test_forced_password_change_at_first_login(client, login, make_user, app):
     bad = client.post("/password", data={"current_password": PASSWORD, "new_password": "grace",
                                          "confirm": "grace", "csrf_token": token})
     assert "至少需要 8 个字符" in bad.get_data(as_text=True)
+    # A new password of spaces is named for what it is, not as left empty.
+    spaces = client.post("/password", data={"current_password": PASSWORD,
+                                            "new_password": " " * 9, "confirm": " " * 9,
+                                            "csrf_token": token}).get_data(as_text=True)
+    assert "密码不能只由空格组成。" in spaces and "该字段是必填字段" not in spaces
+    empty = client.post("/password", data={"current_password": PASSWORD, "new_password": "",
+                                           "confirm": "", "csrf_token": token})
+    assert "请输入新密码。" in empty.get_data(as_text=True)
     done = client.post("/password?next=/study", data={
         "current_password": PASSWORD, "new_password": "a-new-secret", "confirm": "a-new-secret",
         "csrf_token": token, "next": "/study"})
