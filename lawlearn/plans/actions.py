@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
@@ -170,16 +170,23 @@ def reviewed(item: PlanItem) -> bool:
     return bool(item.settings.get("review"))
 
 
+def awaiting_review(reflection: Reflection | None, item: PlanItem) -> bool:
+    return reflection is not None and reflection.status == "submitted" and reviewed(item)
+
+
 def can_write(reflection: Reflection | None, item: PlanItem) -> bool:
-    """Whether the person may (re)submit: nothing yet, or returned to them."""
-    return reflection is None or reflection.status == "returned"
+    """Whether the person may write: nothing yet, returned to them, or still awaiting review
+    (until a reviewer decides, its author may correct it)."""
+    return (reflection is None or reflection.status == "returned"
+            or awaiting_review(reflection, item))
 
 
 def submit_reflection(user: User, item: PlanItem, body: str, now: datetime) -> Reflection:
-    """Submit a reflection, or resubmit one that was returned (back to "submitted").
+    """Submit a reflection, correct one awaiting review, or resubmit one that was returned
+    (back to "submitted").
 
     Without review a submitted reflection is final (it counts as done); an accepted one
-    never changes; one awaiting review waits for the reviewer.
+    never changes.
     """
     _require_kind(item, "reflection")
     _ensure_visible(user, item)
@@ -204,9 +211,17 @@ def submit_reflection(user: User, item: PlanItem, body: str, now: datetime) -> R
     if reflection.status == "accepted":
         raise Conflict(_("学习心得已审阅通过，不能再修改。"), code="accepted")
     if reflection.status == "submitted":
-        message = _("学习心得正在等待审阅，暂不能修改。") if reviewed(item) \
-            else _("学习心得已提交，不能再修改。")
-        raise Conflict(message, code="submitted")
+        if not reviewed(item):
+            raise Conflict(_("学习心得已提交，不能再修改。"), code="submitted")
+        # Corrected in place, unless a reviewer decided meanwhile. Its submitted_at is the
+        # text's version: a reviewer who read the older text is refused (reflection_reviews).
+        changed = db.session.execute(update(Reflection).where(
+            Reflection.id == reflection.id, Reflection.status == "submitted").values(
+            body=text, submitted_at=now).execution_options(synchronize_session=False))
+        db.session.refresh(reflection)
+        if changed.rowcount != 1:
+            raise Conflict(_("学习心得刚刚已被审阅，请查看审阅结果。"), code="reviewed")
+        return reflection
     # Returned: the reviewer's comment stays visible in the history until the next review.
     reflection.body = text
     reflection.status = "submitted"

@@ -152,5 +152,7 @@ class RemindForm(FlaskForm):
 class ReviewForm(FlaskForm):
     decision = StringField(validators=[AnyOf(("accept", "return"),
                                              message=_l("请选择通过或退回。"))])
+    # When the text read was submitted (its version: the author may correct it until then).
+    seen = StringField()
     comment = TextAreaField(_l("审阅意见"), validators=[Optional(), Length(
         max=1000, message=_l("意见最多 %(max)d 字。"))])

@@ -68,25 +68,34 @@ def get_reviewable(actor: User, reflection_id: int) -> Reflection:
 
 
 def _decide(actor: User, reflection: Reflection, status: str, comment: str,
-            now: datetime) -> None:
+            now: datetime, seen: datetime | None) -> None:
+    """``seen``: the submitted_at of the text the reviewer read (None: not checked); its
+    author may have corrected it since."""
     if reflection.user_id == actor.id:
         raise PermissionDenied(_("不能审阅自己的学习心得。"))
     if len(comment) > MAX_COMMENT:
         raise ValidationFailed(_("意见最多 %(max)d 字。", max=MAX_COMMENT), field="comment")
-    decided = db.session.execute(update(Reflection).where(
-        Reflection.id == reflection.id, Reflection.status == "submitted").values(
+    conditions = [Reflection.id == reflection.id, Reflection.status == "submitted"]
+    if seen is not None:
+        conditions.append(Reflection.submitted_at == seen)
+    decided = db.session.execute(update(Reflection).where(*conditions).values(
         status=status, reviewer_id=actor.id, reviewed_at=now, comment=comment)
         .execution_options(synchronize_session=False))
-    if decided.rowcount != 1:  # reviewed by someone else, or a second click
+    if decided.rowcount != 1:
+        db.session.refresh(reflection)
+        if reflection.status == "submitted":  # its author corrected it after it was read
+            raise Conflict(_("%(name)s 刚刚修改了这篇心得，请重新阅读后再审阅。",
+                             name=reflection.user.name), code="reflection_changed")
+        # Reviewed by someone else, or a second click.
         raise Conflict(_("这篇心得已审阅，请刷新页面。"), code="reflection_reviewed")
     db.session.refresh(reflection)
 
 
 def accept_reflection(actor: User, reflection: Reflection, comment: str,
-                      now: datetime) -> int:
+                      now: datetime, *, seen: datetime | None = None) -> int:
     """Accept a submitted reflection: points once, a notice to its author; returns points."""
     comment = (comment or "").strip()
-    _decide(actor, reflection, "accepted", comment, now)
+    _decide(actor, reflection, "accepted", comment, now, seen)
     paid = award(reflection.user_id, "reflection_accepted", f"reflection:{reflection.id}", now)
     item = reflection.item
     body = _("您在学习计划《%(plan)s》中提交的学习心得已通过审阅。", plan=item.plan.title)
@@ -103,12 +112,13 @@ def accept_reflection(actor: User, reflection: Reflection, comment: str,
     return paid
 
 
-def return_reflection(actor: User, reflection: Reflection, comment: str, now: datetime) -> None:
+def return_reflection(actor: User, reflection: Reflection, comment: str, now: datetime, *,
+                      seen: datetime | None = None) -> None:
     """Return a submitted reflection with a comment (required) for its author to rework."""
     comment = (comment or "").strip()
     if not comment:
         raise ValidationFailed(_("退回时请填写意见，说明需要修改的地方。"), field="comment")
-    _decide(actor, reflection, "returned", comment, now)
+    _decide(actor, reflection, "returned", comment, now, seen)
     item = reflection.item
     notify([reflection.user_id], _("学习心得被退回：%(title)s", title=item.title),
            _("审阅意见：%(comment)s", comment=comment), item_link(item.id), now)

@@ -3,6 +3,7 @@ leader sees every department, read-only), and the review of reflections (学习�
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import wraps
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -147,7 +148,12 @@ def review(reflection_id: int):
     decide = reflection_reviews.accept_reflection if form.decision.data == "accept" \
         else reflection_reviews.return_reflection
     try:
-        decide(current_user, reflection, form.comment.data or "", utcnow())
+        seen = datetime.fromisoformat(form.seen.data) if form.seen.data else None
+    except ValueError:  # not a version this site wrote
+        return _reviews_page({reflection.id: _("请刷新页面后重试。")},
+                             {reflection.id: form.comment.data or ""}, 422)
+    try:
+        decide(current_user, reflection, form.comment.data or "", utcnow(), seen=seen)
     except DomainError as error:
         db.session.rollback()
         if error.status in (403, 404):

@@ -274,6 +274,8 @@ def reflect(item_id: int):
     form = ReflectionForm()
     if not form.validate_on_submit():
         return _item_page(found, now, form=form, status=422)
+    before = actions.get_reflection(current_user, found)
+    correcting = before is not None and before.status == "submitted"
     try:
         actions.submit_reflection(current_user, found, form.body.data or "", now)
     except ValidationFailed as error:
@@ -285,7 +287,7 @@ def reflect(item_id: int):
         flash(error.message, "error")
         return redirect(url_for("plans.item", item_id=found.id))
     db.session.commit()
-    flash(_("学习心得已提交。"), "success")
+    flash(_("已保存修改，仍在等待审阅。") if correcting else _("学习心得已提交。"), "success")
     return redirect(url_for("plans.item", item_id=found.id))
 
 

@@ -326,10 +326,14 @@ def test_reflection_with_review_goes_submitted_returned_resubmitted_accepted(ctx
     item = add_item(make_plan(), "reflection", settings={"min_length": 5, "review": True})
     actions.submit_reflection(ann, item, "第一稿：学习心得体会。", NOW)
     assert state_of(item, ann) == ItemState("submitted")
-    with pytest.raises(Conflict):  # waiting for the reviewer
-        actions.submit_reflection(ann, item, "改一改：学习心得体会。", NOW)
-
+    # Waiting for the reviewer: corrected in place, the new text's time its version.
+    corrected = NOW + timedelta(minutes=5)
+    actions.submit_reflection(ann, item, "改一改：学习心得体会。", corrected)
     reflection = actions.get_reflection(ann, item)
+    assert (reflection.body, reflection.status, reflection.submitted_at) == \
+        ("改一改：学习心得体会。", "submitted", corrected)
+    assert state_of(item, ann) == ItemState("submitted")
+
     reflection.status, reflection.comment = "returned", "请结合工作实际。"
     reflection.reviewer_id, reflection.reviewed_at = lead.id, NOW
     db.session.flush()

@@ -269,3 +269,47 @@ def test_accepting_pays_the_plan_item_at_once(app, office):
         assert paid == [(f"plan_item:{office.reviewed}", 7)]
         assert db.session.scalar(select(PlanItemProgress.completed_at).filter_by(
             item_id=office.reviewed, user_id=office.ann.id)) is not None
+
+
+def test_a_reflection_corrected_after_the_reviewer_read_it_is_read_again(app, office):
+    """Its author may correct a reflection until it is reviewed; a decision on the text read
+    before the correction is refused, and one on the text now there goes through."""
+    import re
+    from datetime import timedelta
+
+    reflection_id = submit(app, office.ann, office.reviewed)
+    lead = logged_in(app, office.lead)
+    response = lead.get("/plans/reviews")
+    page, token = response.get_data(as_text=True), csrf_from(response)
+    seen = re.search(r'name="seen" value="([^"]+)"', page).group(1)
+
+    corrected = TEXT + "补充：要把宪法精神落实到执法工作中。"
+    with app.app_context():
+        actions.submit_reflection(db.session.get(User, office.ann.id),
+                                  db.session.get(PlanItem, office.reviewed), corrected,
+                                  NOW + timedelta(minutes=3))
+        db.session.commit()
+    stale = lead.post(f"/plans/reviews/{reflection_id}", data={
+        "decision": "accept", "comment": "", "seen": seen, "csrf_token": token},
+        follow_redirects=True).get_data(as_text=True)
+    assert "安娜 刚刚修改了这篇心得，请重新阅读后再审阅。" in stale
+    assert corrected in stale  # the page shows the text now there
+    assert reflection_row(app, reflection_id) == ("submitted", "", None)
+    assert awards(app, office.ann.id) == []
+
+    garbled = lead.post(f"/plans/reviews/{reflection_id}", data={
+        "decision": "accept", "seen": "yesterday", "csrf_token": token})
+    assert garbled.status_code == 422 and "请刷新页面后重试。" in garbled.get_data(as_text=True)
+
+    seen = re.search(r'name="seen" value="([^"]+)"', stale).group(1)
+    done = lead.post(f"/plans/reviews/{reflection_id}", data={
+        "decision": "accept", "comment": "", "seen": seen, "csrf_token": token})
+    assert done.status_code == 302
+    assert reflection_row(app, reflection_id)[0] == "accepted"
+    assert awards(app, office.ann.id) == [(f"reflection:{reflection_id}", 5)]
+
+    # Reviewed now: its author can no longer change it.
+    with app.app_context(), pytest.raises(Exception, match="已审阅通过"):
+        actions.submit_reflection(db.session.get(User, office.ann.id),
+                                  db.session.get(PlanItem, office.reviewed), TEXT + "再改。",
+                                  NOW + timedelta(minutes=9))

@@ -359,10 +359,16 @@ def test_reflection_validation_keeps_the_text_then_submits(app, client, ann):
     done = post(client, url, f"{url}/reflection", {"body": body})
     assert done.status_code == 302 and done.headers["Location"] == url
     page = client.get(url).get_data(as_text=True)
-    assert "已提交，等待审阅" in page and body in page and "<textarea" not in page
+    assert "已提交，等待审阅" in page and body in page
+    # Until a reviewer decides, its author may correct it (the form holds the text).
+    assert "审阅前可以修改" in page and "保存修改" in page
     again = post(client, url, f"{url}/reflection", {"body": body + "补充。"})
     assert again.status_code == 302 and again.location == url
-    assert "学习心得正在等待审阅，暂不能修改。" in client.get(url).get_data(as_text=True)
+    page = client.get(url).get_data(as_text=True)
+    assert "已保存修改，仍在等待审阅。" in page and body + "补充。" in page
+    with app.app_context():
+        assert db.session.scalar(select(Reflection.body)) == body + "补充。"
+        assert db.session.scalar(select(Reflection.status)) == "submitted"
 
     with app.app_context():
         reflection = db.session.scalar(select(Reflection))
