@@ -213,6 +213,8 @@ def submit_reflection(user: User, item: PlanItem, body: str, now: datetime) -> R
     if reflection.status == "submitted":
         if not reviewed(item):
             raise Conflict(_("学习心得已提交，不能再修改。"), code="submitted")
+        if text == reflection.body:  # nothing corrected: the reviewer's reading stands
+            return reflection
         # Corrected in place, unless a reviewer decided meanwhile. Its submitted_at is the
         # text's version: a reviewer who read the older text is refused (reflection_reviews).
         changed = db.session.execute(update(Reflection).where(

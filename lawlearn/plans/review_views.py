@@ -158,6 +158,9 @@ def review(reflection_id: int):
         db.session.rollback()
         if error.status in (403, 404):
             raise
+        if error.code == "reflection_changed":  # read the new text; the comment is kept
+            return _reviews_page({reflection_id: error.message},
+                                 {reflection_id: form.comment.data or ""}, 409)
         if error.status == 409:
             flash(error.message, "error")
             return redirect(url_for("plans.reviews"))

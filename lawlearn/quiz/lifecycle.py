@@ -19,16 +19,18 @@ from lawlearn.quiz.models import Attempt, Quiz
 
 
 def _sessions_using(quiz: Quiz, now: datetime | None = None) -> list[str]:
-    """Titles of the sessions (not cancelled) with ``quiz`` as their exit quiz; with ``now``,
-    only those someone may still need it for: not yet over, or an attendee owes it."""
+    """Titles of the sessions with ``quiz`` as their exit quiz (cancelled ones too: their
+    rows still point at it); with ``now``, only those someone may still need it for: not
+    cancelled, and check-in still to close or an attendee owing it."""
     from lawlearn.sessions.models import Attendance, StudySession  # sessions import quiz
 
-    query = select(StudySession.title).where(StudySession.exit_quiz_id == quiz.id,
-                                             StudySession.cancelled_at.is_(None))
+    query = select(StudySession.title).where(StudySession.exit_quiz_id == quiz.id)
     if now is not None:
         owed = select(Attendance.id).where(Attendance.session_id == StudySession.id,
                                            Attendance.status == "pending_quiz").exists()
-        query = query.where(or_(StudySession.ends_at > now, owed))
+        # Check-in may close after the session ends: whoever checks in then owes the quiz.
+        closes = func.coalesce(StudySession.checkin_closes_at, StudySession.ends_at)
+        query = query.where(StudySession.cancelled_at.is_(None), or_(closes > now, owed))
     return list(dict.fromkeys(db.session.scalars(query.order_by(StudySession.starts_at))))
 
 

@@ -333,6 +333,10 @@ def test_reflection_with_review_goes_submitted_returned_resubmitted_accepted(ctx
     assert (reflection.body, reflection.status, reflection.submitted_at) == \
         ("改一改：学习心得体会。", "submitted", corrected)
     assert state_of(item, ann) == ItemState("submitted")
+    # Saved again unchanged: nothing corrected, the version stays (a reviewer reading it
+    # is not sent back to read it again).
+    actions.submit_reflection(ann, item, "  改一改：学习心得体会。 ", corrected + timedelta(hours=1))
+    assert reflection.submitted_at == corrected
 
     reflection.status, reflection.comment = "returned", "请结合工作实际。"
     reflection.reviewer_id, reflection.reviewed_at = lead.id, NOW

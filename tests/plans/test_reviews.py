@@ -289,11 +289,13 @@ def test_a_reflection_corrected_after_the_reviewer_read_it_is_read_again(app, of
                                   db.session.get(PlanItem, office.reviewed), corrected,
                                   NOW + timedelta(minutes=3))
         db.session.commit()
-    stale = lead.post(f"/plans/reviews/{reflection_id}", data={
-        "decision": "accept", "comment": "", "seen": seen, "csrf_token": token},
-        follow_redirects=True).get_data(as_text=True)
+    refused = lead.post(f"/plans/reviews/{reflection_id}", data={
+        "decision": "return", "comment": "请再具体些。", "seen": seen, "csrf_token": token})
+    assert refused.status_code == 409
+    stale = refused.get_data(as_text=True)
     assert "安娜 刚刚修改了这篇心得，请重新阅读后再审阅。" in stale
     assert corrected in stale  # the page shows the text now there
+    assert "请再具体些。</textarea>" in stale  # and keeps the comment as typed
     assert reflection_row(app, reflection_id) == ("submitted", "", None)
     assert awards(app, office.ann.id) == []
 

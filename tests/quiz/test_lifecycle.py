@@ -60,17 +60,26 @@ def test_a_session_exit_quiz_is_not_withdrawn_while_someone_may_need_it(ctx, mak
     assert lifecycle.withdrawal_blockers(quiz(quiz_id), now) == [
         "它是学法活动《宪法宣誓学习会》的随堂测验，签到的人须通过它才算出席"]
 
-    # Over, and nobody owes it: free to go. Someone checked in who still owes it: not.
+    # Over, but check-in still open: whoever checks in now would owe it.
     later = session.ends_at + timedelta(hours=1)
+    session.checkin_closes_at = later + timedelta(minutes=30)
+    db.session.flush()
+    assert lifecycle.withdrawal_blockers(quiz(quiz_id), later) != []
+    # Check-in closed and nobody owes it: free to go. Someone checked in who owes it: not.
+    session.checkin_closes_at = None
+    db.session.flush()
     assert lifecycle.withdrawal_blockers(quiz(quiz_id), later) == []
     db.session.add(Attendance(session_id=session.id, user_id=person.id, status="pending_quiz",
                               checked_in_at=session.starts_at, source="qr"))
     db.session.flush()
     assert lifecycle.withdrawal_blockers(quiz(quiz_id), later) != []
-    # A cancelled session asks nothing of anyone.
+    # A cancelled session asks nothing of anyone; but its row still points at the quiz,
+    # so the quiz is not deleted (the foreign key would refuse it with an error).
     session.cancelled_at = now
     db.session.flush()
     assert lifecycle.withdrawal_blockers(quiz(quiz_id), later) == []
+    quiz(quiz_id).published = False
+    assert lifecycle.deletion_blockers(quiz(quiz_id)) == ["它是学法活动《宪法宣誓学习会》的随堂测验"]
 
 
 def test_only_a_quiz_nothing_records_or_points_at_is_deleted(ctx, make_quiz, make_user,
