@@ -21,6 +21,7 @@ from lawlearn.errors import ValidationFailed
 from lawlearn.extensions import db
 from lawlearn.i18n import display_date
 from lawlearn.plans.models import Plan, PlanItem
+from lawlearn.plans.targets import items_pointing_at
 
 DEFAULT_MIN_SECONDS = 60
 DEFAULT_MIN_LENGTH = 200
@@ -350,7 +351,5 @@ def item_targets(items: list[PlanItem]) -> dict[int, str]:
 def open_plans_reading(material_id: int) -> list[str]:
     """Titles of the published plans with an item that has people read ``material_id``:
     those items keep showing it after it leaves the library."""
-    rows = db.session.execute(select(Plan.title, PlanItem.settings).join(PlanItem.plan).where(
-        Plan.status == "published", PlanItem.kind == "material")).all()
-    return sorted({title for title, settings in rows
-                   if (settings or {}).get("material_id") == material_id})
+    return sorted({item.plan.title
+                   for item in items_pointing_at("material", material_id, published=True)})

@@ -10,7 +10,8 @@ from sqlalchemy import func, or_, select
 from lawlearn.accounts.models import Department, User
 from lawlearn.errors import ValidationFailed
 from lawlearn.extensions import db
-from lawlearn.plans.models import Plan, PlanItem
+from lawlearn.plans.models import Plan
+from lawlearn.plans.targets import items_pointing_at
 
 
 def left_out(plan: Plan, audience_all: bool, audience_rows) -> int:
@@ -87,11 +88,7 @@ def check_narrowing(kind: str, target_ids: list[int], change) -> None:
     """Apply ``change`` (a callable) to the audience of quizzes or sessions (``kind``) and
     flush; refused when an item of a published plan on one of them then leaves out more of
     the plan's people than before (the caller rolls back)."""
-    from lawlearn.plans.item_settings import DATED_TARGETS
-
-    items = [item for item in db.session.scalars(select(PlanItem).join(Plan).where(
-        Plan.status == "published", PlanItem.kind == kind))
-        if (item.settings or {}).get(DATED_TARGETS[kind]) in target_ids]
+    items = items_pointing_at(kind, *target_ids, published=True)
     before = {item.id: item_left_out(item.plan, kind, item.settings) for item in items}
     change()
     db.session.flush()
