@@ -223,3 +223,34 @@ def delete_department(actor: User, department: Department) -> None:
                  _("删除部门 %(name)s", name=department.full_name))
     db.session.delete(department)
     db.session.flush()
+
+
+# --- the order reports list departments in ---------------------------------------------
+
+
+def department_sort_key(department: Department | None) -> tuple:
+    """Units in their display order, each followed by its sections; no department last."""
+    if department is None:
+        return (1,)
+    top = department.parent or department
+    if department.parent is None:
+        return (0, top.sort_order, top.name, top.id, 0, 0, "")
+    return (0, top.sort_order, top.name, top.id, 1, department.sort_order, department.name)
+
+
+def own_staff_sort_key(unit: Department) -> tuple:
+    """A unit's own staff (本级) come right after the unit, before its sections."""
+    return (*department_sort_key(unit)[:5], 1, "")
+
+
+def own_staff_name(unit: Department) -> str:
+    """The row of the people placed in a unit itself, not in one of its sections: with it,
+    a unit's sections and its 本级 add up to the unit."""
+    return _("%(unit)s/本级", unit=unit.full_name)
+
+
+def units_with_sections(departments, scope_id: int | None) -> set[int]:
+    """The units (ids) among ``departments`` whose sections are listed under them: the ones
+    that get a 本级 row (not a section reported alone, ``scope_id``)."""
+    return {d.parent_id for d in departments
+            if d is not None and d.parent_id is not None and d.id != scope_id}

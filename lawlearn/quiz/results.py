@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import aliased, contains_eager
 
+from lawlearn.accounts.departments import department_sort_key
 from lawlearn.accounts.models import Department, User
 from lawlearn.extensions import db
 from lawlearn.quiz.listing import final_score
@@ -101,16 +102,6 @@ def _band_index(score: float, max_score: float) -> int:
     return max(0, min(BANDS - 1, int(percent // (100 / BANDS))))
 
 
-def _department_sort_key(department: Department | None) -> tuple:
-    """Units in their display order, each followed by its sections; no department last."""
-    if department is None:
-        return (1,)
-    top = department.parent or department
-    if department.parent is None:
-        return (0, top.sort_order, top.name, 0, 0, "")
-    return (0, top.sort_order, top.name, 1, department.sort_order, department.name)
-
-
 def _attempts_with_people(quiz: Quiz) -> list[Attempt]:
     """Every attempt of the quiz with its person, department and unit, in one query."""
     parent = aliased(Department)
@@ -183,6 +174,6 @@ def quiz_results(quiz: Quiz) -> QuizResults:
     for _dept, entry, dept_scores in departments.values():
         entry.average = round(statistics.fmean(dept_scores), 2)
     results.departments = [entry for department, entry, _scores in sorted(
-        departments.values(), key=lambda value: _department_sort_key(value[0]))]
+        departments.values(), key=lambda value: department_sort_key(value[0]))]
     results.people.sort(key=lambda p: (p.score is None, -(p.score or 0), p.name, p.user_id))
     return results

@@ -29,6 +29,9 @@ class Column:
     ratio_of: tuple[str, str] | None = None
     # Show the department's figure per person as well (人均).
     per_capita: bool = False
+    # The summed figure that counts the heads of that 人均, when not everyone listed: a
+    # requirement only some people have is per person who has it.
+    heads: str | None = None
     hidden: bool = False
     group: Any = ""  # the heading the column sits under (出勤, 学习计划, …)
 

@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from sqlalchemy import case, func, select, union_all
 from sqlalchemy.orm import joinedload
 
+from lawlearn.accounts.departments import department_sort_key
 from lawlearn.accounts.models import Department, User
 from lawlearn.database import utcnow
 from lawlearn.errors import ValidationFailed
@@ -41,7 +42,7 @@ from lawlearn.reports.participation import (
     build_report,
 )
 from lawlearn.reports.scope import Scope
-from lawlearn.sessions.attendance import Counts, _department_sort_key
+from lawlearn.sessions.attendance import Counts
 
 LOWEST_COUNT = 10
 ARTICLES_PER_UNIT = 5
@@ -165,7 +166,9 @@ def department_ranking(report: ParticipationReport) -> list[DepartmentRow]:
     if report.department is None:
         rows = [row for row in rows if not row.is_section]
     else:
-        rows = [row for row in rows if row.department_id != report.department.id] or rows
+        # Its sections and its own people (本级), not the unit's whole row.
+        rows = [row for row in rows
+                if row.department_id != report.department.id or row.own_staff] or rows
 
     def key(row: DepartmentRow) -> tuple:
         # Compared as shown (rates to 0.1%, hours to 0.1): two departments both showing
@@ -276,7 +279,7 @@ def wrong_articles(scope: Scope, per_unit: int = ARTICLES_PER_UNIT) -> list[Unit
         .where(Department.id.in_([key for key in top if key is not None])))} \
         if any(key is not None for key in top) else {}
     groups = []
-    for unit_id in sorted(top, key=lambda key: _department_sort_key(units.get(key))):
+    for unit_id in sorted(top, key=lambda key: department_sort_key(units.get(key))):
         department = units.get(unit_id)
         groups.append(UnitWrongArticles(
             unit_id, department.full_name if department else _("未分配部门"),

@@ -42,10 +42,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
 from flask_babel import gettext as _
 
+from lawlearn.accounts.departments import (
+    department_sort_key,
+    own_staff_name,
+    own_staff_sort_key,
+    units_with_sections,
+)
 from lawlearn.accounts.models import Department, User
 from lawlearn.database import utcnow
 from lawlearn.errors import ValidationFailed
@@ -53,7 +60,7 @@ from lawlearn.extensions import db
 from lawlearn.reports.columns import Column, GroupTotals
 from lawlearn.reports.scope import Person, Scope
 from lawlearn.reports.sources import SOURCES, Source, all_columns
-from lawlearn.sessions.attendance import AttendanceRule, _department_sort_key
+from lawlearn.sessions.attendance import AttendanceRule
 
 MAX_DAYS = 366 * 5
 
@@ -76,10 +83,20 @@ class DepartmentRow:
     is_section: bool
     people: int
     values: dict[str, Any]
+    own_staff: bool = False  # a unit's 本级: its people outside its sections
 
     def per_capita(self, key: str) -> float | None:
+        """The figure per head: everyone listed, or for a figure only some people owe (应修学时)
+        those who owe it (see Column.heads)."""
         value = self.values.get(key)
-        return round(value / self.people, 1) if self.people and value is not None else None
+        heads_key = _per_capita_heads().get(key)
+        heads = self.people if heads_key is None else self.values.get(heads_key)
+        return round(value / heads, 1) if heads and value is not None else None
+
+
+@cache
+def _per_capita_heads() -> dict[str, str]:
+    return {column.key: column.heads for column in all_columns() if column.heads}
 
 
 @dataclass
@@ -305,12 +322,19 @@ def _by_department(people: list[PersonRow], users: dict[int, Person],
             groups[target_key].merge(group)
         total.merge(group)
     rows = []
-    for key in sorted(groups, key=lambda k: _department_sort_key(known[k])):
+    for key, group in groups.items():
         target = known[key]
-        rows.append(DepartmentRow(key, target.full_name if target else _("未分配部门"),
-                                  bool(target and target.parent_id), groups[key].people,
-                                  groups[key].values()))
-    return rows, DepartmentRow(department_id, _("合计"), False, total.people, total.values())
+        rows.append((department_sort_key(target), DepartmentRow(
+            key, target.full_name if target else _("未分配部门"),
+            bool(target and target.parent_id), group.people, group.values())))
+    # A unit's own people (本级) beside its sections, so that the sections add up to the unit.
+    for key in units_with_sections(known.values(), department_id) & own.keys():
+        unit = known[key]
+        rows.append((own_staff_sort_key(unit), DepartmentRow(
+            key, own_staff_name(unit), True, own[key].people, own[key].values(), own_staff=True)))
+    rows.sort(key=lambda item: item[0])
+    return ([row for _key, row in rows],
+            DepartmentRow(department_id, _("合计"), False, total.people, total.values()))
 
 
 def my_figures(user: User, date_from: date, date_to: date, *,

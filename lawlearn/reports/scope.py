@@ -10,10 +10,11 @@ from typing import Any
 from sqlalchemy import and_, or_, select, true
 from sqlalchemy.orm import selectinload
 
+from lawlearn.accounts.departments import department_sort_key
 from lawlearn.accounts.models import Department, User, studies_condition
 from lawlearn.extensions import db
 from lawlearn.localtime import day_bounds
-from lawlearn.sessions.attendance import AttendanceRule, _department_sort_key
+from lawlearn.sessions.attendance import AttendanceRule
 
 MAX_IN_LIST = 900  # ids in one IN (...) list; past this a subquery or no filter is used
 
@@ -97,7 +98,7 @@ class Scope:
         if "people" not in self._cache:
             departments = {department.id: department for department in db.session.scalars(
                 select(Department).options(selectinload(Department.parent)))}
-            order = {key: _department_sort_key(department)
+            order = {key: department_sort_key(department)
                      for key, department in departments.items()}
             query = select(User.id, User.name, User.username, User.active,
                            User.department_id, User.joined_at, User.created_at
@@ -108,7 +109,7 @@ class Scope:
                              joined_at, created_at)
                       for user_id, name, username, active, department_id, joined_at,
                       created_at in rows_of(query)]
-            nowhere = _department_sort_key(None)
+            nowhere = department_sort_key(None)
             people.sort(key=lambda person: order.get(person.department_id, nowhere))
             self._cache["people"] = people
         return self._cache["people"]

@@ -214,7 +214,8 @@ def _plans(scope: Scope) -> Figures:
             continue
         _ids, items_due, hours_required = mine[person.id]
         figures[person.id] = {"items_due": items_due, "items_done": done.get(person.id, 0),
-                              "hours_earned": hours, "hours_required": hours_required}
+                              "hours_earned": hours, "hours_required": hours_required,
+                              "people_owing": 1}
     return figures
 
 
@@ -226,7 +227,10 @@ PLAN_COLUMNS = Source("plans", (
     # Plan items and sessions attended alike (the hours a plan's requirement is met with).
     Column("hours_earned", _l("已获学时（含学法活动）"), kind="hours", per_capita=True,
            group=PLANS),
-    Column("hours_required", _l("应修学时"), kind="hours", per_capita=True, group=PLANS),
+    # Per person who owes the period's plans (not someone who left, or joined after it).
+    Column("hours_required", _l("应修学时"), kind="hours", per_capita=True,
+           heads="people_owing", group=PLANS),
+    Column("people_owing", _l("应修人数"), hidden=True, group=PLANS),
 ), _plans)
 
 

@@ -22,6 +22,12 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased, contains_eager, joinedload, lazyload, selectinload
 
+from lawlearn.accounts.departments import (
+    department_sort_key,
+    own_staff_name,
+    own_staff_sort_key,
+    units_with_sections,
+)
 from lawlearn.accounts.models import Department, User, studies_condition
 from lawlearn.database import utcnow
 from lawlearn.extensions import db
@@ -119,6 +125,7 @@ class DepartmentAttendance:
     people: int = 0
     counts: Counts = field(default_factory=Counts)
     rate: float | None = None
+    own_staff: bool = False  # a unit's 本级: its people outside its sections
 
 
 @dataclass
@@ -193,16 +200,6 @@ def _people_query():
             .outerjoin(parent, Department.parent_id == parent.id)
             .options(contains_eager(User.department).contains_eager(Department.parent, alias=parent),
                      lazyload(User.role_rows)))
-
-
-def _department_sort_key(department: Department | None) -> tuple:
-    """Units in their display order, each followed by its sections; no department last."""
-    if department is None:
-        return (1,)
-    top = department.parent or department
-    if department.parent is None:
-        return (0, top.sort_order, top.name, top.id, 0, 0, "")
-    return (0, top.sort_order, top.name, top.id, 1, department.sort_order, department.name)
 
 
 # --- rates over a period ------------------------------------------------------------------
@@ -294,33 +291,43 @@ def _add_awaiting_close(users: list[User], counts: dict[int, Counts], in_period:
 
 def _by_department(users: list[User], people: list[PersonAttendance],
                    department_id: int | None, rule: AttendanceRule) -> list[DepartmentAttendance]:
-    """Each department's people summed; a unit's row includes its sections' people."""
+    """Each department's people summed; a unit's row includes its sections' people, and a
+    unit with sections listed has a 本级 row of its own people too."""
     departments = {user.id: user.department for user in users}
-    rows: dict[int | None, tuple[Department | None, DepartmentAttendance]] = {}
+    rows: dict[int | None, tuple[tuple, DepartmentAttendance]] = {}
+    own_rows: dict[int, tuple[tuple, DepartmentAttendance]] = {}
+    sectioned = units_with_sections(departments.values(), department_id)
 
     def row(department: Department | None) -> DepartmentAttendance:
         key = department.id if department else None
         if key not in rows:
-            rows[key] = (department, DepartmentAttendance(
+            rows[key] = (department_sort_key(department), DepartmentAttendance(
                 key, department.full_name if department else _("未分配部门"),
                 bool(department and department.parent_id)))
         return rows[key][1]
 
+    def own_row(unit: Department) -> DepartmentAttendance:
+        if unit.id not in own_rows:
+            own_rows[unit.id] = (own_staff_sort_key(unit), DepartmentAttendance(
+                unit.id, own_staff_name(unit), True, own_staff=True))
+        return own_rows[unit.id][1]
+
     for person in people:
         department = departments[person.user_id]
-        targets = [department]
+        targets = [row(department)]
         # Roll a section up into its unit, unless the report is about the section alone.
         if department is not None and department.parent is not None \
                 and department.id != department_id:
-            targets.append(department.parent)
-        for target in targets:
-            entry = row(target)
+            targets.append(row(department.parent))
+        elif department is not None and department.id in sectioned:
+            targets.append(own_row(department))
+        for entry in targets:
             entry.people += 1
             entry.counts.add_counts(person.counts)
-    for _department, entry in rows.values():
+    ordered = sorted([*rows.values(), *own_rows.values()], key=lambda item: item[0])
+    for _key, entry in ordered:
         entry.rate = entry.counts.rate(rule)
-    return [entry for _department, entry in sorted(rows.values(),
-                                                   key=lambda item: _department_sort_key(item[0]))]
+    return [entry for _key, entry in ordered]
 
 
 # --- one person's own record --------------------------------------------------------------

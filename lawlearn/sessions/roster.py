@@ -12,10 +12,11 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import lazyload
 
+from lawlearn.accounts.departments import department_sort_key
 from lawlearn.accounts.models import Department, User
 from lawlearn.database import utcnow
 from lawlearn.extensions import db
-from lawlearn.sessions.attendance import Counts, _department_sort_key, _people_query
+from lawlearn.sessions.attendance import Counts, _people_query
 from lawlearn.sessions.models import ATTENDANCE_STATUSES, Attendance, StudySession
 from lawlearn.sessions.services import expected_condition, expected_count
 
@@ -140,7 +141,7 @@ def absentees_by_department(session: StudySession,
     for person in absentees(session, now):
         key = person.department_id
         groups.setdefault(key, (person.department, []))[1].append(person)
-    ordered = sorted(groups.values(), key=lambda item: _department_sort_key(item[0]))
+    ordered = sorted(groups.values(), key=lambda item: department_sort_key(item[0]))
     return [DepartmentAbsentees(department.id if department else None,
                                 department.full_name if department else _("未分配部门"), people)
             for department, people in ordered]

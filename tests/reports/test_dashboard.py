@@ -290,6 +290,15 @@ def test_departments_ranked_by_rate_then_plans_then_hours(year_2025):
                        ("司法", 0.88070, 0.300)], start=1)]
     fake = type("Report", (), {"departments": shown_alike, "department": None})()
     assert [row.name for row in dashboard.department_ranking(fake)] == ["住建", "市场监管", "司法"]
+    # One unit's board ranks its sections and its own people (本级), not the unit itself.
+    unit = type("Department", (), {"id": 7})()
+    one_unit = [DepartmentRow(7, "执法局", False, 3, {"attendance_rate": 1.0}),
+                DepartmentRow(7, "执法局/本级", True, 1, {"attendance_rate": 0.5},
+                              own_staff=True),
+                DepartmentRow(8, "执法局/法制科", True, 2, {"attendance_rate": 0.9})]
+    fake = type("Report", (), {"departments": one_unit, "department": unit})()
+    assert [row.name for row in dashboard.department_ranking(fake)] == [
+        "执法局/法制科", "执法局/本级"]
 
 
 def test_wrong_articles_ranked_per_unit(year_2025):

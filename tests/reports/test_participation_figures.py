@@ -193,9 +193,12 @@ def test_department_rows_roll_sections_into_their_unit(office):
             for row in report.departments]
     assert rows == [("办公室", office.office, False, 1),  # idle is not counted
                     ("执法局", office.unit, False, 5),
+                    ("执法局/本级", office.unit, True, 1),  # lead, in no section
                     ("执法局/法制科", office.section, True, 3),
                     ("执法局/督查科", office.inspection, True, 1),
                     ("未分配部门", None, False, 1)]
+    assert [row.own_staff for row in report.departments] == [False, False, True, False, False,
+                                                              False]
     unit = report.departments[1].values
     assert {key: unit[key] for key in (
         "sessions_expected", "sessions_present", "sessions_late", "sessions_excused",
@@ -211,7 +214,7 @@ def test_department_rows_roll_sections_into_their_unit(office):
     assert unit["hours_required"] == pytest.approx(170.0)
     assert unit["best_score"] == 100.0
     assert unit["average_score"] == 61.1  # 550 / 9 attempts, one decimal
-    section = report.departments[2].values
+    section = report.departments[3].values
     assert (section["sessions_expected"], section["sessions_present"], section["sessions_late"],
             section["items_due"], section["items_done"], section["points"]) == (7, 3, 2, 8, 4, 60)
     assert section["attendance_rate"] == pytest.approx(5 / 6)
@@ -219,11 +222,31 @@ def test_department_rows_roll_sections_into_their_unit(office):
     assert section["average_score"] == 60.0  # (75 + 100 + 50 + 0 + 75) / 5
 
 
+def test_a_units_sections_and_its_own_people_add_up_to_the_unit(office):
+    """本级 holds the people placed in the unit itself: with it the sections add up."""
+    report = build_report(*PERIOD, now=NOW)
+    unit, own, *sections = report.departments[1:5]
+    summed = [c.key for c in report.columns if c.combine == "sum"]
+    for key in summed:
+        assert unit.values[key] == pytest.approx(
+            own.values[key] + sum(s.values[key] for s in sections)), key
+    assert unit.people == own.people + sum(s.people for s in sections)
+    lead = next(p for p in report.people if p.user_id == office.people["lead"])
+    assert {key: own.values[key] for key in summed} == {key: lead.values[key] for key in summed}
+    # A report on the unit lists its 本级 too; one on a section has none.
+    assert [row.name for row in build_report(*PERIOD, department_id=office.unit,
+                                             now=NOW).departments] == [
+        "执法局", "执法局/本级", "执法局/法制科", "执法局/督查科"]
+    assert [row.name for row in build_report(*PERIOD, department_id=office.section,
+                                             now=NOW).departments] == ["执法局/法制科"]
+
+
 def test_per_capita_and_the_total_row(office):
     report = build_report(*PERIOD, now=NOW)
     unit = report.departments[1]
     assert unit.per_capita("hours_earned") == 4.7  # 23.5 / 5, the deactivated gone included
-    assert unit.per_capita("hours_required") == 34.0
+    # Per person who owes the plans: 170 / 4, the deactivated one owes nothing.
+    assert unit.per_capita("hours_required") == 42.5
     assert unit.per_capita("practice_days") == 1.2
     assert unit.per_capita("points") == 19.0
     assert unit.per_capita("best_score") == 20.0  # any figure divides; pages pick per_capita
@@ -253,7 +276,7 @@ def test_a_unit_report_includes_its_sections(office):
     report = build_report(*PERIOD, department_id=office.unit, now=NOW)
     assert report.department.id == office.unit and report.scope_name == "执法局"
     assert sorted(rows_by_username(report)) == ["clerk", "gone", "inspector", "lead", "mover"]
-    assert [row.name for row in report.departments] == ["执法局", "执法局/法制科",
+    assert [row.name for row in report.departments] == ["执法局", "执法局/本级", "执法局/法制科",
                                                         "执法局/督查科"]
     assert report.total.people == 5 and report.total.department_id == office.unit
     assert report.total.values == report.departments[0].values
@@ -340,7 +363,7 @@ def test_columns(office):
     shown = visible_columns()
     assert all(not column.hidden for column in shown)
     assert {"sessions_attended", "sessions_counted", "score_sum", "scored_attempts",
-            "sessions_pending"} == {column.key for column in all_columns() if column.hidden}
+            "sessions_pending", "people_owing"} == {column.key for column in all_columns() if column.hidden}
     report = build_report(*PERIOD, now=NOW, with_tables=False)
     assert [c.key for c in report.visible_columns] == [c.key for c in shown]
     for person in report.people:

@@ -217,10 +217,10 @@ def test_people_departments_and_total_on_the_page_equal_build_report(app, client
         return out
 
     assert table_rows(page, "departments") == [department_cells(r) for r in report.departments]
-    assert [row[0] for row in table_rows(page, "departments")] == ["办公室", "执法局", "法制科",
-                                                                    "未分配部门"]
+    assert [row[0] for row in table_rows(page, "departments")] == [
+        "办公室", "执法局", "本级", "法制科", "未分配部门"]
     assert page.xpath('//section[.//h2[@id="departments"]]//tbody/tr/th/@class') == [
-        "first-col", "first-col", "first-col indent", "first-col"]
+        "first-col", "first-col", "first-col indent", "first-col indent", "first-col"]
     assert table_rows(page, "departments", "tfoot") == [department_cells(report.total)]
 
     # Figures known by hand: late counts as present, excused leaves the denominator.

@@ -435,8 +435,8 @@ def test_departments_roll_up_their_sections(ctx, org):
 
     summary = attendance.attendance_summary(date_from=YEAR[0], date_to=YEAR[1], now=NOW)
     rows = {row.name: row for row in summary.departments}
-    assert [row.name for row in summary.departments] == ["办公室", "执法局", "执法局/法制科",
-                                                          "未分配部门"]
+    assert [row.name for row in summary.departments] == ["办公室", "执法局", "执法局/本级",
+                                                          "执法局/法制科", "未分配部门"]
     unit = rows["执法局"]
     assert (unit.people, unit.counts.present, unit.counts.late, unit.counts.absent,
             unit.counts.excused) == (4, 1, 1, 1, 1)
@@ -446,10 +446,17 @@ def test_departments_roll_up_their_sections(ctx, org):
     assert rows["办公室"].rate == pytest.approx(0.5)
     assert rows["未分配部门"].counts.absent == 1
     assert summary.total.expected == 7
+    # The unit's own people (the officer and its lead): with the section, the whole unit.
+    own = rows["执法局/本级"]
+    assert (own.own_staff, own.is_section, own.department_id) == (True, True, org.unit)
+    assert (own.people, own.counts.absent, own.counts.excused, own.counts.present) == (2, 1, 1, 0)
+    assert own.rate == pytest.approx(0.0)
+    section = rows["执法局/法制科"]
+    assert own.counts.expected + section.counts.expected == unit.counts.expected
 
     by_unit = attendance.attendance_summary(department_id=org.unit, date_from=YEAR[0],
                                             date_to=YEAR[1], now=NOW)
-    assert [row.name for row in by_unit.departments] == ["执法局", "执法局/法制科"]
+    assert [row.name for row in by_unit.departments] == ["执法局", "执法局/本级", "执法局/法制科"]
     assert {p.username for p in by_unit.people} == {"clerk", "seclead", "officer", "unitlead"}
     by_section = attendance.attendance_summary(department_id=org.section, date_from=YEAR[0],
                                                date_to=YEAR[1], now=NOW)
