@@ -10,12 +10,15 @@ Counting rules (the figures of the annual report rest on them):
 - People are listed by department in the office's order (each unit followed by its
   sections, people without a department last), then by name and username.
 - A unit's row rolls up its sections; a report on a unit includes its sections; a report on
-  one section shows that section alone. People without a department are "未分配部门".
+  one section shows that section alone. A unit with sections listed has a 本级 row too (its
+  people in none of its sections), so its sections and 本级 add up to it. People without a
+  department are "未分配部门".
 - Deactivated people, and people who joined (User.joined_at) after the period ended, appear
   (and count as people in per-capita figures) only when they have something in the
   period: an attendance record, hours, an attempt, practice days, an accepted reflection
   or points. Plan items due count the others only (Scope.counts_in_full): a past period's
-  figures stay as they were when new staff join.
+  figures stay as they were when new staff join. 人均应修学时 is per person who owes the
+  plans (those others), every other per-capita figure per person listed.
 - Sessions: started in the period, not cancelled, and check-in closed
   (StudySession.closes_at ≤ now). A session still open for check-in is left out of every
   figure — people, departments, the sessions table, the totals, hence the exports and the

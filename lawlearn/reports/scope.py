@@ -118,7 +118,7 @@ class Scope:
         """Whether ``person`` is one of the period's people even with nothing done: still
         active, and joined (``User.joined_at``) before the period ended. Anyone else (someone who
         left, or joined later) is listed only with something in the period, owes none of
-        its plan items and is no head in its per-capita figures, so last year's report
+        its plan items and is no head in its 人均应修学时, so last year's report
         reads the same after this year's new staff are added."""
         if "end" not in self._cache:  # asked for every person: worked out once
             self._cache["end"] = self.bounds[1]
