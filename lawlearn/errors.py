@@ -29,6 +29,13 @@ class ValidationFailed(DomainError):
     code = "invalid"
 
 
+class NotAuthenticated(DomainError):
+    """Credentials refused (the API; the sign-in page re-renders its form instead)."""
+
+    status = 401
+    code = "unauthorized"
+
+
 class NotFound(DomainError):
     status = 404
     code = "not_found"
@@ -56,6 +63,8 @@ def wants_json() -> bool:
 def json_error(status: int, code: str, message: str):
     response = jsonify(error=code, message=message)
     response.status_code = status
+    if status == 401:  # says how to authenticate, as HTTP asks of every 401
+        response.headers["WWW-Authenticate"] = 'Bearer realm="lawlearn"'
     return response
 
 

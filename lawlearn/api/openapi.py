@@ -336,7 +336,7 @@ def _document() -> dict[str, Any]:
                                     "user": {"$ref": "#/components/schemas/User"},
                                 },
                             }}}},
-                        **_error_responses(403, 422, 429),
+                        **_error_responses(401, 403, 422, 429),
                     },
                 },
                 "delete": {

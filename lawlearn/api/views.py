@@ -12,7 +12,7 @@ from lawlearn.accounts.models import ApiToken
 from lawlearn.api import api_bp
 from lawlearn.api.openapi import openapi_document
 from lawlearn.database import utcnow
-from lawlearn.errors import DomainError, ValidationFailed
+from lawlearn.errors import DomainError, NotAuthenticated, ValidationFailed
 from lawlearn.extensions import db
 
 
@@ -33,8 +33,11 @@ def issue_token():
         raise ValidationFailed(_("请提供用户名和密码。"), code="invalid")
     try:
         user = services.authenticate(username, password, utcnow())
-    except DomainError:
+    except DomainError as failure:
         db.session.commit()  # keep the failure count
+        if failure.code == "invalid_credentials":
+            # Refused credentials are a 401 here, as a refused token is.
+            raise NotAuthenticated(failure.message, code=failure.code) from failure
         raise
     raw, token = services.issue_api_token(user, utcnow())
     db.session.commit()

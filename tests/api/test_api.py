@@ -42,9 +42,12 @@ def test_errors_are_json_with_the_right_status(client, make_user):
     make_user("bob")
     assert client.get("/api/v1/me").get_json() == {
         "error": "unauthorized", "message": "请先登录或提供有效的令牌。"}
-    assert client.get("/api/v1/me", headers=bearer("forged")).status_code == 401
+    forged = client.get("/api/v1/me", headers=bearer("forged"))
+    assert forged.status_code == 401 and forged.headers["WWW-Authenticate"].startswith("Bearer")
     wrong = issue(client, "bob", "wrong-password")
-    assert wrong.status_code == 422 and wrong.get_json()["error"] == "invalid_credentials"
+    assert wrong.status_code == 401 and wrong.get_json() == {
+        "error": "invalid_credentials", "message": "用户名或密码错误。"}
+    assert wrong.headers["WWW-Authenticate"] == 'Bearer realm="lawlearn"'
     malformed = client.post("/api/v1/auth/token", data="not json",
                             content_type="application/json")
     assert malformed.status_code == 422 and malformed.get_json()["error"] == "invalid_json"
@@ -62,7 +65,7 @@ def test_inactive_user_gets_403(client, make_user):
 def test_token_endpoint_is_throttled_and_locks_accounts(client, make_user):
     make_user("dave")
     statuses = [issue(client, "dave", "bad-password").status_code for _ in range(5)]
-    assert statuses == [422, 422, 422, 422, 429]
+    assert statuses == [401, 401, 401, 401, 429]
     locked = issue(client, "dave")
     assert locked.status_code == 429 and locked.get_json()["error"] == "account_locked"
 
@@ -70,7 +73,7 @@ def test_token_endpoint_is_throttled_and_locks_accounts(client, make_user):
 @pytest.mark.app_config(LOGIN_RATE_LIMIT="2 per minute")
 def test_token_endpoint_rate_limit(client):
     statuses = [issue(client, "nobody", "whatever-pass").status_code for _ in range(3)]
-    assert statuses == [422, 422, 429]
+    assert statuses == [401, 401, 429]
     refused = client.post("/api/v1/auth/token", json={})
     assert refused.get_json()["error"] == "too_many_requests"
     assert "60 秒" in refused.get_json()["message"]

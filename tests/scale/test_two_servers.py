@@ -132,7 +132,7 @@ def test_login_throttling_holds_across_servers_with_redis(site):
     address = "203.0.113.10"
     ports = itertools.islice(itertools.cycle([site.a, site.b]), LOGIN_LIMIT + 2)
     statuses = [failed_login(port, address) for port in ports]
-    assert statuses == [422] * LOGIN_LIMIT + [429, 429]
+    assert statuses == [401] * LOGIN_LIMIT + [429, 429]
     # The address is throttled on both servers, even with the right password; others are not.
     right = {"username": site.data.staff[2], "password": live.PASSWORD}
     assert live.call(site.a, "POST", "/api/v1/auth/token", right,
@@ -150,8 +150,8 @@ def test_without_redis_each_server_counts_alone(site):
         d = servers.start(config, workers=1, threads=2)
         address = "203.0.113.20"
         statuses_c = [failed_login(c, address) for _ in range(LOGIN_LIMIT + 1)]
-        assert statuses_c == [422] * LOGIN_LIMIT + [429]
-        assert failed_login(d, address) == 422
+        assert statuses_c == [401] * LOGIN_LIMIT + [429]
+        assert failed_login(d, address) == 401
 
 
 def test_account_lockout_holds_across_servers(site):
@@ -160,7 +160,7 @@ def test_account_lockout_holds_across_servers(site):
     username = site.data.staff[8]
     ports = itertools.islice(itertools.cycle([site.a, site.b]), 5)
     statuses = [failed_login(port, f"198.51.100.{n}", username) for n, port in enumerate(ports)]
-    assert statuses == [422] * 4 + [429]
+    assert statuses == [401] * 4 + [429]
     right = {"username": username, "password": live.PASSWORD}
     for port in (site.a, site.b):
         reply = live.call(port, "POST", "/api/v1/auth/token", right,
