@@ -320,3 +320,18 @@ def test_a_department_named_by_a_record_is_not_deleted(ctx):
     with pytest.raises(Conflict, match="请改用“合并”"):
         departments.delete_department(None, section)
     assert db.session.get(Department, section.id) is not None
+
+
+def test_every_audited_action_has_a_chinese_label():
+    """The audit log shows each action by its label; an action recorded without one would
+    show its key (department.delete) in English."""
+    import re
+    from pathlib import Path
+
+    from lawlearn.accounts.audit import ACTION_LABELS
+
+    package = Path(__file__).resolve().parents[2] / "lawlearn"
+    recorded = {match for path in package.rglob("*.py") for match in re.findall(
+        r'record_audit\([^,"]*,\s*"([a-z_.]+)"', path.read_text(encoding="utf-8"))}
+    assert len(recorded) > 60  # the pattern still finds the calls
+    assert recorded - ACTION_LABELS.keys() == set()
