@@ -153,10 +153,10 @@ def test_a_dept_lead_sees_the_department_as_text(live_server, phone, office):
     expect(filters.locator(".field-label")).to_have_text("部门")
     expect(filters.locator(".static")).to_have_text("执法局（含下属科室）")
     rows = page.locator("section[aria-labelledby=departments] tbody th")
-    expect(rows).to_have_text(["执法局", "法制科"])
+    expect(rows).to_have_text(["执法局", "本级", "法制科"])  # 本级: the lead, in no section
     indent = [row.bounding_box()["x"] + float(row.evaluate(
         "e => parseFloat(getComputedStyle(e).paddingLeft)")) for row in rows.all()]
-    assert indent[1] > indent[0]  # the section sits under its unit
+    assert indent[1] > indent[0] and indent[2] == indent[1]  # both sit under their unit
     assert_fits_phone(page)
     screenshot(page, "reports-report-phone-dept-lead")
 
