@@ -198,6 +198,8 @@ def parse_user_import(data: bytes, default_password: str | None = None, *,
         roles, unknown_roles = parse_roles(cells.get("角色", ""))
         if unknown_roles:
             problems.append(_("未知角色“%(roles)s”", roles="、".join(unknown_roles)))
+        elif Role.DEPT_LEAD.value in roles and department is None and not department_label:
+            problems.append(_("科室负责人须填写部门"))
 
         password = cells.get("初始密码", "") or None
         if password is not None:

@@ -231,6 +231,9 @@ def _check_fields(fields: UserFields, kept_phone: str | None = None) -> None:
                                field="roles")
     if fields.department_id is not None and db.session.get(Department, fields.department_id) is None:
         raise ValidationFailed(_("部门不存在。"), field="department_id")
+    if Role.DEPT_LEAD.value in fields.roles and fields.department_id is None:
+        # A lead without a department would find every lead page refused.
+        raise ValidationFailed(_("科室负责人须有所属部门，请选择部门。"), field="department_id")
     phone = (fields.phone or "").strip()
     if phone and phone != kept_phone and not PHONE_PATTERN.match(phone):
         raise ValidationFailed(_("手机号须为 7 至 20 位数字，可含空格、+ 和 -。"), field="phone")

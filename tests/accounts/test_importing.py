@@ -266,6 +266,18 @@ def test_a_bad_joining_day_is_named_by_row_and_nothing_is_imported(office):
     assert user_count() == count
 
 
+def test_a_lead_without_a_department_is_named_by_row(office):
+    data = csv_bytes([["zhangsan", "张三", "", "科室负责人", "", ""],
+                      ["lisi", "李四", "法制科", "科室负责人", "", ""],
+                      ["wangwu", "王五", "", "", "", ""]], "utf-8")
+    parsed = importing.parse_user_import(data, default_password="default-pass")
+    assert [(p.row, p.message) for p in parsed.problems] == [(2, "科室负责人须填写部门")]
+    count = user_count()
+    with pytest.raises(ValidationFailed):
+        importing.apply_user_import(None, parsed, importing.hash_default_password("default-pass"))
+    assert user_count() == count
+
+
 def test_a_sheet_without_passwords_and_no_default_is_one_problem(office):
     data = xlsx_bytes([[f"user{n:02d}", f"职工{n}", "法制科", "", "", ""] for n in range(12)])
     parsed = importing.parse_user_import(data)

@@ -335,3 +335,20 @@ def test_every_audited_action_has_a_chinese_label():
         r'record_audit\([^,"]*,\s*"([a-z_.]+)"', path.read_text(encoding="utf-8"))}
     assert len(recorded) > 60  # the pattern still finds the calls
     assert recorded - ACTION_LABELS.keys() == set()
+
+
+def test_a_department_lead_needs_a_department(ctx, admin, make_department):
+    from lawlearn.accounts.services import UserFields, create_user, update_user
+
+    section = make_department("法制科")  # before this session writes (SQLite's one writer)
+    actor = db.session.get(User, admin.id)
+    with pytest.raises(ValidationFailed) as refused:
+        create_user(actor, "lead_nowhere", "lead-password",
+                    UserFields("无部门", None, {"staff", "dept_lead"}))
+    assert (refused.value.field, refused.value.message) == (
+        "department_id", "科室负责人须有所属部门，请选择部门。")
+    assert db.session.scalar(select(User).filter_by(username="lead_nowhere")) is None
+    lead = create_user(actor, "lead_here", "lead-password",
+                       UserFields("有部门", section, {"staff", "dept_lead"}))
+    with pytest.raises(ValidationFailed):
+        update_user(actor, lead, UserFields("有部门", None, {"staff", "dept_lead"}))

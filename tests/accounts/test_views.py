@@ -255,8 +255,17 @@ def test_admin_creates_edits_resets_and_deactivates(admin_client, app, make_depa
         "username": "judy", "name": "另一个", "roles": ["staff"], "password": "judy-initial"})
     html = response.get_data(as_text=True)
     assert "用户名 judy 已存在" in html and 'value="另一个"' in html
-    post_with_csrf(admin_client, f"/admin/users/{judy_id}", f"/admin/users/{judy_id}", {
+    # A 科室负责人 needs a department: refused without one (every lead page would refuse
+    # them), nothing changed.
+    refused = post_with_csrf(admin_client, f"/admin/users/{judy_id}", f"/admin/users/{judy_id}", {
         "name": "朱迪二", "department_id": "", "roles": ["staff", "dept_lead"]})
+    assert "科室负责人须有所属部门，请选择部门。" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(User, judy_id).roles == {"staff"}
+    post_with_csrf(admin_client, f"/admin/users/{judy_id}", f"/admin/users/{judy_id}", {
+        "name": "朱迪二", "department_id": "", "roles": ["staff"]})
+    post_with_csrf(admin_client, f"/admin/users/{judy_id}", f"/admin/users/{judy_id}", {
+        "name": "朱迪二", "department_id": str(unit), "roles": ["staff", "dept_lead"]})
     post_with_csrf(admin_client, f"/admin/users/{judy_id}",
                    f"/admin/users/{judy_id}/reset-password", {"new_password": "temp-password"})
     post_with_csrf(admin_client, f"/admin/users/{judy_id}", f"/admin/users/{judy_id}/active",
@@ -270,7 +279,7 @@ def test_admin_creates_edits_resets_and_deactivates(admin_client, app, make_depa
     audit_page = admin_client.get("/admin/audit").get_data(as_text=True)
     assert "停用用户 judy" in audit_page and "管理员甲" in audit_page
     # A role change says which role was granted, not only that roles changed.
-    assert "修改用户 朱迪二（judy）：姓名、部门、角色（授予科室负责人）" in audit_page
+    assert "修改用户 朱迪二（judy）：部门、角色（授予科室负责人）" in audit_page
     post_with_csrf(admin_client, f"/admin/users/{judy_id}", f"/admin/users/{judy_id}", {
         "name": "朱迪二", "department_id": "", "roles": ["staff", "admin"]})
     assert "角色（授予管理员；取消科室负责人）" in admin_client.get("/admin/audit").get_data(

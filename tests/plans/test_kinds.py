@@ -322,7 +322,8 @@ def test_reflection_without_review_is_done_once_submitted_and_final(ctx):
 
 
 def test_reflection_with_review_goes_submitted_returned_resubmitted_accepted(ctx):
-    ann, lead = make_person("ann"), make_person("lead", roles=("staff", "dept_lead"))
+    ann = make_person("ann")
+    lead = make_person("lead", roles=("staff", "dept_lead"), department_id=department("法制科").id)
     item = add_item(make_plan(), "reflection", settings={"min_length": 5, "review": True})
     actions.submit_reflection(ann, item, "第一稿：学习心得体会。", NOW)
     assert state_of(item, ann) == ItemState("submitted")
