@@ -131,3 +131,23 @@ def test_cancelling_asks_for_the_reason_before_the_confirmation(app, live_server
     page.get_by_role("button", name="取消本次活动").click()
     expect(page.get_by_text("本次活动已取消：场地临时占用")).to_be_visible()
     assert len(questions) == 1 and "确定取消本次活动吗" in questions[0]
+
+
+def test_a_refused_code_is_on_screen_on_a_phone(app, live_server, phone, make_user):
+    """Two sessions today push the code form below the fold: the refusal opens there."""
+    person = make_user("li", name="李四")
+    for n in range(2):
+        new_session(app, utcnow() - timedelta(minutes=5 + n), title=f"集中学法第{n + 1}场")
+    page = phone.new_page()
+    log_in(page, live_server, person.username)
+    page.goto(f"{live_server}/checkin")
+    for typed, message in (("12ab", "签到码是六位数字。"),
+                           ("000000", "签到码不正确或已过期，请核对屏幕上最新的六位数字。")):
+        code = field(page, "六位签到码")
+        code.fill(typed)
+        page.get_by_role("button", name="提交签到码").click()
+        refusal = page.get_by_text(message)
+        expect(refusal).to_be_visible()
+        expect(refusal).to_be_in_viewport()
+        expect(field(page, "六位签到码")).to_be_in_viewport()
+    assert_fits_phone(page)
