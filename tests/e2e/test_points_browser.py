@@ -61,7 +61,11 @@ def test_points_and_leaderboard_on_a_phone(app, live_server, phone, make_user,
     expect(page.get_by_role("heading", name="本单位排名")).to_be_visible()
     expect(page.get_by_text("本单位", exact=True)).to_be_visible()
     page.get_by_role("link", name="本年").click()
-    expect(page.get_by_role("link", name="本年")).to_have_attribute("aria-current", "page")
+    chosen = page.get_by_role("link", name="本年")
+    expect(chosen).to_have_attribute("aria-current", "page")
+    # The chosen buttons read white on red, as every red button does (not near-black).
+    for name in ("本年", "部门（人均）"):
+        expect(page.get_by_role("link", name=name)).to_have_css("color", "rgb(255, 255, 255)")
     assert_fits_phone(page)
     screenshot(page, "leaderboard-departments-phone")
 
