@@ -212,6 +212,8 @@ def test_the_question_page_names_the_quizzes_that_use_it(admin_client, make_ques
     used = admin_client.get(f"/admin/quiz/questions/{ids[0]}").get_data(as_text=True)
     assert "本题已用于 1 个测验：" in used and "《宪法周测》" in used
     assert "试题分析按版本分列" in used
+    # Retiring is asked first in words that say published quizzes lose it too.
+    assert "已发布的测验也不再出这道题（固定题目的测验少一题）" in used
     unused = admin_client.get(f"/admin/quiz/questions/{ids[1]}").get_data(as_text=True)
     assert "本题已用于" not in unused
 
