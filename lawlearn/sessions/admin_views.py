@@ -103,8 +103,9 @@ def session_edit(session_id: int | None = None):
             if study is None:
                 until = to_utc(datetime.combine(form.repeat_until.data, datetime.max.time())) \
                     if form.repeat_until.data else None
-                created = services.create_sessions(current_user, fields,
-                                                   repeat=form.repeat.data or None, until=until)
+                created = services.create_sessions(
+                    current_user, fields, repeat=form.repeat.data or None, until=until,
+                    now=utcnow(), past_confirmed=form.past_confirmed.data)
                 study = created[0]
                 message = _("已安排 %(n)d 场活动。", n=len(created))
             else:

@@ -56,6 +56,8 @@ class SessionForm(FlaskForm):
                          description=_l("每月：每月的同一天；没有这一天的月份（如 31 日）跳过。"))
     repeat_until = DateField(_l("重复截止日期"), validators=[Optional(), scheduled()])
     whole_series = BooleanField(_l("同时修改本系列之后的各场"))
+    # Asked only when the session has already ended (a mistyped year, or a past one entered).
+    past_confirmed = BooleanField(_l("这是补录的已结束活动"))
 
 
 class CancelForm(FlaskForm):

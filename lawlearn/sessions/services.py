@@ -103,9 +103,17 @@ def _apply(session: StudySession, fields: SessionFields, shift: timedelta = time
 
 
 def create_sessions(actor: User | None, fields: SessionFields, *, repeat: str | None = None,
-                    until: datetime | None = None) -> list[StudySession]:
-    """One session, or a series repeating weekly or monthly until ``until``."""
+                    until: datetime | None = None, now: datetime | None = None,
+                    past_confirmed: bool = True) -> list[StudySession]:
+    """One session, or a series repeating weekly or monthly until ``until``. Given ``now``,
+    a session that has already ended needs ``past_confirmed``: closed, it marks everyone
+    expected absent, so a mistyped year would sink the year's rates unnoticed."""
     _check(fields)
+    if now is not None and fields.ends_at <= now and not past_confirmed:
+        raise ValidationFailed(_("这场活动已于 %(when)s 结束。如果是补录往期活动，请勾选此项后再"
+                                 "保存（补录后未标记出勤的应到人员计为缺席）；否则请检查日期。",
+                                 when=display_datetime(fields.ends_at)),
+                               field="past_confirmed", code="session_in_past")
     offsets = repeat_offsets(fields.starts_at, repeat, until)
     series = secrets.token_hex(8) if len(offsets) > 1 else None
     created = []

@@ -20,6 +20,9 @@ from lawlearn.sessions.models import Attendance, SessionKind, StudySession
 from tests.conftest import PASSWORD, post_with_csrf
 from tests.races import twin_at, updates
 
+# A day the session forms accept without asking (one that has already ended is asked about).
+SOON = utcnow().date() + timedelta(days=7)
+
 
 @pytest.fixture
 def kind_id(app):
@@ -148,19 +151,47 @@ def test_marking_is_audited_and_closing_records_absentees(ctx, kind_id, admin, m
 
 def test_admin_schedules_a_series_through_the_page(admin_client, app, kind_id):
     response = post_with_csrf(admin_client, "/admin/sessions/new", "/admin/sessions/new", {
-        "title": "会前学法", "kind_id": str(kind_id), "starts_at": "2026-12-07T09:00",
-        "ends_at": "2026-12-07T09:30", "study_hours": "0.5", "checkin_opens_minutes": "15",
+        "title": "会前学法", "kind_id": str(kind_id), "starts_at": f"{SOON}T09:00",
+        "ends_at": f"{SOON}T09:30", "study_hours": "0.5", "checkin_opens_minutes": "15",
         "late_after_minutes": "5", "audience_all": "y", "repeat": "weekly",
-        "repeat_until": "2026-12-28"})
+        "repeat_until": (SOON + timedelta(days=21)).isoformat()})
     assert response.status_code == 302, response.get_data(as_text=True)
     with app.app_context():
         sessions = db.session.scalars(select(StudySession).order_by(StudySession.starts_at)).all()
         assert len(sessions) == 4 and sessions[0].starts_at.hour == 1  # 09:00 Beijing time
     bad = post_with_csrf(admin_client, "/admin/sessions/new", "/admin/sessions/new", {
-        "title": "倒置", "kind_id": str(kind_id), "starts_at": "2026-12-07T09:00",
-        "ends_at": "2026-12-07T08:00", "study_hours": "1", "checkin_opens_minutes": "15",
+        "title": "倒置", "kind_id": str(kind_id), "starts_at": f"{SOON}T09:00",
+        "ends_at": f"{SOON}T08:00", "study_hours": "1", "checkin_opens_minutes": "15",
         "late_after_minutes": "5", "audience_all": "y"})
     assert bad.status_code == 422 and "结束时间须晚于开始时间" in bad.get_data(as_text=True)
+
+
+def test_a_session_already_over_is_saved_only_when_confirmed(admin_client, app, kind_id):
+    """A mistyped year (2025 for 2026) made a session that closed at once and marked
+    everyone absent: one that has already ended is asked about first."""
+    last_year = utcnow().date() - timedelta(days=330)
+    fields = {"title": "年份写错", "kind_id": str(kind_id), "starts_at": f"{last_year}T09:00",
+              "ends_at": f"{last_year}T10:00", "study_hours": "1", "checkin_opens_minutes": "15",
+              "late_after_minutes": "5", "audience_all": "y"}
+    asked = post_with_csrf(admin_client, "/admin/sessions/new", "/admin/sessions/new", fields)
+    html = asked.get_data(as_text=True)
+    assert asked.status_code == 422
+    assert f"这场活动已于 {last_year.year}年{last_year.month}月{last_year.day}日 10:00 结束" in html
+    assert "这是补录的已结束活动" in html and 'value="年份写错"' in html
+    with app.app_context():
+        assert db.session.scalar(select(func.count(StudySession.id))) == 0
+    entered = post_with_csrf(admin_client, "/admin/sessions/new", "/admin/sessions/new",
+                             {**fields, "past_confirmed": "y"})
+    assert entered.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(StudySession.title)) == "年份写错"
+    # Under way is not over: a session that started an hour ago is saved at once.
+    with app.app_context():
+        started = local_moment(utcnow() - timedelta(hours=1))
+    now_on = post_with_csrf(admin_client, "/admin/sessions/new", "/admin/sessions/new", {
+        **fields, "title": "正在进行", "starts_at": started.strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": (started + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")})
+    assert now_on.status_code == 302
 
 
 def test_a_session_in_year_one_is_a_form_error(admin_client, app, kind_id):
@@ -170,7 +201,7 @@ def test_a_session_in_year_one_is_a_form_error(admin_client, app, kind_id):
     bad = post_with_csrf(admin_client, "/admin/sessions/new", "/admin/sessions/new", fields)
     assert bad.status_code == 422 and "日期须在" in bad.get_data(as_text=True)
     far = post_with_csrf(admin_client, "/admin/sessions/new", "/admin/sessions/new", {
-        **fields, "starts_at": "2026-12-07T09:00", "ends_at": "2026-12-07T10:00",
+        **fields, "starts_at": f"{SOON}T09:00", "ends_at": f"{SOON}T10:00",
         "repeat": "weekly", "repeat_until": "9999-12-31"})
     assert far.status_code == 422 and "日期须在" in far.get_data(as_text=True)
     with app.app_context():
@@ -186,8 +217,8 @@ def test_what_the_form_offered_but_is_gone_is_a_message(admin_client, app, kind_
         db.session.get(Quiz, draft).published = False
         db.session.commit()
     unit = make_department("司法局")
-    fields = {"title": "会前学法", "kind_id": str(kind_id), "starts_at": "2026-12-07T09:00",
-              "ends_at": "2026-12-07T10:00", "study_hours": "1", "checkin_opens_minutes": "15",
+    fields = {"title": "会前学法", "kind_id": str(kind_id), "starts_at": f"{SOON}T09:00",
+              "ends_at": f"{SOON}T10:00", "study_hours": "1", "checkin_opens_minutes": "15",
               "late_after_minutes": "5", "audience_all": "y"}
     form = admin_client.get("/admin/sessions/new").get_data(as_text=True)
     assert "草稿测验" not in form  # a draft is not offered as the exit quiz
@@ -316,8 +347,8 @@ def test_sessions_link_articles_and_materials(admin_client, app, client, kind_id
         import_law(None, "中华人民共和国宪法\n\n第一条 甲。\n\n第二条 乙。\n".encode())
         db.session.commit()
     response = post_with_csrf(admin_client, "/admin/sessions/new", "/admin/sessions/new", {
-        "title": "学宪法", "kind_id": str(kind_id), "starts_at": "2026-12-07T09:00",
-        "ends_at": "2026-12-07T10:00", "study_hours": "1", "checkin_opens_minutes": "15",
+        "title": "学宪法", "kind_id": str(kind_id), "starts_at": f"{SOON}T09:00",
+        "ends_at": f"{SOON}T10:00", "study_hours": "1", "checkin_opens_minutes": "15",
         "late_after_minutes": "5", "audience_all": "y", "article_refs": "宪法 1-2"})
     assert response.status_code == 302
     page = admin_client.get(response.headers["Location"]).get_data(as_text=True)
