@@ -42,6 +42,9 @@ ALLOWED_TAGS = {"p", "br", "hr", "h2", "h3", "h4", "strong", "em", "del", "block
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"},
                       "th": {"align"}, "td": {"align"}, "ol": {"start"}}
 TAG = re.compile(r"<[^>]+>")
+# Tags inside a line of text: gone without a space (Chinese has none between words, so
+# "**案情**：" must read "案情：", not "案情 ：").
+INLINE_TAG = re.compile(r"</?(?:a|abbr|b|code|del|em|i|ins|mark|s|span|strong|sub|sup|u)\b[^>]*>")
 # Below the app's MAX_CONTENT_LENGTH (64 MB), so that the form, not a 413, says it.
 VIDEO_URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
 MAX_VIDEO_URL_LENGTH = 500
@@ -59,7 +62,7 @@ def render_markdown(source: str) -> str:
 
 
 def plain_text(rendered_html: str) -> str:
-    text = TAG.sub(" ", rendered_html)
+    text = TAG.sub(" ", INLINE_TAG.sub("", rendered_html))
     return re.sub(r"\s+", " ", html.unescape(text)).strip()
 
 

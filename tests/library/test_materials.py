@@ -223,6 +223,13 @@ def test_render_markdown_keeps_ordinary_markdown():
     assert "h1" not in parsed.tags
 
 
+def test_plain_text_joins_inline_marks_without_spaces():
+    """The list's snippet and search read Chinese as written: no space where bold was."""
+    rendered = materials.render_markdown("**案情**：某居民申请公开[征收](https://example.cn)文件。\n\n"
+                                         "## 评析\n\n依法*应当*公开。")
+    assert materials.plain_text(rendered) == "案情：某居民申请公开征收文件。 评析 依法应当公开。"
+
+
 def test_raw_html_is_shown_as_text_not_lost():
     rendered = materials.render_markdown("比较 a <b> c 的大小")
     assert "&lt;b&gt;" in rendered and "<b>" not in rendered
@@ -561,10 +568,14 @@ def test_staff_list_filters_by_kind_tag_and_title(app, make_user):
     assert "未发布的宪法资料" not in by_tag
     by_kind = staff.get("/materials?kind=case").get_data(as_text=True)
     assert "高空抛物" in by_kind and "宪法宣传周活动" not in by_kind
+    # The list's heading names the filter, not 全部资料.
+    assert '<h2 id="materials-heading">以案释法</h2>' in by_kind
+    assert '<h2 id="materials-heading">全部资料</h2>' in everything
     by_title = staff.get("/materials?q=高空").get_data(as_text=True)
     assert "高空抛物" in by_title and "宪法宣传周活动" not in by_title
+    assert "全部资料：标题含“高空”" in by_title
     nothing = staff.get("/materials?tag=不存在的标签").get_data(as_text=True)
-    assert "暂无学习资料。" in nothing
+    assert "没有符合条件的学习资料。" in nothing and "（标签：不存在的标签）" in nothing
     page = staff.get("/materials?kind=nonsense&page=99")  # past the end: to the last page
     assert page.status_code == 302 and page.headers["Location"].endswith("page=1")
     last = staff.get(page.headers["Location"]).get_data(as_text=True)
