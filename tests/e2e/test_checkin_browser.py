@@ -140,6 +140,11 @@ def test_a_refused_code_is_on_screen_on_a_phone(app, live_server, phone, make_us
         new_session(app, utcnow() - timedelta(minutes=5 + n), title=f"集中学法第{n + 1}场")
     page = phone.new_page()
     log_in(page, live_server, person.username)
+    # The home page lists both; each title is a thumb-sized link.
+    page.goto(f"{live_server}/")
+    for n in (1, 2):
+        box = page.get_by_role("link", name=f"集中学法第{n}场").bounding_box()
+        assert box["height"] >= 44, n
     page.goto(f"{live_server}/checkin")
     for typed, message in (("12ab", "签到码是六位数字。"),
                            ("000000", "签到码不正确或已过期，请核对屏幕上最新的六位数字。")):
