@@ -20,6 +20,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from lawlearn.accounts.models import ROLE_LABELS
 from lawlearn.converters import optional_record_id
 from lawlearn.date_checks import WithinYears
+from lawlearn.validators import Required
 
 
 class LoginForm(FlaskForm):
@@ -57,9 +58,9 @@ def role_choices() -> list[tuple[str, str]]:
 
 
 class UserForm(FlaskForm):
-    username = StringField(_l("用户名"), validators=[DataRequired(), Length(max=64)],
+    username = StringField(_l("用户名"), validators=[Required(), Length(max=64)],
                            description=_l("登录用，小写字母、数字、_ . -；创建后不能修改。"))
-    name = StringField(_l("姓名"), validators=[DataRequired(), Length(max=64)])
+    name = StringField(_l("姓名"), validators=[Required(), Length(max=64)])
     department_id = SelectField(_l("部门"), coerce=optional_record_id, validate_choice=False)
     # Unknown roles are named by the service, in Chinese (wtforms would say it in English).
     roles = MultiCheckboxField(_l("角色"), choices=role_choices, validate_choice=False,
@@ -85,12 +86,12 @@ class ConfirmForm(FlaskForm):
 
 
 class DepartmentForm(FlaskForm):
-    name = StringField(_l("名称"), validators=[DataRequired(), Length(max=100)])
+    name = StringField(_l("名称"), validators=[Required(), Length(max=100)])
     parent_id = SelectField(_l("上级部门"), coerce=optional_record_id, validate_choice=False)
 
 
 class RenameDepartmentForm(FlaskForm):
-    name = StringField(_l("新名称"), validators=[DataRequired(), Length(max=100)])
+    name = StringField(_l("新名称"), validators=[Required(), Length(max=100)])
 
 
 class MoveDepartmentForm(FlaskForm):

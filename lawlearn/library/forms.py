@@ -11,6 +11,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from lawlearn.date_checks import WithinYears
 from lawlearn.library.models import LAW_CATEGORIES, LAW_STATUSES
 from lawlearn.library.services import MAX_NOTE_LENGTH
+from lawlearn.validators import Required
 
 
 class LawImportForm(FlaskForm):
@@ -27,7 +28,7 @@ class LawImportConfirmForm(FlaskForm):
 
 
 class LawForm(FlaskForm):
-    title = StringField(_l("标题"), validators=[DataRequired(), Length(max=200)])
+    title = StringField(_l("标题"), validators=[Required(), Length(max=200)])
     short_title = StringField(_l("简称"), validators=[Optional(), Length(max=100)])
     category = SelectField(_l("类别"), choices=lambda: [(k, str(v)) for k, v in
                                                       LAW_CATEGORIES.items()])

@@ -6,12 +6,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import Length, NumberRange, Optional
 
 from lawlearn.database import utcnow
 from lawlearn.date_checks import scheduled
 from lawlearn.localtime import local_day
 from lawlearn.outreach.campaigns import MAX_TARGET
+from lawlearn.validators import Required
 
 NOT_NEGATIVE = _l("请填写不小于 0 的整数。")
 
@@ -24,9 +25,9 @@ def _target(label):
 
 
 class CampaignForm(FlaskForm):
-    title = StringField(_l("活动名称"), validators=[DataRequired(), Length(max=200)])
-    starts_on = DateField(_l("开始日期"), validators=[DataRequired(), scheduled()])
-    ends_on = DateField(_l("结束日期"), validators=[DataRequired(), scheduled()])
+    title = StringField(_l("活动名称"), validators=[Required(), Length(max=200)])
+    starts_on = DateField(_l("开始日期"), validators=[Required(), scheduled()])
+    ends_on = DateField(_l("结束日期"), validators=[Required(), scheduled()])
     description = TextAreaField(_l("活动说明"), validators=[Optional(), Length(max=4000)])
     target_events = _target(_l("目标：活动场次"))
     target_participants = _target(_l("目标：受众人次（参与人次加有奖问答完成人次）"))

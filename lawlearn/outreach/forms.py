@@ -25,6 +25,7 @@ from lawlearn.converters import optional_record_id
 from lawlearn.date_checks import scheduled
 from lawlearn.outreach.models import AUDIENCES, CHANNELS, MATERIAL_KINDS
 from lawlearn.outreach.services import MAX_COUNT, MAX_MATERIAL_ROWS
+from lawlearn.validators import Required
 
 DATETIME = "%Y-%m-%dT%H:%M"
 # Empty material rows a form offers (no script needed to add rows).
@@ -64,11 +65,11 @@ def _count(label):
 
 
 class EventForm(FlaskForm):
-    title = StringField(_l("活动名称"), validators=[DataRequired(), Length(max=200)])
+    title = StringField(_l("活动名称"), validators=[Required(), Length(max=200)])
     starts_at = DateTimeLocalField(_l("开始时间"), format=DATETIME,
-                                   validators=[DataRequired(), scheduled()])
+                                   validators=[Required(), scheduled()])
     ends_at = DateTimeLocalField(_l("结束时间"), format=DATETIME,
-                                 validators=[DataRequired(), scheduled()])
+                                 validators=[Required(), scheduled()])
     place = StringField(_l("地点"), validators=[Optional(), Length(max=200)])
     category_id = SelectField(_l("类别（七进）"), coerce=optional_record_id, validate_choice=False,
                               validators=[DataRequired(message=_l("请选择活动类别。"))])
@@ -76,7 +77,7 @@ class EventForm(FlaskForm):
     department_id = SelectField(_l("组织部门"), coerce=optional_record_id, validate_choice=False)
     partner_units = TextAreaField(_l("合作单位"), validators=[Optional(), Length(max=2000)])
     law_ids = SelectMultipleField(_l("宣传的法律法规（法规库）"), coerce=int, validate_choice=False,
-                                  description=_l("可多选；电脑上按住 Ctrl 点选。"))
+                                  description=_l("可多选：手机上逐个点选；电脑上按住 Ctrl 键点选。"))
     other_laws = TextAreaField(_l("其他法律法规"), validators=[Optional(), Length(max=2000)],
                                description=_l("法规库中没有的，直接填写，如《反电信网络诈骗法》。"))
     audiences = MultiCheckboxField(_l("宣传对象"), validate_choice=False,
@@ -104,4 +105,4 @@ class ReturnForm(FlaskForm):
 
 
 class CategoryForm(FlaskForm):
-    name = StringField(_l("类别名称"), validators=[DataRequired(), Length(max=50)])
+    name = StringField(_l("类别名称"), validators=[Required(), Length(max=50)])

@@ -5,15 +5,16 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, StringField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import Length, NumberRange, Optional
 
 from lawlearn.outreach.stall import COUNT_DEFAULT, COUNT_MAX, COUNT_MIN
+from lawlearn.validators import RequiredInput
 
 
 class StallQuizForm(FlaskForm):
     count = IntegerField(
         _l("题目数量"), default=COUNT_DEFAULT,
-        validators=[InputRequired(), NumberRange(min=COUNT_MIN, max=COUNT_MAX)],
+        validators=[RequiredInput(), NumberRange(min=COUNT_MIN, max=COUNT_MAX)],
         description=_l("3 到 10 道单选题或判断题；优先选用与本活动宣传法规相关的题目。"),
         render_kw={"min": COUNT_MIN, "max": COUNT_MAX, "inputmode": "numeric"})
     tag = StringField(_l("题目标签（可选）"), validators=[Optional(), Length(max=50)],

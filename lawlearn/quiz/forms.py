@@ -14,11 +14,12 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import Length, NumberRange, Optional
 
 from lawlearn.date_checks import scheduled
 from lawlearn.number_fields import FiniteFloatField
 from lawlearn.quiz.models import ANSWER_VISIBILITY, DIFFICULTIES, GRADING_METHODS, QUESTION_TYPES
+from lawlearn.validators import Required, RequiredInput
 
 
 def _choices(mapping):
@@ -27,11 +28,11 @@ def _choices(mapping):
 
 class QuestionForm(FlaskForm):
     type = SelectField(_l("题型"), choices=_choices(QUESTION_TYPES))
-    stem = TextAreaField(_l("题干"), validators=[DataRequired(), Length(max=2000)],
+    stem = TextAreaField(_l("题干"), validators=[Required(), Length(max=2000)],
                          description=_l("填空题用“（　　）”标出每个空。"))
     options = TextAreaField(_l("选项（每行一个）"), validators=[Optional(), Length(max=4000)],
                             description=_l("单选、多选题填写 2–8 个选项，按行对应 A、B、C……"))
-    answer = StringField(_l("答案"), validators=[DataRequired(), Length(max=1000)],
+    answer = StringField(_l("答案"), validators=[Required(), Length(max=1000)],
                          description=_l("单选填 B；多选填 ACD；判断填 正确 或 错误；"
                                         "填空用 | 分隔各空、/ 分隔可接受的写法。"))
     explanation = TextAreaField(_l("解析"), validators=[Optional(), Length(max=4000)])
@@ -46,7 +47,7 @@ POINTS = NumberRange(min=0, max=100, message=_l("每题分值须在 0 到 100 �
 
 
 class QuizForm(FlaskForm):
-    title = StringField(_l("测验名称"), validators=[DataRequired(), Length(max=200)])
+    title = StringField(_l("测验名称"), validators=[Required(), Length(max=200)])
     description = TextAreaField(_l("说明"), validators=[Optional(), Length(max=4000)])
     is_exam = BooleanField(_l("年度学法考试"))
     opens_at = DateTimeLocalField(_l("开始时间"), format="%Y-%m-%dT%H:%M",
@@ -59,7 +60,7 @@ class QuizForm(FlaskForm):
                                     validators=[Optional(), NumberRange(min=1, max=100)])
     grading = SelectField(_l("计分方式"), choices=_choices(GRADING_METHODS))
     pass_percent = IntegerField(_l("及格线（%）"), default=60,
-                                validators=[InputRequired(), NumberRange(min=0, max=100)])
+                                validators=[RequiredInput(), NumberRange(min=0, max=100)])
     selection = RadioField(_l("组卷方式"), default="fixed",
                            choices=lambda: [("fixed", str(_l("固定试题"))),
                                             ("random", str(_l("按规则随机抽题")))])

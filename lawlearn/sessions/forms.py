@@ -20,17 +20,18 @@ from lawlearn.converters import MAX_ID
 from lawlearn.date_checks import scheduled
 from lawlearn.number_fields import FiniteFloatField
 from lawlearn.sessions.models import ATTENDANCE_STATUSES
+from lawlearn.validators import Required
 
 DATETIME = "%Y-%m-%dT%H:%M"
 
 
 class SessionForm(FlaskForm):
-    title = StringField(_l("活动名称"), validators=[DataRequired(), Length(max=200)])
+    title = StringField(_l("活动名称"), validators=[Required(), Length(max=200)])
     kind_id = SelectField(_l("类型"), coerce=int, validate_choice=False)
     starts_at = DateTimeLocalField(_l("开始时间"), format=DATETIME,
-                                   validators=[DataRequired(), scheduled()])
+                                   validators=[Required(), scheduled()])
     ends_at = DateTimeLocalField(_l("结束时间"), format=DATETIME,
-                                 validators=[DataRequired(), scheduled()])
+                                 validators=[Required(), scheduled()])
     place = StringField(_l("地点"), validators=[Optional(), Length(max=200)])
     speaker = StringField(_l("主讲人"), validators=[Optional(), Length(max=100)])
     description = TextAreaField(_l("内容说明"), validators=[Optional(), Length(max=4000)])
@@ -61,7 +62,7 @@ class SessionForm(FlaskForm):
 
 
 class CancelForm(FlaskForm):
-    reason = TextAreaField(_l("取消原因（职工可见）"), validators=[DataRequired(), Length(max=1000)])
+    reason = TextAreaField(_l("取消原因（职工可见）"), validators=[Required(), Length(max=1000)])
 
 
 class MarkForm(FlaskForm):
@@ -73,4 +74,4 @@ class MarkForm(FlaskForm):
 
 
 class KindForm(FlaskForm):
-    name = StringField(_l("类型名称"), validators=[DataRequired(), Length(max=50)])
+    name = StringField(_l("类型名称"), validators=[Required(), Length(max=50)])

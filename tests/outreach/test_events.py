@@ -411,6 +411,19 @@ def test_an_event_dated_decades_away_is_a_form_error(app, client, login, people,
         assert db.session.scalar(select(func.count(OutreachEvent.id))) == 0
 
 
+def test_an_event_without_a_title_or_times_names_each_field(app, client, login, people):
+    school = categories_ready(app)
+    login(people.author)
+    page = client.get("/outreach/events/new")
+    response = client.post("/outreach/events/new", data={
+        **form_data(school), "title": "", "starts_at": "", "ends_at": "",
+        "csrf_token": csrf_from(page)})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "请填写活动名称。" in html and "请填写开始时间。" in html and "请填写结束时间。" in html
+    assert "该字段是必填字段" not in html
+
+
 def test_staff_record_an_event_through_the_form(app, client, login, people):
     school = categories_ready(app)
     login(people.author)
@@ -449,7 +462,7 @@ def test_staff_record_an_event_through_the_form(app, client, login, people):
     # The third row, after a blank second one: counted as the form shows it.
     ({"materials-2-copies": ""}, "宣传资料第 3 行：数量须为不小于 1 的整数"),
     ({"ends_at": "2024-12-04T08:00"}, "结束时间不能早于开始时间"),
-    ({"title": ""}, "必填"),
+    ({"title": ""}, "请填写活动名称。"),
 ])
 def test_a_refused_form_is_shown_again_with_errors_and_changes_nothing(
         app, client, login, people, changes, message):
