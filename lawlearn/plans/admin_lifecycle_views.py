@@ -23,7 +23,7 @@ from lawlearn.plans.admin_forms import (
     RemindForm,
 )
 from lawlearn.plans.admin_views import back_to_plan, plan_or_404
-from lawlearn.plans.progress import matrix
+from lawlearn.plans.matrix import matrix
 from lawlearn.plans.view_helpers import (
     apply_error,
     matrix_context,

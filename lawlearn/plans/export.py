@@ -11,8 +11,8 @@ from flask_babel import gettext as _
 
 from lawlearn.exports import filename_part, local_time
 from lawlearn.plans.kinds import KINDS
+from lawlearn.plans.matrix import Matrix
 from lawlearn.plans.models import Plan
-from lawlearn.plans.progress import Matrix
 
 
 def export_name(plan: Plan, scope: str) -> str:
@@ -57,7 +57,7 @@ def export_matrix(grid: Matrix, scope: str, now: datetime) -> bytes:
     header = workbook.add_format({"bold": True, "bg_color": "#F2DCDB", "border": 1,
                                   "text_wrap": True, "valign": "top"})
     percent = workbook.add_format({"num_format": "0.0%"})
-    items, required = grid.items, grid.required_count
+    items = grid.items
 
     people = workbook.add_worksheet(_("完成情况"))
     people.set_column(0, 1, 12)
@@ -70,7 +70,7 @@ def export_matrix(grid: Matrix, scope: str, now: datetime) -> bytes:
                      + [_("已完成必修"), _("必修完成率")], header)
     rate_column = 3 + len(items) + 1
     for row, person in enumerate(grid.people, start=1):
-        done = grid.person_done(person)
+        done, required = grid.person_done(person), grid.required_for(person)
         _write_row(people, row, [
             person.name, person.username,
             person.department.full_name if person.department else _("未分配部门"),
@@ -86,11 +86,12 @@ def export_matrix(grid: Matrix, scope: str, now: datetime) -> bytes:
     rates.write_row(0, 0, [_("序号"), _("事项"), _("类型"), _("必修/选修"), _("截止日期"),
                            _("已完成人数"), _("应完成人数"), _("完成率")], header)
     for row, item in enumerate(items, start=1):
-        done = sum(1 for person in grid.people if grid.state(item, person).done)
+        owing = [person for person in grid.people if grid.owes(item, person)]
+        done = sum(1 for person in owing if grid.state(item, person).done)
         _write_row(rates, row, [
             row, item.title, str(KINDS[item.kind].label) if item.kind in KINDS else item.kind,
             _("必修") if item.required else _("选修"),
-            item.due_on.isoformat() if item.due_on else "", done, len(grid.people),
+            item.due_on.isoformat() if item.due_on else "", done, len(owing),
             grid.item_rate(item)], {7: percent})
 
     departments = workbook.add_worksheet(_("部门完成率"))

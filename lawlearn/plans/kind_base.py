@@ -4,7 +4,7 @@ kind implements (see lawlearn.plans.kinds), and the query helpers the kinds buil
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import literal_column, union_all
@@ -17,6 +17,7 @@ from lawlearn.plans.models import PlanItem
 STATUS_LABELS = {
     "pending": _l("未开始"), "in_progress": _l("进行中"), "submitted": _l("待审阅"),
     "returned": _l("已退回"), "excused": _l("已请假"), "done": _l("已完成"),
+    "not_owed": _l("加入前已到期"),
 }
 
 
@@ -37,8 +38,9 @@ class ItemState:
 
     @property
     def to_do(self) -> bool:
-        """Something is still up to the person (neither done nor waiting for a reviewer)."""
-        return not (self.done or self.waiting)
+        """Something is still up to the person (neither done nor waiting for a reviewer, and
+        theirs: see ``owes``)."""
+        return not (self.done or self.waiting or self.status == "not_owed")
 
     @property
     def label(self) -> str:
@@ -46,7 +48,16 @@ class ItemState:
 
 
 PENDING = ItemState()
+NOT_OWED = ItemState("not_owed")
 States = dict[tuple[int, int], ItemState]
+
+
+def owes(item: PlanItem, joined_on: date | None) -> bool:
+    """Whether someone who joined on ``joined_on`` (their 加入日期, local) owes ``item``: not
+    one due before they came, as a session closed before they joined does not expect them
+    (a new colleague starts with nothing overdue). Done anyway, it still pays its hours and
+    points; it is in none of their due or done counts."""
+    return joined_on is None or item.due_on is None or item.due_on >= joined_on
 
 
 def user_filter(column, user_ids: list[int] | None):

@@ -14,9 +14,9 @@ from lawlearn.accounts.models import Department, Role, User
 from lawlearn.errors import Conflict, PermissionDenied, ValidationFailed
 from lawlearn.extensions import db
 from lawlearn.plans.authoring import lock_plan
+from lawlearn.plans.matrix import matrix
 from lawlearn.plans.models import Plan
 from lawlearn.plans.notices import notified_since, notify_each, reminder_link
-from lawlearn.plans.progress import matrix
 
 
 def department_scope(actor: User) -> list[int] | None:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 from lawlearn.accounts.models import Department, User, UserRole, studies_condition
 from lawlearn.extensions import db
 from lawlearn.localtime import day_bounds, local_day
-from lawlearn.plans.kind_base import PENDING, ItemState, States
+from lawlearn.plans.kind_base import NOT_OWED, PENDING, ItemState, owes
 from lawlearn.plans.kinds import item_states
 from lawlearn.plans.models import Plan, PlanAudience, PlanItem, PlanItemProgress
 from lawlearn.practice.points import award
@@ -87,6 +87,7 @@ class ItemProgress:
     item: PlanItem
     state: ItemState
     overdue: bool
+    owed: bool = True  # not due before the person joined (kind_base.owes)
 
     @property
     def done(self) -> bool:
@@ -103,7 +104,7 @@ class PlanProgress:
 
     @property
     def required(self) -> list[ItemProgress]:
-        return [entry for entry in self.items if entry.item.required]
+        return [entry for entry in self.items if entry.item.required and entry.owed]
 
     @property
     def done_count(self) -> int:
@@ -126,12 +127,15 @@ def progress_for(user: User, now: datetime, plans: list[Plan] | None = None) -> 
     items = [item for plan in plans for item in plan.items]
     states = item_states(items, [user.id], now)
     today = local_day(now)
+    joined = local_day(user.joined_at) if user.joined_at is not None else None
     result = []
     for plan in plans:
         entries = []
         for item in plan.items:
-            state = states.get((item.id, user.id), PENDING)
-            entries.append(ItemProgress(item, state, is_overdue(item, state, today)))
+            state, owed = states.get((item.id, user.id), PENDING), owes(item, joined)
+            if not owed and not state.done:
+                state = NOT_OWED
+            entries.append(ItemProgress(item, state, is_overdue(item, state, today), owed))
         result.append(PlanProgress(plan, entries))
     return result
 
@@ -203,85 +207,6 @@ def sync_completions(user: User, progress: list[PlanProgress], now: datetime) ->
             award(user.id, "plan_item", f"plan_item:{item_id}", when, units=entry.item.points)
         count += 1
     return count
-
-
-# --- everyone's progress (the matrix) ---------------------------------------------------------
-
-
-@dataclass
-class Matrix:
-    plan: Plan
-    people: list[User]
-    items: list[PlanItem]
-    states: States
-    today: date
-    department_id: int | None = None  # the matrix of one department (with its sections)
-
-    def state(self, item: PlanItem, person: User) -> ItemState:
-        return self.states.get((item.id, person.id), PENDING)
-
-    def overdue(self, item: PlanItem, person: User) -> bool:
-        return is_overdue(item, self.state(item, person), self.today)
-
-    def item_rate(self, item: PlanItem) -> float | None:
-        if not self.people:
-            return None
-        done = sum(1 for p in self.people if self.state(item, p).done)
-        return done / len(self.people)
-
-    def person_done(self, person: User) -> int:
-        return sum(1 for item in self.items if item.required and self.state(item, person).done)
-
-    @property
-    def required_count(self) -> int:
-        return sum(1 for item in self.items if item.required)
-
-    def person_behind(self, person: User) -> bool:
-        """Has a required item past its due date and still to do."""
-        return any(item.required and self.overdue(item, person) for item in self.items)
-
-    def person_has_to_do(self, person: User) -> bool:
-        """Has a required item still to do (a reflection waiting for review is not)."""
-        return any(item.required and self.state(item, person).to_do for item in self.items)
-
-    def department_rates(self) -> list[tuple[str, int, float | None]]:
-        """(department name, people, share of required items done): the office's units
-        with their sections rolled up; within one department, the unit and each section
-        by its full name (a section's people were labelled with their unit's name)."""
-        groups: dict[str, list[User]] = {}
-        for person in self.people:
-            department = person.department
-            if department is None:
-                name = ""
-            elif self.department_id is None:
-                name = (department.parent or department).name
-            else:
-                name = department.full_name
-            groups.setdefault(name, []).append(person)
-        required = self.required_count
-        rows = []
-        for name, members in sorted(groups.items()):
-            total = required * len(members)
-            done = sum(self.person_done(p) for p in members)
-            rows.append((name, len(members), done / total if total else None))
-        return rows
-
-
-def matrix(plan: Plan, now: datetime, *, department_id: int | None = None) -> Matrix:
-    """People × items for a plan, optionally one department (with its sections)."""
-    from sqlalchemy.orm import joinedload
-
-    query = audience_users_query(plan).options(
-        joinedload(User.department).joinedload(Department.parent))
-    if department_id is not None:
-        sections = select(Department.id).where(Department.parent_id == department_id)
-        query = query.where(or_(User.department_id == department_id,
-                                User.department_id.in_(sections)))
-    people = list(db.session.scalars(query.order_by(User.department_id, User.name, User.id)))
-    items = list(plan.items)
-    user_ids = [p.id for p in people] if len(people) <= 900 else None
-    states = item_states(items, user_ids, now)
-    return Matrix(plan, people, items, states, local_day(now), department_id)
 
 
 # --- study hours (学时) ---------------------------------------------------------------------

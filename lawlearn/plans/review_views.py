@@ -19,8 +19,8 @@ from lawlearn.extensions import db
 from lawlearn.pagination import page_arg, paginate
 from lawlearn.plans import authoring, oversight, plans_bp, reflection_reviews
 from lawlearn.plans.admin_forms import RemindForm, ReviewForm
+from lawlearn.plans.matrix import matrix
 from lawlearn.plans.models import Plan
-from lawlearn.plans.progress import matrix
 from lawlearn.plans.view_helpers import (
     matrix_context,
     matrix_download,

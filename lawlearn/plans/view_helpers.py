@@ -24,13 +24,13 @@ from lawlearn.plans import authoring, oversight
 from lawlearn.plans.admin_forms import RemindForm
 from lawlearn.plans.export import export_matrix, export_name
 from lawlearn.plans.kinds import KINDS
+from lawlearn.plans.matrix import Matrix, matrix
 from lawlearn.plans.models import Plan
-from lawlearn.plans.progress import Matrix, matrix
 
 MATRIX_PER_PAGE = 100
 # A symbol for each status, always shown with its word (never colour alone).
 STATUS_SYMBOLS = {"done": "✓", "in_progress": "◐", "pending": "○", "submitted": "✎",
-                  "returned": "↩", "excused": "—"}
+                  "returned": "↩", "excused": "—", "not_owed": "／"}
 
 
 # --- service calls from buttons and forms ------------------------------------------------------
@@ -72,8 +72,10 @@ def matrix_context(grid: Matrix, page: int) -> dict[str, Any]:
     """What the matrix templates show: a page of people, rates over everyone."""
     return {"grid": grid, "people": page_of(grid.people, page, MATRIX_PER_PAGE),
             "rates": {item.id: grid.item_rate(item) for item in grid.items},
-            "done_counts": {item.id: sum(1 for p in grid.people if grid.state(item, p).done)
-                            for item in grid.items},
+            "done_counts": {item.id: sum(1 for p in grid.people if grid.owes(item, p)
+                                         and grid.state(item, p).done) for item in grid.items},
+            "owing_counts": {item.id: sum(1 for p in grid.people if grid.owes(item, p))
+                             for item in grid.items},
             "department_rates": grid.department_rates(), "kinds": KINDS,
             "symbols": STATUS_SYMBOLS}
 

@@ -17,8 +17,10 @@ Counting rules (the figures of the annual report rest on them):
   (and count as people in per-capita figures) only when they have something in the
   period: an attendance record, hours, an attempt, practice days, an accepted reflection
   or points. Plan items due count the others only (Scope.counts_in_full): a past period's
-  figures stay as they were when new staff join. 人均应修学时 is per person who owes the
-  plans (those others), every other per-capita figure per person listed.
+  figures stay as they were when new staff join. Nobody owes an item due before the day
+  they joined (plans.kind_base.owes), as no session that closed before then expects them.
+  人均应修学时 is per person who owes the plans (those others), every other per-capita
+  figure per person listed.
 - Sessions: started in the period, not cancelled, and check-in closed
   (StudySession.closes_at ≤ now). A session still open for check-in is left out of every
   figure — people, departments, the sessions table, the totals, hence the exports and the

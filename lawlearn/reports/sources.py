@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 from lawlearn.accounts.models import Role, UserRole
 from lawlearn.extensions import db
 from lawlearn.localtime import local_day
+from lawlearn.plans.kind_base import owes
 from lawlearn.reports.columns import Column
 from lawlearn.reports.scope import Person, Scope, rows_of
 from lawlearn.sessions.attendance import Counts
@@ -88,8 +89,8 @@ class _Audiences:
     a person's plans are found in a few dictionary lookups, not by testing every plan, and
     people of the same department and roles share one answer."""
 
-    def __init__(self, plans: list, due_count: dict[int, int]) -> None:
-        self.due_count = due_count
+    def __init__(self, plans: list, due_items: dict[int, list]) -> None:
+        self.due_items = due_items
         self.everyone: list = []
         self.by_department: dict[int, list] = defaultdict(list)
         self.by_user: dict[int, list] = defaultdict(list)
@@ -126,7 +127,10 @@ class _Audiences:
                 found[plan.id] = plan
         # Not a plan that ended before the person joined (plans.progress says the same).
         found = {plan_id: plan for plan_id, plan in found.items() if plan.ends_on >= joined}
-        answer = (frozenset(found), sum(self.due_count.get(plan_id, 0) for plan_id in found),
+        # Not an item due before they joined (plans.kind_base.owes).
+        answer = (frozenset(found), sum(1 for plan_id in found
+                                        for item in self.due_items.get(plan_id, ())
+                                        if owes(item, joined)),
                   max((float(plan.required_hours or 0) for plan in found.values()),
                       default=0.0))
         if shared:
@@ -166,7 +170,7 @@ def _plans(scope: Scope) -> Figures:
     start, end = scope.bounds
     plan_of: dict[int, int] = {}  # item id → its plan's id, for the items the report reads
     due: set[int] = set()  # the items due in the period
-    due_count: dict[int, int] = defaultdict(int)  # plan id → items due
+    due_items: dict[int, list] = defaultdict(list)  # plan id → its items due
     hours_of: dict[int, float] = {}  # item id → the hours it earns
     needed = []
     for plan in plans:
@@ -176,13 +180,15 @@ def _plans(scope: Scope) -> Figures:
             earns = float(item.hours or 0) if item.kind != "session" else 0.0
             if is_due:
                 due.add(item.id)
-                due_count[plan.id] += 1
+                due_items[plan.id].append(item)
             if earns:
                 hours_of[item.id] = earns
             if is_due or earns:
                 plan_of[item.id] = plan.id
                 needed.append(item)
-    audiences = _Audiences(plans, due_count)
+    audiences = _Audiences(plans, due_items)
+    items = {item.id: item for item in needed}
+    joined = {person.id: local_day(person.joined_at) for person in everyone}
     mine = {person.id: audiences.of(person, roles.get(person.id, ())) for person in everyone}
     # Per person, of their own plans: items due done by the period's end, and the hours of
     # items done in the period.
@@ -197,7 +203,8 @@ def _plans(scope: Scope) -> Figures:
             if entry is None or plan_of[item_id] not in entry[0]:
                 continue  # not in the scope, or not one of their plans
             when = state.done_at
-            if item_id in due and (when is None or when < end):
+            if item_id in due and (when is None or when < end) \
+                    and owes(items[item_id], joined[user_id]):
                 done[user_id] += 1
             hours = hours_of.get(item_id)
             if hours and when is not None and start <= when < end:

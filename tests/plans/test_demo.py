@@ -15,8 +15,8 @@ from lawlearn.library.models import MaterialRead
 from lawlearn.localtime import local_day
 from lawlearn.plans import demo
 from lawlearn.plans.kinds import KINDS
+from lawlearn.plans.matrix import matrix
 from lawlearn.plans.models import Plan, PlanItemProgress
-from lawlearn.plans.progress import matrix
 from lawlearn.practice.models import PointAward
 from tests.library.test_parsing import needs_shared
 from tests.plans.test_kinds import make_person, make_session

@@ -14,11 +14,11 @@ from lawlearn.api.plans_api import ME_PROGRESS_OPENAPI, ME_PROGRESS_SCHEMA, me_p
 from lawlearn.errors import NotFound
 from lawlearn.extensions import db
 from lawlearn.plans import actions, oversight
+from lawlearn.plans.matrix import matrix
 from lawlearn.plans.models import Notice, PlanItemProgress, PlanStage, Reflection
 from lawlearn.plans.progress import (
     fill_hours,
     hours_ledger,
-    matrix,
     next_up,
     plans_for,
     progress_for,
@@ -152,6 +152,49 @@ def test_overdue_and_my_plans_follow_the_local_day_in_shanghai(ctx):
     grid = matrix(running, after_midnight)
     assert grid.today == date(2026, 6, 2) and grid.person_behind(ann)
     assert not matrix(running, before_midnight).person_behind(ann)
+
+
+def test_items_due_before_someone_joined_are_not_theirs(ctx):
+    """A colleague who joins on 20 May owes none of the items due before: nothing overdue
+    on their first day, nothing in their counts, no reminder; the items due since are
+    theirs. One done anyway still shows as done."""
+    law = import_law()
+    plan = make_plan()
+    march = add_item(plan, "material", title="三月", due_on=date(2026, 3, 31))
+    april = add_item(plan, "articles", title="四月", due_on=date(2026, 4, 30),
+                     settings={"law_id": law.id, "from_number": 1, "to_number": 1})
+    joining_day = add_item(plan, "material", title="入职当天", due_on=date(2026, 5, 20))
+    june = add_item(plan, "material", title="六月", due_on=date(2026, 6, 30))
+    undated = add_item(plan, "material", title="不限期")
+    old_hand = make_person("ann")
+    newcomer = make_person("bob")
+    newcomer.joined_at = datetime(2026, 5, 19, 16, 0)  # 00:00 on 20 May in Shanghai
+    study(newcomer, law, 1)  # April's, done anyway
+
+    progress = progress_for(newcomer, NOW)[0]
+    states = {entry.item.title: (entry.state.status, entry.overdue, entry.owed)
+              for entry in progress.items}
+    assert states == {"三月": ("not_owed", False, False), "四月": ("done", False, False),
+                      "入职当天": ("pending", True, True), "六月": ("pending", False, True),
+                      "不限期": ("pending", False, True)}
+    assert [e.item for e in progress.required] == [joining_day, june, undated]
+    assert (progress.done_count, progress.percent) == (0, 0)
+    assert [e.item for e in next_up(progress_for(newcomer, NOW), limit=10)] == [
+        joining_day, june, undated]
+    assert progress_for(old_hand, NOW)[0].required[0].item == march  # theirs in full
+
+    grid = matrix(plan, NOW)
+    assert grid.state(march, newcomer).status == "not_owed"
+    assert not grid.overdue(march, newcomer) and grid.overdue(march, old_hand)
+    assert (grid.person_done(newcomer), grid.required_for(newcomer)) == (0, 3)
+    assert (grid.person_done(old_hand), grid.required_for(old_hand)) == (0, 5)
+    assert grid.item_rate(april) == 0.0  # of ann alone: bob's reading is not his to do
+    assert grid.item_rate(june) == 0.0
+    assert grid.department_rates() == [("", 2, 0.0)]
+    reminded = oversight.remind(make_person("root", roles=("admin",)), plan, NOW)
+    assert reminded.sent == 2
+    notice = db.session.scalar(select(Notice).where(Notice.user_id == newcomer.id))
+    assert "入职当天" in notice.body and "三月" not in notice.body and "四月" not in notice.body
 
 
 def test_a_reflection_waiting_for_review_is_not_overdue_next_up_or_behind(ctx):
