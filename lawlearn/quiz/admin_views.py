@@ -90,7 +90,8 @@ def _fields_from(form: QuestionForm) -> bank.QuestionFields:
         if len(articles) != 1:
             raise ValidationFailed(_("请只填写一条法条。"), field="article")
         article_id = articles[0].id
-    options = [line.strip() for line in (form.options.data or "").splitlines() if line.strip()]
+    options = bank.without_option_labels(
+        [line.strip() for line in (form.options.data or "").splitlines() if line.strip()])
     tags = bank.split_tags(form.tags.data)
     return bank.QuestionFields(kind, form.stem.data, options, answer, form.explanation.data or "",
                                tags, form.difficulty.data, article_id)

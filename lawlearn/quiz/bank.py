@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +30,20 @@ from lawlearn.quiz.models import (
 )
 
 MIN_OPTIONS, MAX_OPTIONS = 2, 8
+# "A. 30日", "Ｂ、", "(C)", "D：" at the start of an option pasted with its letter.
+_OPTION_LABEL = re.compile(r"^\s*[(（]?\s*([A-HＡ-Ｈa-h])\s*(?:[)）]|[.．、:：,，]|\s)\s*")
+
+
+def without_option_labels(options: list[str]) -> list[str]:
+    """Options pasted with their letters (A. 30日 / B. 60日) lose them: the page adds its
+    own, which showed "A  A. 30日". Only when every option starts with the next letter in
+    turn, so an option that merely begins with one ("A型血") is left alone."""
+    found = [_OPTION_LABEL.match(option) for option in options]
+    letters = [unicodedata.normalize("NFKC", m.group(1)).upper() if m else "" for m in found]
+    if len(options) < 2 or "".join(letters) != OPTION_KEYS[:len(options)]:
+        return options
+    return [option[m.end():].strip() for option, m in zip(options, found, strict=True)
+            if m is not None]
 
 
 def fingerprint(stem: str, options: list[str]) -> str:

@@ -411,3 +411,24 @@ def test_a_quiz_a_published_plan_asks_for_keeps_the_plans_audience(app, make_que
         update_quiz(None, db.session.get(Quiz, quiz_id), widened)
         db.session.commit()
         assert db.session.get(Quiz, quiz_id).title == "全员测验（改）"
+
+
+def test_options_pasted_with_their_letters_lose_them(admin_client, app):
+    """"A. 30日" pasted from a paper showed as "A  A. 30日": the letters go when every option
+    has the next one; an option that only begins with a letter keeps it."""
+    from lawlearn.quiz.bank import without_option_labels
+
+    assert without_option_labels(["A. 30日", "B．60日", "（C）90日", "d、半年"]) == [
+        "30日", "60日", "90日", "半年"]
+    assert without_option_labels(["Ａ：是", "Ｂ 否"]) == ["是", "否"]
+    kept = ["A型血", "B型血", "O型血"]
+    assert without_option_labels(kept) == kept
+    assert without_option_labels(["B. 甲", "A. 乙"]) == ["B. 甲", "A. 乙"]  # not in turn
+    created = post_with_csrf(admin_client, "/admin/quiz/questions/new",
+                             "/admin/quiz/questions/new", {
+                                 "type": "single", "stem": "申请行政复议的期限一般为",
+                                 "options": "A. 30日\nB. 60日\nC. 90日", "answer": "B",
+                                 "difficulty": "easy", "tags": ""})
+    assert created.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(Question.options)) == ["30日", "60日", "90日"]
