@@ -116,7 +116,8 @@ def export_matrix(grid: Matrix, scope: str, now: datetime) -> bytes:
             [_("人数"), len(grid.people)],
             [_("统计日期"), grid.today.isoformat()],
             [_("导出时间"), local_time(now)],
-            [_("说明"), _("必修完成率 = 已完成的必修事项 ÷ 必修事项数；“逾期”指已过截止日期仍未完成。")],
+            [_("说明"), _("必修完成率 = 已完成的必修事项 ÷ 本人应完成的必修事项数（加入日期之前已到期的"
+                        "事项不计）；“逾期”指已过截止日期仍未完成。")],
     ], start=1):
         _write_row(about, row, values, {})
     workbook.close()

@@ -3,7 +3,7 @@ the XLSX export and the reminders read it. No HTTP here."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import or_, select
@@ -14,7 +14,7 @@ from lawlearn.localtime import local_day
 from lawlearn.plans.kind_base import NOT_OWED, PENDING, ItemState, States, owes
 from lawlearn.plans.kinds import item_states
 from lawlearn.plans.models import Plan, PlanItem
-from lawlearn.plans.progress import audience_users_query, is_overdue
+from lawlearn.plans.progress import audience_users_query, is_overdue, joined_day
 
 
 @dataclass
@@ -25,9 +25,14 @@ class Matrix:
     states: States
     today: date
     department_id: int | None = None  # the matrix of one department (with its sections)
+    joined: dict[int, date | None] = field(default_factory=dict)  # person id → joining day
+
+    def __post_init__(self) -> None:
+        # Worked out once: a page asks for every (item, person) several times.
+        self.joined = {person.id: joined_day(person) for person in self.people}
 
     def owes(self, item: PlanItem, person: User) -> bool:
-        return owes(item, local_day(person.joined_at) if person.joined_at else None)
+        return owes(item, self.joined.get(person.id))
 
     def state(self, item: PlanItem, person: User) -> ItemState:
         state = self.states.get((item.id, person.id), PENDING)

@@ -122,20 +122,30 @@ def is_overdue(item: PlanItem, state: ItemState, today: date) -> bool:
     return state.to_do and item.due_on is not None and item.due_on < today
 
 
+def joined_day(user: User) -> date | None:
+    """The local day ``user`` joined (None for an account not flushed yet)."""
+    return local_day(user.joined_at) if user.joined_at is not None else None
+
+
+def item_progress(item: PlanItem, state: ItemState, joined: date | None,
+                  today: date) -> ItemProgress:
+    """An item as it stands for someone who joined on ``joined``: one due before is not
+    theirs (kind_base.owes) unless they did it anyway."""
+    owed = owes(item, joined)
+    if not owed and not state.done:
+        state = NOT_OWED
+    return ItemProgress(item, state, is_overdue(item, state, today), owed)
+
+
 def progress_for(user: User, now: datetime, plans: list[Plan] | None = None) -> list[PlanProgress]:
     plans = plans_for(user, now) if plans is None else plans
     items = [item for plan in plans for item in plan.items]
     states = item_states(items, [user.id], now)
-    today = local_day(now)
-    joined = local_day(user.joined_at) if user.joined_at is not None else None
+    today, joined = local_day(now), joined_day(user)
     result = []
     for plan in plans:
-        entries = []
-        for item in plan.items:
-            state, owed = states.get((item.id, user.id), PENDING), owes(item, joined)
-            if not owed and not state.done:
-                state = NOT_OWED
-            entries.append(ItemProgress(item, state, is_overdue(item, state, today), owed))
+        entries = [item_progress(item, states.get((item.id, user.id), PENDING), joined, today)
+                   for item in plan.items]
         result.append(PlanProgress(plan, entries))
     return result
 

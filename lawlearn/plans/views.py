@@ -32,8 +32,9 @@ from lawlearn.plans.progress import (
     ItemProgress,
     PlanProgress,
     fill_hours,
-    is_overdue,
     item_hours,
+    item_progress,
+    joined_day,
     next_up,
     progress_for,
     sync_completions,
@@ -201,7 +202,7 @@ def _item_page(item: PlanItem, now, *, form: ReflectionForm | None = None,
         else actions.get_progress(current_user, item)
     state = item_states([item], [current_user.id], now).get((item.id, current_user.id),
                                                             PENDING)
-    entry = ItemProgress(item, state, is_overdue(item, state, local_day(now)))
+    entry = item_progress(item, state, joined_day(current_user), local_day(now))
     sync_completions(current_user, [PlanProgress(item.plan, [entry])], now)
     material = db.session.get(Material, item.settings.get("material_id") or 0) \
         if item.kind == "material" else None

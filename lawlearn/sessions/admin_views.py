@@ -109,8 +109,9 @@ def session_edit(session_id: int | None = None):
                 study = created[0]
                 message = _("已安排 %(n)d 场活动。", n=len(created))
             else:
-                changed = services.update_session(current_user, study, fields,
-                                                  whole_series=form.whole_series.data)
+                changed = services.update_session(
+                    current_user, study, fields, whole_series=form.whole_series.data,
+                    now=utcnow(), past_confirmed=form.past_confirmed.data)
                 message = _("已保存 %(n)d 场活动。", n=changed)
         except DomainError as error:
             db.session.rollback()

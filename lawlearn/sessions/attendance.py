@@ -296,7 +296,8 @@ def _by_department(users: list[User], people: list[PersonAttendance],
     departments = {user.id: user.department for user in users}
     rows: dict[int | None, tuple[tuple, DepartmentAttendance]] = {}
     own_rows: dict[int, tuple[tuple, DepartmentAttendance]] = {}
-    sectioned = units_with_sections(departments.values(), department_id)
+    # Of the people listed (not someone deactivated with nothing counted), as the report.
+    sectioned = units_with_sections({departments[p.user_id] for p in people}, department_id)
 
     def row(department: Department | None) -> DepartmentAttendance:
         key = department.id if department else None

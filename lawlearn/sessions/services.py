@@ -109,11 +109,8 @@ def create_sessions(actor: User | None, fields: SessionFields, *, repeat: str | 
     a session that has already ended needs ``past_confirmed``: closed, it marks everyone
     expected absent, so a mistyped year would sink the year's rates unnoticed."""
     _check(fields)
-    if now is not None and fields.ends_at <= now and not past_confirmed:
-        raise ValidationFailed(_("这场活动已于 %(when)s 结束。如果是补录往期活动，请勾选此项后再"
-                                 "保存（补录后未标记出勤的应到人员计为缺席）；否则请检查日期。",
-                                 when=display_datetime(fields.ends_at)),
-                               field="past_confirmed", code="session_in_past")
+    if now is not None and not past_confirmed:
+        _refuse_if_over(fields, now)
     offsets = repeat_offsets(fields.starts_at, repeat, until)
     series = secrets.token_hex(8) if len(offsets) > 1 else None
     created = []
@@ -128,10 +125,29 @@ def create_sessions(actor: User | None, fields: SessionFields, *, repeat: str | 
     return created
 
 
+def _refuse_if_over(fields: SessionFields, now: datetime) -> None:
+    if fields.ends_at <= now:
+        raise ValidationFailed(_("这场活动已于 %(when)s 结束。如果是补录往期活动，请勾选此项后再"
+                                 "保存（补录后未标记出勤的应到人员计为缺席）；否则请检查日期。",
+                                 when=display_datetime(fields.ends_at)),
+                               field="past_confirmed", code="session_in_past")
+
+
 def update_session(actor: User, session: StudySession, fields: SessionFields, *,
-                   whole_series: bool = False) -> int:
-    """Edit one session, or this and every later session of its series (same shift)."""
+                   whole_series: bool = False, now: datetime | None = None,
+                   past_confirmed: bool = True) -> int:
+    """Edit one session, or this and every later session of its series (same shift). New
+    times that have already ended need ``past_confirmed`` (given ``now``), as a new
+    session does: a year mistyped on an upcoming one would mark everyone absent."""
     _check(fields)
+    # To the minute, as the form shows them: a session made with seconds is not "moved".
+    def minutes(*moments: datetime) -> tuple:
+        return tuple(m.replace(second=0, microsecond=0) for m in moments)
+
+    moved = minutes(fields.starts_at, fields.ends_at) != minutes(session.starts_at,
+                                                                  session.ends_at)
+    if now is not None and not past_confirmed and moved:
+        _refuse_if_over(fields, now)
     targets = [session]
     if whole_series and session.series_id:
         targets = list(db.session.scalars(select(StudySession).where(

@@ -354,7 +354,7 @@ def test_the_matrix_shows_words_overdue_rates_and_pages_of_people(admin_client, 
     url = f"/admin/plans/{plan_id}/progress"
     first = admin_client.get(url).get_data(as_text=True)
     assert first.count('<th scope="row" class="nowrap">测试zf') == 100
-    assert "完成率（全部 105 人）" in first and "第 1 / 2 页，共 105 人" in first
+    assert "完成率（共 105 人；" in first and "第 1 / 2 页，共 105 人" in first
     assert "✓ 已完成" in first and "○ 未开始" in first and "✎ 待审阅" in first
     assert "⚠ 逾期" in first and "◐ 进行中" in first
     assert f"{url}?page=2" in first

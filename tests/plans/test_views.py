@@ -163,6 +163,25 @@ def _quiz_id(app, items) -> int:
         return db.session.get(PlanItem, items["quiz"]).settings["quiz_id"]
 
 
+def test_a_newcomer_sees_items_due_before_they_joined_as_not_theirs(app, client, make_user,
+                                                                   login):
+    newcomer = make_user("newbie", name="新同事", joined=utcnow() - timedelta(days=1))
+    login(newcomer)
+    with app.app_context():
+        today = local_day(utcnow())
+        plan = this_year_plan()
+        before = add_item(plan, "material", title="上月的资料", due_on=today - timedelta(days=10))
+        add_item(plan, "material", title="下周的资料", due_on=today + timedelta(days=7))
+        db.session.commit()
+        plan_id, before_id = plan.id, before.id
+    page = client.get(f"/plans/{plan_id}").get_data(as_text=True)
+    assert "加入前已到期" in page and "已逾期" not in page and "必修完成 0 / 1 项" in page
+    item_page = client.get(f"/plans/items/{before_id}").get_data(as_text=True)
+    assert "加入前已到期" in item_page and "已逾期" not in item_page
+    home = client.get("/").get_data(as_text=True)
+    assert "下周的资料" in home and "上月的资料" not in home
+
+
 def test_progress_ring_shows_the_share_done(app, client, ann):
     with app.app_context():
         law = import_law()

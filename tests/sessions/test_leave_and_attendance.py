@@ -464,6 +464,21 @@ def test_departments_roll_up_their_sections(ctx, org):
     assert by_section.departments[0].people == 2
 
 
+def test_no_own_staff_row_for_a_unit_whose_sections_list_nobody(ctx, org, make_department,
+                                                                make_user):
+    """办公室's only section holds someone deactivated with nothing counted: not listed, so
+    办公室 has no sections listed and no 本级 row (as the participation report)."""
+    archive = make_department("档案室", org.office)
+    make_user("gone", name="离职者", department_id=archive, active=False)
+    session = make_session(NOW - timedelta(days=1))
+    record(session, org.secretary, "present")
+    close_session(session, NOW)
+    summary = attendance.attendance_summary(date_from=YEAR[0], date_to=YEAR[1], now=NOW)
+    names = [row.name for row in summary.departments]
+    assert "办公室" in names and "办公室/本级" not in names and "办公室/档案室" not in names
+    assert "执法局/本级" in names
+
+
 def test_my_record_shows_only_mine_and_agrees_with_the_summary(ctx, org):
     five_sessions(org.clerk)  # closing them makes everyone else absent
     office_only = make_session(NOW - timedelta(days=1), department_ids=(org.office,))

@@ -192,6 +192,25 @@ def test_a_session_already_over_is_saved_only_when_confirmed(admin_client, app, 
         **fields, "title": "正在进行", "starts_at": started.strftime("%Y-%m-%dT%H:%M"),
         "ends_at": (started + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")})
     assert now_on.status_code == 302
+    # Editing: moving an upcoming session into the past asks too; keeping its times (a
+    # past session's title corrected) does not.
+    upcoming = post_with_csrf(admin_client, "/admin/sessions/new", "/admin/sessions/new", {
+        **fields, "title": "下周学法", "starts_at": f"{SOON}T09:00", "ends_at": f"{SOON}T10:00"})
+    url = upcoming.headers["Location"]
+    moved = post_with_csrf(admin_client, url, url, {**fields, "title": "下周学法"})
+    assert moved.status_code == 422 and "这是补录的已结束活动" in moved.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(StudySession.ends_at).where(
+            StudySession.title == "下周学法")).date() == SOON
+    entered_url = f"/admin/sessions/{_id_of(app, '年份写错')}"
+    renamed = post_with_csrf(admin_client, entered_url, entered_url,
+                             {**fields, "title": "宪法学习（补录）"})
+    assert renamed.status_code == 302
+
+
+def _id_of(app, title: str) -> int:
+    with app.app_context():
+        return db.session.scalar(select(StudySession.id).where(StudySession.title == title))
 
 
 def test_a_session_in_year_one_is_a_form_error(admin_client, app, kind_id):
