@@ -25,7 +25,7 @@ class Matrix:
     states: States
     today: date
     department_id: int | None = None  # the matrix of one department (with its sections)
-    joined: dict[int, date | None] = field(default_factory=dict)  # person id → joining day
+    joined: dict[int, date | None] = field(init=False, repr=False)  # person id → joining day
 
     def __post_init__(self) -> None:
         # Worked out once: a page asks for every (item, person) several times.

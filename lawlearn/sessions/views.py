@@ -47,7 +47,11 @@ def index():
     # would then reload every session and status one by one.
     db.session.commit()
     sessions, mine = my_sessions(current_user, now)
-    return render_template("sessions/index.html", now=now, mine=mine,
+    # My leave requests for them (one query): 待审批 shows before any attendance exists.
+    leaves = {leave.session_id: leave for leave in db.session.scalars(select(LeaveRequest).where(
+        LeaveRequest.user_id == current_user.id,
+        LeaveRequest.session_id.in_([s.id for s in sessions])))} if sessions else {}
+    return render_template("sessions/index.html", now=now, mine=mine, leaves=leaves,
                            running=[s for s in sessions if s.starts_at <= now <= s.ends_at],
                            upcoming=[s for s in sessions if s.starts_at > now],
                            past=[s for s in reversed(sessions) if s.ends_at < now],

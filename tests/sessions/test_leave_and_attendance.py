@@ -536,8 +536,12 @@ def test_staff_asks_for_leave_updates_and_withdraws(app, client, login, org):
     response = client.post(url, data={"reason": "参加培训", "csrf_token": token},
                            follow_redirects=True)
     assert "已更新请假事由" in response.get_data(as_text=True)
+    # 我的学法活动 says so beside the session, not only its own page.
+    assert "宪法学习</strong></a>\n      <span class=\"badge\">请假（待审批）</span>" in \
+        client.get("/sessions").get_data(as_text=True)
     response = post_with_csrf(client, url, f"{url}/withdraw", follow_redirects=True)
     assert "已撤回请假申请" in response.get_data(as_text=True)
+    assert "请假（待审批）" not in client.get("/sessions").get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(LeaveRequest)) is None
 
