@@ -97,6 +97,7 @@ def test_enter_in_a_blank_saves_and_moves_on_without_handing_in(app, live_server
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="答题").click()
     page.get_by_role("link", name="开始答题").click()
     page.get_by_role("button", name="开始第 1 次答题").click()
+    page.wait_for_load_state("load")  # quiz.js in place (without it: the test below)
     blank = page.locator("fieldset.question:visible").get_by_role("textbox")
     blank.fill("宪法")
     blank.press("Enter")
@@ -107,6 +108,33 @@ def test_enter_in_a_blank_saves_and_moves_on_without_handing_in(app, live_server
     cells = page.locator(".sheet-cell")
     expect(cells.nth(0)).to_have_attribute("aria-label", "第 1 题，已作答")
     expect(cells.nth(1)).to_have_attribute("aria-label", "第 2 题，未作答")
+    with app.app_context():
+        attempt = db.session.scalar(select(Attempt))
+        assert attempt.submitted_at is None
+        assert [item.response for item in attempt.items if item.response is not None] \
+            == [["宪法"]]
+
+
+def test_enter_before_the_script_has_loaded_saves_rather_than_hands_in(app, live_server, phone,
+                                                                       make_user, make_questions,
+                                                                       make_quiz):
+    """On a slow phone quiz.js may not have loaded when the taker presses Go in a blank: the
+    browser then submits the form with its first submit button, which was 交卷 (CI caught
+    the race). The first one now saves."""
+    ids = make_questions()
+    make_user("quick", name="快手")
+    make_quiz(question_ids=[ids[3], ids[0]], title="填空在前")
+    page = phone.new_page()
+    log_in(page, live_server, "quick")
+    page.route("**/static/js/quiz.js*", lambda route: route.abort())  # never arrives
+    page.get_by_role("navigation", name="主导航").get_by_role("link", name="答题").click()
+    page.get_by_role("link", name="开始答题").click()
+    page.get_by_role("button", name="开始第 1 次答题").click()
+    blank = page.locator("fieldset.question").first.get_by_role("textbox")
+    blank.fill("宪法")
+    with page.expect_navigation():
+        blank.press("Enter")
+    expect(page.get_by_role("button", name="交卷")).to_be_visible()  # still answering
     with app.app_context():
         attempt = db.session.scalar(select(Attempt))
         assert attempt.submitted_at is None
