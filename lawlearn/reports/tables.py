@@ -65,7 +65,7 @@ def awaiting_absent(scope: Scope) -> dict[int, list[int]]:
     now (active, in its audience) without a record, who count as absent. One query when
     there is none, three otherwise; shared by the people's figures and the sessions table."""
     if "awaiting" not in scope._cache:
-        from lawlearn.sessions.attendance import _is_expected
+        from lawlearn.sessions.expected import is_expected_loaded
         from lawlearn.sessions.models import Attendance, SessionAudience, StudySession
 
         closes_at = func.coalesce(StudySession.checkin_closes_at, StudySession.ends_at)
@@ -96,8 +96,8 @@ def awaiting_absent(scope: Scope) -> dict[int, list[int]]:
             for session_id, (audience_all, until) in everyone.items():
                 found[session_id] = [
                     person.id for person in active if person.id not in recorded[session_id]
-                    and _is_expected(person, departments[session_id], persons[session_id],
-                                     audience_all, until)]
+                    and is_expected_loaded(person, departments[session_id], persons[session_id],
+                                           audience_all, until)]
         scope._cache["awaiting"] = found
     return scope._cache["awaiting"]
 

@@ -32,8 +32,8 @@ from lawlearn.accounts.models import Department, User, studies_condition
 from lawlearn.database import utcnow
 from lawlearn.extensions import db
 from lawlearn.localtime import day_bounds, local_day
+from lawlearn.sessions.expected import audience_condition, expected_until, is_expected_loaded
 from lawlearn.sessions.models import ATTENDANCE_STATUSES, Attendance, StudySession
-from lawlearn.sessions.services import audience_condition, expected_until
 
 EXCUSED_COUNTS = ("present", "excluded", "absent")
 DEFAULT_RULE = {"late_counts_as_present": True, "excused_counts": "excluded"}
@@ -177,19 +177,6 @@ def _closes_at():
     return func.coalesce(StudySession.checkin_closes_at, StudySession.ends_at)
 
 
-def _is_expected(user: User, department_ids: set[int], user_ids: set[int],
-                 audience_all: bool, until: datetime) -> bool:
-    """The Python twin of ``expected_condition`` for a session's audience already loaded,
-    with ``until`` its ``services.expected_until`` (joined before it)."""
-    if user.joined_at >= until or user.created_at >= until:  # as expected_condition
-        return False
-    if audience_all or user.id in user_ids:
-        return True
-    department = user.department
-    return department is not None and (department.id in department_ids
-                                       or department.parent_id in department_ids)
-
-
 # --- people and their departments ------------------------------------------------------
 
 
@@ -284,7 +271,7 @@ def _add_awaiting_close(users: list[User], counts: dict[int, Counts], in_period:
         person_ids = {a.user_id for a in session.audience if a.user_id}
         for user in users:
             if (user.active and user.id not in recorded[session.id]
-                    and _is_expected(user, department_ids, person_ids, session.audience_all,
+                    and is_expected_loaded(user, department_ids, person_ids, session.audience_all,
                                      expected_until(session))):
                 counts[user.id].absent += 1
 

@@ -1,0 +1,93 @@
+"""Who is expected at a study session: the SQL conditions every count and list uses, and
+their Python twin for an audience already loaded. No HTTP here."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, false, func, or_, select
+
+from lawlearn.accounts.models import Department, User, studies_condition
+from lawlearn.extensions import db
+from lawlearn.sessions.models import SessionAudience, StudySession
+
+
+def expected_condition(session: StudySession):
+    """SQL condition on ``User``: active and expected at ``session`` (a department includes
+    its sections), who joined (``User.joined_at``) and had an account before the session's
+    check-in closed or before it was entered (see ``expected_until``). Subqueries on the
+    audience rows rather than lists of ids, so a city-wide session (tens of thousands of
+    people) never becomes one bound parameter per person."""
+    until = expected_until(session)
+    # Joined, and with an account, before then: nobody could check in, or be marked, at a
+    # session closed before their account existed (an import's back-dated 加入日期).
+    condition = and_(User.active.is_(True), studies_condition(), User.joined_at < until,
+                     User.created_at < until)
+    if session.audience_all:
+        return condition
+    audience = SessionAudience.__table__
+    named = select(audience.c.department_id).where(audience.c.session_id == session.id,
+                                                   audience.c.department_id.is_not(None))
+    sections = select(Department.id).where(Department.parent_id.in_(named))
+    people = select(audience.c.user_id).where(audience.c.session_id == session.id,
+                                              audience.c.user_id.is_not(None))
+    return and_(condition, or_(User.id.in_(people), User.department_id.in_(named),
+                               User.department_id.in_(sections)))
+
+
+def expected_until(session: StudySession) -> datetime:
+    """Accounts made before this are expected at ``session``: the later of its check-in's
+    close and its own entry. A session closed days late marks nobody absent who joined the
+    office after it; a past session entered afterwards (an office starting mid-year enters
+    the year's earlier sessions) expects everyone there when it was entered."""
+    return max(session.closes_at, session.created_at or session.closes_at)
+
+
+def expected_count(session: StudySession) -> int:
+    """How many people are expected at ``session`` (one count, whatever the audience)."""
+    return db.session.scalar(select(func.count(User.id)).where(expected_condition(session))) or 0
+
+
+def audience_condition(user: User, *, since_joined: bool = True):
+    """SQL: sessions ``user`` is expected at; none for an account that does not study (no
+    干部职工 role), nor one that closed before the person joined, unless entered
+    later, as ``expected_condition`` counts."""
+    if not user.studies:
+        return false()
+    department_ids = [user.department_id] if user.department_id else []
+    if user.department is not None and user.department.parent_id:
+        department_ids.append(user.department.parent_id)
+    targeted = select(SessionAudience.session_id).where(or_(
+        SessionAudience.user_id == user.id,
+        SessionAudience.department_id.in_(department_ids) if department_ids else False))
+    audience = or_(StudySession.audience_all.is_(True), StudySession.id.in_(targeted))
+    if user.joined_at is None or user.created_at is None or not since_joined:
+        return audience  # who may see it, not who is counted (or a new account unflushed)
+    joined = max(user.joined_at, user.created_at)  # as expected_condition says
+    # As expected_until says, in SQL.
+    closes_at = func.coalesce(StudySession.checkin_closes_at, StudySession.ends_at)
+    return and_(audience, or_(closes_at > joined, StudySession.created_at > joined))
+
+
+def is_expected(user: User, session: StudySession) -> bool:
+    """One query: is ``user`` (active) in the session's audience?"""
+    return user.active and db.session.scalar(select(StudySession.id).where(
+        StudySession.id == session.id, audience_condition(user))) is not None
+
+
+def checkin_open(session: StudySession, now: datetime) -> bool:
+    opens = session.starts_at - timedelta(minutes=session.checkin_opens_minutes)
+    return session.cancelled_at is None and opens <= now <= session.closes_at
+
+
+def is_expected_loaded(user: User, department_ids: set[int], user_ids: set[int],
+                 audience_all: bool, until: datetime) -> bool:
+    """The Python twin of ``expected_condition`` for a session's audience already loaded,
+    with ``until`` its ``expected_until`` (joined before it)."""
+    if user.joined_at >= until or user.created_at >= until:  # as expected_condition
+        return False
+    if audience_all or user.id in user_ids:
+        return True
+    department = user.department
+    return department is not None and (department.id in department_ids
+                                       or department.parent_id in department_ids)
