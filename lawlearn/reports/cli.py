@@ -82,15 +82,17 @@ def _counted(n: int, one: str, many: str) -> str:
 
 # What each file holds: (key, singular, plural) per table.
 TABLE_WORDS = {"people": ("person", "people"), "departments": ("department", "departments"),
-               "sessions": ("session", "sessions"), "quizzes": ("quiz", "quizzes")}
-FILE_TABLES = {"xlsx": ("people", "departments", "sessions", "quizzes"),
+               "sessions": ("session", "sessions"), "quizzes": ("quiz", "quizzes"),
+               "outreach": ("outreach event", "outreach events")}
+FILE_TABLES = {"xlsx": ("people", "departments", "sessions", "quizzes", "outreach"),
                "docx": ("departments", "sessions", "quizzes")}
 
 
 def _contents(report, export_format: str, table: str) -> dict[str, int]:
     """How many rows of each table the file holds (a CSV holds one table)."""
     sizes = {"people": len(report.people), "departments": len(report.departments),
-             "sessions": len(report.sessions), "quizzes": len(report.quizzes)}
+             "sessions": len(report.sessions), "quizzes": len(report.quizzes),
+             "outreach": len(report.outreach.events)}
     return {name: sizes[name] for name in FILE_TABLES.get(export_format, (table,))}
 
 
@@ -111,7 +113,7 @@ def _contents(report, export_format: str, table: str) -> dict[str, int]:
               help="File to write.")
 @click.option("--json", "as_json", is_flag=True,
               help='Print {"out", "format", ("table",) and the rows of each table the file '
-                   'holds: "people", "departments", "sessions", "quizzes"}.')
+                   'holds: "people", "departments", "sessions", "quizzes", "outreach"}.')
 def participation_command(date_from, date_to, department_arg, export_format, table, out: Path,
                           as_json: bool):
     """Export the participation report for a period (and a department). Bad arguments:

@@ -23,14 +23,14 @@ from lawlearn.reports.participation import DepartmentRow, ParticipationReport
 from lawlearn.sessions.attendance import AttendanceRule, rule_clauses
 
 EXPORT_FORMATS = ("xlsx", "csv", "docx")
-CSV_TABLES = ("people", "departments", "sessions", "quizzes")
+CSV_TABLES = ("people", "departments", "sessions", "quizzes", "outreach")
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 @dataclass(frozen=True)
 class Field:
     """One column of an exported table. ``kind``: text, count, hours, score (a percent
-    0..100), rate (0..1), decimal (one decimal place) or moment (naive UTC)."""
+    0..100), rate (0..1), decimal (one decimal place), moment (naive UTC) or date."""
 
     label: str
     kind: str = "text"
@@ -124,9 +124,30 @@ def quiz_table(report: ParticipationReport) -> Table:
                  widths=[6, 30, 8, 9, 9, 9, 9, 10])
 
 
+def outreach_table(report: ParticipationReport) -> Table:
+    """普法活动: each outreach event behind the report's outreach figures (as the ledger counts
+    them), then 合计: the figures themselves."""
+    from lawlearn.outreach.export import total_values
+    from lawlearn.outreach.ledger import local_naive
+
+    fields = [Field(_("活动名称")), Field(_("日期"), "date"),
+              Field(_("类别")), Field(_("主题宣传")), Field(_("组织单位")), Field(_("地点")),
+              *[Field(label, "count") for label in outreach_headers()[1:]]]
+    section = report.outreach
+    rows = ([e.title, local_naive(e.starts_at).date(), e.category.name,
+             e.campaign.title if e.campaign else "", e.department.full_name, e.place,
+             e.participants, e.quiz_completions, e.reach, e.volunteers, e.consultations,
+             e.online_views, *e.handed_out] for e in section.events)
+    events, *sums = total_values(section.totals)
+    total = [_("合计（%(count)s 场）", count=events), None, "", "", "", "", *sums]
+    return Table(_("普法活动"), fields, rows, total=total,
+                 widths=[30, 11, 12, 16, 20, 16] + [11] * len(sums))
+
+
 def csv_table(report: ParticipationReport, table: str) -> Table:
     return {"people": people_table, "departments": department_table,
-            "sessions": session_table, "quizzes": quiz_table}[table](report)
+            "sessions": session_table, "quizzes": quiz_table,
+            "outreach": outreach_table}[table](report)
 
 
 def headings(fields: list[Field]) -> list[str]:
@@ -286,7 +307,7 @@ def period_text(report: ParticipationReport) -> str:
 # --- file names ------------------------------------------------------------------------------
 
 TABLE_NAMES = {"people": _l("人员"), "departments": _l("部门"), "sessions": _l("集中学法"),
-               "quizzes": _l("在线测试")}
+               "quizzes": _l("在线测试"), "outreach": _l("普法活动")}
 
 
 def export_name(report: ParticipationReport, export_format: str,

@@ -27,9 +27,11 @@ from lawlearn.reports.export_tables import (
     Table,
     column_totals,
     department_table,
+    headings,
     headline,
     headline_rows,
     outreach_headers,
+    outreach_table,
     people_table,
     period_text,
     quiz_table,
@@ -212,21 +214,14 @@ def _outreach(workbook, styles: Styles, report: ParticipationReport) -> None:
         row += 2
     sheet.write_string(row, 0, _("活动明细"), styles.title)
     row += 1
-    headers = [_("活动名称"), _("日期"), _("类别"), _("主题宣传"), _("组织单位"), _("地点"),
-               _("参与人次"), _("有奖问答完成人次"), _("覆盖群众（人次）"), _("志愿者（人次）"),
-               _("解答咨询（人次）"), _("线上浏览量"), _("发放资料种类"), _("发放资料份数")]
-    for column, text in enumerate(headers):
+    events = outreach_table(report)  # the CSV's 普法活动 table
+    for column, text in enumerate(headings(events.fields)):
         sheet.write_string(row, column, text, styles.header)
-    kinds = ["text", "date", "text", "text", "text", "text", *["count"] * 8]
-    for event in section.events:
+    kinds = [f.kind for f in events.fields]
+    for values in events.rows:
         row += 1
-        write_values(sheet, styles, row, [
-            event.title, local_naive(event.starts_at).date(), event.category.name,
-            event.campaign.title if event.campaign else "", event.department.full_name,
-            event.place, event.participants, event.quiz_completions, event.reach,
-            event.volunteers, event.consultations, event.online_views,
-            *event.handed_out],
-            kinds)
+        write_values(sheet, styles, row, values, kinds)
+    write_values(sheet, styles, row + 1, events.total, kinds, emphasis=True)
 
 
 def workbook_options() -> dict[str, Any]:

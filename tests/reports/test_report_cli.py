@@ -46,7 +46,8 @@ def test_xlsx_with_json_summary(app, runner, dataset, folder):
     with app.app_context():
         report = build_report(*YEAR, now=NOW)
         expected = {"out": str(out), "format": "xlsx", "people": len(report.people),
-                    "departments": len(report.departments), "sessions": 2, "quizzes": 2}
+                    "departments": len(report.departments), "sessions": 2, "quizzes": 2,
+                    "outreach": 2}
         people = [p.username for p in report.people]
     assert summary == expected
     book = openpyxl.load_workbook(out)
@@ -85,12 +86,24 @@ def test_the_summary_counts_in_the_singular_and_plural(runner, dataset, folder):
                  "--out", str(out))
     assert result.exit_code == 0, result.output
     assert re.fullmatch(rf"Wrote {re.escape(str(out))} \(xlsx: \d+ people, \d+ departments, "
-                        r"0 sessions, 1 quiz\)\.\n", result.output), result.output
+                        r"0 sessions, 1 quiz, 0 outreach events\)\.\n", result.output), \
+        result.output
     out = folder / "sessions.csv"
     result = run(runner, *PERIOD, "--format", "csv", "--table", "sessions", "--out", str(out),
                  "--json")
     assert json.loads(result.output) == {"out": str(out), "format": "csv",
                                          "table": "sessions", "sessions": 2}
+
+
+def test_csv_of_the_outreach_events(runner, dataset, folder):
+    out = folder / "outreach.csv"
+    result = run(runner, *PERIOD, "--department", str(dataset.office), "--format", "csv",
+                 "--table", "outreach", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert result.output == f"Wrote {out} (csv, outreach table: 1 outreach event).\n"
+    rows = list(csv.reader(io.StringIO(out.read_bytes().decode("utf-8-sig"))))
+    assert [row[0] for row in rows[1:]] == ["宪法进校园", "合计（1 场）"]
+    assert rows[1][6] == rows[2][6] == "150"
 
 
 def test_table_only_goes_with_csv(runner, dataset, folder):

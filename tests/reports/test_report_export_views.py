@@ -150,7 +150,7 @@ def test_the_refusal_leads_back_to_the_report_with_the_same_filters(client, logi
     tables = html.fromstring(client.get("/reports/export?format=csv&table=foo").get_data(
         as_text=True)).xpath('//ul[@class="export-problems"]/li/text()')
     assert tables == ["不支持的表格“foo”，可选：people（人员）、departments（部门）、"
-                      "sessions（集中学法）、quizzes（在线测试）。"]
+                      "sessions（集中学法）、quizzes（在线测试）、outreach（普法活动）。"]
     back = page.xpath('//a[text()="返回统计报表"]/@href')
     assert back == [f"/reports/?from=2025-12-31&to=2025-01-01&department={dataset.office}"]
     # There the fields say what is wrong with the period.
@@ -167,7 +167,8 @@ def test_the_refusal_leads_back_to_the_report_with_the_same_filters(client, logi
 def test_a_table_alone_means_its_csv(client, login, dataset):
     """What the report page's per-table CSV buttons send: the filters and the table."""
     login(dataset.admin)
-    for table, first in (("departments", "部门"), ("sessions", "序号"), ("quizzes", "序号")):
+    for table, first in (("departments", "部门"), ("sessions", "序号"), ("quizzes", "序号"),
+                         ("outreach", "活动名称")):
         response = client.get(EXPORT + f"&table={table}")
         assert response.status_code == 200 and response.content_type.startswith("text/csv")
         assert f"participation-{table}_" in response.headers["Content-Disposition"]

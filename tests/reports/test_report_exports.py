@@ -213,8 +213,12 @@ def test_xlsx_sessions_quizzes_and_outreach(ctx, dataset):
     assert by_category["进学校"][1:5] == (1, 150, 0, 150)
     total = next(row for row in outreach if row[0] == "合计")
     assert total[1:] [:9] == (2, 450, 20, 470, 0, 45, 0, 2, 500)
-    events = outreach[[row[0] for row in outreach].index("活动明细") + 2:]
-    assert [row[0] for row in events] == ["宪法进社区", "宪法进校园"]
+    heading = [row[0] for row in outreach].index("活动明细")
+    assert outreach[heading + 1][:3] == ("活动名称", "日期", "类别")
+    events = outreach[heading + 2:]
+    assert [row[0] for row in events] == ["宪法进社区", "宪法进校园", "合计（2 场）"]
+    # The events add up to the totals above them.
+    assert events[-1][6:14] == total[2:10] == (450, 20, 470, 0, 45, 0, 2, 500)
 
 
 def test_xlsx_text_is_never_a_formula(ctx, dataset):
@@ -293,6 +297,32 @@ def test_csv_other_tables(ctx, dataset, table):
     else:
         assert rows[0][3:6] == ["参加人数", "通过人数", "通过率"]
         assert rows[1][1:8] == ["宪法小测", "测验", "3", "2", "66.7%", "3", "73.3%"]
+
+
+def test_csv_outreach_lists_the_events_behind_the_figures(ctx, dataset):
+    """普法活动: one row per event the report counts, then 合计 — the figures of the
+    report's outreach section and of the XLSX, so the office can show where they come
+    from."""
+    report = report_for()
+    data, rows = csv_rows(report, "outreach")
+    assert data.startswith(b"\xef\xbb\xbf")
+    assert rows[0] == ["活动名称", "日期", "类别", "主题宣传", "组织单位", "地点", "参与人次",
+                       "有奖问答完成人次", "覆盖群众（人次）", "志愿者（人次）", "解答咨询（人次）",
+                       "线上浏览量", "发放资料种类", "发放资料份数"]
+    assert [row[0] for row in rows[1:]] == ["宪法进社区", "宪法进校园", "合计（2 场）"]
+    community = rows[1]
+    assert community[2] == "进社区" and community[4] == "执法局/法制科"
+    assert community[6:] == ["300", "20", "320", "0", "45", "0", "2", "500"]
+    totals = report.outreach.totals
+    assert rows[-1][6:] == [str(v) for v in (totals.participants, totals.quiz_completions,
+                                             totals.reach, totals.volunteers,
+                                             totals.consultations, totals.online_views,
+                                             totals.material_kinds, totals.material_copies)]
+    assert rows[-1][6:] == ["450", "20", "470", "0", "45", "0", "2", "500"]
+    # A section's report: only the events its departments organised.
+    section = report_for(dataset.section)
+    assert [row[0] for row in csv_rows(section, "outreach")[1][1:]] == ["宪法进社区",
+                                                                       "合计（1 场）"]
 
 
 def test_csv_of_a_large_report_comes_in_chunks(ctx, dataset, monkeypatch):

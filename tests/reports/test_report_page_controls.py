@@ -35,7 +35,7 @@ def test_export_buttons_submit_the_filter_form_to_the_export(client, login, offi
     buttons = form.xpath('.//div[contains(@class, "report-exports")]//button')
     assert [(b.get("name"), b.get("value")) for b in buttons] == [
         ("format", "xlsx"), ("format", "docx"), ("table", "people"), ("table", "departments"),
-        ("table", "sessions"), ("table", "quizzes")]
+        ("table", "sessions"), ("table", "quizzes"), ("table", "outreach")]
     assert {b.get("formaction") for b in buttons} == {"/reports/export"}
     assert form.get("method") == "get"
     # 统计 comes first: pressing Enter in a field shows the page rather than a download.
