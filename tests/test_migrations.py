@@ -303,3 +303,47 @@ def test_upgrade_dates_everyone_joined_when_their_account_was_made(empty_databas
                                                         "2026-11-28 08:00:00"]
         assert all(row.joined_at == row.created_at for row in rows)
         db.engine.dispose()
+
+
+def test_upgrade_dates_undated_session_items_on_their_session_day(empty_database_url, tmp_path):
+    """A session item without a due date gets its session's local day when its plan runs
+    then (someone who joined after the session no longer owes it); other items, dated
+    session items and sessions outside their plan keep what they had."""
+    from datetime import date, datetime
+
+    from lawlearn.plans.models import Plan, PlanItem
+    from lawlearn.sessions.models import SessionKind, StudySession
+
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": empty_database_url,
+                      "UPLOAD_FOLDER": str(tmp_path / "uploads")})
+    with app.app_context():
+        upgrade(revision="c4a7e2f9b318")  # the schema the models have, less no column
+        kind = db.session.scalars(db.select(SessionKind)).first()  # seeded by a migration
+        late_evening = datetime(2026, 3, 10, 17, 30)  # 01:30 on 11 March in Shanghai
+        march = StudySession(title="三月", kind=kind, starts_at=late_evening,
+                             ends_at=datetime(2026, 3, 10, 19, 30))
+        january = StudySession(title="一月", kind=kind, starts_at=datetime(2026, 1, 5, 1, 0),
+                               ends_at=datetime(2026, 1, 5, 3, 0))
+        plan = Plan(title="春季计划", kind="annual", starts_on=date(2026, 3, 1),
+                    ends_on=date(2026, 6, 30), status="published", required_hours=0,
+                    audience_all=True)
+        plan.items = [
+            PlanItem(kind="session", title="未设截止", position=0,
+                     settings={"session_id": None}),
+            PlanItem(kind="session", title="已设截止", position=1, due_on=date(2026, 4, 30),
+                     settings={}),
+            PlanItem(kind="session", title="计划外", position=2, settings={}),
+            PlanItem(kind="material", title="资料", position=3, settings={"material_id": 1}),
+        ]
+        db.session.add_all([march, january, plan])
+        db.session.flush()
+        for row, session in zip(plan.items[:3], (march, march, january), strict=True):
+            row.settings = {"session_id": session.id, "excused_counts": False}
+        db.session.commit()
+        db.session.remove()
+        upgrade()
+        with db.engine.connect() as connection:
+            due = dict(connection.execute(text("SELECT title, due_on FROM plan_item")).all())
+        assert {title: str(day) if day else None for title, day in due.items()} == {
+            "未设截止": "2026-03-11", "已设截止": "2026-04-30", "计划外": None, "资料": None}
+        db.engine.dispose()

@@ -90,7 +90,8 @@ class ItemForm(FlaskForm):
                         description=_l("留空时按所选内容自动生成（观看视频须填写）。"))
     description = TextAreaField(_l("说明"), validators=[Optional(), Length(max=2000)])
     stage_id = SelectField(_l("阶段"), coerce=optional_record_id, validate_choice=False)
-    due_on = DateField(_l("截止日期"), validators=[Optional(), scheduled()])
+    due_on = DateField(_l("截止日期"), validators=[Optional(), scheduled()],
+                       description=_l("参加集中学法的事项留空时，截止日期为活动当天。"))
     required = BooleanField(_l("必修"), default=True)
     hours = FiniteFloatField(_l("学时"), default=0,
                        validators=[NumberRange(min=0, max=1000, message=_l("学时须在 0 到 1000 之间。"))],

@@ -23,6 +23,7 @@ from lawlearn.plans.item_settings import check_fits, clean_settings, default_tit
 from lawlearn.plans.kinds import KINDS
 from lawlearn.plans.models import PLAN_KINDS, Plan, PlanItem, PlanItemProgress, PlanStage, Reflection
 from lawlearn.plans.reach import check_reach
+from lawlearn.plans.targets import session_due_day
 
 MAX_HOURS = 1000
 MAX_POINTS = 1000
@@ -313,7 +314,8 @@ def _apply_item(plan: Plan, item: PlanItem, fields: ItemFields,
         fields.kind, settings, stage.title if stage else plan.title)
     item.description = (fields.description or "").strip()
     item.stage_id = fields.stage_id
-    item.due_on = fields.due_on
+    item.due_on = fields.due_on if fields.due_on is not None or fields.kind != "session" \
+        else session_due_day(plan, settings["session_id"])
     item.required = bool(fields.required)
     # A session item's hours are its session's (the attendance counts): none of its own.
     item.hours = 0.0 if fields.kind == "session" else float(fields.hours or 0)

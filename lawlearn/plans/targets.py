@@ -36,3 +36,30 @@ def named_items(items: list[PlanItem]) -> str:
     """《计划》的“事项”；… for a message."""
     return "；".join(_("《%(plan)s》的“%(item)s”", plan=item.plan.title, item=item.title)
                     for item in items)
+
+
+# --- a session item's due date -----------------------------------------------------------------
+
+
+def session_due_day(plan: Plan, session_id: int) -> date | None:
+    """The due date a session item left without one gets: its session's day, when the plan
+    runs then. After that day nobody can attend it any more, and someone who joined later
+    never owed it (see kind_base.owes)."""
+    from lawlearn.localtime import local_day
+    from lawlearn.sessions.models import StudySession
+
+    session = db.session.get(StudySession, session_id)
+    day = local_day(session.starts_at) if session is not None else None
+    return day if day is not None and plan.starts_on <= day <= plan.ends_on else None
+
+
+def follow_moved_sessions(moves: dict[int, tuple[date, date]]) -> None:
+    """Session items due on their session's old day (the default, or chosen so) move to its
+    new day, when their plan runs then. ``moves``: session id → (old day, new day)."""
+    moved = {session_id: days for session_id, days in moves.items() if days[0] != days[1]}
+    if not moved:
+        return
+    for item in items_pointing_at("session", *moved):
+        old_day, new_day = moved[item.settings["session_id"]]
+        if item.due_on == old_day and item.plan.starts_on <= new_day <= item.plan.ends_on:
+            item.due_on = new_day

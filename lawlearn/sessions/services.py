@@ -22,6 +22,7 @@ from lawlearn.errors import Conflict, NotFound, ValidationFailed
 from lawlearn.extensions import db
 from lawlearn.i18n import display_datetime
 from lawlearn.library.models import Material
+from lawlearn.localtime import local_day
 from lawlearn.quiz.models import Quiz
 
 # Who is expected lives in its own module; callers have always asked this one for it.
@@ -164,10 +165,14 @@ def update_session(actor: User, session: StudySession, fields: SessionFields, *,
             StudySession.series_id == session.series_id,
             StudySession.starts_at >= session.starts_at, StudySession.cancelled_at.is_(None))))
     from lawlearn.plans.reach import check_narrowing  # here: plans imports this package
+    from lawlearn.plans.targets import follow_moved_sessions
 
     shifts = [(target, target.starts_at - session.starts_at) for target in targets]
+    old_days = {target.id: local_day(target.starts_at) for target in targets}
     check_narrowing("session", [target.id for target in targets],
                     lambda: [_apply(target, fields, shift) for target, shift in shifts])
+    follow_moved_sessions({target.id: (old_days[target.id], local_day(target.starts_at))
+                           for target in targets})
     record_audit(actor, "session.update", session,
                  _("修改学法活动《%(title)s》%(n)d 场", title=session.title, n=len(targets)))
     return len(targets)

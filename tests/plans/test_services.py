@@ -4,7 +4,7 @@ reminders."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -474,6 +474,42 @@ def test_a_quiz_or_session_part_of_the_audience_cannot_open_is_no_item(ctx):
     with pytest.raises(ValidationFailed, match="2 人打不开它"):
         authoring.update_item(None, quiz_item, authoring.ItemFields(
             kind="quiz", settings={"quiz_id": other.id}, due_on=date(2026, 6, 30)), NOW)
+
+
+def test_a_session_item_left_undated_is_due_on_its_session_day_and_moves_with_it(ctx):
+    """Left without a due date, a session item is due on its session's local day: after it
+    nobody can attend, and whoever joined later never owed it. Moving the session moves
+    that date; a date chosen otherwise stays; a session outside the plan leaves it blank."""
+    from lawlearn.plans.kind_base import owes
+    from lawlearn.sessions import services as sessions
+
+    evening = datetime(2026, 3, 10, 17, 30)  # 01:30 on 11 March in Shanghai
+    session = make_session("三月集中学法", starts_at=evening)
+    plan = new_plan()
+    undated = item(plan, "session", {"session_id": session.id})
+    chosen = item(plan, "session", {"session_id": session.id}, due_on=date(2026, 3, 31))
+    assert (undated.due_on, chosen.due_on) == (date(2026, 3, 11), date(2026, 3, 31))
+    assert not owes(undated, date(2026, 3, 12)) and owes(undated, date(2026, 3, 11))
+
+    week = timedelta(days=7)
+    sessions.update_session(None, session, sessions.SessionFields(
+        session.title, session.kind_id, evening + week, session.ends_at + week))
+    assert (undated.due_on, chosen.due_on) == (date(2026, 3, 18), date(2026, 3, 31))
+    # Edited with the date cleared, it takes the session's day again.
+    authoring.update_item(None, chosen, authoring.ItemFields(
+        kind="session", settings={"session_id": session.id}), NOW)
+    assert chosen.due_on == date(2026, 3, 18)
+
+    # A session before the plan starts: nothing to default to, and a move there leaves the
+    # item's date as it was.
+    spring = new_plan("春季计划", starts_on=date(2026, 3, 15), ends_on=date(2026, 6, 30))
+    assert item(spring, "session", {"session_id": make_session(
+        "二月集中学法", starts_at=datetime(2026, 2, 10, 1, 0)).id}).due_on is None
+    later = item(spring, "session", {"session_id": session.id})
+    assert later.due_on == date(2026, 3, 18)
+    sessions.update_session(None, session, sessions.SessionFields(
+        session.title, session.kind_id, evening, evening + timedelta(hours=2)))
+    assert (later.due_on, undated.due_on) == (date(2026, 3, 18), date(2026, 3, 11))
 
 
 def test_only_a_draft_is_deleted_with_its_items(ctx, admin_user):

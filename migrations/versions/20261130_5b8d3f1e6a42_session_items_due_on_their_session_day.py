@@ -1,0 +1,52 @@
+"""session items due on their session's day
+
+A session item left without a due date was due at its plan's end: someone who joined after
+the session had closed owed an item nobody could do any more. Such items are now due on
+their session's local day (when the plan runs then), as new ones are.
+
+Revision ID: 5b8d3f1e6a42
+Revises: c4a7e2f9b318
+Create Date: 2026-11-30 07:00:00.000000
+
+"""
+from datetime import timezone
+from zoneinfo import ZoneInfo
+
+from alembic import op
+import sqlalchemy as sa
+from flask import current_app
+
+
+# revision identifiers, used by Alembic.
+revision = '5b8d3f1e6a42'
+down_revision = 'c4a7e2f9b318'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    bind = op.get_bind()
+    zone = ZoneInfo(current_app.config.get('BABEL_DEFAULT_TIMEZONE') or 'Asia/Shanghai')
+    item = sa.table('plan_item', sa.column('id', sa.Integer), sa.column('plan_id', sa.Integer),
+                    sa.column('kind', sa.String), sa.column('due_on', sa.Date),
+                    sa.column('settings', sa.JSON))
+    plan = sa.table('plan', sa.column('id', sa.Integer), sa.column('starts_on', sa.Date),
+                    sa.column('ends_on', sa.Date))
+    session = sa.table('study_session', sa.column('id', sa.Integer),
+                       sa.column('starts_at', sa.DateTime))
+    items = bind.execute(sa.select(item.c.id, item.c.settings, plan.c.starts_on, plan.c.ends_on)
+                         .join(plan, plan.c.id == item.c.plan_id)
+                         .where(item.c.kind == 'session', item.c.due_on.is_(None))).all()
+    starts = dict(bind.execute(sa.select(session.c.id, session.c.starts_at)).all()) \
+        if items else {}
+    for row in items:
+        starts_at = starts.get((row.settings or {}).get('session_id'))
+        if starts_at is None:
+            continue
+        day = starts_at.replace(tzinfo=timezone.utc).astimezone(zone).date()
+        if row.starts_on <= day <= row.ends_on:
+            bind.execute(item.update().where(item.c.id == row.id).values(due_on=day))
+
+
+def downgrade():
+    pass  # a due date is a valid value either way; which ones were filled in is not kept
