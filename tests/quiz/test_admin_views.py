@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from lxml import html
 from sqlalchemy import func, select
 
 from lawlearn.extensions import db
@@ -91,9 +92,15 @@ def test_create_and_publish_a_quiz_with_rules(admin_client, app, make_questions,
     url = f"/admin/quiz/quizzes/{quiz_id}"
     form = admin_client.get(url).get_data(as_text=True)
     assert "单选 1 宪法" in form and 'value="2026-12-01T09:00"' in form
+    # 发布 asks first, and warns that unsaved edits below do not go with it.
+    [publish] = html.fromstring(form).xpath(f'//form[@action="{url}/publish"]//button')
+    assert publish.text == "发布" and "未保存的修改不会一起发布" in publish.get("data-confirm")
     post_with_csrf(admin_client, url, f"{url}/publish", {"published": "1"})
     with app.app_context():
         assert db.session.get(Quiz, quiz_id).published
+    [withdraw] = html.fromstring(admin_client.get(url).get_data(as_text=True)).xpath(
+        f'//form[@action="{url}/publish"]//button')
+    assert withdraw.text == "撤回" and "撤回后职工将看不到" in withdraw.get("data-confirm")
 
 
 def test_a_pass_mark_of_zero_is_kept_and_year_one_is_a_form_error(admin_client, app,
