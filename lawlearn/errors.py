@@ -28,6 +28,20 @@ class ValidationFailed(DomainError):
     status = 422
     code = "invalid"
 
+    def __init__(self, message: str, *, field: str | None = None, code: str | None = None):
+        super().__init__(message, field=field, code=code)
+        # (field, message) of every problem found: a form shows each beside its field.
+        self.problems: list[tuple[str | None, str]] = [(field, message)]
+
+
+def raise_all(problems: list[ValidationFailed]) -> None:
+    """Raise the first of ``problems`` carrying them all, so that a form names every
+    problem at once instead of one per submission; the API answers with the first."""
+    if problems:
+        first = problems[0]
+        first.problems = [(problem.field, problem.message) for problem in problems]
+        raise first
+
 
 class NotAuthenticated(DomainError):
     """Credentials refused (the API; the sign-in page re-renders its form instead)."""

@@ -40,8 +40,10 @@ PREVIEW_ROWS = 200
 
 
 def _apply_error(form, error: DomainError, default_field: str) -> None:
-    field = getattr(form, error.field or default_field, None) or getattr(form, default_field)
-    field.errors = [*field.errors, error.message]
+    """Each problem the service found, beside its field."""
+    for name, message in getattr(error, "problems", [(error.field, error.message)]):
+        field = getattr(form, name or default_field, None) or getattr(form, default_field)
+        field.errors = [*field.errors, message]
 
 
 @admin_bp.route("/")
@@ -90,18 +92,15 @@ def user_new():
     """Create one user."""
     form = _user_form(UserForm(roles=[Role.STAFF.value]))
     if form.validate_on_submit():
-        if not form.password.data:
-            form.password.errors = [_("请设置初始密码。")]
+        try:
+            user = services.create_user(current_user, form.username.data, form.password.data,
+                                        _fields(form))
+        except DomainError as error:
+            _apply_error(form, error, "username")
         else:
-            try:
-                user = services.create_user(current_user, form.username.data, form.password.data,
-                                            _fields(form))
-            except DomainError as error:
-                _apply_error(form, error, "username")
-            else:
-                db.session.commit()
-                flash(_("已创建用户 %(name)s。", name=user.name), "success")
-                return redirect(url_for("admin.user_edit", user_id=user.id))
+            db.session.commit()
+            flash(_("已创建用户 %(name)s。", name=user.name), "success")
+            return redirect(url_for("admin.user_edit", user_id=user.id))
     return render_template("admin/user_form.html", form=form, user=None)
 
 

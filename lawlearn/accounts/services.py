@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -20,50 +19,21 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from lawlearn.accounts.audit import record_audit
 from lawlearn.accounts.models import ApiToken, Department, LoginFailure, Role, User, UserRole
+
+# The rules, here for the callers that have always asked this module for them.
+from lawlearn.accounts.rules import (  # noqa: F401
+    PHONE_PATTERN,
+    USERNAME_PATTERN,
+    check_password_rules,
+    check_username,
+    normalize_username,
+    password_problems,
+)
 from lawlearn.database import like_pattern, utcnow
-from lawlearn.errors import NotFound, PermissionDenied, TooManyAttempts, ValidationFailed
+from lawlearn.errors import NotFound, PermissionDenied, TooManyAttempts, ValidationFailed, raise_all
 from lawlearn.extensions import db
 from lawlearn.localtime import day_start, in_years, local_day
 from lawlearn.unique_keys import duplicate_raises
-
-USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,63}$")
-# 7 to 20 digits (a landline without its area code has 7), single spaces or dashes between.
-PHONE_PATTERN = re.compile(r"^\+?[0-9](?:[ -]?[0-9]){6,19}$")
-
-
-
-def normalize_username(username: str) -> str:
-    return (username or "").strip().lower()
-
-
-def password_problems(password: str, username: str) -> list[str]:
-    """Every rule the password breaks, in words for the user."""
-    problems = []
-    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
-    if len(password or "") < minimum:
-        problems.append(_("密码至少需要 %(n)d 个字符。", n=minimum))
-    elif not password.strip():
-        problems.append(_("密码不能只由空格组成。"))
-    if password and normalize_username(password) == normalize_username(username):
-        problems.append(_("密码不能与用户名相同。"))
-    return problems
-
-
-def check_password_rules(password: str, username: str, field: str = "password") -> None:
-    problems = password_problems(password, username)
-    if problems:
-        raise ValidationFailed(" ".join(problems), field=field, code="weak_password")
-
-
-def check_username(username: str) -> str:
-    username = normalize_username(username)
-    if not USERNAME_PATTERN.match(username):
-        raise ValidationFailed(
-            _("用户名须为 2–64 位小写字母、数字、下划线、点或连字符，并以字母或数字开头。"),
-            field="username",
-        )
-    return username
-
 
 # --- authentication -----------------------------------------------------------------
 
@@ -220,27 +190,30 @@ def joined_at_for(day: date | None, now: datetime) -> datetime:
     return now if day is None else day_start(day)
 
 
-def _check_fields(fields: UserFields, kept_phone: str | None = None) -> None:
-    """Every rule of the fields; ``kept_phone``: the number the account has (one saved
-    under an older rule is kept as it is, not refused at every edit)."""
+def _field_problems(fields: UserFields, kept_phone: str | None = None) -> list[ValidationFailed]:
+    """Every rule of the fields the values break; ``kept_phone``: the number the account has
+    (one saved under an older rule is kept as it is, not refused at every edit)."""
+    problems = []
     if not fields.name.strip():
-        raise ValidationFailed(_("请填写姓名。"), field="name")
+        problems.append(ValidationFailed(_("请填写姓名。"), field="name"))
     unknown = set(fields.roles) - {r.value for r in Role}
     if unknown:
-        raise ValidationFailed(_("未知角色：%(roles)s", roles="、".join(sorted(unknown))),
-                               field="roles")
+        problems.append(ValidationFailed(_("未知角色：%(roles)s", roles="、".join(sorted(unknown))),
+                                         field="roles"))
     if fields.department_id is not None and db.session.get(Department, fields.department_id) is None:
-        raise ValidationFailed(_("部门不存在。"), field="department_id")
-    if Role.DEPT_LEAD.value in fields.roles and fields.department_id is None:
+        problems.append(ValidationFailed(_("部门不存在。"), field="department_id"))
+    elif Role.DEPT_LEAD.value in fields.roles and fields.department_id is None:
         # A lead without a department would find every lead page refused.
-        raise ValidationFailed(_("科室负责人须有所属部门，请选择部门。"), field="department_id")
+        problems.append(ValidationFailed(_("科室负责人须有所属部门，请选择部门。"),
+                                         field="department_id"))
     phone = (fields.phone or "").strip()
     if phone and phone != kept_phone and not PHONE_PATTERN.match(phone):
-        raise ValidationFailed(_("手机号须为 7 至 20 位数字，可含空格、+ 和 -。"), field="phone")
-    if fields.joined_on is not None:
-        problem = joined_day_problem(fields.joined_on, local_day(utcnow()))
-        if problem:
-            raise ValidationFailed(problem, field="joined_on")
+        problems.append(ValidationFailed(_("手机号须为 7 至 20 位数字，可含空格、+ 和 -。"),
+                                         field="phone"))
+    problem = fields.joined_on and joined_day_problem(fields.joined_on, local_day(utcnow()))
+    if problem:
+        problems.append(ValidationFailed(problem, field="joined_on"))
+    return problems
 
 
 def create_user(actor: User | None, username: str, password: str | None, fields: UserFields,
@@ -248,14 +221,21 @@ def create_user(actor: User | None, username: str, password: str | None, fields:
                 audit: bool = True) -> User:
     """Create an account; ``password_hash`` replaces ``password`` when the rules were
     checked earlier (the default password of an import is kept only as a hash)."""
-    username = check_username(username)
+    problems = []
+    try:
+        username = check_username(username)
+    except ValidationFailed as error:
+        problems.append(error)
     taken = ValidationFailed(_("用户名 %(username)s 已存在。", username=username),
                              field="username")
-    if db.session.scalar(select(User.id).filter_by(username=username)) is not None:
-        raise taken
-    _check_fields(fields)
+    if not problems and db.session.scalar(select(User.id).filter_by(username=username)):
+        problems.append(taken)
+    problems += _field_problems(fields)
     if password_hash is None:
-        check_password_rules(password or "", username)
+        problems += [ValidationFailed(text, field="password", code="weak_password") for text
+                     in password_problems(password or "", username)] if password else \
+            [ValidationFailed(_("请设置初始密码。"), field="password")]
+    raise_all(problems)  # every problem at once: the form shows each by its field
     now = utcnow()
     user = User(username=username, name=fields.name.strip(), department_id=fields.department_id,
                 phone=(fields.phone or "").strip() or None,
@@ -279,7 +259,7 @@ def create_user(actor: User | None, username: str, password: str | None, fields:
 
 
 def update_user(actor: User, user: User, fields: UserFields) -> None:
-    _check_fields(fields, kept_phone=user.phone)
+    raise_all(_field_problems(fields, kept_phone=user.phone))
     if user.id == actor.id and Role.ADMIN in user.roles and Role.ADMIN not in fields.roles:
         raise PermissionDenied(_("不能取消自己的管理员角色。"), field="roles")
     before = {"name": user.name, "department_id": user.department_id,

@@ -23,6 +23,21 @@ def test_password_rules(ctx):
     assert services.password_problems("two words here", "alice") == []  # spaces within: fine
 
 
+def test_creating_a_user_names_every_problem_at_once_and_writes_nothing(ctx):
+    with pytest.raises(ValidationFailed) as caught:
+        services.create_user(None, "-x", "-x", services.UserFields(
+            " ", None, {"staff", "dept_lead"}, phone="12"))
+    assert [field for field, _message in caught.value.problems] == [
+        "username", "name", "department_id", "phone", "password", "password"]
+    assert caught.value.field == "username" and caught.value.message.startswith("用户名须为")
+    # A password breaking two rules: both said.
+    with pytest.raises(ValidationFailed) as caught:
+        services.create_user(None, "abc", "abc", services.UserFields("某人", None, {"staff"}))
+    assert [message for _field, message in caught.value.problems] == [
+        "密码至少需要 8 个字符。", "密码不能与用户名相同。"]
+    assert db.session.scalar(select(User).filter_by(username="abc")) is None
+
+
 def test_five_failures_lock_for_fifteen_minutes(ctx, make_user):
     ref = make_user("alice")
     now = utcnow()

@@ -467,6 +467,37 @@ def test_a_large_import_preview_lists_the_first_rows_under_its_button(admin_clie
             User.username.like("bulk%"))) == PREVIEW_ROWS + 50
 
 
+def test_the_user_form_names_every_problem_at_once(admin_client, app, make_user):
+    """A taken username, a 科室负责人 without a department, a bad phone number and no
+    password: all four under their fields in one answer (not one per submission); nothing
+    is created. The edit form does the same for its fields."""
+    from lxml import html as lxml_html
+
+    make_user("kate")
+    response = post_with_csrf(admin_client, "/admin/users/new", "/admin/users/new", {
+        "username": "Kate", "name": "凯特", "roles": ["staff", "dept_lead"], "phone": "12",
+        "password": ""})
+    assert response.status_code == 200
+    page = lxml_html.fromstring(response.get_data(as_text=True))
+
+    def errors(name: str) -> list[str]:
+        return page.xpath(f'//*[@name="{name}"]/ancestor::div[contains(@class, "field")][1]'
+                          '//p[@class="error"]/text()')
+
+    assert errors("username") == ["用户名 kate 已存在。"]
+    assert errors("department_id") == ["科室负责人须有所属部门，请选择部门。"]
+    assert errors("phone") == ["手机号须为 7 至 20 位数字，可含空格、+ 和 -。"]
+    assert errors("password") == ["请设置初始密码。"]
+    with app.app_context():
+        assert db.session.scalar(select(func.count(User.id))) == 2  # the admin and kate
+
+    kate = make_user("kate2")
+    response = post_with_csrf(admin_client, f"/admin/users/{kate.id}", f"/admin/users/{kate.id}",
+                              {"name": "凯特", "roles": ["staff", "dept_lead"], "phone": "12"})
+    page = lxml_html.fromstring(response.get_data(as_text=True))
+    assert errors("department_id") and errors("phone")
+
+
 def test_admin_gives_and_changes_a_joining_day(admin_client, app):
     """The user form shows 加入日期 (today's account: today) and saves a change; a day
     after today re-renders with the message under the field and changes nothing."""

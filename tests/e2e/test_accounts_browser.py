@@ -192,3 +192,24 @@ def test_an_imports_problems_wrap_on_a_phone(live_server, phone, make_user, make
     table = page.locator(".problems .table")
     expect(table).to_contain_text("不存在的部门名称很长很长很长")
     assert table.evaluate("node => node.scrollWidth <= node.clientWidth + 1")
+
+
+def test_the_user_form_marks_every_field_in_error(live_server, desktop, make_user):
+    """One submission names each problem under its field, and each field in error gets the
+    error border: text fields too (a more specific rule kept them grey)."""
+    make_user("chief", roles=("admin", "staff"), name="管理员乙")
+    make_user("kate", name="凯特")
+    page = desktop.new_page()
+    log_in(page, live_server, "chief")
+    page.goto(f"{live_server}/admin/users/new")
+    field(page, "用户名").fill("kate")
+    field(page, "姓名").fill("新同事")
+    field(page, "手机号").fill("123")
+    page.get_by_role("button", name="保存").click()
+    expect(page.locator("p.error")).to_have_text(
+        ["用户名 kate 已存在。", "手机号须为 7 至 20 位数字，可含空格、+ 和 -。", "请设置初始密码。"])
+    error_red = page.evaluate("getComputedStyle(document.querySelector('p.error')).color")
+    for label in ("用户名", "手机号", "初始密码"):
+        border = field(page, label).evaluate("e => getComputedStyle(e).borderTopColor")
+        assert border == error_red, label
+    assert field(page, "姓名").evaluate("e => getComputedStyle(e).borderTopColor") != error_red
