@@ -193,3 +193,33 @@ def test_errors_on_a_phone_show_at_the_top_and_a_reload_does_not_post_again(
     expect(lead.get_by_label("审阅意见（退回时必填）")).to_be_focused()
     assert_fits_phone(lead)
     screenshot(lead, "plans-review-error-phone")
+
+
+def test_a_video_can_be_confirmed_only_once_opened_and_watched(app, live_server, phone,
+                                                              make_user):
+    """我已看完 stays disabled until the video is opened, then counts down the watching
+    time the server checks, and confirms the item."""
+    make_user("viewer", name="观众")
+    with app.app_context():
+        today = local_day(utcnow())
+        plan = make_plan("视频学习", starts_on=today - timedelta(days=1),
+                         ends_on=today + timedelta(days=30))
+        video = add_item(plan, "video", title="宪法宣传片", hours=1,
+                         settings={"url": f"{live_server}/static/css/app.css", "min_seconds": 2})
+        db.session.commit()
+        item_id = video.id
+
+    page = phone.new_page()
+    log_in(page, live_server, "viewer")
+    page.goto(f"{live_server}/plans/items/{item_id}")
+    watched = page.get_by_role("button", name="我已看完")
+    expect(watched).to_be_disabled()
+    expect(page.locator(".confirm-hint")).to_contain_text("打开后至少需要 2 秒才能确认")
+    with page.expect_popup() as opened:
+        page.get_by_role("link", name="观看视频（打开外部链接）").click()
+    opened.value.close()
+    expect(page.locator(".confirm-hint")).to_contain_text("还需观看")
+    expect(watched).to_be_enabled(timeout=5000)
+    watched.click()
+    expect(page.locator(".flash")).to_contain_text("已完成：宪法宣传片")
+    assert_fits_phone(page)

@@ -100,7 +100,9 @@
       if (form.getAttribute("data-opened") === "1") {
         start();
       } else {
-        // A video: the clock starts when it is opened.
+        // A video: the clock starts when it is opened; until then 我已看完 is not yet for
+        // tapping (the server would refuse it).
+        button.disabled = true;
         document.addEventListener("click", function (event) {
           if (event.target.closest("[data-open-video]")) { start(); }
         });
