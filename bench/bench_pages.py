@@ -181,6 +181,7 @@ def staff_pages(ids: dict[str, int], period: tuple[date, date]) -> dict[str, str
         "plan page": f"/plans/{ids['plan']}",
         "plan item": f"/plans/items/{ids['plan_item']}",
         "plan hours": "/plans/hours",
+        "my reflections": "/plans/reflections",
         "notices": "/notices",
         "sessions list": "/sessions",
         "session page": f"/sessions/{ids['session']}",

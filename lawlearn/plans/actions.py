@@ -278,3 +278,11 @@ def hours_detail(user: User, year: int, now: datetime) -> HoursDetail:
     return HoursDetail(year, row, required_hours(user, year),
                        [(item, done) for item, done in items],
                        [(session, status) for session, status in sessions])
+
+
+def my_reflections_query(user: User):
+    """My reflections, newest first, each with its item and plan (one query a page)."""
+    return (select(Reflection).join(Reflection.item).join(PlanItem.plan)
+            .options(contains_eager(Reflection.item).contains_eager(PlanItem.plan))
+            .where(Reflection.user_id == user.id)
+            .order_by(Reflection.submitted_at.desc(), Reflection.id.desc()))

@@ -292,6 +292,14 @@ def reflect(item_id: int):
     return redirect(url_for("plans.item", item_id=found.id))
 
 
+@plans_bp.route("/reflections")
+@login_required
+def my_reflections():
+    """我的学习心得: every reflection I wrote, with where its review stands."""
+    pagination = paginate(actions.my_reflections_query(current_user), per_page=20)
+    return render_template("plans/reflections.html", pagination=pagination)
+
+
 # --- notices ----------------------------------------------------------------------------------
 
 

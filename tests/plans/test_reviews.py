@@ -315,3 +315,40 @@ def test_a_reflection_corrected_after_the_reviewer_read_it_is_read_again(app, of
         actions.submit_reflection(db.session.get(User, office.ann.id),
                                   db.session.get(PlanItem, office.reviewed), TEXT + "再改。",
                                   NOW + timedelta(minutes=9))
+
+
+def test_my_reflections_lists_mine_with_where_each_review_stands(app, office):
+    """我的学习心得 (linked from 我的): each of my reflections, newest first, with its plan,
+    where it stands (已退回 with the comment, 已审阅通过, 已提交 where the item asks no review)
+    and a link to its item page; nobody else's."""
+    from lxml import html
+
+    returned = submit(app, office.ann, office.reviewed)
+    submit(app, office.ann, office.unreviewed, "自由心得：依法行政要从身边小事做起。")
+    submit(app, office.bob, office.reviewed, "鲍勃的心得：法律面前人人平等，不可例外。")
+    lead = logged_in(app, office.lead)
+    assert decide(lead, returned, "return", "请结合工作实际。").status_code == 302
+    ann = logged_in(app, office.ann)
+    assert "/plans/reflections" in ann.get("/me").get_data(as_text=True)
+
+    def cards() -> list[str]:
+        page = html.fromstring(ann.get("/plans/reflections").get_data(as_text=True))
+        return [" ".join(li.text_content().split())
+                for li in page.xpath('//ul[@class="reflection-list"]/li')]
+
+    free, constitution = cards()
+    assert free.startswith("自由心得 2026年度学法计划") and "已提交" in free
+    assert constitution.startswith("学习宪法心得") and "已退回，待修改" in constitution
+    assert "审阅意见：请结合工作实际。" in constitution and "鲍勃" not in constitution + free
+    page = html.fromstring(ann.get("/plans/reflections").get_data(as_text=True))
+    assert page.xpath('//a[@class="reflection-link"]/@href') == [
+        f"/plans/items/{office.unreviewed}", f"/plans/items/{office.reviewed}"]
+
+    submit(app, office.ann, office.reviewed, TEXT + "结合执法工作，做到严格规范公正文明。")
+    assert "等待审阅" in cards()[1]
+    decide(lead, returned, "accept")
+    assert "已审阅通过" in cards()[1]
+
+    chief = logged_in(app, office.chief)
+    assert "还没有学习心得" in chief.get("/plans/reflections").get_data(as_text=True)
+    assert app.test_client().get("/plans/reflections").status_code == 302  # to the login
