@@ -308,7 +308,8 @@ def test_upgrade_dates_everyone_joined_when_their_account_was_made(empty_databas
 def test_upgrade_dates_undated_session_items_on_their_session_day(empty_database_url, tmp_path):
     """A session item without a due date gets its session's local day when its plan runs
     then (someone who joined after the session no longer owes it); other items, dated
-    session items and sessions outside their plan keep what they had."""
+    session items, sessions outside their plan, cancelled sessions and closed plans keep
+    what they had."""
     from datetime import date, datetime
 
     from lawlearn.plans.models import Plan, PlanItem
@@ -335,9 +336,18 @@ def test_upgrade_dates_undated_session_items_on_their_session_day(empty_database
             PlanItem(kind="session", title="计划外", position=2, settings={}),
             PlanItem(kind="material", title="资料", position=3, settings={"material_id": 1}),
         ]
-        db.session.add_all([march, january, plan])
+        cancelled = StudySession(title="取消", kind=kind, starts_at=datetime(2026, 4, 1, 1, 0),
+                                 ends_at=datetime(2026, 4, 1, 3, 0),
+                                 cancelled_at=datetime(2026, 3, 30, 1, 0))
+        plan.items.append(PlanItem(kind="session", title="已取消", position=4, settings={}))
+        closed = Plan(title="已结束计划", kind="annual", starts_on=date(2026, 3, 1),
+                      ends_on=date(2026, 6, 30), status="closed", required_hours=0,
+                      audience_all=True,
+                      items=[PlanItem(kind="session", title="已关闭", position=0, settings={})])
+        db.session.add_all([march, january, cancelled, plan, closed])
         db.session.flush()
-        for row, session in zip(plan.items[:3], (march, march, january), strict=True):
+        for row, session in zip([*plan.items[:3], plan.items[4], closed.items[0]],
+                                (march, march, january, cancelled, march), strict=True):
             row.settings = {"session_id": session.id, "excused_counts": False}
         db.session.commit()
         db.session.remove()
@@ -345,5 +355,6 @@ def test_upgrade_dates_undated_session_items_on_their_session_day(empty_database
         with db.engine.connect() as connection:
             due = dict(connection.execute(text("SELECT title, due_on FROM plan_item")).all())
         assert {title: str(day) if day else None for title, day in due.items()} == {
-            "未设截止": "2026-03-11", "已设截止": "2026-04-30", "计划外": None, "资料": None}
+            "未设截止": "2026-03-11", "已设截止": "2026-04-30", "计划外": None, "资料": None,
+            "已取消": None, "已关闭": None}
         db.engine.dispose()

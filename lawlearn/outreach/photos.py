@@ -275,11 +275,11 @@ class AddedPhotos(list[OutreachPhoto]):
 
 
 class PhotosRefused(ValidationFailed):
-    """Some photos of one upload were refused, so none was kept; ``problems`` names each."""
+    """Some photos of one upload were refused, so none was kept; ``refused`` names each."""
 
-    def __init__(self, problems: list[str]):
+    def __init__(self, refused: list[str]):
         super().__init__(_("照片均未上传：请去掉或换掉下列照片后重新上传。"), field="photos")
-        self.problems = problems
+        self.refused = refused
 
 
 def add_photos(actor: User, event: OutreachEvent, uploads: list[tuple[str | None, bytes]],

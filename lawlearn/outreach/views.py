@@ -205,7 +205,7 @@ def photo_upload(event_id: int):
                                   utcnow())
     except photos.PhotosRefused as error:
         db.session.rollback()
-        for message in (error.message, *error.problems):
+        for message in (error.message, *error.refused):
             flash(message, "error")
         return redirect(refused)
     db.session.commit()

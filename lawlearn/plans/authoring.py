@@ -23,7 +23,7 @@ from lawlearn.plans.item_settings import check_fits, clean_settings, default_tit
 from lawlearn.plans.kinds import KINDS
 from lawlearn.plans.models import PLAN_KINDS, Plan, PlanItem, PlanItemProgress, PlanStage, Reflection
 from lawlearn.plans.reach import check_reach
-from lawlearn.plans.targets import session_due_day
+from lawlearn.plans.targets import session_item_due
 
 MAX_HOURS = 1000
 MAX_POINTS = 1000
@@ -309,13 +309,13 @@ def _check_item(plan: Plan, fields: ItemFields) -> dict[str, Any]:
 def _apply_item(plan: Plan, item: PlanItem, fields: ItemFields,
                 settings: dict[str, Any]) -> None:
     stage = next((s for s in plan.stages if s.id == fields.stage_id), None)
+    item.due_on = fields.due_on if fields.kind != "session" \
+        else session_item_due(plan, item, fields.due_on, settings["session_id"])
     item.kind = fields.kind
     item.title = (fields.title or "").strip() or default_title(
         fields.kind, settings, stage.title if stage else plan.title)
     item.description = (fields.description or "").strip()
     item.stage_id = fields.stage_id
-    item.due_on = fields.due_on if fields.due_on is not None or fields.kind != "session" \
-        else session_due_day(plan, settings["session_id"])
     item.required = bool(fields.required)
     # A session item's hours are its session's (the attendance counts): none of its own.
     item.hours = 0.0 if fields.kind == "session" else float(fields.hours or 0)

@@ -246,7 +246,9 @@ def copy_plan(actor: User | None, plan: Plan, now: datetime) -> tuple[Plan, list
         title = _renamed(item.title, plan.title, copy.title)
         new = PlanItem(kind=item.kind, title=title, description=item.description,
                        position=item.position, stage=stages.get(item.stage_id),
-                       due_on=same_day_next_year(item.due_on) if item.due_on else None,
+                       # A session item is due on its new session's day, once chosen.
+                       due_on=same_day_next_year(item.due_on)
+                       if item.due_on and item.kind != "session" else None,
                        required=item.required, points=item.points,
                        # A session item's hours are its session's (see authoring._check_item).
                        hours=0 if item.kind == "session" else item.hours)

@@ -53,13 +53,39 @@ def session_due_day(plan: Plan, session_id: int) -> date | None:
     return day if day is not None and plan.starts_on <= day <= plan.ends_on else None
 
 
+def session_item_due(plan: Plan, item: PlanItem, chosen: date | None,
+                     session_id: int) -> date | None:
+    """A session item's due date as saved: the one chosen; its session's day when none is,
+    or when the one kept is the day of the session the item pointed at until now (the
+    edit form shows it: it went with that session, not with the new one)."""
+    before = (item.settings or {}).get("session_id") if item.kind == "session" else None
+    if chosen is None or (before not in (None, session_id)
+                          and chosen == session_due_day(plan, before)):
+        return session_due_day(plan, session_id)
+    return chosen
+
+
+def _open_items_due_on(session_id: int, day: date) -> list[PlanItem]:
+    """Items on the session due on ``day``, except in closed plans (frozen, as their
+    reports)."""
+    return [item for item in items_pointing_at("session", session_id)
+            if item.due_on == day and item.plan.status != "closed"]
+
+
 def follow_moved_sessions(moves: dict[int, tuple[date, date]]) -> None:
     """Session items due on their session's old day (the default, or chosen so) move to its
-    new day, when their plan runs then. ``moves``: session id → (old day, new day)."""
-    moved = {session_id: days for session_id, days in moves.items() if days[0] != days[1]}
-    if not moved:
-        return
-    for item in items_pointing_at("session", *moved):
-        old_day, new_day = moved[item.settings["session_id"]]
-        if item.due_on == old_day and item.plan.starts_on <= new_day <= item.plan.ends_on:
-            item.due_on = new_day
+    new day; when their plan does not run then, they are due at its end, as an undated
+    item is. ``moves``: session id → (old day, new day)."""
+    for session_id, (old_day, new_day) in moves.items():
+        if old_day == new_day:
+            continue
+        for item in _open_items_due_on(session_id, old_day):
+            item.due_on = new_day if item.plan.starts_on <= new_day <= item.plan.ends_on \
+                else None
+
+
+def forget_cancelled_session(session_id: int, day: date) -> None:
+    """Items due on a cancelled session's day are due at their plan's end again, as before
+    it was chosen: nobody could attend it, and the admin may point them at another one."""
+    for item in _open_items_due_on(session_id, day):
+        item.due_on = None

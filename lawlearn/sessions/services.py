@@ -194,6 +194,9 @@ def cancel_session(actor: User, session: StudySession, reason: str, now: datetim
     set_committed_value(session, "cancel_reason", reason.strip())
     record_audit(actor, "session.cancel", session,
                  _("取消学法活动《%(title)s》：%(reason)s", title=session.title, reason=reason))
+    from lawlearn.plans.targets import forget_cancelled_session  # plans imports this package
+
+    forget_cancelled_session(session.id, local_day(session.starts_at))
     if session.ends_at > now:
         # Whoever is expected hears of it (the bell), or they come to an empty hall. A
         # session already over is only tidied up: nobody needs telling.

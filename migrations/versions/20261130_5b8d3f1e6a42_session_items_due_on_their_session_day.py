@@ -2,7 +2,8 @@
 
 A session item left without a due date was due at its plan's end: someone who joined after
 the session had closed owed an item nobody could do any more. Such items are now due on
-their session's local day (when the plan runs then), as new ones are.
+their session's local day (when the plan runs then), as new ones are. Closed plans stay as
+they were (frozen, as their reports), and so do items on a cancelled session.
 
 Revision ID: 5b8d3f1e6a42
 Revises: c4a7e2f9b318
@@ -31,14 +32,15 @@ def upgrade():
                     sa.column('kind', sa.String), sa.column('due_on', sa.Date),
                     sa.column('settings', sa.JSON))
     plan = sa.table('plan', sa.column('id', sa.Integer), sa.column('starts_on', sa.Date),
-                    sa.column('ends_on', sa.Date))
+                    sa.column('ends_on', sa.Date), sa.column('status', sa.String))
     session = sa.table('study_session', sa.column('id', sa.Integer),
-                       sa.column('starts_at', sa.DateTime))
+                       sa.column('starts_at', sa.DateTime), sa.column('cancelled_at', sa.DateTime))
     items = bind.execute(sa.select(item.c.id, item.c.settings, plan.c.starts_on, plan.c.ends_on)
                          .join(plan, plan.c.id == item.c.plan_id)
-                         .where(item.c.kind == 'session', item.c.due_on.is_(None))).all()
-    starts = dict(bind.execute(sa.select(session.c.id, session.c.starts_at)).all()) \
-        if items else {}
+                         .where(item.c.kind == 'session', item.c.due_on.is_(None),
+                                plan.c.status != 'closed')).all()
+    starts = dict(bind.execute(sa.select(session.c.id, session.c.starts_at)
+                               .where(session.c.cancelled_at.is_(None))).all()) if items else {}
     for row in items:
         starts_at = starts.get((row.settings or {}).get('session_id'))
         if starts_at is None:

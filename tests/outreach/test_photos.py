@@ -292,7 +292,7 @@ def test_an_upload_over_the_photo_limit_is_refused_whole(app, ctx, people):
         photos.add_photos(user(people.author), event, [("a.jpg", jpeg(size=(40, 30))),
                                                        ("b.jpg", jpeg(size=(40, 30)))],
                           utcnow())
-    assert "已有 19 张，这次选了 2 张" in refused.value.problems[0]
+    assert "已有 19 张，这次选了 2 张" in refused.value.refused[0]
     db.session.rollback()
     assert photo_count() == 19 and len(files_under(app)) == 38
 

@@ -500,8 +500,17 @@ def test_a_session_item_left_undated_is_due_on_its_session_day_and_moves_with_it
         kind="session", settings={"session_id": session.id}), NOW)
     assert chosen.due_on == date(2026, 3, 18)
 
-    # A session before the plan starts: nothing to default to, and a move there leaves the
-    # item's date as it was.
+    # Pointed at another session with the date the form shows kept: the new session's day.
+    april = make_session("四月集中学法", starts_at=datetime(2026, 4, 8, 1, 0))
+    authoring.update_item(None, undated, authoring.ItemFields(
+        kind="session", settings={"session_id": april.id}, due_on=date(2026, 3, 18)), NOW)
+    assert undated.due_on == date(2026, 4, 8)
+    # A copy for next year asks for a new session: no date until one is chosen.
+    copy, _cleared = publishing.copy_plan(None, plan, NOW)
+    assert [item.due_on for item in copy.items] == [None, None]
+
+    # A session before the plan starts: nothing to default to; moved out of its plan's
+    # period, the item is due at the plan's end (as an undated one is).
     spring = new_plan("春季计划", starts_on=date(2026, 3, 15), ends_on=date(2026, 6, 30))
     assert item(spring, "session", {"session_id": make_session(
         "二月集中学法", starts_at=datetime(2026, 2, 10, 1, 0)).id}).due_on is None
@@ -509,7 +518,20 @@ def test_a_session_item_left_undated_is_due_on_its_session_day_and_moves_with_it
     assert later.due_on == date(2026, 3, 18)
     sessions.update_session(None, session, sessions.SessionFields(
         session.title, session.kind_id, evening, evening + timedelta(hours=2)))
-    assert (later.due_on, undated.due_on) == (date(2026, 3, 18), date(2026, 3, 11))
+    assert (later.due_on, chosen.due_on) == (None, date(2026, 3, 11))
+
+    # A closed plan is frozen: its items stay as they were when the session moves or is
+    # cancelled. Cancelled, an open plan's item is due at the plan's end again.
+    publishing.publish_plan(None, spring, NOW)
+    publishing.close_plan(None, spring, NOW)
+    frozen = item(plan, "session", {"session_id": april.id})  # plan stays open
+    closed_item = PlanItem(kind="session", title="已关闭", position=9, due_on=date(2026, 4, 8),
+                           settings={"session_id": april.id})
+    spring.items.append(closed_item)
+    db.session.flush()
+    sessions.cancel_session(None, april, "场地冲突", NOW)
+    assert (frozen.due_on, undated.due_on, closed_item.due_on) == (None, None,
+                                                                   date(2026, 4, 8))
 
 
 def test_only_a_draft_is_deleted_with_its_items(ctx, admin_user):
