@@ -46,6 +46,22 @@ def _apply_error(form, error: DomainError, default_field: str) -> None:
         field.errors = [*field.errors, message]
 
 
+def _add_service_problems(form, problems: list, default_field: str) -> None:
+    """After the form's own checks failed, the service's too, so that one submission names
+    every problem; a field the form already flagged keeps its message alone."""
+    flagged = {name for name, errors in form.errors.items() if errors}
+    for problem in problems:
+        name = problem.field if hasattr(form, problem.field or "") else default_field
+        if name not in flagged:
+            field = getattr(form, name)
+            field.errors = [*field.errors, problem.message]
+
+
+def _submitted_with_a_token(form) -> bool:
+    """Posted, with a valid CSRF token (an expired page says only that)."""
+    return form.is_submitted() and not form.errors.get("csrf_token")
+
+
 @admin_bp.route("/")
 def index():
     """Admin home: counts and shortcuts."""
@@ -83,8 +99,8 @@ def _user_form(form: UserForm) -> UserForm:
 
 
 def _fields(form: UserForm) -> services.UserFields:
-    return services.UserFields(form.name.data, form.department_id.data, set(form.roles.data),
-                               form.phone.data, form.joined_on.data)
+    return services.UserFields(form.name.data or "", form.department_id.data,
+                               set(form.roles.data or ()), form.phone.data, form.joined_on.data)
 
 
 @admin_bp.route("/users/new", methods=["GET", "POST"])
@@ -101,6 +117,9 @@ def user_new():
             db.session.commit()
             flash(_("已创建用户 %(name)s。", name=user.name), "success")
             return redirect(url_for("admin.user_edit", user_id=user.id))
+    elif _submitted_with_a_token(form):
+        _add_service_problems(form, services.new_user_problems(
+            form.username.data or "", form.password.data, _fields(form)), "username")
     return render_template("admin/user_form.html", form=form, user=None)
 
 
@@ -120,6 +139,8 @@ def user_edit(user_id: int):
             db.session.commit()
             flash(_("已保存。"), "success")
             return redirect(url_for("admin.users"))
+    elif _submitted_with_a_token(form):
+        _add_service_problems(form, services.field_problems(_fields(form), user.phone), "name")
     return render_template("admin/user_form.html", form=form, user=user,
                            reset_form=ResetPasswordForm(), confirm_form=ConfirmForm(),
                            locked=bool(user.locked_until and user.locked_until > utcnow()))

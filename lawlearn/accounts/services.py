@@ -190,7 +190,7 @@ def joined_at_for(day: date | None, now: datetime) -> datetime:
     return now if day is None else day_start(day)
 
 
-def _field_problems(fields: UserFields, kept_phone: str | None = None) -> list[ValidationFailed]:
+def field_problems(fields: UserFields, kept_phone: str | None = None) -> list[ValidationFailed]:
     """Every rule of the fields the values break; ``kept_phone``: the number the account has
     (one saved under an older rule is kept as it is, not refused at every edit)."""
     problems = []
@@ -216,26 +216,36 @@ def _field_problems(fields: UserFields, kept_phone: str | None = None) -> list[V
     return problems
 
 
+def new_user_problems(username: str, password: str | None, fields: UserFields, *,
+                      hashed: bool = False) -> list[ValidationFailed]:
+    """Every rule a new account would break (``hashed``: its password was checked
+    earlier), in order: username, the fields, the password."""
+    try:
+        username = check_username(username)
+    except ValidationFailed as error:
+        problems = [error]
+    else:
+        problems = [] if db.session.scalar(select(User.id).filter_by(username=username)) is None \
+            else [ValidationFailed(_("用户名 %(username)s 已存在。", username=username),
+                                   field="username")]
+    problems += field_problems(fields)
+    if not hashed:
+        problems += [ValidationFailed(text, field="password", code="weak_password") for text
+                     in password_problems(password or "", username)] if password else \
+            [ValidationFailed(_("请设置初始密码。"), field="password")]
+    return problems
+
+
 def create_user(actor: User | None, username: str, password: str | None, fields: UserFields,
                 *, must_change_password: bool = True, password_hash: str | None = None,
                 audit: bool = True) -> User:
     """Create an account; ``password_hash`` replaces ``password`` when the rules were
     checked earlier (the default password of an import is kept only as a hash)."""
-    problems = []
-    try:
-        username = check_username(username)
-    except ValidationFailed as error:
-        problems.append(error)
+    # Every problem at once: the form shows each by its field.
+    raise_all(new_user_problems(username, password, fields, hashed=password_hash is not None))
+    username = normalize_username(username)
     taken = ValidationFailed(_("用户名 %(username)s 已存在。", username=username),
                              field="username")
-    if not problems and db.session.scalar(select(User.id).filter_by(username=username)):
-        problems.append(taken)
-    problems += _field_problems(fields)
-    if password_hash is None:
-        problems += [ValidationFailed(text, field="password", code="weak_password") for text
-                     in password_problems(password or "", username)] if password else \
-            [ValidationFailed(_("请设置初始密码。"), field="password")]
-    raise_all(problems)  # every problem at once: the form shows each by its field
     now = utcnow()
     user = User(username=username, name=fields.name.strip(), department_id=fields.department_id,
                 phone=(fields.phone or "").strip() or None,
@@ -259,7 +269,7 @@ def create_user(actor: User | None, username: str, password: str | None, fields:
 
 
 def update_user(actor: User, user: User, fields: UserFields) -> None:
-    raise_all(_field_problems(fields, kept_phone=user.phone))
+    raise_all(field_problems(fields, kept_phone=user.phone))
     if user.id == actor.id and Role.ADMIN in user.roles and Role.ADMIN not in fields.roles:
         raise PermissionDenied(_("不能取消自己的管理员角色。"), field="roles")
     before = {"name": user.name, "department_id": user.department_id,

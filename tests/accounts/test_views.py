@@ -491,11 +491,27 @@ def test_the_user_form_names_every_problem_at_once(admin_client, app, make_user)
     with app.app_context():
         assert db.session.scalar(select(func.count(User.id))) == 2  # the admin and kate
 
+    # The form's own checks failing (no name) do not hide the service's: one submission
+    # still names them all, the form's message alone where it has one.
+    response = post_with_csrf(admin_client, "/admin/users/new", "/admin/users/new", {
+        "username": "kate", "name": "", "roles": ["staff"], "phone": "12", "password": "kate"})
+    page = lxml_html.fromstring(response.get_data(as_text=True))
+    assert errors("name") == ["请填写姓名。"]
+    assert errors("username") == ["用户名 kate 已存在。"]
+    assert errors("phone") == ["手机号须为 7 至 20 位数字，可含空格、+ 和 -。"]
+    assert errors("password") == ["密码至少需要 8 个字符。", "密码不能与用户名相同。"]
+
     kate = make_user("kate2")
     response = post_with_csrf(admin_client, f"/admin/users/{kate.id}", f"/admin/users/{kate.id}",
                               {"name": "凯特", "roles": ["staff", "dept_lead"], "phone": "12"})
     page = lxml_html.fromstring(response.get_data(as_text=True))
     assert errors("department_id") and errors("phone")
+    response = post_with_csrf(admin_client, f"/admin/users/{kate.id}", f"/admin/users/{kate.id}",
+                              {"name": "", "roles": ["staff"], "phone": "12"})
+    page = lxml_html.fromstring(response.get_data(as_text=True))
+    assert errors("name") == ["请填写姓名。"] and errors("phone")
+    with app.app_context():
+        assert db.session.get(User, kate.id).name != ""
 
 
 def test_admin_gives_and_changes_a_joining_day(admin_client, app):
