@@ -104,7 +104,12 @@
         // tapping (the server would refuse it).
         button.disabled = true;
         document.addEventListener("click", function (event) {
-          if (event.target.closest("[data-open-video]")) { start(); }
+          if (event.target.closest("[data-open-video]") && !running) {
+            // The server's clock starts when the opening request reaches it, a moment after
+            // the tap: a second more here, or the button would open before it agrees.
+            left += 1;
+            start();
+          }
         });
       }
     }
