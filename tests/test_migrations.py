@@ -308,9 +308,11 @@ def test_upgrade_dates_everyone_joined_when_their_account_was_made(empty_databas
 def test_upgrade_dates_undated_session_items_on_their_session_day(empty_database_url, tmp_path):
     """A session item without a due date gets its session's local day when its plan runs
     then (someone who joined after the session no longer owes it); other items, dated
-    session items, sessions outside their plan, cancelled sessions and closed plans keep
-    what they had."""
+    session items, sessions outside their plan and closed plans keep what they had; an item
+    on a cancelled session is marked so."""
     from datetime import date, datetime
+
+    from sqlalchemy import select
 
     from lawlearn.plans.models import Plan, PlanItem
     from lawlearn.sessions.models import SessionKind, StudySession
@@ -353,8 +355,12 @@ def test_upgrade_dates_undated_session_items_on_their_session_day(empty_database
         db.session.remove()
         upgrade()
         with db.engine.connect() as connection:
-            due = dict(connection.execute(text("SELECT title, due_on FROM plan_item")).all())
-        assert {title: str(day) if day else None for title, day in due.items()} == {
-            "未设截止": "2026-03-11", "已设截止": "2026-04-30", "计划外": None, "资料": None,
-            "已取消": None, "已关闭": None}
+            rows = connection.execute(select(PlanItem.title, PlanItem.due_on,
+                                             PlanItem.settings)).all()
+        due = {title: str(day) if day else None for title, day, _settings in rows}
+        assert due == {"未设截止": "2026-03-11", "已设截止": "2026-04-30", "计划外": None,
+                       "资料": None, "已取消": None, "已关闭": None}
+        # An item on a session cancelled before: nobody's until it names another session.
+        flagged = {title for title, _day, settings in rows if settings.get("session_cancelled")}
+        assert flagged == {"已取消"}
         db.engine.dispose()

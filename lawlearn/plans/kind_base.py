@@ -17,7 +17,7 @@ from lawlearn.plans.models import PlanItem
 STATUS_LABELS = {
     "pending": _l("未开始"), "in_progress": _l("进行中"), "submitted": _l("待审阅"),
     "returned": _l("已退回"), "excused": _l("已请假"), "done": _l("已完成"),
-    "not_owed": _l("加入前已到期"),
+    "not_owed": _l("加入前已到期"), "cancelled": _l("活动已取消"),
 }
 
 
@@ -40,7 +40,7 @@ class ItemState:
     def to_do(self) -> bool:
         """Something is still up to the person (neither done nor waiting for a reviewer, and
         theirs: see ``owes``)."""
-        return not (self.done or self.waiting or self.status == "not_owed")
+        return not (self.done or self.waiting or self.status in ("not_owed", "cancelled"))
 
     @property
     def label(self) -> str:
@@ -49,15 +49,27 @@ class ItemState:
 
 PENDING = ItemState()
 NOT_OWED = ItemState("not_owed")
+CANCELLED = ItemState("cancelled")
 States = dict[tuple[int, int], ItemState]
+# Set on a session item's settings when its session is cancelled (sessions.cancel_session);
+# choosing a session again rebuilds the settings without it.
+SESSION_CANCELLED = "session_cancelled"
 
 
 def owes(item: PlanItem, joined_on: date | None) -> bool:
     """Whether someone who joined on ``joined_on`` (their 加入日期, local) owes ``item``: not
     one due before they came, as a session closed before they joined does not expect them
-    (a new colleague starts with nothing overdue). Done anyway, it still pays its hours and
+    (a new colleague starts with nothing overdue), and nobody one whose session was
+    cancelled, until it points at another. Done anyway, it still pays its hours and
     points; it is in none of their due or done counts."""
+    if (item.settings or {}).get(SESSION_CANCELLED):
+        return False
     return joined_on is None or item.due_on is None or item.due_on >= joined_on
+
+
+def not_owed_state(item: PlanItem) -> ItemState:
+    """How an item someone does not owe (and has not done) shows: 活动已取消 or 加入前已到期."""
+    return CANCELLED if (item.settings or {}).get(SESSION_CANCELLED) else NOT_OWED
 
 
 def user_filter(column, user_ids: list[int] | None):

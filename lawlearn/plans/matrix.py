@@ -11,7 +11,7 @@ from sqlalchemy import or_, select
 from lawlearn.accounts.models import Department, User
 from lawlearn.extensions import db
 from lawlearn.localtime import local_day
-from lawlearn.plans.kind_base import NOT_OWED, PENDING, ItemState, States, owes
+from lawlearn.plans.kind_base import PENDING, ItemState, States, not_owed_state, owes
 from lawlearn.plans.kinds import item_states
 from lawlearn.plans.models import Plan, PlanItem
 from lawlearn.plans.progress import audience_users_query, is_overdue, joined_day
@@ -36,7 +36,8 @@ class Matrix:
 
     def state(self, item: PlanItem, person: User) -> ItemState:
         state = self.states.get((item.id, person.id), PENDING)
-        return NOT_OWED if not state.done and not self.owes(item, person) else state
+        return not_owed_state(item) if not state.done and not self.owes(item, person) \
+            else state
 
     def overdue(self, item: PlanItem, person: User) -> bool:
         return is_overdue(item, self.state(item, person), self.today)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 from lawlearn.accounts.models import Department, User, UserRole, studies_condition
 from lawlearn.extensions import db
 from lawlearn.localtime import day_bounds, local_day
-from lawlearn.plans.kind_base import NOT_OWED, PENDING, ItemState, owes
+from lawlearn.plans.kind_base import PENDING, ItemState, not_owed_state, owes
 from lawlearn.plans.kinds import item_states
 from lawlearn.plans.models import Plan, PlanAudience, PlanItem, PlanItemProgress
 from lawlearn.practice.points import award
@@ -133,7 +133,7 @@ def item_progress(item: PlanItem, state: ItemState, joined: date | None,
     theirs (kind_base.owes) unless they did it anyway."""
     owed = owes(item, joined)
     if not owed and not state.done:
-        state = NOT_OWED
+        state = not_owed_state(item)
     return ItemProgress(item, state, is_overdue(item, state, today), owed)
 
 

@@ -27,6 +27,7 @@ from lawlearn.plans.item_settings import (
     clean_settings,
     needs_target,
 )
+from lawlearn.plans.kind_base import SESSION_CANCELLED
 from lawlearn.plans.models import Plan, PlanAudience, PlanItem, PlanStage
 from lawlearn.plans.notices import notify, plan_link
 from lawlearn.plans.progress import audience_users_query
@@ -239,6 +240,7 @@ def copy_plan(actor: User | None, plan: Plan, now: datetime) -> tuple[Plan, list
     cleared: list[PlanItem] = []
     for item in plan.items:
         settings = dict(item.settings)
+        settings.pop(SESSION_CANCELLED, None)  # the copy asks for a new session anyway
         if settings.get("from"):
             settings["from"] = same_day_next_year(
                 date.fromisoformat(settings["from"])).isoformat()

@@ -84,8 +84,16 @@ def follow_moved_sessions(moves: dict[int, tuple[date, date]]) -> None:
                 else None
 
 
-def forget_cancelled_session(session_id: int, day: date) -> None:
-    """Items due on a cancelled session's day are due at their plan's end again, as before
-    it was chosen: nobody could attend it, and the admin may point them at another one."""
-    for item in _open_items_due_on(session_id, day):
-        item.due_on = None
+def forget_cancelled_session(session_id: int, day: date) -> list[PlanItem]:
+    """Items on a cancelled session, except in closed plans: owed by nobody until an admin
+    points them at another session (kind_base.owes), and those due on its day due at
+    their plan's end again, as before it was chosen. Returns them, to name them."""
+    from lawlearn.plans.kind_base import SESSION_CANCELLED
+
+    items = [item for item in items_pointing_at("session", session_id)
+             if item.plan.status != "closed"]
+    for item in items:
+        item.settings = {**item.settings, SESSION_CANCELLED: True}  # a new dict: saved
+        if item.due_on == day:
+            item.due_on = None
+    return items

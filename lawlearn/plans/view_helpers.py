@@ -30,7 +30,8 @@ from lawlearn.plans.models import Plan
 MATRIX_PER_PAGE = 100
 # A symbol for each status, always shown with its word (never colour alone).
 STATUS_SYMBOLS = {"done": "✓", "in_progress": "◐", "pending": "○", "submitted": "✎",
-                  "returned": "↩", "excused": "—", "not_owed": "／"}
+                  "returned": "↩", "excused": "—", "not_owed": "／",
+                  "cancelled": "×"}
 
 
 # --- service calls from buttons and forms ------------------------------------------------------

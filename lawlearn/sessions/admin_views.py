@@ -154,8 +154,8 @@ def session_cancel(session_id: int):
             flash(_("已取消本次活动，并通知了应参加的 %(n)d 人。", n=told) if told
                   else _("已取消本次活动。"), "success")
             if items := _plan_items(study):
-                flash(_("学习计划的事项要求参加本次活动：%(items)s。请在计划中改选其他场次，"
-                        "否则这些事项无人能完成。", items=items), "warning")
+                flash(_("学习计划的事项要求参加本次活动：%(items)s。请在计划中改选其他场次；"
+                        "改选前，这些事项不计入任何人的完成情况。", items=items), "warning")
     else:
         flash(_("请填写取消原因。"), "error")
     return redirect(url_for("sessions_admin.session_edit", session_id=study.id))

@@ -169,13 +169,37 @@ def update_session(actor: User, session: StudySession, fields: SessionFields, *,
 
     shifts = [(target, target.starts_at - session.starts_at) for target in targets]
     old_days = {target.id: local_day(target.starts_at) for target in targets}
+    was = (session.starts_at, session.place)
     check_narrowing("session", [target.id for target in targets],
                     lambda: [_apply(target, fields, shift) for target, shift in shifts])
     follow_moved_sessions({target.id: (old_days[target.id], local_day(target.starts_at))
                            for target in targets})
     record_audit(actor, "session.update", session,
                  _("修改学法活动《%(title)s》%(n)d 场", title=session.title, n=len(targets)))
+    if now is not None and (moved or session.place != was[1]) and session.ends_at > now \
+            and session.cancelled_at is None:
+        _tell_of_change(session, *was, len(targets), now)
     return len(targets)
+
+
+def _tell_of_change(session: StudySession, starts_at: datetime, place: str, count: int,
+                    now: datetime) -> None:
+    """Everyone expected hears of a new time or place (the bell), as of a cancellation:
+    or they come on the old day, or to the old room."""
+    from lawlearn.plans.notices import notify  # here: plans imports this package
+
+    now_at = {"when": display_datetime(session.starts_at),
+              "where": session.place or _("（地点待定）")}
+    body = _("原定于 %(was)s 在 %(old)s 的学法活动，改为 %(when)s 在 %(where)s 举行。",
+             was=display_datetime(starts_at), old=place, **now_at) \
+        if place and place != session.place else \
+        _("原定于 %(was)s 的学法活动，改为 %(when)s 在 %(where)s 举行。",
+          was=display_datetime(starts_at), **now_at)
+    if count > 1:
+        body += _("本系列之后的 %(n)d 场同样调整。", n=count - 1)
+    expected = db.session.scalars(select(User.id).where(expected_condition(session)))
+    notify(expected, _("学法活动变更：%(title)s", title=session.title), body,
+           f"/sessions/{session.id}", now)
 
 
 def cancel_session(actor: User, session: StudySession, reason: str, now: datetime) -> int:

@@ -2,8 +2,10 @@
 
 A session item left without a due date was due at its plan's end: someone who joined after
 the session had closed owed an item nobody could do any more. Such items are now due on
-their session's local day (when the plan runs then), as new ones are. Closed plans stay as
-they were (frozen, as their reports), and so do items on a cancelled session.
+their session's local day (when the plan runs then), as new ones are. An item on a session
+cancelled earlier is marked so (settings "session_cancelled"): nobody owes it until it names
+another session, as happens on cancelling from now on. Closed plans stay as they were
+(frozen, as their reports).
 
 Revision ID: 5b8d3f1e6a42
 Revises: c4a7e2f9b318
@@ -35,18 +37,24 @@ def upgrade():
                     sa.column('ends_on', sa.Date), sa.column('status', sa.String))
     session = sa.table('study_session', sa.column('id', sa.Integer),
                        sa.column('starts_at', sa.DateTime), sa.column('cancelled_at', sa.DateTime))
-    items = bind.execute(sa.select(item.c.id, item.c.settings, plan.c.starts_on, plan.c.ends_on)
+    items = bind.execute(sa.select(item.c.id, item.c.settings, item.c.due_on, plan.c.starts_on,
+                                   plan.c.ends_on)
                          .join(plan, plan.c.id == item.c.plan_id)
-                         .where(item.c.kind == 'session', item.c.due_on.is_(None),
-                                plan.c.status != 'closed')).all()
-    starts = dict(bind.execute(sa.select(session.c.id, session.c.starts_at)
-                               .where(session.c.cancelled_at.is_(None))).all()) if items else {}
+                         .where(item.c.kind == 'session', plan.c.status != 'closed')).all()
+    sessions = {row.id: row for row in bind.execute(
+        sa.select(session.c.id, session.c.starts_at, session.c.cancelled_at)).all()} \
+        if items else {}
     for row in items:
-        starts_at = starts.get((row.settings or {}).get('session_id'))
-        if starts_at is None:
+        settings = row.settings or {}
+        target = sessions.get(settings.get('session_id'))
+        if target is None:
             continue
-        day = starts_at.replace(tzinfo=timezone.utc).astimezone(zone).date()
-        if row.starts_on <= day <= row.ends_on:
+        if target.cancelled_at is not None:
+            bind.execute(item.update().where(item.c.id == row.id)
+                         .values(settings={**settings, 'session_cancelled': True}))
+            continue
+        day = target.starts_at.replace(tzinfo=timezone.utc).astimezone(zone).date()
+        if row.due_on is None and row.starts_on <= day <= row.ends_on:
             bind.execute(item.update().where(item.c.id == row.id).values(due_on=day))
 
 

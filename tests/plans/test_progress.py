@@ -197,6 +197,45 @@ def test_items_due_before_someone_joined_are_not_theirs(ctx):
     assert "入职当天" in notice.body and "三月" not in notice.body and "四月" not in notice.body
 
 
+def test_an_item_on_a_cancelled_session_is_nobodys_until_it_names_another(ctx):
+    """Cancelled, a session leaves its items owed by nobody (活动已取消): not in 下一步, the
+    required counts, the rates or the reminders, in plans still open; a closed plan keeps
+    its figures. Pointed at another session, the item is everyone's again."""
+    from lawlearn.plans import authoring
+    from lawlearn.reports.participation import build_report
+    from lawlearn.sessions import services as sessions
+
+    plan = make_plan()
+    coming = make_session("十二月集中学法", starts_at=NOW + timedelta(days=10))
+    on_it = add_item(plan, "session", title="参加十二月学法", due_on=date(2026, 6, 11),
+                     settings={"session_id": coming.id})
+    other = add_item(plan, "material", title="阅读材料", due_on=date(2026, 5, 1))  # overdue
+    ann = make_person("ann")
+    sessions.cancel_session(None, coming, "讲师临时出差", NOW)
+    assert on_it.due_on is None  # it was due on the session's day
+
+    states = {entry.item.title: (entry.state.status, entry.state.label, entry.owed)
+              for entry in progress_for(ann, NOW)[0].items}
+    assert states["参加十二月学法"] == ("cancelled", "活动已取消", False)
+    assert [e.item for e in next_up(progress_for(ann, NOW), limit=10)] == [other]
+    grid = matrix(plan, NOW)
+    assert grid.state(on_it, ann).status == "cancelled" and grid.required_for(ann) == 1
+    assert grid.item_rate(on_it) is None
+    reminded = oversight.remind(make_person("root", roles=("admin",)), plan, NOW)
+    notice = db.session.scalar(select(Notice).where(Notice.user_id == ann.id))
+    assert reminded.sent == 1 and "十二月" not in notice.body
+    report = build_report(date(2026, 1, 1), date(2026, 12, 31), now=NOW)
+    row = next(p for p in report.people if p.user_id == ann.id)
+    assert (row.values["items_due"], row.values["items_done"]) == (1, 0)  # the material alone
+
+    later = make_session("十二月集中学法（改期）", starts_at=NOW + timedelta(days=17))
+    authoring.update_item(None, on_it, authoring.ItemFields(
+        kind="session", title=on_it.title, settings={"session_id": later.id}), NOW)
+    assert on_it.due_on == date(2026, 6, 18) and "session_cancelled" not in on_it.settings
+    assert progress_for(ann, NOW)[0].items[0].state.status == "pending"
+    assert matrix(plan, NOW).required_for(ann) == 2
+
+
 def test_a_reflection_waiting_for_review_is_not_overdue_next_up_or_behind(ctx):
     ann = make_person("ann")
     plan = make_plan()

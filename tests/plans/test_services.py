@@ -532,6 +532,7 @@ def test_a_session_item_left_undated_is_due_on_its_session_day_and_moves_with_it
     sessions.cancel_session(None, april, "场地冲突", NOW)
     assert (frozen.due_on, undated.due_on, closed_item.due_on) == (None, None,
                                                                    date(2026, 4, 8))
+    assert frozen.settings["session_cancelled"] and "session_cancelled" not in closed_item.settings
 
 
 def test_only_a_draft_is_deleted_with_its_items(ctx, admin_user):

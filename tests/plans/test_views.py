@@ -6,6 +6,7 @@ import re
 from datetime import date, datetime, timedelta
 
 import pytest
+from lxml import html
 from sqlalchemy import select
 
 from lawlearn.accounts.models import User
@@ -180,6 +181,10 @@ def test_a_newcomer_sees_items_due_before_they_joined_as_not_theirs(app, client,
     assert "加入前已到期" in item_page and "已逾期" not in item_page
     home = client.get("/").get_data(as_text=True)
     assert "下周的资料" in home and "上月的资料" not in home
+    # Nothing to do there: its button is not the page's call to action.
+    buttons = html.fromstring(page).xpath('//a[contains(@class, "button")]'
+                                          '[contains(., "：上月的资料")]/@class')
+    assert buttons and "primary" not in buttons[0]
 
 
 def test_progress_ring_shows_the_share_done(app, client, ann):

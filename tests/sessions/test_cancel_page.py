@@ -40,6 +40,7 @@ def test_cancelling_a_session_a_plan_asks_for_names_the_plan(app, admin_client):
                           follow_redirects=True).get_data(as_text=True)
     assert "已取消本次活动" in done
     assert ('class="flash flash-warning" role="status">学习计划的事项要求参加本次活动：'
-            '《年度学法计划》的“参加民法典讲座”。请在计划中改选其他场次，否则这些事项无人能完成。') in done
+            '《年度学法计划》的“参加民法典讲座”。请在计划中改选其他场次；'
+            '改选前，这些事项不计入任何人的完成情况。') in done
     with app.app_context():
         assert db.session.get(StudySession, session_id).cancel_reason == "讲师临时出差"

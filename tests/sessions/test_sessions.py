@@ -86,6 +86,49 @@ def test_edit_the_rest_of_a_series_and_cancel(ctx, kind_id, admin):
     assert series[0].cancelled_at and not services.checkin_open(series[0], series[0].starts_at)
 
 
+def test_a_new_time_or_place_tells_the_people_expected(ctx, kind_id, admin, make_user,
+                                                        make_department):
+    """Moved or taken to another room, an upcoming session's people hear of it (as of a
+    cancellation); a new title, a session over or one edited without ``now`` tell nobody."""
+    from lawlearn.plans.models import Notice
+
+    section, other = make_department("法制科"), make_department("其他")
+    inside = make_user("inside", department_id=section)
+    make_user("outside", department_id=other)
+    actor = db.session.get(User, admin.id)
+    now = datetime(2026, 3, 1, 2, 0)
+    coming = services.create_sessions(None, fields(kind_id, datetime(2026, 3, 2, 6, 0),
+                                                   audience_all=False, department_ids=[section],
+                                                   place="三楼会议室"))[0]
+
+    def notices() -> list[tuple[int, str, str]]:
+        return [(n.user_id, n.title, n.body) for n in db.session.scalars(
+            select(Notice).order_by(Notice.id))]
+
+    renamed = fields(kind_id, coming.starts_at, audience_all=False, department_ids=[section],
+                     place="三楼会议室")
+    renamed.title = "宪法学习（第一讲）"
+    services.update_session(actor, coming, renamed, now=now)
+    assert notices() == []
+
+    moved = fields(kind_id, datetime(2026, 3, 4, 6, 0), audience_all=False,
+                   department_ids=[section], place="三楼会议室")
+    moved.title = renamed.title
+    services.update_session(actor, coming, moved, now=now)
+    assert notices() == [(inside.id, "学法活动变更：宪法学习（第一讲）",
+                          "原定于 2026年3月2日 14:00 的学法活动，改为 2026年3月4日 14:00 "
+                          "在 三楼会议室 举行。")]
+
+    moved.place = "五楼报告厅"
+    services.update_session(actor, coming, moved, now=now)
+    assert notices()[-1][2] == ("原定于 2026年3月4日 14:00 在 三楼会议室 的学法活动，改为 "
+                                "2026年3月4日 14:00 在 五楼报告厅 举行。")
+    services.update_session(actor, coming, fields(kind_id, datetime(2026, 3, 5, 6, 0)))
+    over = services.create_sessions(None, fields(kind_id, datetime(2026, 2, 1, 6, 0)))[0]
+    services.update_session(actor, over, fields(kind_id, datetime(2026, 2, 2, 6, 0)), now=now)
+    assert len(notices()) == 2
+
+
 def test_cancelling_tells_the_people_expected_unless_it_is_over(ctx, kind_id, admin,
                                                                  make_user, make_department):
     from lawlearn.plans.models import Notice
