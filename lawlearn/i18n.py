@@ -13,6 +13,8 @@ from jinja2 import pass_eval_context
 from jinja2.nodes import EvalContext
 from markupsafe import Markup
 
+from lawlearn.rounding import half_up
+
 
 def select_locale() -> str:
     """The user's saved choice, else this browser session's choice, else Chinese."""
@@ -86,8 +88,14 @@ def display_count(value: int | None) -> str:
 
 
 def display_rate(value: float | None) -> str:
-    """A ratio 0..1 shown with one decimal: 87.5%."""
-    return format_percent(value or 0, "#,##0.0%")
+    """A ratio 0..1 shown with one decimal, 四舍五入: 87.5% (Babel alone would round a
+    half to even: 81.25% → 81.2%)."""
+    return format_percent(half_up(value or 0, 3), "#,##0.0%")
+
+
+def display_one_decimal(value: float | None) -> str:
+    """A figure with one decimal, 四舍五入: 106.25 → "106.3"."""
+    return f"{half_up(value or 0):.1f}"
 
 
 def request_translations():
@@ -131,4 +139,5 @@ def init_i18n(app: Flask) -> None:
         time_range=display_time_range,
         count=display_count,
         rate=display_rate,
+        one_decimal=display_one_decimal,
     )

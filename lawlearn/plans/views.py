@@ -40,6 +40,7 @@ from lawlearn.plans.progress import (
     sync_completions,
     synced_progress,
 )
+from lawlearn.rounding import half_up
 from lawlearn.security import is_safe_next
 
 # --- helpers shared by the pages (and by the home page) -------------------------------------
@@ -82,7 +83,7 @@ def item_kind_label(kind: str) -> str:
 @plans_bp.app_template_filter("hours")
 def hours_filter(value: float | None) -> str:
     """1.5 → "1.5", 2.0 → "2": study hours without a useless ".0"."""
-    value = round(float(value or 0), 1)
+    value = half_up(float(value or 0))
     return str(int(value)) if value == int(value) else str(value)
 
 

@@ -25,6 +25,7 @@ from lawlearn.practice.models import (
     TimingFlag,
 )
 from lawlearn.quiz.models import Attempt, AttemptItem
+from lawlearn.rounding import percent_text
 from lawlearn.settings import get_settings
 
 
@@ -181,6 +182,6 @@ def export_timing_csv(rows: list[TimingRow], date_from: date, date_to: date) -> 
     for row in rows:
         table.append([period, row.name, row.username, row.department or _("未分配部门"),
                       row.flagged, row.answered,
-                      "" if row.share is None else f"{row.share * 100:.1f}%",
+                      percent_text(row.share),
                       row.median_elapsed_ms, row.median_floor_ms, local_time(row.last_flag)])
     return csv_bytes(table)

@@ -11,6 +11,7 @@ from lawlearn.exports import csv_bytes, local_time
 from lawlearn.quiz.item_analysis import ItemAnalysis, ItemStats, item_analysis
 from lawlearn.quiz.models import Quiz
 from lawlearn.quiz.results import PersonResult, QuizResults, quiz_results
+from lawlearn.rounding import percent_text
 
 EXPORT_FORMATS = ("xlsx", "csv")
 
@@ -33,7 +34,7 @@ def _item_headers() -> list[str]:
 
 def _response_summary(item: ItemStats) -> str:
     parts = [_("%(key)s：%(count)d 人（%(rate)s）", key=r.label, count=r.count,
-               rate=f"{r.rate * 100:.1f}%") for r in item.responses]
+               rate=percent_text(r.rate)) for r in item.responses]
     if item.type == "fill":
         parts.append(_("答对 %(n)s 人", n=item.correct))
     if item.unanswered:

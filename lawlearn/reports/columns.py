@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from itertools import repeat
 from typing import Any
 
+from lawlearn.rounding import half_up
+
 # How a value is shown and exported: whole counts, hours and scores with one decimal,
 # rates (0..1) as percentages.
 KINDS = ("count", "hours", "score", "rate")
@@ -44,12 +46,12 @@ class Column:
                 return None
             ratio = sum(v.get(numerator) or 0 for v in values) / over
             # Scores are shown with one decimal: round here so every page and export agrees.
-            return round(ratio, 1) if self.kind == "score" else ratio
+            return half_up(ratio) if self.kind == "score" else ratio
         present = [v[self.key] for v in values if v.get(self.key) is not None]
         if self.combine == "max":
             return max(present) if present else None
         total = sum(present)
-        return round(total, 1) if self.kind in ("hours", "score") else total
+        return half_up(total) if self.kind in ("hours", "score") else total
 
 
 class GroupTotals:
@@ -112,12 +114,12 @@ class GroupTotals:
                 numerator, denominator = column.ratio_of or ("", "")
                 over = self.sums.get(denominator) or 0
                 ratio = self.sums.get(numerator, 0) / over if over else None
-                result[column.key] = round(ratio, 1) if ratio is not None \
+                result[column.key] = half_up(ratio) if ratio is not None \
                     and column.kind == "score" else ratio
             elif column.combine == "max":
                 result[column.key] = self.maxima[column.key]
             else:
                 total = self.sums[column.key]
-                result[column.key] = round(total, 1) if column.kind in ("hours", "score") \
+                result[column.key] = half_up(total) if column.kind in ("hours", "score") \
                     else total
         return result

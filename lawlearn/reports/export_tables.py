@@ -20,6 +20,7 @@ from lawlearn.accounts.models import Department
 from lawlearn.exports import filename_part, local_time, safe_text
 from lawlearn.reports.columns import Column
 from lawlearn.reports.participation import DepartmentRow, ParticipationReport
+from lawlearn.rounding import percent_text as rounded_percent
 from lawlearn.sessions.attendance import AttendanceRule, rule_clauses
 
 EXPORT_FORMATS = ("xlsx", "csv", "docx")
@@ -249,8 +250,8 @@ def column_totals(report: ParticipationReport) -> list[tuple[str, str, Any, Any,
 
 
 def percent_text(rate: float | None) -> str:
-    """0.875 → "87.5%" (one decimal, as the report page shows it)."""
-    return "" if rate is None else f"{rate * 100:.1f}%"
+    """0.875 → "87.5%" (one decimal, 四舍五入, as the report page shows it)."""
+    return rounded_percent(rate)
 
 
 def rate_rule_text(rule: AttendanceRule) -> str:

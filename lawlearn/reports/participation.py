@@ -65,6 +65,7 @@ from lawlearn.extensions import db
 from lawlearn.reports.columns import Column, GroupTotals
 from lawlearn.reports.scope import Person, Scope
 from lawlearn.reports.sources import SOURCES, Source, all_columns
+from lawlearn.rounding import half_up
 from lawlearn.sessions.attendance import AttendanceRule
 
 MAX_DAYS = 366 * 5
@@ -96,7 +97,7 @@ class DepartmentRow:
         value = self.values.get(key)
         heads_key = _per_capita_heads().get(key)
         heads = self.people if heads_key is None else self.values.get(heads_key)
-        return round(value / heads, 1) if heads and value is not None else None
+        return half_up(value / heads) if heads and value is not None else None
 
 
 @cache
@@ -207,7 +208,7 @@ def _figures_table(scope: Scope, sources: tuple[Source, ...], columns: list[Colu
                 values[key] = None
                 continue
             ratio = (values.get(numerator) or 0) / over
-            values[key] = round(ratio, 1) if score else ratio
+            values[key] = half_up(ratio) if score else ratio
     return table
 
 

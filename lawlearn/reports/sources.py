@@ -22,6 +22,7 @@ from lawlearn.localtime import local_day
 from lawlearn.plans.kind_base import owes
 from lawlearn.reports.columns import Column
 from lawlearn.reports.scope import Person, Scope, rows_of
+from lawlearn.rounding import half_up
 from lawlearn.sessions.attendance import Counts
 
 Figures = dict[int, dict[str, Any]]  # user id → column key → value
@@ -213,8 +214,8 @@ def _plans(scope: Scope) -> Figures:
 
     figures: Figures = {}
     for person in everyone:
-        hours = round(float(attendance.get(person.id, NO_RECORDS)[5] or 0)
-                      + earned.get(person.id, 0.0), 1)
+        hours = half_up(float(attendance.get(person.id, NO_RECORDS)[5] or 0)
+                        + earned.get(person.id, 0.0))
         if not scope.counts_in_full(person):
             if hours:
                 figures[person.id] = {"hours_earned": hours}
@@ -274,7 +275,7 @@ def _quizzes(scope: Scope) -> Figures:
         .group_by(Attempt.user_id))
     return {user_id: {
         "quizzes_taken": taken, "quizzes_passed": int(passed or 0),
-        "best_score": round(float(best), 1) if best is not None else None,
+        "best_score": half_up(float(best)) if best is not None else None,
         "score_sum": float(total or 0), "scored_attempts": int(scored or 0)}
         for user_id, taken, passed, best, total, scored in rows}
 

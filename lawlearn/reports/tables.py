@@ -16,6 +16,7 @@ from sqlalchemy import case, func, select
 from lawlearn.reports.participation import QuizRow, SessionRow
 from lawlearn.reports.scope import Scope, rows_of
 from lawlearn.reports.sources import attempt_percent
+from lawlearn.rounding import half_up
 from lawlearn.sessions.attendance import Counts
 
 STATUSES = ("present", "late", "excused", "absent", "pending_quiz")
@@ -152,7 +153,7 @@ def quiz_rows(scope: Scope) -> list[QuizRow]:
                scope.user_filter(Attempt.user_id))
         .group_by(Quiz.id, Quiz.title, Quiz.is_exam).order_by(Quiz.id))
     return [QuizRow(quiz_id, title, is_exam, takers, passed, attempts,
-                    round(float(average), 1) if average is not None else None)
+                    half_up(float(average)) if average is not None else None)
             for quiz_id, title, is_exam, takers, passed, attempts, average in rows]
 
 

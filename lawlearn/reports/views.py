@@ -21,6 +21,7 @@ from lawlearn.reports.export_record import build_my_record
 from lawlearn.reports.export_tables import CSV_TABLES, TABLE_NAMES, rate_rule_text, scope_text
 from lawlearn.reports.forms import PeriodForm, ReportFilterForm, department_options
 from lawlearn.reports.participation import DepartmentRow, ParticipationReport, build_report
+from lawlearn.rounding import half_up
 from lawlearn.sessions import attendance
 
 PEOPLE_PER_PAGE = 50
@@ -218,7 +219,7 @@ def best_per_quiz(attempts: list[Any]) -> list[QuizResult]:
         result.passed = result.passed or bool(attempt.passed)
         result.last_submitted_at = max(result.last_submitted_at, attempt.submitted_at)
         if attempt.max_score:
-            score = round(100 * float(attempt.score or 0) / float(attempt.max_score), 1)
+            score = half_up(100 * float(attempt.score or 0) / float(attempt.max_score))
             result.best_score = score if result.best_score is None \
                 else max(result.best_score, score)
     return sorted(results.values(), key=lambda r: (r.last_submitted_at, r.quiz_id),

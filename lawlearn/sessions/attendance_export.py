@@ -8,13 +8,14 @@ from typing import Any
 from flask_babel import gettext as _
 
 from lawlearn.exports import csv_bytes, local_time
+from lawlearn.rounding import percent_text
 from lawlearn.sessions.attendance import AttendanceSummary
 from lawlearn.sessions.models import StudySession
 from lawlearn.sessions.roster import absentees_by_department
 
 
 def _percent(rate: float | None) -> str:
-    return "" if rate is None else f"{rate * 100:.1f}%"
+    return percent_text(rate)
 
 
 def export_absentees(session: StudySession, now: datetime | None = None) -> bytes:
