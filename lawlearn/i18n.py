@@ -93,9 +93,9 @@ def display_rate(value: float | None) -> str:
     return format_percent(half_up(value or 0, 3), "#,##0.0%")
 
 
-def display_one_decimal(value: float | None) -> str:
-    """A figure with one decimal, 四舍五入: 106.25 → "106.3"."""
-    return f"{half_up(value or 0):.1f}"
+def display_one_decimal(value: float | None, grouped: bool = False) -> str:
+    """A figure with one decimal, 四舍五入: 106.25 → "106.3" (``grouped``: 1,234.5)."""
+    return f"{half_up(value or 0):,.1f}" if grouped else f"{half_up(value or 0):.1f}"
 
 
 def request_translations():

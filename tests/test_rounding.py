@@ -29,3 +29,14 @@ def test_per_capita_figures_and_percentages_round_a_half_up(ctx):
     assert display_rate(13 / 16) == "81.3%" and display_rate(1) == "100.0%"
     assert percent_text(None) == ""
     assert display_one_decimal(425 / 4) == "106.3"  # 积分榜's 人均
+
+
+def test_study_hours_are_rounded_once_on_the_sum_as_the_report_does():
+    """我的学时 and the plan pages: a 0.25 h item and a 1 h session make 1.3, as the report
+    counts it (the parts were rounded first, to even: 0.2 + 1.0)."""
+    from lawlearn.plans.progress import HoursRow
+    from lawlearn.plans.views import hours_filter
+
+    assert HoursRow(1, 0.25, 1.0).total == 1.3
+    assert HoursRow(1, 0.25 + 0.25, 0.0).total == 0.5
+    assert hours_filter(1.25) == "1.3" and hours_filter(2.0) == "2"

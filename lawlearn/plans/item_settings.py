@@ -331,7 +331,7 @@ def item_targets(items: list[PlanItem]) -> dict[int, str]:
                      when=display_date(session.starts_at))
             if s.get("excused_counts"):
                 text += _("，请假视为完成")
-            if session.cancelled_at is not None:
+            if s.get("session_cancelled"):  # not in a closed plan: it stays as it was
                 text += _("（活动已取消，请改选其他场次）")
         elif item.kind == "reflection":
             text = _("至少 %(n)s 字", n=s.get("min_length", DEFAULT_MIN_LENGTH))

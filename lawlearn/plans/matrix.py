@@ -11,7 +11,14 @@ from sqlalchemy import or_, select
 from lawlearn.accounts.models import Department, User
 from lawlearn.extensions import db
 from lawlearn.localtime import local_day
-from lawlearn.plans.kind_base import PENDING, ItemState, States, not_owed_state, owes
+from lawlearn.plans.kind_base import (
+    PENDING,
+    SESSION_CANCELLED,
+    ItemState,
+    States,
+    not_owed_state,
+    owes,
+)
 from lawlearn.plans.kinds import item_states
 from lawlearn.plans.models import Plan, PlanItem
 from lawlearn.plans.progress import audience_users_query, is_overdue, joined_day
@@ -59,7 +66,9 @@ class Matrix:
 
     @property
     def required_count(self) -> int:
-        return sum(1 for item in self.items if item.required)
+        """Required items, less those on a cancelled session (nobody owes them)."""
+        return sum(1 for item in self.items
+                   if item.required and not item.settings.get(SESSION_CANCELLED))
 
     def person_behind(self, person: User) -> bool:
         """Has a required item past its due date and still to do."""

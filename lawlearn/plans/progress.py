@@ -21,6 +21,7 @@ from lawlearn.plans.kind_base import PENDING, ItemState, not_owed_state, owes
 from lawlearn.plans.kinds import item_states
 from lawlearn.plans.models import Plan, PlanAudience, PlanItem, PlanItemProgress
 from lawlearn.practice.points import award
+from lawlearn.rounding import half_up
 
 # --- audience -----------------------------------------------------------------------------
 
@@ -113,7 +114,7 @@ class PlanProgress:
     @property
     def percent(self) -> int:
         required = self.required
-        return round(100 * self.done_count / len(required)) if required else 100
+        return int(half_up(100 * self.done_count / len(required), 0)) if required else 100
 
 
 def is_overdue(item: PlanItem, state: ItemState, today: date) -> bool:
@@ -230,7 +231,8 @@ class HoursRow:
 
     @property
     def total(self) -> float:
-        return round(self.plan_hours + self.session_hours, 1)
+        # Rounded once, on the sum, as the report rounds it (四舍五入).
+        return half_up(self.plan_hours + self.session_hours)
 
 
 def hours_between(first: date, last: date, user_ids: list[int] | None,
@@ -252,7 +254,7 @@ def hours_between(first: date, last: date, user_ids: list[int] | None,
                PlanItemProgress.user_id.in_(user_ids) if user_ids is not None else True)
         .group_by(PlanItemProgress.user_id))
     for user_id, hours in plan_hours:
-        rows[user_id] = HoursRow(user_id, round(float(hours or 0), 1), 0.0)
+        rows[user_id] = HoursRow(user_id, float(hours or 0), 0.0)
     session_hours = db.session.execute(
         select(Attendance.user_id, func.sum(StudySession.study_hours))
         .join(StudySession, StudySession.id == Attendance.session_id)
@@ -262,7 +264,7 @@ def hours_between(first: date, last: date, user_ids: list[int] | None,
         .group_by(Attendance.user_id))
     for user_id, hours in session_hours:
         row = rows.setdefault(user_id, HoursRow(user_id, 0.0, 0.0))
-        row.session_hours = round(float(hours or 0), 1)
+        row.session_hours = float(hours or 0)
     return rows
 
 
@@ -301,10 +303,10 @@ def fill_hours(user: User, progress: list[PlanProgress]) -> None:
         first, last = bounds[entry.plan.id]
         period = entry.plan.starts_on, entry.plan.ends_on
         row = HoursRow(user.id,
-                       round(sum(float(h) for when, h, starts, ends in done
-                                 if first <= when < last and starts <= period[1]
-                                 and ends >= period[0]), 1),
-                       round(sum(float(h) for when, h in attended if first <= when < last), 1))
+                       sum(float(h) for when, h, starts, ends in done
+                           if first <= when < last and starts <= period[1]
+                           and ends >= period[0]),
+                       sum(float(h) for when, h in attended if first <= when < last))
         entry.hours_earned = row.total
 
 

@@ -42,6 +42,7 @@ from lawlearn.reports.participation import (
     build_report,
 )
 from lawlearn.reports.scope import Scope
+from lawlearn.rounding import half_up
 from lawlearn.sessions.attendance import Counts
 
 LOWEST_COUNT = 10
@@ -174,7 +175,7 @@ def department_ranking(report: ParticipationReport) -> list[DepartmentRow]:
         # Compared as shown (rates to 0.1%, hours to 0.1): two departments both showing
         # 88.1% are tied, and the caption's next figure decides, as it says.
         def desc(value: float | None, places: int) -> tuple:
-            return (value is None, -round(value or 0, places))
+            return (value is None, -half_up(value or 0, places))
         return (*desc(row.values.get("attendance_rate"), 3),
                 *desc(row.values.get("items_rate"), 3),
                 *desc(row.per_capita("hours_earned"), 1), row.name)

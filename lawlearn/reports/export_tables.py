@@ -20,6 +20,7 @@ from lawlearn.accounts.models import Department
 from lawlearn.exports import filename_part, local_time, safe_text
 from lawlearn.reports.columns import Column
 from lawlearn.reports.participation import DepartmentRow, ParticipationReport
+from lawlearn.rounding import half_up
 from lawlearn.rounding import percent_text as rounded_percent
 from lawlearn.sessions.attendance import AttendanceRule, rule_clauses
 
@@ -273,6 +274,7 @@ def value_text(value: Any, kind: str, *, grouped: bool = False, spreadsheet: boo
     if kind == "score":  # a percent 0..100, shown as the page shows it
         return f"{value:.1f}%"
     if kind in ("hours", "decimal"):
+        value = half_up(value)
         return f"{value:,.1f}" if grouped else f"{value:.1f}"
     if kind == "count" and isinstance(value, (int, float)):
         return f"{int(value):,}" if grouped else str(int(value))

@@ -102,6 +102,7 @@ def _apply(session: StudySession, fields: SessionFields, shift: timedelta = time
                  "checkin_opens_minutes", "late_after_minutes", "exit_quiz_id", "audience_all"):
         setattr(session, name, getattr(fields, name))
     session.title = session.title.strip()
+    session.place = (session.place or "").strip()
     session.starts_at = fields.starts_at + shift
     session.ends_at = fields.ends_at + shift
     session.checkin_closes_at = fields.checkin_closes_at + shift if fields.checkin_closes_at \
@@ -176,8 +177,10 @@ def update_session(actor: User, session: StudySession, fields: SessionFields, *,
                            for target in targets})
     record_audit(actor, "session.update", session,
                  _("修改学法活动《%(title)s》%(n)d 场", title=session.title, n=len(targets)))
-    if now is not None and (moved or session.place != was[1]) and session.ends_at > now \
-            and session.cancelled_at is None:
+    # People need to hear of a new start or room; an end moved or a space typed is no news.
+    news = minutes(session.starts_at) != minutes(was[0]) \
+        or (session.place or "").strip() != (was[1] or "").strip()
+    if now is not None and news and session.ends_at > now and session.cancelled_at is None:
         _tell_of_change(session, *was, len(targets), now)
     return len(targets)
 
@@ -191,8 +194,8 @@ def _tell_of_change(session: StudySession, starts_at: datetime, place: str, coun
     now_at = {"when": display_datetime(session.starts_at),
               "where": session.place or _("（地点待定）")}
     body = _("原定于 %(was)s 在 %(old)s 的学法活动，改为 %(when)s 在 %(where)s 举行。",
-             was=display_datetime(starts_at), old=place, **now_at) \
-        if place and place != session.place else \
+             was=display_datetime(starts_at), old=place.strip(), **now_at) \
+        if place and place.strip() != session.place else \
         _("原定于 %(was)s 的学法活动，改为 %(when)s 在 %(where)s 举行。",
           was=display_datetime(starts_at), **now_at)
     if count > 1:

@@ -220,6 +220,7 @@ def test_an_item_on_a_cancelled_session_is_nobodys_until_it_names_another(ctx):
     assert [e.item for e in next_up(progress_for(ann, NOW), limit=10)] == [other]
     grid = matrix(plan, NOW)
     assert grid.state(on_it, ann).status == "cancelled" and grid.required_for(ann) == 1
+    assert grid.required_count == 1  # the page's 必修 n 项
     assert grid.item_rate(on_it) is None
     reminded = oversight.remind(make_person("root", roles=("admin",)), plan, NOW)
     notice = db.session.scalar(select(Notice).where(Notice.user_id == ann.id))

@@ -119,6 +119,13 @@ def test_a_new_time_or_place_tells_the_people_expected(ctx, kind_id, admin, make
                           "原定于 2026年3月2日 14:00 的学法活动，改为 2026年3月4日 14:00 "
                           "在 三楼会议室 举行。")]
 
+    # A later end, or a space typed after the room: no news.
+    longer = fields(kind_id, moved.starts_at, audience_all=False, department_ids=[section],
+                    place="三楼会议室 ")
+    longer.title, longer.ends_at = moved.title, moved.ends_at + timedelta(minutes=30)
+    services.update_session(actor, coming, longer, now=now)
+    assert len(notices()) == 1
+
     moved.place = "五楼报告厅"
     services.update_session(actor, coming, moved, now=now)
     assert notices()[-1][2] == ("原定于 2026年3月4日 14:00 在 三楼会议室 的学法活动，改为 "
