@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from lawlearn.errors import ValidationFailed
 from lawlearn.extensions import db
 from lawlearn.i18n import display_date
+from lawlearn.plans.kind_base import on_cancelled_session
 from lawlearn.plans.models import Plan, PlanItem
 from lawlearn.plans.targets import items_pointing_at
 
@@ -331,7 +332,7 @@ def item_targets(items: list[PlanItem]) -> dict[int, str]:
                      when=display_date(session.starts_at))
             if s.get("excused_counts"):
                 text += _("，请假视为完成")
-            if s.get("session_cancelled"):  # not in a closed plan: it stays as it was
+            if on_cancelled_session(item):  # not in a closed plan: it stays as it was
                 text += _("（活动已取消，请改选其他场次）")
         elif item.kind == "reflection":
             text = _("至少 %(n)s 字", n=s.get("min_length", DEFAULT_MIN_LENGTH))

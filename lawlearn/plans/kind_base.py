@@ -62,14 +62,19 @@ def owes(item: PlanItem, joined_on: date | None) -> bool:
     (a new colleague starts with nothing overdue), and nobody one whose session was
     cancelled, until it points at another. Done anyway, it still pays its hours and
     points; it is in none of their due or done counts."""
-    if (item.settings or {}).get(SESSION_CANCELLED):
+    if on_cancelled_session(item):
         return False
     return joined_on is None or item.due_on is None or item.due_on >= joined_on
 
 
+def on_cancelled_session(item: PlanItem) -> bool:
+    """A session item whose session was cancelled, not yet pointed at another."""
+    return bool((item.settings or {}).get(SESSION_CANCELLED))
+
+
 def not_owed_state(item: PlanItem) -> ItemState:
     """How an item someone does not owe (and has not done) shows: 活动已取消 or 加入前已到期."""
-    return CANCELLED if (item.settings or {}).get(SESSION_CANCELLED) else NOT_OWED
+    return CANCELLED if on_cancelled_session(item) else NOT_OWED
 
 
 def user_filter(column, user_ids: list[int] | None):

@@ -13,10 +13,10 @@ from lawlearn.extensions import db
 from lawlearn.localtime import local_day
 from lawlearn.plans.kind_base import (
     PENDING,
-    SESSION_CANCELLED,
     ItemState,
     States,
     not_owed_state,
+    on_cancelled_session,
     owes,
 )
 from lawlearn.plans.kinds import item_states
@@ -68,7 +68,7 @@ class Matrix:
     def required_count(self) -> int:
         """Required items, less those on a cancelled session (nobody owes them)."""
         return sum(1 for item in self.items
-                   if item.required and not item.settings.get(SESSION_CANCELLED))
+                   if item.required and not on_cancelled_session(item))
 
     def person_behind(self, person: User) -> bool:
         """Has a required item past its due date and still to do."""

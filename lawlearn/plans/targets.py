@@ -84,10 +84,10 @@ def follow_moved_sessions(moves: dict[int, tuple[date, date]]) -> None:
                 else None
 
 
-def forget_cancelled_session(session_id: int, day: date) -> list[PlanItem]:
+def forget_cancelled_session(session_id: int, day: date) -> None:
     """Items on a cancelled session, except in closed plans: owed by nobody until an admin
     points them at another session (kind_base.owes), and those due on its day due at
-    their plan's end again, as before it was chosen. Returns them, to name them."""
+    their plan's end again, as before it was chosen."""
     from lawlearn.plans.kind_base import SESSION_CANCELLED
 
     items = [item for item in items_pointing_at("session", session_id)
@@ -96,4 +96,3 @@ def forget_cancelled_session(session_id: int, day: date) -> list[PlanItem]:
         item.settings = {**item.settings, SESSION_CANCELLED: True}  # a new dict: saved
         if item.due_on == day:
             item.due_on = None
-    return items

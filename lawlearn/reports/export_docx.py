@@ -29,7 +29,6 @@ from lawlearn.reports.export_tables import (
     department_table,
     headline,
     outreach_headers,
-    percent_text,
     prose_name,
     quiz_table,
     rate_rule_text,
@@ -38,6 +37,7 @@ from lawlearn.reports.export_tables import (
     value_text,
 )
 from lawlearn.reports.participation import ParticipationReport
+from lawlearn.rounding import percent_text
 
 TABLE_FONT_SIZE = 9  # points
 # The tables' section: A4 landscape; the width left between the margins, in millimetres.

@@ -20,8 +20,7 @@ from lawlearn.accounts.models import Department
 from lawlearn.exports import filename_part, local_time, safe_text
 from lawlearn.reports.columns import Column
 from lawlearn.reports.participation import DepartmentRow, ParticipationReport
-from lawlearn.rounding import half_up
-from lawlearn.rounding import percent_text as rounded_percent
+from lawlearn.rounding import half_up, percent_text
 from lawlearn.sessions.attendance import AttendanceRule, rule_clauses
 
 EXPORT_FORMATS = ("xlsx", "csv", "docx")
@@ -248,11 +247,6 @@ def column_totals(report: ParticipationReport) -> list[tuple[str, str, Any, Any,
 
 
 # --- texts ---------------------------------------------------------------------------------
-
-
-def percent_text(rate: float | None) -> str:
-    """0.875 → "87.5%" (one decimal, 四舍五入, as the report page shows it)."""
-    return rounded_percent(rate)
 
 
 def rate_rule_text(rule: AttendanceRule) -> str:

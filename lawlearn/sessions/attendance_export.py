@@ -14,10 +14,6 @@ from lawlearn.sessions.models import StudySession
 from lawlearn.sessions.roster import absentees_by_department
 
 
-def _percent(rate: float | None) -> str:
-    return percent_text(rate)
-
-
 def export_absentees(session: StudySession, now: datetime | None = None) -> bytes:
     """The absentee list as CSV; every row names the session and its time."""
     rows: list[list[Any]] = [[_("活动"), _("活动时间"), _("部门"), _("姓名"), _("用户名")]]
@@ -39,5 +35,5 @@ def export_summary(summary: AttendanceSummary, scope: str) -> bytes:
         c = person.counts
         rows.append([period, scope, person.name, person.username,
                      person.department or _("未分配部门"), c.expected, c.present, c.late,
-                     c.excused, c.absent, _percent(person.rate)])
+                     c.excused, c.absent, percent_text(person.rate)])
     return csv_bytes(rows)
