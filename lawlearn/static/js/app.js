@@ -104,11 +104,14 @@
         // tapping (the server would refuse it).
         button.disabled = true;
         document.addEventListener("click", function (event) {
-          if (event.target.closest("[data-open-video]") && !running) {
-            // The server's clock starts when the opening request reaches it, a moment after
-            // the tap: a second more here, or the button would open before it agrees.
-            left += 1;
-            start();
+          var link = event.target.closest("[data-open-video]");
+          if (link && !running) {
+            // The server's clock starts when an opening reaches it (the new tab's request
+            // may come seconds after the tap on a busy phone): note the opening here too,
+            // and count from its answer, so the button never opens before the server agrees.
+            // Only the first opening counts, whichever request it is.
+            window.fetch(link.href, {credentials: "same-origin", redirect: "manual"})
+              .then(start, start);
           }
         });
       }
