@@ -364,3 +364,29 @@ def test_upgrade_dates_undated_session_items_on_their_session_day(empty_database
         flagged = {title for title, _day, settings in rows if settings.get("session_cancelled")}
         assert flagged == {"已取消"}
         db.engine.dispose()
+
+
+def test_upgrade_keys_every_existing_name_in_pinyin(empty_database_url, tmp_path):
+    """People already there are listed in pinyin order after the upgrade, as new ones are."""
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": empty_database_url,
+                      "UPLOAD_FOLDER": str(tmp_path / "uploads")})
+    with app.app_context():
+        upgrade(revision="5b8d3f1e6a42")
+        with db.engine.begin() as connection:
+            for user_id, name in ((1, "唐亮"), (2, "曾敏"), (3, "陈静")):
+                connection.execute(text(
+                    'INSERT INTO "user" (id, username, name, password_hash, active, '
+                    "must_change_password, failed_logins, login_nonce, created_at, joined_at) "
+                    "VALUES (:id, :username, :name, 'x', :yes, :yes, 0, 'n', :made, :made)"),
+                    {"id": user_id, "username": f"u{user_id}", "name": name, "yes": True,
+                     "made": "2026-01-01 00:00:00"})
+                connection.execute(text("INSERT INTO user_role (user_id, role) VALUES "
+                                        "(:id, 'staff')"), {"id": user_id})
+        upgrade()
+        with db.engine.connect() as connection:
+            names = connection.execute(text(
+                'SELECT name FROM "user" ORDER BY name_key')).scalars().all()
+            roles = connection.execute(text("SELECT user_id FROM user_role")).scalars().all()
+        assert names == ["陈静", "唐亮", "曾敏"]
+        assert sorted(roles) == [1, 2, 3]
+        db.engine.dispose()

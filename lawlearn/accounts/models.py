@@ -10,11 +10,12 @@ from typing import Any
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from lawlearn.database import utcnow
 from lawlearn.extensions import db
+from lawlearn.name_order import KEY_LENGTH, name_sort_key
 
 
 class Role(StrEnum):
@@ -92,6 +93,10 @@ class User(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(64), index=True)
+    # The order people are listed in (pinyin): kept with the name by the ORM (set_name_key
+    # below) and, for rows inserted without it, by the column's default.
+    name_key: Mapped[str] = mapped_column(String(KEY_LENGTH), default=lambda context:
+                                          name_sort_key(context.get_current_parameters()["name"]))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), index=True)
     phone: Mapped[str | None] = mapped_column(String(32))
     password_hash: Mapped[str] = mapped_column(String(255))
@@ -114,6 +119,11 @@ class User(db.Model):
     role_rows: Mapped[list[UserRole]] = relationship(
         cascade="all, delete-orphan"
     )
+
+    @validates("name")
+    def set_name_key(self, _key: str, name: str) -> str:
+        self.name_key = name_sort_key(name)
+        return name
 
     # Flask-Login protocol
     @property

@@ -110,7 +110,7 @@ def matrix(plan: Plan, now: datetime, *, department_id: int | None = None) -> Ma
         sections = select(Department.id).where(Department.parent_id == department_id)
         query = query.where(or_(User.department_id == department_id,
                                 User.department_id.in_(sections)))
-    people = list(db.session.scalars(query.order_by(User.department_id, User.name, User.id)))
+    people = list(db.session.scalars(query.order_by(User.department_id, User.name_key, User.name, User.id)))
     items = list(plan.items)
     user_ids = [p.id for p in people] if len(people) <= 900 else None
     states = item_states(items, user_ids, now)

@@ -101,8 +101,8 @@ def audience_summary(plan: Plan) -> dict[str, list[str]]:
     departments = db.session.scalars(select(Department).where(
         Department.id.in_(department_ids)).options(joinedload(Department.parent))) \
         if department_ids else []
-    people = db.session.scalars(select(User).where(User.id.in_(user_ids)).order_by(User.name)) \
-        if user_ids else []
+    people = db.session.scalars(select(User).where(User.id.in_(user_ids))
+                                .order_by(User.name_key, User.name)) if user_ids else []
     return {
         "departments": sorted(d.full_name for d in departments),
         "people": [f"{u.name}（{u.username}）" for u in people],

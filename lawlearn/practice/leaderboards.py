@@ -117,7 +117,7 @@ def people_board(period: str, now: datetime, viewer_id: int, *, limit: int = TOP
         .join(User, User.id == totals.c.user_id)
         .outerjoin(Department, Department.id == User.department_id)
         .outerjoin(parent, parent.id == Department.parent_id)
-        .order_by(totals.c.points.desc(), User.name, User.id)
+        .order_by(totals.c.points.desc(), User.name_key, User.name, User.id)
         .limit(limit)).all()
     mine = (select(func.coalesce(func.sum(PointAward.amount), 0))
             .where(PointAward.user_id == viewer_id, PointAward.day.between(start, end))

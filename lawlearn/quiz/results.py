@@ -131,8 +131,10 @@ def quiz_results(quiz: Quiz) -> QuizResults:
     departments: dict[int | None, tuple[Department | None, DepartmentResult, list[float]]] = {}
     scores: list[float] = []
     percents: list[float] = []
+    name_keys: dict[int, str] = {}
     for attempts in by_user.values():
         user = attempts[0].user
+        name_keys[user.id] = user.name_key
         done = [a for a in attempts if a.submitted_at is not None and a.score is not None]
         results.attempts += len(done)
         results.in_progress += sum(1 for a in attempts if a.submitted_at is None)
@@ -175,5 +177,6 @@ def quiz_results(quiz: Quiz) -> QuizResults:
         entry.average = round(statistics.fmean(dept_scores), 2)
     results.departments = [entry for department, entry, _scores in sorted(
         departments.values(), key=lambda value: department_sort_key(value[0]))]
-    results.people.sort(key=lambda p: (p.score is None, -(p.score or 0), p.name, p.user_id))
+    results.people.sort(key=lambda p: (p.score is None, -(p.score or 0), name_keys[p.user_id],
+                                       p.name, p.user_id))
     return results

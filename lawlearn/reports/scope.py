@@ -102,7 +102,7 @@ class Scope:
                      for key, department in departments.items()}
             query = select(User.id, User.name, User.username, User.active,
                            User.department_id, User.joined_at, User.created_at
-                           ).order_by(User.name, User.username, User.id)
+                           ).order_by(User.name_key, User.name, User.username, User.id)
             query = query.where(self.people_condition())
             people = [Person(user_id, name, username, active, department_id,
                              departments.get(department_id) if department_id else None,

@@ -218,7 +218,7 @@ def attendance_summary(*, user_ids: list[int] | None = None, department_id: int 
     scope = _scope_condition(user_ids, department_id)
     in_period = _counted(date_from, date_to, now)
 
-    people_query = _people_query().order_by(User.name, User.username)
+    people_query = _people_query().order_by(User.name_key, User.name, User.username)
     records = (select(Attendance.user_id, Attendance.status, func.count())
                .join(StudySession, StudySession.id == Attendance.session_id)
                .join(User, User.id == Attendance.user_id)

@@ -282,13 +282,14 @@ def attendance_report():
                                start=date_from.isoformat(), end=date_to.isoformat()),
                              f"attendance-{date_from.isoformat()}-{date_to.isoformat()}")
     sort = request.args.get("sort", "name")
+    # The summary comes in name (pinyin) order: a stable sort keeps it among equals.
     people = summary.people
     if sort == "rate":
         # Lowest rate first; people with nothing counted last.
-        people = sorted(people, key=lambda p: (p.rate is None, p.rate or 0, p.name))
+        people = sorted(people, key=lambda p: (p.rate is None, p.rate or 0))
     else:
         sort = "name"
-        people = sorted(people, key=lambda p: (p.department is None, p.department or "", p.name))
+        people = sorted(people, key=lambda p: (p.department is None, p.department or ""))
     page = page_of(people, page_arg(), current_app.config["PER_PAGE"])
     return render_template(
         "sessions_admin/attendance_report.html", summary=summary, people=page, scope=scope,

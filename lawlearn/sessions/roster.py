@@ -35,14 +35,15 @@ def _shared_device_keys(session: StudySession) -> Select:
 def roster_query(session: StudySession, *, q: str | None = None,
                  status: str | None = None) -> Select:
     """People expected at ``session`` or with a record of it (someone recorded and since
-    moved out of the audience stays listed), by department then username. ``q`` matches
+    moved out of the audience stays listed), by department then name (pinyin). ``q`` matches
     name or username; ``status`` is one of FILTERS (anything else lists everyone)."""
     query = (select(User)
              .outerjoin(Attendance, and_(Attendance.session_id == session.id,
                                          Attendance.user_id == User.id))
              .where(or_(expected_condition(session), Attendance.id.is_not(None)))
              .options(lazyload(User.role_rows))
-             .order_by(User.department_id.is_(None), User.department_id, User.username))
+             .order_by(User.department_id.is_(None), User.department_id, User.name_key,
+                       User.name, User.username))
     if q:
         query = query.where(or_(User.name.icontains(q, autoescape=True),
                                 User.username.icontains(q, autoescape=True)))
@@ -131,7 +132,7 @@ def absentees(session: StudySession, now: datetime | None = None) -> list[User]:
         return []
     condition = _absent_condition(session, now or utcnow())
     return list(db.session.scalars(_people_query().where(condition)
-                                   .order_by(User.name, User.username)))
+                                   .order_by(User.name_key, User.name, User.username)))
 
 
 def absentees_by_department(session: StudySession,

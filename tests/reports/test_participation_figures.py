@@ -143,16 +143,16 @@ def test_attendance_agrees_with_the_sessions_report(office, scope):
 
 def test_people_are_listed_by_department_then_name(office):
     """Departments in the office's order (as the department rows), each unit before its
-    sections; within one, by name; people without a department last."""
+    sections; within one, by name in pinyin; people without a department last."""
     report = build_report(*PERIOD, now=NOW)
     assert [p.username for p in report.people] == [
         "secretary",  # 办公室
         "lead",  # 执法局
-        "gone", "clerk", "mover",  # 执法局/法制科: 离职己, 科员乙, 调动戊
+        "mover", "clerk", "gone",  # 执法局/法制科: 调动戊 diao, 科员乙 ke, 离职己 li
         "inspector",  # 执法局/督查科
         "loner"]  # 未分配部门
     unit = build_report(*PERIOD, department_id=office.unit, now=NOW)
-    assert [p.username for p in unit.people] == ["lead", "gone", "clerk", "mover", "inspector"]
+    assert [p.username for p in unit.people] == ["lead", "mover", "clerk", "gone", "inspector"]
 
 
 def test_names_departments_and_deactivated_people(office):

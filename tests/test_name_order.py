@@ -1,0 +1,70 @@
+"""People are listed in pinyin order: the key, and the key kept with the name."""
+
+from sqlalchemy import insert, select
+
+from lawlearn.accounts.models import User
+from lawlearn.extensions import db
+from lawlearn.name_order import name_sort_key
+
+
+def test_names_sort_by_pinyin_syllable_by_syllable():
+    names = ["孙燕", "罗军", "唐亮", "陈静", "李明", "连红", "吕方", "栾平", "Alice 王"]
+    assert sorted(names, key=name_sort_key) == [
+        "Alice 王", "陈静", "李明", "连红", "吕方", "栾平", "罗军", "孙燕", "唐亮"]
+    # ü counts as u (卢 lu and 吕 lü tie: the caller breaks it by the name).
+    assert name_sort_key("吕方") == name_sort_key("卢方") == "lu0fang"
+    # Code-point order, which no reader can follow, was different.
+    assert sorted(names) != sorted(names, key=name_sort_key)
+
+
+def test_surnames_take_their_surname_reading():
+    assert name_sort_key("曾国藩") == "zeng0guo0fan"
+    assert name_sort_key("单田芳") == "shan0tian0fang"
+    assert name_sort_key("尉迟恭") == "yu0chi0gong"
+    # Only as the surname: 曾 elsewhere in a name keeps its commonest reading.
+    assert name_sort_key("王曾") == "wang0ceng"
+    assert name_sort_key("  陈静 ") == name_sort_key("陈静")
+
+
+def test_the_key_follows_the_name_through_the_orm_and_core_inserts(ctx):
+    user = User(username="zeng", name="曾敏", password_hash="x")
+    db.session.add(user)
+    db.session.flush()
+    assert user.name_key == "zeng0min"
+    user.name = "陈静"
+    db.session.flush()
+    assert db.session.scalar(select(User.name_key).where(User.id == user.id)) == "chen0jing"
+    # A bulk insert without the key (the scale data) gets it from the column's default.
+    db.session.execute(insert(User), [{"username": "bulk", "name": "唐亮", "password_hash": "x",
+                                       "login_nonce": "n"}])
+    assert db.session.scalar(select(User.name_key).where(User.username == "bulk")) \
+        == "tang0liang"
+
+
+def test_a_sessions_roster_and_the_attendance_summary_list_people_in_pinyin(
+        app, make_department, make_user):
+    from datetime import date, datetime, timedelta
+
+    from lawlearn.sessions import services
+    from lawlearn.sessions.attendance import attendance_summary
+    from lawlearn.sessions.models import SessionKind
+    from lawlearn.sessions.roster import roster_query
+
+    section = make_department("法制科")
+    for username, name in (("u1", "唐亮"), ("u2", "孙燕"), ("u3", "罗军"), ("u4", "陈静")):
+        make_user(username, name=name, department_id=section)
+    with app.app_context():
+        kind = SessionKind(name="集中学法")
+        db.session.add(kind)
+        db.session.flush()
+        start = datetime(2026, 3, 2, 1, 0)
+        session = services.create_sessions(None, services.SessionFields(
+            title="宪法学习", kind_id=kind.id, starts_at=start,
+            ends_at=start + timedelta(hours=2), audience_all=False,
+            department_ids=[section]))[0]
+        db.session.commit()
+        in_pinyin = ["陈静", "罗军", "孙燕", "唐亮"]  # code points: 唐 孙 罗 陈
+        assert [u.name for u in db.session.scalars(roster_query(session))] == in_pinyin
+        summary = attendance_summary(date_from=date(2026, 3, 1), date_to=date(2026, 3, 31),
+                                     now=datetime(2026, 4, 1))
+        assert [p.name for p in summary.people] == in_pinyin
