@@ -169,19 +169,23 @@ def update_session(actor: User, session: StudySession, fields: SessionFields, *,
     from lawlearn.plans.targets import follow_moved_sessions
 
     shifts = [(target, target.starts_at - session.starts_at) for target in targets]
-    old_days = {target.id: local_day(target.starts_at) for target in targets}
-    was = (session.starts_at, session.place)
+    was = {target.id: (target.starts_at, target.place) for target in targets}
     check_narrowing("session", [target.id for target in targets],
                     lambda: [_apply(target, fields, shift) for target, shift in shifts])
-    follow_moved_sessions({target.id: (old_days[target.id], local_day(target.starts_at))
+    follow_moved_sessions({target.id: (local_day(was[target.id][0]), local_day(target.starts_at))
                            for target in targets})
     record_audit(actor, "session.update", session,
                  _("修改学法活动《%(title)s》%(n)d 场", title=session.title, n=len(targets)))
-    # People need to hear of a new start or room; an end moved or a space typed is no news.
-    news = minutes(session.starts_at) != minutes(was[0]) \
-        or (session.place or "").strip() != (was[1] or "").strip()
-    if now is not None and news and session.ends_at > now and session.cancelled_at is None:
-        _tell_of_change(session, *was, len(targets), now)
+    # People hear of a new start or room at the first session still ahead (the one edited
+    # may be over while later ones of its series are not); an end moved or a space typed is
+    # no news.
+    ahead = sorted((t for t in targets if now is not None and t.ends_at > now
+                    and t.cancelled_at is None), key=lambda t: t.starts_at)
+    if ahead:
+        first, (starts_at, place) = ahead[0], was[ahead[0].id]
+        if minutes(first.starts_at) != minutes(starts_at) \
+                or (first.place or "").strip() != (place or "").strip():
+            _tell_of_change(first, starts_at, place, len(ahead), now)
     return len(targets)
 
 

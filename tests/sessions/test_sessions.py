@@ -136,6 +136,30 @@ def test_a_new_time_or_place_tells_the_people_expected(ctx, kind_id, admin, make
     assert len(notices()) == 2
 
 
+def test_a_series_edited_from_a_session_that_is_over_tells_of_the_first_one_ahead(
+        ctx, kind_id, admin, make_user, make_department):
+    """Editing "this and later sessions" from a session already held: the people hear of the
+    first session still ahead (its old time, its page) and how many follow it."""
+    from lawlearn.plans.models import Notice
+
+    section = make_department("法制科")
+    inside = make_user("inside", department_id=section)
+    actor = db.session.get(User, admin.id)
+    series = services.create_sessions(None, fields(kind_id, datetime(2026, 3, 2, 6, 0),
+                                                   audience_all=False, department_ids=[section],
+                                                   place="三楼会议室"),
+                                      repeat="weekly", until=datetime(2026, 3, 23))
+    assert len(series) == 4
+    now = datetime(2026, 3, 10, 2, 0)  # the first two are over
+    moved = fields(kind_id, datetime(2026, 3, 2, 7, 0), audience_all=False,
+                   department_ids=[section], place="三楼会议室")
+    assert services.update_session(actor, series[0], moved, whole_series=True, now=now) == 4
+    notices = [(n.user_id, n.body, n.link) for n in db.session.scalars(select(Notice))]
+    assert notices == [(inside.id, "原定于 2026年3月16日 14:00 的学法活动，改为 2026年3月16日 "
+                                   "15:00 在 三楼会议室 举行。本系列之后的 1 场同样调整。",
+                        f"/sessions/{series[2].id}")]
+
+
 def test_cancelling_tells_the_people_expected_unless_it_is_over(ctx, kind_id, admin,
                                                                  make_user, make_department):
     from lawlearn.plans.models import Notice
