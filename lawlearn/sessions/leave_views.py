@@ -128,7 +128,8 @@ def leave_page(session_id: int):
                    and (mine is None or mine.status == "pending"))
     return render_template(
         "sessions/leave.html", session=session, mine=mine, form=form, expected=expected,
-        can_request=can_request, started=now >= session.starts_at, decided_by=decided_by,
+        can_request=can_request, started=now >= session.starts_at,
+        ended=now >= session.ends_at, decided_by=decided_by,
         withdraw_form=ConfirmForm(), leave_statuses=LEAVE_STATUSES,
         session_url=_endpoint_url("sessions.session", session_id=session.id)), status
 

@@ -183,16 +183,36 @@ def test_errors_on_a_phone_show_at_the_top_and_a_reload_does_not_post_again(
     lead = phone.new_page()
     log_in(lead, live_server, "lead01")
     lead.goto(f"{live_server}/plans/reviews")
-    lead.on("dialog", lambda dialog: dialog.accept())
+    dialogs: list[str] = []
+
+    def answer(dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.accept()
+
+    lead.on("dialog", answer)
+    # 退回 without a comment is stopped at the field, before "are you sure": nothing sent.
+    lead.get_by_role("button", name="退回修改").click()
+    comment = lead.get_by_label("审阅意见（退回时必填）")
+    expect(comment).to_be_focused()
+    assert comment.evaluate("field => field.validationMessage") == \
+        "退回时请填写意见，说明需要修改的地方。"
+    assert dialogs == []
+    expect(lead.locator(".error-summary")).to_have_count(0)
+    # Without the script (or the check), the server says it, at the top of the phone's page.
+    lead.evaluate("document.querySelector('[data-requires]').removeAttribute('data-requires')")
     lead.get_by_role("button", name="退回修改").click()
     summary = lead.locator(".error-summary")
     expect(summary).to_contain_text("退回时请填写意见")
     expect(summary).to_be_in_viewport()
     expect(lead).to_have_url(f"{live_server}/plans/reviews")
     summary.get_by_role("link").click()
-    expect(lead.get_by_label("审阅意见（退回时必填）")).to_be_focused()
+    expect(comment).to_be_focused()
     assert_fits_phone(lead)
     screenshot(lead, "plans-review-error-phone")
+    comment.fill("请结合本科室执法案例再谈体会。")
+    lead.get_by_role("button", name="退回修改").click()
+    expect(lead.locator(".flash")).to_contain_text("已退回 作者 的学习心得")
+    assert dialogs == ["确定退回 作者 的学习心得吗？"] * 2
 
 
 def test_a_video_can_be_confirmed_only_once_opened_and_watched(app, live_server, phone,

@@ -113,6 +113,17 @@ def test_leave_is_refused_once_the_session_has_started(ctx, org, after_start):
         leave.request_leave(user(org.clerk), session, "临时有事", NOW + after_start)
 
 
+def test_leave_after_the_session_says_it_is_over_not_started(ctx, org, client, login):
+    """Days later, "活动已开始" misleads: the page and the refusal say it has ended."""
+    session = make_session(datetime(2026, 1, 5, 1, 0))
+    db.session.commit()
+    with pytest.raises(Conflict, match="活动已结束"):
+        leave.request_leave(user(org.clerk), session, "临时有事", datetime(2026, 1, 9))
+    login(org.clerk)
+    page = client.get(f"/sessions/{session.id}/leave").get_data(as_text=True)
+    assert "活动已结束，不能再请假" in page and "活动已开始" not in page
+
+
 def test_leave_is_refused_when_not_expected_cancelled_or_without_reason(ctx, org):
     office_only = make_session(NOW + timedelta(days=1), department_ids=(org.office,))
     with pytest.raises(Conflict, match="不在本次活动的应到人员名单"):

@@ -5,6 +5,24 @@
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-confirm]");
     if (!button) { return; }
+    // A field only one button needs (the comment a 退回 must carry; the form's 通过 sends
+    // it empty) is checked for that button alone: what it flagged is cleared first.
+    if (button.form) {
+      button.form.querySelectorAll("[data-flagged]").forEach(function (field) {
+        field.setCustomValidity("");
+        delete field.dataset.flagged;
+      });
+    }
+    var needed = button.dataset.requires && document.getElementById(button.dataset.requires);
+    if (needed && !needed.value.trim()) {
+      event.preventDefault();
+      needed.dataset.flagged = "1";
+      needed.setCustomValidity(button.dataset.requiresMessage || "");
+      needed.reportValidity();
+      needed.addEventListener("input", function () { needed.setCustomValidity(""); },
+                              { once: true });
+      return;
+    }
     // A form that will be refused (a required reason left empty) says so first, the
     // browser's way or, for a novalidate form, the server's: asking "are you sure" before
     // that leads nowhere.
