@@ -20,3 +20,12 @@ class FiniteFloatField(FloatField):
         if self.data is not None and not math.isfinite(self.data):
             self.data = None
             raise ValueError(_l("请填写数字。"))
+
+    def _value(self) -> str:
+        """A whole number is shown whole ("2", not "2.0": the database hands floats back);
+        what was typed is shown again as typed."""
+        if self.raw_data:
+            return self.raw_data[0]
+        if self.data is None:
+            return ""
+        return str(int(self.data)) if float(self.data).is_integer() else repr(float(self.data))

@@ -28,3 +28,18 @@ def test_finite_numbers_pass(app, text, value):
     with app.test_request_context():
         form = HoursForm(MultiDict({"hours": text}))
         assert form.validate() and form.hours.data == value
+
+
+@pytest.mark.parametrize(("stored", "shown"), [(2.0, "2"), (2, "2"), (1.5, "1.5"), (0.1, "0.1"),
+                                               (0.0, "0"), (1234567.0, "1234567"), (None, "")])
+def test_stored_numbers_are_shown_as_an_admin_types_them(app, stored, shown):
+    """Quiz points saved as 2 came back as "2.0" in the form."""
+    with app.test_request_context():
+        assert HoursForm(hours=stored).hours._value() == shown
+
+
+def test_what_was_typed_is_shown_again_as_typed(app):
+    with app.test_request_context():
+        form = HoursForm(MultiDict({"hours": "2.50"}))
+        assert form.hours._value() == "2.50"
+        assert 'value="2.50"' in str(form.hours())

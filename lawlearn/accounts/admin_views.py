@@ -107,6 +107,9 @@ def _fields(form: UserForm) -> services.UserFields:
 def user_new():
     """Create one user."""
     form = _user_form(UserForm(roles=[Role.STAFF.value]))
+    # Optional on the form (edits have no password field) but not for a new account: the
+    # service names it missing with the rest, and the label carries the same * as 姓名.
+    form.password.flags.required = True
     if form.validate_on_submit():
         try:
             user = services.create_user(current_user, form.username.data, form.password.data,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from flask_babel import format_decimal
@@ -23,6 +24,7 @@ from lawlearn.database import utcnow
 from lawlearn.errors import ValidationFailed
 from lawlearn.extensions import db
 from lawlearn.localtime import local_day
+from lawlearn.rounding import half_up
 from lawlearn.settings import SiteSetting, get_setting, locked_setting, set_setting
 
 SETTING = "reports.targets"
@@ -66,7 +68,8 @@ TARGETS: dict[str, TargetSpec] = {spec.key: spec for spec in (
 
 def quantity(spec: TargetSpec, value: float) -> str:
     """A target's value with its unit: 90%, 92.5%, 12 场, 5,000 人次, 40.5 学时."""
-    number = format_decimal(value, "#,##0.#")
+    # Rounded 四舍五入 first: Babel alone rounds a half to even (92.25 → 92.2).
+    number = format_decimal(half_up(value), "#,##0.#")
     return f"{number}%" if spec.unit == "%" else f"{number} {spec.unit}"
 
 
@@ -183,6 +186,14 @@ class TargetProgress:
     @property
     def remaining(self) -> float:
         return max((self.target or 0) - (self.actual or 0), 0)
+
+    @property
+    def remaining_points(self) -> float:
+        """A rate's shortfall in percentage points, from the figures as shown (target 90%,
+        87.65% shown as 87.7%: 2.3 to go, not 2.35 rounded again)."""
+        # In decimals: 0.8765 × 100 is 87.649999… as a float, and would round down.
+        shown = Decimal(repr(half_up(self.actual or 0, 3)))
+        return float(max((Decimal(repr(float(self.target or 0))) - shown) * 100, 0))
 
 
 def target_progress(figures: dict[str, float | None], targets: YearTargets,

@@ -65,8 +65,9 @@ def people_table(report: ParticipationReport) -> Table:
     fields = [Field(_("姓名"), group=basics), Field(_("用户名"), group=basics),
               Field(_("部门"), group=basics), Field(_("状态"), group=basics)]
     fields += [Field(str(c.label), _figure_kind(c), str(c.group)) for c in columns]
-    inactive = _("已停用")
-    rows = ([p.name, p.username, p.department, "" if p.active else inactive,
+    # Both states named: a blank cell reads as data missing, and filters poorly in Excel.
+    active, inactive = _("在用"), _("已停用")
+    rows = ([p.name, p.username, p.department, active if p.active else inactive,
              *[p.values.get(c.key) for c in columns]] for p in report.people)
     return Table(_("人员"), fields, rows, frozen_columns=2,
                  widths=[10, 12, 22, 7] + [9] * len(columns))

@@ -488,6 +488,8 @@ def test_the_user_form_names_every_problem_at_once(admin_client, app, make_user)
     assert errors("department_id") == ["科室负责人须有所属部门，请选择部门。"]
     assert errors("phone") == ["手机号须为 7 至 20 位数字，可含空格、+ 和 -。"]
     assert errors("password") == ["请设置初始密码。"]
+    # Marked required like 姓名 (the edit form has no password field).
+    assert page.xpath('string(//label[@for="password"])') == "初始密码 *"
     with app.app_context():
         assert db.session.scalar(select(func.count(User.id))) == 2  # the admin and kate
 

@@ -329,3 +329,15 @@ def test_only_next_year_has_a_page_and_only_for_admins(app, admin_in, client, lo
     assert response.headers["Location"].endswith(f"/reports/dashboard?year={year + 1}")
     with app.app_context():
         assert get_setting("reports.targets") == {}
+
+
+def test_a_rates_shortfall_is_counted_from_the_figures_as_shown():
+    """87.65% is shown as 87.7% (四舍五入); against 90% the badge says 2.3 points, what a
+    reader works out, not 2.35 rounded again to 2.4."""
+    from lawlearn.reports.dashboard_targets import TargetProgress, quantity
+
+    rate = TARGETS["attendance_rate"]
+    assert TargetProgress(rate, 0.8765, 0.9).remaining_points == 2.3
+    assert TargetProgress(rate, 0.95, 0.9).remaining_points == 0
+    assert TargetProgress(rate, None, 0.9).remaining_points == 90
+    assert quantity(TARGETS["hours_per_capita"], 40.25) == "40.3 学时"

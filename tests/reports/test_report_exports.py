@@ -94,7 +94,7 @@ def check_people_sheet(report, sheet) -> list[tuple]:
     assert len(rows) == 2 + len(report.people)
     for person, row in zip(report.people, rows[2:], strict=True):
         assert row[:3] == (person.name, person.username, person.department)
-        assert row[3] == (None if person.active else "已停用")
+        assert row[3] == ("在用" if person.active else "已停用")
         for column, value in zip(columns, row[4:], strict=True):
             assert close(value, in_cell(person.values.get(column.key), column.kind)), \
                 (person.name, column.key)
