@@ -98,3 +98,13 @@ def test_a_session_form_without_its_kind_is_a_form_error(app, admin_client):
     assert response.status_code == 422 and "请选择活动类型。" in response.get_data(as_text=True)
     with app.app_context():
         assert count(StudySession) == 0
+
+
+@pytest.mark.parametrize(("url", "field"), [("/admin/sessions/new", "department_ids"),
+                                            ("/admin/sessions/new", "material_ids"),
+                                            ("/admin/quiz/quizzes/new", "department_ids")])
+def test_multiple_selects_say_how_to_pick_several(admin_client, url, field):
+    """A computer's multiple select takes a second choice only with Ctrl: the field says so."""
+    page = admin_client.get(url).get_data(as_text=True)
+    help_block = page.split(f'id="{field}-help"', 1)[1].split("</div>", 1)[0]
+    assert "可多选：手机上逐个点选；电脑上按住 Ctrl 键点选。" in help_block

@@ -48,6 +48,10 @@ class ChangePasswordForm(FlaskForm):
     next = HiddenField()
 
 
+# Under every multiple select: nothing on a computer says Ctrl picks a second one.
+MULTIPLE_HINT = _l("可多选：手机上逐个点选；电脑上按住 Ctrl 键点选。")
+
+
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()

@@ -20,7 +20,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional, StopValidation
 from wtforms.widgets import NumberInput
 
-from lawlearn.accounts.forms import MultiCheckboxField
+from lawlearn.accounts.forms import MULTIPLE_HINT, MultiCheckboxField
 from lawlearn.converters import optional_record_id
 from lawlearn.date_checks import scheduled
 from lawlearn.outreach.models import AUDIENCES, CHANNELS, MATERIAL_KINDS
@@ -77,7 +77,7 @@ class EventForm(FlaskForm):
     department_id = SelectField(_l("组织部门"), coerce=optional_record_id, validate_choice=False)
     partner_units = TextAreaField(_l("合作单位"), validators=[Optional(), Length(max=2000)])
     law_ids = SelectMultipleField(_l("宣传的法律法规（法规库）"), coerce=int, validate_choice=False,
-                                  description=_l("可多选：手机上逐个点选；电脑上按住 Ctrl 键点选。"))
+                                  description=MULTIPLE_HINT)
     other_laws = TextAreaField(_l("其他法律法规"), validators=[Optional(), Length(max=2000)],
                                description=_l("法规库中没有的，直接填写，如《反电信网络诈骗法》。"))
     audiences = MultiCheckboxField(_l("宣传对象"), validate_choice=False,

@@ -16,6 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import Length, NumberRange, Optional
 
+from lawlearn.accounts.forms import MULTIPLE_HINT
 from lawlearn.date_checks import scheduled
 from lawlearn.number_fields import FiniteFloatField
 from lawlearn.quiz.models import ANSWER_VISIBILITY, DIFFICULTIES, GRADING_METHODS, QUESTION_TYPES
@@ -78,6 +79,7 @@ class QuizForm(FlaskForm):
     partial_credit = BooleanField(_l("多选、填空部分得分（少选得部分分，错选不得分）"))
     show_answers = SelectField(_l("答案与解析"), choices=_choices(ANSWER_VISIBILITY))
     audience_all = BooleanField(_l("全体人员参加"), default=True)
-    department_ids = SelectMultipleField(_l("参加部门"), coerce=int, validate_choice=False)
+    department_ids = SelectMultipleField(_l("参加部门"), coerce=int, validate_choice=False,
+                                         description=MULTIPLE_HINT)
     usernames = TextAreaField(_l("参加人员（用户名）"), validators=[Optional(), Length(max=20000)],
                               description=_l("用户名之间用逗号、空格或换行分隔；可与部门同时选择。"))

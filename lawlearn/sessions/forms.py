@@ -16,6 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from lawlearn.accounts.forms import MULTIPLE_HINT
 from lawlearn.converters import MAX_ID
 from lawlearn.date_checks import scheduled
 from lawlearn.number_fields import FiniteFloatField
@@ -46,9 +47,11 @@ class SessionForm(FlaskForm):
                                validate_choice=False)
     article_refs = StringField(_l("学习法条"), validators=[Optional(), Length(max=500)],
                                description=_l("例如：宪法 33-35；民法典 1165"))
-    material_ids = SelectMultipleField(_l("学习资料"), coerce=int, validate_choice=False)
+    material_ids = SelectMultipleField(_l("学习资料"), coerce=int, validate_choice=False,
+                                       description=MULTIPLE_HINT)
     audience_all = BooleanField(_l("全体人员参加"), default=True)
-    department_ids = SelectMultipleField(_l("应参加部门"), coerce=int, validate_choice=False)
+    department_ids = SelectMultipleField(_l("应参加部门"), coerce=int, validate_choice=False,
+                                         description=MULTIPLE_HINT)
     usernames = TextAreaField(_l("应参加人员（用户名）"), validators=[Optional(), Length(max=20000)])
     repeat = SelectField(_l("重复"), choices=lambda: [("", str(_l("不重复"))),
                                                      ("weekly", str(_l("每周"))),

@@ -156,3 +156,20 @@ def test_a_refused_code_is_on_screen_on_a_phone(app, live_server, phone, make_us
         expect(refusal).to_be_in_viewport()
         expect(field(page, "六位签到码")).to_be_in_viewport()
     assert_fits_phone(page)
+
+
+def test_the_calendar_address_is_copied_with_one_tap(app, live_server, phone, make_user):
+    """活动 page on a phone: 复制地址 puts the feed address on the clipboard (pasted into the
+    phone's calendar), and says so."""
+    make_user("zhang", name="张三")
+    phone.grant_permissions(["clipboard-read", "clipboard-write"])
+    page = phone.new_page()
+    log_in(page, live_server, "zhang")
+    page.goto(f"{live_server}/sessions")
+    address = page.get_by_label("订阅地址")
+    expect(address).to_have_value(re.compile(r"^http://.+/calendar/.+\.ics$"))
+    copy = page.get_by_role("button", name="复制地址")
+    copy.click()
+    expect(page.get_by_role("button", name="已复制，请到手机日历中粘贴")).to_be_visible()
+    assert page.evaluate("navigator.clipboard.readText()") == address.input_value()
+    assert_fits_phone(page)

@@ -342,7 +342,7 @@ def test_staff_pages_and_calendar_feed(app, client, login, make_user, kind_id):
     assert "宪法学习" in page and "已取消" in page
     detail = client.get(f"/sessions/{cancelled_id}").get_data(as_text=True)
     assert "本次活动已取消：停电" in detail
-    feed_url = page.split("<code>")[1].split("</code>")[0]
+    feed_url = page.split('id="feed-url" type="text" value="')[1].split('"')[0]
     path = feed_url.split("localhost", 1)[1]
     feed = client.get(path)
     assert feed.status_code == 200 and feed.mimetype == "text/calendar"

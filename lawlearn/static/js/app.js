@@ -47,6 +47,29 @@
                              { once: true });
     }
   });
+  // 复制 buttons copy a field's text (a calendar feed address to paste into the phone's
+  // calendar). The Clipboard API needs HTTPS, which an office intranet may not have: then the
+  // text is selected and copied the old way.
+  document.querySelectorAll("[data-copy]").forEach(function (button) {
+    var source = document.getElementById(button.dataset.copy);
+    if (!source) { return; }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var done = function () {
+        button.textContent = button.dataset.copied;
+      };
+      var byHand = function () {
+        source.focus();
+        source.select();
+        if (document.execCommand("copy")) { done(); }
+      };
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(source.value).then(done, byHand);
+      } else {
+        byHand();
+      }
+    });
+  });
   // Guard against a double submit (a second tap while the first is in flight). A GET form
   // (filters, downloads) changes nothing, and a download never leaves the page: let it repeat.
   document.addEventListener("submit", function (event) {
