@@ -22,16 +22,22 @@ class DomainError(Exception):
         self.field = field
         if code:
             self.code = code
+        # (field, message) of every problem found (see raise_all): a form shows each beside
+        # its field.
+        self.problems: list[tuple[str | None, str]] = [(field, message)]
 
 
 class ValidationFailed(DomainError):
     status = 422
     code = "invalid"
 
-    def __init__(self, message: str, *, field: str | None = None, code: str | None = None):
-        super().__init__(message, field=field, code=code)
-        # (field, message) of every problem found: a form shows each beside its field.
-        self.problems: list[tuple[str | None, str]] = [(field, message)]
+
+def show_beside_fields(form, error: DomainError, default_field: str) -> None:
+    """Each problem of ``error`` under its field of ``form`` (a field the form lacks: under
+    ``default_field``)."""
+    for name, message in error.problems:
+        field = getattr(form, name or default_field, None) or getattr(form, default_field)
+        field.errors = [*field.errors, message]
 
 
 def raise_all(problems: list[ValidationFailed]) -> None:

@@ -29,7 +29,7 @@ from lawlearn.accounts.forms import (
 from lawlearn.accounts.models import ROLE_LABELS, Role, User
 from lawlearn.converters import record_id
 from lawlearn.database import utcnow
-from lawlearn.errors import DomainError
+from lawlearn.errors import DomainError, show_beside_fields
 from lawlearn.exports import XLSX_MIMETYPE, download
 from lawlearn.extensions import db
 from lawlearn.localtime import local_day
@@ -37,13 +37,6 @@ from lawlearn.pagination import paginate
 
 # An import preview lists this many rows (a city's file has thousands; all are checked).
 PREVIEW_ROWS = 200
-
-
-def _apply_error(form, error: DomainError, default_field: str) -> None:
-    """Each problem the service found, beside its field."""
-    for name, message in getattr(error, "problems", [(error.field, error.message)]):
-        field = getattr(form, name or default_field, None) or getattr(form, default_field)
-        field.errors = [*field.errors, message]
 
 
 def _add_service_problems(form, problems: list, default_field: str) -> None:
@@ -115,7 +108,7 @@ def user_new():
             user = services.create_user(current_user, form.username.data, form.password.data,
                                         _fields(form))
         except DomainError as error:
-            _apply_error(form, error, "username")
+            show_beside_fields(form, error, "username")
         else:
             db.session.commit()
             flash(_("已创建用户 %(name)s。", name=user.name), "success")
@@ -137,7 +130,7 @@ def user_edit(user_id: int):
         try:
             services.update_user(current_user, user, _fields(form))
         except DomainError as error:
-            _apply_error(form, error, "name")
+            show_beside_fields(form, error, "name")
         else:
             db.session.commit()
             flash(_("已保存。"), "success")
@@ -197,7 +190,7 @@ def departments_page():
             created = departments.create_department(current_user, form.name.data,
                                                     form.parent_id.data)
         except DomainError as error:
-            _apply_error(form, error, "name")
+            show_beside_fields(form, error, "name")
         else:
             db.session.commit()
             flash(_("已创建部门 %(name)s。", name=created.full_name), "success")
@@ -252,7 +245,7 @@ def department_edit(department_id: int):
             if action == "delete":  # no field of its own: said at the top
                 flash(error.message, "error")
             else:
-                _apply_error(form, error, next(iter(form.data)))
+                show_beside_fields(form, error, next(iter(form.data)))
         else:
             db.session.commit()
             flash(_("已保存。"), "success")

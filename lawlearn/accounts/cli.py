@@ -42,8 +42,8 @@ def create_user_command(username, name, password, roles, department, must_change
                                     must_change_password=must_change_password)
     except DomainError as error:
         db.session.rollback()
-        problems = getattr(error, "problems", [(None, error.message)])
-        raise click.ClickException("\n".join(message for _field, message in problems)) from error
+        raise click.ClickException("\n".join(message for _field, message in error.problems)) \
+            from error
     db.session.commit()
     click.echo(f"已创建用户 {user.username}（{'、'.join(str(label) for label in user.role_labels)}）。")
     if not user.studies:

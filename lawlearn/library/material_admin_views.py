@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from lawlearn.accounts.forms import ConfirmForm
 from lawlearn.converters import record_id
-from lawlearn.errors import DomainError
+from lawlearn.errors import DomainError, show_beside_fields
 from lawlearn.extensions import db
 from lawlearn.library import attachments, library_admin_bp, material_deletion, materials
 from lawlearn.library.material_forms import (
@@ -27,12 +27,6 @@ from lawlearn.library.references import format_references
 from lawlearn.pagination import paginate
 from lawlearn.security import is_safe_next
 from lawlearn.submissions import once_per_submission
-
-
-def _apply_error(form, error: DomainError, default_field: str) -> None:
-    field = getattr(form, error.field or default_field, None) or getattr(form, default_field)
-    field.errors = [*field.errors, error.message]
-
 
 # --- materials ----------------------------------------------------------------------
 
@@ -88,7 +82,7 @@ def material_new():
         try:
             material = materials.create_material(current_user, _fields(form))
         except DomainError as error:
-            _apply_error(form, error, "title")
+            show_beside_fields(form, error, "title")
         else:
             db.session.commit()
             flash(_("已创建学习资料《%(title)s》，可继续上传附件。", title=material.title),
@@ -109,7 +103,7 @@ def material_edit(material_id: int):
             materials.update_material(current_user, material, _fields(form))
         except DomainError as error:
             db.session.rollback()
-            _apply_error(form, error, "title")
+            show_beside_fields(form, error, "title")
         else:
             db.session.commit()
             flash(_("已保存。"), "success")
@@ -130,7 +124,7 @@ def material_attach(material_id: int):
                                                   upload.read())
         except DomainError as error:
             db.session.rollback()
-            _apply_error(attach_form, error, "file")
+            show_beside_fields(attach_form, error, "file")
         else:
             db.session.commit()
             flash(_("已上传附件 %(name)s。", name=attachment.original_name), "success")
@@ -214,7 +208,7 @@ def collections():
                                                      form.description.data or "",
                                                      form.published.data)
         except DomainError as error:
-            _apply_error(form, error, "title")
+            show_beside_fields(form, error, "title")
         else:
             db.session.commit()
             flash(_("已创建学习专题《%(title)s》，请添加资料。", title=collection.title),
@@ -268,9 +262,9 @@ def collection_edit(collection_id: int):
         except DomainError as error:
             db.session.rollback()
             if action == "edit":
-                _apply_error(edit_form, error, "title")
+                show_beside_fields(edit_form, error, "title")
             elif action == "add":
-                _apply_error(entry_form, error, "material_id")
+                show_beside_fields(entry_form, error, "material_id")
             else:
                 flash(error.message, "error")
                 return redirect(url_for("library_admin.collection_edit",

@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 from lawlearn.accounts.departments import department_choices
 from lawlearn.accounts.forms import ConfirmForm
 from lawlearn.converters import MAX_ID, record_id
-from lawlearn.errors import DomainError, ValidationFailed
+from lawlearn.errors import DomainError, ValidationFailed, show_beside_fields
 from lawlearn.exports import XLSX_MIMETYPE, download
 from lawlearn.extensions import db
 from lawlearn.library.references import resolve_article_references
@@ -29,11 +29,6 @@ TYPE_WORDS = {"单选": "single", "单选题": "single", "多选": "multiple", "
               **{key: key for key in QUESTION_TYPES}}
 DIFFICULTY_WORDS = {"易": "easy", "中": "medium", "难": "hard", "简单": "easy", "容易": "easy",
                     "中等": "medium", "困难": "hard", **{k: k for k in DIFFICULTIES}}
-
-
-def _apply_error(form, error: DomainError, default_field: str) -> None:
-    field = getattr(form, error.field or default_field, None) or getattr(form, default_field)
-    field.errors = [*field.errors, error.message]
 
 
 # --- question bank ------------------------------------------------------------------------
@@ -122,7 +117,7 @@ def question_edit(question_id: int | None = None):
                 bank.update_question(current_user, question, fields)
         except DomainError as error:
             db.session.rollback()
-            _apply_error(form, error, "stem")
+            show_beside_fields(form, error, "stem")
             status = 422
         else:
             db.session.commit()
@@ -267,7 +262,7 @@ def quiz_edit(quiz_id: int | None = None):
                 authoring.update_quiz(current_user, quiz, fields)
         except DomainError as error:
             db.session.rollback()
-            _apply_error(form, error, "title")
+            show_beside_fields(form, error, "title")
             status = 422
         else:
             db.session.commit()

@@ -14,7 +14,7 @@ from sqlalchemy import or_, select
 from lawlearn.accounts.departments import department_choices
 from lawlearn.accounts.models import Department, User
 from lawlearn.database import utcnow
-from lawlearn.errors import DomainError, ValidationFailed
+from lawlearn.errors import DomainError, ValidationFailed, show_beside_fields
 from lawlearn.extensions import db
 from lawlearn.library.models import Material
 from lawlearn.library.references import format_references, resolve_article_references
@@ -115,8 +115,7 @@ def session_edit(session_id: int | None = None):
                 message = _("已保存 %(n)d 场活动。", n=changed)
         except DomainError as error:
             db.session.rollback()
-            target = getattr(form, error.field or "title", None) or form.title
-            target.errors = [*target.errors, error.message]
+            show_beside_fields(form, error, "title")
             status = 422
         else:
             db.session.commit()

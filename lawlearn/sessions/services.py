@@ -18,7 +18,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from lawlearn.accounts.audit import record_audit
 from lawlearn.accounts.models import Department, User
 from lawlearn.database import all_exist
-from lawlearn.errors import Conflict, NotFound, ValidationFailed
+from lawlearn.errors import Conflict, NotFound, ValidationFailed, raise_all
 from lawlearn.extensions import db
 from lawlearn.i18n import display_datetime
 from lawlearn.library.models import Material
@@ -71,30 +71,28 @@ class SessionFields:
 
 
 def _check(fields: SessionFields) -> None:
-    if not fields.title.strip():
-        raise ValidationFailed(_("请填写活动名称。"), field="title")
-    if fields.ends_at <= fields.starts_at:
-        raise ValidationFailed(_("结束时间须晚于开始时间。"), field="ends_at")
-    if not all_exist(SessionKind, [fields.kind_id]):
-        raise ValidationFailed(_("请选择活动类型。"), field="kind_id")
-    if fields.checkin_opens_minutes < 0 or fields.late_after_minutes < 0:
-        raise ValidationFailed(_("签到时间设置不能为负数。"), field="late_after_minutes")
-    if fields.checkin_closes_at and fields.checkin_closes_at < fields.starts_at:
-        raise ValidationFailed(_("签到截止时间不能早于开始时间。"), field="checkin_closes_at")
-    if not fields.audience_all and not (fields.department_ids or fields.user_ids):
-        raise ValidationFailed(_("请选择应参加的部门或人员。"), field="department_ids")
-    # What the form offered may be gone by the time it is sent (deleted in another tab):
-    # a message, not a foreign-key error.
-    if not fields.audience_all and not all_exist(Department, fields.department_ids):
-        raise ValidationFailed(_("所选部门已不存在，请刷新页面后重新选择。"),
-                               field="department_ids")
-    if not all_exist(Material, fields.material_ids, Material.published.is_(True)):
-        raise ValidationFailed(_("所选学习资料已不存在或已撤回，请刷新页面后重新选择。"),
-                               field="material_ids")
-    # A draft quiz is open to no one: people checked in would wait for it for ever.
-    if fields.exit_quiz_id is not None and not all_exist(Quiz, [fields.exit_quiz_id],
-                                                          Quiz.published.is_(True)):
-        raise ValidationFailed(_("随堂测验须是已发布的测验。"), field="exit_quiz_id")
+    """Every problem at once (the form shows each beside its field)."""
+    problems = [ValidationFailed(message, field=name) for failed, name, message in (
+        (not fields.title.strip(), "title", _("请填写活动名称。")),
+        (fields.ends_at <= fields.starts_at, "ends_at", _("结束时间须晚于开始时间。")),
+        (not all_exist(SessionKind, [fields.kind_id]), "kind_id", _("请选择活动类型。")),
+        (fields.checkin_opens_minutes < 0 or fields.late_after_minutes < 0,
+         "late_after_minutes", _("签到时间设置不能为负数。")),
+        (fields.checkin_closes_at is not None and fields.checkin_closes_at < fields.starts_at,
+         "checkin_closes_at", _("签到截止时间不能早于开始时间。")),
+        (not fields.audience_all and not (fields.department_ids or fields.user_ids),
+         "department_ids", _("请选择应参加的部门或人员。")),
+        # What the form offered may be gone by the time it is sent (deleted in another
+        # tab): a message, not a foreign-key error.
+        (not fields.audience_all and not all_exist(Department, fields.department_ids),
+         "department_ids", _("所选部门已不存在，请刷新页面后重新选择。")),
+        (not all_exist(Material, fields.material_ids, Material.published.is_(True)),
+         "material_ids", _("所选学习资料已不存在或已撤回，请刷新页面后重新选择。")),
+        # A draft quiz is open to no one: people checked in would wait for it for ever.
+        (fields.exit_quiz_id is not None
+         and not all_exist(Quiz, [fields.exit_quiz_id], Quiz.published.is_(True)),
+         "exit_quiz_id", _("随堂测验须是已发布的测验。"))) if failed]
+    raise_all(problems)
 
 
 def _apply(session: StudySession, fields: SessionFields, shift: timedelta = timedelta()) -> None:

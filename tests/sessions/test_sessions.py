@@ -240,6 +240,29 @@ def test_admin_schedules_a_series_through_the_page(admin_client, app, kind_id):
     assert bad.status_code == 422 and "结束时间须晚于开始时间" in bad.get_data(as_text=True)
 
 
+def test_the_session_form_names_every_problem_at_once(admin_client, app, kind_id):
+    """An end before the start, a check-in closing before it and no audience: all three
+    under their fields in one answer; nothing is saved."""
+    from lxml import html as lxml_html
+
+    response = post_with_csrf(admin_client, "/admin/sessions/new", "/admin/sessions/new", {
+        "title": "三处错误", "kind_id": str(kind_id), "starts_at": f"{SOON}T09:00",
+        "ends_at": f"{SOON}T08:00", "checkin_closes_at": f"{SOON}T08:30", "study_hours": "1",
+        "checkin_opens_minutes": "15", "late_after_minutes": "5"})
+    assert response.status_code == 422
+    page = lxml_html.fromstring(response.get_data(as_text=True))
+
+    def errors(name: str) -> list[str]:
+        return page.xpath(f'//*[@name="{name}"]/ancestor::div[contains(@class, "field")][1]'
+                          '//p[@class="error"]/text()')
+
+    assert errors("ends_at") == ["结束时间须晚于开始时间。"]
+    assert errors("checkin_closes_at") == ["签到截止时间不能早于开始时间。"]
+    assert errors("department_ids") == ["请选择应参加的部门或人员。"]
+    with app.app_context():
+        assert db.session.scalar(select(func.count(StudySession.id))) == 0
+
+
 def test_a_session_already_over_is_saved_only_when_confirmed(admin_client, app, kind_id):
     """A mistyped year (2025 for 2026) made a session that closed at once and marked
     everyone absent: one that has already ended is asked about first."""
