@@ -13,7 +13,7 @@ from lawlearn.accounts.departments import department_choices, get_department
 from lawlearn.accounts.forms import ConfirmForm
 from lawlearn.converters import record_id
 from lawlearn.database import utcnow
-from lawlearn.errors import Conflict, DomainError
+from lawlearn.errors import Conflict, DomainError, show_beside_fields
 from lawlearn.extensions import db
 from lawlearn.localtime import same_day_next_year
 from lawlearn.pagination import page_arg
@@ -25,7 +25,6 @@ from lawlearn.plans.admin_forms import (
 from lawlearn.plans.admin_views import back_to_plan, plan_or_404
 from lawlearn.plans.matrix import matrix
 from lawlearn.plans.view_helpers import (
-    apply_error,
     matrix_context,
     matrix_download,
     plan_for_matrix,
@@ -61,7 +60,7 @@ def audience(plan_id: int):
                 roles=form.roles.data or [])
         except DomainError as error:
             db.session.rollback()
-            apply_error(form, error, "department_ids")
+            show_beside_fields(form, error, "department_ids")
             status = 422
         else:
             db.session.commit()

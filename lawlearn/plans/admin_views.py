@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from lawlearn.accounts.forms import ConfirmForm
 from lawlearn.database import utcnow
-from lawlearn.errors import DomainError
+from lawlearn.errors import DomainError, show_beside_fields
 from lawlearn.extensions import db
 from lawlearn.i18n import display_datetime
 from lawlearn.pagination import paginate
@@ -30,7 +30,6 @@ from lawlearn.plans.kinds import KINDS
 from lawlearn.plans.models import PLAN_KINDS, PLAN_STATUSES, Plan, PlanItem
 from lawlearn.plans.progress import item_hours
 from lawlearn.plans.view_helpers import (
-    apply_error,
     run_change,
 )
 from lawlearn.submissions import once_per_submission
@@ -99,7 +98,7 @@ def plan_edit(plan_id: int | None = None):
                     authoring.update_plan(current_user, plan, _plan_fields(form), utcnow())
             except DomainError as error:
                 db.session.rollback()
-                apply_error(form, error, "title")
+                show_beside_fields(form, error, "title")
             else:
                 db.session.commit()
                 flash(_("计划已保存。"), "success")
@@ -219,7 +218,7 @@ def item_add(plan_id: int):
             item = authoring.add_item(current_user, plan, _item_fields(form), utcnow())
         except DomainError as error:
             db.session.rollback()
-            apply_error(form, error, "title")
+            show_beside_fields(form, error, "title")
         else:
             db.session.commit()
             flash(_("已添加“%(title)s”。", title=item.title), "success")
@@ -242,7 +241,7 @@ def item_edit(plan_id: int, item_id: int):
             authoring.update_item(current_user, item, _item_fields(form), utcnow())
         except DomainError as error:
             db.session.rollback()
-            apply_error(form, error, "title")
+            show_beside_fields(form, error, "title")
             status = 422
         else:
             db.session.commit()
@@ -289,7 +288,7 @@ def stage_add(plan_id: int):
             authoring.add_stage(current_user, plan, form.title.data, utcnow())
         except DomainError as error:
             db.session.rollback()
-            apply_error(form, error, "title")
+            show_beside_fields(form, error, "title")
         else:
             db.session.commit()
             flash(_("已添加阶段。"), "success")

@@ -16,7 +16,7 @@ from sqlalchemy import func, select, update
 from lawlearn.accounts.audit import record_audit
 from lawlearn.accounts.models import User
 from lawlearn.database import like_pattern
-from lawlearn.errors import Conflict, NotFound, ValidationFailed
+from lawlearn.errors import Conflict, NotFound, ValidationFailed, raise_all
 from lawlearn.extensions import db
 from lawlearn.i18n import display_date
 from lawlearn.plans.item_settings import check_fits, clean_settings, default_title
@@ -285,24 +285,31 @@ class ItemFields:
 
 
 def _check_item(plan: Plan, fields: ItemFields) -> dict[str, Any]:
-    if fields.kind not in KINDS:
-        raise ValidationFailed(_("请选择事项类型。"), field="kind")
-    if len((fields.title or "").strip()) > 200:
-        raise ValidationFailed(_("标题最多 200 字。"), field="title")
-    if fields.stage_id is not None and not any(s.id == fields.stage_id for s in plan.stages):
-        raise ValidationFailed(_("所选阶段不属于本计划。"), field="stage_id")
-    if fields.due_on is not None and not plan.starts_on <= fields.due_on <= plan.ends_on:
-        raise ValidationFailed(_("截止日期须在计划期间（%(start)s 至 %(end)s）内。",
-                                 start=display_date(plan.starts_on),
-                                 end=display_date(plan.ends_on)), field="due_on")
-    if fields.hours is None or not 0 <= fields.hours <= MAX_HOURS:
-        raise ValidationFailed(_("学时须在 0 到 %(max)d 之间。", max=MAX_HOURS), field="hours")
-    if fields.points is None or not 0 <= fields.points <= MAX_POINTS:
-        raise ValidationFailed(_("积分须在 0 到 %(max)d 之间。", max=MAX_POINTS), field="points")
-    settings = clean_settings(plan, fields.kind, fields.settings)
-    check_fits(fields.kind, settings, fields.due_on, plan.starts_on, plan.ends_on)
-    if not (fields.title or "").strip() and fields.kind == "video":
-        raise ValidationFailed(_("请填写标题。"), field="title")
+    """The item's cleaned settings; every problem at once (each shown beside its field)."""
+    due_outside = fields.due_on is not None and not plan.starts_on <= fields.due_on <= plan.ends_on
+    problems = [ValidationFailed(message, field=name) for failed, name, message in (
+        (fields.kind not in KINDS, "kind", _("请选择事项类型。")),
+        (len((fields.title or "").strip()) > 200, "title", _("标题最多 200 字。")),
+        (fields.stage_id is not None and not any(s.id == fields.stage_id for s in plan.stages),
+         "stage_id", _("所选阶段不属于本计划。")),
+        (due_outside, "due_on", _("截止日期须在计划期间（%(start)s 至 %(end)s）内。",
+                                  start=display_date(plan.starts_on),
+                                  end=display_date(plan.ends_on))),
+        (fields.hours is None or not 0 <= fields.hours <= MAX_HOURS, "hours",
+         _("学时须在 0 到 %(max)d 之间。", max=MAX_HOURS)),
+        (fields.points is None or not 0 <= fields.points <= MAX_POINTS, "points",
+         _("积分须在 0 到 %(max)d 之间。", max=MAX_POINTS)),
+        (not (fields.title or "").strip() and fields.kind == "video", "title", _("请填写标题。")),
+    ) if failed]
+    settings: dict[str, Any] = {}
+    if fields.kind in KINDS:
+        try:
+            settings = clean_settings(plan, fields.kind, fields.settings)
+            if not due_outside:  # else the dates are wrong already, said once
+                check_fits(fields.kind, settings, fields.due_on, plan.starts_on, plan.ends_on)
+        except ValidationFailed as error:  # one problem (it keeps its code if alone)
+            problems.append(error)
+    raise_all(problems)
     return settings
 
 

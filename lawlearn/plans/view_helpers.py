@@ -37,12 +37,6 @@ STATUS_SYMBOLS = {"done": "✓", "in_progress": "◐", "pending": "○", "submit
 # --- service calls from buttons and forms ------------------------------------------------------
 
 
-def apply_error(form, error: DomainError, default_field: str) -> None:
-    """Show a service's error under the field it concerns."""
-    target = getattr(form, error.field or default_field, None) or getattr(form, default_field)
-    target.errors = [*target.errors, error.message]
-
-
 def run_change(change: Callable[[], Any], success: Callable[[Any], str]) -> bool:
     """Run a service call behind a button: commit and flash ``success(result)``, or roll
     back and flash the error. A refusal of access (403, 404) stays an error page."""

@@ -148,6 +148,13 @@ def test_the_item_form_validates_each_kind_and_keeps_the_input(admin_client, app
         "kind": "articles", "law_id": str(law_id), "division_id": "", "from_number": "9",
         "to_number": "2", "hours": "0", "points": "0"})
     assert both.status_code == 422 and "结束条文不能小于起始条文" in both.get_data(as_text=True)
+    # The service names every problem it finds at once: the link and the date.
+    late = (today + timedelta(days=200)).isoformat()
+    several = post_with_csrf(admin_client, page, f"{page}/items", {**base, "due_on": late})
+    html = several.get_data(as_text=True)
+    assert several.status_code == 422
+    assert "请填写以 http:// 或 https:// 开头的视频链接。" in html
+    assert "截止日期须在计划期间" in html
     wrong_type = post_with_csrf(admin_client, page, f"{page}/items", {
         **base, "url": "https://example.org/v.mp4", "hours": "很多"})
     assert wrong_type.status_code == 422
