@@ -24,6 +24,19 @@ def test_surnames_take_their_surname_reading():
     # Only as the surname: 曾 elsewhere in a name keeps its commonest reading.
     assert name_sort_key("王曾") == "wang0ceng"
     assert name_sort_key("  陈静 ") == name_sort_key("陈静")
+    assert [name_sort_key(n) for n in ("卜凡", "阚萍", "万俟卨", "澹台灭明")] == [
+        "bu0fan", "kan0ping", "mo0qi0xie", "tan0tai0mie0ming"]
+
+
+def test_letters_and_marks_in_a_name_follow_the_same_rule():
+    """Latin letters word by word as pinyin is (so "Li Ming" sorts with 李明 on every
+    database: a space is ignored by PostgreSQL's language collations), full-width letters as
+    half-width, accents and marks such as · left out."""
+    assert name_sort_key("Li Ming") == name_sort_key("李明") == "li0ming"
+    assert name_sort_key("Ｌｉ Ｍｉｎｇ") == "li0ming"
+    assert name_sort_key("阿依古丽·买买提") == "a0yi0gu0li0mai0mai0ti"
+    assert name_sort_key("José 王") == "jose0wang"
+    assert name_sort_key("") == ""
 
 
 def test_the_key_follows_the_name_through_the_orm_and_core_inserts(ctx):
@@ -34,11 +47,14 @@ def test_the_key_follows_the_name_through_the_orm_and_core_inserts(ctx):
     user.name = "陈静"
     db.session.flush()
     assert db.session.scalar(select(User.name_key).where(User.id == user.id)) == "chen0jing"
-    # A bulk insert without the key (the scale data) gets it from the column's default.
-    db.session.execute(insert(User), [{"username": "bulk", "name": "唐亮", "password_hash": "x",
-                                       "login_nonce": "n"}])
-    assert db.session.scalar(select(User.name_key).where(User.username == "bulk")) \
-        == "tang0liang"
+    # A bulk insert without the key (the scale data) gets it from the column's default, row
+    # by row.
+    db.session.execute(insert(User), [
+        {"username": "bulk1", "name": "唐亮", "password_hash": "x", "login_nonce": "n"},
+        {"username": "bulk2", "name": "孙燕", "password_hash": "x", "login_nonce": "n"}])
+    assert db.session.execute(select(User.username, User.name_key).where(
+        User.username.like("bulk%")).order_by(User.username)).all() == [
+        ("bulk1", "tang0liang"), ("bulk2", "sun0yan")]
 
 
 def test_a_sessions_roster_and_the_attendance_summary_list_people_in_pinyin(

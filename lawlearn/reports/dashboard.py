@@ -206,11 +206,12 @@ def needs_follow_up(person: PersonRow, threshold: float | None) -> bool:
 def follow_up(report: ParticipationReport, threshold: float | None,
               limit: int = LOWEST_COUNT) -> FollowUp:
     """Active people who need following up (see ``needs_follow_up``): lowest rate first,
-    then most absences, then name and username, so the order is the same on every visit."""
+    then most absences, then name (pinyin) and username, so the order is the same on every
+    visit."""
     counted = [p for p in report.people if p.active and p.values.get("sessions_counted")]
     people = [p for p in counted if needs_follow_up(p, threshold)]
     people.sort(key=lambda p: (p.values["attendance_rate"], -(p.values["sessions_absent"] or 0),
-                               p.name, p.username))
+                               p.name_key, p.name, p.username))
     return FollowUp(threshold, people[:limit], len(people), len(counted))
 
 

@@ -180,20 +180,30 @@ class TargetProgress:
         return min(self.ratio or 0.0, 1.0)
 
     @property
+    def shown(self) -> Decimal | None:
+        """The figure as the page shows it (a rate to 0.1%, hours to 0.1, 四舍五入): the
+        badge and the shortfall go by it, so 89.96% is not shown as 90.0% and 还差 0.0."""
+        if self.actual is None:
+            return None
+        places = {"rate": 3, "hours": 1}.get(self.spec.kind, 0)
+        return Decimal(repr(half_up(self.actual, places)))
+
+    @property
     def met(self) -> bool:
-        return self.ratio is not None and self.ratio >= 1 - 1e-9
+        shown = self.shown
+        return bool(self.target) and shown is not None \
+            and shown >= Decimal(repr(float(self.target)))
 
     @property
     def remaining(self) -> float:
-        return max((self.target or 0) - (self.actual or 0), 0)
+        """What is still to reach, from the figure as shown (a rate: as a ratio)."""
+        return float(max(Decimal(repr(float(self.target or 0))) - (self.shown or 0), 0))
 
     @property
     def remaining_points(self) -> float:
-        """A rate's shortfall in percentage points, from the figures as shown (target 90%,
-        87.65% shown as 87.7%: 2.3 to go, not 2.35 rounded again)."""
-        # In decimals: 0.8765 × 100 is 87.649999… as a float, and would round down.
-        shown = Decimal(repr(half_up(self.actual or 0, 3)))
-        return float(max((Decimal(repr(float(self.target or 0))) - shown) * 100, 0))
+        """A rate's shortfall in percentage points (target 90%, 87.65% shown as 87.7%: 2.3
+        to go, not 2.35 rounded again). In decimals: 0.8765 × 100 is 87.649999… as a float."""
+        return float(Decimal(repr(self.remaining)) * 100)
 
 
 def target_progress(figures: dict[str, float | None], targets: YearTargets,

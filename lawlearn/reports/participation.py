@@ -80,6 +80,7 @@ class PersonRow:
     department: str
     active: bool
     values: dict[str, Any]
+    name_key: str = ""  # the pinyin order (User.name_key), for lists across departments
 
 
 @dataclass
@@ -280,7 +281,7 @@ def _build(scope: Scope, department: Department | None, chosen: tuple[Source, ..
             name = names[user.department_id] = user.department.full_name \
                 if user.department is not None else _("未分配部门")
         people.append(PersonRow(user.id, user.name, user.username, user.department_id, name,
-                                user.active, values))
+                                user.active, values, user.name_key))
 
     departments, total = _by_department(people, users, department_id, columns)
     report = ParticipationReport(scope.date_from, scope.date_to, department, scope.rule,

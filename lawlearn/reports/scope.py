@@ -40,6 +40,7 @@ class Person:
     department: Department | None
     joined_at: datetime  # naive UTC, when the person joined (User.joined_at)
     created_at: datetime  # when the account was made (sessions before it expect no one)
+    name_key: str = ""  # the pinyin order (User.name_key)
 
 
 @dataclass(frozen=True)
@@ -101,14 +102,14 @@ class Scope:
             order = {key: department_sort_key(department)
                      for key, department in departments.items()}
             query = select(User.id, User.name, User.username, User.active,
-                           User.department_id, User.joined_at, User.created_at
+                           User.department_id, User.joined_at, User.created_at, User.name_key
                            ).order_by(User.name_key, User.name, User.username, User.id)
             query = query.where(self.people_condition())
             people = [Person(user_id, name, username, active, department_id,
                              departments.get(department_id) if department_id else None,
-                             joined_at, created_at)
+                             joined_at, created_at, name_key)
                       for user_id, name, username, active, department_id, joined_at,
-                      created_at in rows_of(query)]
+                      created_at, name_key in rows_of(query)]
             nowhere = department_sort_key(None)
             people.sort(key=lambda person: order.get(person.department_id, nowhere))
             self._cache["people"] = people

@@ -73,7 +73,7 @@ def request_leave(user: User, session: StudySession, reason: str,
         raise Conflict(_("该活动已取消，无需请假。"), code="session_cancelled")
     if now >= session.ends_at:
         raise Conflict(_("活动已结束，不能再请假。如有出勤记录需要更正，请联系管理员。"),
-                       code="session_started")
+                       code="session_ended")
     if now >= session.starts_at:
         raise Conflict(_("活动已开始，不能再请假。请联系管理员说明情况。"), code="session_started")
     existing = request_of(user, session)

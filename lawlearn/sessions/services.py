@@ -120,7 +120,7 @@ def create_sessions(actor: User | None, fields: SessionFields, *, repeat: str | 
     expected absent, so a mistyped year would sink the year's rates unnoticed."""
     _check(fields)
     if now is not None and not past_confirmed:
-        _refuse_if_over(fields, now)
+        _refuse_if_over(fields.ends_at, now)
     offsets = repeat_offsets(fields.starts_at, repeat, until)
     series = secrets.token_hex(8) if len(offsets) > 1 else None
     created = []
@@ -135,11 +135,11 @@ def create_sessions(actor: User | None, fields: SessionFields, *, repeat: str | 
     return created
 
 
-def _refuse_if_over(fields: SessionFields, now: datetime) -> None:
-    if fields.ends_at <= now:
+def _refuse_if_over(ends_at: datetime, now: datetime) -> None:
+    if ends_at <= now:
         raise ValidationFailed(_("这场活动已于 %(when)s 结束。如果是补录往期活动，请勾选此项后再"
                                  "保存（补录后未标记出勤的应到人员计为缺席）；否则请检查日期。",
-                                 when=display_datetime(fields.ends_at)),
+                                 when=display_datetime(ends_at)),
                                field="past_confirmed", code="session_in_past")
 
 
@@ -148,7 +148,8 @@ def update_session(actor: User, session: StudySession, fields: SessionFields, *,
                    past_confirmed: bool = True) -> int:
     """Edit one session, or this and every later session of its series (same shift). New
     times that have already ended need ``past_confirmed`` (given ``now``), as a new
-    session does: a year mistyped on an upcoming one would mark everyone absent."""
+    session does: a year mistyped on an upcoming one would mark everyone absent. (A series
+    edited from a session held: only the sessions still ahead are asked about.)"""
     _check(fields)
     # To the minute, as the form shows them: a session made with seconds is not "moved".
     def minutes(*moments: datetime) -> tuple:
@@ -156,13 +157,15 @@ def update_session(actor: User, session: StudySession, fields: SessionFields, *,
 
     moved = minutes(fields.starts_at, fields.ends_at) != minutes(session.starts_at,
                                                                   session.ends_at)
-    if now is not None and not past_confirmed and moved:
-        _refuse_if_over(fields, now)
     targets = [session]
     if whole_series and session.series_id:
         targets = list(db.session.scalars(select(StudySession).where(
             StudySession.series_id == session.series_id,
             StudySession.starts_at >= session.starts_at, StudySession.cancelled_at.is_(None))))
+    if now is not None and not past_confirmed and moved:
+        ahead = [t for t in targets if t.ends_at > now] if len(targets) > 1 else targets
+        for target in ahead:
+            _refuse_if_over(fields.ends_at + (target.starts_at - session.starts_at), now)
     from lawlearn.plans.reach import check_narrowing  # here: plans imports this package
     from lawlearn.plans.targets import follow_moved_sessions
 

@@ -173,3 +173,12 @@ def test_the_calendar_address_is_copied_with_one_tap(app, live_server, phone, ma
     expect(page.get_by_role("button", name="已复制，请到手机日历中粘贴")).to_be_visible()
     assert page.evaluate("navigator.clipboard.readText()") == address.input_value()
     assert_fits_phone(page)
+
+    # On a plain-HTTP intranet there is no Clipboard API: the address is selected and copied.
+    page.evaluate("navigator.clipboard.writeText('')")
+    plain = phone.new_page()
+    plain.add_init_script("Object.defineProperty(navigator, 'clipboard', {value: undefined})")
+    plain.goto(f"{live_server}/sessions")
+    plain.get_by_role("button", name="复制地址").click()
+    expect(plain.get_by_role("button", name="已复制，请到手机日历中粘贴")).to_be_visible()
+    assert page.evaluate("navigator.clipboard.readText()") == address.input_value()

@@ -16,6 +16,7 @@ from lawlearn.errors import ValidationFailed
 from lawlearn.extensions import db
 from lawlearn.library.models import Law, LawArticle
 from lawlearn.localtime import local_day
+from lawlearn.name_order import name_sort_key
 from lawlearn.outreach.models import OutreachCategory, OutreachEvent
 from lawlearn.practice.models import DailySet, DailySetItem
 from lawlearn.quiz.models import Attempt, AttemptItem, Question, Quiz
@@ -254,19 +255,21 @@ def row(user_id: int, name: str, username: str, rate: float | None, absent: int,
         active: bool = True) -> PersonRow:
     return PersonRow(user_id, name, username, None, "", active, {
         "attendance_rate": rate, "sessions_absent": absent,
-        "sessions_counted": 0 if rate is None else 4})
+        "sessions_counted": 0 if rate is None else 4}, name_sort_key(name))
 
 
 def test_follow_up_without_a_target_and_its_order():
     rows = [row(1, "张", "b", 0.75, 1), row(2, "安", "z", 0.75, 1), row(3, "安", "a", 0.75, 1),
             row(4, "丙", "c", 0.75, 0),  # below 100% without an absence (late, say)
             row(5, "丁", "d", 1.0, 0), row(6, "戊", "e", None, 0),
-            row(7, "己", "f", 0.5, 1, active=False), row(8, "庚", "g", 0.75, 2)]
+            row(7, "己", "f", 0.5, 1, active=False), row(8, "庚", "g", 0.75, 2),
+            row(9, "唐亮", "t", 0.75, 1), row(10, "孙燕", "s", 0.75, 1)]
     fake = type("Report", (), {"people": rows})()
     follow = dashboard.follow_up(fake, None)
-    # Rate, then most absences, then name, then username: the same order on every visit.
-    assert [person.user_id for person in follow.people] == [8, 3, 2, 1]
-    assert (follow.total, follow.counted) == (4, 6)
+    # Rate, then most absences, then name (pinyin: 安 an, 孙 sun, 唐 tang, 张 zhang, where
+    # code points put 唐 before 孙), then username: the same order on every visit.
+    assert [person.user_id for person in follow.people] == [8, 3, 2, 10, 9, 1]
+    assert (follow.total, follow.counted) == (6, 8)
     assert dashboard.follow_up(fake, 0.7).people == []  # everyone reached 70%
 
 

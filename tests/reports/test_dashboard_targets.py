@@ -340,4 +340,10 @@ def test_a_rates_shortfall_is_counted_from_the_figures_as_shown():
     assert TargetProgress(rate, 0.8765, 0.9).remaining_points == 2.3
     assert TargetProgress(rate, 0.95, 0.9).remaining_points == 0
     assert TargetProgress(rate, None, 0.9).remaining_points == 90
+    # 89.96% is shown as 90.0%: met, with nothing to go (not 还差 0.0 without a ✓).
+    assert TargetProgress(rate, 0.8996, 0.9).met
+    assert not TargetProgress(rate, 0.8994, 0.9).met
+    assert TargetProgress(rate, 0.8994, 0.9).remaining_points == 0.1
+    hours = TARGETS["hours_per_capita"]
+    assert TargetProgress(hours, 39.96, 40).met and not TargetProgress(hours, 39.94, 40).met
     assert quantity(TARGETS["hours_per_capita"], 40.25) == "40.3 学时"

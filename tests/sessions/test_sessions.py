@@ -153,11 +153,19 @@ def test_a_series_edited_from_a_session_that_is_over_tells_of_the_first_one_ahea
     now = datetime(2026, 3, 10, 2, 0)  # the first two are over
     moved = fields(kind_id, datetime(2026, 3, 2, 7, 0), audience_all=False,
                    department_ids=[section], place="三楼会议室")
-    assert services.update_session(actor, series[0], moved, whole_series=True, now=now) == 4
+    # Not taken for a back-entry of a past session (the 补录 box): the ones ahead stay ahead.
+    assert services.update_session(actor, series[0], moved, whole_series=True, now=now,
+                                   past_confirmed=False) == 4
     notices = [(n.user_id, n.body, n.link) for n in db.session.scalars(select(Notice))]
     assert notices == [(inside.id, "原定于 2026年3月16日 14:00 的学法活动，改为 2026年3月16日 "
                                    "15:00 在 三楼会议室 举行。本系列之后的 1 场同样调整。",
                         f"/sessions/{series[2].id}")]
+    # Moved a month back, the sessions ahead would be over: that is asked about first.
+    back = fields(kind_id, datetime(2026, 2, 2, 7, 0), audience_all=False,
+                  department_ids=[section], place="三楼会议室")
+    with pytest.raises(ValidationFailed, match="这场活动已于 2026年2月16日 17:00 结束"):
+        services.update_session(actor, series[0], back, whole_series=True, now=now,
+                                past_confirmed=False)
 
 
 def test_cancelling_tells_the_people_expected_unless_it_is_over(ctx, kind_id, admin,

@@ -3,16 +3,18 @@
   "use strict";
   // Destructive buttons carry data-confirm: ask before the form is sent.
   document.addEventListener("click", function (event) {
-    var button = event.target.closest("[data-confirm]");
-    if (!button) { return; }
+    var clicked = event.target.closest("button, input[type=submit]");
     // A field only one button needs (the comment a 退回 must carry; the form's 通过 sends
-    // it empty) is checked for that button alone: what it flagged is cleared first.
-    if (button.form) {
-      button.form.querySelectorAll("[data-flagged]").forEach(function (field) {
+    // it empty) is checked for that button alone: any button of the form clears first
+    // what such a check marked.
+    if (clicked && clicked.form) {
+      clicked.form.querySelectorAll("[data-flagged]").forEach(function (field) {
         field.setCustomValidity("");
         delete field.dataset.flagged;
       });
     }
+    var button = event.target.closest("[data-confirm]");
+    if (!button) { return; }
     var needed = button.dataset.requires && document.getElementById(button.dataset.requires);
     if (needed && !needed.value.trim()) {
       event.preventDefault();
@@ -55,16 +57,17 @@
     if (!source) { return; }
     button.hidden = false;
     button.addEventListener("click", function () {
-      var done = function () {
-        button.textContent = button.dataset.copied;
-      };
+      var say = function (text) { button.textContent = text; };
       var byHand = function () {
         source.focus();
-        source.select();
-        if (document.execCommand("copy")) { done(); }
+        source.setSelectionRange(0, source.value.length);  // select() misses on iOS
+        var copied = false;
+        try { copied = document.execCommand("copy"); } catch (error) { copied = false; }
+        say(copied ? button.dataset.copied : button.dataset.copyFailed);
       };
       if (navigator.clipboard && window.isSecureContext) {
-        navigator.clipboard.writeText(source.value).then(done, byHand);
+        navigator.clipboard.writeText(source.value)
+          .then(function () { say(button.dataset.copied); }, byHand);
       } else {
         byHand();
       }
