@@ -1,5 +1,7 @@
 """People are listed in pinyin order: the key, and the key kept with the name."""
 
+import re
+
 from sqlalchemy import insert, select
 
 from lawlearn.accounts.models import User
@@ -84,3 +86,40 @@ def test_a_sessions_roster_and_the_attendance_summary_list_people_in_pinyin(
         summary = attendance_summary(date_from=date(2026, 3, 1), date_to=date(2026, 3, 31),
                                      now=datetime(2026, 4, 1))
         assert [p.name for p in summary.people] == in_pinyin
+
+
+def test_people_by_department_follow_the_offices_department_order(app, make_department,
+                                                                   make_user, admin_client):
+    """区政府办公室 is set before 区政务服务中心: its people come first on 出勤统计 and in
+    the progress matrix, though 务 comes before 府 by code point and 区政务服务中心 was made
+    first."""
+    from datetime import datetime, timedelta
+
+    from lawlearn.accounts.models import Department
+    from lawlearn.plans.matrix import matrix
+    from lawlearn.sessions import services
+    from lawlearn.sessions.models import SessionKind
+    from tests.plans.test_kinds import make_plan
+
+    service, office = make_department("区政务服务中心"), make_department("区政府办公室")
+    make_user("u1", name="唐亮", department_id=service)
+    make_user("u2", name="孙燕", department_id=office)
+    make_user("u3", name="陈静", department_id=office)
+    with app.app_context():
+        db.session.get(Department, office).sort_order = 1
+        db.session.get(Department, service).sort_order = 2
+        kind = SessionKind(name="集中学法")
+        db.session.add(kind)
+        db.session.flush()
+        start = datetime(2026, 3, 2, 1, 0)
+        services.create_sessions(None, services.SessionFields(
+            title="宪法学习", kind_id=kind.id, starts_at=start, ends_at=start + timedelta(hours=2)))
+        plan = make_plan()
+        db.session.commit()
+        in_order = ["陈静", "孙燕", "唐亮"]
+        # The admin, in no department, last.
+        assert [p.name for p in matrix(plan, datetime(2026, 6, 1)).people] == [*in_order,
+                                                                               "管理员甲"]
+    page = admin_client.get("/admin/sessions/report?from=2026-03-01&to=2026-03-31")
+    names = re.findall(r"<td>(陈静|孙燕|唐亮)</td>", page.get_data(as_text=True))
+    assert names == in_order

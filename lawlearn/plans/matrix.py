@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from sqlalchemy import or_, select
 
+from lawlearn.accounts.departments import department_sort_key
 from lawlearn.accounts.models import Department, User
 from lawlearn.extensions import db
 from lawlearn.localtime import local_day
@@ -110,7 +111,9 @@ def matrix(plan: Plan, now: datetime, *, department_id: int | None = None) -> Ma
         sections = select(Department.id).where(Department.parent_id == department_id)
         query = query.where(or_(User.department_id == department_id,
                                 User.department_id.in_(sections)))
-    people = list(db.session.scalars(query.order_by(User.department_id, User.name_key, User.name, User.id)))
+    people = list(db.session.scalars(query.order_by(User.name_key, User.name, User.id)))
+    # By department in the office's order (as the reports list them), by name within one.
+    people.sort(key=lambda person: department_sort_key(person.department))
     items = list(plan.items)
     user_ids = [p.id for p in people] if len(people) <= 900 else None
     states = item_states(items, user_ids, now)

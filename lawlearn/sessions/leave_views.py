@@ -290,7 +290,11 @@ def attendance_report():
         people = sorted(people, key=lambda p: (p.rate is None, p.rate or 0))
     else:
         sort = "name"
-        people = sorted(people, key=lambda p: (p.department is None, p.department or ""))
+        # Departments in the office's order, as the table above lists them.
+        rank: dict[int | None, int] = {}
+        for index, row in enumerate(summary.departments):
+            rank.setdefault(row.department_id, index)
+        people = sorted(people, key=lambda p: rank.get(p.department_id, len(rank)))
     page = page_of(people, page_arg(), current_app.config["PER_PAGE"])
     return render_template(
         "sessions_admin/attendance_report.html", summary=summary, people=page, scope=scope,
