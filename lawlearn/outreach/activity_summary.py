@@ -13,9 +13,8 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from lawlearn.exports import local_time
 from lawlearn.extensions import db
-from lawlearn.i18n import display_date
+from lawlearn.i18n import display_date, display_datetime
 from lawlearn.outreach.export import total_headers, total_values
 from lawlearn.outreach.ledger import (
     LedgerFilters,
@@ -294,7 +293,7 @@ def export_docx(filters: LedgerFilters, now: datetime, campaign: Campaign | None
                 style="Caption")
             caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
-    footer = document.add_paragraph(_("导出时间：%(time)s", time=local_time(now)))
+    footer = document.add_paragraph(_("导出时间：%(time)s", time=display_datetime(now)))
     footer.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     buffer = io.BytesIO()
     document.save(buffer)

@@ -39,6 +39,11 @@ def prepare_event_form(form: EventForm, event: OutreachEvent | None, *, admin: b
     form.law_ids.choices = [(law.id, law.title) for law in laws]
     if admin:
         form.department_id.choices = [("", _("请选择"))] + department_choices()
+        # Every event belongs to a department (the service refuses one without): marked as
+        # the other required fields are, and a new one starts at the admin's own.
+        form.department_id.flags.required = True
+        if event is None and not form.is_submitted():
+            form.department_id.data = current_user.department_id
 
 
 def _reset_material_rows(form: EventForm, rows: list[dict]) -> None:

@@ -23,6 +23,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from lawlearn.accounts.models import Department
 from lawlearn.errors import ValidationFailed
 from lawlearn.extensions import db
+from lawlearn.i18n import display_date
 from lawlearn.library.models import Law
 from lawlearn.localtime import day_start, local_moment
 from lawlearn.outreach.models import (
@@ -220,8 +221,9 @@ def laws_in_ledger() -> list[Law]:
 
 def describe_filters(filters: LedgerFilters) -> list[tuple[str, str]]:
     """(label, value) pairs naming the period and every filter, for exports and pages."""
-    start = filters.date_from.isoformat() if filters.date_from else _("不限")
-    end = filters.date_to.isoformat() if filters.date_to else _("不限")
+    # Written as the office writes dates (2026年1月1日): the DOCX goes upward as it is.
+    start = display_date(filters.date_from) if filters.date_from else _("不限")
+    end = display_date(filters.date_to) if filters.date_to else _("不限")
     period = _("%(start)s 至 %(end)s", start=start, end=end) \
         if filters.date_from or filters.date_to else _("全部")
     described = [(_("统计期间"), period)]

@@ -20,6 +20,7 @@ from lawlearn.accounts.models import User
 from lawlearn.database import utcnow
 from lawlearn.exports import filename_part, local_time
 from lawlearn.extensions import db
+from lawlearn.i18n import display_date
 from lawlearn.localtime import day_bounds
 from lawlearn.reports.columns import Column
 from lawlearn.reports.export_csv import BOM
@@ -80,8 +81,8 @@ def about_rows(record: MyRecord) -> list[tuple[str, str]]:
     user = record.user
     return [(_("姓名"), user.name), (_("用户名"), user.username),
             (_("部门"), user.department.full_name if user.department else _("未分配部门")),
-            (_("统计期间"), _("%(start)s 至 %(end)s", start=record.date_from.isoformat(),
-                           end=record.date_to.isoformat())),
+            (_("统计期间"), _("%(start)s 至 %(end)s", start=display_date(record.date_from),
+                           end=display_date(record.date_to))),
             (_("生成时间"), local_time(record.generated_at)),
             (_("参学率口径"), rate_rule_text(record.sessions.rule))]
 

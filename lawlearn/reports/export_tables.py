@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 
 from lawlearn.accounts.models import Department
 from lawlearn.exports import filename_part, local_time, safe_text
+from lawlearn.i18n import display_date
 from lawlearn.reports.columns import Column
 from lawlearn.reports.participation import DepartmentRow, ParticipationReport
 from lawlearn.rounding import half_up, percent_text
@@ -298,8 +299,8 @@ def scope_text(report: ParticipationReport, *, prose: bool = False) -> str:
 
 
 def period_text(report: ParticipationReport) -> str:
-    return _("%(start)s 至 %(end)s", start=report.date_from.isoformat(),
-             end=report.date_to.isoformat())
+    return _("%(start)s 至 %(end)s", start=display_date(report.date_from),
+             end=display_date(report.date_to))
 
 
 # --- file names ------------------------------------------------------------------------------

@@ -89,7 +89,7 @@ def test_exports_cover_what_the_fields_say_even_before_statistics(live_server, p
     summary = {row[0]: row[1] for row in openpyxl.load_workbook(path)["汇总"].iter_rows(
         values_only=True) if row[0]}
     assert summary["统计范围"] == "办公室"
-    assert summary["统计期间"] == "2026-03-01 至 2026-03-31"
+    assert summary["统计期间"] == "2026年3月1日 至 2026年3月31日"
     expect(page.locator(".report-scope")).to_contain_text("全单位")  # the page as it was
 
     # Each table as CSV from the small menu, with the same fields. (Loaded afresh first:
@@ -231,4 +231,12 @@ def test_the_report_on_a_desktop(live_server, desktop, office):
     expect(page.locator("section[aria-labelledby=quizzes] tbody")).to_contain_text("63.3%")
     expect(page.locator("section[aria-labelledby=outreach] .stat").first).to_contain_text("2")
     expect(page.locator(".report-exports button")).to_have_count(7)  # XLSX, DOCX and five CSV tables
+    # The people table is wider than the page: a line above it says it scrolls sideways.
+    people = page.locator("section[aria-labelledby=people]")
+    assert people.locator(".table-scroll").evaluate("box => box.scrollWidth > box.clientWidth")
+    expect(people.locator(".scroll-hint")).to_have_text("表格较宽：左右滑动可查看更多列 →")
     screenshot(page, "reports-report-desktop")
+    # A table that fits has no such line.
+    quizzes = page.locator("section[aria-labelledby=quizzes]")
+    assert quizzes.locator(".table-scroll").evaluate("box => box.scrollWidth <= box.clientWidth")
+    expect(quizzes.locator(".scroll-hint")).to_have_count(0)

@@ -296,7 +296,7 @@ def test_ledger_page_filters_totals_and_exports(admin_client, week, office):
     html = page.get_data(as_text=True)
     assert "宪法进社区" in html and "宪法进校园" in html and "企业草稿" not in html
     assert "合计（全部 2 场）" in html and "800" in html
-    assert "统计期间：2024-12-01 至 2024-12-07" in html
+    assert "统计期间：2024年12月1日 至 2024年12月7日" in html
     assert 'href="/admin/outreach/ledger.xlsx?from=2024-12-01&amp;to=2024-12-07' in html
 
     only_justice = admin_client.get(
@@ -411,7 +411,7 @@ def test_choosing_a_past_campaign_with_default_dates_uses_its_period(admin_clien
                   f"from={year}-01-01&to={year}-12-31&campaign={week}"):
         html = admin_client.get(f"/admin/outreach/ledger?{query}").get_data(as_text=True)
         assert "宪法进社区" in html and "合计（全部 2 场）" in html, query
-        assert "统计期间：2024-12-01 至 2024-12-07" in html
+        assert "统计期间：2024年12月1日 至 2024年12月7日" in html
     typed = admin_client.get(f"/admin/outreach/ledger?from=2025-01-01&to=2025-12-31"
                              f"&campaign={week}").get_data(as_text=True)
     assert "宪法进社区" not in typed

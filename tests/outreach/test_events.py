@@ -859,3 +859,18 @@ def test_every_problem_of_the_event_form_shows_at_once_with_a_summary(app, clien
         "csrf_token": csrf_from(page)})
     html = response.get_data(as_text=True)
     assert "结束时间不能早于开始时间。" in html and "不是有效的整数" in html
+
+
+def test_the_admins_event_form_marks_the_department_required_and_starts_at_their_own(
+        app, client, login, make_user, make_department):
+    """Every event belongs to a department: the admin's form marks it as required (it had no
+    *, and a new admin was bounced by it once) and a new event starts at their own."""
+    from lxml import html as lxml_html
+
+    section = make_department("法制科")
+    admin_in_section = make_user("officer", roles=("admin", "staff"), name="管理员乙",
+                                 department_id=section)
+    login(admin_in_section)
+    page = lxml_html.fromstring(client.get("/admin/outreach/events/new").get_data(as_text=True))
+    assert page.xpath('string(//label[@for="department_id"])') == "组织部门 *"
+    assert page.xpath('//select[@name="department_id"]/option[@selected]/@value') == [str(section)]

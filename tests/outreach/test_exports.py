@@ -124,7 +124,7 @@ def test_xlsx_has_three_sheets_with_numbers_dates_and_matching_totals(week, offi
 
     summary = list(book["汇总"].iter_rows(values_only=True))
     labels = {row[0]: row[1] for row in summary if row[0]}
-    assert labels["统计期间"] == "2024-12-01 至 2024-12-07"
+    assert labels["统计期间"] == "2024年12月1日 至 2024年12月7日"
     assert labels["状态"] == "已提交和已审核"
     assert labels["活动场次"] == 3 and labels["覆盖群众（人次）"] == 4870
     assert labels["发放资料份数"] == 60437 and labels["线上浏览量"] == 12345
@@ -179,6 +179,8 @@ def test_docx_summary_paragraph_tables_and_featured_photos(week):
     assert "组织志愿者 30 人次" in text and "线上宣传浏览 12,000 余次" in text
     assert "重点宣传了《中华人民共和国宪法》《反电信网络诈骗法》法律法规。" in text
     assert "“余”表示实际数字多于所列数字" in text
+    # Dates as the office writes them, the export's time too (not 2024-12-10 12:00).
+    assert document.paragraphs[-1].text == "导出时间：2024年12月10日 12:00"
 
     # The main figures, then one table per category with its events.
     assert len(document.tables) == 3

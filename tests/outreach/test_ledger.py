@@ -314,14 +314,14 @@ def test_describe_filters_names_every_filter(week_events, office, cats):
     described = dict(describe_filters(LedgerFilters(
         date_from=date(2024, 12, 1), date_to=date(2024, 12, 7), department_id=office.justice,
         category_id=cats["进社区"].id, campaign_id=week.id, status="all")))
-    assert described["统计期间"] == "2024-12-01 至 2024-12-07"
+    assert described["统计期间"] == "2024年12月1日 至 2024年12月7日"
     assert described["部门"] == "区司法局（含下属科室）"
     assert described["类别"] == "进社区"
     assert described["主题宣传"] == "2024年宪法宣传周"
     assert described["状态"] == "全部（含草稿）"
     assert dict(describe_filters(LedgerFilters()))["统计期间"] == "全部"
     assert dict(describe_filters(LedgerFilters(date_from=date(2024, 12, 1))))["统计期间"] == \
-        "2024-12-01 至 不限"
+        "2024年12月1日 至 不限"
 
 
 def test_ledger_page_loads_in_a_constant_number_of_queries(office, cats, count_queries):

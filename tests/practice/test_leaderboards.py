@@ -170,7 +170,8 @@ def test_leaderboard_page_shows_tabs_the_board_and_my_rank(app, client, login, m
     login(me)
     html = client.get("/practice/leaderboard").get_data(as_text=True)
     assert "积分榜" in html and "我的排名" in html and "领先者" in html
-    assert "暂列第 2 名" in html  # no points yet: after everyone with points
+    # No points yet: no rank (everyone without points would share "第 2 名").
+    assert "本期还没有积分。完成每日一练即可上榜。" in html and "第 2 名" not in html
     assert 'aria-current="page">本周' in html
     for period in ("week", "month", "year"):
         assert f"period={period}" in html

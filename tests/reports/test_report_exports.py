@@ -233,7 +233,7 @@ def test_xlsx_summary_has_scope_rule_and_headline(ctx, dataset):
     rows = sheet_rows(xlsx_of(report)["汇总"])
     values = {row[0]: row[1] for row in rows if row[0]}
     assert values["统计范围"] == "执法局（含下属科室）"
-    assert values["统计期间"] == "2025-01-01 至 2025-12-31"
+    assert values["统计期间"] == "2025年1月1日 至 2025年12月31日"
     assert "迟到计为参学" in values["参学率口径"]
     figures = headline(report)
     assert values["集中学法场次"] == figures.sessions_held == 2

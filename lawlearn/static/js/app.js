@@ -73,6 +73,25 @@
       }
     });
   });
+  // A table wider than its box scrolls sideways, with no scrollbar shown on many screens: a
+  // line above it says so (else the columns past the edge look missing).
+  var hintWideTables = function () {
+    document.querySelectorAll(".table-scroll").forEach(function (box) {
+      var hint = box.previousElementSibling;
+      var has = hint && hint.classList.contains("scroll-hint");
+      var wide = box.scrollWidth > box.clientWidth + 1;
+      if (wide && !has) {
+        hint = document.createElement("p");
+        hint.className = "scroll-hint";
+        hint.textContent = document.body.dataset.scrollHint || "";
+        box.parentNode.insertBefore(hint, box);
+      } else if (has) {
+        hint.hidden = !wide;
+      }
+    });
+  };
+  hintWideTables();
+  window.addEventListener("resize", hintWideTables);
   // Guard against a double submit (a second tap while the first is in flight). A GET form
   // (filters, downloads) changes nothing, and a download never leaves the page: let it repeat.
   document.addEventListener("submit", function (event) {
