@@ -1,12 +1,14 @@
 """People are listed in pinyin order: the key, and the key kept with the name."""
 
 import re
+from datetime import date, datetime
 
 from sqlalchemy import insert, select
 
 from lawlearn.accounts.models import User
 from lawlearn.extensions import db
 from lawlearn.name_order import name_sort_key
+from tests.sessions.test_leave_and_attendance import make_session
 
 
 def test_names_sort_by_pinyin_syllable_by_syllable():
@@ -61,26 +63,14 @@ def test_the_key_follows_the_name_through_the_orm_and_core_inserts(ctx):
 
 def test_a_sessions_roster_and_the_attendance_summary_list_people_in_pinyin(
         app, make_department, make_user):
-    from datetime import date, datetime, timedelta
-
-    from lawlearn.sessions import services
     from lawlearn.sessions.attendance import attendance_summary
-    from lawlearn.sessions.models import SessionKind
     from lawlearn.sessions.roster import roster_query
 
     section = make_department("法制科")
     for username, name in (("u1", "唐亮"), ("u2", "孙燕"), ("u3", "罗军"), ("u4", "陈静")):
         make_user(username, name=name, department_id=section)
     with app.app_context():
-        kind = SessionKind(name="集中学法")
-        db.session.add(kind)
-        db.session.flush()
-        start = datetime(2026, 3, 2, 1, 0)
-        session = services.create_sessions(None, services.SessionFields(
-            title="宪法学习", kind_id=kind.id, starts_at=start,
-            ends_at=start + timedelta(hours=2), audience_all=False,
-            department_ids=[section]))[0]
-        db.session.commit()
+        session = make_session(datetime(2026, 3, 2, 1, 0), department_ids=(section,))
         in_pinyin = ["陈静", "罗军", "孙燕", "唐亮"]  # code points: 唐 孙 罗 陈
         assert [u.name for u in db.session.scalars(roster_query(session))] == in_pinyin
         summary = attendance_summary(date_from=date(2026, 3, 1), date_to=date(2026, 3, 31),
@@ -93,12 +83,8 @@ def test_people_by_department_follow_the_offices_department_order(app, make_depa
     """区政府办公室 is set before 区政务服务中心: its people come first on 出勤统计 and in
     the progress matrix, though 务 comes before 府 by code point and 区政务服务中心 was made
     first."""
-    from datetime import datetime, timedelta
-
     from lawlearn.accounts.models import Department
     from lawlearn.plans.matrix import matrix
-    from lawlearn.sessions import services
-    from lawlearn.sessions.models import SessionKind
     from tests.plans.test_kinds import make_plan
 
     service, office = make_department("区政务服务中心"), make_department("区政府办公室")
@@ -108,12 +94,7 @@ def test_people_by_department_follow_the_offices_department_order(app, make_depa
     with app.app_context():
         db.session.get(Department, office).sort_order = 1
         db.session.get(Department, service).sort_order = 2
-        kind = SessionKind(name="集中学法")
-        db.session.add(kind)
-        db.session.flush()
-        start = datetime(2026, 3, 2, 1, 0)
-        services.create_sessions(None, services.SessionFields(
-            title="宪法学习", kind_id=kind.id, starts_at=start, ends_at=start + timedelta(hours=2)))
+        make_session(datetime(2026, 3, 2, 1, 0))
         plan = make_plan()
         db.session.commit()
         in_order = ["陈静", "孙燕", "唐亮"]
