@@ -163,8 +163,8 @@ def update_session(actor: User, session: StudySession, fields: SessionFields, *,
             StudySession.series_id == session.series_id,
             StudySession.starts_at >= session.starts_at, StudySession.cancelled_at.is_(None))))
     if now is not None and not past_confirmed and moved:
-        ahead = [t for t in targets if t.ends_at > now] if len(targets) > 1 else targets
-        for target in ahead:
+        upcoming = [t for t in targets if t.ends_at > now] if len(targets) > 1 else targets
+        for target in upcoming:
             _refuse_if_over(fields.ends_at + (target.starts_at - session.starts_at), now)
     from lawlearn.plans.reach import check_narrowing  # here: plans imports this package
     from lawlearn.plans.targets import follow_moved_sessions
