@@ -396,7 +396,7 @@ def test_error_pages_keep_the_tab_bar_for_a_signed_in_person(client, login, make
         response = client.get(url)
         html = response.get_data(as_text=True)
         assert response.status_code == status, url
-        assert 'class="bottom-nav"' in html and '<body class="staff">' in html, url
+        assert 'class="bottom-nav"' in html and '<body class="staff"' in html, url
         assert 'aria-current="page"' not in html, url  # no tab is the current one
 
 

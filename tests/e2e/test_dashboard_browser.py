@@ -22,7 +22,8 @@ DEVICES = {"desktop": DESKTOP, "narrow": NARROW_DESKTOP, "phone": PHONE}
 # and whether the element after the chart's box holds a table.
 CHARTS = """() => [...document.querySelectorAll('svg.chart')].map(svg => {
   const box = svg.getBoundingClientRect();
-  const after = svg.closest('.chart-box').nextElementSibling;
+  let after = svg.closest('.chart-box').nextElementSibling;
+  if (after && after.matches('.scroll-hint')) after = after.nextElementSibling;
   const text = [...svg.querySelectorAll('text')].map(t => t.getBoundingClientRect().height);
   return {id: svg.id, width: box.width, height: box.height, right: box.right,
           viewBox: svg.viewBox.baseVal.width, tallestText: Math.max(...text),
