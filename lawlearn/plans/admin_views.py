@@ -18,7 +18,7 @@ from lawlearn.errors import DomainError, show_beside_fields
 from lawlearn.extensions import db
 from lawlearn.i18n import display_datetime
 from lawlearn.pagination import paginate
-from lawlearn.plans import authoring, item_settings, plans_admin_bp, publishing
+from lawlearn.plans import authoring, item_settings, plans_admin_bp, publishing, stages
 from lawlearn.plans.admin_forms import (
     KIND_FIELDS,
     ItemForm,
@@ -285,7 +285,7 @@ def stage_add(plan_id: int):
     form = StageForm(prefix="stage")
     if form.validate_on_submit():
         try:
-            authoring.add_stage(current_user, plan, form.title.data, utcnow())
+            stages.add_stage(current_user, plan, form.title.data, utcnow())
         except DomainError as error:
             db.session.rollback()
             show_beside_fields(form, error, "title")
@@ -300,12 +300,12 @@ def stage_add(plan_id: int):
 def stage_rename(plan_id: int, stage_id: int):
     """Rename a stage."""
     plan = plan_or_404(plan_id)
-    stage = authoring.get_stage(plan, stage_id)
+    stage = stages.get_stage(plan, stage_id)
     form = StageForm()
     if not form.validate_on_submit():
         flash(_("请填写阶段名称（最多 100 字）。"), "error")
         return back_to_plan(plan, "#stages")
-    run_change(lambda: authoring.rename_stage(current_user, stage, form.title.data, utcnow()),
+    run_change(lambda: stages.rename_stage(current_user, stage, form.title.data, utcnow()),
                lambda _none: _("已改名。"))
     return back_to_plan(plan, "#stages")
 
@@ -314,10 +314,10 @@ def stage_rename(plan_id: int, stage_id: int):
 def stage_move(plan_id: int, stage_id: int):
     """Move a stage (with its items) up or down."""
     plan = plan_or_404(plan_id)
-    stage = authoring.get_stage(plan, stage_id)
+    stage = stages.get_stage(plan, stage_id)
     form = MoveForm()
     if form.validate_on_submit():
-        authoring.move_stage(current_user, stage, form.offset, utcnow())
+        stages.move_stage(current_user, stage, form.offset, utcnow())
         db.session.commit()
     return back_to_plan(plan, "#stages")
 
@@ -326,8 +326,8 @@ def stage_move(plan_id: int, stage_id: int):
 def stage_delete(plan_id: int, stage_id: int):
     """Delete a stage; its items stay, ungrouped (the button asks first)."""
     plan = plan_or_404(plan_id)
-    stage = authoring.get_stage(plan, stage_id)
+    stage = stages.get_stage(plan, stage_id)
     if ConfirmForm().validate_on_submit():
-        run_change(lambda: authoring.delete_stage(current_user, stage, utcnow()),
+        run_change(lambda: stages.delete_stage(current_user, stage, utcnow()),
                    lambda count: _("已删除阶段，其中 %(n)d 项移入“其他事项”。", n=count))
     return back_to_plan(plan, "#stages")

@@ -21,7 +21,8 @@ from lawlearn.extensions import db
 from lawlearn.i18n import display_date
 from lawlearn.plans.item_settings import check_fits, clean_settings, default_title
 from lawlearn.plans.kinds import KINDS
-from lawlearn.plans.models import PLAN_KINDS, Plan, PlanItem, PlanItemProgress, PlanStage, Reflection
+from lawlearn.plans.models import PLAN_KINDS, Plan, PlanItem, PlanItemProgress, Reflection
+from lawlearn.plans.positions import renumber, swap_with_neighbour
 from lawlearn.plans.reach import check_reach
 from lawlearn.plans.targets import session_item_due
 
@@ -164,109 +165,6 @@ def item_counts(plan_ids: list[int]) -> dict[int, int]:
         PlanItem.plan_id.in_(plan_ids)).group_by(PlanItem.plan_id)).all())
 
 
-# --- stages -----------------------------------------------------------------------------
-
-
-def _renumber(plan: Plan) -> None:
-    """Positions follow the page: stages in order, each with its items, ungrouped last.
-
-    Writes what is pending first and reloads the plan's stages and items, so that callers
-    may change positions, add or delete rows, then call this.
-    """
-    db.session.flush()
-    db.session.expire(plan, ["stages", "items"])
-    for index, stage in enumerate(plan.stages):
-        stage.position = index
-    order = {stage.id: index for index, stage in enumerate(plan.stages)}
-    ranked = sorted(plan.items, key=lambda i: (
-        i.stage_id is None, order.get(i.stage_id, 0) if i.stage_id else 0, i.position, i.id or 0))
-    for index, item in enumerate(ranked):
-        item.position = index
-    db.session.flush()
-    db.session.expire(plan, ["stages", "items"])
-
-
-def _swap_with_neighbour(rows: list, row, offset: int) -> bool:
-    """Swap ``row`` with the one above (``offset`` < 0) or below it in ``rows`` by giving
-    ``rows`` the positions 0, 1, …; False when it is already at that end."""
-    index = rows.index(row)
-    target = index + (1 if offset > 0 else -1)
-    if not 0 <= target < len(rows):
-        return False
-    rows[index], rows[target] = rows[target], rows[index]
-    for position, each in enumerate(rows):
-        each.position = position
-    return True
-
-
-def _stage_title(title: str) -> str:
-    title = (title or "").strip()
-    if not title:
-        raise ValidationFailed(_("请填写阶段名称，例如“一月”或“第一阶段”。"), field="title")
-    if len(title) > 100:
-        raise ValidationFailed(_("阶段名称最多 100 字。"), field="title")
-    return title
-
-
-def get_stage(plan: Plan, stage_id: int) -> PlanStage:
-    """A stage of ``plan``, or 404."""
-    stage = db.session.get(PlanStage, stage_id)
-    if stage is None or stage.plan_id != plan.id:
-        raise NotFound(_("阶段不存在。"))
-    return stage
-
-
-def add_stage(actor: User | None, plan: Plan, title: str, now: datetime) -> PlanStage:
-    """A new stage (a month or a phase) at the end."""
-    check_editable(plan)
-    title = _stage_title(title)
-    stage = PlanStage(plan_id=plan.id, title=title, position=len(plan.stages))
-    db.session.add(stage)
-    db.session.flush()
-    db.session.expire(plan, ["stages"])
-    record_audit(actor, "plan.stage", plan, _("学习计划《%(plan)s》添加阶段“%(stage)s”",
-                                              plan=plan.title, stage=title))
-    return stage
-
-
-def rename_stage(actor: User | None, stage: PlanStage, title: str, now: datetime) -> None:
-    """Rename a stage."""
-    plan = get_plan(stage.plan_id)
-    check_editable(plan)
-    old, stage.title = stage.title, _stage_title(title)
-    db.session.flush()
-    record_audit(actor, "plan.stage", plan, _("学习计划《%(plan)s》阶段“%(old)s”改名为“%(new)s”",
-                                              plan=plan.title, old=old, new=stage.title))
-
-
-def move_stage(actor: User | None, stage: PlanStage, offset: int, now: datetime) -> None:
-    """Move a stage up (-1) or down (+1); its items move with it."""
-    plan = get_plan(stage.plan_id)
-    check_editable(plan)
-    if not _swap_with_neighbour(list(plan.stages), stage, offset):
-        return
-    _renumber(plan)
-    record_audit(actor, "plan.stage", plan, _("学习计划《%(plan)s》调整阶段“%(stage)s”的顺序",
-                                              plan=plan.title, stage=stage.title))
-
-
-def delete_stage(actor: User | None, stage: PlanStage, now: datetime) -> int:
-    """Delete a stage; its items stay in the plan, ungrouped. Returns how many items."""
-    plan = get_plan(stage.plan_id)
-    check_editable(plan)
-    ungrouped = 0
-    for item in plan.items:
-        if item.stage_id == stage.id:
-            item.stage_id = None
-            ungrouped += 1
-    title = stage.title
-    db.session.delete(stage)
-    _renumber(plan)
-    record_audit(actor, "plan.stage", plan, _("学习计划《%(plan)s》删除阶段“%(stage)s”",
-                                              plan=plan.title, stage=title))
-    return ungrouped
-
-
 # --- items ------------------------------------------------------------------------------
 
 
@@ -346,7 +244,7 @@ def add_item(actor: User | None, plan: Plan, fields: ItemFields, now: datetime) 
     item = PlanItem(plan_id=plan.id, position=LAST)
     _apply_item(plan, item, fields, settings)
     db.session.add(item)
-    _renumber(plan)
+    renumber(plan)
     record_audit(actor, "plan.item.create", plan,
                  _("学习计划《%(plan)s》添加事项“%(item)s”", plan=plan.title, item=item.title),
                  {"item_id": item.id, "kind": item.kind})
@@ -364,7 +262,7 @@ def update_item(actor: User | None, item: PlanItem, fields: ItemFields, now: dat
         item.position = LAST  # the end of its new stage
     _apply_item(plan, item, fields, settings)
     if moved:
-        _renumber(plan)
+        renumber(plan)
     else:
         db.session.flush()
     record_audit(actor, "plan.item.update", plan,
@@ -377,9 +275,9 @@ def move_item(actor: User | None, item: PlanItem, offset: int, now: datetime) ->
     plan = item.plan
     check_editable(plan)
     siblings = [i for i in plan.items if i.stage_id == item.stage_id]
-    if not _swap_with_neighbour(siblings, item, offset):
+    if not swap_with_neighbour(siblings, item, offset):
         return
-    _renumber(plan)
+    renumber(plan)
     record_audit(actor, "plan.item.update", plan,
                  _("学习计划《%(plan)s》调整事项“%(item)s”的顺序", plan=plan.title, item=item.title),
                  {"item_id": item.id})
@@ -401,5 +299,5 @@ def delete_item(actor: User | None, item: PlanItem, now: datetime) -> None:
                  _("学习计划《%(plan)s》删除事项“%(item)s”", plan=plan.title, item=title),
                  {"item_id": item.id, "kind": item.kind})
     db.session.delete(item)
-    _renumber(plan)
+    renumber(plan)
 

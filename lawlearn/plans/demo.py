@@ -13,7 +13,7 @@ from lawlearn.extensions import db
 from lawlearn.library import materials
 from lawlearn.library.models import ArticleStudy, Law, LawArticle, Material
 from lawlearn.localtime import day_start, local_day
-from lawlearn.plans import actions, authoring, publishing
+from lawlearn.plans import actions, authoring, publishing, stages
 from lawlearn.plans.models import PlanItemProgress
 from lawlearn.plans.progress import plans_for, progress_for, sync_completions
 from lawlearn.quiz.models import Quiz
@@ -44,8 +44,8 @@ def load_plans_demo() -> dict[str, int]:
         title=f"{year}年度学法计划", starts_on=date(year, 1, 1), ends_on=date(year, 12, 31),
         description="围绕习近平法治思想、宪法和民法典，集中学习与个人自学相结合。",
         required_hours=40), now)
-    first = authoring.add_stage(None, plan, "第一阶段：宪法学习", now)
-    second = authoring.add_stage(None, plan, "第二阶段：民法典与依法行政", now)
+    first = stages.add_stage(None, plan, "第一阶段：宪法学习", now)
+    second = stages.add_stage(None, plan, "第二阶段：民法典与依法行政", now)
     constitution = db.session.scalar(select(Law).where(Law.title.like("%宪法%"),
                                                        Law.is_current.is_(True)))
     material = db.session.scalar(select(Material).where(Material.published.is_(True))

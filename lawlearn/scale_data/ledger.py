@@ -67,7 +67,7 @@ def plan(people: list[Person], days: list[date], sessions: list[SessionInfo],
     """The year's plan for everyone: a video, a session, a quiz, a reflection reviewed by
     the dept_lead, a practice streak and an optional video; progress rows stamped as the
     site stamps them (hours and points count from completion)."""
-    from lawlearn.plans import authoring, publishing
+    from lawlearn.plans import authoring, publishing, stages
     from lawlearn.plans.models import PlanItemProgress, Reflection
 
     year = days[0].year
@@ -75,8 +75,8 @@ def plan(people: list[Person], days: list[date], sessions: list[SessionInfo],
     draft = authoring.create_plan(None, authoring.PlanFields(
         title=f"{year}年度全员学法计划", starts_on=date(year, 1, 1), ends_on=date(year, 12, 31),
         description="集中学法与个人自学相结合，全年完成规定学时。", required_hours=30), opened)
-    first = authoring.add_stage(None, draft, "上半年", opened)
-    second = authoring.add_stage(None, draft, "下半年", opened)
+    first = stages.add_stage(None, draft, "上半年", opened)
+    second = stages.add_stage(None, draft, "下半年", opened)
     at = lambda share: days[min(len(days) - 1, int(share * len(days)))]  # noqa: E731
     streak_days = min(30, len(days))
 

@@ -24,6 +24,7 @@ from lawlearn.i18n import display_datetime
 from lawlearn.library.models import Material
 from lawlearn.localtime import local_day
 from lawlearn.quiz.models import Quiz
+from lawlearn.sessions.announcements import tell_of_cancellation, tell_of_change
 
 # Who is expected lives in its own module; callers have always asked this one for it.
 from lawlearn.sessions.expected import (  # noqa: F401
@@ -186,28 +187,8 @@ def update_session(actor: User, session: StudySession, fields: SessionFields, *,
         first, (starts_at, place) = ahead[0], was[ahead[0].id]
         if minutes(first.starts_at) != minutes(starts_at) \
                 or (first.place or "").strip() != (place or "").strip():
-            _tell_of_change(first, starts_at, place, len(ahead), now)
+            tell_of_change(first, starts_at, place, len(ahead), now)
     return len(targets)
-
-
-def _tell_of_change(session: StudySession, starts_at: datetime, place: str, count: int,
-                    now: datetime) -> None:
-    """Everyone expected hears of a new time or place (the bell), as of a cancellation:
-    or they come on the old day, or to the old room."""
-    from lawlearn.plans.notices import notify  # here: plans imports this package
-
-    now_at = {"when": display_datetime(session.starts_at),
-              "where": session.place or _("（地点待定）")}
-    body = _("原定于 %(was)s 在 %(old)s 的学法活动，改为 %(when)s 在 %(where)s 举行。",
-             was=display_datetime(starts_at), old=place.strip(), **now_at) \
-        if place and place.strip() != session.place else \
-        _("原定于 %(was)s 的学法活动，改为 %(when)s 在 %(where)s 举行。",
-          was=display_datetime(starts_at), **now_at)
-    if count > 1:
-        body += _("本系列之后的 %(n)d 场同样调整。", n=count - 1)
-    expected = db.session.scalars(select(User.id).where(expected_condition(session)))
-    notify(expected, _("学法活动变更：%(title)s", title=session.title), body,
-           f"/sessions/{session.id}", now)
 
 
 def cancel_session(actor: User, session: StudySession, reason: str, now: datetime) -> int:
@@ -232,14 +213,7 @@ def cancel_session(actor: User, session: StudySession, reason: str, now: datetim
     if session.ends_at > now:
         # Whoever is expected hears of it (the bell), or they come to an empty hall. A
         # session already over is only tidied up: nobody needs telling.
-        from lawlearn.plans.notices import notify  # here: plans imports this package
-
-        expected = db.session.scalars(select(User.id).where(expected_condition(session)))
-        return notify(expected, _("学法活动取消：%(title)s", title=session.title),
-                      _("原定于 %(when)s 的学法活动已取消。原因：%(reason)s",
-                        when=display_datetime(session.starts_at),
-                        reason=session.cancel_reason),
-                      f"/sessions/{session.id}", now)
+        return tell_of_cancellation(session, now)
     return 0
 
 

@@ -18,7 +18,7 @@ from lawlearn.database import utcnow
 from lawlearn.extensions import db
 from lawlearn.library.models import ArticleStudy, LawArticle
 from lawlearn.localtime import local_day
-from lawlearn.plans import actions, authoring, publishing
+from lawlearn.plans import actions, publishing, stages
 from lawlearn.plans.models import Notice, Plan, PlanItem, PlanItemProgress, PlanStage
 from lawlearn.plans.notices import notify
 from tests.conftest import csrf_from, post_with_csrf
@@ -62,7 +62,7 @@ def test_staff_get_403_on_every_admin_plans_route(app, client, login, make_user,
     plan_id = make_draft(app, today)
     with app.app_context():
         plan = db.session.get(Plan, plan_id)
-        stage = authoring.add_stage(None, plan, "一月", utcnow())
+        stage = stages.add_stage(None, plan, "一月", utcnow())
         db.session.commit()
         ids = {"plan_id": plan_id, "item_id": plan.items[0].id, "stage_id": stage.id}
     rules = [rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("plans_admin.")]
@@ -588,7 +588,7 @@ def test_the_item_form_labels_chapters_with_their_parts_and_says_when_no_session
         law = import_law(CIVIL_CODE)
         plan = new_plan("宪法宣传周", starts_on=today + timedelta(days=200),
                         ends_on=today + timedelta(days=206))
-        stage = authoring.add_stage(None, plan, "第一天", utcnow())
+        stage = stages.add_stage(None, plan, "第一天", utcnow())
         item(plan, "reflection", {"min_length": 10}, stage_id=stage.id)
         item(plan, "reflection", {"min_length": 10}, title="不分阶段的心得")
         db.session.commit()

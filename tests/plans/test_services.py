@@ -14,7 +14,7 @@ from lawlearn.errors import Conflict, NotFound, PermissionDenied, ValidationFail
 from lawlearn.extensions import db
 from lawlearn.library import services as library
 from lawlearn.library.models import LawDivision, Material
-from lawlearn.plans import actions, authoring, item_settings, oversight, publishing
+from lawlearn.plans import actions, authoring, item_settings, oversight, publishing, stages
 from lawlearn.plans.models import Notice, Plan, PlanAudience, PlanItem, Reflection
 from lawlearn.plans.progress import plans_for
 from tests.plans.test_kinds import (
@@ -106,7 +106,7 @@ def test_editing_keeps_items_within_the_period_and_a_closed_plan_is_frozen(ctx):
     plan.status = "closed"
     for change in (lambda: authoring.update_plan(None, plan, shorter, NOW),
                    lambda: item(plan, "reflection"),
-                   lambda: authoring.add_stage(None, plan, "一月", NOW),
+                   lambda: stages.add_stage(None, plan, "一月", NOW),
                    lambda: publishing.set_audience(None, plan, NOW, everyone=True)):
         with pytest.raises(Conflict):
             change()
@@ -228,10 +228,10 @@ def test_each_kind_checks_its_own_settings(ctx):
 
 def test_stages_group_items_and_deleting_one_keeps_its_items(ctx):
     plan = new_plan()
-    january = authoring.add_stage(None, plan, "一月", NOW)
-    february = authoring.add_stage(None, plan, "二月", NOW)
+    january = stages.add_stage(None, plan, "一月", NOW)
+    february = stages.add_stage(None, plan, "二月", NOW)
     with pytest.raises(ValidationFailed):
-        authoring.add_stage(None, plan, "  ", NOW)
+        stages.add_stage(None, plan, "  ", NOW)
     loose = item(plan, "reflection", title="不分组")
     first = item(plan, "reflection", title="一月甲", stage_id=january.id)
     second = item(plan, "reflection", title="二月甲", stage_id=february.id)
@@ -241,13 +241,13 @@ def test_stages_group_items_and_deleting_one_keeps_its_items(ctx):
     authoring.move_item(None, third, -1, NOW)
     assert [i.title for i in plan.items] == ["一月乙", "一月甲", "二月甲", "不分组"]
     authoring.move_item(None, third, -1, NOW)  # already first of its stage: nothing moves
-    authoring.move_stage(None, february, -1, NOW)
+    stages.move_stage(None, february, -1, NOW)
     assert [s.title for s in plan.stages] == ["二月", "一月"]
     assert [i.title for i in plan.items] == ["二月甲", "一月乙", "一月甲", "不分组"]
-    authoring.rename_stage(None, february, "第一阶段", NOW)
+    stages.rename_stage(None, february, "第一阶段", NOW)
     assert plan.stages[0].title == "第一阶段"
 
-    assert authoring.delete_stage(None, january, NOW) == 2
+    assert stages.delete_stage(None, january, NOW) == 2
     assert [s.title for s in plan.stages] == ["第一阶段"]
     assert {i.title: i.stage_id for i in plan.items} == {
         "二月甲": february.id, "一月乙": None, "一月甲": None, "不分组": None}
@@ -255,7 +255,7 @@ def test_stages_group_items_and_deleting_one_keeps_its_items(ctx):
     assert {first.id, second.id, third.id, loose.id} == {i.id for i in plan.items}
     other = new_plan("另一个计划")
     with pytest.raises(NotFound):
-        authoring.get_stage(other, february.id)
+        stages.get_stage(other, february.id)
     with pytest.raises(NotFound):
         authoring.get_item(other, first.id)
 
@@ -537,7 +537,7 @@ def test_a_session_item_left_undated_is_due_on_its_session_day_and_moves_with_it
 
 def test_only_a_draft_is_deleted_with_its_items(ctx, admin_user):
     draft = new_plan("草稿计划")
-    stage = authoring.add_stage(None, draft, "一月", NOW)
+    stage = stages.add_stage(None, draft, "一月", NOW)
     item(draft, "reflection", stage_id=stage.id)
     publishing.set_audience(None, draft, NOW, everyone=False, roles=["leader"])
     copy, _cleared = publishing.copy_plan(None, draft, NOW)
@@ -569,8 +569,8 @@ def test_copying_shifts_every_date_and_asks_again_for_quizzes_and_sessions(ctx, 
     quiz, session, material = make_quiz(), make_session(), published_material()
     plan = new_plan("2024年度学法计划", starts_on=date(2024, 1, 1), ends_on=date(2024, 12, 31),
                     required_hours=40, description="全年学法安排")
-    spring = authoring.add_stage(None, plan, "第一季度", NOW)
-    authoring.add_stage(None, plan, "第二季度", NOW)
+    spring = stages.add_stage(None, plan, "第一季度", NOW)
+    stages.add_stage(None, plan, "第二季度", NOW)
     read = item(plan, "material", {"material_id": material.id, "min_seconds": 120},
                 stage_id=spring.id, due_on=date(2024, 2, 29), hours=2, points=5, required=False)
     test = item(plan, "quiz", {"quiz_id": quiz.id, "require": "attempted"}, stage_id=spring.id,
@@ -739,7 +739,7 @@ def test_every_problem_of_a_plan_is_reported_at_once(ctx):
 
 def test_an_untitled_reflection_is_named_after_its_stage_or_plan(ctx):
     plan = new_plan("宪法学习月")
-    stage = authoring.add_stage(None, plan, "第二阶段：民法典", NOW)
+    stage = stages.add_stage(None, plan, "第二阶段：民法典", NOW)
     assert item(plan, "reflection").title == "撰写学习心得：宪法学习月"
     assert item(plan, "reflection", stage_id=stage.id).title == "撰写学习心得：第二阶段：民法典"
     assert item(plan, "reflection", title="我的体会").title == "我的体会"
