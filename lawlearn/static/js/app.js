@@ -91,6 +91,8 @@
     });
   };
   hintWideTables();
+  // Again once fonts and images are in (a table measured before may fit after), and on resize.
+  window.addEventListener("load", hintWideTables);
   window.addEventListener("resize", hintWideTables);
   // Guard against a double submit (a second tap while the first is in flight). A GET form
   // (filters, downloads) changes nothing, and a download never leaves the page: let it repeat.
