@@ -208,6 +208,7 @@ def test_the_user_form_marks_every_field_in_error(live_server, desktop, make_use
     page.get_by_role("button", name="保存").click()
     expect(page.locator("p.error")).to_have_text(
         ["用户名 kate 已存在。", "手机号须为 7 至 20 位数字，可含空格、+ 和 -。", "请设置初始密码。"])
+    page.wait_for_load_state()  # computed colours are read only once the stylesheet has applied
     error_red = page.evaluate("getComputedStyle(document.querySelector('p.error')).color")
     for label in ("用户名", "手机号", "初始密码"):
         border = field(page, label).evaluate("e => getComputedStyle(e).borderTopColor")

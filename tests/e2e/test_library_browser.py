@@ -25,6 +25,7 @@ def test_read_an_article_and_search_on_a_phone(app, live_server, phone, make_use
     nav.get_by_role("link", name="学习").click()
     page.get_by_role("link", name=re.compile("宪法")).first.click()
     expect(page.get_by_role("heading", name="中华人民共和国宪法")).to_be_visible()
+    page.wait_for_load_state()  # the styles below are read once the stylesheet has applied
     # Chapters that open a page and chapters that unfold line up, each with one sign on the
     # right and no browser triangle on the left.
     rows = page.locator("section.card > ul.outline > li > a, "
@@ -39,6 +40,7 @@ def test_read_an_article_and_search_on_a_phone(app, live_server, phone, make_use
     page.get_by_text("第三章 国家机构").click()  # a collapsed chapter opens
     page.get_by_role("link", name=re.compile("第一节 全国人民代表大会")).click()
     expect(page.get_by_role("heading", name="第五十七条")).to_be_visible()
+    page.wait_for_load_state()
     assert_fits_phone(page)
 
     statute = page.locator("article.statute")
