@@ -216,6 +216,10 @@ def field_problems(fields: UserFields, kept_phone: str | None = None) -> list[Va
     return problems
 
 
+def _username_taken(username: str) -> ValidationFailed:
+    return ValidationFailed(_("用户名 %(username)s 已存在。", username=username), field="username")
+
+
 def new_user_problems(username: str, password: str | None, fields: UserFields, *,
                       hashed: bool = False) -> list[ValidationFailed]:
     """Every rule a new account would break (``hashed``: its password was checked
@@ -226,8 +230,7 @@ def new_user_problems(username: str, password: str | None, fields: UserFields, *
         problems = [error]
     else:
         problems = [] if db.session.scalar(select(User.id).filter_by(username=username)) is None \
-            else [ValidationFailed(_("用户名 %(username)s 已存在。", username=username),
-                                   field="username")]
+            else [_username_taken(username)]
     problems += field_problems(fields)
     if not hashed:
         problems += [ValidationFailed(text, field="password", code="weak_password") for text
@@ -244,8 +247,6 @@ def create_user(actor: User | None, username: str, password: str | None, fields:
     # Every problem at once: the form shows each by its field.
     raise_all(new_user_problems(username, password, fields, hashed=password_hash is not None))
     username = normalize_username(username)
-    taken = ValidationFailed(_("用户名 %(username)s 已存在。", username=username),
-                             field="username")
     now = utcnow()
     user = User(username=username, name=fields.name.strip(), department_id=fields.department_id,
                 phone=(fields.phone or "").strip() or None,
@@ -260,7 +261,7 @@ def create_user(actor: User | None, username: str, password: str | None, fields:
         db.session.add(user)
         db.session.flush()
         return user
-    with duplicate_raises(taken):  # the same username submitted twice at once
+    with duplicate_raises(_username_taken(username)):  # the same username submitted twice at once
         db.session.add(user)
     record_audit(actor, "user.create", user, _("创建用户 %(name)s（%(username)s）",
                                                 name=user.name, username=user.username),
