@@ -40,6 +40,28 @@ def show_beside_fields(form, error: DomainError, default_field: str) -> None:
         field.errors = [*field.errors, message]
 
 
+def add_service_problems(form, problems: list[ValidationFailed], default_field: str) -> None:
+    """After the form's own checks failed, the service's too, so that one submission names
+    every problem; a field the form already flagged keeps its message alone."""
+    flagged = {name for name, errors in form.errors.items() if errors}
+    for problem in problems:
+        name = problem.field if hasattr(form, problem.field or "") else default_field
+        if name not in flagged:
+            field = getattr(form, name)
+            field.errors = [*field.errors, problem.message]
+
+
+def accepted(field, default=None):
+    """The field's value, or ``default`` where the form refused it: a refused value (a date
+    in year 1) is no input for the service's checks."""
+    return default if field.errors else field.data
+
+
+def submitted_with_a_token(form) -> bool:
+    """Posted, with a valid CSRF token (an expired page says only that)."""
+    return form.is_submitted() and not form.errors.get("csrf_token")
+
+
 def raise_all(problems: list[ValidationFailed]) -> None:
     """Raise the first of ``problems`` carrying them all, so that a form names every
     problem at once instead of one per submission; the API answers with the first."""

@@ -9,14 +9,28 @@ from __future__ import annotations
 import math
 
 from flask_babel import lazy_gettext as _l
-from wtforms import FloatField
+from wtforms import FloatField, IntegerField
+from wtforms.validators import StopValidation
 
 
-class FiniteFloatField(FloatField):
+class _OneMessageWhenUnread:
+    """Text that is not a number gets its one message: WTForms would run the range
+    validators as well, and add a second message about a number that was never read.
+    A blank entry goes on to the validators (Optional, or a named 请填写…)."""
+
+    def pre_validate(self, form):
+        if self.process_errors and self.raw_data and str(self.raw_data[0]).strip():
+            raise StopValidation()
+
+
+class FiniteFloatField(_OneMessageWhenUnread, FloatField):
     """A FloatField that refuses NaN and infinities as it refuses text."""
 
     def process_formdata(self, valuelist):
-        super().process_formdata(valuelist)
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:  # WTForms says 不是有效的浮点数: jargon to the office
+            raise ValueError(_l("请填写数字。")) from None
         if self.data is not None and not math.isfinite(self.data):
             self.data = None
             raise ValueError(_l("请填写数字。"))
@@ -29,3 +43,14 @@ class FiniteFloatField(FloatField):
         if self.data is None:
             return ""
         return str(int(self.data)) if float(self.data).is_integer() else repr(float(self.data))
+
+
+class WholeNumberField(_OneMessageWhenUnread, IntegerField):
+    """An IntegerField that says 请填写整数。 in every form (WTForms' own message is
+    English in a plain Form, a row of a FieldList), and says it alone."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_l("请填写整数。")) from None

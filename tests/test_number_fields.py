@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from werkzeug.datastructures import MultiDict
 from wtforms import Form
-from wtforms.validators import NumberRange
+from wtforms.validators import NumberRange, Optional
 
-from lawlearn.number_fields import FiniteFloatField
+from lawlearn.number_fields import FiniteFloatField, WholeNumberField
 
 
 class HoursForm(Form):
@@ -43,3 +43,27 @@ def test_what_was_typed_is_shown_again_as_typed(app):
         form = HoursForm(MultiDict({"hours": "2.50"}))
         assert form.hours._value() == "2.50"
         assert 'value="2.50"' in str(form.hours())
+
+
+class CountForm(Form):
+    count = WholeNumberField("人数", validators=[Optional(), NumberRange(min=0, max=10)])
+    hours = FiniteFloatField("学时", validators=[Optional(), NumberRange(min=0, max=24)])
+
+
+@pytest.mark.parametrize(("field", "text", "message"), [
+    ("count", "很多", "请填写整数。"), ("count", "2.5", "请填写整数。"),
+    ("hours", "很多", "请填写数字。"), ("hours", "nan", "请填写数字。")])
+def test_text_that_is_no_number_gets_one_message(app, field, text, message):
+    """WTForms ran the range validator on a number it never read, and a second message
+    followed the first; 不是有效的浮点数 was jargon to the office."""
+    with app.test_request_context():
+        form = CountForm(MultiDict({field: text}))
+        assert not form.validate()
+        assert len(form[field].errors) == 1 and message in form[field].errors[0]
+
+
+def test_a_blank_number_still_reaches_its_validators(app):
+    with app.test_request_context():
+        assert CountForm(MultiDict({"count": " ", "hours": ""})).validate()
+        form = CountForm(MultiDict({"count": "11", "hours": "25"}))
+        assert not form.validate() and form.count.errors and form.hours.errors

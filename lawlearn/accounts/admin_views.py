@@ -29,7 +29,13 @@ from lawlearn.accounts.forms import (
 from lawlearn.accounts.models import ROLE_LABELS, Role, User
 from lawlearn.converters import record_id
 from lawlearn.database import utcnow
-from lawlearn.errors import DomainError, show_beside_fields
+from lawlearn.errors import (
+    DomainError,
+    accepted,
+    add_service_problems,
+    show_beside_fields,
+    submitted_with_a_token,
+)
 from lawlearn.exports import XLSX_MIMETYPE, download
 from lawlearn.extensions import db
 from lawlearn.localtime import local_day
@@ -37,22 +43,6 @@ from lawlearn.pagination import paginate
 
 # An import preview lists this many rows (a city's file has thousands; all are checked).
 PREVIEW_ROWS = 200
-
-
-def _add_service_problems(form, problems: list, default_field: str) -> None:
-    """After the form's own checks failed, the service's too, so that one submission names
-    every problem; a field the form already flagged keeps its message alone."""
-    flagged = {name for name, errors in form.errors.items() if errors}
-    for problem in problems:
-        name = problem.field if hasattr(form, problem.field or "") else default_field
-        if name not in flagged:
-            field = getattr(form, name)
-            field.errors = [*field.errors, problem.message]
-
-
-def _submitted_with_a_token(form) -> bool:
-    """Posted, with a valid CSRF token (an expired page says only that)."""
-    return form.is_submitted() and not form.errors.get("csrf_token")
 
 
 @admin_bp.route("/")
@@ -92,8 +82,9 @@ def _user_form(form: UserForm) -> UserForm:
 
 
 def _fields(form: UserForm) -> services.UserFields:
-    return services.UserFields(form.name.data or "", form.department_id.data,
-                               set(form.roles.data or ()), form.phone.data, form.joined_on.data)
+    return services.UserFields(accepted(form.name) or "", accepted(form.department_id),
+                               set(accepted(form.roles) or ()), accepted(form.phone),
+                               accepted(form.joined_on))
 
 
 @admin_bp.route("/users/new", methods=["GET", "POST"])
@@ -113,8 +104,8 @@ def user_new():
             db.session.commit()
             flash(_("已创建用户 %(name)s。", name=user.name), "success")
             return redirect(url_for("admin.user_edit", user_id=user.id))
-    elif _submitted_with_a_token(form):
-        _add_service_problems(form, services.new_user_problems(
+    elif submitted_with_a_token(form):
+        add_service_problems(form, services.new_user_problems(
             form.username.data or "", form.password.data, _fields(form)), "username")
     return render_template("admin/user_form.html", form=form, user=None)
 
@@ -135,8 +126,8 @@ def user_edit(user_id: int):
             db.session.commit()
             flash(_("已保存。"), "success")
             return redirect(url_for("admin.users"))
-    elif _submitted_with_a_token(form):
-        _add_service_problems(form, services.field_problems(_fields(form), user.phone), "name")
+    elif submitted_with_a_token(form):
+        add_service_problems(form, services.field_problems(_fields(form), user.phone), "name")
     return render_template("admin/user_form.html", form=form, user=user,
                            reset_form=ResetPasswordForm(), confirm_form=ConfirmForm(),
                            locked=bool(user.locked_until and user.locked_until > utcnow()))

@@ -5,12 +5,13 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, StringField, TextAreaField
+from wtforms import DateField, StringField, TextAreaField
 from wtforms.validators import Length, NumberRange, Optional
 
 from lawlearn.database import utcnow
 from lawlearn.date_checks import scheduled
 from lawlearn.localtime import local_day
+from lawlearn.number_fields import WholeNumberField
 from lawlearn.outreach.campaigns import MAX_TARGET
 from lawlearn.validators import Required
 
@@ -18,10 +19,10 @@ NOT_NEGATIVE = _l("请填写不小于 0 的整数。")
 
 
 def _target(label):
-    return IntegerField(label, default=0,
-                        validators=[Optional(), NumberRange(min=0, max=MAX_TARGET,
-                                                            message=NOT_NEGATIVE)],
-                        render_kw={"min": 0, "inputmode": "numeric"})
+    return WholeNumberField(label, default=0,
+                            validators=[Optional(), NumberRange(min=0, max=MAX_TARGET,
+                                                                message=NOT_NEGATIVE)],
+                            render_kw={"min": 0, "inputmode": "numeric"})
 
 
 class CampaignForm(FlaskForm):
@@ -33,7 +34,7 @@ class CampaignForm(FlaskForm):
     target_participants = _target(_l("目标：受众人次（参与人次加有奖问答完成人次）"))
     target_materials = _target(_l("目标：发放资料份数"))
     target_departments = _target(_l("目标：覆盖单位数（科室计入所属单位）"))
-    target_categories = IntegerField(
+    target_categories = WholeNumberField(
         _l("目标：覆盖“七进”领域数（最多 7 个）"), default=0,
         validators=[Optional(), NumberRange(min=0, max=7, message=_l("请填写 0 到 7 之间的整数。"))],
         render_kw={"min": 0, "max": 7, "inputmode": "numeric"})

@@ -11,7 +11,6 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
-    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -23,6 +22,7 @@ from wtforms.widgets import NumberInput
 from lawlearn.accounts.forms import MULTIPLE_HINT, MultiCheckboxField
 from lawlearn.converters import optional_record_id
 from lawlearn.date_checks import scheduled
+from lawlearn.number_fields import WholeNumberField
 from lawlearn.outreach.models import AUDIENCES, CHANNELS, MATERIAL_KINDS
 from lawlearn.outreach.services import MAX_COUNT, MAX_MATERIAL_ROWS
 from lawlearn.validators import Required
@@ -50,7 +50,7 @@ class MaterialRowForm(Form):
 
 
 def _count_range(_form, field) -> None:
-    """One message per problem: text or a decimal is already "不是有效的整数" (the
+    """One message per problem: text or a decimal is already 请填写整数。 (the
     ranges would add two more about a number that was never read)."""
     if field.data is None:
         return
@@ -61,7 +61,7 @@ def _count_range(_form, field) -> None:
 
 
 def _count(label):
-    return IntegerField(label, default=0, validators=[Optional(), _count_range])
+    return WholeNumberField(label, default=0, validators=[Optional(), _count_range])
 
 
 class EventForm(FlaskForm):

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, StringField
+from wtforms import BooleanField, StringField
 from wtforms.validators import Length, NumberRange, Optional
 
+from lawlearn.number_fields import WholeNumberField
 from lawlearn.outreach.stall import COUNT_DEFAULT, COUNT_MAX, COUNT_MIN
 from lawlearn.validators import RequiredInput
 
 
 class StallQuizForm(FlaskForm):
-    count = IntegerField(
+    count = WholeNumberField(
         _l("题目数量"), default=COUNT_DEFAULT,
         validators=[RequiredInput(), NumberRange(min=COUNT_MIN, max=COUNT_MAX)],
         description=_l("3 到 10 道单选题或判断题；优先选用与本活动宣传法规相关的题目。"),

@@ -5,14 +5,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (
-    BooleanField,
-    DateField,
-    IntegerField,
-    SelectField,
-    StringField,
-    TextAreaField,
-)
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import (
     AnyOf,
     DataRequired,
@@ -25,7 +18,7 @@ from wtforms.validators import (
 from lawlearn.accounts.forms import MultiCheckboxField, role_choices
 from lawlearn.converters import optional_record_id
 from lawlearn.date_checks import scheduled
-from lawlearn.number_fields import FiniteFloatField
+from lawlearn.number_fields import FiniteFloatField, WholeNumberField
 from lawlearn.plans.kinds import KINDS
 from lawlearn.plans.models import PLAN_KINDS, PLAN_STATUSES
 
@@ -96,19 +89,19 @@ class ItemForm(FlaskForm):
     hours = FiniteFloatField(_l("学时"), default=0,
                        validators=[NumberRange(min=0, max=1000, message=_l("学时须在 0 到 1000 之间。"))],
                        description=_l("参加集中学法的事项请填 0：学时按学法活动本身的学时计算。"))
-    points = IntegerField(_l("积分"), default=0,
-                          validators=[NumberRange(min=0, max=1000, message=_l("积分须在 0 到 1000 之间。"))])
+    points = WholeNumberField(_l("积分"), default=0, validators=[
+        NumberRange(min=0, max=1000, message=_l("积分须在 0 到 1000 之间。"))])
     # articles
     law_id = SelectField(_l("法规"), coerce=optional_record_id, validate_choice=False)
     division_id = SelectField(_l("章或节"), coerce=optional_record_id, validate_choice=False,
                               description=_l("选一章（节），或在下面填写条文范围。"))
-    from_number = IntegerField(_l("起始条文（第几条）"), validators=[Optional()])
-    to_number = IntegerField(_l("结束条文（第几条）"), validators=[Optional()])
+    from_number = WholeNumberField(_l("起始条文（第几条）"), validators=[Optional()])
+    to_number = WholeNumberField(_l("结束条文（第几条）"), validators=[Optional()])
     # material
     material_id = SelectField(_l("学习资料"), coerce=optional_record_id, validate_choice=False)
     # material and video
-    min_seconds = IntegerField(_l("最短学习时长（秒）"), default=60, validators=[Optional()],
-                               description=_l("从打开到确认完成，服务器计时。"))
+    min_seconds = WholeNumberField(_l("最短学习时长（秒）"), default=60, validators=[Optional()],
+                                   description=_l("从打开到确认完成，服务器计时。"))
     # quiz
     quiz_id = SelectField(_l("测验"), coerce=optional_record_id, validate_choice=False)
     require = SelectField(_l("完成条件"), choices=lambda: [("passed", str(_l("须通过"))),
@@ -118,13 +111,13 @@ class ItemForm(FlaskForm):
     session_id = SelectField(_l("学法活动"), coerce=optional_record_id, validate_choice=False)
     excused_counts = BooleanField(_l("请假也算完成"))
     # reflection
-    min_length = IntegerField(_l("最少字数"), default=200, validators=[Optional()])
+    min_length = WholeNumberField(_l("最少字数"), default=200, validators=[Optional()])
     review = BooleanField(_l("须科室负责人审阅"))
     # video
     url = StringField(_l("视频链接"), validators=[Optional(), Length(max=500)],
                       description=_l("以 http:// 或 https:// 开头。"))
     # streak
-    days = IntegerField(_l("每日一练天数"), validators=[Optional()])
+    days = WholeNumberField(_l("每日一练天数"), validators=[Optional()])
     streak_from = DateField(_l("从哪天起算（留空为计划开始日）"), validators=[Optional(), scheduled()])
 
     def validate_hours(self, field) -> None:

@@ -14,7 +14,13 @@ from sqlalchemy.orm import selectinload
 
 from lawlearn.accounts.forms import ConfirmForm
 from lawlearn.database import utcnow
-from lawlearn.errors import DomainError, show_beside_fields
+from lawlearn.errors import (
+    DomainError,
+    accepted,
+    add_service_problems,
+    show_beside_fields,
+    submitted_with_a_token,
+)
 from lawlearn.extensions import db
 from lawlearn.i18n import display_datetime
 from lawlearn.pagination import paginate
@@ -156,14 +162,17 @@ def _item_choices(form: ItemForm, plan: Plan, item: PlanItem | None = None) -> N
 
 
 def _item_fields(form: ItemForm) -> authoring.ItemFields:
-    settings = {name: getattr(form, name).data for names in KIND_FIELDS.values()
+    """What the form says, for the service (a value the form refused reads as not given)."""
+    settings = {name: accepted(getattr(form, name)) for names in KIND_FIELDS.values()
                 for name in names}
     settings["from"] = settings.pop("streak_from")
+    hours, points = accepted(form.hours), accepted(form.points)
     return authoring.ItemFields(
-        kind=form.kind.data, title=form.title.data or "", description=form.description.data or "",
-        stage_id=form.stage_id.data, due_on=form.due_on.data, required=form.required.data,
-        hours=form.hours.data if form.hours.data is not None else 0,
-        points=form.points.data if form.points.data is not None else 0, settings=settings)
+        kind=form.kind.data, title=accepted(form.title) or "",
+        description=accepted(form.description) or "", stage_id=accepted(form.stage_id),
+        due_on=accepted(form.due_on), required=form.required.data,
+        hours=hours if hours is not None else 0, points=points if points is not None else 0,
+        settings=settings)
 
 
 def _fill_item_form(form: ItemForm, item: PlanItem) -> None:
@@ -223,7 +232,14 @@ def item_add(plan_id: int):
             db.session.commit()
             flash(_("已添加“%(title)s”。", title=item.title), "success")
             return back_to_plan(plan, f"#item-{item.id}")
+    elif submitted_with_a_token(form):
+        _add_item_problems(form, plan)
     return _detail(plan, item_form=form, status=422)
+
+
+def _add_item_problems(form: ItemForm, plan: Plan) -> None:
+    """The service's problems beside the form's own, so that one answer names them all."""
+    add_service_problems(form, authoring.item_problems(plan, _item_fields(form))[1], "title")
 
 
 @plans_admin_bp.route("/<int:plan_id>/items/<int:item_id>", methods=["GET", "POST"])
@@ -249,6 +265,8 @@ def item_edit(plan_id: int, item_id: int):
             return back_to_plan(plan, f"#item-{item.id}")
     elif request.method == "POST":
         status = 422
+        if submitted_with_a_token(form):
+            _add_item_problems(form, plan)
     return render_template("plans_admin/item_form.html", plan=plan, item=item, form=form,
                            kind_fields=KIND_FIELDS,
                            needs_target=item_settings.needs_target(item)), status

@@ -184,6 +184,14 @@ class ItemFields:
 
 def _check_item(plan: Plan, fields: ItemFields) -> dict[str, Any]:
     """The item's cleaned settings; every problem at once (each shown beside its field)."""
+    settings, problems = item_problems(plan, fields)
+    raise_all(problems)
+    return settings
+
+
+def item_problems(plan: Plan, fields: ItemFields) -> tuple[dict[str, Any], list[ValidationFailed]]:
+    """The item's cleaned settings, and every rule ``fields`` break (a form whose own
+    checks failed asks too, to name them all in one answer)."""
     due_outside = fields.due_on is not None and not plan.starts_on <= fields.due_on <= plan.ends_on
     problems = [ValidationFailed(message, field=name) for failed, name, message in (
         (fields.kind not in KINDS, "kind", _("请选择事项类型。")),
@@ -207,8 +215,7 @@ def _check_item(plan: Plan, fields: ItemFields) -> dict[str, Any]:
                 check_fits(fields.kind, settings, fields.due_on, plan.starts_on, plan.ends_on)
         except ValidationFailed as error:  # one problem (it keeps its code if alone)
             problems.append(error)
-    raise_all(problems)
-    return settings
+    return settings, problems
 
 
 def _apply_item(plan: Plan, item: PlanItem, fields: ItemFields,

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import IntegerField
 from wtforms.validators import InputRequired
 from wtforms.widgets import HiddenInput
+
+from lawlearn.number_fields import WholeNumberField
 
 
 class DailyAnswerForm(FlaskForm):
@@ -13,4 +14,4 @@ class DailyAnswerForm(FlaskForm):
     (radio, check boxes, blanks) and are read by
     :func:`lawlearn.quiz.wrongbook_forms.submitted_answer`."""
 
-    question_id = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    question_id = WholeNumberField(widget=HiddenInput(), validators=[InputRequired()])

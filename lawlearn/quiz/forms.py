@@ -7,7 +7,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
-    IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -18,7 +17,7 @@ from wtforms.validators import Length, NumberRange, Optional
 
 from lawlearn.accounts.forms import MULTIPLE_HINT
 from lawlearn.date_checks import scheduled
-from lawlearn.number_fields import FiniteFloatField
+from lawlearn.number_fields import FiniteFloatField, WholeNumberField
 from lawlearn.quiz.models import ANSWER_VISIBILITY, DIFFICULTIES, GRADING_METHODS, QUESTION_TYPES
 from lawlearn.validators import Required, RequiredInput
 
@@ -55,13 +54,13 @@ class QuizForm(FlaskForm):
                                   validators=[Optional(), scheduled()])
     closes_at = DateTimeLocalField(_l("结束时间"), format="%Y-%m-%dT%H:%M",
                                    validators=[Optional(), scheduled()])
-    time_limit_minutes = IntegerField(_l("限时（分钟，空为不限）"),
-                                      validators=[Optional(), NumberRange(min=1, max=1440)])
-    attempts_allowed = IntegerField(_l("答题次数（空为不限）"),
-                                    validators=[Optional(), NumberRange(min=1, max=100)])
+    time_limit_minutes = WholeNumberField(_l("限时（分钟，空为不限）"),
+                                          validators=[Optional(), NumberRange(min=1, max=1440)])
+    attempts_allowed = WholeNumberField(_l("答题次数（空为不限）"),
+                                        validators=[Optional(), NumberRange(min=1, max=100)])
     grading = SelectField(_l("计分方式"), choices=_choices(GRADING_METHODS))
-    pass_percent = IntegerField(_l("及格线（%）"), default=60,
-                                validators=[RequiredInput(), NumberRange(min=0, max=100)])
+    pass_percent = WholeNumberField(_l("及格线（%）"), default=60,
+                                    validators=[RequiredInput(), NumberRange(min=0, max=100)])
     selection = RadioField(_l("组卷方式"), default="fixed",
                            choices=lambda: [("fixed", str(_l("固定试题"))),
                                             ("random", str(_l("按规则随机抽题")))])

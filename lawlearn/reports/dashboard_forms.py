@@ -6,10 +6,11 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, HiddenField, IntegerField
+from wtforms import DecimalField, HiddenField
 from wtforms.validators import InputRequired, ValidationError
 from wtforms.widgets import NumberInput
 
+from lawlearn.number_fields import WholeNumberField
 from lawlearn.reports.dashboard_targets import TARGETS, TargetSpec, quantity
 
 
@@ -39,8 +40,8 @@ def _field(spec: TargetSpec):
     if spec.decimals:
         return DecimalField(label, validators=validators, places=None,
                             widget=NumberInput(step="0.1", min=0, max=spec.high))
-    return IntegerField(label, validators=validators,
-                        widget=NumberInput(step=1, min=0, max=spec.high))
+    return WholeNumberField(label, validators=validators,
+                            widget=NumberInput(step=1, min=0, max=spec.high))
 
 
 def _year_number(_form, field) -> None:

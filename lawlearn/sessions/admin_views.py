@@ -14,7 +14,15 @@ from sqlalchemy import or_, select
 from lawlearn.accounts.departments import department_choices
 from lawlearn.accounts.models import Department, User
 from lawlearn.database import utcnow
-from lawlearn.errors import DomainError, ValidationFailed, show_beside_fields
+from lawlearn.errors import (
+    DomainError,
+    ValidationFailed,
+    accepted,
+    add_service_problems,
+    raise_all,
+    show_beside_fields,
+    submitted_with_a_token,
+)
 from lawlearn.extensions import db
 from lawlearn.library.models import Material
 from lawlearn.library.references import format_references, resolve_article_references
@@ -49,21 +57,40 @@ def sessions():
                            now=now, pending_leave=leave.pending_count(current_user))
 
 
-def _form_fields(form: SessionForm) -> services.SessionFields:
-    return services.SessionFields(
-        title=form.title.data, kind_id=form.kind_id.data,
-        starts_at=to_utc(form.starts_at.data), ends_at=to_utc(form.ends_at.data),
-        place=form.place.data or "", speaker=form.speaker.data or "",
-        description=form.description.data or "", study_hours=form.study_hours.data or 0,
-        checkin_opens_minutes=form.checkin_opens_minutes.data,
-        late_after_minutes=form.late_after_minutes.data,
-        checkin_closes_at=to_utc(form.checkin_closes_at.data) if form.checkin_closes_at.data
-        else None,
-        exit_quiz_id=form.exit_quiz_id.data or None, audience_all=form.audience_all.data,
-        department_ids=form.department_ids.data or [],
-        user_ids=user_ids_for(re.split(r"[\s,，、;；]+", form.usernames.data or "")),
-        material_ids=form.material_ids.data or [],
-        article_ids=[a.id for a in resolve_article_references(form.article_refs.data or "")])
+def _form_fields(form: SessionForm) -> tuple[services.SessionFields, list[ValidationFailed]]:
+    """What the form says, for the service, and the problems met reading it (unknown
+    usernames or article references), so that they are named with the service's own.
+    Tolerates what the form's own checks refused (None), for the same reason."""
+    problems: list[ValidationFailed] = []
+
+    def read(reader, default):
+        try:
+            return reader()
+        except ValidationFailed as problem:
+            problems.append(problem)
+            return default
+
+    user_ids = read(lambda: user_ids_for(re.split(r"[\s,，、;；]+", accepted(form.usernames) or "")),
+                    [])
+    article_ids = read(lambda: [a.id for a in resolve_article_references(
+        accepted(form.article_refs) or "")], [])
+    fields = services.SessionFields(
+        title=accepted(form.title) or "", kind_id=accepted(form.kind_id),
+        starts_at=_utc(accepted(form.starts_at)), ends_at=_utc(accepted(form.ends_at)),
+        place=accepted(form.place) or "", speaker=accepted(form.speaker) or "",
+        description=accepted(form.description) or "",
+        study_hours=accepted(form.study_hours) or 0,
+        checkin_opens_minutes=accepted(form.checkin_opens_minutes),
+        late_after_minutes=accepted(form.late_after_minutes),
+        checkin_closes_at=_utc(accepted(form.checkin_closes_at)),
+        exit_quiz_id=accepted(form.exit_quiz_id) or None, audience_all=form.audience_all.data,
+        department_ids=accepted(form.department_ids) or [], user_ids=user_ids,
+        material_ids=accepted(form.material_ids) or [], article_ids=article_ids)
+    return fields, problems
+
+
+def _utc(local: datetime | None) -> datetime | None:
+    return to_utc(local) if local else None
 
 
 @sessions_admin_bp.route("/new", methods=["GET", "POST"])
@@ -99,7 +126,9 @@ def session_edit(session_id: int | None = None):
     status = 200
     if form.validate_on_submit():
         try:
-            fields = _form_fields(form)
+            fields, problems = _form_fields(form)
+            if problems:  # named with the rest (the service checks only what it is given)
+                raise_all(problems + services.session_problems(fields))
             if study is None:
                 until = to_utc(datetime.combine(form.repeat_until.data, datetime.max.time())) \
                     if form.repeat_until.data else None
@@ -123,6 +152,9 @@ def session_edit(session_id: int | None = None):
             return redirect(url_for("sessions_admin.session_edit", session_id=study.id))
     elif request.method == "POST":
         status = 422
+        if submitted_with_a_token(form):
+            fields, problems = _form_fields(form)
+            add_service_problems(form, problems + services.session_problems(fields), "title")
     return render_template("sessions_admin/session_form.html", form=form, study=study,
                            cancel_form=CancelForm(), plan_items=_plan_items(study)), status
 

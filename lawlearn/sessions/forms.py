@@ -8,7 +8,6 @@ from wtforms import (
     BooleanField,
     DateField,
     DateTimeLocalField,
-    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -19,7 +18,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from lawlearn.accounts.forms import MULTIPLE_HINT
 from lawlearn.converters import MAX_ID
 from lawlearn.date_checks import scheduled
-from lawlearn.number_fields import FiniteFloatField
+from lawlearn.number_fields import FiniteFloatField, WholeNumberField
 from lawlearn.sessions.models import ATTENDANCE_STATUSES
 from lawlearn.validators import Required
 
@@ -37,10 +36,10 @@ class SessionForm(FlaskForm):
     speaker = StringField(_l("主讲人"), validators=[Optional(), Length(max=100)])
     description = TextAreaField(_l("内容说明"), validators=[Optional(), Length(max=4000)])
     study_hours = FiniteFloatField(_l("计入学时"), default=2, validators=[NumberRange(min=0, max=24)])
-    checkin_opens_minutes = IntegerField(_l("提前多少分钟开放签到"), default=30,
-                                         validators=[NumberRange(min=0, max=720)])
-    late_after_minutes = IntegerField(_l("开始后多少分钟算迟到"), default=10,
-                                      validators=[NumberRange(min=0, max=720)])
+    checkin_opens_minutes = WholeNumberField(_l("提前多少分钟开放签到"), default=30,
+                                             validators=[NumberRange(min=0, max=720)])
+    late_after_minutes = WholeNumberField(_l("开始后多少分钟算迟到"), default=10,
+                                          validators=[NumberRange(min=0, max=720)])
     checkin_closes_at = DateTimeLocalField(_l("签到截止（空为活动结束时）"), format=DATETIME,
                                            validators=[Optional(), scheduled()])
     exit_quiz_id = SelectField(_l("随堂测验（通过后才算出席）"), coerce=lambda v: int(v) if v else None,
@@ -70,7 +69,7 @@ class CancelForm(FlaskForm):
 
 class MarkForm(FlaskForm):
     # No row has an id past MAX_ID (PostgreSQL would refuse to compare it: a 500).
-    user_id = IntegerField(validators=[DataRequired(), NumberRange(1, MAX_ID)])
+    user_id = WholeNumberField(validators=[DataRequired(), NumberRange(1, MAX_ID)])
     status = SelectField(_l("出勤"), choices=lambda: [(k, str(v)) for k, v in ATTENDANCE_STATUSES.items()
                                                     if k != "pending_quiz"])
     note = StringField(_l("备注"), validators=[Optional(), Length(max=500)])

@@ -71,15 +71,18 @@ class SessionFields:
     article_ids: list[int] = field(default_factory=list)
 
 
-def _check(fields: SessionFields) -> None:
-    """Every problem at once (the form shows each beside its field)."""
-    problems = [ValidationFailed(message, field=name) for failed, name, message in (
-        (not fields.title.strip(), "title", _("请填写活动名称。")),
-        (fields.ends_at <= fields.starts_at, "ends_at", _("结束时间须晚于开始时间。")),
+def session_problems(fields: SessionFields) -> list[ValidationFailed]:
+    """Every problem at once (the form shows each beside its field). A form whose own
+    checks failed passes None for what it could not read: those checks are skipped."""
+    starts, ends, closes = fields.starts_at, fields.ends_at, fields.checkin_closes_at
+    return [ValidationFailed(message, field=name) for failed, name, message in (
+        (not (fields.title or "").strip(), "title", _("请填写活动名称。")),
+        (starts is not None and ends is not None and ends <= starts, "ends_at",
+         _("结束时间须晚于开始时间。")),
         (not all_exist(SessionKind, [fields.kind_id]), "kind_id", _("请选择活动类型。")),
-        (fields.checkin_opens_minutes < 0 or fields.late_after_minutes < 0,
+        ((fields.checkin_opens_minutes or 0) < 0 or (fields.late_after_minutes or 0) < 0,
          "late_after_minutes", _("签到时间设置不能为负数。")),
-        (fields.checkin_closes_at is not None and fields.checkin_closes_at < fields.starts_at,
+        (closes is not None and starts is not None and closes < starts,
          "checkin_closes_at", _("签到截止时间不能早于开始时间。")),
         (not fields.audience_all and not (fields.department_ids or fields.user_ids),
          "department_ids", _("请选择应参加的部门或人员。")),
@@ -93,7 +96,10 @@ def _check(fields: SessionFields) -> None:
         (fields.exit_quiz_id is not None
          and not all_exist(Quiz, [fields.exit_quiz_id], Quiz.published.is_(True)),
          "exit_quiz_id", _("随堂测验须是已发布的测验。"))) if failed]
-    raise_all(problems)
+
+
+def _check(fields: SessionFields) -> None:
+    raise_all(session_problems(fields))
 
 
 def _apply(session: StudySession, fields: SessionFields, shift: timedelta = timedelta()) -> None:

@@ -452,8 +452,8 @@ def test_staff_record_an_event_through_the_form(app, client, login, people):
 @pytest.mark.parametrize(("changes", "message"), [
     ({"participants": "-3"}, "须为 0 或正整数"),
     ({"participants": "999999999999"}, "数字过大，请核对。"),
-    ({"participants": "12.5"}, "不是有效的整数"),
-    ({"volunteers": "很多"}, "不是有效的整数"),
+    ({"participants": "12.5"}, "请填写整数。"),
+    ({"volunteers": "很多"}, "请填写整数。"),
     ({"materials-1-kind": "banner", "materials-1-kinds": "1", "materials-1-copies": ""},
      "宣传资料第 2 行：数量须为不小于 1 的整数"),
     ({"materials-1-kind": "", "materials-1-kinds": "2", "materials-1-copies": "50"},
@@ -476,7 +476,7 @@ def test_a_refused_form_is_shown_again_with_errors_and_changes_nothing(
     assert message in html
     assert 'class="error' in html
     # One message for one problem (a decimal also drew both range messages).
-    assert html.count("数字过大") + html.count("须为 0 或正整数") + html.count("不是有效的整数") == 1 \
+    assert html.count("数字过大") + html.count("须为 0 或正整数") + html.count("请填写整数。") == 1 \
         or "participants" not in "".join(changes)
     assert 'value="实验小学"' in html  # what was typed is kept
     with app.app_context():
@@ -858,7 +858,7 @@ def test_every_problem_of_the_event_form_shows_at_once_with_a_summary(app, clien
         **form_data(school, ends_at="2024-12-04T08:00", volunteers="很多"),
         "csrf_token": csrf_from(page)})
     html = response.get_data(as_text=True)
-    assert "结束时间不能早于开始时间。" in html and "不是有效的整数" in html
+    assert "结束时间不能早于开始时间。" in html and "请填写整数。" in html
 
 
 def test_the_admins_event_form_marks_the_department_required_and_starts_at_their_own(

@@ -158,6 +158,13 @@ def test_the_item_form_validates_each_kind_and_keeps_the_input(admin_client, app
     wrong_type = post_with_csrf(admin_client, page, f"{page}/items", {
         **base, "url": "https://example.org/v.mp4", "hours": "很多"})
     assert wrong_type.status_code == 422
+    # The form's own check (学时 not a number) does not hide the service's.
+    all_three = post_with_csrf(admin_client, page, f"{page}/items", {
+        **base, "hours": "很多", "due_on": late})
+    html = all_three.get_data(as_text=True)
+    assert all_three.status_code == 422 and html.count('<p class="error"') == 3, html
+    assert "请填写以 http:// 或 https:// 开头的视频链接。" in html
+    assert "截止日期须在计划期间" in html
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(PlanItem)) == 1
 

@@ -78,7 +78,7 @@ def test_the_form_shows_every_rule_and_setting(admin_client):
     ({"quiz_passed_amount": ""}, "请填写积分（0 或正整数）。"),
     ({"material_read_cap": "0"}, "每日上限须在 1 到 100,000 之间；不设上限请留空。"),
     ({"material_read_cap": "99999999999"}, "每日上限须在 1 到 100,000 之间"),  # was a 500
-    ({"article_read_amount": "abc"}, "不是有效的整数"),
+    ({"article_read_amount": "abc"}, "请填写整数。"),
     ({"practice_daily_size_value": "25"}, "每日一练题数须在 1 到 20 题之间。"),
     ({"practice_challenge_seconds_value": "5"}, "挑战答题每题限时须在 10 到 120 秒之间。"),
     ({"practice_floor_base_ms_value": "10001"}, "须在 0 到 10000 毫秒之间。"),

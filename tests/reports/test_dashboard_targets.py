@@ -184,7 +184,7 @@ def test_invalid_targets_rerender_at_the_error_summary_and_change_nothing(app, a
     assert "须在 0 到 100,000 场之间；填 0 表示不设目标。" in page  # no stray spaces
     assert "须在 0 到 100,000,000 人次之间" in page
     assert "请填写人均学时的目标。" in page and "最多保留一位小数。" in page
-    assert "不是有效的整数。" in page  # "十二" for the sessions
+    assert "请填写整数。" in page  # "十二" for the sessions
     assert 'value="150"' in page  # what was typed stays
     with app.app_context():
         assert get_setting("reports.targets") == {} and audit_entries() == []

@@ -267,6 +267,30 @@ def test_the_session_form_names_every_problem_at_once(admin_client, app, kind_id
     assert errors("ends_at") == ["结束时间须晚于开始时间。"]
     assert errors("checkin_closes_at") == ["签到截止时间不能早于开始时间。"]
     assert errors("department_ids") == ["请选择应参加的部门或人员。"]
+
+    # The form's own check (an empty name) and a check of what it names (an unknown
+    # username, a statute that is not in the library) do not hide the service's.
+    response = post_with_csrf(admin_client, "/admin/sessions/new", "/admin/sessions/new", {
+        "title": "", "kind_id": str(kind_id), "starts_at": f"{SOON}T09:00",
+        "ends_at": f"{SOON}T08:00", "study_hours": "1", "checkin_opens_minutes": "15",
+        "late_after_minutes": "-5", "usernames": "nobody"})
+    assert response.status_code == 422
+    page = lxml_html.fromstring(response.get_data(as_text=True))
+    assert errors("title") == ["请填写活动名称。"]
+    assert errors("ends_at") == ["结束时间须晚于开始时间。"]
+    assert errors("usernames") == ["没有这些用户：nobody"]
+    assert errors("department_ids") == ["请选择应参加的部门或人员。"]
+    assert len(errors("late_after_minutes")) == 1  # the form's range message, not a second
+    response = post_with_csrf(admin_client, "/admin/sessions/new", "/admin/sessions/new", {
+        "title": "名单有误", "kind_id": str(kind_id), "starts_at": f"{SOON}T09:00",
+        "ends_at": f"{SOON}T08:00", "study_hours": "1", "checkin_opens_minutes": "15",
+        "late_after_minutes": "5", "usernames": "nobody", "article_refs": "无此法 3"})
+    assert response.status_code == 422
+    page = lxml_html.fromstring(response.get_data(as_text=True))
+    assert errors("usernames") == ["没有这些用户：nobody"]
+    assert errors("article_refs") == ["找不到法规“无此法”"]
+    assert errors("ends_at") == ["结束时间须晚于开始时间。"]
+    assert errors("department_ids") == ["请选择应参加的部门或人员。"]
     with app.app_context():
         assert db.session.scalar(select(func.count(StudySession.id))) == 0
 
