@@ -187,8 +187,7 @@ def departments_page():
             flash(_("已创建部门 %(name)s。", name=created.full_name), "success")
             return redirect(url_for("admin.departments_page"))
     counts = departments.member_counts()
-    totals = {unit.id: counts.get(unit.id, 0) + sum(counts.get(s.id, 0) for s in unit.children)
-              for unit in units}
+    totals = {unit.id: departments.members_with_sections(unit, counts) for unit in units}
     return render_template("admin/departments.html", form=form, units=units,
                            counts=counts, totals=totals)
 
@@ -245,7 +244,8 @@ def department_edit(department_id: int):
                            rename_form=rename_form, move_form=move_form, merge_form=merge_form,
                            delete_form=delete_form,
                            blockers=departments.deletion_blockers(department),
-                           members=departments.member_counts().get(department.id, 0))
+                           members=departments.members_with_sections(
+                               department, departments.member_counts()))
 
 
 # --- user import --------------------------------------------------------------------

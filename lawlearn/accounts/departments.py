@@ -42,6 +42,12 @@ def member_counts() -> dict[int, int]:
     return {dept_id: count for dept_id, count in rows if dept_id is not None}
 
 
+def members_with_sections(department: Department, counts: dict[int, int]) -> int:
+    """Active people in ``department`` and its sections (``counts``: :func:`member_counts`),
+    as the list of departments and its members link count them."""
+    return counts.get(department.id, 0) + sum(counts.get(s.id, 0) for s in department.children)
+
+
 def get_department(department_id: int) -> Department:
     department = db.session.get(Department, department_id)
     if department is None:

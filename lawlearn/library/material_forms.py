@@ -32,7 +32,7 @@ class MaterialForm(FlaskForm):
     video_url = StringField(_l("视频链接"), validators=[Optional(), Length(max=500)],
                             description=_l("以 http:// 或 https:// 开头；“视频链接”类资料必填。"))
     tags = StringField(_l("标签"), validators=[Optional(), Length(max=500)],
-                       description=_l("多个标签用顿号“、”或逗号分隔，如：宪法、民法典。"))
+                       description=_l("多个标签用顿号“、”、逗号或分号分隔，如：宪法、民法典。"))
     article_refs = StringField(
         _l("关联法条"), validators=[Optional(), Length(max=2000)],
         description=_l("示例：宪法 33；民法典 1165-1167。多部法规用分号分隔。"))

@@ -24,7 +24,7 @@ from lawlearn.library.models import Material
 from lawlearn.localtime import day_bounds
 from lawlearn.plans.item_settings import DEFAULT_MIN_LENGTH
 from lawlearn.plans.kinds import can_confirm, min_seconds
-from lawlearn.plans.models import Plan, PlanItem, PlanItemProgress, Reflection
+from lawlearn.plans.models import Plan, PlanItem, PlanItemProgress, Reflection, character_count
 from lawlearn.plans.progress import HoursRow, audience_condition, hours_ledger, required_hours
 from lawlearn.sessions.models import Attendance, StudySession
 
@@ -190,11 +190,12 @@ def submit_reflection(user: User, item: PlanItem, body: str, now: datetime) -> R
     """
     _require_kind(item, "reflection")
     _ensure_visible(user, item)
-    text = (body or "").strip()
+    # One line break is one character, however the browser sent it.
+    text = (body or "").replace("\r\n", "\n").replace("\r", "\n").strip()
     wanted = min_length(item)
-    if len(text) < wanted:
-        raise ValidationFailed(_("学习心得至少需要 %(min)d 字，目前 %(count)d 字。",
-                                 min=wanted, count=len(text)), field="body")
+    if character_count(text) < wanted:
+        raise ValidationFailed(_("学习心得至少需要 %(min)d 字（不计空格和换行），目前 %(count)d 字。",
+                                 min=wanted, count=character_count(text)), field="body")
     if len(text) > MAX_REFLECTION_LENGTH:
         raise ValidationFailed(_("学习心得不能超过 %(max)d 字，目前 %(count)d 字。",
                                  max=MAX_REFLECTION_LENGTH, count=len(text)), field="body")

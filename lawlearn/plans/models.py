@@ -153,6 +153,16 @@ class Reflection(db.Model):
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     reviewer: Mapped[User | None] = relationship(foreign_keys=[reviewer_id])
 
+    @property
+    def character_count(self) -> int:
+        return character_count(self.body)
+
+
+def character_count(text: str) -> int:
+    """A reflection's 字数: its characters, not counting spaces and line breaks (a line
+    break came as two characters from a form, one from the page's counter)."""
+    return sum(1 for character in text if not character.isspace())
+
 
 class Notice(db.Model):
     """An in-site notice (plan published, reminder, reflection returned)."""

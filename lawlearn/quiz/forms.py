@@ -37,7 +37,7 @@ class QuestionForm(FlaskForm):
                                         "填空用 | 分隔各空、/ 分隔可接受的写法。"))
     explanation = TextAreaField(_l("解析"), validators=[Optional(), Length(max=4000)])
     tags = StringField(_l("标签"), validators=[Optional(), Length(max=200)],
-                       description=_l("多个标签用分号分隔。"))
+                       description=_l("多个标签用顿号“、”、逗号或分号分隔，如：宪法、民法典。"))
     difficulty = SelectField(_l("难度"), choices=_choices(DIFFICULTIES), default="medium")
     article = StringField(_l("法条"), validators=[Optional(), Length(max=100)],
                           description=_l("例如：宪法 33、民法典第1165条"))

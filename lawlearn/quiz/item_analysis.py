@@ -22,6 +22,9 @@ from lawlearn.quiz.models import QUESTION_TYPES, Attempt, AttemptItem, Quiz, Qui
 
 EASY_FACILITY = 0.95
 HARD_FACILITY = 0.2
+# Fewer answers than this say nothing of a question: one person's answer makes it 0 % or
+# 100 % (a random draw leaves many questions with one or two), so it is not flagged.
+FLAG_MIN_ANSWERS = 5
 # Below this a variance or covariance is floating-point noise around zero.
 EPSILON = 1e-12
 
@@ -87,6 +90,11 @@ class ItemAnalysis:
     def flagged(self) -> int:
         return sum(1 for item in self.items if item.flags)
 
+    @property
+    def too_few_to_flag(self) -> int:
+        """Questions answered too few times to be flagged either way."""
+        return sum(1 for item in self.items if item.attempts < FLAG_MIN_ANSWERS)
+
 
 def _covariance(xs: list[float], ys: list[float]) -> float:
     """Sample covariance (n − 1 in the denominator, as Moodle); needs len ≥ 2."""
@@ -136,6 +144,8 @@ def item_statistics(marks: list[float], rest: list[float], points: float) -> dic
 
 
 def _flags(stats: ItemStats) -> list[str]:
+    if stats.attempts < FLAG_MIN_ANSWERS:
+        return []
     # Rounded so that floating-point noise never moves a question across a threshold.
     facility = None if stats.facility is None else round(stats.facility, 9)
     flags = []

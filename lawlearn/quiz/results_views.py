@@ -54,7 +54,8 @@ def item_analysis(quiz_id: int):
     quiz = _closed_up(quiz_id)
     return render_template("quiz_admin/item_analysis.html", quiz=quiz,
                            analysis=analysing.item_analysis(quiz), **_links(quiz.id),
-                           easy=analysing.EASY_FACILITY, hard=analysing.HARD_FACILITY)
+                           easy=analysing.EASY_FACILITY, hard=analysing.HARD_FACILITY,
+                           min_answers=analysing.FLAG_MIN_ANSWERS)
 
 
 @quiz_admin_bp.route("/quizzes/<int:quiz_id>/results.<fmt>")

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import segno
-from flask import current_app, jsonify, render_template, request, session, url_for
+from flask import current_app, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import format_time, to_user_timezone, to_utc
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -150,6 +150,14 @@ def _code_guesser() -> str:
     ``get_id``) changes at every 在所有设备上退出 or password change, and a budget that
     reset with it let one person guess hundreds of codes a minute."""
     return f"checkin-code:{current_user.id}"
+
+
+@sessions_bp.route("/checkin/code")
+@login_required
+def checkin_code_page():
+    """A refused code leaves this address in the bar: a tab restored or opened from the
+    history asks for it, and finds the 签到 tab instead of 405."""
+    return redirect(url_for("sessions.checkin", _anchor="code-heading"))
 
 
 @sessions_bp.route("/checkin/code", methods=["POST"])

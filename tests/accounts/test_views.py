@@ -578,3 +578,20 @@ def test_a_department_made_by_mistake_is_deleted_and_one_in_use_is_not(admin_cli
         assert db.session.get(Department, used) is not None
         assert db.session.scalar(select(AuditEntry.summary).filter_by(
             action="department.delete")) == "删除部门 测试科"
+
+
+def test_a_units_page_counts_its_sections_people_as_the_list_does(admin_client, make_department,
+                                                                  make_user):
+    """The list said 31 for a unit whose people sit in its sections; its own page said 0."""
+    unit = make_department("司法局")
+    section = make_department("普法科", unit)
+    make_user("lead9", department_id=unit)
+    for number in range(2):
+        make_user(f"clerk{number}", department_id=section)
+    make_user("gone", department_id=section, active=False)
+    listing = admin_client.get("/admin/departments").get_data(as_text=True)
+    assert re.search(r"<strong>司法局</strong></td><td class=\"num\">3</td>", listing)
+    assert "在用人数：3（含下属科室）" in admin_client.get(
+        f"/admin/departments/{unit}").get_data(as_text=True)
+    assert "在用人数：2 ·" in admin_client.get(
+        f"/admin/departments/{section}").get_data(as_text=True)

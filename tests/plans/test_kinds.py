@@ -304,12 +304,26 @@ def test_session_present_late_and_excused_as_configured(ctx):
 # --- write a reflection ------------------------------------------------------------------------
 
 
+def test_a_reflections_length_leaves_out_spaces_and_line_breaks(ctx):
+    """A form sends a line break as two characters and the page's counter saw one: 195
+    characters on 7 lines passed a 200 minimum and were listed as 201 字."""
+    ann = make_person("ann")
+    item = add_item(make_plan(), "reflection", settings={"min_length": 20})
+    lines = ["学习宪法增强法治观念"] * 2 + ["依法履职"] * 5  # 40 characters on 7 lines
+    submitted = actions.submit_reflection(ann, item, "\r\n".join(lines), NOW)
+    assert submitted.body == "\n".join(lines) and submitted.character_count == 40
+    bob = make_person("bob")
+    with pytest.raises(ValidationFailed) as padded:
+        actions.submit_reflection(bob, item, "学习宪法\r\n\r\n\r\n   \r\n增强法治观念\r\n依法", NOW)
+    assert padded.value.message == "学习心得至少需要 20 字（不计空格和换行），目前 12 字。"
+
+
 def test_reflection_without_review_is_done_once_submitted_and_final(ctx):
     ann = make_person("ann")
     item = add_item(make_plan(), "reflection", settings={"min_length": 10})
     with pytest.raises(ValidationFailed) as short:
         actions.submit_reflection(ann, item, "   太短了，只有八字   ", NOW)
-    assert short.value.message == "学习心得至少需要 10 字，目前 8 字。"
+    assert short.value.message == "学习心得至少需要 10 字（不计空格和换行），目前 8 字。"
     assert short.value.field == "body"
     assert state_of(item, ann) == PENDING
 

@@ -200,13 +200,28 @@ def test_statistics_by_hand_and_degenerate_cases():
 def test_flags_at_their_thresholds():
     from lawlearn.quiz.item_analysis import ItemStats, _flags
 
-    def flags(facility, discrimination=None):
-        return _flags(ItemStats(1, 1, "single", "", 1, facility=facility,
+    def flags(facility, discrimination=None, attempts=5):
+        return _flags(ItemStats(1, 1, "single", "", 1, attempts=attempts, facility=facility,
                                 discrimination=discrimination))
 
     assert flags(3 / 15) == [] and flags(0.95) == [] and flags(None) == []
     assert flags(0.19) == ["too_hard"] and flags(0.96) == ["too_easy"]
     assert flags(0.5, 0.0) == [] and flags(0.5, -0.01) == ["negative_discrimination"]
+    # One person's answer makes a question 0 % or 100 %: fewer than five say nothing.
+    assert flags(0.0, attempts=4) == [] and flags(1.0, -0.5, attempts=1) == []
+
+
+def test_a_question_answered_by_few_is_not_flagged(admin_client, app, make_quiz, make_user):
+    """Two people answered: every question was 0 % or 100 % and all were 需要关注."""
+    quiz_id = make_quiz(opens_at=None, closes_at=None, points=POINTS)
+    with app.app_context():
+        for seed, username in enumerate(("few1", "few2")):
+            take(make_user(username).id, quiz_id, RIGHT, START + timedelta(minutes=seed), seed)
+        analysis = item_analysis(db.session.get(Quiz, quiz_id))
+        assert analysis.flagged == 0 and analysis.too_few_to_flag == len(analysis.items) == 4
+    html = admin_client.get(f"/admin/quiz/quizzes/{quiz_id}/items").get_data(as_text=True)
+    assert "没有需要关注的试题。 作答不足 5 人的试题（4 道）人数太少，不作提示。" in html
+    assert "过于容易" not in html.split("<tbody>")[1]
 
 
 def test_a_quiz_without_attempts(ctx, make_quiz):

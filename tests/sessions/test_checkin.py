@@ -370,6 +370,9 @@ def test_check_in_with_the_six_digit_code(app, client, login, make_user, session
     wrong = client.post("/checkin/code", data={"code": other, "csrf_token": csrf_from(page)})
     assert wrong.status_code == 422 and "签到码不正确或已过期" in wrong.get_data(as_text=True)
     assert rows(app, session_id) == []
+    # The address a refused code leaves in the bar, restored from the history: the tab.
+    restored = client.get("/checkin/code")
+    assert restored.status_code == 302 and restored.location.endswith("/checkin#code-heading")
 
     clock.advance(seconds=12)  # the code of the previous window is still accepted
     done = client.post("/checkin/code", data={"code": f" {code} ", "csrf_token": csrf_from(page)})

@@ -21,8 +21,8 @@
     var counter = document.getElementById(area.getAttribute("data-counter"));
     var minimum = parseInt(area.getAttribute("data-min-length"), 10) || 0;
     var count = function () {
-      // Count characters (not UTF-16 units) of the trimmed text, as the server does.
-      var n = Array.from(area.value.trim()).length;
+      // Characters (not UTF-16 units), spaces and line breaks not counted, as the server.
+      var n = Array.from(area.value).filter(function (c) { return !/\s/.test(c); }).length;
       counter.textContent = counter.getAttribute("data-template")
         .replace("{n}", String(n)).replace("{min}", String(minimum));
       counter.classList.toggle("short", n < minimum);
