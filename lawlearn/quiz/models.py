@@ -220,6 +220,15 @@ class AttemptItem(db.Model):
 
     attempt: Mapped[Attempt] = relationship(back_populates="items")
 
+    @property
+    def partly_answered(self) -> bool:
+        """A fill-in question with some blanks filled and some not (the answer sheet says
+        so: marked answered, it was handed in with a blank left by mistake)."""
+        if self.snapshot.get("type") != "fill" or not isinstance(self.response, list):
+            return False
+        filled = [str(value).strip() for value in self.response]
+        return any(filled) and (len(filled) < self.snapshot.get("blanks", 1) or not all(filled))
+
 
 class WrongAnswer(db.Model):
     """A question someone got wrong (错题本), until they redo it right twice in a row.

@@ -140,3 +140,47 @@ def test_enter_before_the_script_has_loaded_saves_rather_than_hands_in(app, live
         assert attempt.submitted_at is None
         assert [item.response for item in attempt.items if item.response is not None] \
             == [["宪法"]]
+
+
+def test_a_blank_left_is_said_and_the_quiz_resumes_where_it_was_left(app, live_server, phone,
+                                                                       make_user, make_questions,
+                                                                       make_quiz):
+    """A two-blank question with one filled was ticked 已作答 and left out of the hand-in
+    warning; and coming back to a quiz always opened at question 1."""
+    from lawlearn.quiz.bank import QuestionFields
+
+    [two_blanks] = make_questions([QuestionFields(
+        "fill", "宪法是国家的（　　）法，具有最高法律（　　）。", [], [["根本"], ["效力"]],
+        "", ["宪法"], "medium")])
+    ids = make_questions()
+    make_user("halfway", name="半途")
+    make_quiz(question_ids=[two_blanks, ids[0], ids[2]], title="两空题")
+    page = phone.new_page()
+    log_in(page, live_server, "halfway")
+    page.get_by_role("navigation", name="主导航").get_by_role("link", name="答题").click()
+    page.get_by_role("link", name="开始答题").click()
+    page.get_by_role("button", name="开始第 1 次答题").click()
+    page.wait_for_load_state("load")
+    first_blank = page.locator("fieldset.question:visible").get_by_role("textbox").first
+    first_blank.fill("根本")
+    first_blank.blur()
+    expect(page.locator("#save-status")).to_have_text("已保存")
+    cells = page.locator(".sheet-cell")
+    expect(cells.nth(0)).to_have_attribute("aria-label", "第 1 题，还有空未填")
+    expect(cells.nth(0)).to_have_class(re.compile(r"\bpartial\b"))
+    page.get_by_role("button", name="下一题").click()
+    page.get_by_role("button", name="下一题").click()
+    answer_current(page)
+    expect(page.locator("#save-status")).to_have_text("已保存")
+
+    page.goto(f"{live_server}/")  # away, and back through 继续答题
+    page.get_by_role("navigation", name="主导航").get_by_role("link", name="答题").click()
+    page.get_by_role("link", name="继续答题").click()
+    expect(page.locator("fieldset.question:visible .question-head")).to_contain_text("第 3 / 3 题")
+    expect(cells.nth(0)).to_have_attribute("aria-label", "第 1 题，还有空未填")
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.get_by_role("button", name="交卷").click()
+    expect(page.locator("#save-status")).to_have_text("已保存")
+    assert asked and asked[0].startswith("第 2 题还未作答。\n第 1 题还有空未填。\n")
+    assert_fits_phone(page)

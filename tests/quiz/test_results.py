@@ -369,3 +369,14 @@ def test_a_question_edited_meanwhile_is_analysed_per_version(ctx, graded_quiz, m
     others = [item for item in item_analysis(quiz).items if item.type != "single"]
     assert all(item.version is None for item in others)
     assert [item.number for item in item_analysis(quiz).items] == [1, 2, 3, 4, 5]
+
+
+@pytest.mark.parametrize(("response", "partly"), [
+    (None, False), (["根本", ""], True), (["根本"], True), (["", " "], False),
+    (["根本", "效力"], False)])
+def test_a_fill_in_with_a_blank_left_is_partly_answered(response, partly):
+    from lawlearn.quiz.models import AttemptItem
+
+    item = AttemptItem(snapshot={"type": "fill", "blanks": 2}, response=response)
+    assert item.partly_answered is partly
+    assert AttemptItem(snapshot={"type": "single"}, response="A").partly_answered is False

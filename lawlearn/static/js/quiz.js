@@ -61,14 +61,26 @@
     });
   }
 
-  // Answered or not is said in words too (the label, and a tick), not by the fill alone.
+  // "open", "answered", or "partial": a fill-in question with a blank left (it was marked
+  // answered, and handed in with a blank forgotten).
+  function stateOf(fieldset) {
+    var answer = answerOf(fieldset);
+    if (answer === null) { return "open"; }
+    if (fieldset.dataset.type === "fill" && answer.some(function (v) { return !v.trim(); })) {
+      return "partial";
+    }
+    return "answered";
+  }
+
+  // Answered or not is said in words too (the label, and a mark), not by the fill alone.
   function markSheet() {
     questions.forEach(function (fieldset, i) {
       var cell = sheetCells[i];
       if (!cell) { return; }
-      var answered = answerOf(fieldset) !== null;
-      cell.classList.toggle("answered", answered);
-      cell.setAttribute("aria-label", answered ? cell.dataset.labelAnswered : cell.dataset.labelOpen);
+      var state = stateOf(fieldset);
+      cell.classList.toggle("answered", state === "answered");
+      cell.classList.toggle("partial", state === "partial");
+      cell.setAttribute("aria-label", cell.dataset["label" + state.charAt(0).toUpperCase() + state.slice(1)]);
     });
   }
 
@@ -90,6 +102,7 @@
       inFlight = false;
       if (response.status === 409) {
         window.localStorage.removeItem(storageKey);
+        window.localStorage.removeItem(storageKey + ".at");
         window.location.assign(form.dataset.reviewUrl);
         return;
       }
@@ -137,6 +150,7 @@
   // One question per screen, with an answer sheet to jump around.
   function show(index) {
     current = Math.max(0, Math.min(questions.length - 1, index));
+    try { window.localStorage.setItem(storageKey + ".at", String(current)); } catch (e) { /* private mode */ }
     questions.forEach(function (fieldset, i) { fieldset.hidden = i !== current; });
     sheetCells.forEach(function (cell, i) {
       if (i === current) { cell.setAttribute("aria-current", "step"); } else { cell.removeAttribute("aria-current"); }
@@ -191,8 +205,14 @@
         return;
       }
       var missing = [];
-      questions.forEach(function (f, i) { if (answerOf(f) === null) { missing.push(i + 1); } });
+      var partial = [];
+      questions.forEach(function (f, i) {
+        var state = stateOf(f);
+        if (state === "open") { missing.push(i + 1); }
+        if (state === "partial") { partial.push(i + 1); }
+      });
       var question = (missing.length ? form.dataset.msgUnanswered.replace("{n}", missing.join("、")) + "\n" : "") +
+        (partial.length ? form.dataset.msgPartial.replace("{n}", partial.join("、")) + "\n" : "") +
         form.dataset.msgConfirm;
       if (!window.confirm(question)) { submitting = false; return; }
       submitNow();
@@ -208,6 +228,7 @@
     post.appendChild(token);
     document.body.appendChild(post);
     window.localStorage.removeItem(storageKey);
+    window.localStorage.removeItem(storageKey + ".at");
     post.submit();
   }
 
@@ -241,6 +262,8 @@
     if (Object.prototype.hasOwnProperty.call(pending, qid)) { restore(fieldset, pending[qid]); }
   });
   markSheet();
-  show(0);
+  // Back at the question last shown on this device (a 50-question exam left at question 37
+  // came back at question 1).
+  show(parseInt(window.localStorage.getItem(storageKey + ".at"), 10) || 0);
   flush();
 })();
