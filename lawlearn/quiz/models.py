@@ -231,7 +231,8 @@ class AttemptItem(db.Model):
 
 
 class WrongAnswer(db.Model):
-    """A question someone got wrong (错题本), until they redo it right twice in a row.
+    """A question someone got wrong (错题本), until they redo it right twice in a row, on
+    two different days.
 
     ``last_response`` is in the bank's option letters, whatever order was shown.
     A question got wrong again after it left the book comes back (``cleared_at`` reset).
@@ -253,6 +254,8 @@ class WrongAnswer(db.Model):
     right_streak: Mapped[int] = mapped_column(default=0)
     first_wrong_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_wrong_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The right answer that last counted toward leaving the book: one a day counts.
+    last_right_at: Mapped[datetime | None]
     cleared_at: Mapped[datetime | None]
 
     question: Mapped[Question] = relationship()

@@ -1,5 +1,6 @@
 """The wrong-answer book (错题本): every question answered wrongly in a quiz, the daily
-practice or a challenge stays in it until redone right twice in a row. No HTTP here."""
+practice or a challenge stays in it until redone right twice in a row, on two different
+days. No HTTP here."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from sqlalchemy.orm import joinedload
 from lawlearn.errors import Conflict, NotFound, ValidationFailed
 from lawlearn.extensions import db
 from lawlearn.library.models import LawArticle
+from lawlearn.localtime import local_day
 from lawlearn.quiz.grading import canonical_response, grade
 from lawlearn.quiz.models import Attempt, AttemptItem, Question, Quiz, WrongAnswer
 from lawlearn.quiz.services import answers_visible, attempt_graded, question_snapshot
@@ -64,6 +66,12 @@ def _apply(entry: WrongAnswer, answer: GradedAnswer, source: str, now: datetime)
     """Note a graded answer on an existing entry."""
     if answer.correct:
         if entry.cleared_at is None:
+            # A second right answer the same day is the answer just shown, remembered
+            # (再做一次 right after it cleared the book in seconds): one a day counts.
+            if entry.last_right_at is not None and \
+                    local_day(entry.last_right_at) == local_day(now):
+                return
+            entry.last_right_at = now
             entry.right_streak += 1
             if entry.right_streak >= RIGHT_IN_A_ROW_TO_CLEAR:
                 entry.cleared_at = now
@@ -73,6 +81,7 @@ def _apply(entry: WrongAnswer, answer: GradedAnswer, source: str, now: datetime)
         entry.source = source
     entry.wrong_count += 1
     entry.right_streak = 0
+    entry.last_right_at = None  # the next right answer starts a new run, today too
     entry.last_wrong_at = now
     entry.cleared_at = None
 
@@ -265,6 +274,7 @@ class RedoResult:
     response: Any
     correct: bool
     left_book: bool
+    counted: bool  # a right answer that counted toward leaving (one a day does)
 
 
 def redo(user_id: int, entry_id: int, raw: Any, now: datetime, *,
@@ -278,7 +288,8 @@ def redo(user_id: int, entry_id: int, raw: Any, now: datetime, *,
         raise Conflict(_("这道题的答案已经提交过了。"), code="already_answered")
     snapshot = bank_snapshot(entry.question)
     response, correct = grade_answer(snapshot, raw)
-    was_open = entry.cleared_at is None
+    was_open, streak = entry.cleared_at is None, entry.right_streak
     record_result(user_id, entry.question_id, snapshot, response, correct, "redo", now)
     return RedoResult(entry, snapshot, response, correct,
-                      left_book=was_open and entry.cleared_at is not None)
+                      left_book=was_open and entry.cleared_at is not None,
+                      counted=correct and entry.right_streak > streak)

@@ -108,12 +108,15 @@ def test_right_twice_in_a_row_leaves_the_book_and_a_new_mistake_brings_it_back(
     assert entry.last_response == "C"
     record_result(user.id, qid, snapshot, "B", True, "redo", T0 + timedelta(minutes=3))
     assert entry.cleared_at is None and entry.right_streak == 1
+    # The same day again: the answer just shown, remembered. One a day counts.
     record_result(user.id, qid, snapshot, "B", True, "quiz", T0 + timedelta(minutes=4))
-    assert entry.cleared_at == T0 + timedelta(minutes=4)
+    assert entry.cleared_at is None and entry.right_streak == 1
+    record_result(user.id, qid, snapshot, "B", True, "quiz", T0 + timedelta(days=1))
+    assert entry.cleared_at == T0 + timedelta(days=1)
     # Right answers after it left change nothing; a new mistake brings it back.
-    record_result(user.id, qid, snapshot, "B", True, "quiz", T0 + timedelta(minutes=5))
+    record_result(user.id, qid, snapshot, "B", True, "quiz", T0 + timedelta(days=1, minutes=5))
     assert entry.right_streak == 2
-    record_result(user.id, qid, snapshot, "A", False, "challenge", T0 + timedelta(days=1))
+    record_result(user.id, qid, snapshot, "A", False, "challenge", T0 + timedelta(days=2))
     assert entry.cleared_at is None and entry.right_streak == 0
     assert (entry.wrong_count, entry.source) == (3, "challenge")
     assert db.session.scalar(select(func.count()).select_from(WrongAnswer)) == 1
@@ -222,9 +225,12 @@ def test_a_redo_form_posted_again_counts_once(ctx, make_user, make_questions):
             wrongbook.redo(me.id, entry.id, nothing, T0 + timedelta(minutes=3))
     assert entry.right_streak == 1
     # The form as shown now counts.
-    second = wrongbook.redo(me.id, entry.id, "B", T0 + timedelta(minutes=4),
+    same_day = wrongbook.redo(me.id, entry.id, "B", T0 + timedelta(minutes=4),
+                              version=wrongbook.entry_version(entry))
+    assert same_day.correct and not same_day.counted and not same_day.left_book
+    second = wrongbook.redo(me.id, entry.id, "B", T0 + timedelta(days=1),
                             version=wrongbook.entry_version(entry))
-    assert second.left_book and entry.cleared_at == T0 + timedelta(minutes=4)
+    assert second.counted and second.left_book and entry.cleared_at == T0 + timedelta(days=1)
 
 
 # --- the pages ------------------------------------------------------------------------------
@@ -246,8 +252,9 @@ def test_the_book_shows_my_mistakes_with_the_right_answers(app, client, login, m
                       T0 + timedelta(hours=3))
         for qid in extra:  # one that left the book
             record_result(me.id, qid, snapshot_of(qid), "A", False, "quiz", T0)
-        for _ in range(2):
-            record_result(me.id, extra[0], snapshot_of(extra[0]), "B", True, "redo", T0)
+        for day in range(2):
+            record_result(me.id, extra[0], snapshot_of(extra[0]), "B", True, "redo",
+                          T0 + timedelta(days=day))
         record_result(other.id, ids[2], snapshot_of(ids[2]), False, False, "quiz", T0)
         db.session.commit()
     login(me)
@@ -342,6 +349,15 @@ def test_redo_until_it_leaves_the_book(app, client, login, make_user, make_quest
 
     nothing = client.post(url, data={"csrf_token": token})
     assert nothing.status_code == 422 and "请先作答" in nothing.get_data(as_text=True)
+    # 再做一次 at once: the answer was just shown. Right, but it counts on another day.
+    again = client.post(url, data={"csrf_token": token, "answer": "B"})
+    html = again.get_data(as_text=True)
+    assert "回答正确" in html and "今天已答对过这道题，每天只计一次：改天再答对 1 次移出错题本。" in html
+    with app.app_context():
+        entry = db.session.get(WrongAnswer, entry_id)
+        assert (entry.right_streak, entry.cleared_at) == (1, None)
+        entry.last_right_at -= timedelta(days=1)  # that first right answer was yesterday
+        db.session.commit()
     second = client.post(url, data={"csrf_token": token, "answer": "B"})
     html = second.get_data(as_text=True)
     assert "已连续答对 2 次，这道题已移出错题本。" in html
