@@ -390,3 +390,43 @@ def test_upgrade_keys_every_existing_name_in_pinyin(empty_database_url, tmp_path
         assert names == ["陈静", "唐亮", "曾敏"]
         assert sorted(roles) == [1, 2, 3]
         db.engine.dispose()
+
+
+def test_upgrade_marks_completed_practice_days_with_an_answer_too_fast(empty_database_url,
+                                                                       tmp_path):
+    """Their bonus was withheld already; now they are no day of practice either."""
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": empty_database_url,
+                      "UPLOAD_FOLDER": str(tmp_path / "uploads")})
+    made = "2026-01-01 00:00:00"
+    with app.app_context():
+        upgrade(revision="d2f6a8c4e1b7")
+        with db.engine.begin() as connection:
+            connection.execute(text(
+                'INSERT INTO "user" (id, username, name, name_key, password_hash, active, '
+                "must_change_password, failed_logins, login_nonce, created_at, joined_at) "
+                "VALUES (1, 'u1', '甲', 'jia', 'x', :yes, :yes, 0, 'n', :made, :made)"),
+                {"yes": True, "made": made})
+            connection.execute(text(
+                "INSERT INTO question (id, type, stem, options, answer, explanation, tags, "
+                "difficulty, status, fingerprint, revision, created_at, updated_at) VALUES "
+                "(1, 'true_false', '？', '[]', 'true', '', '[]', 'easy', 'active', 'f', 1, "
+                ":made, :made)"), {"made": made})
+            # A hurried completed day, a clean one, and an unfinished one with a fast answer.
+            for set_id, day, completed, too_fast in ((1, "2026-01-02", made, True),
+                                                     (2, "2026-01-03", made, False),
+                                                     (3, "2026-01-04", None, True)):
+                connection.execute(text(
+                    "INSERT INTO daily_set (id, user_id, day, created_at, completed_at) "
+                    "VALUES (:id, 1, :day, :made, :completed)"),
+                    {"id": set_id, "day": day, "made": made, "completed": completed})
+                connection.execute(text(
+                    "INSERT INTO daily_set_item (set_id, question_id, position, reason, "
+                    "snapshot, too_fast, points_awarded) VALUES (:id, 1, 0, 'new', '{}', "
+                    ":fast, 0)"), {"id": set_id, "fast": too_fast})
+        upgrade()
+        with db.engine.connect() as connection:
+            hurried = dict(connection.execute(text(
+                "SELECT id, hurried FROM daily_set")).all())
+        assert {key: bool(value) for key, value in hurried.items()} == \
+            {1: True, 2: False, 3: False}
+        db.engine.dispose()

@@ -309,8 +309,9 @@ class StreakKind(ItemKind):
         parts = []
         for item in items:  # one row per person and item, all in one statement
             first, last = self.window(item)
-            completed = (DailySet.completed_at.is_not(None), DailySet.day >= first,
-                         DailySet.day <= last)
+            # A day with an answer too fast is no day of practice (its bonus was withheld).
+            completed = (DailySet.completed_at.is_not(None), DailySet.hurried.is_(False),
+                         DailySet.day >= first, DailySet.day <= last)
             counts = (select(DailySet.user_id, func.count().label("days"))
                       .where(*completed, user_filter(DailySet.user_id, user_ids))
                       .group_by(DailySet.user_id).subquery())
@@ -321,7 +322,7 @@ class StreakKind(ItemKind):
             nth = aliased(DailySet)
             reached = (select(nth.completed_at)
                        .where(nth.user_id == counts.c.user_id, nth.completed_at.is_not(None),
-                              nth.day >= first, nth.day <= last)
+                              nth.hurried.is_(False), nth.day >= first, nth.day <= last)
                        .order_by(nth.day).limit(1).offset(needed[item.id] - 1)
                        .scalar_subquery())
             parts.append(select(item_column(item), counts.c.user_id, counts.c.days,

@@ -303,9 +303,10 @@ def _first_answer(daily_set: DailySet, item: DailySetItem, response: Any, correc
     if completed:
         finished = db.session.execute(
             update(DailySet).where(DailySet.id == daily_set.id, DailySet.completed_at.is_(None))
-            .values(completed_at=now).execution_options(synchronize_session=False)).rowcount
+            .values(completed_at=now, hurried=bool(hurried))
+            .execution_options(synchronize_session=False)).rowcount
         if finished:
-            daily_set.completed_at = now
+            daily_set.completed_at, daily_set.hurried = now, bool(hurried)
             if not hurried:
                 paid += award(user_id, "daily_practice", f"daily:{daily_set.day.isoformat()}",
                               now)
@@ -315,9 +316,9 @@ def _first_answer(daily_set: DailySet, item: DailySetItem, response: Any, correc
 
 
 def bonus_withheld(daily_set: DailySet) -> bool:
-    """The completed set earned no completion bonus because an answer was too fast (the
-    bonus is decided once, when the last answer comes in, from the answers' flags)."""
-    return daily_set.completed_at is not None and any(item.too_fast for item in daily_set.items)
+    """The completed set earned no completion bonus, and counts as no day of practice,
+    because an answer was too fast (decided once, when the last answer comes in)."""
+    return daily_set.completed_at is not None and daily_set.hurried
 
 
 def answered_item(user_id: int, question_id: int, now: datetime) -> tuple[DailySet, DailySetItem]:

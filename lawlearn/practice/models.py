@@ -50,6 +50,9 @@ class DailySet(db.Model):
     day: Mapped[date]  # local date (Asia/Shanghai by default)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     completed_at: Mapped[datetime | None]
+    # Completed with an answer too fast: no completion bonus, and no day of practice (the
+    # plans' 坚持每日一练 and the reports' 每日一练天数 count the others).
+    hurried: Mapped[bool] = mapped_column(default=False)
     # The annual exam the set prepares for (exam-date mode), if any.
     exam_quiz_id: Mapped[int | None] = mapped_column(ForeignKey("quiz.id", ondelete="SET NULL"))
 

@@ -304,7 +304,8 @@ def _practice(scope: Scope) -> Figures:
     figures: Figures = defaultdict(dict)
     for user_id, days in rows_of(
             select(DailySet.user_id, func.count()).where(
-                DailySet.completed_at.is_not(None), DailySet.day >= scope.date_from,
+                DailySet.completed_at.is_not(None), DailySet.hurried.is_(False),
+                DailySet.day >= scope.date_from,
                 DailySet.day <= scope.date_to, scope.user_filter(DailySet.user_id))
             .group_by(DailySet.user_id)):
         figures[user_id]["practice_days"] = days

@@ -118,6 +118,7 @@ def test_too_fast_answers_on_a_phone(app, live_server, phone, make_user, make_qu
     assert_fits_phone(page)
     page.get_by_role("link", name="查看今日结果").click()
     expect(page.locator(".daily-done")).to_contain_text("获得 0 积分")
-    expect(page.locator(".daily-done .notice")).to_have_text("有答题过快的记录，本次未获得完成奖励。")
+    expect(page.locator(".daily-done .notice")).to_have_text(
+        "有答题过快的记录，本次未获得完成奖励，也不计入每日一练天数。")
     assert_fits_phone(page)
     screenshot(page, "daily-too-fast-phone")

@@ -127,10 +127,11 @@ def attend(session: StudySession, user: User, status: str) -> Attendance:
     return row
 
 
-def practice_day(user: User, day: date, *, completed: bool = True) -> DailySet:
+def practice_day(user: User, day: date, *, completed: bool = True,
+                 hurried: bool = False) -> DailySet:
     row = DailySet(user_id=user.id, day=day, created_at=datetime.combine(day, datetime.min.time()),
                    completed_at=datetime.combine(day, datetime.min.time()) + timedelta(hours=2)
-                   if completed else None)
+                   if completed else None, hurried=hurried)
     db.session.add(row)
     db.session.flush()
     return row
@@ -386,6 +387,7 @@ def test_streak_counts_completed_days_within_the_window_only(ctx):
     practice_day(ann, date(2026, 5, 2), completed=False)  # started, not finished
     practice_day(ann, date(2026, 5, 20))
     practice_day(ann, date(2026, 6, 1))  # after the due date
+    practice_day(ann, date(2026, 5, 3), hurried=True)  # an answer too fast: no day of practice
     for day in (1, 2, 3):
         practice_day(bob, date(2026, 5, day))
     assert state_of(item, ann) == ItemState("in_progress", None, "2/3")

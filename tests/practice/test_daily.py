@@ -320,6 +320,9 @@ def test_a_too_fast_answer_earns_nothing_and_is_flagged(ctx, staff, make_questio
     assert second.elapsed_ms == 60_000
     assert daily_set.completed_at is not None
     assert db.session.scalars(select(PointAward.rule)).all() == ["daily_answer"]
+    # Nor is it a day of practice (the plans' 坚持每日一练, the reports' 每日一练天数).
+    db.session.expire(daily_set)
+    assert daily_set.hurried and daily.bonus_withheld(daily_set)
 
 
 def test_the_default_floor_catches_scripts_not_quick_readers(ctx, make_user, make_questions):

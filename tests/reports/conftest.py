@@ -193,13 +193,14 @@ def stamp_completions(person: User, now: datetime) -> int:
 # --- daily practice and outreach --------------------------------------------------------------
 
 
-def practice_day(person: User, day: date, *, completed: bool = True):
-    """A daily practice set of ``day`` (local), completed at 10:00 that day or not."""
+def practice_day(person: User, day: date, *, completed: bool = True, hurried: bool = False):
+    """A daily practice set of ``day`` (local), completed at 10:00 that day or not
+    (``hurried``: with an answer too fast)."""
     from lawlearn.practice.models import DailySet
 
     at = datetime.combine(day, datetime.min.time()) + timedelta(hours=2)
     row = DailySet(user_id=person.id, day=day, created_at=at,
-                   completed_at=at if completed else None)
+                   completed_at=at if completed else None, hurried=hurried)
     db.session.add(row)
     db.session.flush()
     return row
@@ -395,6 +396,7 @@ def _play(built: Office) -> None:
     practice_day(lead, date(2025, 4, 11))
     practice_day(clerk, date(2025, 5, 1))
     practice_day(clerk, date(2025, 5, 2), completed=False)
+    practice_day(clerk, date(2025, 5, 3), hurried=True)  # an answer too fast: no day
     mark(lead, s_c, mover, "excused", at(5, 11))
     check_in(clerk, s_c, -10)
     check_in(lead, s_c, 30)  # late
