@@ -30,7 +30,7 @@ def me_progress_payload(user: User, now: datetime) -> dict[str, Any]:
     in a fixed number of queries; items done in plans that have just ended or been closed
     are stamped and paid too (progress.synced_progress). The caller commits."""
     progress = synced_progress(user, now)
-    fill_hours(user, progress)
+    fill_hours(user, progress, now)
     return {
         "plans": [{
             "id": entry.plan.id,

@@ -26,7 +26,7 @@ from lawlearn.plans.item_settings import DEFAULT_MIN_LENGTH
 from lawlearn.plans.kinds import can_confirm, min_seconds
 from lawlearn.plans.models import Plan, PlanItem, PlanItemProgress, Reflection, character_count
 from lawlearn.plans.progress import HoursRow, audience_condition, hours_ledger, required_hours
-from lawlearn.sessions.models import Attendance, StudySession
+from lawlearn.sessions.models import Attendance, StudySession, checkin_closed
 
 OPEN_CONFIRM_KINDS = ("material", "video")
 MAX_REFLECTION_LENGTH = 20_000
@@ -246,7 +246,8 @@ class HoursDetail:
     row: HoursRow
     required: float
     items: list[tuple[PlanItem, datetime]]  # plan items done in the year, with when
-    sessions: list[tuple[StudySession, str]]  # sessions attended, with present/late
+    # Sessions attended, with present/late and whether they count yet (check-in closed).
+    sessions: list[tuple[StudySession, str, bool]]
 
     @property
     def reached(self) -> bool:
@@ -269,8 +270,9 @@ def hours_detail(user: User, year: int, now: datetime) -> HoursDetail:
                Plan.ends_on >= date(year, 1, 1))
         .options(contains_eager(PlanItem.plan))
         .order_by(PlanItemProgress.completed_at, PlanItem.id)).all()
+    # Attended sessions still open for check-in are listed too, marked as not yet counted.
     sessions = db.session.execute(
-        select(StudySession, Attendance.status)
+        select(StudySession, Attendance.status, checkin_closed(now))
         .join(Attendance, Attendance.session_id == StudySession.id)
         .where(Attendance.user_id == user.id, Attendance.status.in_(("present", "late")),
                StudySession.starts_at >= start, StudySession.starts_at < end,
@@ -278,7 +280,7 @@ def hours_detail(user: User, year: int, now: datetime) -> HoursDetail:
         .order_by(StudySession.starts_at, StudySession.id)).all()
     return HoursDetail(year, row, required_hours(user, year),
                        [(item, done) for item, done in items],
-                       [(session, status) for session, status in sessions])
+                       [(session, status, bool(counted)) for session, status, counted in sessions])
 
 
 def my_reflections_query(user: User):

@@ -241,7 +241,7 @@ def hours_between(first: date, last: date, user_ids: list[int] | None,
     the period, of any plan that ran during it (session items are counted through the
     session itself), and sessions attended (present or late): what the participation
     report counts. Two queries whatever the number of people."""
-    from lawlearn.sessions.models import Attendance, StudySession
+    from lawlearn.sessions.models import Attendance, StudySession, checkin_closed
 
     start, end = day_bounds(first, last)
     rows: dict[int, HoursRow] = {}
@@ -260,6 +260,7 @@ def hours_between(first: date, last: date, user_ids: list[int] | None,
         .join(StudySession, StudySession.id == Attendance.session_id)
         .where(Attendance.status.in_(("present", "late")), StudySession.starts_at >= start,
                StudySession.starts_at < end, StudySession.cancelled_at.is_(None),
+               checkin_closed(now),
                Attendance.user_id.in_(user_ids) if user_ids is not None else True)
         .group_by(Attendance.user_id))
     for user_id, hours in session_hours:
@@ -273,12 +274,12 @@ def hours_ledger(year: int, user_ids: list[int] | None, now: datetime) -> dict[i
     return hours_between(date(year, 1, 1), date(year, 12, 31), user_ids, now)
 
 
-def fill_hours(user: User, progress: list[PlanProgress]) -> None:
+def fill_hours(user: User, progress: list[PlanProgress], now: datetime) -> None:
     """Set each plan's ``hours_earned``: ``user``'s study hours over the plan's period, as
     hours_between counts them (so that an annual plan shows what 我的学时 shows for its
     year). Two queries for all the plans; counts items already stamped done, so callers
     sync completions first."""
-    from lawlearn.sessions.models import Attendance, StudySession
+    from lawlearn.sessions.models import Attendance, StudySession, checkin_closed
 
     if not progress:
         return
@@ -298,7 +299,8 @@ def fill_hours(user: User, progress: list[PlanProgress]) -> None:
         .join(Attendance, Attendance.session_id == StudySession.id)
         .where(Attendance.user_id == user.id, Attendance.status.in_(("present", "late")),
                StudySession.starts_at >= start, StudySession.starts_at < end,
-               StudySession.cancelled_at.is_(None), StudySession.study_hours > 0)).all()
+               StudySession.cancelled_at.is_(None), StudySession.study_hours > 0,
+               checkin_closed(now))).all()
     for entry in progress:
         first, last = bounds[entry.plan.id]
         period = entry.plan.starts_on, entry.plan.ends_on

@@ -163,7 +163,7 @@ def index():
     """My study plans, each with its progress ring, counts and study hours."""
     now = utcnow()
     progress = synced_progress(current_user, now)
-    fill_hours(current_user, progress)
+    fill_hours(current_user, progress, now)
     page = render_template("plans/index.html", progress=progress)
     db.session.commit()
     return page
@@ -182,7 +182,7 @@ def plan(plan_id: int):
     if not progress:  # an ended plan, still readable by its link
         progress = progress_for(current_user, now, plans=[found])
         sync_completions(current_user, progress, now)
-    fill_hours(current_user, progress)
+    fill_hours(current_user, progress, now)
     entries = progress[0].items
     page = render_template("plans/plan.html", progress=progress[0],
                            groups=_stage_groups(entries, found),

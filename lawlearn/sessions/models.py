@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lawlearn.database import utcnow
@@ -144,3 +144,9 @@ class LeaveRequest(db.Model):
 
     session: Mapped[StudySession] = relationship()
     user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
+def checkin_closed(now: datetime):
+    """SQL: the session's check-in has closed by ``now``. Reports, rates and study hours
+    count a session from then on (签到结束后计入统计): the same total on every page."""
+    return func.coalesce(StudySession.checkin_closes_at, StudySession.ends_at) <= now

@@ -158,7 +158,7 @@ def test_a_plans_hours_count_only_items_of_plans_running_in_its_period(ctx):
                                                    "to_number": 2})
     study(ann, law, 1, 2, when=datetime(2026, 1, 5, 2, 0))
     progress = synced_progress(ann, datetime(2026, 1, 10, 2, 0))
-    fill_hours(ann, progress)
+    fill_hours(ann, progress, datetime(2026, 1, 10, 2, 0))
     assert [(p.plan.title, p.hours_earned) for p in progress] == [("宪法宣传月", 1.0)]
 
 

@@ -281,7 +281,7 @@ def test_progress_counts_required_items_and_their_hours(ctx):
     [entry] = progress = progress_for(ann, NOW)
     assert (entry.done_count, len(entry.required), entry.percent) == (1, 2, 50)
     sync_completions(ann, progress, NOW)
-    fill_hours(ann, progress)
+    fill_hours(ann, progress, NOW)
     assert entry.hours_earned == 3.5
 
 
@@ -359,8 +359,8 @@ def test_hours_come_from_items_done_in_the_year_and_sessions_attended(ctx):
 
     detail = actions.hours_detail(ann, 2026, NOW)
     assert [item.title for item, _when in detail.items] == ["学习总则"]
-    assert [(s.title, status) for s, status in detail.sessions] == \
-        [("民法典讲座", "late"), ("宪法讲座", "present")]
+    assert [(s.title, status, counted) for s, status, counted in detail.sessions] == \
+        [("民法典讲座", "late", True), ("宪法讲座", "present", True)]
     assert (detail.required, detail.reached) == (12, False)
     assert hours_ledger(2025, [ann.id], NOW)[ann.id].total == 4.0
 
@@ -428,8 +428,8 @@ def test_a_plans_hours_are_the_ledger_over_its_period_as_my_hours_page_counts(ct
 
     progress = progress_for(ann, NOW)
     sync_completions(ann, progress, NOW)
-    assert count_queries(lambda: fill_hours(ann, progress)) == 2
-    assert count_queries(lambda: fill_hours(ann, progress[:1])) == 2
+    assert count_queries(lambda: fill_hours(ann, progress, NOW)) == 2
+    assert count_queries(lambda: fill_hours(ann, progress[:1], NOW)) == 2
     hours = {entry.plan.title: entry.hours_earned for entry in progress}
     assert hours == {"2026年度学法计划": 15.0, "民法典宣传月": 11.0}
     assert hours_ledger(2026, [ann.id], NOW)[ann.id].total == 15.0
