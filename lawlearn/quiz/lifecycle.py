@@ -22,14 +22,18 @@ def _sessions_using(quiz: Quiz, now: datetime | None = None) -> list[str]:
     """Titles of the sessions with ``quiz`` as their exit quiz (cancelled ones too: their
     rows still point at it); with ``now``, only those someone may still need it for: not
     cancelled, and check-in still to close or an attendee owing it."""
-    from lawlearn.sessions.models import Attendance, StudySession  # sessions import quiz
+    from lawlearn.sessions.models import (  # sessions import quiz
+        Attendance,
+        StudySession,
+        checkin_closes,
+    )
 
     query = select(StudySession.title).where(StudySession.exit_quiz_id == quiz.id)
     if now is not None:
         owed = select(Attendance.id).where(Attendance.session_id == StudySession.id,
                                            Attendance.status == "pending_quiz").exists()
         # Check-in may close after the session ends: whoever checks in then owes the quiz.
-        closes = func.coalesce(StudySession.checkin_closes_at, StudySession.ends_at)
+        closes = checkin_closes()
         query = query.where(StudySession.cancelled_at.is_(None), or_(closes > now, owed))
     return list(dict.fromkeys(db.session.scalars(query.order_by(StudySession.starts_at))))
 

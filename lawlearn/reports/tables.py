@@ -29,10 +29,10 @@ def counted_sessions(scope: Scope) -> list:
     check-in is left out of every figure, table and total until it closes (签到结束后计入统计):
     half its people have not come yet, so counting it would show a session held with
     nobody expected, or a rate that changes by the minute."""
-    from lawlearn.sessions.models import StudySession
+    from lawlearn.sessions.models import StudySession, checkin_closes
 
     start, end = scope.bounds
-    closes_at = func.coalesce(StudySession.checkin_closes_at, StudySession.ends_at)
+    closes_at = checkin_closes()
     return [StudySession.starts_at >= start, StudySession.starts_at < end,
             StudySession.starts_at <= scope.now, StudySession.cancelled_at.is_(None),
             closes_at <= scope.now]
@@ -67,9 +67,14 @@ def awaiting_absent(scope: Scope) -> dict[int, list[int]]:
     there is none, three otherwise; shared by the people's figures and the sessions table."""
     if "awaiting" not in scope._cache:
         from lawlearn.sessions.expected import is_expected_loaded
-        from lawlearn.sessions.models import Attendance, SessionAudience, StudySession
+        from lawlearn.sessions.models import (
+            Attendance,
+            SessionAudience,
+            StudySession,
+            checkin_closes,
+        )
 
-        closes_at = func.coalesce(StudySession.checkin_closes_at, StudySession.ends_at)
+        closes_at = checkin_closes()
         # session id → (for everyone, people who joined before this are expected: as
         # sessions.services.expected_until)
         everyone = {session_id: (audience_all, max(closes, entered or closes))

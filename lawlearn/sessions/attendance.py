@@ -33,7 +33,7 @@ from lawlearn.database import utcnow
 from lawlearn.extensions import db
 from lawlearn.localtime import day_bounds, local_day
 from lawlearn.sessions.expected import audience_condition, expected_until, is_expected_loaded
-from lawlearn.sessions.models import ATTENDANCE_STATUSES, Attendance, StudySession
+from lawlearn.sessions.models import ATTENDANCE_STATUSES, Attendance, StudySession, checkin_closes
 
 EXCUSED_COUNTS = ("present", "excluded", "absent")
 DEFAULT_RULE = {"late_counts_as_present": True, "excused_counts": "excluded"}
@@ -170,11 +170,7 @@ def _counted(date_from: date, date_to: date, now: datetime) -> list:
     in every report (reports.tables.counted_sessions: 签到结束后计入统计). A session still
     open counts for nobody yet, so a person marked early does not get one more session
     than everyone else, nor a different total here than in their 学法档案."""
-    return [*_in_period(date_from, date_to, now), _closes_at() <= now]
-
-
-def _closes_at():
-    return func.coalesce(StudySession.checkin_closes_at, StudySession.ends_at)
+    return [*_in_period(date_from, date_to, now), checkin_closes() <= now]
 
 
 # --- people and their departments ------------------------------------------------------
@@ -258,7 +254,7 @@ def _add_awaiting_close(users: list[User], counts: dict[int, Counts], in_period:
     without a record is absent. Usually none (pages close ended sessions first)."""
     awaiting = list(db.session.scalars(
         select(StudySession).options(selectinload(StudySession.audience))
-        .where(*in_period, StudySession.closed_at.is_(None), _closes_at() <= now)))
+        .where(*in_period, StudySession.closed_at.is_(None), checkin_closes() <= now)))
     if not awaiting:
         return
     recorded: dict[int, set[int]] = defaultdict(set)

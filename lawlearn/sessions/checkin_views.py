@@ -32,7 +32,7 @@ from lawlearn.database import utcnow
 from lawlearn.errors import DomainError
 from lawlearn.extensions import db, limiter, login_manager
 from lawlearn.sessions import services, sessions_admin_bp, sessions_bp, tokens
-from lawlearn.sessions.models import ATTENDANCE_STATUSES, Attendance, StudySession
+from lawlearn.sessions.models import ATTENDANCE_STATUSES, Attendance, StudySession, checkin_closes
 
 SCAN_GRACE = timedelta(minutes=5)
 # The browser's own mark, kept across logins, so the shared-device flag tells phones apart
@@ -111,7 +111,7 @@ def today_bounds(now: datetime) -> tuple[datetime, datetime]:
 def todays_cards(user: User, now: datetime) -> list[CheckinCard]:
     """Sessions ``user`` is expected at that take place today, or whose check-in is open."""
     start, end = today_bounds(now)
-    closes = func.coalesce(StudySession.checkin_closes_at, StudySession.ends_at)
+    closes = checkin_closes()
     sessions = list(db.session.scalars(
         select(StudySession)
         .where(services.audience_condition(user), StudySession.starts_at < end + timedelta(days=1),
@@ -189,7 +189,7 @@ def checkin_code():
 
 def _checking_in_elsewhere(mine: list[StudySession], now: datetime) -> list[StudySession]:
     """Sessions whose check-in is open now, other than ``mine`` (one query)."""
-    closes = func.coalesce(StudySession.checkin_closes_at, StudySession.ends_at)
+    closes = checkin_closes()
     candidates = db.session.scalars(select(StudySession).where(
         StudySession.cancelled_at.is_(None), closes >= now,
         StudySession.starts_at <= now + timedelta(days=1),

@@ -9,7 +9,7 @@ from sqlalchemy import and_, false, func, or_, select
 
 from lawlearn.accounts.models import Department, User, studies_condition
 from lawlearn.extensions import db
-from lawlearn.sessions.models import SessionAudience, StudySession
+from lawlearn.sessions.models import SessionAudience, StudySession, checkin_closes
 
 
 def expected_condition(session: StudySession):
@@ -65,7 +65,7 @@ def audience_condition(user: User, *, since_joined: bool = True):
         return audience  # who may see it, not who is counted (or a new account unflushed)
     joined = max(user.joined_at, user.created_at)  # as expected_condition says
     # As expected_until says, in SQL.
-    closes_at = func.coalesce(StudySession.checkin_closes_at, StudySession.ends_at)
+    closes_at = checkin_closes()
     return and_(audience, or_(closes_at > joined, StudySession.created_at > joined))
 
 

@@ -146,7 +146,12 @@ class LeaveRequest(db.Model):
     user: Mapped[User] = relationship(foreign_keys=[user_id])
 
 
+def checkin_closes():
+    """SQL: when the session's check-in closes (its own time, else the session's end)."""
+    return func.coalesce(StudySession.checkin_closes_at, StudySession.ends_at)
+
+
 def checkin_closed(now: datetime):
     """SQL: the session's check-in has closed by ``now``. Reports, rates and study hours
     count a session from then on (签到结束后计入统计): the same total on every page."""
-    return func.coalesce(StudySession.checkin_closes_at, StudySession.ends_at) <= now
+    return checkin_closes() <= now

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from blinker import Namespace
 from flask_babel import gettext as _
-from sqlalchemy import exists, func, literal, select, update
+from sqlalchemy import exists, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
@@ -42,6 +42,7 @@ from lawlearn.sessions.models import (
     SessionKind,
     SessionLink,
     StudySession,
+    checkin_closes,
 )
 from lawlearn.sessions.series import repeat_offsets
 
@@ -355,7 +356,7 @@ def _insert_skipping_existing():
 def close_ended_sessions(now: datetime) -> int:
     """Close every session whose check-in has closed (on page views; cheap when none).
     Returns how many were closed: the caller commits when any was."""
-    closes = func.coalesce(StudySession.checkin_closes_at, StudySession.ends_at)
+    closes = checkin_closes()
     ended = db.session.scalars(select(StudySession).where(
         closes <= now, StudySession.closed_at.is_(None),
         StudySession.cancelled_at.is_(None))).all()
