@@ -10,8 +10,8 @@ from lawlearn.database import utcnow
 from lawlearn.exports import CSV_MIMETYPE, XLSX_MIMETYPE, download, filename_part
 from lawlearn.extensions import db
 from lawlearn.pagination import page_arg, page_of
+from lawlearn.quiz import audience, quiz_admin_bp
 from lawlearn.quiz import item_analysis as analysing
-from lawlearn.quiz import quiz_admin_bp
 from lawlearn.quiz import results as scoring
 from lawlearn.quiz import results_export as exporting
 from lawlearn.quiz.authoring import get_quiz
@@ -45,6 +45,7 @@ def quiz_results(quiz_id: int):
     people = page_of(results.people, page_arg(), current_app.config["PER_PAGE"])
     return render_template("quiz_admin/results.html", quiz=quiz, results=results,
                            people=people, grading=GRADING_METHODS.get(quiz.grading, quiz.grading),
+                           outstanding=audience.outstanding(quiz), named=audience.NAMED,
                            **_links(quiz.id))
 
 

@@ -380,3 +380,37 @@ def test_a_fill_in_with_a_blank_left_is_partly_answered(response, partly):
     item = AttemptItem(snapshot={"type": "fill", "blanks": 2}, response=response)
     assert item.partly_answered is partly
     assert AttemptItem(snapshot={"type": "single"}, response="A").partly_answered is False
+
+
+def test_who_the_quiz_is_for_and_who_has_not_handed_it_in(app, admin_client, make_quiz,
+                                                           make_user, make_department):
+    """The results page counted those who handed in, and named nobody who had not."""
+    from lawlearn.quiz.audience import outstanding
+
+    unit = make_department("执法局")
+    section = make_department("法制科", unit)
+    other = make_department("办公室")
+    done = make_user("done1", name="已交", department_id=section)
+    answering = make_user("busy1", name="在答", department_id=unit)
+    make_user("idle1", name="未答", department_id=section)
+    make_user("left1", name="离职", department_id=section, active=False)
+    make_user("boss1", name="管理员", department_id=section, roles=("admin",))  # no 干部职工
+    make_user("away1", name="别处", department_id=other)
+    named = make_user("named1", name="点名", department_id=other)
+    quiz_id = make_quiz(opens_at=None, closes_at=None, points=POINTS, audience_all=False,
+                        department_ids=[unit], user_ids=[named.id])
+    with app.app_context():
+        take(done.id, quiz_id, RIGHT, START, 1)
+        take(answering.id, quiz_id, RIGHT, START, 2, submit=False)
+        figures = outstanding(db.session.get(Quiz, quiz_id))
+        assert (figures.expected, figures.missing) == (4, 3)
+        assert sorted(username for _name, username, _dept in figures.named) == \
+            ["busy1", "idle1", "named1"]
+        assert ("未答", "idle1", "执法局/法制科") in figures.named
+    html = admin_client.get(f"/admin/quiz/quizzes/{quiz_id}/results").get_data(as_text=True)
+    assert "应参加 4 人，未交卷 3 人" in html
+    assert "<td>未答</td><td>idle1</td><td>执法局/法制科</td>" in html
+    assert "离职" not in html and "别处" not in html
+    everyone = make_quiz(opens_at=None, closes_at=None, title="全员测验")
+    html = admin_client.get(f"/admin/quiz/quizzes/{everyone}/results").get_data(as_text=True)
+    assert "应参加 6 人，未交卷 6 人" in html  # the six who study; the admin-only account not

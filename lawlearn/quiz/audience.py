@@ -1,0 +1,64 @@
+"""Who a quiz is for, and who of them has not handed it in yet: the results page's 应参加 /
+未交卷, the follow-up an office makes before an exam closes. No HTTP here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import and_, func, or_, select, true
+
+from lawlearn.accounts.models import Department, User, studies_condition
+from lawlearn.extensions import db
+from lawlearn.quiz.models import Attempt, Quiz
+
+# The results page names this many of the people still to hand in (a city's exam has
+# thousands; the count says how many more).
+NAMED = 100
+
+
+@dataclass(frozen=True)
+class Outstanding:
+    expected: int  # active people who study and whom the quiz is for
+    missing: int  # of them, with no attempt handed in
+    named: list[tuple[str, str, str | None]]  # (name, username, department) of the first
+
+
+def _for_the_quiz(quiz: Quiz):
+    """SQL condition on User: the quiz is for them (everyone, or their department, its unit
+    or they are named), they study (干部职工), are active, and had joined before it closed."""
+    if quiz.audience_all:
+        listed = true()
+    else:
+        departments = [row.department_id for row in quiz.audience if row.department_id]
+        people = [row.user_id for row in quiz.audience if row.user_id]
+        sections = select(Department.id).where(Department.parent_id.in_(departments))
+        listed = or_(User.id.in_(people), User.department_id.in_(departments),
+                     User.department_id.in_(sections))
+    joined = User.joined_at <= quiz.closes_at if quiz.closes_at else true()
+    return and_(User.active.is_(True), studies_condition(), listed, joined)
+
+
+def outstanding(quiz: Quiz) -> Outstanding | None:
+    """The quiz's audience and who of it has handed nothing in (three queries); None for a
+    quiz listed to nobody (a session's exit quiz: its takers are those checked in)."""
+    if not quiz.audience_all and not quiz.audience:
+        return None
+    audience = _for_the_quiz(quiz)
+    handed_in = select(Attempt.user_id).where(Attempt.quiz_id == quiz.id,
+                                              Attempt.submitted_at.is_not(None))
+    expected = db.session.scalar(select(func.count(User.id)).where(audience)) or 0
+    missing_condition = and_(audience, User.id.not_in(handed_in))
+    missing = db.session.scalar(select(func.count(User.id)).where(missing_condition)) or 0
+    parent = db.aliased(Department)
+    named = db.session.execute(
+        select(User.name, User.username, Department.name, parent.name)
+        .outerjoin(Department, Department.id == User.department_id)
+        .outerjoin(parent, parent.id == Department.parent_id)
+        .where(missing_condition)
+        .order_by(User.department_id.is_(None), func.coalesce(parent.sort_order, Department.sort_order),
+                  func.coalesce(parent.name, Department.name), Department.parent_id.is_not(None),
+                  Department.name, User.name_key, User.id)
+        .limit(NAMED)).all()
+    return Outstanding(expected, missing, [
+        (name, username, f"{unit}/{department}" if unit else department)
+        for name, username, department, unit in named])
