@@ -14,6 +14,7 @@ from lawlearn.accounts.audit import record_audit
 from lawlearn.accounts.models import User
 from lawlearn.errors import Conflict, NotFound, ValidationFailed
 from lawlearn.extensions import db
+from lawlearn.library.history import history_facts
 from lawlearn.library.models import (
     LAW_CATEGORIES,
     LAW_STATUSES,
@@ -67,13 +68,17 @@ def import_law(actor: User | None, data: bytes, *, title: str | None = None,
     parsed = parsed or parse_law(data, title)
     previous = current_version(parsed.title)
     refuse_unchanged(previous, parsed)
+    # What the text's history says, else what the version before had (an admin may have
+    # filled it in by hand); the dates go together (an older 施行 with a newer 公布 is wrong).
+    facts = history_facts(parsed.notes)
+    kept = previous if previous is not None and facts.promulgated_on is None else None
     law = Law(
         title=parsed.title,
         short_title=previous.short_title if previous else short_title_of(parsed.title),
         category=previous.category if previous else guess_category(parsed.title),
-        issuing_body=previous.issuing_body if previous else None,
-        promulgated_on=previous.promulgated_on if previous else None,
-        effective_on=previous.effective_on if previous else None,
+        issuing_body=facts.issuing_body or (previous.issuing_body if previous else None),
+        promulgated_on=kept.promulgated_on if kept else facts.promulgated_on,
+        effective_on=kept.effective_on if kept else facts.effective_on,
         revision_note="\n".join(parsed.notes) or None,
         preamble=parsed.preamble,
         version=previous.version + 1 if previous else 1,

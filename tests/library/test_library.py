@@ -70,6 +70,23 @@ def test_reimport_creates_a_new_version_and_keeps_the_old(request_ctx):
     del user
 
 
+@needs_shared
+def test_an_import_fills_the_body_and_dates_from_the_history_lines(request_ctx):
+    """公布日期, 施行日期 and 制定机关 were blank on every statute imported."""
+    text = (LAWS / "政府信息公开条例_2019.md").read_bytes()
+    law = import_text(text)
+    assert (law.issuing_body, law.promulgated_on.isoformat(), law.effective_on.isoformat()) == \
+        ("国务院", "2019-04-03", "2019-05-15")
+    # A new version without history lines keeps what the one before had (filled by hand).
+    law.issuing_body = "中华人民共和国国务院"
+    db.session.commit()
+    bare = text.split(b"<!-- INFO END -->")[1].replace("申请人".encode(), "申请者".encode(), 1)
+    newer = import_text("中华人民共和国政府信息公开条例\n".encode() + bare)
+    assert newer.version == 2
+    assert (newer.issuing_body, newer.promulgated_on, newer.effective_on) == \
+        ("中华人民共和国国务院", law.promulgated_on, law.effective_on)
+
+
 def _reader() -> User:
     from lawlearn.accounts.services import UserFields, create_user
 
