@@ -10,17 +10,25 @@ import math
 
 from flask_babel import lazy_gettext as _l
 from wtforms import FloatField, IntegerField
-from wtforms.validators import StopValidation
+from wtforms.validators import DataRequired, InputRequired, Optional, StopValidation
+
+# Validators that say what a blank field means (they clear the parse error themselves).
+BLANK_DECIDERS = (DataRequired, InputRequired, Optional)
 
 
 class _OneMessageWhenUnread:
     """Text that is not a number gets its one message: WTForms would run the range
     validators as well, and add a second message about a number that was never read.
-    A blank entry goes on to the validators (Optional, or a named 请填写…)."""
+    A blank entry goes on to a validator that decides about blanks (Optional, or a named
+    请填写…), where the field has one."""
 
     def pre_validate(self, form):
-        if self.process_errors and self.raw_data and str(self.raw_data[0]).strip():
-            raise StopValidation()
+        if not self.process_errors:
+            return
+        blank = not (self.raw_data and str(self.raw_data[0]).strip())
+        if blank and any(isinstance(check, BLANK_DECIDERS) for check in self.validators):
+            return
+        raise StopValidation()
 
 
 class FiniteFloatField(_OneMessageWhenUnread, FloatField):

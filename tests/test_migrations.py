@@ -392,9 +392,9 @@ def test_upgrade_keys_every_existing_name_in_pinyin(empty_database_url, tmp_path
         db.engine.dispose()
 
 
-def test_upgrade_marks_completed_practice_days_with_an_answer_too_fast(empty_database_url,
-                                                                       tmp_path):
-    """Their bonus was withheld already; now they are no day of practice either."""
+def test_upgrade_leaves_past_practice_days_counted(empty_database_url, tmp_path):
+    """A day with an answer too fast counts as no day of practice from the upgrade on; the
+    days before stay counted (a 坚持每日一练 item stamped done must not come undone)."""
     app = create_app({"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": empty_database_url,
                       "UPLOAD_FOLDER": str(tmp_path / "uploads")})
     made = "2026-01-01 00:00:00"
@@ -411,7 +411,7 @@ def test_upgrade_marks_completed_practice_days_with_an_answer_too_fast(empty_dat
                 "difficulty, status, fingerprint, revision, created_at, updated_at) VALUES "
                 "(1, 'true_false', '？', '[]', 'true', '', '[]', 'easy', 'active', 'f', 1, "
                 ":made, :made)"), {"made": made})
-            # A hurried completed day, a clean one, and an unfinished one with a fast answer.
+            # A completed day with a fast answer, a clean one, and an unfinished one.
             for set_id, day, completed, too_fast in ((1, "2026-01-02", made, True),
                                                      (2, "2026-01-03", made, False),
                                                      (3, "2026-01-04", None, True)):
@@ -428,5 +428,5 @@ def test_upgrade_marks_completed_practice_days_with_an_answer_too_fast(empty_dat
             hurried = dict(connection.execute(text(
                 "SELECT id, hurried FROM daily_set")).all())
         assert {key: bool(value) for key, value in hurried.items()} == \
-            {1: True, 2: False, 3: False}
+            {1: False, 2: False, 3: False}
         db.engine.dispose()

@@ -62,6 +62,16 @@ def test_text_that_is_no_number_gets_one_message(app, field, text, message):
         assert len(form[field].errors) == 1 and message in form[field].errors[0]
 
 
+class RangeOnlyForm(Form):
+    minutes = WholeNumberField("分钟", validators=[NumberRange(min=0, max=720)])
+
+
+def test_a_blank_number_without_optional_gets_one_message(app):
+    with app.test_request_context():
+        form = RangeOnlyForm(MultiDict({"minutes": ""}))
+        assert not form.validate() and form.minutes.errors == ["请填写整数。"]
+
+
 def test_a_blank_number_still_reaches_its_validators(app):
     with app.test_request_context():
         assert CountForm(MultiDict({"count": " ", "hours": ""})).validate()

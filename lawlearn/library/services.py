@@ -68,17 +68,20 @@ def import_law(actor: User | None, data: bytes, *, title: str | None = None,
     parsed = parsed or parse_law(data, title)
     previous = current_version(parsed.title)
     refuse_unchanged(previous, parsed)
-    # What the text's history says, else what the version before had (an admin may have
-    # filled it in by hand); the dates go together (an older 施行 with a newer 公布 is wrong).
+    # What the text's history says. A new version of the same promulgation (a typo mended)
+    # keeps what the version before had, an admin may have filled it in by hand; a newer
+    # promulgation takes the history's dates together (an older 施行 would be wrong).
     facts = history_facts(parsed.notes)
-    kept = previous if previous is not None and facts.promulgated_on is None else None
+    kept = previous if previous is not None and \
+        facts.promulgated_on in (None, previous.promulgated_on) else None
     law = Law(
         title=parsed.title,
         short_title=previous.short_title if previous else short_title_of(parsed.title),
         category=previous.category if previous else guess_category(parsed.title),
-        issuing_body=facts.issuing_body or (previous.issuing_body if previous else None),
-        promulgated_on=kept.promulgated_on if kept else facts.promulgated_on,
-        effective_on=kept.effective_on if kept else facts.effective_on,
+        issuing_body=(kept.issuing_body if kept else None) or facts.issuing_body
+        or (previous.issuing_body if previous else None),
+        promulgated_on=(kept.promulgated_on if kept else None) or facts.promulgated_on,
+        effective_on=(kept.effective_on if kept else None) or facts.effective_on,
         revision_note="\n".join(parsed.notes) or None,
         preamble=parsed.preamble,
         version=previous.version + 1 if previous else 1,

@@ -238,8 +238,14 @@ def item_add(plan_id: int):
 
 
 def _add_item_problems(form: ItemForm, plan: Plan) -> None:
-    """The service's problems beside the form's own, so that one answer names them all."""
-    add_service_problems(form, authoring.item_problems(plan, _item_fields(form))[1], "title")
+    """The service's problems beside the form's own, so that one answer names them all.
+    The kind's settings are checked together: with one of them refused by the form, the
+    others' messages would be about a value never read (起始条文 "abc" is no range)."""
+    problems = authoring.item_problems(plan, _item_fields(form))[1]
+    settings = set(KIND_FIELDS.get(form.kind.data, ()))
+    if any(form[name].errors for name in settings):
+        problems = [p for p in problems if p.field not in settings]
+    add_service_problems(form, problems, "title")
 
 
 @plans_admin_bp.route("/<int:plan_id>/items/<int:item_id>", methods=["GET", "POST"])

@@ -318,7 +318,7 @@ def _first_answer(daily_set: DailySet, item: DailySetItem, response: Any, correc
 def bonus_withheld(daily_set: DailySet) -> bool:
     """The completed set earned no completion bonus, and counts as no day of practice,
     because an answer was too fast (decided once, when the last answer comes in)."""
-    return daily_set.completed_at is not None and daily_set.hurried
+    return daily_set.completed_at is not None and any(item.too_fast for item in daily_set.items)
 
 
 def answered_item(user_id: int, question_id: int, now: datetime) -> tuple[DailySet, DailySetItem]:

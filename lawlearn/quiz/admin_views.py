@@ -271,6 +271,7 @@ def quiz_edit(quiz_id: int | None = None):
     elif request.method == "POST":
         status = 422
     return render_template("quiz_admin/quiz_form.html", form=form, quiz=quiz,
+                           paper=authoring.paper_size(quiz) if quiz else None,
                            blockers=lifecycle.deletion_blockers(quiz) if quiz else [],
                            delete_form=ConfirmForm()), status
 

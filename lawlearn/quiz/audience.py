@@ -34,7 +34,9 @@ def _for_the_quiz(quiz: Quiz):
         sections = select(Department.id).where(Department.parent_id.in_(departments))
         listed = or_(User.id.in_(people), User.department_id.in_(departments),
                      User.department_id.in_(sections))
-    joined = User.joined_at <= quiz.closes_at if quiz.closes_at else true()
+    # An account made after the quiz closed is not behind with it, whatever its 加入日期.
+    joined = and_(User.joined_at <= quiz.closes_at, User.created_at <= quiz.closes_at) \
+        if quiz.closes_at else true()
     return and_(User.active.is_(True), studies_condition(), listed, joined)
 
 

@@ -268,6 +268,20 @@ def retired_among(question_ids: list[int]) -> set[int]:
         Question.id.in_(question_ids), Question.status != "active")))
 
 
+def paper_size(quiz: Quiz) -> tuple[int, float]:
+    """(questions, full marks) of one paper as the quiz is saved: its fixed list, or what
+    its draw rules take, at the quiz's points per type."""
+    points = {**DEFAULT_POINTS, **(quiz.points or {})}
+    if quiz.selection == "random":
+        return (sum(rule.count for rule in quiz.rules),
+                sum(rule.count * float(points[rule.type]) for rule in quiz.rules))
+    by_type = db.session.execute(
+        select(Question.type, func.count()).join(QuizQuestion, QuizQuestion.question_id == Question.id)
+        .where(QuizQuestion.quiz_id == quiz.id).group_by(Question.type)).all()
+    return (sum(count for _type, count in by_type),
+            sum(count * float(points[kind]) for kind, count in by_type))
+
+
 def user_ids_for(usernames: list[str]) -> list[int]:
     """Ids of the named people; names every username that does not exist."""
     wanted = [name.strip().lower() for name in usernames if name.strip()]

@@ -70,8 +70,9 @@ def _form_fields(form: SessionForm) -> tuple[services.SessionFields, list[Valida
             problems.append(problem)
             return default
 
+    # Names that could not be read are not "nobody named": None skips that check.
     user_ids = read(lambda: user_ids_for(re.split(r"[\s,，、;；]+", accepted(form.usernames) or "")),
-                    [])
+                    None)
     article_ids = read(lambda: [a.id for a in resolve_article_references(
         accepted(form.article_refs) or "")], [])
     fields = services.SessionFields(

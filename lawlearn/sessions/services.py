@@ -67,14 +67,16 @@ class SessionFields:
     exit_quiz_id: int | None = None
     audience_all: bool = True
     department_ids: list[int] = field(default_factory=list)
-    user_ids: list[int] = field(default_factory=list)
+    # None: people were named but not all could be found (the form says which).
+    user_ids: list[int] | None = field(default_factory=list)
     material_ids: list[int] = field(default_factory=list)
     article_ids: list[int] = field(default_factory=list)
 
 
 def session_problems(fields: SessionFields) -> list[ValidationFailed]:
     """Every problem at once (the form shows each beside its field). A form whose own
-    checks failed passes None for what it could not read: those checks are skipped."""
+    checks failed passes None for what it could not read (times, minutes, the people
+    named): the checks that need them are skipped."""
     starts, ends, closes = fields.starts_at, fields.ends_at, fields.checkin_closes_at
     return [ValidationFailed(message, field=name) for failed, name, message in (
         (not (fields.title or "").strip(), "title", _("请填写活动名称。")),
@@ -85,7 +87,8 @@ def session_problems(fields: SessionFields) -> list[ValidationFailed]:
          "late_after_minutes", _("签到时间设置不能为负数。")),
         (closes is not None and starts is not None and closes < starts,
          "checkin_closes_at", _("签到截止时间不能早于开始时间。")),
-        (not fields.audience_all and not (fields.department_ids or fields.user_ids),
+        (not fields.audience_all and fields.user_ids is not None
+         and not (fields.department_ids or fields.user_ids),
          "department_ids", _("请选择应参加的部门或人员。")),
         # What the form offered may be gone by the time it is sent (deleted in another
         # tab): a message, not a foreign-key error.

@@ -20,17 +20,9 @@ def upgrade():
     with op.batch_alter_table('daily_set', schema=None) as batch_op:
         batch_op.add_column(sa.Column('hurried', sa.Boolean(), nullable=False,
                                       server_default=sa.false()))
-    # The sets completed so far: hurried if any of their answers was too fast, as the
-    # completion bonus was decided.
-    daily_set = sa.table('daily_set', sa.column('id', sa.Integer),
-                         sa.column('completed_at', sa.DateTime),
-                         sa.column('hurried', sa.Boolean))
-    item = sa.table('daily_set_item', sa.column('set_id', sa.Integer),
-                    sa.column('too_fast', sa.Boolean))
-    op.get_bind().execute(daily_set.update().where(
-        daily_set.c.completed_at.is_not(None),
-        daily_set.c.id.in_(sa.select(item.c.set_id).where(item.c.too_fast.is_(True))))
-        .values(hurried=True))
+    # The sets completed so far stay counted: 坚持每日一练 items already stamped done, paid
+    # and counted in hours must not come undone, nor a past period's figures change. The
+    # rule holds from the upgrade on.
     with op.batch_alter_table('daily_set', schema=None) as batch_op:
         batch_op.alter_column('hurried', existing_type=sa.Boolean(), server_default=None)
 

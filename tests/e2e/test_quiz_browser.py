@@ -36,6 +36,7 @@ def test_take_a_quiz_offline_half_way(app, live_server, phone, make_user, make_q
     log_in(page, live_server, "mobile")
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="答题").click()
     page.get_by_role("link", name="开始答题").click()
+    page.wait_for_load_state()  # app.js in place: it asks before the start (CI tapped first)
     asked = []
     page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     page.get_by_role("button", name="开始第 1 次答题").click()
@@ -176,6 +177,7 @@ def test_a_blank_left_is_said_and_the_quiz_resumes_where_it_was_left(app, live_s
     page.goto(f"{live_server}/")  # away, and back through 继续答题
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="答题").click()
     page.get_by_role("link", name="继续答题").click()
+    page.wait_for_load_state("load")  # quiz.js has shown one question
     expect(page.locator("fieldset.question:visible .question-head")).to_contain_text("第 3 / 3 题")
     expect(cells.nth(0)).to_have_attribute("aria-label", "第 1 题，还有空未填")
     asked = []

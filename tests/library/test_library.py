@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import time
+from datetime import date
 
 import pytest
 from sqlalchemy import func, select
@@ -77,14 +78,18 @@ def test_an_import_fills_the_body_and_dates_from_the_history_lines(request_ctx):
     law = import_text(text)
     assert (law.issuing_body, law.promulgated_on.isoformat(), law.effective_on.isoformat()) == \
         ("国务院", "2019-04-03", "2019-05-15")
-    # A new version without history lines keeps what the one before had (filled by hand).
-    law.issuing_body = "中华人民共和国国务院"
+    # A typo mended (the same promulgation) keeps what an admin filled in by hand.
+    law.issuing_body, law.effective_on = "中华人民共和国国务院", date(2019, 5, 16)
     db.session.commit()
-    bare = text.split(b"<!-- INFO END -->")[1].replace("申请人".encode(), "申请者".encode(), 1)
+    mended = import_text(text.replace("申请人".encode(), "申请者".encode(), 1))
+    assert (mended.version, mended.issuing_body, mended.effective_on) == \
+        (2, "中华人民共和国国务院", date(2019, 5, 16))
+    # So does a new version without history lines.
+    bare = text.split(b"<!-- INFO END -->")[1].replace("申请人".encode(), "请求人".encode(), 1)
     newer = import_text("中华人民共和国政府信息公开条例\n".encode() + bare)
-    assert newer.version == 2
+    assert newer.version == 3
     assert (newer.issuing_body, newer.promulgated_on, newer.effective_on) == \
-        ("中华人民共和国国务院", law.promulgated_on, law.effective_on)
+        ("中华人民共和国国务院", date(2019, 4, 3), date(2019, 5, 16))
 
 
 def _reader() -> User:

@@ -92,6 +92,8 @@ def test_create_and_publish_a_quiz_with_rules(admin_client, app, make_questions,
     url = f"/admin/quiz/quizzes/{quiz_id}"
     form = admin_client.get(url).get_data(as_text=True)
     assert "单选 1 宪法" in form and 'value="2026-12-01T09:00"' in form
+    # A random draw's paper is said before anyone takes it: 1 × 2 + 1 × 1 points.
+    assert "按已保存的设置，每份试卷 2 题，满分 3 分。" in form
     # 发布 asks first, and warns that unsaved edits below do not go with it.
     [publish] = html.fromstring(form).xpath(f'//form[@action="{url}/publish"]//button')
     assert publish.text == "发布" and "未保存的修改不会一起发布" in publish.get("data-confirm")
@@ -313,6 +315,11 @@ def test_a_published_quiz_keeps_its_questions(admin_client, app, make_quiz):
     assert "已发布的测验至少要有一条抽题规则" in no_rules.get_data(as_text=True)
     with app.app_context():
         assert len(db.session.get(Quiz, quiz_id).fixed_questions) == 4
+    # Its paper as saved: the sample's four types at the default points.
+    from lawlearn.quiz.services import DEFAULT_POINTS
+
+    full = sum(DEFAULT_POINTS.values())
+    assert f"每份试卷 4 题，满分 {full:g} 分。" in admin_client.get(url).get_data(as_text=True)
 
 
 def test_an_unknown_article_is_shown_under_the_article_field(admin_client, laws):

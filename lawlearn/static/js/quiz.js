@@ -264,6 +264,8 @@
   markSheet();
   // Back at the question last shown on this device (a 50-question exam left at question 37
   // came back at question 1).
-  show(parseInt(window.localStorage.getItem(storageKey + ".at"), 10) || 0);
+  var at = 0;
+  try { at = parseInt(window.localStorage.getItem(storageKey + ".at"), 10) || 0; } catch (e) { at = 0; }
+  show(at);
   flush();
 })();
