@@ -198,7 +198,8 @@ def test_checkin_flags_hold_across_servers(site):
     browser = Browser()
     browser.login(site.b, "root")
     page = browser.request(site.b, "GET", f"/admin/sessions/{sid}/attendance").text
-    flagged = set(re.findall(r'<td>(职工\d+) <span class="badge warn"', page))
+    flagged = set(re.findall(
+        r'<td>(职工\d+) <span class="muted small">[^<]*</span> <span class="badge warn"', page))
     assert flagged == {f"职工{staff[3][5:]}", f"职工{staff[4][5:]}"}
 
 
