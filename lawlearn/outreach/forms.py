@@ -50,10 +50,8 @@ class MaterialRowForm(Form):
 
 
 def _count_range(_form, field) -> None:
-    """One message per problem: text or a decimal is already 请填写整数。 (the
-    ranges would add two more about a number that was never read)."""
-    if field.data is None:
-        return
+    """Below zero or past what any event reaches, in words of its own (text or a decimal
+    never gets here: WholeNumberField stops at 请填写整数。, a blank at Optional)."""
     if field.data < 0:
         raise StopValidation(_l("须为 0 或正整数。"))
     if field.data > MAX_COUNT:
