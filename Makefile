@@ -30,7 +30,7 @@ translations: $(VENV)/.installed
 
 # Re-extract the strings after changing the UI, then translate the new ones in the .po files.
 messages: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o $(CATALOGS)/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_pgettext:1c,2 -o $(CATALOGS)/messages.pot --no-location --sort-output .
 	$(BIN)/pybabel update -i $(CATALOGS)/messages.pot -d $(CATALOGS) --no-fuzzy-matching --ignore-obsolete
 
 run: install

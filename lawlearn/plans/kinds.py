@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import case, func, literal_column, select
 from sqlalchemy.orm import aliased
 
@@ -41,7 +42,8 @@ class ArticlesKind(ItemKind):
     settings: {"law_id", "division_id"} or {"law_id", "from_number", "to_number"}.
     """
 
-    key, label = "articles", _l("学习法条")
+    # A context: the session form's field of the same words is a list of articles.
+    key, label = "articles", lazy_pgettext("plan item kind", "学习法条")
 
     def article_ids(self, items: list[PlanItem]) -> dict[int, set[int]]:
         return {item_id: ids for item_id, (ids, _rule) in self._selection(items).items()}

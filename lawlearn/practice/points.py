@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from flask_babel import format_date
+from flask_babel import format_date, lazy_pgettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
@@ -37,7 +37,8 @@ class RuleDefault:
 
 # The rules and what they pay unless an admin changed them (point_rule rows).
 RULES: dict[str, RuleDefault] = {
-    "article_read": RuleDefault(_l("学习法条"), 1, 10, _l("每条")),
+    # A context: the session form's field of the same words is a list of articles.
+    "article_read": RuleDefault(lazy_pgettext("points rule", "学习法条"), 1, 10, _l("每条")),
     "material_read": RuleDefault(_l("阅读学习资料"), 2, 10, _l("每篇")),
     "daily_answer": RuleDefault(_l("每日一练答对"), 1, 5, _l("每题")),
     "daily_practice": RuleDefault(_l("完成每日一练"), 5, 5, _l("每天")),
