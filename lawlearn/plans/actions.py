@@ -197,7 +197,7 @@ def submit_reflection(user: User, item: PlanItem, body: str, now: datetime) -> R
         raise ValidationFailed(_("学习心得至少需要 %(min)d 字（不计空格和换行），目前 %(count)d 字。",
                                  min=wanted, count=character_count(text)), field="body")
     if len(text) > MAX_REFLECTION_LENGTH:
-        raise ValidationFailed(_("学习心得不能超过 %(max)d 字，目前 %(count)d 字。",
+        raise ValidationFailed(_("学习心得不能超过 %(max)d 个字符（含空格和换行），目前 %(count)d 个。",
                                  max=MAX_REFLECTION_LENGTH, count=len(text)), field="body")
     reflection = get_reflection(user, item)
     if reflection is None:

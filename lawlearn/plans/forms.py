@@ -5,9 +5,6 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import TextAreaField
-from wtforms.validators import Length
-
-from lawlearn.plans.actions import MAX_REFLECTION_LENGTH
 
 
 class ConfirmItemForm(FlaskForm):
@@ -15,9 +12,9 @@ class ConfirmItemForm(FlaskForm):
 
 
 class ReflectionForm(FlaskForm):
-    # The minimum length is the item's own rule: the service checks it and names the count.
-    body = TextAreaField(_l("学习心得"), validators=[
-        Length(max=MAX_REFLECTION_LENGTH, message=_l("学习心得不能超过 %(max)d 字。"))])
+    # The service checks both lengths and names the count: it counts a line break once,
+    # where the form's text holds the two characters a browser sends.
+    body = TextAreaField(_l("学习心得"))
 
 
 class NoticeForm(FlaskForm):

@@ -578,6 +578,29 @@ def test_a_material_item_and_the_library_record_the_same_reading(app, client, an
     assert "✓ 已读完" in page and "我已读完" not in page
 
 
+def test_a_reflections_maximum_counts_a_line_break_once_and_says_what_it_counts(app, client,
+                                                                                 ann):
+    """The form had counted the two characters a browser sends for a line break, and its
+    message said 字 where the minimum's 字 leave out spaces and line breaks."""
+    with app.app_context():
+        item_id = add_item(this_year_plan(), "reflection", title="撰写心得").id
+        db.session.commit()
+    url = f"/plans/items/{item_id}"
+    lines = ["依法行政" * 124 + "依法。"] * 40  # 40 lines of 499 characters
+    longest = "\r\n".join(lines)  # 20,038 sent; 19,999 with each line break counted once
+    assert len(longest) > 20_000
+    too_long = post(client, url, f"{url}/reflection", {"body": longest + "补充"})
+    assert too_long.status_code == 422
+    assert ("学习心得不能超过 20000 个字符（含空格和换行），目前 20001 个。"
+            in too_long.get_data(as_text=True))
+    with app.app_context():
+        assert db.session.scalar(select(Reflection)) is None
+    done = post(client, url, f"{url}/reflection", {"body": longest})
+    assert done.status_code == 302
+    with app.app_context():
+        assert len(db.session.scalar(select(Reflection.body))) == 19_999
+
+
 def test_a_short_reflection_comes_back_with_its_error_at_the_top(app, client, ann):
     with app.app_context():
         plan = this_year_plan("宪法学习")
