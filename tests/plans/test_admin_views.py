@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 import openpyxl
 import pytest
+from lxml import html
 from sqlalchemy import func, select
 
 from lawlearn.accounts.models import Department, User
@@ -521,6 +522,33 @@ def test_every_admin_page_renders(admin_client, app, today):
     assert (datetime.now() - started).total_seconds() < 5
 
 
+
+
+def test_an_admin_keeps_the_admin_layout_on_the_lead_pages_a_lead_gets_the_staff_one(
+        admin_client, app, make_user, make_department, today):
+    """请假审批, 心得审阅 and 部门进度 are linked from the admin side: an admin had landed
+    in the phone layout there, with no way back but the browser's."""
+    progress_plan(app, today, 3, "执法局")
+    pages = {"/leave-requests": ("学法活动", "/admin/sessions/"),
+             "/plans/reviews": ("学习计划", "/admin/plans/"),
+             "/plans/department": ("学习计划", "/admin/plans/")}
+    for url, (section, back) in pages.items():
+        page = html.fromstring(admin_client.get(url).get_data(as_text=True))
+        assert page.xpath("//nav[@class='admin-nav']/a[@aria-current='page']/text()") == [
+            section], url
+        assert page.xpath("//p[@class='crumbs']/a/@href") == [back], url
+        assert not page.xpath("//nav[@class='bottom-nav']"), url
+        if url.startswith("/plans/"):  # the people table and the two columns
+            assert page.xpath("//link[contains(@href, 'css/plans.css')]"), url
+    lead = make_user("lead", roles=("staff", "dept_lead"), department_id=make_department("法制科"))
+    client = app.test_client()
+    client.post("/login", data={"username": lead.username, "password": lead.password,
+                                "csrf_token": csrf_from(client.get("/login"))})
+    for url in pages:
+        page = html.fromstring(client.get(url).get_data(as_text=True))
+        assert page.xpath("//nav[@class='bottom-nav']") and not page.xpath(
+            "//nav[@class='admin-nav']"), url
+        assert page.xpath("//p[@class='crumbs']/a/@href") == ["/me"], url
 
 # Past a 32-bit id and past PostgreSQL's BIGINT: both were 500s there ("out of range").
 HUGE_NUMBERS = ("2147483648", "99999999999999999999")
