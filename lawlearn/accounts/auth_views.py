@@ -62,9 +62,10 @@ def logout():
 @auth_bp.route("/logout/everywhere", methods=["POST"])
 @login_required
 def logout_everywhere():
-    """Log out every browser of the account (asked first): the login nonce changes, so
-    every session and remember-me cookie issued so far, copied ones too, is refused."""
-    services.end_web_sessions(current_user._get_current_object())
+    """Log out every browser and phone client of the account (asked first): the login
+    nonce changes, so every session and remember-me cookie issued so far, copied ones too,
+    is refused; every bearer token and the calendar feed's address end too."""
+    services.end_every_sign_in(current_user._get_current_object(), utcnow())
     db.session.commit()
     logout_user()
     flash(_("已在所有设备上退出登录。"), "success")

@@ -320,9 +320,11 @@ def reset_password(actor: User, user: User, new_password: str) -> None:
                  _("重置用户 %(username)s 的密码", username=user.username))
 
 
-def end_web_sessions(user: User) -> None:
-    """Refuse every session and remember-me cookie issued so far (they carry the nonce)."""
+def end_every_sign_in(user: User, now: datetime) -> None:
+    """Refuse every session and remember-me cookie issued so far (they carry the nonce),
+    and every bearer token: a lost phone holds either."""
     user.login_nonce = secrets.token_hex(8)
+    revoke_all_tokens(user, now)
 
 
 def set_user_active(actor: User, user: User, active: bool) -> None:
@@ -333,8 +335,7 @@ def set_user_active(actor: User, user: User, active: bool) -> None:
     user.active = active
     if not active:
         # Ends the person's open sessions and bearer tokens at once.
-        end_web_sessions(user)
-        revoke_all_tokens(user, utcnow())
+        end_every_sign_in(user, utcnow())
     action = "user.activate" if active else "user.deactivate"
     summary = (_("启用用户 %(username)s", username=user.username) if active
                else _("停用用户 %(username)s", username=user.username))

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from lawlearn.accounts.models import AuditEntry, User
 from lawlearn.extensions import db
+from lawlearn.sessions.calendar import calendar_token
 from tests.accounts.test_importing import xlsx_bytes
 from tests.conftest import PASSWORD, csrf_from, post_with_csrf
 
@@ -67,8 +68,17 @@ def test_remember_me_sets_a_lasting_cookie(client, make_user):
 def test_a_logout_ends_this_browser_and_logout_everywhere_ends_every_cookie(app, client,
                                                                             make_user):
     """Logging out leaves the account's other logins alone (the projector in the meeting
-    room); 在所有设备上退出 refuses every cookie issued before it, copied ones too."""
-    make_user("erin", name="艾琳")
+    room); 在所有设备上退出 refuses every cookie issued before it, copied ones too, and
+    the phone client's bearer token and the calendar feed (they had gone on working)."""
+    erin = make_user("erin", name="艾琳")
+    phone = app.test_client()
+    bearer = {"Authorization": "Bearer " + phone.post("/api/v1/auth/token", json={
+        "username": "erin", "password": PASSWORD}).get_json()["token"]}
+    assert phone.get("/api/v1/me", headers=bearer).status_code == 200
+    with app.app_context():
+        feed = f"/calendar/{calendar_token(db.session.get(User, erin.id))}.ics"
+        db.session.commit()
+    assert phone.get(feed).status_code == 200
 
     def log_in(browser):
         token = csrf_from(browser.get("/login"))
@@ -89,6 +99,8 @@ def test_a_logout_ends_this_browser_and_logout_everywhere_ends_every_cookie(app,
     response = post_with_csrf(client, "/me", "/logout/everywhere", follow_redirects=True)
     assert "已在所有设备上退出登录。" in response.get_data(as_text=True)
     assert projector.get("/me").status_code == 302
+    assert phone.get("/api/v1/me", headers=bearer).status_code == 401
+    assert phone.get(feed).status_code == 404
     for name, value in copied.items():
         other = app.test_client()
         other.set_cookie(name, value)
