@@ -37,8 +37,9 @@ def _cell_text(value: object) -> str:
         return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
     if isinstance(value, date):
         return value.isoformat()
-    # Excel users type full-width spaces and stray blanks around values.
-    return str(value).replace("\u3000", " ").strip()
+    # Excel users type stray blanks around values, full-width ones too (str.strip takes
+    # both); inside a value a full-width space stays: a question's blank is "（\u3000\u3000）".
+    return str(value).strip()
 
 
 def _xlsx_rows(data: bytes, max_rows: int) -> list[list[str]]:

@@ -346,6 +346,10 @@ def test_template_is_a_workbook_the_importer_accepts(laws):
     parsed = importing.parse_question_import(buffer.getvalue())
     assert parsed.ok, parsed.problems
     assert len(parsed.questions) == len(examples)
+    # The fill-in example's blank keeps its full-width spaces (they had become narrow ones).
+    fill = next(row[1] for row in examples if importing.TYPE_WORDS[row[0]] == "fill")
+    assert "（\u3000）" in fill
+    assert fill in [question.fields.stem for question in parsed.questions]
 
 
 # --- command line -------------------------------------------------------------------
