@@ -222,10 +222,15 @@ def laws_in_ledger() -> list[Law]:
 def describe_filters(filters: LedgerFilters) -> list[tuple[str, str]]:
     """(label, value) pairs naming the period and every filter, for exports and pages."""
     # Written as the office writes dates (2026年1月1日): the DOCX goes upward as it is.
-    start = display_date(filters.date_from) if filters.date_from else _("不限")
-    end = display_date(filters.date_to) if filters.date_to else _("不限")
+    campaign = db.session.get(Campaign, filters.campaign_id) if filters.campaign_id else None
+    date_from, date_to = filters.date_from, filters.date_to
+    if campaign is not None and not (date_from or date_to):
+        # A campaign's events lie within its days (campaigns.py keeps them there).
+        date_from, date_to = campaign.starts_on, campaign.ends_on
+    start = display_date(date_from) if date_from else _("不限")
+    end = display_date(date_to) if date_to else _("不限")
     period = _("%(start)s 至 %(end)s", start=start, end=end) \
-        if filters.date_from or filters.date_to else _("全部")
+        if date_from or date_to else _("全部")
     described = [(_("统计期间"), period)]
     if filters.department_id:
         department = db.session.get(Department, filters.department_id)
@@ -235,7 +240,6 @@ def describe_filters(filters: LedgerFilters) -> list[tuple[str, str]]:
         category = db.session.get(OutreachCategory, filters.category_id)
         described.append((_("类别"), category.name if category else str(filters.category_id)))
     if filters.campaign_id:
-        campaign = db.session.get(Campaign, filters.campaign_id)
         described.append((_("主题宣传"), campaign.title if campaign else
                           str(filters.campaign_id)))
     if filters.law_id:

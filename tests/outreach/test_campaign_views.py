@@ -283,6 +283,10 @@ def test_campaign_exports(admin_client, week):
     xlsx_response = admin_client.get(f"/admin/outreach/campaigns/{week}/export.xlsx")
     book = openpyxl.load_workbook(io.BytesIO(xlsx_response.data))
     assert book["活动台账"].max_row == 3
+    # The campaign's own days, where the file had said 全部.
+    labels = {row[0]: row[1] for sheet in book for row in sheet.iter_rows(values_only=True)
+              if row and row[0] == "统计期间"}
+    assert labels == {"统计期间": "2024年12月1日 至 2024年12月7日"}
     assert admin_client.get(f"/admin/outreach/campaigns/{week}/export.pdf").status_code == 404
 
 

@@ -320,6 +320,9 @@ def test_describe_filters_names_every_filter(week_events, office, cats):
     assert described["主题宣传"] == "2024年宪法宣传周"
     assert described["状态"] == "全部（含草稿）"
     assert dict(describe_filters(LedgerFilters()))["统计期间"] == "全部"
+    # A campaign alone: its own days (its events lie within them).
+    assert dict(describe_filters(LedgerFilters(campaign_id=week.id)))["统计期间"] == \
+        "2024年12月1日 至 2024年12月7日"
     assert dict(describe_filters(LedgerFilters(date_from=date(2024, 12, 1))))["统计期间"] == \
         "2024年12月1日 至 不限"
 
