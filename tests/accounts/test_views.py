@@ -371,20 +371,26 @@ def test_import_through_the_page(admin_client, app, make_department):
 def test_import_page_lists_every_problem_and_writes_nothing(admin_client, app):
     data = xlsx_bytes([["ok", "好", "", "", "", "good-password"],
                        ["ok", "重", "", "", "", "good-password"],
-                       ["bad", "坏", "没有这个部门", "", "", "good-password"]])
+                       ["bad", "", "没有这个部门", "", "", "good-password"]])
     token = csrf_from(admin_client.get("/admin/users/import"))
     response = admin_client.post("/admin/users/import", data={
         "csrf_token": token, "file": (io.BytesIO(data), "users.xlsx")},
         content_type="multipart/form-data")
     html = response.get_data(as_text=True)
-    assert "发现 2 处问题，未导入任何用户" in html
-    assert "与第 2 行重复" in html and "没有这个部门" in html
+    # Rows counted, as the question import counts them: the third row has two problems.
+    assert "发现 2 行有问题，未导入任何用户" in html
+    assert "与第 2 行重复" in html and "姓名为空；部门“没有这个部门”不存在" in html
     assert "/admin/users/import/confirm" not in html
     # A file that is not a spreadsheet, whatever its name says.
     response = admin_client.post("/admin/users/import", data={
         "csrf_token": token, "file": (io.BytesIO(b"\x89PNG\r\n\x1a\n" + bytes(40)), "users.xlsx")},
         content_type="multipart/form-data")
     assert "不是表格" in response.get_data(as_text=True)
+    # A problem of the whole file (rows without a password, none given for them) is no row.
+    response = admin_client.post("/admin/users/import", data={
+        "csrf_token": token, "file": (io.BytesIO(xlsx_bytes([["ann", "安", "", "", "", ""]])),
+                                      "users.xlsx")}, content_type="multipart/form-data")
+    assert "发现 1 处问题，未导入任何用户" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(func.count(User.id))) == 1
 
