@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload
 from lawlearn.accounts.models import Department
 from lawlearn.extensions import db
 from lawlearn.library.models import Law
+from lawlearn.localtime import day_bounds
 
 # The targets a campaign may set, in display order, with their units.
 from lawlearn.outreach.campaigns import TARGET_KEYS, TARGET_LABELS, TARGET_UNITS
@@ -156,8 +157,13 @@ def campaign_progress(campaign: Campaign, *, include_drafts: bool = False) -> Ca
     # department (a section's unit is then found without another).
     covered_departments = set(db.session.scalars(
         select(OutreachEvent.department_id).distinct().where(*counted_where)))
-    departments = db.session.scalars(select(Department).order_by(
-        Department.sort_order, Department.name)).all()
+    # A department made after the campaign ended was no gap of it (it had nobody to send),
+    # unless the campaign was itself entered later (last year's, entered when the site came).
+    _start, after_the_end = day_bounds(campaign.starts_on, campaign.ends_on)
+    cutoff = max(after_the_end, campaign.created_at or after_the_end)
+    departments = db.session.scalars(select(Department).where(or_(
+        Department.created_at <= cutoff, Department.id.in_(covered_departments)))
+        .order_by(Department.sort_order, Department.name)).all()
     units = [d for d in departments if d.parent_id is None]
     covered_units = {d.parent_id or d.id for d in departments if d.id in covered_departments}
     covered_categories = set(db.session.scalars(

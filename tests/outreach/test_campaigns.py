@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from lawlearn.accounts.models import AuditEntry
+from lawlearn.accounts.models import AuditEntry, Department
 from lawlearn.errors import Conflict, ValidationFailed
 from lawlearn.extensions import db
 from lawlearn.outreach import campaigns
@@ -286,6 +286,20 @@ def test_progress_shows_the_gaps(week):
     assert [c.name for c in progress.categories_covered] == ["进社区", "进学校"]
     assert progress.categories_missing == ["进机关", "进乡村", "进企业", "进军营", "进网络"]
     assert [c.name for c in progress.other_categories] == ["法治讲座"]
+
+
+def test_a_department_made_after_a_campaign_ended_is_no_gap_of_it(week):
+    """Unless the campaign was entered later still (last year's, entered when the site
+    came): the departments all date from then."""
+    for department in db.session.scalars(select(Department)):
+        department.created_at = datetime(2024, 1, 1)
+    week.created_at = datetime(2024, 11, 1)
+    later = Department(name="区医保局", created_at=datetime(2025, 3, 1))
+    db.session.add(later)
+    db.session.flush()
+    assert [u.name for u in campaign_progress(week).units_missing] == ["区卫健委"]
+    week.created_at = datetime(2025, 6, 1)  # entered after the department was made
+    assert {u.name for u in campaign_progress(week).units_missing} == {"区卫健委", "区医保局"}
 
 
 def test_progress_gaps_without_seeded_categories(office):
