@@ -46,21 +46,32 @@ def outstanding(quiz: Quiz) -> Outstanding | None:
     if not quiz.audience_all and not quiz.audience:
         return None
     audience = _for_the_quiz(quiz)
+    expected = db.session.scalar(select(func.count(User.id)).where(audience)) or 0
+    missing = db.session.scalar(select(func.count(User.id))
+                                .where(_missing_condition(quiz, audience))) or 0
+    return Outstanding(expected, missing, not_handed_in(quiz, limit=NAMED))
+
+
+def _missing_condition(quiz: Quiz, audience):
     handed_in = select(Attempt.user_id).where(Attempt.quiz_id == quiz.id,
                                               Attempt.submitted_at.is_not(None))
-    expected = db.session.scalar(select(func.count(User.id)).where(audience)) or 0
-    missing_condition = and_(audience, User.id.not_in(handed_in))
-    missing = db.session.scalar(select(func.count(User.id)).where(missing_condition)) or 0
+    return and_(audience, User.id.not_in(handed_in))
+
+
+def not_handed_in(quiz: Quiz, limit: int | None = None) -> list[tuple[str, str, str | None]]:
+    """(name, username, department) of the people the quiz is for who have handed nothing
+    in, by department (one query; the first ``limit`` of them)."""
+    if not quiz.audience_all and not quiz.audience:
+        return []
     parent = db.aliased(Department)
     named = db.session.execute(
         select(User.name, User.username, Department.name, parent.name)
         .outerjoin(Department, Department.id == User.department_id)
         .outerjoin(parent, parent.id == Department.parent_id)
-        .where(missing_condition)
+        .where(_missing_condition(quiz, _for_the_quiz(quiz)))
         .order_by(User.department_id.is_(None), func.coalesce(parent.sort_order, Department.sort_order),
                   func.coalesce(parent.name, Department.name), Department.parent_id.is_not(None),
                   Department.name, User.name_key, User.id)
-        .limit(NAMED)).all()
-    return Outstanding(expected, missing, [
-        (name, username, f"{unit}/{department}" if unit else department)
-        for name, username, department, unit in named])
+        .limit(limit)).all()
+    return [(name, username, f"{unit}/{department}" if unit else department)
+            for name, username, department, unit in named]

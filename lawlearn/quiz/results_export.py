@@ -1,4 +1,5 @@
-"""Exports of a quiz's results: XLSX (with the item analysis) or CSV."""
+"""Exports of a quiz's results: XLSX (with the item analysis and who has not handed in)
+or CSV."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from lawlearn.exports import csv_bytes, local_time
+from lawlearn.quiz.audience import not_handed_in
 from lawlearn.quiz.item_analysis import ItemAnalysis, ItemStats, item_analysis
 from lawlearn.quiz.models import Quiz
 from lawlearn.quiz.results import PersonResult, QuizResults, quiz_results
@@ -43,16 +45,17 @@ def _response_summary(item: ItemStats) -> str:
 
 
 def export_results(quiz: Quiz, format: str) -> bytes:
-    """The people's results as XLSX (with a second sheet 试题分析) or as CSV with a BOM."""
+    """The people's results as XLSX (with sheets 试题分析 and 未交卷) or as CSV with a BOM."""
     if format not in EXPORT_FORMATS:
         raise ValueError(f"unknown export format {format!r}")
     results = quiz_results(quiz)
     if format == "csv":
         return csv_bytes([_result_headers()] + [_result_row(p) for p in results.people])
-    return _xlsx(results, item_analysis(quiz))
+    return _xlsx(results, item_analysis(quiz), not_handed_in(quiz))
 
 
-def _xlsx(results: QuizResults, analysis: ItemAnalysis) -> bytes:
+def _xlsx(results: QuizResults, analysis: ItemAnalysis,
+          missing: list[tuple[str, str, str | None]]) -> bytes:
     import xlsxwriter
 
     buffer = io.BytesIO()
@@ -97,5 +100,14 @@ def _xlsx(results: QuizResults, analysis: ItemAnalysis) -> bytes:
             item.facility, item.sd, item.discrimination, item.efficiency,
             _response_summary(item), "、".join(item.flag_labels)],
             {3: wrap, 5: percent, 6: percent, 7: percent, 8: percent, 9: wrap})
+
+    # Everyone still to chase, where the page names the first hundred.
+    chase = workbook.add_worksheet(_("未交卷"))
+    chase.set_column(0, 1, 14)
+    chase.set_column(2, 2, 28)
+    chase.freeze_panes(1, 0)
+    chase.write_row(0, 0, [_("姓名"), _("用户名"), _("部门")], header)
+    for row, (name, username, department) in enumerate(missing, start=1):
+        write_row(chase, row, [name, username, department or _("未分配部门")], {})
     workbook.close()
     return buffer.getvalue()

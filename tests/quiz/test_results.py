@@ -10,6 +10,7 @@ import statistics
 from datetime import datetime, timedelta
 
 import pytest
+from openpyxl import load_workbook
 
 from lawlearn.accounts.models import User
 from lawlearn.extensions import db
@@ -250,11 +251,9 @@ def test_csv_export(ctx, graded_quiz):
 
 
 def test_xlsx_export_with_item_analysis(ctx, graded_quiz):
-    from openpyxl import load_workbook
-
     data = export_results(db.session.get(Quiz, graded_quiz), "xlsx")
     workbook = load_workbook(io.BytesIO(data), read_only=True)
-    assert workbook.sheetnames == ["成绩", "试题分析"]
+    assert workbook.sheetnames == ["成绩", "试题分析", "未交卷"]
     people = [list(row) for row in workbook["成绩"].iter_rows(values_only=True)]
     assert people[0][:4] == ["姓名", "用户名", "部门", "成绩"]
     by_name = {row[1]: row for row in people[1:]}
@@ -411,6 +410,13 @@ def test_who_the_quiz_is_for_and_who_has_not_handed_it_in(app, admin_client, mak
     assert "应参加 4 人，未交卷 3 人" in html
     assert "<td>未答</td><td>idle1</td><td>执法局/法制科</td>" in html
     assert "离职" not in html and "别处" not in html
+    # The Excel file lists them all (it had only those who handed in or were answering).
+    book = load_workbook(io.BytesIO(admin_client.get(
+        f"/admin/quiz/quizzes/{quiz_id}/results.xlsx").data), read_only=True)
+    chase = [list(row) for row in book["未交卷"].iter_rows(values_only=True)]
+    assert chase[0] == ["姓名", "用户名", "部门"]
+    assert sorted(chase[1:]) == sorted(list(row) for row in figures.named)
+    assert len(chase) == 4
     everyone = make_quiz(opens_at=None, closes_at=None, title="全员测验")
     html = admin_client.get(f"/admin/quiz/quizzes/{everyone}/results").get_data(as_text=True)
     assert "应参加 6 人，未交卷 6 人" in html  # the six who study; the admin-only account not
