@@ -38,7 +38,7 @@ from lawlearn.errors import (
 )
 from lawlearn.exports import XLSX_MIMETYPE, download
 from lawlearn.extensions import db
-from lawlearn.localtime import local_day
+from lawlearn.localtime import local_day, parse_day
 from lawlearn.pagination import paginate
 
 # An import preview lists this many rows (a city's file has thousands; all are checked).
@@ -320,7 +320,10 @@ def audit_log():
     """Who changed what and when."""
     query = audit.audit_query(action=request.args.get("action") or None,
                               actor_id=request.args.get("actor", type=record_id),
-                              q=request.args.get("q") or None)
+                              q=(request.args.get("q") or "").strip() or None,
+                              # None when missing or not a day, as on the other lists
+                              first_day=request.args.get("from", type=parse_day),
+                              last_day=request.args.get("to", type=parse_day))
     pagination = paginate(query, per_page=50)
     actor_id = request.args.get("actor", type=record_id)
     return render_template("admin/audit.html", pagination=pagination,

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, String, cast, or_, select
+from sqlalchemy import Select, String, and_, cast, or_, select
 from sqlalchemy.orm import joinedload
 
 from lawlearn.accounts.models import AuditEntry, User
 from lawlearn.extensions import db
+from lawlearn.localtime import day_start
 
 ACTION_LABELS = {
     "user.create": _l("创建用户"), "user.update": _l("修改用户"), "user.import": _l("批量导入用户"),
@@ -85,7 +87,10 @@ def record_audit(
 
 
 def audit_query(*, action: str | None = None, actor_id: int | None = None,
-                q: str | None = None) -> Select[tuple[AuditEntry]]:
+                q: str | None = None, first_day: date | None = None,
+                last_day: date | None = None) -> Select[tuple[AuditEntry]]:
+    """Entries, the latest first; ``q`` is looked for in the summary, the details and the
+    names of the person acting and the person acted on; the days are local and included."""
     query = select(AuditEntry).options(joinedload(AuditEntry.actor)).order_by(
         AuditEntry.at.desc(), AuditEntry.id.desc()
     )
@@ -93,10 +98,21 @@ def audit_query(*, action: str | None = None, actor_id: int | None = None,
         query = query.where(AuditEntry.action == action)
     if actor_id:
         query = query.where(AuditEntry.actor_id == actor_id)
+    if first_day:
+        query = query.where(AuditEntry.at >= day_start(first_day))
+    if last_day:
+        query = query.where(AuditEntry.at < day_start(last_day + timedelta(days=1)))
     if q:
+        # Summaries name a person by username alone ("停用用户 sunwei"): their name finds
+        # them through the entry's target and actor.
+        people = select(User.id).where(or_(User.name.contains(q, autoescape=True),
+                                           User.username.contains(q, autoescape=True)))
         # The details too: a bulk import names its usernames there, not in the summary.
         query = query.where(or_(AuditEntry.summary.contains(q, autoescape=True),
-                                cast(AuditEntry.details, String).contains(q, autoescape=True)))
+                                cast(AuditEntry.details, String).contains(q, autoescape=True),
+                                and_(AuditEntry.target_type == User.__tablename__,
+                                     AuditEntry.target_id.in_(people)),
+                                AuditEntry.actor_id.in_(people)))
     return query
 
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from lawlearn.accounts.models import AuditEntry, User
+from lawlearn.database import utcnow
 from lawlearn.extensions import db
+from lawlearn.localtime import day_start, local_day
 from lawlearn.sessions.calendar import calendar_token
 from tests.accounts.test_importing import xlsx_bytes
 from tests.conftest import PASSWORD, csrf_from, post_with_csrf
@@ -296,6 +299,25 @@ def test_admin_creates_edits_resets_and_deactivates(admin_client, app, make_depa
         "name": "朱迪二", "department_id": "", "roles": ["staff", "admin"]})
     assert "角色（授予管理员；取消科室负责人）" in admin_client.get("/admin/audit").get_data(
         as_text=True)
+    # Her name finds what was done to her, though 停用用户 judy names her username alone.
+    found = admin_client.get("/admin/audit?q=朱迪").get_data(as_text=True)
+    assert "停用用户 judy" in found and "重置用户 judy 的密码" in found
+    assert "停用用户 judy" not in admin_client.get("/admin/audit?q=无此人").get_data(
+        as_text=True)
+    # The days are local and both included; not a day is no filter.
+    with app.app_context():
+        today = local_day(utcnow())
+        db.session.execute(update(AuditEntry).where(AuditEntry.action == "user.deactivate")
+                           .values(at=day_start(today - timedelta(days=3))))
+        db.session.commit()
+    week_ago = (today - timedelta(days=7)).isoformat()
+    three_days_ago = (today - timedelta(days=3)).isoformat()
+    earlier = admin_client.get(f"/admin/audit?from={week_ago}&to={three_days_ago}").get_data(
+        as_text=True)
+    assert "停用用户 judy" in earlier and "重置用户 judy 的密码" not in earlier
+    later = admin_client.get(f"/admin/audit?from={today.isoformat()}").get_data(as_text=True)
+    assert "停用用户 judy" not in later and "重置用户 judy 的密码" in later
+    assert "停用用户 judy" in admin_client.get("/admin/audit?from=昨天").get_data(as_text=True)
 
 
 def test_user_list_search_filter_and_pages(admin_client, make_user, make_department):
