@@ -102,9 +102,10 @@ def test_staff_record_an_event_with_a_photo_on_a_phone(app, live_server, phone, 
 
 
 def test_a_leader_reads_the_ledger_and_a_campaign_on_a_phone(app, live_server, phone,
-                                                             make_user):
+                                                             desktop, make_user):
     """Leaders read the ledger and the campaign dashboards in the staff layout: the wide
-    tables scroll inside their box, the page itself never scrolls sideways."""
+    tables scroll inside their box, the page itself never scrolls sideways; at a desk the
+    ledger takes the width (it had kept a phone's column)."""
     from lawlearn.accounts.departments import create_department
     from lawlearn.outreach.categories import ensure_categories
     from tests.outreach.test_ledger import make_campaign, make_event
@@ -137,3 +138,9 @@ def test_a_leader_reads_the_ledger_and_a_campaign_on_a_phone(app, live_server, p
     expect(page.get_by_text("进军营").first).to_be_visible()
     assert_fits_phone(page)
     screenshot(page, "outreach-campaign-leader-phone")
+    wide = desktop.new_page()
+    log_in(wide, live_server, "zhuren")
+    wide.goto(f"{live_server}/outreach/ledger?from=2024-12-01&to=2024-12-07")
+    wide.wait_for_load_state()
+    assert wide.locator("main").bounding_box()["width"] >= 1200
+    screenshot(wide, "outreach-ledger-leader-desktop")
