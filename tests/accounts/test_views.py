@@ -370,7 +370,7 @@ def test_department_pages(admin_client, app):
 
 def test_import_through_the_page(admin_client, app, make_department):
     make_department("法制科")
-    data = xlsx_bytes([["kate", "凯特", "法制科", "职工", "", ""],
+    data = xlsx_bytes([["kate", "凯特", "法制科", "职工", "13800138000", ""],
                        ["leo", "利奥", "法制科", "职工", "", ""]])
     token = csrf_from(admin_client.get("/admin/users/import"))
     preview = admin_client.post("/admin/users/import", data={
@@ -378,6 +378,7 @@ def test_import_through_the_page(admin_client, app, make_department):
         "file": (io.BytesIO(data), "users.xlsx")}, content_type="multipart/form-data")
     html = preview.get_data(as_text=True)
     assert "将创建 2 个用户" in html and "凯特" in html
+    assert "<th>手机号</th>" in html and '<td class="nowrap">13800138000</td>' in html
     assert "batch-password" not in html  # the default password never goes back to the page
     with app.app_context():
         assert db.session.scalar(select(func.count(User.id)).filter_by(username="kate")) == 0
