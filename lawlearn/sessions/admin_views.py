@@ -30,8 +30,8 @@ from lawlearn.localtime import local_day
 from lawlearn.pagination import paginate
 from lawlearn.quiz.authoring import user_ids_for, usernames_of
 from lawlearn.quiz.models import Quiz
-from lawlearn.sessions import leave, roster, services, sessions_admin_bp
-from lawlearn.sessions.forms import CancelForm, KindForm, MarkForm, SessionForm
+from lawlearn.sessions import bulk_marking, leave, roster, services, sessions_admin_bp
+from lawlearn.sessions.forms import BulkMarkForm, CancelForm, KindForm, MarkForm, SessionForm
 from lawlearn.sessions.kinds import add_kind, session_kinds
 from lawlearn.sessions.models import ATTENDANCE_STATUSES, SessionKind, StudySession
 from lawlearn.submissions import once_per_submission
@@ -202,9 +202,7 @@ def attendance(session_id: int):
         db.session.commit()
     study = services.get_session(session_id)
     # Marking posts to this URL, query string included: back to the same page and filter.
-    here = url_for("sessions_admin.attendance", session_id=study.id,
-                   **{key: value for key, value in request.args.items()
-                      if key in ("q", "status", "page")})
+    here = url_for("sessions_admin.attendance", session_id=study.id, **_roster_args())
     form = MarkForm()
     if form.validate_on_submit():
         person = db.session.get(User, form.user_id.data)
@@ -240,7 +238,40 @@ def attendance(session_id: int):
                            records=roster.records_of(study, people),
                            flagged=roster.shared_device_users(study, people),
                            counts=roster.roster_counts(study), departments=departments,
-                           filters=_roster_filters(), status=status, mark_form=MarkForm())
+                           filters=_roster_filters(), status=status, mark_form=MarkForm(),
+                           bulk_form=BulkMarkForm(), roster_args=_roster_args())
+
+
+@sessions_admin_bp.route("/<int:session_id>/attendance/bulk", methods=["POST"])
+def attendance_bulk(session_id: int):
+    """Mark the rows ticked on the roster at once (a paper sign-in sheet): all or none."""
+    study = services.get_session(session_id)
+    here = url_for("sessions_admin.attendance", session_id=study.id, **_roster_args())
+    form = BulkMarkForm()
+    if not form.validate_on_submit():
+        flash(_("批量标记失败：请勾选人员并选择出勤状态，备注不超过 500 字。"), "error")
+        return redirect(here)
+    now = utcnow()
+    try:
+        people = bulk_marking.mark_many(current_user, study, form.chosen_ids(),
+                                        form.status.data, form.note.data or "", now)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(here)
+    from lawlearn.plans.progress import synced_progress  # plans imports sessions
+
+    for person in people:  # as for one mark: plan items stamped and paid now
+        synced_progress(person, now)
+    db.session.commit()
+    flash(_("已将 %(n)d 人标记为%(status)s。", n=len(people),
+            status=ATTENDANCE_STATUSES[form.status.data]), "success")
+    return redirect(here)
+
+
+def _roster_args() -> dict[str, str]:
+    """The roster's search, filter and page from the query string, for links back to it."""
+    return {key: value for key, value in request.args.items() if key in ("q", "status", "page")}
 
 
 def _roster_filters() -> dict[str, str]:

@@ -75,5 +75,19 @@ class MarkForm(FlaskForm):
     note = StringField(_l("备注"), validators=[Optional(), Length(max=500)])
 
 
+class BulkMarkForm(FlaskForm):
+    """The rows ticked on the roster (check boxes outside the form, tied to it by id)."""
+
+    user_ids = SelectMultipleField(coerce=int, validate_choice=False,
+                                   validators=[DataRequired()])
+    status = SelectField(_l("出勤"), choices=lambda: [(k, str(v)) for k, v in ATTENDANCE_STATUSES.items()
+                                                    if k != "pending_quiz"])
+    note = StringField(_l("备注"), validators=[Optional(), Length(max=500)])
+
+    def chosen_ids(self) -> list[int]:
+        # No row has an id past MAX_ID (PostgreSQL would refuse to compare it: a 500).
+        return [value for value in self.user_ids.data or [] if 0 < value <= MAX_ID]
+
+
 class KindForm(FlaskForm):
     name = StringField(_l("类型名称"), validators=[Required(), Length(max=50)])

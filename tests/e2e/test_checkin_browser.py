@@ -91,7 +91,7 @@ def test_the_attendance_roster_on_a_phone(app, live_server, phone, admin, make_u
     assert_fits_phone(page)  # the table scrolls inside its box, the page does not
 
     page.get_by_label("搜索姓名或用户名").fill("职工1")
-    page.locator("form.filters select[name=status]").select_option("none")
+    page.locator("form[role=search] select[name=status]").select_option("none")
     page.get_by_role("button", name="筛选").click()
     rows = page.locator("tbody tr")
     expect(rows).to_have_count(1)
@@ -106,6 +106,38 @@ def test_the_attendance_roster_on_a_phone(app, live_server, phone, admin, make_u
     expect(page.get_by_text(re.compile(r"迟到 1 .* 未签到 3$"))).to_be_visible()
     assert_fits_phone(page)
     screenshot(page, "attendance-roster-phone")
+
+
+def test_a_paper_sign_in_sheet_is_entered_in_one_go(app, live_server, desktop, admin,
+                                                     make_user):
+    """全选本页, untick the one who did not come, mark the rest 出席: asked first."""
+    for n in range(4):
+        make_user(f"staff{n}", name=f"职工{n}")
+    study_id = new_session(app, utcnow() + timedelta(minutes=5), title="宪法专题学习")
+    page = desktop.new_page()
+    log_in(page, live_server, admin.username, admin.password)
+    page.goto(f"{live_server}/admin/sessions/{study_id}/attendance?status=none")
+    page.wait_for_load_state()  # app.js shows 全选本页
+    page.get_by_label("全选本页").check()
+    expect(page.locator("input[name=user_ids]:checked")).to_have_count(5)
+    page.get_by_label("选择 职工2").uncheck()
+    page.locator("#bulk-mark select[name=status]").select_option("present")
+    page.locator("#bulk-mark input[name=note]").fill("纸质签到表")
+    questions: list[str] = []
+
+    def answer(dialog) -> None:
+        questions.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", answer)
+    page.get_by_role("button", name="批量标记").click()
+    expect(page.get_by_text("已将 4 人标记为出席。")).to_be_visible()
+    assert len(questions) == 1 and "已有的出勤记录会被改写" in questions[0]
+    expect(page).to_have_url(re.compile(r"status=none"))  # the same filter: who is left
+    rows = page.locator("tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("职工2")
+    screenshot(page, "attendance-bulk-mark-desktop")
 
 
 def test_cancelling_asks_for_the_reason_before_the_confirmation(app, live_server, desktop,

@@ -9,6 +9,7 @@ from urllib.parse import unquote
 
 from sqlalchemy import select
 
+from lawlearn.accounts.models import AuditEntry
 from lawlearn.database import utcnow
 from lawlearn.extensions import db
 from lawlearn.sessions import roster, services
@@ -262,3 +263,66 @@ def test_a_mark_pays_the_plan_item_at_once_dated_at_the_session(ctx, org, client
         user_id=org.secretary.id, source=f"plan_item:{item.id}"))
     assert award is not None and award.amount == 5
     assert award.day == local_day(session.starts_at)
+
+
+# --- marking many at once ---------------------------------------------------------------------
+
+
+def test_the_rows_ticked_are_marked_at_once_back_to_the_same_filter(ctx, org, client, login):
+    """A paper sign-in sheet entered after the session had taken a save per person."""
+    session = make_session(utcnow() + timedelta(days=1))  # not closed by the view
+    record(session, user(org.clerk), "late")
+    db.session.commit()
+    login(org.admin)
+    url = f"/admin/sessions/{session.id}/attendance?status=none"
+    page = client.get(url).get_data(as_text=True)
+    assert 'form="bulk-mark"' in page and "data-check-all" in page
+    response = client.post(f"/admin/sessions/{session.id}/attendance/bulk?status=none", data={
+        "csrf_token": csrf_from(client.get(url)), "status": "present", "note": "纸质签到表",
+        "user_ids": [str(org.officer.id), str(org.secretary.id), str(org.clerk.id)]})
+    assert response.status_code == 302
+    assert unquote(response.headers["Location"]).endswith(url)
+    marked = dict(db.session.execute(select(Attendance.user_id, Attendance.status)
+                                     .filter_by(session_id=session.id)).all())
+    assert marked == {org.officer.id: "present", org.secretary.id: "present",
+                      org.clerk.id: "present"}
+    notes = set(db.session.scalars(select(Attendance.note).filter_by(session_id=session.id)))
+    assert notes == {"纸质签到表"}
+    assert "已将 3 人标记为出席。" in client.get(url).get_data(as_text=True)
+    assert db.session.scalar(select(db.func.count(AuditEntry.id)).filter_by(
+        action="attendance.mark")) == 3  # each person's mark, as one by one
+
+
+def test_a_bulk_mark_with_anyone_refused_marks_nobody(ctx, org, client, login):
+    session = make_session(utcnow() + timedelta(days=1), department_ids=(org.office,))
+    login(org.admin)
+    url = f"/admin/sessions/{session.id}/attendance"
+    bulk = f"/admin/sessions/{session.id}/attendance/bulk"
+    token = csrf_from(client.get(url))
+    # 干部己 is not in the audience (办公室 only): nobody is marked, and the page says why.
+    refused = client.post(bulk, data={"csrf_token": token, "status": "present", "user_ids": [
+        str(org.secretary.id), str(org.officer.id)]}, follow_redirects=True)
+    assert "干部己 不在本次活动的应到人员名单中" in refused.get_data(as_text=True)
+    for data in ({"status": "present"}, {"status": "pending_quiz",
+                                         "user_ids": [str(org.secretary.id)]},
+                 {"status": "present", "user_ids": ["abc"]},
+                 {"status": "present", "user_ids": ["99999999999999999999"]},
+                 {"status": "present", "user_ids": [str(org.secretary.id), "987654"]}):
+        response = client.post(bulk, data={"csrf_token": token, **data},
+                               follow_redirects=True)
+        assert response.status_code == 200
+        text = response.get_data(as_text=True)
+        assert "批量标记失败" in text or "请先勾选" in text or "已不存在" in text, data
+    assert client.post(bulk, data={"status": "present", "user_ids": [
+        str(org.secretary.id)]}).status_code == 400  # no CSRF token
+    assert db.session.scalar(select(db.func.count()).select_from(Attendance)) == 0
+
+
+def test_leads_cannot_mark_many(ctx, org, client, login):
+    session = make_session(utcnow() + timedelta(days=1))
+    login(org.unit_lead)
+    response = client.post(f"/admin/sessions/{session.id}/attendance/bulk", data={
+        "csrf_token": csrf_from(client.get("/")), "status": "present",
+        "user_ids": [str(org.clerk.id)]})
+    assert response.status_code == 403
+    assert db.session.scalar(select(db.func.count()).select_from(Attendance)) == 0

@@ -49,6 +49,15 @@
                              { once: true });
     }
   });
+  // 全选本页: one box ticks or clears a group of boxes (the attendance roster's rows). It is
+  // hidden until this script runs: without it the rows are ticked one by one.
+  document.querySelectorAll("[data-check-all]").forEach(function (all) {
+    var group = 'input[type=checkbox][name="' + all.dataset.checkAll + '"]';
+    all.hidden = false;
+    all.addEventListener("change", function () {
+      document.querySelectorAll(group).forEach(function (box) { box.checked = all.checked; });
+    });
+  });
   // 复制 buttons copy a field's text (a calendar feed address to paste into the phone's
   // calendar). The Clipboard API needs HTTPS, which an office intranet may not have: then the
   // text is selected and copied the old way.
