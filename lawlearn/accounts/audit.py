@@ -20,6 +20,7 @@ ACTION_LABELS = {
     "department.rename": _l("部门更名"), "department.move": _l("调整部门上级"),
     "department.merge": _l("合并部门"), "department.delete": _l("删除部门"),
     "law.import": _l("导入法规"), "law.update": _l("修改法规信息"), "law.delete": _l("删除法规"),
+    "law.article_correct": _l("更正条文文字"),
     "material.delete": _l("删除学习资料"), "quiz.delete": _l("删除测验"),
     "material.create": _l("创建学习资料"), "material.update": _l("修改学习资料"),
     "material.publish": _l("发布学习资料"), "material.unpublish": _l("撤回学习资料"),

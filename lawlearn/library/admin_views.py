@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -13,8 +13,13 @@ from lawlearn import uploads
 from lawlearn.accounts.forms import ConfirmForm
 from lawlearn.errors import DomainError
 from lawlearn.extensions import db
-from lawlearn.library import deletion, library_admin_bp, services
-from lawlearn.library.forms import LawForm, LawImportConfirmForm, LawImportForm
+from lawlearn.library import corrections, deletion, library_admin_bp, services
+from lawlearn.library.forms import (
+    ArticleCorrectionForm,
+    LawForm,
+    LawImportConfirmForm,
+    LawImportForm,
+)
 from lawlearn.library.parsing import parse_law
 
 
@@ -126,3 +131,27 @@ def law_delete(law_id: int):
     flash(_("已删除《%(title)s》第 %(v)d 版。", title=title, v=version) + (
         _("第 %(v)d 版恢复为现行版本。", v=previous.version) if previous else ""), "success")
     return redirect(url_for("library_admin.laws"))
+
+
+@library_admin_bp.route("/laws/<int:law_id>/articles/<int:article_id>", methods=["GET", "POST"])
+def article_correct(law_id: int, article_id: int):
+    """Correct an article's wording in place (a typo); an amendment is imported instead."""
+    from lawlearn.library.views import article_url
+
+    article = corrections.get_article(law_id, article_id)
+    form = ArticleCorrectionForm()
+    if request.method == "GET":
+        form.text.data = "\n".join(article.paragraphs)
+    if form.validate_on_submit():
+        try:
+            changed = corrections.correct_article(current_user, article, form.text.data)
+        except DomainError as error:
+            form.text.errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(_("已更正%(label)s。", label=article.label) if changed
+                  else _("条文没有改动。"), "success")
+            return redirect(article_url(article))
+    return render_template("library_admin/article_form.html", form=form, article=article,
+                           law=article.law, back=article_url(article)), \
+        422 if form.errors else 200

@@ -49,3 +49,8 @@ def _unix_newlines(value: str | None) -> str | None:
 class NoteForm(FlaskForm):
     body = TextAreaField(_l("我的笔记（仅自己可见）"), filters=[_unix_newlines], validators=[
         Length(max=MAX_NOTE_LENGTH, message=_l("笔记不能超过 %(n)d 字。", n=MAX_NOTE_LENGTH))])
+
+
+class ArticleCorrectionForm(FlaskForm):
+    # The service checks the length and names the count; one paragraph per line.
+    text = TextAreaField(_l("条文（每段一行）"), validators=[Required()], render_kw={"rows": 12})
