@@ -40,6 +40,7 @@ from lawlearn.plans.progress import (
     sync_completions,
     synced_progress,
 )
+from lawlearn.quiz.models import Quiz
 from lawlearn.rounding import half_up
 from lawlearn.security import is_safe_next
 
@@ -209,10 +210,13 @@ def _item_page(item: PlanItem, now, *, form: ReflectionForm | None = None,
         if item.kind == "material" else None
     reflection = actions.get_reflection(current_user, item) if item.kind == "reflection" \
         else None
+    # Its pass mark: an item that asks for a pass says what a pass is.
+    quiz = db.session.get(Quiz, item.settings.get("quiz_id") or 0) if item.kind == "quiz" \
+        else None
     if item.kind == "reflection" and form is None:
         form = ReflectionForm(body=reflection.body if reflection else "")
     page = render_template(
-        "plans/item.html", item=item, entry=entry, row=row, material=material,
+        "plans/item.html", item=item, entry=entry, row=row, material=material, quiz=quiz,
         reflection=reflection, form=form, confirm_form=ConfirmItemForm(),
         errors=[(name, message) for name, messages in (form.errors if form else {}).items()
                 for message in messages if name != "csrf_token"],

@@ -578,6 +578,28 @@ def test_a_material_item_and_the_library_record_the_same_reading(app, client, an
     assert "✓ 已读完" in page and "我已读完" not in page
 
 
+def test_a_quiz_item_says_whether_it_needs_a_pass_and_what_a_pass_is(app, client, ann):
+    """An item asking for a pass had said nothing of it: a 50-point attempt left it 进行中
+    with no word why."""
+    with app.app_context():
+        plan = this_year_plan()
+        quiz = make_quiz()
+        quiz.pass_percent = 70
+        passed = add_item(plan, "quiz", title="须及格的测验",
+                          settings={"quiz_id": quiz.id, "require": "passed"}).id
+        tried = add_item(plan, "quiz", title="参加即可的测验",
+                         settings={"quiz_id": quiz.id, "require": "attempted"}).id
+        plan_id = plan.id
+        db.session.commit()
+    page = client.get(f"/plans/items/{passed}").get_data(as_text=True)
+    assert "须及格才算完成：得分达到满分的 70%；未及格可在允许的次数内再答。" in page
+    page = client.get(f"/plans/items/{tried}").get_data(as_text=True)
+    assert "交卷一次即算完成，不论成绩。" in page and "须及格才算完成" not in page
+    facts = html.fromstring(client.get(f"/plans/{plan_id}").get_data(as_text=True))
+    spans = [" ".join(p.itertext()) for p in facts.xpath("//p[contains(@class, 'item-facts')]")]
+    assert any("须及格" in text for text in spans) and any("交卷即完成" in text for text in spans)
+
+
 def test_a_reflections_maximum_counts_a_line_break_once_and_says_what_it_counts(app, client,
                                                                                  ann):
     """The form had counted the two characters a browser sends for a line break, and its
