@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 
+from lawlearn.extensions import db
+from lawlearn.i18n import display_datetime
+from lawlearn.quiz.models import Attempt
 from tests.conftest import csrf_from, post_with_csrf
 
 
@@ -18,6 +21,14 @@ def test_take_a_quiz_without_scripts(app, client, login, make_user, make_quiz):
     html = client.get(take_url).get_data(as_text=True)
     assert "第 1 / 4 题" in html and 'role="timer"' in html  # closes in a week
     attempt_id = int(take_url.rsplit("/", 1)[1])
+    # Left part-way: every way back says by when it must be handed in (the clock runs on).
+    with app.app_context():
+        with app.test_request_context():
+            when = display_datetime(db.session.get(Attempt, attempt_id).deadline)
+    for url in ("/quizzes", f"/quizzes/{quiz_id}"):
+        assert f"本次答题须在 {when} 前交卷，到时自动交卷。" in client.get(url).get_data(
+            as_text=True), url
+    assert f"继续答题（{when} 前交卷）" in client.get("/").get_data(as_text=True)
     fields = dict(re.findall(r'data-question-id="(\d+)" data-type="(\w+)"', html))
     answers = {"csrf_token": csrf_from(client.get(take_url))}
     for qid, kind in fields.items():
