@@ -76,3 +76,40 @@ def test_a_long_search_wraps_on_a_phone(live_server, phone, make_user):
     page.goto(f"{live_server}/search?q={'x' * 300}")
     expect(page.get_by_text(re.compile("没有找到与"))).to_be_visible()
     assert_fits_phone(page)
+
+
+def test_a_note_emptied_and_saved_is_deleted_only_when_confirmed(app, live_server, phone,
+                                                                 make_user):
+    """Emptying the box and tapping 保存笔记 had deleted the note without a word, where 删除笔记
+    asks first. Called off, the form can be sent again at once (no double-tap guard)."""
+    from tests.library.test_library import SMALL_LAW
+
+    with app.app_context():
+        law_id = services.import_law(None, SMALL_LAW).id
+        db.session.commit()
+    user = make_user("noter")
+    page = phone.new_page()
+    log_in(page, live_server, user.username, user.password)
+    page.goto(f"{live_server}/laws/{law_id}/articles/1")
+    page.wait_for_load_state()
+    page.locator("details#note summary").click()
+    page.locator("textarea[name=body]").fill("个人信息受法律保护")
+    page.get_by_role("button", name="保存笔记").click()
+    page.wait_for_load_state()
+    if not page.locator("details#note[open]").count():  # open after a save: the note is there
+        page.locator("details#note summary").click()
+    questions: list[str] = []
+    answers = iter([False, True])
+
+    def answer(dialog) -> None:
+        questions.append(dialog.message)
+        dialog.accept() if next(answers) else dialog.dismiss()
+
+    page.on("dialog", answer)
+    page.locator("textarea[name=body]").fill("")
+    page.get_by_role("button", name="保存笔记").click()
+    assert questions == ["删除这条笔记？删除后无法恢复。"]
+    expect(page.locator("textarea[name=body]")).to_have_value("")  # still on the page
+    page.get_by_role("button", name="保存笔记").click()
+    expect(page.get_by_text("笔记已删除。")).to_be_visible()
+    assert len(questions) == 2

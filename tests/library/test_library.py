@@ -477,7 +477,9 @@ def test_every_link_to_a_zhiyi_article_opens_that_article(client, login, make_us
     assert f'本条链接：<a href="{url}">' in page
     post_with_csrf(client, url, f"/articles/{article_id}/bookmark", {"bookmarked": "1"})
     assert f'href="{url}"' in client.get("/me/bookmarks").get_data(as_text=True)
-    assert f'href="{url}"' in client.get(f"/materials/{material_id}").get_data(as_text=True)
+    material_page = client.get(f"/materials/{material_id}").get_data(as_text=True)
+    assert f'href="{url}"' in material_page
+    assert "更新于 " in material_page  # its date says what it is (not when it came out)
 
 
 def test_an_emptied_note_is_deleted_and_said_so(client, login, make_user, app):

@@ -345,7 +345,7 @@ def test_my_reflections_lists_mine_with_where_each_review_stands(app, office):
         f"/plans/items/{office.unreviewed}", f"/plans/items/{office.reviewed}"]
 
     submit(app, office.ann, office.reviewed, TEXT + "结合执法工作，做到严格规范公正文明。")
-    assert "等待审阅" in cards()[1]
+    assert "待审阅" in cards()[1]  # as the plan and item pages say
     decide(lead, returned, "accept")
     assert "已审阅通过" in cards()[1]
 

@@ -82,7 +82,7 @@ def test_cards_sessions_and_quizzes_of_the_clerk(app, office):
     assert "出席 2 · 迟到 0 · 请假 0 · 缺席 0" in card_text(cards[0])
     assert "应参学 2 场；按计为参学 2 场 ÷ 计入参学率 2 场计算" in card_text(cards[0])
     assert cards[3].xpath("string(./strong)").replace(" ", "") == "1/1"
-    assert "最高得分率 90.0% · 平均得分率 75.0%" in card_text(cards[3])
+    assert "最高得分率 90.0% · 每次答卷平均得分率 75.0%" in card_text(cards[3])
     assert cards[-1].xpath("string(./strong)") == "5"
     sessions = page.xpath('//section[@aria-labelledby="record-sessions"]//li')
     assert [" ".join(li.text_content().split()) for li in sessions] == [

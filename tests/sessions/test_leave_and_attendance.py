@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -569,6 +570,9 @@ def test_leave_page_after_start_offers_no_form(app, client, login, org):
                            follow_redirects=True)
     assert "活动已开始" in response.get_data(as_text=True)
     assert client.get("/sessions/99999/leave").status_code == 404
+    # Its hours with their unit, as everywhere else (学时 2 had stood bare).
+    assert re.search(r"<dt>学时</dt><dd>[\d.]+ 学时</dd>", client.get(
+        f"/sessions/{session_id}").get_data(as_text=True))
 
 
 def test_a_session_for_others_has_no_leave_page_of_mine(app, client, login, org):

@@ -49,8 +49,15 @@
                              { once: true });
     }
   });
-  // 全选本页: one box ticks or clears a group of boxes (the attendance roster's rows). It is
-  // hidden until this script runs: without it the rows are ticked one by one.
+  // A form that deletes when its field is sent empty (a note) asks first.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var field = form.dataset && form.dataset.confirmEmpty && form.elements[form.dataset.confirmEmpty];
+    if (field && !field.value.trim() && !window.confirm(form.dataset.confirmEmptyMessage)) {
+      event.preventDefault();
+    }
+  });
+  // 全选本页 ticks a group of boxes; hidden until this script runs.
   document.querySelectorAll("[data-check-all]").forEach(function (all) {
     var group = 'input[type=checkbox][name="' + all.dataset.checkAll + '"]';
     all.hidden = false;
@@ -107,7 +114,8 @@
   // (filters, downloads) changes nothing, and a download never leaves the page: let it repeat.
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    if ((form.getAttribute("method") || "get").toLowerCase() === "get") {
+    // A submit called off (取消) sent nothing.
+    if (event.defaultPrevented || (form.getAttribute("method") || "get").toLowerCase() === "get") {
       return;
     }
     if (form.dataset.submitted === "1") {
