@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from markupsafe import Markup, escape
-from sqlalchemy import DDL, and_, bindparam, event, or_, select, text
+from sqlalchemy import DDL, and_, bindparam, event, func, or_, select, text
 from sqlalchemy.orm import joinedload
 
 from lawlearn.database import like_pattern
@@ -85,7 +85,9 @@ for _model in (LawArticle, Material):
 # --- queries --------------------------------------------------------------------------
 
 # A phone page within the weight budget (UI.md: 60 KB in all); the page asks for more words.
-MAX_ARTICLE_HITS = 50
+# Each law's first hits on the results page; all of one law's hits a page at a time.
+HITS_PER_LAW = 5
+HITS_PER_PAGE = 50
 MAX_MATERIAL_HITS = 20
 NUMBER_QUERY = re.compile(rf"^(?P<law>.*?)\s*第?\s*(?P<number>{NUMERAL})\s*条?"
                           rf"(?:\s*之\s*(?P<sub>{NUMERAL}))?$")
@@ -129,12 +131,21 @@ class SearchResults:
     articles_by_law: list[tuple[Law, list[LawArticle]]] = field(default_factory=list)
     direct_articles: list[LawArticle] = field(default_factory=list)  # found by number
     materials: list[Material] = field(default_factory=list)
-    article_total: int = 0
-    truncated: bool = False
+    article_total: int = 0  # every article found, shown or not
+    law_totals: dict[int, int] = field(default_factory=dict)  # law id → its articles found
+    within: Law | None = None  # the one law searched, a page of its hits at a time
+    page: int = 1
+    pages: int = 1
 
     @property
     def empty(self) -> bool:
         return not (self.articles_by_law or self.direct_articles or self.materials)
+
+    @property
+    def truncated(self) -> bool:
+        """Some law has more hits than are shown."""
+        shown = {law.id: len(articles) for law, articles in self.articles_by_law}
+        return any(total > shown.get(law_id, 0) for law_id, total in self.law_totals.items())
 
 
 def parse_number_query(query: str) -> tuple[str, int, int | None] | None:
@@ -160,14 +171,17 @@ def parse_number_query(query: str) -> tuple[str, int, int | None] | None:
     return (squash(law_part), number, sub) if 0 < number <= MAX_NUMBER else None
 
 
-def search_library(query: str, *, include_unpublished: bool = False) -> SearchResults:
-    """Articles of current laws and published materials matching every term of ``query``."""
+def search_library(query: str, *, include_unpublished: bool = False, law_id: int | None = None,
+                   page: int = 1) -> SearchResults:
+    """Articles of current laws and published materials matching every term of ``query``:
+    each law's first hits with its real count; with ``law_id``, that law's hits alone, a
+    page at a time. A fixed number of queries either way."""
     results = SearchResults(query=query.strip())
     terms = _terms(query)
     if not terms:
         return results
 
-    number_query = parse_number_query(query)
+    number_query = parse_number_query(query) if law_id is None else None
     if number_query is not None:
         law_part, number, sub = number_query
         condition = and_(LawArticle.number == number, Law.is_current.is_(True))
@@ -182,19 +196,37 @@ def search_library(query: str, *, include_unpublished: bool = False) -> SearchRe
             .options(joinedload(LawArticle.law)).order_by(Law.title, LawArticle.sub_number)
             .limit(20)))
 
-    articles = list(db.session.scalars(
-        select(LawArticle).join(Law)
-        .where(Law.is_current.is_(True), *[_article_condition(term) for term in terms])
-        .options(joinedload(LawArticle.law))
-        .order_by(Law.title, LawArticle.position)
-        .limit(MAX_ARTICLE_HITS + 1)))
-    results.truncated = len(articles) > MAX_ARTICLE_HITS
-    articles = articles[:MAX_ARTICLE_HITS]
-    results.article_total = len(articles)
+    found = [Law.is_current.is_(True), *[_article_condition(term) for term in terms]]
+    if law_id is not None:
+        found.append(LawArticle.law_id == law_id)
+    results.law_totals = dict(db.session.execute(
+        select(LawArticle.law_id, func.count(LawArticle.id)).join(Law).where(*found)
+        .group_by(LawArticle.law_id)).all())
+    results.article_total = sum(results.law_totals.values())
+    if law_id is not None:
+        results.pages = max(1, -(-results.article_total // HITS_PER_PAGE))
+        results.page = min(max(1, page), results.pages)
+        articles = list(db.session.scalars(
+            select(LawArticle).join(Law).where(*found).options(joinedload(LawArticle.law))
+            .order_by(LawArticle.position)
+            .offset((results.page - 1) * HITS_PER_PAGE).limit(HITS_PER_PAGE)))
+        results.within = articles[0].law if articles else db.session.get(Law, law_id)
+    else:
+        # Each law's first hits in one statement: a common word had filled the page with
+        # the first laws in title order and left the others out.
+        ranked = (select(LawArticle.id, func.row_number().over(
+            partition_by=LawArticle.law_id, order_by=LawArticle.position).label("rank"))
+            .join(Law).where(*found).subquery())
+        articles = list(db.session.scalars(
+            select(LawArticle).join(ranked, ranked.c.id == LawArticle.id).join(Law)
+            .where(ranked.c.rank <= HITS_PER_LAW).options(joinedload(LawArticle.law))
+            .order_by(Law.title, LawArticle.position)))
     grouped: dict[int, tuple[Law, list[LawArticle]]] = {}
     for article in articles:
         grouped.setdefault(article.law_id, (article.law, []))[1].append(article)
     results.articles_by_law = list(grouped.values())
+    if law_id is not None:
+        return results  # that law's articles only
 
     material_query = select(Material).where(*[_material_condition(term) for term in terms])
     if not include_unpublished:

@@ -9,6 +9,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from lawlearn.converters import record_id
 from lawlearn.database import utcnow
 from lawlearn.errors import DomainError
 from lawlearn.extensions import db
@@ -145,7 +146,10 @@ def save_note(article_id: int):
 def search():
     """Full-text search over articles and materials; also by article number."""
     query = request.args.get("q", "").strip()[:100]
-    results = search_library(query) if query else None
+    law_id = request.args.get("law", type=record_id)  # None when missing or not an id
+    results = search_library(query, law_id=law_id,
+                             page=request.args.get("page", 1, type=record_id) or 1) \
+        if query else None
     return render_template("library/search.html", query=query, results=results)
 
 

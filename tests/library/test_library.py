@@ -16,7 +16,12 @@ from lawlearn.errors import Conflict, ValidationFailed
 from lawlearn.extensions import db
 from lawlearn.library import services
 from lawlearn.library.models import ArticleNote, ArticleStudy, Law, LawArticle, LawDivision
-from lawlearn.library.search import highlight, parse_number_query, search_library
+from lawlearn.library.search import (
+    HITS_PER_LAW,
+    highlight,
+    parse_number_query,
+    search_library,
+)
 from tests.conftest import csrf_from, post_with_csrf
 from tests.library.test_parsing import GBK_TEXT, LAWS, needs_shared
 from tests.races import key_refusals as key_refusals  # noqa: F401  (a fixture)
@@ -162,6 +167,50 @@ def test_search_on_the_civil_code_and_by_article_number(request_ctx):
         assert [(a.law.short_title, a.number) for a in direct] == [("民法典", 1165)], query
     both = search_library("第三十三条").direct_articles
     assert {a.law.short_title for a in both} == {"民法典", "宪法"}
+
+
+@needs_shared
+def test_a_common_word_finds_every_law_with_its_real_count(app, client, login, make_user,
+                                                           count_queries):
+    """公开 had shown 宪法 and 48 articles of the 条例 (50 in title order) and left out the
+    民法典 and the 暂行条例, with counts that were only what fitted."""
+    login(make_user("searcher"))
+    with app.app_context():
+        for name in ("宪法.md", "民法典.md", "政府信息公开条例_2019.md",
+                     "重大行政决策程序暂行条例_2019.md"):
+            import_text((LAWS / name).read_bytes())
+        with app.test_request_context():
+            results = search_library("公开")
+            real = dict(db.session.execute(
+                select(LawArticle.law_id, func.count(LawArticle.id))
+                .where(LawArticle.text.contains("公开")).group_by(LawArticle.law_id)).all())
+            assert len(real) == 4 and results.law_totals == real
+            assert results.article_total == sum(real.values()) > 50
+            shown = {law.id: articles for law, articles in results.articles_by_law}
+            assert set(shown) == set(real)  # every law, each with its first hits
+            assert all(len(articles) == min(HITS_PER_LAW, real[law_id])
+                       for law_id, articles in shown.items())
+            assert results.truncated
+            regulation = max(real, key=real.get)
+            within = search_library("公开", law_id=regulation, page=2)
+            assert within.within.id == regulation and within.page == 2
+            assert within.pages == -(-real[regulation] // 50)
+            assert [law.id for law, _a in within.articles_by_law] == [regulation]
+            first_page = search_library("公开", law_id=regulation).articles_by_law[0][1]
+            assert len(first_page) == min(50, real[regulation])
+            assert all("公开" in article.text for article in first_page)
+    page = client.get("/search?q=公开").get_data(as_text=True)
+    assert f"共 {real[regulation]} 条" in page
+    assert f'href="/search?q=%E5%85%AC%E5%BC%80&amp;law={regulation}"' in page
+    drill = client.get(f"/search?q=公开&law={regulation}").get_data(as_text=True)
+    assert "全部搜索结果" in drill and "查看本法全部" not in drill
+    assert client.get(f"/search?q=公开&law={regulation}&page=99999999999").status_code == 200
+    assert client.get("/search?q=公开&law=abc").status_code == 200
+    # A fixed number of queries, however many laws and hits.
+    assert count_queries(lambda: client.get("/search?q=公开")) == count_queries(
+        lambda: client.get("/search?q=宪法修正案"))
+    assert count_queries(lambda: client.get(f"/search?q=公开&law={regulation}")) == \
+        count_queries(lambda: client.get(f"/search?q=公开&law={regulation}&page=2"))
 
 
 @pytest.mark.parametrize(("query", "parsed"), [
