@@ -342,12 +342,17 @@ def my_record(user: User, date_from: date, date_to: date, *,
     rule = AttendanceRule.from_config(rule)
     now = now or utcnow()
     mine = and_(Attendance.session_id == StudySession.id, Attendance.user_id == user.id)
+    start, end = period_bounds(date_from, date_to)
     rows = db.session.execute(
         select(StudySession, Attendance.status)
         .outerjoin(Attendance, mine)
         .options(joinedload(StudySession.kind))
-        .where(*_in_period(date_from, date_to, now),
-               or_(Attendance.id.is_not(None), audience_condition(user)))
+        .where(StudySession.starts_at >= start, StudySession.starts_at < end,
+               StudySession.cancelled_at.is_(None),
+               # Started and mine to attend, or recorded already: leave approved for a
+               # session still to come shows with the rest (in no figure until it closes).
+               or_(Attendance.id.is_not(None),
+                   and_(StudySession.starts_at <= now, audience_condition(user))))
         .order_by(StudySession.starts_at.desc(), StudySession.id.desc())).all()
     entries, counts = [], Counts()
     for session, status in rows:

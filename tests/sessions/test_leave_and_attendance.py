@@ -15,6 +15,7 @@ from lawlearn.accounts.models import AuditEntry, User
 from lawlearn.database import utcnow
 from lawlearn.errors import Conflict, PermissionDenied, ValidationFailed
 from lawlearn.extensions import db
+from lawlearn.localtime import local_day
 from lawlearn.sessions import attendance, leave, roster
 from lawlearn.sessions.models import Attendance, LeaveRequest, SessionKind, StudySession
 from lawlearn.sessions.services import (
@@ -668,6 +669,22 @@ def test_my_attendance_page(app, client, login, org):
     assert "结束日期早于开始日期，已按对调后的期间统计。" in reversed_
     assert 'value="2001-01-01"' in reversed_ and 'value="2001-12-31"' in reversed_
     assert "日期无效" not in page.get_data(as_text=True) and "对调" not in text
+
+
+def test_leave_approved_for_a_session_to_come_shows_in_my_attendance(app, client, login, org):
+    """The notice and the session said 请假; 我的出勤 listed only sessions begun."""
+    with app.app_context():
+        coming = make_session(utcnow() + timedelta(days=2), title="下周专题学法")
+        request, _created = leave.request_leave(user(org.clerk), coming, "外出培训", utcnow())
+        leave.decide(user(org.admin), request, True, None, utcnow())
+        make_session(utcnow() + timedelta(days=3), title="另一场未来学法")  # nothing of mine
+        db.session.commit()
+        today = local_day(utcnow())
+    login(org.clerk)
+    text = client.get(f"/me/attendance?from={(today - timedelta(days=7)).isoformat()}"
+                      f"&to={(today + timedelta(days=7)).isoformat()}").get_data(as_text=True)
+    assert "下周专题学法" in text and "请假" in text and "签到结束后计入统计" in text
+    assert "另一场未来学法" not in text
 
 
 @pytest.fixture
