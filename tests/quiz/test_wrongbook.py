@@ -261,6 +261,8 @@ def test_the_book_shows_my_mistakes_with_the_right_answers(app, client, login, m
     page = client.get("/wrong-answers")
     html = page.get_data(as_text=True)
     assert page.status_code == 200
+    # The book shows the bank's order: its letters may not be those of the quiz or run.
+    assert "选项按题库原顺序排列，字母可能与答题时不同" in html
     # Newest first; someone else's mistakes are not mine.
     order = [html.index(stem) for stem in ("国家工作人员就职时", "下列属于公民基本权利的有",
                                            "我国的根本大法是")]
