@@ -189,20 +189,16 @@ def synced_progress(user: User, now: datetime, *, year: int | None = None) -> li
 def sync_completions(user: User, progress: list[PlanProgress], now: datetime) -> int:
     """Stamp items newly seen done and pay their points once; returns how many."""
     done = {entry.item.id: entry for plan in progress for entry in plan.items if entry.done}
-    if not done:
-        return 0
-    stamped = set(db.session.scalars(select(PlanItemProgress.item_id).where(
-        PlanItemProgress.user_id == user.id, PlanItemProgress.item_id.in_(list(done)),
-        PlanItemProgress.completed_at.is_not(None))))
+    # One query, even with nothing done: a page's queries do not depend on anyone's progress
+    # (tests/test_page_queries.py compares two offices whose people stand differently).
     rows = {row.item_id: row for row in db.session.scalars(select(PlanItemProgress).where(
-        PlanItemProgress.user_id == user.id,
-        PlanItemProgress.item_id.in_([i for i in done if i not in stamped])))}
+        PlanItemProgress.user_id == user.id, PlanItemProgress.item_id.in_(list(done))))}
     count = 0
     for item_id, entry in done.items():
-        if item_id in stamped:
-            continue
-        when = entry.state.done_at or now
         row = rows.get(item_id)
+        if row is not None and row.completed_at is not None:
+            continue  # stamped already
+        when = entry.state.done_at or now
         if row is None:
             try:
                 with db.session.begin_nested():

@@ -79,11 +79,16 @@ def test_the_demo_has_two_constitution_weeks_with_events_photos_and_gaps(
     assert len(last_events) >= 7 and {e.status for e in last_events} == {"verified"}
     this_events = [e for e in events if e.campaign_id == this.id]
     before_week = local_today(now) < this.starts_on
+    # On the week's first two days its events crowd onto them, some not over yet: the
+    # picture of a week under way (three verified, one submitted, today's draft) holds
+    # from the third day, as on the fixed 3 December.
+    first_days = not before_week and local_today(now) < this.starts_on + timedelta(days=2)
     assert all(this.starts_on <= local_today(e.starts_at) <= this.ends_on for e in this_events)
+    assert all(e.status == "draft" for e in this_events if e.ends_at > now)  # never ahead
     if before_week:  # planned drafts, nothing reported from the future
         assert {e.status for e in this_events} == {"draft"}
         assert all(e.starts_at > now and not e.photos for e in this_events)
-    else:
+    elif not first_days:
         assert [e.status for e in this_events].count("submitted") == 1
         assert [e.status for e in this_events].count("draft") == 1
     assert 4 <= len(this_events) <= 6
@@ -115,8 +120,9 @@ def test_the_demo_has_two_constitution_weeks_with_events_photos_and_gaps(
         assert photo.caption
         assert photo.captured_at <= now and photo.uploaded_at <= now
     featured = [p for p in pictures if p.featured]
-    assert {p.event.campaign_id for p in featured} == ({last.id} if before_week
-                                                       else {last.id, this.id})
+    if not first_days:
+        assert {p.event.campaign_id for p in featured} == ({last.id} if before_week
+                                                           else {last.id, this.id})
 
     # Last year's week met its targets; this year's shows what is still missing.
     done = campaign_progress(last)
@@ -125,6 +131,9 @@ def test_the_demo_has_two_constitution_weeks_with_events_photos_and_gaps(
     assert [o.title for o in done.other_laws] == ["中华人民共和国劳动合同法",
                                                   "中华人民共和国反电信网络诈骗法"]
     under_way = campaign_progress(this)
+    if first_days:
+        assert under_way.totals.events + under_way.draft_events == len(this_events)
+        return
     if before_week:
         assert under_way.totals.events == 0 and under_way.draft_events == len(this_events)
         assert counts["stall_entries"] == 0 and db.session.scalar(select(StallQuiz)) is None
