@@ -84,9 +84,11 @@ for _model in (LawArticle, Material):
 
 # --- queries --------------------------------------------------------------------------
 
-# A phone page within the weight budget (UI.md: 60 KB in all); the page asks for more words.
-# Each law's first hits on the results page; all of one law's hits a page at a time.
+# A phone page within the weight budget (UI.md: 60 KB in all), however large the library:
+# the first hits of the laws with most of them; the other laws by name and count only; all
+# of one law's hits a page at a time.
 HITS_PER_LAW = 5
+LAWS_WITH_HITS = 8
 HITS_PER_PAGE = 50
 MAX_MATERIAL_HITS = 20
 NUMBER_QUERY = re.compile(rf"^(?P<law>.*?)\s*第?\s*(?P<number>{NUMERAL})\s*条?"
@@ -133,6 +135,7 @@ class SearchResults:
     materials: list[Material] = field(default_factory=list)
     article_total: int = 0  # every article found, shown or not
     law_totals: dict[int, int] = field(default_factory=dict)  # law id → its articles found
+    more_laws: list[tuple[Law, int]] = field(default_factory=list)  # found, hits not shown
     within: Law | None = None  # the one law searched, a page of its hits at a time
     page: int = 1
     pages: int = 1
@@ -141,11 +144,6 @@ class SearchResults:
     def empty(self) -> bool:
         return not (self.articles_by_law or self.direct_articles or self.materials)
 
-    @property
-    def truncated(self) -> bool:
-        """Some law has more hits than are shown."""
-        shown = {law.id: len(articles) for law, articles in self.articles_by_law}
-        return any(total > shown.get(law_id, 0) for law_id, total in self.law_totals.items())
 
 
 def parse_number_query(query: str) -> tuple[str, int, int | None] | None:
@@ -199,10 +197,12 @@ def search_library(query: str, *, include_unpublished: bool = False, law_id: int
     found = [Law.is_current.is_(True), *[_article_condition(term) for term in terms]]
     if law_id is not None:
         found.append(LawArticle.law_id == law_id)
-    results.law_totals = dict(db.session.execute(
-        select(LawArticle.law_id, func.count(LawArticle.id)).join(Law).where(*found)
-        .group_by(LawArticle.law_id)).all())
+    counted = db.session.execute(
+        select(Law, func.count(LawArticle.id).label("hits")).join(LawArticle).where(*found)
+        .group_by(Law.id).order_by(func.count(LawArticle.id).desc(), Law.title)).all()
+    results.law_totals = {law.id: hits for law, hits in counted}
     results.article_total = sum(results.law_totals.values())
+    results.more_laws = [(law, hits) for law, hits in counted[LAWS_WITH_HITS:]]
     if law_id is not None:
         results.pages = max(1, -(-results.article_total // HITS_PER_PAGE))
         results.page = min(max(1, page), results.pages)
@@ -214,17 +214,20 @@ def search_library(query: str, *, include_unpublished: bool = False, law_id: int
     else:
         # Each law's first hits in one statement: a common word had filled the page with
         # the first laws in title order and left the others out.
+        shown = [law.id for law, _hits in counted[:LAWS_WITH_HITS]]
         ranked = (select(LawArticle.id, func.row_number().over(
             partition_by=LawArticle.law_id, order_by=LawArticle.position).label("rank"))
-            .join(Law).where(*found).subquery())
+            .join(Law).where(*found, LawArticle.law_id.in_(shown)).subquery())
         articles = list(db.session.scalars(
             select(LawArticle).join(ranked, ranked.c.id == LawArticle.id).join(Law)
             .where(ranked.c.rank <= HITS_PER_LAW).options(joinedload(LawArticle.law))
-            .order_by(Law.title, LawArticle.position)))
+            .order_by(LawArticle.position)))
     grouped: dict[int, tuple[Law, list[LawArticle]]] = {}
     for article in articles:
         grouped.setdefault(article.law_id, (article.law, []))[1].append(article)
-    results.articles_by_law = list(grouped.values())
+    # The laws with most hits first, as counted.
+    order = list(results.law_totals)
+    results.articles_by_law = sorted(grouped.values(), key=lambda pair: order.index(pair[0].id))
     if law_id is not None:
         return results  # that law's articles only
 
