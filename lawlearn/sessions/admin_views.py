@@ -248,7 +248,7 @@ def attendance_bulk(session_id: int):
     study = services.get_session(session_id)
     here = url_for("sessions_admin.attendance", session_id=study.id, **_roster_args())
     form = BulkMarkForm()
-    if not form.validate_on_submit():
+    if not form.validate_on_submit() or form.chosen_ids() is None:
         flash(_("批量标记失败：请勾选人员并选择出勤状态，备注不超过 500 字。"), "error")
         return redirect(here)
     now = utcnow()

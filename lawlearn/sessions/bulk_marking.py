@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from lawlearn.accounts.models import User
-from lawlearn.errors import NotFound, ValidationFailed
+from lawlearn.errors import Conflict, DomainError, NotFound, ValidationFailed
 from lawlearn.extensions import db
 from lawlearn.sessions import services
 from lawlearn.sessions.models import StudySession
@@ -21,7 +21,8 @@ MAX_MARKED_AT_ONCE = 200
 def mark_many(actor: User, session: StudySession, user_ids: list[int], status: str,
               note: str, now: datetime) -> list[User]:
     """Mark each person as ``status``, each as :func:`services.mark` does (audited one by
-    one). The first refusal is raised: the caller rolls back, so none is marked."""
+    one). Every refusal is named in one error; the caller then rolls back, so none is
+    marked."""
     wanted = sorted(set(user_ids))
     if not wanted:
         raise ValidationFailed(_("请先勾选要标记的人员。"), field="user_ids")
@@ -32,6 +33,13 @@ def mark_many(actor: User, session: StudySession, user_ids: list[int], status: s
                                      .order_by(User.name_key, User.id)))
     if len(people) != len(wanted):
         raise NotFound(_("勾选的人员中有账号已不存在，请刷新页面后重试。"))
+    refusals = []
     for person in people:
-        services.mark(actor, session, person, status, note, now)
+        try:
+            services.mark(actor, session, person, status, note, now)
+        except DomainError as error:
+            refusals.append(error.message)
+    if refusals:
+        raise Conflict(_("未标记任何人：%(reasons)s", reasons="".join(refusals)),
+                       code="not_marked")
     return people

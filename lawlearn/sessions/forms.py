@@ -84,9 +84,11 @@ class BulkMarkForm(FlaskForm):
                                                     if k != "pending_quiz"])
     note = StringField(_l("备注"), validators=[Optional(), Length(max=500)])
 
-    def chosen_ids(self) -> list[int]:
-        # No row has an id past MAX_ID (PostgreSQL would refuse to compare it: a 500).
-        return [value for value in self.user_ids.data or [] if 0 < value <= MAX_ID]
+    def chosen_ids(self) -> list[int] | None:
+        """The ids ticked; None when one names no possible row (PostgreSQL would refuse to
+        compare an id past MAX_ID: a 500), so that nobody is marked rather than the rest."""
+        ids = self.user_ids.data or []
+        return ids if all(0 < value <= MAX_ID for value in ids) else None
 
 
 class KindForm(FlaskForm):

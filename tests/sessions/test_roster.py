@@ -293,20 +293,28 @@ def test_the_rows_ticked_are_marked_at_once_back_to_the_same_filter(ctx, org, cl
         action="attendance.mark")) == 3  # each person's mark, as one by one
 
 
-def test_a_bulk_mark_with_anyone_refused_marks_nobody(ctx, org, client, login):
+def test_a_bulk_mark_with_anyone_refused_marks_nobody(ctx, org, client, login, make_user):
     session = make_session(utcnow() + timedelta(days=1), department_ids=(org.office,))
+    late_in_order = make_user("zhou", name="周某", department_id=org.unit)  # after 文员庚
     login(org.admin)
     url = f"/admin/sessions/{session.id}/attendance"
     bulk = f"/admin/sessions/{session.id}/attendance/bulk"
     token = csrf_from(client.get(url))
-    # 干部己 is not in the audience (办公室 only): nobody is marked, and the page says why.
+    # 干部己 and 周某 are not in the audience (办公室 only): 文员庚, marked before 周某, is
+    # undone with the rest, and the page names both refusals at once.
     refused = client.post(bulk, data={"csrf_token": token, "status": "present", "user_ids": [
-        str(org.secretary.id), str(org.officer.id)]}, follow_redirects=True)
-    assert "干部己 不在本次活动的应到人员名单中" in refused.get_data(as_text=True)
+        str(org.secretary.id), str(org.officer.id), str(late_in_order.id)]},
+        follow_redirects=True)
+    text = refused.get_data(as_text=True)
+    assert "未标记任何人" in text
+    assert "干部己 不在本次活动的应到人员名单中" in text and "周某 不在本次活动的应到人员名单中" in text
+    assert db.session.scalar(select(db.func.count(AuditEntry.id)).filter_by(
+        action="attendance.mark")) == 0
     for data in ({"status": "present"}, {"status": "pending_quiz",
                                          "user_ids": [str(org.secretary.id)]},
                  {"status": "present", "user_ids": ["abc"]},
                  {"status": "present", "user_ids": ["99999999999999999999"]},
+                 {"status": "present", "user_ids": [str(org.secretary.id), "2147483648"]},
                  {"status": "present", "user_ids": [str(org.secretary.id), "987654"]}):
         response = client.post(bulk, data={"csrf_token": token, **data},
                                follow_redirects=True)

@@ -49,7 +49,7 @@
                              { once: true });
     }
   });
-  // A form that deletes when its field is sent empty (a note) asks first.
+  // A form that deletes when its field is sent empty asks first.
   document.addEventListener("submit", function (event) {
     var form = event.target;
     var field = form.dataset && form.dataset.confirmEmpty && form.elements[form.dataset.confirmEmpty];
