@@ -318,12 +318,15 @@ def user_import_template():
 @admin_bp.route("/audit")
 def audit_log():
     """Who changed what and when."""
+    # None when missing or not a day, as on the other lists; reversed, they are swapped.
+    first_day = request.args.get("from", type=parse_day)
+    last_day = request.args.get("to", type=parse_day)
+    if first_day and last_day and last_day < first_day:
+        first_day, last_day = last_day, first_day
     query = audit.audit_query(action=request.args.get("action") or None,
                               actor_id=request.args.get("actor", type=record_id),
-                              q=(request.args.get("q") or "").strip() or None,
-                              # None when missing or not a day, as on the other lists
-                              first_day=request.args.get("from", type=parse_day),
-                              last_day=request.args.get("to", type=parse_day))
+                              q=(request.args.get("q") or "").strip()[:100] or None,
+                              first_day=first_day, last_day=last_day)
     pagination = paginate(query, per_page=50)
     actor_id = request.args.get("actor", type=record_id)
     return render_template("admin/audit.html", pagination=pagination,

@@ -293,7 +293,7 @@ def reflect(item_id: int):
         flash(error.message, "error")
         return redirect(url_for("plans.item", item_id=found.id))
     db.session.commit()
-    flash(_("已保存修改，仍在等待审阅。") if correcting else _("学习心得已提交。"), "success")
+    flash(_("已保存修改，仍待审阅。") if correcting else _("学习心得已提交。"), "success")
     return redirect(url_for("plans.item", item_id=found.id))
 
 

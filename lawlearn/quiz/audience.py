@@ -49,7 +49,7 @@ def outstanding(quiz: Quiz) -> Outstanding | None:
     expected = db.session.scalar(select(func.count(User.id)).where(audience)) or 0
     missing = db.session.scalar(select(func.count(User.id))
                                 .where(_missing_condition(quiz, audience))) or 0
-    return Outstanding(expected, missing, not_handed_in(quiz, limit=NAMED))
+    return Outstanding(expected, missing, not_handed_in(quiz, limit=NAMED) or [])
 
 
 def _missing_condition(quiz: Quiz, audience):
@@ -58,11 +58,12 @@ def _missing_condition(quiz: Quiz, audience):
     return and_(audience, User.id.not_in(handed_in))
 
 
-def not_handed_in(quiz: Quiz, limit: int | None = None) -> list[tuple[str, str, str | None]]:
+def not_handed_in(quiz: Quiz, limit: int | None = None) -> list[tuple[str, str, str | None]] | None:
     """(name, username, department) of the people the quiz is for who have handed nothing
-    in, by department (one query; the first ``limit`` of them)."""
+    in, by department (one query; the first ``limit`` of them); None for a quiz listed to
+    nobody (an exit quiz), where nobody is behind with it."""
     if not quiz.audience_all and not quiz.audience:
-        return []
+        return None
     parent = db.aliased(Department)
     named = db.session.execute(
         select(User.name, User.username, Department.name, parent.name)

@@ -55,7 +55,7 @@ def export_results(quiz: Quiz, format: str) -> bytes:
 
 
 def _xlsx(results: QuizResults, analysis: ItemAnalysis,
-          missing: list[tuple[str, str, str | None]]) -> bytes:
+          missing: list[tuple[str, str, str | None]] | None) -> bytes:
     import xlsxwriter
 
     buffer = io.BytesIO()
@@ -101,6 +101,9 @@ def _xlsx(results: QuizResults, analysis: ItemAnalysis,
             _response_summary(item), "、".join(item.flag_labels)],
             {3: wrap, 5: percent, 6: percent, 7: percent, 8: percent, 9: wrap})
 
+    if missing is None:  # listed to nobody: nobody to chase
+        workbook.close()
+        return buffer.getvalue()
     # Everyone still to chase, where the page names the first hundred.
     chase = workbook.add_worksheet(_("未交卷"))
     chase.set_column(0, 1, 14)

@@ -302,8 +302,8 @@ def test_admin_creates_edits_resets_and_deactivates(admin_client, app, make_depa
     # Her name finds what was done to her, though 停用用户 judy names her username alone.
     found = admin_client.get("/admin/audit?q=朱迪").get_data(as_text=True)
     assert "停用用户 judy" in found and "重置用户 judy 的密码" in found
-    assert "停用用户 judy" not in admin_client.get("/admin/audit?q=无此人").get_data(
-        as_text=True)
+    nobody = admin_client.get("/admin/audit?q=无此人").get_data(as_text=True)
+    assert "停用用户 judy" not in nobody and "没有符合条件的操作记录。" in nobody
     # The days are local and both included; not a day is no filter.
     with app.app_context():
         today = local_day(utcnow())
@@ -315,6 +315,8 @@ def test_admin_creates_edits_resets_and_deactivates(admin_client, app, make_depa
     earlier = admin_client.get(f"/admin/audit?from={week_ago}&to={three_days_ago}").get_data(
         as_text=True)
     assert "停用用户 judy" in earlier and "重置用户 judy 的密码" not in earlier
+    swapped = admin_client.get(f"/admin/audit?from={three_days_ago}&to={week_ago}")
+    assert "停用用户 judy" in swapped.get_data(as_text=True)  # reversed days are swapped
     later = admin_client.get(f"/admin/audit?from={today.isoformat()}").get_data(as_text=True)
     assert "停用用户 judy" not in later and "重置用户 judy 的密码" in later
     assert "停用用户 judy" in admin_client.get("/admin/audit?from=昨天").get_data(as_text=True)

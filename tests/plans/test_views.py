@@ -383,13 +383,13 @@ def test_reflection_validation_keeps_the_text_then_submits(app, client, ann):
     done = post(client, url, f"{url}/reflection", {"body": body})
     assert done.status_code == 302 and done.headers["Location"] == url
     page = client.get(url).get_data(as_text=True)
-    assert "已提交，等待审阅" in page and body in page
+    assert "已提交，待审阅" in page and body in page
     # Until a reviewer decides, its author may correct it (the form holds the text).
     assert "审阅前可以修改" in page and "保存修改" in page
     again = post(client, url, f"{url}/reflection", {"body": body + "补充。"})
     assert again.status_code == 302 and again.location == url
     page = client.get(url).get_data(as_text=True)
-    assert "已保存修改，仍在等待审阅。" in page and body + "补充。" in page
+    assert "已保存修改，仍待审阅。" in page and body + "补充。" in page
     with app.app_context():
         assert db.session.scalar(select(Reflection.body)) == body + "补充。"
         assert db.session.scalar(select(Reflection.status)) == "submitted"
@@ -592,12 +592,13 @@ def test_a_quiz_item_says_whether_it_needs_a_pass_and_what_a_pass_is(app, client
         plan_id = plan.id
         db.session.commit()
     page = client.get(f"/plans/items/{passed}").get_data(as_text=True)
-    assert "须及格才算完成：得分达到满分的 70%；未及格可在允许的次数内再答。" in page
+    assert "须通过才算完成：得分达到满分的 70%（及格线）。" in page
     page = client.get(f"/plans/items/{tried}").get_data(as_text=True)
-    assert "交卷一次即算完成，不论成绩。" in page and "须及格才算完成" not in page
+    assert "参加即可：交卷一次即算完成，不论成绩。" in page and "须通过才算完成" not in page
     facts = html.fromstring(client.get(f"/plans/{plan_id}").get_data(as_text=True))
     spans = [" ".join(p.itertext()) for p in facts.xpath("//p[contains(@class, 'item-facts')]")]
-    assert any("须及格" in text for text in spans) and any("交卷即完成" in text for text in spans)
+    # In the words of the admin's form (完成条件：须通过 / 参加即可).
+    assert any("须通过" in text for text in spans) and any("参加即可" in text for text in spans)
 
 
 def test_a_reflections_maximum_counts_a_line_break_once_and_says_what_it_counts(app, client,

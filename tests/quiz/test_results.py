@@ -420,3 +420,15 @@ def test_who_the_quiz_is_for_and_who_has_not_handed_it_in(app, admin_client, mak
     everyone = make_quiz(opens_at=None, closes_at=None, title="全员测验")
     html = admin_client.get(f"/admin/quiz/quizzes/{everyone}/results").get_data(as_text=True)
     assert "应参加 6 人，未交卷 6 人" in html  # the six who study; the admin-only account not
+    assert "Excel 文件另有“未交卷”工作表" in html
+    # A quiz listed to nobody (a session's exit quiz): no one is behind with it, so neither
+    # the page nor the file offers a list of them.
+    exit_quiz = make_quiz(opens_at=None, closes_at=None, title="随堂测验")
+    with app.app_context():
+        db.session.get(Quiz, exit_quiz).audience_all = False  # as a session's exit quiz is
+        db.session.commit()
+    html = admin_client.get(f"/admin/quiz/quizzes/{exit_quiz}/results").get_data(as_text=True)
+    assert "未交卷" not in html
+    book = load_workbook(io.BytesIO(admin_client.get(
+        f"/admin/quiz/quizzes/{exit_quiz}/results.xlsx").data), read_only=True)
+    assert book.sheetnames == ["成绩", "试题分析"]
