@@ -145,7 +145,6 @@ class SearchResults:
         return not (self.articles_by_law or self.direct_articles or self.materials)
 
 
-
 def parse_number_query(query: str) -> tuple[str, int, int | None] | None:
     """("民法典", 1165, None) for "民法典 1165", "民法典第一千一百六十五条"; ("", 12, None) for
     "第十二条"; ("条例", 56, 1) for "条例第五十六条之一" (None: the article and its 之一…)."""
@@ -219,7 +218,7 @@ def search_library(query: str, *, include_unpublished: bool = False, law_id: int
             partition_by=LawArticle.law_id, order_by=LawArticle.position).label("rank"))
             .join(Law).where(*found, LawArticle.law_id.in_(shown)).subquery())
         articles = list(db.session.scalars(
-            select(LawArticle).join(ranked, ranked.c.id == LawArticle.id).join(Law)
+            select(LawArticle).join(ranked, ranked.c.id == LawArticle.id)
             .where(ranked.c.rank <= HITS_PER_LAW).options(joinedload(LawArticle.law))
             .order_by(LawArticle.position)))
     grouped: dict[int, tuple[Law, list[LawArticle]]] = {}
