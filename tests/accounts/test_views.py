@@ -416,6 +416,12 @@ def test_import_page_lists_every_problem_and_writes_nothing(admin_client, app):
         "csrf_token": token, "file": (io.BytesIO(xlsx_bytes([["ann", "安", "", "", "", ""]])),
                                       "users.xlsx")}, content_type="multipart/form-data")
     assert "发现 1 处问题，未导入任何用户" in response.get_data(as_text=True)
+    # Both kinds at once: each counted as what it is.
+    response = admin_client.post("/admin/users/import", data={
+        "csrf_token": token, "file": (io.BytesIO(xlsx_bytes([["ann", "安", "", "", "", ""],
+                                                              ["Bad Name", "", "", "", "", ""]])),
+                                      "users.xlsx")}, content_type="multipart/form-data")
+    assert "发现 1 行有问题，另有 1 处整体问题，未导入任何用户" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(func.count(User.id))) == 1
 

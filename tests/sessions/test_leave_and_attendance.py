@@ -658,6 +658,7 @@ def test_my_attendance_page(app, client, login, org):
     text = page.get_data(as_text=True)
     assert page.status_code == 200
     assert "上周学法" in text and "迟到" in text and "100.0%" in text
+    assert "<dt>应参学</dt><dd>1 场</dd>" in text  # as 学法档案 says it
     assert "办公室专场" not in text
     earlier = client.get("/me/attendance?from=2001-01-01&to=2001-12-31").get_data(as_text=True)
     assert "上周学法" not in earlier and "没有需要参加的学法活动" in earlier
