@@ -57,14 +57,6 @@
       event.preventDefault();
     }
   });
-  // 全选本页 ticks a group of boxes; hidden until this script runs.
-  document.querySelectorAll("[data-check-all]").forEach(function (all) {
-    var group = 'input[type=checkbox][name="' + all.dataset.checkAll + '"]';
-    all.hidden = false;
-    all.addEventListener("change", function () {
-      document.querySelectorAll(group).forEach(function (box) { box.checked = all.checked; });
-    });
-  });
   // 复制 buttons copy a field's text (a calendar feed address to paste into the phone's
   // calendar). The Clipboard API needs HTTPS, which an office intranet may not have: then the
   // text is selected and copied the old way.
