@@ -89,7 +89,7 @@ for _model in (LawArticle, Material):
 # of one law's hits a page at a time.
 HITS_PER_LAW = 5
 LAWS_WITH_HITS = 8
-HITS_PER_PAGE = 50
+HITS_PER_PAGE = 20
 MAX_MATERIAL_HITS = 20
 NUMBER_QUERY = re.compile(rf"^(?P<law>.*?)\s*第?\s*(?P<number>{NUMERAL})\s*条?"
                           rf"(?:\s*之\s*(?P<sub>{NUMERAL}))?$")

@@ -78,8 +78,8 @@ class MarkForm(FlaskForm):
 class BulkMarkForm(FlaskForm):
     """The rows ticked on the roster (check boxes outside the form, tied to it by id)."""
 
-    user_ids = SelectMultipleField(coerce=int, validate_choice=False,
-                                   validators=[DataRequired()])
+    # None ticked is the service's to say (请先勾选要标记的人员).
+    user_ids = SelectMultipleField(coerce=int, validate_choice=False)
     status = SelectField(_l("出勤"), choices=lambda: [(k, str(v)) for k, v in ATTENDANCE_STATUSES.items()
                                                     if k != "pending_quiz"])
     note = StringField(_l("备注"), validators=[Optional(), Length(max=500)])

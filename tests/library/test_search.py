@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from lawlearn.extensions import db
 from lawlearn.library.models import LawArticle
-from lawlearn.library.search import HITS_PER_LAW, LAWS_WITH_HITS, search_library
+from lawlearn.library.search import HITS_PER_LAW, HITS_PER_PAGE, LAWS_WITH_HITS, search_library
 from tests.library.test_library import import_text
 from tests.library.test_parsing import LAWS, needs_shared
 
@@ -36,10 +36,10 @@ def test_a_common_word_finds_every_law_with_its_real_count(app, client, login, m
             regulation = max(real, key=real.get)
             within = search_library("公开", law_id=regulation, page=2)
             assert within.within.id == regulation and within.page == 2
-            assert within.pages == -(-real[regulation] // 50)
+            assert within.pages == -(-real[regulation] // HITS_PER_PAGE)
             assert [law.id for law, _a in within.articles_by_law] == [regulation]
             first_page = search_library("公开", law_id=regulation).articles_by_law[0][1]
-            assert len(first_page) == min(50, real[regulation])
+            assert len(first_page) == min(HITS_PER_PAGE, real[regulation])
             assert all("公开" in article.text for article in first_page)
     page = client.get("/search?q=公开").get_data(as_text=True)
     assert f"共 {real[regulation]} 条" in page

@@ -310,6 +310,9 @@ def test_a_bulk_mark_with_anyone_refused_marks_nobody(ctx, org, client, login, m
     assert "干部己 不在本次活动的应到人员名单中" in text and "周某 不在本次活动的应到人员名单中" in text
     assert db.session.scalar(select(db.func.count(AuditEntry.id)).filter_by(
         action="attendance.mark")) == 0
+    nothing = client.post(bulk, data={"csrf_token": token, "status": "present"},
+                          follow_redirects=True)
+    assert "请先勾选要标记的人员。" in nothing.get_data(as_text=True)
     for data in ({"status": "present"}, {"status": "pending_quiz",
                                          "user_ids": [str(org.secretary.id)]},
                  {"status": "present", "user_ids": ["abc"]},
