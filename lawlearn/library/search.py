@@ -144,6 +144,27 @@ class SearchResults:
     def empty(self) -> bool:
         return not (self.articles_by_law or self.direct_articles or self.materials)
 
+    # One law's pages, in the shape macros/forms.html's pagination_nav reads.
+    @property
+    def total(self) -> int:
+        return self.article_total
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
 
 def parse_number_query(query: str) -> tuple[str, int, int | None] | None:
     """("民法典", 1165, None) for "民法典 1165", "民法典第一千一百六十五条"; ("", 12, None) for
