@@ -143,14 +143,23 @@ class User(db.Model):
 
     @property
     def roles(self) -> set[str]:
+        if "role_rows" not in self.__dict__ and (read := self.__dict__.get("_roles_read")):
+            return set(read)
         return {row.role for row in self.role_rows}
 
     @roles.setter
     def roles(self, value: set[str] | list[str]) -> None:
+        self.__dict__.pop("_roles_read", None)
         wanted = set(value)
         self.role_rows = [row for row in self.role_rows if row.role in wanted]
         for role in sorted(wanted - self.roles):
             self.role_rows.append(UserRole(role=role))
+
+    def remember_roles(self, names: str | None) -> None:
+        """Roles read with the user in one statement (the sign-in's, see
+        ``security.load_user``), comma-separated: they stand in for ``role_rows`` until
+        those are loaded, which cost a joined load on every page."""
+        self.__dict__["_roles_read"] = frozenset(names.split(",")) if names else frozenset()
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))

@@ -5,11 +5,11 @@ for them cost more CPU than running the queries (bench/bench_quiz_list.py)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Integer, Row, and_, bindparam, column, or_, select, table
+from sqlalchemy import Integer, and_, bindparam, column, or_, select, table
 
 from lawlearn.accounts.models import Department, User
 from lawlearn.errors import NotFound
@@ -60,31 +60,77 @@ _VISIBLE = and_(_quiz.c.published.is_(True),
 _NOT_CLOSED = or_(_quiz.c.closes_at.is_(None), _quiz.c.closes_at > bindparam("now"))
 _CARD_ORDER = (_quiz.c.is_exam.desc(), _quiz.c.closes_at.is_(None), _quiz.c.closes_at,
                _quiz.c.id)
-_OPEN_AND_UPCOMING = select(*_CARD_COLUMNS).where(_VISIBLE, _NOT_CLOSED).order_by(*_CARD_ORDER)
-_OPEN = (select(*_CARD_COLUMNS)
-         .where(_VISIBLE, _NOT_CLOSED,
-                or_(_quiz.c.opens_at.is_(None), _quiz.c.opens_at <= bindparam("now")))
-         .order_by(*_CARD_ORDER))
-_ONE = select(*_CARD_COLUMNS).where(_VISIBLE, _quiz.c.id == bindparam("quiz_id"))
-# The caller's attempts at the listed quizzes, and any of theirs left open past its
-# deadline (those are submitted before anything is shown).
-_MY_ATTEMPTS = (
-    select(_attempt.c.id, _attempt.c.quiz_id, _attempt.c.number, _attempt.c.deadline,
-           _attempt.c.submitted_at, _attempt.c.score, _attempt.c.max_score,
-           _attempt.c.passed, _attempt.c.submitted_at.is_(None).label("in_progress"))
-    .where(_attempt.c.user_id == bindparam("user_id"),
-           or_(_attempt.c.quiz_id.in_(bindparam("quiz_ids", expanding=True)),
-               and_(_attempt.c.submitted_at.is_(None),
-                    _attempt.c.deadline <= bindparam("now"))))
-    .order_by(_attempt.c.number))
+# The caller's attempts ride along with each quiz (one row per attempt, a quiz without any
+# on a row of its own): one statement instead of two is a tenth of an API list request's
+# CPU. ``overdue``: the caller has an attempt left open past its deadline, at any quiz
+# (those are submitted before anything is shown).
+_MY_ATTEMPT_COLUMNS = (
+    _attempt.c.id.label("attempt_id"), _attempt.c.number.label("attempt_number"),
+    _attempt.c.deadline.label("attempt_deadline"),
+    _attempt.c.submitted_at.label("attempt_submitted_at"),
+    _attempt.c.score.label("attempt_score"), _attempt.c.max_score.label("attempt_max_score"),
+    _attempt.c.passed.label("attempt_passed"))
+_OVERDUE = (select(_attempt.c.id).where(
+    _attempt.c.user_id == bindparam("user_id"), _attempt.c.submitted_at.is_(None),
+    _attempt.c.deadline <= bindparam("now")).exists())
+_WITH_MY_ATTEMPTS = _quiz.outerjoin(_attempt, and_(
+    _attempt.c.quiz_id == _quiz.c.id, _attempt.c.user_id == bindparam("user_id")))
 
 
-def is_open(quiz: Quiz | Row, now: datetime) -> bool:
+def _cards_query(*where):
+    return (select(*_CARD_COLUMNS, *_MY_ATTEMPT_COLUMNS, _OVERDUE.label("overdue"))
+            .select_from(_WITH_MY_ATTEMPTS).where(_VISIBLE, *where)
+            .order_by(*_CARD_ORDER, _attempt.c.number))
+
+
+_OPEN_AND_UPCOMING = _cards_query(_NOT_CLOSED)
+_OPEN = _cards_query(_NOT_CLOSED,
+                     or_(_quiz.c.opens_at.is_(None), _quiz.c.opens_at <= bindparam("now")))
+_ONE = _cards_query(_quiz.c.id == bindparam("quiz_id"))
+_ANY_OVERDUE = select(_OVERDUE)
+
+
+class QuizRow(NamedTuple):
+    """A quiz as the lists show it (a Quiz's attribute names, ``_CARD_COLUMNS`` in order).
+    A plain tuple: a SQLAlchemy row answers an attribute many times slower, and a list
+    reads a dozen of each card's (a tenth of an API list request's CPU)."""
+
+    id: int
+    title: str
+    description: str | None
+    is_exam: bool
+    published: bool
+    opens_at: datetime | None
+    closes_at: datetime | None
+    time_limit_minutes: int | None
+    attempts_allowed: int | None
+    grading: str
+    pass_percent: int | None
+
+
+class AttemptRow(NamedTuple):
+    """One of the caller's attempts, as the lists show it (an Attempt's attribute names)."""
+
+    id: int
+    quiz_id: int
+    number: int
+    deadline: datetime | None
+    submitted_at: datetime | None
+    score: float | None
+    max_score: float | None
+    passed: bool | None
+
+    @property
+    def in_progress(self) -> bool:
+        return self.submitted_at is None
+
+
+def is_open(quiz: Quiz | QuizRow, now: datetime) -> bool:
     return bool(quiz.published and (quiz.opens_at is None or quiz.opens_at <= now)
                 and (quiz.closes_at is None or now < quiz.closes_at))
 
 
-def final_score(quiz: Quiz | Row, attempts: list) -> float | None:
+def final_score(quiz: Quiz | QuizRow, attempts: list) -> float | None:
     """The score that counts: highest, last or average of submitted attempts."""
     done = sorted((a for a in attempts if a.submitted_at is not None and a.score is not None),
                   key=lambda a: a.number)
@@ -99,16 +145,16 @@ def final_score(quiz: Quiz | Row, attempts: list) -> float | None:
 
 @dataclass
 class QuizCard:
-    """A quiz as a staff member sees it in a list: ``quiz`` and ``in_progress`` are rows
-    with a Quiz's and an Attempt's attribute names."""
+    """A quiz as a staff member sees it in a list: ``quiz`` is a row with a Quiz's attribute
+    names."""
 
-    quiz: Row
+    quiz: QuizRow
     attempts_used: int
-    in_progress: Row | None
+    in_progress: AttemptRow | None
     best_score: float | None
     open_now: bool
     passed: bool = False  # one of the submitted attempts passed
-
+    attempts: list[AttemptRow] = field(default_factory=list)  # in order
 
     @property
     def attempts_left(self) -> int | None:
@@ -127,10 +173,11 @@ class QuizCard:
         return self.in_progress is not None or (self.can_start and not self.passed)
 
 
-def _card(quiz: Row, mine: list[Row], now: datetime) -> QuizCard:
+def _card(quiz: QuizRow, mine: list[AttemptRow], now: datetime) -> QuizCard:
     return QuizCard(quiz, len(mine), next((a for a in mine if a.in_progress), None),
                     final_score(quiz, mine), is_open(quiz, now),
-                    passed=any(a.passed for a in mine if a.submitted_at is not None))
+                    passed=any(a.passed for a in mine if a.submitted_at is not None),
+                    attempts=mine)
 
 
 class QuizCards(list[QuizCard]):
@@ -140,40 +187,47 @@ class QuizCards(list[QuizCard]):
     submitted_expired = False
 
 
-def _my_attempts(user: User, quiz_ids: list[int], now: datetime) -> tuple[list[Row], bool]:
-    """The caller's attempts at ``quiz_ids`` after submitting any left past its deadline,
-    and whether one was."""
+def _read_cards(statement, params: dict[str, Any], now: datetime) -> QuizCards:
+    """The cards ``statement`` finds, after submitting any attempt of the caller's left open
+    past its deadline."""
     from lawlearn.quiz.services import finalize_expired_attempts
 
-    params = {"user_id": user.id, "quiz_ids": quiz_ids, "now": now}
-    rows = db.session.execute(_MY_ATTEMPTS, params).all()
-    submitted = any(row.in_progress and row.deadline is not None and row.deadline <= now
-                    for row in rows)
-    if submitted:
-        finalize_expired_attempts(now, user_id=user.id)
+    rows = db.session.execute(statement, params).all()
+    overdue = (rows[0].overdue if rows
+               else db.session.execute(_ANY_OVERDUE, params).scalar())
+    if overdue:
+        finalize_expired_attempts(now, user_id=params["user_id"])
         db.session.flush()
-        rows = db.session.execute(_MY_ATTEMPTS, params).all()
-    wanted = set(quiz_ids)
-    return [row for row in rows if row.quiz_id in wanted], submitted
+        rows = db.session.execute(statement, params).all()
+    cards = QuizCards()
+    quiz: QuizRow | None = None
+    mine: list[AttemptRow] = []
+    width = len(_CARD_COLUMNS)
+    for row in rows:
+        values = tuple(row)  # once, not an attribute at a time (see QuizRow)
+        if quiz is None or values[0] != quiz.id:
+            if quiz is not None:
+                cards.append(_card(quiz, mine, now))
+            quiz, mine = QuizRow._make(values[:width]), []
+        if values[width] is not None:  # the attempt's id; its other columns, then overdue
+            mine.append(AttemptRow(values[width], quiz.id, *values[width + 1:-1]))
+    if quiz is not None:
+        cards.append(_card(quiz, mine, now))
+    cards.submitted_expired = bool(overdue)
+    return cards
 
 
 def quizzes_for(user: User, now: datetime, *, include_upcoming: bool = True) -> QuizCards:
-    """Published quizzes for ``user`` (open, and upcoming when asked), in two queries."""
-    quizzes = db.session.execute(_OPEN_AND_UPCOMING if include_upcoming else _OPEN, {
-        "user_id": user.id, "department_id": user.department_id, "now": now}).all()
-    attempts, submitted = _my_attempts(user, [quiz.id for quiz in quizzes], now)
-    by_quiz: dict[int, list[Row]] = {}
-    for attempt in attempts:
-        by_quiz.setdefault(attempt.quiz_id, []).append(attempt)
-    cards = QuizCards(_card(quiz, by_quiz.get(quiz.id, []), now) for quiz in quizzes)
-    cards.submitted_expired = submitted
-    return cards
+    """Published quizzes for ``user`` (open, and upcoming when asked), with the user's
+    attempts, in one statement."""
+    return _read_cards(_OPEN_AND_UPCOMING if include_upcoming else _OPEN, {
+        "user_id": user.id, "department_id": user.department_id, "now": now}, now)
 
 
 @dataclass
 class QuizPage:
     card: QuizCard
-    attempts: list[Row]  # in order
+    attempts: list[AttemptRow]  # in order
     submitted_expired: bool  # the caller commits
 
 
@@ -181,9 +235,8 @@ def quiz_page(user: User, quiz_id: int, now: datetime) -> QuizPage:
     """A quiz the user may see, as a card, with their attempts; 404 otherwise."""
     from flask_babel import gettext as _
 
-    quiz = db.session.execute(_ONE, {"user_id": user.id, "department_id": user.department_id,
-                                     "quiz_id": quiz_id}).one_or_none()
-    if quiz is None:
+    cards = _read_cards(_ONE, {"user_id": user.id, "quiz_id": quiz_id,
+                               "department_id": user.department_id, "now": now}, now)
+    if not cards:
         raise NotFound(_("测验不存在或不对您开放。"))
-    attempts, submitted = _my_attempts(user, [quiz.id], now)
-    return QuizPage(_card(quiz, attempts, now), attempts, submitted)
+    return QuizPage(cards[0], cards[0].attempts, cards.submitted_expired)

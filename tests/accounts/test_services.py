@@ -367,3 +367,27 @@ def test_a_department_lead_needs_a_department(ctx, admin, make_department):
                        UserFields("有部门", section, {"staff", "dept_lead"}))
     with pytest.raises(ValidationFailed):
         update_user(actor, lead, UserFields("有部门", None, {"staff", "dept_lead"}))
+
+
+def test_the_signed_in_user_has_their_roles_without_loading_role_rows(ctx, make_user,
+                                                                        count_queries):
+    """security.load_user reads the roles with the user, in one statement; changing them
+    afterwards (an admin editing their own account) is seen at once, also after a commit."""
+    from lawlearn.security import load_user
+
+    person = make_user("twohats", roles=("staff", "dept_lead"))
+    with count_queries.recording() as statements:
+        user = load_user(f"{person.id}:{db.session.get(User, person.id).login_nonce}")
+        db.session.expunge(user)  # no identity map to lean on below
+        assert user.roles == {"staff", "dept_lead"} and user.has_role("dept_lead")
+        assert user.studies and not user.is_admin
+    assert len(statements) == 2  # the nonce above, then the user with their roles
+    db.session.add(user)
+    user.roles = {"staff", "admin"}
+    db.session.commit()  # expires the user: the roles are read again, not remembered
+    assert user.roles == {"staff", "admin"} and user.is_admin
+    assert load_user(f"{person.id}:{user.login_nonce}").roles == {"staff", "admin"}
+    nobody = db.session.get(User, make_user("noroles").id)
+    nobody.roles = set()  # no role left (made before every account had one)
+    db.session.commit()
+    assert load_user(f"{nobody.id}:{nobody.login_nonce}").roles == set()

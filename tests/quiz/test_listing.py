@@ -102,6 +102,45 @@ def test_an_expired_attempt_at_a_quiz_no_longer_listed_is_submitted_too(app, ctx
     assert db.session.scalar(select(Attempt.auto_submitted)) is True
 
 
+def test_an_expired_attempt_elsewhere_is_submitted_while_other_quizzes_are_listed(
+        app, ctx, make_user, make_quiz):
+    person = make_user()
+    closing = make_quiz(title="即将截止", closes_at=utcnow() + timedelta(minutes=3))
+    still_open = make_quiz(title="长期开放")
+    start = utcnow()
+    user = db.session.get(User, person.id)
+    services.start_attempt(user, db.session.get(Quiz, closing), start)
+    db.session.commit()
+    cards = listing.quizzes_for(user, start + timedelta(minutes=10))
+    assert [card.quiz.id for card in cards] == [still_open] and cards.submitted_expired
+    assert db.session.scalar(select(Attempt.auto_submitted)) is True
+
+
+def test_each_card_holds_its_own_attempts_in_order(app, ctx, make_user, make_quiz):
+    """The quizzes and my attempts come in one statement, a row per attempt: each card gets
+    its quiz's attempts, numbered in order, and nobody else's."""
+    person, colleague = make_user("me"), make_user("colleague")
+    twice = make_quiz(title="两次", attempts_allowed=3)
+    untouched = make_quiz(title="未作答")
+    now = utcnow()
+    user, other = db.session.get(User, person.id), db.session.get(User, colleague.id)
+    quiz = db.session.get(Quiz, twice)
+    first, _created = services.start_attempt(user, quiz, now)
+    services.submit_attempt(first, now)
+    services.start_attempt(user, quiz, now)  # the second, still in progress
+    services.start_attempt(other, db.session.get(Quiz, untouched), now)
+    db.session.commit()
+
+    cards = {card.quiz.title: card for card in listing.quizzes_for(user, now)}
+    assert [a.number for a in cards["两次"].attempts] == [1, 2]
+    assert cards["两次"].attempts_used == 2 and cards["两次"].attempts_left == 1
+    assert cards["两次"].in_progress.number == 2 and cards["两次"].best_score == 0
+    assert cards["未作答"].attempts == [] and cards["未作答"].in_progress is None
+    page = listing.quiz_page(user, twice, now)
+    assert [(a.number, a.in_progress) for a in page.attempts] == [(1, False), (2, True)]
+    assert page.card.quiz.title == "两次" and page.card.quiz.attempts_allowed == 3
+
+
 @pytest.mark.parametrize("url", ["/quizzes", "/api/v1/quizzes", "quiz page"])
 def test_a_page_that_submitted_an_attempt_commits_it(app, client, login, make_user, make_quiz,
                                                       monkeypatch, url):
@@ -139,11 +178,11 @@ def test_the_busiest_reads_send_few_statements(app, client, login, make_user, ma
     bearer = {"Authorization": f"Bearer {token['token']}"}
     login(person)
     for url, run, expected in (
-            # the user with their roles, the quizzes, my attempts, the unread notices
-            ("/quizzes", lambda: client.get("/quizzes"), 4),
-            ("quiz page", lambda: client.get(f"/quizzes/{quiz_ids[0]}"), 4),
-            # the token with its user, the quizzes, my attempts
-            ("/api/v1/quizzes", lambda: api.get("/api/v1/quizzes", headers=bearer), 3)):
+            # the user with their roles, the quizzes with my attempts, the unread notices
+            ("/quizzes", lambda: client.get("/quizzes"), 3),
+            ("quiz page", lambda: client.get(f"/quizzes/{quiz_ids[0]}"), 3),
+            # the token with its user, the quizzes with my attempts
+            ("/api/v1/quizzes", lambda: api.get("/api/v1/quizzes", headers=bearer), 2)):
         with count_queries.recording() as statements:
             assert run().status_code == 200
         assert len(statements) == expected, f"{url}:\n" + "\n".join(statements)
