@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, event, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -143,7 +143,8 @@ class User(db.Model):
 
     @property
     def roles(self) -> set[str]:
-        if "role_rows" not in self.__dict__ and (read := self.__dict__.get("_roles_read")):
+        read = self.__dict__.get("_roles_read")
+        if read is not None and "role_rows" not in self.__dict__:
             return set(read)
         return {row.role for row in self.role_rows}
 
@@ -158,7 +159,8 @@ class User(db.Model):
     def remember_roles(self, names: str | None) -> None:
         """Roles read with the user in one statement (the sign-in's, see
         ``security.load_user``), comma-separated: they stand in for ``role_rows`` until
-        those are loaded, which cost a joined load on every page."""
+        those are loaded, which cost a joined load on every page, and are forgotten when
+        the user is expired (a commit or a rollback), as a loaded attribute would be."""
         self.__dict__["_roles_read"] = frozenset(names.split(",")) if names else frozenset()
 
     def has_role(self, *roles: str) -> bool:
@@ -189,6 +191,13 @@ class User(db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.username}>"
+
+
+
+@event.listens_for(User, "expire")
+def _forget_remembered_roles(user: User | None, _attributes) -> None:
+    if user is not None:  # None: the instance is already gone
+        user.__dict__.pop("_roles_read", None)
 
 
 class LoginFailure(db.Model):

@@ -187,14 +187,17 @@ class QuizCards(list[QuizCard]):
     submitted_expired = False
 
 
-def _read_cards(statement, params: dict[str, Any], now: datetime) -> QuizCards:
+def _read_cards(statement, params: dict[str, Any], now: datetime, *,
+                settle_when_none: bool = True) -> QuizCards:
     """The cards ``statement`` finds, after submitting any attempt of the caller's left open
-    past its deadline."""
+    past its deadline (when it finds none, only if ``settle_when_none``)."""
     from lawlearn.quiz.services import finalize_expired_attempts
 
     rows = db.session.execute(statement, params).all()
-    overdue = (rows[0].overdue if rows
-               else db.session.execute(_ANY_OVERDUE, params).scalar())
+    if rows:
+        overdue = rows[0].overdue
+    else:
+        overdue = settle_when_none and db.session.execute(_ANY_OVERDUE, params).scalar()
     if overdue:
         finalize_expired_attempts(now, user_id=params["user_id"])
         db.session.flush()
@@ -235,8 +238,10 @@ def quiz_page(user: User, quiz_id: int, now: datetime) -> QuizPage:
     """A quiz the user may see, as a card, with their attempts; 404 otherwise."""
     from flask_babel import gettext as _
 
+    # Not found is answered at once: the 404 commits nothing, so settling would be undone.
     cards = _read_cards(_ONE, {"user_id": user.id, "quiz_id": quiz_id,
-                               "department_id": user.department_id, "now": now}, now)
+                               "department_id": user.department_id, "now": now}, now,
+                        settle_when_none=False)
     if not cards:
         raise NotFound(_("测验不存在或不对您开放。"))
     return QuizPage(cards[0], cards[0].attempts, cards.submitted_expired)

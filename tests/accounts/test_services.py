@@ -390,4 +390,24 @@ def test_the_signed_in_user_has_their_roles_without_loading_role_rows(ctx, make_
     nobody = db.session.get(User, make_user("noroles").id)
     nobody.roles = set()  # no role left (made before every account had one)
     db.session.commit()
-    assert load_user(f"{nobody.id}:{nobody.login_nonce}").roles == set()
+    cookie_id = f"{nobody.id}:{nobody.login_nonce}"
+    with count_queries.recording() as statements:
+        assert load_user(cookie_id).roles == set()
+    assert len(statements) == 1
+
+
+def test_remembered_roles_are_forgotten_when_the_user_is_expired(ctx, make_user):
+    """Roles changed some other way than the setter (rows written directly) are seen after
+    the commit, as a loaded attribute would be."""
+    from sqlalchemy import delete, insert
+
+    from lawlearn.accounts.models import UserRole
+    from lawlearn.security import load_user
+
+    person = make_user("changing", roles=("staff",))
+    user = load_user(f"{person.id}:{db.session.get(User, person.id).login_nonce}")
+    assert user.roles == {"staff"}
+    db.session.execute(delete(UserRole).where(UserRole.user_id == person.id))
+    db.session.execute(insert(UserRole).values(user_id=person.id, role="leader"))
+    db.session.commit()
+    assert user.roles == {"leader"} and not user.studies

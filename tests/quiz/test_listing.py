@@ -118,27 +118,48 @@ def test_an_expired_attempt_elsewhere_is_submitted_while_other_quizzes_are_liste
 
 def test_each_card_holds_its_own_attempts_in_order(app, ctx, make_user, make_quiz):
     """The quizzes and my attempts come in one statement, a row per attempt: each card gets
-    its quiz's attempts, numbered in order, and nobody else's."""
+    its quiz's attempts, numbered in order, and nobody else's, whatever order the quizzes
+    were made in."""
     person, colleague = make_user("me"), make_user("colleague")
-    twice = make_quiz(title="两次", attempts_allowed=3)
-    untouched = make_quiz(title="未作答")
     now = utcnow()
+    # Made last, listed first: the list runs by deadline, not by id.
+    late = make_quiz(title="后截止", attempts_allowed=3, closes_at=now + timedelta(days=9))
+    untouched = make_quiz(title="未作答", closes_at=now + timedelta(days=5))
+    early = make_quiz(title="先截止", attempts_allowed=3, closes_at=now + timedelta(days=2))
     user, other = db.session.get(User, person.id), db.session.get(User, colleague.id)
-    quiz = db.session.get(Quiz, twice)
-    first, _created = services.start_attempt(user, quiz, now)
-    services.submit_attempt(first, now)
-    services.start_attempt(user, quiz, now)  # the second, still in progress
+    for quiz_id in (late, early):
+        first, _created = services.start_attempt(user, db.session.get(Quiz, quiz_id), now)
+        services.submit_attempt(first, now)
+        services.start_attempt(user, db.session.get(Quiz, quiz_id), now)  # in progress
     services.start_attempt(other, db.session.get(Quiz, untouched), now)
     db.session.commit()
 
-    cards = {card.quiz.title: card for card in listing.quizzes_for(user, now)}
-    assert [a.number for a in cards["两次"].attempts] == [1, 2]
-    assert cards["两次"].attempts_used == 2 and cards["两次"].attempts_left == 1
-    assert cards["两次"].in_progress.number == 2 and cards["两次"].best_score == 0
-    assert cards["未作答"].attempts == [] and cards["未作答"].in_progress is None
-    page = listing.quiz_page(user, twice, now)
+    cards = listing.quizzes_for(user, now)
+    assert [card.quiz.title for card in cards] == ["先截止", "未作答", "后截止"]
+    for card in (cards[0], cards[2]):
+        assert [(a.number, a.in_progress) for a in card.attempts] == [(1, False), (2, True)]
+        assert {a.quiz_id for a in card.attempts} == {card.quiz.id}
+        assert card.attempts_used == 2 and card.attempts_left == 1
+        assert card.in_progress.number == 2 and card.best_score == 0
+    assert cards[1].attempts == [] and cards[1].in_progress is None
+    page = listing.quiz_page(user, late, now)
     assert [(a.number, a.in_progress) for a in page.attempts] == [(1, False), (2, True)]
-    assert page.card.quiz.title == "两次" and page.card.quiz.attempts_allowed == 3
+    assert page.card.quiz.title == "后截止" and page.card.quiz.attempts_allowed == 3
+
+
+def test_a_quiz_page_not_found_settles_nothing(app, ctx, make_user, make_quiz):
+    """A 404 commits nothing: the page answers it without submitting attempts elsewhere
+    (the list does that)."""
+    person = make_user()
+    timed = make_quiz(title="限时测验", time_limit_minutes=10)
+    start = utcnow()
+    user = db.session.get(User, person.id)
+    services.start_attempt(user, db.session.get(Quiz, timed), start)
+    db.session.commit()
+    with pytest.raises(NotFound):
+        listing.quiz_page(user, timed + 100, start + timedelta(minutes=11))
+    assert db.session.scalar(select(Attempt.submitted_at)) is None
+    assert listing.quizzes_for(user, start + timedelta(minutes=11)).submitted_expired
 
 
 @pytest.mark.parametrize("url", ["/quizzes", "/api/v1/quizzes", "quiz page"])
