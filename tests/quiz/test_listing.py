@@ -3,7 +3,7 @@ left open past their deadline being submitted before anything is shown."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -67,13 +67,20 @@ def test_an_unpublished_quiz_is_never_shown(app, ctx, make_user, make_quiz):
     assert not visible(person.id, quiz_id)
 
 
-def test_listing_submits_attempts_left_past_their_deadline(app, ctx, make_user, make_quiz):
+def attempt_in_progress(make_user, make_quiz) -> tuple[User, int, datetime]:
+    """Someone with an attempt begun now at a quiz with ten minutes to answer: the person,
+    the quiz and when it began."""
     person = make_user()
     timed = make_quiz(title="限时测验", time_limit_minutes=10)
     start = utcnow()
     user = db.session.get(User, person.id)
     services.start_attempt(user, db.session.get(Quiz, timed), start)
     db.session.commit()
+    return user, timed, start
+
+
+def test_listing_submits_attempts_left_past_their_deadline(app, ctx, make_user, make_quiz):
+    user, timed, start = attempt_in_progress(make_user, make_quiz)
 
     during = listing.quizzes_for(user, start + timedelta(minutes=5))
     assert not during.submitted_expired
@@ -83,7 +90,7 @@ def test_listing_submits_attempts_left_past_their_deadline(app, ctx, make_user, 
     assert after.submitted_expired
     card = after[0]
     assert card.in_progress is None and card.attempts_used == 1 and card.best_score == 0
-    attempt = db.session.scalar(select(Attempt).where(Attempt.user_id == person.id))
+    attempt = db.session.scalar(select(Attempt).where(Attempt.user_id == user.id))
     assert attempt.auto_submitted and attempt.submitted_at == attempt.deadline
     assert not listing.quizzes_for(user, start + timedelta(minutes=12)).submitted_expired
 
@@ -150,12 +157,7 @@ def test_each_card_holds_its_own_attempts_in_order(app, ctx, make_user, make_qui
 def test_a_quiz_page_not_found_settles_nothing(app, ctx, make_user, make_quiz):
     """A 404 commits nothing: the page answers it without submitting attempts elsewhere
     (the list does that)."""
-    person = make_user()
-    timed = make_quiz(title="限时测验", time_limit_minutes=10)
-    start = utcnow()
-    user = db.session.get(User, person.id)
-    services.start_attempt(user, db.session.get(Quiz, timed), start)
-    db.session.commit()
+    user, timed, start = attempt_in_progress(make_user, make_quiz)
     with pytest.raises(NotFound):
         listing.quiz_page(user, timed + 100, start + timedelta(minutes=11))
     assert db.session.scalar(select(Attempt.submitted_at)) is None
