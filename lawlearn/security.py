@@ -59,7 +59,8 @@ def _user_with_roles():
     from lawlearn.accounts.models import User, UserRole
 
     # Every page asks for the roles (the top bar, the guards): one query, built once, the
-    # roles as one text column (a joined load of the role rows costs a tenth of a page).
+    # roles as one text column (a joined load of the role rows cost a sixteenth more of a
+    # signed-in request: bench/bench_instructions.py).
     role_names = (db.select(db.func.aggregate_strings(UserRole.role, ","))
                   .where(UserRole.user_id == User.id).scalar_subquery())
     return db.select(User, role_names).where(User.id == db.bindparam("user_id"))

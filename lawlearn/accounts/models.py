@@ -193,7 +193,6 @@ class User(db.Model):
         return f"<User {self.username}>"
 
 
-
 @event.listens_for(User, "expire")
 def _forget_remembered_roles(user: User | None, _attributes) -> None:
     if user is not None:  # None: the instance is already gone
