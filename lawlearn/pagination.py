@@ -30,15 +30,13 @@ def page_arg(name: str = "page", values: MultiDict[str, str] | None = None) -> i
     return min(max(1, page or 1), MAX_PAGE)
 
 
-@dataclass
-class Page:
-    """One page of a list already in memory, with what the pager macro needs (the same
-    attributes as Flask-SQLAlchemy's ``Pagination``)."""
+class PagerLinks:
+    """What the pager macro (macros/forms.html's ``pagination_nav``) reads besides ``page``,
+    ``pages`` and ``total``, worked out from ``page`` and ``pages`` (the same attributes as
+    Flask-SQLAlchemy's ``Pagination``)."""
 
-    items: list[Any]
     page: int
     pages: int
-    total: int
 
     @property
     def has_prev(self) -> bool:
@@ -55,6 +53,16 @@ class Page:
     @property
     def next_num(self) -> int:
         return self.page + 1
+
+
+@dataclass
+class Page(PagerLinks):
+    """One page of a list already in memory, with what the pager macro needs."""
+
+    items: list[Any]
+    page: int
+    pages: int
+    total: int
 
 
 def page_count(total: int, per_page: int) -> int:

@@ -18,6 +18,7 @@ from lawlearn.database import like_pattern
 from lawlearn.extensions import db
 from lawlearn.library.models import Law, LawArticle, Material
 from lawlearn.library.parsing import MAX_NUMBER, MAX_NUMERAL_LENGTH, NUMERAL, chinese_number, squash
+from lawlearn.pagination import PagerLinks
 
 SQLITE_DDL = {
     "law_article": [
@@ -128,7 +129,7 @@ def _material_condition(term: str):
 
 
 @dataclass
-class SearchResults:
+class SearchResults(PagerLinks):
     query: str
     articles_by_law: list[tuple[Law, list[LawArticle]]] = field(default_factory=list)
     direct_articles: list[LawArticle] = field(default_factory=list)  # found by number
@@ -148,22 +149,6 @@ class SearchResults:
     @property
     def total(self) -> int:
         return self.article_total
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
 
 
 def parse_number_query(query: str) -> tuple[str, int, int | None] | None:
