@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from lawlearn.extensions import limiter
+from lawlearn.extensions import db, limiter
 from lawlearn.security import CONTENT_SECURITY_POLICY
 
 
@@ -88,3 +88,60 @@ def test_callbacks_made_per_request_do_not_grow_the_app_without_bound(app, clien
         assert client.get("/test-per-request-callback").headers["X-Marked"] == "yes"
     assert len(app._sync_functions) <= app.MAX_REMEMBERED
     assert client.get("/login").status_code == 200  # hooks and views still run after a reset
+
+
+def test_request_user_is_the_person_signed_in_not_a_proxy(app, client, login, make_user):
+    """The hooks read the signed-in person through security.request_user (each read through
+    the current_user proxy is a lookup of its own): it is that very User, the anonymous user
+    when no one is signed in, and None outside a request."""
+    from flask_login import current_user
+
+    from lawlearn.accounts.models import User
+    from lawlearn.security import request_user
+
+    seen: dict = {}
+
+    @app.get("/test-request-user")
+    def who():
+        user = request_user()
+        seen.update(user=user, same=user is current_user._get_current_object())
+        return "x"
+
+    client.get("/test-request-user")
+    assert seen["user"].is_authenticated is False
+    person = make_user()
+    login(person)
+    client.get("/test-request-user")
+    assert type(seen["user"]) is User
+    assert (seen["user"].id, seen["same"]) == (person.id, True)
+    with app.app_context():
+        assert request_user() is None
+
+
+def test_templates_speak_the_readers_language_with_and_without_context(app, client, login,
+                                                                         make_user):
+    """A render's ``_()`` is bound to the request's catalog (i18n.bound_template_gettext);
+    a macro imported without context uses the global one, which finds it: both speak the
+    reader's language, with variables and escaping as Jinja's newstyle gettext."""
+    from flask import render_template_string
+
+    from lawlearn.accounts.models import User
+
+    macros = app.jinja_env.from_string(
+        '{% macro notices(n) %}{{ _("通知，%(n)d 条未读", n=n) }}{% endmacro %}')
+
+    @app.get("/test-template-gettext")
+    def page():
+        return render_template_string(
+            '{% import macros as m %}{{ _("通知") }}|{{ m.notices(2) }}|'
+            '{{ _("通知，%(n)d 条未读", n=3) }}|{{ _("%(x)s", x="<b>") }}', macros=macros)
+
+    person = make_user()
+    login(person)
+    assert client.get("/test-template-gettext").get_data(as_text=True) == (
+        "通知|通知，2 条未读|通知，3 条未读|&lt;b&gt;")
+    with app.app_context():
+        db.session.get(User, person.id).locale = "en"
+        db.session.commit()
+    assert client.get("/test-template-gettext").get_data(as_text=True) == (
+        "Notices|Notices, 2 unread|Notices, 3 unread|&lt;b&gt;")

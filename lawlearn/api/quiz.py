@@ -11,6 +11,7 @@ from lawlearn.database import utcnow
 from lawlearn.errors import ValidationFailed
 from lawlearn.extensions import db
 from lawlearn.quiz import listing, services
+from lawlearn.security import request_user
 
 
 def _card(card: listing.QuizCard) -> dict:
@@ -32,7 +33,7 @@ def _card(card: listing.QuizCard) -> dict:
 @login_required
 def quizzes():
     """Open quizzes for me, with attempts left."""
-    cards = listing.quizzes_for(current_user, utcnow(), include_upcoming=False)
+    cards = listing.quizzes_for(request_user(), utcnow(), include_upcoming=False)
     if cards.submitted_expired:
         db.session.commit()
     return jsonify([_card(card) for card in cards])

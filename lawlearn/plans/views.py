@@ -42,7 +42,7 @@ from lawlearn.plans.progress import (
 )
 from lawlearn.quiz.models import Quiz
 from lawlearn.rounding import half_up
-from lawlearn.security import is_safe_next
+from lawlearn.security import is_safe_next, request_user
 
 # --- helpers shared by the pages (and by the home page) -------------------------------------
 
@@ -67,10 +67,11 @@ def notice_badge() -> dict:
     counted: list[int] = []
 
     def unread_notices() -> int:
-        if not current_user.is_authenticated:
+        user = request_user()
+        if not user.is_authenticated:
             return 0
         if not counted:
-            counted.append(notice_service.unread_count(current_user.id))
+            counted.append(notice_service.unread_count(user.id))
         return counted[0]
 
     return {"unread_notices": unread_notices}

@@ -10,6 +10,7 @@ from lawlearn.database import utcnow
 from lawlearn.errors import DomainError
 from lawlearn.extensions import db
 from lawlearn.quiz import listing, quiz_bp, services
+from lawlearn.security import request_user
 
 
 @quiz_bp.route("/quizzes")
@@ -17,7 +18,7 @@ from lawlearn.quiz import listing, quiz_bp, services
 def index():
     """答题 tab: open and upcoming quizzes, with attempts left and results."""
     now = utcnow()
-    cards = listing.quizzes_for(current_user, now)
+    cards = listing.quizzes_for(request_user(), now)
     page = render_template("quiz/index.html", cards=cards, now=now)
     if cards.submitted_expired:
         # After rendering: a commit expires the signed-in user (one reload).
@@ -30,7 +31,7 @@ def index():
 def quiz(quiz_id: int):
     """A quiz's rules and my attempts, with the button to start or resume."""
     now = utcnow()
-    found = listing.quiz_page(current_user, quiz_id, now)
+    found = listing.quiz_page(request_user(), quiz_id, now)
     page = render_template("quiz/quiz.html", quiz=found.card.quiz, card=found.card,
                            attempts=found.attempts, now=now)
     if found.submitted_expired:
