@@ -301,6 +301,8 @@ def mark(actor: User, session: StudySession, person: User, status: str, note: st
     if attendance is None and not is_expected(person, session):
         raise Conflict(_("%(name)s 不在本次活动的应到人员名单中；如需登记，请先把其加入参加范围。",
                          name=person.name), code="not_expected")
+    # What it was before (None: no record yet): the audit log shows a correction as one.
+    previous = attendance.status if attendance is not None else None
     if attendance is None:
         attendance = Attendance(session_id=session.id, user_id=person.id, source="manual",
                                 status=status)
@@ -310,6 +312,7 @@ def mark(actor: User, session: StudySession, person: User, status: str, note: st
         except IntegrityError:  # a double click, or the person checking in meanwhile
             attendance = db.session.scalar(select(Attendance).filter_by(
                 session_id=session.id, user_id=person.id))
+            previous = attendance.status
     attendance.status, attendance.note, attendance.marked_by_id = status, note or None, actor.id
     attendance.source = "manual"
     # Marked after the session (from a paper sign-in sheet, say): they came to it then, not
@@ -318,10 +321,17 @@ def mark(actor: User, session: StudySession, person: User, status: str, note: st
         timedelta(minutes=session.late_after_minutes + 1) if status == "late" else timedelta())
     if status in ("present", "late") and attendance.checked_in_at is None:
         attendance.checked_in_at = attended_at
-    record_audit(actor, "attendance.mark", session,
-                 _("将 %(name)s 在《%(title)s》的出勤标记为%(status)s", name=person.name,
-                   title=session.title, status=ATTENDANCE_STATUSES[status]),
-                 {"user_id": person.id, "status": status, "note": note})
+    if previous is None or previous == status:
+        summary = _("将 %(name)s 在《%(title)s》的出勤标记为%(status)s", name=person.name,
+                    title=session.title, status=ATTENDANCE_STATUSES[status])
+    else:
+        summary = _("将 %(name)s 在《%(title)s》的出勤由%(before)s改为%(status)s",
+                    name=person.name, title=session.title,
+                    before=ATTENDANCE_STATUSES.get(previous, previous),
+                    status=ATTENDANCE_STATUSES[status])
+    record_audit(actor, "attendance.mark", session, summary,
+                 {"user_id": person.id, "status": status, "previous_status": previous,
+                  "note": note})
     attendance_recorded.send(None, user_id=person.id, session_id=session.id, status=status,
                              now=attended_at)
     return attendance

@@ -222,6 +222,13 @@ def test_marking_is_audited_and_closing_records_absentees(ctx, kind_id, admin, m
     assert services.close_ended_sessions(utcnow()) == 0  # closed once only
     entry = db.session.scalar(select(AuditEntry).filter_by(action="attendance.mark"))
     assert entry.actor_id == admin.id and entry.details["note"] == "无手机，补签"
+    assert entry.details["previous_status"] is None and "标记为迟到" in entry.summary
+    # A correction says what it was before, in words and in the details.
+    services.mark(actor, session, db.session.get(User, missed.id), "excused", "", utcnow())
+    corrected = db.session.scalars(select(AuditEntry).filter_by(action="attendance.mark")
+                                   .order_by(AuditEntry.id.desc())).first()
+    assert corrected.details["previous_status"] == "absent"
+    assert "missed" in corrected.summary and "由缺席改为请假" in corrected.summary
     # Marked an hour after the session ended: came at its start, not at the marking.
     record = db.session.scalar(select(Attendance).filter_by(user_id=came.id))
     assert record.checked_in_at == session.starts_at + timedelta(minutes=11)  # late: after 10
