@@ -187,12 +187,22 @@ def synced_progress(user: User, now: datetime, *, year: int | None = None) -> li
 
 
 def sync_completions(user: User, progress: list[PlanProgress], now: datetime) -> int:
-    """Stamp items newly seen done and pay their points once; returns how many."""
-    done = {entry.item.id: entry for plan in progress for entry in plan.items if entry.done}
+    """Stamp items newly seen done and pay their points once; returns how many. An item
+    stamped before and no longer done (an article's 已学 mark taken back, an item's
+    requirement raised) loses its stamp: the hours it earned leave the ledger, as they
+    leave the participation report, which reads the items' states. Points paid stay paid,
+    and are not paid twice when it is done again."""
+    entries = {entry.item.id: entry for plan in progress for entry in plan.items}
+    done = {item_id: entry for item_id, entry in entries.items() if entry.done}
     # One query, even with nothing done: a page's queries do not depend on anyone's progress
     # (tests/test_page_queries.py compares two offices whose people stand differently).
     rows = {row.item_id: row for row in db.session.scalars(select(PlanItemProgress).where(
-        PlanItemProgress.user_id == user.id, PlanItemProgress.item_id.in_(list(done))))}
+        PlanItemProgress.user_id == user.id, PlanItemProgress.item_id.in_(list(entries)),
+        or_(PlanItemProgress.item_id.in_(list(done)),
+            PlanItemProgress.completed_at.is_not(None))))}
+    for item_id, row in rows.items():
+        if row.completed_at is not None and item_id not in done:
+            row.completed_at = None
     count = 0
     for item_id, entry in done.items():
         row = rows.get(item_id)

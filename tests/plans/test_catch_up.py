@@ -130,6 +130,39 @@ def test_the_hours_page_the_api_my_plans_and_home_catch_up(app, client, make_use
     assert late_title in hours and "还差 1 学时" in hours
 
 
+def test_an_item_no_longer_done_leaves_the_ledger_as_it_leaves_the_report(ctx):
+    """Taking back an article's 已学 mark undoes the item: its hours leave the ledger that
+    the plan and hours pages show, as they leave the participation report (which reads
+    the items' states), and come back when it is done again. Its points are paid once."""
+    from lawlearn.library import services as library
+    from lawlearn.library.models import Law
+    from tests.plans.test_kinds import article
+
+    ann = make_person("ann")
+    plan, late = _year_plan(ann)
+    law = db.session.get(Law, late.settings["law_id"])
+    now = AFTER_ENDING
+    synced_progress(ann, now, year=2026)
+    assert hours_ledger(2026, [ann.id], now)[ann.id].total == _report_hours(ann.id, 2026, now) \
+        == 3.0
+
+    library.set_studied(ann, article(law, 2), False, now)
+    db.session.flush()
+    synced_progress(ann, now, year=2026)
+    assert db.session.scalar(select(PlanItemProgress.completed_at).filter_by(
+        item_id=late.id, user_id=ann.id)) is None
+    assert hours_ledger(2026, [ann.id], now)[ann.id].total == _report_hours(ann.id, 2026, now) \
+        == 1.0
+    assert [item.title for item, _when in actions.hours_detail(ann, 2026, now).items] == \
+        [plan.items[0].title]
+
+    study(ann, law, 2, when=DONE + timedelta(hours=1))
+    synced_progress(ann, now, year=2026)
+    assert hours_ledger(2026, [ann.id], now)[ann.id].total == _report_hours(ann.id, 2026, now) \
+        == 3.0
+    assert (_plan_points(ann.id), _awards(ann.id)) == (8, 2)  # not paid a second time
+
+
 def test_hours_follow_the_plans_the_report_counts_for_the_year(ctx):
     """An item of last year's plan completed this year counts in neither year's ledger, as
     in the report: its plan did not run this year, and it was not done last year."""
