@@ -184,7 +184,7 @@ def search_library(query: str, *, include_unpublished: bool = False, law_id: int
     if not terms:
         return results
 
-    number_query = parse_number_query(query) if law_id is None else None
+    number_query = parse_number_query(query)
     if number_query is not None:
         law_part, number, sub = number_query
         condition = and_(LawArticle.number == number, Law.is_current.is_(True))
@@ -194,6 +194,8 @@ def search_library(query: str, *, include_unpublished: bool = False, law_id: int
             pattern = like_pattern(law_part)
             condition = and_(condition, or_(Law.title.ilike(pattern, escape="\\"),
                                             Law.short_title.ilike(pattern, escape="\\")))
+        elif law_id is not None:  # "第十二条" typed on a law's page: that law's article
+            condition = and_(condition, LawArticle.law_id == law_id)
         results.direct_articles = list(db.session.scalars(
             select(LawArticle).join(Law).where(condition)
             .options(joinedload(LawArticle.law)).order_by(Law.title, LawArticle.sub_number)

@@ -194,7 +194,7 @@ def submit_reflection(user: User, item: PlanItem, body: str, now: datetime) -> R
     text = (body or "").replace("\r\n", "\n").replace("\r", "\n").strip()
     wanted = min_length(item)
     if character_count(text) < wanted:
-        raise ValidationFailed(_("学习心得至少需要 %(min)d 字（不计空格和换行），目前 %(count)d 字。",
+        raise ValidationFailed(_("学习心得至少需要 %(min)d 字（不计空格、换行和标点），目前 %(count)d 字。",
                                  min=wanted, count=character_count(text)), field="body")
     if len(text) > MAX_REFLECTION_LENGTH:
         raise ValidationFailed(_("学习心得不能超过 %(max)d 个字符（含空格和换行），目前 %(count)d 个。",

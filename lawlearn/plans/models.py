@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -159,9 +160,10 @@ class Reflection(db.Model):
 
 
 def character_count(text: str) -> int:
-    """A reflection's 字数: its characters, not counting spaces and line breaks (a line
-    break came as two characters from a form, one from the page's counter)."""
-    return sum(1 for character in text if not character.isspace())
+    """A reflection's 字数: its letters, ideographs and digits (Unicode categories L and
+    N), not spaces, line breaks (two characters from a form, one from the page's counter),
+    punctuation or symbols: 250 "。" are not a reflection. plan_item.js counts the same."""
+    return sum(1 for character in text if unicodedata.category(character)[0] in "LN")
 
 
 class Notice(db.Model):

@@ -36,7 +36,9 @@ def test_read_an_article_and_search_on_a_phone(app, live_server, phone, make_use
     assert set(rows.evaluate_all("""nodes => nodes.map(node =>
         getComputedStyle(node, '::before').content + getComputedStyle(node, '::after').content)
         """)) == {'none"›"'}
-    expect(page.locator("#library-q-hint")).to_have_text("输入“民法典 1165”可直达该条。")
+    # The box on a law's page searches that law.
+    expect(page.locator("#library-q-hint")).to_have_text("输入“第十二条”可直达本法该条。")
+    expect(page.get_by_role("searchbox")).to_have_attribute("placeholder", "在本法中搜索")
     page.get_by_text("第三章 国家机构").click()  # a collapsed chapter opens
     page.get_by_role("link", name=re.compile("第一节 全国人民代表大会")).click()
     expect(page.get_by_role("heading", name="第五十七条")).to_be_visible()
@@ -58,6 +60,7 @@ def test_read_an_article_and_search_on_a_phone(app, live_server, phone, make_use
     expect(page.get_by_role("button", name=re.compile("已收藏"))).to_be_visible()
 
     nav.get_by_role("link", name="学习").click()
+    expect(page.locator("#library-q-hint")).to_have_text("输入“民法典 1165”可直达该条。")
     page.get_by_role("searchbox").fill("人权")
     page.get_by_role("button", name="搜索").click()
     expect(page.locator("mark").first).to_have_text("人权")

@@ -166,10 +166,11 @@ def test_errors_on_a_phone_show_at_the_top_and_a_reload_does_not_post_again(
     log_in(page, live_server, "writer")
     item_url = f"{live_server}/plans/items/{item_id}"
     page.goto(item_url)
-    page.get_by_label("学习心得").fill("学习宪法的体会。" * 30)  # 240 characters: short
+    page.get_by_label("学习心得").fill("学习宪法的体会。" * 30)  # 210 字 (。 is not one): short
+    expect(page.locator("#body-count")).to_have_text("已写 210 字，至少 300 字")  # as the server counts
     page.get_by_role("button", name="提交学习心得").click()
     summary = page.locator(".error-summary")
-    expect(summary).to_contain_text("学习心得至少需要 300 字（不计空格和换行），目前 240 字。")
+    expect(summary).to_contain_text("学习心得至少需要 300 字（不计空格、换行和标点），目前 210 字。")
     expect(summary).to_be_in_viewport()
     expect(page).to_have_url(item_url)  # the page's own address, not the form's
     page.reload()

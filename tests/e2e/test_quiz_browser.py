@@ -186,3 +186,42 @@ def test_a_blank_left_is_said_and_the_quiz_resumes_where_it_was_left(app, live_s
     expect(page.locator("#save-status")).to_have_text("已保存")
     assert asked and asked[0].startswith("第 2 题还未作答。\n第 1 题还有空未填。\n")
     assert_fits_phone(page)
+
+
+def test_an_answer_the_server_refuses_is_not_later_shown_as_saved(app, live_server, phone,
+                                                                   make_user, make_questions,
+                                                                   make_quiz):
+    """A refused answer (422) said 有答案未能保存, then the next background save, finding
+    nothing left to send, said 已保存 while the server still held the earlier answer."""
+    ids = make_questions()
+    make_user("refused", name="被拒")
+    make_quiz(question_ids=[ids[3], ids[0]], title="超长答案")  # the fill-in question first
+    page = phone.new_page()
+    log_in(page, live_server, "refused")
+    page.get_by_role("navigation", name="主导航").get_by_role("link", name="答题").click()
+    page.get_by_role("link", name="开始答题").click()
+    page.get_by_role("button", name="开始第 1 次答题").click()
+    page.wait_for_load_state("load")
+    status = page.locator("#save-status")
+    blank = page.locator("fieldset.question:visible").get_by_role("textbox")
+    blank.fill("宪法")
+    blank.blur()
+    expect(status).to_have_text("已保存")
+
+    blank.evaluate("field => field.removeAttribute('maxlength')")  # past what the page allows
+    blank.fill("法" * 1000)
+    blank.blur()
+    expect(status).to_have_text("有答案未能保存，请检查后重试")
+    page.evaluate("window.dispatchEvent(new Event('online'))")  # a background save runs
+    page.wait_for_timeout(300)
+    expect(status).to_have_text("有答案未能保存，请检查后重试")
+    with app.app_context():
+        attempt = db.session.scalar(select(Attempt))
+        assert [item.response for item in attempt.items if item.response is not None] \
+            == [["宪法"]]
+
+    blank.fill("宪法和法律")  # changed: sent, and saved
+    blank.blur()
+    expect(status).to_have_text("已保存")
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(status).to_have_text("已保存")

@@ -70,3 +70,38 @@ def test_a_library_of_many_laws_keeps_the_results_page_bounded(app, client, logi
             assert results.article_total == 2 * (LAWS_WITH_HITS + 4)
     page = client.get("/search?q=国家机关").get_data(as_text=True)
     assert "其他法规" in page and page.count("共 2 条") == LAWS_WITH_HITS + 4
+
+
+@needs_shared
+def test_a_laws_page_searches_that_law(app, client, login, make_user):
+    """The box on a statute's page searched the whole library: 公民 typed on the
+    Constitution's page listed other laws. Now it searches the law (an article number
+    goes to that law's article), with a way out to everything; elsewhere the box is the
+    library's."""
+    login(make_user("searcher"))
+    with app.app_context():
+        constitution = import_text((LAWS / "宪法.md").read_bytes())
+        regulation = import_text((LAWS / "政府信息公开条例_2019.md").read_bytes())
+        ids = constitution.id, regulation.id
+        db.session.commit()
+    law_page = client.get(f"/laws/{ids[0]}").get_data(as_text=True)
+    assert f'<input type="hidden" name="law" value="{ids[0]}">' in law_page
+    assert 'placeholder="在本法中搜索"' in law_page and "可直达本法该条" in law_page
+    assert 'name="law"' not in client.get("/laws").get_data(as_text=True)
+
+    found = client.get(f"/search?q=公民&law={ids[0]}").get_data(as_text=True)
+    assert "《宪法》中的搜索结果" in found and "全部搜索结果" in found
+    assert "政府信息公开条例" not in found  # the other law has 公民 too
+    assert f'<input type="hidden" name="law" value="{ids[0]}">' in found  # searching on
+    assert "政府信息公开条例" in client.get("/search?q=公民").get_data(as_text=True)
+
+    with app.test_request_context():
+        direct = search_library("第十二条", law_id=ids[1]).direct_articles
+        assert [(a.law_id, a.number) for a in direct] == [(ids[1], 12)]
+        assert {a.law_id for a in search_library("第十二条").direct_articles} >= set(ids)
+        # A law named in the query is that law's, whichever page it was typed on.
+        named = search_library("宪法第十二条", law_id=ids[1]).direct_articles
+        assert [(a.law_id, a.number) for a in named] == [(ids[0], 12)]
+    missing = client.get(f"/search?q=不存在的词语&law={ids[0]}").get_data(as_text=True)
+    assert "中没有找到与“不存在的词语”相关的条文" in missing
+    assert "在全部法规和资料中搜索" in missing

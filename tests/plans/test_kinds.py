@@ -316,7 +316,22 @@ def test_a_reflections_length_leaves_out_spaces_and_line_breaks(ctx):
     bob = make_person("bob")
     with pytest.raises(ValidationFailed) as padded:
         actions.submit_reflection(bob, item, "学习宪法\r\n\r\n\r\n   \r\n增强法治观念\r\n依法", NOW)
-    assert padded.value.message == "学习心得至少需要 20 字（不计空格和换行），目前 12 字。"
+    assert padded.value.message == "学习心得至少需要 20 字（不计空格、换行和标点），目前 12 字。"
+
+
+def test_a_reflections_length_counts_no_punctuation_or_symbols(ctx):
+    """250 "。" are not a reflection: punctuation and symbols are not 字, digits are."""
+    ann = make_person("ann")
+    item = add_item(make_plan(), "reflection", settings={"min_length": 10})
+    for text, count in (("。" * 250, 0), ("……！！？？★★~~--" * 20, 0),
+                        ("《宪法》第1条、第2条。", 8)):
+        with pytest.raises(ValidationFailed) as short:
+            actions.submit_reflection(ann, item, text, NOW)
+        assert short.value.message == \
+            f"学习心得至少需要 10 字（不计空格、换行和标点），目前 {count} 字。"
+    assert actions.get_reflection(ann, item) is None
+    assert actions.submit_reflection(ann, item, "学习《宪法》第1条至第3条。", NOW) \
+        .character_count == 11
 
 
 def test_reflection_without_review_is_done_once_submitted_and_final(ctx):
@@ -324,7 +339,7 @@ def test_reflection_without_review_is_done_once_submitted_and_final(ctx):
     item = add_item(make_plan(), "reflection", settings={"min_length": 10})
     with pytest.raises(ValidationFailed) as short:
         actions.submit_reflection(ann, item, "   太短了，只有八字   ", NOW)
-    assert short.value.message == "学习心得至少需要 10 字（不计空格和换行），目前 8 字。"
+    assert short.value.message == "学习心得至少需要 10 字（不计空格、换行和标点），目前 7 字。"
     assert short.value.field == "body"
     assert state_of(item, ann) == PENDING
 

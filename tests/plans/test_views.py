@@ -376,7 +376,7 @@ def test_reflection_validation_keeps_the_text_then_submits(app, client, ann):
     short = post(client, url, f"{url}/reflection", {"body": "  学法心得：很有收获  "})
     assert short.status_code == 422
     text = short.get_data(as_text=True)
-    assert "学习心得至少需要 20 字（不计空格和换行），目前 9 字。" in text
+    assert "学习心得至少需要 20 字（不计空格、换行和标点），目前 8 字。" in text
     assert "学法心得：很有收获" in text and 'aria-invalid="true"' in text
 
     body = "通过学习宪法，我深刻认识到依法行政的重要性，今后要在工作中严格依法办事。"
@@ -636,7 +636,7 @@ def test_a_short_reflection_comes_back_with_its_error_at_the_top(app, client, an
     summary = html.index('class="error-summary"')
     assert summary < html.index('id="item-title"') < html.index("<textarea")
     assert f'data-replace-url="{url}"' in html  # a reload shows the page, not a second post
-    assert '<a href="#body">学习心得至少需要 20 字（不计空格和换行），目前 5 字。</a>' in html
+    assert '<a href="#body">学习心得至少需要 20 字（不计空格、换行和标点），目前 4 字。</a>' in html
     assert "很有收获。</textarea>" in html
 
 

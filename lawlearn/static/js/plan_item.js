@@ -21,8 +21,9 @@
     var counter = document.getElementById(area.getAttribute("data-counter"));
     var minimum = parseInt(area.getAttribute("data-min-length"), 10) || 0;
     var count = function () {
-      // Characters (not UTF-16 units), spaces and line breaks not counted, as the server.
-      var n = Array.from(area.value).filter(function (c) { return !/\s/.test(c); }).length;
+      // Letters, ideographs and digits (not UTF-16 units; not spaces, line breaks,
+      // punctuation or symbols), as the server counts (plans.models.character_count).
+      var n = Array.from(area.value).filter(function (c) { return /[\p{L}\p{N}]/u.test(c); }).length;
       counter.textContent = counter.getAttribute("data-template")
         .replace("{n}", String(n)).replace("{min}", String(minimum));
       counter.classList.toggle("short", n < minimum);

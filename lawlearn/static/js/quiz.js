@@ -11,6 +11,9 @@
   var questions = Array.prototype.slice.call(form.querySelectorAll("fieldset.question"));
   var sheetCells = form.querySelectorAll(".sheet-cell");
   var pending = {};
+  // Questions whose last answer the server refused (422): the status says so until the
+  // answer changes, rather than "saved" once nothing is left to send.
+  var refused = {};
   var inFlight = false;
   var current = 0;
 
@@ -87,7 +90,7 @@
   function flush() {
     var ids = Object.keys(pending);
     if (inFlight) { return; }
-    if (!ids.length) { setStatus("saved"); return; }
+    if (!ids.length) { setStatus(Object.keys(refused).length ? "error" : "saved"); return; }
     if (!navigator.onLine) { setStatus("offline"); return; }
     inFlight = true;
     setStatus("saving");
@@ -108,7 +111,10 @@
       }
       if (response.ok || response.status === 422) {
         // A newer answer may have been given while this one travelled.
-        if (JSON.stringify(pending[qid]) === JSON.stringify(answer)) { delete pending[qid]; }
+        if (JSON.stringify(pending[qid]) === JSON.stringify(answer)) {
+          delete pending[qid];
+          if (response.ok) { delete refused[qid]; } else { refused[qid] = true; }
+        }
         persist();
         if (!response.ok) { setStatus("error"); return; }
         flush();
@@ -126,6 +132,7 @@
     var fieldset = event.target.closest("fieldset.question");
     if (!fieldset) { return; }
     pending[fieldset.dataset.questionId] = answerOf(fieldset);
+    delete refused[fieldset.dataset.questionId];
     persist();
     markSheet();
     flush();
@@ -135,6 +142,7 @@
     if (event.target.type === "text") {
       var fieldset = event.target.closest("fieldset.question");
       pending[fieldset.dataset.questionId] = answerOf(fieldset);
+      delete refused[fieldset.dataset.questionId];
       persist();
       status.dataset.state = "saving";
       status.textContent = form.dataset.msgSaving;
@@ -211,8 +219,9 @@
         if (state === "open") { missing.push(i + 1); }
         if (state === "partial") { partial.push(i + 1); }
       });
-      var question = (missing.length ? form.dataset.msgUnanswered.replace("{n}", missing.join("、")) + "\n" : "") +
-        (partial.length ? form.dataset.msgPartial.replace("{n}", partial.join("、")) + "\n" : "") +
+      var comma = form.dataset.listSeparator;
+      var question = (missing.length ? form.dataset.msgUnanswered.replace("{n}", missing.join(comma)) + "\n" : "") +
+        (partial.length ? form.dataset.msgPartial.replace("{n}", partial.join(comma)) + "\n" : "") +
         form.dataset.msgConfirm;
       if (!window.confirm(question)) { submitting = false; return; }
       submitNow();
