@@ -29,6 +29,17 @@ def answer_current(page):
     return kind
 
 
+def start_first_attempt(phone, live_server, username):
+    """Sign in on a new page, open the one quiz from 答题 and start try 1, quiz.js loaded."""
+    page = phone.new_page()
+    log_in(page, live_server, username)
+    page.get_by_role("navigation", name="主导航").get_by_role("link", name="答题").click()
+    page.get_by_role("link", name="开始答题").click()
+    page.get_by_role("button", name="开始第 1 次答题").click()
+    page.wait_for_load_state("load")
+    return page
+
+
 def test_take_a_quiz_offline_half_way(app, live_server, phone, make_user, make_quiz):
     make_user("mobile", name="移动")
     quiz_id = make_quiz(title="宪法小测", time_limit_minutes=30, shuffle_questions=True)
@@ -156,12 +167,7 @@ def test_a_blank_left_is_said_and_the_quiz_resumes_where_it_was_left(app, live_s
     ids = make_questions()
     make_user("halfway", name="半途")
     make_quiz(question_ids=[two_blanks, ids[0], ids[2]], title="两空题")
-    page = phone.new_page()
-    log_in(page, live_server, "halfway")
-    page.get_by_role("navigation", name="主导航").get_by_role("link", name="答题").click()
-    page.get_by_role("link", name="开始答题").click()
-    page.get_by_role("button", name="开始第 1 次答题").click()
-    page.wait_for_load_state("load")
+    page = start_first_attempt(phone, live_server, "halfway")
     first_blank = page.locator("fieldset.question:visible").get_by_role("textbox").first
     first_blank.fill("根本")
     first_blank.blur()
@@ -196,12 +202,7 @@ def test_an_answer_the_server_refuses_is_not_later_shown_as_saved(app, live_serv
     ids = make_questions()
     make_user("refused", name="被拒")
     make_quiz(question_ids=[ids[3], ids[0]], title="超长答案")  # the fill-in question first
-    page = phone.new_page()
-    log_in(page, live_server, "refused")
-    page.get_by_role("navigation", name="主导航").get_by_role("link", name="答题").click()
-    page.get_by_role("link", name="开始答题").click()
-    page.get_by_role("button", name="开始第 1 次答题").click()
-    page.wait_for_load_state("load")
+    page = start_first_attempt(phone, live_server, "refused")
     status = page.locator("#save-status")
     blank = page.locator("fieldset.question:visible").get_by_role("textbox")
     blank.fill("宪法")
