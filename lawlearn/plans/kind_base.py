@@ -56,13 +56,14 @@ States = dict[tuple[int, int], ItemState]
 SESSION_CANCELLED = "session_cancelled"
 
 
-def owes(item: PlanItem, joined_on: date | None) -> bool:
+def owes(item: PlanItem, joined_on: date | None, state: ItemState | None = None) -> bool:
     """Whether someone who joined on ``joined_on`` (their 加入日期, local) owes ``item``: not
     one due before they came, as a session closed before they joined does not expect them
     (a new colleague starts with nothing overdue), and nobody one whose session was
-    cancelled, until it points at another. Done anyway, it still pays its hours and
-    points; it is in none of their due or done counts."""
-    if on_cancelled_session(item):
+    cancelled, until it points at another. Nor one whose ``state`` (from its kind) says it
+    is not theirs: a session their account came after (SessionKind). Done anyway, it still
+    pays its hours and points; it is in none of their due or done counts."""
+    if on_cancelled_session(item) or (state is not None and state.status == "not_owed"):
         return False
     return joined_on is None or item.due_on is None or item.due_on >= joined_on
 

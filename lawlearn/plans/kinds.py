@@ -25,6 +25,7 @@ from sqlalchemy.orm import aliased
 from lawlearn.extensions import db
 from lawlearn.plans.item_settings import DEFAULT_MIN_SECONDS, streak_window
 from lawlearn.plans.kind_base import (
+    NOT_OWED,
     ItemKind,
     ItemState,
     States,
@@ -245,6 +246,7 @@ class SessionKind(ItemKind):
     key, label = "session", _l("参加集中学法")
 
     def states(self, items, user_ids, now):
+        from lawlearn.sessions import expected
         from lawlearn.sessions.models import Attendance, StudySession
 
         session_ids = {item.settings.get("session_id") for item in items}
@@ -257,8 +259,17 @@ class SessionKind(ItemKind):
         by_session: dict[int, list] = {}
         for row in rows:
             by_session.setdefault(row.session_id, []).append(row)
+        # Someone whose account (or joining) came after the session's check-in closed was
+        # not expected there and cannot be marked: the item is not theirs (kind_base.owes
+        # knows only the joining day, and a back-dated 加入日期 would make it owed for ever).
+        came_after: dict[int, set[int]] = {}
+        for session_id, user_id in db.session.execute(
+                expected.came_after(list(session_ids), user_ids)):
+            came_after.setdefault(session_id, set()).add(user_id)
         states: States = {}
         for item in items:
+            for user_id in came_after.get(item.settings.get("session_id"), ()):
+                states[item.id, user_id] = NOT_OWED
             for row in by_session.get(item.settings.get("session_id"), []):
                 if row.status in ("present", "late"):
                     states[item.id, row.user_id] = ItemState(

@@ -40,7 +40,7 @@ class Matrix:
         self.joined = {person.id: joined_day(person) for person in self.people}
 
     def owes(self, item: PlanItem, person: User) -> bool:
-        return owes(item, self.joined.get(person.id))
+        return owes(item, self.joined.get(person.id), self.states.get((item.id, person.id)))
 
     def state(self, item: PlanItem, person: User) -> ItemState:
         state = self.states.get((item.id, person.id), PENDING)

@@ -132,7 +132,7 @@ def item_progress(item: PlanItem, state: ItemState, joined: date | None,
                   today: date) -> ItemProgress:
     """An item as it stands for someone who joined on ``joined``: one due before is not
     theirs (kind_base.owes) unless they did it anyway."""
-    owed = owes(item, joined)
+    owed = owes(item, joined, state)
     if not owed and not state.done:
         state = not_owed_state(item)
     return ItemProgress(item, state, is_overdue(item, state, today), owed)

@@ -194,15 +194,22 @@ def _plans(scope: Scope) -> Figures:
     # Per person, of their own plans: items due done by the period's end, and the hours of
     # items done in the period.
     done: dict[int, int] = defaultdict(int)
+    not_theirs: dict[int, int] = defaultdict(int)  # items due their kind says they do not owe
     earned: dict[int, float] = defaultdict(float)
     if needed and everyone:
         for (item_id, user_id), state in item_states(needed, scope.user_ids(),
                                                      scope.now).items():
-            if state.status != "done":
+            if state.status not in ("done", "not_owed"):
                 continue
             entry = mine.get(user_id)
             if entry is None or plan_of[item_id] not in entry[0]:
                 continue  # not in the scope, or not one of their plans
+            if state.status == "not_owed":
+                # A session their account came after (plans.kinds.SessionKind): counted
+                # among the items due by joining day alone, it is not theirs.
+                if item_id in due and owes(items[item_id], joined[user_id]):
+                    not_theirs[user_id] += 1
+                continue
             when = state.done_at
             if item_id in due and (when is None or when < end) \
                     and owes(items[item_id], joined[user_id]):
@@ -221,6 +228,7 @@ def _plans(scope: Scope) -> Figures:
                 figures[person.id] = {"hours_earned": hours}
             continue
         _ids, items_due, hours_required = mine[person.id]
+        items_due -= not_theirs.get(person.id, 0)
         figures[person.id] = {"items_due": items_due, "items_done": done.get(person.id, 0),
                               "hours_earned": hours, "hours_required": hours_required,
                               "people_owing": 1}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, false, func, or_, select
+from sqlalchemy import and_, case, false, func, or_, select, true
 
 from lawlearn.accounts.models import Department, User, studies_condition
 from lawlearn.extensions import db
@@ -41,6 +41,18 @@ def expected_until(session: StudySession) -> datetime:
     office after it; a past session entered afterwards (an office starting mid-year enters
     the year's earlier sessions) expects everyone there when it was entered."""
     return max(session.closes_at, session.created_at or session.closes_at)
+
+
+def came_after(session_ids: list[int], user_ids: list[int] | None):
+    """SQL: (session id, user id) for the people, among ``user_ids`` (None: everyone), who
+    joined or had an account only from a session's ``expected_until`` on: nobody expected
+    them there (``expected_condition``), nor can they be marked, whatever its audience."""
+    closes_at = checkin_closes()
+    until = case((StudySession.created_at > closes_at, StudySession.created_at),
+                 else_=closes_at)
+    return select(StudySession.id, User.id).where(
+        StudySession.id.in_(session_ids), or_(User.joined_at >= until, User.created_at >= until),
+        User.id.in_(user_ids) if user_ids is not None else true())
 
 
 def expected_count(session: StudySession) -> int:

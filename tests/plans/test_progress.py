@@ -237,6 +237,45 @@ def test_an_item_on_a_cancelled_session_is_nobodys_until_it_names_another(ctx):
     assert matrix(plan, NOW).required_for(ann) == 2
 
 
+def test_a_session_held_before_the_persons_account_is_not_theirs(ctx):
+    """Someone added after a session closed, with a 加入日期 back-dated before it (an
+    import), was not expected there (the sessions report: 应参学 0) and could not be marked,
+    yet the plan's 参加 item for it stayed theirs: 逾期 for ever, and in every reminder."""
+    from lawlearn.reports.participation import build_report
+    from lawlearn.sessions.expected import is_expected
+
+    plan = make_plan()
+    held = make_session("五月集中学法", starts_at=NOW - timedelta(days=5))
+    held.created_at = NOW - timedelta(days=20)
+    on_it = add_item(plan, "session", title="参加五月学法", due_on=date(2026, 5, 27),
+                     settings={"session_id": held.id})
+    material = add_item(plan, "material", title="阅读材料", due_on=date(2026, 5, 1))
+    ann = make_person("ann")  # here all along
+    bob = make_person("bob")
+    bob.joined_at = datetime(2026, 3, 1)  # back-dated by the import made yesterday
+    bob.created_at = NOW - timedelta(days=1)
+    db.session.flush()
+    assert not is_expected(bob, held) and is_expected(ann, held)
+
+    def mine(person):
+        return {e.item.id: (e.state.status, e.owed, e.overdue)
+                for e in progress_for(person, NOW)[0].items}
+
+    assert mine(bob)[on_it.id] == ("not_owed", False, False)
+    assert mine(bob)[material.id] == ("pending", True, True)  # overdue, as before
+    assert mine(ann)[on_it.id] == ("pending", True, True)
+    assert [e.item for e in next_up(progress_for(bob, NOW), limit=10)] == [material]
+    grid = matrix(plan, NOW)
+    assert (grid.required_for(bob), grid.required_for(ann)) == (1, 2)
+    assert grid.state(on_it, bob).status == "not_owed" and grid.item_rate(on_it) == 0.0
+    oversight.remind(make_person("root", roles=("admin",)), plan, NOW)
+    bodies = {n.user_id: n.body for n in db.session.scalars(select(Notice))}
+    assert "参加五月学法" in bodies[ann.id] and "参加五月学法" not in bodies[bob.id]
+    report = build_report(date(2026, 1, 1), date(2026, 12, 31), now=NOW)
+    due = {p.user_id: p.values["items_due"] for p in report.people}
+    assert (due[ann.id], due[bob.id]) == (2, 1)
+
+
 def test_a_reflection_waiting_for_review_is_not_overdue_next_up_or_behind(ctx):
     ann = make_person("ann")
     plan = make_plan()
