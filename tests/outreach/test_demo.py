@@ -55,7 +55,9 @@ def test_the_demo_has_two_constitution_weeks_with_events_photos_and_gaps(
     now = utcnow()
     if during_week:  # the outreach demo's clock on 3 December, 14:00 in Shanghai
         now = datetime(year, 12, 3, 6, 0)
-        monkeypatch.setattr("lawlearn.outreach.demo.utcnow", lambda: now)
+    # The demo's clock is the test's: read later, it would stamp a photo of an event under
+    # way today (1 December onwards) after the ``now`` checked below.
+    monkeypatch.setattr("lawlearn.outreach.demo.utcnow", lambda: now)
     counts = load_demo()
     db.session.commit()
     found = campaigns_by_title()
