@@ -115,12 +115,18 @@ def read_table(data: bytes, required: list[str], optional: list[str] | None = No
     aliases = aliases or {}
     headers = [aliases.get(h.strip(), h.strip()) for h in raw_rows[0]]
     missing = [column for column in required if column not in headers]
+    known = set(required) | set(optional or [])
+    if missing and kind == "csv" and len(headers) == 1 and headers[0] not in known:
+        # One unnamed column: plain text (a note, a Word document saved as text, a file
+        # renamed .xlsx), not a table whose columns are only misnamed.
+        raise ValidationFailed(
+            _("文件不是表格：第一行应是列名。请上传按导入模板填写的 .xlsx 或 .csv 文件。"),
+            code="not_a_spreadsheet")
     if missing:
         raise ValidationFailed(
             _("缺少必需的列：%(columns)s。请使用导入模板。", columns="、".join(missing)),
             code="missing_columns",
         )
-    known = set(required) | set(optional or [])
     rows = []
     for offset, values in enumerate(raw_rows[1:], start=2):
         if not any(values):

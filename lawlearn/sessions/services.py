@@ -51,6 +51,9 @@ from lawlearn.sessions.series import repeat_offsets
 attendance_recorded = Namespace().signal("attendance-recorded")
 
 
+MAX_SESSION_LENGTH = timedelta(days=7)  # longer is a mistyped date, open to check-in for ages
+
+
 @dataclass
 class SessionFields:
     title: str
@@ -82,6 +85,9 @@ def session_problems(fields: SessionFields) -> list[ValidationFailed]:
         (not (fields.title or "").strip(), "title", _("请填写活动名称。")),
         (starts is not None and ends is not None and ends <= starts, "ends_at",
          _("结束时间须晚于开始时间。")),
+        (starts is not None and ends is not None and ends - starts > MAX_SESSION_LENGTH,
+         "ends_at", _("活动时长不能超过 %(days)d 天，请检查结束日期。",
+                      days=MAX_SESSION_LENGTH.days)),
         (not all_exist(SessionKind, [fields.kind_id]), "kind_id", _("请选择活动类型。")),
         ((fields.checkin_opens_minutes or 0) < 0 or (fields.late_after_minutes or 0) < 0,
          "late_after_minutes", _("签到时间设置不能为负数。")),

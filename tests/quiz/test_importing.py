@@ -316,8 +316,10 @@ def test_a_reference_to_several_articles_is_refused(laws):
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64), "不是表格"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512), ".xlsx"),
         (b"PK\x03\x04" + bytes(100), "不是有效的 Excel"),
+        ("关于开展宪法宣传周活动的通知\n各科室：\n请于12月4日前报送。\n".encode(), "不是表格"),
     ],
-    ids=["empty", "header-only", "wrong-columns", "png", "legacy-xls", "broken-zip"],
+    ids=["empty", "header-only", "wrong-columns", "png", "legacy-xls", "broken-zip",
+         "plain-text"],
 )
 def test_unreadable_files_are_refused(laws, data, message):
     with pytest.raises(ValidationFailed, match=message):

@@ -253,6 +253,15 @@ def test_admin_schedules_a_series_through_the_page(admin_client, app, kind_id):
         "ends_at": f"{SOON}T08:00", "study_hours": "1", "checkin_opens_minutes": "15",
         "late_after_minutes": "5", "audience_all": "y"})
     assert bad.status_code == 422 and "结束时间须晚于开始时间" in bad.get_data(as_text=True)
+    # A mistyped end year: a session open to check-in for a year is refused, as is 8 days.
+    for ends_on in (SOON + timedelta(days=365), SOON + timedelta(days=8)):
+        bad = post_with_csrf(admin_client, "/admin/sessions/new", "/admin/sessions/new", {
+            "title": "一年", "kind_id": str(kind_id), "starts_at": f"{SOON}T09:00",
+            "ends_at": f"{ends_on}T11:00", "study_hours": "1", "checkin_opens_minutes": "15",
+            "late_after_minutes": "5", "audience_all": "y"})
+        assert bad.status_code == 422 and "活动时长不能超过 7 天" in bad.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(StudySession.id))) == 4
 
 
 def test_the_session_form_names_every_problem_at_once(admin_client, app, kind_id):
