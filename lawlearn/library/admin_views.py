@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from lawlearn import uploads
 from lawlearn.accounts.forms import ConfirmForm
-from lawlearn.errors import DomainError
+from lawlearn.errors import DomainError, show_beside_fields
 from lawlearn.extensions import db
 from lawlearn.library import corrections, deletion, library_admin_bp, services
 from lawlearn.library.forms import (
@@ -96,6 +96,7 @@ def law_edit(law_id: int):
     """Edit a statute's details: category, status, issuing body, dates."""
     law = services.get_law(law_id)
     form = LawForm(obj=law)
+    status = 200
     if form.validate_on_submit():
         try:
             services.update_law(current_user, law, services.LawMetadata(
@@ -104,13 +105,19 @@ def law_edit(law_id: int):
                 promulgated_on=form.promulgated_on.data, effective_on=form.effective_on.data,
                 revision_note=form.revision_note.data, status=form.status.data))
         except DomainError as error:
-            getattr(form, error.field or "title").errors.append(error.message)
+            db.session.rollback()
+            law = services.get_law(law_id)  # as saved, for the page's heading
+            show_beside_fields(form, error, "title")
+            status = 422
         else:
             db.session.commit()
             flash(_("已保存。"), "success")
             return redirect(url_for("library_admin.laws"))
+    elif request.method == "POST":
+        status = 422
     return render_template("library_admin/law_form.html", form=form, law=law,
-                           blockers=deletion.deletion_blockers(law), delete_form=ConfirmForm())
+                           blockers=deletion.deletion_blockers(law),
+                           delete_form=ConfirmForm()), status
 
 
 @library_admin_bp.route("/laws/<int:law_id>/delete", methods=["POST"])

@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from lawlearn.accounts.audit import record_audit
 from lawlearn.accounts.models import User
-from lawlearn.errors import Conflict, NotFound, ValidationFailed
+from lawlearn.errors import Conflict, NotFound, ValidationFailed, raise_all
 from lawlearn.extensions import db
 from lawlearn.library.history import history_facts
 from lawlearn.library.models import (
@@ -173,14 +173,13 @@ class LawMetadata:
 
 
 def update_law(actor: User, law: Law, fields: LawMetadata) -> None:
-    if fields.category not in LAW_CATEGORIES:
-        raise ValidationFailed(_("未知的法规类别。"), field="category")
-    if fields.status not in LAW_STATUSES:
-        raise ValidationFailed(_("未知的法规状态。"), field="status")
-    if not fields.title.strip():
-        raise ValidationFailed(_("请填写标题。"), field="title")
-    if fields.promulgated_on and fields.effective_on and fields.effective_on < fields.promulgated_on:
-        raise ValidationFailed(_("施行日期不能早于公布日期。"), field="effective_on")
+    raise_all([ValidationFailed(message, field=name) for failed, name, message in (
+        (fields.category not in LAW_CATEGORIES, "category", _("未知的法规类别。")),
+        (fields.status not in LAW_STATUSES, "status", _("未知的法规状态。")),
+        (not fields.title.strip(), "title", _("请填写标题。")),
+        (bool(fields.promulgated_on and fields.effective_on
+              and fields.effective_on < fields.promulgated_on),
+         "effective_on", _("施行日期不能早于公布日期。"))) if failed])
     title = fields.title.strip()
     taken = ValidationFailed(_("法规库中已有现行的《%(title)s》；新的文本请通过导入成为它的新版本。",
                                title=title), field="title")

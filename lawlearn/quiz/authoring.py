@@ -12,7 +12,7 @@ from sqlalchemy import String, cast, func, or_, select
 from lawlearn.accounts.audit import record_audit
 from lawlearn.accounts.models import Department, User
 from lawlearn.database import all_exist, utcnow
-from lawlearn.errors import Conflict, NotFound, ValidationFailed
+from lawlearn.errors import Conflict, NotFound, ValidationFailed, raise_all
 from lawlearn.extensions import db
 from lawlearn.quiz.lifecycle import withdraw_quiz
 from lawlearn.quiz.models import (
@@ -77,6 +77,8 @@ def rule_shortfalls(rules: list) -> list[str]:
     when every rule can be drawn."""
     short: list[str] = []
     wanted: dict[str, int] = {}
+    rules_of: dict[str, int] = {}
+    short_types: set[str] = set()
     for rule in rules:
         available = db.session.scalar(select(func.count()).select_from(Question).where(
             *rule_conditions(rule)))
@@ -89,9 +91,14 @@ def rule_shortfalls(rules: list) -> list[str]:
                 if words else _("题库中的%(type)s只有 %(have)d 道，不足 %(need)d 道。",
                                 type=QUESTION_TYPES[rule.type], have=available,
                                 need=rule.count))
+            short_types.add(rule.type)
         wanted[rule.type] = wanted.get(rule.type, 0) + rule.count
-    # Rules of one type draw from one pool: together they must fit in it.
+        rules_of[rule.type] = rules_of.get(rule.type, 0) + 1
+    # Rules of one type draw from one pool: together they must fit in it (said only where
+    # no rule of the type is short on its own, which says it already).
     for kind, count in wanted.items():
+        if rules_of[kind] == 1 or kind in short_types:
+            continue
         available = db.session.scalar(select(func.count()).select_from(Question).where(
             Question.type == kind, Question.status == "active"))
         if available < count:
@@ -138,49 +145,51 @@ def retire_question(question: Question, now: datetime) -> None:
 
 
 def _check(fields: QuizFields, *, published: bool = False) -> None:
-    """Every rule of the settings; ``published``: the quiz is live, so it must keep questions."""
-    if not fields.title.strip():
-        raise ValidationFailed(_("请填写测验名称。"), field="title")
-    if fields.opens_at and fields.closes_at and fields.closes_at <= fields.opens_at:
-        raise ValidationFailed(_("结束时间须晚于开始时间。"), field="closes_at")
-    if fields.grading not in GRADING_METHODS:
-        raise ValidationFailed(_("未知的计分方式。"), field="grading")
-    if fields.show_answers not in ANSWER_VISIBILITY:
-        raise ValidationFailed(_("未知的答案显示方式。"), field="show_answers")
-    if not 0 <= fields.pass_percent <= 100:
-        raise ValidationFailed(_("及格线须在 0 到 100 之间。"), field="pass_percent")
-    if fields.time_limit_minutes is not None and fields.time_limit_minutes <= 0:
-        raise ValidationFailed(_("限时须为正数（分钟）。"), field="time_limit_minutes")
-    if fields.attempts_allowed is not None and fields.attempts_allowed <= 0:
-        raise ValidationFailed(_("答题次数须为正数。"), field="attempts_allowed")
+    """Every rule of the settings, every problem at once (the form shows each beside its
+    field); ``published``: the quiz is live, so it must keep questions."""
+    problems = [ValidationFailed(message, field=name) for failed, name, message in (
+        (not fields.title.strip(), "title", _("请填写测验名称。")),
+        (bool(fields.opens_at and fields.closes_at and fields.closes_at <= fields.opens_at),
+         "closes_at", _("结束时间须晚于开始时间。")),
+        (fields.grading not in GRADING_METHODS, "grading", _("未知的计分方式。")),
+        (fields.show_answers not in ANSWER_VISIBILITY, "show_answers", _("未知的答案显示方式。")),
+        (not 0 <= fields.pass_percent <= 100, "pass_percent", _("及格线须在 0 到 100 之间。")),
+        (fields.time_limit_minutes is not None and fields.time_limit_minutes <= 0,
+         "time_limit_minutes", _("限时须为正数（分钟）。")),
+        (fields.attempts_allowed is not None and fields.attempts_allowed <= 0,
+         "attempts_allowed", _("答题次数须为正数。"))) if failed]
+    problems += _paper_problems(fields, published)
+    problems += [ValidationFailed(message, field=name) for failed, name, message in (
+        (not fields.audience_all and not (fields.department_ids or fields.user_ids),
+         "department_ids", _("请选择参加测验的部门或人员。")),
+        (not fields.audience_all and bool(fields.department_ids)
+         and not all_exist(Department, fields.department_ids),
+         "department_ids", _("所选部门不存在或已被删除，请重新选择。"))) if failed]
+    raise_all(problems)
+
+
+def _paper_problems(fields: QuizFields, published: bool) -> list[ValidationFailed]:
+    """What is wrong with the quiz's questions or draw rules."""
     if fields.selection == "fixed":
         if fields.question_ids:
             found = set(db.session.scalars(select(Question.id).where(
                 Question.id.in_(fields.question_ids), Question.status == "active")))
             missing = [qid for qid in fields.question_ids if qid not in found]
-            if missing:
-                raise ValidationFailed(_("试题编号 %(ids)s 不存在或已停用。",
-                                         ids="、".join(map(str, missing))),
-                                       field="question_ids")
-        elif published:
-            raise ValidationFailed(_("已发布的测验至少要有一道试题；如需停用，请先撤回。"),
-                                   field="question_ids")
-    elif fields.selection == "random":
+            return [ValidationFailed(_("试题编号 %(ids)s 不存在或已停用。",
+                                       ids="、".join(map(str, missing))),
+                                     field="question_ids")] if missing else []
+        return [ValidationFailed(_("已发布的测验至少要有一道试题；如需停用，请先撤回。"),
+                                 field="question_ids")] if published else []
+    if fields.selection == "random":
         if published and not fields.rules:
-            raise ValidationFailed(_("已发布的测验至少要有一条抽题规则；如需停用，请先撤回。"),
-                                   field="rules")
-        for rule in fields.rules:
-            if rule.type not in QUESTION_TYPES or rule.count <= 0:
-                raise ValidationFailed(_("抽题规则有误：题型或数量不正确。"), field="rules")
-        short = rule_shortfalls(fields.rules)
-        if short:
-            raise ValidationFailed(short[0], field="rules")
-    else:
-        raise ValidationFailed(_("未知的组卷方式。"), field="selection")
-    if not fields.audience_all and not (fields.department_ids or fields.user_ids):
-        raise ValidationFailed(_("请选择参加测验的部门或人员。"), field="department_ids")
-    if not fields.audience_all and not all_exist(Department, fields.department_ids):
-        raise ValidationFailed(_("所选部门不存在或已被删除，请重新选择。"), field="department_ids")
+            return [ValidationFailed(_("已发布的测验至少要有一条抽题规则；如需停用，请先撤回。"),
+                                     field="rules")]
+        if any(rule.type not in QUESTION_TYPES or rule.count <= 0 for rule in fields.rules):
+            return [ValidationFailed(_("抽题规则有误：题型或数量不正确。"), field="rules")]
+        # Every rule the bank cannot fill, not only the first.
+        return [ValidationFailed(message, field="rules")
+                for message in rule_shortfalls(fields.rules)]
+    return [ValidationFailed(_("未知的组卷方式。"), field="selection")]
 
 
 def _apply(quiz: Quiz, fields: QuizFields) -> None:

@@ -305,6 +305,29 @@ def test_odd_quiz_settings_are_refused_in_words(admin_client, app, make_question
         assert db.session.scalar(select(func.count()).select_from(Quiz)) == 0
 
 
+def test_the_quiz_form_names_every_problem_at_once(admin_client, app, make_questions):
+    """An end before the start, two draw rules the bank cannot fill and a department gone:
+    each under its field in one answer (the form showed only the first)."""
+    make_questions()
+    response = post_with_csrf(admin_client, "/admin/quiz/quizzes/new", "/admin/quiz/quizzes/new", {
+        **QUIZ_FORM, "opens_at": "2030-05-02T09:00", "closes_at": "2030-05-01T09:00",
+        "selection": "random", "rules": "单选 5\n判断 9", "audience_all": "",
+        "department_ids": "424242"})
+    assert response.status_code == 422
+    page = html.fromstring(response.get_data(as_text=True))
+
+    def errors(name: str) -> list[str]:
+        return page.xpath(f'//*[@name="{name}"]/ancestor::div[contains(@class, "field")][1]'
+                          '//p[@class="error"]/text()')
+
+    assert errors("closes_at") == ["结束时间须晚于开始时间。"]
+    assert errors("rules") == ["题库中的单选题只有 1 道，不足 5 道。",
+                               "题库中的判断题只有 1 道，不足 9 道。"]
+    assert errors("department_ids") == ["所选部门不存在或已被删除，请重新选择。"]
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Quiz)) == 0
+
+
 def test_a_published_quiz_keeps_its_questions(admin_client, app, make_quiz):
     quiz_id = make_quiz()  # published, fixed questions
     url = f"/admin/quiz/quizzes/{quiz_id}"
