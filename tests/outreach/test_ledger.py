@@ -375,3 +375,7 @@ def test_one_law_written_several_ways_counts_once_under_its_full_name(ctx):
     names = ["反电信网络诈骗法", "《中华人民共和国反电信网络诈骗法》", "中华人民共和国 反电信网络诈骗法",
              "上海市消费者权益保护条例"]
     assert count_laws(names) == [("中华人民共和国反电信网络诈骗法", 3), ("上海市消费者权益保护条例", 1)]
+    # Counted alike: the Constitution first, then the others as first named (not by name).
+    tied = ["民法典", "未成年人保护法", "反电信网络诈骗法", "《中华人民共和国宪法》"]
+    assert [name for name, _n in count_laws(tied)] == [
+        "中华人民共和国宪法", "民法典", "未成年人保护法", "反电信网络诈骗法"]
