@@ -11,6 +11,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 CHROMIUM = Path(os.environ.get("LAWLEARN_CHROMIUM", "/usr/bin/chromium"))
@@ -83,11 +84,17 @@ def live_server(app):
     thread.join(5)
 
 
+# A page that loads in well under a second alone can take several on a two-core machine
+# busy with the rest of the suite (a sign-in once waited 8 s for its home page).
+ACTION_TIMEOUT_MS = 20_000
+expect.set_options(timeout=ACTION_TIMEOUT_MS)  # its own default is 5 s
+
+
 @pytest.fixture
 def phone(browser):
     """A 360×740 phone context that refuses (and records) any request off this machine."""
     context = browser.new_context(**PHONE)
-    context.set_default_timeout(8000)
+    context.set_default_timeout(ACTION_TIMEOUT_MS)
     outside: list[str] = []
 
     def only_local(route):
@@ -108,7 +115,7 @@ def phone(browser):
 @pytest.fixture
 def desktop(browser):
     context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
-    context.set_default_timeout(8000)
+    context.set_default_timeout(ACTION_TIMEOUT_MS)
     yield context
     context.close()
 

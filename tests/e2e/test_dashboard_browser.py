@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import PHONE, screenshot
+from tests.e2e.conftest import ACTION_TIMEOUT_MS, PHONE, screenshot
 from tests.e2e.test_accounts_browser import assert_fits_phone, log_in
 from tests.reports.test_dashboard import build_year_data, last_year
 
@@ -78,7 +78,7 @@ def offline_context(browser):
 
     def make(options: dict):
         context = browser.new_context(**options)
-        context.set_default_timeout(8000)
+        context.set_default_timeout(ACTION_TIMEOUT_MS)
 
         def only_local(route):
             if route.request.url.startswith(("http://127.0.0.1", "data:")):
