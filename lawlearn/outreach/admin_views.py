@@ -95,7 +95,7 @@ def event_edit(event_id: int):
     return render_template(
         "outreach_admin/event_form.html", form=form, event=event,
         material_errors=material_errors, general_errors=general_errors,
-        started=services.has_begun(event, utcnow()), history=history.event_history(event),
+        over=services.is_over(event, utcnow()), history=history.event_history(event),
         returned=history.last_return(event),
         return_form=ReturnForm(), confirm_form=ConfirmForm(), photo_form=PhotoForm(),
         max_photos=photos.MAX_PHOTOS_PER_EVENT,

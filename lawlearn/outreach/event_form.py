@@ -3,8 +3,10 @@ event's values in it, and saving it with every problem shown at once."""
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime
+from typing import Any
 
 from flask import flash
 from flask_babel import gettext as _
@@ -18,6 +20,7 @@ from lawlearn.extensions import db
 from lawlearn.outreach import event_lists, services
 from lawlearn.outreach.categories import ensure_categories
 from lawlearn.outreach.forms import EMPTY_MATERIAL_ROWS, EventForm
+from lawlearn.outreach.history import snapshot
 from lawlearn.outreach.models import OutreachEvent
 
 
@@ -65,6 +68,20 @@ def fill_event_form(form: EventForm, event: OutreachEvent) -> None:
     form.law_ids.data = [law.id for law in event.laws]
     _reset_material_rows(form, [{"kind": m.kind, "kinds": str(m.kinds), "copies": str(m.copies),
                                  "note": m.note} for m in event.materials])
+    form.seen.data = _as_seen(event)
+
+
+def _as_seen(event: OutreachEvent) -> str:
+    return json.dumps(snapshot(event), ensure_ascii=False, separators=(",", ":"))
+
+
+def _seen(form: EventForm) -> dict[str, Any] | None:
+    """The event as the page showed it; None from a page without it (or altered)."""
+    try:
+        seen = json.loads(form.seen.data or "null")
+    except ValueError:
+        return None
+    return seen if isinstance(seen, dict) else None
 
 
 def _whole_number(value: str | None) -> int | None:
@@ -124,9 +141,11 @@ def save_event_form(form: EventForm, event: OutreachEvent | None) -> tuple[
             event = services.create_event(current_user, fields, now)
             changed = ["created"]
         else:
-            changed = services.update_event(current_user, event, fields, now)
-    except DomainError as error:  # a refused value, or the event locked meanwhile
+            changed = services.update_event(current_user, event, fields, now, _seen(form))
+    except DomainError as error:  # a refused value, or the event locked or changed meanwhile
         db.session.rollback()
+        if error.code == "changed_meanwhile":  # told once: saving again keeps this page's
+            form.seen.data = _as_seen(event)
         problems = _problems(form, event) if isinstance(error, ValidationFailed) else []
         _place(form, problems or [error], material_errors, general_errors)
         return None, material_errors, general_errors

@@ -11,6 +11,7 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
+    HiddenField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -63,6 +64,9 @@ def _count(label):
 
 
 class EventForm(FlaskForm):
+    # The event as the page showed it (history.snapshot as JSON): a save finding it changed
+    # since is stopped rather than silently undoing the other person's change.
+    seen = HiddenField()
     title = StringField(_l("活动名称"), validators=[Required(), Length(max=200)])
     starts_at = DateTimeLocalField(_l("开始时间"), format=DATETIME,
                                    validators=[Required(), scheduled()])

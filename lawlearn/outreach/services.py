@@ -275,15 +275,18 @@ def create_event(actor: User, fields: EventFields, now: datetime) -> OutreachEve
 
 
 def update_event(actor: User, event: OutreachEvent, fields: EventFields,
-                 now: datetime) -> list[str]:
-    """Save changes; returns the names of the fields that changed. A change to a verified
-    event (admins only) is written to the audit log as a numbered revision with the values
-    before and after."""
+                 now: datetime, seen: dict[str, Any] | None = None) -> list[str]:
+    """Save changes; returns the fields changed (on a verified event, a numbered revision).
+    ``seen``: the event's snapshot as the editor's page showed it; changed since (another
+    tab, the lead), the save is refused naming the changes, not made over them."""
     require_edit(actor, event)
     if not actor.is_admin or fields.department_id is None:
         fields.department_id = event.department_id  # only an admin moves an event
-    laws = _check(fields, event)
-    before = snapshot(event)
+    laws, before = _check(fields, event), snapshot(event)
+    if seen is not None and set(seen) == set(before) and seen != before:
+        raise Conflict(_("你打开本页后，这条活动已被修改：%(changes)s。为免覆盖，本次未保存。请核对后"
+                         "再点保存：再次保存将以本页内容为准。", changes="；".join(
+                             describe_changes(seen, before))), code="changed_meanwhile")
     _apply(event, fields, laws)
     after = snapshot(event)
     changed = [name for name in after if before[name] != after[name]]
@@ -316,17 +319,17 @@ def _move(event: OutreachEvent, expected: str, new: str, refusal: str) -> None:
     set_committed_value(event, "status", new)
 
 
-def has_begun(event: OutreachEvent, now: datetime) -> bool:
-    """The ledger records what took place: an event is reported (and verified) once it has
-    begun, so that the ledger, its exports and the year's figures never count a plan."""
-    return event.starts_at <= now
+def is_over(event: OutreachEvent, now: datetime) -> bool:
+    """An event is reported (and verified) once over, with its final figures: the ledger never
+    counts a plan, and verifying (which closes its stall quiz) never cuts one short."""
+    return event.ends_at <= now
 
 
-def _check_started(event: OutreachEvent, now: datetime) -> None:
-    if not has_begun(event, now):
-        start = local_moment(event.starts_at).strftime("%Y-%m-%d %H:%M")
-        raise Conflict(_("活动尚未开始（%(start)s 开始），开始后才能提交或审核。", start=start),
-                       code="not_started")
+def _check_over(event: OutreachEvent, now: datetime) -> None:
+    if not is_over(event, now):
+        raise Conflict(_("活动尚未结束（%(end)s 结束），结束后才能提交或审核；如已提前结束，请先把结束时间"
+                         "改为实际时间。", end=local_moment(event.ends_at).strftime(
+                             "%Y-%m-%d %H:%M")), code="not_over")
 
 
 def submit_event(actor: User, event: OutreachEvent, now: datetime) -> None:
@@ -336,7 +339,7 @@ def submit_event(actor: User, event: OutreachEvent, now: datetime) -> None:
     if not can_submit_event(actor, event):
         raise PermissionDenied(_("只有本部门负责人或管理员可以提交活动；部门没有负责人时，"
                                  "本部门工作人员也可以提交。"))
-    _check_started(event, now)
+    _check_over(event, now)
     _move(event, "draft", "submitted", _("只有草稿可以提交。"))
     event.submitted_by_id, event.submitted_at = actor.id, now
     record_audit(actor, "outreach.event.submit", event,
@@ -350,7 +353,7 @@ def verify_event(actor: User, event: OutreachEvent, now: datetime) -> None:
         raise PermissionDenied(_("只有管理员可以审核活动。"))
     if event.status != "submitted":
         raise Conflict(_("只有已提交的活动可以审核。"), code="wrong_status")
-    _check_started(event, now)
+    _check_over(event, now)
     _move(event, "submitted", "verified", _("只有已提交的活动可以审核。"))
     event.verified_by_id, event.verified_at = actor.id, now
     record_audit(actor, "outreach.event.verify", event,

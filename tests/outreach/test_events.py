@@ -198,18 +198,21 @@ def test_a_deactivated_category_is_refused_for_new_events_but_kept_by_old_ones(c
 # --- workflow, locks and who may do what ----------------------------------------------------
 
 
-def test_an_event_is_reported_and_verified_only_once_it_has_begun(ctx, people):
+def test_an_event_is_reported_and_verified_only_once_it_is_over(ctx, people):
     """A future event in the ledger would count in its totals and exports before it took
-    place (while the year's report, which runs to today, left it out)."""
+    place (while the year's report, which runs to today, left it out); one under way has
+    no final figures yet, and verifying it closed its stall quiz at the booth."""
     start = utcnow().replace(microsecond=0) + timedelta(days=20)
     event = draft(people, starts_at=start, ends_at=start + timedelta(hours=2))
     lead, admin = user(people.lead), user(people.admin)
-    with pytest.raises(Conflict, match="活动尚未开始") as refused:
-        services.submit_event(lead, event, utcnow())
-    assert refused.value.code == "not_started" and event.status == "draft"
-    services.submit_event(lead, event, start + timedelta(hours=1))  # once it has begun
-    with pytest.raises(Conflict, match="开始后才能提交或审核"):
-        services.verify_event(admin, event, utcnow())
+    for now in (utcnow(), start + timedelta(hours=1)):  # before it, and under way
+        with pytest.raises(Conflict, match="活动尚未结束") as refused:
+            services.submit_event(lead, event, now)
+        assert refused.value.code == "not_over" and event.status == "draft"
+    assert "请先把结束时间改为实际时间" in refused.value.message
+    services.submit_event(lead, event, start + timedelta(hours=2))  # once it is over
+    with pytest.raises(Conflict, match="结束后才能提交或审核"):
+        services.verify_event(admin, event, start + timedelta(hours=1, minutes=59))
     assert event.status == "submitted"
     services.verify_event(admin, event, start + timedelta(days=1))
     assert event.status == "verified"
@@ -502,6 +505,49 @@ def test_a_refused_edit_changes_nothing(app, client, login, people):
             AuditEntry.action == "outreach.event.update")) == 0
 
 
+def test_a_save_from_a_page_opened_before_anothers_save_is_stopped(app, client, login, people):
+    """Two tabs (or the author and the lead) open the same draft; the second save would put
+    the page's old figures back over the first one's, silently."""
+    from lxml import html as lxml_html
+
+    school = categories_ready(app)
+    with app.app_context():
+        event_id = draft(people).id  # 参与人次 320
+    login(people.author)
+    url = f"/outreach/events/{event_id}/edit"
+
+    def opened() -> dict:
+        page = lxml_html.fromstring(client.get(url).get_data(as_text=True))
+        return {"csrf_token": page.xpath('string(//input[@name="csrf_token"]/@value)'),
+                "seen": page.xpath('string(//input[@name="seen"]/@value)')}
+
+    tab_a, tab_b = opened(), opened()
+    assert '"participants":320' in tab_b["seen"]
+    assert client.post(url, data={**form_data(school, participants="200"), **tab_a}
+                       ).status_code == 302
+    stale = client.post(url, data={**form_data(school, participants="320",
+                                               summary="补充活动概况。"), **tab_b})
+    assert stale.status_code == 422
+    text = stale.get_data(as_text=True)
+    assert "你打开本页后，这条活动已被修改：" in text and "参与人次：320 → 200" in text
+    assert "本次未保存" in text
+    with app.app_context():
+        event = db.session.get(OutreachEvent, event_id)
+        assert (event.participants, event.summary) == (200, "以案释法，现场答疑。")
+    # Told once: the page now carries what is saved; the author keeps 200 and saves.
+    again = lxml_html.fromstring(text).xpath('string(//input[@name="seen"]/@value)')
+    assert '"participants":200' in again
+    assert client.post(url, data={**form_data(school, participants="200",
+                                              summary="补充活动概况。"), **tab_b,
+                                  "seen": again}).status_code == 302
+    # A page from before the check (no ``seen``) still saves.
+    assert client.post(url, data={**form_data(school, participants="210"),
+                                  "csrf_token": tab_b["csrf_token"]}).status_code == 302
+    with app.app_context():
+        event = db.session.get(OutreachEvent, event_id)
+        assert (event.participants, event.summary) == (210, "以案释法，现场答疑。")
+
+
 def test_pages_follow_the_workflow(app, client, login, people):
     with app.app_context():
         event_id = draft(people).id
@@ -779,15 +825,17 @@ def test_a_double_click_on_return_notifies_and_audits_once(app, people):
             AuditEntry.action == "outreach.event.return")) == 1
 
 
-def test_a_future_event_offers_no_submit_button(app, admin_client, people):
+@pytest.mark.parametrize("starts_in", [timedelta(days=20), timedelta(hours=-1)],
+                         ids=["future", "under-way"])
+def test_an_event_not_over_offers_no_submit_button(app, admin_client, people, starts_in):
     with app.app_context():
-        start = utcnow().replace(microsecond=0) + timedelta(days=20)
+        start = utcnow().replace(microsecond=0) + starts_in
         event_id = draft(people, starts_at=start, ends_at=start + timedelta(hours=2)).id
     lead = app.test_client()
     log_in(lead, people.lead)
     page = lead.get(f"/outreach/events/{event_id}").get_data(as_text=True)
-    assert "提交审核</button>" not in page and "活动开始后（" in page
-    assert "才能提交审核：台账只登记已开展的活动。" in page
+    assert "提交审核</button>" not in page and "活动结束后（" in page
+    assert "才能提交审核：台账登记活动的最终数字。如已提前结束，请先修改结束时间。" in page
     admin_page = admin_client.get(f"/admin/outreach/events/{event_id}").get_data(as_text=True)
     assert "代为提交</button>" not in admin_page and "才能提交或审核" in admin_page
 

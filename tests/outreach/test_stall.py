@@ -419,7 +419,7 @@ def test_verifying_the_event_closes_its_quiz_so_the_locked_figures_stay(
     with app.app_context():
         event = db.session.get(OutreachEvent, event_id)
         event.status = "submitted"
-        services.verify_event(db.session.get(User, admin.id), event, utcnow())
+        services.verify_event(db.session.get(User, admin.id), event, event.ends_at)  # once over
         db.session.commit()
         quiz = db.session.get(StallQuiz, quiz_id)
         assert not quiz.open and quiz.closed_at is not None
@@ -616,7 +616,7 @@ def test_a_verified_event_without_a_quiz_says_it_cannot_open_one(app, admin_clie
     with app.app_context():
         event = db.session.get(OutreachEvent, event_id)
         event.status = "submitted"
-        services.verify_event(db.session.get(User, admin.id), event, utcnow())
+        services.verify_event(db.session.get(User, admin.id), event, event.ends_at)  # once over
         db.session.commit()
     page = admin_client.get(f"/admin/outreach/events/{event_id}/stall").get_data(as_text=True)
     assert "活动已审核，不能再开启有奖问答" in page and "已关闭" not in page
