@@ -16,7 +16,7 @@ from lawlearn.practice.daily import progress as daily_progress
 from lawlearn.quiz.listing import quizzes_for
 from lawlearn.security import safe_next
 from lawlearn.sessions import leave
-from lawlearn.sessions.services import todays_sessions
+from lawlearn.sessions.expected import todays_sessions
 
 
 @main_bp.route("/")

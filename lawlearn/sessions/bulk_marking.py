@@ -12,6 +12,7 @@ from lawlearn.accounts.models import User
 from lawlearn.errors import Conflict, DomainError, NotFound, ValidationFailed
 from lawlearn.extensions import db
 from lawlearn.sessions import services
+from lawlearn.sessions.mark_times import check_mark_time
 from lawlearn.sessions.models import StudySession
 
 # A page of the roster at most is ticked at once; a few pages' worth is allowed.
@@ -33,6 +34,7 @@ def mark_many(actor: User, session: StudySession, user_ids: list[int], status: s
                                      .order_by(User.name_key, User.id)))
     if len(people) != len(wanted):
         raise NotFound(_("勾选的人员中有账号已不存在，请刷新页面后重试。"))
+    check_mark_time(session, status, now)  # once, not once per person
     refusals = []
     for person in people:
         try:

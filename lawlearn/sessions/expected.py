@@ -1,5 +1,5 @@
 """Who is expected at a study session: the SQL conditions every count and list uses, and
-their Python twin for an audience already loaded. No HTTP here."""
+their Python twin for an audience already loaded; a person's sessions today. No HTTP here."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from sqlalchemy import and_, case, false, func, or_, select, true
 
 from lawlearn.accounts.models import Department, User, studies_condition
 from lawlearn.extensions import db
-from lawlearn.sessions.models import SessionAudience, StudySession, checkin_closes
+from lawlearn.sessions.models import Attendance, SessionAudience, StudySession, checkin_closes
 
 
 def expected_condition(session: StudySession):
@@ -103,3 +103,22 @@ def is_expected_loaded(user: User, department_ids: set[int], user_ids: set[int],
     department = user.department
     return department is not None and (department.id in department_ids
                                        or department.parent_id in department_ids)
+
+
+def todays_sessions(user: User, now: datetime) -> list[tuple[StudySession, Attendance | None,
+                                                                bool]]:
+    """Today's sessions (in the user's time zone) for the home page: (session, my record,
+    check-in open now), in two queries."""
+    from flask_babel import to_user_timezone, to_utc
+
+    local_midnight = to_user_timezone(now).replace(hour=0, minute=0, second=0, microsecond=0,
+                                                   tzinfo=None)
+    start = to_utc(local_midnight)
+    sessions = db.session.scalars(select(StudySession).where(
+        audience_condition(user), StudySession.starts_at >= start,
+        StudySession.starts_at < start + timedelta(days=1)).order_by(StudySession.starts_at)).all()
+    if not sessions:
+        return []
+    mine = {a.session_id: a for a in db.session.scalars(select(Attendance).where(
+        Attendance.user_id == user.id, Attendance.session_id.in_([s.id for s in sessions])))}
+    return [(s, mine.get(s.id), checkin_open(s, now)) for s in sessions]

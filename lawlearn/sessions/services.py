@@ -35,6 +35,7 @@ from lawlearn.sessions.expected import (  # noqa: F401
     expected_until,
     is_expected,
 )
+from lawlearn.sessions.mark_times import check_mark_time
 from lawlearn.sessions.models import (
     ATTENDANCE_STATUSES,
     Attendance,
@@ -301,6 +302,7 @@ def mark(actor: User, session: StudySession, person: User, status: str, note: st
     """Manual marking for people without phones; recorded in the audit log."""
     if status not in ATTENDANCE_STATUSES or status == "pending_quiz":
         raise ValidationFailed(_("未知的出勤状态。"), field="status")
+    check_mark_time(session, status, now)
     attendance = db.session.scalar(select(Attendance).filter_by(session_id=session.id,
                                                                 user_id=person.id))
     # The roster lists the audience: a record for anyone else would count beyond 应到.
@@ -380,22 +382,3 @@ def close_ended_sessions(now: datetime) -> int:
         closes <= now, StudySession.closed_at.is_(None),
         StudySession.cancelled_at.is_(None))).all()
     return sum(close_session(session, now) for session in ended)
-
-
-def todays_sessions(user: User, now: datetime) -> list[tuple[StudySession, Attendance | None,
-                                                                bool]]:
-    """Today's sessions (in the user's time zone) for the home page: (session, my record,
-    check-in open now), in two queries."""
-    from flask_babel import to_user_timezone, to_utc
-
-    local_midnight = to_user_timezone(now).replace(hour=0, minute=0, second=0, microsecond=0,
-                                                   tzinfo=None)
-    start = to_utc(local_midnight)
-    sessions = db.session.scalars(select(StudySession).where(
-        audience_condition(user), StudySession.starts_at >= start,
-        StudySession.starts_at < start + timedelta(days=1)).order_by(StudySession.starts_at)).all()
-    if not sessions:
-        return []
-    mine = {a.session_id: a for a in db.session.scalars(select(Attendance).where(
-        Attendance.user_id == user.id, Attendance.session_id.in_([s.id for s in sessions])))}
-    return [(s, mine.get(s.id), checkin_open(s, now)) for s in sessions]

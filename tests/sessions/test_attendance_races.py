@@ -31,7 +31,7 @@ def test_a_double_click_on_mark_keeps_one_record_with_the_last_status(app, org):
 
     def mark(status: str) -> None:
         services.mark(db.session.get(User, org.admin.id), db.session.get(StudySession, session_id),
-                      db.session.get(User, org.clerk.id), status, "", NOW)
+                      db.session.get(User, org.clerk.id), status, "", NOW + timedelta(days=1))
 
     with app.app_context():
         with twin_at(app, lambda: mark("excused"), after=reads("attendance")) as ran:

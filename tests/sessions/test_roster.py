@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 from urllib.parse import unquote
 
+import pytest
 from sqlalchemy import select
 
 from lawlearn.accounts.models import AuditEntry
@@ -19,6 +20,12 @@ from tests.sessions import test_leave_and_attendance as leave_tests
 from tests.sessions.test_leave_and_attendance import NOW, make_session, record, user
 
 org = leave_tests.org  # the fixture: two units, a section and their people
+
+
+def under_way():
+    """A start 20 minutes ago: the hour-long session is under way, its check-in open and
+    not closed by the view, so anyone may be marked (no mark before check-in opens)."""
+    return utcnow() - timedelta(minutes=20)
 
 
 def names(users) -> list[str]:
@@ -227,7 +234,7 @@ def test_the_figures_stay_within_the_audience_and_outsiders_cannot_be_marked(ctx
                                                                              login):
     """Someone taken out of the audience after checking in stays on the list, but the
     figures count the audience only (出席 exceeded 应到); nobody outside it is marked."""
-    session = make_session(utcnow() + timedelta(days=1), department_ids=(org.office,))
+    session = make_session(under_way(), department_ids=(org.office,))
     record(session, user(org.secretary), "present")  # 办公室
     record(session, user(org.clerk), "present")  # 法制科: not in the audience
     db.session.commit()
@@ -265,12 +272,50 @@ def test_a_mark_pays_the_plan_item_at_once_dated_at_the_session(ctx, org, client
     assert award.day == local_day(session.starts_at)
 
 
+def test_a_mark_waits_for_the_moment_it_could_be_true(ctx, org, client, login):
+    """Marked two days ahead, staff saw "迟到 ✓ 已签到" for a session still to come."""
+    from lawlearn.errors import Conflict
+
+    ahead = make_session(NOW + timedelta(days=2))  # 09:00 in Shanghai; check-in from 08:30
+    admin, clerk = user(org.admin), user(org.clerk)
+    for status, words in (("present", "签到于 2025年3月12日 08:30 开放，开放后才能标记出席"),
+                          ("absent", "活动于 2025年3月12日 09:00 开始，开始后才能标记缺席"),
+                          ("late", "2025年3月12日 09:10 以后到场才算迟到")):
+        with pytest.raises(Conflict, match=words):
+            services.mark(admin, ahead, clerk, status, "", NOW)
+    assert db.session.scalar(select(Attendance).filter_by(session_id=ahead.id)) is None
+    services.mark(admin, ahead, clerk, "excused", "出差", NOW)  # 请假 is asked ahead
+    at_the_door = ahead.starts_at - timedelta(minutes=5)
+    services.mark(admin, ahead, user(org.officer), "present", "", at_the_door)
+    with pytest.raises(Conflict, match="还不能标记迟到"):  # not late yet at 09:10 itself
+        services.mark(admin, ahead, user(org.secretary), "late", "",
+                      ahead.starts_at + timedelta(minutes=10))
+    services.mark(admin, ahead, user(org.secretary), "late", "",
+                  ahead.starts_at + timedelta(minutes=11))
+    db.session.commit()
+    marked = dict(db.session.execute(select(Attendance.user_id, Attendance.checked_in_at)
+                                     .filter_by(session_id=ahead.id)).all())
+    assert marked == {clerk.id: None, org.officer.id: at_the_door,
+                      org.secretary.id: ahead.starts_at + timedelta(minutes=11)}
+
+    # Marking many is refused once, in one sentence, not once per person.
+    tomorrow = make_session(utcnow() + timedelta(days=1))
+    login(org.admin)
+    url = f"/admin/sessions/{tomorrow.id}/attendance"
+    response = client.post(f"{url}/bulk", data={
+        "csrf_token": csrf_from(client.get(url)), "status": "present",
+        "user_ids": [str(org.officer.id), str(org.secretary.id)]}, follow_redirects=True)
+    text = response.get_data(as_text=True)
+    assert text.count("开放后才能标记出席") == 1
+    assert db.session.scalar(select(Attendance).filter_by(session_id=tomorrow.id)) is None
+
+
 # --- marking many at once ---------------------------------------------------------------------
 
 
 def test_the_rows_ticked_are_marked_at_once_back_to_the_same_filter(ctx, org, client, login):
     """A paper sign-in sheet entered after the session had taken a save per person."""
-    session = make_session(utcnow() + timedelta(days=1))  # not closed by the view
+    session = make_session(under_way())  # not closed by the view
     record(session, user(org.clerk), "late")
     db.session.commit()
     login(org.admin)
@@ -294,7 +339,7 @@ def test_the_rows_ticked_are_marked_at_once_back_to_the_same_filter(ctx, org, cl
 
 
 def test_a_bulk_mark_with_anyone_refused_marks_nobody(ctx, org, client, login, make_user):
-    session = make_session(utcnow() + timedelta(days=1), department_ids=(org.office,))
+    session = make_session(under_way(), department_ids=(org.office,))
     late_in_order = make_user("zhou", name="周某", department_id=org.unit)  # after 文员庚
     login(org.admin)
     url = f"/admin/sessions/{session.id}/attendance"
