@@ -221,8 +221,15 @@ def scanned_session_id(token: str, now: datetime) -> int:
     return session_id
 
 
-def _render_scan_error(error: DomainError):
-    return render_template("sessions/scan.html", error=error.message, study=None), error.status
+def _render_scan_error(error: DomainError, now: datetime | None = None):
+    """The page for a link that cannot be confirmed. An expired link of a session whose
+    check-in is over says that, not "scan the newest code" (the screen shows none)."""
+    message = error.message
+    study = db.session.get(StudySession, getattr(error, "session_id", None) or 0) \
+        if now is not None and error.code == "expired_token" else None
+    if study is not None and not services.checkin_open(study, now):
+        message = services.checkin_shut_reason(study, now)
+    return render_template("sessions/scan.html", error=message, study=None), error.status
 
 
 def _scan_page(study: StudySession, token: str, now: datetime):
@@ -234,7 +241,7 @@ def _scan_page(study: StudySession, token: str, now: datetime):
         return render_template("sessions/scan_result.html", study=study, attendance=attendance,
                                created=False, statuses=ATTENDANCE_STATUSES)
     if not services.checkin_open(study, now):
-        notice = _("本次活动已取消。") if study.cancelled_at else _("签到未开放或已结束。")
+        notice = services.checkin_shut_reason(study, now)
     elif not services.is_expected(current_user, study):
         notice = _("您不在本次活动的应到人员名单中，请联系管理员。")
     form = ScanForm(t=token)
@@ -249,7 +256,7 @@ def scan():
     try:
         session_id = scanned_session_id(token, now)
     except tokens.BadCheckinToken as error:
-        return _render_scan_error(error)
+        return _render_scan_error(error, now)
     if not current_user.is_authenticated:
         return login_manager.unauthorized()  # to /login?next=<this URL>, and back here
     try:
@@ -270,7 +277,7 @@ def scan_confirm():
     try:
         study = services.get_session(scanned_session_id(form.t.data, now))
     except DomainError as error:
-        return _render_scan_error(error)
+        return _render_scan_error(error, now)
     return _check_in_and_show(study, now, via="qr")
 
 

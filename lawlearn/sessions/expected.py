@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import and_, case, false, func, or_, select, true
 
 from lawlearn.accounts.models import Department, User, studies_condition
 from lawlearn.extensions import db
+from lawlearn.i18n import display_datetime
 from lawlearn.sessions.models import Attendance, SessionAudience, StudySession, checkin_closes
 
 
@@ -90,6 +92,17 @@ def is_expected(user: User, session: StudySession) -> bool:
 def checkin_open(session: StudySession, now: datetime) -> bool:
     opens = session.starts_at - timedelta(minutes=session.checkin_opens_minutes)
     return session.cancelled_at is None and opens <= now <= session.closes_at
+
+
+def checkin_shut_reason(session: StudySession, now: datetime) -> str:
+    """Why nobody can check in at ``now`` (check-in not open): cancelled, not open yet
+    (from when), or over (since when), rather than "not open or over"."""
+    opens = session.starts_at - timedelta(minutes=session.checkin_opens_minutes)
+    if session.cancelled_at is not None:
+        return _("本次活动已取消。")
+    if now < opens:
+        return _("签到将于 %(time)s 开放。", time=display_datetime(opens))
+    return _("签到已于 %(time)s 截止。", time=display_datetime(session.closes_at))
 
 
 def is_expected_loaded(user: User, department_ids: set[int], user_ids: set[int],

@@ -30,6 +30,7 @@ from lawlearn.sessions.announcements import tell_of_cancellation, tell_of_change
 from lawlearn.sessions.expected import (  # noqa: F401
     audience_condition,
     checkin_open,
+    checkin_shut_reason,
     expected_condition,
     expected_count,
     expected_until,
@@ -262,7 +263,7 @@ def check_in(user: User, session: StudySession, now: datetime, *, via: str = "qr
     if existing is not None and existing.checked_in_at is not None:
         return existing, False
     if not checkin_open(session, now):
-        raise Conflict(_("签到未开放或已结束。"), code="checkin_closed")
+        raise Conflict(checkin_shut_reason(session, now), code="checkin_closed")
     if not is_expected(user, session):
         raise Conflict(_("您不在本次活动的应到人员名单中，请联系管理员。"), code="not_expected")
     late = now > session.starts_at + timedelta(minutes=session.late_after_minutes)

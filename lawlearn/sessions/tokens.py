@@ -23,6 +23,7 @@ WINDOW_SECONDS = 10
 class BadCheckinToken(DomainError):
     status = 400
     code = "invalid_token"
+    session_id: int | None = None  # of a genuine link that has expired
 
 
 def window_of(now: datetime) -> int:
@@ -66,7 +67,9 @@ def read_token(token: str, now: datetime) -> int:
     if not hmac.compare_digest(expected.encode(), signature.encode()):
         raise BadCheckinToken(_("签到码无效。"))
     if window not in (window_of(now), window_of(now) - 1):
-        raise BadCheckinToken(_("签到码已过期，请扫描屏幕上最新的二维码。"), code="expired_token")
+        expired = BadCheckinToken(_("签到码已过期，请扫描屏幕上最新的二维码。"), code="expired_token")
+        expired.session_id = session_id
+        raise expired
     return session_id
 
 

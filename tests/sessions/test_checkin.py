@@ -314,14 +314,24 @@ def test_not_expected_and_closed_scans_say_why(app, client, login, make_user, ma
     html = page.get_data(as_text=True)
     assert page.status_code == 409 and "不在本次活动的应到人员名单中" in html
     assert "确认签到" not in html
-    over = new_session(app, T0 - timedelta(hours=3))
+    over = new_session(app, T0 - timedelta(hours=3))  # 06:00–08:00 in Shanghai
     page = client.get(f"/checkin/scan?t={token_at(app, over, T0)}")
-    assert page.status_code == 409 and "签到未开放或已结束" in page.get_data(as_text=True)
+    closed = "签到已于 2026年3月2日 08:00 截止。"
+    assert page.status_code == 409 and closed in page.get_data(as_text=True)
     # A stale page confirmed anyway: the service refuses it.
     refused = client.post("/checkin/scan", data={"t": token_at(app, over, T0),
                                                   "csrf_token": csrf_from(page)})
-    assert refused.status_code == 409 and "签到未开放或已结束" in refused.get_data(as_text=True)
-    assert rows(app, over) == [] and rows(app, targeted) == []
+    assert refused.status_code == 409 and closed in refused.get_data(as_text=True)
+    # An old link of a session whose check-in is over says so, not "scan the newest code"
+    # (the projector shows none); a session still ahead says when it opens.
+    old_link = client.get(f"/checkin/scan?t={token_at(app, over, T0 - timedelta(hours=2))}")
+    assert old_link.status_code == 400 and closed in old_link.get_data(as_text=True)
+    assert "请扫描屏幕上最新的二维码" not in old_link.get_data(as_text=True)
+    ahead = new_session(app, T0 + timedelta(days=1))
+    early = client.get(f"/checkin/scan?t={token_at(app, ahead, T0)}")
+    assert early.status_code == 409
+    assert "签到将于 2026年3月3日 08:30 开放。" in early.get_data(as_text=True)
+    assert rows(app, over) == [] and rows(app, targeted) == [] and rows(app, ahead) == []
 
 
 def test_late_scan_says_late(app, client, login, make_user, clock):
