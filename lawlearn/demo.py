@@ -61,10 +61,15 @@ def load_demo() -> dict[str, int]:
     set_setting(DEMO_MARK, True)
     password = demo_password()
     sections = {}
+    # The office's departments are older than any history the demo records (last year's
+    # Constitution Week among it): made "now", a campaign's gaps would leave them out.
+    established = utcnow() - timedelta(days=3 * 365)
     for unit_name, section_names in DEMO_UNITS.items():
         unit = create_department(None, unit_name)
+        unit.created_at = established
         for name in section_names:
             sections[name] = create_department(None, name, unit.id)
+            sections[name].created_at = established
 
     # The people joined (and their accounts were made) before the history the demo records
     # (sessions and plan items go back 40 days): reports and plans leave out what ended

@@ -161,9 +161,12 @@ def campaign_progress(campaign: Campaign, *, include_drafts: bool = False) -> Ca
     # unless the campaign was itself entered later (last year's, entered when the site came).
     _start, after_the_end = day_bounds(campaign.starts_on, campaign.ends_on)
     cutoff = max(after_the_end, campaign.created_at or after_the_end)
+    # With the units of covered sections, made when they may: counted, they must be listed.
+    covered_units_of = select(Department.parent_id).where(
+        Department.id.in_(covered_departments), Department.parent_id.is_not(None))
     departments = db.session.scalars(select(Department).where(or_(
-        Department.created_at <= cutoff, Department.id.in_(covered_departments)))
-        .order_by(Department.sort_order, Department.name)).all()
+        Department.created_at <= cutoff, Department.id.in_(covered_departments),
+        Department.id.in_(covered_units_of))).order_by(Department.sort_order, Department.name)).all()
     units = [d for d in departments if d.parent_id is None]
     covered_units = {d.parent_id or d.id for d in departments if d.id in covered_departments}
     covered_categories = set(db.session.scalars(

@@ -300,6 +300,20 @@ def test_a_department_made_after_a_campaign_ended_is_no_gap_of_it(week):
     assert [u.name for u in campaign_progress(week).units_missing] == ["区卫健委"]
     week.created_at = datetime(2025, 6, 1)  # entered after the department was made
     assert {u.name for u in campaign_progress(week).units_missing} == {"区卫健委", "区医保局"}
+    # A unit made later still whose section held an event of the week: its count and its
+    # list agree (the unit was counted as covered but listed nowhere).
+    newest = Department(name="区数据局", created_at=datetime(2026, 1, 1))
+    db.session.add(newest)
+    db.session.flush()
+    section = Department(name="数据科", parent_id=newest.id, created_at=datetime(2026, 1, 1))
+    db.session.add(section)
+    db.session.flush()
+    make_event(db.session.scalar(select(OutreachCategory).filter_by(name="进机关")), section.id,
+               campaign=week, status="verified", participants=20)
+    progress = campaign_progress(week)
+    covered = [u.name for u in progress.units_covered]
+    assert "区数据局" in covered
+    assert {t.key: t.actual for t in progress.targets}["departments"] == len(covered)
 
 
 def test_progress_gaps_without_seeded_categories(office):

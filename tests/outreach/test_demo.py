@@ -132,6 +132,10 @@ def test_the_demo_has_two_constitution_weeks_with_events_photos_and_gaps(
     assert all(t.met for t in done.targets if t.has_target)
     assert [o.title for o in done.other_laws] == ["中华人民共和国劳动合同法",
                                                   "中华人民共和国反电信网络诈骗法"]
+    # The departments are older than last year's week: its gaps name them (made "now", its
+    # units were counted as covered but listed as none, and no section was a gap).
+    covered = {t.key: t.actual for t in done.targets}["departments"]
+    assert covered == len(done.units_covered) > 0 and done.sections_missing
     under_way = campaign_progress(this)
     if first_days:
         assert under_way.totals.events + under_way.draft_events == len(this_events)
