@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import distinct, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
 from lawlearn.accounts.models import Department
@@ -20,6 +20,7 @@ from lawlearn.outreach.ledger import (
     LedgerTotals,
     count_laws,
     grouped_totals,
+    law_key,
     split_other_laws,
 )
 from lawlearn.outreach.models import (
@@ -182,22 +183,7 @@ def campaign_progress(campaign: Campaign, *, include_drafts: bool = False) -> Ca
     known = {c.name for c in seven}
     missing_names += [name for name in SEVEN_INTO if name not in known]
 
-    law_rows = db.session.execute(
-        select(Law.id, Law.title, func.count(distinct(OutreachEventLaw.event_id)))
-        .join(OutreachEventLaw, OutreachEventLaw.law_id == Law.id)
-        .join(OutreachEvent, OutreachEvent.id == OutreachEventLaw.event_id)
-        .where(*counted_where).group_by(Law.id, Law.title))
-    # Versions of one law count as one law.
-    by_title: dict[str, LawCount] = {}
-    for law_id, title, count in law_rows:
-        entry = by_title.setdefault(title, LawCount(law_id, title, 0))
-        entry.events += count
-    laws = sorted(by_title.values(), key=lambda law: (-law.events, law.title))
-    free: list[str] = []
-    for text in db.session.scalars(select(OutreachEvent.other_laws).where(
-            *counted_where, OutreachEvent.other_laws != "")):
-        free += split_other_laws(text)
-    other_laws = [LawCount(None, title, count) for title, count in count_laws(free)]
+    laws, other_laws = _law_counts(counted_where)
 
     events = list(db.session.scalars(
         select(OutreachEvent).where(in_campaign)
@@ -225,3 +211,32 @@ def campaign_progress(campaign: Campaign, *, include_drafts: bool = False) -> Ca
                           and c.id in covered_categories],
         materials=materials, laws=laws, other_laws=other_laws, events=events)
 
+
+def _law_counts(counted_where: list) -> tuple[list[LawCount], list[LawCount]]:
+    """The library's laws the events promoted, and the laws written out, each in how many
+    events. Versions of one law count as one; a law written out that the event also linked,
+    or that is a library law, counts with it, as the ledger's exports count (law_names)."""
+    linked: dict[int, set[str]] = {}
+    by_key: dict[str, LawCount] = {}
+    for event_id, law_id, title in db.session.execute(
+            select(OutreachEventLaw.event_id, Law.id, Law.title)
+            .join(Law, Law.id == OutreachEventLaw.law_id)
+            .join(OutreachEvent, OutreachEvent.id == OutreachEventLaw.event_id)
+            .where(*counted_where).order_by(Law.id.desc())):  # a law by its newest version
+        if law_key(title) not in linked.setdefault(event_id, set()):
+            linked[event_id].add(law_key(title))
+            by_key.setdefault(law_key(title), LawCount(law_id, title, 0)).events += 1
+    free: list[str] = []
+    for event_id, text in db.session.execute(select(OutreachEvent.id, OutreachEvent.other_laws)
+                                             .where(*counted_where, OutreachEvent.other_laws != "")):
+        for name in split_other_laws(text):
+            key = law_key(name)
+            if key in linked.get(event_id, set()):
+                continue  # linked from the library too: one law of this event
+            linked.setdefault(event_id, set()).add(key)
+            if key in by_key:
+                by_key[key].events += 1
+            else:
+                free.append(name)
+    laws = sorted(by_key.values(), key=lambda law: (-law.events, law.title))
+    return laws, [LawCount(None, title, count) for title, count in count_laws(free)]

@@ -12,8 +12,11 @@ from flask import flash
 from flask_babel import gettext as _
 from flask_babel import to_user_timezone, to_utc
 from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 
 from lawlearn.accounts.departments import department_choices
+from lawlearn.accounts.models import Department
 from lawlearn.database import utcnow
 from lawlearn.errors import DomainError, ValidationFailed
 from lawlearn.extensions import db
@@ -72,7 +75,13 @@ def fill_event_form(form: EventForm, event: OutreachEvent) -> None:
 
 
 def _as_seen(event: OutreachEvent) -> str:
-    return json.dumps(snapshot(event), ensure_ascii=False, separators=(",", ":"))
+    # One query for what the snapshot names, whatever is already loaded (a constant count).
+    db.session.execute(select(OutreachEvent).where(OutreachEvent.id == event.id).options(
+        joinedload(OutreachEvent.category), joinedload(OutreachEvent.campaign),
+        joinedload(OutreachEvent.department).joinedload(Department.parent),
+        selectinload(OutreachEvent.laws), selectinload(OutreachEvent.materials))
+        .execution_options(populate_existing=True)).unique().one()
+    return json.dumps(snapshot(event, refresh=False), ensure_ascii=False, separators=(",", ":"))
 
 
 def _seen(form: EventForm) -> dict[str, Any] | None:

@@ -49,11 +49,14 @@ FIELD_LABELS = {
 }
 
 
-def snapshot(event: OutreachEvent) -> dict[str, Any]:
-    """Every ledger field of ``event`` as plain JSON values (names, not only ids)."""
-    db.session.flush()  # relationships reflect the ids just set
-    for name in ("category", "campaign", "department"):
-        db.session.expire(event, [name])
+def snapshot(event: OutreachEvent, *, refresh: bool = True) -> dict[str, Any]:
+    """Every ledger field of ``event`` as plain JSON values (names, not only ids).
+    ``refresh``: reload the category, campaign and department after ids were just set (an
+    event as loaded, its relationships already there, needs none: a page's query count)."""
+    if refresh:
+        db.session.flush()  # relationships reflect the ids just set
+        for name in ("category", "campaign", "department"):
+            db.session.expire(event, [name])
     return {
         "title": event.title,
         "starts_at": event.starts_at.isoformat(timespec="minutes"),

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from lawlearn.accounts.models import AuditEntry, Department
 from lawlearn.errors import Conflict, ValidationFailed
 from lawlearn.extensions import db
+from lawlearn.library.models import Law
 from lawlearn.outreach import campaigns
 from lawlearn.outreach.campaign_progress import TargetProgress, campaign_progress
 from lawlearn.outreach.campaigns import (
@@ -327,6 +328,26 @@ def test_progress_gaps_without_seeded_categories(office):
     assert progress.categories_missing == ["进机关", "进乡村", "进社区", "进学校", "进企业", "进军营",
                                            "进网络"]
     assert {t.key: t.actual for t in progress.targets}["categories"] == 0
+
+
+def test_a_law_both_linked_and_written_out_counts_once_as_in_the_exports(week, cats, office):
+    """An event that picked the Constitution from the library and also typed it out, and one
+    that only typed "宪法": the page listed it twice (once 库外); the exports, once."""
+    from lawlearn.outreach.ledger import count_laws, law_names
+
+    constitution = db.session.scalar(select(Law).filter_by(title="中华人民共和国宪法",
+                                                            is_current=True))
+    make_event(cats["进机关"], office.justice_law, campaign=week, laws=(constitution,),
+               other_laws="《中华人民共和国宪法》、《反电信网络诈骗法》")
+    make_event(cats["进机关"], office.justice_law, campaign=week, other_laws="宪法")
+    progress = campaign_progress(week)
+    assert [(law.title, law.events) for law in progress.laws] == \
+        [("中华人民共和国宪法", 4), ("中华人民共和国民法典", 2)]
+    assert "宪法" not in {law.title.removeprefix("中华人民共和国") for law in progress.other_laws}
+    assert [(law.title, law.events) for law in progress.other_laws][0] == ("反电信网络诈骗法", 3)
+    counted = [e for e in progress.events if e.status != "draft"]
+    exported = dict(count_laws(name for e in counted for name in law_names(e)))
+    assert exported["中华人民共和国宪法"] == 4
 
 
 def test_progress_lists_laws_materials_and_events(week):
