@@ -75,8 +75,16 @@ def private_pages(response: Response) -> Response:
 
 @stall_bp.errorhandler(429)
 def too_many_requests(_error):
-    """A friendly page when an address or the quiz is over its rate limit."""
-    return render_template("stall/limited.html"), 429
+    """A friendly page when an address or the quiz is over its rate limit. Answers sent are
+    shown again on the quiz, not lost: a crowd on one network can meet the address's limit,
+    and each of them can send again a little later."""
+    quiz = stall.quiz_by_token((request.view_args or {}).get("token", "")) \
+        if request.method == "POST" else None
+    if quiz is None or not stall.accepts_answers(quiz):
+        return render_template("stall/limited.html"), 429
+    return _render_quiz(quiz, StallEntryForm(), answers=_answers_from(request.form, quiz),
+                        status=429, error=_("同一时间提交的人太多，本次未能提交。您的答案仍在本页，"
+                                            "请稍等半分钟后再点“提交答案”。"))
 
 
 @stall_bp.errorhandler(CSRFError)

@@ -13,6 +13,7 @@ from datetime import timedelta
 from urllib.parse import quote
 
 import pytest
+from lxml import html as lxml_html
 from sqlalchemy import func, select, text
 
 from lawlearn.accounts.models import AuditEntry, User
@@ -463,10 +464,16 @@ def test_one_address_cannot_flood_by_throwing_cookies_away(app, client, event_id
         statuses.append(answer(client, token, data).status_code)
     assert statuses == [303, 303, 303, 429]
     assert len(entries(app)) == 3 and completions(app, event_id) == 3
-    # The friendly page, in Chinese; another address is not affected.
+    # The quiz again, in Chinese, with the answers sent still chosen (a crowd on one network
+    # lost them): send again a little later. Another address is not affected.
     client.delete_cookie(COOKIE, path="/q/")
     blocked = answer(client, token, data)
-    assert blocked.status_code == 429 and "每台设备只需作答一次" in blocked.get_data(as_text=True)
+    text = blocked.get_data(as_text=True)
+    assert blocked.status_code == 429 and "同一时间提交的人太多，本次未能提交。您的答案仍在本页" in text
+    page = lxml_html.fromstring(text)
+    chosen = {box.get("name"): box.get("value") for box in page.xpath("//input[@checked]")}
+    assert chosen == data
+    assert page.xpath('//input[@name="csrf_token"]/@value')  # ready to send again
     assert len(entries(app)) == 3
     other = app.test_client()
     assert answer(other, token, data, environ_base={"REMOTE_ADDR": "10.0.0.9"}).status_code == 303
