@@ -151,9 +151,10 @@ class SearchResults(PagerLinks):
         return self.article_total
 
 
-def parse_number_query(query: str) -> tuple[str, int, int | None] | None:
+def parse_number_query(query: str, *, in_one_law: bool = False) -> tuple[str, int, int | None] | None:
     """("民法典", 1165, None) for "民法典 1165", "民法典第一千一百六十五条"; ("", 12, None) for
-    "第十二条"; ("条例", 56, 1) for "条例第五十六条之一" (None: the article and its 之一…)."""
+    "第十二条"; ("条例", 56, 1) for "条例第五十六条之一" (None: the article and its 之一…).
+    ``in_one_law``: searching one law's text, a bare "12" is its article too."""
     compact = query.strip()
     match = NUMBER_QUERY.match(compact)
     if match is None:
@@ -162,8 +163,8 @@ def parse_number_query(query: str) -> tuple[str, int, int | None] | None:
     has_marker = "第" in compact or compact.endswith("条")
     if not number_text.isdigit() and not has_marker:
         return None  # 一二三 alone is a text search
-    if not law_part and not has_marker:
-        return None  # a bare "12" is a text search
+    if not law_part and not has_marker and not (in_one_law and number_text.isdigit()):
+        return None  # a bare "12" is a text search (and, in one law, its article as well)
     if len(number_text) > MAX_NUMERAL_LENGTH:
         return None  # no article has such a number: search the text
     try:
@@ -184,7 +185,7 @@ def search_library(query: str, *, include_unpublished: bool = False, law_id: int
     if not terms:
         return results
 
-    number_query = parse_number_query(query)
+    number_query = parse_number_query(query, in_one_law=law_id is not None)
     if number_query is not None:
         law_part, number, sub = number_query
         condition = and_(LawArticle.number == number, Law.is_current.is_(True))

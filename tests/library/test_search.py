@@ -102,6 +102,10 @@ def test_a_laws_page_searches_that_law(app, client, login, make_user):
         # A law named in the query is that law's, whichever page it was typed on.
         named = search_library("宪法第十二条", law_id=ids[1]).direct_articles
         assert [(a.law_id, a.number) for a in named] == [(ids[0], 12)]
+        # A bare "12" in one law is its article 12 too (everywhere else, only text).
+        bare = search_library("12", law_id=ids[0]).direct_articles
+        assert [(a.law_id, a.number) for a in bare] == [(ids[0], 12)]
+        assert search_library("12").direct_articles == []
     missing = client.get(f"/search?q=不存在的词语&law={ids[0]}").get_data(as_text=True)
     assert "中没有找到与“不存在的词语”相关的条文" in missing
     assert "在全部法规和资料中搜索" in missing
