@@ -163,6 +163,14 @@ class QuizCard:
         return max(0, self.quiz.attempts_allowed - self.attempts_used)
 
     @property
+    def full_marks(self) -> float | None:
+        """The paper's total the score is out of (of the tries handed in; a drawn paper's
+        total does not change between tries)."""
+        totals = [a.max_score for a in self.attempts
+                  if a.submitted_at is not None and a.max_score is not None]
+        return max(totals) if totals else None
+
+    @property
     def can_start(self) -> bool:
         return self.open_now and (self.in_progress is not None or self.attempts_left != 0)
 

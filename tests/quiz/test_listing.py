@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+from lxml import html
 from sqlalchemy import select
 
 from lawlearn.accounts.models import User
@@ -182,6 +183,34 @@ def test_a_page_that_submitted_an_attempt_commits_it(app, client, login, make_us
     with app.app_context():
         attempt = db.session.scalar(select(Attempt))
         assert attempt.auto_submitted and attempt.submitted_at is not None
+
+
+def test_the_list_shows_a_score_out_of_the_papers_total_and_whether_it_passed(
+        app, client, login, make_user, make_quiz):
+    """"成绩 11 分" said neither out of what nor whether it passed."""
+    person = make_user()
+    passing, failing, practice = (make_quiz(title=title, pass_percent=pass_percent)
+                                  for title, pass_percent in (("及格卷", 20), ("未及格卷", 90),
+                                                              ("练习卷", 0)))
+    with app.app_context():
+        user = db.session.get(User, person.id)
+        for quiz_id in (passing, failing, practice):
+            attempt, _new = services.start_attempt(user, db.session.get(Quiz, quiz_id), utcnow())
+            first = attempt.items[0]  # the paper's four questions, one answered right
+            services.save_answer(attempt, first.question_id, first.snapshot["answer"], utcnow())
+            services.submit_attempt(attempt, utcnow())
+        db.session.commit()
+        scores = {quiz_id: (attempt.score, attempt.max_score) for quiz_id, attempt in (
+            (a.quiz_id, a) for a in db.session.scalars(select(Attempt)))}
+    login(person)
+    cards = {card.xpath("string(.//h2)").strip(): " ".join(card.xpath("string(.//p)").split())
+             for card in html.fromstring(client.get("/quizzes").get_data(as_text=True))
+             .xpath('//section[contains(@class, "quiz-card")]')}
+    score, total = scores[passing]
+    assert 0 < score < total and score / total >= 0.2
+    assert f"成绩 {score:g}/{total:g} 分 · 及格" in cards["及格卷"]
+    assert "成绩" in cards["未及格卷"] and cards["未及格卷"].endswith("· 未及格")
+    assert "及格" not in cards["练习卷"]  # no pass mark, no verdict
 
 
 def test_the_busiest_reads_send_few_statements(app, client, login, make_user, make_quiz,
