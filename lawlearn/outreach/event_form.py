@@ -20,6 +20,7 @@ from lawlearn.accounts.models import Department
 from lawlearn.database import utcnow
 from lawlearn.errors import DomainError, ValidationFailed
 from lawlearn.extensions import db
+from lawlearn.localtime import local_day
 from lawlearn.outreach import event_lists, services
 from lawlearn.outreach.categories import ensure_categories
 from lawlearn.outreach.forms import EMPTY_MATERIAL_ROWS, EventForm
@@ -36,8 +37,15 @@ def prepare_event_form(form: EventForm, event: OutreachEvent | None, *, admin: b
     categories = ensure_categories()
     form.category_id.choices = [("", _("请选择"))] + [
         (c.id, c.name) for c in categories if c.active or (event and c.id == event.category_id)]
-    form.campaign_id.choices = [("", _("（无）"))] + [
-        (c.id, c.title) for c in event_lists.campaign_choices()]
+    campaigns = event_lists.campaign_choices()
+    form.campaign_id.choices = [("", _("（无）"))] + [(c.id, c.title) for c in campaigns]
+    if event is None and not form.is_submitted():
+        # Recorded during Constitution Week, an event is the week's unless said otherwise
+        # (left at （无）, it was silently missing from the week's progress).
+        today = local_day(utcnow())
+        running = [c for c in campaigns if c.starts_on <= today <= c.ends_on]
+        if len(running) == 1:
+            form.campaign_id.data = running[0].id
     laws = event_lists.law_choices()
     known = {law.id for law in laws}
     if event is not None:  # an older text linked before a newer one was imported

@@ -486,6 +486,36 @@ def test_a_refused_form_is_shown_again_with_errors_and_changes_nothing(
         assert db.session.scalar(select(func.count()).select_from(OutreachEvent)) == 0
 
 
+def test_a_new_event_during_a_campaign_is_the_campaigns_unless_changed(app, client, login,
+                                                                       people):
+    """Logged on 1 December with （无） preselected, an event was missing from the week's
+    progress; with two campaigns running at once, the form does not guess."""
+    from lxml import html as lxml_html
+
+    from lawlearn.localtime import local_day
+    from lawlearn.outreach.models import Campaign
+
+    def chosen() -> list[str]:
+        page = lxml_html.fromstring(client.get("/outreach/events/new").get_data(as_text=True))
+        return page.xpath('//select[@name="campaign_id"]/option[@selected]/text()')
+
+    with app.app_context():
+        today = local_day(utcnow())
+        db.session.add_all([
+            Campaign(title="本年宪法宣传周", starts_on=today - timedelta(days=1),
+                     ends_on=today + timedelta(days=5), targets={}),
+            Campaign(title="上月民法典宣传月", starts_on=today - timedelta(days=60),
+                     ends_on=today - timedelta(days=30), targets={})])
+        db.session.commit()
+    login(people.author)
+    assert chosen() == ["本年宪法宣传周"]
+    with app.app_context():
+        db.session.add(Campaign(title="同时进行的专项宣传", starts_on=today,
+                                ends_on=today + timedelta(days=1), targets={}))
+        db.session.commit()
+    assert chosen() in ([], ["（无）"])
+
+
 def test_a_refused_edit_changes_nothing(app, client, login, people):
     school = categories_ready(app)
     with app.app_context():
