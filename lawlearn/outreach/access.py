@@ -1,8 +1,11 @@
 """Who may do what with outreach events: the department's staff see its events, its
 dept_lead (and a unit's lead for its sections) edits drafts and submits them, admins verify and
-revise, admins and leaders read every department's events. Used by every outreach module."""
+revise, admins and leaders read every department's events; and when an event may be reported.
+Used by every outreach module."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, false, or_, select, true
@@ -10,6 +13,7 @@ from sqlalchemy import ColumnElement, false, or_, select, true
 from lawlearn.accounts.models import Department, Role, User
 from lawlearn.errors import Conflict, NotFound, PermissionDenied
 from lawlearn.extensions import db
+from lawlearn.localtime import local_moment
 from lawlearn.outreach.models import OutreachEvent
 
 
@@ -118,3 +122,20 @@ def get_visible_event(user: User, event_id: int) -> OutreachEvent:
         raise NotFound(_("活动不存在或您无权查看。"))
     return event
 
+
+def is_over(event: OutreachEvent, now: datetime) -> bool:
+    """An event is reported (and verified) once over, with its final figures: the ledger never
+    counts a plan, and verifying (which closes its stall quiz) never cuts one short."""
+    return event.ends_at <= now
+
+
+def check_reportable(event: OutreachEvent, now: datetime) -> None:
+    """Refuse to submit or verify an event not over yet, or one that reached nobody (no
+    participants, views or quiz completions: an empty form sent up the ledger)."""
+    if not is_over(event, now):
+        raise Conflict(_("活动尚未结束（%(end)s 结束），结束后才能提交或审核；如已提前结束，请先把结束时间"
+                         "改为实际时间。", end=local_moment(event.ends_at).strftime(
+                             "%Y-%m-%d %H:%M")), code="not_over")
+    if not (event.participants or event.online_views or event.quiz_completions):
+        raise Conflict(_("活动还没有填写参与人次（线上活动填写浏览量），不能提交或审核。请先修改活动信息。"),
+                       code="no_figures")

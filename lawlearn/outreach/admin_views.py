@@ -16,7 +16,7 @@ from lawlearn.database import utcnow
 from lawlearn.errors import DomainError
 from lawlearn.extensions import db
 from lawlearn.localtime import day_start, parse_day
-from lawlearn.outreach import event_lists, history, outreach_admin_bp, photos, services
+from lawlearn.outreach import access, event_lists, history, outreach_admin_bp, photos, services
 from lawlearn.outreach.categories import (
     add_category,
     ensure_categories,
@@ -95,7 +95,7 @@ def event_edit(event_id: int):
     return render_template(
         "outreach_admin/event_form.html", form=form, event=event,
         material_errors=material_errors, general_errors=general_errors,
-        over=services.is_over(event, utcnow()), history=history.event_history(event),
+        over=access.is_over(event, utcnow()), history=history.event_history(event),
         returned=history.last_return(event),
         return_form=ReturnForm(), confirm_form=ConfirmForm(), photo_form=PhotoForm(),
         max_photos=photos.MAX_PHOTOS_PER_EVENT,

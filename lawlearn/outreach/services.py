@@ -22,8 +22,13 @@ from lawlearn.accounts.models import Department, User
 from lawlearn.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from lawlearn.extensions import db
 from lawlearn.library.models import Law
-from lawlearn.localtime import local_day, local_moment
-from lawlearn.outreach.access import can_delete_event, can_submit_event, require_edit
+from lawlearn.localtime import local_day
+from lawlearn.outreach.access import (
+    can_delete_event,
+    can_submit_event,
+    check_reportable,
+    require_edit,
+)
 from lawlearn.outreach.history import (
     COUNT_FIELDS,
     COUNT_LABELS,
@@ -319,19 +324,6 @@ def _move(event: OutreachEvent, expected: str, new: str, refusal: str) -> None:
     set_committed_value(event, "status", new)
 
 
-def is_over(event: OutreachEvent, now: datetime) -> bool:
-    """An event is reported (and verified) once over, with its final figures: the ledger never
-    counts a plan, and verifying (which closes its stall quiz) never cuts one short."""
-    return event.ends_at <= now
-
-
-def _check_over(event: OutreachEvent, now: datetime) -> None:
-    if not is_over(event, now):
-        raise Conflict(_("活动尚未结束（%(end)s 结束），结束后才能提交或审核；如已提前结束，请先把结束时间"
-                         "改为实际时间。", end=local_moment(event.ends_at).strftime(
-                             "%Y-%m-%d %H:%M")), code="not_over")
-
-
 def submit_event(actor: User, event: OutreachEvent, now: datetime) -> None:
     """draft → submitted, by the department's dept_lead (or an admin)."""
     if event.status != "draft":
@@ -339,7 +331,7 @@ def submit_event(actor: User, event: OutreachEvent, now: datetime) -> None:
     if not can_submit_event(actor, event):
         raise PermissionDenied(_("只有本部门负责人或管理员可以提交活动；部门没有负责人时，"
                                  "本部门工作人员也可以提交。"))
-    _check_over(event, now)
+    check_reportable(event, now)
     _move(event, "draft", "submitted", _("只有草稿可以提交。"))
     event.submitted_by_id, event.submitted_at = actor.id, now
     record_audit(actor, "outreach.event.submit", event,
@@ -353,7 +345,7 @@ def verify_event(actor: User, event: OutreachEvent, now: datetime) -> None:
         raise PermissionDenied(_("只有管理员可以审核活动。"))
     if event.status != "submitted":
         raise Conflict(_("只有已提交的活动可以审核。"), code="wrong_status")
-    _check_over(event, now)
+    check_reportable(event, now)
     _move(event, "submitted", "verified", _("只有已提交的活动可以审核。"))
     event.verified_by_id, event.verified_at = actor.id, now
     record_audit(actor, "outreach.event.verify", event,

@@ -104,7 +104,7 @@ def event(event_id: int):
         has_lead=event.status != "draft" or access.department_has_lead(event.department),
         can_edit=access.can_edit_event(current_user, event),
         can_submit=access.can_submit_event(current_user, event),
-        over=services.is_over(event, utcnow()),
+        over=access.is_over(event, utcnow()),
         can_delete=access.can_delete_event(current_user, event),
         can_feature=access.can_feature_photo(current_user, event),
         photo_form=PhotoForm(), confirm_form=ConfirmForm(),

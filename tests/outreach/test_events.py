@@ -218,6 +218,18 @@ def test_an_event_is_reported_and_verified_only_once_it_is_over(ctx, people):
     assert event.status == "verified"
 
 
+def test_an_event_that_reached_nobody_is_not_reported(ctx, people):
+    """A draft with no figures at all (0 participants, no views) went up the ledger."""
+    lead = user(people.lead)
+    empty = draft(people, participants=0, volunteers=0, consultations=0)
+    with pytest.raises(Conflict, match="还没有填写参与人次") as refused:
+        services.submit_event(lead, empty, utcnow())
+    assert refused.value.code == "no_figures" and empty.status == "draft"
+    online = draft(people, channel="wechat", participants=0, online_views=1500)
+    services.submit_event(lead, online, utcnow())  # a push reaches by its views
+    assert online.status == "submitted"
+
+
 def test_the_workflow_and_its_locks(ctx, people):
     event = draft(people)
     author, colleague, lead = user(people.author), user(people.colleague), user(people.lead)

@@ -622,7 +622,7 @@ def test_a_verified_event_without_a_quiz_says_it_cannot_open_one(app, admin_clie
                                                                  event_id):
     with app.app_context():
         event = db.session.get(OutreachEvent, event_id)
-        event.status = "submitted"
+        event.status, event.participants = "submitted", 40  # it reached people
         services.verify_event(db.session.get(User, admin.id), event, event.ends_at)  # once over
         db.session.commit()
     page = admin_client.get(f"/admin/outreach/events/{event_id}/stall").get_data(as_text=True)
