@@ -3,7 +3,7 @@ and stall quizzes that residents answer without an account."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from flask_babel import lazy_gettext as _l
@@ -197,6 +197,14 @@ class OutreachPhoto(db.Model):
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     event: Mapped[OutreachEvent] = relationship(back_populates="photos")
+
+    @property
+    def taken_elsewhen(self) -> bool:
+        """The camera's time is more than a day from the event's: last year's photo, or a
+        clock set wrong, for the reviewer to look at (not refused: a phone's clock may be)."""
+        margin = timedelta(days=1)
+        return self.captured_at is not None and not (
+            self.event.starts_at - margin <= self.captured_at <= self.event.ends_at + margin)
 
 
 class StallQuiz(db.Model):

@@ -131,6 +131,26 @@ def test_without_date_time_original_the_date_time_tag_is_used(ctx, people):
     assert plain.captured_at is None
 
 
+def test_a_photo_taken_far_from_the_events_time_is_flagged_for_the_reviewer(app, ctx, people,
+                                                                           client, login):
+    """Last year's photo and one dated ahead went onto a verified event unnoticed. Flagged,
+    not refused: a phone's clock may be wrong, the reviewer decides."""
+    event = draft(people)  # 4 December 2024, 09:00–12:00 in Shanghai
+    author = user(people.author)
+    on_the_day = photos.add_photo(author, event, "a.jpg", jpeg(exif=exif_block()), utcnow())
+    last_year = photos.add_photo(author, event, "b.jpg",
+                                 jpeg(exif=exif_block(taken="2023:12:04 10:00:00")), utcnow())
+    ahead = photos.add_photo(author, event, "c.jpg",
+                             jpeg(exif=exif_block(taken="2024:12:09 10:00:00")), utcnow())
+    no_time = photos.add_photo(author, event, "d.jpg", jpeg(), utcnow())
+    db.session.commit()
+    assert [p.taken_elsewhen for p in (on_the_day, last_year, ahead, no_time)] == [
+        False, True, True, False]
+    login(people.author)
+    page = client.get(f"/outreach/events/{event.id}").get_data(as_text=True)
+    assert page.count("拍摄时间与活动时间不符") == 2
+
+
 def test_png_and_webp_are_accepted_and_converted_to_jpeg(ctx, people):
     event = draft(people)
     clear = picture(mode="RGBA", color=(0, 0, 0, 0))
