@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import current_app, redirect, render_template, request, session
 from flask_login import current_user, login_required
 
@@ -10,6 +12,7 @@ from lawlearn.accounts.models import Role
 from lawlearn.database import utcnow
 from lawlearn.extensions import db
 from lawlearn.main import main_bp
+from lawlearn.outreach.event_lists import waiting_counts
 from lawlearn.plans.reflection_reviews import reviews_count
 from lawlearn.plans.views import home_next_up
 from lawlearn.practice.daily import progress as daily_progress
@@ -30,20 +33,22 @@ def home():
     page = render_template("main/home.html", today=now, quiz_cards=cards,
                            todays_sessions=todays_sessions(current_user, now),
                            daily=daily_progress(current_user.id, now),
-                           waiting=_waiting_for_me(), **plan_cards)
+                           waiting=_waiting_for_me(now), **plan_cards)
     # Expired attempts submitted and plan items newly done stamped; committing after
     # rendering keeps the page from reloading what it shows.
     db.session.commit()
     return page
 
 
-def _waiting_for_me() -> dict[str, int] | None:
+def _waiting_for_me(now: datetime) -> dict[str, int] | None:
     """What a dept_lead (or an admin) has to decide: leave requests and reflections to
-    review, counted; None for everyone else (no queries)."""
+    review, outreach events to submit or verify, counted; None for everyone else (no
+    queries)."""
     if not current_user.has_role(Role.DEPT_LEAD, Role.ADMIN):
         return None
     return {"leave": leave.pending_count(current_user),
-            "reflections": reviews_count(current_user)}
+            "reflections": reviews_count(current_user),
+            **waiting_counts(current_user, now)}
 
 
 @main_bp.route("/me")

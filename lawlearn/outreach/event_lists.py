@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import joinedload
 
-from lawlearn.accounts.models import AuditEntry, Department, User
+from lawlearn.accounts.models import AuditEntry, Department, Role, User
 from lawlearn.database import like_pattern
 from lawlearn.extensions import db
 from lawlearn.library.models import Law
@@ -101,6 +101,21 @@ def list_figures(event_ids: list[int]) -> dict[int, EventFigures]:
                    AuditEntry.target_id.in_(event_ids), OutreachEvent.status == "draft")):
         figures[event_id].returned = True
     return figures
+
+
+def waiting_counts(user: User, now: datetime) -> dict[str, int]:
+    """What waits on ``user`` in the ledger, for the home page: an admin's events submitted
+    to verify; a dept_lead's drafts of their departments that are over, to submit (nothing
+    told them). One query per role held, none for anyone else."""
+    counts: dict[str, int] = {}
+    if user.has_role(Role.ADMIN):
+        counts["outreach_verify"] = db.session.scalar(select(func.count()).select_from(
+            OutreachEvent).where(OutreachEvent.status == "submitted")) or 0
+    if user.has_role(Role.DEPT_LEAD) and user.department_id is not None:
+        counts["outreach_submit"] = db.session.scalar(select(func.count()).select_from(
+            OutreachEvent).where(OutreachEvent.status == "draft", OutreachEvent.ends_at <= now,
+                                 visible_events_condition(user))) or 0
+    return counts
 
 
 def campaign_choices() -> list[Campaign]:

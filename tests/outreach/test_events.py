@@ -230,6 +230,29 @@ def test_an_event_that_reached_nobody_is_not_reported(ctx, people):
     assert online.status == "submitted"
 
 
+def test_the_home_page_tells_the_lead_and_the_admin_what_waits_on_them(app, people):
+    """A draft done and waiting for its lead to submit told nobody."""
+    with app.app_context():
+        over = draft(people)  # held in 2024
+        start = utcnow() + timedelta(days=3)
+        draft(people, starts_at=start, ends_at=start + timedelta(hours=2))  # not over: not yet
+        event_id = over.id
+    lead, admin, author = app.test_client(), app.test_client(), app.test_client()
+    for client, ref in ((lead, people.lead), (admin, people.admin), (author, people.author)):
+        log_in(client, ref)
+    waiting = '<a href="/outreach/?status=draft">普法活动待提交审核 1 场</a>'
+    assert waiting in lead.get("/").get_data(as_text=True)
+    assert "普法活动待" not in author.get("/").get_data(as_text=True)
+    assert "普法活动待审核" not in admin.get("/").get_data(as_text=True)
+    with app.app_context():
+        services.submit_event(user(people.lead), db.session.get(OutreachEvent, event_id),
+                              utcnow())
+        db.session.commit()
+    assert "普法活动待提交审核" not in lead.get("/").get_data(as_text=True)
+    assert '<a href="/admin/outreach/events?status=submitted">普法活动待审核 1 场</a>' in \
+        admin.get("/").get_data(as_text=True)
+
+
 def test_the_workflow_and_its_locks(ctx, people):
     event = draft(people)
     author, colleague, lead = user(people.author), user(people.colleague), user(people.lead)
