@@ -19,7 +19,8 @@ from lawlearn.practice.daily import progress as daily_progress
 from lawlearn.quiz.listing import quizzes_for
 from lawlearn.security import safe_next
 from lawlearn.sessions import leave
-from lawlearn.sessions.expected import todays_sessions
+from lawlearn.sessions.expected import checkin_shut_reason, todays_sessions
+from lawlearn.sessions.models import ATTENDANCE_STATUSES
 
 
 @main_bp.route("/")
@@ -31,13 +32,26 @@ def home():
              if card.to_do][:3]
     plan_cards = home_next_up(current_user, now)
     page = render_template("main/home.html", today=now, quiz_cards=cards,
-                           todays_sessions=todays_sessions(current_user, now),
+                           todays_sessions=[(study, record, open_now,
+                                             _session_note(study, record, open_now, now))
+                                            for study, record, open_now in
+                                            todays_sessions(current_user, now)],
                            daily=daily_progress(current_user.id, now),
                            waiting=_waiting_for_me(now), **plan_cards)
     # Expired attempts submitted and plan items newly done stamped; committing after
     # rendering keeps the page from reloading what it shows.
     db.session.commit()
     return page
+
+
+def _session_note(study, record, open_now: bool, now: datetime) -> str | None:
+    """Beside today's session without a check-in button: the mark an admin gave (请假,
+    缺席), else when check-in opens or closed (a missed session showed nothing at all)."""
+    if record is not None and record.checked_in_at is None:
+        return str(ATTENDANCE_STATUSES.get(record.status, ""))
+    if open_now or study.cancelled_at is not None or record is not None:
+        return None
+    return checkin_shut_reason(study, now)
 
 
 def _waiting_for_me(now: datetime) -> dict[str, int] | None:

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from lxml import html as lxml_html
 from sqlalchemy import func, select
 
 from lawlearn.accounts.models import User
@@ -360,6 +361,29 @@ def test_checkin_tab_lists_todays_sessions_with_their_state(app, client, login, 
     assert "明天的活动" not in html and "别的部门" not in html
     assert "签到中" in html and "签到将于 13:30 开放" in html
     assert "扫描" in html and "六位" in html
+
+
+def test_the_home_page_says_where_each_of_todays_sessions_stands(app, client, login, make_user,
+                                                                   monkeypatch, clock):
+    """A session missed this morning showed nothing at all beside it."""
+    monkeypatch.setattr("lawlearn.main.views.utcnow", clock)
+    person = make_user()
+    login(person)
+    missed = new_session(app, T0 - timedelta(minutes=150), title="早间学习", hours=1)
+    new_session(app, T0 + timedelta(hours=5), title="下午讲座")
+    excused = new_session(app, T0 + timedelta(hours=6), title="傍晚报告会")
+    with app.app_context():
+        services.mark(db.session.get(User, person.id), db.session.get(StudySession, excused),
+                      db.session.get(User, person.id), "excused", "出差", T0)
+        db.session.commit()
+    page = lxml_html.fromstring(client.get("/").get_data(as_text=True))
+    notes = {" ".join(block.xpath("string(.//strong)").split()):
+             " ".join(block.xpath("string(./p[last()])").split())
+             for block in page.xpath('//div[@class="today-session"]')}
+    assert notes == {"早间学习": "签到已于 2026年3月2日 07:30 截止。",
+                     "下午讲座": "签到将于 2026年3月2日 13:30 开放。",
+                     "傍晚报告会": "请假"}
+    assert rows(app, missed) == []
 
 
 def test_checkin_tab_empty_state(client, login, make_user, clock):
