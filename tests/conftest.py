@@ -252,6 +252,12 @@ def admin_client(client, login, admin):
     return client
 
 
+def field_errors(page, name: str) -> list[str]:
+    """The messages under the form field ``name`` of a parsed page (lxml)."""
+    return page.xpath(f'//*[@name="{name}"]/ancestor::div[contains(@class, "field")][1]'
+                      '//p[@class="error"]/text()')
+
+
 def post_with_csrf(client, page_url: str, url: str, data: dict | None = None, **kwargs):
     """GET ``page_url`` for its CSRF token, then POST ``data`` to ``url``."""
     token = csrf_from(client.get(page_url))

@@ -15,7 +15,7 @@ from lawlearn.extensions import db
 from lawlearn.localtime import day_start, local_day
 from lawlearn.sessions.calendar import calendar_token
 from tests.accounts.test_importing import xlsx_bytes
-from tests.conftest import PASSWORD, csrf_from, post_with_csrf
+from tests.conftest import PASSWORD, csrf_from, field_errors, post_with_csrf
 
 
 def test_login_page_is_chinese_with_security_headers(client):
@@ -530,8 +530,7 @@ def test_the_user_form_names_every_problem_at_once(admin_client, app, make_user)
     page = lxml_html.fromstring(response.get_data(as_text=True))
 
     def errors(name: str) -> list[str]:
-        return page.xpath(f'//*[@name="{name}"]/ancestor::div[contains(@class, "field")][1]'
-                          '//p[@class="error"]/text()')
+        return field_errors(page, name)
 
     assert errors("username") == ["用户名 kate 已存在。"]
     assert errors("department_id") == ["科室负责人须有所属部门，请选择部门。"]

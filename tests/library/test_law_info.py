@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from lawlearn.extensions import db
 from lawlearn.library.models import Law
-from tests.conftest import post_with_csrf
+from tests.conftest import field_errors, post_with_csrf
 from tests.library.test_library import SMALL_LAW, import_text
 
 OTHER_LAW = SMALL_LAW.replace("小法".encode(), "另一法".encode())
@@ -19,9 +19,7 @@ FORM = {"title": "中华人民共和国小法", "short_title": "小法", "catego
 
 
 def errors(response, name: str) -> list[str]:
-    page = html.fromstring(response.get_data(as_text=True))
-    return page.xpath(f'//*[@name="{name}"]/ancestor::div[contains(@class, "field")][1]'
-                      '//p[@class="error"]/text()')
+    return field_errors(html.fromstring(response.get_data(as_text=True)), name)
 
 
 def test_an_admin_edits_a_laws_details_and_bad_ones_change_nothing(app, admin_client):

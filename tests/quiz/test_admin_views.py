@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from lawlearn.extensions import db
 from lawlearn.quiz.models import Question, QuestionRevision, Quiz
-from tests.conftest import post_with_csrf
+from tests.conftest import field_errors, post_with_csrf
 from tests.quiz.test_importing import laws as laws  # noqa: F401  (a fixture)
 
 
@@ -317,8 +317,7 @@ def test_the_quiz_form_names_every_problem_at_once(admin_client, app, make_quest
     page = html.fromstring(response.get_data(as_text=True))
 
     def errors(name: str) -> list[str]:
-        return page.xpath(f'//*[@name="{name}"]/ancestor::div[contains(@class, "field")][1]'
-                          '//p[@class="error"]/text()')
+        return field_errors(page, name)
 
     assert errors("closes_at") == ["结束时间须晚于开始时间。"]
     assert errors("rules") == ["题库中的单选题只有 1 道，不足 5 道。",

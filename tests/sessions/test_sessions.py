@@ -17,7 +17,7 @@ from lawlearn.quiz.models import Quiz
 from lawlearn.sessions import services
 from lawlearn.sessions.calendar import calendar_token
 from lawlearn.sessions.models import Attendance, SessionKind, StudySession
-from tests.conftest import PASSWORD, post_with_csrf
+from tests.conftest import PASSWORD, field_errors, post_with_csrf
 from tests.races import twin_at, updates
 
 # A day the session forms accept without asking (one that has already ended is asked about).
@@ -277,8 +277,7 @@ def test_the_session_form_names_every_problem_at_once(admin_client, app, kind_id
     page = lxml_html.fromstring(response.get_data(as_text=True))
 
     def errors(name: str) -> list[str]:
-        return page.xpath(f'//*[@name="{name}"]/ancestor::div[contains(@class, "field")][1]'
-                          '//p[@class="error"]/text()')
+        return field_errors(page, name)
 
     assert errors("ends_at") == ["结束时间须晚于开始时间。"]
     assert errors("checkin_closes_at") == ["签到截止时间不能早于开始时间。"]
