@@ -16,6 +16,7 @@ from lawlearn.localtime import day_bounds
 # The targets a campaign may set, in display order, with their units.
 from lawlearn.outreach.campaigns import TARGET_KEYS, TARGET_LABELS, TARGET_UNITS
 from lawlearn.outreach.ledger import (
+    CONSTITUTION_KEY,
     STATUS_SCOPES,
     LedgerTotals,
     count_laws,
@@ -169,6 +170,7 @@ def campaign_progress(campaign: Campaign, *, include_drafts: bool = False) -> Ca
         Department.created_at <= cutoff, Department.id.in_(covered_departments),
         Department.id.in_(covered_units_of))).order_by(Department.sort_order, Department.name)).all()
     units = [d for d in departments if d.parent_id is None]
+    unit_order = {unit.id: position for position, unit in enumerate(units)}
     covered_units = {d.parent_id or d.id for d in departments if d.id in covered_departments}
     covered_categories = set(db.session.scalars(
         select(OutreachEvent.category_id).distinct().where(*counted_where)))
@@ -205,7 +207,8 @@ def campaign_progress(campaign: Campaign, *, include_drafts: bool = False) -> Ca
         sections_missing=sorted(
             (d for d in departments if d.parent_id is not None
              and d.id not in covered_departments),
-            key=lambda d: (units.index(d.parent), d.sort_order, d.name)),
+            # A section moved since under a unit made later is listed last, not a 500.
+            key=lambda d: (unit_order.get(d.parent_id, len(units)), d.sort_order, d.name)),
         categories_covered=seven_covered, categories_missing=missing_names,
         other_categories=[c for c in categories if not c.seven_into
                           and c.id in covered_categories],
@@ -215,7 +218,8 @@ def campaign_progress(campaign: Campaign, *, include_drafts: bool = False) -> Ca
 def _law_counts(counted_where: list) -> tuple[list[LawCount], list[LawCount]]:
     """The library's laws the events promoted, and the laws written out, each in how many
     events. Versions of one law count as one; a law written out that the event also linked,
-    or that is a library law, counts with it, as the ledger's exports count (law_names)."""
+    or that another event linked from the library, counts with it, as the ledger's exports
+    count (law_names)."""
     linked: dict[int, set[str]] = {}
     by_key: dict[str, LawCount] = {}
     for event_id, law_id, title in db.session.execute(
@@ -238,5 +242,6 @@ def _law_counts(counted_where: list) -> tuple[list[LawCount], list[LawCount]]:
                 by_key[key].events += 1
             else:
                 free.append(name)
-    laws = sorted(by_key.values(), key=lambda law: (-law.events, law.title))
+    laws = sorted(by_key.values(), key=lambda law: (
+        -law.events, law_key(law.title) != CONSTITUTION_KEY, law.title))  # as count_laws
     return laws, [LawCount(None, title, count) for title, count in count_laws(free)]

@@ -105,16 +105,19 @@ def list_figures(event_ids: list[int]) -> dict[int, EventFigures]:
 
 def waiting_counts(user: User, now: datetime) -> dict[str, int]:
     """What waits on ``user`` in the ledger, for the home page: an admin's events submitted
-    to verify; a dept_lead's drafts of their departments that are over, to submit (nothing
-    told them). One query per role held, none for anyone else."""
+    to verify; a dept_lead's drafts of the departments they lead (their own and its
+    sections, as leads_department) that are over, to submit (nothing told them; a leader
+    who also leads a section sees all events but submits its alone). One query per role."""
     counts: dict[str, int] = {}
     if user.has_role(Role.ADMIN):
         counts["outreach_verify"] = db.session.scalar(select(func.count()).select_from(
             OutreachEvent).where(OutreachEvent.status == "submitted")) or 0
     if user.has_role(Role.DEPT_LEAD) and user.department_id is not None:
+        led = select(Department.id).where(or_(Department.id == user.department_id,
+                                              Department.parent_id == user.department_id))
         counts["outreach_submit"] = db.session.scalar(select(func.count()).select_from(
             OutreachEvent).where(OutreachEvent.status == "draft", OutreachEvent.ends_at <= now,
-                                 visible_events_condition(user))) or 0
+                                 OutreachEvent.department_id.in_(led))) or 0
     return counts
 
 

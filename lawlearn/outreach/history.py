@@ -116,6 +116,15 @@ def describe_changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]
             for name in after if before.get(name) != after[name]]
 
 
+def changes_since(seen: dict[str, Any], now: dict[str, Any]) -> list[str]:
+    """describe_changes for a snapshot a page sent back: one it altered (a value of another
+    shape) is named by its fields alone rather than failing to be described."""
+    try:
+        return describe_changes(seen, now)
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return [str(FIELD_LABELS[name]) for name in now if seen.get(name) != now[name]]
+
+
 def revision_count(event: OutreachEvent) -> int:
     return db.session.scalar(select(func.count()).select_from(AuditEntry).where(
         AuditEntry.target_type == OutreachEvent.__tablename__,

@@ -32,6 +32,7 @@ from lawlearn.outreach.access import (
 from lawlearn.outreach.history import (
     COUNT_FIELDS,
     COUNT_LABELS,
+    changes_since,
     describe_changes,
     material_dicts,
     record_revision,
@@ -291,7 +292,7 @@ def update_event(actor: User, event: OutreachEvent, fields: EventFields,
     if seen is not None and set(seen) == set(before) and seen != before:
         raise Conflict(_("你打开本页后，这条活动已被修改：%(changes)s。为免覆盖，本次未保存。请核对后"
                          "再点保存：再次保存将以本页内容为准。", changes="；".join(
-                             describe_changes(seen, before))), code="changed_meanwhile")
+                             changes_since(seen, before))), code="changed_meanwhile")
     _apply(event, fields, laws)
     after = snapshot(event)
     changed = [name for name in after if before[name] != after[name]]

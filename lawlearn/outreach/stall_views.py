@@ -74,12 +74,14 @@ def private_pages(response: Response) -> Response:
 
 
 @stall_bp.errorhandler(429)
-def too_many_requests(_error):
-    """A friendly page when an address or the quiz is over its rate limit. Answers sent are
-    shown again on the quiz, not lost: a crowd on one network can meet the address's limit,
-    and each of them can send again a little later."""
+def too_many_requests(error):
+    """A friendly page when an address or the quiz is over its rate limit. Answers sent over
+    the address's limit are shown again on the quiz, not lost: a crowd on one network can
+    meet it, and each of them can send again a little later (not so the quiz's hourly cap)."""
+    hit = getattr(error, "limit", None)
+    per_address = request.method == "POST" and getattr(hit, "key_func", None) is not quiz_key
     quiz = stall.quiz_by_token((request.view_args or {}).get("token", "")) \
-        if request.method == "POST" else None
+        if per_address else None
     if quiz is None or not stall.accepts_answers(quiz):
         return render_template("stall/limited.html"), 429
     return _render_quiz(quiz, StallEntryForm(), answers=_answers_from(request.form, quiz),

@@ -164,11 +164,19 @@ class QuizCard:
 
     @property
     def full_marks(self) -> float | None:
-        """The paper's total the score is out of (of the tries handed in; a drawn paper's
-        total does not change between tries)."""
+        """The paper's total the score is out of: the last try handed in's, as the results
+        page takes it (a drawn paper's total does not change between tries)."""
         totals = [a.max_score for a in self.attempts
                   if a.submitted_at is not None and a.max_score is not None]
-        return max(totals) if totals else None
+        return totals[-1] if totals else None
+
+    @property
+    def score_passes(self) -> bool:
+        """The score that counts (best_score) reaches the pass mark, as the results page
+        judges it: by "last" or "average" grading a pass in an earlier try may not count."""
+        full = self.full_marks
+        return bool(full) and self.best_score is not None and \
+            self.best_score * 100 >= full * self.quiz.pass_percent
 
     @property
     def can_start(self) -> bool:

@@ -315,6 +315,17 @@ def test_a_department_made_after_a_campaign_ended_is_no_gap_of_it(week):
     covered = [u.name for u in progress.units_covered]
     assert "区数据局" in covered
     assert {t.key: t.actual for t in progress.targets}["departments"] == len(covered)
+    # An old section moved since under a unit made later, without an event: listed as a
+    # gap, not a 500 (its unit is no gap of the week).
+    archive = Department(name="区档案局", created_at=datetime(2026, 2, 1))
+    db.session.add(archive)
+    db.session.flush()
+    db.session.add(Department(name="档案科", parent_id=archive.id,
+                              created_at=datetime(2024, 1, 1)))
+    db.session.flush()
+    progress = campaign_progress(week)
+    assert "区档案局/档案科" in [d.full_name for d in progress.sections_missing]
+    assert "区档案局" not in [u.name for u in progress.units_missing]
 
 
 def test_progress_gaps_without_seeded_categories(office):

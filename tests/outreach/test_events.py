@@ -249,6 +249,20 @@ def test_the_home_page_tells_the_lead_and_the_admin_what_waits_on_them(app, peop
                               utcnow())
         db.session.commit()
     assert "普法活动待提交审核" not in lead.get("/").get_data(as_text=True)
+    # A leader who also leads another department sees every event (two drafts over here),
+    # but has only their own department's to submit.
+    from lawlearn.outreach.event_lists import waiting_counts
+
+    with app.app_context():
+        draft(people)  # the author's department again
+        leader = db.session.get(User, people.other_lead.id)
+        theirs = draft(people)
+        theirs.department_id = leader.department_id
+        leader.roles = leader.roles | {"leader"}
+        db.session.flush()
+        assert access.sees_all_events(leader)
+        assert waiting_counts(leader, utcnow()) == {"outreach_submit": 1}
+        db.session.rollback()
     assert '<a href="/admin/outreach/events?status=submitted">普法活动待审核 1 场</a>' in \
         admin.get("/").get_data(as_text=True)
 
@@ -605,6 +619,15 @@ def test_a_save_from_a_page_opened_before_anothers_save_is_stopped(app, client, 
     assert client.post(url, data={**form_data(school, participants="200",
                                               summary="补充活动概况。"), **tab_b,
                                   "seen": again}).status_code == 302
+    # A snapshot altered on its way back (values of another shape) is named by its fields.
+    import json
+
+    altered = json.loads(again)
+    altered.update(starts_at="x", summary=7, participants=1)
+    tampered = client.post(url, data={**form_data(school, participants="200"), **tab_b,
+                                      "seen": json.dumps(altered)})
+    assert tampered.status_code == 422 and "这条活动已被修改：开始时间；" in \
+        tampered.get_data(as_text=True)
     # A page from before the check (no ``seen``) still saves.
     assert client.post(url, data={**form_data(school, participants="210"),
                                   "csrf_token": tab_b["csrf_token"]}).status_code == 302

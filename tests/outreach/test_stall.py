@@ -483,11 +483,13 @@ def test_one_address_cannot_flood_by_throwing_cookies_away(app, client, event_id
 def test_a_quiz_takes_a_capped_number_of_submissions(app, event_id, bank):
     quiz_id, token = open_quiz(app, event_id)
     data = answers_for(app, quiz_id)
-    statuses = [answer(app.test_client(), token, data,
-                       environ_base={"REMOTE_ADDR": f"10.0.0.{n}"}).status_code
-                for n in range(1, 4)]
-    assert statuses == [303, 303, 429]
+    responses = [answer(app.test_client(), token, data,
+                        environ_base={"REMOTE_ADDR": f"10.0.0.{n}"}) for n in range(1, 4)]
+    assert [r.status_code for r in responses] == [303, 303, 429]
     assert completions(app, event_id) == 2
+    # The quiz's hourly cap is no "wait half a minute": the friendly page says so.
+    assert "请稍等一分钟后再刷新本页" in responses[2].get_data(as_text=True)
+    assert "请稍等半分钟" not in responses[2].get_data(as_text=True)
 
 
 @pytest.mark.app_config(STALL_QUIZ_PAGE_RATE_LIMIT="2 per minute")

@@ -91,7 +91,7 @@ def test_attendance_present_or_late_pays_absent_or_excused_does_not(ctx, make_us
     session_services.check_in(late, session, T0 + timedelta(minutes=30))
     session_services.mark(actor, session, absent, "absent", "", T0)
     session_services.mark(actor, session, excused, "excused", "", T0)
-    session_services.mark(actor, session, marked, "late", "无手机", T0)
+    session_services.mark(actor, session, marked, "late", "无手机", T0 + timedelta(minutes=20))
     session_services.check_in(on_time, session, T0 + timedelta(minutes=6))  # a double tap
     session_services.mark(actor, session, on_time, "present", "", T0)  # marked as well
     db.session.commit()
@@ -102,7 +102,7 @@ def test_attendance_present_or_late_pays_absent_or_excused_does_not(ctx, make_us
     assert awards(absent.id) == [] and awards(excused.id) == []
     # Marked present later on (came after all): now it pays, once.
     session_services.mark(actor, session, absent, "present", "补记", T0)
-    session_services.mark(actor, session, absent, "late", "补记", T0)
+    session_services.mark(actor, session, absent, "late", "补记", T0 + timedelta(minutes=20))
     assert awards(absent.id) == [("session_attended", source, 5)]
 
 

@@ -212,6 +212,22 @@ def test_the_list_shows_a_score_out_of_the_papers_total_and_whether_it_passed(
     assert "成绩" in cards["未及格卷"] and cards["未及格卷"].endswith("· 未及格")
     assert "及格" not in cards["练习卷"]  # no pass mark, no verdict
 
+    # Graded by the last try: an earlier pass does not make the card say 及格.
+    last = make_quiz(title="末次计分卷", pass_percent=20, grading="last", attempts_allowed=2)
+    with app.app_context():
+        user, quiz = db.session.get(User, person.id), db.session.get(Quiz, last)
+        for right in (True, False):
+            attempt, _new = services.start_attempt(user, quiz, utcnow())
+            if right:
+                first = attempt.items[0]
+                services.save_answer(attempt, first.question_id, first.snapshot["answer"],
+                                     utcnow())
+            services.submit_attempt(attempt, utcnow())
+        db.session.commit()
+    page = html.fromstring(client.get("/quizzes").get_data(as_text=True))
+    card = page.xpath('//section[contains(@class, "quiz-card")][.//a[text()="末次计分卷"]]')[0]
+    assert " ".join(card.xpath("string(.//p)").split()).endswith("成绩 0/8 分 · 未及格")
+
 
 def test_the_busiest_reads_send_few_statements(app, client, login, make_user, make_quiz,
                                                count_queries):
