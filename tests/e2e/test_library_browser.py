@@ -37,7 +37,7 @@ def test_read_an_article_and_search_on_a_phone(app, live_server, phone, make_use
         getComputedStyle(node, '::before').content + getComputedStyle(node, '::after').content)
         """)) == {'none"›"'}
     # The box on a law's page searches that law.
-    expect(page.locator("#library-q-hint")).to_have_text("输入“12”或“第十二条”可直达本法该条。")
+    expect(page.locator("#library-q-hint")).to_have_text("输入“12”可直达本法第十二条。")
     expect(page.get_by_role("searchbox")).to_have_attribute("placeholder", "在本法中搜索")
     page.get_by_text("第三章 国家机构").click()  # a collapsed chapter opens
     page.get_by_role("link", name=re.compile("第一节 全国人民代表大会")).click()

@@ -86,7 +86,7 @@ def test_a_laws_page_searches_that_law(app, client, login, make_user):
         db.session.commit()
     law_page = client.get(f"/laws/{ids[0]}").get_data(as_text=True)
     assert f'<input type="hidden" name="law" value="{ids[0]}">' in law_page
-    assert 'placeholder="在本法中搜索"' in law_page and "可直达本法该条" in law_page
+    assert 'placeholder="在本法中搜索"' in law_page and "输入“12”可直达本法第十二条" in law_page
     assert 'name="law"' not in client.get("/laws").get_data(as_text=True)
 
     found = client.get(f"/search?q=公民&law={ids[0]}").get_data(as_text=True)
