@@ -227,9 +227,10 @@ def _law_counts(counted_where: list) -> tuple[list[LawCount], list[LawCount]]:
             .join(Law, Law.id == OutreachEventLaw.law_id)
             .join(OutreachEvent, OutreachEvent.id == OutreachEventLaw.event_id)
             .where(*counted_where).order_by(Law.id.desc())):  # a law by its newest version
-        if law_key(title) not in linked.setdefault(event_id, set()):
-            linked[event_id].add(law_key(title))
-            by_key.setdefault(law_key(title), LawCount(law_id, title, 0)).events += 1
+        key = law_key(title)
+        if key not in linked.setdefault(event_id, set()):
+            linked[event_id].add(key)
+            by_key.setdefault(key, LawCount(law_id, title, 0)).events += 1
     free: list[str] = []
     for event_id, text in db.session.execute(select(OutreachEvent.id, OutreachEvent.other_laws)
                                              .where(*counted_where, OutreachEvent.other_laws != "")):

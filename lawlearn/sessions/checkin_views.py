@@ -96,8 +96,7 @@ def phase_of(study: StudySession, now: datetime) -> str:
     if services.checkin_open(study, now):
         late_from = study.starts_at + timedelta(minutes=study.late_after_minutes)
         return "late" if now > late_from else "open"
-    opens_at = study.starts_at - timedelta(minutes=study.checkin_opens_minutes)
-    return "before" if now < opens_at else "closed"
+    return "before" if now < study.opens_at else "closed"
 
 
 def today_bounds(now: datetime) -> tuple[datetime, datetime]:
@@ -122,7 +121,7 @@ def todays_cards(user: User, now: datetime) -> list[CheckinCard]:
     mine = {a.session_id: a for a in db.session.scalars(select(Attendance).where(
         Attendance.user_id == user.id, Attendance.session_id.in_([s.id for s in sessions])))}
     return [CheckinCard(s, phase_of(s, now),
-                        s.starts_at - timedelta(minutes=s.checkin_opens_minutes), mine.get(s.id))
+                        s.opens_at, mine.get(s.id))
             for s in sessions]
 
 
@@ -349,8 +348,7 @@ def phase_text(study: StudySession, phase: str) -> str:
     if phase == "cancelled":
         return _("本次活动已取消")
     if phase == "before":
-        opens = study.starts_at - timedelta(minutes=study.checkin_opens_minutes)
-        return _("签到将于 %(time)s 开放", time=format_time(opens, "HH:mm"))
+        return _("签到将于 %(time)s 开放", time=format_time(study.opens_at, "HH:mm"))
     if phase == "late":
         return _("签到进行中（现在签到记为迟到）")
     if phase == "closed":

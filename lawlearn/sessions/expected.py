@@ -90,18 +90,16 @@ def is_expected(user: User, session: StudySession) -> bool:
 
 
 def checkin_open(session: StudySession, now: datetime) -> bool:
-    opens = session.starts_at - timedelta(minutes=session.checkin_opens_minutes)
-    return session.cancelled_at is None and opens <= now <= session.closes_at
+    return session.cancelled_at is None and session.opens_at <= now <= session.closes_at
 
 
 def checkin_shut_reason(session: StudySession, now: datetime) -> str:
     """Why nobody can check in at ``now`` (check-in not open): cancelled, not open yet
     (from when), or over (since when), rather than "not open or over"."""
-    opens = session.starts_at - timedelta(minutes=session.checkin_opens_minutes)
     if session.cancelled_at is not None:
         return _("本次活动已取消。")
-    if now < opens:
-        return _("签到将于 %(time)s 开放。", time=display_datetime(opens))
+    if now < session.opens_at:
+        return _("签到将于 %(time)s 开放。", time=display_datetime(session.opens_at))
     return _("签到已于 %(time)s 截止。", time=display_datetime(session.closes_at))
 
 

@@ -15,7 +15,7 @@ from lawlearn.sessions.models import StudySession
 def check_mark_time(session: StudySession, status: str, now: datetime) -> None:
     """Refuse 出席 before check-in opens, 缺席 before the session starts and 迟到 before
     lateness begins (a mark two days ahead showed staff "已签到" for a session to come)."""
-    opens = session.starts_at - timedelta(minutes=session.checkin_opens_minutes)
+    opens = session.opens_at
     late_from = session.starts_at + timedelta(minutes=session.late_after_minutes)
     if status == "present" and now < opens:
         message = _("签到于 %(time)s 开放，开放后才能标记出席；如需请假，可先标记请假。",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
@@ -66,6 +66,11 @@ class StudySession(db.Model):
     audience: Mapped[list[SessionAudience]] = relationship(cascade="all, delete-orphan")
     links: Mapped[list[SessionLink]] = relationship(cascade="all, delete-orphan",
                                                     order_by="SessionLink.id")
+
+    @property
+    def opens_at(self) -> datetime:
+        """When check-in opens."""
+        return self.starts_at - timedelta(minutes=self.checkin_opens_minutes)
 
     @property
     def closes_at(self) -> datetime:
