@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, case, func, literal, select, update
 from sqlalchemy.orm import selectinload
 
 from lawlearn.accounts.audit import record_audit
@@ -242,6 +242,17 @@ def department_sort_key(department: Department | None) -> tuple:
     if department.parent is None:
         return (0, top.sort_order, top.name, top.id, 0, 0, "")
     return (0, top.sort_order, top.name, top.id, 1, department.sort_order, department.name)
+
+
+def tree_rank(departments: list[Department], department_id) -> ColumnElement[int]:
+    """SQL: where ``department_id`` comes in the tree order of ``department_sort_key`` (no
+    department last). Ranked here, not by the database: PostgreSQL's collation and SQLite's
+    would order the names differently. One number per department, none per person."""
+    ordered = sorted(departments, key=department_sort_key)
+    if not ordered:
+        return literal(0)
+    return case({department.id: rank for rank, department in enumerate(ordered)},
+                value=department_id, else_=len(ordered))
 
 
 def own_staff_sort_key(unit: Department) -> tuple:

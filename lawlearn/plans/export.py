@@ -13,6 +13,7 @@ from lawlearn.exports import filename_part, local_time
 from lawlearn.plans.kinds import KINDS
 from lawlearn.plans.matrix import Matrix
 from lawlearn.plans.models import Plan
+from lawlearn.workbooks import workbook_options
 
 
 def export_name(plan: Plan, scope: str) -> str:
@@ -49,11 +50,7 @@ def export_matrix(grid: Matrix, scope: str, now: datetime) -> bytes:
 
     buffer = io.BytesIO()
     # constant_memory writes each row out as soon as the next begins: large plans stay small.
-    # Text stays text: a title such as "=HYPERLINK(…)" is never made a formula or a link.
-    workbook = xlsxwriter.Workbook(buffer, {"constant_memory": True,
-                                            "strings_to_formulas": False,
-                                            "strings_to_urls": False,
-                                            "strings_to_numbers": False})
+    workbook = xlsxwriter.Workbook(buffer, workbook_options())
     header = workbook.add_format({"bold": True, "bg_color": "#F2DCDB", "border": 1,
                                   "text_wrap": True, "valign": "top"})
     percent = workbook.add_format({"num_format": "0.0%"})

@@ -119,14 +119,8 @@ def write_my_xlsx(record: MyRecord, target: str | Path | IO[bytes]) -> None:
     """汇总 (who, period, each figure), 集中学法, 在线测试."""
     import xlsxwriter
 
-    from lawlearn.reports.export_xlsx import (
-        Styles,
-        print_setup,
-        workbook_options,
-        write_cell,
-        write_table,
-        write_values,
-    )
+    from lawlearn.reports.export_xlsx import write_table
+    from lawlearn.workbooks import Styles, print_setup, workbook_options, write_cell, write_values
 
     workbook = xlsxwriter.Workbook(str(target) if isinstance(target, Path) else target,
                                    workbook_options())

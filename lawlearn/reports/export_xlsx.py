@@ -13,15 +13,14 @@ Excel's quote prefix, the cell-format twin of :func:`lawlearn.exports.safe_text`
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 from flask_babel import gettext as _
 
-from lawlearn.exports import FORMULA_START, local_time
+from lawlearn.exports import local_time
 from lawlearn.outreach.export import total_values
-from lawlearn.outreach.ledger import STATUS_SCOPE_LABELS, local_naive
+from lawlearn.outreach.ledger import STATUS_SCOPE_LABELS
 from lawlearn.reports.export_tables import (
     Field,
     Table,
@@ -40,73 +39,7 @@ from lawlearn.reports.export_tables import (
     session_table,
 )
 from lawlearn.reports.participation import ParticipationReport
-
-NUMBER_FORMATS = {"count": "#,##0", "hours": "0.0", "score": "0.0%", "decimal": "0.0",
-                  "rate": "0.0%", "moment": "yyyy-mm-dd hh:mm", "date": "yyyy-mm-dd"}
-A4 = 9  # Excel's paper size code
-
-
-class Styles:
-    """The workbook's cell formats: one per kind of value, plain and emphasised (totals)."""
-
-    def __init__(self, workbook) -> None:
-        self.title = workbook.add_format({"bold": True, "font_size": 14})
-        self.bold = workbook.add_format({"bold": True})
-        self.header = workbook.add_format({"bold": True, "bg_color": "#F2DCDB", "border": 1,
-                                           "text_wrap": True, "valign": "top"})
-        self.group = workbook.add_format({"bold": True, "bg_color": "#E6B8B7", "border": 1,
-                                          "align": "center"})
-        self.kinds: dict[tuple[str, bool], Any] = {}
-        for emphasis in (False, True):
-            extra = {"bold": True, "top": 1} if emphasis else {}
-            for kind, number_format in NUMBER_FORMATS.items():
-                self.kinds[(kind, emphasis)] = workbook.add_format(
-                    {"num_format": number_format, **extra})
-            self.kinds[("text", emphasis)] = workbook.add_format(extra) if extra else None
-            self.kinds[("quoted", emphasis)] = workbook.add_format({"quote_prefix": True,
-                                                                    **extra})
-
-
-def write_cell(sheet, styles: Styles, row: int, column: int, value: Any, kind: str = "text",
-               emphasis: bool = False) -> None:
-    """One cell, typed by ``kind`` (see :class:`Field`); None is left blank."""
-    if value is None or value == "":
-        style = styles.kinds.get((kind, emphasis))
-        if style is not None:
-            sheet.write_blank(row, column, None, style)
-        return
-    if kind in ("hours", "score", "decimal", "rate", "count") \
-            and isinstance(value, (int, float)) and not isinstance(value, bool):
-        # A score is a percent (0..100); the cell holds the fraction, formatted 0.0%.
-        number = value / 100 if kind == "score" else value
-        sheet.write_number(row, column, number, styles.kinds[(kind, emphasis)])
-    elif kind == "moment" and isinstance(value, datetime):
-        sheet.write_datetime(row, column, local_naive(value), styles.kinds[(kind, emphasis)])
-    elif isinstance(value, date):
-        sheet.write_datetime(row, column, value, styles.kinds[("date", emphasis)])
-    else:
-        text = str(value)
-        quoted = "quoted" if FORMULA_START.match(text) else "text"
-        sheet.write_string(row, column, text, styles.kinds[(quoted, emphasis)])
-
-
-def write_values(sheet, styles: Styles, row: int, values: list[Any], kinds: list[str],
-                 emphasis: bool = False) -> None:
-    for column, (value, kind) in enumerate(zip(values, kinds, strict=True)):
-        write_cell(sheet, styles, row, column, value, kind, emphasis)
-
-
-def print_setup(sheet, *, wide: bool = True, title_rows: int = 0) -> None:
-    """A4; a wide sheet in landscape, one page wide (as many pages down as it needs), its
-    first ``title_rows`` rows repeated on every page; page numbers in the footer."""
-    sheet.set_paper(A4)
-    if wide:
-        sheet.set_landscape()
-        sheet.fit_to_pages(1, 0)
-    if title_rows:
-        sheet.repeat_rows(0, title_rows - 1)
-    sheet.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
-    sheet.set_footer(_("&C第 &P 页，共 &N 页"))
+from lawlearn.workbooks import Styles, print_setup, workbook_options, write_cell, write_values
 
 
 def write_table(workbook, styles: Styles, table: Table) -> int:
@@ -222,12 +155,6 @@ def _outreach(workbook, styles: Styles, report: ParticipationReport) -> None:
         row += 1
         write_values(sheet, styles, row, values, kinds)
     write_values(sheet, styles, row + 1, events.total, kinds, emphasis=True)
-
-
-def workbook_options() -> dict[str, Any]:
-    # Text stays text: a name such as "=HYPERLINK(…)" is never made a formula or a link.
-    return {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
-            "strings_to_numbers": False}
 
 
 def write_xlsx(report: ParticipationReport, target: str | Path | IO[bytes]) -> None:

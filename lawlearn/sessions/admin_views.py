@@ -23,6 +23,7 @@ from lawlearn.errors import (
     show_beside_fields,
     submitted_with_a_token,
 )
+from lawlearn.exports import XLSX_MIMETYPE, download, filename_part
 from lawlearn.extensions import db
 from lawlearn.library.models import Material
 from lawlearn.library.references import format_references, resolve_article_references
@@ -31,9 +32,10 @@ from lawlearn.pagination import paginate
 from lawlearn.quiz.authoring import user_ids_for, usernames_of
 from lawlearn.quiz.models import Quiz
 from lawlearn.sessions import bulk_marking, leave, roster, services, sessions_admin_bp
+from lawlearn.sessions.attendance_sheet import sign_in_sheet
 from lawlearn.sessions.forms import BulkMarkForm, CancelForm, KindForm, MarkForm, SessionForm
 from lawlearn.sessions.kinds import add_kind, session_kinds
-from lawlearn.sessions.models import ATTENDANCE_STATUSES, SessionKind, StudySession
+from lawlearn.sessions.models import ATTENDANCE_STATUSES, CHECKIN_SOURCES, SessionKind, StudySession
 from lawlearn.submissions import once_per_submission
 
 
@@ -228,18 +230,32 @@ def attendance(session_id: int):
         flash(_("标记失败：请选择出勤状态，备注不超过 500 字。"), "error")
         return redirect(here)
     status = request.args.get("status", "")
-    pagination = paginate(roster.roster_query(study, q=request.args.get("q", "").strip() or None,
-                                              status=status if status in roster.FILTERS
-                                              else None))
-    people = list(pagination.items)
     departments = {d.id: d for d in db.session.scalars(select(Department))}
+    pagination = paginate(roster.roster_query(
+        study, q=request.args.get("q", "").strip() or None,
+        status=status if status in roster.FILTERS else None,
+        departments=list(departments.values())))
+    people = list(pagination.items)
     return render_template("sessions_admin/attendance.html", study=study,
                            pagination=pagination, people=people,
                            records=roster.records_of(study, people),
                            flagged=roster.shared_device_users(study, people),
                            counts=roster.roster_counts(study), departments=departments,
                            filters=_roster_filters(), status=status, mark_form=MarkForm(),
-                           bulk_form=BulkMarkForm(), roster_args=_roster_args())
+                           bulk_form=BulkMarkForm(), roster_args=_roster_args(),
+                           sources=CHECKIN_SOURCES)
+
+
+@sessions_admin_bp.route("/<int:session_id>/attendance/sheet")
+def attendance_sheet(session_id: int):
+    """The sign-in sheet (签到表) as XLSX: everyone on the roster, to print or to file."""
+    if services.close_ended_sessions(utcnow()):  # as the 出勤 page: the same figures
+        db.session.commit()
+    study = services.get_session(session_id)
+    day = local_day(study.starts_at).isoformat()
+    name = filename_part(_("%(title)s-%(day)s-签到表", title=study.title, day=day))
+    return download(sign_in_sheet(study, utcnow()), f"{name}.xlsx", XLSX_MIMETYPE,
+                    fallback=f"sign-in-sheet-{day}.xlsx")
 
 
 @sessions_admin_bp.route("/<int:session_id>/attendance/bulk", methods=["POST"])

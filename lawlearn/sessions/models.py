@@ -20,6 +20,9 @@ DEFAULT_KINDS = ["集中学法", "会前学法", "专题讲座", "法治讲座",
                  "线上学习", "宪法宣传周活动"]
 ATTENDANCE_STATUSES = {"present": _l("出席"), "late": _l("迟到"), "excused": _l("请假"),
                        "absent": _l("缺席"), "pending_quiz": _l("待完成随堂测验")}
+# How an attendance record came to be (Attendance.source).
+CHECKIN_SOURCES = {"qr": _l("扫码"), "code": _l("数字码"), "manual": _l("管理员"),
+                   "leave": _l("请假审批"), "closing": _l("结束统计")}
 LEAVE_STATUSES = {"pending": _l("待审批"), "approved": _l("已批准"), "rejected": _l("未批准")}
 
 

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import lazyload
 
-from lawlearn.accounts.departments import department_sort_key
+from lawlearn.accounts.departments import department_sort_key, tree_rank
 from lawlearn.accounts.models import Department, User
 from lawlearn.database import utcnow
 from lawlearn.extensions import db
@@ -32,18 +32,22 @@ def _shared_device_keys(session: StudySession) -> Select:
             .group_by(Attendance.device_key).having(func.count() > 1))
 
 
-def roster_query(session: StudySession, *, q: str | None = None,
-                 status: str | None = None) -> Select:
+def roster_query(session: StudySession, *, q: str | None = None, status: str | None = None,
+                 departments: list[Department] | None = None) -> Select:
     """People expected at ``session`` or with a record of it (someone recorded and since
-    moved out of the audience stays listed), by department then name (pinyin). ``q`` matches
-    name or username; ``status`` is one of FILTERS (anything else lists everyone)."""
+    moved out of the audience stays listed), by department in the tree's order (as the
+    office's lists are), then name (pinyin). ``q`` matches name or username; ``status`` is one
+    of FILTERS (anything else lists everyone). ``departments``: every department, if the
+    caller has them loaded (else they are read here)."""
+    if departments is None:
+        departments = list(db.session.scalars(select(Department)))
     query = (select(User)
              .outerjoin(Attendance, and_(Attendance.session_id == session.id,
                                          Attendance.user_id == User.id))
              .where(or_(expected_condition(session), Attendance.id.is_not(None)))
              .options(lazyload(User.role_rows))
-             .order_by(User.department_id.is_(None), User.department_id, User.name_key,
-                       User.name, User.username))
+             .order_by(tree_rank(departments, User.department_id), User.name_key, User.name,
+                       User.username))
     if q:
         query = query.where(or_(User.name.icontains(q, autoescape=True),
                                 User.username.icontains(q, autoescape=True)))

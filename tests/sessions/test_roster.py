@@ -10,7 +10,7 @@ from urllib.parse import unquote
 import pytest
 from sqlalchemy import select
 
-from lawlearn.accounts.models import AuditEntry
+from lawlearn.accounts.models import AuditEntry, Department
 from lawlearn.database import utcnow
 from lawlearn.extensions import db
 from lawlearn.sessions import roster, services
@@ -41,8 +41,8 @@ def test_the_roster_lists_the_expected_and_anyone_recorded(ctx, org):
     record(session, user(org.clerk), "present")
     record(session, user(org.secretary), "excused")  # recorded, though 办公室 is not expected
     db.session.commit()
-    # 执法局 (unit) before 法制科 (section): department ids in creation order
-    assert roster_names(session) == ["officer", "unitlead", "clerk", "seclead", "secretary"]
+    # The tree's order: 办公室, then 执法局 followed by its section 法制科
+    assert roster_names(session) == ["secretary", "officer", "unitlead", "clerk", "seclead"]
     assert roster_names(session, status=roster.NOT_CHECKED_IN) == ["officer", "unitlead",
                                                                     "seclead"]
     assert roster_names(session, status="present") == ["clerk"]
@@ -52,6 +52,21 @@ def test_the_roster_lists_the_expected_and_anyone_recorded(ctx, org):
     assert roster_names(session, q="OFFICER") == ["officer"]  # usernames, case-insensitively
     assert roster_names(session, q="%") == []  # a wildcard is a plain character
     assert roster_names(session, status="no-such-status") == roster_names(session)
+
+
+def test_the_roster_follows_the_department_tree_not_the_ids(ctx, org, make_department,
+                                                            make_user):
+    """A unit placed first by its display order, and a section made after other units,
+    are listed where the office's department list shows them, on both databases."""
+    first = make_department("综合科", org.office)  # a section made last, of 办公室
+    late_unit = make_department("审计局")
+    db.session.get(Department, late_unit).sort_order = -1  # shown first
+    db.session.commit()
+    make_user("auditor", name="审计员", department_id=late_unit)
+    make_user("office2", name="综合员", department_id=first)
+    session = make_session(NOW)
+    assert roster_names(session) == ["auditor", "secretary", "offlead", "office2", "officer",
+                                      "unitlead", "clerk", "seclead", "root"]
 
 
 def test_a_deactivated_person_stays_only_when_recorded(ctx, org):
