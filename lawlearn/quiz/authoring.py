@@ -175,9 +175,16 @@ def _paper_problems(fields: QuizFields, published: bool) -> list[ValidationFaile
             found = set(db.session.scalars(select(Question.id).where(
                 Question.id.in_(fields.question_ids), Question.status == "active")))
             missing = [qid for qid in fields.question_ids if qid not in found]
-            return [ValidationFailed(_("试题编号 %(ids)s 不存在或已停用。",
-                                       ids="、".join(map(str, missing))),
-                                     field="question_ids")] if missing else []
+            seen: set[int] = set()
+            twice = list(dict.fromkeys(qid for qid in fields.question_ids
+                                       if qid in seen or seen.add(qid)))
+            # A number typed twice was dropped in silence: the paper had one question fewer
+            # than the admin counted.
+            return [ValidationFailed(message, field="question_ids") for message, failed in (
+                (_("试题编号 %(ids)s 不存在或已停用。", ids="、".join(map(str, missing))),
+                 missing),
+                (_("试题编号 %(ids)s 重复填写，每道题只能出现一次。",
+                   ids="、".join(map(str, twice))), twice)) if failed]
         return [ValidationFailed(_("已发布的测验至少要有一道试题；如需停用，请先撤回。"),
                                  field="question_ids")] if published else []
     if fields.selection == "random":

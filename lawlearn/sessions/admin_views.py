@@ -25,6 +25,7 @@ from lawlearn.errors import (
 )
 from lawlearn.exports import XLSX_MIMETYPE, download, filename_part
 from lawlearn.extensions import db
+from lawlearn.i18n import display_datetime
 from lawlearn.library.models import Material
 from lawlearn.library.references import format_references, resolve_article_references
 from lawlearn.localtime import local_day
@@ -152,6 +153,10 @@ def session_edit(session_id: int | None = None):
         else:
             db.session.commit()
             flash(message, "success")
+            if study.checkin_closes_at is not None and study.checkin_closes_at > study.ends_at:
+                # Allowed (latecomers, an online session), but easily a slip of the date.
+                flash(_("注意：签到截止时间晚于活动结束时间，活动结束后直到 %(when)s 仍可签到。",
+                        when=display_datetime(study.checkin_closes_at)), "warning")
             return redirect(url_for("sessions_admin.session_edit", session_id=study.id))
     elif request.method == "POST":
         status = 422

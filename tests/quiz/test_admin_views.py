@@ -327,6 +327,23 @@ def test_the_quiz_form_names_every_problem_at_once(admin_client, app, make_quest
         assert db.session.scalar(select(func.count()).select_from(Quiz)) == 0
 
 
+def test_a_question_number_typed_twice_is_named_not_dropped(admin_client, app,
+                                                             make_questions):
+    """"3, 5, 3" made a paper of two questions without a word."""
+    ids = make_questions()
+    typed = f"{ids[0]}, {ids[1]}，{ids[0]} 99999999 {ids[1]}"
+    response = post_with_csrf(admin_client, "/admin/quiz/quizzes/new", "/admin/quiz/quizzes/new",
+                              {**QUIZ_FORM, "question_ids": typed})
+    assert response.status_code == 422
+    page = html.fromstring(response.get_data(as_text=True))
+    assert field_errors(page, "question_ids") == [
+        "试题编号 99999999 不存在或已停用。",
+        f"试题编号 {ids[0]}、{ids[1]} 重复填写，每道题只能出现一次。"]
+    assert page.xpath("//textarea[@name='question_ids']")[0].text.strip() == typed
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Quiz)) == 0
+
+
 def test_a_published_quiz_keeps_its_questions(admin_client, app, make_quiz):
     quiz_id = make_quiz()  # published, fixed questions
     url = f"/admin/quiz/quizzes/{quiz_id}"

@@ -602,3 +602,26 @@ def test_a_session_a_published_plan_asks_for_keeps_the_plans_audience(app, kind_
             services.update_session(None, session, narrowed)
         db.session.rollback()
         assert db.session.get(StudySession, session.id).audience_all
+
+
+def test_a_check_in_closing_after_the_end_is_saved_with_a_warning(admin_client, app,
+                                                                   kind_id):
+    """Allowed (latecomers, an online session) but easily a mistyped day: the admin is told
+    until when people can still check in; a check-in closing by the end says nothing."""
+    form = {"title": "线上学法", "kind_id": str(kind_id), "starts_at": f"{SOON}T09:00",
+            "ends_at": f"{SOON}T11:00", "study_hours": "1", "checkin_opens_minutes": "15",
+            "late_after_minutes": "5", "audience_all": "y"}
+    later = post_with_csrf(admin_client, "/admin/sessions/new", "/admin/sessions/new",
+                           {**form, "checkin_closes_at": f"{SOON + timedelta(days=1)}T11:00"},
+                           follow_redirects=True)
+    shown = later.get_data(as_text=True)
+    assert "已安排 1 场活动。" in shown
+    day = SOON + timedelta(days=1)
+    assert (f"注意：签到截止时间晚于活动结束时间，活动结束后直到 {day.year}年{day.month}月{day.day}日 "
+            "11:00 仍可签到。") in shown
+    on_time = post_with_csrf(admin_client, "/admin/sessions/new", "/admin/sessions/new",
+                             {**form, "checkin_closes_at": f"{SOON}T11:00"},
+                             follow_redirects=True).get_data(as_text=True)
+    assert "已安排 1 场活动。" in on_time and "签到截止时间晚于" not in on_time
+    with app.app_context():
+        assert db.session.scalar(select(func.count(StudySession.id))) == 2
