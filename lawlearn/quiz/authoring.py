@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -14,12 +15,14 @@ from lawlearn.accounts.models import Department, User
 from lawlearn.database import all_exist, utcnow
 from lawlearn.errors import Conflict, NotFound, ValidationFailed, raise_all
 from lawlearn.extensions import db
+from lawlearn.quiz import draw
 from lawlearn.quiz.lifecycle import withdraw_quiz
 from lawlearn.quiz.models import (
     ANSWER_VISIBILITY,
     DIFFICULTIES,
     GRADING_METHODS,
     QUESTION_TYPES,
+    Attempt,
     Question,
     Quiz,
     QuizAudience,
@@ -104,6 +107,16 @@ def rule_shortfalls(rules: list) -> list[str]:
         if available < count:
             short.append(_("各条规则共需%(type)s %(need)d 道，题库中只有 %(have)d 道。",
                            type=QUESTION_TYPES[kind], need=count, have=available))
+    if short or len(rules) < 2:
+        return short
+    # Each rule and each type fits, yet rules wanting the same questions may not fit together
+    # (a tagged rule and an untagged one of its type): the draw's own test, once.
+    found = draw.match(draw.rule_pools(rules), [rule.count for rule in rules],
+                       random.Random(0))
+    if isinstance(found, draw.Shortfall):
+        short.append(_("第 %(rules)s 条规则要的试题相互重叠：合计需要 %(need)d 道，符合其中任一条的"
+                       "只有 %(have)d 道。", rules="、".join(str(i + 1) for i in found.rules),
+                       need=found.need, have=found.have))
     return short
 
 
@@ -144,9 +157,11 @@ def retire_question(question: Question, now: datetime) -> None:
                        code="quiz_left_short")
 
 
-def _check(fields: QuizFields, *, published: bool = False) -> None:
+def _check(fields: QuizFields, *, published: bool = False,
+           more: list[ValidationFailed] | None = None) -> None:
     """Every rule of the settings, every problem at once (the form shows each beside its
-    field); ``published``: the quiz is live, so it must keep questions."""
+    field); ``published``: the quiz is live, so it must keep questions; ``more``: problems
+    found by the caller, named with the rest."""
     problems = [ValidationFailed(message, field=name) for failed, name, message in (
         (not fields.title.strip(), "title", _("请填写测验名称。")),
         (bool(fields.opens_at and fields.closes_at and fields.closes_at <= fields.opens_at),
@@ -158,7 +173,7 @@ def _check(fields: QuizFields, *, published: bool = False) -> None:
          "time_limit_minutes", _("限时须为正数（分钟）。")),
         (fields.attempts_allowed is not None and fields.attempts_allowed <= 0,
          "attempts_allowed", _("答题次数须为正数。"))) if failed]
-    problems += _paper_problems(fields, published)
+    problems += _paper_problems(fields, published) + (more or [])
     problems += [ValidationFailed(message, field=name) for failed, name, message in (
         (not fields.audience_all and not (fields.department_ids or fields.user_ids),
          "department_ids", _("请选择参加测验的部门或人员。")),
@@ -234,11 +249,33 @@ def create_quiz(actor: User | None, fields: QuizFields, *, published: bool = Fal
 def update_quiz(actor: User, quiz: Quiz, fields: QuizFields) -> None:
     from lawlearn.plans.reach import check_narrowing  # here: plans imports this package
 
-    _check(fields, published=quiz.published)
+    _check(fields, published=quiz.published, more=_grading_changes(quiz, fields))
     db.session.flush()
     # A published plan asking for this quiz keeps its whole audience able to open it.
     check_narrowing("quiz", [quiz.id], lambda: _apply(quiz, fields))
     record_audit(actor, "quiz.update", quiz, _("修改测验《%(title)s》", title=quiz.title))
+
+
+def _grading_changes(quiz: Quiz, fields: QuizFields) -> list[ValidationFailed]:
+    """Once anyone has handed in, the pass mark, the points and partial credit stay: papers
+    graded already keep their 及格 and scores (stored), while the results page, the quiz
+    list and the reports would judge them by the new settings, each its own way."""
+    old_points = {**DEFAULT_POINTS, **(quiz.points or {})}
+    changed = [(name, message) for failed, name, message in (
+        (fields.pass_percent != quiz.pass_percent, "pass_percent", _("及格线")),
+        (fields.partial_credit != quiz.partial_credit, "partial_credit", _("部分得分设置")),
+        *((float(fields.points.get(kind, 0)) != float(old_points.get(kind, 0)),
+           f"points_{kind}", _("%(type)s分值", type=QUESTION_TYPES[kind]))
+          for kind in QUESTION_TYPES)) if failed]
+    if not changed:
+        return []
+    handed_in = db.session.scalar(select(func.count()).select_from(Attempt).where(
+        Attempt.quiz_id == quiz.id, Attempt.submitted_at.is_not(None)))
+    if not handed_in:
+        return []
+    return [ValidationFailed(_("已有 %(n)d 份答卷交卷，%(what)s不能再改：已交的答卷按原设置评分。如需按新设置"
+                               "考试，请新建一个测验。", n=handed_in, what=message), field=name)
+            for name, message in changed]
 
 
 def set_published(actor: User, quiz: Quiz, published: bool,

@@ -3,20 +3,20 @@ answer saving, idempotent submission and grading. No HTTP here."""
 
 from __future__ import annotations
 
-import json
 import random
 from datetime import datetime, timedelta
 from typing import Any
 
 from blinker import Namespace
 from flask_babel import gettext as _
-from sqlalchemy import String, bindparam, cast, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from lawlearn.accounts.models import User
 from lawlearn.errors import Conflict, NotFound
 from lawlearn.extensions import db
+from lawlearn.quiz import draw
 from lawlearn.quiz.grading import canonical_response, grade
 from lawlearn.quiz.listing import audience_condition_for, is_open
 from lawlearn.quiz.models import (
@@ -53,25 +53,21 @@ def _draw_questions(quiz: Quiz, rng: random.Random) -> list[Question]:
         questions = [entry.question for entry in quiz.fixed_questions
                      if entry.question.status == "active"]
     else:
-        questions = []
-        for rule in quiz.rules:
-            query = select(Question.id).where(Question.status == "active",
-                                              Question.type == rule.type)
-            if rule.difficulty:
-                query = query.where(Question.difficulty == rule.difficulty)
-            pool = [qid for qid in db.session.scalars(query)
-                    if qid not in {q.id for q in questions}]
-            if rule.tag:
-                tagged = set(db.session.scalars(select(Question.id).where(
-                    cast(Question.tags, String).contains(json.dumps(rule.tag,
-                                                                    ensure_ascii=False)))))
-                pool = [qid for qid in pool if qid in tagged]
+        rules = list(quiz.rules)
+        pools = draw.rule_pools(rules)
+        for rule, pool in zip(rules, pools, strict=True):
             if len(pool) < rule.count:
                 raise Conflict(_("题库中符合抽题规则的试题不足（需要 %(need)d 道，只有 %(have)d 道）。",
                                  need=rule.count, have=len(pool)), code="not_enough_questions")
-            chosen = rng.sample(pool, rule.count)
-            questions.extend(db.session.scalars(select(Question).where(Question.id.in_(chosen))
-                                                .options(joinedload(Question.article))))
+        picked = draw.match(pools, [rule.count for rule in rules], rng)
+        if isinstance(picked, draw.Shortfall):
+            raise Conflict(_("题库中的试题不够同时满足各条抽题规则（需要 %(need)d 道，只有 %(have)d "
+                             "道）。", need=picked.need, have=picked.have),
+                           code="not_enough_questions")
+        chosen = [qid for ids in picked for qid in ids]
+        by_id = {q.id: q for q in db.session.scalars(
+            select(Question).where(Question.id.in_(chosen)).options(joinedload(Question.article)))}
+        questions = [by_id[qid] for qid in chosen]
     if not questions:
         raise Conflict(_("该测验还没有试题。"), code="no_questions")
     return questions

@@ -323,7 +323,8 @@ def mark(actor: User, session: StudySession, person: User, status: str, note: st
                 session_id=session.id, user_id=person.id))
             previous = attendance.status
     attendance.status, attendance.note, attendance.marked_by_id = status, note or None, actor.id
-    attendance.source = "manual"
+    if previous != status:  # a note added to a check-in keeps how the person checked in
+        attendance.source = "manual"
     # Marked after the session (from a paper sign-in sheet, say): they came to it then, not
     # at the moment of marking; the check-in time and the points say so.
     attended_at = now if now <= session.ends_at else session.starts_at + (

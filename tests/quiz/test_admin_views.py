@@ -485,3 +485,48 @@ def test_options_pasted_with_their_letters_lose_them(admin_client, app):
     assert created.status_code == 302
     with app.app_context():
         assert db.session.scalar(select(Question.options)) == ["30日", "60日", "90日"]
+
+
+def test_once_papers_are_in_the_pass_mark_and_points_stay(admin_client, app, make_quiz,
+                                                          make_user):
+    """The pass mark raised from 60 to 70 after four papers: the results page said 不及格,
+    the paper's own review 及格 and the reports counted it passed."""
+    import random
+
+    from lawlearn.accounts.models import User
+    from lawlearn.database import utcnow
+    from lawlearn.quiz import services
+
+    quiz_id = make_quiz()
+    url = f"/admin/quiz/quizzes/{quiz_id}"
+    settings = {**QUIZ_FORM, "question_ids": ""}
+    with app.app_context():
+        quiz = db.session.get(Quiz, quiz_id)
+        settings["question_ids"] = ",".join(str(e.question_id) for e in quiz.fixed_questions)
+        settings.update(title=quiz.title, pass_percent=str(quiz.pass_percent))
+    # No paper yet: anything may change
+    assert post_with_csrf(admin_client, url, url, {**settings, "pass_percent": "65"}
+                          ).status_code == 302
+    settings["pass_percent"] = "65"
+    with app.app_context():
+        taker = db.session.get(User, make_user("taker").id)
+        attempt, _ = services.start_attempt(taker, db.session.get(Quiz, quiz_id), utcnow(),
+                                            random.Random(1))
+        services.submit_attempt(attempt, utcnow())
+        db.session.commit()
+    refused = post_with_csrf(admin_client, url, url, {
+        **settings, "pass_percent": "70", "points_single": "5", "title": "改名可以"})
+    assert refused.status_code == 422
+    page = html.fromstring(refused.get_data(as_text=True))
+    assert field_errors(page, "pass_percent") == [
+        "已有 1 份答卷交卷，及格线不能再改：已交的答卷按原设置评分。如需按新设置考试，请新建一个测验。"]
+    assert field_errors(page, "points_single") == [
+        "已有 1 份答卷交卷，单选题分值不能再改：已交的答卷按原设置评分。如需按新设置考试，请新建一个测验。"]
+    with app.app_context():
+        quiz = db.session.get(Quiz, quiz_id)
+        assert (quiz.pass_percent, quiz.title) == (65, "宪法小测")
+    # Everything else still may
+    assert post_with_csrf(admin_client, url, url, {**settings, "title": "改名可以"}
+                          ).status_code == 302
+    with app.app_context():
+        assert db.session.get(Quiz, quiz_id).title == "改名可以"

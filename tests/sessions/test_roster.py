@@ -397,3 +397,39 @@ def test_leads_cannot_mark_many(ctx, org, client, login):
         "user_ids": [str(org.clerk.id)]})
     assert response.status_code == 403
     assert db.session.scalar(select(db.func.count()).select_from(Attendance)) == 0
+
+
+def test_a_note_keeps_how_the_person_checked_in_and_no_status_is_preset(ctx, org, client,
+                                                                          login):
+    """Adding 备注 to a code check-in made it 管理员 (source manual), losing the proof that
+    the person checked in themselves; and a 未签到 row's select stood on 出席, so a stray
+    保存 marked someone present."""
+    session = make_session(under_way())
+    clerk = user(org.clerk)
+    checked, _created = services.check_in(clerk, session, utcnow(), via="code")
+    came = checked.status  # late: the session began 20 minutes ago
+    db.session.commit()
+    login(org.admin)
+    url = f"/admin/sessions/{session.id}/attendance"
+    page = client.get(url).get_data(as_text=True)
+    officer_row = page[page.index(f'id="status-{org.officer.id}"'):]
+    assert officer_row.index('<option value="" selected disabled>选择状态</option>') \
+        < officer_row.index("</select>")
+    clerk_row = page[page.index(f'id="status-{org.clerk.id}"'):]
+    assert "选择状态" not in clerk_row[:clerk_row.index("</select>")]
+    token = csrf_from(client.get(url))
+    client.post(url, data={"csrf_token": token, "user_id": org.clerk.id,
+                           "status": came, "note": "坐第一排"})
+    db.session.expire_all()
+    record_ = db.session.scalar(select(Attendance).filter_by(session_id=session.id,
+                                                             user_id=org.clerk.id))
+    assert (record_.status, record_.source, record_.note) == (came, "code", "坐第一排")
+    client.post(url, data={"csrf_token": token, "user_id": org.clerk.id, "status": "excused"})
+    db.session.expire_all()
+    assert db.session.get(Attendance, record_.id).source == "manual"  # a changed status is
+    # the admin's
+    response = client.post(url, data={"csrf_token": token, "user_id": org.officer.id,
+                                      "status": ""}, follow_redirects=True)
+    assert "标记失败" in response.get_data(as_text=True)
+    assert db.session.scalar(select(Attendance).filter_by(
+        session_id=session.id, user_id=org.officer.id)) is None
