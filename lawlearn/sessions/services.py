@@ -24,6 +24,7 @@ from lawlearn.i18n import display_datetime
 from lawlearn.library.models import Material
 from lawlearn.localtime import local_day
 from lawlearn.quiz.models import Quiz
+from lawlearn.sessions import audience_change
 from lawlearn.sessions.announcements import tell_of_cancellation, tell_of_change
 
 # Who is expected lives in its own module; callers have always asked this one for it.
@@ -164,11 +165,13 @@ def _refuse_if_over(ends_at: datetime, now: datetime) -> None:
 
 def update_session(actor: User, session: StudySession, fields: SessionFields, *,
                    whole_series: bool = False, now: datetime | None = None,
-                   past_confirmed: bool = True) -> int:
+                   past_confirmed: bool = True, kept: list[User] | None = None) -> int:
     """Edit one session, or this and every later session of its series (same shift). New
     times that have already ended need ``past_confirmed`` (given ``now``), as a new
     session does: a year mistyped on an upcoming one would mark everyone absent. (A series
-    edited from a session held: only the sessions still ahead are asked about.)"""
+    edited from a session held: only the sessions still ahead are asked about.) People
+    with a record whom a new audience leaves out stay, by name (audience_change); they are
+    added to ``kept``, when given."""
     _check(fields)
     # To the minute, as the form shows them: a session made with seconds is not "moved".
     def minutes(*moments: datetime) -> tuple:
@@ -190,8 +193,18 @@ def update_session(actor: User, session: StudySession, fields: SessionFields, *,
 
     shifts = [(target, target.starts_at - session.starts_at) for target in targets]
     was = {target.id: (target.starts_at, target.place) for target in targets}
+    # Who has a record and is expected, read before a change of audience (only then).
+    wanted = audience_change.key_of(fields.audience_all, fields.department_ids, fields.user_ids)
+    recorded = {target.id: audience_change.recorded_and_expected(target) for target in targets
+                if audience_change.audience_key(target) != wanted}
     check_narrowing("session", [target.id for target in targets],
                     lambda: [_apply(target, fields, shift) for target, shift in shifts])
+    for target in targets:
+        if target.id in recorded:
+            db.session.flush()
+            people = audience_change.keep_the_recorded(target, recorded[target.id])
+            if kept is not None:
+                kept.extend(people)
     follow_moved_sessions({target.id: (local_day(was[target.id][0]), local_day(target.starts_at))
                            for target in targets})
     record_audit(actor, "session.update", session,

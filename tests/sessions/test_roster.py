@@ -28,6 +28,11 @@ def under_way():
     return utcnow() - timedelta(minutes=20)
 
 
+def local_field(moment) -> str:
+    """A naive UTC moment as the session form's local datetime-local value."""
+    return (moment + timedelta(hours=8)).strftime("%Y-%m-%dT%H:%M")
+
+
 def names(users) -> list[str]:
     return [person.username for person in users]
 
@@ -433,3 +438,57 @@ def test_a_note_keeps_how_the_person_checked_in_and_no_status_is_preset(ctx, org
     assert "标记失败" in response.get_data(as_text=True)
     assert db.session.scalar(select(Attendance).filter_by(
         session_id=session.id, user_id=org.officer.id)) is None
+
+
+def test_people_with_records_stay_when_the_audience_changes(ctx, org, client, login):
+    """法制科 switched to 办公室 after two check-ins and a leave: the header said 出席 0 over
+    rows of 出席, the projector 已签到 2, the absentee list 签到 3. They stay expected by
+    name; absences written at closing belong to the old audience and go."""
+    from lawlearn.sessions.models import SessionAudience
+
+    session = make_session(under_way(), department_ids=(org.section,))  # clerk, seclead
+    services.check_in(user(org.clerk), session, utcnow(), via="qr")
+    db.session.add(Attendance(session_id=session.id, user_id=org.section_lead.id,
+                              status="excused", source="leave"))
+    db.session.commit()
+    login(org.admin)
+    url = f"/admin/sessions/{session.id}"
+    form = {"title": session.title, "kind_id": str(session.kind_id),
+            "starts_at": local_field(session.starts_at), "ends_at": local_field(session.ends_at),
+            "study_hours": "1", "checkin_opens_minutes": "30", "late_after_minutes": "10",
+            "department_ids": str(org.office), "past_confirmed": "y"}
+    response = client.post(url, data={**form, "csrf_token": csrf_from(client.get(url))},
+                           follow_redirects=True)
+    text = response.get_data(as_text=True)
+    assert "已保存 1 场活动。" in text
+    assert "已有出勤或请假记录的 2 人不在新的参加范围内，已作为指定人员保留：科员戊、科长丙。" in text
+    db.session.expire_all()
+    named = {a.user_id for a in db.session.scalars(select(SessionAudience).where(
+        SessionAudience.session_id == session.id, SessionAudience.user_id.is_not(None)))}
+    assert named == {org.clerk.id, org.section_lead.id}
+    counts = roster.roster_counts(db.session.get(type(session), session.id))
+    assert counts.expected == 4  # 办公室's two, and the two kept
+    assert counts.by_status["excused"] == 1 and counts.not_checked_in == 2
+    assert sum(counts.by_status.values()) + counts.not_checked_in == counts.expected
+
+
+def test_absences_of_a_closed_session_follow_a_new_audience(ctx, org):
+    session = make_session(NOW - timedelta(hours=3), department_ids=(org.section,))
+    record(session, user(org.clerk), "present")
+    db.session.commit()
+    assert services.close_session(session, NOW)  # seclead written absent
+    db.session.commit()
+    fields = services.SessionFields(session.title, session.kind_id, session.starts_at,
+                                    session.ends_at, audience_all=False,
+                                    department_ids=[org.office], user_ids=[])
+    kept: list = []
+    services.update_session(None, session, fields, now=NOW, kept=kept)
+    db.session.commit()
+    assert [person.username for person in kept] == ["clerk"]  # present: kept by name
+    statuses = dict(db.session.execute(select(Attendance.user_id, Attendance.status).where(
+        Attendance.session_id == session.id)).all())
+    assert statuses == {org.clerk.id: "present"}  # seclead's closing absence went
+    assert session.closed_at is None
+    assert services.close_session(session, NOW)  # closed again: 办公室's two absent
+    assert roster.session_counts(session, NOW)[0] == 3
+    assert roster.session_counts(session, NOW)[1].absent == 2
