@@ -13,7 +13,7 @@ from datetime import datetime
 from lawlearn.database import utcnow
 from lawlearn.library.materials import material_read
 from lawlearn.library.services import article_studied
-from lawlearn.practice.points import award
+from lawlearn.practice.points import award, revoke
 from lawlearn.practice.timing import check_attempt_timing
 from lawlearn.quiz.services import attempt_graded
 from lawlearn.sessions.services import attendance_recorded
@@ -37,7 +37,11 @@ def on_attempt_graded(attempt) -> int:
 
 def on_attendance_recorded(_sender, *, user_id: int, session_id: int, status: str,
                            now: datetime) -> int:
-    """参加集中学法: present or late (absent and excused earn nothing); never taken back."""
+    """参加集中学法: present or late. A record corrected to absent or excused (someone checked
+    in for a colleague, say) takes the points back: the report would otherwise credit an
+    attendance it lists as 缺席. Returns the change."""
+    if status in ("absent", "excused"):
+        return -revoke(user_id, "session_attended", f"session:{session_id}")
     if status not in ATTENDED:
         return 0
     return award(user_id, "session_attended", f"session:{session_id}", now)

@@ -137,6 +137,18 @@ def award(user_id: int, rule_key: str, source: str, now: datetime, *, units: int
     return wanted
 
 
+def revoke(user_id: int, rule_key: str, source: str) -> int:
+    """Take back what ``source`` paid under ``rule_key`` (the fact it rewarded was corrected:
+    an attendance marked absent); return how much. Paid again if the fact returns."""
+    row = db.session.scalar(select(PointAward).where(
+        PointAward.user_id == user_id, PointAward.rule == rule_key, PointAward.source == source))
+    if row is None:
+        return 0
+    db.session.delete(row)
+    db.session.flush()
+    return row.amount
+
+
 def total_points(user_id: int) -> int:
     return int(db.session.scalar(select(func.coalesce(func.sum(PointAward.amount), 0))
                                  .where(PointAward.user_id == user_id)))

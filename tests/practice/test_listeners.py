@@ -106,6 +106,28 @@ def test_attendance_present_or_late_pays_absent_or_excused_does_not(ctx, make_us
     assert awards(absent.id) == [("session_attended", source, 5)]
 
 
+def test_an_attendance_corrected_to_absent_or_excused_takes_its_points_back(
+        ctx, make_user, new_session, admin):
+    """A colleague's check-in found (the shared-device flag) and marked 缺席 kept its +5: the
+    report credited an attendance it listed as absent. Marked present again, it pays again,
+    once."""
+    actor = db.session.get(User, admin.id)
+    proxied, excused, other = (db.session.get(User, make_user().id) for _ in range(3))
+    session = new_session()
+    for person in (proxied, excused, other):
+        session_services.check_in(person, session, T0 + timedelta(minutes=5))
+    source = f"session:{session.id}"
+    session_services.mark(actor, session, proxied, "absent", "他人代签", T0 + timedelta(hours=1))
+    session_services.mark(actor, session, excused, "excused", "已请假", T0 + timedelta(hours=1))
+    db.session.commit()
+    assert awards(proxied.id) == [] and awards(excused.id) == []
+    assert awards(other.id) == [("session_attended", source, 5)]
+    session_services.mark(actor, session, proxied, "present", "核实后本人在场", T0)
+    session_services.mark(actor, session, proxied, "late", "", T0 + timedelta(minutes=20))
+    db.session.commit()
+    assert awards(proxied.id) == [("session_attended", source, 5)]
+
+
 def test_a_passed_exit_quiz_turns_the_check_in_into_paid_presence(ctx, make_user, make_quiz,
                                                                   new_session):
     quiz_id = make_quiz(title="随堂测验")
