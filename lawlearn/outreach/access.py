@@ -29,6 +29,22 @@ def sees_all_events(user: User) -> bool:
     return user.has_role(Role.ADMIN, Role.LEADER)
 
 
+def records_events(user: User) -> bool:
+    """Everyone but a leader who is not also an admin: the office's head reads the ledger
+    and its figures, and adds none to the report (in a department without a lead, their
+    staff role would let them submit their own)."""
+    return user.is_admin or not user.has_role(Role.LEADER)
+
+
+LEADER_READS_ONLY = "leader_reads_only"
+
+
+def require_recording(user: User) -> None:
+    if not records_events(user):
+        raise PermissionDenied(_("主要负责人账号只能查看普法活动，不能登记、修改或提交。"),
+                               code=LEADER_READS_ONLY)
+
+
 def can_view_event(user: User, event: OutreachEvent) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
@@ -42,13 +58,13 @@ def can_edit_event(user: User, event: OutreachEvent) -> bool:
     """Author, dept_lead or admin while a draft; afterwards only an admin."""
     if user.is_admin:
         return True
-    if event.status != "draft":
+    if event.status != "draft" or not records_events(user):
         return False
     return event.created_by_id == user.id or leads_department(user, event.department)
 
 
 def can_delete_event(user: User, event: OutreachEvent) -> bool:
-    return event.status == "draft" and (
+    return event.status == "draft" and records_events(user) and (
         user.is_admin or event.created_by_id == user.id or leads_department(user, event.department))
 
 
@@ -65,7 +81,7 @@ def department_has_lead(department: Department | None) -> bool:
 def can_submit_event(user: User, event: OutreachEvent) -> bool:
     """The department's lead or an admin; when neither the department nor its unit has a
     dept_lead, its own staff (the author among them)."""
-    if event.status != "draft":
+    if event.status != "draft" or not records_events(user):
         return False
     if user.is_admin or leads_department(user, event.department):
         return True
@@ -77,7 +93,8 @@ def can_feature_photo(user: User, event: OutreachEvent) -> bool:
     """Admins and the department's lead; once verified only an admin (as a revision)."""
     if user.is_admin:
         return True
-    return event.status != "verified" and leads_department(user, event.department)
+    return event.status != "verified" and records_events(user) \
+        and leads_department(user, event.department)
 
 
 def visible_events_condition(user: User) -> ColumnElement[bool]:

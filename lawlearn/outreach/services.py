@@ -28,6 +28,7 @@ from lawlearn.outreach.access import (
     can_submit_event,
     check_reportable,
     require_edit,
+    require_recording,
 )
 from lawlearn.outreach.history import (
     COUNT_FIELDS,
@@ -265,6 +266,7 @@ def _apply(event: OutreachEvent, fields: EventFields, laws: list[Law]) -> None:
 
 def create_event(actor: User, fields: EventFields, now: datetime) -> OutreachEvent:
     """A draft for the actor's department (an admin may pick any department)."""
+    require_recording(actor)
     if not actor.is_admin:
         if actor.department_id is None:
             raise ValidationFailed(_("您还没有所属部门，不能登记活动，请联系管理员。"),
@@ -329,6 +331,7 @@ def submit_event(actor: User, event: OutreachEvent, now: datetime) -> None:
     """draft → submitted, by the department's dept_lead (or an admin)."""
     if event.status != "draft":
         raise Conflict(_("只有草稿可以提交。"), code="wrong_status")
+    require_recording(actor)
     if not can_submit_event(actor, event):
         raise PermissionDenied(_("只有本部门负责人或管理员可以提交活动；部门没有负责人时，"
                                  "本部门工作人员也可以提交。"))

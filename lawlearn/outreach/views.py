@@ -68,7 +68,8 @@ def index():
                                                    event_lists.EventFilters(status=status)))
     figures = event_lists.list_figures([event.id for event in pagination.items])
     return render_template("outreach/events.html", pagination=pagination, figures=figures,
-                           status=status, statuses=EVENT_STATUSES)
+                           status=status, statuses=EVENT_STATUSES,
+                           records_events=access.records_events(current_user))
 
 
 @outreach_bp.route("/events/new", methods=["GET", "POST"])
@@ -76,6 +77,10 @@ def index():
 @once_per_submission(lambda: url_for("outreach.index"))
 def event_new():
     """Record an event for my department (a draft)."""
+    if not access.records_events(current_user):
+        flash(_("主要负责人账号只能查看普法活动，不能登记、修改或提交。"), "error")
+        nothing_saved()
+        return redirect(url_for("outreach.index"))
     if current_user.department_id is None and not current_user.is_admin:
         flash(_("您还没有所属部门，不能登记活动，请联系管理员。"), "error")
         nothing_saved()

@@ -1010,3 +1010,40 @@ def test_the_admins_event_form_marks_the_department_required_and_starts_at_their
     page = lxml_html.fromstring(client.get("/admin/outreach/events/new").get_data(as_text=True))
     assert page.xpath('string(//label[@for="department_id"])') == "组织部门 *"
     assert page.xpath('//select[@name="department_id"]/option[@selected]/@value') == [str(section)]
+
+
+def test_a_leader_reads_the_ledger_and_adds_nothing_to_it(app, client, login, people,
+                                                          make_user):
+    """The office's head (leader, with the staff role to study) in a department without a
+    lead could record an event and submit it: its figures went into the upward report with
+    no admin's review, while the ledger told them 只读."""
+    from lawlearn.accounts.departments import create_department
+
+    with app.app_context():
+        no_lead = create_department(None, "秘书科", None).id
+        db.session.commit()
+    head = make_user("zhuren", roles=("leader", "staff"), name="主任", department_id=no_lead)
+    clerk = make_user("mishu", name="秘书", department_id=no_lead)
+    with app.app_context():
+        event = services.create_event(user(clerk), fields(participants=50), utcnow())
+        db.session.commit()
+        event_id = event.id
+        leader = user(head)
+        assert not access.records_events(leader)
+        assert not access.can_submit_event(leader, event)  # a lead-less department's staff may
+        assert access.can_submit_event(user(clerk), event)
+        assert not (access.can_edit_event(leader, event) or access.can_delete_event(leader, event))
+        with pytest.raises(PermissionDenied, match="主要负责人账号只能查看普法活动"):
+            services.create_event(leader, fields(), utcnow())
+        with pytest.raises(PermissionDenied, match="主要负责人账号只能查看普法活动"):
+            services.submit_event(leader, event, utcnow())
+    login(head)
+    listing = client.get("/outreach/").get_data(as_text=True)
+    assert "只读：台账由管理员维护。" in listing and "登记活动" not in listing
+    refused = client.get("/outreach/events/new", follow_redirects=True).get_data(as_text=True)
+    assert "主要负责人账号只能查看普法活动，不能登记、修改或提交。" in refused
+    token = csrf_from(client.get(f"/outreach/events/{event_id}"))
+    client.post(f"/outreach/events/{event_id}/submit", data={"csrf_token": token})
+    with app.app_context():
+        assert db.session.get(OutreachEvent, event_id).status == "draft"
+        assert db.session.scalar(select(func.count()).select_from(OutreachEvent)) == 1
