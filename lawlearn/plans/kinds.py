@@ -252,7 +252,7 @@ class SessionKind(ItemKind):
         session_ids = {item.settings.get("session_id") for item in items}
         rows = db.session.execute(
             select(Attendance.session_id, Attendance.user_id, Attendance.status,
-                   Attendance.checked_in_at, Attendance.updated_at, StudySession.starts_at)
+                   Attendance.checked_in_at, StudySession.starts_at)
             .join(StudySession, StudySession.id == Attendance.session_id)
             .where(Attendance.session_id.in_(session_ids),
                    user_filter(Attendance.user_id, user_ids))).all()
@@ -275,7 +275,9 @@ class SessionKind(ItemKind):
                     states[item.id, row.user_id] = ItemState(
                         "done", row.checked_in_at or row.starts_at)
                 elif row.status == "excused":
-                    states[item.id, row.user_id] = ItemState("done", row.updated_at) \
+                    # Dated at the session, as an attendance is: the record's last edit (a
+                    # note added later) would move it into another period's reports.
+                    states[item.id, row.user_id] = ItemState("done", row.starts_at) \
                         if item.settings.get("excused_counts") else ItemState("excused")
         return states
 

@@ -300,6 +300,15 @@ def test_session_present_late_and_excused_as_configured(ctx):
         assert state_of(item, people["nobody"]) == PENDING
     assert state_of(strict, people["excused"]) == ItemState("excused")
     assert state_of(lenient, people["excused"]).done
+    # Dated at the session, not at the record's last edit: a note added a month later left
+    # a closed month's reports one completion short.
+    from lawlearn.sessions.models import Attendance
+
+    record = db.session.scalar(select(Attendance).filter_by(session_id=session.id,
+                                                            user_id=people["excused"].id))
+    record.note, record.updated_at = "补充说明", session.starts_at + timedelta(days=30)
+    db.session.flush()
+    assert state_of(lenient, people["excused"]) == ItemState("done", session.starts_at)
 
 
 # --- write a reflection ------------------------------------------------------------------------
