@@ -119,8 +119,9 @@ def summary_sentences(name: str, totals: LedgerTotals, events: list[OutreachEven
     top = count_laws(law for event in events for law in law_names(event))
     if top:
         marks = "".join(_("《%(title)s》", title=title.strip("《》")) for title, _n in top[:3])
-        sentences.append(_("重点宣传了%(laws)s%(more)s法律法规。", laws=marks,
-                           more=_("等") if len(top) > 3 else ""))
+        # "…等法律法规" only where more laws stand behind the three named.
+        sentences.append(_("重点宣传了%(laws)s等法律法规。", laws=marks) if len(top) > 3
+                         else _("重点宣传了%(laws)s。", laws=marks))
     return sentences
 
 
@@ -241,7 +242,8 @@ def export_docx(filters: LedgerFilters, now: datetime, campaign: Campaign | None
     for sentence in summary_sentences(name, totals, events):
         paragraph = document.add_paragraph(sentence)
         paragraph.paragraph_format.first_line_indent = Cm(0.85)
-    document.add_paragraph(rounding_note()).style = document.styles["Caption"]
+    if totals.events:  # with no event the summary has no rounded figure to explain
+        document.add_paragraph(rounding_note()).style = document.styles["Caption"]
 
     document.add_heading(_("二、主要数据"), level=1)
     _table(document, [_("项目"), _("数值")],

@@ -157,7 +157,9 @@ def event_submit(event_id: int):
         flash(error.message, "error")
     else:
         db.session.commit()
-        flash(_("已提交，等待管理员审核。"), "success")
+        # An admin submitting for a department is the one who verifies next.
+        flash(_("已代为提交，请核实后审核通过。") if current_user.is_admin
+              else _("已提交，等待管理员审核。"), "success")
     return redirect(back)
 
 

@@ -617,6 +617,9 @@ def test_a_department_made_by_mistake_is_deleted_and_one_in_use_is_not(admin_cli
     assert "不能删除：有 1 名人员（含已停用的）。请改用“合并”。" in refused
     page = admin_client.get(f"/admin/departments/{mistake}").get_data(as_text=True)
     assert 'data-confirm="确定删除部门 测试科 吗？"' in page
+    # Moving re-rolls every report, past years' too: asked first as well
+    assert ('data-confirm="移动后，本部门及其人员在各统计报表（含往年）中都按新的上级汇总。'
+            '确定移动吗？"') in page
     done = post_with_csrf(admin_client, f"/admin/departments/{mistake}",
                           f"/admin/departments/{mistake}", {"action": "delete"},
                           follow_redirects=True).get_data(as_text=True)

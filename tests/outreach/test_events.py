@@ -1047,3 +1047,20 @@ def test_a_leader_reads_the_ledger_and_adds_nothing_to_it(app, client, login, pe
     with app.app_context():
         assert db.session.get(OutreachEvent, event_id).status == "draft"
         assert db.session.scalar(select(func.count()).select_from(OutreachEvent)) == 1
+
+
+def test_submitting_says_who_verifies_next(app, client, login, people):
+    """An admin's 代为提交 said "等待管理员审核" as if someone else would."""
+    with app.app_context():
+        mine, theirs = draft(people), draft(people)
+        ids = (mine.id, theirs.id)
+    for who, event_id, said in ((people.lead, ids[0], "已提交，等待管理员审核。"),
+                                (people.admin, ids[1], "已代为提交，请核实后审核通过。")):
+        login(who)
+        url = f"/outreach/events/{event_id}"
+        response = client.post(f"{url}/submit", data={"csrf_token": csrf_from(client.get(url))},
+                               follow_redirects=True)
+        assert said in response.get_data(as_text=True)
+        client.post("/logout", data={"csrf_token": csrf_from(client.get("/"))})
+    with app.app_context():
+        assert {db.session.get(OutreachEvent, i).status for i in ids} == {"submitted"}

@@ -177,7 +177,7 @@ def test_docx_summary_paragraph_tables_and_featured_photos(week):
     assert "活动覆盖进社区、进学校 2 个“七进”领域" in text
     assert "2 个单位组织开展了活动" in text
     assert "组织志愿者 30 人次" in text and "线上宣传浏览 12,000 余次" in text
-    assert "重点宣传了《中华人民共和国宪法》《反电信网络诈骗法》法律法规。" in text
+    assert "重点宣传了《中华人民共和国宪法》《反电信网络诈骗法》。" in text  # no "法律法规" after two
     assert "“余”表示实际数字多于所列数字" in text
     # Dates as the office writes them, the export's time too (not 2024-12-10 12:00).
     assert document.paragraphs[-1].text == "导出时间：2024年12月10日 12:00"
@@ -231,6 +231,7 @@ def test_docx_for_an_empty_period(ctx):
                                                    date_to=date(2030, 1, 31)), NOW))
     text = _text(document)
     assert "2030年1月1日至2030年1月31日，暂无已提交的普法宣传活动。" in text
+    assert "“余”表示" not in text  # no rounded figure to explain
     assert len(document.tables) == 1 and len(document.inline_shapes) == 0
     assert db.session.query(OutreachPhoto).count() == 0
 
@@ -285,3 +286,24 @@ def test_cli_refuses_a_missing_folder(app, runner, tmp_path):
                                  "2024-12-07", "--format", "xlsx", "--out", str(out)])
     assert result.exit_code == 1 and "does not exist" in result.output
     assert not out.parent.exists()
+
+
+def test_the_summary_says_等法律法规_only_behind_three_named_laws(ctx):
+    """"重点宣传了《中华人民共和国宪法》法律法规。" read wrong: one to three laws are named
+    plainly; more are the first three 等法律法规."""
+    from lawlearn.accounts.models import Department
+    from lawlearn.outreach.activity_summary import summary_sentences
+    from lawlearn.outreach.ledger import LedgerTotals
+    from lawlearn.outreach.models import OutreachCategory, OutreachEvent
+
+    unit, category = Department(id=1, name="区司法局"), OutreachCategory(name="其他", seven_into=False)
+
+    def sentences(*other_laws: str) -> str:
+        events = [OutreachEvent(other_laws=laws, category=category, department=unit)
+                  for laws in other_laws]
+        return "".join(summary_sentences("本年", LedgerTotals(events=len(events)), events))
+
+    assert "重点宣传了《中华人民共和国宪法》。" in sentences("《中华人民共和国宪法》")
+    many = sentences("《中华人民共和国宪法》、《民法典》", "《中华人民共和国宪法》、《反电信网络诈骗法》",
+                     "《中华人民共和国宪法》、《民法典》、《未成年人保护法》")
+    assert "重点宣传了《中华人民共和国宪法》《民法典》《反电信网络诈骗法》等法律法规。" in many

@@ -119,3 +119,22 @@ def test_the_review_says_unanswered_not_wrong(app, client, login, make_user, mak
         follow_redirects=True).get_data(as_text=True)
     heads = re.findall(r'<h2 class="question-head">[^<]*· ([^<·]+)</h2>', done)
     assert sorted(heads) == ["回答错误", "未作答", "未作答", "未作答"]  # "A" is wrong
+
+
+def test_the_review_says_partly_right_where_partial_credit_scored(app, client, login,
+                                                                   make_user, make_quiz):
+    """"得分 2 / 3 · 回答错误" for a multiple choice with one right option of two."""
+    login(make_user("partly"))
+    quiz_id = make_quiz(partial_credit=True)
+    page = client.get(f"/quizzes/{quiz_id}")
+    take_url = client.post(f"/quizzes/{quiz_id}/start",
+                           data={"csrf_token": csrf_from(page)}).headers["Location"]
+    html = client.get(take_url).get_data(as_text=True)
+    attempt_id = int(take_url.rsplit("/", 1)[1])
+    multiple = re.search(r'data-question-id="(\d+)" data-type="multiple"', html).group(1)
+    single = re.search(r'data-question-id="(\d+)" data-type="single"', html).group(1)
+    done = client.post(f"/attempts/{attempt_id}/save", data={
+        "csrf_token": csrf_from(client.get(take_url)), f"q-{multiple}": "A",
+        f"q-{single}": "A", "submit": "1"}, follow_redirects=True).get_data(as_text=True)
+    heads = re.findall(r'<h2 class="question-head">[^<]*· ([^<·]+)</h2>', done)
+    assert sorted(heads) == ["回答错误", "未作答", "未作答", "部分正确"]  # A of A and B: half
