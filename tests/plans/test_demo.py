@@ -79,3 +79,13 @@ def test_demo_load_adds_this_years_plan_with_every_kind_and_staff_part_way(runne
             MaterialRead.material_id == material_id, MaterialRead.confirmed_at.is_not(None))))
         assert read == {person.id for person in grid.people
                         if person.username in done["material"]}
+        # Everyone's done items are paid at loading: signing in (which syncs) pays nothing
+        # more, so a report exported before and after everyone's first visit is the same.
+        from lawlearn.accounts.models import User
+        from lawlearn.plans.progress import synced_progress
+
+        awards = db.session.scalar(select(db.func.count()).select_from(PointAward))
+        for person in db.session.scalars(select(User)):
+            synced_progress(person, now)
+        db.session.flush()
+        assert db.session.scalar(select(db.func.count()).select_from(PointAward)) == awards
