@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 from sqlalchemy import select
 
@@ -226,3 +227,49 @@ def test_an_answer_the_server_refuses_is_not_later_shown_as_saved(app, live_serv
     expect(status).to_have_text("已保存")
     page.evaluate("window.dispatchEvent(new Event('online'))")
     expect(status).to_have_text("已保存")
+
+
+def test_time_up_offline_keeps_the_answers_and_hands_them_in_on_reconnecting(
+        app, live_server, phone, make_user, make_quiz):
+    """Answers given offline were dropped from the phone when time ran out, and the page
+    went to the browser's "no internet" error: two of three were lost. Now the page waits,
+    says so, and hands them in with the paper once the connection is back. (The phone's
+    clock is moved on to the time-up; the server's deadline is still half an hour away.)"""
+    make_user("timed", name="限时")
+    make_quiz(title="限时小测", time_limit_minutes=30)
+    phone.clock.install()
+    page = phone.new_page()
+    log_in(page, live_server, "timed")
+    page.get_by_role("navigation", name="主导航").get_by_role("link", name="答题").click()
+    page.get_by_role("link", name="开始答题").click()
+    page.wait_for_load_state()
+    page.once("dialog", lambda dialog: dialog.accept())  # a timed try is asked first
+    page.get_by_role("button", name="开始第 1 次答题").click()
+    page.wait_for_load_state("load")
+    expect(page.locator(".answer-sheet")).to_be_visible()  # quiz.js has run
+    status = page.locator("#save-status")
+    answer_current(page)
+    expect(status).to_have_text("已保存")
+    phone.set_offline(True)
+    for _ in range(2):
+        page.get_by_role("button", name="下一题").click()
+        answer_current(page)
+    expect(status).to_have_text(re.compile("未连接"))
+    page.clock.fast_forward("30:05")
+    expect(status).to_have_text("时间到。网络未连接，答案暂存在本机，恢复网络后自动交卷")
+    assert "/attempts/" in page.url and page.locator("#attempt-form").count() == 1
+    with app.app_context():
+        attempt = db.session.scalar(select(Attempt))
+        assert attempt.submitted_at is None
+        assert sum(1 for item in attempt.items if item.response is not None) == 1
+
+    phone.set_offline(False)
+    try:  # Chromium may fire "online" itself, and the page is already handing in
+        page.evaluate("window.dispatchEvent(new Event('online'))")
+    except PlaywrightError as error:
+        assert "context was destroyed" in str(error)
+    expect(page).to_have_url(re.compile(r"/attempts/\d+/review$"))
+    with app.app_context():
+        attempt = db.session.scalar(select(Attempt))
+        assert attempt.submitted_at is not None
+        assert sum(1 for item in attempt.items if item.response is not None) == 3

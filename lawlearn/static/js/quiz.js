@@ -241,6 +241,23 @@
     post.submit();
   }
 
+  // Time is up: hand in the page itself (the path without scripts saves every answer shown,
+  // then submits), so that answers not sent yet (typed a moment ago, or given offline) go
+  // with it. Offline it waits for the connection, the answers kept on the device meanwhile;
+  // the server closes the attempt at its deadline with what it had in any case.
+  function handInAtTimeUp() {
+    if (!navigator.onLine) {
+      setStatus("timeUpOffline");
+      window.addEventListener("online", handInAtTimeUp, { once: true });
+      return;
+    }
+    var flag = document.createElement("input");
+    flag.type = "hidden"; flag.name = "submit"; flag.value = "1";
+    form.appendChild(flag);
+    // form.submit is the hidden button named "submit", not the method.
+    HTMLFormElement.prototype.submit.call(form);
+  }
+
   // The countdown follows the server's clock, not the phone's.
   var countdown = document.getElementById("countdown");
   if (countdown) {
@@ -257,9 +274,8 @@
         (days || hours ? hours + ":" + two(minutes) : minutes) + ":" + two(seconds);
       countdown.classList.toggle("urgent", left <= 300);
       if (left === 0) {
-        // Time is up: hand in what was saved (the server enforces the deadline anyway).
         window.clearInterval(timer);
-        submitNow();
+        handInAtTimeUp();
       }
     };
     var timer = window.setInterval(tick, 1000);
