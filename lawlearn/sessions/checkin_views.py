@@ -49,16 +49,18 @@ CODE_RATE_LIMIT = "10 per minute"
 
 
 def _halfwidth(value: str | None) -> str | None:
-    """１２３４５６ as 123456: a Chinese keyboard in full-width mode types those."""
-    return unicodedata.normalize("NFKC", value) if value else value
+    """１２３４５６ as 123456 (a Chinese keyboard in full-width mode types those), without
+    the spaces a pasted or read-out code brings (" 439 878 ")."""
+    return "".join(unicodedata.normalize("NFKC", value).split()) if value else value
 
 
 class CodeForm(FlaskForm):
     code = StringField(_l("六位签到码"), filters=[_halfwidth], validators=[
         DataRequired(message=_l("请输入屏幕上的六位签到码。")),
         # [0-9], not \d: \d takes any script's digits (٣, ३), which no code holds.
-        Regexp(r"^\s*[0-9]{6}\s*$", message=_l("签到码是六位数字。"))],
-        render_kw={"inputmode": "numeric", "autocomplete": "one-time-code", "maxlength": 6,
+        Regexp(r"^[0-9]{6}$", message=_l("签到码是六位数字。"))],
+        # Room for spaces around a pasted code (maxlength cuts a paste short, silently).
+        render_kw={"inputmode": "numeric", "autocomplete": "one-time-code", "maxlength": 12,
                    "class": "code-input"})
 
 

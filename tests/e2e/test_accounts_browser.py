@@ -214,3 +214,18 @@ def test_the_user_form_marks_every_field_in_error(live_server, desktop, make_use
         border = field(page, label).evaluate("e => getComputedStyle(e).borderTopColor")
         assert border == error_red, label
     assert field(page, "姓名").evaluate("e => getComputedStyle(e).borderTopColor") != error_red
+
+
+def test_the_way_back_is_a_finger_wide(live_server, phone, make_user):
+    """"我的" above a page was a 28 px wide target: too small for a thumb."""
+    make_user("thumb", name="拇指")
+    page = phone.new_page()
+    log_in(page, live_server, "thumb")
+    expect(page.get_by_role("navigation", name="主导航")).to_be_visible()  # signed in
+    for path in ("/practice/points", "/me/attendance", "/reports/me"):
+        page.goto(f"{live_server}{path}")
+        links = page.locator(".crumbs a")
+        expect(links.first).to_be_visible()
+        for link in links.all():
+            box = link.bounding_box()
+            assert box["height"] >= 44 and box["width"] >= 44, (path, box)

@@ -432,6 +432,23 @@ def test_a_full_width_code_is_the_same_code(app, client, login, make_user, sessi
     assert [record.source for record in rows(app, session_id)] == ["code"]
 
 
+def test_a_code_with_spaces_around_or_inside_is_the_same_code(app, client, login, make_user,
+                                                               session_id, clock):
+    """" 439878 " pasted (and cut to six characters by the field's maxlength) was refused
+    as "签到码是六位数字"."""
+    login(make_user())
+    page = client.get("/checkin")
+    html = page.get_data(as_text=True)
+    assert 'maxlength="12"' in html[html.index('name="code"') - 300:]
+    with app.app_context():
+        code = tokens.make_code(session_id, T0)
+    spaced = f" {code[:3]} {code[3:]}\u3000"
+    done = client.post("/checkin/code", data={"code": spaced, "csrf_token": csrf_from(page)})
+    assert done.status_code == 200 and "签到成功" in done.get_data(as_text=True)
+    seven = client.post("/checkin/code", data={"code": code + "1", "csrf_token": csrf_from(page)})
+    assert seven.status_code == 422 and "签到码是六位数字" in seven.get_data(as_text=True)
+
+
 def test_guessing_codes_is_throttled(app, client, login, make_user, session_id, clock):
     login(make_user())
     token = csrf_from(client.get("/checkin"))
