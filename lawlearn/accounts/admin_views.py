@@ -293,6 +293,14 @@ def user_import_confirm():
         # Re-checked at confirmation: the database may have changed since the preview.
         parsed = importing.parse_user_import(
             data, default_password_checked=password_hash is not None)
+        if not parsed.ok:  # each row's problem, as the preview shows them
+            db.session.rollback()
+            uploads.drop("users", current_user.id, form.token.data)
+            flash(_("确认导入时发现以下问题（预览之后数据有了变化），未导入任何用户。请改正后重新上传。"),
+                  "error")
+            return render_template("admin/user_import.html", form=UserImportForm(),
+                                   parsed=parsed, confirm_form=UserImportConfirmForm(),
+                                   token=None, preview_rows=PREVIEW_ROWS), 409
         created = importing.apply_user_import(current_user, parsed, password_hash)
     except DomainError as error:
         db.session.rollback()

@@ -178,13 +178,17 @@ def _parse_rules(text: str) -> list[authoring.RuleFields]:
                                    field="rules")
         tag = difficulty = None
         for extra in parts[2:]:
-            if extra in DIFFICULTY_WORDS and difficulty is None:
+            if extra in DIFFICULTY_WORDS:
+                if difficulty is not None:
+                    raise ValidationFailed(_("第 %(n)d 条规则只能有一个难度：“%(line)s”",
+                                             n=number, line=line.strip()), field="rules")
                 difficulty = DIFFICULTY_WORDS[extra]
             elif tag is None:
                 tag = extra
-            else:
-                raise ValidationFailed(_("第 %(n)d 条规则只能有一个标签和一个难度：“%(line)s”",
-                                         n=number, line=line.strip()), field="rules")
+            else:  # "走查 超难": a second tag, or a difficulty mistyped
+                raise ValidationFailed(_("第 %(n)d 条规则有两个标签“%(first)s”“%(second)s”：每条规则只能"
+                                         "有一个标签；难度请写易、中或难。", n=number, first=tag,
+                                         second=extra), field="rules")
         rules.append(authoring.RuleFields(kind, int(parts[1]), tag, difficulty))
     return rules
 

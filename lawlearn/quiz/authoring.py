@@ -111,8 +111,8 @@ def rule_shortfalls(rules: list) -> list[str]:
         return short
     # Each rule and each type fits, yet rules wanting the same questions may not fit together
     # (a tagged rule and an untagged one of its type): the draw's own test, once.
-    found = draw.match(draw.rule_pools(rules), [rule.count for rule in rules],
-                       random.Random(0))
+    fixed_order = random.Random(0)  # nosec B311 - any order will do: only whether a paper exists
+    found = draw.match(draw.rule_pools(rules), [rule.count for rule in rules], fixed_order)
     if isinstance(found, draw.Shortfall):
         short.append(_("第 %(rules)s 条规则要的试题相互重叠：合计需要 %(need)d 道，符合其中任一条的"
                        "只有 %(have)d 道。", rules="、".join(str(i + 1) for i in found.rules),

@@ -52,11 +52,13 @@ def question_import_confirm():
         return redirect(url_for("quiz_admin.question_import"))
     try:
         parsed = importing.parse_question_import(stashed[0])
-        if not parsed.ok:
-            uploads.release("questions", current_user.id, form.token.data)
-            flash(_("表格在预览后出现 %(n)d 处问题（如法规已被修改），未导入任何试题，请重新上传。",
+        if not parsed.ok:  # each row's problem, as the preview shows them
+            uploads.drop("questions", current_user.id, form.token.data)
+            flash(_("表格在预览后出现 %(n)d 处问题（如法规已被修改），未导入任何试题，请改正后重新上传。",
                     n=len(parsed.problems)), "error")
-            return redirect(url_for("quiz_admin.question_import"))
+            return render_template("quiz_admin/question_import.html", form=QuestionImportForm(),
+                                   parsed=parsed, confirm_form=QuestionImportConfirmForm(),
+                                   token=None, type_labels=QUESTION_TYPES), 409
         imported = importing.apply_question_import(current_user, parsed)
     except DomainError as error:
         db.session.rollback()

@@ -393,6 +393,28 @@ def test_import_through_the_page(admin_client, app, make_department):
         assert kate.check_password("batch-password") and kate.must_change_password
 
 
+def test_a_problem_found_at_confirmation_is_listed_by_row(admin_client, app, make_user):
+    """A username taken in another tab between preview and confirmation: the page said only
+    "导入文件有错误，未导入任何用户。" over an empty upload form."""
+    data = xlsx_bytes([["kate", "凯特", "", "", "", "good-password"],
+                       ["leo", "利奥", "", "", "", "good-password"]])
+    token = csrf_from(admin_client.get("/admin/users/import"))
+    html = admin_client.post("/admin/users/import", data={
+        "csrf_token": token, "file": (io.BytesIO(data), "users.xlsx")},
+        content_type="multipart/form-data").get_data(as_text=True)
+    stash = re.search(r'name="token" type="hidden" value="([0-9a-f]{32})"', html).group(1)
+    make_user("leo")  # meanwhile
+    refused = admin_client.post("/admin/users/import/confirm",
+                                data={"csrf_token": token, "token": stash})
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 409
+    assert "确认导入时发现以下问题（预览之后数据有了变化），未导入任何用户。" in text
+    assert "发现 1 行有问题，未导入任何用户" in text
+    assert re.search(r'<td class="num">3</td><td>[^<]*leo', text)  # row 3: the header is row 1
+    with app.app_context():
+        assert db.session.scalar(select(func.count(User.id)).filter_by(username="kate")) == 0
+
+
 def test_import_page_lists_every_problem_and_writes_nothing(admin_client, app):
     data = xlsx_bytes([["ok", "好", "", "", "", "good-password"],
                        ["ok", "重", "", "", "", "good-password"],

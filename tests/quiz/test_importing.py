@@ -9,7 +9,7 @@ import re
 
 import pytest
 from openpyxl import Workbook, load_workbook
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from lawlearn.accounts.models import AuditEntry
 from lawlearn.errors import ValidationFailed
@@ -522,3 +522,27 @@ def test_a_second_confirmation_while_the_first_runs_imports_nothing(quiz_admin, 
     assert done.status_code == 302
     with app.app_context():
         assert question_count() == 1
+
+
+def test_a_problem_found_at_confirmation_is_listed_by_row(quiz_admin, app, laws):
+    """An article gone between preview and confirmation: the page counted the problems and
+    showed none of them over an empty upload form."""
+    from lawlearn.library.models import Law, LawArticle
+
+    token, preview = upload(quiz_admin, xlsx_bytes([
+        q("判断", "宪法条文", answer="对", article="宪法第一条"),
+        q("判断", "民法条文", answer="对", article="民法典第二条")]))
+    html = preview.get_data(as_text=True)
+    assert "将导入 2 道试题" in html
+    stash = re.search(r'name="token" type="hidden" value="([0-9a-f]{32})"', html).group(1)
+    civil = db.session.scalar(select(Law.id).where(Law.title.contains("民法典")))
+    db.session.execute(delete(LawArticle).where(LawArticle.law_id == civil,
+                                                LawArticle.number == 2))
+    db.session.commit()
+    refused = quiz_admin.post("/admin/quiz/questions/import/confirm",
+                              data={"csrf_token": token, "token": stash})
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 409
+    assert "表格在预览后出现 1 处问题（如法规已被修改），未导入任何试题，请改正后重新上传。" in text
+    assert "发现 1 行有问题，未导入任何试题" in text and "找不到法条“民法典第二条”" in text
+    assert question_count() == 0
