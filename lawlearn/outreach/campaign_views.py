@@ -194,10 +194,20 @@ def _ledger(blueprint: str, template: str):
         choices=choices, args=_filter_args(filters), **_common(blueprint))
 
 
-def _ledger_export(export_format: str):
+def _ledger_export(export_format: str, blueprint: str):
     if export_format not in EXPORT_FORMATS:
         abort(404)
-    filters, _problems = _filters_from_args()
+    filters, problems = _filters_from_args()
+    if problems:
+        # A file for other filters than asked (a date cleared, two swapped) would be taken
+        # for the one asked for: refused in words, as the report's exports are.
+        admin = blueprint == "outreach_admin"
+        page = "outreach_admin.ledger" if admin else "outreach.ledger_readonly"
+        return render_template(
+            "reports/export_error.html", problems=problems,
+            layout="admin_base.html" if admin else "staff_base.html",
+            back_url=url_for(page, **_filter_args(filters)),
+            back_label=_("返回普法台账")), 400
     campaign = db.session.get(Campaign, filters.campaign_id) if filters.campaign_id else None
     if export_format == "xlsx":
         data, mimetype = export_xlsx(filters, utcnow()), XLSX_MIMETYPE
@@ -216,7 +226,7 @@ def ledger():
 @outreach_admin_bp.route("/ledger.<export_format>")
 def ledger_export(export_format: str):
     """The ledger for the filters as XLSX, or its activity summary as DOCX."""
-    return _ledger_export(export_format)
+    return _ledger_export(export_format, "outreach_admin")
 
 
 @outreach_bp.route("/ledger")
@@ -230,7 +240,7 @@ def ledger_readonly():
 @leader_or_admin
 def ledger_export_readonly(export_format: str):
     """The ledger's exports, for leaders."""
-    return _ledger_export(export_format)
+    return _ledger_export(export_format, "outreach")
 
 
 # --- campaigns: list and dashboard ---------------------------------------------------------

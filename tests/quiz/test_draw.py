@@ -92,3 +92,14 @@ def test_a_quiz_whose_rules_cannot_be_served_together_is_refused(app, ctx, taker
     quiz.rules[1].count = 2
     with pytest.raises(Conflict, match="题库中的试题不够同时满足各条抽题规则（需要 3 道，只有 2 道）"):
         services.start_attempt(db.session.get(User, taker.id), quiz, utcnow())
+
+
+def test_a_large_paper_is_drawn_without_deep_recursion():
+    """A place sought its question through every place before it (recursively): 1,200
+    questions raised RecursionError, two overlapping rules of 600 too."""
+    big = draw.match([list(range(5000))], [1200], random.Random(1))
+    assert len(set(big[0])) == 1200
+    nested = draw.match([list(range(1200)), list(range(600))], [600, 600], random.Random(3))
+    assert sorted(nested[1]) == list(range(600)) and len(set(nested[0] + nested[1])) == 1200
+    assert draw.match([list(range(1000)), list(range(500))], [600, 500],
+                      random.Random(3)) == draw.Shortfall(rules=[0, 1], need=1100, have=1000)
