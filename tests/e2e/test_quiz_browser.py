@@ -229,17 +229,9 @@ def test_an_answer_the_server_refuses_is_not_later_shown_as_saved(app, live_serv
     expect(status).to_have_text("已保存")
 
 
-def test_time_up_offline_keeps_the_answers_and_hands_them_in_on_reconnecting(
-        app, live_server, phone, make_user, make_quiz):
-    """Answers given offline were dropped from the phone when time ran out, and the page
-    went to the browser's "no internet" error: two of three were lost. Now the page waits,
-    says so, and hands them in with the paper once the connection is back. (The phone's
-    clock is moved on to the time-up; the server's deadline is still half an hour away.)"""
-    make_user("timed", name="限时")
-    make_quiz(title="限时小测", time_limit_minutes=30)
-    phone.clock.install()
+def start_timed_attempt(phone, live_server, username):
     page = phone.new_page()
-    log_in(page, live_server, "timed")
+    log_in(page, live_server, username)
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="答题").click()
     page.get_by_role("link", name="开始答题").click()
     page.wait_for_load_state()
@@ -247,6 +239,47 @@ def test_time_up_offline_keeps_the_answers_and_hands_them_in_on_reconnecting(
     page.get_by_role("button", name="开始第 1 次答题").click()
     page.wait_for_load_state("load")
     expect(page.locator(".answer-sheet")).to_be_visible()  # quiz.js has run
+    return page
+
+
+def test_time_up_hands_in_the_answer_typed_a_moment_ago_before_the_deadline(
+        app, live_server, phone, make_user, make_quiz):
+    """The hand-in went at the last second by the page's clock, which lags the server's by
+    the page's loading: it arrived after the deadline and its answers were refused. Now the
+    countdown ends a few seconds early and the page itself (every answer on it) goes."""
+    from datetime import timedelta
+
+    from lawlearn.database import utcnow
+
+    make_user("lastsecond", name="最后一秒")
+    make_quiz(title="限时小测", time_limit_minutes=30)
+    page = start_timed_attempt(phone, live_server, "lastsecond")
+    with app.app_context():
+        attempt = db.session.scalar(select(Attempt))
+        attempt.deadline = utcnow() + timedelta(seconds=9)  # the server's own deadline
+        db.session.commit()
+    page.reload()
+    expect(page.locator(".answer-sheet")).to_be_visible()
+    page.locator('.sheet-cell[data-goto="4"]').click()  # the fill-in question
+    page.locator("fieldset.question:visible").get_by_role("textbox").fill("宪法")  # no pause
+    expect(page).to_have_url(re.compile(r"/attempts/\d+/review$"), timeout=15000)
+    with app.app_context():
+        attempt = db.session.scalar(select(Attempt))
+        assert attempt.submitted_at is not None and attempt.submitted_at < attempt.deadline
+        answered = [item.response for item in attempt.items if item.response is not None]
+        assert answered == [["宪法"]]
+
+
+def test_time_up_offline_waits_for_the_connection_and_says_what_counts(
+        app, live_server, phone, make_user, make_quiz):
+    """Answers given offline were dropped from the phone when time ran out, and the page
+    went to the browser's "no internet" error page. Now it waits and says so; back online
+    before the server's deadline (the phone's clock is moved on, the server's deadline is
+    still half an hour away), the answers go in with the paper."""
+    make_user("timed", name="限时")
+    make_quiz(title="限时小测", time_limit_minutes=30)
+    phone.clock.install()
+    page = start_timed_attempt(phone, live_server, "timed")
     status = page.locator("#save-status")
     answer_current(page)
     expect(status).to_have_text("已保存")
@@ -256,7 +289,7 @@ def test_time_up_offline_keeps_the_answers_and_hands_them_in_on_reconnecting(
         answer_current(page)
     expect(status).to_have_text(re.compile("未连接"))
     page.clock.fast_forward("30:05")
-    expect(status).to_have_text("时间到。网络未连接，答案暂存在本机，恢复网络后自动交卷")
+    expect(status).to_have_text("时间到，网络未连接：恢复网络后自动交卷；截止前没能保存的答案不能计分")
     assert "/attempts/" in page.url and page.locator("#attempt-form").count() == 1
     with app.app_context():
         attempt = db.session.scalar(select(Attempt))

@@ -228,7 +228,10 @@
     }, 0);
   });
 
+  var handingIn = false;  // 交卷 and the time-up hand in once between them
   function submitNow() {
+    if (handingIn) { return; }
+    handingIn = true;
     var post = document.createElement("form");
     post.method = "post";
     post.action = form.dataset.submitUrl;
@@ -242,15 +245,17 @@
   }
 
   // Time is up: hand in the page itself (the path without scripts saves every answer shown,
-  // then submits), so that answers not sent yet (typed a moment ago, or given offline) go
-  // with it. Offline it waits for the connection, the answers kept on the device meanwhile;
-  // the server closes the attempt at its deadline with what it had in any case.
+  // then submits), so that answers not sent yet (typed a moment ago) go with it. Offline it
+  // waits for the connection, the answers kept on the device: in time if it returns before
+  // the server's deadline; after it, the server has closed the attempt with what it had.
   function handInAtTimeUp() {
+    if (handingIn) { return; }
     if (!navigator.onLine) {
       setStatus("timeUpOffline");
       window.addEventListener("online", handInAtTimeUp, { once: true });
       return;
     }
+    handingIn = true;
     var flag = document.createElement("input");
     flag.type = "hidden"; flag.name = "submit"; flag.value = "1";
     form.appendChild(flag);
@@ -258,10 +263,13 @@
     HTMLFormElement.prototype.submit.call(form);
   }
 
-  // The countdown follows the server's clock, not the phone's.
+  // The countdown follows the server's clock, not the phone's, and ends a few seconds
+  // before the server's deadline: the page's estimate of the server's clock lags by the
+  // page's own loading, and the hand-in must arrive in time (answers after it are refused).
+  var HAND_IN_EARLY = 5000;
   var countdown = document.getElementById("countdown");
   if (countdown) {
-    var deadline = Date.parse(countdown.dataset.deadline);
+    var deadline = Date.parse(countdown.dataset.deadline) - HAND_IN_EARLY;
     var offset = Date.parse(countdown.dataset.now) - Date.now();
     var tick = function () {
       var left = Math.max(0, Math.floor((deadline - (Date.now() + offset)) / 1000));
