@@ -128,7 +128,6 @@ def session_edit(session_id: int | None = None):
         form.usernames.data = " ".join(usernames_of([a.user_id for a in study.audience
                                                      if a.user_id]))
     status = 200
-    kept: list[User] = []  # people with records a new audience leaves out (kept by name)
     if form.validate_on_submit():
         try:
             fields, problems = _form_fields(form)
@@ -145,7 +144,7 @@ def session_edit(session_id: int | None = None):
             else:
                 changed = services.update_session(
                     current_user, study, fields, whole_series=form.whole_series.data,
-                    now=utcnow(), past_confirmed=form.past_confirmed.data, kept=kept)
+                    now=utcnow(), past_confirmed=form.past_confirmed.data)
                 message = _("已保存 %(n)d 场活动。", n=changed)
         except DomainError as error:
             db.session.rollback()
@@ -154,11 +153,6 @@ def session_edit(session_id: int | None = None):
         else:
             db.session.commit()
             flash(message, "success")
-            if kept:
-                names = "、".join(person.name for person in kept[:10]) \
-                    + (_("等") if len(kept) > 10 else "")
-                flash(_("已有出勤或请假记录的 %(n)d 人不在新的参加范围内，已作为指定人员保留：%(names)s。",
-                        n=len(kept), names=names), "warning")
             if study.checkin_closes_at is not None and study.checkin_closes_at > study.ends_at:
                 # Allowed (latecomers, an online session), but easily a slip of the date.
                 flash(_("注意：签到截止时间晚于活动结束时间，活动结束后直到 %(when)s 仍可签到。",

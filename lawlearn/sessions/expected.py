@@ -37,6 +37,21 @@ def expected_condition(session: StudySession):
                                User.department_id.in_(sections)))
 
 
+def expected_by(session: StudySession, audience: tuple[bool, list[int], list[int]]):
+    """SQL: as ``expected_condition``, for an audience given as (everyone, department ids,
+    user ids): the one a session had before an edit. The lists are the audience's own
+    entries (a few departments, people named), never the people a department holds."""
+    everyone, department_ids, user_ids = audience
+    until = expected_until(session)
+    condition = and_(User.active.is_(True), studies_condition(), User.joined_at < until,
+                     User.created_at < until)
+    if everyone:
+        return condition
+    sections = select(Department.id).where(Department.parent_id.in_(department_ids))
+    return and_(condition, or_(User.id.in_(user_ids), User.department_id.in_(department_ids),
+                               User.department_id.in_(sections)))
+
+
 def expected_until(session: StudySession) -> datetime:
     """Accounts made before this are expected at ``session``: the later of its check-in's
     close and its own entry. A session closed days late marks nobody absent who joined the

@@ -165,13 +165,12 @@ def _refuse_if_over(ends_at: datetime, now: datetime) -> None:
 
 def update_session(actor: User, session: StudySession, fields: SessionFields, *,
                    whole_series: bool = False, now: datetime | None = None,
-                   past_confirmed: bool = True, kept: list[User] | None = None) -> int:
+                   past_confirmed: bool = True) -> int:
     """Edit one session, or this and every later session of its series (same shift). New
     times that have already ended need ``past_confirmed`` (given ``now``), as a new
     session does: a year mistyped on an upcoming one would mark everyone absent. (A series
-    edited from a session held: only the sessions still ahead are asked about.) People
-    with a record whom a new audience leaves out stay, by name (audience_change); they are
-    added to ``kept``, when given."""
+    edited from a session held: only the sessions still ahead are asked about.) A new
+    audience may not leave out people with records (audience_change)."""
     _check(fields)
     # To the minute, as the form shows them: a session made with seconds is not "moved".
     def minutes(*moments: datetime) -> tuple:
@@ -193,18 +192,18 @@ def update_session(actor: User, session: StudySession, fields: SessionFields, *,
 
     shifts = [(target, target.starts_at - session.starts_at) for target in targets]
     was = {target.id: (target.starts_at, target.place) for target in targets}
-    # Who has a record and is expected, read before a change of audience (only then).
-    wanted = audience_change.key_of(fields.audience_all, fields.department_ids, fields.user_ids)
-    recorded = {target.id: audience_change.recorded_and_expected(target) for target in targets
-                if audience_change.audience_key(target) != wanted}
+    wanted = audience_change.audience_wanted(fields.audience_all, fields.department_ids,
+                                             fields.user_ids)
+    before = {target.id: audience_change.audience_of(target) for target in targets
+              if audience_change.audience_of(target) != wanted}
     check_narrowing("session", [target.id for target in targets],
                     lambda: [_apply(target, fields, shift) for target, shift in shifts])
+    if before:
+        db.session.flush()
     for target in targets:
-        if target.id in recorded:
-            db.session.flush()
-            people = audience_change.keep_the_recorded(target, recorded[target.id])
-            if kept is not None:
-                kept.extend(people)
+        if target.id in before:
+            audience_change.refuse_leaving_out_the_recorded(target, before[target.id])
+            audience_change.follow_the_new_audience(target)
     follow_moved_sessions({target.id: (local_day(was[target.id][0]), local_day(target.starts_at))
                            for target in targets})
     record_audit(actor, "session.update", session,

@@ -8,14 +8,16 @@ from datetime import timedelta
 from urllib.parse import unquote
 
 import pytest
+from lxml import html
 from sqlalchemy import select
 
 from lawlearn.accounts.models import AuditEntry, Department
 from lawlearn.database import utcnow
+from lawlearn.errors import ValidationFailed
 from lawlearn.extensions import db
 from lawlearn.sessions import roster, services
 from lawlearn.sessions.models import Attendance
-from tests.conftest import csrf_from
+from tests.conftest import csrf_from, field_errors
 from tests.sessions import test_leave_and_attendance as leave_tests
 from tests.sessions.test_leave_and_attendance import NOW, make_session, record, user
 
@@ -440,10 +442,11 @@ def test_a_note_keeps_how_the_person_checked_in_and_no_status_is_preset(ctx, org
         session_id=session.id, user_id=org.officer.id)) is None
 
 
-def test_people_with_records_stay_when_the_audience_changes(ctx, org, client, login):
-    """法制科 switched to 办公室 after two check-ins and a leave: the header said 出席 0 over
-    rows of 出席, the projector 已签到 2, the absentee list 签到 3. They stay expected by
-    name; absences written at closing belong to the old audience and go."""
+def test_an_audience_leaving_out_people_with_records_is_refused_naming_them(ctx, org, client,
+                                                                          login):
+    """法制科 switched to 办公室 after a check-in and a leave: the header said 出席 0 over rows
+    of 出席, the projector 已签到 2, the absentee list 签到 3. The change is refused, naming
+    them; named in 人员 they stay, and every count agrees."""
     from lawlearn.sessions.models import SessionAudience
 
     session = make_session(under_way(), department_ids=(org.section,))  # clerk, seclead
@@ -457,17 +460,22 @@ def test_people_with_records_stay_when_the_audience_changes(ctx, org, client, lo
             "starts_at": local_field(session.starts_at), "ends_at": local_field(session.ends_at),
             "study_hours": "1", "checkin_opens_minutes": "30", "late_after_minutes": "10",
             "department_ids": str(org.office), "past_confirmed": "y"}
-    response = client.post(url, data={**form, "csrf_token": csrf_from(client.get(url))},
-                           follow_redirects=True)
-    text = response.get_data(as_text=True)
-    assert "已保存 1 场活动。" in text
-    assert "已有出勤或请假记录的 2 人不在新的参加范围内，已作为指定人员保留：科员戊、科长丙。" in text
+    refused = client.post(url, data={**form, "csrf_token": csrf_from(client.get(url))})
+    assert refused.status_code == 422
+    page = html.fromstring(refused.get_data(as_text=True))
+    assert field_errors(page, "department_ids") == [
+        "《集中学法》已有 2 人签到、请假或被标记，不在新的参加范围内：科员戊（clerk）、科长丙（seclead）。"
+        "请把他们的用户名加入“人员”后再保存，或保留原来的参加范围。"]
     db.session.expire_all()
-    named = {a.user_id for a in db.session.scalars(select(SessionAudience).where(
-        SessionAudience.session_id == session.id, SessionAudience.user_id.is_not(None)))}
-    assert named == {org.clerk.id, org.section_lead.id}
+    assert {a.department_id for a in db.session.scalars(select(SessionAudience).where(
+        SessionAudience.session_id == session.id))} == {org.section}  # unchanged
+    saved = client.post(url, data={**form, "usernames": "clerk seclead",
+                                   "csrf_token": csrf_from(client.get(url))},
+                        follow_redirects=True)
+    assert "已保存 1 场活动。" in saved.get_data(as_text=True)
+    db.session.expire_all()
     counts = roster.roster_counts(db.session.get(type(session), session.id))
-    assert counts.expected == 4  # 办公室's two, and the two kept
+    assert counts.expected == 4  # 办公室's two, and the two named
     assert counts.by_status["excused"] == 1 and counts.not_checked_in == 2
     assert sum(counts.by_status.values()) + counts.not_checked_in == counts.expected
 
@@ -480,11 +488,9 @@ def test_absences_of_a_closed_session_follow_a_new_audience(ctx, org):
     db.session.commit()
     fields = services.SessionFields(session.title, session.kind_id, session.starts_at,
                                     session.ends_at, audience_all=False,
-                                    department_ids=[org.office], user_ids=[])
-    kept: list = []
-    services.update_session(None, session, fields, now=NOW, kept=kept)
+                                    department_ids=[org.office], user_ids=[org.clerk.id])
+    services.update_session(None, session, fields, now=NOW)
     db.session.commit()
-    assert [person.username for person in kept] == ["clerk"]  # present: kept by name
     statuses = dict(db.session.execute(select(Attendance.user_id, Attendance.status).where(
         Attendance.session_id == session.id)).all())
     assert statuses == {org.clerk.id: "present"}  # seclead's closing absence went
@@ -492,3 +498,20 @@ def test_absences_of_a_closed_session_follow_a_new_audience(ctx, org):
     assert services.close_session(session, NOW)  # closed again: 办公室's two absent
     assert roster.session_counts(session, NOW)[0] == 3
     assert roster.session_counts(session, NOW)[1].absent == 2
+
+
+def test_an_absence_the_admin_annotated_is_a_record_to_keep(ctx, org):
+    """A closing absence with the admin's note (marked, same status) is the admin's record:
+    a new audience leaving its person out is refused, not the note deleted."""
+    session = make_session(NOW - timedelta(hours=3), department_ids=(org.section,))
+    assert services.close_session(session, NOW)
+    services.mark(user(org.admin), session, user(org.section_lead), "absent", "未请假", NOW)
+    db.session.commit()
+    fields = services.SessionFields(session.title, session.kind_id, session.starts_at,
+                                    session.ends_at, audience_all=False,
+                                    department_ids=[org.office], user_ids=[])
+    with pytest.raises(ValidationFailed, match="科长丙（seclead）"):
+        services.update_session(None, session, fields, now=NOW)
+    db.session.rollback()
+    assert db.session.scalar(select(Attendance.note).where(
+        Attendance.session_id == session.id, Attendance.user_id == org.section_lead.id)) == "未请假"
