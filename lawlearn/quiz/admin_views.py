@@ -167,10 +167,10 @@ def quizzes():
 
 def _parse_rules(text: str) -> list[authoring.RuleFields]:
     rules = []
-    for number, line in enumerate((text or "").splitlines(), start=1):
+    # Numbered as rules, blank lines skipped: the bank's own checks name rules so too.
+    for number, line in enumerate((line for line in (text or "").splitlines() if line.split()),
+                                  start=1):
         parts = line.split()
-        if not parts:
-            continue
         kind = TYPE_WORDS.get(parts[0])
         # [0-9], not isdigit(): "²" is a digit to Python but no number to int().
         if kind is None or len(parts) < 2 or not re.fullmatch(r"[0-9]{1,4}", parts[1]):

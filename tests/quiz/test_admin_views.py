@@ -284,7 +284,7 @@ QUIZ_FORM = {"title": "检查", "grading": "highest", "pass_percent": "60", "sel
     ({"question_ids": "1，²"}, "试题编号只能是数字。"),  # "²".isdigit() is True
     ({"question_ids": "99999999999999999999"}, "试题编号 99999999999999999999 不存在或已停用"),
     ({"selection": "random", "rules": "判断 ³"}, "第 1 条规则看不懂"),
-    ({"selection": "random", "rules": "单选 1\n判断 2 走查 超难"},
+    ({"selection": "random", "rules": "单选 1\n\n判断 2 走查 超难"},  # a blank line between
      "第 2 条规则有两个标签“走查”“超难”：每条规则只能有一个标签；难度请写易、中或难。"),
     ({"selection": "random", "rules": "判断 1 易 难"}, "第 1 条规则只能有一个难度：“判断 1 易 难”"),
     ({"selection": "random", "rules": "单选 1\n单选 1"}, "各条规则共需单选题 2 道，题库中只有 1 道。"),
