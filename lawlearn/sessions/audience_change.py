@@ -52,8 +52,8 @@ def refuse_leaving_out_the_recorded(session: StudySession, before: tuple) -> Non
         .order_by(User.name_key, User.name).limit(NAMED)).all()
     names = "、".join(_("%(name)s（%(username)s）", name=name, username=username)
                      for name, username in named) + (_("等") if count > NAMED else "")
-    raise ValidationFailed(_("《%(title)s》已有 %(n)d 人签到、请假或被标记，不在新的参加范围内：%(names)s。"
-                             "请把他们的用户名加入“人员”后再保存，或保留原来的参加范围。",
+    raise ValidationFailed(_("“%(title)s”已有 %(n)d 人签到、请假或被标记，不在新的参加范围内：%(names)s。"
+                             "请把他们的用户名填入“应参加人员（用户名）”后再保存，或保留原来的参加范围。",
                              title=session.title, n=count, names=names), field="department_ids")
 
 

@@ -464,8 +464,8 @@ def test_an_audience_leaving_out_people_with_records_is_refused_naming_them(ctx,
     assert refused.status_code == 422
     page = html.fromstring(refused.get_data(as_text=True))
     assert field_errors(page, "department_ids") == [
-        "《集中学法》已有 2 人签到、请假或被标记，不在新的参加范围内：科员戊（clerk）、科长丙（seclead）。"
-        "请把他们的用户名加入“人员”后再保存，或保留原来的参加范围。"]
+        "“集中学法”已有 2 人签到、请假或被标记，不在新的参加范围内：科员戊（clerk）、科长丙（seclead）。"
+        "请把他们的用户名填入“应参加人员（用户名）”后再保存，或保留原来的参加范围。"]
     db.session.expire_all()
     assert {a.department_id for a in db.session.scalars(select(SessionAudience).where(
         SessionAudience.session_id == session.id))} == {org.section}  # unchanged
