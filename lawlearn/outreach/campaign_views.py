@@ -9,7 +9,6 @@ buttons that change anything, in the staff layout.
 
 from __future__ import annotations
 
-from datetime import date
 from functools import wraps
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -19,14 +18,11 @@ from sqlalchemy import select
 
 from lawlearn.accounts.departments import department_choices
 from lawlearn.accounts.forms import ConfirmForm
-from lawlearn.accounts.models import Department, Role
-from lawlearn.converters import record_id
+from lawlearn.accounts.models import Role
 from lawlearn.database import utcnow
 from lawlearn.errors import DomainError
 from lawlearn.exports import XLSX_MIMETYPE, download
 from lawlearn.extensions import db
-from lawlearn.library.models import Law
-from lawlearn.localtime import YEARS, parse_day
 from lawlearn.outreach import campaigns, outreach_admin_bp, outreach_bp
 from lawlearn.outreach.activity_summary import export_docx
 from lawlearn.outreach.campaign_forms import CampaignForm
@@ -41,15 +37,14 @@ from lawlearn.outreach.export import (
 from lawlearn.outreach.ledger import (
     STATUS_SCOPE_LABELS,
     LedgerFilters,
-    check_filters,
     describe_filters,
     laws_in_ledger,
     ledger_page,
     ledger_totals,
-    local_naive,
     totals_by_campaign,
     totals_by_category,
 )
+from lawlearn.outreach.ledger_args import filter_args, filters_from_args, today
 from lawlearn.outreach.models import EVENT_STATUSES, MATERIAL_KINDS, Campaign, OutreachCategory
 from lawlearn.pagination import page_arg, redirect_past_last_page
 
@@ -68,10 +63,6 @@ def leader_or_admin(view):
         return view(*args, **kwargs)
 
     return guarded
-
-
-def _today() -> date:
-    return local_naive(utcnow()).date()
 
 
 def _event_link(blueprint: str):
@@ -97,84 +88,8 @@ def _common(blueprint: str) -> dict:
 # --- the ledger ----------------------------------------------------------------------------------
 
 
-def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "").strip()
-    return record_id(value) if value.isdigit() else None
-
-
-def _filters_from_args() -> tuple[LedgerFilters, list[str]]:
-    """The ledger's filters from the query string (this year by default) and the problems
-    found; a bad value is reported and left out."""
-    problems: list[str] = []
-    today = _today()
-    days: dict[str, date | None] = {}
-    for name, default, label in (("from", date(today.year, 1, 1), _("开始日期")),
-                                 ("to", date(today.year, 12, 31), _("结束日期"))):
-        raw = request.args.get(name)
-        if raw is None:
-            days[name] = default
-        elif not raw.strip():
-            days[name] = None  # cleared: no limit
-        else:
-            try:
-                days[name] = parse_day(raw)
-            except ValueError:
-                problems.append(_("%(label)s无效：应为 %(first)d—%(last)d 年间的日期，格式如 "
-                                  "2024-12-01。", label=label, first=YEARS[0], last=YEARS[1]))
-                days[name] = default
-    # A campaign chosen with the dates left as they were (absent or this year's defaults):
-    # its own period, so that a past campaign does not show an empty ledger.
-    campaign_id = _int_arg("campaign")
-    campaign = db.session.get(Campaign, campaign_id) if campaign_id else None
-    if campaign is not None and request.args.get("from") in (None, date(today.year, 1, 1)
-                                                             .isoformat()) \
-            and request.args.get("to") in (None, date(today.year, 12, 31).isoformat()):
-        days = {"from": campaign.starts_on, "to": campaign.ends_on}
-    status = request.args.get("status") or "reported"
-    if status not in STATUS_SCOPE_LABELS:
-        problems.append(_("未知的状态范围。"))
-        status = "reported"
-    # An id naming nothing (an old bookmark, a typed address) matches no event, as in every
-    # list, and says why the figures are zero (the exports, which cannot say it, match
-    # nothing too rather than the whole office).
-    chosen: dict[str, int | None] = {}
-    for name, model, label in (("department", Department, _("部门")),
-                               ("category", OutreachCategory, _("类别")),
-                               ("campaign", Campaign, _("主题宣传")), ("law", Law, _("法规"))):
-        chosen[name] = _int_arg(name)
-        if chosen[name] is not None and db.session.get(model, chosen[name]) is None:
-            problems.append(_("所选的%(what)s不存在，没有符合条件的活动。", what=label))
-    filters = LedgerFilters(date_from=days["from"], date_to=days["to"],
-                            department_id=chosen["department"],
-                            category_id=chosen["category"], campaign_id=chosen["campaign"],
-                            law_id=chosen["law"], status=status)
-    try:
-        check_filters(filters)
-    except DomainError:
-        problems.append(_("结束日期早于开始日期，已按对调后的期间统计。"))
-        filters = LedgerFilters(date_from=filters.date_to, date_to=filters.date_from,
-                                department_id=filters.department_id,
-                                category_id=filters.category_id,
-                                campaign_id=filters.campaign_id, law_id=filters.law_id,
-                                status=status)
-    return filters, problems
-
-
-def _filter_args(filters: LedgerFilters) -> dict[str, str]:
-    """The query string that gives ``filters`` back (for export links)."""
-    args = {"from": filters.date_from.isoformat() if filters.date_from else "",
-            "to": filters.date_to.isoformat() if filters.date_to else "",
-            "status": filters.status}
-    for name, value in (("department", filters.department_id),
-                        ("category", filters.category_id), ("campaign", filters.campaign_id),
-                        ("law", filters.law_id)):
-        if value:
-            args[name] = str(value)
-    return args
-
-
 def _ledger(blueprint: str, template: str):
-    filters, problems = _filters_from_args()
+    filters, problems = filters_from_args()
     pagination = ledger_page(filters, page_arg(), current_app.config["PER_PAGE"])
     redirect_past_last_page(pagination)
     choices = {
@@ -191,13 +106,13 @@ def _ledger(blueprint: str, template: str):
         template, filters=filters, problems=problems, pagination=pagination,
         totals=ledger_totals(filters), by_category=totals_by_category(filters),
         by_campaign=totals_by_campaign(filters), described=describe_filters(filters),
-        choices=choices, args=_filter_args(filters), **_common(blueprint))
+        choices=choices, args=filter_args(filters), **_common(blueprint))
 
 
 def _ledger_export(export_format: str, blueprint: str):
     if export_format not in EXPORT_FORMATS:
         abort(404)
-    filters, problems = _filters_from_args()
+    filters, problems = filters_from_args()
     if problems:
         # A file for other filters than asked (a date cleared, two swapped) would be taken
         # for the one asked for: refused in words, as the report's exports are.
@@ -206,7 +121,7 @@ def _ledger_export(export_format: str, blueprint: str):
         return render_template(
             "reports/export_error.html", problems=problems,
             layout="admin_base.html" if admin else "staff_base.html",
-            back_url=url_for(page, **_filter_args(filters)),
+            back_url=url_for(page, **filter_args(filters)),
             back_label=_("返回普法台账")), 400
     campaign = db.session.get(Campaign, filters.campaign_id) if filters.campaign_id else None
     if export_format == "xlsx":
@@ -251,8 +166,8 @@ def _campaign_list(blueprint: str, template: str):
     return render_template(template, campaigns=every,
                            copies={c.copied_from_id: c for c in every if c.copied_from_id},
                            counts=campaigns.event_counts_by_campaign(),
-                           templates=campaigns.last_year_campaigns(_today()),
-                           this_year=_today().year, **_common(blueprint))
+                           templates=campaigns.last_year_campaigns(today()),
+                           this_year=today().year, **_common(blueprint))
 
 
 def _dashboard(blueprint: str, template: str, campaign_id: int):
@@ -361,7 +276,7 @@ def campaign_edit(campaign_id: int | None = None):
     elif request.method == "POST":
         status = 422
     return render_template("outreach_admin/campaign_form.html", form=form, campaign=campaign,
-                           templates=campaigns.last_year_campaigns(_today())
+                           templates=campaigns.last_year_campaigns(today())
                            if campaign is None else []), status
 
 
