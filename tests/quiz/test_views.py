@@ -105,19 +105,27 @@ def test_home_lists_a_practice_quiz_until_it_is_passed(app, client, login, make_
     assert "民法典练习" in listing  # still open for more practice
 
 
-def test_the_review_says_unanswered_not_wrong(app, client, login, make_user, make_quiz):
-    login(make_user("blank"))
-    quiz_id = make_quiz()
+def hand_in_with(client, quiz_id: int, answers: dict[str, str]) -> list[str]:
+    """Start ``quiz_id``, hand in ``answers`` ({question type: answer}) from the page
+    without scripts, and return each question's verdict on the review."""
     page = client.get(f"/quizzes/{quiz_id}")
     take_url = client.post(f"/quizzes/{quiz_id}/start",
                            data={"csrf_token": csrf_from(page)}).headers["Location"]
     html = client.get(take_url).get_data(as_text=True)
     attempt_id = int(take_url.rsplit("/", 1)[1])
-    single = re.search(r'data-question-id="(\d+)" data-type="single"', html).group(1)
+    fields = {}
+    for kind, answer in answers.items():
+        question_id = re.search(rf'data-question-id="(\d+)" data-type="{kind}"', html)
+        fields[f"q-{question_id.group(1)}"] = answer
     done = client.post(f"/attempts/{attempt_id}/save", data={
-        "csrf_token": csrf_from(client.get(take_url)), f"q-{single}": "A", "submit": "1"},
+        "csrf_token": csrf_from(client.get(take_url)), **fields, "submit": "1"},
         follow_redirects=True).get_data(as_text=True)
-    heads = re.findall(r'<h2 class="question-head">[^<]*· ([^<·]+)</h2>', done)
+    return re.findall(r'<h2 class="question-head">[^<]*· ([^<·]+)</h2>', done)
+
+
+def test_the_review_says_unanswered_not_wrong(app, client, login, make_user, make_quiz):
+    login(make_user("blank"))
+    heads = hand_in_with(client, make_quiz(), {"single": "A"})
     assert sorted(heads) == ["回答错误", "未作答", "未作答", "未作答"]  # "A" is wrong
 
 
@@ -125,16 +133,6 @@ def test_the_review_says_partly_right_where_partial_credit_scored(app, client, l
                                                                    make_user, make_quiz):
     """"得分 2 / 3 · 回答错误" for a multiple choice with one right option of two."""
     login(make_user("partly"))
-    quiz_id = make_quiz(partial_credit=True)
-    page = client.get(f"/quizzes/{quiz_id}")
-    take_url = client.post(f"/quizzes/{quiz_id}/start",
-                           data={"csrf_token": csrf_from(page)}).headers["Location"]
-    html = client.get(take_url).get_data(as_text=True)
-    attempt_id = int(take_url.rsplit("/", 1)[1])
-    multiple = re.search(r'data-question-id="(\d+)" data-type="multiple"', html).group(1)
-    single = re.search(r'data-question-id="(\d+)" data-type="single"', html).group(1)
-    done = client.post(f"/attempts/{attempt_id}/save", data={
-        "csrf_token": csrf_from(client.get(take_url)), f"q-{multiple}": "A",
-        f"q-{single}": "A", "submit": "1"}, follow_redirects=True).get_data(as_text=True)
-    heads = re.findall(r'<h2 class="question-head">[^<]*· ([^<·]+)</h2>', done)
+    heads = hand_in_with(client, make_quiz(partial_credit=True), {"multiple": "A",
+                                                                 "single": "A"})
     assert sorted(heads) == ["回答错误", "未作答", "未作答", "部分正确"]  # A of A and B: half
