@@ -115,6 +115,18 @@ def _article_condition(term: str):
     return LawArticle.text.ilike(like_pattern(term), escape="\\")
 
 
+def _in_law_or_text(term: str, several: bool):
+    """An article condition for one term. Beside other terms, a term naming a law
+    ("民法典 隐私权") also matches that law's articles: the name is seldom in its own text,
+    and every term must match. Alone it stays a text search (not 1,260 articles)."""
+    condition = _article_condition(term)
+    if not several:
+        return condition
+    pattern = like_pattern(term)
+    return or_(condition, Law.title.ilike(pattern, escape="\\"),
+               Law.short_title.ilike(pattern, escape="\\"))
+
+
 def _material_condition(term: str):
     if db.engine.dialect.name == "sqlite" and len(term) >= 3:
         return Material.id.in_(
@@ -202,7 +214,8 @@ def search_library(query: str, *, include_unpublished: bool = False, law_id: int
             .options(joinedload(LawArticle.law)).order_by(Law.title, LawArticle.sub_number)
             .limit(20)))
 
-    found = [Law.is_current.is_(True), *[_article_condition(term) for term in terms]]
+    found = [Law.is_current.is_(True),
+             *[_in_law_or_text(term, len(terms) > 1) for term in terms]]
     if law_id is not None:
         found.append(LawArticle.law_id == law_id)
     counted = db.session.execute(

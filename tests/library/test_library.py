@@ -162,6 +162,15 @@ def test_search_on_the_civil_code_and_by_article_number(request_ctx):
         assert [(a.law.short_title, a.number) for a in direct] == [("民法典", 1165)], query
     both = search_library("第三十三条").direct_articles
     assert {a.law.short_title for a in both} == {"民法典", "宪法"}
+    # A law's name beside a word: that law's articles with the word ("民法典" is seldom in
+    # its own text, so the search found nothing)
+    privacy = search_library("民法典 隐私权")
+    assert [law.short_title for law, _articles in privacy.articles_by_law] == ["民法典"]
+    assert privacy.article_total >= 5 and all(
+        "隐私权" in a.text for _law, articles in privacy.articles_by_law for a in articles)
+    assert search_library("宪法 隐私权").empty
+    # Alone, a law's name is still a text search, not all 1,260 articles
+    assert search_library("民法典").article_total < 20
 
 
 @pytest.mark.parametrize(("query", "parsed"), [
