@@ -150,6 +150,7 @@ class SearchResults(PagerLinks):
     law_totals: dict[int, int] = field(default_factory=dict)  # law id → its articles found
     more_laws: list[tuple[Law, int]] = field(default_factory=list)  # found, hits not shown
     within: Law | None = None  # the one law searched, a page of its hits at a time
+    laws_named: list[Law] = field(default_factory=list)  # nothing found: laws the words name
     page: int = 1
     pages: int = 1
 
@@ -257,6 +258,12 @@ def search_library(query: str, *, include_unpublished: bool = False, law_id: int
         material_query = material_query.where(Material.published.is_(True))
     results.materials = list(db.session.scalars(
         material_query.order_by(Material.updated_at.desc()).limit(MAX_MATERIAL_HITS)))
+    # "民法典" alone is seldom in any article: the laws the words name, shown when nothing
+    # else is found (read either way: a search's queries do not depend on what it finds).
+    results.laws_named = list(db.session.scalars(select(Law).where(
+        Law.is_current.is_(True), or_(*[
+            column.ilike(like_pattern(term), escape="\\") for term in terms
+            for column in (Law.title, Law.short_title)])).order_by(Law.title).limit(5)))
     return results
 
 

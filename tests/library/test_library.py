@@ -169,8 +169,12 @@ def test_search_on_the_civil_code_and_by_article_number(request_ctx):
     assert privacy.article_total >= 5 and all(
         "隐私权" in a.text for _law, articles in privacy.articles_by_law for a in articles)
     assert search_library("宪法 隐私权").empty
-    # Alone, a law's name is still a text search, not all 1,260 articles
+    # Alone, a law's name is still a text search, not all 1,260 articles; found nowhere,
+    # the law it names is offered
     assert search_library("民法典").article_total < 20
+    assert [law.short_title for law in search_library("宪法典").laws_named] == []
+    offered = search_library("中华人民共和国宪法")
+    assert offered.empty and [law.short_title for law in offered.laws_named] == ["宪法"]
 
 
 @pytest.mark.parametrize(("query", "parsed"), [

@@ -109,3 +109,16 @@ def test_a_laws_page_searches_that_law(app, client, login, make_user):
     missing = client.get(f"/search?q=不存在的词语&law={ids[0]}").get_data(as_text=True)
     assert "中没有找到与“不存在的词语”相关的条文" in missing
     assert "在全部法规和资料中搜索" in missing
+
+
+def test_a_laws_name_found_nowhere_offers_the_law(app, client, login, make_user):
+    """"民法典" typed alone (seldom in any article) said only 没有找到."""
+    login(make_user("named"))
+    with app.app_context():
+        law = import_text()
+        law_id, title = law.id, law.display_title
+    page = client.get(f"/search?q={title}").get_data(as_text=True)
+    assert "没有找到" in page and "要找的是这部法规吗？" in page
+    assert f'<a href="/laws/{law_id}">《{title}》</a>' in page
+    nothing = client.get("/search?q=不存在的词语").get_data(as_text=True)
+    assert "没有找到" in nothing and "要找的是这部法规吗？" not in nothing
