@@ -231,7 +231,8 @@ def _ids(sources: list[str], prefix: str) -> set[int]:
 
 def describe_sources(sources: list[str]) -> dict[str, str]:
     """What each award was for, in words (a quiz's title, an article's label…), with one
-    query per kind of source present."""
+    query per kind of source, present on the page or not: the page's queries do not depend
+    on what the person earned points for (bench/bench_pages.py compares two offices)."""
     # Imported here: these domains' packages import practice's while they load.
     from lawlearn.library.models import LawArticle, Material
     from lawlearn.plans.models import PlanItem, Reflection
@@ -241,25 +242,20 @@ def describe_sources(sources: list[str]) -> dict[str, str]:
     words: dict[str, str] = {}
     titles: dict[str, dict[int, Any]] = {}
     for prefix, model in (("quiz", Quiz), ("session", StudySession), ("material", Material)):
-        ids = _ids(sources, prefix)
-        if ids:
-            titles[prefix] = dict(db.session.execute(
-                select(model.id, model.title).where(model.id.in_(ids))).all())
-    article_ids = _ids(sources, "article")
-    if article_ids:
-        titles["article"] = {a.id: _("《%(law)s》%(label)s", law=a.law.display_title,
-                                     label=a.label)
-                             for a in db.session.scalars(select(LawArticle).options(
-                                 joinedload(LawArticle.law)).where(LawArticle.id.in_(article_ids)))}
+        titles[prefix] = dict(db.session.execute(
+            select(model.id, model.title).where(model.id.in_(_ids(sources, prefix)))).all())
+    titles["article"] = {a.id: _("《%(law)s》%(label)s", law=a.law.display_title,
+                                 label=a.label)
+                         for a in db.session.scalars(select(LawArticle).options(
+                             joinedload(LawArticle.law)).where(
+                                 LawArticle.id.in_(_ids(sources, "article"))))}
     # Plan items and reflections are tasks, named in quotes: "撰写学习心得".
     tasks: dict[str, dict[int, str]] = {}
     for prefix, query in (("plan_item", select(PlanItem.id, PlanItem.title)),
                           ("reflection", select(Reflection.id, PlanItem.title).join(
                               PlanItem, PlanItem.id == Reflection.item_id))):
-        ids = _ids(sources, prefix)
-        if ids:
-            tasks[prefix] = dict(db.session.execute(query.where(
-                query.selected_columns[0].in_(ids))).all())
+        tasks[prefix] = dict(db.session.execute(query.where(
+            query.selected_columns[0].in_(_ids(sources, prefix)))).all())
     for source in sources:
         kind, _sep, rest = source.partition(":")
         if kind in tasks and rest.isdigit() and int(rest) in tasks[kind]:
