@@ -36,13 +36,10 @@ def records_events(user: User) -> bool:
     return user.is_admin or not user.has_role(Role.LEADER)
 
 
-LEADER_READS_ONLY = "leader_reads_only"
-
-
 def require_recording(user: User) -> None:
     if not records_events(user):
         raise PermissionDenied(_("主要负责人账号只能查看普法活动，不能登记、修改或提交。"),
-                               code=LEADER_READS_ONLY)
+                               code="leader_reads_only")
 
 
 def can_view_event(user: User, event: OutreachEvent) -> bool:

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from lawlearn.accounts.models import Department, User
 from lawlearn.exports import FORMULA_START, local_time
 from lawlearn.extensions import db
+from lawlearn.i18n import display_time_range
 from lawlearn.localtime import local_moment
 from lawlearn.sessions.models import ATTENDANCE_STATUSES, CHECKIN_SOURCES, Attendance, StudySession
 from lawlearn.sessions.roster import RosterCounts, roster_counts, roster_query
@@ -31,12 +32,6 @@ COLUMNS = ((lambda: _("序号"), 6), (lambda: _("部门"), 24), (lambda: _("姓�
 STREAM_ROWS = 1000  # rows fetched at a time
 
 
-def session_when(study: StudySession) -> str:
-    """2026-12-02 14:00–16:00 (the end's day too when it ends on another day)."""
-    start, end = local_time(study.starts_at), local_time(study.ends_at)
-    return f"{start}–{end[11:] if end[:10] == start[:10] else end}"
-
-
 def figures_line(counts: RosterCounts) -> str:
     statuses = counts.by_status
     return _("应到 %(expected)d 人 · 出席 %(present)d · 迟到 %(late)d · 请假 %(excused)d · "
@@ -46,7 +41,7 @@ def figures_line(counts: RosterCounts) -> str:
 
 
 def _heading_lines(study: StudySession, counts: RosterCounts, now: datetime) -> list[str]:
-    lines = [_("时间：%(when)s", when=session_when(study))]
+    lines = [_("时间：%(when)s", when=display_time_range(study.starts_at, study.ends_at))]
     details = [_("类型：%(kind)s", kind=study.kind.name)]
     if study.place:
         details.append(_("地点：%(place)s", place=study.place))

@@ -20,11 +20,7 @@ def expected_condition(session: StudySession):
     check-in closed or before it was entered (see ``expected_until``). Subqueries on the
     audience rows rather than lists of ids, so a city-wide session (tens of thousands of
     people) never becomes one bound parameter per person."""
-    until = expected_until(session)
-    # Joined, and with an account, before then: nobody could check in, or be marked, at a
-    # session closed before their account existed (an import's back-dated 加入日期).
-    condition = and_(User.active.is_(True), studies_condition(), User.joined_at < until,
-                     User.created_at < until)
+    condition = _could_attend(session)
     if session.audience_all:
         return condition
     audience = SessionAudience.__table__
@@ -42,14 +38,21 @@ def expected_by(session: StudySession, audience: tuple[bool, list[int], list[int
     user ids): the one a session had before an edit. The lists are the audience's own
     entries (a few departments, people named), never the people a department holds."""
     everyone, department_ids, user_ids = audience
-    until = expected_until(session)
-    condition = and_(User.active.is_(True), studies_condition(), User.joined_at < until,
-                     User.created_at < until)
+    condition = _could_attend(session)
     if everyone:
         return condition
     sections = select(Department.id).where(Department.parent_id.in_(department_ids))
     return and_(condition, or_(User.id.in_(user_ids), User.department_id.in_(department_ids),
                                User.department_id.in_(sections)))
+
+
+def _could_attend(session: StudySession):
+    """SQL on ``User``: active, studying, and joined with an account before
+    ``expected_until``: nobody could check in, or be marked, at a session closed before
+    their account existed (an import's back-dated 加入日期)."""
+    until = expected_until(session)
+    return and_(User.active.is_(True), studies_condition(), User.joined_at < until,
+                User.created_at < until)
 
 
 def expected_until(session: StudySession) -> datetime:

@@ -194,8 +194,8 @@ def update_session(actor: User, session: StudySession, fields: SessionFields, *,
     was = {target.id: (target.starts_at, target.place) for target in targets}
     wanted = audience_change.audience_wanted(fields.audience_all, fields.department_ids,
                                              fields.user_ids)
-    before = {target.id: audience_change.audience_of(target) for target in targets
-              if audience_change.audience_of(target) != wanted}
+    before = {target.id: audience for target in targets
+              if (audience := audience_change.audience_of(target)) != wanted}
     check_narrowing("session", [target.id for target in targets],
                     lambda: [_apply(target, fields, shift) for target, shift in shifts])
     if before:

@@ -47,7 +47,7 @@ def test_the_sheet_lists_the_roster_with_status_time_way_and_note(ctx, org):
     sheet = read_sheet(sign_in_sheet(session, NOW + timedelta(minutes=5)))
     assert sheet["A1"].value == "集中学法 签到表"
     top = [sheet.cell(row, 1).value for row in range(2, 6)]
-    assert top == ["时间：2025-03-10 09:00–10:00", "类型：集中学法　地点：三楼会议室　主讲：王律师",
+    assert top == ["时间：2025年3月10日 09:00 – 10:00", "类型：集中学法　地点：三楼会议室　主讲：王律师",
                    "应到 4 人 · 出席 1 · 迟到 0 · 请假 0 · 缺席 0 · 未签到 3",
                    "导出时间：2025-03-10 09:05"]
     header_row, rows = table_of(sheet)
@@ -86,7 +86,7 @@ def test_a_cancelled_session_says_so_and_an_empty_roster_has_headings_only(ctx, 
 def test_a_session_over_several_days_names_both_days(ctx, org):
     session = make_session(NOW, minutes=60 * 26)
     sheet = read_sheet(sign_in_sheet(session, NOW))
-    assert sheet["A2"].value == "时间：2025-03-10 09:00–2025-03-11 11:00"
+    assert sheet["A2"].value == "时间：2025年3月10日 09:00 – 2025年3月11日 11:00"
 
 
 def test_the_sheet_reads_in_the_same_statements_however_many_are_expected(
