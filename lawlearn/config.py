@@ -22,6 +22,8 @@ LOGIN_RATE_LIMIT = "20 per minute"
 LOGIN_MAX_FAILURES = 5
 LOGIN_LOCKOUT = timedelta(minutes=15)
 PASSWORD_MIN_LENGTH = 8
+# Of letters, digits and other characters, how many kinds a new password holds (1 to 3).
+PASSWORD_MIN_KINDS = 2
 # Public stall quizzes (有奖问答), per client address: a stall crowd may share one address
 # (a school's or a company's Wi-Fi, a carrier's NAT; thirty in a minute met 20 per minute),
 # so these stay generous; one device answers once whatever the limits.

@@ -40,7 +40,7 @@ def test_a_user_in_a_department_no_row_can_be_is_refused(app, admin_client, numb
         before = count(User)
     response = post_with_csrf(admin_client, "/admin/users/new", "/admin/users/new", {
         "username": "judy", "name": "朱迪", "department_id": number, "roles": ["staff"],
-        "password": "judy-initial"})
+        "password": "first-pass-41"})
     assert response.status_code in (200, 422)
     assert "部门不存在。" in response.get_data(as_text=True)
     with app.app_context():
@@ -49,7 +49,7 @@ def test_a_user_in_a_department_no_row_can_be_is_refused(app, admin_client, numb
 
 def test_an_unknown_role_is_named_in_chinese(app, admin_client):
     response = post_with_csrf(admin_client, "/admin/users/new", "/admin/users/new", {
-        "username": "judy", "name": "朱迪", "roles": ["superuser"], "password": "judy-initial"})
+        "username": "judy", "name": "朱迪", "roles": ["superuser"], "password": "first-pass-41"})
     html = response.get_data(as_text=True)
     assert "未知角色：superuser" in html and "not a valid choice" not in html
     with app.app_context():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -18,6 +19,7 @@ from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Opt
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from lawlearn.accounts.models import ROLE_LABELS
+from lawlearn.accounts.rules import password_rule_text
 from lawlearn.converters import optional_record_id
 from lawlearn.date_checks import WithinYears
 from lawlearn.validators import Required
@@ -38,14 +40,17 @@ class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(_l("当前密码"), validators=[
         InputRequired(message=_l("请输入当前密码。"))])
     new_password = PasswordField(_l("新密码"), validators=[
-        InputRequired(message=_l("请输入新密码。")), Length(max=256)],
-        description=_l("至少 8 个字符，不能与用户名相同。"))
+        InputRequired(message=_l("请输入新密码。")), Length(max=256)])
     confirm = PasswordField(
         _l("再次输入新密码"),
         validators=[InputRequired(message=_l("请再次输入新密码。")),
                     EqualTo("new_password", message=_l("两次输入的新密码不一致。"))],
     )
     next = HiddenField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.new_password.description = password_rule_text()  # the configured rules
 
 
 # Under every multiple select: nothing on a computer says Ctrl picks a second one.
@@ -75,14 +80,22 @@ class UserForm(FlaskForm):
     joined_on = DateField(_l("加入日期"), validators=[Optional(), WithinYears()],
                           description=_l("来本单位或开始参加学法的日期，新建时留空即为今天。此日期前"
                                          "结束的学习计划、学法活动和统计期间不计入此人。"))
-    password = PasswordField(_l("初始密码"), validators=[Optional(), Length(max=256)],
-                             description=_l("至少 8 个字符；用户首次登录时须修改。"))
+    password = PasswordField(_l("初始密码"), validators=[Optional(), Length(max=256)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.password.description = _("%(rules)s；用户首次登录时须修改。",
+                                      rules=password_rule_text().rstrip("。."))
 
 
 class ResetPasswordForm(FlaskForm):
     new_password = PasswordField(_l("临时密码"), validators=[
-        InputRequired(message=_l("请输入临时密码。")), Length(max=256)],
-        description=_l("用户下次登录时须修改此密码。"))
+        InputRequired(message=_l("请输入临时密码。")), Length(max=256)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.new_password.description = _("%(rules)s；用户下次登录时须修改此密码。",
+                                           rules=password_rule_text().rstrip("。."))
 
 
 class ConfirmForm(FlaskForm):
@@ -110,9 +123,13 @@ class MergeDepartmentForm(FlaskForm):
 class UserImportForm(FlaskForm):
     file = FileField(_l("用户表格（.xlsx 或 .csv）"), validators=[FileRequired(_l("请选择文件。"))])
     default_password = PasswordField(
-        _l("默认初始密码"), validators=[Optional(), Length(max=256)],
-        description=_l("表格中未填写初始密码的用户使用此密码；首次登录须修改。"),
-    )
+        _l("默认初始密码"), validators=[Optional(), Length(max=256)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.default_password.description = _(
+            "表格中未填写初始密码的用户使用此密码（%(rules)s）；首次登录须修改。",
+            rules=password_rule_text().rstrip("。."))
 
 
 class UserImportConfirmForm(FlaskForm):

@@ -22,14 +22,37 @@ def normalize_username(username: str) -> str:
 def password_problems(password: str, username: str) -> list[str]:
     """Every rule the password breaks, in words for the user."""
     problems = []
+    password = password or ""
     minimum = current_app.config["PASSWORD_MIN_LENGTH"]
-    if len(password or "") < minimum:
+    if len(password) < minimum:
         problems.append(_("密码至少需要 %(n)d 个字符。", n=minimum))
     elif not password.strip():
         problems.append(_("密码不能只由空格组成。"))
-    if password and normalize_username(password) == normalize_username(username):
+    elif len(character_kinds(password)) < current_app.config["PASSWORD_MIN_KINDS"]:
+        # "12345678", "88888888" and "password" are the first a guesser tries.
+        problems.append(_("密码须包含字母、数字、符号中的至少 %(n)d 类。",
+                          n=current_app.config["PASSWORD_MIN_KINDS"]))
+    name = normalize_username(username)
+    if password and normalize_username(password) == name:
         problems.append(_("密码不能与用户名相同。"))
+    elif len(name) >= 3 and name in password.lower():
+        # "zhangsan123": the username is public inside the office.
+        problems.append(_("密码不能包含用户名。"))
     return problems
+
+
+def character_kinds(password: str) -> set[str]:
+    """Which of letters (any script), digits and other characters (spaces, punctuation)
+    ``password`` holds."""
+    return {"digit" if ch.isdigit() else "letter" if ch.isalpha() else "other"
+            for ch in password}
+
+
+def password_rule_text() -> str:
+    """The rules of ``password_problems`` in one line, for a form's hint."""
+    return _("至少 %(n)d 个字符，含字母、数字、符号中的至少 %(kinds)d 类，不能包含用户名。",
+             n=current_app.config["PASSWORD_MIN_LENGTH"],
+             kinds=current_app.config["PASSWORD_MIN_KINDS"])
 
 
 def check_password_rules(password: str, username: str, field: str = "password") -> None:

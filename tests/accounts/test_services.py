@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from lawlearn.accounts import departments, services
+from lawlearn.accounts import departments, rules, services
 from lawlearn.accounts.models import AuditEntry, Department, User
 from lawlearn.database import utcnow
 from lawlearn.errors import PermissionDenied, TooManyAttempts, ValidationFailed
@@ -21,6 +21,25 @@ def test_password_rules(ctx):
     assert services.password_problems("good-password", "alice") == []
     assert services.password_problems(" " * 10, "alice") == ["密码不能只由空格组成。"]
     assert services.password_problems("two words here", "alice") == []  # spaces within: fine
+    # One kind of character only: the first a guesser tries.
+    for weak in ("12345678", "88888888", "password", "密码密码密码密码", "!!!!????"):
+        assert services.password_problems(weak, "alice") == [
+            "密码须包含字母、数字、符号中的至少 2 类。"], weak
+    for fine in ("abcd1234", "密码是lawlearn9", "1234-5678", "学法用法守法护法！"):
+        assert services.password_problems(fine, "alice") == [], fine
+    # The username inside it (any case), once it is long enough to mean something.
+    assert services.password_problems("Zhangsan123", "zhangsan") == ["密码不能包含用户名。"]
+    assert services.password_problems("ab-cdefgh", "ab") == []
+
+
+def test_password_rules_follow_the_configuration(app, ctx):
+    app.config.update(PASSWORD_MIN_LENGTH=12, PASSWORD_MIN_KINDS=3)
+    assert services.password_problems("abcd-1234", "alice") == ["密码至少需要 12 个字符。"]
+    assert services.password_problems("abcd-efgh-ijkl", "alice") == [
+        "密码须包含字母、数字、符号中的至少 3 类。"]
+    assert services.password_problems("abcd-efgh-1234", "alice") == []
+    assert rules.password_rule_text() == \
+        "至少 12 个字符，含字母、数字、符号中的至少 3 类，不能包含用户名。"
 
 
 def test_creating_a_user_names_every_problem_at_once_and_writes_nothing(ctx):

@@ -175,6 +175,7 @@ def test_forced_password_change_at_first_login(client, login, make_user, app):
     assert response.status_code == 302 and response.headers["Location"].startswith("/password")
     page = client.get(response.headers["Location"])
     assert "请先设置新密码" in page.get_data(as_text=True)
+    assert "至少 8 个字符，含字母、数字、符号中的至少 2 类，不能包含用户名。" in page.get_data(as_text=True)
     token = csrf_from(page)
     bad = client.post("/password", data={"current_password": PASSWORD, "new_password": "grace",
                                          "confirm": "grace", "csrf_token": token})
@@ -187,6 +188,14 @@ def test_forced_password_change_at_first_login(client, login, make_user, app):
     empty = client.post("/password", data={"current_password": PASSWORD, "new_password": "",
                                            "confirm": "", "csrf_token": token})
     assert "请输入新密码。" in empty.get_data(as_text=True)
+    for weak, problem in (("12345678", "密码须包含字母、数字、符号中的至少 2 类。"),
+                          ("grace-2026", "密码不能包含用户名。")):
+        refused = client.post("/password", data={"current_password": PASSWORD,
+                                                 "new_password": weak, "confirm": weak,
+                                                 "csrf_token": token})
+        assert problem in refused.get_data(as_text=True)
+        with app.app_context():
+            assert db.session.get(User, user.id).check_password(PASSWORD)
     done = client.post("/password?next=/study", data={
         "current_password": PASSWORD, "new_password": "a-new-secret", "confirm": "a-new-secret",
         "csrf_token": token, "next": "/study"})
@@ -259,7 +268,7 @@ def test_admin_creates_edits_resets_and_deactivates(admin_client, app, make_depa
     unit = make_department("区政府办公室")
     response = post_with_csrf(admin_client, "/admin/users/new", "/admin/users/new", {
         "username": "judy", "name": "朱迪", "department_id": str(unit), "roles": ["staff"],
-        "password": "judy-initial"}, follow_redirects=True)
+        "password": "first-pass-41"}, follow_redirects=True)
     assert "已创建用户 朱迪" in response.get_data(as_text=True)
     with app.app_context():
         judy = db.session.scalar(select(User).filter_by(username="judy"))
@@ -267,7 +276,7 @@ def test_admin_creates_edits_resets_and_deactivates(admin_client, app, make_depa
         assert judy.must_change_password and judy.department_id == unit
     # Invalid input re-renders with the error under the field and keeps what was typed.
     response = post_with_csrf(admin_client, "/admin/users/new", "/admin/users/new", {
-        "username": "judy", "name": "另一个", "roles": ["staff"], "password": "judy-initial"})
+        "username": "judy", "name": "另一个", "roles": ["staff"], "password": "first-pass-41"})
     html = response.get_data(as_text=True)
     assert "用户名 judy 已存在" in html and 'value="另一个"' in html
     # A 科室负责人 needs a department: refused without one (every lead page would refuse
@@ -595,7 +604,7 @@ def test_admin_gives_and_changes_a_joining_day(admin_client, app):
     from lawlearn.localtime import day_start, local_day
 
     response = post_with_csrf(admin_client, "/admin/users/new", "/admin/users/new", {
-        "username": "lucy", "name": "露西", "roles": ["staff"], "password": "lucy-initial",
+        "username": "lucy", "name": "露西", "roles": ["staff"], "password": "first-pass-42",
         "joined_on": "2024-09-01"}, follow_redirects=True)
     assert "已创建用户 露西" in response.get_data(as_text=True)
     with app.app_context():
