@@ -79,6 +79,8 @@ def remind(actor: User, plan: Plan, now: datetime, *, department_id: int | None 
     bodies: dict[int, str] = {}
     skipped = 0
     for person in grid.people:
+        if person.id == actor.id:
+            continue  # a head of department behind on the plan knows it: no notice to oneself
         overdue = [item.title for item in required if grid.overdue(item, person)]
         to_do = [item.title for item in required if grid.state(item, person).to_do] \
             if not_done and not overdue else []

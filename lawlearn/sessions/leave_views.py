@@ -219,7 +219,7 @@ def leave_decide(request_id: int):
     db.session.commit()
     name, title = request_.user.name, inner_title(request_.session.title)
     flash(_("已批准 %(name)s 在《%(title)s》的请假。", name=name, title=title) if approve
-          else _("已决定不批准 %(name)s 在《%(title)s》的请假。", name=name, title=title), "success")
+          else _("未批准 %(name)s 在《%(title)s》的请假申请。", name=name, title=title), "success")
     return redirect(url_for("sessions.leave_requests"))
 
 

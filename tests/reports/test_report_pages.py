@@ -250,6 +250,9 @@ def test_sessions_quizzes_and_outreach_tables(app, client, login, office):
     assert sessions[0][3:] == [shown(first.expected), shown(first.present), shown(first.late),
                                shown(first.excused), shown(first.absent),
                                shown(first.rate, "rate")]
+    # The note under the table says each rule once (it said 签到结束后计入统计 twice).
+    note = page.xpath('//section[.//h2[@id="sessions"]]//p[contains(@class, "muted")]')[-1]
+    assert note.text_content().count("签到结束后计入统计") == 1
     quizzes = table_rows(page, "quizzes")
     assert quizzes == [["民法典测试", "测验", "2", "1", "50.0%", "3", "63.3%"]]
     outreach = page.xpath('//section[.//h2[@id="outreach"]]')[0]

@@ -633,11 +633,15 @@ def test_admin_rejects_from_the_queue(app, client, login, org):
         request, _c = leave.request_leave(user(org.unit_lead), session, "出差", utcnow())
         db.session.commit()
         request_id, session_id = request.id, session.id
+    login(org.unit_lead)  # a head of department waits for someone above, not for themself
+    assert "等待上级部门负责人或管理员审批" in client.get(f"/sessions/{session_id}/leave").get_data(
+        as_text=True)
+    post_with_csrf(client, "/me", "/logout")
     login(org.admin)
     response = post_with_csrf(client, "/leave-requests", f"/leave-requests/{request_id}/decide",
                               {"decision": "reject", "note": "请安排他人出差"},
                               follow_redirects=True)
-    assert "已决定不批准 局长乙" in response.get_data(as_text=True)
+    assert "未批准 局长乙 在《" in response.get_data(as_text=True)
     post_with_csrf(client, "/me", "/logout")
     login(org.unit_lead)
     text = client.get(f"/sessions/{session_id}/leave").get_data(as_text=True)
@@ -821,3 +825,24 @@ def test_home_tells_a_lead_what_waits_for_them(app, client, login, org, count_qu
     office.post("/login", data={"username": "offlead", "password": org.office_lead.password,
                                 "csrf_token": token})
     assert "待我处理" not in office.get("/").get_data(as_text=True)
+
+
+def test_home_leads_the_head_of_the_office_and_of_a_department_to_their_figures(
+        client, login, org, make_user):
+    """The leader opens the site to read figures: the dashboard is on the home page, not
+    twelve links down 我的; a head of department has their reports and progress there."""
+    leader = make_user("chief", roles=("leader",), name="主任甲")
+    login(leader)
+    page = client.get("/").get_data(as_text=True)
+    assert "统计与督促" in page
+    for link in ('href="/reports/dashboard">领导看板', 'href="/reports/">统计报表',
+                 'href="/plans/department">部门学习进度', 'href="/outreach/ledger">普法台账汇总'):
+        assert link in page, link
+    post_with_csrf(client, "/me", "/logout")
+    login(org.section_lead)
+    page = client.get("/").get_data(as_text=True)
+    assert 'href="/reports/">统计报表' in page and 'href="/plans/department">部门学习进度' in page
+    assert "领导看板" not in page and "普法台账汇总" not in page
+    post_with_csrf(client, "/me", "/logout")
+    login(org.clerk)
+    assert "统计与督促" not in client.get("/").get_data(as_text=True)
