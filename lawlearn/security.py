@@ -7,7 +7,7 @@ from functools import cache
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from flask import Flask, abort, g, redirect, request, url_for
+from flask import Flask, abort, current_app, g, redirect, request, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -91,17 +91,35 @@ def _token_and_user():
             .where(ApiToken.token_hash == db.bindparam("digest")))
 
 
+READ_METHODS = frozenset({"GET", "HEAD"})
+
+
+def leader_reads(view):
+    """Mark an admin page the office's leader (主要负责人, "read-only everything") may read:
+    its GET only; every change it offers stays the admins'. The page hides its forms from
+    anyone but an admin (``current_user.is_admin``)."""
+    view.leader_reads = True
+    return view
+
+
 def protect_blueprint(blueprint, *roles: str) -> None:
-    """Guard every route of ``blueprint``, including routes added later."""
+    """Guard every route of ``blueprint``, including routes added later; a leader may GET
+    the pages marked ``leader_reads``."""
+    from lawlearn.accounts.models import Role
 
     @blueprint.before_request
     def require_roles():
         user = request_user()
         if not user.is_authenticated:
             return login_manager.unauthorized()
-        if not user.has_role(*roles):
-            abort(403)
-        return None
+        if user.has_role(*roles):
+            return None
+        req = request_itself()
+        view = current_app.view_functions.get(req.endpoint or "")
+        if (req.method in READ_METHODS and getattr(view, "leader_reads", False)
+                and user.has_role(Role.LEADER)):
+            return None
+        abort(403)
 
 
 def is_safe_next(target: str | None) -> bool:

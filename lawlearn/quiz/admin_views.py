@@ -22,6 +22,7 @@ from lawlearn.quiz import authoring, bank, bank_export, lifecycle, quiz_admin_bp
 from lawlearn.quiz.forms import QuestionForm, QuizForm
 from lawlearn.quiz.grading import parse_fill_answer, parse_letters, parse_true_false
 from lawlearn.quiz.models import DIFFICULTIES, QUESTION_TYPES, QuestionRevision, Quiz
+from lawlearn.security import leader_reads
 from lawlearn.submissions import once_per_submission
 
 TYPE_WORDS = {"单选": "single", "单选题": "single", "多选": "multiple", "多选题": "multiple",
@@ -158,6 +159,7 @@ def question_status(question_id: int):
 
 
 @quiz_admin_bp.route("/quizzes")
+@leader_reads
 def quizzes():
     """Every quiz with its window and state."""
     all_quizzes = db.session.scalars(db.select(Quiz).options(selectinload(Quiz.fixed_questions))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, render_template, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from lawlearn.database import utcnow
 from lawlearn.exports import CSV_MIMETYPE, XLSX_MIMETYPE, download, filename_part
@@ -17,6 +18,7 @@ from lawlearn.quiz import results_export as exporting
 from lawlearn.quiz.authoring import get_quiz
 from lawlearn.quiz.models import GRADING_METHODS
 from lawlearn.quiz.services import finalize_expired_attempts
+from lawlearn.security import leader_reads
 
 MIMETYPES = {"xlsx": XLSX_MIMETYPE, "csv": CSV_MIMETYPE}
 
@@ -27,7 +29,7 @@ def _links(quiz_id: int) -> dict[str, str | None]:
     return {"quizzes_url": url_for("quiz_admin.quizzes") if "quiz_admin.quizzes" in pages
             else None,
             "edit_url": url_for("quiz_admin.quiz_edit", quiz_id=quiz_id)
-            if "quiz_admin.quiz_edit" in pages else None}
+            if "quiz_admin.quiz_edit" in pages and current_user.is_admin else None}
 
 
 def _closed_up(quiz_id: int):
@@ -38,6 +40,7 @@ def _closed_up(quiz_id: int):
     return quiz
 
 @quiz_admin_bp.route("/quizzes/<int:quiz_id>/results")
+@leader_reads
 def quiz_results(quiz_id: int):
     """A quiz's results: summary, score distribution, departments and people."""
     quiz = _closed_up(quiz_id)
@@ -50,6 +53,7 @@ def quiz_results(quiz_id: int):
 
 
 @quiz_admin_bp.route("/quizzes/<int:quiz_id>/items")
+@leader_reads
 def item_analysis(quiz_id: int):
     """Facility, discrimination and answer choices of each question of a quiz."""
     quiz = _closed_up(quiz_id)
@@ -60,6 +64,7 @@ def item_analysis(quiz_id: int):
 
 
 @quiz_admin_bp.route("/quizzes/<int:quiz_id>/results.<fmt>")
+@leader_reads
 def results_export(quiz_id: int, fmt: str):
     """Download a quiz's results as XLSX (with the item analysis) or CSV."""
     if fmt not in exporting.EXPORT_FORMATS:

@@ -32,6 +32,7 @@ from lawlearn.localtime import local_day
 from lawlearn.pagination import paginate
 from lawlearn.quiz.authoring import user_ids_for, usernames_of
 from lawlearn.quiz.models import Quiz
+from lawlearn.security import leader_reads
 from lawlearn.sessions import bulk_marking, leave, roster, services, sessions_admin_bp
 from lawlearn.sessions.attendance_sheet import sign_in_sheet
 from lawlearn.sessions.forms import BulkMarkForm, CancelForm, KindForm, MarkForm, SessionForm
@@ -45,6 +46,7 @@ def _local(value: datetime | None) -> datetime | None:
 
 
 @sessions_admin_bp.route("/")
+@leader_reads
 def sessions():
     """Upcoming or past sessions, newest first for the past."""
     now = utcnow()
@@ -201,6 +203,7 @@ def session_cancel(session_id: int):
 
 
 @sessions_admin_bp.route("/<int:session_id>/attendance", methods=["GET", "POST"])
+@leader_reads
 def attendance(session_id: int):
     """Who is expected and their status, a page at a time (search, filter by status), with
     manual marking and shared-device flags."""
@@ -252,6 +255,7 @@ def attendance(session_id: int):
 
 
 @sessions_admin_bp.route("/<int:session_id>/attendance/sheet")
+@leader_reads
 def attendance_sheet(session_id: int):
     """The sign-in sheet (签到表) as XLSX: everyone on the roster, to print or to file."""
     if services.close_ended_sessions(utcnow()):  # as the 出勤 page: the same figures

@@ -26,6 +26,7 @@ from lawlearn.extensions import db
 from lawlearn.i18n import inner_title
 from lawlearn.localtime import YEARS, parse_day
 from lawlearn.pagination import page_arg, page_of
+from lawlearn.security import leader_reads
 from lawlearn.sessions import (
     attendance,
     attendance_export,
@@ -237,6 +238,7 @@ def _close_ended() -> None:
 
 
 @sessions_admin_bp.route("/<int:session_id>/absentees")
+@leader_reads
 def absentees(session_id: int):
     """Absentees of one session, by department; ``?format=csv`` downloads them."""
     _close_ended()
@@ -261,6 +263,7 @@ REPORT_SORTS = {"name": _l("按部门和姓名"), "rate": _l("按参学率（低
 
 
 @sessions_admin_bp.route("/report")
+@leader_reads
 def attendance_report():
     """Attendance rates per department and per person over a period; ``?format=csv``."""
     _close_ended()

@@ -6,6 +6,7 @@ import csv
 import io
 import math
 import random
+import re
 import statistics
 from datetime import datetime, timedelta
 
@@ -19,6 +20,7 @@ from lawlearn.quiz.item_analysis import item_analysis, item_statistics
 from lawlearn.quiz.models import Quiz
 from lawlearn.quiz.results import quiz_results
 from lawlearn.quiz.results_export import export_results
+from tests.conftest import post_with_csrf
 
 # 2024-12-04 06:00 UTC is 14:00 in Asia/Shanghai.
 START = datetime(2024, 12, 4, 6, 0)
@@ -432,3 +434,33 @@ def test_who_the_quiz_is_for_and_who_has_not_handed_it_in(app, admin_client, mak
     book = load_workbook(io.BytesIO(admin_client.get(
         f"/admin/quiz/quizzes/{exit_quiz}/results.xlsx").data), read_only=True)
     assert book.sheetnames == ["成绩", "试题分析"]
+
+
+def admin_links(html: str) -> set[str]:
+    return set(re.findall(r'href="(/admin/[^"#]*)"', html))
+
+
+def test_the_leader_reads_the_results_and_changes_nothing(client, login, make_user, graded_quiz):
+    """主要负责人: read-only everything. The results, the item analysis and the exports
+    open; the page offers no change, and every admin link on it opens for them too."""
+    login(make_user("chief", roles=("leader",)))
+    quizzes = client.get("/admin/quiz/quizzes").get_data(as_text=True)
+    assert f'href="/admin/quiz/quizzes/{graded_quiz}/results"' in quizzes
+    assert "新建测验" not in quizzes and f"/admin/quiz/quizzes/{graded_quiz}\"" not in quizzes
+    results = client.get(f"/admin/quiz/quizzes/{graded_quiz}/results")
+    html = results.get_data(as_text=True)
+    assert results.status_code == 200 and "职工jia" in html and "60.0%" in html
+    assert '<nav class="bottom-nav"' in html  # the staff frame, not the admin's
+    items = client.get(f"/admin/quiz/quizzes/{graded_quiz}/items").get_data(as_text=True)
+    assert "区分度为负" in items
+    for page in (quizzes, html, items):
+        assert 'method="post"' not in page
+        for link in admin_links(page):
+            assert client.get(link).status_code == 200, link
+    xlsx = client.get(f"/admin/quiz/quizzes/{graded_quiz}/results.xlsx")
+    assert xlsx.status_code == 200 and xlsx.data.startswith(b"PK")
+    # Settings and the bank stay the admins'.
+    for url in (f"/admin/quiz/quizzes/{graded_quiz}", "/admin/quiz/questions"):
+        assert client.get(url).status_code == 403, url
+    assert post_with_csrf(client, "/admin/quiz/quizzes",
+                          f"/admin/quiz/quizzes/{graded_quiz}/publish").status_code == 403

@@ -836,6 +836,7 @@ def test_home_leads_the_head_of_the_office_and_of_a_department_to_their_figures(
     page = client.get("/").get_data(as_text=True)
     assert "统计与督促" in page
     for link in ('href="/reports/dashboard">领导看板', 'href="/reports/">统计报表',
+                 'href="/admin/sessions/">学法活动出勤', 'href="/admin/quiz/quizzes">测验成绩',
                  'href="/plans/department">部门学习进度', 'href="/outreach/ledger">普法台账汇总'):
         assert link in page, link
     post_with_csrf(client, "/me", "/logout")
@@ -846,3 +847,44 @@ def test_home_leads_the_head_of_the_office_and_of_a_department_to_their_figures(
     post_with_csrf(client, "/me", "/logout")
     login(org.clerk)
     assert "统计与督促" not in client.get("/").get_data(as_text=True)
+
+
+def test_the_leader_reads_sessions_attendance_and_absentees_and_changes_nothing(
+        app, client, login, org, make_user):
+    """主要负责人: read-only everything. The sessions, a session's attendance, its absentees,
+    the sign-in sheet and 出勤统计 open; marking is refused and the pages offer no change;
+    every admin link on them opens for the leader too."""
+    with app.app_context():
+        past = make_session(utcnow() - timedelta(days=2), title="宪法学习会")
+        record(past, org.clerk, "present")
+        db.session.commit()
+        session_id = past.id
+    login(make_user("chief", roles=("leader",)))
+    pages = {}
+    for url in ("/admin/sessions/?when=past", f"/admin/sessions/{session_id}/attendance",
+                f"/admin/sessions/{session_id}/absentees", "/admin/sessions/report"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        pages[url] = response.get_data(as_text=True)
+    attendance_page = pages[f"/admin/sessions/{session_id}/attendance"]
+    assert "科员戊" in attendance_page and "出席" in attendance_page
+    assert "干部己" in pages[f"/admin/sessions/{session_id}/absentees"]  # absent: listed
+    for url, html in pages.items():
+        assert 'method="post"' not in html, url
+        assert '<nav class="bottom-nav"' in html, url  # the staff frame
+        for link in set(re.findall(r'href="(/admin/[^"#]*)"', html)):
+            assert client.get(link.replace("&amp;", "&")).status_code == 200, (url, link)
+    assert "安排活动" not in pages["/admin/sessions/?when=past"]
+    assert "签到大屏" not in attendance_page and "补签 / 修改" not in attendance_page
+    sheet = client.get(f"/admin/sessions/{session_id}/attendance/sheet")
+    assert sheet.status_code == 200 and sheet.data.startswith(b"PK")
+    # A mark posted anyway is refused and changes nothing; editing stays the admins'.
+    marked = post_with_csrf(client, "/me", f"/admin/sessions/{session_id}/attendance",
+                            {"user_id": str(org.officer.id), "status": "present"})
+    assert marked.status_code == 403
+    with app.app_context():
+        assert db.session.scalar(select(Attendance.status).filter_by(
+            session_id=session_id, user_id=org.officer.id)) == "absent"
+    for url in (f"/admin/sessions/{session_id}", "/admin/sessions/new",
+                f"/admin/sessions/{session_id}/projector", "/admin/users"):
+        assert client.get(url).status_code == 403, url
