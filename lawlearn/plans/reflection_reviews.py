@@ -49,6 +49,23 @@ def reviews_query(actor: User):
             .order_by(Reflection.submitted_at, Reflection.id))
 
 
+def reviewed_query(actor: User):
+    """SQL: reflections reviewed among those ``actor`` reviews (accepted, or returned and not
+    yet handed in again), the latest review first, with their reviewer: a head of department
+    looks back at what was decided, by them or by an admin."""
+    scope = department_scope(actor)
+    conditions = [Reflection.status.in_(("accepted", "returned")),
+                  Reflection.reviewed_at.is_not(None), Reflection.user_id != actor.id]
+    if scope is not None:
+        conditions.append(User.department_id.in_(scope) if scope else False)
+    return (select(Reflection).join(Reflection.user).where(*conditions)
+            .options(joinedload(Reflection.user).joinedload(User.department)
+                     .joinedload(Department.parent),
+                     joinedload(Reflection.item).joinedload(PlanItem.plan),
+                     joinedload(Reflection.reviewer))
+            .order_by(Reflection.reviewed_at.desc(), Reflection.id.desc()))
+
+
 def reviews_count(actor: User) -> int:
     """How many reflections :func:`reviews_query` lists (for the home page)."""
     return db.session.scalar(select(func.count(Reflection.id)).join(Reflection.user)

@@ -130,7 +130,11 @@ def _reviews_page(errors: dict[int, str] | None = None, typed: dict[int, str] | 
 @plans_bp.route("/reviews")
 @roles_required(Role.DEPT_LEAD, Role.ADMIN)
 def reviews():
-    """Reflections waiting for my review: read, then accept or return with a comment."""
+    """Reflections waiting for my review: read, then accept or return with a comment;
+    ``?show=reviewed``: those reviewed, a page at a time."""
+    if request.args.get("show") == "reviewed":
+        return render_template("plans/reviewed.html", pagination=paginate(
+            reflection_reviews.reviewed_query(current_user)))
     return _reviews_page()
 
 

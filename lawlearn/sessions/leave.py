@@ -221,16 +221,42 @@ def decide(actor: User, leave: LeaveRequest, approve: bool, note: str | None,
     return leave
 
 
-def _pending_conditions(actor: User) -> list | None:
-    """Which pending requests ``actor`` may decide (None: none at all)."""
-    conditions = [LeaveRequest.status == "pending", LeaveRequest.user_id != actor.id,
-                  StudySession.cancelled_at.is_(None)]
+def _scope_conditions(actor: User) -> list | None:
+    """Whose requests ``actor`` decides (see ``can_decide``; None: nobody's)."""
+    conditions = [LeaveRequest.user_id != actor.id]
     if not actor.has_role(Role.ADMIN):
         if not actor.has_role(Role.DEPT_LEAD) or actor.department_id is None:
             return None
         conditions.append(or_(User.department_id == actor.department_id,
                               User.department_id.in_(_section_ids(actor.department_id))))
     return conditions
+
+
+def _pending_conditions(actor: User) -> list | None:
+    """Which pending requests ``actor`` may decide (None: none at all)."""
+    scope = _scope_conditions(actor)
+    if scope is None:
+        return None
+    return [LeaveRequest.status == "pending", StudySession.cancelled_at.is_(None), *scope]
+
+
+def decided_query(actor: User):
+    """The requests decided among those ``actor`` decides, the latest decision first, with
+    the person, their department and the session (for a page at a time); None: nobody's.
+    A head of department looks back at what was decided, by them or an admin."""
+    scope = _scope_conditions(actor)
+    if scope is None:
+        return None
+    parent = aliased(Department)
+    return (select(LeaveRequest)
+            .join(LeaveRequest.user).join(LeaveRequest.session)
+            .outerjoin(User.department).outerjoin(parent, Department.parent_id == parent.id)
+            .where(LeaveRequest.status.in_(("approved", "rejected")), *scope)
+            .options(contains_eager(LeaveRequest.session),
+                     contains_eager(LeaveRequest.user).contains_eager(User.department)
+                     .contains_eager(Department.parent, alias=parent),
+                     contains_eager(LeaveRequest.user).lazyload(User.role_rows))
+            .order_by(LeaveRequest.decided_at.desc(), LeaveRequest.id.desc()))
 
 
 def pending_count(actor: User) -> int:

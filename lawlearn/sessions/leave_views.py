@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
+from sqlalchemy import select
 from wtforms import StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
@@ -25,7 +26,7 @@ from lawlearn.exports import CSV_MIMETYPE, download, filename_part
 from lawlearn.extensions import db
 from lawlearn.i18n import inner_title
 from lawlearn.localtime import YEARS, parse_day
-from lawlearn.pagination import page_arg, page_of
+from lawlearn.pagination import page_arg, page_of, paginate
 from lawlearn.security import leader_reads
 from lawlearn.sessions import (
     attendance,
@@ -192,7 +193,14 @@ def approver_required(view):
 @sessions_bp.route("/leave-requests")
 @approver_required
 def leave_requests():
-    """Pending leave requests I may decide, with approve / reject buttons."""
+    """Pending leave requests I may decide, with approve / reject buttons; ``?show=decided``:
+    those decided, a page at a time, with who decided and when."""
+    if request.args.get("show") == "decided":
+        decided = paginate(leave.decided_query(current_user))
+        deciders = {user.id: user for user in db.session.scalars(select(User).where(
+            User.id.in_({item.decided_by_id for item in decided.items})))}
+        return render_template("sessions/leave_decided.html", pagination=decided,
+                               deciders=deciders, statuses=LEAVE_STATUSES)
     return render_template("sessions/leave_requests.html", requests=leave.pending_for(current_user),
                            form=DecisionForm())
 

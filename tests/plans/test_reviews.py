@@ -353,3 +353,28 @@ def test_my_reflections_lists_mine_with_where_each_review_stands(app, office):
     chief = logged_in(app, office.chief)
     assert "还没有学习心得" in chief.get("/plans/reflections").get_data(as_text=True)
     assert app.test_client().get("/plans/reflections").status_code == 302  # to the login
+
+
+def test_a_lead_looks_back_at_the_reflections_reviewed(app, office, count_queries):
+    """已审阅: the reviews made among the reflections a lead reviews — by them or an admin —
+    the latest first, with the reviewer, the comment and the text; not other departments'."""
+    ann_id = submit(app, office.ann, office.reviewed)
+    bob_id = submit(app, office.bob, office.reviewed, "财政局的学习体会：依法理财。")
+    lead = logged_in(app, office.lead)
+    assert 'href="/plans/reviews?show=reviewed"' in lead.get("/plans/reviews").get_data(
+        as_text=True)
+    empty = lead.get("/plans/reviews?show=reviewed").get_data(as_text=True)
+    assert "还没有审阅过的学习心得" in empty
+    queries = count_queries(lambda: lead.get("/plans/reviews?show=reviewed"))
+    assert decide(lead, ann_id, "return", "请结合本职工作谈体会").status_code == 302
+    admin = logged_in(app, office.admin)
+    assert decide(admin, bob_id, "accept").status_code == 302
+    page = lead.get("/plans/reviews?show=reviewed").get_data(as_text=True)
+    for text in ("安娜", "已退回", "李科长", "请结合本职工作谈体会", TEXT):
+        assert text in page, text
+    assert "鲍勃" not in page and 'method="post"' not in page
+    page = admin.get("/plans/reviews?show=reviewed").get_data(as_text=True)
+    assert page.index("鲍勃") < page.index("安娜")  # the latest review first
+    assert "管理员甲" in page and "已通过" in page
+    assert count_queries(lambda: lead.get("/plans/reviews?show=reviewed")) == queries
+    assert logged_in(app, office.ann).get("/plans/reviews?show=reviewed").status_code == 403

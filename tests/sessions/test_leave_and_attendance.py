@@ -888,3 +888,48 @@ def test_the_leader_reads_sessions_attendance_and_absentees_and_changes_nothing(
     for url in (f"/admin/sessions/{session_id}", "/admin/sessions/new",
                 f"/admin/sessions/{session_id}/projector", "/admin/users"):
         assert client.get(url).status_code == 403, url
+
+
+def test_a_lead_looks_back_at_the_requests_decided(app, client, login, org, count_queries):
+    """已处理: what was decided among the requests a lead decides — by them or by an admin —
+    the latest first, with who decided, when and why; another department's are not there."""
+    with app.app_context():
+        soon = make_session(utcnow() + timedelta(days=2), title="民法典学习会")
+        later = make_session(utcnow() + timedelta(days=3), title="宪法学习会")
+        first, _c = leave.request_leave(user(org.clerk), soon, "外出执行公务", utcnow())
+        second, _c = leave.request_leave(user(org.clerk), later, "培训", utcnow())
+        leave.request_leave(user(org.secretary), soon, "病假", utcnow())
+        leave.decide(user(org.section_lead), first, True, "同意", utcnow())
+        leave.decide(user(org.admin), second, False, "请按时参加", utcnow() + timedelta(minutes=1))
+        db.session.commit()
+        later_id = later.id
+    login(org.section_lead)
+    pending = client.get("/leave-requests").get_data(as_text=True)
+    assert 'href="/leave-requests?show=decided"' in pending and "已处理" in pending
+    page = as_text(client.get("/leave-requests?show=decided"))
+    assert page.index("宪法学习会") < page.index("民法典学习会")  # the latest decision first
+    for text in ("已批准", "未批准", "科长丙", "管理员甲", "同意", "请按时参加", "外出执行公务"):
+        assert text in page, text
+    assert "文员庚" not in page and 'method="post"' not in page
+    queries = count_queries(lambda: client.get("/leave-requests?show=decided"))
+    with app.app_context():
+        third, _c = leave.request_leave(user(org.officer), db.session.get(StudySession, later_id),
+                                        "出差", utcnow())
+        leave.decide(user(org.unit_lead), third, True, "", utcnow())
+        db.session.commit()
+    post_with_csrf(client, "/me", "/logout")
+    login(org.unit_lead)  # the unit's lead sees their sections' too
+    page = as_text(client.get("/leave-requests?show=decided"))
+    assert "科员戊" in page and "干部己" in page and "局长乙" in page
+    assert count_queries(lambda: client.get("/leave-requests?show=decided")) == queries
+    post_with_csrf(client, "/me", "/logout")
+    login(org.office_lead)
+    assert "还没有处理过的请假申请" in as_text(client.get("/leave-requests?show=decided"))
+    post_with_csrf(client, "/me", "/logout")
+    login(org.clerk)
+    assert client.get("/leave-requests?show=decided").status_code == 403
+
+
+def as_text(response) -> str:
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
