@@ -97,7 +97,7 @@ def summary_sentences(name: str, totals: LedgerTotals, events: list[OutreachEven
                          copies=about(totals.material_copies, _("份"))))
     if totals.consultations:
         clauses.append(_("解答群众咨询%(n)s", n=about(totals.consultations, _("人次"))))
-    clauses.append(_("受教育群众%(n)s", n=about(totals.reach, _("人次"))))
+    clauses.append(_("覆盖群众%(n)s", n=about(totals.reach, _("人次"))))
     first = _("%(name)s，%(clauses)s。", name=name, clauses="，".join(clauses))
 
     seven = sorted({e.category.name: e.category.position for e in events
@@ -264,7 +264,7 @@ def export_docx(filters: LedgerFilters, now: datetime, campaign: Campaign | None
         document.add_heading(_("（%(n)s）%(name)s（%(count)d 场）", n=chinese_ordinal(number),
                                name=category.name, count=len(listed)), level=2)
         _table(document, [_("序号"), _("日期"), _("活动名称"), _("组织单位"), _("地点"),
-                          _("受众（人次）"), _("资料（份）"), _("咨询（人次）")],
+                          _("覆盖群众（人次）"), _("资料（份）"), _("咨询（人次）")],
                [[index, display_date(local_naive(e.starts_at).date()), e.title,
                  e.department.full_name, e.place, e.reach, e.handed_out[1],
                  e.consultations] for index, e in enumerate(listed, start=1)],

@@ -31,7 +31,7 @@ class CampaignForm(FlaskForm):
     ends_on = DateField(_l("结束日期"), validators=[Required(), scheduled()])
     description = TextAreaField(_l("活动说明"), validators=[Optional(), Length(max=4000)])
     target_events = _target(_l("目标：活动场次"))
-    target_participants = _target(_l("目标：受众人次（参与人次加有奖问答完成人次）"))
+    target_participants = _target(_l("目标：覆盖群众人次（参与人次加有奖问答完成人次）"))
     target_materials = _target(_l("目标：发放资料份数"))
     target_departments = _target(_l("目标：覆盖单位数（科室计入所属单位）"))
     target_categories = WholeNumberField(

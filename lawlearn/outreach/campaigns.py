@@ -26,7 +26,7 @@ from lawlearn.unique_keys import duplicate_raises
 
 # The targets a campaign may set, in display order, with their units.
 TARGET_KEYS = ("events", "participants", "materials", "departments", "categories")
-TARGET_LABELS = {"events": _l("活动场次"), "participants": _l("受众人次"),
+TARGET_LABELS = {"events": _l("活动场次"), "participants": _l("覆盖群众（人次）"),
                  "materials": _l("发放资料份数"), "departments": _l("覆盖单位数"),
                  "categories": _l("覆盖“七进”领域数")}
 TARGET_UNITS = {"events": _l("场"), "participants": _l("人次"), "materials": _l("份"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 from datetime import date, timedelta
 
+import docx
 import openpyxl
 import pytest
 from flask import g
@@ -217,7 +218,7 @@ def test_dashboard_shows_targets_in_words_gaps_laws_and_events(admin_client, wee
     assert 'aria-label="活动场次：50.0%"' in html
     assert "未设目标" in html  # the participants target is 0
     assert "✓ 已完成" in html  # 2,300 copies of 2,000
-    assert "另有草稿 1 场（受众 999 人次）未计入" in html
+    assert "另有草稿 1 场（覆盖群众 999 人次）未计入" in html
     assert "尚无活动的单位" in html and "区卫健委" in html
     assert "尚未覆盖的七进领域" in html and "进军营" in html
     assert "中华人民共和国宪法" in html and "反电信网络诈骗法" in html
@@ -319,6 +320,13 @@ def test_ledger_page_filters_totals_and_exports(admin_client, week, office):
     summary = admin_client.get("/admin/outreach/ledger.docx?from=2024-12-01&to=2024-12-07")
     assert summary.status_code == 200 and summary.mimetype.endswith("document")
     assert summary.headers["Content-Disposition"].endswith("_2024-12-01_2024-12-07.docx")
+    # The people reached go by one name on the page, in the workbook and in the draft, as in
+    # the participation report: 覆盖群众 (the ledger said 受众, its draft 受教育群众).
+    words = [html, " ".join(str(cell) for sheet in book for row in sheet.iter_rows(
+        values_only=True) for cell in row if cell is not None),
+             " ".join(p.text for p in docx.Document(io.BytesIO(summary.data)).paragraphs)]
+    for text in words:
+        assert "覆盖群众" in text and "受众" not in text and "受教育群众" not in text
 
 
 def test_ledger_page_reports_bad_filters(admin_client, week):

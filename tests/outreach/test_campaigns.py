@@ -224,7 +224,7 @@ def test_target_arithmetic_including_zero_targets():
     assert not none_set.met and none_set.remaining == 0
     nothing_yet = TargetProgress("categories", actual=0, target=5)
     assert nothing_yet.rate == 0.0 and nothing_yet.remaining == 5
-    assert none_set.label == "受众人次" and short.unit == "场"
+    assert none_set.label == "覆盖群众（人次）" and short.unit == "场"
 
 
 @pytest.fixture

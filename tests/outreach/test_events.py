@@ -701,7 +701,7 @@ def test_admin_verifies_returns_and_revises(app, admin_client, people):
     assert "宪法宣传周进社区" in listing
     # The list's button asks first, as the event page's does: verifying locks the event.
     assert 'data-confirm="审核通过《宪法宣传周进社区》后活动将锁定，确定吗？"' in listing
-    assert "受众人次" in listing and "参与人次" not in listing  # participants + stall quiz
+    assert "覆盖群众（人次）" in listing and "参与人次" not in listing  # participants + stall quiz
     response = post_with_csrf(client, url, f"{url}/return", {"comment": ""})
     with app.app_context():
         assert db.session.get(OutreachEvent, event_id).status == "submitted"
@@ -962,7 +962,7 @@ def test_the_staff_list_shows_the_reach_the_ledger_counts(app, client, login, pe
         db.session.commit()
     login(people.author)
     listing = client.get("/outreach/").get_data(as_text=True)
-    assert "受众 325 人次" in listing and "参与 320 人次" not in listing
+    assert "覆盖群众 325 人次" in listing and "参与 320 人次" not in listing
     assert "资料 1,500 份" in listing
 
 

@@ -173,7 +173,7 @@ def test_docx_summary_paragraph_tables_and_featured_photos(week):
     summary = next(p.text for p in document.paragraphs if p.text.startswith("2024年宪法宣传周期间"))
     assert summary == ("2024年宪法宣传周期间（2024年12月1日至2024年12月7日），共组织开展各类普法"
                        "宣传活动 3 场次，发放宣传资料 28 种 60,000 余份，解答群众咨询 1,200 余人次，"
-                       "受教育群众近 5,000 人次。")
+                       "覆盖群众近 5,000 人次。")
     assert "活动覆盖进社区、进学校 2 个“七进”领域" in text
     assert "2 个单位组织开展了活动" in text
     assert "组织志愿者 30 人次" in text and "线上宣传浏览 12,000 余次" in text
