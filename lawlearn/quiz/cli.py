@@ -45,15 +45,20 @@ def import_questions_command(path: Path, as_json: bool):
         _refuse([importing.RowProblem(0, error.message)], as_json)
     db.session.commit()
     duplicates = [d.row for d in parsed.duplicates]
+    changed = [{"row": d.row, "question_id": d.question_id, "changes": list(d.changes)}
+               for d in parsed.changed_duplicates]
     if as_json:
-        click.echo(json.dumps({"imported": imported, "duplicates": duplicates},
-                              ensure_ascii=False))
+        click.echo(json.dumps({"imported": imported, "duplicates": duplicates,
+                               "changed_duplicates": changed}, ensure_ascii=False))
         return
     click.echo(f"已导入 {imported} 道试题。")
     if duplicates:
         rows = "、".join(str(row) for row in duplicates[:50])
         more = f" 等 {len(duplicates)} 行" if len(duplicates) > 50 else ""
         click.echo(f"跳过 {len(duplicates)} 道与题库中已有试题重复的试题（第 {rows} 行{more}）。")
+    for entry in changed:  # the bank is not changed by an import: say where it differs
+        click.echo(f"第 {entry['row']} 行的{'、'.join(entry['changes'])}与题库中试题 "
+                   f"#{entry['question_id']} 不同，未修改题库；如需更正请在题库中编辑该题。")
 
 
 @questions_cli.command("export")

@@ -26,6 +26,7 @@ from lawlearn.library.parsing import squash
 from lawlearn.library.references import _find_law, article_number_label, parse_reference
 from lawlearn.quiz.bank import QuestionFields, fingerprint, question_problems, split_tags
 from lawlearn.quiz.grading import parse_fill_answer, parse_letters, parse_true_false
+from lawlearn.quiz.import_duplicates import note_changes
 from lawlearn.quiz.models import DIFFICULTIES, OPTION_KEYS, QUESTION_TYPES, Question
 from lawlearn.spreadsheets import read_table
 
@@ -84,6 +85,7 @@ class DuplicateRow(NamedTuple):
     row: int
     question_id: int
     retired: bool = False  # the bank's copy is retired: restoring it is the way back
+    changes: tuple[str, ...] = ()  # what the row says otherwise (答案, 解析 …): see import_duplicates
 
 
 @dataclass
@@ -123,6 +125,11 @@ class QuestionImport:
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    @property
+    def changed_duplicates(self) -> list[DuplicateRow]:
+        """Rows skipped as in the bank that say something else there (see import_duplicates)."""
+        return [duplicate for duplicate in self.duplicates if duplicate.changes]
 
     @property
     def counts_by_type(self) -> dict[str, int]:
@@ -322,6 +329,7 @@ def parse_question_import(data: bytes) -> QuestionImport:
     result = QuestionImport()
     resolver = ArticleResolver()
     first_row_of: dict[str, int] = {}
+    duplicate_fields: dict[int, QuestionFields] = {}
     for row, cells in table.rows:
         fields, problems = _read_row(cells, resolver)
         key = None
@@ -337,9 +345,11 @@ def parse_question_import(data: bytes) -> QuestionImport:
             result.problems.append(RowProblem(row, "；".join(problems)))
         elif key in existing:
             result.duplicates.append(DuplicateRow(row, *existing[key]))
+            duplicate_fields[row] = fields
         else:
             result.questions.append(ImportedQuestion(row, fields, key,
                                                      cells.get("法条", "").strip()))
+    result.duplicates = note_changes(result.duplicates, duplicate_fields)
     return result
 
 

@@ -14,6 +14,7 @@ from lawlearn.library.models import LawArticle
 from lawlearn.quiz import importing
 from lawlearn.quiz.bank import QuestionFields, create_question
 from lawlearn.quiz.models import Question, QuestionRevision
+from tests.conftest import csrf_from
 from tests.quiz.fixtures import SAMPLE
 from tests.quiz.test_importing import laws as laws  # noqa: F401  (a fixture)
 
@@ -71,6 +72,51 @@ def test_the_export_reads_back_as_the_same_questions(laws, admin_client):
     assert after == snapshot
 
 
+def test_an_export_corrected_in_excel_and_imported_again_names_what_it_does_not_change(
+        laws, admin_client, app, runner, tmp_path):
+    """The bank exported, an answer and an explanation corrected in Excel, the file imported
+    again: every row is in the bank already (same stem and options), so nothing is imported
+    — and the preview and the command say which rows differ from the bank and where,
+    instead of letting the office believe the bank corrected."""
+    from openpyxl import load_workbook as open_book
+
+    from lawlearn.quiz.cli import questions_cli
+
+    ids = _bank()
+    exported = admin_client.get("/admin/quiz/questions/export.xlsx").data
+    book = open_book(io.BytesIO(exported))
+    sheet = book.active
+    sheet.cell(row=2, column=11, value="C")  # 答案 of the first question: B → C
+    sheet.cell(row=3, column=12, value="更正后的解析")  # 解析 of the second
+    sheet.cell(row=6, column=13, value="安全；表格")  # the tags reordered: no change
+    edited = io.BytesIO()
+    book.save(edited)
+    parsed = importing.parse_question_import(edited.getvalue())
+    assert parsed.ok and not parsed.questions and len(parsed.duplicates) == len(ids)
+    assert [(d.row, d.question_id, d.changes) for d in parsed.changed_duplicates] == [
+        (2, ids[0], ("答案",)), (3, ids[1], ("解析",))]
+
+    page = admin_client.post("/admin/quiz/questions/import", data={
+        "csrf_token": csrf_from(admin_client.get("/admin/quiz/questions/import")),
+        "file": (io.BytesIO(edited.getvalue()), "题库.xlsx")}, content_type="multipart/form-data")
+    html = page.get_data(as_text=True)
+    assert "有 2 行与题库中已有的试题题干和选项相同、但内容不同" in html
+    assert (f'<a href="/admin/quiz/questions/{ids[0]}">第 2 行：答案与试题 #{ids[0]} 不同</a>'
+            in html)
+    assert f'<a href="/admin/quiz/questions/{ids[1]}">第 3 行：解析与试题 #{ids[1]} 不同</a>' in html
+
+    path = tmp_path / "题库.xlsx"
+    path.write_bytes(edited.getvalue())
+    result = runner.invoke(questions_cli, ["import", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["changed_duplicates"] == [
+        {"row": 2, "question_id": ids[0], "changes": ["答案"]},
+        {"row": 3, "question_id": ids[1], "changes": ["解析"]}]
+    text = runner.invoke(questions_cli, ["import", str(path)]).output
+    assert f"第 2 行的答案与题库中试题 #{ids[0]} 不同，未修改题库" in text
+    assert db.session.get(Question, ids[0]).answer == "B"  # the bank as it was
+
+
 def test_the_export_follows_the_lists_filters(laws, admin_client):
     ids = _bank(with_article=False)
     retired = db.session.get(Question, ids[0])
@@ -126,7 +172,7 @@ def test_cli_export_then_import_elsewhere(app, runner, tmp_path, make_questions)
         db.session.execute(delete(Question))
         db.session.commit()
     back = runner.invoke(args=["questions", "import", str(path), "--json"])
-    assert json.loads(back.output) == {"imported": 4, "duplicates": []}
+    assert json.loads(back.output) == {"imported": 4, "duplicates": [], "changed_duplicates": []}
 
 
 def test_cli_export_into_a_missing_folder_says_so(app, runner, tmp_path, make_questions):

@@ -272,7 +272,9 @@ def test_duplicates_against_the_bank_are_skipped_and_reported(laws):
     ]))
     assert parsed.ok, parsed.problems
     # A retired copy is said to be retired: restoring it is the way back.
-    assert parsed.duplicates == [(3, ids["已有的题"], False), (4, ids["已停用的题"], True)]
+    # The options' order aside, the first says what the bank says; the second another answer.
+    assert parsed.duplicates == [(3, ids["已有的题"], False, ()),
+                                 (4, ids["已停用的题"], True, ("答案",))]
     assert importing.apply_question_import(None, parsed) == 1
     db.session.commit()
     assert question_count() == 3
@@ -370,9 +372,11 @@ def test_cli_import_json_and_stats(cli_app, runner, tmp_path):
                                  q("填空", "丙（ ）", answer="丁")]))
     result = runner.invoke(args=["questions", "import", str(path), "--json"])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output) == {"imported": 3, "duplicates": []}
+    assert json.loads(result.output) == {"imported": 3, "duplicates": [],
+                                         "changed_duplicates": []}
     again = runner.invoke(args=["questions", "import", str(path), "--json"])
-    assert json.loads(again.output) == {"imported": 0, "duplicates": [2, 3, 4]}
+    assert json.loads(again.output) == {"imported": 0, "duplicates": [2, 3, 4],
+                                        "changed_duplicates": []}
     stats = json.loads(runner.invoke(args=["questions", "stats", "--json"]).output)
     assert stats["total"] == 3
     assert stats["by_type"] == {"single": 1, "multiple": 0, "true_false": 1, "fill": 1}
