@@ -15,12 +15,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from lawlearn.accounts.models import Department, User, UserRole, studies_condition
+from lawlearn.database import utcnow
 from lawlearn.extensions import db
 from lawlearn.localtime import day_bounds, local_day
 from lawlearn.plans.kind_base import PENDING, ItemState, not_owed_state, owes
 from lawlearn.plans.kinds import item_states
 from lawlearn.plans.models import Plan, PlanAudience, PlanItem, PlanItemProgress
 from lawlearn.practice.points import award
+from lawlearn.quiz.services import attempt_settled
 from lawlearn.rounding import half_up
 
 # --- audience -----------------------------------------------------------------------------
@@ -184,6 +186,18 @@ def synced_progress(user: User, now: datetime, *, year: int | None = None) -> li
     sync_completions(user, progress, now)
     return [entry for entry in progress
             if entry.plan.status == "published" and entry.plan.ends_on >= today]
+
+
+@attempt_settled.connect
+def _settle_after_a_quiz(attempt) -> None:
+    """A quiz handed in — by its taker, or at its deadline with nobody there — may finish plan
+    items (the quiz passed, a session attended through its exit quiz): stamp them and pay
+    their points now, dated when done, not when the person next opens a page (a period
+    already reported would see its 积分 grow later)."""
+    db.session.flush()
+    person = db.session.get(User, attempt.user_id)
+    if person is not None:
+        synced_progress(person, utcnow())
 
 
 def sync_completions(user: User, progress: list[PlanProgress], now: datetime) -> int:

@@ -32,6 +32,10 @@ DEFAULT_POINTS = {"single": 2.0, "multiple": 3.0, "true_false": 1.0, "fill": 2.0
 # Sent once per attempt when it is graded; other domains (sessions' exit quizzes) listen
 # without the quiz engine knowing about them.
 attempt_graded = Namespace().signal("attempt-graded")
+# Sent next, once every attempt_graded receiver has run (blinker keeps no order among a
+# signal's receivers): for what reads their results too (plan items: a session's exit quiz
+# passed marks the session attended).
+attempt_settled = Namespace().signal("attempt-settled")
 
 
 # --- who may take a quiz ----------------------------------------------------------------
@@ -257,6 +261,7 @@ def submit_attempt(attempt: Attempt, now: datetime, *, auto: bool = False) -> di
     attempt.submitted_at, attempt.auto_submitted = now, auto
     attempt.score, attempt.passed = score, passed
     attempt_graded.send(attempt)
+    attempt_settled.send(attempt)
     return attempt_result(attempt)
 
 

@@ -96,7 +96,7 @@ def _reader() -> User:
     from lawlearn.accounts.services import UserFields, create_user
 
     user = db.session.scalar(select(User).filter_by(username="reader"))
-    return user or create_user(None, "reader", "reader-password",
+    return user or create_user(None, "reader", "study-pass-1",
                                UserFields("读者", None, {"staff"}))
 
 
@@ -120,7 +120,7 @@ def test_study_marks_bookmarks_and_notes_are_per_user(request_ctx):
     reader = _reader()
     from lawlearn.accounts.services import UserFields, create_user
 
-    other = create_user(None, "other", "other-password", UserFields("他人", None, {"staff"}))
+    other = create_user(None, "other", "second-pass-2", UserFields("他人", None, {"staff"}))
     for _ in range(2):  # repeating a mark changes nothing
         services.set_studied(reader, article, True, utcnow())
         db.session.flush()

@@ -278,3 +278,42 @@ def test_a_quoted_title_nests_its_own_book_title_marks():
     assert nested_title("今日集中学法：《中华人民共和国宪法》第二章") == \
         "今日集中学法：〈中华人民共和国宪法〉第二章"
     assert nested_title("宪法宣传周") == "宪法宣传周"
+
+
+def test_a_quiz_handed_in_at_its_deadline_pays_its_plan_item_with_nobody_there(
+        app, ctx, make_user, make_quiz):
+    """The quiz a plan asks for, answered right and left open: at its deadline anyone's page
+    hands it in (here the admin's results page). The plan item is stamped and its points
+    paid then, dated at the deadline — not when the person next opens a page, which would
+    move a period already reported."""
+    from lawlearn.database import utcnow
+    from lawlearn.localtime import local_day
+    from lawlearn.quiz import services
+    from lawlearn.quiz.models import Quiz
+
+    person = db.session.get(User, make_user("taker").id)
+    quiz = db.session.get(Quiz, make_quiz(time_limit_minutes=10))
+    today = local_day(utcnow())
+    plan = make_plan(starts_on=today - timedelta(days=30), ends_on=today + timedelta(days=30))
+    item = add_item(plan, "quiz", points=3, settings={"quiz_id": quiz.id})
+    db.session.commit()
+    start = utcnow()
+    taken, _created = services.start_attempt(person, quiz, start)
+    for entry in taken.items:
+        snap = entry.snapshot
+        right = snap["answer"] if snap["type"] != "fill" else [alts[0] for alts in snap["answer"]]
+        services.save_answer(taken, entry.question_id, right, start + timedelta(minutes=1))
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(PointAward)) == 0
+
+    assert services.finalize_expired_attempts(start + timedelta(minutes=11)) == 1
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(type(taken), taken.id).passed
+    paid = db.session.execute(select(PointAward.source, PointAward.amount, PointAward.awarded_at)
+                              .where(PointAward.user_id == person.id,
+                                     PointAward.rule == "plan_item")).all()
+    assert paid == [(f"plan_item:{item.id}", 3, taken.deadline)]
+    assert db.session.scalar(select(PlanItemProgress.completed_at).where(
+        PlanItemProgress.user_id == person.id, PlanItemProgress.item_id == item.id)) == \
+        taken.deadline

@@ -933,3 +933,32 @@ def test_a_lead_looks_back_at_the_requests_decided(app, client, login, org, coun
 def as_text(response) -> str:
     assert response.status_code == 200
     return response.get_data(as_text=True)
+
+
+def test_leave_approved_for_a_plan_session_pays_the_item_at_once(app, client, login, org):
+    """A plan item "attend this session" where approved leave counts: the approval finishes it,
+    so its points are paid then (dated at the session), as an admin's mark pays at once —
+    not when the person next opens a page."""
+    from lawlearn.localtime import local_day
+    from lawlearn.plans.models import PlanItemProgress
+    from lawlearn.practice.models import PointAward
+    from tests.plans.test_kinds import add_item, make_plan
+
+    with app.app_context():
+        soon = make_session(utcnow() + timedelta(days=2), title="民法典学习会")
+        today = local_day(utcnow())
+        plan = make_plan(starts_on=today - timedelta(days=30), ends_on=today + timedelta(days=30))
+        item = add_item(plan, "session", points=2,
+                        settings={"session_id": soon.id, "excused_counts": True})
+        request, _c = leave.request_leave(user(org.clerk), soon, "外出执行公务", utcnow())
+        db.session.commit()
+        request_id, item_id, starts_at = request.id, item.id, soon.starts_at
+    login(org.section_lead)
+    post_with_csrf(client, "/leave-requests", f"/leave-requests/{request_id}/decide",
+                   {"decision": "approve", "note": ""})
+    with app.app_context():
+        paid = db.session.execute(select(PointAward.source, PointAward.amount).where(
+            PointAward.user_id == org.clerk.id, PointAward.rule == "plan_item")).all()
+        assert paid == [(f"plan_item:{item_id}", 2)]
+        assert db.session.scalar(select(PlanItemProgress.completed_at).filter_by(
+            user_id=org.clerk.id, item_id=item_id)) == starts_at
