@@ -24,6 +24,7 @@ from lawlearn.plans.models import Plan, PlanAudience, PlanItem, PlanItemProgress
 from lawlearn.practice.points import award
 from lawlearn.quiz.services import attempt_settled
 from lawlearn.rounding import half_up
+from lawlearn.sessions.services import attendance_recorded
 
 # --- audience -----------------------------------------------------------------------------
 
@@ -190,12 +191,34 @@ def synced_progress(user: User, now: datetime, *, year: int | None = None) -> li
 
 @attempt_settled.connect
 def _settle_after_a_quiz(attempt) -> None:
-    """A quiz handed in — by its taker, or at its deadline with nobody there — may finish plan
-    items (the quiz passed, a session attended through its exit quiz): stamp them and pay
-    their points now, dated when done, not when the person next opens a page (a period
-    already reported would see its 积分 grow later)."""
+    """A quiz handed in — by its taker, or at its deadline with nobody there — may finish the
+    plan items that ask for it: stamped and paid now, dated when done, not when the person
+    next opens a page (a period already reported would see its 积分 grow later). A session
+    attended through its exit quiz comes through attendance_recorded."""
+    if _in_a_plan("quiz", "quiz_id", attempt.quiz_id):
+        _settle(attempt.user_id)
+
+
+@attendance_recorded.connect
+def _settle_after_attendance(_sender, *, user_id: int, **details) -> None:
+    """A check-in (by QR, code, the API or an exit quiz passed) or an admin's mark may finish
+    a plan item "attend this session": stamped and paid now, dated at the session."""
+    if _in_a_plan("session", "session_id", details["session_id"]):
+        _settle(user_id)
+
+
+def _in_a_plan(kind: str, key: str, record_id: int) -> bool:
+    """Whether an item of a plan not in draft asks for this quiz or session: one small read
+    (items' settings are JSON, matched here), so that a check-in in a 300-person hall or a
+    quiz outside every plan pays for no more."""
+    rows = db.session.scalars(select(PlanItem.settings).join(Plan).where(
+        PlanItem.kind == kind, Plan.status != "draft"))
+    return any((settings or {}).get(key) == record_id for settings in rows)
+
+
+def _settle(user_id: int) -> None:
     db.session.flush()
-    person = db.session.get(User, attempt.user_id)
+    person = db.session.get(User, user_id)
     if person is not None:
         synced_progress(person, utcnow())
 

@@ -226,11 +226,8 @@ def attendance(session_id: int):
             except DomainError as error:
                 flash(error.message, "error")
             else:
-                # A plan item "attend this session" done by the mark is stamped and paid now
-                # (dated at the session): the 积分榜 need not wait for the person's next visit.
-                from lawlearn.plans.progress import synced_progress  # plans imports sessions
-
-                synced_progress(person, now)
+                # A plan item "attend this session" done by the mark was stamped and paid with
+                # it (plans.progress listens to attendance_recorded), dated at the session.
                 db.session.commit()
                 flash(_("已标记 %(name)s。", name=person.name), "success")
         return redirect(here)

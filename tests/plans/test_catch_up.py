@@ -317,3 +317,28 @@ def test_a_quiz_handed_in_at_its_deadline_pays_its_plan_item_with_nobody_there(
     assert db.session.scalar(select(PlanItemProgress.completed_at).where(
         PlanItemProgress.user_id == person.id, PlanItemProgress.item_id == item.id)) == \
         taken.deadline
+
+
+def test_a_check_in_pays_the_plans_session_item_at_once(app, ctx, make_user):
+    """The session a plan asks for, checked into by QR on the day: the item is stamped and
+    paid with the check-in, not when the person next opens a page (they often do not)."""
+    from lawlearn.database import utcnow
+    from lawlearn.localtime import local_day
+    from lawlearn.sessions import services as sessions
+
+    person = db.session.get(User, make_user("walker").id)
+    now = utcnow()
+    session = make_session(starts_at=now - timedelta(minutes=5))
+    session.audience_all = True
+    today = local_day(now)
+    plan = make_plan(starts_on=today - timedelta(days=30), ends_on=today + timedelta(days=30))
+    item = add_item(plan, "session", points=2, settings={"session_id": session.id})
+    db.session.commit()
+    record, created = sessions.check_in(person, session, now)
+    db.session.commit()
+    assert created and record.status == "present"
+    assert db.session.execute(select(PointAward.source, PointAward.amount).where(
+        PointAward.user_id == person.id, PointAward.rule == "plan_item")).all() == [
+        (f"plan_item:{item.id}", 2)]
+    assert db.session.scalar(select(PlanItemProgress.completed_at).where(
+        PlanItemProgress.user_id == person.id)) == now
