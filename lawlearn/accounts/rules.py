@@ -4,6 +4,7 @@ user."""
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -35,7 +36,7 @@ def password_problems(password: str, username: str) -> list[str]:
     name = normalize_username(username)
     if password and normalize_username(password) == name:
         problems.append(_("密码不能与用户名相同。"))
-    elif len(name) >= 3 and name in password.lower():
+    elif len(name) >= 3 and name in unicodedata.normalize("NFKC", password).lower():
         # "zhangsan123": the username is public inside the office.
         problems.append(_("密码不能包含用户名。"))
     return problems

@@ -208,12 +208,14 @@ def _settle_after_attendance(_sender, *, user_id: int, **details) -> None:
 
 
 def _in_a_plan(kind: str, key: str, record_id: int) -> bool:
-    """Whether an item of a plan not in draft asks for this quiz or session: one small read
-    (items' settings are JSON, matched here), so that a check-in in a 300-person hall or a
-    quiz outside every plan pays for no more."""
+    """Whether an item of a plan that synced_progress looks at (not a draft, running since
+    the start of last year) asks for this quiz or session: one small read (items' settings
+    are JSON, matched here; ids compared as text, as kinds.py reads them with int()), so
+    that a check-in in a 300-person hall outside every plan pays for no more."""
+    since = date(local_day(utcnow()).year - 1, 1, 1)
     rows = db.session.scalars(select(PlanItem.settings).join(Plan).where(
-        PlanItem.kind == kind, Plan.status != "draft"))
-    return any((settings or {}).get(key) == record_id for settings in rows)
+        PlanItem.kind == kind, Plan.status != "draft", Plan.ends_on >= since))
+    return any(str((settings or {}).get(key)) == str(record_id) for settings in rows)
 
 
 def _settle(user_id: int) -> None:

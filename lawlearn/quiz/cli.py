@@ -9,6 +9,7 @@ from typing import NoReturn
 
 import click
 from flask.cli import AppGroup
+from flask_babel import gettext as _
 
 from lawlearn.errors import DomainError
 from lawlearn.extensions import db
@@ -56,9 +57,10 @@ def import_questions_command(path: Path, as_json: bool):
         rows = "、".join(str(row) for row in duplicates[:50])
         more = f" 等 {len(duplicates)} 行" if len(duplicates) > 50 else ""
         click.echo(f"跳过 {len(duplicates)} 道与题库中已有试题重复的试题（第 {rows} 行{more}）。")
-    for entry in changed:  # the bank is not changed by an import: say where it differs
-        click.echo(f"第 {entry['row']} 行的{'、'.join(entry['changes'])}与题库中试题 "
-                   f"#{entry['question_id']} 不同，未修改题库；如需更正请在题库中编辑该题。")
+    for duplicate in parsed.changed_duplicates:  # an import never changes the bank: say so
+        click.echo(_("第 %(row)d 行的%(parts)s与题库中试题 #%(id)d 不同，未修改题库；"
+                     "如需更正请在题库中编辑该题。", row=duplicate.row,
+                     parts=duplicate.change_labels, id=duplicate.question_id))
 
 
 @questions_cli.command("export")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from lawlearn.extensions import db
@@ -34,25 +34,35 @@ def _correct(kind: str, options: list[str], answer: Any) -> Any:
     return bool(answer)
 
 
-def changed_parts(fields: QuestionFields, question: Any) -> list[str]:
+# What a row may change, as the command's JSON names it, and in words for people.
+PART_LABELS = {"answer": _l("答案"), "explanation": _l("解析"), "difficulty": _l("难度"),
+               "tags": _l("标签")}
+
+
+def changed_parts(fields: QuestionFields, question: Any, given: set[str]) -> list[str]:
     """The parts of the bank's ``question`` (a row with type, options, answer, explanation,
-    difficulty and tags) that the imported ``fields`` would change, in words."""
+    difficulty and tags) that the imported ``fields`` say otherwise, as PART_LABELS' keys.
+    Only what the row states counts (``given``: its columns 解析 and 标签 when the file has
+    them, 难度 when the cell is filled): a file without an explanation column says nothing
+    about explanations, and an empty 难度 is the importer's default, not a correction."""
     parts = []
     if fields.type != question.type or _correct(fields.type, fields.options, fields.answer) != \
             _correct(question.type, question.options or [], question.answer):
-        parts.append(_("答案"))
-    if normalize_text(fields.explanation or "") != normalize_text(question.explanation or ""):
-        parts.append(_("解析"))
-    if fields.difficulty != question.difficulty:
-        parts.append(_("难度"))
-    if set(fields.tags) != set(question.tags or []):
-        parts.append(_("标签"))
+        parts.append("answer")
+    if "解析" in given and \
+            normalize_text(fields.explanation or "") != normalize_text(question.explanation or ""):
+        parts.append("explanation")
+    if "难度" in given and fields.difficulty != question.difficulty:
+        parts.append("difficulty")
+    if "标签" in given and set(fields.tags) != set(question.tags or []):
+        parts.append("tags")
     return parts
 
 
-def note_changes(duplicates: list, fields_of: dict[int, QuestionFields]) -> list:
-    """``duplicates`` (DuplicateRow) with ``changes`` filled in from the bank, reading only
-    the questions they match, a chunk of ids at a time."""
+def note_changes(duplicates: list, stated: dict[int, tuple[QuestionFields, set[str]]]) -> list:
+    """``duplicates`` (DuplicateRow) with ``changes`` filled in from the bank (``stated``: each
+    duplicate row's fields and the parts it states), reading only the questions they match,
+    a chunk of ids at a time."""
     ids = sorted({duplicate.question_id for duplicate in duplicates})
     bank: dict[int, Any] = {}
     for start in range(0, len(ids), CHUNK):
@@ -61,7 +71,11 @@ def note_changes(duplicates: list, fields_of: dict[int, QuestionFields]) -> list
                        Question.explanation, Question.difficulty, Question.tags)
                 .where(Question.id.in_(ids[start:start + CHUNK]))):
             bank[row.id] = row
-    return [duplicate._replace(changes=tuple(changed_parts(
-        fields_of[duplicate.row], bank[duplicate.question_id])))
-        if duplicate.row in fields_of and duplicate.question_id in bank else duplicate
-        for duplicate in duplicates]
+    noted = []
+    for duplicate in duplicates:
+        if duplicate.row in stated and duplicate.question_id in bank:
+            fields, given = stated[duplicate.row]
+            duplicate = duplicate._replace(changes=tuple(changed_parts(
+                fields, bank[duplicate.question_id], given)))
+        noted.append(duplicate)
+    return noted

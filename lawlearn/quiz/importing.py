@@ -85,7 +85,13 @@ class DuplicateRow(NamedTuple):
     row: int
     question_id: int
     retired: bool = False  # the bank's copy is retired: restoring it is the way back
-    changes: tuple[str, ...] = ()  # what the row says otherwise (答案, 解析 …): see import_duplicates
+    changes: tuple[str, ...] = ()  # what the row says otherwise: import_duplicates.PART_LABELS
+
+    @property
+    def change_labels(self) -> str:
+        from lawlearn.quiz.import_duplicates import PART_LABELS
+
+        return "、".join(str(PART_LABELS[part]) for part in self.changes)
 
 
 @dataclass
@@ -329,7 +335,8 @@ def parse_question_import(data: bytes) -> QuestionImport:
     result = QuestionImport()
     resolver = ArticleResolver()
     first_row_of: dict[str, int] = {}
-    duplicate_fields: dict[int, QuestionFields] = {}
+    duplicate_fields: dict[int, tuple[QuestionFields, set[str]]] = {}
+    optional_parts = {"解析", "标签"} & set(table.headers)
     for row, cells in table.rows:
         fields, problems = _read_row(cells, resolver)
         key = None
@@ -345,7 +352,8 @@ def parse_question_import(data: bytes) -> QuestionImport:
             result.problems.append(RowProblem(row, "；".join(problems)))
         elif key in existing:
             result.duplicates.append(DuplicateRow(row, *existing[key]))
-            duplicate_fields[row] = fields
+            duplicate_fields[row] = (fields, optional_parts | (
+                {"难度"} if cells.get("难度", "").strip() else set()))
         else:
             result.questions.append(ImportedQuestion(row, fields, key,
                                                      cells.get("法条", "").strip()))

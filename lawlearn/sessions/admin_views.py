@@ -281,10 +281,7 @@ def attendance_bulk(session_id: int):
         db.session.rollback()
         flash(error.message, "error")
         return redirect(here)
-    from lawlearn.plans.progress import synced_progress  # plans imports sessions
-
-    for person in people:  # as for one mark: plan items stamped and paid now
-        synced_progress(person, now)
+    # Each mark settled the person's plan items (plans.progress listens to attendance_recorded).
     db.session.commit()
     flash(_("已将 %(n)d 人标记为%(status)s。", n=len(people),
             status=ATTENDANCE_STATUSES[form.status.data]), "success")

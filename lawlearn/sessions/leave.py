@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, false, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, contains_eager
 
@@ -19,7 +19,7 @@ from lawlearn.errors import Conflict, NotFound, PermissionDenied, ValidationFail
 from lawlearn.extensions import db
 from lawlearn.i18n import inner_title
 from lawlearn.sessions.models import LEAVE_STATUSES, Attendance, LeaveRequest, StudySession
-from lawlearn.sessions.services import audience_condition
+from lawlearn.sessions.services import attendance_recorded, audience_condition
 
 MAX_REASON = 500
 MAX_NOTE = 500
@@ -156,7 +156,8 @@ def is_approver(user: User) -> bool:
 
 
 def _excuse(actor: User, leave: LeaveRequest) -> None:
-    """Make the person's attendance excused, unless they checked in after all."""
+    """Make the person's attendance excused, unless they checked in after all; other domains
+    hear of it (a plan item where leave counts is finished)."""
     values = {"status": "excused", "source": "leave", "marked_by_id": actor.id}
     attendance = db.session.scalar(select(Attendance).filter_by(session_id=leave.session_id,
                                                                 user_id=leave.user_id))
@@ -165,6 +166,7 @@ def _excuse(actor: User, leave: LeaveRequest) -> None:
         try:
             with db.session.begin_nested():
                 db.session.add(attendance)
+            _announce(leave)
             return
         except IntegrityError:
             # The person checked in (or the session closed) at the same moment.
@@ -176,6 +178,12 @@ def _excuse(actor: User, leave: LeaveRequest) -> None:
         return
     for name, value in values.items():
         setattr(attendance, name, value)
+    _announce(leave)
+
+
+def _announce(leave: LeaveRequest) -> None:
+    attendance_recorded.send(None, user_id=leave.user_id, session_id=leave.session_id,
+                             status="excused", now=leave.session.starts_at)
 
 
 def decide(actor: User, leave: LeaveRequest, approve: bool, note: str | None,
@@ -242,11 +250,9 @@ def _pending_conditions(actor: User) -> list | None:
 
 def decided_query(actor: User):
     """The requests decided among those ``actor`` decides, the latest decision first, with
-    the person, their department and the session (for a page at a time); None: nobody's.
+    the person, their department and the session (for a page at a time).
     A head of department looks back at what was decided, by them or an admin."""
-    scope = _scope_conditions(actor)
-    if scope is None:
-        return None
+    scope = _scope_conditions(actor) or [false()]  # a lead without a department: nobody's
     parent = aliased(Department)
     return (select(LeaveRequest)
             .join(LeaveRequest.user).join(LeaveRequest.session)

@@ -217,21 +217,14 @@ def leave_decide(request_id: int):
                 flash(message, "error")
         return redirect(url_for("sessions.leave_requests"))
     approve = form.decision.data == "approve"
-    now = utcnow()
     try:
-        leave.decide(current_user, request_, approve, form.note.data, now)
+        leave.decide(current_user, request_, approve, form.note.data, utcnow())
     except DomainError as error:
         db.session.rollback()
         if error.status == 403:
             raise
         flash(error.message, "error")
         return redirect(url_for("sessions.leave_requests"))
-    if approve:
-        # Leave that counts for a plan item finishes it: stamped and paid now, as an admin's
-        # mark is, not when the person next opens a page.
-        from lawlearn.plans.progress import synced_progress  # plans imports sessions
-
-        synced_progress(request_.user, now)
     db.session.commit()
     name, title = request_.user.name, inner_title(request_.session.title)
     flash(_("已批准 %(name)s 在《%(title)s》的请假。", name=name, title=title) if approve

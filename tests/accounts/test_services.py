@@ -29,6 +29,7 @@ def test_password_rules(ctx):
         assert services.password_problems(fine, "alice") == [], fine
     # The username inside it (any case), once it is long enough to mean something.
     assert services.password_problems("Zhangsan123", "zhangsan") == ["密码不能包含用户名。"]
+    assert services.password_problems("ｚｈａｎｇｓａｎ123", "zhangsan") == ["密码不能包含用户名。"]
     assert services.password_problems("ab-cdefgh", "ab") == []
 
 

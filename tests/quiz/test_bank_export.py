@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import json
 
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 from sqlalchemy import delete, select
 
 from lawlearn.extensions import db
@@ -94,7 +94,17 @@ def test_an_export_corrected_in_excel_and_imported_again_names_what_it_does_not_
     parsed = importing.parse_question_import(edited.getvalue())
     assert parsed.ok and not parsed.questions and len(parsed.duplicates) == len(ids)
     assert [(d.row, d.question_id, d.changes) for d in parsed.changed_duplicates] == [
-        (2, ids[0], ("答案",)), (3, ids[1], ("解析",))]
+        (2, ids[0], ("answer",)), (3, ids[1], ("explanation",))]
+    # A file of only the required columns states no explanation, tags nor difficulty: the
+    # bank's are not "different" (an empty 难度 is the importer's default, not a correction).
+    bare = [[row[0], row[1], *row[2:10], row[10]] for row in _sheet(edited.getvalue())]
+    bare_book = Workbook()
+    for row in bare:
+        bare_book.active.append(row)
+    bare_data = io.BytesIO()
+    bare_book.save(bare_data)
+    assert [(d.row, d.changes) for d in importing.parse_question_import(
+        bare_data.getvalue()).changed_duplicates] == [(2, ("answer",))]
 
     page = admin_client.post("/admin/quiz/questions/import", data={
         "csrf_token": csrf_from(admin_client.get("/admin/quiz/questions/import")),
@@ -110,8 +120,8 @@ def test_an_export_corrected_in_excel_and_imported_again_names_what_it_does_not_
     result = runner.invoke(questions_cli, ["import", str(path), "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["changed_duplicates"] == [
-        {"row": 2, "question_id": ids[0], "changes": ["答案"]},
-        {"row": 3, "question_id": ids[1], "changes": ["解析"]}]
+        {"row": 2, "question_id": ids[0], "changes": ["answer"]},
+        {"row": 3, "question_id": ids[1], "changes": ["explanation"]}]
     text = runner.invoke(questions_cli, ["import", str(path)]).output
     assert f"第 2 行的答案与题库中试题 #{ids[0]} 不同，未修改题库" in text
     assert db.session.get(Question, ids[0]).answer == "B"  # the bank as it was

@@ -274,7 +274,7 @@ def test_duplicates_against_the_bank_are_skipped_and_reported(laws):
     # A retired copy is said to be retired: restoring it is the way back.
     # The options' order aside, the first says what the bank says; the second another answer.
     assert parsed.duplicates == [(3, ids["已有的题"], False, ()),
-                                 (4, ids["已停用的题"], True, ("答案",))]
+                                 (4, ids["已停用的题"], True, ("answer",))]
     assert importing.apply_question_import(None, parsed) == 1
     db.session.commit()
     assert question_count() == 3

@@ -890,7 +890,8 @@ def test_the_leader_reads_sessions_attendance_and_absentees_and_changes_nothing(
         assert client.get(url).status_code == 403, url
 
 
-def test_a_lead_looks_back_at_the_requests_decided(app, client, login, org, count_queries):
+def test_a_lead_looks_back_at_the_requests_decided(app, client, login, org, count_queries,
+                                                    make_user):
     """已处理: what was decided among the requests a lead decides — by them or by an admin —
     the latest first, with who decided, when and why; another department's are not there."""
     with app.app_context():
@@ -928,6 +929,9 @@ def test_a_lead_looks_back_at_the_requests_decided(app, client, login, org, coun
     post_with_csrf(client, "/me", "/logout")
     login(org.clerk)
     assert client.get("/leave-requests?show=decided").status_code == 403
+    post_with_csrf(client, "/me", "/logout")
+    login(make_user("nodept", roles=("dept_lead", "staff")))  # an old account: no department
+    assert "还没有处理过的请假申请" in as_text(client.get("/leave-requests?show=decided"))
 
 
 def as_text(response) -> str:
