@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from flask import abort, render_template, request, url_for
+from flask import abort, current_app, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
@@ -84,6 +84,14 @@ def _today() -> date:
 def _layout() -> str:
     """Admins keep their admin navigation; leaders and dept_leads read it in the staff frame."""
     return "admin_base.html" if current_user.is_admin else "staff_base.html"
+
+
+def _session_endpoint() -> str | None:
+    """Where a session's row leads: its roster for an admin or the leader, the lead's own
+    people for a head of department (None when the app has no such page)."""
+    endpoint = "sessions_admin.attendance" if current_user.has_role("admin", "leader") \
+        else "sessions.department_attendance"
+    return endpoint if endpoint in current_app.view_functions else None
 
 
 def _search(people: list, q: str) -> list:
@@ -183,7 +191,10 @@ def report():
             "department_lines": department_lines(result.departments),
             "scope": scope_text(result),
             "csv_tables": [(table, TABLE_NAMES[table]) for table in CSV_TABLES],
-            "rule_text": rate_rule_text(result.rule)}
+            "rule_text": rate_rule_text(result.rule),
+            "session_endpoint": _session_endpoint(),
+            "quiz_endpoint": "quiz_admin.quiz_results" if current_user.has_role("admin", "leader")
+            and "quiz_admin.quiz_results" in current_app.view_functions else None}
     own = current_user.department
     return render_template(
         "reports/report.html", layout=_layout(), form=form, report=result, wide=wide,

@@ -14,6 +14,7 @@ protect_blueprint(sessions_admin_bp, Role.ADMIN)
 from lawlearn.sessions import (  # noqa: E402,F401  (routes and a listener)
     admin_views,
     checkin_views,
+    department_views,
     exit_quiz,
     leave_views,
     views,

@@ -94,6 +94,22 @@ def roster_counts(session: StudySession) -> RosterCounts:
                         shared_devices=db.session.scalar(devices) or 0)
 
 
+def department_counts(session: StudySession, department_ids: list[int]) -> RosterCounts:
+    """roster_counts for the people of ``department_ids`` only (a head of department's own):
+    three count queries; no shared-device figure (that check is the admins')."""
+    in_scope = and_(expected_condition(session), User.department_id.in_(department_ids))
+    by_status = dict.fromkeys(ATTENDANCE_STATUSES, 0)
+    by_status.update(db.session.execute(
+        select(Attendance.status, func.count()).join(User, User.id == Attendance.user_id)
+        .where(Attendance.session_id == session.id, in_scope)
+        .group_by(Attendance.status)).all())
+    expected = select(func.count(User.id)).where(in_scope)
+    unrecorded = expected.where(~exists().where(Attendance.session_id == session.id,
+                                                Attendance.user_id == User.id))
+    return RosterCounts(expected=db.session.scalar(expected) or 0, by_status=by_status,
+                        not_checked_in=db.session.scalar(unrecorded) or 0, shared_devices=0)
+
+
 def shared_device_users(session: StudySession, users: list[User]) -> set[int]:
     """Which of ``users`` checked in from a device that other accounts used too."""
     if not users:

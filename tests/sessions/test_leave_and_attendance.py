@@ -966,3 +966,40 @@ def test_leave_approved_for_a_plan_session_pays_the_item_at_once(app, client, lo
         assert paid == [(f"plan_item:{item_id}", 2)]
         assert db.session.scalar(select(PlanItemProgress.completed_at).filter_by(
             user_id=org.clerk.id, item_id=item_id)) == starts_at
+
+
+def test_a_head_of_department_reads_who_of_theirs_came_to_a_session(
+        app, client, login, org, count_queries, make_user):
+    """本部门出勤: the session's roster limited to the lead's department and its sections, with
+    their figures; nobody else's people; read-only; linked from the lead's 统计报表."""
+    with app.app_context():
+        past = make_session(utcnow() - timedelta(days=2), title="宪法学习会")
+        record(past, org.clerk, "present")
+        record(past, org.officer, "excused")
+        record(past, org.secretary, "present")
+        db.session.commit()
+        session_id = past.id
+    login(org.unit_lead)
+    url = f"/sessions/{session_id}/department"
+    page = as_text(client.get(url))
+    assert "本部门出勤：宪法学习会" in page and "执法局（含下属科室）" in page
+    for name in ("科员戊", "干部己", "局长乙", "科长丙"):
+        assert name in page, name
+    assert "文员庚" not in page and "主任丁" not in page  # another department's
+    # 4 expected: clerk present, officer on leave, the two leads absent once check-in closed.
+    assert "应到 4 人 · 出席 1 · 迟到 0 · 请假 1 · 缺席 2" in page
+    assert 'method="post"' not in page
+    queries = count_queries(lambda: client.get(url))
+    with app.app_context():
+        for n in range(3):
+            make_user(f"more{n}", department_id=org.section)
+    assert count_queries(lambda: client.get(url)) == queries
+    day = (utcnow() - timedelta(days=3)).date().isoformat()
+    report = as_text(client.get(f"/reports/?from={day}&to={utcnow().date().isoformat()}"))
+    assert f'href="/sessions/{session_id}/department">宪法学习会' in report
+    post_with_csrf(client, "/me", "/logout")
+    login(org.clerk)
+    assert client.get(url).status_code == 403
+    post_with_csrf(client, "/me", "/logout")
+    login(org.admin)
+    assert client.get(url).headers["Location"].endswith(f"/admin/sessions/{session_id}/attendance")
