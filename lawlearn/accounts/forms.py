@@ -26,10 +26,13 @@ from lawlearn.validators import Required
 
 
 class LoginForm(FlaskForm):
+    # Autocomplete hints: a phone's password manager fills and saves the right field.
     username = StringField(_l("用户名"), validators=[
-        DataRequired(message=_l("请输入用户名。")), Length(max=64)])
+        DataRequired(message=_l("请输入用户名。")), Length(max=64)],
+        render_kw={"autocomplete": "username", "autocapitalize": "none"})
     password = PasswordField(_l("密码"), validators=[
-        DataRequired(message=_l("请输入密码。")), Length(max=256)])
+        DataRequired(message=_l("请输入密码。")), Length(max=256)],
+        render_kw={"autocomplete": "current-password"})
     remember = BooleanField(_l("记住我（14 天内免登录）"))
     next = HiddenField()
 
@@ -38,13 +41,16 @@ class ChangePasswordForm(FlaskForm):
     # A password of spaces is one the rules refuse in words (DataRequired would call it
     # missing): new passwords are only required to be typed.
     current_password = PasswordField(_l("当前密码"), validators=[
-        InputRequired(message=_l("请输入当前密码。"))])
+        InputRequired(message=_l("请输入当前密码。"))],
+        render_kw={"autocomplete": "current-password"})
     new_password = PasswordField(_l("新密码"), validators=[
-        InputRequired(message=_l("请输入新密码。")), Length(max=256)])
+        InputRequired(message=_l("请输入新密码。")), Length(max=256)],
+        render_kw={"autocomplete": "new-password"})
     confirm = PasswordField(
         _l("再次输入新密码"),
         validators=[InputRequired(message=_l("请再次输入新密码。")),
                     EqualTo("new_password", message=_l("两次输入的新密码不一致。"))],
+        render_kw={"autocomplete": "new-password"},
     )
     next = HiddenField()
 

@@ -321,14 +321,14 @@ def item_targets(items: list[PlanItem]) -> dict[int, str]:
                 text = _("《%(law)s》第 %(low)s 至 %(high)s 条", law=law, low=s.get("from_number"),
                          high=s.get("to_number"))
         elif item.kind == "material" and s.get("material_id") in materials:
-            text = _("《%(title)s》，至少 %(n)s 秒", title=materials[s["material_id"]].title,
+            text = _("《%(title)s》，至少 %(n)s 秒", title=nested_title(materials[s["material_id"]].title),
                      n=s.get("min_seconds", DEFAULT_MIN_SECONDS))
         elif item.kind == "quiz" and s.get("quiz_id") in quizzes:
-            text = _("《%(title)s》，%(rule)s", title=quizzes[s["quiz_id"]].title,
+            text = _("《%(title)s》，%(rule)s", title=nested_title(quizzes[s["quiz_id"]].title),
                      rule=_("参加即可") if s.get("require") == "attempted" else _("须通过"))
         elif item.kind == "session" and s.get("session_id") in sessions:
             session = sessions[s["session_id"]]
-            text = _("《%(title)s》%(when)s", title=session.title,
+            text = _("《%(title)s》%(when)s", title=nested_title(session.title),
                      when=display_date(session.starts_at))
             if s.get("excused_counts"):
                 text += _("，请假视为完成")

@@ -36,15 +36,15 @@ def _correct(kind: str, options: list[str], answer: Any) -> Any:
 
 # What a row may change, as the command's JSON names it, and in words for people.
 PART_LABELS = {"answer": _l("答案"), "explanation": _l("解析"), "difficulty": _l("难度"),
-               "tags": _l("标签")}
+               "tags": _l("标签"), "article": _l("法条")}
 
 
 def changed_parts(fields: QuestionFields, question: Any, given: set[str]) -> list[str]:
     """The parts of the bank's ``question`` (a row with type, options, answer, explanation,
-    difficulty and tags) that the imported ``fields`` say otherwise, as PART_LABELS' keys.
-    Only what the row states counts (``given``: its columns 解析 and 标签 when the file has
-    them, 难度 when the cell is filled): a file without an explanation column says nothing
-    about explanations, and an empty 难度 is the importer's default, not a correction."""
+    difficulty, tags and article) that the imported ``fields`` say otherwise, as
+    PART_LABELS' keys. Only what the row states counts (``given``: its filled cells among
+    解析, 难度, 标签 and 法条): a file without an explanation column, or a row leaving it
+    blank, says nothing about explanations (an empty 难度 is the importer's default)."""
     parts = []
     if fields.type != question.type or _correct(fields.type, fields.options, fields.answer) != \
             _correct(question.type, question.options or [], question.answer):
@@ -56,6 +56,8 @@ def changed_parts(fields: QuestionFields, question: Any, given: set[str]) -> lis
         parts.append("difficulty")
     if "标签" in given and set(fields.tags) != set(question.tags or []):
         parts.append("tags")
+    if "法条" in given and fields.article_id != question.article_id:
+        parts.append("article")
     return parts
 
 
@@ -68,7 +70,8 @@ def note_changes(duplicates: list, stated: dict[int, tuple[QuestionFields, set[s
     for start in range(0, len(ids), CHUNK):
         for row in db.session.execute(
                 select(Question.id, Question.type, Question.options, Question.answer,
-                       Question.explanation, Question.difficulty, Question.tags)
+                       Question.explanation, Question.difficulty, Question.tags,
+                       Question.article_id)
                 .where(Question.id.in_(ids[start:start + CHUNK]))):
             bank[row.id] = row
     noted = []

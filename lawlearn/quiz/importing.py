@@ -336,7 +336,6 @@ def parse_question_import(data: bytes) -> QuestionImport:
     resolver = ArticleResolver()
     first_row_of: dict[str, int] = {}
     duplicate_fields: dict[int, tuple[QuestionFields, set[str]]] = {}
-    optional_parts = {"解析", "标签"} & set(table.headers)
     for row, cells in table.rows:
         fields, problems = _read_row(cells, resolver)
         key = None
@@ -352,8 +351,8 @@ def parse_question_import(data: bytes) -> QuestionImport:
             result.problems.append(RowProblem(row, "；".join(problems)))
         elif key in existing:
             result.duplicates.append(DuplicateRow(row, *existing[key]))
-            duplicate_fields[row] = (fields, optional_parts | (
-                {"难度"} if cells.get("难度", "").strip() else set()))
+            duplicate_fields[row] = (fields, {column for column in ("解析", "难度", "标签", "法条")
+                                              if cells.get(column, "").strip()})
         else:
             result.questions.append(ImportedQuestion(row, fields, key,
                                                      cells.get("法条", "").strip()))

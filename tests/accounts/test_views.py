@@ -176,6 +176,12 @@ def test_forced_password_change_at_first_login(client, login, make_user, app):
     page = client.get(response.headers["Location"])
     assert "请先设置新密码" in page.get_data(as_text=True)
     assert "至少 8 个字符，含字母、数字、符号中的至少 2 类，不能包含用户名。" in page.get_data(as_text=True)
+    # A phone's password manager offers the saved password here and saves the new one.
+    html = page.get_data(as_text=True)
+    assert re.search(r'<input[^>]*autocomplete="current-password"[^>]*name="current_password"', html)
+    assert len(re.findall(r'autocomplete="new-password"', html)) == 2
+    login_page = app.test_client().get("/login").get_data(as_text=True)
+    assert 'autocomplete="username"' in login_page and 'autocomplete="current-password"' in login_page
     token = csrf_from(page)
     bad = client.post("/password", data={"current_password": PASSWORD, "new_password": "grace",
                                          "confirm": "grace", "csrf_token": token})

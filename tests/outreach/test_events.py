@@ -3,6 +3,7 @@ may do what, revisions of verified events, department scoping, the staff and adm
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -960,10 +961,15 @@ def test_the_staff_list_shows_the_reach_the_ledger_counts(app, client, login, pe
         event = draft(people)
         event.quiz_completions = 5
         db.session.commit()
+        event_id = event.id
     login(people.author)
     listing = client.get("/outreach/").get_data(as_text=True)
     assert "覆盖群众 325 人次" in listing and "参与 320 人次" not in listing
     assert "资料 1,500 份" in listing
+    # The event's own page gives the same total, then what it adds up from.
+    page = re.sub(r"\s+", " ", client.get(f"/outreach/events/{event_id}").get_data(as_text=True))
+    assert "<dt>覆盖群众（人次）</dt><dd><strong>325</strong></dd>" in page
+    assert "<dt>参与人次</dt><dd>320</dd>" in page and "<dt>有奖问答完成人次</dt><dd>5</dd>" in page
 
 
 def test_every_problem_of_the_event_form_shows_at_once_with_a_summary(app, client, login,

@@ -839,3 +839,16 @@ def test_a_double_click_on_the_audience_announces_the_newcomers_once(app):
         assert db.session.scalars(select(Notice.user_id).where(
             Notice.user_id == bob_id)).all() == [bob_id]
         assert db.session.scalar(select(func.count()).select_from(PlanAudience)) == 2
+
+
+def test_targets_nest_the_titles_they_quote(ctx):
+    """A session, quiz or material whose title quotes a law: 《学习〈宪法〉》, not 《学习《宪法》》
+    (the 内容 column of a plan's items)."""
+    plan = new_plan()
+    session = make_session("今日集中学法：《中华人民共和国宪法》第二章")
+    quiz = make_quiz("《民法典》知识测验")
+    chosen = [item(plan, "session", {"session_id": session.id}),
+              item(plan, "quiz", {"quiz_id": quiz.id})]
+    targets = item_settings.item_targets(chosen)
+    assert targets[chosen[0].id].startswith("《今日集中学法：〈中华人民共和国宪法〉第二章》")
+    assert targets[chosen[1].id] == "《〈民法典〉知识测验》，须通过"

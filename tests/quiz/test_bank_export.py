@@ -89,12 +89,14 @@ def test_an_export_corrected_in_excel_and_imported_again_names_what_it_does_not_
     sheet.cell(row=2, column=11, value="C")  # 答案 of the first question: B → C
     sheet.cell(row=3, column=12, value="更正后的解析")  # 解析 of the second
     sheet.cell(row=6, column=13, value="安全；表格")  # the tags reordered: no change
+    sheet.cell(row=6, column=12, value=None)  # an explanation left blank: says nothing
+    sheet.cell(row=5, column=15, value="宪法第三十四条")  # 法条: 33 → 34
     edited = io.BytesIO()
     book.save(edited)
     parsed = importing.parse_question_import(edited.getvalue())
     assert parsed.ok and not parsed.questions and len(parsed.duplicates) == len(ids)
     assert [(d.row, d.question_id, d.changes) for d in parsed.changed_duplicates] == [
-        (2, ids[0], ("answer",)), (3, ids[1], ("explanation",))]
+        (2, ids[0], ("answer",)), (3, ids[1], ("explanation",)), (5, ids[3], ("article",))]
     # A file of only the required columns states no explanation, tags nor difficulty: the
     # bank's are not "different" (an empty 难度 is the importer's default, not a correction).
     bare = [[row[0], row[1], *row[2:10], row[10]] for row in _sheet(edited.getvalue())]
@@ -110,7 +112,8 @@ def test_an_export_corrected_in_excel_and_imported_again_names_what_it_does_not_
         "csrf_token": csrf_from(admin_client.get("/admin/quiz/questions/import")),
         "file": (io.BytesIO(edited.getvalue()), "题库.xlsx")}, content_type="multipart/form-data")
     html = page.get_data(as_text=True)
-    assert "有 2 行与题库中已有的试题题干和选项相同、但内容不同" in html
+    assert "有 3 行与题库中已有的试题题干和选项相同、但内容不同" in html
+    assert "与题库中已有试题重复（题干和选项相同）的 5 道试题将跳过" in html
     assert (f'<a href="/admin/quiz/questions/{ids[0]}">第 2 行：答案与试题 #{ids[0]} 不同</a>'
             in html)
     assert f'<a href="/admin/quiz/questions/{ids[1]}">第 3 行：解析与试题 #{ids[1]} 不同</a>' in html
@@ -121,7 +124,8 @@ def test_an_export_corrected_in_excel_and_imported_again_names_what_it_does_not_
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["changed_duplicates"] == [
         {"row": 2, "question_id": ids[0], "changes": ["answer"]},
-        {"row": 3, "question_id": ids[1], "changes": ["explanation"]}]
+        {"row": 3, "question_id": ids[1], "changes": ["explanation"]},
+        {"row": 5, "question_id": ids[3], "changes": ["article"]}]
     text = runner.invoke(questions_cli, ["import", str(path)]).output
     assert f"第 2 行的答案与题库中试题 #{ids[0]} 不同，未修改题库" in text
     assert db.session.get(Question, ids[0]).answer == "B"  # the bank as it was
