@@ -23,7 +23,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from harness import ROOT, figure, lawlearn_config, start_gunicorn, stop
@@ -32,6 +32,8 @@ from lawlearn import create_app
 from lawlearn.accounts.services import UserFields, create_user
 from lawlearn.database import utcnow
 from lawlearn.extensions import db
+from lawlearn.localtime import local_day
+from lawlearn.plans.models import Plan, PlanItem
 from lawlearn.sessions import services
 from lawlearn.sessions.models import SessionKind
 
@@ -48,7 +50,10 @@ TIMEOUT = 30  # seconds, per request
 
 
 def set_up(folder: Path) -> tuple[int, int]:
-    """Schema, 300 staff, an admin and two sessions whose check-in is open; their ids."""
+    """Schema, 300 staff, an admin and two sessions whose check-in is open; their ids. The
+    first is asked for by a published plan for everyone, as an office's annual plan asks
+    for its sessions: each of its check-ins settles the person's plan items (stamped, 2
+    points paid) in the same request; the burst's session is in no plan."""
     app = create_app(lawlearn_config(folder))
     with app.app_context():
         try:
@@ -65,6 +70,13 @@ def set_up(folder: Path) -> tuple[int, int]:
             paced, burst = (services.create_sessions(None, services.SessionFields(
                 title=title, kind_id=kind.id, starts_at=start,
                 ends_at=start + timedelta(hours=2)))[0] for title in ("全员集中学法", "会前学法"))
+            today = local_day(start)
+            plan = Plan(title="年度学法计划", kind="annual", starts_on=date(today.year, 1, 1),
+                        ends_on=date(today.year, 12, 31), status="published", audience_all=True,
+                        published_at=utcnow())
+            plan.items = [PlanItem(kind="session", title="参加全员集中学法", position=0, points=2,
+                                   settings={"session_id": paced.id})]
+            db.session.add(plan)
             db.session.commit()
             return paced.id, burst.id
         finally:
@@ -158,6 +170,15 @@ def checkin_token(port: int, session_id: int, admin: dict[str, str]) -> str:
     return json.loads(data)["token"]
 
 
+def plan_points_paid(database: Path) -> int:
+    conn = sqlite3.connect(database)
+    try:
+        return conn.execute("SELECT COUNT(*) FROM point_award WHERE rule = 'plan_item' "
+                            "AND amount > 0").fetchone()[0]
+    finally:
+        conn.close()
+
+
 def count_rows(database: Path, session_id: int) -> tuple[int, int]:
     conn = sqlite3.connect(database)
     try:
@@ -190,6 +211,7 @@ def main() -> int:
         repeat["errors"] += sum(1 for a, b in zip(first_outcomes, repeat_outcomes, strict=True)
                                 if b.status == 200 and a.body != b.body)
         rows_after, _ = count_rows(folder / "b.db", session_id)
+        paid = plan_points_paid(folder / "b.db")
         # Worst case, for information: all 300 tap at the same instant (another session).
         burst = summary(fire(port, headers, checkin_token(port, burst_id, admin), 0.0), 201)
         burst_rows, burst_people = count_rows(folder / "b.db", burst_id)
@@ -212,6 +234,8 @@ def main() -> int:
            0)
     figure("repeat check-in p95 latency", repeat["p95"], "ms", P95_TARGET_MS)
     figure("attendance rows after the repeats (baseline: staff)", rows_after, "rows", STAFF)
+    figure("plan items paid with the check-ins, once each (baseline: staff)", paid, "awards",
+           STAFF)
     figure(f"burst: errors when all {STAFF} check in at the same instant", burst["errors"],
            "errors", 0)
     figure("burst: attendance rows (baseline: staff)", burst_rows, "rows", STAFF)
@@ -222,6 +246,8 @@ def main() -> int:
         failed.append(f"errors: {first['errors']} first, {repeat['errors']} repeats")
     if rows != STAFF or rows_after != STAFF or rows != people:
         failed.append(f"rows: {rows} for {people} people, {rows_after} after repeats")
+    if paid != STAFF:
+        failed.append(f"plan items paid: {paid} for {STAFF} check-ins")
     if burst["errors"] or burst_rows != STAFF or burst_rows != burst_people:
         failed.append(f"burst: {burst['errors']} errors, {burst_rows} rows")
     if first["p95"] > P95_TARGET_MS:
