@@ -2,7 +2,8 @@
 something else: an office that exports its bank, corrects an answer in Excel and imports
 the file again would otherwise see the row skipped as a duplicate and believe the bank
 corrected. The import never changes a question already in the bank; it names the rows
-whose answer, explanation, difficulty or tags differ, so that they are edited in the bank.
+whose answer, explanation, difficulty, tags or article differ, so that they are edited in
+the bank.
 """
 
 from __future__ import annotations

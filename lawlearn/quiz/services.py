@@ -33,8 +33,8 @@ DEFAULT_POINTS = {"single": 2.0, "multiple": 3.0, "true_false": 1.0, "fill": 2.0
 # without the quiz engine knowing about them.
 attempt_graded = Namespace().signal("attempt-graded")
 # Sent next, once every attempt_graded receiver has run (blinker keeps no order among a
-# signal's receivers): for what reads their results too (plan items: a session's exit quiz
-# passed marks the session attended).
+# signal's receivers): for what should see every consequence of the grading (plans.progress
+# settles the taker's plan items after the exit quiz's attendance and the points are in).
 attempt_settled = Namespace().signal("attempt-settled")
 
 
