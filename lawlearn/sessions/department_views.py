@@ -39,7 +39,7 @@ def department_attendance(session_id: int):
     return render_template("sessions/department_attendance.html", study=study,
                            pagination=pagination, people=people,
                            records=roster.records_of(study, people),
-                           counts=roster.department_counts(study, scope),
+                           counts=roster.roster_counts(study, scope),
                            departments=departments, statuses=ATTENDANCE_STATUSES,
                            sources=CHECKIN_SOURCES,
                            department=departments[current_user.department_id],

@@ -76,29 +76,16 @@ class RosterCounts:
     shared_devices: int  # devices several accounts checked in with
 
 
-def roster_counts(session: StudySession) -> RosterCounts:
-    """The figures above the roster, in four count queries whatever the audience."""
+def roster_counts(session: StudySession,
+                  department_ids: list[int] | None = None) -> RosterCounts:
+    """The figures above the roster, in four count queries whatever the audience; with
+    ``department_ids``, of those departments' people only (a head of department's own),
+    in three (the shared-device check is the admins')."""
+    in_scope = expected_condition(session) if department_ids is None else \
+        and_(expected_condition(session), User.department_id.in_(department_ids))
     by_status = dict.fromkeys(ATTENDANCE_STATUSES, 0)
     # The audience's records only: someone taken out of it after checking in would make
     # 出席 exceed 应到.
-    by_status.update(db.session.execute(
-        select(Attendance.status, func.count()).join(User, User.id == Attendance.user_id)
-        .where(Attendance.session_id == session.id, expected_condition(session))
-        .group_by(Attendance.status)).all())
-    expected = select(func.count(User.id)).where(expected_condition(session))
-    unrecorded = expected.where(~exists().where(Attendance.session_id == session.id,
-                                                Attendance.user_id == User.id))
-    devices = select(func.count()).select_from(_shared_device_keys(session).subquery())
-    return RosterCounts(expected=db.session.scalar(expected) or 0, by_status=by_status,
-                        not_checked_in=db.session.scalar(unrecorded) or 0,
-                        shared_devices=db.session.scalar(devices) or 0)
-
-
-def department_counts(session: StudySession, department_ids: list[int]) -> RosterCounts:
-    """roster_counts for the people of ``department_ids`` only (a head of department's own):
-    three count queries; no shared-device figure (that check is the admins')."""
-    in_scope = and_(expected_condition(session), User.department_id.in_(department_ids))
-    by_status = dict.fromkeys(ATTENDANCE_STATUSES, 0)
     by_status.update(db.session.execute(
         select(Attendance.status, func.count()).join(User, User.id == Attendance.user_id)
         .where(Attendance.session_id == session.id, in_scope)
@@ -106,8 +93,13 @@ def department_counts(session: StudySession, department_ids: list[int]) -> Roste
     expected = select(func.count(User.id)).where(in_scope)
     unrecorded = expected.where(~exists().where(Attendance.session_id == session.id,
                                                 Attendance.user_id == User.id))
+    devices = 0
+    if department_ids is None:
+        devices = db.session.scalar(
+            select(func.count()).select_from(_shared_device_keys(session).subquery())) or 0
     return RosterCounts(expected=db.session.scalar(expected) or 0, by_status=by_status,
-                        not_checked_in=db.session.scalar(unrecorded) or 0, shared_devices=0)
+                        not_checked_in=db.session.scalar(unrecorded) or 0,
+                        shared_devices=devices)
 
 
 def shared_device_users(session: StudySession, users: list[User]) -> set[int]:
