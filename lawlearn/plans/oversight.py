@@ -111,10 +111,15 @@ def department_plans() -> list[Plan]:
 
 def overseen(actor: User, department_id: int | None) -> int | None:
     """The department whose progress ``actor`` may see: an admin or a leader the chosen one
-    (None: everyone); a dept_lead the chosen one within their own, else their own."""
+    (None: everyone); a dept_lead their own, or one of its sections when chosen. A lead
+    asking for a department outside theirs is refused, as the report refuses it, rather
+    than shown their own under the other's address."""
     if actor.has_role(Role.ADMIN, Role.LEADER):
         return department_id
     if actor.department_id is None:
         raise PermissionDenied(_("您没有所属部门，无法查看部门进度。"))
-    scope = department_scope(actor) or []
-    return department_id if department_id in scope else actor.department_id
+    if department_id is None:
+        return actor.department_id
+    if department_id not in (department_scope(actor) or []):
+        raise PermissionDenied(_("您只能查看本部门及其下设科室的学习进度。"))
+    return department_id
