@@ -106,13 +106,13 @@ def _ledger(blueprint: str, template: str):
         template, filters=filters, problems=problems, pagination=pagination,
         totals=ledger_totals(filters), by_category=totals_by_category(filters),
         by_campaign=totals_by_campaign(filters), described=describe_filters(filters),
-        choices=choices, args=filter_args(filters), **_common(blueprint))
+        choices=choices, **_common(blueprint))
 
 
 def _ledger_export(export_format: str, blueprint: str):
     if export_format not in EXPORT_FORMATS:
         abort(404)
-    filters, problems = filters_from_args()
+    filters, problems = filters_from_args(export=True)
     if problems:
         # A file for other filters than asked (a date cleared, two swapped) would be taken
         # for the one asked for: refused in words, as the report's exports are.

@@ -28,15 +28,33 @@ def today() -> date:
     return local_naive(utcnow()).date()
 
 
-
 def int_arg(name: str) -> int | None:
+    """An id from the query string; None when absent or not a number (see ``_chosen`` for
+    the filters, which say so)."""
     value = request.args.get(name, "").strip()
     return record_id(value) if value.isdigit() else None
 
 
-def filters_from_args() -> tuple[LedgerFilters, list[str]]:
+def _chosen(name: str, model, label: str, problems: list[str]) -> int | None:
+    """The id a filter names. Text where a number belongs (a typed address) is reported
+    and left out, as the report reports it, so the figures shown are not taken for the
+    filter's; an id naming nothing (an old bookmark) matches no event, as in every list,
+    and says why the figures are zero (the exports, which cannot say it, match nothing
+    too rather than the whole office)."""
+    raw = request.args.get(name, "").strip()
+    if raw and not raw.isdigit():
+        problems.append(_("%(what)s参数“%(value)s”不正确。", what=label, value=raw[:40]))
+        return None
+    chosen = int_arg(name)
+    if chosen is not None and db.session.get(model, chosen) is None:
+        problems.append(_("所选的%(what)s不存在，没有符合条件的活动。", what=label))
+    return chosen
+
+
+def filters_from_args(*, export: bool = False) -> tuple[LedgerFilters, list[str]]:
     """The ledger's filters from the query string (this year by default) and the problems
-    found; a bad value is reported and left out."""
+    found; a bad value is reported and left out. For an ``export``, which refuses any
+    problem, the words say what to change rather than what the page did about it."""
     problems: list[str] = []
     this_day = today()
     days: dict[str, date | None] = {}
@@ -66,16 +84,9 @@ def filters_from_args() -> tuple[LedgerFilters, list[str]]:
     if status not in STATUS_SCOPE_LABELS:
         problems.append(_("未知的状态范围。"))
         status = "reported"
-    # An id naming nothing (an old bookmark, a typed address) matches no event, as in every
-    # list, and says why the figures are zero (the exports, which cannot say it, match
-    # nothing too rather than the whole office).
-    chosen: dict[str, int | None] = {}
-    for name, model, label in (("department", Department, _("部门")),
-                               ("category", OutreachCategory, _("类别")),
-                               ("campaign", Campaign, _("主题宣传")), ("law", Law, _("法规"))):
-        chosen[name] = int_arg(name)
-        if chosen[name] is not None and db.session.get(model, chosen[name]) is None:
-            problems.append(_("所选的%(what)s不存在，没有符合条件的活动。", what=label))
+    chosen = {name: _chosen(name, model, label, problems) for name, model, label in (
+        ("department", Department, _("部门")), ("category", OutreachCategory, _("类别")),
+        ("campaign", Campaign, _("主题宣传")), ("law", Law, _("法规")))}
     filters = LedgerFilters(date_from=days["from"], date_to=days["to"],
                             department_id=chosen["department"],
                             category_id=chosen["category"], campaign_id=chosen["campaign"],
@@ -83,7 +94,8 @@ def filters_from_args() -> tuple[LedgerFilters, list[str]]:
     try:
         check_filters(filters)
     except DomainError:
-        problems.append(_("结束日期早于开始日期，已按对调后的期间统计。"))
+        problems.append(_("结束日期早于开始日期，请对调后再导出。") if export
+                        else _("结束日期早于开始日期，已按对调后的期间统计。"))
         filters = LedgerFilters(date_from=filters.date_to, date_to=filters.date_from,
                                 department_id=filters.department_id,
                                 category_id=filters.category_id,

@@ -39,11 +39,17 @@ def _department(value: str | None, problems: list[str]) -> int | None:
 def _check_period(first: date | None, last: date | None, problems: list[str]) -> None:
     """The report's own period rules (:func:`lawlearn.reports.participation.check_period`),
     said in English."""
+    from lawlearn.database import utcnow
+    from lawlearn.localtime import local_day
     from lawlearn.reports.participation import MAX_DAYS
 
     if first is None or last is None:
         return
-    if last < first:
+    today = local_day(utcnow())
+    if first > today:
+        problems.append(f"--from {first} is after today ({today}): the period has not begun, "
+                        "there is nothing to report yet.")
+    elif last < first:
         problems.append(f"--to {last} is before --from {first}.")
     elif (last - first).days > MAX_DAYS:
         problems.append(f"--from/--to: the period is {(last - first).days + 1} days long; a "
@@ -112,8 +118,9 @@ def _contents(report, export_format: str, table: str) -> dict[str, int]:
 @click.option("--out", "out", type=click.Path(path_type=Path), required=True,
               help="File to write.")
 @click.option("--json", "as_json", is_flag=True,
-              help='Print {"out", "format", ("table",) and the rows of each table the file '
-                   'holds: "people", "departments", "sessions", "quizzes", "outreach"}.')
+              help='Print {"out", "format", ("table",) and how many rows each table the '
+                   'file holds has: "people", "departments", "sessions", "quizzes", '
+                   '"outreach"}.')
 def participation_command(date_from, date_to, department_arg, export_format, table, out: Path,
                           as_json: bool):
     """Export the participation report for a period (and a department). Bad arguments:

@@ -19,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 from lawlearn.accounts.models import Department
 from lawlearn.exports import filename_part, local_time, safe_text
 from lawlearn.i18n import display_date
+from lawlearn.localtime import local_day
 from lawlearn.reports.columns import Column
 from lawlearn.reports.participation import DepartmentRow, ParticipationReport
 from lawlearn.rounding import half_up, percent_text
@@ -257,6 +258,16 @@ def rate_rule_text(rule: AttendanceRule) -> str:
     late, excused = rule_clauses(rule)
     return _("参学率 = 计为参学的场次 ÷ 计入参学率的场次；应参学为应参加的集中学法场次，"
              "%(late)s，%(excused)s。集中学法签到结束后计入统计。", late=late, excused=excused)
+
+
+def plan_rule_text(report: ParticipationReport) -> str:
+    """Which plan items 应完成事项 counts (reports.sources._plans): while the period runs,
+    only those due by today, said with the day, as 参学率's rule is said under it."""
+    today = local_day(report.generated_at)
+    if today < report.date_to:
+        return _("应完成事项为统计期间内截至 %(day)s 已到期的必修计划事项；期间尚未结束，"
+                 "此后到期的暂不计入。", day=display_date(today))
+    return _("应完成事项为统计期间内到期的必修计划事项。")
 
 
 def value_text(value: Any, kind: str, *, grouped: bool = False, spreadsheet: bool = True) -> str:

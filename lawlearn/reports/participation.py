@@ -62,6 +62,8 @@ from lawlearn.accounts.models import Department, User
 from lawlearn.database import utcnow
 from lawlearn.errors import ValidationFailed
 from lawlearn.extensions import db
+from lawlearn.i18n import display_date
+from lawlearn.localtime import local_day
 from lawlearn.reports.columns import Column, GroupTotals
 from lawlearn.reports.scope import Person, Scope
 from lawlearn.reports.sources import SOURCES, Source, all_columns
@@ -161,9 +163,16 @@ class ParticipationReport:
         return self.department.full_name if self.department else _("全单位（全部部门）")
 
 
-def check_period(date_from: date | None, date_to: date | None) -> None:
+def check_period(date_from: date | None, date_to: date | None,
+                 today: date | None = None) -> None:
+    """The period rules every report shares; with ``today``, a period that has not begun
+    is refused too (a report of next year would be all zeros, and a draft dated from it
+    would say "2027年以来（截至2026年12月1日）")."""
     if date_from is None or date_to is None:
         raise ValidationFailed(_("请填写开始日期和结束日期。"), field="date_from")
+    if today is not None and date_from > today:
+        raise ValidationFailed(_("开始日期晚于今天（%(today)s），这段时间还没有可统计的数据。",
+                                 today=display_date(today)), field="date_from")
     if date_to < date_from:
         raise ValidationFailed(_("结束日期不能早于开始日期。"), field="date_to")
     if (date_to - date_from).days > MAX_DAYS:
@@ -215,9 +224,10 @@ def _figures_table(scope: Scope, sources: tuple[Source, ...], columns: list[Colu
 
 def _scope(date_from: date, date_to: date, department_id: int | None, now: datetime | None,
            rule: dict[str, Any] | AttendanceRule | None, user_id: int | None = None) -> Scope:
-    check_period(date_from, date_to)
-    return Scope(date_from, date_to, department_id, now or utcnow(),
-                 AttendanceRule.from_config(rule), user_id=user_id)
+    now = now or utcnow()
+    check_period(date_from, date_to, local_day(now))
+    return Scope(date_from, date_to, department_id, now, AttendanceRule.from_config(rule),
+                 user_id=user_id)
 
 
 def _has_activity(values: dict[str, Any]) -> bool:
@@ -249,13 +259,12 @@ def build_report(date_from: date, date_to: date, *, department_id: int | None = 
     outreach sheets (the exports need them); ``with_events`` the outreach events
     themselves. ``sources`` (names) limits the columns to what a caller shows: each source
     costs its queries, and a dashboard does not need them all."""
-    check_period(date_from, date_to)
+    scope = _scope(date_from, date_to, department_id, now, rule)
     department = None
     if department_id is not None:
         department = db.session.get(Department, department_id)
         if department is None:
             raise ValidationFailed(_("部门不存在。"), field="department")
-    scope = _scope(date_from, date_to, department_id, now, rule)
     chosen = SOURCES if sources is None else tuple(s for s in SOURCES if s.name in sources)
     with _collector_paused():
         return _build(scope, department, chosen, with_tables, with_events)

@@ -141,8 +141,8 @@ class _Audiences:
 
 def _plans(scope: Scope) -> Figures:
     """Per person, from the plans running during the period (published or closed) that
-    are for them: the required items due in the period (an item without a due date is due
-    on its plan's last day) and how many were done by the period's end (one done at no
+    are for them: the required items due in the period and by today (an item without a due
+    date is due on its plan's last day) and how many were done by the period's end (one done at no
     known moment counts as done); the most hours one of those plans asks for; and the
     hours earned: those of every item of those plans done in the period, by its ``done_at``
     (what the person did, not when a page noticed it), session items left out, plus the
@@ -169,15 +169,19 @@ def _plans(scope: Scope) -> Figures:
         .options(selectinload(Plan.items), selectinload(Plan.audience))
         .order_by(Plan.id)))
     start, end = scope.bounds
+    # A period not over yet (this year, asked on 1 December) counts the items due by today:
+    # one due on 31 December is not yet late, and counting it would lower the rate that
+    # goes upward (the dashboard's 计划完成率 counts the same way).
+    last_due = min(scope.date_to, local_day(scope.now))
     plan_of: dict[int, int] = {}  # item id → its plan's id, for the items the report reads
-    due: set[int] = set()  # the items due in the period
+    due: set[int] = set()  # the items due in the period, by today
     due_items: dict[int, list] = defaultdict(list)  # plan id → its items due
     hours_of: dict[int, float] = {}  # item id → the hours it earns
     needed = []
     for plan in plans:
         for item in plan.items:
             is_due = item.required and scope.date_from <= (item.due_on or plan.ends_on) \
-                <= scope.date_to
+                <= last_due
             earns = float(item.hours or 0) if item.kind != "session" else 0.0
             if is_due:
                 due.add(item.id)

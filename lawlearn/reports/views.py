@@ -18,7 +18,13 @@ from lawlearn.reports import reports_bp
 from lawlearn.reports.access import can_view_reports, report_department, sees_every_department
 from lawlearn.reports.columns import Column
 from lawlearn.reports.export_record import build_my_record
-from lawlearn.reports.export_tables import CSV_TABLES, TABLE_NAMES, rate_rule_text, scope_text
+from lawlearn.reports.export_tables import (
+    CSV_TABLES,
+    TABLE_NAMES,
+    plan_rule_text,
+    rate_rule_text,
+    scope_text,
+)
 from lawlearn.reports.forms import PeriodForm, ReportFilterForm, department_options
 from lawlearn.reports.participation import DepartmentRow, ParticipationReport, build_report
 from lawlearn.rounding import half_up
@@ -191,7 +197,7 @@ def report():
             "department_lines": department_lines(result.departments),
             "scope": scope_text(result),
             "csv_tables": [(table, TABLE_NAMES[table]) for table in CSV_TABLES],
-            "rule_text": rate_rule_text(result.rule),
+            "rule_text": rate_rule_text(result.rule), "plan_rule": plan_rule_text(result),
             "session_endpoint": _session_endpoint(),
             "quiz_endpoint": "quiz_admin.quiz_results" if current_user.has_role("admin", "leader")
             and "quiz_admin.quiz_results" in current_app.view_functions else None}

@@ -133,6 +133,13 @@ def test_a_leader_reads_the_ledger_and_a_campaign_on_a_phone(app, live_server, p
     # The title column stays readable: the wide table scrolls in its box instead.
     assert page.locator("td.title-cell").first.bounding_box()["width"] >= 120
     screenshot(page, "outreach-ledger-leader-phone")
+    # An export follows the fields as they stand, 筛选 not pressed (a link had kept the
+    # page's filters: a file of the whole year for a week asked for).
+    page.locator('input[name="from"]').fill("2024-12-03")
+    with page.expect_download() as info:
+        page.get_by_role("button", name="导出台账 XLSX").click()
+    assert "from=2024-12-03" in info.value.url and "to=2024-12-07" in info.value.url
+    assert info.value.suggested_filename.endswith("_2024-12-03_2024-12-07.xlsx")
     page.goto(f"{live_server}/outreach/campaigns/{campaign_id}")
     expect(page.get_by_role("heading", name="目标完成情况")).to_be_visible()
     expect(page.get_by_text("进军营").first).to_be_visible()

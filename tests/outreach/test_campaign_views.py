@@ -302,7 +302,9 @@ def test_ledger_page_filters_totals_and_exports(admin_client, week, office):
     assert "宪法进社区" in html and "宪法进校园" in html and "企业草稿" not in html
     assert "合计（全部 2 场）" in html and "800" in html
     assert "统计期间：2024年12月1日 至 2024年12月7日" in html
-    assert 'href="/admin/outreach/ledger.xlsx?from=2024-12-01&amp;to=2024-12-07' in html
+    # The exports submit the filter form, so a file follows the fields as they stand.
+    assert 'form="ledger-filters" formaction="/admin/outreach/ledger.xlsx"' in html
+    assert 'id="ledger-filters"' in html
 
     only_justice = admin_client.get(
         f"/admin/outreach/ledger?from=2024-12-01&to=2024-12-07&department={office.justice}")
@@ -343,6 +345,16 @@ def test_ledger_page_reports_bad_filters(admin_client, week):
         html = admin_client.get(f"/admin/outreach/ledger?{period}&{query}").get_data(
             as_text=True)
         assert "不存在，没有符合条件的活动。" in html and "宪法进社区" not in html, query
+    # Text where an id belongs was dropped without a word: whole-office figures passed for
+    # the filter's. Now the page says so, and an export refuses it.
+    for name, label in (("department", "部门"), ("category", "类别"), ("campaign", "主题宣传"),
+                        ("law", "法规")):
+        html = admin_client.get(f"/admin/outreach/ledger?{period}&{name}=abc").get_data(
+            as_text=True)
+        assert f"{label}参数“abc”不正确。" in html, name
+        export = admin_client.get(f"/admin/outreach/ledger.xlsx?{period}&{name}=abc")
+        assert export.status_code == 400 and f"{label}参数“abc”不正确。" in \
+            export.get_data(as_text=True), name
 
 
 def test_ledger_page_defaults_to_this_year_and_paginates(admin_client, office, cats, count_queries):
@@ -388,6 +400,7 @@ def test_an_export_asked_with_bad_filters_is_refused_in_words(request, week, who
             text = response.get_data(as_text=True)
             assert response.status_code == 400, query
             assert "无法导出" in text and said in text, query
+            assert "已按对调后的期间统计" not in text  # it does not: it refuses
             assert f'href="{base}?' in text  # back to the page, filters kept
     fine = client.get(f"{base}.xlsx?from=2024-12-01&to=2024-12-07")
     assert fine.status_code == 200 and fine.data.startswith(b"PK")

@@ -135,6 +135,8 @@ def test_files_get_the_permissions_open_would_give(runner, dataset, folder):
     ([*PERIOD, "--department", "9999"], ["there is no department 9999"]),
     ([*PERIOD, "--department", "执法局"], ["'执法局' is not a department id"]),
     ([*PERIOD, "--department", "99999999999"], ["there is no department 99999999999"]),
+    (["--from", "2999-01-01", "--to", "2999-12-31"],
+     ["--from 2999-01-01 is after today", "nothing to report yet"]),
 ])
 def test_bad_arguments_write_nothing(runner, dataset, folder, args, messages):
     out = folder / "report.xlsx"
