@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import abort, current_app, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
@@ -85,6 +86,17 @@ def headlines(report: ParticipationReport) -> list[Headline]:
 
 def _today() -> date:
     return local_day(utcnow())
+
+
+def quick_periods(today: date, department_id: int | None) -> list[tuple[str, dict[str, str]]]:
+    """The periods an office reports on, a tap each: this year so far and last year whole
+    (typing two dates each time was the only way), the department kept."""
+    kept = {"department": str(department_id)} if department_id is not None else {}
+    return [(_("今年（截至今天）"), {"from": date(today.year, 1, 1).isoformat(),
+                                "to": today.isoformat(), **kept}),
+            (_("%(year)d年全年", year=today.year - 1),
+             {"from": date(today.year - 1, 1, 1).isoformat(),
+              "to": date(today.year - 1, 12, 31).isoformat(), **kept})]
 
 
 def _layout() -> str:
@@ -204,6 +216,7 @@ def report():
     own = current_user.department
     return render_template(
         "reports/report.html", layout=_layout(), form=form, report=result, wide=wide,
+        quick=quick_periods(_today(), department_id if wide else None),
         own_department=own, own_has_sections=bool(own and not own.parent_id and own.children),
         **context), 200 if result else 400
 

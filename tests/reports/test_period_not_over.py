@@ -70,3 +70,23 @@ def test_the_page_and_the_export_refuse_a_period_not_begun(app, admin_client):
         f"/reports/?from={next_year - 1}-01-01&to={next_year - 1}-12-31")
     assert "开始日期晚于今天" not in this_year.get_data(as_text=True)
     assert "应完成事项为统计期间内" in this_year.get_data(as_text=True)
+
+
+def test_the_report_offers_this_year_and_last_year_a_tap_each(app, admin_client, office):
+    """Typing two dates was the only way to the periods an office reports on."""
+    from lxml import html as lxml_html
+
+    with app.app_context():
+        today = local_day(utcnow())
+    page = lxml_html.fromstring(admin_client.get(
+        f"/reports/?from={today.year}-01-01&to={today.isoformat()}&department={office.unit}")
+        .get_data(as_text=True))
+    links = {a.text_content(): a.get("href")
+             for a in page.xpath("//p[@class='quick-periods small']/a")}
+    assert links == {
+        "今年（截至今天）": f"/reports/?from={today.year}-01-01&to={today.isoformat()}"
+                        f"&department={office.unit}",
+        f"{today.year - 1}年全年": f"/reports/?from={today.year - 1}-01-01"
+                                 f"&to={today.year - 1}-12-31&department={office.unit}"}
+    last_year = admin_client.get(links[f"{today.year - 1}年全年"]).get_data(as_text=True)
+    assert f"{today.year - 1}年1月1日 至 {today.year - 1}年12月31日" in last_year
