@@ -134,6 +134,9 @@ def outreach_sentences(report: ParticipationReport, figures: Headline) -> list[s
     if totals is None or not totals.events:
         return [_("%(opening)s暂无已提交的普法宣传活动。", opening=_opening(report))]
     clauses = [_("开展普法宣传活动 %(n)s 场", n=_count(totals.events))]
+    awaiting = report.outreach.awaiting_review if report.outreach is not None else 0
+    if awaiting:
+        clauses[0] += _("（其中 %(n)s 场尚待审核）", n=_count(awaiting))
     if totals.reach:
         clauses.append(_("覆盖群众 %(n)s 人次", n=_count(totals.reach)))
     if totals.material_copies:

@@ -170,6 +170,9 @@ class OutreachSection:
     by_category: list = field(default_factory=list)
     by_campaign: list = field(default_factory=list)
     events: list = field(default_factory=list)
+    # Of ``totals.events``, those submitted and not yet verified: the draft going upward
+    # says so, for its author to have them checked first.
+    awaiting_review: int = 0
 
 
 def outreach_section(scope: Scope, *, with_events: bool = True) -> OutreachSection:
@@ -183,6 +186,9 @@ def outreach_section(scope: Scope, *, with_events: bool = True) -> OutreachSecti
 
     filters = LedgerFilters(date_from=scope.date_from, date_to=scope.date_to,
                             department_id=scope.department_id)
+    submitted = LedgerFilters(date_from=scope.date_from, date_to=scope.date_to,
+                              department_id=scope.department_id, status="submitted")
     return OutreachSection(ledger_totals(filters), totals_by_category(filters),
                            totals_by_campaign(filters),
-                           ledger_events(filters) if with_events else [])
+                           ledger_events(filters) if with_events else [],
+                           ledger_totals(submitted).events)

@@ -17,7 +17,9 @@ import docx
 import openpyxl
 import pytest
 from docx.oxml.ns import qn
+from sqlalchemy import select
 
+from lawlearn.extensions import db
 from lawlearn.reports import participation, sources
 from lawlearn.reports.columns import Column
 from lawlearn.reports.export_csv import iter_csv
@@ -351,12 +353,35 @@ def test_docx_sentences_carry_the_figures(ctx, dataset):
     rate = f"{report.total.values['attendance_rate'] * 100:.1f}%"
     assert (f"全年组织集中学法 2 次，参学 {figures.attendances} 人次，参学率 {rate}；"
             f"开展在线测试 2 场，参测 4 人次，通过率 75.0%") in text
-    assert ("全年开展普法宣传活动 2 场，覆盖群众 470 人次，发放宣传资料 2 种 500 份，"
-            "解答群众咨询 45 人次。") in text
+    # The dataset's two events are submitted, not yet verified: the draft says so.
+    assert ("全年开展普法宣传活动 2 场（其中 2 场尚待审核），覆盖群众 470 人次，"
+            "发放宣传资料 2 种 500 份，解答群众咨询 45 人次。") in text
     assert "其中，进社区 1 场、进学校 1 场。" in text
     assert paragraphs(document)[0] == "2025年度学法用法和普法宣传工作情况"
     for heading in ("一、学法用法情况", "二、普法宣传情况", "三、数据附表"):
         assert heading in paragraphs(document)
+
+
+def test_docx_says_how_many_events_await_review(ctx, dataset):
+    """The report counts submitted and verified events alike; the draft sent upward said
+    nothing of those not yet checked."""
+    from lawlearn.outreach.models import OutreachEvent
+
+    school = db.session.scalar(select(OutreachEvent).filter_by(title="宪法进校园"))
+    school.status, school.verified_at = "verified", YEAR_OVER
+    db.session.flush()
+    report = report_for()
+    report.generated_at = YEAR_OVER
+    assert report.outreach.awaiting_review == 1
+    text = "\n".join(paragraphs(docx_of(report)))
+    assert "全年开展普法宣传活动 2 场（其中 1 场尚待审核），覆盖群众 470 人次" in text
+    for event in db.session.scalars(select(OutreachEvent)):
+        event.status, event.verified_at = "verified", YEAR_OVER
+    db.session.flush()
+    report = report_for()
+    report.generated_at = YEAR_OVER
+    assert report.outreach.awaiting_review == 0
+    assert "全年开展普法宣传活动 2 场，覆盖群众 470 人次" in "\n".join(paragraphs(docx_of(report)))
 
 
 def test_a_year_drafted_before_it_ends_is_not_called_the_whole_year(ctx, dataset):
@@ -384,7 +409,7 @@ def test_docx_leaves_out_what_has_no_data(ctx, dataset):
     office = report_for(dataset.office)
     office.generated_at = YEAR_OVER  # the year is over: "全年"
     text = "\n".join(paragraphs(docx_of(office)))
-    assert "办公室全年开展普法宣传活动 1 场，覆盖群众 150 人次。" in text
+    assert "办公室全年开展普法宣传活动 1 场（其中 1 场尚待审核），覆盖群众 150 人次。" in text
     assert "发放宣传资料" not in text and "解答群众咨询" not in text
     empty = "\n".join(paragraphs(docx_of(report_for(period=(date(2024, 3, 1),
                                                              date(2024, 6, 30))))))

@@ -260,6 +260,8 @@ def test_sessions_quizzes_and_outreach_tables(app, client, login, office):
     used = next(g for g in report.outreach.by_category if g.totals.events)
     rows = {row[0]: row for row in table_rows(page, "outreach")}
     assert rows[used.name][1:3] == ["2", "200"]
+    # Both events are submitted, not verified: the page says so before it is reported.
+    assert "其中 2 场已提交、尚待审核" in outreach.text_content()
 
 
 def test_deactivated_people_are_marked_and_listed_only_with_activity(client, login, office):
