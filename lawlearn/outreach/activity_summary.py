@@ -229,7 +229,12 @@ def export_docx(filters: LedgerFilters, now: datetime, campaign: Campaign | None
         if not (filters.date_from or filters.date_to):
             described[0] = (_("活动期间"), period)
     else:
-        heading = _("普法宣传活动总结")
+        whole_year = (filters.date_from is not None and filters.date_to is not None
+                      and (filters.date_from.month, filters.date_from.day) == (1, 1)
+                      and filters.date_to == filters.date_from.replace(month=12, day=31))
+        # The year's summary sent upward is titled with its year, as the report's draft is.
+        heading = _("%(year)d年度普法宣传活动总结", year=filters.date_from.year) \
+            if whole_year else _("普法宣传活动总结")
         start = display_date(filters.date_from) if filters.date_from else _("此前")
         end = display_date(filters.date_to) if filters.date_to else _("至今")
         name = _("%(start)s至%(end)s", start=start, end=end)

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 from wtforms import DateField, Form, SelectField, StringField
 
 from lawlearn.accounts.departments import department_tree
 from lawlearn.converters import record_id
-from lawlearn.localtime import in_years
+from lawlearn.localtime import YEARS, in_years
 
 BAD_DATE = _l("日期格式不正确，请按“年-月-日”填写，例如 2025-01-31。")
 
@@ -56,7 +57,8 @@ class PeriodForm(Form):
         valid = super().validate(extra_validators)
         for field in (self.date_from, self.date_to):
             if field.data is not None and not in_years(field.data):
-                field.errors.append(_l("日期超出范围。"))
+                field.errors.append(_("日期超出范围：应为 %(first)d—%(last)d 年间的日期。",
+                                      first=YEARS[0], last=YEARS[1]))
                 valid = False
         return valid
 

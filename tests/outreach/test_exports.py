@@ -222,6 +222,9 @@ def test_docx_without_featured_photos_takes_the_first_six(week):
     assert (round(page.page_width.mm), round(page.page_height.mm)) == (210, 297)  # A4
     assert page.page_width - page.left_margin - page.right_margin >= docx.shared.Cm(15)
     assert document.paragraphs[0].text == "普法宣传活动总结"
+    year = _document(export_docx(LedgerFilters(date_from=date(2024, 1, 1),
+                                               date_to=date(2024, 12, 31)), NOW))
+    assert year.paragraphs[0].text == "2024年度普法宣传活动总结"
     assert any(p.text.startswith("2024年12月1日至2024年12月7日，共组织开展各类普法宣传活动 3 场次")
                for p in document.paragraphs)
 

@@ -335,7 +335,7 @@ def test_people_are_paged_fifty_at_a_time_with_the_filters_kept(app, client, log
     ({"to": "2026-02-30"}, "日期格式不正确"),
     ({"from": "2026-05-01", "to": "2026-04-01"}, "结束日期不能早于开始日期"),
     ({"from": "2010-01-01", "to": "2026-01-01"}, "统计期间不能超过五年"),
-    ({"to": "9999-12-31"}, "日期超出范围"),
+    ({"to": "9999-12-31"}, "日期超出范围：应为 1900—2999 年间的日期。"),
 ])
 def test_bad_dates_re_render_the_form_with_a_chinese_error_and_no_figures(client, login, office,
                                                                          args, message):
