@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
@@ -147,6 +149,18 @@ def _limit_window_seconds(error: HTTPException) -> int | None:
         return None
 
 
+def _page_before() -> str | None:
+    """The page of this site a refused request came from (a check-in code typed too often):
+    a way back to it rather than only to the home page."""
+    from lawlearn.security import is_safe_next  # here: security imports this module
+
+    came_from = urlsplit(request.referrer or "")
+    if came_from.netloc != request.host:
+        return None
+    path = came_from.path + (f"?{came_from.query}" if came_from.query else "")
+    return path if is_safe_next(path) else None
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def handle_domain_error(error: DomainError):
@@ -169,12 +183,13 @@ def register_error_handlers(app: Flask) -> None:
         message, headers = _http_message(status), {}
         window = _limit_window_seconds(error)
         if window:  # say how long at most, as the limit's window does
-            message = _("请求过于频繁，请在 %(n)d 秒内稍候再试。", n=window)
+            message = _("请求过于频繁，请 %(n)d 秒后再试。", n=window)
             headers["Retry-After"] = str(window)
         if wants_json():
             response = json_error(status, HTTP_CODES.get(status, "error"), message)
         else:
-            response = render_template("errors/error.html", status=status, message=message)
+            response = render_template("errors/error.html", status=status, message=message,
+                                       back_url=_page_before() if status == 429 else None)
         return response, status, headers
 
     @app.errorhandler(Exception)

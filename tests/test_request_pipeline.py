@@ -64,7 +64,14 @@ def test_the_limiter_skips_its_empty_pass_but_not_an_operators_default(app_confi
         # Flask-Limiter rewrites the header to the whole seconds left in the window: 60, or
         # 59 once a second boundary has passed since the first request.
         assert 0 < int(refused.headers["Retry-After"]) <= 60
-        assert "请在 60 秒内稍候再试" in refused.get_data(as_text=True)  # how long, at most
+        assert "请 60 秒后再试" in refused.get_data(as_text=True)  # how long, at most
+        assert "返回上一页" not in refused.get_data(as_text=True)  # came from nowhere
+        came = client.get(path, headers={"Referer": "http://localhost/checkin?x=1"})
+        assert came.status_code == 429
+        assert '<a class="button primary" href="/checkin?x=1">返回上一页</a>' in \
+            came.get_data(as_text=True)
+        elsewhere = client.get(path, headers={"Referer": "http://evil.example/checkin"})
+        assert "返回上一页" not in elsewhere.get_data(as_text=True)  # not to another site
     finally:
         # The limiter is one object for every app in the process: later tests get none.
         limiter.limit_manager.set_default_limits([])

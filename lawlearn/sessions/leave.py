@@ -150,6 +150,23 @@ def can_decide(actor: User, leave: LeaveRequest) -> bool:
     return actor.department_id in (department.id, department.parent_id)
 
 
+def has_department_approver(user: User) -> bool:
+    """Whether a head of department may decide ``user``'s requests (see ``can_decide``):
+    someone other than them, active, heading their department or the unit above it. When
+    nobody does, only an admin decides, and the person is told so rather than left
+    waiting for a 科室负责人 their section does not have."""
+    from lawlearn.accounts.models import UserRole
+
+    department = user.department
+    if department is None:
+        return False
+    heads = {department.id} | ({department.parent_id} if department.parent_id else set())
+    return db.session.scalar(select(
+        select(User.id).join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == Role.DEPT_LEAD, User.active, User.id != user.id,
+               User.department_id.in_(heads)).exists())) or False
+
+
 def is_approver(user: User) -> bool:
     """Whether ``user`` may decide leave requests at all (a dept_lead or an admin)."""
     return user.has_role(Role.DEPT_LEAD, Role.ADMIN)
@@ -197,6 +214,10 @@ def decide(actor: User, leave: LeaveRequest, approve: bool, note: str | None,
         raise Conflict(_("这份请假申请已处理（%(status)s）。", status=str(LEAVE_STATUSES[leave.status])),
                        code="leave_decided")
     note = (note or "").strip()
+    if not approve and not note:
+        # A refusal unexplained left the person guessing whether to come (as a reflection
+        # returned needs its comment).
+        raise ValidationFailed(_("不批准时请填写审批意见，告诉对方原因。"), field="note")
     if len(note) > MAX_NOTE:
         raise ValidationFailed(_("审批意见最多 %(max)d 字。", max=MAX_NOTE), field="note")
     decided = db.session.execute(

@@ -52,7 +52,7 @@ class LeaveForm(FlaskForm):
 class DecisionForm(FlaskForm):
     decision = StringField(validators=[AnyOf(("approve", "reject"),
                                              message=_l("请选择批准或不批准。"))])
-    note = TextAreaField(_l("审批意见（选填）"),
+    note = TextAreaField(_l("审批意见（不批准时必填）"),
                          validators=[Optional(), Length(max=leave.MAX_NOTE,
                                                         message=_l("审批意见最多 %(max)d 字。"))])
 
@@ -132,6 +132,8 @@ def leave_page(session_id: int):
         "sessions/leave.html", session=session, mine=mine, form=form, expected=expected,
         can_request=can_request, started=now >= session.starts_at,
         ended=now >= session.ends_at, decided_by=decided_by,
+        lead_decides=mine is not None and mine.status == "pending"
+        and leave.has_department_approver(current_user),
         withdraw_form=ConfirmForm(), leave_statuses=LEAVE_STATUSES,
         session_url=_endpoint_url("sessions.session", session_id=session.id)), status
 

@@ -1,8 +1,8 @@
 """Rotating check-in codes: a signed token of (session, 10-second window), never stored.
 
-A photo of the projector sent to a group chat stops working within 20 s, and the check-in
-is tied to the logged-in account anyway. No database write per rotation: any app server
-can check a token with the secret key alone.
+A photo of the projector's QR code sent to a group chat stops working within 20 s (its
+typed code within 40 s), and the check-in is tied to the logged-in account anyway. No
+database write per rotation: any app server can check a token with the secret key alone.
 """
 
 from __future__ import annotations
@@ -18,6 +18,11 @@ from flask_babel import gettext as _
 from lawlearn.errors import DomainError
 
 WINDOW_SECONDS = 10
+# A typed code is read off the screen, then the site opened and six digits typed: a code
+# shown up to 30–40 s ago still counts (its window and the three before). Only the scanned
+# token, which takes no reading, keeps to 10–20 s. Guessing stays hopeless: four codes in
+# a million, ten tries a minute (checkin_views.CODE_RATE_LIMIT).
+CODE_WINDOWS = 4
 
 
 class BadCheckinToken(DomainError):
@@ -47,7 +52,7 @@ def make_token(session_id: int, now: datetime) -> str:
 
 
 def make_code(session_id: int, now: datetime) -> str:
-    """A six-digit code for people whose camera fails (same window rule)."""
+    """A six-digit code for people whose camera fails (accepted for ``CODE_WINDOWS``)."""
     return _numeric(session_id, window_of(now))
 
 
@@ -77,4 +82,4 @@ def code_matches(session_id: int, code: str, now: datetime) -> bool:
     code = (code or "").strip().encode()  # bytes: any character may come in (see read_token)
     current = window_of(now)
     return any(hmac.compare_digest(_numeric(session_id, window).encode(), code)
-               for window in (current, current - 1))
+               for window in range(current - CODE_WINDOWS + 1, current + 1))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -379,3 +380,34 @@ def test_a_lead_looks_back_at_the_reflections_reviewed(app, office, count_querie
     assert "管理员甲" in page and "已通过" in page
     assert count_queries(lambda: lead.get("/plans/reviews?show=reviewed")) == queries
     assert logged_in(app, office.ann).get("/plans/reviews?show=reviewed").status_code == 403
+
+
+def test_a_long_reflection_folds_and_filler_is_pointed_out(app, office):
+    """A 12,000-字 text of 宪法宪法… was shown whole, the decision buttons 20,000 px below
+    the name on a phone, and nothing told the reviewer it was filler."""
+    from lawlearn.plans.models import Reflection
+
+    prose = Path(__file__).parents[2].joinpath("..", "shared", "data", "laws", "宪法.md")
+    statute = prose.read_text(encoding="utf-8")[2000:4000] if prose.exists() else None
+    filler = submit(app, office.ann, office.reviewed, "宪法" * 6000)
+    lead = logged_in(app, office.lead)
+    page = lead.get("/plans/reviews").get_data(as_text=True)
+    assert "提示：这篇心得大量重复相同的内容，请留意。" in page
+    assert "展开全文（12,000 字）" in page
+    # The opening lines before the fold, cut at 200 characters; the whole text inside it.
+    assert '<div class="prose preview"><p>' + "宪法" * 100 + "…</p></div>" in page
+    assert "宪法" * 6000 in page
+    with app.app_context():
+        reflection = db.session.get(Reflection, filler)
+        assert reflection.mostly_repeated
+        reflection.body = TEXT  # short: whole, no fold, no hint
+        assert not reflection.mostly_repeated
+        if statute is not None:  # prose, however formulaic, is not filler
+            reflection.body = statute
+            assert not reflection.mostly_repeated
+        reflection.body = TEXT * 3 + "\n" + "本人认真学习。" * 40  # a paragraph pasted over
+        assert reflection.mostly_repeated
+        reflection.body = TEXT
+        db.session.commit()
+    page = lead.get("/plans/reviews").get_data(as_text=True)
+    assert TEXT in page and "展开全文" not in page and "大量重复" not in page

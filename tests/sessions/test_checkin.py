@@ -115,11 +115,19 @@ def test_a_forged_token_is_refused(ctx):
         tokens.read_token(f"{session_text}.{window_text}.{signature}", T0)
 
 
-def test_the_six_digit_code_follows_the_same_windows(ctx):
+def test_the_six_digit_code_lasts_long_enough_to_be_typed(ctx):
+    """A code read off the projector 22 s earlier was refused: typing takes longer than a
+    scan. Its window and the three before count (30–40 s); a QR token keeps to 10–20 s."""
     code = tokens.make_code(7, T0)
     assert re.fullmatch(r"\d{6}", code)
     assert tokens.code_matches(7, code, T0 + timedelta(seconds=15))
-    assert not tokens.code_matches(7, code, T0 + timedelta(seconds=20))
+    assert tokens.code_matches(7, code, T0 + timedelta(seconds=22))
+    assert tokens.code_matches(7, code, T0 + timedelta(seconds=39))
+    assert not tokens.code_matches(7, code, T0 + timedelta(seconds=40))
+    assert not tokens.code_matches(7, code, T0 - timedelta(seconds=10))  # not a later one
+    token = tokens.make_token(7, T0)
+    with pytest.raises(tokens.BadCheckinToken):
+        tokens.read_token(token, T0 + timedelta(seconds=22))
     assert not tokens.code_matches(8, code, T0) or tokens.make_code(8, T0) == code
     assert not tokens.code_matches(7, "一二三四五六", T0)  # refused, not a TypeError
 

@@ -9,13 +9,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from lawlearn.accounts.models import AuditEntry, User
 from lawlearn.database import utcnow
 from lawlearn.errors import Conflict, PermissionDenied, ValidationFailed
 from lawlearn.extensions import db
 from lawlearn.localtime import local_day
+from lawlearn.plans.models import Notice
 from lawlearn.sessions import attendance, leave, roster
 from lawlearn.sessions.models import Attendance, LeaveRequest, SessionKind, StudySession
 from lawlearn.sessions.services import (
@@ -627,14 +628,65 @@ def test_a_lead_sees_and_decides_only_their_departments_requests(app, client, lo
     assert bad.status_code == 200
 
 
+def test_the_leave_page_names_who_decides(app, client, login, org, make_department,
+                                          make_user):
+    """staff in a section with no head of department read 等待科室负责人或管理员审批 while
+    only an admin could decide: each is told who will."""
+    annex = make_department("档案室")
+    archivist = make_user("archivist", name="档案员辛", department_id=annex)
+    with app.app_context():
+        session = make_session(utcnow() + timedelta(days=1))
+        for ref in (org.clerk, org.section_lead, org.unit_lead, archivist):
+            leave.request_leave(user(ref), session, "外出执行公务", utcnow())
+        db.session.commit()
+        session_id = session.id
+    for ref, said in ((org.clerk, "等待科室负责人或管理员审批。"),  # 科长丙 heads 法制科
+                      (org.section_lead, "等待上级部门负责人或管理员审批。"),  # 局长乙, above
+                      (org.unit_lead, "等待管理员审批。"),  # nobody above 执法局
+                      (archivist, "等待管理员审批（本部门暂未设负责人）。")):
+        login(ref)
+        text = client.get(f"/sessions/{session_id}/leave").get_data(as_text=True)
+        assert said in text, ref.username
+        post_with_csrf(client, "/me", "/logout")
+    with app.app_context():
+        db.session.get(User, org.section_lead.id).active = False  # a head who left
+        db.session.commit()
+    login(org.clerk)  # 执法局's head decides for 法制科 too
+    assert "等待科室负责人或管理员审批。" in client.get(f"/sessions/{session_id}/leave") \
+        .get_data(as_text=True)
+
+
+def test_a_refusal_needs_a_reason(app, client, login, org):
+    """不批准 with the note empty went through: the person heard "请假未批准" and no why."""
+    with app.app_context():
+        session = make_session(utcnow() + timedelta(days=1))
+        request, _c = leave.request_leave(user(org.clerk), session, "外出执行公务", utcnow())
+        db.session.commit()
+        request_id = request.id
+        with pytest.raises(ValidationFailed, match="不批准时请填写审批意见"):
+            leave.decide(user(org.admin), request, False, "  ", utcnow())
+        db.session.rollback()
+    login(org.admin)
+    refused = post_with_csrf(client, "/leave-requests", f"/leave-requests/{request_id}/decide",
+                             {"decision": "reject", "note": ""}, follow_redirects=True)
+    text = refused.get_data(as_text=True)
+    assert "不批准时请填写审批意见，告诉对方原因。" in text and "审批意见（不批准时必填）" in text
+    with app.app_context():
+        assert db.session.get(LeaveRequest, request_id).status == "pending"
+        assert db.session.scalar(select(func.count()).select_from(Notice)) == 0
+    approved = post_with_csrf(client, "/leave-requests", f"/leave-requests/{request_id}/decide",
+                              {"decision": "approve", "note": ""}, follow_redirects=True)
+    assert "已批准" in approved.get_data(as_text=True)  # approving needs no note
+
+
 def test_admin_rejects_from_the_queue(app, client, login, org):
     with app.app_context():
         session = make_session(utcnow() + timedelta(days=1))
         request, _c = leave.request_leave(user(org.unit_lead), session, "出差", utcnow())
         db.session.commit()
         request_id, session_id = request.id, session.id
-    login(org.unit_lead)  # a head of department waits for someone above, not for themself
-    assert "等待上级部门负责人或管理员审批" in client.get(f"/sessions/{session_id}/leave").get_data(
+    login(org.unit_lead)  # nobody heads the unit above theirs: an admin decides
+    assert "等待管理员审批。审批前" in client.get(f"/sessions/{session_id}/leave").get_data(
         as_text=True)
     post_with_csrf(client, "/me", "/logout")
     login(org.admin)
