@@ -5,11 +5,13 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
 from lawlearn.database import utcnow
 from lawlearn.errors import DomainError
 from lawlearn.extensions import db
 from lawlearn.quiz import listing, quiz_bp, services
+from lawlearn.quiz.models import Attempt
 from lawlearn.security import request_user
 
 
@@ -129,8 +131,15 @@ def review(attempt_id: int):
     db.session.commit()
     if attempt.in_progress:
         return redirect(url_for("quiz.take", attempt_id=attempt.id))
+    # After a second try, what counts: a retake scoring 40 did not lower a 60 that stays
+    # the grade under 取最高分, and the page said only "40 分 未及格".
+    attempts = list(db.session.scalars(select(Attempt).filter_by(
+        quiz_id=attempt.quiz_id, user_id=attempt.user_id)))
+    counted = listing.final_score(attempt.quiz, attempts) \
+        if sum(1 for a in attempts if a.submitted_at is not None) > 1 else None
     return render_template("quiz/review.html", attempt=attempt, quiz=attempt.quiz,
-                           show_answers=services.answers_visible(attempt, now))
+                           show_answers=services.answers_visible(attempt, now),
+                           counted=counted)
 
 
 @quiz_bp.app_template_filter("answer_text")

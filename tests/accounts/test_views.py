@@ -57,6 +57,11 @@ def test_wrong_password_is_refused(client, make_user):
                                            "csrf_token": token})
     assert response.status_code == 422
     assert "用户名或密码错误" in response.get_data(as_text=True)
+    # The username stays; the cursor waits in the password field, not the filled one.
+    focused = re.findall(r'<input[^>]*\bautofocus\b[^>]*>', response.get_data(as_text=True))
+    assert len(focused) == 1 and 'name="password"' in focused[0]
+    assert 'name="username"' in re.findall(r'<input[^>]*\bautofocus\b[^>]*>',
+                                           client.get("/login").get_data(as_text=True))[0]
 
 
 def test_remember_me_sets_a_lasting_cookie(client, make_user):

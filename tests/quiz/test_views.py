@@ -138,3 +138,29 @@ def test_the_review_says_partly_right_where_partial_credit_scored(app, client, l
     heads = hand_in_with(client, make_quiz(partial_credit=True), {"multiple": "A",
                                                                  "single": "A"})
     assert sorted(heads) == ["回答错误", "未作答", "未作答", "部分正确"]  # A of A and B: half
+
+
+def test_a_retakes_result_says_what_counts(app, client, login, make_user, make_quiz):
+    """A second try scoring lower showed "0 / 8 分 未及格" alone: under 取最高分 the first
+    try's score is still the grade, and the page now says so."""
+    login(make_user("twice"))
+    quiz_id = make_quiz(attempts_allowed=2)  # graded by the highest score, the default
+
+    def attempt_once() -> tuple[int, str]:
+        page = client.get(f"/quizzes/{quiz_id}")
+        take = client.post(f"/quizzes/{quiz_id}/start", data={"csrf_token": csrf_from(page)})
+        attempt_id = int(take.headers["Location"].rsplit("/", 1)[1])
+        return attempt_id, post_with_csrf(client, take.headers["Location"],
+                                          f"/attempts/{attempt_id}/submit",
+                                          follow_redirects=True).get_data(as_text=True)
+
+    first_id, first = attempt_once()
+    assert "计入成绩" not in first  # one try: its score is the grade, nothing to add
+    with app.app_context():
+        db.session.get(Attempt, first_id).score = 6  # as if the first try went well
+        db.session.commit()
+    _second_id, second = attempt_once()
+    assert "0</strong> / 8" in second
+    assert "计入成绩：6 分（取最高分）" in second
+    assert "计入成绩：6 分（取最高分）" in client.get(f"/attempts/{first_id}/review") \
+        .get_data(as_text=True)
