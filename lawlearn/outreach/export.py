@@ -10,7 +10,9 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from lawlearn.accounts.models import Department
 from lawlearn.exports import filename_part, local_time
+from lawlearn.extensions import db
 from lawlearn.outreach.ledger import (
     GroupTotals,
     LedgerFilters,
@@ -38,8 +40,8 @@ EXPORT_FORMATS = ("xlsx", "docx")
 
 
 def export_name(filters: LedgerFilters, extension: str, campaign: Campaign | None = None) -> str:
-    """A file name saying what the file holds: 普法台账_2024-12-01_2024-12-07.xlsx or
-    2024年宪法宣传周_活动总结.docx."""
+    """A file name saying what the file holds: 普法台账_2024-12-01_2024-12-07.xlsx (with
+    ``_执法局_法制科`` for a department), or 2024年宪法宣传周_活动总结.docx."""
     if campaign is not None:
         stem = _("%(title)s_活动总结", title=campaign.title) if extension == "docx" else \
             _("%(title)s_台账", title=campaign.title)
@@ -48,6 +50,11 @@ def export_name(filters: LedgerFilters, extension: str, campaign: Campaign | Non
         end = filters.date_to.isoformat() if filters.date_to else _("不限")
         stem = _("普法台账_%(start)s_%(end)s", start=start, end=end) if extension == "xlsx" \
             else _("普法宣传活动总结_%(start)s_%(end)s", start=start, end=end)
+        # A department's ledger is told from the office's by its name, not by opening it.
+        department = db.session.get(Department, filters.department_id) \
+            if filters.department_id else None
+        if department is not None:
+            stem = f"{stem}_{department.full_name}"
     return filename_part(stem, "ledger") + "." + extension
 
 

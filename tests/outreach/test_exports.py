@@ -83,6 +83,13 @@ def test_chinese_ordinals_and_file_names(ctx):
         ["一", "七", "十", "十二", "二十", "二十三"]
     assert export_name(WEEK, "xlsx") == "普法台账_2024-12-01_2024-12-07.xlsx"
     assert export_name(LedgerFilters(), "docx") == "普法宣传活动总结_不限_不限.docx"
+    from lawlearn.accounts.departments import create_department
+
+    unit = create_department(None, "执法局")
+    section = create_department(None, "法制科", unit.id)
+    assert export_name(LedgerFilters(date_from=date(2024, 12, 1), date_to=date(2024, 12, 7),
+                                     department_id=section.id), "xlsx") == \
+        "普法台账_2024-12-01_2024-12-07_执法局_法制科.xlsx"
 
 
 # --- XLSX ---------------------------------------------------------------------------------------
