@@ -19,6 +19,12 @@ class BoundedIntConverter(IntegerConverter):
         super().__init__(map, *args, max=max, **kwargs)
 
 
+def plain_digits(text: str) -> bool:
+    """Whether ``text`` is ASCII digits, the test before ``int()``: "²".isdigit() is true
+    and int() refuses it (pages that tested isdigit() answered a typed "²" with a 500)."""
+    return text.isascii() and text.isdigit()
+
+
 def record_id(value: str) -> int:
     """``type=`` for an id in a query string (``request.args.get("actor", type=record_id)``).
 

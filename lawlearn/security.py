@@ -12,6 +12,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from lawlearn.converters import plain_digits
 from lawlearn.database import utcnow
 from lawlearn.errors import DomainError
 from lawlearn.extensions import db, login_manager
@@ -26,7 +27,7 @@ CONTENT_SECURITY_POLICY = (
 @login_manager.user_loader
 def load_user(cookie_id: str):
     user_id, _, nonce = cookie_id.partition(":")
-    if not user_id.isdigit():
+    if not plain_digits(user_id):
         return None
     found = db.session.execute(_user_with_roles(), {"user_id": int(user_id)}).first()
     # A changed password or a deactivation ends every existing session.

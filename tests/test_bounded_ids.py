@@ -85,3 +85,32 @@ def test_record_id_keeps_possible_ids_and_turns_others_into_no_row():
     assert record_id(str(-MAX_ID - 2)) == NO_ROW
     with pytest.raises(ValueError):
         record_id("abc")
+
+
+# Digits that str.isdigit() accepts and int() refuses ("²") or reads (full-width "４２"):
+# pages that tested isdigit() before int() answered them with a 500.
+ODD_DIGITS = ["²", "４２", "1²"]
+ODD_DIGIT_PAGES = [
+    "/reports/dashboard?year={n}",
+    "/reports/dashboard?department={n}",
+    "/admin/outreach/ledger?department={n}",
+    "/admin/outreach/ledger?category={n}",
+    "/admin/outreach/ledger.xlsx?campaign={n}",
+    "/outreach/ledger?law={n}",
+    "/reports/?department={n}",
+    "/search?q=第{n}条",
+]
+
+
+@pytest.mark.parametrize("text", ODD_DIGITS)
+@pytest.mark.parametrize("page", ODD_DIGIT_PAGES)
+def test_odd_digits_in_a_query_are_refused_in_words(admin_client, page, text):
+    response = admin_client.get(page.format(n=text))
+    assert response.status_code in (200, 400), response.status_code
+
+
+def test_plain_digits_are_ascii_digits_only():
+    from lawlearn.converters import plain_digits
+
+    assert plain_digits("2026") and not plain_digits("") and not plain_digits("-1")
+    assert not any(plain_digits(text) for text in ODD_DIGITS)

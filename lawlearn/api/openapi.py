@@ -171,7 +171,10 @@ SESSION_SCHEMAS: dict[str, Any] = {
             "rotates_in": {"type": "integer", "description": "seconds until the next token"},
             "url": {"type": "string", "format": "uri", "description": "what the QR code holds"},
             "code": {"type": "string", "pattern": "^[0-9]{6}$",
-                     "description": "six-digit fallback code, same windows"},
+                     "description": "six-digit fallback code (typed: lasts longer)"},
+            "code_expires_in": {"type": "integer",
+                                "description": "seconds until the code is refused (its "
+                                               "window and the three after)"},
         },
     },
     "Checkin": {

@@ -62,8 +62,10 @@ def checkin_token(session_id: int):
     left = tokens.seconds_left(now)
     return jsonify(token=token, url=url_for("sessions.scan", t=token, _external=True),
                    code=tokens.make_code(session.id, now),
-                   # accepted in its own window and the next one
-                   expires_in=left + tokens.WINDOW_SECONDS, rotates_in=left)
+                   # the token: accepted in its own window and the next one
+                   expires_in=left + tokens.WINDOW_SECONDS, rotates_in=left,
+                   # the typed code lasts longer (tokens.CODE_WINDOWS)
+                   code_expires_in=left + (tokens.CODE_WINDOWS - 1) * tokens.WINDOW_SECONDS)
 
 
 @api_bp.route("/checkins", methods=["POST"])

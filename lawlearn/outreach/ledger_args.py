@@ -9,7 +9,7 @@ from flask import request
 from flask_babel import gettext as _
 
 from lawlearn.accounts.models import Department
-from lawlearn.converters import record_id
+from lawlearn.converters import plain_digits, record_id
 from lawlearn.database import utcnow
 from lawlearn.errors import DomainError
 from lawlearn.extensions import db
@@ -32,7 +32,7 @@ def int_arg(name: str) -> int | None:
     """An id from the query string; None when absent or not a number (see ``_chosen`` for
     the filters, which say so)."""
     value = request.args.get(name, "").strip()
-    return record_id(value) if value.isdigit() else None
+    return record_id(value) if plain_digits(value) else None
 
 
 def _chosen(name: str, model, label: str, problems: list[str]) -> int | None:
@@ -42,7 +42,7 @@ def _chosen(name: str, model, label: str, problems: list[str]) -> int | None:
     and says why the figures are zero (the exports, which cannot say it, match nothing
     too rather than the whole office)."""
     raw = request.args.get(name, "").strip()
-    if raw and not raw.isdigit():
+    if raw and not plain_digits(raw):
         problems.append(_("%(what)s参数“%(value)s”不正确。", what=label, value=raw[:40]))
         return None
     chosen = int_arg(name)

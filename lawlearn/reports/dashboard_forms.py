@@ -10,6 +10,7 @@ from wtforms import DecimalField, HiddenField
 from wtforms.validators import InputRequired, ValidationError
 from wtforms.widgets import NumberInput
 
+from lawlearn.converters import plain_digits
 from lawlearn.number_fields import WholeNumberField
 from lawlearn.reports.dashboard_targets import TARGETS, TargetSpec, quantity
 
@@ -45,7 +46,7 @@ def _field(spec: TargetSpec):
 
 
 def _year_number(_form, field) -> None:
-    if not str(field.data or "").isdigit():
+    if not plain_digits(str(field.data or "")):
         raise ValidationError(_l("年份无效，请从数据看板重新打开表单。"))
 
 

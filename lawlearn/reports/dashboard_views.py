@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from lawlearn.accounts.departments import department_choices
-from lawlearn.converters import record_id
+from lawlearn.converters import plain_digits, record_id
 from lawlearn.database import utcnow
 from lawlearn.errors import ValidationFailed
 from lawlearn.extensions import db
@@ -154,7 +154,7 @@ def _year_arg(this_year: int, problems: list[str]) -> int:
     raw = request.args.get("year", "").strip()
     if not raw:
         return this_year
-    if raw.isdigit() and FIRST_YEAR <= int(raw) <= this_year:
+    if plain_digits(raw) and FIRST_YEAR <= int(raw) <= this_year:
         return int(raw)
     problems.append(_("年份须在 %(first)d 年到 %(last)d 年之间，已显示今年。", first=FIRST_YEAR,
                       last=this_year))
@@ -165,7 +165,7 @@ def _department_arg(problems: list[str]) -> int | None:
     raw = request.args.get("department", "").strip()
     if not raw:
         return None
-    if raw.isdigit():
+    if plain_digits(raw):
         return record_id(raw)
     problems.append(_("部门不存在，已显示全部部门。"))
     return None

@@ -29,6 +29,7 @@ from lawlearn.reports.export_tables import (
     department_table,
     headline,
     outreach_headers,
+    plan_rule_text,
     prose_name,
     quiz_table,
     rate_rule_text,
@@ -331,6 +332,9 @@ def write_docx(report: ParticipationReport, target: str | Path | IO[bytes]) -> N
     document.add_heading(_("三、数据附表"), level=1)
     document.add_heading(_("（一）各部门参学情况"), level=2)
     _department_tables(document, report)
+    document.add_paragraph(_("注：%(rule)s", rule=plan_rule_text(report.date_to,
+                                                                report.generated_at)),
+                           style="Caption")
     document.add_heading(_("（二）集中学法情况"), level=2)
     _table_from(document, session_table(report))
     document.add_paragraph(_("注：集中学法签到结束后计入统计，已取消的不计。"), style="Caption")

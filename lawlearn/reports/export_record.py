@@ -24,7 +24,14 @@ from lawlearn.i18n import display_date
 from lawlearn.localtime import day_bounds
 from lawlearn.reports.columns import Column
 from lawlearn.reports.export_csv import BOM
-from lawlearn.reports.export_tables import Field, Table, headings, rate_rule_text, value_text
+from lawlearn.reports.export_tables import (
+    Field,
+    Table,
+    headings,
+    plan_rule_text,
+    rate_rule_text,
+    value_text,
+)
 from lawlearn.reports.participation import my_figures
 from lawlearn.reports.sources import visible_columns
 from lawlearn.sessions.attendance import PersonalRecord, my_record, status_label
@@ -84,7 +91,8 @@ def about_rows(record: MyRecord) -> list[tuple[str, str]]:
             (_("统计期间"), _("%(start)s 至 %(end)s", start=display_date(record.date_from),
                            end=display_date(record.date_to))),
             (_("生成时间"), local_time(record.generated_at)),
-            (_("参学率口径"), rate_rule_text(record.sessions.rule))]
+            (_("参学率口径"), rate_rule_text(record.sessions.rule)),
+            (_("计划事项口径"), plan_rule_text(record.date_to, record.generated_at))]
 
 
 def session_table(record: MyRecord) -> Table:

@@ -260,11 +260,12 @@ def rate_rule_text(rule: AttendanceRule) -> str:
              "%(late)s，%(excused)s。集中学法签到结束后计入统计。", late=late, excused=excused)
 
 
-def plan_rule_text(report: ParticipationReport) -> str:
-    """Which plan items 应完成事项 counts (reports.sources._plans): while the period runs,
-    only those due by today, said with the day, as 参学率's rule is said under it."""
-    today = local_day(report.generated_at)
-    if today < report.date_to:
+def plan_rule_text(date_to: date, generated_at: datetime) -> str:
+    """Which plan items 应完成事项 counts (reports.sources._plans) for a period ending on
+    ``date_to``: while it runs, only those due by today, said with the day, as 参学率's
+    rule is said under it (the report, a person's record, their files)."""
+    today = local_day(generated_at)
+    if today < date_to:
         return _("应完成事项为统计期间内截至 %(day)s 已到期的必修计划事项；期间尚未结束，"
                  "此后到期的暂不计入。", day=display_date(today))
     return _("应完成事项为统计期间内到期的必修计划事项。")

@@ -98,7 +98,7 @@ def _summary(workbook, styles: Styles, report: ParticipationReport) -> None:
                          (_("统计期间"), period_text(report)),
                          (_("生成时间"), local_time(report.generated_at)),
                          (_("参学率口径"), rate_rule_text(report.rule)),
-                         (_("计划事项口径"), plan_rule_text(report)),
+                         (_("计划事项口径"), plan_rule_text(report.date_to, report.generated_at)),
                          (_("普法活动口径"), _("%(status)s的活动",
                                             status=STATUS_SCOPE_LABELS["reported"]))):
         sheet.write_string(row, 0, label, styles.bold)

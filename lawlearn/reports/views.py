@@ -209,7 +209,8 @@ def report():
             "department_lines": department_lines(result.departments),
             "scope": scope_text(result),
             "csv_tables": [(table, TABLE_NAMES[table]) for table in CSV_TABLES],
-            "rule_text": rate_rule_text(result.rule), "plan_rule": plan_rule_text(result),
+            "rule_text": rate_rule_text(result.rule),
+            "plan_rule": plan_rule_text(result.date_to, result.generated_at),
             "session_endpoint": _session_endpoint(),
             "quiz_endpoint": "quiz_admin.quiz_results" if current_user.has_role("admin", "leader")
             and "quiz_admin.quiz_results" in current_app.view_functions else None}
@@ -273,6 +274,7 @@ def my_record():
         "reports/my_record.html", form=form, figures=record.values, columns=record.columns,
         other_columns=[c for c in record.columns if c.key not in RECORD_CARD_KEYS],
         record=record.sessions, rule_text=rate_rule_text(record.sessions.rule),
+        plan_rule=plan_rule_text(record.date_to, record.generated_at),
         status_label=attendance.status_label, quizzes=best_per_quiz(record.attempts),
         export_args={"from": record.date_from.isoformat(), "to": record.date_to.isoformat()},
         export_formats=MY_EXPORT_FORMATS)

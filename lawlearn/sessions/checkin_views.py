@@ -43,8 +43,8 @@ DEVICE_COOKIE_SHAPE = re.compile(r"[A-Za-z0-9_-]{32}")
 SEEN_KEY = "checkin_seen"
 CHECKED_IN = ("present", "late", "pending_quiz")
 LATEST_NAMES = 8
-# Wrong six-digit codes a person may try per minute: guessing one of the two valid codes
-# among a million would take weeks.
+# Wrong six-digit codes a person may try per minute: guessing one of the four valid codes
+# (tokens.CODE_WINDOWS) among a million would take weeks.
 CODE_RATE_LIMIT = "10 per minute"
 
 

@@ -210,7 +210,7 @@ def leave_requests():
 @sessions_bp.route("/leave-requests/<int:request_id>/decide", methods=["POST"])
 @approver_required
 def leave_decide(request_id: int):
-    """Approve or reject one leave request, with an optional note."""
+    """Approve or reject one leave request (a refusal with a note saying why)."""
     request_ = leave.get_leave_request(request_id)
     form = DecisionForm()
     if not form.validate_on_submit():

@@ -140,6 +140,9 @@ def test_a_leader_reads_the_ledger_and_a_campaign_on_a_phone(app, live_server, p
         page.get_by_role("button", name="导出台账 XLSX").click()
     assert "from=2024-12-03" in info.value.url and "to=2024-12-07" in info.value.url
     assert info.value.suggested_filename.endswith("_2024-12-03_2024-12-07.xlsx")
+    page.locator('input[name="from"]').press("Enter")  # filters: the page, not a file
+    page.wait_for_url("**/outreach/ledger?from=2024-12-03*")
+    expect(page.get_by_role("heading", name="普法台账")).to_be_visible()
     page.goto(f"{live_server}/outreach/campaigns/{campaign_id}")
     expect(page.get_by_role("heading", name="目标完成情况")).to_be_visible()
     expect(page.get_by_text("进军营").first).to_be_visible()

@@ -3,8 +3,10 @@ as one's row in any report; never anybody else's."""
 
 from __future__ import annotations
 
+import io
 from datetime import date, timedelta
 
+import openpyxl
 import pytest
 from sqlalchemy import select
 
@@ -211,3 +213,25 @@ def test_the_page_runs_a_constant_number_of_queries(app, office, count_queries):
         response = client.get(URL)
     assert "加练11" in response.get_data(as_text=True)
     assert len(statements) == small, "\n".join(statements)
+
+
+def test_the_record_says_which_plan_items_it_counts(app, office):
+    """The page said 截止日期在所选期间内 for a figure that, within a year still running,
+    counts only the items due by today; it and its workbook now say which."""
+    with app.app_context():
+        today = local_day(utcnow())
+    client = client_for(app, office.clerk)
+    this_year = client.get(f"/reports/me?from={today.year}-01-01&to={today.year}-12-31")
+    text = " ".join(as_page(this_year).text_content().split())
+    if today.month == 12 and today.day == 31:  # the last day: the year is all due
+        assert "应完成事项为统计期间内到期的必修计划事项。" in text
+    else:
+        assert "已到期的必修计划事项；期间尚未结束，此后到期的暂不计入。" in text
+    past = client.get(URL)
+    assert "应完成事项为统计期间内到期的必修计划事项。（学习计划页列出全部事项）" in " ".join(
+        as_page(past).text_content().split())
+    book = openpyxl.load_workbook(io.BytesIO(client.get(
+        f"/reports/me/export?from={PERIOD['from']}&to={PERIOD['to']}&format=xlsx").data))
+    about = {row[0]: row[1] for sheet in book for row in sheet.iter_rows(values_only=True)
+             if row and row[0] == "计划事项口径"}
+    assert about == {"计划事项口径": "应完成事项为统计期间内到期的必修计划事项。"}

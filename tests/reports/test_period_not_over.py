@@ -37,16 +37,18 @@ def test_a_period_not_over_counts_the_items_due_by_today(office, tmp_path):
     assert over.total.values["items_due"] > whole_year.total.values["items_due"]
     assert {p.user_id: p.values["items_due"] for p in over.people}[clerk] > due[clerk]
 
-    assert plan_rule_text(whole_year) == ("应完成事项为统计期间内截至 2025年6月30日 已到期的"
-                                          "必修计划事项；期间尚未结束，此后到期的暂不计入。")
-    assert plan_rule_text(over) == plan_rule_text(so_far) == \
-        "应完成事项为统计期间内到期的必修计划事项。"
+    def rule(report) -> str:
+        return plan_rule_text(report.date_to, report.generated_at)
+
+    assert rule(whole_year) == ("应完成事项为统计期间内截至 2025年6月30日 已到期的"
+                                "必修计划事项；期间尚未结束，此后到期的暂不计入。")
+    assert rule(over) == rule(so_far) == "应完成事项为统计期间内到期的必修计划事项。"
     path = tmp_path / "report.xlsx"
     with path.open("wb") as file:
         write_xlsx(whole_year, file)
     summary = {row[0]: row[1] for row in openpyxl.load_workbook(path)["汇总"].iter_rows(
         values_only=True) if row[0]}
-    assert summary["计划事项口径"] == plan_rule_text(whole_year)
+    assert summary["计划事项口径"] == rule(whole_year)
 
 
 def test_a_period_that_has_not_begun_is_refused(office):

@@ -556,8 +556,13 @@ def test_api_checkin_token_is_for_admins(app, client, make_user, admin, session_
     clock.advance(seconds=4)
     auth = bearer(client, admin.username)
     body = client.get(f"/api/v1/sessions/{session_id}/checkin-token", headers=auth).get_json()
-    assert set(body) == {"token", "expires_in", "url", "code", "rotates_in"}
+    assert set(body) == {"token", "expires_in", "url", "code", "rotates_in", "code_expires_in"}
     assert body["expires_in"] == 16 and body["rotates_in"] == 6
+    assert body["code_expires_in"] == 36  # a typed code lasts longer than a scanned token
+    with app.app_context():
+        assert tokens.code_matches(session_id, body["code"], clock.now + timedelta(seconds=35))
+        assert not tokens.code_matches(session_id, body["code"],
+                                       clock.now + timedelta(seconds=36))
     assert body["url"] == f"http://localhost/checkin/scan?t={body['token']}"
     assert re.fullmatch(r"\d{6}", body["code"])
     with app.app_context():
