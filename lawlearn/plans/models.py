@@ -131,6 +131,9 @@ class PlanItemProgress(db.Model):
     completed_at: Mapped[datetime | None]
 
 
+REPEATED_MIN_BYTES = 600  # about 200 characters: shorter texts compress too little to tell
+
+
 class Reflection(db.Model):
     """学习心得 for a reflection item; a dept_lead may return it with a comment."""
 
@@ -172,9 +175,6 @@ class Reflection(db.Model):
         refuses nothing."""
         raw = self.body.encode()
         return len(raw) > REPEATED_MIN_BYTES and len(zlib.compress(raw)) <= len(raw) * 0.2
-
-
-REPEATED_MIN_BYTES = 600  # about 200 characters: shorter texts compress too little to tell
 
 
 def character_count(text: str) -> int:

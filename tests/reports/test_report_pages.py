@@ -260,8 +260,15 @@ def test_sessions_quizzes_and_outreach_tables(app, client, login, office):
     used = next(g for g in report.outreach.by_category if g.totals.events)
     rows = {row[0]: row for row in table_rows(page, "outreach")}
     assert rows[used.name][1:3] == ["2", "200"]
-    # Both events are submitted, not verified: the page says so before it is reported.
-    assert "其中 2 场已提交、尚待审核" in outreach.text_content()
+    # Both events are submitted, not verified: the page says so before it is reported (to
+    # the leader, who cannot verify them, without asking them to).
+    assert "其中 2 场已提交、尚待管理员审核。" in outreach.text_content()
+    assert "普法台账中审核" not in outreach.text_content()
+    client.post("/logout", data={"csrf_token": csrf_from(client.get("/me"))})
+    login(office.admin)
+    admin_page = as_page(client.get(report_url()))
+    assert "其中 2 场已提交、尚待审核：上报前请先在普法台账中审核。" in \
+        admin_page.xpath('//section[.//h2[@id="outreach"]]')[0].text_content()
 
 
 def test_deactivated_people_are_marked_and_listed_only_with_activity(client, login, office):
