@@ -30,6 +30,7 @@ from lawlearn.quiz.models import (
     QuizRule,
 )
 from lawlearn.quiz.services import DEFAULT_POINTS
+from lawlearn.validators import audience_both_message
 
 
 @dataclass
@@ -177,6 +178,8 @@ def _check(fields: QuizFields, *, published: bool = False,
     problems += [ValidationFailed(message, field=name) for failed, name, message in (
         (not fields.audience_all and not (fields.department_ids or fields.user_ids),
          "department_ids", _("请选择参加测验的部门或人员。")),
+        (fields.audience_all and bool(fields.department_ids or fields.user_ids),
+         "department_ids", audience_both_message()),
         (not fields.audience_all and bool(fields.department_ids)
          and not all_exist(Department, fields.department_ids),
          "department_ids", _("所选部门不存在或已被删除，请重新选择。"))) if failed]

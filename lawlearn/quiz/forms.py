@@ -19,7 +19,7 @@ from lawlearn.accounts.forms import MULTIPLE_HINT
 from lawlearn.date_checks import scheduled
 from lawlearn.number_fields import FiniteFloatField, WholeNumberField
 from lawlearn.quiz.models import ANSWER_VISIBILITY, DIFFICULTIES, GRADING_METHODS, QUESTION_TYPES
-from lawlearn.validators import Required, RequiredInput
+from lawlearn.validators import AUDIENCE_HINT, Required, RequiredInput
 
 
 def _choices(mapping):
@@ -77,7 +77,7 @@ class QuizForm(FlaskForm):
     shuffle_options = BooleanField(_l("打乱选项顺序"))
     partial_credit = BooleanField(_l("多选、填空部分得分（少选得部分分，错选不得分）"))
     show_answers = SelectField(_l("答案与解析"), choices=_choices(ANSWER_VISIBILITY))
-    audience_all = BooleanField(_l("全体人员参加"), default=True)
+    audience_all = BooleanField(_l("全体人员参加"), default=True, description=AUDIENCE_HINT)
     department_ids = SelectMultipleField(_l("参加部门"), coerce=int, validate_choice=False,
                                          description=MULTIPLE_HINT)
     usernames = TextAreaField(_l("参加人员（用户名）"), validators=[Optional(), Length(max=20000)],

@@ -20,7 +20,7 @@ from lawlearn.converters import MAX_ID
 from lawlearn.date_checks import scheduled
 from lawlearn.number_fields import FiniteFloatField, WholeNumberField
 from lawlearn.sessions.models import ATTENDANCE_STATUSES
-from lawlearn.validators import Required
+from lawlearn.validators import AUDIENCE_HINT, Required
 
 DATETIME = "%Y-%m-%dT%H:%M"
 
@@ -48,7 +48,7 @@ class SessionForm(FlaskForm):
                                description=_l("例如：宪法 33-35；民法典 1165"))
     material_ids = SelectMultipleField(_l("学习资料"), coerce=int, validate_choice=False,
                                        description=MULTIPLE_HINT)
-    audience_all = BooleanField(_l("全体人员参加"), default=True)
+    audience_all = BooleanField(_l("全体人员参加"), default=True, description=AUDIENCE_HINT)
     department_ids = SelectMultipleField(_l("应参加部门"), coerce=int, validate_choice=False,
                                          description=MULTIPLE_HINT)
     usernames = TextAreaField(_l("应参加人员（用户名）"), validators=[Optional(), Length(max=20000)])

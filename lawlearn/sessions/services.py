@@ -48,11 +48,11 @@ from lawlearn.sessions.models import (
     checkin_closes,
 )
 from lawlearn.sessions.series import repeat_offsets
+from lawlearn.validators import audience_both_message
 
 # Sent as (None, user_id=…, session_id=…, status=…, now=…) whenever a person's attendance
 # gets a status by check-in, manual marking or a passed exit quiz (points listen to it).
 attendance_recorded = Namespace().signal("attendance-recorded")
-
 
 MAX_SESSION_LENGTH = timedelta(days=7)  # longer is a mistyped date, open to check-in for ages
 
@@ -99,6 +99,8 @@ def session_problems(fields: SessionFields) -> list[ValidationFailed]:
         (not fields.audience_all and fields.user_ids is not None
          and not (fields.department_ids or fields.user_ids),
          "department_ids", _("请选择应参加的部门或人员。")),
+        (fields.audience_all and bool(fields.department_ids or fields.user_ids),
+         "department_ids", audience_both_message()),
         # What the form offered may be gone by the time it is sent (deleted in another
         # tab): a message, not a foreign-key error.
         (not fields.audience_all and not all_exist(Department, fields.department_ids),

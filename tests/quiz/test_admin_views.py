@@ -533,3 +533,28 @@ def test_once_papers_are_in_the_pass_mark_and_points_stay(admin_client, app, mak
                           ).status_code == 302
     with app.app_context():
         assert db.session.get(Quiz, quiz_id).title == "改名可以"
+
+
+def test_a_quiz_for_everyone_and_some_departments_is_refused(admin_client, app, make_questions,
+                                                             make_department):
+    """As on the session form: the departments chosen under 全体人员参加 were dropped."""
+    make_questions()
+    unit = make_department("审批一科")
+    response = post_with_csrf(admin_client, "/admin/quiz/quizzes/new", "/admin/quiz/quizzes/new", {
+        "title": "科室测验", "attempts_allowed": "1", "grading": "highest",
+        "pass_percent": "60", "selection": "random", "rules": "判断 1",
+        "points_single": "2", "points_multiple": "3", "points_true_false": "1",
+        "points_fill": "2", "show_answers": "after_close", "audience_all": "y",
+        "department_ids": [str(unit)]})
+    assert response.status_code == 422
+    assert "勾选了“全体人员参加”，又选择了部门或人员" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(Quiz)) is None
+    # The refusal is said at the top of the long form, linked to the field (it sat 1,500 px
+    # down, under the field, and the save looked done).
+    page = html.fromstring(response.get_data(as_text=True))
+    [summary] = page.xpath('//form//div[contains(@class, "error-summary")]')
+    assert summary.get("role") == "alert" and summary.get("autofocus") is not None
+    [link] = summary.xpath(".//a")
+    assert link.get("href") == "#department_ids" and "全体人员参加" in link.text_content()
+    assert page.xpath('//*[@id="department_ids"]')

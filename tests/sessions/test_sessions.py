@@ -625,3 +625,29 @@ def test_a_check_in_closing_after_the_end_is_saved_with_a_warning(admin_client, 
     assert "已安排 1 场活动。" in on_time and "签到截止时间晚于" not in on_time
     with app.app_context():
         assert db.session.scalar(select(func.count(StudySession.id))) == 2
+
+
+def test_everyone_and_some_departments_at_once_is_refused(admin_client, app, kind_id,
+                                                          make_department):
+    """全体人员参加 is ticked by default: picking 审批一科 under it was dropped without a word,
+    and the department's session expected all 33 people (all but 4 marked absent)."""
+    section = make_department("审批一科")
+    both = post_with_csrf(admin_client, "/admin/sessions/new", "/admin/sessions/new", {
+        "title": "科室学法", "kind_id": str(kind_id), "starts_at": f"{SOON}T09:00",
+        "ends_at": f"{SOON}T10:00", "study_hours": "1", "checkin_opens_minutes": "15",
+        "late_after_minutes": "5", "audience_all": "y", "department_ids": [str(section)]})
+    assert both.status_code == 422
+    assert "勾选了“全体人员参加”，又选择了部门或人员" in both.get_data(as_text=True)
+    assert '<div class="form-error error-summary" role="alert"' in both.get_data(as_text=True)
+    assert "只请部分部门或人员参加时，取消勾选，再在下面选择。" in both.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(StudySession.id))) == 0
+    alone = post_with_csrf(admin_client, "/admin/sessions/new", "/admin/sessions/new", {
+        "title": "科室学法", "kind_id": str(kind_id), "starts_at": f"{SOON}T09:00",
+        "ends_at": f"{SOON}T10:00", "study_hours": "1", "checkin_opens_minutes": "15",
+        "late_after_minutes": "5", "department_ids": [str(section)]})
+    assert alone.status_code == 302
+    with app.app_context():
+        session = db.session.scalar(select(StudySession))
+        assert not session.audience_all
+        assert [a.department_id for a in session.audience] == [section]
