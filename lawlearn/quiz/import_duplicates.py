@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from lawlearn.extensions import db
+from lawlearn.library.models import Law, LawArticle
 from lawlearn.quiz.bank import QuestionFields
 from lawlearn.quiz.grading import normalize_text
 from lawlearn.quiz.models import OPTION_KEYS, Question
@@ -40,12 +41,15 @@ PART_LABELS = {"answer": _l("答案"), "explanation": _l("解析"), "difficulty"
                "tags": _l("标签"), "article": _l("法条")}
 
 
-def changed_parts(fields: QuestionFields, question: Any, given: set[str]) -> list[str]:
+def changed_parts(fields: QuestionFields, question: Any, given: set[str],
+                  article_keys: dict[int, tuple] | None = None) -> list[str]:
     """The parts of the bank's ``question`` (a row with type, options, answer, explanation,
     difficulty, tags and article) that the imported ``fields`` say otherwise, as
     PART_LABELS' keys. Only what the row states counts (``given``: its filled cells among
     解析, 难度, 标签 and 法条): a file without an explanation column, or a row leaving it
-    blank, says nothing about explanations (an empty 难度 is the importer's default)."""
+    blank, says nothing about explanations (an empty 难度 is the importer's default).
+    Articles compare by ``article_keys`` (id → law title and article number) where given:
+    the same article of another version of the law is the same 法条 cell."""
     parts = []
     if fields.type != question.type or _correct(fields.type, fields.options, fields.answer) != \
             _correct(question.type, question.options or [], question.answer):
@@ -57,7 +61,9 @@ def changed_parts(fields: QuestionFields, question: Any, given: set[str]) -> lis
         parts.append("difficulty")
     if "标签" in given and set(fields.tags) != set(question.tags or []):
         parts.append("tags")
-    if "法条" in given and fields.article_id != question.article_id:
+    keys = article_keys or {}
+    if "法条" in given and keys.get(fields.article_id, fields.article_id) != \
+            keys.get(question.article_id, question.article_id):
         parts.append("article")
     return parts
 
@@ -75,11 +81,29 @@ def note_changes(duplicates: list, stated: dict[int, tuple[QuestionFields, set[s
                        Question.article_id)
                 .where(Question.id.in_(ids[start:start + CHUNK]))):
             bank[row.id] = row
+    keys = _article_keys({row.article_id for row in bank.values()}
+                         | {fields.article_id for fields, _given in stated.values()})
     noted = []
     for duplicate in duplicates:
         if duplicate.row in stated and duplicate.question_id in bank:
             fields, given = stated[duplicate.row]
             duplicate = duplicate._replace(changes=tuple(changed_parts(
-                fields, bank[duplicate.question_id], given)))
+                fields, bank[duplicate.question_id], given, keys)))
         noted.append(duplicate)
     return noted
+
+
+def _article_keys(article_ids: set[int | None]) -> dict[int, tuple]:
+    """Article id → (its law's title, its number): what a 法条 cell says. An exported bank
+    names 政府信息公开条例第三十三条 without a version, and the import reads it as the
+    current version's, so a question still on the old version's article was reported as
+    changed by a file nobody had touched."""
+    ids = sorted(i for i in article_ids if i is not None)
+    keys: dict[int, tuple] = {}
+    for start in range(0, len(ids), CHUNK):
+        for row in db.session.execute(
+                select(LawArticle.id, Law.title, LawArticle.number, LawArticle.sub_number)
+                .join(Law, Law.id == LawArticle.law_id)
+                .where(LawArticle.id.in_(ids[start:start + CHUNK]))):
+            keys[row.id] = (row.title, row.number, row.sub_number)
+    return keys

@@ -199,3 +199,36 @@ def test_cli_export_into_a_missing_folder_says_so(app, runner, tmp_path, make_qu
     result = runner.invoke(args=["questions", "export", str(missing)])
     assert result.exit_code == 1 and f"文件夹 {missing.parent} 不存在，未导出。" in result.output
     assert not missing.parent.exists()
+
+
+def test_a_bank_on_an_older_version_of_a_law_reads_back_unchanged(laws, admin_client):
+    """After 宪法's second version was imported, a question still on the first version's
+    第三十三条 is exported as 宪法第三十三条 (no version), which the import reads as the
+    current version's: the untouched file was reported as changing 20 questions' 法条."""
+    from lawlearn.library.models import Law
+    from lawlearn.library.services import import_law
+    from tests.quiz.test_importing import cn
+
+    ids = _bank()
+    old_33 = db.session.scalar(select(Question.article_id).where(Question.id == ids[3]))
+    revised = "中华人民共和国宪法\n\n" + "".join(
+        f"第{cn(n)}条 宪法条文{n}{'（修正）' if n == 40 else ''}。\n\n" for n in range(1, 41))
+    import_law(None, revised.encode())
+    db.session.commit()
+    current = db.session.scalar(select(Law).where(Law.title == "中华人民共和国宪法",
+                                                  Law.is_current.is_(True)))
+    assert current.version == 2
+    db.session.get(Question, ids[3]).article_id = old_33  # left on the first version
+    db.session.commit()
+
+    exported = admin_client.get("/admin/quiz/questions/export.xlsx").data
+    parsed = importing.parse_question_import(exported)
+    assert parsed.ok and len(parsed.duplicates) == len(ids)
+    assert parsed.changed_duplicates == []
+    # Another article of the law is still a change.
+    book = load_workbook(io.BytesIO(exported))
+    book.active.cell(row=5, column=15, value="宪法第三十四条")
+    edited = io.BytesIO()
+    book.save(edited)
+    assert [(d.row, d.changes) for d in importing.parse_question_import(
+        edited.getvalue()).changed_duplicates] == [(5, ("article",))]
