@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import to_user_timezone, to_utc
 from flask_login import current_user
 from sqlalchemy import or_, select
 
 from lawlearn.accounts.departments import department_choices
+from lawlearn.accounts.forms import ConfirmForm
 from lawlearn.accounts.models import Department, User
 from lawlearn.database import utcnow
 from lawlearn.errors import (
@@ -33,7 +34,7 @@ from lawlearn.pagination import paginate
 from lawlearn.quiz.authoring import user_ids_for, usernames_of
 from lawlearn.quiz.models import Quiz
 from lawlearn.security import leader_reads
-from lawlearn.sessions import bulk_marking, leave, roster, services, sessions_admin_bp
+from lawlearn.sessions import bulk_marking, closing, leave, roster, services, sessions_admin_bp
 from lawlearn.sessions.attendance_sheet import sign_in_sheet
 from lawlearn.sessions.forms import BulkMarkForm, CancelForm, KindForm, MarkForm, SessionForm
 from lawlearn.sessions.kinds import add_kind, session_kinds
@@ -202,6 +203,23 @@ def session_cancel(session_id: int):
     return redirect(url_for("sessions_admin.session_edit", session_id=study.id))
 
 
+@sessions_admin_bp.route("/<int:session_id>/close-checkin", methods=["POST"])
+def close_checkin(session_id: int):
+    """结束签到 now: the absentees are written and the figures final (audited)."""
+    study = services.get_session(session_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        absent = closing.close_checkin_now(current_user, study, utcnow())
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("已结束签到，未签到的 %(n)d 人记为缺席。", n=absent), "success")
+    return redirect(url_for("sessions_admin.attendance", session_id=study.id))
+
+
 @sessions_admin_bp.route("/<int:session_id>/attendance", methods=["GET", "POST"])
 @leader_reads
 def attendance(session_id: int):
@@ -248,7 +266,14 @@ def attendance(session_id: int):
                            counts=roster.roster_counts(study), departments=departments,
                            filters=_roster_filters(), status=status, mark_form=MarkForm(),
                            bulk_form=BulkMarkForm(), roster_args=_roster_args(),
-                           sources=CHECKIN_SOURCES)
+                           sources=CHECKIN_SOURCES, closable=_closable(study))
+
+
+def _closable(study: StudySession) -> bool:
+    """Whether 结束签到 is offered: the session has started and its check-in still runs."""
+    now = utcnow()
+    return study.cancelled_at is None and study.closed_at is None \
+        and study.starts_at <= now < study.closes_at
 
 
 @sessions_admin_bp.route("/<int:session_id>/attendance/sheet")
