@@ -33,6 +33,7 @@ ACTION_LABELS = {
     "quiz.publish": _l("发布测验"), "quiz.unpublish": _l("撤回测验"),
     "session.create": _l("安排学法活动"), "session.update": _l("修改学法活动"),
     "session.cancel": _l("取消学法活动"), "session.close_checkin": _l("结束签到"),
+    "session.delete": _l("删除学法活动"),
     "attendance.mark": _l("标记出勤"),
     "leave.approve": _l("批准请假"), "leave.reject": _l("不批准请假"),
     "plan.create": _l("创建学习计划"), "plan.update": _l("修改学习计划"),

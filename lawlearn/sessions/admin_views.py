@@ -34,7 +34,15 @@ from lawlearn.pagination import paginate
 from lawlearn.quiz.authoring import user_ids_for, usernames_of
 from lawlearn.quiz.models import Quiz
 from lawlearn.security import leader_reads
-from lawlearn.sessions import bulk_marking, closing, leave, roster, services, sessions_admin_bp
+from lawlearn.sessions import (
+    bulk_marking,
+    closing,
+    deletion,
+    leave,
+    roster,
+    services,
+    sessions_admin_bp,
+)
 from lawlearn.sessions.attendance_sheet import sign_in_sheet
 from lawlearn.sessions.forms import BulkMarkForm, CancelForm, KindForm, MarkForm, SessionForm
 from lawlearn.sessions.kinds import add_kind, session_kinds
@@ -167,7 +175,9 @@ def session_edit(session_id: int | None = None):
             fields, problems = _form_fields(form)
             add_service_problems(form, problems + services.session_problems(fields), "title")
     return render_template("sessions_admin/session_form.html", form=form, study=study,
-                           cancel_form=CancelForm(), plan_items=_plan_items(study)), status
+                           cancel_form=CancelForm(), plan_items=_plan_items(study),
+                           blockers=deletion.deletion_blockers(study) if study else [],
+                           delete_form=ConfirmForm()), status
 
 
 def _plan_items(study) -> str:
@@ -201,6 +211,24 @@ def session_cancel(session_id: int):
     else:
         flash(_("请填写取消原因。"), "error")
     return redirect(url_for("sessions_admin.session_edit", session_id=study.id))
+
+
+@sessions_admin_bp.route("/<int:session_id>/delete", methods=["POST"])
+def session_delete(session_id: int):
+    """Delete a session scheduled by mistake, when nothing records or points at it."""
+    study = services.get_session(session_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    title = study.title
+    try:
+        deletion.delete_session(current_user, study)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("sessions_admin.session_edit", session_id=session_id))
+    db.session.commit()
+    flash(_("已删除学法活动《%(title)s》。", title=title), "success")
+    return redirect(url_for("sessions_admin.sessions"))
 
 
 @sessions_admin_bp.route("/<int:session_id>/close-checkin", methods=["POST"])
