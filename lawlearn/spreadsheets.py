@@ -11,6 +11,7 @@ import io
 from dataclasses import dataclass
 from datetime import date, datetime
 
+import filetype
 from flask_babel import gettext as _
 
 from lawlearn.errors import ValidationFailed
@@ -78,6 +79,12 @@ def _decode_text(data: bytes) -> str:
 
 
 def _csv_rows(data: bytes) -> list[list[str]]:
+    # A PDF or a picture renamed .xlsx was answered "无法识别文件编码…另存为 UTF-8": say what
+    # it is (filetype reads the magic numbers; text, which a CSV is, has none).
+    found = filetype.guess(data[:8192])
+    if found is not None:
+        raise ValidationFailed(_("文件不是表格，而是 %(kind)s 文件：请上传 .xlsx 或 .csv 文件。",
+                                 kind=found.extension.upper()), code="not_a_spreadsheet")
     if b"\x00" in data[:4096]:
         raise ValidationFailed(_("文件不是表格：请上传 .xlsx 或 .csv 文件。"), code="not_a_spreadsheet")
     text = _decode_text(data)
