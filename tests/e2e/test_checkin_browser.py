@@ -119,11 +119,6 @@ def test_a_paper_sign_in_sheet_is_entered_in_one_go(app, live_server, desktop, a
     log_in(page, live_server, admin.username, admin.password)
     page.goto(f"{live_server}/admin/sessions/{study_id}/attendance?status=none")
     page.wait_for_load_state()  # app.js shows 全选本页
-    page.get_by_label("全选本页").check()
-    expect(page.locator("input[name=user_ids]:checked")).to_have_count(5)
-    page.get_by_label("选择 职工2").uncheck()
-    page.locator("#bulk-mark select[name=status]").select_option("present")
-    page.locator("#bulk-mark input[name=note]").fill("纸质签到表")
     questions: list[str] = []
 
     def answer(dialog) -> None:
@@ -131,6 +126,17 @@ def test_a_paper_sign_in_sheet_is_entered_in_one_go(app, live_server, desktop, a
         dialog.accept()
 
     page.on("dialog", answer)
+    # Nobody ticked: said at once, not asked "are you sure" and then refused.
+    page.get_by_role("button", name="批量标记").click()
+    assert questions == []
+    assert page.locator("input[name=user_ids]").first.evaluate(
+        "box => box.validationMessage") == "请先勾选要标记的人员。"
+    expect(page).to_have_url(re.compile(r"/attendance\?status=none$"))
+    page.get_by_label("全选本页").check()
+    expect(page.locator("input[name=user_ids]:checked")).to_have_count(5)
+    page.get_by_label("选择 职工2").uncheck()
+    page.locator("#bulk-mark select[name=status]").select_option("present")
+    page.locator("#bulk-mark input[name=note]").fill("纸质签到表")
     page.get_by_role("button", name="批量标记").click()
     expect(page.get_by_text("已将 4 人标记为出席。")).to_be_visible()
     assert len(questions) == 1 and "已有的出勤记录会被改写" in questions[0]
