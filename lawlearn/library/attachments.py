@@ -101,6 +101,9 @@ def add_attachment(actor: User, material: Material, filename: str,
         raise ValidationFailed(_("只能上传 PDF、Word（.docx）或图片（JPEG/PNG/WebP/GIF）文件。"),
                                field="file")
     content_type, extension = detected
+    if (same := _already_attached(material, data)) is not None:
+        raise ValidationFailed(_("这个文件已经上传过（%(name)s）。", name=same.original_name),
+                               field="file")
     safe_name = safe_file_name(filename, extension)
     stored_name = f"{secrets.token_hex(16)}.{extension}"
     attachment = MaterialAttachment(material=material, original_name=safe_name,
@@ -113,6 +116,20 @@ def add_attachment(actor: User, material: Material, filename: str,
     record_audit(actor, "material.attach", material,
                  _("为《%(title)s》上传附件 %(name)s", title=material.title, name=safe_name))
     return attachment
+
+
+def _already_attached(material: Material, data: bytes) -> MaterialAttachment | None:
+    """The material's attachment holding these very bytes, if any: the same PDF uploaded
+    twice listed twice. Only files of the same size are read, and a material has few."""
+    for attachment in material.attachments:
+        if attachment.size != len(data):
+            continue
+        try:
+            if attachment_path(attachment).read_bytes() == data:
+                return attachment
+        except OSError:  # its file lost: not a copy to keep out
+            continue
+    return None
 
 
 def get_attachment(attachment_id: int, *, published_only: bool) -> MaterialAttachment:

@@ -260,6 +260,24 @@ def test_attachments_are_accepted_by_content(ctx, name, data, content_type, stor
     assert path.suffix == "." + stored_name.rsplit(".", 1)[1]
 
 
+def test_the_same_file_twice_is_one_attachment(ctx):
+    """The same PDF uploaded again was listed twice; another file of its size is welcome."""
+    material = db.session.get(Material, make_material(ctx))
+    first = attachments.add_attachment(None, material, "宪法讲义.pdf", pdf_bytes())
+    db.session.commit()
+    with pytest.raises(materials.ValidationFailed, match="这个文件已经上传过（宪法讲义.pdf）"):
+        attachments.add_attachment(None, material, "讲义（副本）.pdf", pdf_bytes())
+    db.session.rollback()
+    twin = pdf_bytes()[:-1] + bytes([pdf_bytes()[-1] ^ 1])  # the same size, one byte off
+    assert len(twin) == first.size and twin != pdf_bytes()
+    attachments.add_attachment(None, material, "另一份.pdf", twin)
+    db.session.commit()
+    assert db.session.scalar(select(func.count(MaterialAttachment.id))) == 2
+    other = db.session.get(Material, make_material(ctx, title="另一份资料"))
+    attachments.add_attachment(None, other, "宪法讲义.pdf", pdf_bytes())  # elsewhere: fine
+    db.session.commit()
+
+
 @pytest.mark.parametrize(("name", "data"), [
     ("setup.pdf", EXE_BYTES),
     ("archive.pdf", zip_bytes()),
