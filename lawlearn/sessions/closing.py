@@ -1,22 +1,24 @@
-"""结束签到: an admin ends a running session's check-in now. The only way was editing
-签到截止 in the session's form, which refuses a time before the start and so made the admin
-wait; a hall that has all come in, or a session that ends early, is closed in one tap and
-everyone expected with no record becomes absent, as at any closing."""
+"""Closing a session's check-in: everyone expected with no record becomes absent, once, when
+check-in has closed (on page views), or at once by 结束签到. Editing 签到截止 in the form was
+the only way to end it early, and the form refuses a time before the start, so the admin
+had to wait; a hall that has all come in, or a session that ends early, closes in a tap."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, literal, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm.attributes import set_committed_value
 
 from lawlearn.accounts.audit import record_audit
 from lawlearn.accounts.models import User
 from lawlearn.errors import Conflict, ValidationFailed
 from lawlearn.extensions import db
 from lawlearn.i18n import inner_title
-from lawlearn.sessions.models import Attendance, StudySession
-from lawlearn.sessions.services import close_session
+from lawlearn.sessions.expected import expected_condition
+from lawlearn.sessions.models import Attendance, StudySession, checkin_closes
 
 
 def close_checkin_now(actor: User, session: StudySession, now: datetime) -> int:
@@ -39,3 +41,42 @@ def close_checkin_now(actor: User, session: StudySession, now: datetime) -> int:
                  _("结束《%(title)s》的签到", title=inner_title(session.title)),
                  {"closed_at": now.isoformat(), "absent": absent})
     return absent
+
+
+def close_session(session: StudySession, now: datetime) -> bool:
+    """After check-in closes: everyone expected with no record is absent. False when the
+    session was already closed (by another request, say: the first one to claim it writes
+    the absentees, so two page views at once cannot both insert them)."""
+    claimed = db.session.execute(
+        update(StudySession).where(StudySession.id == session.id,
+                                   StudySession.closed_at.is_(None))
+        .values(closed_at=now).execution_options(synchronize_session=False)).rowcount
+    if not claimed:
+        return False
+    set_committed_value(session, "closed_at", now)
+    # One INSERT … SELECT: nothing of a city-wide audience passes through Python.
+    unrecorded = select(User.id, literal(session.id), literal("absent"),
+                        literal("closing")).where(
+        expected_condition(session),
+        ~exists().where(Attendance.session_id == session.id, Attendance.user_id == User.id))
+    db.session.execute(_insert_skipping_existing().from_select(
+        ["user_id", "session_id", "status", "source"], unrecorded))
+    return True
+
+
+def _insert_skipping_existing():
+    """INSERT INTO attendance … ON CONFLICT DO NOTHING: a check-in committed after the
+    closing's SELECT began (the last second of the window) keeps its record."""
+    dialect = sqlite if db.session.get_bind().dialect.name == "sqlite" else postgresql
+    return dialect.insert(Attendance.__table__).on_conflict_do_nothing(
+        index_elements=["session_id", "user_id"])
+
+
+def close_ended_sessions(now: datetime) -> int:
+    """Close every session whose check-in has closed (on page views; cheap when none).
+    Returns how many were closed: the caller commits when any was."""
+    closes = checkin_closes()
+    ended = db.session.scalars(select(StudySession).where(
+        closes <= now, StudySession.closed_at.is_(None),
+        StudySession.cancelled_at.is_(None))).all()
+    return sum(close_session(session, now) for session in ended)

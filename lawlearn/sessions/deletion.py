@@ -6,7 +6,7 @@ at may go; one held stays, with its records, and is cancelled instead."""
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import delete, exists, func, or_, select
 
 from lawlearn.accounts.audit import record_audit
 from lawlearn.accounts.models import User
@@ -17,10 +17,20 @@ from lawlearn.sessions.models import Attendance, LeaveRequest, StudySession
 
 
 def deletion_blockers(session: StudySession) -> list[str]:
-    """Why ``session`` may not be deleted, in words (empty: it may)."""
-    from lawlearn.plans.targets import items_pointing_at, named_items  # plans import us
+    """Why ``session`` may not be deleted, in words (empty: it may). One people have heard
+    of (cancelled, moved, reminded of) stays: their notices lead to it."""
+    from lawlearn.plans.models import Notice  # plans import this package
+    from lawlearn.plans.targets import items_pointing_at, named_items
 
     reasons = []
+    if session.cancelled_at is not None:
+        reasons.append(_("活动已取消，应参加的人员已收到取消通知"))
+    else:
+        page = f"/sessions/{session.id}"
+        told = db.session.scalar(select(func.count()).select_from(Notice).where(
+            or_(Notice.link == page, Notice.link.startswith(f"{page}/")))) or 0
+        if told:
+            reasons.append(_("已有 %(n)d 条通知提到它", n=told))
     records = db.session.scalar(select(func.count()).select_from(Attendance).where(
         Attendance.session_id == session.id)) or 0
     if records:
@@ -43,5 +53,14 @@ def delete_session(actor: User, session: StudySession) -> None:
                        code="session_in_use")
     record_audit(actor, "session.delete", session,
                  _("删除学法活动《%(title)s》", title=inner_title(session.title)))
-    db.session.delete(session)
-    db.session.flush()
+    # Only while still unrecorded: a check-in or a leave request committed since the checks
+    # above would go with it (attendance and leave cascade), so the statement asks again.
+    deleted = db.session.execute(
+        delete(StudySession).where(
+            StudySession.id == session.id,
+            ~exists().where(Attendance.session_id == session.id),
+            ~exists().where(LeaveRequest.session_id == session.id))
+        .execution_options(synchronize_session=False)).rowcount
+    if deleted != 1:
+        raise Conflict(_("不能删除：刚刚有人签到或请假，请刷新页面。"), code="session_in_use")
+    db.session.expunge(session)

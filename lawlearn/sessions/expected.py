@@ -108,7 +108,9 @@ def is_expected(user: User, session: StudySession) -> bool:
 
 
 def checkin_open(session: StudySession, now: datetime) -> bool:
-    return session.cancelled_at is None and session.opens_at <= now <= session.closes_at
+    # closed_at too: a 签到截止 cleared by an edit form opened before 结束签到 reopens nothing.
+    return session.cancelled_at is None and session.closed_at is None \
+        and session.opens_at <= now <= session.closes_at
 
 
 def checkin_shut_reason(session: StudySession, now: datetime) -> str:

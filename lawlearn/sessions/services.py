@@ -10,8 +10,7 @@ from datetime import datetime, timedelta
 
 from blinker import Namespace
 from flask_babel import gettext as _
-from sqlalchemy import exists, literal, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -27,7 +26,9 @@ from lawlearn.quiz.models import Quiz
 from lawlearn.sessions import audience_change
 from lawlearn.sessions.announcements import tell_of_cancellation, tell_of_change
 
-# Who is expected lives in its own module; callers have always asked this one for it.
+# Who is expected and closing check-in live in modules of their own; callers have always
+# asked this one for them.
+from lawlearn.sessions.closing import close_ended_sessions, close_session  # noqa: F401
 from lawlearn.sessions.expected import (  # noqa: F401
     audience_condition,
     checkin_open,
@@ -45,7 +46,6 @@ from lawlearn.sessions.models import (
     SessionKind,
     SessionLink,
     StudySession,
-    checkin_closes,
 )
 from lawlearn.sessions.series import repeat_offsets
 from lawlearn.validators import audience_both_message
@@ -117,7 +117,10 @@ def _check(fields: SessionFields) -> None:
     raise_all(session_problems(fields))
 
 
-def _apply(session: StudySession, fields: SessionFields, shift: timedelta = timedelta()) -> None:
+def _apply(session: StudySession, fields: SessionFields, shift: timedelta = timedelta(),
+           own_closing: bool = False) -> None:
+    """``fields`` onto ``session`` (a later one of its series ``shift`` on); with
+    ``own_closing`` the session keeps its own 签到截止."""
     for name in ("title", "kind_id", "place", "speaker", "description", "study_hours",
                  "checkin_opens_minutes", "late_after_minutes", "exit_quiz_id", "audience_all"):
         setattr(session, name, getattr(fields, name))
@@ -125,8 +128,9 @@ def _apply(session: StudySession, fields: SessionFields, shift: timedelta = time
     session.place = (session.place or "").strip()
     session.starts_at = fields.starts_at + shift
     session.ends_at = fields.ends_at + shift
-    session.checkin_closes_at = fields.checkin_closes_at + shift if fields.checkin_closes_at \
-        else None
+    if not own_closing:
+        session.checkin_closes_at = fields.checkin_closes_at + shift \
+            if fields.checkin_closes_at else None
     session.audience = [] if fields.audience_all else (
         [SessionAudience(department_id=d) for d in fields.department_ids]
         + [SessionAudience(user_id=u) for u in fields.user_ids])
@@ -198,8 +202,14 @@ def update_session(actor: User, session: StudySession, fields: SessionFields, *,
                                              fields.user_ids)
     before = {target.id: audience for target in targets
               if (audience := audience_change.audience_of(target)) != wanted}
+    # A 签到截止 left as it was (a 结束签到's time, say: 20 minutes in) is the edited session's
+    # own, not one for the rest of its series to take.
+    kept = not moved and fields.checkin_closes_at is not None \
+        and session.checkin_closes_at is not None \
+        and minutes(fields.checkin_closes_at) == minutes(session.checkin_closes_at)
     check_narrowing("session", [target.id for target in targets],
-                    lambda: [_apply(target, fields, shift) for target, shift in shifts])
+                    lambda: [_apply(target, fields, shift, kept and target is not session)
+                             for target, shift in shifts])
     if before:
         db.session.flush()
     for target in targets:
@@ -359,42 +369,3 @@ def mark(actor: User, session: StudySession, person: User, status: str, note: st
     attendance_recorded.send(None, user_id=person.id, session_id=session.id, status=status,
                              now=attended_at)
     return attendance
-
-
-def close_session(session: StudySession, now: datetime) -> bool:
-    """After check-in closes: everyone expected with no record is absent. False when the
-    session was already closed (by another request, say: the first one to claim it writes
-    the absentees, so two page views at once cannot both insert them)."""
-    claimed = db.session.execute(
-        update(StudySession).where(StudySession.id == session.id,
-                                   StudySession.closed_at.is_(None))
-        .values(closed_at=now).execution_options(synchronize_session=False)).rowcount
-    if not claimed:
-        return False
-    set_committed_value(session, "closed_at", now)
-    # One INSERT … SELECT: nothing of a city-wide audience passes through Python.
-    unrecorded = select(User.id, literal(session.id), literal("absent"),
-                        literal("closing")).where(
-        expected_condition(session),
-        ~exists().where(Attendance.session_id == session.id, Attendance.user_id == User.id))
-    db.session.execute(_insert_skipping_existing().from_select(
-        ["user_id", "session_id", "status", "source"], unrecorded))
-    return True
-
-
-def _insert_skipping_existing():
-    """INSERT INTO attendance … ON CONFLICT DO NOTHING: a check-in committed after the
-    closing's SELECT began (the last second of the window) keeps its record."""
-    dialect = sqlite if db.session.get_bind().dialect.name == "sqlite" else postgresql
-    return dialect.insert(Attendance.__table__).on_conflict_do_nothing(
-        index_elements=["session_id", "user_id"])
-
-
-def close_ended_sessions(now: datetime) -> int:
-    """Close every session whose check-in has closed (on page views; cheap when none).
-    Returns how many were closed: the caller commits when any was."""
-    closes = checkin_closes()
-    ended = db.session.scalars(select(StudySession).where(
-        closes <= now, StudySession.closed_at.is_(None),
-        StudySession.cancelled_at.is_(None))).all()
-    return sum(close_session(session, now) for session in ended)

@@ -29,7 +29,12 @@ def test_cancelling_a_session_a_plan_asks_for_names_the_plan(app, admin_client):
     page = admin_client.get(url).get_data(as_text=True)
     assert ("学习计划的事项要求参加本次活动：《年度学法计划》的“参加民法典讲座”。"
             "取消后请在计划中改选其他场次。") in page
-    assert "旧事项" not in page
+    cancel_panel = page[page.index("<h2>取消活动</h2>"):page.index('id="delete-heading"')]
+    assert "旧事项" not in cancel_panel  # an ended plan's item is not a reason to re-plan
+    # Deleting is another matter: every plan naming it keeps it, ended or not.
+    delete_panel = page[page.index('id="delete-heading"'):]
+    assert "这场活动不能删除" in delete_panel and "旧事项" in delete_panel \
+        and "参加民法典讲座" in delete_panel
     assert "学习计划的事项要求" not in admin_client.get(f"/admin/sessions/{other_id}").get_data(
         as_text=True)
 

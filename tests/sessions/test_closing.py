@@ -89,3 +89,28 @@ def test_staff_and_the_leader_cannot_close_check_in(app, client, login, make_use
         post_with_csrf(client, "/me", "/logout")
     with app.app_context():
         assert db.session.get(StudySession, session_id).closed_at is None
+
+
+def test_a_closing_stays_with_its_session(ctx, kind_id, admin, make_user):
+    """结束签到 keeps its time in the session's 签到截止. Saved again for the whole series (a
+    new room, say), it was copied, shifted, to every later session: each closed 20 minutes
+    in. And an edit form opened before the closing, saved after, cleared it and reopened
+    check-in."""
+    actor = db.session.get(User, admin.id)
+    start = utcnow() - timedelta(minutes=20)
+    series = services.create_sessions(None, fields(kind_id, start), repeat="weekly",
+                                      until=start + timedelta(days=15))
+    first, later = series[0], series[1:]
+    assert len(later) == 2 and all(s.checkin_closes_at is None for s in later)
+    closing.close_checkin_now(actor, first, utcnow())
+    db.session.commit()
+    shown = first.checkin_closes_at.replace(second=0, microsecond=0)  # as the form shows it
+    services.update_session(actor, first, fields(kind_id, first.starts_at, place="二楼",
+                                                 checkin_closes_at=shown), whole_series=True)
+    db.session.commit()
+    assert all(s.place == "二楼" and s.checkin_closes_at is None for s in later)
+    # A stale form clearing 签到截止 does not reopen a closed session's check-in.
+    services.update_session(actor, first, fields(kind_id, first.starts_at, place="二楼"))
+    db.session.commit()
+    assert first.checkin_closes_at is None and first.closed_at is not None
+    assert not services.checkin_open(first, utcnow())

@@ -75,3 +75,35 @@ def test_the_session_page_deletes_for_admins_only(app, admin_client, login, make
     assert refused.status_code == 403
     with app.app_context():
         assert db.session.get(StudySession, kept_id) is not None
+
+
+def test_a_session_people_have_heard_of_stays(ctx, kind_id, admin, make_user):
+    """Deleting "without a word" a session already cancelled, moved or reminded of left
+    people's notices leading nowhere (and, after a move, people expecting it)."""
+    make_user("clerk")
+    actor = db.session.get(User, admin.id)
+    cancelled = _tomorrow(kind_id)
+    services.cancel_session(actor, cancelled, "改期", utcnow())
+    assert deletion.deletion_blockers(cancelled) == ["活动已取消，应参加的人员已收到取消通知"]
+    moved = _tomorrow(kind_id)
+    services.update_session(actor, moved, fields(kind_id, moved.starts_at + timedelta(hours=2)),
+                            now=utcnow())
+    db.session.commit()
+    told = db.session.scalar(select(func.count()).select_from(Notice).where(
+        Notice.link == f"/sessions/{moved.id}"))
+    assert told and deletion.deletion_blockers(moved) == [f"已有 {told} 条通知提到它"]
+
+
+def test_a_check_in_slipping_in_before_the_delete_keeps_the_session(ctx, kind_id, admin,
+                                                                    make_user, monkeypatch):
+    """The checks and the DELETE are two statements: the DELETE asks again, or a check-in
+    committed between them would cascade away with the session."""
+    clerk = db.session.get(User, make_user("clerk").id)
+    session = services.create_sessions(None, fields(kind_id, utcnow() - timedelta(minutes=5)))[0]
+    db.session.commit()
+    monkeypatch.setattr(deletion, "deletion_blockers", lambda _session: [])  # checked before
+    services.check_in(clerk, session, utcnow(), via="code")  # … and this came after
+    with pytest.raises(Conflict, match="刚刚有人签到或请假"):
+        deletion.delete_session(db.session.get(User, admin.id), session)
+    db.session.rollback()
+    assert db.session.get(StudySession, session.id) is not None
