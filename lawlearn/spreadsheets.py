@@ -67,6 +67,9 @@ def _xlsx_rows(data: bytes, max_rows: int) -> list[list[str]]:
         workbook.close()
 
 
+NOT_TEXT = {"pdf", "png", "jpg", "gif", "webp", "tif", "heic", "mp4", "zip", "rar", "7z", "gz"}
+
+
 def _decode_text(data: bytes) -> str:
     # Excel in China saves CSV as GBK (gb18030 is its superset); others save UTF-8.
     for encoding in ("utf-8-sig", "gb18030"):
@@ -80,9 +83,10 @@ def _decode_text(data: bytes) -> str:
 
 def _csv_rows(data: bytes) -> list[list[str]]:
     # A PDF or a picture renamed .xlsx was answered "无法识别文件编码…另存为 UTF-8": say what
-    # it is (filetype reads the magic numbers; text, which a CSV is, has none).
+    # it is (filetype reads the magic numbers). Only signatures no text starts with: a CSV
+    # whose first column is "BM…" or "ID3…" would match BMP or MP3.
     found = filetype.guess(data[:8192])
-    if found is not None:
+    if found is not None and found.extension in NOT_TEXT:
         raise ValidationFailed(_("文件不是表格，而是 %(kind)s 文件：请上传 .xlsx 或 .csv 文件。",
                                  kind=found.extension.upper()), code="not_a_spreadsheet")
     if b"\x00" in data[:4096]:

@@ -149,10 +149,13 @@ def test_existing_username_is_a_bad_row(office, make_user):
         # A PDF renamed .xlsx: no NUL near its start, and it was "无法识别文件编码".
         (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n" * 40,
          "不是表格，而是 PDF 文件"),
+        # Text whose first letters happen to be a signature (BMP's "BM") is still text.
+        (b"BM,ID3\r\n1,2\r\n", "缺少必需的列：用户名"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512), ".xlsx"),
         (b"PK\x03\x04" + bytes(100), "不是有效的 Excel"),
     ],
-    ids=["empty", "header-only", "wrong-columns", "png", "pdf", "legacy-xls", "broken-zip"],
+    ids=["empty", "header-only", "wrong-columns", "png", "pdf", "bm-text", "legacy-xls",
+         "broken-zip"],
 )
 def test_unreadable_files_are_refused(office, data, message):
     before = user_count()
