@@ -150,21 +150,22 @@ def can_decide(actor: User, leave: LeaveRequest) -> bool:
     return actor.department_id in (department.id, department.parent_id)
 
 
-def has_department_approver(user: User) -> bool:
-    """Whether a head of department may decide ``user``'s requests (see ``can_decide``):
-    someone other than them, active, heading their department or the unit above it. When
-    nobody does, only an admin decides, and the person is told so rather than left
-    waiting for a 科室负责人 their section does not have."""
+def department_approver(user: User) -> str | None:
+    """Which head of department may decide ``user``'s requests (see ``can_decide``): "own"
+    (another head of their department), "above" (only the unit's above it) or None (only
+    an admin: the person is told so rather than left waiting for a 科室负责人 their section
+    does not have). Heads who are active and not the person themself."""
     from lawlearn.accounts.models import UserRole
 
     department = user.department
     if department is None:
-        return False
-    heads = {department.id} | ({department.parent_id} if department.parent_id else set())
-    return db.session.scalar(select(
-        select(User.id).join(UserRole, UserRole.user_id == User.id)
+        return None
+    found = set(db.session.scalars(
+        select(User.department_id).join(UserRole, UserRole.user_id == User.id)
         .where(UserRole.role == Role.DEPT_LEAD, User.active, User.id != user.id,
-               User.department_id.in_(heads)).exists())) or False
+               User.department_id.in_({department.id, department.parent_id or department.id}))
+        .distinct()))
+    return "own" if department.id in found else "above" if found else None
 
 
 def is_approver(user: User) -> bool:

@@ -132,8 +132,8 @@ def leave_page(session_id: int):
         "sessions/leave.html", session=session, mine=mine, form=form, expected=expected,
         can_request=can_request, started=now >= session.starts_at,
         ended=now >= session.ends_at, decided_by=decided_by,
-        lead_decides=mine is not None and mine.status == "pending"
-        and leave.has_department_approver(current_user),
+        approver=leave.department_approver(current_user)
+        if mine is not None and mine.status == "pending" else None,
         withdraw_form=ConfirmForm(), leave_statuses=LEAVE_STATUSES,
         session_url=_endpoint_url("sessions.session", session_id=session.id)), status
 

@@ -652,7 +652,12 @@ def test_the_leave_page_names_who_decides(app, client, login, org, make_departme
         db.session.get(User, org.section_lead.id).active = False  # a head who left
         db.session.commit()
     login(org.clerk)  # 执法局's head decides for 法制科 too
-    assert "等待科室负责人或管理员审批。" in client.get(f"/sessions/{session_id}/leave") \
+    assert "等待上级部门负责人或管理员审批。" in client.get(f"/sessions/{session_id}/leave") \
+        .get_data(as_text=True)
+    post_with_csrf(client, "/me", "/logout")
+    make_user("deputy", roles=("dept_lead", "staff"), name="副局长", department_id=org.unit)
+    login(org.unit_lead)  # a co-head of 执法局 decides for the other
+    assert "等待本部门其他负责人或管理员审批。" in client.get(f"/sessions/{session_id}/leave") \
         .get_data(as_text=True)
 
 
