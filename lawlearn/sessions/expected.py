@@ -108,9 +108,10 @@ def is_expected(user: User, session: StudySession) -> bool:
 
 
 def checkin_open(session: StudySession, now: datetime) -> bool:
-    # closed_at too: a 签到截止 cleared by an edit form opened before 结束签到 reopens nothing.
-    return session.cancelled_at is None and session.closed_at is None \
-        and session.opens_at <= now <= session.closes_at
+    # By 签到截止 alone, not closed_at: an admin who moves 签到截止 later after the closing
+    # (people who forgot to check in) reopens check-in, and those marked absent who check
+    # in then are recorded (services.check_in upgrades the absent record).
+    return session.cancelled_at is None and session.opens_at <= now <= session.closes_at
 
 
 def checkin_shut_reason(session: StudySession, now: datetime) -> str:
