@@ -45,7 +45,7 @@ def _chosen(name: str, model, label: str, problems: list[str]) -> int | None:
     if raw and not plain_digits(raw):
         problems.append(_("%(what)s参数“%(value)s”不正确。", what=label, value=raw[:40]))
         return None
-    chosen = int_arg(name)
+    chosen = record_id(raw) if raw else None
     if chosen is not None and db.session.get(model, chosen) is None:
         problems.append(_("所选的%(what)s不存在，没有符合条件的活动。", what=label))
     return chosen
