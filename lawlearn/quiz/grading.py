@@ -59,22 +59,28 @@ def canonical_response(question_type: str, raw: Any, keys: list[str], blanks: in
     """
     if raw is None:
         return None
+    # A letter is read as a multiple choice's letters are ("ａ", "Ａ", " A " are A).
     if question_type == "single":
-        if not isinstance(raw, str) or raw.upper() not in keys:
+        if raw in keys:
+            return raw
+        letters = parse_letters(raw) if isinstance(raw, str) else []
+        if len(letters) != 1 or letters[0] not in keys:
             raise _invalid_answer()
-        return raw.upper()
+        return letters[0]
     if question_type == "multiple":
         if isinstance(raw, str):
             raw = parse_letters(raw)
         if not isinstance(raw, list) or not all(isinstance(k, str) for k in raw):
             raise _invalid_answer()
-        chosen = sorted({k.upper() for k in raw})
+        chosen = sorted({unicodedata.normalize("NFKC", k).strip().upper() for k in raw})
         if any(k not in keys for k in chosen):
             raise _invalid_answer()
         return chosen or None  # nothing chosen ("" or []) is no answer, as null is
     if question_type == "true_false":
         if isinstance(raw, bool):
             return raw
+        if isinstance(raw, int) and raw in (0, 1):  # as JSON from languages without bool
+            return bool(raw)
         if isinstance(raw, str) and parse_true_false(raw) is not None:
             return parse_true_false(raw)
         raise _invalid_answer()

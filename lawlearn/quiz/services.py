@@ -240,6 +240,10 @@ def submit_attempt(attempt: Attempt, now: datetime, *, auto: bool = False) -> di
     """Grade and close the attempt; a second call returns the same result unchanged."""
     if attempt.submitted_at is not None:
         return attempt_result(attempt)
+    if attempt.deadline is not None and now >= attempt.deadline:
+        # Handed in late (a submit with no answer saved after the time ran out): closed at
+        # the deadline by the server, as an answer saved late would have closed it.
+        now, auto = attempt.deadline, True
     quiz = attempt.quiz
     score = 0.0
     graded = []

@@ -93,6 +93,23 @@ def test_answers_after_the_deadline_answer_409(app, client, make_user, make_quiz
     assert state["submitted"] is True and state["result"]["score"] == 0
 
 
+def test_a_submit_after_the_deadline_is_closed_by_the_server(app, client, make_user,
+                                                            make_quiz):
+    make_user("late")
+    quiz_id = make_quiz(time_limit_minutes=5)
+    auth = token_for(client, "late")
+    attempt = client.post(f"/api/v1/quizzes/{quiz_id}/attempts", headers=auth).get_json()
+    with app.app_context():
+        deadline = utcnow() - timedelta(seconds=30)
+        db.session.get(Attempt, attempt["id"]).deadline = deadline
+        db.session.commit()
+    submitted = client.post(f"/api/v1/attempts/{attempt['id']}/submit", headers=auth)
+    assert submitted.status_code == 200
+    assert submitted.get_json()["submitted_at"] == deadline.isoformat() + "Z"
+    with app.app_context():
+        assert db.session.get(Attempt, attempt["id"]).auto_submitted
+
+
 def test_quizzes_not_for_me_are_404(app, client, make_user, make_department, make_quiz):
     other = make_department("别的单位")
     make_user("stranger")

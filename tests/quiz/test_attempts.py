@@ -89,6 +89,18 @@ def test_answers_after_the_deadline_are_refused_and_the_attempt_closes(app, ctx,
     assert attempt.score == first.points  # what was saved counts
 
 
+def test_a_submit_after_the_deadline_closes_at_the_deadline(app, ctx, taker, make_quiz):
+    """Submitted late with nothing saved after the time ran out, an attempt was recorded as
+    handed in on time, minutes after the deadline and the quiz's closing."""
+    quiz_id = make_quiz(time_limit_minutes=10)
+    user, quiz = load(ctx, taker, quiz_id)
+    start = utcnow()
+    attempt, _ = services.start_attempt(user, quiz, start)
+    services.submit_attempt(attempt, start + timedelta(minutes=12))
+    assert attempt.submitted_at == attempt.deadline == start + timedelta(minutes=10)
+    assert attempt.auto_submitted
+
+
 def test_expired_attempts_are_submitted_when_anyone_looks(app, ctx, taker, make_quiz):
     quiz_id = make_quiz(time_limit_minutes=10)
     user, quiz = load(ctx, taker, quiz_id)

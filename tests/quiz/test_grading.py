@@ -69,6 +69,9 @@ def test_fill_compares_normalised_against_every_alternative():
     ("fill", "甲", ["甲"]), ("single", None, None),
     # Nothing chosen is no answer (it counted as answered, and wrong).
     ("multiple", [], None), ("multiple", "", None),
+    # A letter is read alike whatever the type: full width, lower case, spaces around.
+    ("single", "Ａ", "A"), ("single", "ａ", "A"), ("single", " A ", "A"), ("single", "A\n", "A"),
+    ("multiple", ["Ａ", "b "], ["A", "B"]), ("true_false", 1, True), ("true_false", 0, False),
 ])
 def test_canonical_responses(app, kind, raw, expected):
     with app.test_request_context():
@@ -78,6 +81,8 @@ def test_canonical_responses(app, kind, raw, expected):
 @pytest.mark.parametrize(("kind", "raw"), [
     ("single", "E"), ("single", ["A"]), ("multiple", ["Z"]), ("multiple", 3),
     ("true_false", "maybe"), ("fill", ["a", "b"]), ("fill", 5),
+    ("single", "AB"), ("single", ""), ("single", 1), ("multiple", ["AB"]), ("multiple", [""]),
+    ("true_false", 2), ("true_false", 1.0),
 ])
 def test_malformed_responses_are_refused(app, kind, raw):
     with app.test_request_context(), pytest.raises(ValidationFailed):
