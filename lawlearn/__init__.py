@@ -10,6 +10,19 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from flask.json.provider import DefaultJSONProvider
+
+
+class BoundedJSONProvider(DefaultJSONProvider):
+    """Flask's JSON, with a body nested too deep for the parser (``[[[…]]]`` a thousand
+    levels, a 2 KB request) refused as JSON that cannot be read, as a syntax error is,
+    instead of a RecursionError and a 500."""
+
+    def loads(self, s, **kwargs):
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError as error:
+            raise ValueError("JSON nested too deeply") from error
 
 
 class LawlearnFlask(Flask):
@@ -20,6 +33,7 @@ class LawlearnFlask(Flask):
     than pile up."""
 
     MAX_REMEMBERED = 1024  # hooks, views and error handlers: a few hundred
+    json_provider_class = BoundedJSONProvider
 
     def ensure_sync(self, func):
         try:

@@ -98,6 +98,7 @@ class Conflict(DomainError):
 class TooManyAttempts(DomainError):
     status = 429
     code = "too_many_requests"
+    retry_after: int | None = None  # seconds, when known (a locked account's lock)
 
 
 def wants_json() -> bool:
@@ -165,7 +166,11 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def handle_domain_error(error: DomainError):
         if wants_json():
-            return json_error(error.status, error.code, error.message)
+            response = json_error(error.status, error.code, error.message)
+            if getattr(error, "retry_after", None):
+                # Flask-Limiter's own Retry-After (its window) keeps the later of the two.
+                response.headers["Retry-After"] = str(error.retry_after)
+            return response
         return render_template(
             "errors/error.html", status=error.status, message=error.message
         ), error.status
@@ -180,12 +185,17 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):
         status = error.code or 500
-        message, headers = _http_message(status), {}
+        message = _http_message(status)
+        # The exception's own headers (a 405's Allow), but the body and its type are ours.
+        headers = {name: value for name, value in error.get_headers()
+                   if name.lower() != "content-type"}
         window = _limit_window_seconds(error)
         if window:  # say how long at most, as the limit's window does
             message = _("请求过于频繁，请 %(n)d 秒后再试。", n=window)
             headers["Retry-After"] = str(window)
         if wants_json():
+            if status == 413:  # the API takes no files: it is the body that is too large
+                message = _("请求内容过大。")
             response = json_error(status, HTTP_CODES.get(status, "error"), message)
         else:
             response = render_template("errors/error.html", status=status, message=message,

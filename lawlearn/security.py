@@ -7,7 +7,7 @@ from functools import cache
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from flask import Flask, abort, current_app, g, redirect, request, url_for
+from flask import Flask, abort, current_app, g, has_request_context, redirect, request, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -26,6 +26,11 @@ CONTENT_SECURITY_POLICY = (
 
 @login_manager.user_loader
 def load_user(cookie_id: str):
+    req = request._get_current_object() if has_request_context() else None
+    if req is not None and req.path.startswith("/api/") and _bearer_of(req) is not None:
+        # A token sent beside a browser's cookie (an app's web view) is who is asking:
+        # the cookie's user would ignore it, and DELETE /auth/token could not revoke it.
+        return load_user_from_bearer_token(req)
     user_id, _, nonce = cookie_id.partition(":")
     if not plain_digits(user_id):
         return None
@@ -54,11 +59,11 @@ def request_itself():
 @login_manager.request_loader
 def load_user_from_bearer_token(req):
     """Phone clients and scripts authenticate to the API with a bearer token."""
-    req = req._get_current_object()  # the proxy Flask-Login passes (see request_user)
-    header = req.headers.get("Authorization", "")
-    if not header.startswith("Bearer ") or not req.path.startswith("/api/"):
+    req = getattr(req, "_get_current_object", lambda: req)()  # the proxy Flask-Login passes
+    token = _bearer_of(req)
+    if token is None or not req.path.startswith("/api/"):
         return None
-    digest = hashlib.sha256(header[7:].strip().encode()).hexdigest()
+    digest = hashlib.sha256(token.encode()).hexdigest()
     found = db.session.execute(_token_and_user(), {"digest": digest}).first()
     if found is None:
         return None
@@ -67,6 +72,14 @@ def load_user_from_bearer_token(req):
         return None
     g.api_token_id = token_id
     return user
+
+
+def _bearer_of(req) -> str | None:
+    """The token of an ``Authorization: Bearer …`` header (the scheme in any case)."""
+    header = req.headers.get("Authorization", "")
+    if header[:7].lower() != "bearer ":
+        return None
+    return header[7:].strip() or None
 
 
 @cache
@@ -141,12 +154,18 @@ PASSWORD_CHANGE_EXEMPT = {"auth.change_password", "auth.logout", "static", "main
 
 
 def _holds_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_holds_nul(key) or _holds_nul(item) for key, item in value.items())
-    if isinstance(value, list):
-        return any(_holds_nul(item) for item in value)
+    # A stack, not recursion: a JSON body may be nested as deep as the parser allows.
+    pending = [value]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                return True
+        elif isinstance(value, dict):
+            pending.extend(value.keys())
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
     return False
 
 

@@ -52,3 +52,18 @@ def test_a_huge_article_number_searches_the_text(client, make_user, login):
     login(make_user("reader"))
     for query in ("宪法 99999999999999999999", "宪法 9999999999", "第一千零一百万条"):
         assert client.get("/search", query_string={"q": query}).status_code == 200
+
+
+@pytest.mark.parametrize("depth", [350, 5000])
+def test_json_nested_too_deep_is_a_json_error_not_a_500(client, depth):
+    """``[[[…]]]`` 350 levels deep (a 700-byte body) was a RecursionError and a 500 on
+    every JSON endpoint, before sign-in."""
+    body = "[" * depth + "]" * depth
+    response = client.post("/api/v1/auth/token", data=body, content_type="application/json")
+    assert response.status_code in (400, 422) and response.is_json
+    if depth > 900:  # past what the parser reads: refused as unreadable JSON
+        assert response.get_json()["error"] == "invalid_json"
+    nested_nul = '{"username": ' + "[" * 600 + '"a\\u0000"' + "]" * 600 + "}"
+    refused = client.post("/api/v1/auth/token", data=nested_nul,
+                          content_type="application/json")
+    assert (refused.status_code, refused.get_json()["error"]) == (400, "invalid_characters")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import math
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -38,15 +39,19 @@ from lawlearn.unique_keys import duplicate_raises
 # --- authentication -----------------------------------------------------------------
 
 
-def _still_locked() -> TooManyAttempts:
-    return TooManyAttempts(_("登录失败次数过多，账号已暂时锁定，请稍后再试或联系管理员。"),
-                           code="account_locked")
+def _still_locked(locked_until: datetime, now: datetime) -> TooManyAttempts:
+    refusal = TooManyAttempts(_("登录失败次数过多，账号已暂时锁定，请稍后再试或联系管理员。"),
+                              code="account_locked")
+    refusal.retry_after = max(1, math.ceil((locked_until - now).total_seconds()))
+    return refusal
 
 
 def _just_locked() -> TooManyAttempts:
-    minutes = current_app.config["LOGIN_LOCKOUT"] // timedelta(minutes=1)
-    return TooManyAttempts(_("连续登录失败次数过多，账号已锁定 %(minutes)d 分钟。",
-                             minutes=minutes), code="account_locked")
+    lockout = current_app.config["LOGIN_LOCKOUT"]
+    refusal = TooManyAttempts(_("连续登录失败次数过多，账号已锁定 %(minutes)d 分钟。",
+                                minutes=lockout // timedelta(minutes=1)), code="account_locked")
+    refusal.retry_after = math.ceil(lockout.total_seconds())
+    return refusal
 
 
 def _count_failure(table, key_column, key, now: datetime) -> None:
@@ -76,7 +81,7 @@ def _fail_unknown_username(username: str, password: str, now: datetime) -> None:
             pass  # a concurrent request created it
         record = db.session.get(LoginFailure, username, populate_existing=True)
     if record.locked_until and record.locked_until > now:
-        raise _still_locked()
+        raise _still_locked(record.locked_until, now)
     _count_failure(LoginFailure.__table__, LoginFailure.__table__.c.username, username, now)
 
 
@@ -103,7 +108,7 @@ def authenticate(username: str, password: str, now: datetime) -> User:
         _fail_unknown_username(username, password, now)
         raise invalid
     if user.locked_until and user.locked_until > now:
-        raise _still_locked()
+        raise _still_locked(user.locked_until, now)
     if not user.check_password(password):
         _count_failure(User.__table__, User.__table__.c.id, user.id, now)
         raise invalid

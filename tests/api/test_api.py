@@ -53,7 +53,10 @@ def test_errors_are_json_with_the_right_status(client, make_user):
     assert malformed.status_code == 422 and malformed.get_json()["error"] == "invalid_json"
     missing = client.get("/api/v1/nothing-here")
     assert missing.status_code == 404 and missing.is_json
-    assert client.put("/api/v1/me").status_code == 405
+    not_allowed = client.put("/api/v1/me")
+    assert not_allowed.status_code == 405 and not_allowed.is_json
+    allowed = set(not_allowed.headers["Allow"].split(", "))  # RFC 9110 asks for it
+    assert allowed == {"GET", "HEAD", "OPTIONS"}
 
 
 def test_inactive_user_gets_403(client, make_user):
@@ -68,6 +71,8 @@ def test_token_endpoint_is_throttled_and_locks_accounts(client, make_user):
     assert statuses == [401, 401, 401, 401, 429]
     locked = issue(client, "dave")
     assert locked.status_code == 429 and locked.get_json()["error"] == "account_locked"
+    # Retry-After tells the lock's time left (15 minutes), not the throttle's minute.
+    assert 14 * 60 < int(locked.headers["Retry-After"]) <= 15 * 60
 
 
 @pytest.mark.app_config(LOGIN_RATE_LIMIT="2 per minute")
@@ -96,6 +101,30 @@ def test_session_auth_needs_the_csrf_header_for_changes(client, login, make_user
     # With the header the CSRF check passes; there is no token to revoke in a session.
     allowed = client.delete("/api/v1/auth/token", headers={"X-CSRFToken": token})
     assert allowed.status_code == 422 and allowed.get_json()["error"] == "no_token"
+
+
+def test_a_token_beside_a_browser_cookie_is_who_asks(client, login, make_user):
+    """An app's web view sends its token with the site's cookie: the cookie's user answered,
+    and DELETE /auth/token said "no token" and left the token working."""
+    login(make_user("gina"))
+    make_user("hank")
+    token = issue(client, "hank").get_json()["token"]
+    assert client.get("/api/v1/me", headers=bearer(token)).get_json()["username"] == "hank"
+    assert client.get("/api/v1/me").get_json()["username"] == "gina"  # the cookie alone
+    # The scheme's name is case-insensitive (RFC 9110), and a bearer needs no CSRF token.
+    lower = {"Authorization": f"bearer {token}"}
+    assert client.get("/api/v1/me", headers=lower).get_json()["username"] == "hank"
+    assert client.delete("/api/v1/auth/token", headers=lower).status_code == 204
+    assert client.get("/api/v1/me", headers=bearer(token)).status_code == 401
+    assert client.get("/api/v1/me").get_json()["username"] == "gina"
+
+
+@pytest.mark.app_config(MAX_CONTENT_LENGTH=1024)
+def test_a_body_too_large_is_a_json_413_about_the_body(client):
+    response = client.post("/api/v1/auth/token", data="{" + " " * 2048 + "}",
+                           content_type="application/json")
+    assert response.status_code == 413
+    assert response.get_json() == {"error": "too_large", "message": "请求内容过大。"}
 
 
 def test_expired_token_is_refused(app, client, make_user):
