@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy import Select, and_, exists, func, or_, select, true
 from sqlalchemy.orm import lazyload
 
 from lawlearn.accounts.departments import department_sort_key, tree_rank
@@ -83,23 +83,29 @@ def roster_counts(session: StudySession,
     in three (the shared-device check is the admins')."""
     in_scope = expected_condition(session) if department_ids is None else \
         and_(expected_condition(session), User.department_id.in_(department_ids))
+    closed = session.closed_at is not None
+    # Once closed, everyone expected then has a record, and the records are the figures: a
+    # leaver deactivated since still counts where they were (as on the list below, the
+    # absentees page and the reports). Before, the audience's records only: someone taken
+    # out of it after checking in would make 出席 exceed 应到.
+    recorded_scope = in_scope if not closed else true() if department_ids is None else \
+        User.department_id.in_(department_ids)
     by_status = dict.fromkeys(ATTENDANCE_STATUSES, 0)
-    # The audience's records only: someone taken out of it after checking in would make
-    # 出席 exceed 应到.
     by_status.update(db.session.execute(
         select(Attendance.status, func.count()).join(User, User.id == Attendance.user_id)
-        .where(Attendance.session_id == session.id, in_scope)
+        .where(Attendance.session_id == session.id, recorded_scope)
         .group_by(Attendance.status)).all())
     expected = select(func.count(User.id)).where(in_scope)
-    unrecorded = expected.where(~exists().where(Attendance.session_id == session.id,
-                                                Attendance.user_id == User.id))
+    unrecorded = db.session.scalar(expected.where(~exists().where(
+        Attendance.session_id == session.id, Attendance.user_id == User.id))) or 0
     devices = 0
     if department_ids is None:
         devices = db.session.scalar(
             select(func.count()).select_from(_shared_device_keys(session).subquery())) or 0
-    return RosterCounts(expected=db.session.scalar(expected) or 0, by_status=by_status,
-                        not_checked_in=db.session.scalar(unrecorded) or 0,
-                        shared_devices=devices)
+    return RosterCounts(
+        expected=sum(by_status.values()) + unrecorded if closed
+        else db.session.scalar(expected) or 0,
+        by_status=by_status, not_checked_in=unrecorded, shared_devices=devices)
 
 
 def shared_device_users(session: StudySession, users: list[User]) -> set[int]:

@@ -160,6 +160,28 @@ def test_absentees_before_and_after_closing(ctx, org):
         session, now)[1])
 
 
+def test_a_closed_sessions_figures_stay_when_a_leaver_is_deactivated(ctx, org):
+    """Three leavers deactivated in January turned a closed session's 应到 33 · 缺席 2 into
+    应到 30 · 缺席 1 above a list of 33, while its absentees page and the reports said 33."""
+    session = make_session(NOW - timedelta(hours=3), department_ids=(org.office,))
+    record(session, user(org.secretary), "present")
+    db.session.commit()
+    services.close_session(session, NOW)
+    db.session.commit()
+    before = roster.roster_counts(session)
+    assert (before.expected, before.by_status["present"], before.by_status["absent"]) == (2, 1, 1)
+    user(org.office_lead).active = False  # the absentee leaves
+    user(org.secretary).active = False
+    db.session.commit()
+    after = roster.roster_counts(session)
+    assert (after.expected, after.by_status, after.not_checked_in) == \
+        (before.expected, before.by_status, 0)
+    assert after.expected == roster.session_counts(session, NOW)[0]
+    assert roster.roster_counts(session, [org.office]).expected == 2  # a lead's view too
+    assert sorted(names(db.session.scalars(roster.roster_query(session)))) == \
+        ["offlead", "secretary"]
+
+
 # --- the page -----------------------------------------------------------------------------
 
 
