@@ -106,22 +106,30 @@ def choose_daily(*, due: list[DueCard], unseen: list[int], wrong: set[int], size
     """The day's questions in the order they are asked.
 
     Without an exam: due reviews (wrong ones first, then in due order), then new questions,
-    ``size`` in all. With an exam: first the pool's due reviews and unseen questions, up to
-    the day's quota (always leaving room for the unseen share of the day, so the whole pool is
-    seen before the exam), then ordinary practice if that is fewer than ``size``.
+    ``size`` in all. With an exam: first the questions got wrong that are due (outside the
+    pool: the pool's own come first among its reviews), as the practice page promises they
+    come back; then the pool's due reviews and unseen questions, up to the day's quota
+    (always leaving room for the unseen share of the day, so the whole pool is seen before
+    the exam), all within EXAM_DAILY_CAP; then ordinary practice if that is fewer than
+    ``size``.
     """
     due_order = order_due(due, wrong)
     new_order = order_new(unseen, wrong, rng)
     picks: list[Pick] = []
     if exam is not None:
+        relearn = [card.question_id for card in due_order
+                   if card.question_id in wrong and card.question_id not in exam.pool]
+        relearn = relearn[:EXAM_DAILY_CAP]
         pool_due = [card.question_id for card in due_order if card.question_id in exam.pool]
         pool_new = [question_id for question_id in new_order if question_id in exam.pool]
-        quota = exam_quota(size, len(pool_new), exam.days_left)
+        quota = min(exam_quota(size, len(pool_new), exam.days_left),
+                    EXAM_DAILY_CAP - len(relearn))
         new_share = min(len(pool_new), quota,
                         math.ceil(len(pool_new) / max(1, exam.days_left)))
         reviews = pool_due[:quota - new_share]
         news = pool_new[:quota - len(reviews)]
-        picks = [Pick(question_id, "exam") for question_id in reviews + news]
+        picks = [Pick(question_id, "review") for question_id in relearn]
+        picks += [Pick(question_id, "exam") for question_id in reviews + news]
         taken = {pick.question_id for pick in picks}
         due_order = [card for card in due_order if card.question_id not in taken]
         new_order = [question_id for question_id in new_order if question_id not in taken]

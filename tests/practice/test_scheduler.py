@@ -110,6 +110,24 @@ def test_exam_mode_fills_up_with_ordinary_practice_once_the_pool_is_done():
     assert [pick.reason for pick in picks] == ["review", "new", "new"]
 
 
+def test_exam_mode_still_brings_back_what_was_got_wrong():
+    """A week before the exam the whole day went to unseen exam questions: the four got
+    wrong the day before ("答错的题明天会再出现") never came back."""
+    pool = frozenset(range(1, 61))
+    due = [DueCard(q, NOW - timedelta(hours=2), lapses=1) for q in (90, 91, 92, 93)]
+    due.append(DueCard(94, NOW - timedelta(hours=2)))  # due, not got wrong: may wait
+    picks = choose_daily(due=due, unseen=list(range(1, 61)), wrong={90, 91, 92, 93}, size=5,
+                         rng=random.Random(4), exam=ExamPlan(pool, days_left=6))
+    assert ids(picks)[:4] == [90, 91, 92, 93]
+    assert [pick.reason for pick in picks[:4]] == ["review"] * 4
+    assert len(picks) == 4 + 10 and all(q in pool for q in ids(picks)[4:])  # quota 10
+    # Never more than the cap: the exam's share gives way.
+    many = {q: DueCard(q, NOW - timedelta(hours=2)) for q in range(100, 125)}
+    picks = choose_daily(due=list(many.values()), unseen=list(range(1, 61)), wrong=set(many),
+                         size=5, rng=random.Random(4), exam=ExamPlan(pool, days_left=6))
+    assert len(picks) == scheduler.EXAM_DAILY_CAP
+
+
 def simulate(pool_size, other, days, size, wrong_every=4, seed=3):
     """Practise every day until the exam, answering every question: return the days on which
     each pool question was first practised, and the largest set asked."""
