@@ -8,10 +8,11 @@ characters cannot use trigrams and fall back to a plain substring scan.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from markupsafe import Markup, escape
-from sqlalchemy import DDL, and_, bindparam, event, func, or_, select, text
+from sqlalchemy import DDL, String, and_, bindparam, cast, event, func, literal, or_, select, text
 from sqlalchemy.orm import joinedload
 
 from lawlearn.database import like_pattern
@@ -93,11 +94,20 @@ LAWS_WITH_HITS = 8
 HITS_PER_PAGE = 20
 MAX_MATERIAL_HITS = 20
 NUMBER_QUERY = re.compile(rf"^(?P<law>.*?)\s*第?\s*(?P<number>{NUMERAL})\s*条?"
-                          rf"(?:\s*之\s*(?P<sub>{NUMERAL}))?$")
+                          rf"(?:\s*之\s*(?P<sub>{NUMERAL}))?(?:\s*的?规定)?$")
+
+
+PREAMBLE_WORD = "序言"
+
+
+def _plain(query: str) -> str:
+    """The query without punctuation: a law's name is pasted in 《》, a phrase in quotes or
+    with its full stop, and no article's text holds them that way."""
+    return "".join(" " if unicodedata.category(ch).startswith("P") else ch for ch in query)
 
 
 def _terms(query: str) -> list[str]:
-    return [term for term in re.split(r"\s+", query.strip()) if term][:5]
+    return [term for term in re.split(r"\s+", _plain(query).strip()) if term][:5]
 
 
 def _fts_phrase(term: str) -> str:
@@ -151,12 +161,14 @@ class SearchResults(PagerLinks):
     more_laws: list[tuple[Law, int]] = field(default_factory=list)  # found, hits not shown
     within: Law | None = None  # the one law searched, a page of its hits at a time
     laws_named: list[Law] = field(default_factory=list)  # nothing found: laws the words name
+    preambles: list[tuple[Law, str]] = field(default_factory=list)  # (law, its paragraph hit)
     page: int = 1
     pages: int = 1
 
     @property
     def empty(self) -> bool:
-        return not (self.articles_by_law or self.direct_articles or self.materials)
+        return not (self.articles_by_law or self.direct_articles or self.materials
+                    or self.preambles)
 
     # One law's pages, in the shape macros/forms.html's pagination_nav reads.
     @property
@@ -168,7 +180,7 @@ def parse_number_query(query: str, *, in_one_law: bool = False) -> tuple[str, in
     """("民法典", 1165, None) for "民法典 1165", "民法典第一千一百六十五条"; ("", 12, None) for
     "第十二条"; ("条例", 56, 1) for "条例第五十六条之一" (None: the article and its 之一…).
     ``in_one_law``: searching one law's text, a bare "12" is its article too."""
-    compact = query.strip()
+    compact = " ".join(_plain(query).split())
     match = NUMBER_QUERY.match(compact)
     if match is None:
         return None
@@ -253,6 +265,7 @@ def search_library(query: str, *, include_unpublished: bool = False, law_id: int
     if law_id is not None:
         return results  # that law's articles only
 
+    results.preambles = _preambles(terms)
     material_query = select(Material).where(*[_material_condition(term) for term in terms])
     if not include_unpublished:
         material_query = material_query.where(Material.published.is_(True))
@@ -265,6 +278,30 @@ def search_library(query: str, *, include_unpublished: bool = False, law_id: int
             column.ilike(like_pattern(term), escape="\\") for term in terms
             for column in (Law.title, Law.short_title)])).order_by(Law.title).limit(5)))
     return results
+
+
+def _preambles(terms: list[str]) -> list[tuple[Law, str]]:
+    """Current laws whose preamble (the Constitution's 序言, not an article) holds every
+    term, with the paragraph to show. "序言" matches every preamble and, beside other
+    terms, so does a law's name ("宪法 序言")."""
+    text_of = cast(Law.preamble, String)
+    conditions = []
+    for term in terms:
+        pattern = like_pattern(term)
+        condition = or_(text_of.ilike(pattern, escape="\\"), literal(term == PREAMBLE_WORD))
+        if len(terms) > 1:
+            condition = or_(condition, Law.title.ilike(pattern, escape="\\"),
+                            Law.short_title.ilike(pattern, escape="\\"))
+        conditions.append(condition)
+    laws = db.session.scalars(select(Law).where(
+        Law.is_current.is_(True), text_of.not_in(["[]", "null"]), *conditions)
+        .order_by(Law.title).limit(5))
+    found = []
+    for law in laws:
+        paragraphs = law.preamble or []
+        shown = next((p for p in paragraphs if any(t in p for t in terms)), paragraphs[0])
+        found.append((law, shown))
+    return found
 
 
 def highlight(text_value: str, query: str, *, context: int | None = None) -> Markup:

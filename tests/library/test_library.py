@@ -8,6 +8,7 @@ import time
 from datetime import date
 
 import pytest
+from markupsafe import Markup
 from sqlalchemy import func, select
 
 from lawlearn.accounts.models import User
@@ -149,6 +150,10 @@ def test_search_finds_chinese_substrings_of_any_length(request_ctx):
     assert search_library("个人信息 自然人").article_total == 1
     assert search_library("不存在的词语").empty
     assert search_library("100%_").empty  # LIKE wildcards are literal
+    # Punctuation pasted with the words is no part of them: 《》, quotes, a full stop.
+    for query in ("“个人信息”", "个人信息。", "个人信息？", "《小法》个人信息", "个人信息?"):
+        assert search_library(query).article_total == 2, query
+    assert highlight("受法律保护", "“保护”。") == Markup("受法律<mark>保护</mark>")
 
 
 @needs_shared
@@ -175,6 +180,13 @@ def test_search_on_the_civil_code_and_by_article_number(request_ctx):
     assert [law.short_title for law in search_library("宪法典").laws_named] == []
     offered = search_library("中华人民共和国宪法")
     assert offered.empty and [law.short_title for law in offered.laws_named] == ["宪法"]
+    # The Constitution's preamble is no article, and was found nowhere.
+    for query in ("中国是世界上历史最悠久的国家之一", "宪法 序言", "序言", "《宪法》序言"):
+        preambles = search_library(query).preambles
+        assert [law.short_title for law, _paragraph in preambles] == ["宪法"], query
+    law, paragraph = search_library("历史最悠久").preambles[0]
+    assert "历史最悠久" in paragraph and paragraph in law.preamble
+    assert search_library("民法典 序言").preambles == []  # it has none
 
 
 @pytest.mark.parametrize(("query", "parsed"), [
@@ -182,6 +194,8 @@ def test_search_on_the_civil_code_and_by_article_number(request_ctx):
     ("第一千一百六十五条", ("", 1165, None)), ("宪法 第三十三条", ("宪法", 33, None)),
     ("条例第五十六条之一", ("条例", 56, 1)), ("条例 56之一", ("条例", 56, 1)),
     ("1165", None), ("个人信息", None), ("三", None),
+    ("《宪法》第三十五条", ("宪法", 35, None)), ("宪法第三十五条规定", ("宪法", 35, None)),
+    ("《民法典》 第1165条的规定", ("民法典", 1165, None)),
 ])
 def test_number_queries(query, parsed):
     assert parse_number_query(query) == parsed
@@ -536,3 +550,13 @@ def test_an_old_versions_article_earns_no_study_mark(client, login, make_user, a
     # The version in force is marked as ever.
     current = client.get(f"/laws/{new_id}/articles/2")
     assert "标记已学" in current.get_data(as_text=True)
+
+
+@needs_shared
+def test_the_search_page_leads_to_the_preamble(client, login, make_user, app):
+    login(make_user("preamble-reader"))
+    with app.app_context():
+        law_id = import_text((LAWS / "宪法.md").read_bytes()).id
+    page = client.get("/search", query_string={"q": "“历史最悠久”"}).get_data(as_text=True)
+    assert f'href="/laws/{law_id}/preamble"' in page and "《宪法》序言" in page
+    assert "<mark>历史最悠久</mark>" in page
