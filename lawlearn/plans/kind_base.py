@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import literal_column, union_all
@@ -26,6 +27,7 @@ class ItemState:
     status: str = "pending"
     done_at: datetime | None = None
     detail: str = ""  # e.g. "3/10": how far a counted item is
+    why: Any = ""  # said instead of the status's own label (why an item is not owed)
 
     @property
     def done(self) -> bool:
@@ -44,11 +46,14 @@ class ItemState:
 
     @property
     def label(self) -> str:
-        return str(STATUS_LABELS[self.status])
+        return str(self.why or STATUS_LABELS[self.status])
 
 
 PENDING = ItemState()
 NOT_OWED = ItemState("not_owed")
+# A session held before the person's account existed: not theirs whatever their 加入日期
+# (a back-dated one still owes the items due since, which can be done late).
+BEFORE_ACCOUNT = ItemState("not_owed", why=_l("开通账号前已举行"))
 CANCELLED = ItemState("cancelled")
 States = dict[tuple[int, int], ItemState]
 # Set on a session item's settings when its session is cancelled (sessions.cancel_session);
@@ -73,9 +78,12 @@ def on_cancelled_session(item: PlanItem) -> bool:
     return bool((item.settings or {}).get(SESSION_CANCELLED))
 
 
-def not_owed_state(item: PlanItem) -> ItemState:
-    """How an item someone does not owe (and has not done) shows: 活动已取消 or 加入前已到期."""
-    return CANCELLED if on_cancelled_session(item) else NOT_OWED
+def not_owed_state(item: PlanItem, state: ItemState = PENDING) -> ItemState:
+    """How an item someone does not owe (and has not done) shows: 活动已取消, what its kind
+    said (``state``: 开通账号前已举行) or 加入前已到期."""
+    if on_cancelled_session(item):
+        return CANCELLED
+    return state if state.status == "not_owed" else NOT_OWED
 
 
 def user_filter(column, user_ids: list[int] | None):

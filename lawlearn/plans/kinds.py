@@ -25,7 +25,7 @@ from sqlalchemy.orm import aliased
 from lawlearn.extensions import db
 from lawlearn.plans.item_settings import DEFAULT_MIN_SECONDS, streak_window
 from lawlearn.plans.kind_base import (
-    NOT_OWED,
+    BEFORE_ACCOUNT,
     ItemKind,
     ItemState,
     States,
@@ -269,7 +269,7 @@ class SessionKind(ItemKind):
         states: States = {}
         for item in items:
             for user_id in came_after.get(item.settings.get("session_id"), ()):
-                states[item.id, user_id] = NOT_OWED
+                states[item.id, user_id] = BEFORE_ACCOUNT
             for row in by_session.get(item.settings.get("session_id"), []):
                 if row.status in ("present", "late"):
                     states[item.id, row.user_id] = ItemState(

@@ -44,7 +44,7 @@ class Matrix:
 
     def state(self, item: PlanItem, person: User) -> ItemState:
         state = self.states.get((item.id, person.id), PENDING)
-        return not_owed_state(item) if not state.done and not self.owes(item, person) \
+        return not_owed_state(item, state) if not state.done and not self.owes(item, person) \
             else state
 
     def overdue(self, item: PlanItem, person: User) -> bool:

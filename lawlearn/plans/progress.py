@@ -137,7 +137,7 @@ def item_progress(item: PlanItem, state: ItemState, joined: date | None,
     theirs (kind_base.owes) unless they did it anyway."""
     owed = owes(item, joined, state)
     if not owed and not state.done:
-        state = not_owed_state(item)
+        state = not_owed_state(item, state)
     return ItemProgress(item, state, is_overdue(item, state, today), owed)
 
 
