@@ -329,7 +329,8 @@ def audit_log():
     # None when missing or not a day, as on the other lists; reversed, they are swapped.
     first_day = request.args.get("from", type=parse_day)
     last_day = request.args.get("to", type=parse_day)
-    if first_day and last_day and last_day < first_day:
+    swapped = bool(first_day and last_day and last_day < first_day)
+    if swapped:  # said on the page, and the fields show the period listed
         first_day, last_day = last_day, first_day
     query = audit.audit_query(action=request.args.get("action") or None,
                               actor_id=request.args.get("actor", type=record_id),
@@ -338,5 +339,6 @@ def audit_log():
     pagination = paginate(query, per_page=50)
     actor_id = request.args.get("actor", type=record_id)
     return render_template("admin/audit.html", pagination=pagination,
-                           actions=audit.audit_actions(),
+                           actions=audit.audit_actions(), swapped=swapped,
+                           first_day=first_day, last_day=last_day,
                            actor=db.session.get(User, actor_id) if actor_id else None)

