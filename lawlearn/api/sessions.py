@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import jsonify, request, url_for
+from flask import g, jsonify, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -13,8 +13,8 @@ from sqlalchemy.orm import selectinload
 from lawlearn.api import api_bp
 from lawlearn.database import utcnow
 from lawlearn.errors import PermissionDenied, ValidationFailed
-from lawlearn.extensions import db
-from lawlearn.sessions import services, tokens
+from lawlearn.extensions import db, limiter
+from lawlearn.sessions import code_checkin, services, tokens
 from lawlearn.sessions.models import Attendance, StudySession
 
 PAST_DAYS = 30
@@ -68,17 +68,32 @@ def checkin_token(session_id: int):
                    code_expires_in=left + (tokens.CODE_WINDOWS - 1) * tokens.WINDOW_SECONDS)
 
 
+def _code_refused(response) -> bool:
+    """A wrong code counts against the person's guesses; a token's refusal does not."""
+    return g.get("checkin_by_code", False) and response.status_code in (409, 422)
+
+
 @api_bp.route("/checkins", methods=["POST"])
 @login_required
+@limiter.shared_limit(code_checkin.CODE_RATE_LIMIT, code_checkin.CODE_LIMIT_SCOPE,
+                      key_func=lambda: code_checkin.code_guesser(), deduct_when=_code_refused)
 def check_in():
-    """Check in with a scanned token: 201 the first time, 200 with the same body after."""
+    """Check in with a scanned token, or the six-digit code typed from the projector: 201
+    the first time, 200 with the same body after."""
     body = request.get_json(silent=True)
-    if not isinstance(body, dict) or not isinstance(body.get("token"), str):
-        raise ValidationFailed(_("请求体须为 {\"token\": \"…\"}。"), code="invalid_json")
+    token = body.get("token") if isinstance(body, dict) else None
+    code = body.get("code") if isinstance(body, dict) else None
+    if not isinstance(token, str) and not isinstance(code, str):
+        raise ValidationFailed(_("请求体须为 {\"token\": \"…\"} 或 {\"code\": \"六位签到码\"}。"),
+                               code="invalid_json")
     now = utcnow()
-    session = services.get_session(tokens.read_token(body["token"], now))
+    if isinstance(token, str):
+        session, via = services.get_session(tokens.read_token(token, now)), "qr"
+    else:
+        g.checkin_by_code = True
+        session, via = code_checkin.session_for_code(current_user, code, now), "code"
     attendance, created = services.check_in(
-        current_user, session, now, via="qr", user_agent=request.user_agent.string or "",
+        current_user, session, now, via=via, user_agent=request.user_agent.string or "",
         address=request.remote_addr or "")
     db.session.commit()
     return jsonify(_checkin_body(attendance)), 201 if created else 200

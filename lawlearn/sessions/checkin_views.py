@@ -12,7 +12,6 @@ from __future__ import annotations
 import calendar
 import re
 import secrets
-import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -31,7 +30,7 @@ from lawlearn.accounts.models import User
 from lawlearn.database import utcnow
 from lawlearn.errors import DomainError
 from lawlearn.extensions import db, limiter, login_manager
-from lawlearn.sessions import services, sessions_admin_bp, sessions_bp, tokens
+from lawlearn.sessions import code_checkin, services, sessions_admin_bp, sessions_bp, tokens
 from lawlearn.sessions.models import ATTENDANCE_STATUSES, Attendance, StudySession, checkin_closes
 
 SCAN_GRACE = timedelta(minutes=5)
@@ -43,19 +42,8 @@ DEVICE_COOKIE_SHAPE = re.compile(r"[A-Za-z0-9_-]{32}")
 SEEN_KEY = "checkin_seen"
 CHECKED_IN = ("present", "late", "pending_quiz")
 LATEST_NAMES = 8
-# Wrong six-digit codes a person may try per minute: guessing one of the four valid codes
-# (tokens.CODE_WINDOWS) among a million would take weeks.
-CODE_RATE_LIMIT = "10 per minute"
-
-
-def _halfwidth(value: str | None) -> str | None:
-    """１２３４５６ as 123456 (a Chinese keyboard in full-width mode types those), without
-    the spaces a pasted or read-out code brings (" 439 878 ")."""
-    return "".join(unicodedata.normalize("NFKC", value).split()) if value else value
-
-
 class CodeForm(FlaskForm):
-    code = StringField(_l("六位签到码"), filters=[_halfwidth], validators=[
+    code = StringField(_l("六位签到码"), filters=[code_checkin.halfwidth], validators=[
         DataRequired(message=_l("请输入屏幕上的六位签到码。")),
         # [0-9], not \d: \d takes any script's digits (٣, ३), which no code holds.
         Regexp(r"^[0-9]{6}$", message=_l("签到码是六位数字。"))],
@@ -146,13 +134,6 @@ def _code_refused(response) -> bool:
     return response.status_code in (409, 422)
 
 
-def _code_guesser() -> str:
-    """Whose wrong codes count: the person, by id alone. Their login nonce (part of
-    ``get_id``) changes at every 在所有设备上退出 or password change, and a budget that
-    reset with it let one person guess hundreds of codes a minute."""
-    return f"checkin-code:{current_user.id}"
-
-
 @sessions_bp.route("/checkin/code")
 @login_required
 def checkin_code_page():
@@ -163,39 +144,18 @@ def checkin_code_page():
 
 @sessions_bp.route("/checkin/code", methods=["POST"])
 @login_required
-@limiter.limit(CODE_RATE_LIMIT, key_func=lambda: _code_guesser(),
-               deduct_when=_code_refused)
+@limiter.shared_limit(code_checkin.CODE_RATE_LIMIT, code_checkin.CODE_LIMIT_SCOPE,
+                      key_func=lambda: code_checkin.code_guesser(), deduct_when=_code_refused)
 def checkin_code():
     """Check in with the six-digit code the projector shows beside the QR code."""
     form, now = CodeForm(), utcnow()
     if not form.validate_on_submit():
         return render_checkin(form, now, status=422)
-    code = form.code.data.strip()
-    open_now = [c.session for c in todays_cards(current_user, now)
-                if c.phase in ("open", "late")]
-    study = next((s for s in open_now if tokens.code_matches(s.id, code, now)), None)
-    if study is not None:
-        return _check_in_and_show(study, now, via="code")
-    # The right code of a session this person is not expected at says so, as its QR code
-    # does, rather than "wrong code" or "nothing open".
-    if any(tokens.code_matches(s.id, code, now) for s in _checking_in_elsewhere(open_now, now)):
-        return render_checkin(form, now, status=409,
-                              error=_("您不在本次活动的应到人员名单中，请联系管理员。"))
-    if not open_now:
-        return render_checkin(form, now, status=409,
-                              error=_("现在没有正在签到的活动，请在签到开放后再试。"))
-    return render_checkin(form, now, status=422,
-                          error=_("签到码不正确或已过期，请核对屏幕上最新的六位数字。"))
-
-
-def _checking_in_elsewhere(mine: list[StudySession], now: datetime) -> list[StudySession]:
-    """Sessions whose check-in is open now, other than ``mine`` (one query)."""
-    closes = checkin_closes()
-    candidates = db.session.scalars(select(StudySession).where(
-        StudySession.cancelled_at.is_(None), closes >= now,
-        StudySession.starts_at <= now + timedelta(days=1),
-        StudySession.id.not_in([s.id for s in mine])))
-    return [s for s in candidates if services.checkin_open(s, now)]
+    try:
+        study = code_checkin.session_for_code(current_user, form.code.data, now)
+    except DomainError as refusal:
+        return render_checkin(form, now, status=refusal.status, error=refusal.message)
+    return _check_in_and_show(study, now, via="code")
 
 
 # --- a scanned QR code ------------------------------------------------------------------------

@@ -21,7 +21,7 @@ WINDOW_SECONDS = 10
 # A typed code is read off the screen, then the site opened and six digits typed: a code
 # shown up to 30–40 s ago still counts (its window and the three before). Only the scanned
 # token, which takes no reading, keeps to 10–20 s. Guessing stays hopeless: four codes in
-# a million, ten tries a minute (checkin_views.CODE_RATE_LIMIT).
+# a million, ten tries a minute (code_checkin.CODE_RATE_LIMIT).
 CODE_WINDOWS = 4
 
 

@@ -614,6 +614,64 @@ def test_api_check_in_errors(app, client, make_user, make_department, session_id
     assert rows(app, session_id) == []
 
 
+def test_api_check_in_with_the_six_digit_code(app, client, make_user, make_department,
+                                             session_id, clock):
+    """A phone app whose camera fails types the projector's code, as the 签到 page does (the
+    API took scanned tokens only)."""
+    make_user("typist")
+    auth = bearer(client, "typist")
+    with app.app_context():
+        right = tokens.make_code(session_id, T0)
+    wrong = f"{(int(right) + 1) % 1_000_000:06d}"
+    refused = client.post("/api/v1/checkins", json={"code": wrong}, headers=auth)
+    assert refused.status_code == 422 and refused.get_json()["error"] == "invalid_code"
+    assert client.post("/api/v1/checkins", json={"code": "12345"},
+                       headers=auth).get_json()["error"] == "invalid_code"
+    clock.advance(seconds=25)  # typed a little later: still its code
+    spaced = f" {right[:3]} {right[3:]} ".replace("1", "１")
+    first = client.post("/api/v1/checkins", json={"code": spaced}, headers=auth)
+    assert first.status_code == 201 and first.get_json()["session_id"] == session_id
+    again = client.post("/api/v1/checkins", json={"code": right}, headers=auth)
+    assert again.status_code == 200 and again.get_json() == first.get_json()
+    with app.app_context():
+        assert db.session.scalar(select(Attendance.source).filter_by(
+            session_id=session_id)) == "code"
+    # The right code of a session one is not expected at says so; nothing open says that.
+    office = make_department("司法局")
+    targeted = new_session(app, clock.now, audience_all=False, department_ids=[office])
+    with app.app_context():
+        theirs = tokens.make_code(targeted, clock.now)
+    outsider = client.post("/api/v1/checkins", json={"code": theirs}, headers=auth)
+    assert outsider.status_code == 409 and outsider.get_json()["error"] == "not_expected"
+    clock.advance(hours=6)
+    closed = client.post("/api/v1/checkins", json={"code": right}, headers=auth)
+    assert closed.status_code == 409 and closed.get_json()["error"] == "checkin_closed"
+    assert len(rows(app, session_id)) == 1 and rows(app, targeted) == []
+
+
+def test_api_code_guesses_are_throttled_with_the_pages(app, client, login, make_user,
+                                                       session_id, clock):
+    """Ten wrong codes a minute per person, counted across the page and the API; a refused
+    token is no guess."""
+    person = make_user("guesser")
+    auth = bearer(client, "guesser")
+    with app.app_context():
+        right = tokens.make_code(session_id, T0)
+    wrong = [f"{(int(right) + n) % 1_000_000:06d}" for n in range(1, 12)]
+    forged = client.post("/api/v1/checkins", json={"token": "x" * 20}, headers=auth)
+    assert forged.status_code == 400
+    statuses = [client.post("/api/v1/checkins", json={"code": code}, headers=auth).status_code
+                for code in wrong[:5]]
+    login(person)
+    page = client.get("/checkin")
+    statuses += [client.post("/checkin/code", data={"code": code, "csrf_token": csrf_from(page)}
+                             ).status_code for code in wrong[5:10]]
+    assert statuses == [422] * 10
+    throttled = client.post("/api/v1/checkins", json={"code": right}, headers=auth)
+    assert throttled.status_code == 429 and throttled.get_json()["error"] == "too_many_requests"
+    assert rows(app, session_id) == []
+
+
 def test_api_check_in_with_the_browser_session_needs_csrf(app, client, login, make_user,
                                                           session_id, clock):
     login(make_user())
