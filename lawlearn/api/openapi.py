@@ -5,26 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from lawlearn.api.openapi_errors import ERROR_SCHEMA, complete_refusals
 from lawlearn.api.plans_api import ME_PROGRESS_OPENAPI
 
 
 def _error_responses(*statuses: int) -> dict[str, Any]:
-    return {
-        str(status): {
-            "description": description,
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-        }
-        for status, description in {
-            400: "Bad request (a NUL character in the path, query or body)",
-            401: "Not authenticated",
-            403: "Forbidden, CSRF failure or password change required",
-            404: "Not found",
-            409: "Conflict",
-            422: "Invalid input",
-            429: "Too many attempts",
-        }.items()
-        if status in statuses
-    }
+    """The refusals an operation may give; openapi_errors describes each with its codes."""
+    return {str(status): {"description": ""} for status in statuses}
 
 
 USER_SCHEMA = {
@@ -100,7 +87,10 @@ QUIZ_SCHEMAS: dict[str, Any] = {
             "deadline": {"type": ["string", "null"], "format": "date-time"},
             "submitted": {"type": "boolean"},
             "questions": {"type": "array", "items": {"$ref": "#/components/schemas/AttemptQuestion"}},
-            "answers": {"type": "object", "description": "question id → saved answer"},
+            "answers": {"type": "object", "description": "question id → saved answer",
+                        "additionalProperties": {
+                            "type": ["string", "array", "boolean", "null"],
+                            "items": {"type": "string"}}},
             "result": {"$ref": "#/components/schemas/Result"},
             "review": {"type": "array", "items": {"type": "object"},
                        "description": "right answers and explanations, when the quiz shows them"},
@@ -135,8 +125,17 @@ QUIZ_PATHS: dict[str, Any] = {
         "requestBody": {"required": True, "content": {"application/json": {"schema": {
             "type": "object", "required": ["answer"],
             "properties": {"answer": {"description": '"A", ["A","C"], true, or ["…"] per blank; '
-                                                     'null clears'}}}}}},
-        "responses": {"200": _json({"type": "object"}, "Saved"),
+                                                     'null clears'}},
+            "examples": [{"answer": "B"}, {"answer": ["A", "C"]}, {"answer": True},
+                         {"answer": ["十八"]}, {"answer": None}]}}}},
+        "responses": {"200": _json({
+            "type": "object", "required": ["question_id", "answer", "saved_at"],
+            "properties": {"question_id": {"type": "integer"},
+                           "answer": {"description": "the answer as stored: \"A\", "
+                                                     "[\"A\",\"C\"], true, [\"…\"] or null"},
+                           "saved_at": {"type": "string", "format": "date-time"}},
+            "examples": [{"question_id": 12, "answer": ["A", "C"],
+                          "saved_at": "2026-12-01T02:03:04.567890Z"}]}, "Saved"),
                       **_error_responses(401, 403, 404, 409, 422)}}},
     "/attempts/{attempt_id}/submit": {"post": {
         "summary": "Submit and grade (idempotent)",
@@ -201,15 +200,19 @@ SESSION_PATHS: dict[str, Any] = {
         "responses": {"200": _json(_ref("CheckinToken"), "The token of this window"),
                       **_error_responses(401, 403, 404)}}},
     "/checkins": {"post": {
-        "summary": "Check in with a scanned token (idempotent: a repeat returns the first record)",
+        "summary": "Check in with a scanned token, or the six-digit code typed from the "
+                   "projector (idempotent: a repeat returns the first record)",
         "requestBody": {"required": True, "content": {"application/json": {"schema": {
-            "type": "object", "required": ["token"],
-            "properties": {"token": {"type": "string"}}}}}},
+            "oneOf": [{"type": "object", "required": ["token"],
+                       "properties": {"token": {"type": "string"}}},
+                      {"type": "object", "required": ["code"],
+                       "properties": {"code": {"type": "string",
+                                               "description": "six digits (full width and "
+                                                              "spaces are read)"}}}],
+            "examples": [{"token": "MTIzOjE3…"}, {"code": "439878"}]}}}},
         "responses": {"201": _json(_ref("Checkin"), "Checked in"),
                       "200": _json(_ref("Checkin"), "Already checked in: the first record"),
-                      "400": _json(_ref("Error"), "Forged (invalid_token) or expired token "
-                                                  "(expired_token)"),
-                      **_error_responses(401, 403, 404, 409, 422)}}},
+                      **_error_responses(400, 401, 403, 404, 409, 422, 429)}}},
 }
 
 
@@ -270,18 +273,13 @@ PRACTICE_PATHS: dict[str, Any] = {
                            "answer": {"description": '"A", ["A","C"], true, or ["…"] per '
                                                      'blank'}}}}}},
         "responses": {"200": _json(_ref("DailyFeedback"), "Graded, with feedback"),
-                      "409": _json(_ref("Error"), "Not in today's set (not_in_todays_set)"),
-                      **_error_responses(401, 403, 422)}}},
+                      **_error_responses(401, 403, 409, 422)}}},
 }
 
 
 def openapi_document() -> dict[str, Any]:
     document = _document()
-    # Any request may be refused before routing: a NUL character anywhere (see
-    # security.refuse_nul_characters).
-    for operations in document["paths"].values():
-        for operation in operations.values():
-            operation["responses"].setdefault("400", _error_responses(400)["400"])
+    complete_refusals(document["paths"])
     return document
 
 
@@ -292,8 +290,12 @@ def _document() -> dict[str, Any]:
             "title": "lawlearn API",
             "version": "1",
             "description": "Authenticate with POST /auth/token and send "
-                           "`Authorization: Bearer <token>`; the site's own pages may use the "
-                           "session cookie plus an X-CSRFToken header instead.",
+                           "`Authorization: Bearer <token>` (a token sent beside the site's "
+                           "cookie is the one that counts); the site's own pages may use the "
+                           "session cookie plus an X-CSRFToken header instead. Every refusal "
+                           "is JSON {error, message}: `error` a stable code, `message` "
+                           "Chinese for people. A method a path does not take is a 405 with "
+                           "an Allow header.",
         },
         "servers": [{"url": "/api/v1"}],
         "components": {
@@ -302,11 +304,7 @@ def _document() -> dict[str, Any]:
                 "session": {"type": "apiKey", "in": "cookie", "name": "session"},
             },
             "schemas": {
-                "Error": {
-                    "type": "object",
-                    "required": ["error", "message"],
-                    "properties": {"error": {"type": "string"}, "message": {"type": "string"}},
-                },
+                "Error": ERROR_SCHEMA,
                 "User": USER_SCHEMA,
                 **QUIZ_SCHEMAS,
                 **SESSION_SCHEMAS,
@@ -326,6 +324,7 @@ def _document() -> dict[str, Any]:
                             "required": ["username", "password"],
                             "properties": {"username": {"type": "string"},
                                            "password": {"type": "string"}},
+                            "examples": [{"username": "staff01", "password": "…"}],
                         }}},
                     },
                     "responses": {
@@ -345,7 +344,7 @@ def _document() -> dict[str, Any]:
                 "delete": {
                     "summary": "Revoke the token used for this request",
                     "responses": {"204": {"description": "Revoked"},
-                                  **_error_responses(401, 422)},
+                                  **_error_responses(401, 403, 422)},
                 },
             },
             "/me": {

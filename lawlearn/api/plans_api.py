@@ -97,7 +97,7 @@ ME_PROGRESS_OPENAPI: dict[str, Any] = {
             "401": {"description": "Not authenticated",
                     "content": {"application/json": {
                         "schema": {"$ref": "#/components/schemas/Error"}}}},
-            "403": {"description": "Forbidden, CSRF failure or password change required",
+            "403": {"description": "Forbidden",
                     "content": {"application/json": {
                         "schema": {"$ref": "#/components/schemas/Error"}}}},
         },

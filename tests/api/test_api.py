@@ -152,3 +152,35 @@ def test_openapi_is_valid_and_describes_every_route(app, client):
 def test_api_responses_carry_security_headers(client, path):
     response = client.get(path)
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_openapi_names_each_operations_refusals_and_their_codes(client, make_user):
+    """A phone client met statuses the document did not list (403 on reading an attempt
+    while a password change is owed, 413, 405) and codes it never named."""
+    document = client.get("/api/v1/openapi.json").get_json()
+    paths = document["paths"]
+    for path, operations in paths.items():
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            assert "invalid_characters" in responses["400"]["description"], (path, method)
+            if operation.get("security") != []:
+                assert "401" in responses, (path, method)
+            if "requestBody" in operation:
+                assert "413" in responses, (path, method)
+    reading = paths["/attempts/{attempt_id}"]["get"]["responses"]
+    assert "password_change_required" in reading["403"]["description"]
+    assert "csrf_failed" not in reading["403"]["description"]  # a GET needs no CSRF token
+    saving = paths["/attempts/{attempt_id}/answers/{question_id}"]["put"]
+    assert "invalid_answer" in saving["responses"]["422"]["description"]
+    assert saving["responses"]["200"]["content"]["application/json"]["schema"]["required"] == \
+        ["question_id", "answer", "saved_at"]
+    checkins = paths["/checkins"]["post"]
+    assert "429" in checkins["responses"] and "invalid_code" in \
+        checkins["responses"]["422"]["description"]
+    assert "account_locked" in paths["/auth/token"]["post"]["responses"]["429"]["description"]
+    assert document["components"]["schemas"]["Error"]["examples"]
+    # What the document says is what a refused client meets.
+    make_user("owes", must_change_password=True)
+    token = issue(client, "owes").get_json()["token"]
+    owed = client.get("/api/v1/attempts/1", headers=bearer(token))
+    assert owed.status_code == 403 and owed.get_json()["error"] == "password_change_required"
