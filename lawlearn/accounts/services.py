@@ -135,9 +135,11 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     """Change one's own password; a wrong current password counts as a failed login."""
     if not user.check_password(current_password):
         _count_failure(User.__table__, User.__table__.c.id, user.id, utcnow())
-        raise ValidationFailed(_("当前密码不正确。"), field="current_password")
+        raise ValidationFailed(_("当前密码不正确。"), field="current_password",
+                               code="wrong_password")
     if current_password == new_password:
-        raise ValidationFailed(_("新密码不能与当前密码相同。"), field="new_password")
+        raise ValidationFailed(_("新密码不能与当前密码相同。"), field="new_password",
+                               code="same_password")
     check_password_rules(new_password, user.username, field="new_password")
     user.set_password(new_password)
     user.must_change_password = False

@@ -14,7 +14,8 @@ from lawlearn.security import request_itself, request_user
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 # Reachable while the user still owes a new password.
-PASSWORD_CHANGE_EXEMPT = {"api.me", "api.issue_token", "api.revoke_token", "api.openapi"}
+PASSWORD_CHANGE_EXEMPT = {"api.me", "api.issue_token", "api.revoke_token", "api.openapi",
+                          "api.change_password"}
 
 csrf.exempt(api_bp)
 

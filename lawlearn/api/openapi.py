@@ -306,6 +306,11 @@ def _document() -> dict[str, Any]:
             "schemas": {
                 "Error": ERROR_SCHEMA,
                 "User": USER_SCHEMA,
+                "IssuedToken": {
+                    "type": "object", "required": ["token", "expires_at", "user"],
+                    "properties": {"token": {"type": "string"},
+                                   "expires_at": {"type": "string", "format": "date-time"},
+                                   "user": _ref("User")}},
                 **QUIZ_SCHEMAS,
                 **SESSION_SCHEMAS,
                 **PRACTICE_SCHEMAS,
@@ -328,16 +333,7 @@ def _document() -> dict[str, Any]:
                         }}},
                     },
                     "responses": {
-                        "201": {"description": "Token issued", "content": {"application/json": {
-                            "schema": {
-                                "type": "object",
-                                "required": ["token", "expires_at", "user"],
-                                "properties": {
-                                    "token": {"type": "string"},
-                                    "expires_at": {"type": "string", "format": "date-time"},
-                                    "user": {"$ref": "#/components/schemas/User"},
-                                },
-                            }}}},
+                        "201": _json(_ref("IssuedToken"), "Token issued"),
                         **_error_responses(401, 403, 422, 429),
                     },
                 },
@@ -357,6 +353,15 @@ def _document() -> dict[str, Any]:
                     },
                 },
             },
+            "/me/password": {"post": {
+                "summary": "Change my password (the initial one too); every token of mine is "
+                           "revoked and a new one returned",
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["current_password", "new_password"],
+                    "properties": {"current_password": {"type": "string"},
+                                   "new_password": {"type": "string"}}}}}},
+                "responses": {"200": _json(_ref("IssuedToken"), "Changed: a new token"),
+                              **_error_responses(401, 403, 422, 429)}}},
             "/me/progress": ME_PROGRESS_OPENAPI,
             **QUIZ_PATHS,
             **SESSION_PATHS,

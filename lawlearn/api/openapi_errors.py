@@ -43,6 +43,12 @@ REFUSALS: dict[tuple[str, str], dict[int, str]] = {
     ("/auth/token", "delete"): {
         422: "no_token: the request was not made with a token (a cookie session)",
     },
+    ("/me/password", "post"): {
+        422: "invalid: a field missing or not text; wrong_password: the current password is "
+             "wrong (counted as a failed sign-in); same_password; weak_password: the new one "
+             "breaks the password rules (the message lists them)",
+        429: "too_many_requests; account_locked: too many wrong passwords",
+    },
     ("/quizzes/{quiz_id}/attempts", "post"): {
         409: "quiz_closed: outside the quiz's open window; no_attempts_left; no_questions, "
              "not_enough_questions: the quiz cannot be drawn (ask an admin)",
@@ -76,7 +82,7 @@ DESCRIPTIONS = {400: "Bad request", 401: "Not authenticated", 403: "Forbidden",
                 422: "Invalid input", 429: "Too many requests"}
 # Reachable while the account still owes a new password (api.auth.PASSWORD_CHANGE_EXEMPT).
 NO_PASSWORD_CHECK = {("/auth/token", "post"), ("/auth/token", "delete"), ("/me", "get"),
-                     ("/openapi.json", "get")}
+                     ("/me/password", "post"), ("/openapi.json", "get")}
 
 
 def _error(description: str) -> dict[str, Any]:

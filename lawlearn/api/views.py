@@ -59,6 +59,29 @@ def revoke_token():
     return response
 
 
+@api_bp.route("/me/password", methods=["POST"])
+@login_required
+@login_throttle
+def change_password():
+    """Change one's own password (the initial one too, which every other endpoint waits
+    for). Every token of the account is revoked with the old password: the answer carries a
+    new one for this client."""
+    body = _json_body()
+    current, new = body.get("current_password"), body.get("new_password")
+    if not isinstance(current, str) or not isinstance(new, str):
+        raise ValidationFailed(_("请提供当前密码和新密码。"), code="invalid")
+    user = current_user._get_current_object()
+    try:
+        services.change_password(user, current, new)
+    except DomainError:
+        db.session.commit()  # keep the failure count of a wrong current password
+        raise
+    raw, token = services.issue_api_token(user, utcnow())
+    db.session.commit()
+    return jsonify(token=raw, expires_at=token.expires_at.isoformat() + "Z",
+                   user=services.user_summary(user))
+
+
 @api_bp.route("/me")
 @login_required
 def me():

@@ -184,3 +184,30 @@ def test_openapi_names_each_operations_refusals_and_their_codes(client, make_use
     token = issue(client, "owes").get_json()["token"]
     owed = client.get("/api/v1/attempts/1", headers=bearer(token))
     assert owed.status_code == 403 and owed.get_json()["error"] == "password_change_required"
+
+
+def test_the_initial_password_is_changed_through_the_api(app, client, make_user):
+    """Every endpoint but /me answered 403 password_change_required, and the API had no way
+    to change it: a phone app's new user was stuck."""
+    make_user("newbie", must_change_password=True)
+    old = issue(client, "newbie").get_json()["token"]
+    assert client.get("/api/v1/quizzes", headers=bearer(old)).status_code == 403
+    url = "/api/v1/me/password"
+    wrong = client.post(url, json={"current_password": "not-it-at-all",
+                                   "new_password": "fresh-secret-42"}, headers=bearer(old))
+    assert wrong.status_code == 422 and wrong.get_json()["error"] == "wrong_password"
+    weak = client.post(url, json={"current_password": PASSWORD, "new_password": "123"},
+                       headers=bearer(old))
+    assert weak.status_code == 422 and weak.get_json()["error"] == "weak_password"
+    missing = client.post(url, json={"current_password": PASSWORD}, headers=bearer(old))
+    assert missing.status_code == 422 and missing.get_json()["error"] == "invalid"
+    changed = client.post(url, json={"current_password": PASSWORD,
+                                     "new_password": "fresh-secret-42"}, headers=bearer(old))
+    assert changed.status_code == 200
+    body = changed.get_json()
+    assert body["user"]["must_change_password"] is False and body["token"] != old
+    assert client.get("/api/v1/quizzes", headers=bearer(old)).status_code == 401  # revoked
+    assert client.get("/api/v1/quizzes", headers=bearer(body["token"])).status_code == 200
+    assert issue(client, "newbie", "fresh-secret-42").status_code == 201
+    assert client.post(url, json={"current_password": "fresh-secret-42",
+                                  "new_password": "another-secret-7"}).status_code == 401
