@@ -252,7 +252,9 @@ PRACTICE_SCHEMAS: dict[str, Any] = {
                          "description": "when the question comes back for review"},
             "points_awarded": {"type": "integer",
                                "description": "0 for a repeat or an answer faster than reading"},
-            "too_fast": {"type": "boolean"},
+            "too_fast": {"type": "boolean",
+                         "description": "answered faster than reading: no points, and the "
+                                        "day earns no completion bonus nor streak day"},
             "completed": {"type": "boolean", "description": "today's set is done"},
             "repeated": {"type": "boolean",
                          "description": "already answered: the first answer is kept"},

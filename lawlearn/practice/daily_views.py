@@ -13,6 +13,7 @@ from lawlearn.extensions import db
 from lawlearn.practice import daily as services
 from lawlearn.practice import practice_bp
 from lawlearn.practice.forms import DailyAnswerForm
+from lawlearn.practice.points import get_rule
 from lawlearn.quiz.models import QUESTION_TYPES
 from lawlearn.quiz.wrongbook_forms import submitted_answer
 
@@ -65,6 +66,10 @@ def daily_feedback(question_id: int):
         return redirect(url_for("practice.daily"))
     feedback = services.feedback_for(daily_set, item)
     exam = services.exam_countdown(daily_set, now)
+    # Right, in time, and paid nothing: the day's cap on right answers was reached.
+    rule = get_rule("daily_answer")
+    capped = feedback.correct and not item.too_fast and not feedback.points_awarded \
+        and rule.enabled and rule.amount > 0
     return render_template("practice/daily_feedback.html", daily_set=daily_set, item=item,
                            feedback=feedback, exam=exam, type_labels=QUESTION_TYPES,
-                           has_next=services.next_item(daily_set) is not None)
+                           capped=capped, has_next=services.next_item(daily_set) is not None)

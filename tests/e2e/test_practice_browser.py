@@ -95,8 +95,8 @@ def test_todays_set_on_a_phone(app, live_server, phone, make_user, make_question
 
 def test_too_fast_answers_on_a_phone(app, live_server, phone, make_user, make_questions):
     """Answers faster than the reading floor (set high here, so any answer is too fast): a
-    wrong one's feedback says nothing of speed, a right one's says it earned nothing, and
-    the day's result says why there is no completion bonus."""
+    wrong one's feedback says the day's bonus is lost, a right one's also that it earned
+    nothing, and the day's result says why there is no completion bonus."""
     make_user("hasty", name="急性子")
     make_questions(singles(2))
     with app.app_context():
@@ -111,10 +111,13 @@ def test_too_fast_answers_on_a_phone(app, live_server, phone, make_user, make_qu
         page.get_by_role("button", name="提交答案").click()
         if number == 1:
             expect(page.locator(".feedback-verdict")).to_have_text("✗ 回答错误")
-            expect(page.locator(".feedback")).not_to_contain_text("答题过快")
+            expect(page.locator(".feedback .notice")).to_have_text(
+                "答题过快：今天的练习不再计完成奖励和每日一练天数。请读完题目再作答。")
+            expect(page.locator(".feedback")).not_to_contain_text("本题不计积分")
             page.get_by_role("link", name="下一题").click()
     expect(page.locator(".feedback-verdict")).to_have_text(re.compile("回答正确"))
-    expect(page.locator(".feedback .notice")).to_have_text("答题过快，本题不计积分。")
+    expect(page.locator(".feedback .notice")).to_have_text(
+        "答题过快，本题不计积分；今天的练习也不再计完成奖励和每日一练天数。请读完题目再作答。")
     assert_fits_phone(page)
     page.get_by_role("link", name="查看今日结果").click()
     expect(page.locator(".daily-done")).to_contain_text("获得 0 积分")

@@ -97,11 +97,12 @@ def test_wrong_answer_feedback_links_the_article(app, client, login, staff, slow
     assert "+5 积分" in feedback and "今日已完成" in feedback
 
 
-def test_too_fast_answers_are_explained_only_where_they_cost_points(app, client, login, staff,
-                                                                    make_questions):
-    """With a high reading floor a test client answers faster than anyone reads: a wrong
-    answer earns nothing anyway, so its feedback does not mention speed; a right one says
-    why it earned nothing, and the day's result says why there is no completion bonus."""
+def test_too_fast_answers_say_what_they_cost_when_given(app, client, login, staff,
+                                                       make_questions):
+    """With a high reading floor a test client answers faster than anyone reads. Any hurried
+    answer, right or wrong, costs the day's completion bonus and streak day: each says so
+    at once (a wrong one said nothing, and the day was lost without a word until its
+    result); a right one also says why it earned nothing."""
     make_questions(singles(2))
     with app.app_context():
         # The highest floor the admin may set: a loaded machine answers slower than the
@@ -114,7 +115,8 @@ def test_too_fast_answers_are_explained_only_where_they_cost_points(app, client,
         first, second = (item.question_id for item in db.session.scalar(select(DailySet)).items)
     wrong = client.get(post_answer(client, {"question_id": first, "answer": "A"}).location)
     wrong_text = wrong.get_data(as_text=True)
-    assert "回答错误" in wrong_text and "答题过快" not in wrong_text
+    assert "回答错误" in wrong_text and "本题不计积分" not in wrong_text
+    assert "答题过快：今天的练习不再计完成奖励和每日一练天数" in wrong_text
     right = client.get(post_answer(client, {"question_id": second, "answer": "B"}).location)
     right_text = right.get_data(as_text=True)
     assert "回答正确" in right_text and "答题过快，本题不计积分" in right_text
@@ -226,3 +228,28 @@ def test_nothing_to_practise_page(client, login, staff):
 def test_daily_pages_need_login(client):
     assert client.get("/practice/daily").status_code == 302
     assert client.post("/practice/daily/answer").status_code in (302, 400)
+
+
+def test_a_right_answer_past_the_days_cap_says_why_it_earned_nothing(app, client, login, staff,
+                                                                     make_questions, slow_floor):
+    """After the day's cap on right answers the feedback said "回答正确" and nothing more:
+    the 积分 page alone told why."""
+    from lawlearn.practice import points
+
+    make_questions(singles(3))
+    with app.app_context():
+        points.set_rule("daily_answer", 1, 1, True)  # one point a right answer, one a day
+        db.session.commit()
+    login(staff)
+    client.get("/practice/daily")
+    with app.app_context():
+        ids = [item.question_id for item in db.session.scalar(select(DailySet)).items]
+        answers = {q.id: q.answer for q in db.session.scalars(select(Question))}
+    first = client.get(post_answer(client, {"question_id": ids[0],
+                                            "answer": answers[ids[0]]}).location)
+    assert "+1 积分" in first.get_data(as_text=True)
+    assert "已达上限" not in first.get_data(as_text=True)
+    second = client.get(post_answer(client, {"question_id": ids[1],
+                                             "answer": answers[ids[1]]}).location)
+    text = second.get_data(as_text=True)
+    assert "回答正确" in text and "今天练习答对的积分已达上限，本题不再加分。" in text
