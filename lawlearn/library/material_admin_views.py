@@ -186,10 +186,14 @@ def material_publish(material_id: int):
     if request.form.get("published") not in ("0", "1"):
         abort(400)
     published = request.form.get("published") == "1"
-    materials.set_material_published(current_user, material, published)
-    db.session.commit()
-    flash(_("已发布《%(title)s》。", title=material.title) if published
-          else _withdrawn_message(material), "success")
+    try:
+        materials.set_material_published(current_user, material, published)
+    except DomainError as refusal:
+        flash(refusal.message, "error")
+    else:
+        db.session.commit()
+        flash(_("已发布《%(title)s》。", title=material.title) if published
+              else _withdrawn_message(material), "success")
     target = request.form.get("next")
     return redirect(target if is_safe_next(target)
                     else url_for("library_admin.material_edit", material_id=material.id))

@@ -97,14 +97,17 @@ def _apply(material: Material, fields: MaterialFields) -> None:
     if fields.kind == "video" and not video_url:
         raise ValidationFailed(_("视频链接类资料须填写视频地址。"), field="video_url")
     articles = resolve_article_references(fields.article_refs)
+    body_html = render_markdown(fields.body_markdown or "")
+    body_text = plain_text(body_html)
+    if fields.published and not material.published:
+        _check_readable(body_text, video_url, material)
     material.title = fields.title.strip()
     material.kind = fields.kind
     material.source = (fields.source or "").strip() or None
     material.video_url = video_url
     material.tags = fields.tags
     material.body_markdown = fields.body_markdown or ""
-    material.body_html = render_markdown(material.body_markdown)
-    material.body_text = plain_text(material.body_html)
+    material.body_html, material.body_text = body_html, body_text
     material.published = fields.published
     material.articles = articles
 
@@ -125,7 +128,17 @@ def update_material(actor: User, material: Material, fields: MaterialFields) -> 
                  _("修改学习资料《%(title)s》", title=material.title))
 
 
+def _check_readable(body_text: str, video_url: str | None, material: Material) -> None:
+    """A material is published with something to read or watch: an empty 附件 item showed
+    staff "此资料暂无正文" and still made them wait to confirm reading it."""
+    if not body_text.strip() and not video_url and not material.attachments:
+        raise ValidationFailed(_("这份资料还没有内容，不能发布：请填写正文、视频链接或上传附件后再发布。"),
+                               field="published")
+
+
 def set_material_published(actor: User, material: Material, published: bool) -> None:
+    if published and not material.published:
+        _check_readable(material.body_text or "", material.video_url, material)
     material.published = published
     summary = (_("发布学习资料《%(title)s》", title=material.title) if published
                else _("撤回学习资料《%(title)s》", title=material.title))

@@ -167,6 +167,11 @@ class DepartmentBoard:
     def mine(self) -> DepartmentRow | None:
         return next((row for row in self.rows if row.is_viewers), None)
 
+    @property
+    def scored(self) -> bool:
+        """Whether any unit has points this period (else every unit is 第 1 名 on 0)."""
+        return any(row.points for row in self.rows)
+
 
 def department_board(period: str, now: datetime, viewer_id: int) -> DepartmentBoard:
     """Top-level units (their sections roll up into them) ranked by points per active member

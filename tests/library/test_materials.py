@@ -823,3 +823,30 @@ def test_withdrawing_names_the_open_plans_that_still_show_the_material(app, admi
     page = post_with_csrf(admin_client, other_url, f"{other_url}/publish", {"published": "0"},
                           follow_redirects=True).get_data(as_text=True)
     assert "已撤回《无人引用》，职工不再可见。" in page
+
+
+def test_a_material_with_nothing_to_read_is_not_published(app, admin_client):
+    """An empty 附件 item published before its file was uploaded showed staff "此资料暂无正文"
+    and still made them wait to confirm reading it."""
+    new = "/admin/library/materials/new"
+    refused = post_with_csrf(admin_client, new, new, material_form(
+        title="空附件", kind="attachment", body_markdown="", published="y"))
+    assert refused.status_code == 422
+    assert "这份资料还没有内容，不能发布" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Material)) == 0
+    drafted = post_with_csrf(admin_client, new, new, material_form(
+        title="空附件", kind="attachment", body_markdown="", published=""))
+    edit_url = drafted.headers["Location"]
+    publish = post_with_csrf(admin_client, edit_url, f"{edit_url}/publish", {"published": "1"},
+                             follow_redirects=True)
+    assert "这份资料还没有内容，不能发布" in publish.get_data(as_text=True)
+    with app.app_context():
+        assert not db.session.scalar(select(Material.published))
+    token = csrf_from(admin_client.get(edit_url))
+    admin_client.post(f"{edit_url}/attachments", data={
+        "csrf_token": token, "attach-file": (io.BytesIO(pdf_bytes()), "讲义.pdf")},
+        content_type="multipart/form-data")
+    published = post_with_csrf(admin_client, edit_url, f"{edit_url}/publish", {"published": "1"},
+                               follow_redirects=True)
+    assert "已发布《空附件》" in published.get_data(as_text=True)

@@ -7,6 +7,7 @@ import itertools
 from datetime import date, datetime
 
 import pytest
+from sqlalchemy import delete
 
 from lawlearn.extensions import db
 from lawlearn.practice import leaderboards
@@ -181,6 +182,14 @@ def test_leaderboard_page_shows_tabs_the_board_and_my_rank(app, client, login, m
     assert "人均 6.0 分" in text  # 12 points for 2 people
     # Unknown values fall back to this week, people.
     assert client.get("/practice/leaderboard?period=x&scope=y").status_code == 200
+    # A period nobody has points in ranks no unit (each was "第 1 名 · 人均 0.0 分").
+    with app.app_context():
+        db.session.execute(delete(PointAward))
+        db.session.commit()
+    empty = client.get("/practice/leaderboard?scope=departments&period=week")
+    text = empty.get_data(as_text=True)
+    assert "本期各单位还没有积分，暂无排名。" in text and "本期还没有单位获得积分。" in text
+    assert "第 1 名" not in text
 
 
 def test_leaderboard_page_takes_a_fixed_number_of_queries(app, client, login, make_user,
