@@ -1,7 +1,7 @@
 """Reading uploaded tables (XLSX or CSV) into rows keyed by header, recognised by content.
 
 Shared by every importer (users, questions, ...). Row numbers are the ones a person
-sees in Excel: the header is row 1.
+sees in Excel (the header is row 1, or lower under a title row).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from lawlearn.zip_limits import check_unpacked_size
 XLSX_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls / .doc
 MAX_ROWS = 50_000
+HEADER_SEARCH_ROWS = 5  # the top rows looked at for the header
 
 
 @dataclass
@@ -43,7 +44,20 @@ def _cell_text(value: object) -> str:
     return str(value).strip()
 
 
-def _xlsx_rows(data: bytes, max_rows: int) -> list[list[str]]:
+def _header_at(rows: list[list[str]], required: list[str], aliases: dict[str, str]) -> int | None:
+    """Where the header row is: the first of the top rows naming every required column. A
+    title row or two above it ("2027年新进人员名单") is common in the office's sheets."""
+    for index, values in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        named = {aliases.get(value.strip(), value.strip()) for value in values}
+        if all(column in named for column in required):
+            return index
+    return None
+
+
+def _xlsx_rows(data: bytes, max_rows: int, required: list[str],
+               aliases: dict[str, str]) -> tuple[list[list[str]], int | None]:
+    """The rows of the first sheet holding the header (a sheet put before the template's
+    own "用户" is passed over), and the header's index; else the first sheet's, and None."""
     from openpyxl import load_workbook
 
     check_unpacked_size(data)
@@ -53,16 +67,21 @@ def _xlsx_rows(data: bytes, max_rows: int) -> list[list[str]]:
         raise ValidationFailed(_("文件不是有效的 Excel（.xlsx）表格。"), code="not_a_spreadsheet") \
             from error
     try:
-        sheet = workbook.worksheets[0]
-        # Tools other than Excel write a wrong <dimension>; read-only mode would trust it.
-        sheet.reset_dimensions()
-        rows = []
-        for index, row in enumerate(sheet.iter_rows(values_only=True)):
-            if index > max_rows:
-                raise ValidationFailed(_("表格超过 %(n)d 行，请分批导入。", n=max_rows),
-                                       code="too_many_rows")
-            rows.append([_cell_text(v) for v in row])
-        return rows
+        first: list[list[str]] | None = None
+        for sheet in workbook.worksheets:
+            # Tools other than Excel write a wrong <dimension>; read-only mode would trust it.
+            sheet.reset_dimensions()
+            rows = []
+            for index, row in enumerate(sheet.iter_rows(values_only=True)):
+                if index > max_rows:
+                    raise ValidationFailed(_("表格超过 %(n)d 行，请分批导入。", n=max_rows),
+                                           code="too_many_rows")
+                rows.append([_cell_text(v) for v in row])
+            header = _header_at(rows, required, aliases)
+            if header is not None:
+                return rows, header
+            first = rows if first is None else first
+        return first or [], None
     finally:
         workbook.close()
 
@@ -71,6 +90,12 @@ NOT_TEXT = {"pdf", "png", "jpg", "gif", "webp", "tif", "heic", "mp4", "zip", "ra
 
 
 def _decode_text(data: bytes) -> str:
+    # Excel's "Unicode 文本" is UTF-16 with its byte order mark (tab-separated).
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
     # Excel in China saves CSV as GBK (gb18030 is its superset); others save UTF-8.
     for encoding in ("utf-8-sig", "gb18030"):
         try:
@@ -89,11 +114,11 @@ def _csv_rows(data: bytes) -> list[list[str]]:
     if found is not None and found.extension in NOT_TEXT:
         raise ValidationFailed(_("文件不是表格，而是 %(kind)s 文件：请上传 .xlsx 或 .csv 文件。",
                                  kind=found.extension.upper()), code="not_a_spreadsheet")
-    if b"\x00" in data[:4096]:
+    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ValidationFailed(_("文件不是表格：请上传 .xlsx 或 .csv 文件。"), code="not_a_spreadsheet")
     text = _decode_text(data)
-    first_line = text.split("\n", 1)[0]
-    delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
+    top = "\n".join(text.split("\n", HEADER_SEARCH_ROWS)[:HEADER_SEARCH_ROWS])
+    delimiter = "\t" if "\t" in top and "," not in top else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         return [[_cell_text(v) for v in row] for row in reader]
@@ -115,7 +140,12 @@ def read_table(data: bytes, required: list[str], optional: list[str] | None = No
         raise ValidationFailed(_("不支持旧版 .xls 文件，请在 Excel 中另存为 .xlsx 后再上传。"),
                                code="not_a_spreadsheet")
     kind = "xlsx" if data.startswith(XLSX_MAGIC) else "csv"
-    raw_rows = _xlsx_rows(data, max_rows) if kind == "xlsx" else _csv_rows(data)
+    aliases = aliases or {}
+    if kind == "xlsx":
+        raw_rows, header_at = _xlsx_rows(data, max_rows, required, aliases)
+    else:
+        raw_rows = _csv_rows(data)
+        header_at = _header_at(raw_rows, required, aliases)
     while raw_rows and not any(raw_rows[-1]):
         raw_rows.pop()
     if len(raw_rows) > max_rows + 1:
@@ -123,8 +153,8 @@ def read_table(data: bytes, required: list[str], optional: list[str] | None = No
     if not raw_rows:
         raise ValidationFailed(_("文件是空的。"), code="empty_file")
 
-    aliases = aliases or {}
-    headers = [aliases.get(h.strip(), h.strip()) for h in raw_rows[0]]
+    header_at = header_at or 0
+    headers = [aliases.get(h.strip(), h.strip()) for h in raw_rows[header_at]]
     missing = [column for column in required if column not in headers]
     known = set(required) | set(optional or [])
     if missing and kind == "csv" and len(headers) == 1 and headers[0] not in known:
@@ -139,7 +169,7 @@ def read_table(data: bytes, required: list[str], optional: list[str] | None = No
             code="missing_columns",
         )
     rows = []
-    for offset, values in enumerate(raw_rows[1:], start=2):
+    for offset, values in enumerate(raw_rows[header_at + 1:], start=header_at + 2):
         if not any(values):
             continue
         cells = {header: (values[i] if i < len(values) else "")

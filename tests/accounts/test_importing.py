@@ -291,3 +291,48 @@ def test_a_sheet_without_passwords_and_no_default_is_one_problem(office):
         (0, "12 行未填写初始密码（第 2、3、4、5、6、7、8、9、10、11 等行）：请填写“默认初始密码”，"
             "或在表格中为每人填写初始密码")]
     assert importing.parse_user_import(data, "default-pass").ok
+
+
+def test_a_title_row_above_the_header_is_passed_over(office):
+    """"2027年新进人员名单" above the column names was "缺少必需的列：用户名、姓名"."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["2027年新进人员名单"])
+    sheet.append([])
+    sheet.append(HEADER)
+    sheet.append(["titled", "标题下", "法制科", "职工", "", "initial-pass"])
+    sheet.append(["", "无用户名", "", "", "", "initial-pass"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    parsed = importing.parse_user_import(buffer.getvalue())
+    assert [user.username for user in parsed.users] == ["titled"]
+    assert [problem.row for problem in parsed.problems] == [5]  # the row Excel shows
+    csv_data = ("2027年新进人员名单\r\n" + ",".join(HEADER) + "\r\n"
+                "csvtitled,标题下,法制科,职工,,initial-pass\r\n").encode("gbk")
+    assert [u.username for u in importing.parse_user_import(csv_data).users] == ["csvtitled"]
+
+
+def test_the_data_sheet_need_not_be_the_first(office):
+    """The template's sheet 用户 with a sheet of notes put before it."""
+    workbook = Workbook()
+    notes = workbook.active
+    notes.title = "说明"
+    notes.append(["请按模板填写，部门须与系统中的名称一致。"])
+    users = workbook.create_sheet("用户")
+    users.append(HEADER)
+    users.append(["second", "第二张表", "法制科", "职工", "", "initial-pass"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    parsed = importing.parse_user_import(buffer.getvalue())
+    assert parsed.ok and [user.username for user in parsed.users] == ["second"]
+
+
+def test_excels_unicode_text_is_read(office):
+    """Excel's 另存为 "Unicode 文本": UTF-16 with a byte order mark, tab-separated (it was
+    "文件不是表格")."""
+    lines = ["\t".join(HEADER), "\t".join(["utf16", "统一码", "法制科", "职工", "",
+                                            "initial-pass"])]
+    data = ("\r\n".join(lines) + "\r\n").encode("utf-16")
+    parsed = importing.parse_user_import(data)
+    assert parsed.ok, parsed.problems
+    assert parsed.users[0].name == "统一码" and parsed.users[0].department.name == "法制科"
