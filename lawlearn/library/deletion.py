@@ -1,9 +1,11 @@
 """Deleting a statute version imported by mistake (the wrong file, a wrong title).
 
 Only a version nothing depends on may go: the newest of its law (an older one is the
-history a newer one was made from), with no question, session, material, outreach event or
-plan item pointing at it and nobody's study marks, bookmarks or notes on it. Deleting the
-current version makes the one before it current again.
+history a newer one was made from), with no question, session, outreach event or plan item
+pointing at it. People's study marks, bookmarks and notes and materials' citations go back
+to the previous version's article of the same number (the import had carried them over);
+only those on an article it lacks hold the deletion. Deleting the current version makes
+the one before it current again.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from lawlearn.library.models import (
     LawDivision,
     MaterialArticle,
 )
+from lawlearn.library.versions import carry_back, colliding_notes, without_counterpart
 
 
 def deletion_blockers(law: Law) -> list[str]:
@@ -42,21 +45,26 @@ def deletion_blockers(law: Law) -> list[str]:
         return db.session.scalar(select(func.count()).select_from(column.table)
                                  .where(condition)) or 0
 
+    # What people and materials have on an article the previous version also holds goes
+    # back to it (versions.carry_back): only what has nowhere to go holds the deletion.
+    previous = law.previous_version
+    stranded = without_counterpart(law, previous).scalar_subquery()
     reasons = []
     for n, words in (
         (count(Question.id, Question.article_id.in_(articles)), _("%(n)d 道试题引用其条文")),
         # A session links each article it cites: count the sessions, not the links.
         (db.session.scalar(select(func.count(func.distinct(SessionLink.session_id))).where(
             SessionLink.article_id.in_(articles))) or 0, _("%(n)d 场学法活动引用其条文")),
-        (count(MaterialArticle.article_id, MaterialArticle.article_id.in_(articles)),
+        (count(MaterialArticle.article_id, MaterialArticle.article_id.in_(stranded)),
          _("学习资料引用其条文 %(n)d 处")),
         (count(OutreachEventLaw.law_id, OutreachEventLaw.law_id == law.id),
          _("%(n)d 场普法活动登记了这部法规")),
-        (count(ArticleStudy.article_id, ArticleStudy.article_id.in_(articles)),
+        (count(ArticleStudy.article_id, ArticleStudy.article_id.in_(stranded)),
          _("已有 %(n)d 条学习记录")),
-        (count(ArticleBookmark.article_id, ArticleBookmark.article_id.in_(articles)),
+        (count(ArticleBookmark.article_id, ArticleBookmark.article_id.in_(stranded)),
          _("已有 %(n)d 个收藏")),
-        (count(ArticleNote.id, ArticleNote.article_id.in_(articles)), _("已有 %(n)d 条笔记")),
+        (count(ArticleNote.id, ArticleNote.article_id.in_(stranded)), _("已有 %(n)d 条笔记")),
+        (colliding_notes(law, previous), _("%(n)d 条笔记在上一版本的同一条文上另有笔记")),
     ):
         if n:
             reasons.append(words % {"n": n})
@@ -81,6 +89,14 @@ def delete_law(actor: User | None, law: Law) -> Law | None:
     record_audit(actor, "law.delete", law, _("删除法规《%(title)s》第 %(v)d 版（%(n)d 条）",
                                              title=title, v=version, n=law.article_count),
                  {"title": title, "version": version, "source_name": law.source_name})
+    if previous is not None:
+        carry_back(law, previous)
+    # What stayed behind was already on the previous version (the same person's mark, the
+    # same material's link): it goes with the version.
+    articles = select(LawArticle.id).where(LawArticle.law_id == law.id).scalar_subquery()
+    for table in (ArticleStudy.__table__, ArticleBookmark.__table__, ArticleNote.__table__,
+                  MaterialArticle.__table__):
+        db.session.execute(delete(table).where(table.c.article_id.in_(articles)))
     # Articles point at divisions and divisions at each other: articles first, then all the
     # divisions in one statement, then the law; the current-title index is freed before the
     # previous version takes it back.

@@ -101,3 +101,59 @@ def test_staff_cannot_delete_a_law(app, client, login, make_user):
                        data={"csrf_token": token}).status_code == 403
     with app.app_context():
         assert db.session.get(Law, law_id) is not None
+
+
+def test_a_mistaken_version_gives_back_what_its_import_carried_over(request_ctx, make_user):
+    """The import moved bookmarks, notes and a material's citation onto the new version,
+    which could then never be deleted ("学习资料引用其条文 1 处" the moment it was in)."""
+    from lawlearn.accounts.models import User
+    from lawlearn.library.materials import MaterialFields, create_material
+    from lawlearn.library.models import ArticleBookmark, ArticleNote, ArticleStudy
+
+    reader_id, other_id = make_user("reader").id, make_user("other").id
+    first = import_text()
+    reader, other = db.session.get(User, reader_id), db.session.get(User, other_id)
+    old_one, old_two = (db.session.scalar(select(LawArticle).filter_by(law_id=first.id,
+                                                                        number=n)) for n in (1, 2))
+    services.set_bookmark(reader, old_one, True)
+    services.save_note(reader, old_two, "旧笔记")
+    material = create_material(None, MaterialFields("资料", "article", "正文",
+                                                    article_refs="小法 1", published=True))
+    db.session.commit()
+    # The wrong text: article 1 unchanged, a fourth article the first version lacks.
+    wrong = import_text(SMALL_LAW + "第四条 多出来的一条。\n".encode())
+    new_one, new_four = (db.session.scalar(select(LawArticle).filter_by(law_id=wrong.id,
+                                                                         number=n)) for n in (1, 4))
+    services.set_studied(other, new_one, True, wrong.created_at)  # studied since
+    services.set_bookmark(other, new_four, True)  # on an article with nowhere to go
+    db.session.commit()
+    assert deletion_blockers(wrong) == ["已有 1 个收藏"]
+    services.set_bookmark(other, new_four, False)
+    db.session.commit()
+    assert deletion_blockers(wrong) == []
+    assert delete_law(None, wrong).id == first.id
+    db.session.commit()
+
+    def marks(model):
+        return sorted((row.user_id, row.article_id) for row in db.session.scalars(select(model)))
+
+    assert marks(ArticleBookmark) == [(reader_id, old_one.id)]
+    assert [(n.user_id, n.article_id, n.body) for n in db.session.scalars(select(ArticleNote))] \
+        == [(reader_id, old_two.id, "旧笔记")]
+    assert marks(ArticleStudy) == [(other_id, old_one.id)]
+    db.session.refresh(material)
+    assert [(a.law_id, a.number) for a in material.articles] == [(first.id, 1)]
+
+
+def test_two_notes_of_one_person_on_one_article_hold_the_deletion(request_ctx, make_user):
+    from lawlearn.accounts.models import User
+
+    reader_id = make_user("reader").id
+    first = import_text()
+    second = import_text(NEWER)
+    reader = db.session.get(User, reader_id)
+    for law, body in ((second, "新版本上的笔记"), (first, "旧版本页上又写的")):
+        services.save_note(reader, db.session.scalar(
+            select(LawArticle).filter_by(law_id=law.id, number=1)), body)
+    db.session.commit()
+    assert deletion_blockers(second) == ["1 条笔记在上一版本的同一条文上另有笔记"]
