@@ -209,7 +209,8 @@ SESSION_PATHS: dict[str, Any] = {
                        "properties": {"code": {"type": "string",
                                                "description": "six digits (full width and "
                                                               "spaces are read)"}}}],
-            "examples": [{"token": "MTIzOjE3…"}, {"code": "439878"}]}}}},
+            "examples": [{"token": "MTIzOjE3…"},  # nosec B105 - an example, no secret
+                         {"code": "439878"}]}}}},
         "responses": {"201": _json(_ref("Checkin"), "Checked in"),
                       "200": _json(_ref("Checkin"), "Already checked in: the first record"),
                       **_error_responses(400, 401, 403, 404, 409, 422, 429)}}},
@@ -331,7 +332,7 @@ def _document() -> dict[str, Any]:
                             "required": ["username", "password"],
                             "properties": {"username": {"type": "string"},
                                            "password": {"type": "string"}},
-                            "examples": [{"username": "staff01", "password": "…"}],
+                            "examples": [{"username": "staff01", "password": "…"}],  # nosec B105 - an example
                         }}},
                     },
                     "responses": {

@@ -26,7 +26,7 @@ GENERAL = {
     413: "too_large: the request body is larger than the site accepts",
 }
 NUL_REFUSED = "invalid_characters: a NUL character in the path, query or body"
-PASSWORD_OWED = ("password_change_required: the account must change its initial password "
+OWES_NEW_CREDENTIALS = ("password_change_required: the account must change its initial password "
                  "on the site first")
 CSRF_FAILED = "csrf_failed: a cookie session's change without a valid X-CSRFToken header"
 
@@ -109,7 +109,7 @@ def complete_refusals(paths: dict[str, Any]) -> None:
             if 403 in statuses:
                 codes[403] = "; ".join(filter(None, (
                     codes.get(403),
-                    PASSWORD_OWED if (path, method) not in NO_PASSWORD_CHECK else None,
+                    OWES_NEW_CREDENTIALS if (path, method) not in NO_PASSWORD_CHECK else None,
                     CSRF_FAILED if method != "get" and (path, method) != ("/auth/token", "post")
                     else None)))
             for status in sorted(statuses):
