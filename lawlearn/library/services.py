@@ -311,8 +311,6 @@ def set_studied(user: User, article: LawArticle, studied: bool, now: datetime) -
     """Mark (or unmark) an article as studied; repeating a mark changes nothing."""
     existing = db.session.get(ArticleStudy, (user.id, article.id))
     if studied and existing is None:
-        if not article.law.is_current:  # or each version would count (and pay) again
-            raise Conflict(_("这是旧版本的条文，学习进度记在现行版本上。"))
         if not _added(ArticleStudy(user_id=user.id, article_id=article.id, studied_at=now)):
             return  # marked at the same moment in another tab: studied (and paid) there
         article_studied.send(None, user_id=user.id, article_id=article.id, now=now)

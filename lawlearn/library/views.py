@@ -96,11 +96,7 @@ def mark_studied(article_id: int):
     """Mark an article as studied (or take the mark back)."""
     article = services.get_article(article_id)
     studied = request.form.get("studied", "1") == "1"
-    try:
-        services.set_studied(current_user, article, studied, utcnow())
-    except DomainError as error:
-        flash(error.message, "error")
-        return redirect(_back_to_article(article))
+    services.set_studied(current_user, article, studied, utcnow())
     db.session.commit()
     if studied and request.form.get("advance") == "1":
         following = services.article_page(article.law, article.number, article.sub_number,
