@@ -106,7 +106,11 @@ def _decode_text(data: bytes) -> str:
                            code="not_a_spreadsheet")
 
 
-def _csv_rows(data: bytes) -> list[list[str]]:
+def _csv_rows(data: bytes, required: list[str],
+              aliases: dict[str, str]) -> tuple[list[list[str]], int | None]:
+    """The rows and the header's index (None: not found), split by the delimiter that finds
+    the header: a tab-separated file (Excel's "Unicode 文本") holds commas in its cells
+    ("A,B", "干部职工,科室负责人"), a comma-separated one tabs seldom."""
     # A PDF or a picture renamed .xlsx was answered "无法识别文件编码…另存为 UTF-8": say what
     # it is (filetype reads the magic numbers). Only signatures no text starts with: a CSV
     # whose first column is "BM…" or "ID3…" would match BMP or MP3.
@@ -118,13 +122,19 @@ def _csv_rows(data: bytes) -> list[list[str]]:
         raise ValidationFailed(_("文件不是表格：请上传 .xlsx 或 .csv 文件。"), code="not_a_spreadsheet")
     text = _decode_text(data)
     top = "\n".join(text.split("\n", HEADER_SEARCH_ROWS)[:HEADER_SEARCH_ROWS])
-    delimiter = "\t" if "\t" in top and "," not in top else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        return [[_cell_text(v) for v in row] for row in reader]
-    except csv.Error as error:
-        raise ValidationFailed(_("CSV 文件格式有误：%(error)s", error=str(error)),
-                               code="not_a_spreadsheet") from error
+    first = None
+    for delimiter in ("\t", ",") if "\t" in top else (",",):
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        try:
+            rows = [[_cell_text(v) for v in row] for row in reader]
+        except csv.Error as error:
+            raise ValidationFailed(_("CSV 文件格式有误：%(error)s", error=str(error)),
+                                   code="not_a_spreadsheet") from error
+        header = _header_at(rows, required, aliases)
+        if header is not None:
+            return rows, header
+        first = rows if first is None else first
+    return first or [], None
 
 
 def read_table(data: bytes, required: list[str], optional: list[str] | None = None,
@@ -144,8 +154,7 @@ def read_table(data: bytes, required: list[str], optional: list[str] | None = No
     if kind == "xlsx":
         raw_rows, header_at = _xlsx_rows(data, max_rows, required, aliases)
     else:
-        raw_rows = _csv_rows(data)
-        header_at = _header_at(raw_rows, required, aliases)
+        raw_rows, header_at = _csv_rows(data, required, aliases)
     while raw_rows and not any(raw_rows[-1]):
         raw_rows.pop()
     if len(raw_rows) > max_rows + 1:

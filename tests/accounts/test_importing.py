@@ -331,8 +331,11 @@ def test_excels_unicode_text_is_read(office):
     """Excel's 另存为 "Unicode 文本": UTF-16 with a byte order mark, tab-separated (it was
     "文件不是表格")."""
     lines = ["\t".join(HEADER), "\t".join(["utf16", "统一码", "法制科", "职工", "",
-                                            "initial-pass"])]
+                                            "initial-pass"]),
+             # A comma in a cell ("职工,科室负责人") does not make it a comma-separated file.
+             "\t".join(["comma", "逗号", "法制科", "职工,科室负责人", "", "initial-pass"])]
     data = ("\r\n".join(lines) + "\r\n").encode("utf-16")
     parsed = importing.parse_user_import(data)
     assert parsed.ok, parsed.problems
     assert parsed.users[0].name == "统一码" and parsed.users[0].department.name == "法制科"
+    assert parsed.users[1].roles == {"staff", "dept_lead"}
