@@ -117,15 +117,17 @@ def choose_daily(*, due: list[DueCard], unseen: list[int], wrong: set[int], size
     new_order = order_new(unseen, wrong, rng)
     picks: list[Pick] = []
     if exam is not None:
-        relearn = [card.question_id for card in due_order
-                   if card.question_id in wrong and card.question_id not in exam.pool]
-        relearn = relearn[:EXAM_DAILY_CAP]
         pool_due = [card.question_id for card in due_order if card.question_id in exam.pool]
         pool_new = [question_id for question_id in new_order if question_id in exam.pool]
-        quota = min(exam_quota(size, len(pool_new), exam.days_left),
-                    EXAM_DAILY_CAP - len(relearn))
+        quota = exam_quota(size, len(pool_new), exam.days_left)
         new_share = min(len(pool_new), quota,
                         math.ceil(len(pool_new) / max(1, exam.days_left)))
+        # The wrong ones fit beside the day's unseen share, never in place of it (twenty
+        # got wrong would otherwise keep every exam question out until the exam).
+        relearn = [card.question_id for card in due_order
+                   if card.question_id in wrong and card.question_id not in exam.pool]
+        relearn = relearn[:EXAM_DAILY_CAP - new_share]
+        quota = min(quota, EXAM_DAILY_CAP - len(relearn))
         reviews = pool_due[:quota - new_share]
         news = pool_new[:quota - len(reviews)]
         picks = [Pick(question_id, "review") for question_id in relearn]

@@ -121,11 +121,14 @@ def test_exam_mode_still_brings_back_what_was_got_wrong():
     assert ids(picks)[:4] == [90, 91, 92, 93]
     assert [pick.reason for pick in picks[:4]] == ["review"] * 4
     assert len(picks) == 4 + 10 and all(q in pool for q in ids(picks)[4:])  # quota 10
-    # Never more than the cap: the exam's share gives way.
+    # Never more than the cap, and never without the day's unseen share of the pool
+    # (60 unseen, 6 days: 10): the wrong ones give way to it.
     many = {q: DueCard(q, NOW - timedelta(hours=2)) for q in range(100, 125)}
     picks = choose_daily(due=list(many.values()), unseen=list(range(1, 61)), wrong=set(many),
                          size=5, rng=random.Random(4), exam=ExamPlan(pool, days_left=6))
     assert len(picks) == scheduler.EXAM_DAILY_CAP
+    assert sum(1 for q in ids(picks) if q in pool) == 10
+    assert sum(1 for q in ids(picks) if q in many) == 10
 
 
 def simulate(pool_size, other, days, size, wrong_every=4, seed=3):
