@@ -68,6 +68,14 @@ def checkin_token(session_id: int):
                    code_expires_in=left + (tokens.CODE_WINDOWS - 1) * tokens.WINDOW_SECONDS)
 
 
+def _typed_code() -> bool:
+    """Whether this check-in is by the typed code (a scanned token is never held up by the
+    person's wrong codes: the limit is for guessing codes)."""
+    body = request.get_json(silent=True)
+    return isinstance(body, dict) and not isinstance(body.get("token"), str) \
+        and isinstance(body.get("code"), str)
+
+
 def _code_refused(response) -> bool:
     """A wrong code counts against the person's guesses; a token's refusal does not."""
     return g.get("checkin_by_code", False) and response.status_code in (409, 422)
@@ -76,7 +84,8 @@ def _code_refused(response) -> bool:
 @api_bp.route("/checkins", methods=["POST"])
 @login_required
 @limiter.shared_limit(code_checkin.CODE_RATE_LIMIT, code_checkin.CODE_LIMIT_SCOPE,
-                      key_func=lambda: code_checkin.code_guesser(), deduct_when=_code_refused)
+                      key_func=lambda: code_checkin.code_guesser(), deduct_when=_code_refused,
+                      exempt_when=lambda: not _typed_code())
 def check_in():
     """Check in with a scanned token, or the six-digit code typed from the projector: 201
     the first time, 200 with the same body after."""

@@ -670,6 +670,10 @@ def test_api_code_guesses_are_throttled_with_the_pages(app, client, login, make_
     throttled = client.post("/api/v1/checkins", json={"code": right}, headers=auth)
     assert throttled.status_code == 429 and throttled.get_json()["error"] == "too_many_requests"
     assert rows(app, session_id) == []
+    # A scanned QR code is not held up by the wrong codes.
+    scanned = client.post("/api/v1/checkins", json={"token": token_at(app, session_id, T0)},
+                          headers=auth)
+    assert scanned.status_code == 201 and len(rows(app, session_id)) == 1
 
 
 def test_api_check_in_with_the_browser_session_needs_csrf(app, client, login, make_user,
