@@ -98,7 +98,10 @@ class Conflict(DomainError):
 class TooManyAttempts(DomainError):
     status = 429
     code = "too_many_requests"
-    retry_after: int | None = None  # seconds, when known (a locked account's lock)
+
+    def __init__(self, message: str, *, retry_after: int | None = None, **kwargs):
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after  # seconds, when known (a locked account's lock)
 
 
 def wants_json() -> bool:

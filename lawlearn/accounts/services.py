@@ -40,18 +40,16 @@ from lawlearn.unique_keys import duplicate_raises
 
 
 def _still_locked(locked_until: datetime, now: datetime) -> TooManyAttempts:
-    refusal = TooManyAttempts(_("登录失败次数过多，账号已暂时锁定，请稍后再试或联系管理员。"),
-                              code="account_locked")
-    refusal.retry_after = max(1, math.ceil((locked_until - now).total_seconds()))
-    return refusal
+    return TooManyAttempts(_("登录失败次数过多，账号已暂时锁定，请稍后再试或联系管理员。"),
+                           code="account_locked",
+                           retry_after=max(1, math.ceil((locked_until - now).total_seconds())))
 
 
 def _just_locked() -> TooManyAttempts:
     lockout = current_app.config["LOGIN_LOCKOUT"]
-    refusal = TooManyAttempts(_("连续登录失败次数过多，账号已锁定 %(minutes)d 分钟。",
-                                minutes=lockout // timedelta(minutes=1)), code="account_locked")
-    refusal.retry_after = math.ceil(lockout.total_seconds())
-    return refusal
+    return TooManyAttempts(_("连续登录失败次数过多，账号已锁定 %(minutes)d 分钟。",
+                             minutes=lockout // timedelta(minutes=1)), code="account_locked",
+                           retry_after=math.ceil(lockout.total_seconds()))
 
 
 def _count_failure(table, key_column, key, now: datetime) -> None:
@@ -132,7 +130,11 @@ def revoke_all_tokens(user: User, now: datetime) -> None:
 
 
 def change_password(user: User, current_password: str, new_password: str) -> None:
-    """Change one's own password; a wrong current password counts as a failed login."""
+    """Change one's own password; a wrong current password counts as a failed login, and
+    a locked account is refused (a stolen session or token could otherwise keep guessing)."""
+    now = utcnow()
+    if user.locked_until and user.locked_until > now:
+        raise _still_locked(user.locked_until, now)
     if not user.check_password(current_password):
         _count_failure(User.__table__, User.__table__.c.id, user.id, utcnow())
         raise ValidationFailed(_("当前密码不正确。"), field="current_password",

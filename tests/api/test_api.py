@@ -211,3 +211,13 @@ def test_the_initial_password_is_changed_through_the_api(app, client, make_user)
     assert issue(client, "newbie", "fresh-secret-42").status_code == 201
     assert client.post(url, json={"current_password": "fresh-secret-42",
                                   "new_password": "another-secret-7"}).status_code == 401
+    # Wrong current passwords lock the account as wrong sign-ins do; locked, even the right
+    # one is refused (a stolen token cannot go on guessing).
+    auth = bearer(body["token"])
+    answers = [client.post(url, json={"current_password": f"guess-{n}-wrong",
+                                      "new_password": "another-secret-7"},
+                           headers=auth).get_json()["error"] for n in range(5)]
+    assert answers == ["wrong_password"] * 4 + ["account_locked"]
+    locked = client.post(url, json={"current_password": "fresh-secret-42",
+                                    "new_password": "another-secret-7"}, headers=auth)
+    assert locked.status_code == 429 and locked.get_json()["error"] == "account_locked"
