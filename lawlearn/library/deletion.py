@@ -11,7 +11,7 @@ the one before it current again.
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
 from lawlearn.accounts.audit import record_audit
 from lawlearn.accounts.models import User
@@ -77,6 +77,20 @@ def deletion_blockers(law: Law) -> list[str]:
     return reasons
 
 
+def _retire_article_points(law: Law) -> None:
+    """The points paid for reading ``law``'s articles stay (they were earned) under a
+    source no new article can have: SQLite gives a deleted row's id to the next one, and
+    "article:<id>" would pay 0 to whoever studied the mistaken version's article."""
+    from lawlearn.practice.models import PointAward
+
+    ids = db.session.scalars(select(LawArticle.id).where(LawArticle.law_id == law.id)).all()
+    sources = [f"article:{article_id}" for article_id in ids]
+    for start in range(0, len(sources), 500):
+        db.session.execute(update(PointAward).where(PointAward.source.in_(
+            sources[start:start + 500])).values(source=PointAward.source + f"@law{law.id}")
+            .execution_options(synchronize_session=False))
+
+
 def delete_law(actor: User | None, law: Law) -> Law | None:
     """Delete ``law`` (refused with the reasons when something depends on it); the version
     it replaced, now current again, or None."""
@@ -91,6 +105,7 @@ def delete_law(actor: User | None, law: Law) -> Law | None:
                  {"title": title, "version": version, "source_name": law.source_name})
     if previous is not None:
         carry_back(law, previous)
+    _retire_article_points(law)
     # What stayed behind was already on the previous version (the same person's mark, the
     # same material's link): it goes with the version.
     articles = select(LawArticle.id).where(LawArticle.law_id == law.id).scalar_subquery()

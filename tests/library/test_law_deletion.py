@@ -125,6 +125,7 @@ def test_a_mistaken_version_gives_back_what_its_import_carried_over(request_ctx,
     new_one, new_four = (db.session.scalar(select(LawArticle).filter_by(law_id=wrong.id,
                                                                          number=n)) for n in (1, 4))
     services.set_studied(other, new_one, True, wrong.created_at)  # studied since
+    new_one_id, wrong_id = new_one.id, wrong.id
     services.set_bookmark(other, new_four, True)  # on an article with nowhere to go
     db.session.commit()
     assert deletion_blockers(wrong) == ["已有 1 个收藏"]
@@ -141,6 +142,11 @@ def test_a_mistaken_version_gives_back_what_its_import_carried_over(request_ctx,
     assert [(n.user_id, n.article_id, n.body) for n in db.session.scalars(select(ArticleNote))] \
         == [(reader_id, old_two.id, "旧笔记")]
     assert marks(ArticleStudy) == [(other_id, old_one.id)]
+    # The points for reading it stay, under a source no new article's id can take.
+    from lawlearn.practice.models import PointAward
+
+    sources = db.session.scalars(select(PointAward.source).filter_by(user_id=other_id)).all()
+    assert sources == [f"article:{new_one_id}@law{wrong_id}"]
     db.session.refresh(material)
     assert [(a.law_id, a.number) for a in material.articles] == [(first.id, 1)]
 

@@ -150,6 +150,10 @@ def test_search_finds_chinese_substrings_of_any_length(request_ctx):
     assert search_library("个人信息 自然人").article_total == 1
     assert search_library("不存在的词语").empty
     assert search_library("100%_").empty  # LIKE wildcards are literal
+    # (The search drops them as punctuation now; the pattern escapes them for every LIKE.)
+    from lawlearn.database import like_pattern
+
+    assert like_pattern("100%_") == "%100\\%\\_%"
     # Punctuation pasted with the words is no part of them: 《》, quotes, a full stop.
     for query in ("“个人信息”", "个人信息。", "个人信息？", "《小法》个人信息", "个人信息?"):
         assert search_library(query).article_total == 2, query
