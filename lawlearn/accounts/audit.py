@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, String, and_, cast, exists, literal, or_, select
+from sqlalchemy import Select, String, and_, cast, exists, func, literal, or_, select
 from sqlalchemy.orm import joinedload
 
 from lawlearn.accounts.models import AuditEntry, User
@@ -116,7 +116,9 @@ def audit_query(*, action: str | None = None, actor_id: int | None = None,
         details = cast(AuditEntry.details, String)
         named_in_details = exists().where(
             User.name.contains(q, autoescape=True),
-            details.contains(literal('"') + User.username + literal('"')))
+            # "_" (which usernames may hold) is a LIKE wildcard: escaped.
+            details.contains(literal('"') + func.replace(User.username, "_", "\\_")
+                             + literal('"'), escape="\\"))
         query = query.where(or_(AuditEntry.summary.contains(q, autoescape=True),
                                 details.contains(q, autoescape=True),
                                 and_(AuditEntry.target_type == User.__tablename__,

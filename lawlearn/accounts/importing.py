@@ -91,6 +91,7 @@ class ImportedUser:
     phone: str | None
     password: str | None  # None: the batch's default password applies
     joined_on: date | None = None  # None: the day of the import
+    typed_as: str | None = None  # the username as typed, when it was lower-cased
 
 
 @dataclass
@@ -107,6 +108,16 @@ class UserImport:
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    @property
+    def lowered(self) -> list[ImportedUser]:
+        """The people whose username was typed with capitals (usernames are lower case)."""
+        return [user for user in self.users if user.typed_as]
+
+    def lowered_examples(self, limit: int = 5) -> str:
+        """"WangWu → wangwu、…": the first few, to say on the preview."""
+        shown = [f"{user.typed_as} → {user.username}" for user in self.lowered[:limit]]
+        return "、".join(shown) + ("…" if len(self.lowered) > limit else "")
 
     @property
     def needs_default_password(self) -> bool:
@@ -213,8 +224,10 @@ def parse_user_import(data: bytes, default_password: str | None = None, *,
         if problems:
             result.problems.append(RowProblem(row, "；".join(problems)))
         else:
+            typed = cells.get("用户名", "").strip()
             result.users.append(ImportedUser(row, username, name, department, roles,
-                                             phone or None, password, joined_on))
+                                             phone or None, password, joined_on,
+                                             typed if typed != username else None))
     if default_password and result.needs_default_password:
         for problem in password_problems(default_password, ""):
             result.problems.insert(0, RowProblem(0, _("默认初始密码：%(p)s", p=problem)))

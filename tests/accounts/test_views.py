@@ -724,3 +724,36 @@ def test_a_units_page_counts_its_sections_people_as_the_list_does(admin_client, 
         f"/admin/departments/{unit}").get_data(as_text=True)
     assert "在用人数：2 ·" in admin_client.get(
         f"/admin/departments/{section}").get_data(as_text=True)
+
+
+def test_the_import_preview_says_which_usernames_it_lower_cased(admin_client, app,
+                                                                make_department):
+    """"WangWu" became wangwu without a word (the template says lower case only)."""
+    make_department("法制科")
+    data = xlsx_bytes([["WangWu", "王五", "法制科", "职工", "", ""],
+                       ["zhaoliu", "赵六", "法制科", "职工", "", ""]])
+    token = csrf_from(admin_client.get("/admin/users/import"))
+    html = admin_client.post("/admin/users/import", data={
+        "csrf_token": token, "default_password": "batch-password",
+        "file": (io.BytesIO(data), "users.xlsx")},
+        content_type="multipart/form-data").get_data(as_text=True)
+    assert "用户名一律为小写，1 个已改写（登录时不区分大小写）：WangWu → wangwu" in html
+    assert "zhaoliu →" not in html
+
+
+def test_a_name_finds_only_the_imports_that_created_that_person(admin_client, app, make_user,
+                                                                 make_department):
+    """"_" in a username is a LIKE wildcard: li_jun's name found the batch that made lixjun."""
+    make_department("法制科")
+    make_user("li_jun", name="李军")
+    data = xlsx_bytes([["lixjun", "李小军", "法制科", "职工", "", ""]])
+    token = csrf_from(admin_client.get("/admin/users/import"))
+    html = admin_client.post("/admin/users/import", data={
+        "csrf_token": token, "default_password": "batch-password",
+        "file": (io.BytesIO(data), "users.xlsx")},
+        content_type="multipart/form-data").get_data(as_text=True)
+    stash = re.search(r'name="token" type="hidden" value="([0-9a-f]{32})"', html).group(1)
+    admin_client.post("/admin/users/import/confirm", data={"csrf_token": token, "token": stash})
+    assert "批量导入用户 1 人" in admin_client.get("/admin/audit?q=李小军").get_data(as_text=True)
+    assert "批量导入用户 1 人" not in admin_client.get("/admin/audit?q=李军").get_data(
+        as_text=True)
