@@ -54,6 +54,13 @@ def _header_at(rows: list[list[str]], required: list[str], aliases: dict[str, st
     return None
 
 
+def _names_a_column(rows: list[list[str]], required: list[str],
+                    aliases: dict[str, str]) -> bool:
+    """Whether the top rows name any required column (a header with one misnamed)."""
+    return any(aliases.get(value.strip(), value.strip()) in required
+               for values in rows[:HEADER_SEARCH_ROWS] for value in values)
+
+
 def _xlsx_rows(data: bytes, max_rows: int, required: list[str],
                aliases: dict[str, str]) -> tuple[list[list[str]], int | None]:
     """The rows of the first sheet holding the header (a sheet put before the template's
@@ -80,7 +87,10 @@ def _xlsx_rows(data: bytes, max_rows: int, required: list[str],
             header = _header_at(rows, required, aliases)
             if header is not None:
                 return rows, header
-            first = rows if first is None else first
+            if first is None:
+                first = rows
+                if _names_a_column(rows, required, aliases):
+                    break  # the data's own sheet, a column misnamed: say which, not another
         return first or [], None
     finally:
         workbook.close()

@@ -325,6 +325,15 @@ def test_the_data_sheet_need_not_be_the_first(office):
     workbook.save(buffer)
     parsed = importing.parse_user_import(buffer.getvalue())
     assert parsed.ok and [user.username for user in parsed.users] == ["second"]
+    # The first sheet with a header, one column misnamed, is the data: said, not passed
+    # over for a later sheet.
+    notes.delete_rows(1)
+    notes.append(["工号", "姓名", "部门"])
+    notes.append(["wrongcol", "错列", "法制科"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    with pytest.raises(ValidationFailed, match="缺少必需的列：用户名"):
+        importing.parse_user_import(buffer.getvalue())
 
 
 def test_excels_unicode_text_is_read(office):
