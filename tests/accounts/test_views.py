@@ -421,15 +421,20 @@ def test_department_pages(admin_client, app):
         assert "区府办" in names and not any("/" in n or "／" in n for n in names)
 
 
-def test_import_through_the_page(admin_client, app, make_department):
-    make_department("法制科")
-    data = xlsx_bytes([["kate", "凯特", "法制科", "职工", "13800138000", ""],
-                       ["leo", "利奥", "法制科", "职工", "", ""]])
+def preview_import(admin_client, data: bytes) -> tuple[str, str]:
+    """Upload ``data`` on the import page: (the CSRF token, the preview's HTML)."""
     token = csrf_from(admin_client.get("/admin/users/import"))
     preview = admin_client.post("/admin/users/import", data={
         "csrf_token": token, "default_password": "batch-password",
         "file": (io.BytesIO(data), "users.xlsx")}, content_type="multipart/form-data")
-    html = preview.get_data(as_text=True)
+    return token, preview.get_data(as_text=True)
+
+
+def test_import_through_the_page(admin_client, app, make_department):
+    make_department("法制科")
+    data = xlsx_bytes([["kate", "凯特", "法制科", "职工", "13800138000", ""],
+                       ["leo", "利奥", "法制科", "职工", "", ""]])
+    token, html = preview_import(admin_client, data)
     assert "将创建 2 个用户" in html and "凯特" in html
     assert "<th>手机号</th>" in html and '<td class="nowrap">13800138000</td>' in html
     assert "batch-password" not in html  # the default password never goes back to the page
@@ -732,11 +737,7 @@ def test_the_import_preview_says_which_usernames_it_lower_cased(admin_client, ap
     make_department("法制科")
     data = xlsx_bytes([["WangWu", "王五", "法制科", "职工", "", ""],
                        ["zhaoliu", "赵六", "法制科", "职工", "", ""]])
-    token = csrf_from(admin_client.get("/admin/users/import"))
-    html = admin_client.post("/admin/users/import", data={
-        "csrf_token": token, "default_password": "batch-password",
-        "file": (io.BytesIO(data), "users.xlsx")},
-        content_type="multipart/form-data").get_data(as_text=True)
+    _token, html = preview_import(admin_client, data)
     assert "用户名一律为小写，1 个已改写（登录时不区分大小写）：WangWu → wangwu" in html
     assert "zhaoliu →" not in html
 
@@ -746,12 +747,8 @@ def test_a_name_finds_only_the_imports_that_created_that_person(admin_client, ap
     """"_" in a username is a LIKE wildcard: li_jun's name found the batch that made lixjun."""
     make_department("法制科")
     make_user("li_jun", name="李军")
-    data = xlsx_bytes([["lixjun", "李小军", "法制科", "职工", "", ""]])
-    token = csrf_from(admin_client.get("/admin/users/import"))
-    html = admin_client.post("/admin/users/import", data={
-        "csrf_token": token, "default_password": "batch-password",
-        "file": (io.BytesIO(data), "users.xlsx")},
-        content_type="multipart/form-data").get_data(as_text=True)
+    token, html = preview_import(admin_client, xlsx_bytes([["lixjun", "李小军", "法制科", "职工",
+                                                             "", ""]]))
     stash = re.search(r'name="token" type="hidden" value="([0-9a-f]{32})"', html).group(1)
     admin_client.post("/admin/users/import/confirm", data={"csrf_token": token, "token": stash})
     assert "批量导入用户 1 人" in admin_client.get("/admin/audit?q=李小军").get_data(as_text=True)
