@@ -50,14 +50,14 @@ def main() -> None:
                       "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
     with app.app_context():
         db.create_all()
-        create_user(None, "bench", "library-bench-1", UserFields("测", None, {"staff"}),
+        create_user(None, "bench", "library-reader-1", UserFields("测", None, {"staff"}),
                     must_change_password=False)
         small = services.import_law(None, (LAWS / "政府信息公开条例_2019.md").read_bytes())
         db.session.commit()
         small_id = small.id
         engine = db.engine
     client = app.test_client()
-    client.post("/login", data={"username": "bench", "password": "library-bench-1"})
+    client.post("/login", data={"username": "bench", "password": "library-reader-1"})
     small_page = measure(client, engine, f"/laws/{small_id}/articles/20")
     small_search = measure(client, engine, "/search?q=政府信息")
 
