@@ -38,6 +38,10 @@ TOKEN_MAX = 32  # StallQuiz.token is a String(32)
 # earlier (an officer trying the printed code the day before) previews the questions only,
 # or the test answers would be added to the event's audience in the upward report.
 ANSWERS_FROM_BEFORE_START = timedelta(hours=1)
+# ...and until twelve hours after it ends (a resident who took the leaflet home answers that
+# evening). Later answers would go on raising a finished event's reach in the upward report,
+# from anyone who kept the link.
+ANSWERS_UNTIL_AFTER_END = timedelta(hours=12)
 
 
 # --- loading ---------------------------------------------------------------------------------
@@ -196,9 +200,16 @@ def reopen_stall_quiz(actor: User | None, quiz: StallQuiz, now: datetime) -> Non
 # --- answering -------------------------------------------------------------------------------
 
 
-def accepts_answers(quiz: StallQuiz) -> bool:
-    """Open, and its event not verified (a verified event's figures are locked)."""
-    return quiz.open and quiz.event.status != "verified"
+def accepts_answers(quiz: StallQuiz, now: datetime) -> bool:
+    """Open, its event not verified (a verified event's figures are locked) and not long
+    over."""
+    return (quiz.open and quiz.event.status != "verified"
+            and now < answers_close_at(quiz))
+
+
+def answers_close_at(quiz: StallQuiz) -> datetime:
+    """Until when answers count (naive UTC)."""
+    return quiz.event.ends_at + ANSWERS_UNTIL_AFTER_END
 
 
 def answers_open_at(quiz: StallQuiz) -> datetime:
@@ -257,7 +268,7 @@ def submit_entry(quiz: StallQuiz, answers: dict[str, Any], key: str, phone: str 
     changes. The phone number is kept only when the quiz asks for one (a prize draw).
     The event's counter is raised by the database itself, in this transaction.
     """
-    if not accepts_answers(quiz):
+    if not accepts_answers(quiz, now):
         raise NotFound(_("本次有奖问答已结束，感谢关注。"), code="stall_closed")
     if preview_only(quiz, now):
         from lawlearn.i18n import display_datetime

@@ -82,7 +82,7 @@ def too_many_requests(error):
     per_address = request.method == "POST" and getattr(hit, "key_func", None) is not quiz_key
     quiz = stall.quiz_by_token((request.view_args or {}).get("token", "")) \
         if per_address else None
-    if quiz is None or not stall.accepts_answers(quiz):
+    if quiz is None or not stall.accepts_answers(quiz, utcnow()):
         return render_template("stall/limited.html"), 429
     return _render_quiz(quiz, StallEntryForm(), answers=_answers_from(request.form, quiz),
                         status=429, error=_("同一时间提交的人太多，本次未能提交。您的答案仍在本页，"
@@ -152,7 +152,7 @@ def _render_quiz(quiz: StallQuiz, form: StallEntryForm, *, answers: dict[str, An
 def quiz(token: str):
     """The public quiz a QR code opens; once this device has answered, its result."""
     found = stall.quiz_by_token(token)
-    if found is None or not stall.accepts_answers(found):
+    if found is None or not stall.accepts_answers(found, utcnow()):
         return _unavailable()
     cookie = _device_cookie()
     entry = stall.entry_for_device(found, _device_key(cookie)) if cookie else None
@@ -173,7 +173,7 @@ def quiz(token: str):
 def submit(token: str):
     """Grade this device's answers once, count the completion, then show the result."""
     quiz = stall.quiz_by_token(token)
-    if quiz is None or not stall.accepts_answers(quiz):
+    if quiz is None or not stall.accepts_answers(quiz, utcnow()):
         return _unavailable()
     form = StallEntryForm()
     answers = _answers_from(request.form, quiz)
@@ -240,6 +240,10 @@ def _render_admin(event: OutreachEvent, quiz: StallQuiz | None, form: StallQuizF
     return render_template("outreach_admin/stall.html", event=event, quiz=quiz, form=form,
                            results=results, pagination=pagination, confirm=ConfirmForm(),
                            url=public_url(quiz) if quiz else None,
+                           answers_from=stall.answers_open_at(quiz) if quiz else None,
+                           answers_until=stall.answers_close_at(quiz) if quiz else None,
+                           past_window=quiz is not None
+                           and utcnow() >= stall.answers_close_at(quiz),
                            mask=prize_phones.mask_phone), status
 
 

@@ -395,6 +395,38 @@ def test_a_scan_long_before_the_event_previews_the_questions_and_counts_nothing(
     assert len(entries(app)) == 1 and completions(app, event_id) == 1
 
 
+def test_answers_stop_counting_twelve_hours_after_the_event(app, client, admin_client, event_id,
+                                                           bank):
+    """A link kept after the event must not go on raising its reach in the upward report: a
+    resident who took the leaflet home answers that evening, and no later."""
+    quiz_id, token = open_quiz(app, event_id)
+    data = {**answers_for(app, quiz_id), "csrf_token": csrf_from(client.get(f"/q/{token}"))}
+
+    def event_ended(ago: timedelta) -> None:
+        with app.app_context():
+            event = db.session.get(OutreachEvent, event_id)
+            event.ends_at = utcnow() - ago
+            event.starts_at = event.ends_at - timedelta(hours=3)
+            db.session.commit()
+
+    event_ended(timedelta(hours=11, minutes=50))
+    assert client.get(f"/q/{token}").status_code == 200
+    event_ended(timedelta(hours=12, minutes=1))
+    late = client.get(f"/q/{token}")
+    assert late.status_code == 404 and "已结束" in late.get_data(as_text=True)
+    assert client.post(f"/q/{token}", data=data).status_code == 404
+    with app.app_context(), pytest.raises(NotFound):
+        stall.submit_entry(db.session.get(StallQuiz, quiz_id), {}, "k" * 64, None, utcnow())
+    assert entries(app) == [] and completions(app, event_id) == 0
+    admin_page = admin_client.get(f"/admin/outreach/events/{event_id}/stall")
+    html = admin_page.get_data(as_text=True)
+    assert "已过作答时间" in html and "接受作答" in html
+
+    event_ended(timedelta(hours=1))
+    assert answer(client, token, data).status_code == 303
+    assert completions(app, event_id) == 1
+
+
 def test_a_closed_quiz_or_an_unknown_link_is_refused(app, client, event_id, bank):
     quiz_id, token = open_quiz(app, event_id)
     page = client.get(f"/q/{token}")
