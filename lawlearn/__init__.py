@@ -12,6 +12,8 @@ from typing import Any
 from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 
+from lawlearn.text_input import CleanFormRequest
+
 
 class BoundedJSONProvider(DefaultJSONProvider):
     """Flask's JSON, with a body nested too deep for the parser (``[[[…]]]`` a thousand
@@ -34,6 +36,7 @@ class LawlearnFlask(Flask):
 
     MAX_REMEMBERED = 1024  # hooks, views and error handlers: a few hundred
     json_provider_class = BoundedJSONProvider
+    request_class = CleanFormRequest
 
     def ensure_sync(self, func):
         try:

@@ -67,3 +67,18 @@ def test_json_nested_too_deep_is_a_json_error_not_a_500(client, depth):
     refused = client.post("/api/v1/auth/token", data=nested_nul,
                           content_type="application/json")
     assert (refused.status_code, refused.get_json()["error"]) == (400, "invalid_characters")
+
+
+def test_other_control_characters_are_cleaned_from_forms_but_not_from_passwords(app):
+    """NUL refuses the request (above); the rest of C0 is taken out of form text, Word's line
+    and page breaks read as line breaks; tab, newline and CR stay; a password stays exact."""
+    from lawlearn.text_input import clean_text
+
+    assert clean_text("a\x0bb\x0cc\x07d\x1fe\tf\ng\rh") == "a\nb\nc" + "de\tf\ng\rh"
+    body = "title=%E5%AE%AA%01%E6%B3%95&title=x%0By&new_password=p%01w&q=plain"
+    with app.test_request_context("/", method="POST", data=body,
+                                  content_type="application/x-www-form-urlencoded"):
+        from flask import request
+
+        assert request.form.getlist("title") == ["宪法", "x\ny"]
+        assert request.form["new_password"] == "p\x01w" and request.form["q"] == "plain"

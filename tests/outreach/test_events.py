@@ -445,6 +445,36 @@ def categories_ready(app) -> int:
         return school
 
 
+def test_control_characters_pasted_into_an_event_leave_its_summary_writable(app, client, login,
+                                                                             people):
+    """A paste from Word brings \\x0b (its manual line break) and \\x07 (a cell mark); XML
+    cannot hold them, and one in an event's title made every DOCX summary of its period a
+    500. They are cleaned where the form is read: the break as a line break, the rest gone."""
+    import io
+
+    import docx
+
+    school = categories_ready(app)
+    login(people.author)
+    page = client.get("/outreach/events/new")
+    created = client.post("/outreach/events/new", data={
+        **form_data(school, title="宪法进校园\x01", summary="以案释法\x0b现场答疑\x07。"),
+        "csrf_token": csrf_from(page)})
+    assert created.status_code == 302
+    with app.app_context():
+        event = db.session.scalar(select(OutreachEvent))
+        assert (event.title, event.summary) == ("宪法进校园", "以案释法\n现场答疑。")
+        event.status = "verified"
+        db.session.commit()
+    client.post("/logout", data={"csrf_token": csrf_from(client.get("/me"))})
+    login(people.admin)
+    summary = client.get("/admin/outreach/ledger.docx?from=2024-12-01&to=2024-12-07")
+    assert summary.status_code == 200
+    text = "".join(cell.text for table in docx.Document(io.BytesIO(summary.data)).tables
+                   for row in table.rows for cell in row.cells)
+    assert "宪法进校园" in text
+
+
 @pytest.mark.parametrize("starts_at, ends_at", [
     ("0001-01-01T05:00", "0001-01-01T06:00"),  # moved to UTC: before year 1 (was a 500)
     ("9999-12-31T09:00", "9999-12-31T10:00"),  # a typo straight into the office's ledger
