@@ -33,10 +33,11 @@ messages: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_pgettext:1c,2 -o $(CATALOGS)/messages.pot --no-location --sort-output .
 	$(BIN)/pybabel update -i $(CATALOGS)/messages.pot -d $(CATALOGS) --no-fuzzy-matching --ignore-obsolete
 
+PORT ?= 5000
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) demo load
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 # Two workers (pytest-xdist; a file's tests stay on one worker); TEST_WORKERS=0 runs in one process.
 TEST_WORKERS ?= 2

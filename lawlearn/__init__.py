@@ -14,6 +14,8 @@ from flask.json.provider import DefaultJSONProvider
 
 from lawlearn.text_input import CleanFormRequest
 
+MIN_SECRET_KEY = 32  # characters; a generated key has 64
+
 
 class BoundedJSONProvider(DefaultJSONProvider):
     """Flask's JSON, with a body nested too deep for the parser (``[[[…]]]`` a thousand
@@ -81,6 +83,7 @@ def _configure(app: Flask, overrides: dict[str, Any]) -> None:
 
     instance = Path(app.instance_path)
     instance.mkdir(parents=True, exist_ok=True)
+    _check_secret_key(app)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(instance)
     app.config["SQLALCHEMY_DATABASE_URI"] = (
@@ -96,12 +99,47 @@ def _configure(app: Flask, overrides: dict[str, Any]) -> None:
     app.config["UPLOAD_FOLDER"] = app.config.get("UPLOAD_FOLDER") or str(instance / "uploads")
     Path(app.config["UPLOAD_FOLDER"]).mkdir(parents=True, exist_ok=True)
 
-    https = app.config.get("HTTPS") in (True, "true", "1", 1)
+    https = _switch(app.config.get("HTTPS"), "HTTPS")
     app.config["HTTPS"] = https
     app.config["SESSION_COOKIE_SECURE"] = https
     app.config["REMEMBER_COOKIE_SECURE"] = https
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    # Redis down (stopped, restarting) must not take sign-in down with it: each server then
+    # counts on its own until Redis answers again, and waits at most a second to find out.
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+    if app.config["RATELIMIT_STORAGE_URI"].startswith(("redis://", "rediss://")):
+        app.config.setdefault("RATELIMIT_STORAGE_OPTIONS",
+                              {"socket_connect_timeout": 1, "socket_timeout": 1})
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+
+
+TRUE_WORDS, FALSE_WORDS = ("true", "yes", "on", "1"), ("false", "no", "off", "0", "")
+
+
+def _switch(value: Any, name: str) -> bool:
+    """A yes/no setting in the spellings people use; any other refuses to start, since
+    LAWLEARN_HTTPS=True quietly meaning off would leave cookies without their Secure flag."""
+    word = str(value if value is not None else "").strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise RuntimeError(f"LAWLEARN_{name}={value!r} is not understood: use true or false")
+
+
+def _check_secret_key(app: Flask) -> None:
+    """The key is text, whatever it looks like (the environment's values are read as JSON:
+    20261201 became a number, and every request a 500), and one worth the name."""
+    key = app.config.get("SECRET_KEY")
+    if key is not None and not isinstance(key, (str, bytes)):
+        key = app.config["SECRET_KEY"] = os.environ.get("LAWLEARN_SECRET_KEY", str(key))
+    if "LAWLEARN_SECRET_KEY" in os.environ and not key:
+        app.logger.warning("LAWLEARN_SECRET_KEY is empty: signing with instance/secret_key, "
+                           "which other servers of this site do not share")
+    elif key and len(key) < MIN_SECRET_KEY:
+        app.logger.warning("SECRET_KEY has %d characters: use at least %d random ones "
+                           "(python3 -c 'import secrets; print(secrets.token_hex(32))')",
+                           len(key), MIN_SECRET_KEY)
 
 
 def _instance_secret_key(instance: Path) -> str:

@@ -5,7 +5,10 @@ from __future__ import annotations
 import multiprocessing
 from pathlib import Path
 
-from lawlearn import _instance_secret_key
+import pytest
+
+from lawlearn import _instance_secret_key, create_app
+from lawlearn.extensions import db
 
 
 def _read_key(folder: str, results) -> None:
@@ -44,3 +47,54 @@ def test_a_new_key_with_the_old_as_fallback_keeps_sessions(app, client, login, m
     app.config["SECRET_KEY_FALLBACKS"] = []
     response = client.get("/me")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+@pytest.mark.parametrize("written", ["20261201", "true", "1.5"])
+def test_a_key_that_reads_as_a_number_is_still_text(app_config, monkeypatch, written):
+    """The environment's values are read as JSON: LAWLEARN_SECRET_KEY=20261201 became the
+    number 20261201, and every request a 500."""
+    monkeypatch.setenv("LAWLEARN_SECRET_KEY", written)
+    config = {key: value for key, value in app_config.items() if key != "SECRET_KEY"}
+    app = create_app(config)
+    assert app.config["SECRET_KEY"] == written
+    assert app.test_client().get("/login").status_code == 200
+    _dispose(app)
+
+
+def test_a_short_or_empty_key_is_warned_of(app_config, monkeypatch, caplog):
+    config = {key: value for key, value in app_config.items() if key != "SECRET_KEY"}
+    monkeypatch.setenv("LAWLEARN_SECRET_KEY", "abc")
+    _dispose(create_app(config))
+    assert "SECRET_KEY has 3 characters" in caplog.text
+    caplog.clear()
+    monkeypatch.setenv("LAWLEARN_SECRET_KEY", "")
+    app = create_app(config)
+    assert "LAWLEARN_SECRET_KEY is empty" in caplog.text
+    assert len(app.config["SECRET_KEY"]) == 64  # the instance's generated key
+    _dispose(app)
+    caplog.clear()
+    monkeypatch.setenv("LAWLEARN_SECRET_KEY", "k" * 40)
+    _dispose(create_app(config))
+    assert "SECRET_KEY" not in caplog.text
+
+
+@pytest.mark.parametrize("written, meant", [
+    ("true", True), ("True", True), ("YES", True), ("on", True), ("1", True),
+    ("false", False), ("False", False), ("no", False), ("off", False), ("0", False)])
+def test_https_is_read_in_the_spellings_people_use(app_config, monkeypatch, written, meant):
+    """LAWLEARN_HTTPS=True quietly meant off: cookies without their Secure flag, no HSTS."""
+    monkeypatch.setenv("LAWLEARN_HTTPS", written)
+    app = create_app(app_config)
+    assert app.config["HTTPS"] is meant and app.config["SESSION_COOKIE_SECURE"] is meant
+    _dispose(app)
+
+
+def test_https_in_no_known_spelling_refuses_to_start(app_config, monkeypatch):
+    monkeypatch.setenv("LAWLEARN_HTTPS", "sure")
+    with pytest.raises(RuntimeError, match="LAWLEARN_HTTPS='sure' is not understood"):
+        create_app(app_config)
+
+
+def _dispose(app) -> None:
+    with app.app_context():
+        db.engine.dispose()

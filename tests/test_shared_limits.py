@@ -49,3 +49,31 @@ def test_two_servers_share_one_login_budget(app, app_config):
             from lawlearn.extensions import db
 
             db.engine.dispose()
+
+
+def test_with_redis_down_each_server_counts_on_its_own_and_sign_in_works(app, app_config,
+                                                                         make_user):
+    """Redis unreachable (stopped, restarting, a wrong port) took sign-in down with it: every
+    login and token request was a 500. The counts fall back to the server's own memory."""
+    from lawlearn.extensions import db, limiter
+
+    person = make_user("someone")
+    config = {**app_config, "REDIS_URL": "redis://127.0.0.1:1/15",  # nothing listens there
+              "LOGIN_RATE_LIMIT": "3 per minute",
+              "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
+    config.pop("RATELIMIT_STORAGE_URI")
+    down = create_app(config)
+    try:
+        client = down.test_client()
+        body = {"username": person.username, "password": "not-the-password"}
+        statuses = [client.post("/api/v1/auth/token", json=body).status_code
+                    for _ in range(4)]
+        assert statuses == [401, 401, 401, 429]
+        signed_in = down.test_client().post("/api/v1/auth/token", json={
+            "username": person.username, "password": person.password},
+            environ_base={"REMOTE_ADDR": "10.0.0.2"})
+        assert signed_in.status_code == 201
+    finally:
+        limiter._storage_dead = False  # the limiter is one object for every app of a process
+        with down.app_context():
+            db.engine.dispose()
