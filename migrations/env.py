@@ -94,7 +94,15 @@ def run_migrations_online():
 
     with connectable.connect() as connection:
         sqlite = connection.dialect.name == 'sqlite'
+        broken_before = set()
         if sqlite:
+            # Rows already pointing nowhere (foreign keys were off in some old copy) are
+            # not the migrations' doing: said, not held against them below.
+            broken_before = _broken_foreign_keys(connection)
+            if broken_before:
+                logger.warning('the database already holds %d rows referencing missing rows '
+                               '(table, rowid, referenced table), e.g. %s; repair them',
+                               len(broken_before), sorted(broken_before)[:5])
             _sqlite_foreign_keys(connection, on=False)
         try:
             context.configure(
@@ -106,7 +114,7 @@ def run_migrations_online():
             with context.begin_transaction():
                 context.run_migrations()
                 if sqlite:
-                    _check_sqlite_foreign_keys(connection)
+                    _check_sqlite_foreign_keys(connection, broken_before)
         finally:
             if sqlite:
                 _sqlite_foreign_keys(connection, on=True)
@@ -126,15 +134,22 @@ def _sqlite_foreign_keys(connection, *, on):
     connection.commit()
 
 
-def _check_sqlite_foreign_keys(connection):
+def _broken_foreign_keys(connection):
+    """Rows pointing nowhere, as (table, rowid, referenced table)."""
+    return {(table, rowid, parent) for table, rowid, parent, _fk
+            in connection.exec_driver_sql("PRAGMA foreign_key_check").all()}
+
+
+def _check_sqlite_foreign_keys(connection, broken_before):
     """What foreign keys off let through: rows pointing nowhere after the migrations. SQLite
     has already kept the migrations' changes (its DDL is not transactional here), so this
     stops the upgrade loudly rather than undoing it: the rows named must be repaired (or
-    the database restored from its backup) before the site runs on it."""
-    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+    the database restored from its backup) before the site runs on it. Rows broken before
+    the migrations began stopped them before they changed anything."""
+    broken = _broken_foreign_keys(connection) - broken_before
     if broken:
         raise RuntimeError('the migrations left rows referencing missing rows (table, rowid, '
-                           f'referenced table, key): {broken[:5]}; repair them, or restore '
+                           f'referenced table): {sorted(broken)[:5]}; repair them, or restore '
                            'the backup taken before the upgrade')
 
 
