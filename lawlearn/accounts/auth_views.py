@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from lawlearn.accounts import auth_bp, services
+from lawlearn.accounts import auth_bp, devices, services
 from lawlearn.accounts.forms import ChangePasswordForm, LoginForm
 from lawlearn.database import utcnow
 from lawlearn.errors import DomainError
@@ -37,15 +37,25 @@ def login():
     form = LoginForm(next=request.args.get("next", ""))
     error, status = None, 200
     if form.validate_on_submit():
+        device_failures = devices.failures_on_this_device(form.username.data)
+        known = devices.is_known_device(device_failures)
         try:
-            user = services.authenticate(form.username.data, form.password.data, utcnow())
+            user = services.authenticate(form.username.data, form.password.data, utcnow(),
+                                         known_device=known)
         except DomainError as failure:
             db.session.commit()  # keep the failure count that leads to a lockout
             error, status = failure.message, failure.status
         else:
             login_user(user, remember=form.remember.data)
             db.session.commit()
-            return redirect(safe_next(form.next.data))
+            response = redirect(safe_next(form.next.data))
+            devices.remember_device(response, user.username)
+            return response
+        if known:  # this browser's own count, not the account's
+            response = make_response(render_template("auth/login.html", form=form,
+                                                     error=error), status)
+            devices.remember_device(response, form.username.data, device_failures + 1)
+            return response
     return render_template("auth/login.html", form=form, error=error), status
 
 

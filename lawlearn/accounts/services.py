@@ -92,11 +92,10 @@ def _dummy_hash() -> str:
     return _dummy_hash_for(current_app.config.get("PASSWORD_HASH_METHOD", "scrypt"))
 
 
-def authenticate(username: str, password: str, now: datetime) -> User:
-    """Return the user for these credentials or raise; count failures and lock.
-
-    The caller commits even on failure, so that the failure count is kept.
-    """
+def authenticate(username: str, password: str, now: datetime, known_device: bool = False) -> User:
+    """Return the user for these credentials or raise; count failures and lock. A known
+    device (accounts.devices) is not held by the lock and counts its failures itself.
+    The caller commits even on failure, so that the failure count is kept."""
     username = normalize_username(username)
     # Fresh from the database: failure counts change by atomic UPDATEs, not through the ORM.
     user = db.session.scalar(select(User).filter_by(username=username)
@@ -105,10 +104,11 @@ def authenticate(username: str, password: str, now: datetime) -> User:
     if user is None:
         _fail_unknown_username(username, password, now)
         raise invalid
-    if user.locked_until and user.locked_until > now:
+    if user.locked_until and user.locked_until > now and not known_device:
         raise _still_locked(user.locked_until, now)
     if not user.check_password(password):
-        _count_failure(User.__table__, User.__table__.c.id, user.id, now)
+        if not known_device:
+            _count_failure(User.__table__, User.__table__.c.id, user.id, now)
         raise invalid
     if not user.active:
         raise PermissionDenied(_("账号已停用，请联系管理员。"), code="account_inactive")

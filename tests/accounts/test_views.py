@@ -133,6 +133,56 @@ def test_lockout_after_five_failures(client, make_user, app):
         assert db.session.scalar(select(User).filter_by(username="dave")).locked_until
 
 
+def _try_login(client, username: str, password: str):
+    token = csrf_from(client.get("/login"))
+    return client.post("/login", data={"username": username, "password": password,
+                                       "csrf_token": token})
+
+
+def test_a_browser_that_signed_someone_in_before_is_not_held_by_a_lock_others_caused(
+        app, client, make_user):
+    """Anyone who knows a username could lock its owner out (five wrong passwords from
+    anywhere). The owner's own browser, which signed them in before, still can; its wrong
+    passwords count in its own cookie, to the same limit; other browsers meet the lock."""
+    make_user("dave")
+    assert _try_login(client, "dave", PASSWORD).status_code == 302
+    client.post("/logout", data={"csrf_token": csrf_from(client.get("/me"))})
+
+    stranger = app.test_client()
+    for attempt in range(5):
+        _try_login(stranger, "dave", f"bad-{attempt}")
+    assert _try_login(stranger, "dave", PASSWORD).status_code == 429
+
+    assert _try_login(client, "dave", PASSWORD).status_code == 302  # the owner's browser
+    with app.app_context():
+        dave = db.session.scalar(select(User).filter_by(username="dave"))
+        assert dave.locked_until is None and dave.failed_logins == 0  # their sign-in unlocks
+    client.post("/logout", data={"csrf_token": csrf_from(client.get("/me"))})
+
+    # The browser's own wrong passwords: not the account's count, and only five.
+    for attempt in range(5):
+        assert _try_login(client, "dave", f"typo-{attempt}").status_code == 422
+    with app.app_context():
+        assert db.session.scalar(select(User.failed_logins).filter_by(username="dave")) == 0
+    for attempt in range(5):  # now an unknown browser: the account's count and lock
+        _try_login(client, "dave", f"more-{attempt}")
+    assert _try_login(client, "dave", PASSWORD).status_code == 429
+    assert _try_login(stranger, "dave", PASSWORD).status_code == 429
+
+
+def test_a_known_device_is_known_for_its_own_account_only(app, client, make_user):
+    make_user("dave")
+    make_user("erin")
+    assert _try_login(client, "dave", PASSWORD).status_code == 302
+    client.post("/logout", data={"csrf_token": csrf_from(client.get("/me"))})
+    for attempt in range(5):
+        _try_login(client, "erin", f"bad-{attempt}")
+    assert _try_login(client, "erin", PASSWORD).status_code == 429
+    forged = app.test_client()
+    forged.set_cookie("lawlearn_device", "eyJ1IjoiZXJpbiIsImYiOjB9.forged")
+    assert _try_login(forged, "erin", PASSWORD).status_code == 429
+
+
 @pytest.mark.app_config(LOGIN_RATE_LIMIT="3 per minute")
 def test_login_is_rate_limited_per_address(client):
     statuses = []
