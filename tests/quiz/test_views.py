@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
+from sqlalchemy import select
+
+from lawlearn.database import utcnow
 from lawlearn.extensions import db
 from lawlearn.i18n import display_datetime
 from lawlearn.quiz.models import Attempt
@@ -138,6 +142,32 @@ def test_the_review_says_partly_right_where_partial_credit_scored(app, client, l
     heads = hand_in_with(client, make_quiz(partial_credit=True), {"multiple": "A",
                                                                  "single": "A"})
     assert sorted(heads) == ["回答错误", "未作答", "未作答", "部分正确"]  # A of A and B: half
+
+
+def test_the_review_keeps_right_and_wrong_until_the_quiz_shows_answers(app, client, login,
+                                                                       make_user, make_quiz):
+    """An exam showing answers after it closes showed 回答正确 / 回答错误 per question (and
+    green and red edges) at once: a true/false's answer, given away to colleagues still
+    sitting it. Until then the review has the total and one's own answers only."""
+    login(make_user("early"))
+    quiz_id = make_quiz(show_answers="after_close")
+    heads = hand_in_with(client, quiz_id, {"single": "A", "true_false": "true"})
+    assert len(heads) == 4 and all(head.endswith(" 分") for head in heads)  # points only
+    with app.app_context():
+        attempt = db.session.scalar(select(Attempt))
+        attempt_id, total = attempt.id, attempt.score
+    html = client.get(f"/attempts/{attempt_id}/review").get_data(as_text=True)
+    assert "本测验结束后公布答案" in html and f"<strong>{total:g}</strong>" in html
+    for verdict in ("回答正确", "回答错误", "部分正确", "review-item right", "review-item wrong",
+                    "正确答案："):
+        assert verdict not in html
+    assert html.count("我的答案：") == 4
+    with app.app_context():
+        db.session.get(Attempt, attempt_id).quiz.closes_at = utcnow() - timedelta(minutes=1)
+        db.session.commit()
+    closed = client.get(f"/attempts/{attempt_id}/review").get_data(as_text=True)
+    heads = re.findall(r'<h2 class="question-head">[^<]*· ([^<·]+)</h2>', closed)
+    assert len(heads) == 4 and "未作答" in heads and "正确答案：" in closed
 
 
 def test_a_retakes_result_says_what_counts(app, client, login, make_user, make_quiz):
