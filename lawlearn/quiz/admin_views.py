@@ -16,6 +16,7 @@ from lawlearn.converters import MAX_ID, record_id
 from lawlearn.errors import DomainError, ValidationFailed, show_beside_fields
 from lawlearn.exports import XLSX_MIMETYPE, download
 from lawlearn.extensions import db
+from lawlearn.i18n import display_datetime
 from lawlearn.library.references import resolve_article_references
 from lawlearn.pagination import paginate
 from lawlearn.quiz import authoring, bank, bank_export, lifecycle, quiz_admin_bp
@@ -262,10 +263,11 @@ def quiz_edit(quiz_id: int | None = None):
     if form.validate_on_submit():
         try:
             fields = _quiz_fields(form)
+            shortened = 0
             if quiz is None:
                 quiz = authoring.create_quiz(current_user, fields)
             else:
-                authoring.update_quiz(current_user, quiz, fields)
+                shortened = authoring.update_quiz(current_user, quiz, fields)
         except DomainError as error:
             db.session.rollback()
             show_beside_fields(form, error, "title")
@@ -273,6 +275,9 @@ def quiz_edit(quiz_id: int | None = None):
         else:
             db.session.commit()
             flash(_("测验已保存。"), "success")
+            if shortened:
+                flash(_("%(n)d 人正在答题：其交卷时限已提前到新的结束时间 %(when)s。", n=shortened,
+                        when=display_datetime(quiz.closes_at)), "warning")
             return redirect(url_for("quiz_admin.quiz_edit", quiz_id=quiz.id))
     elif request.method == "POST":
         status = 422

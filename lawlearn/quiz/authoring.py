@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import String, cast, func, or_, select
+from sqlalchemy import String, cast, func, or_, select, update
 
 from lawlearn.accounts.audit import record_audit
 from lawlearn.accounts.models import Department, User
@@ -249,7 +249,8 @@ def create_quiz(actor: User | None, fields: QuizFields, *, published: bool = Fal
     return quiz
 
 
-def update_quiz(actor: User, quiz: Quiz, fields: QuizFields) -> None:
+def update_quiz(actor: User, quiz: Quiz, fields: QuizFields) -> int:
+    """Save the changes; the number of attempts under way whose time the change shortened."""
     from lawlearn.plans.reach import check_narrowing  # here: plans imports this package
 
     _check(fields, published=quiz.published, more=_grading_changes(quiz, fields))
@@ -257,6 +258,19 @@ def update_quiz(actor: User, quiz: Quiz, fields: QuizFields) -> None:
     # A published plan asking for this quiz keeps its whole audience able to open it.
     check_narrowing("quiz", [quiz.id], lambda: _apply(quiz, fields))
     record_audit(actor, "quiz.update", quiz, _("修改测验《%(title)s》", title=quiz.title))
+    return _end_attempts_by(quiz)
+
+
+def _end_attempts_by(quiz: Quiz) -> int:
+    """A close time moved earlier ends the attempts under way by then too: they kept the
+    deadline they started with, and went on answering (and handed in "on time") after the
+    quiz had closed and shown its answers to everyone else."""
+    if quiz.closes_at is None:
+        return 0
+    return db.session.execute(
+        update(Attempt).where(Attempt.quiz_id == quiz.id, Attempt.submitted_at.is_(None),
+                              or_(Attempt.deadline.is_(None), Attempt.deadline > quiz.closes_at))
+        .values(deadline=quiz.closes_at).execution_options(synchronize_session=False)).rowcount
 
 
 def _grading_changes(quiz: Quiz, fields: QuizFields) -> list[ValidationFailed]:

@@ -558,3 +558,45 @@ def test_a_quiz_for_everyone_and_some_departments_is_refused(admin_client, app, 
     [link] = summary.xpath(".//a")
     assert link.get("href") == "#department_ids" and "全体人员参加" in link.text_content()
     assert page.xpath('//*[@id="department_ids"]')
+
+
+def test_moving_the_close_earlier_ends_the_attempts_under_way_by_then(
+        app, admin_client, make_user, make_quiz):
+    """Attempts kept the deadline they started with: after the close was moved earlier the
+    person went on answering (and handed in "on time") while the closed quiz showed its
+    answers to everyone else. The admin is told how many were under way."""
+    from datetime import timedelta
+
+    from lxml import html as lxml_html
+
+    from lawlearn.accounts.models import User
+    from lawlearn.database import utcnow
+    from lawlearn.localtime import local_moment
+    from lawlearn.quiz import services
+    from lawlearn.quiz.models import Attempt
+
+    quiz_id = make_quiz(time_limit_minutes=60)
+    taker = make_user("late")
+    with app.app_context():
+        person = db.session.get(User, taker.id)
+        attempt, _new = services.start_attempt(person, db.session.get(Quiz, quiz_id), utcnow())
+        db.session.commit()
+        attempt_id, started_deadline = attempt.id, attempt.deadline
+    assert started_deadline > utcnow() + timedelta(minutes=55)
+
+    page = admin_client.get(f"/admin/quiz/quizzes/{quiz_id}")
+    form = lxml_html.fromstring(page.data).xpath('//form[.//input[@name="closes_at"]]')[0]
+    fields = dict(form.form_values())
+    with app.app_context():  # the form is in the office's time
+        fields["closes_at"] = local_moment(utcnow() + timedelta(minutes=10)).strftime(
+            "%Y-%m-%dT%H:%M")
+    saved = admin_client.post(f"/admin/quiz/quizzes/{quiz_id}", data=fields, follow_redirects=True)
+    text = saved.get_data(as_text=True)
+    assert "测验已保存" in text and "1 人正在答题：其交卷时限已提前到新的结束时间" in text
+    with app.app_context():
+        attempt = db.session.get(Attempt, attempt_id)
+        quiz = db.session.get(Quiz, quiz_id)
+        assert attempt.deadline == quiz.closes_at < started_deadline
+        # Once that time has passed, the attempt closes at it, as a timed-out one does.
+        assert services.finalize_if_expired(attempt, quiz.closes_at + timedelta(seconds=1))
+        assert attempt.submitted_at == quiz.closes_at and attempt.auto_submitted
