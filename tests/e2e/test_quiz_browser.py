@@ -290,8 +290,22 @@ def test_time_up_offline_waits_for_the_connection_and_says_what_counts(
         answer_current(page)
     expect(status).to_have_text(re.compile("未连接"))
     page.clock.fast_forward("30:05")
-    expect(status).to_have_text("时间到，网络未连接：恢复网络后自动交卷；截止前没能保存的答案不能计分")
+    time_up = "时间到，网络未连接：恢复网络后自动交卷；截止前没能保存的答案不能计分"
+    expect(status).to_have_text(time_up)
     assert "/attempts/" in page.url and page.locator("#attempt-form").count() == 1
+    # The background retries (every 5 s) put "未连接…自动保存" back over it; and nothing
+    # answered after 0:00 could count, so nothing can be.
+    page.clock.fast_forward("00:12")
+    expect(status).to_have_text(time_up)
+    page.get_by_role("button", name="下一题").click()
+    question = page.locator("fieldset.question:visible")
+    choices = question.locator("input[type=radio], input[type=checkbox]")
+    before = [choices.nth(i).is_checked() for i in range(choices.count())]
+    if choices.count():
+        question.locator("label").first.click()
+        assert [choices.nth(i).is_checked() for i in range(choices.count())] == before
+    else:
+        assert question.get_by_role("textbox").get_attribute("readonly") is not None
     with app.app_context():
         attempt = db.session.scalar(select(Attempt))
         assert attempt.submitted_at is None
@@ -307,3 +321,33 @@ def test_time_up_offline_waits_for_the_connection_and_says_what_counts(
         attempt = db.session.scalar(select(Attempt))
         assert attempt.submitted_at is not None
         assert sum(1 for item in attempt.items if item.response is not None) == 3
+
+
+def test_answers_given_offline_in_two_tabs_of_one_attempt_are_all_sent(
+        app, live_server, phone, make_user, make_quiz):
+    """Each tab wrote its whole list of unsent answers over the other's on the device: with
+    the attempt open in two tabs offline, the answers of the tab the phone closed were lost
+    (its list overwritten by the other tab's)."""
+    make_user("twotabs", name="两个标签页")
+    make_quiz(title="宪法小测")
+    first = start_first_attempt(phone, live_server, "twotabs")
+    second = phone.new_page()
+    second.goto(first.url)
+    expect(second.locator(".answer-sheet")).to_be_visible()
+    phone.set_offline(True)
+    first.locator('.sheet-cell[data-goto="1"]').click()
+    answered_first = answer_current(first)
+    second.locator('.sheet-cell[data-goto="2"]').click()
+    answered_second = answer_current(second)
+    expect(second.locator("#save-status")).to_have_text(re.compile("未连接"))
+    # The first tab's answer sheet shows the second tab's answer too.
+    expect(first.locator(".sheet-cell.answered")).to_have_count(2)
+    first.close()  # as a phone does with a tab in the background
+
+    phone.set_offline(False)
+    second.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(second.locator("#save-status")).to_have_text("已保存", timeout=15000)
+    with app.app_context():
+        attempt = db.session.scalar(select(Attempt))
+        given = {item.snapshot["type"] for item in attempt.items if item.response is not None}
+    assert given == {answered_first, answered_second}

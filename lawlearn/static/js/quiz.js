@@ -16,12 +16,33 @@
   var refused = {};
   var inFlight = false;
   var current = 0;
+  var timeIsUp = false;
 
-  try { pending = JSON.parse(window.localStorage.getItem(storageKey) || "{}"); } catch (e) { pending = {}; }
-
-  function persist() { window.localStorage.setItem(storageKey, JSON.stringify(pending)); }
+  // The answers not sent yet live on the device, one list for every tab of this attempt:
+  // each tab adds and takes out its own answer in the stored list (read afresh each time),
+  // rather than writing its whole list over the other tab's (answers given offline in a
+  // tab the phone then closed were lost), and sends what any tab left there.
+  var storageWorks = true;
+  function stored() {
+    if (!storageWorks) { return pending; }
+    try { return JSON.parse(window.localStorage.getItem(storageKey) || "{}"); } catch (e) { return {}; }
+  }
+  function store(all) {
+    pending = all;
+    try { window.localStorage.setItem(storageKey, JSON.stringify(all)); } catch (e) { storageWorks = false; }
+  }
+  function keep(qid, answer) { var all = stored(); all[qid] = answer; store(all); }
+  function sent(qid, answer) {
+    var all = stored();
+    if (JSON.stringify(all[qid]) === JSON.stringify(answer)) { delete all[qid]; }
+    store(all);
+  }
+  pending = stored();
 
   function setStatus(state) {
+    // At time-up offline the page says so until it hands in: the background retries
+    // would put "未连接…自动保存" back, promising what the closed attempt cannot take.
+    if (timeIsUp && state !== "timeUpOffline") { return; }
     status.dataset.state = state;
     status.textContent = form.dataset["msg" + state.charAt(0).toUpperCase() + state.slice(1)];
   }
@@ -88,6 +109,7 @@
   }
 
   function flush() {
+    pending = stored();  // another tab's answers too
     var ids = Object.keys(pending);
     if (inFlight) { return; }
     if (!ids.length) { setStatus(Object.keys(refused).length ? "error" : "saved"); return; }
@@ -111,11 +133,10 @@
       }
       if (response.ok || response.status === 422) {
         // A newer answer may have been given while this one travelled.
-        if (JSON.stringify(pending[qid]) === JSON.stringify(answer)) {
-          delete pending[qid];
+        if (JSON.stringify(stored()[qid]) === JSON.stringify(answer)) {
           if (response.ok) { delete refused[qid]; } else { refused[qid] = true; }
         }
-        persist();
+        sent(qid, answer);
         if (!response.ok) { setStatus("error"); return; }
         flush();
         return;
@@ -128,12 +149,16 @@
     });
   }
 
+  form.addEventListener("click", function (event) {
+    if (timeIsUp && event.target.matches("input[type=radio], input[type=checkbox]")) {
+      event.preventDefault();
+    }
+  }, true);
   form.addEventListener("change", function (event) {
     var fieldset = event.target.closest("fieldset.question");
     if (!fieldset) { return; }
-    pending[fieldset.dataset.questionId] = answerOf(fieldset);
+    keep(fieldset.dataset.questionId, answerOf(fieldset));
     delete refused[fieldset.dataset.questionId];
-    persist();
     markSheet();
     flush();
   });
@@ -141,15 +166,25 @@
   form.addEventListener("input", function (event) {
     if (event.target.type === "text") {
       var fieldset = event.target.closest("fieldset.question");
-      pending[fieldset.dataset.questionId] = answerOf(fieldset);
+      keep(fieldset.dataset.questionId, answerOf(fieldset));
       delete refused[fieldset.dataset.questionId];
-      persist();
       status.dataset.state = "saving";
       status.textContent = form.dataset.msgSaving;
       // Save a typed answer once the typing pauses, not only when the field loses focus.
       window.clearTimeout(typingTimer);
       typingTimer = window.setTimeout(function () { markSheet(); flush(); }, 800);
     }
+  });
+  // An answer given in another tab of this attempt shows here too (its answer sheet said
+  // unanswered for a question the other tab had answered).
+  window.addEventListener("storage", function (event) {
+    if (event.key !== storageKey) { return; }
+    var all = stored();
+    questions.forEach(function (fieldset) {
+      var qid = fieldset.dataset.questionId;
+      if (Object.prototype.hasOwnProperty.call(all, qid)) { restore(fieldset, all[qid]); }
+    });
+    markSheet();
   });
   window.addEventListener("online", flush);
   window.addEventListener("offline", function () { setStatus("offline"); });
@@ -251,7 +286,10 @@
   function handInAtTimeUp() {
     if (handingIn) { return; }
     if (!navigator.onLine) {
+      timeIsUp = true;
       setStatus("timeUpOffline");
+      // Nothing answered now could count: the answers stay as they were at 0:00.
+      form.querySelectorAll("input[type=text]").forEach(function (input) { input.readOnly = true; });
       window.addEventListener("online", handInAtTimeUp, { once: true });
       return;
     }
