@@ -21,6 +21,7 @@ from lawlearn.accounts.models import Department, User
 from lawlearn.extensions import db
 from lawlearn.quiz.listing import final_score
 from lawlearn.quiz.models import Attempt, Quiz
+from lawlearn.rounding import half_up
 
 BANDS = 10  # score distribution: 0–10 %, 10–20 %, …, 90–100 % of the maximum
 
@@ -168,13 +169,13 @@ def quiz_results(quiz: Quiz) -> QuizResults:
         dept_scores.append(score)
 
     if scores:
-        results.average = round(statistics.fmean(scores), 2)
-        results.median = round(statistics.median(scores), 2)
+        results.average = half_up(statistics.fmean(scores), 2)
+        results.median = half_up(statistics.median(scores), 2)
         results.highest, results.lowest = max(scores), min(scores)
     if percents:
         results.average_percent = statistics.fmean(percents)
     for _dept, entry, dept_scores in departments.values():
-        entry.average = round(statistics.fmean(dept_scores), 2)
+        entry.average = half_up(statistics.fmean(dept_scores), 2)
     results.departments = [entry for department, entry, _scores in sorted(
         departments.values(), key=lambda value: department_sort_key(value[0]))]
     results.people.sort(key=lambda p: (p.score is None, -(p.score or 0), name_keys[p.user_id],

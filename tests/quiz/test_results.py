@@ -112,6 +112,25 @@ def test_results_summary_departments_and_people(ctx, graded_quiz):
     assert [d.name for d in results.departments][-1] == "未分配部门"
 
 
+def test_averages_round_half_up_as_an_office_checks_by_hand(ctx, graded_quiz):
+    """(7.125 + 7 + 8 + 3 + 3) / 5 = 5.625 showed as 5.62 (Python's round() takes a half to
+    the even digit); by hand, 四舍五入, it is 5.63."""
+    from sqlalchemy import select
+
+    from lawlearn.quiz.models import Attempt
+
+    jia = db.session.scalar(select(User).filter_by(username="jia"))
+    for attempt in db.session.scalars(select(Attempt).filter_by(quiz_id=graded_quiz,
+                                                                user_id=jia.id)):
+        if attempt.score == 7:
+            attempt.score = 7.125
+    db.session.flush()
+    results = quiz_results(db.session.get(Quiz, graded_quiz))
+    assert results.average == 5.63
+    law_section = next(d for d in results.departments if d.name == "法制科")
+    assert law_section.average == 7.38  # (7.125 + 7 + 8) / 3 = 7.375
+
+
 def test_grading_by_last_and_average_attempt(ctx, graded_quiz):
     quiz = db.session.get(Quiz, graded_quiz)
     quiz.grading = "average"
