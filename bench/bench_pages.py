@@ -170,6 +170,7 @@ def staff_pages(ids: dict[str, int], period: tuple[date, date]) -> dict[str, str
         "bookmarks": "/me/bookmarks",
         "quizzes list": "/quizzes",
         "quiz page": f"/quizzes/{ids['open_quiz']}",
+        "closed quizzes": "/quizzes/closed",
         "quiz take page": f"/attempts/{ids['attempt']}",
         "quiz review": f"/attempts/{ids['submitted']}/review",
         "wrong-answer book": "/wrong-answers",

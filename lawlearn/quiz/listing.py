@@ -6,7 +6,7 @@ for them cost more CPU than running the queries (bench/bench_quiz_list.py)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 from sqlalchemy import Integer, and_, bindparam, column, or_, select, table
@@ -87,6 +87,13 @@ _OPEN_AND_UPCOMING = _cards_query(_NOT_CLOSED)
 _OPEN = _cards_query(_NOT_CLOSED,
                      or_(_quiz.c.opens_at.is_(None), _quiz.c.opens_at <= bindparam("now")))
 _ONE = _cards_query(_quiz.c.id == bindparam("quiz_id"))
+_handed_in = _attempt.alias("handed_in")  # not the outer query's (joined) attempt
+_CLOSED_HANDED_IN = _cards_query(
+    _quiz.c.closes_at <= bindparam("now"), _quiz.c.closes_at > bindparam("since"),
+    select(_handed_in.c.id).where(_handed_in.c.quiz_id == _quiz.c.id,
+                                  _handed_in.c.user_id == bindparam("user_id"),
+                                  _handed_in.c.submitted_at.is_not(None)).exists())
+CLOSED_LISTED_FOR = timedelta(days=366)
 _ANY_OVERDUE = select(_OVERDUE)
 
 
@@ -241,6 +248,17 @@ def quizzes_for(user: User, now: datetime, *, include_upcoming: bool = True) -> 
     attempts, in one statement."""
     return _read_cards(_OPEN_AND_UPCOMING if include_upcoming else _OPEN, {
         "user_id": user.id, "department_id": user.department_id, "now": now}, now)
+
+
+def closed_quizzes_for(user: User, now: datetime) -> QuizCards:
+    """Quizzes closed in the past year that ``user`` handed in, the latest first: once a
+    quiz closed it left the 答题 list, and with it the way to one's results and to the
+    answers an exam publishes at its close."""
+    cards = _read_cards(_CLOSED_HANDED_IN, {
+        "user_id": user.id, "department_id": user.department_id, "now": now,
+        "since": now - CLOSED_LISTED_FOR}, now, settle_when_none=False)
+    cards.sort(key=lambda card: card.quiz.closes_at, reverse=True)
+    return cards
 
 
 @dataclass

@@ -28,6 +28,18 @@ def index():
     return page
 
 
+@quiz_bp.route("/quizzes/closed")
+@login_required
+def closed():
+    """Quizzes closed in the past year that I handed in: my results, the answers once out."""
+    now = utcnow()
+    cards = listing.closed_quizzes_for(request_user(), now)
+    page = render_template("quiz/closed.html", cards=cards, now=now)
+    if cards.submitted_expired:
+        db.session.commit()  # after rendering: see index
+    return page
+
+
 @quiz_bp.route("/quizzes/<int:quiz_id>")
 @login_required
 def quiz(quiz_id: int):

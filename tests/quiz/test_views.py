@@ -194,3 +194,41 @@ def test_a_retakes_result_says_what_counts(app, client, login, make_user, make_q
     assert "计入成绩：6 分（取最高分）" in second
     assert "计入成绩：6 分（取最高分）" in client.get(f"/attempts/{first_id}/review") \
         .get_data(as_text=True)
+
+
+def test_closed_quizzes_one_handed_in_stay_reachable(app, client, login, make_user, make_quiz):
+    """Once a quiz closed it left 答题, and with it the way to one's results and to the
+    answers an exam publishes at its close (only a typed address reached them)."""
+    login(make_user("after"))
+    closed_id = make_quiz(title="宪法日考试", show_answers="after_close")
+    hand_in_with(client, closed_id, {"single": "A"})
+    never_handed_in = make_quiz(title="没交卷的测验")
+    long_ago = make_quiz(title="前年的测验")
+    hand_in_with(client, long_ago, {"single": "A"})
+    still_open = make_quiz(title="还开着的测验")
+    hand_in_with(client, still_open, {"single": "A"})
+    with app.app_context():
+        from lawlearn.quiz.models import Quiz
+
+        for quiz_id, ago in ((closed_id, timedelta(hours=1)), (never_handed_in, timedelta(days=1)),
+                             (long_ago, timedelta(days=800))):
+            db.session.get(Quiz, quiz_id).closes_at = utcnow() - ago
+        db.session.commit()
+    listing = client.get("/quizzes").get_data(as_text=True)
+    assert "宪法日考试" not in listing and 'href="/quizzes/closed"' in listing
+    closed = client.get("/quizzes/closed").get_data(as_text=True)
+    assert f'href="/quizzes/{closed_id}"' in closed and "宪法日考试" in closed
+    assert "已于" in closed and "成绩 0/" in closed
+    for absent in ("没交卷的测验", "前年的测验", "还开着的测验"):
+        assert absent not in closed
+    page = client.get(f"/quizzes/{closed_id}").get_data(as_text=True)
+    review = re.search(r'href="(/attempts/\d+/review)"', page).group(1)
+    assert "正确答案：" in client.get(review).get_data(as_text=True)  # out at the close
+    # 我的学法档案 names the quiz with a link to it.
+    record = client.get("/reports/me").get_data(as_text=True)
+    assert f'href="/quizzes/{closed_id}">宪法日考试</a>' in record
+
+
+def test_no_closed_quiz_says_so(client, login, make_user):
+    login(make_user("new"))
+    assert "近一年内没有已结束的" in client.get("/quizzes/closed").get_data(as_text=True)
