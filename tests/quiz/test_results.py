@@ -261,26 +261,45 @@ def test_csv_export(ctx, graded_quiz):
     data = export_results(db.session.get(Quiz, graded_quiz), "csv")
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-    assert rows[0] == ["姓名", "用户名", "部门", "成绩", "满分", "答题次数", "是否及格", "最后提交时间"]
+    # 得分率 added beside 满分 (the results page's own measure), as in the XLSX.
+    assert rows[0] == ["姓名", "用户名", "部门", "成绩", "满分", "得分率", "答题次数", "是否及格",
+                       "最后提交时间"]
     by_name = {row[1]: row for row in rows[1:]}
     assert len(by_name) == 6
     # jia submitted at 06:30 UTC, 14:30 in Shanghai.
-    assert by_name["jia"] == ["职工jia", "jia", "法制科", "7", "8", "1", "及格", "2024-12-04 14:30"]
-    assert by_name["yi"][3:8] == ["7", "8", "2", "及格", "2024-12-04 15:31"]
-    assert by_name["wu"][2:7] == ["未分配部门", "3", "8", "1", "不及格"]
-    assert by_name["ji"][3:] == ["", "8", "1", "", ""]
+    assert by_name["jia"] == ["职工jia", "jia", "法制科", "7", "8", "87.5%", "1", "及格",
+                              "2024-12-04 14:30"]
+    assert by_name["yi"][3:9] == ["7", "8", "87.5%", "2", "及格", "2024-12-04 15:31"]
+    assert by_name["wu"][2:8] == ["未分配部门", "3", "8", "37.5%", "1", "不及格"]
+    assert by_name["ji"][3:] == ["", "8", "", "1", "", ""]
 
 
 def test_xlsx_export_with_item_analysis(ctx, graded_quiz):
     data = export_results(db.session.get(Quiz, graded_quiz), "xlsx")
     workbook = load_workbook(io.BytesIO(data), read_only=True)
-    assert workbook.sheetnames == ["成绩", "试题分析", "未交卷"]
+    # 汇总 first: the results page's figures, which the office had to retype from the screen.
+    assert workbook.sheetnames == ["汇总", "成绩", "试题分析", "未交卷"]
+    results = quiz_results(db.session.get(Quiz, graded_quiz))
+    summary = [list(row) for row in workbook["汇总"].iter_rows(values_only=True)]
+    figures = {row[0]: row[1] for row in summary if row and row[0]}
+    assert figures["测验"] == results.quiz.title and figures["及格线"] == 0.6
+    assert (figures["交卷人数"], figures["交卷次数"], figures["正在答题"]) == (5, 6, 1)
+    assert (figures["平均分"], figures["中位数"], figures["及格人数"]) == (5.6, 7, 3)
+    assert figures["及格率"] == pytest.approx(0.6)
+    assert (figures["最高分"], figures["最低分"]) == (8, 3)
+    bands = summary[summary.index(["成绩分布（得分率）", "人数", None, None]) + 1:][:10]
+    assert [row[1] for row in bands] == [band.count for band in results.bands]
+    departments = summary[summary.index(["部门", "交卷人数", "平均分", "及格率"]) + 1:]
+    assert [(row[0], row[1], row[2]) for row in departments] == [
+        (d.name, d.people, d.average) for d in results.departments]
     people = [list(row) for row in workbook["成绩"].iter_rows(values_only=True)]
-    assert people[0][:4] == ["姓名", "用户名", "部门", "成绩"]
+    assert people[0][:6] == ["姓名", "用户名", "部门", "成绩", "满分", "得分率"]
     by_name = {row[1]: row for row in people[1:]}
     assert len(by_name) == 6
-    assert by_name["jia"] == ["职工jia", "jia", "法制科", 7, 8, 1, "及格", "2024-12-04 14:30"]
-    assert by_name["ji"] == ["职工ji", "ji", "办公室", None, 8, 1, None, None]
+    # The time a date cell now (it was text), in the office's time.
+    assert by_name["jia"] == ["职工jia", "jia", "法制科", 7, 8, 0.875, 1, "及格",
+                              datetime(2024, 12, 4, 14, 30)]
+    assert by_name["ji"] == ["职工ji", "ji", "办公室", None, 8, None, 1, None, None]
     items = [list(row) for row in workbook["试题分析"].iter_rows(values_only=True)]
     assert items[0][:6] == ["序号", "试题编号", "题型", "题干", "作答人数", "难度系数"]
     assert [row[2] for row in items[1:]] == ["单选题", "多选题", "判断题", "填空题"]
@@ -452,7 +471,9 @@ def test_who_the_quiz_is_for_and_who_has_not_handed_it_in(app, admin_client, mak
     assert "未交卷" not in html
     book = load_workbook(io.BytesIO(admin_client.get(
         f"/admin/quiz/quizzes/{exit_quiz}/results.xlsx").data), read_only=True)
-    assert book.sheetnames == ["成绩", "试题分析"]
+    assert book.sheetnames == ["汇总", "成绩", "试题分析"]
+    labels = [row[0] for row in book["汇总"].iter_rows(values_only=True)]
+    assert "应参加人数" not in labels and "未交卷人数" not in labels  # nobody owed it
 
 
 def admin_links(html: str) -> set[str]:
