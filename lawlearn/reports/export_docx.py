@@ -107,6 +107,9 @@ def study_sentence(report: ParticipationReport, figures: Headline) -> str:
         if figures.hours_per_capita:
             clause += _("，人均 %(n)s 学时", n=_hours(figures.hours_per_capita))
         clauses.append(clause)
+    if figures.items_answered:
+        clauses.append(_("在线测试、每日一练和挑战答题累计答题 %(n)s 道次",
+                         n=_count(figures.items_answered)))
     if figures.practice_days:
         clauses.append(_("参加每日一练 %(n)s 人次", n=_count(figures.practice_days)))
     if figures.reflections:

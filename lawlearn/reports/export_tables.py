@@ -180,6 +180,7 @@ class Headline:
     quiz_passed: int
     quiz_pass_rate: float | None
     average_score: float | None
+    items_answered: int  # 答题数: questions answered in quizzes, daily practice, challenges
     hours_earned: float
     hours_per_capita: float | None
     practice_days: int
@@ -199,6 +200,7 @@ def headline(report: ParticipationReport) -> Headline:
         # ratio column would be.
         quiz_pass_rate=passed / taken if taken else None,
         average_score=total.get("average_score"),
+        items_answered=total.get("items_answered") or 0,
         hours_earned=total.get("hours_earned") or 0.0,
         hours_per_capita=report.total.per_capita("hours_earned"),
         practice_days=total.get("practice_days") or 0,
@@ -218,6 +220,7 @@ def headline_rows(figures: Headline) -> list[tuple[str, Any, str]]:
         (_("通过人次"), figures.quiz_passed, "count"),
         (_("通过率"), figures.quiz_pass_rate, "rate"),
         (_("平均得分率"), figures.average_score, "score"),
+        (_("答题数"), figures.items_answered, "count"),
         (_("已获学时合计"), figures.hours_earned, "hours"),
         (_("人均已获学时"), figures.hours_per_capita, "hours"),
     ]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, select
+from sqlalchemy import String, and_, case, cast, func, select, union_all
 from sqlalchemy.orm import selectinload
 
 from lawlearn.accounts.models import Role, UserRole
@@ -303,6 +303,51 @@ QUIZ_COLUMNS = Source("quizzes", (
 ), _quizzes)
 
 
+# --- items answered ------------------------------------------------------------------------
+
+ANSWERED = _l("答题")
+
+
+def _given(response_column):
+    """SQL: an answer was given (a timed-out question keeps a JSON null, not SQL NULL)."""
+    return and_(response_column.is_not(None), cast(response_column, String) != "null")
+
+
+def _answered(scope: Scope) -> Figures:
+    """Questions answered in the period (答题数, one of the annual report's figures): in
+    quiz papers handed in, in daily practice and in challenge runs. One query."""
+    from lawlearn.practice.models import ChallengeAnswer, ChallengeRun, DailySet, DailySetItem
+    from lawlearn.quiz.models import Attempt, AttemptItem
+
+    start, end = scope.bounds
+    counts = (
+        select(Attempt.user_id, func.count())
+        .select_from(AttemptItem).join(Attempt, Attempt.id == AttemptItem.attempt_id)
+        .where(Attempt.submitted_at >= start, Attempt.submitted_at < end,
+               _given(AttemptItem.response), scope.user_filter(Attempt.user_id))
+        .group_by(Attempt.user_id),
+        select(DailySet.user_id, func.count())
+        .select_from(DailySetItem).join(DailySet, DailySet.id == DailySetItem.set_id)
+        .where(DailySetItem.answered_at >= start, DailySetItem.answered_at < end,
+               _given(DailySetItem.response), scope.user_filter(DailySet.user_id))
+        .group_by(DailySet.user_id),
+        select(ChallengeRun.user_id, func.count())
+        .select_from(ChallengeAnswer).join(ChallengeRun, ChallengeRun.id == ChallengeAnswer.run_id)
+        .where(ChallengeAnswer.answered_at >= start, ChallengeAnswer.answered_at < end,
+               _given(ChallengeAnswer.response), scope.user_filter(ChallengeRun.user_id))
+        .group_by(ChallengeRun.user_id))
+    figures: Figures = {}
+    for user_id, count in rows_of(union_all(*counts)):  # one statement for the three
+        mine = figures.setdefault(user_id, {"items_answered": 0})
+        mine["items_answered"] += count
+    return figures
+
+
+ANSWERED_COLUMNS = Source("answered", (
+    Column("items_answered", _l("答题数"), per_capita=True, group=ANSWERED),
+), _answered)
+
+
 # --- daily practice, reflections, points ----------------------------------------------------
 
 DAILY = _l("日常学习")
@@ -343,7 +388,8 @@ PRACTICE_COLUMNS = Source("practice", (
 ), _practice)
 
 
-SOURCES: tuple[Source, ...] = (SESSIONS, PLAN_COLUMNS, QUIZ_COLUMNS, PRACTICE_COLUMNS)
+SOURCES: tuple[Source, ...] = (SESSIONS, PLAN_COLUMNS, QUIZ_COLUMNS, ANSWERED_COLUMNS,
+                               PRACTICE_COLUMNS)
 
 
 def all_columns() -> list[Column]:

@@ -79,6 +79,7 @@ def headlines(report: ParticipationReport) -> list[Headline]:
         Headline(_l("在线测试参测人次"), total.get("quizzes_taken")),
         Headline(_l("测试通过率"), _ratio(total.get("quizzes_passed"), total.get("quizzes_taken")),
                  "rate"),
+        Headline(_l("答题数"), total.get("items_answered")),
         Headline(_l("普法活动（场）"), outreach.events if outreach else None),
         Headline(_l("覆盖群众（人次）"), outreach.reach if outreach else None),
     ]

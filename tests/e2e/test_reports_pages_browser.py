@@ -26,7 +26,7 @@ def test_the_report_on_a_phone(live_server, phone, office, who):
     log_in(page, live_server, getattr(office, who).username)
     page.goto(f"{live_server}/reports/")
     expect(page.get_by_role("heading", name="学法参学统计报表")).to_be_visible()
-    expect(page.locator(".report-headlines .stat")).to_have_count(9)
+    expect(page.locator(".report-headlines .stat")).to_have_count(10)  # 答题数 the tenth
     assert_fits_phone(page)
 
     # The people table is wider than the phone: it scrolls in its own box, names in view.
@@ -219,7 +219,7 @@ def test_the_report_on_a_desktop(live_server, desktop, office):
 
     # Grouped headers over the figures; the department table with its total.
     departments = page.locator("section[aria-labelledby=departments] table")
-    expect(departments.locator("thead th.group-head")).to_have_count(4)
+    expect(departments.locator("thead th.group-head")).to_have_count(5)  # 答题 the fifth
     expect(departments.locator("tfoot th")).to_have_text("合计")
     expect(page.locator("section[aria-labelledby=people] tbody tr")).to_have_count(9)
     expect(page.locator("section[aria-labelledby=people] tbody")).to_contain_text("已停用")
