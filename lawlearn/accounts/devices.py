@@ -18,7 +18,8 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from lawlearn.accounts.rules import normalize_username
 
-COOKIE = "lawlearn_device"
+# Not "lawlearn_device": that is the check-in's own device id (sessions.checkin_views).
+COOKIE = "lawlearn_known_device"
 LIFETIME = timedelta(days=180)
 
 

@@ -179,7 +179,7 @@ def test_a_known_device_is_known_for_its_own_account_only(app, client, make_user
         _try_login(client, "erin", f"bad-{attempt}")
     assert _try_login(client, "erin", PASSWORD).status_code == 429
     forged = app.test_client()
-    forged.set_cookie("lawlearn_device", "eyJ1IjoiZXJpbiIsImYiOjB9.forged")
+    forged.set_cookie("lawlearn_known_device", "eyJ1IjoiZXJpbiIsImYiOjB9.forged")
     assert _try_login(forged, "erin", PASSWORD).status_code == 429
 
 
