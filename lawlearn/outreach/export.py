@@ -74,7 +74,7 @@ def _audiences(event: OutreachEvent) -> str:
     return "、".join(str(AUDIENCES.get(key, key)) for key in event.audiences or [])
 
 
-def _status(event: OutreachEvent) -> str:
+def event_status(event: OutreachEvent) -> str:
     return str(EVENT_STATUSES.get(event.status, event.status))
 
 
@@ -191,7 +191,7 @@ def export_xlsx(filters: LedgerFilters, now: datetime) -> bytes:
             _audiences(event), str(CHANNELS.get(event.channel, event.channel)),
             event.participants, event.quiz_completions, event.reach, event.volunteers,
             event.consultations, event.online_views, kinds, copies, event.summary,
-            event.follow_up, _status(event),
+            event.follow_up, event_status(event),
             local_naive(event.submitted_at) if event.submitted_at else None,
             local_naive(event.verified_at) if event.verified_at else None],
             {3: day, 4: moment, 5: moment, 11: wrap, 22: wrap, 23: wrap, 25: moment,
@@ -211,7 +211,7 @@ def export_xlsx(filters: LedgerFilters, now: datetime) -> bytes:
                 event.department.full_name, event.category.name,
                 str(MATERIAL_KINDS.get(material.kind, material.kind)), material.kinds,
                 material.copies, str(MATERIAL_UNITS.get(material.kind, "")), material.note,
-                _status(event)], {2: day})
+                event_status(event)], {2: day})
             row += 1
     workbook.close()
     return buffer.getvalue()

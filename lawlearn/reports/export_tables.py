@@ -131,21 +131,23 @@ def quiz_table(report: ParticipationReport) -> Table:
 def outreach_table(report: ParticipationReport) -> Table:
     """普法活动: each outreach event behind the report's outreach figures (as the ledger counts
     them), then 合计: the figures themselves."""
-    from lawlearn.outreach.export import total_values
+    from lawlearn.outreach.export import event_status, total_values
     from lawlearn.outreach.ledger import local_naive
 
+    # 状态 last: the events still awaiting review (the page says how many) can be picked out
+    # before the figures are sent upward.
     fields = [Field(_("活动名称")), Field(_("日期"), "date"),
               Field(_("类别")), Field(_("主题宣传")), Field(_("组织单位")), Field(_("地点")),
-              *[Field(label, "count") for label in outreach_headers()[1:]]]
+              *[Field(label, "count") for label in outreach_headers()[1:]], Field(_("状态"))]
     section = report.outreach
     rows = ([e.title, local_naive(e.starts_at).date(), e.category.name,
              e.campaign.title if e.campaign else "", e.department.full_name, e.place,
              e.participants, e.quiz_completions, e.reach, e.volunteers, e.consultations,
-             e.online_views, *e.handed_out] for e in section.events)
+             e.online_views, *e.handed_out, event_status(e)] for e in section.events)
     events, *sums = total_values(section.totals)
-    total = [_("合计（%(count)s 场）", count=events), None, "", "", "", "", *sums]
+    total = [_("合计（%(count)s 场）", count=events), None, "", "", "", "", *sums, ""]
     return Table(_("普法活动"), fields, rows, total=total,
-                 widths=[30, 11, 12, 16, 20, 16] + [11] * len(sums))
+                 widths=[30, 11, 12, 16, 20, 16] + [11] * len(sums) + [8])
 
 
 def csv_table(report: ParticipationReport, table: str) -> Table:
@@ -259,8 +261,9 @@ def rate_rule_text(rule: AttendanceRule) -> str:
     """How 参学率 is counted under ``rule``, in the report's words; shown under every
     参学率 (page, record, XLSX, DOCX)."""
     late, excused = rule_clauses(rule)
-    return _("参学率 = 计为参学的场次 ÷ 计入参学率的场次；应参学为应参加的集中学法场次，"
-             "%(late)s，%(excused)s。集中学法签到结束后计入统计。", late=late, excused=excused)
+    return _("参学率 = 计为参学的人次 ÷ 计入参学率的人次（一人参加一场计一人次）；应参学为应参加的"
+             "集中学法人次，%(late)s，%(excused)s。集中学法签到结束后计入统计。", late=late,
+             excused=excused)
 
 
 def plan_rule_text(date_to: date, generated_at: datetime) -> str:

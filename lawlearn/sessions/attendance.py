@@ -386,5 +386,7 @@ def rule_clauses(rule: AttendanceRule) -> tuple[str, str]:
 def rule_description(rule: AttendanceRule) -> str:
     """The rule in words, shown under every rate."""
     late, excused = rule_clauses(rule)
-    return _("参学率 = 计为参学的场次 ÷ 计入参学率的场次；%(late)s，%(excused)s。",
+    # 人次 (one person at one session is one), as the dashboard says: a department's
+    # 应参学 231 is person-sessions, not the 7 sessions held.
+    return _("参学率 = 计为参学的人次 ÷ 计入参学率的人次（一人参加一场计一人次）；%(late)s，%(excused)s。",
              late=late, excused=excused)
