@@ -268,12 +268,14 @@ def export_docx(filters: LedgerFilters, now: datetime, campaign: Campaign | None
         listed = groups[category.id]
         document.add_heading(_("（%(n)s）%(name)s（%(count)d 场）", n=chinese_ordinal(number),
                                name=category.name, count=len(listed)), level=2)
+        # 线上浏览 too: an online push reaches its readers there (its 覆盖群众 is 0).
         _table(document, [_("序号"), _("日期"), _("活动名称"), _("组织单位"), _("地点"),
-                          _("覆盖群众（人次）"), _("资料（份）"), _("咨询（人次）")],
+                          _("覆盖群众（人次）"), _("线上浏览（次）"), _("资料（份）"),
+                          _("咨询（人次）")],
                [[index, display_date(local_naive(e.starts_at).date()), e.title,
-                 e.department.full_name, e.place, e.reach, e.handed_out[1],
+                 e.department.full_name, e.place, e.reach, e.online_views, e.handed_out[1],
                  e.consultations] for index, e in enumerate(listed, start=1)],
-               {0, 5, 6, 7})
+               {0, 5, 6, 7, 8})
 
     if photos:
         document.add_heading(_("四、活动照片"), level=1)

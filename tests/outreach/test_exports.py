@@ -200,6 +200,9 @@ def test_docx_summary_paragraph_tables_and_featured_photos(week):
     assert school_rows[0][:3] == ["序号", "日期", "活动名称"]
     assert [row[2] for row in school_rows[1:]] == ["宪法进校园", "晨读宪法"]
     assert school_rows[1][1] == "2024年12月2日" and school_rows[1][5] == "1,500"
+    # An event's online views have a column of their own (an online push's reach is 0).
+    assert school_rows[0][5:7] == ["覆盖群众（人次）", "线上浏览（次）"]
+    assert [row[6] for row in school_rows[1:]] == ["0", "12,345"]  # 宪法进校园, 晨读宪法
 
     # Only the two featured photos of counted events, each with its caption.
     assert len(document.inline_shapes) == 2
