@@ -160,6 +160,15 @@ def outreach_sentences(report: ParticipationReport, figures: Headline) -> list[s
         parts = [_("%(name)s %(n)s 场", name=group.name, n=_count(group.totals.events))
                  for group in held]
         sentences.append(_("其中，%(parts)s。", parts="、".join(parts)))
+    # The campaigns (宪法宣传周 above all) by name: the page and the workbook had them, the
+    # draft sent upward said nothing of them.
+    for group in report.outreach.by_campaign:
+        if group.id is not None and group.totals.events:
+            sentence = _("%(name)s期间开展活动 %(n)s 场", name=group.name,
+                         n=_count(group.totals.events))
+            if group.totals.reach:
+                sentence += _("，覆盖群众 %(n)s 人次", n=_count(group.totals.reach))
+            sentences.append(sentence + "。")
     return sentences
 
 
@@ -253,15 +262,16 @@ def _department_tables(document, report: ParticipationReport) -> None:
                                     widths=table.widths), basics + indexes)
 
 
-def _outreach_table(document, report: ParticipationReport) -> None:
+def _outreach_table(document, report: ParticipationReport, by_campaign: bool = False) -> None:
     section = report.outreach
-    rows = [[group.name, *total_values(group.totals)] for group in section.by_category
+    groups = section.by_campaign if by_campaign else section.by_category
+    rows = [[group.name, *total_values(group.totals)] for group in groups
             if group.totals.events]
     if not rows:
         document.add_paragraph(_("（无）"))
         return
-    rows.append([_("合计"), *total_values(section.totals)])
-    headers = [_("类别"), *outreach_headers()]
+    rows.append([_("合计"), *total_values(section.totals)])  # campaigns: with the unassigned
+    headers = [_("主题宣传") if by_campaign else _("类别"), *outreach_headers()]
     _add_table(document, headers, [[r[0]] + [f"{v:,}" for v in r[1:]] for r in rows],
                set(range(1, len(headers))), [16] + [9] * (len(headers) - 1))
 
@@ -346,6 +356,10 @@ def write_docx(report: ParticipationReport, target: str | Path | IO[bytes]) -> N
     document.add_heading(_("（四）普法宣传活动分类统计"), level=2)
     if report.outreach is not None:
         _outreach_table(document, report)
+        if any(group.id is not None and group.totals.events
+               for group in report.outreach.by_campaign):
+            document.add_heading(_("（五）主题宣传活动统计"), level=2)
+            _outreach_table(document, report, by_campaign=True)
 
     footer = document.add_paragraph(_("本稿根据系统数据自动生成（%(time)s），请核对后使用。",
                                       time=local_time(report.generated_at)), style="Caption")

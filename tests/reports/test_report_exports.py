@@ -498,3 +498,31 @@ def test_file_names_say_what_the_file_holds(ctx, dataset):
     assert export_fallback(unit, "csv", "sessions") == \
         f"participation-sessions-dept{dataset.section}_2025-01-01_2025-12-31.csv"
     assert export_fallback(whole, "docx") == "study-and-publicity_2025-01-01_2025-12-31.docx"
+
+
+def test_docx_names_the_campaigns_with_their_own_table(ctx, dataset):
+    """宪法宣传周 had a table on the page and in the workbook; the draft sent upward said
+    nothing of it. It names each campaign's events and reach, and tabulates them (the
+    events of no campaign on a row of their own, so the total is all of them)."""
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from lawlearn.outreach.models import OutreachEvent
+    from tests.reports.conftest import make_campaign
+
+    week = make_campaign("2025年宪法宣传周", date(2025, 2, 25), date(2025, 3, 4))
+    community = db.session.scalar(select(OutreachEvent).filter_by(title="宪法进社区"))
+    community.campaign_id = week.id
+    db.session.flush()
+    document = docx_of(report_for())
+    assert "2025年宪法宣传周期间开展活动 1 场，覆盖群众 320 人次。" in paragraphs(document)
+    assert "（五）主题宣传活动统计" in paragraphs(document)
+    table = document.tables[-1]
+    assert [row.cells[0].text for row in table.rows] == [
+        "主题宣传", "2025年宪法宣传周", "（未归入主题宣传）", "合计"]
+    assert [row.cells[1].text for row in table.rows[1:]] == ["1", "1", "2"]
+    # Without a campaign, no such section.
+    community.campaign_id = None
+    db.session.flush()
+    assert "（五）主题宣传活动统计" not in paragraphs(docx_of(report_for()))
