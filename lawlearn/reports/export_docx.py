@@ -99,6 +99,11 @@ def study_sentence(report: ParticipationReport, figures: Headline) -> str:
         clause = _("开展在线测试 %(n)s 场", n=_count(figures.quizzes_held))
         if figures.quiz_takers:
             clause += _("，参测 %(n)s 人次", n=_count(figures.quiz_takers))
+            # 人次 counts a person once a quiz; papers handed in again are said beside it
+            # (the quiz table's 答卷份数), or "参测 23 人次" reads short of 26 papers.
+            papers = sum(quiz.attempts for quiz in report.quizzes)
+            if papers > figures.quiz_takers:
+                clause += _("（每人每场计一次），答卷 %(n)s 份", n=_count(papers))
         if figures.quiz_pass_rate is not None:
             clause += _("，通过率 %(rate)s", rate=percent_text(figures.quiz_pass_rate))
         clauses.append(clause)

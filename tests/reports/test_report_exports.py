@@ -526,3 +526,25 @@ def test_docx_names_the_campaigns_with_their_own_table(ctx, dataset):
     community.campaign_id = None
     db.session.flush()
     assert "（五）主题宣传活动统计" not in paragraphs(docx_of(report_for()))
+
+
+def test_docx_says_papers_beside_takers_when_some_took_a_quiz_again(ctx, dataset):
+    """参测 人次 counts a person once a quiz; "参测 4 人次" beside a table of 5 papers read
+    short of them, so the papers are said too."""
+    from datetime import datetime
+
+    from sqlalchemy import select
+
+    from lawlearn.quiz.models import Attempt, Quiz
+
+    text = "\n".join(paragraphs(docx_of(report_for())))
+    assert "参测 4 人次，通过率" in text and "答卷" not in text.split("参测 4 人次")[1][:12]
+    practice = db.session.scalar(select(Quiz.id).filter_by(title="宪法小测"))
+    again = datetime(2025, 2, 13, 2, 0)
+    db.session.add(Attempt(quiz_id=practice, user_id=dataset.officer.id, number=2,
+                           started_at=again, submitted_at=again, score=7, max_score=10,
+                           passed=True))
+    db.session.flush()
+    papers = db.session.scalar(select(db.func.count(Attempt.id)))
+    text = "\n".join(paragraphs(docx_of(report_for())))
+    assert f"参测 4 人次（每人每场计一次），答卷 {papers} 份，通过率" in text and papers == 5
