@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from lawlearn.accounts.departments import department_choices
 from lawlearn.accounts.forms import ConfirmForm
 from lawlearn.converters import MAX_ID, record_id
+from lawlearn.database import utcnow
 from lawlearn.errors import DomainError, ValidationFailed, show_beside_fields
 from lawlearn.exports import XLSX_MIMETYPE, download
 from lawlearn.extensions import db
@@ -165,7 +166,7 @@ def quizzes():
     """Every quiz with its window and state."""
     all_quizzes = db.session.scalars(db.select(Quiz).options(selectinload(Quiz.fixed_questions))
                                      .order_by(Quiz.id.desc())).all()
-    return render_template("quiz_admin/quizzes.html", quizzes=all_quizzes)
+    return render_template("quiz_admin/quizzes.html", quizzes=all_quizzes, now=utcnow())
 
 
 def _parse_rules(text: str) -> list[authoring.RuleFields]:

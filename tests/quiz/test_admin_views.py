@@ -600,3 +600,23 @@ def test_moving_the_close_earlier_ends_the_attempts_under_way_by_then(
         # Once that time has passed, the attempt closes at it, as a timed-out one does.
         assert services.finalize_if_expired(attempt, quiz.closes_at + timedelta(seconds=1))
         assert attempt.submitted_at == quiz.closes_at and attempt.auto_submitted
+
+
+def test_the_quiz_list_says_which_are_running_closed_or_to_come(app, admin_client, make_quiz):
+    """已发布 alone said nothing of a quiz that closed long ago."""
+    from datetime import timedelta
+
+    from lawlearn.database import utcnow
+
+    make_quiz(title="进行中的测验")
+    closed = make_quiz(title="已结束的测验")
+    later = make_quiz(title="下周的测验")
+    with app.app_context():
+        db.session.get(Quiz, closed).closes_at = utcnow() - timedelta(days=1)
+        db.session.get(Quiz, later).opens_at = utcnow() + timedelta(days=7)
+        db.session.commit()
+    page = html.fromstring(admin_client.get("/admin/quiz/quizzes").data)
+    states = {row.xpath("./td[1]/a")[0].text: row.xpath("./td[4]")[0].text_content().strip()
+              for row in page.xpath("//tbody/tr")}
+    assert states == {"进行中的测验": "进行中", "已结束的测验": "已结束",
+                      "下周的测验": "已发布，未开始"}
