@@ -232,3 +232,18 @@ def test_closed_quizzes_one_handed_in_stay_reachable(app, client, login, make_us
 def test_no_closed_quiz_says_so(client, login, make_user):
     login(make_user("new"))
     assert "近一年内没有已结束的" in client.get("/quizzes/closed").get_data(as_text=True)
+
+
+def test_starting_late_says_the_minutes_left_not_the_whole_limit(app, client, login, make_user,
+                                                                 make_quiz):
+    """Six minutes before the close, the page and its question promised 开始后计时 20 分钟;
+    the timer then showed 6."""
+    login(make_user("late"))
+    quiz_id = make_quiz(time_limit_minutes=20, attempts_allowed=1,
+                        closes_at=utcnow() + timedelta(minutes=6, seconds=30))
+    html = client.get(f"/quizzes/{quiz_id}").get_data(as_text=True)
+    assert "现在开始只有约 6 分钟（限时 20 分钟）" in html
+    assert "开始后计时 6 分钟" in html and "开始后计时 20 分钟" not in html
+    roomy = make_quiz(title="宽裕", time_limit_minutes=20, attempts_allowed=1)
+    html = client.get(f"/quizzes/{roomy}").get_data(as_text=True)
+    assert "开始后计时 20 分钟" in html and "现在开始只有" not in html
