@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -13,6 +15,10 @@ from lawlearn.extensions import db
 from lawlearn.quiz import listing, quiz_bp, services
 from lawlearn.quiz.models import Attempt
 from lawlearn.security import request_user
+
+# A time-up hand-in arrives this close to the deadline (the page's timer ends 5 s early, then
+# the page itself is sent, with its answers).
+TIME_UP_MARGIN = timedelta(seconds=60)
 
 
 @quiz_bp.route("/quizzes")
@@ -115,7 +121,11 @@ def save(attempt_id: int):
         return redirect(url_for("quiz.review", attempt_id=attempt.id)
                         if attempt.submitted_at else url_for("quiz.take", attempt_id=attempt.id))
     if request.form.get("submit") == "1":
-        services.submit_attempt(attempt, now)
+        # The page hands itself in a few seconds before the deadline when its timer ends
+        # (quiz.js): that is 到时自动交卷, as the server's own is, not a hand-in by choice.
+        time_up = (request.form.get("time_up") == "1" and attempt.deadline is not None
+                   and attempt.deadline - now <= TIME_UP_MARGIN)
+        services.submit_attempt(attempt, now, auto=time_up)
         db.session.commit()
         return redirect(url_for("quiz.review", attempt_id=attempt.id))
     db.session.commit()

@@ -247,3 +247,24 @@ def test_starting_late_says_the_minutes_left_not_the_whole_limit(app, client, lo
     roomy = make_quiz(title="宽裕", time_limit_minutes=20, attempts_allowed=1)
     html = client.get(f"/quizzes/{roomy}").get_data(as_text=True)
     assert "开始后计时 20 分钟" in html and "现在开始只有" not in html
+
+
+def test_a_time_up_flag_counts_only_at_the_deadline(app, client, login, make_user, make_quiz):
+    """The page's own time-up hand-in is 到时自动交卷; the flag sent long before the deadline
+    is a hand-in by choice still."""
+    login(make_user("flagged"))
+    quiz_id = make_quiz(time_limit_minutes=30, attempts_allowed=None)
+    for seconds_left, auto in ((20, True), (600, False)):
+        page = client.get(f"/quizzes/{quiz_id}")
+        take = client.post(f"/quizzes/{quiz_id}/start", data={"csrf_token": csrf_from(page)})
+        attempt_id = int(take.headers["Location"].rsplit("/", 1)[1])
+        with app.app_context():
+            db.session.get(Attempt, attempt_id).deadline = utcnow() + timedelta(
+                seconds=seconds_left)
+            db.session.commit()
+        client.post(f"/attempts/{attempt_id}/save", data={
+            "csrf_token": csrf_from(client.get(take.headers["Location"])), "submit": "1",
+            "time_up": "1"})
+        with app.app_context():
+            attempt = db.session.get(Attempt, attempt_id)
+            assert attempt.submitted_at is not None and attempt.auto_submitted is auto

@@ -297,6 +297,9 @@
     var flag = document.createElement("input");
     flag.type = "hidden"; flag.name = "submit"; flag.value = "1";
     form.appendChild(flag);
+    var timeUp = document.createElement("input");  // 到时自动交卷 on the review, as the server's own
+    timeUp.type = "hidden"; timeUp.name = "time_up"; timeUp.value = "1";
+    form.appendChild(timeUp);
     // form.submit is the hidden button named "submit", not the method.
     HTMLFormElement.prototype.submit.call(form);
   }
