@@ -288,8 +288,10 @@ def projector_payload(study: StudySession, now: datetime) -> dict:
     """What the projector shows now: the rotating token as a QR code and the counter."""
     token = tokens.make_token(study.id, now)
     url = url_for("sessions.scan", t=token, _external=True)
-    checked_in = db.session.scalar(select(func.count()).select_from(Attendance).where(
-        Attendance.session_id == study.id, Attendance.status.in_(CHECKED_IN)))
+    by_status = dict(db.session.execute(
+        select(Attendance.status, func.count()).where(Attendance.session_id == study.id)
+        .group_by(Attendance.status)).all())
+    checked_in = sum(by_status.get(status, 0) for status in CHECKED_IN)
     latest = db.session.scalars(
         select(User.name).join(Attendance, Attendance.user_id == User.id)
         .where(Attendance.session_id == study.id, Attendance.status.in_(CHECKED_IN),
@@ -301,7 +303,9 @@ def projector_payload(study: StudySession, now: datetime) -> dict:
         "qr_data_uri": qr_data_uri(url), "seconds_left": tokens.seconds_left(now),
         "window_seconds": tokens.WINDOW_SECONDS, "phase": phase,
         "checkin_open": phase in ("open", "late"), "phase_text": phase_text(study, phase),
-        "checked_in": checked_in or 0, "expected": services.expected_count(study),
+        "checked_in": checked_in, "expected": services.expected_count(study),
+        # On approved leave: not coming, though on the list (应到 33 with 2 away read as 33).
+        "excused": by_status.get("excused", 0),
         "latest": list(latest),
     }
 

@@ -731,6 +731,20 @@ def test_projector_shows_a_qr_code_and_the_counter(app, admin_client, make_user,
     later = admin_client.get(f"/admin/sessions/{session_id}/projector.json").get_json()
     assert later["checked_in"] == 1 and later["expected"] == 2 and later["latest"] == ["张三"]
     assert later["token"] != state["token"]  # rotated
+    assert later["excused"] == 0
+    assert re.search(r'<span id="excused-line" hidden>', admin_client.get(
+        f"/admin/sessions/{session_id}/projector").get_data(as_text=True))
+
+    # Someone on approved leave: on the list, not coming; the screen says so beside 应到.
+    away = make_user("li", name="李四")
+    with app.app_context():
+        db.session.add(Attendance(session_id=session_id, user_id=away.id, status="excused",
+                                  source="leave"))
+        db.session.commit()
+    state = admin_client.get(f"/admin/sessions/{session_id}/projector.json").get_json()
+    assert (state["checked_in"], state["expected"], state["excused"]) == (1, 3, 1)
+    html = admin_client.get(f"/admin/sessions/{session_id}/projector").get_data(as_text=True)
+    assert re.search(r'<span id="excused-line">（请假 <span id="excused">1</span>）', html)
 
 
 def test_projector_hides_the_code_before_check_in_opens(app, admin_client, clock):

@@ -30,6 +30,11 @@
     secondsLeft.textContent = String(left);
     checkedIn.textContent = number.format(state.checked_in);
     expected.textContent = number.format(state.expected);
+    var excused = document.getElementById("excused");
+    if (excused) {
+      excused.textContent = number.format(state.excused);
+      document.getElementById("excused-line").hidden = !state.excused;
+    }
     root.dataset.open = state.checkin_open ? "true" : "false";
     phase.dataset.phase = state.phase;
     phase.textContent = state.phase_text;
