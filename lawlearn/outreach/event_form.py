@@ -115,8 +115,11 @@ def event_fields(form: EventForm) -> services.EventFields:
         note = (row.note.data or "").strip()
         if not (kind or kinds or copies or note):
             continue
-        materials.append(services.MaterialRow(kind, _whole_number(kinds), _whole_number(copies),
-                                              note, line=line))
+        # 种数 left blank is one kind: a banner's or a board's is never counted (only what is
+        # handed out is, HANDED_OUT_KINDS), and every stall's banner row was refused for it.
+        materials.append(services.MaterialRow(
+            kind, _whole_number(kinds) if kinds.strip() else 1, _whole_number(copies), note,
+            line=line))
     return services.EventFields(
         title=form.title.data or "",
         # A date the form refused (year 1, say) is not read: converting it may overflow.

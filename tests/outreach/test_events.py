@@ -494,6 +494,23 @@ def test_an_event_dated_decades_away_is_a_form_error(app, client, login, people,
         assert db.session.scalar(select(func.count(OutreachEvent.id))) == 0
 
 
+def test_a_material_row_without_its_kinds_is_one_kind(app, client, login, people):
+    """Every stall's 横幅 row was refused for a blank 种数, a figure never counted for
+    banners (only what is handed out is)."""
+    school = categories_ready(app)
+    login(people.author)
+    page = client.get("/outreach/events/new")
+    created = client.post("/outreach/events/new", data={
+        **form_data(school, **{"materials-1-kind": "banner", "materials-1-kinds": "",
+                               "materials-1-copies": "2"}), "csrf_token": csrf_from(page)})
+    assert created.status_code == 302
+    with app.app_context():
+        event = db.session.scalar(select(OutreachEvent))
+        banner = next(m for m in event.materials if m.kind == "banner")
+        assert (banner.kinds, banner.copies) == (1, 2)
+        assert event.handed_out == (2, 800)  # the leaflets alone, as before
+
+
 def test_an_event_without_a_title_or_times_names_each_field(app, client, login, people):
     school = categories_ready(app)
     login(people.author)
