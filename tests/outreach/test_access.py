@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -40,6 +41,8 @@ def ledger(app, make_department, make_user, make_questions, admin) -> Ledger:
     make_questions(BANK)
     with app.app_context():
         event = draft(people, participants=320)
+        # Held today: its stall quiz takes answers (only until 12 hours after the event).
+        event.starts_at, event.ends_at = utcnow() - timedelta(hours=1), utcnow()
         photo = photos.add_photo(user(people.author), event, "a.jpg", jpeg(), utcnow())
         campaign = Campaign(title="2024年宪法宣传周", starts_on=event.starts_at.date(),
                             ends_on=event.starts_at.date())
