@@ -61,12 +61,20 @@ def _year_not_over(report: ParticipationReport) -> bool:
     return _is_whole_year(report) and local_day(report.generated_at) <= report.date_to
 
 
+def _year_to_date(report: ParticipationReport) -> bool:
+    """From 1 January to the day the draft is made (the report page's one-tap 今年（截至今天）),
+    or a calendar year drafted before it ends: 2026年以来（截至…）, titled with its year."""
+    starts_with_the_year = report.date_from == date(report.date_from.year, 1, 1)
+    return starts_with_the_year and (report.date_to == local_day(report.generated_at)
+                                     or _year_not_over(report))
+
+
 def _opening(report: ParticipationReport) -> str:
     """What a sentence starts with: "全年" ("执法局全年") for a calendar year that is over,
     "2026年以来（截至2026年11月30日），" for one still running, else
     "2024年3月1日至2024年6月30日，" ("…，执法局")."""
     department = prose_name(report.department) if report.department else ""
-    if _year_not_over(report):
+    if _year_to_date(report):
         return _("%(year)d年以来（截至%(day)s），%(department)s", year=report.date_from.year,
                  day=display_date(local_day(report.generated_at)), department=department)
     if _is_whole_year(report):
@@ -321,7 +329,7 @@ def write_docx(report: ParticipationReport, target: str | Path | IO[bytes]) -> N
     figures = headline(report)
     document = _document()
     title = _("%(year)s年度学法用法和普法宣传工作情况", year=report.date_from.year) \
-        if _is_whole_year(report) else _("学法用法和普法宣传工作情况")
+        if _is_whole_year(report) or _year_to_date(report) else _("学法用法和普法宣传工作情况")
     document.add_heading(title, level=0).alignment = WD_ALIGN_PARAGRAPH.CENTER
     about = document.add_paragraph(_("统计范围：%(scope)s；统计期间：%(period)s",
                                      scope=scope_text(report, prose=True),

@@ -395,6 +395,25 @@ def test_a_year_drafted_before_it_ends_is_not_called_the_whole_year(ctx, dataset
     assert "全年" not in text
 
 
+def test_the_year_so_far_is_drafted_as_the_year_to_date(ctx, dataset):
+    """The report page's one-tap 今年（截至今天） (1 January to today) gave a draft without
+    its year in the title ("学法用法和普法宣传工作情况") and "2025年1月1日至…" in every
+    sentence; only typing 31 December gave the form an office sends upward."""
+    from lawlearn.reports.participation import build_report
+
+    generated = datetime(2025, 11, 30, 4, 0)
+    report = build_report(date(2025, 1, 1), date(2025, 11, 30), now=generated)
+    document = docx_of(report)
+    assert paragraphs(document)[0] == "2025年度学法用法和普法宣传工作情况"
+    text = "\n".join(paragraphs(document))
+    assert "2025年以来（截至2025年11月30日），组织集中学法 2 次" in text
+    assert "2025年1月1日至2025年11月30日，" not in text and "全年" not in text  # the openings
+    # Another period keeps its dates.
+    spring = docx_of(build_report(date(2025, 1, 1), date(2025, 6, 30), now=generated))
+    assert paragraphs(spring)[0] == "学法用法和普法宣传工作情况"
+    assert "2025年1月1日至2025年6月30日，" in "\n".join(paragraphs(spring))
+
+
 def test_docx_names_the_kinds_of_the_sessions_it_counts(ctx, dataset):
     report = report_for()
     report.generated_at = YEAR_OVER
