@@ -96,15 +96,20 @@ def study_sentence(report: ParticipationReport, figures: Headline) -> str:
     """全年组织集中学法 X 次，参学 Y 人次，参学率 Z%；开展在线测试 N 场，参测 M 人次，
     通过率 P%；干部职工累计获得学时 H 学时，人均 h 学时；…。"""
     clauses = []
+    # A department's report counts the office's sessions and quizzes its people were asked
+    # to: they took part in them; the office organised them.
+    office = report.department is None
     if figures.sessions_held:
-        clause = _("组织集中学法 %(n)s 次", n=_count(figures.sessions_held))
+        clause = _("组织集中学法 %(n)s 次", n=_count(figures.sessions_held)) if office \
+            else _("参加集中学法 %(n)s 次", n=_count(figures.sessions_held))
         if figures.attendances:
             clause += _("，参学 %(n)s 人次", n=_count(figures.attendances))
         if figures.attendance_rate is not None:
             clause += _("，参学率 %(rate)s", rate=percent_text(figures.attendance_rate))
         clauses.append(clause)
     if figures.quizzes_held:
-        clause = _("开展在线测试 %(n)s 场", n=_count(figures.quizzes_held))
+        clause = _("开展在线测试 %(n)s 场", n=_count(figures.quizzes_held)) if office \
+            else _("参加在线测试 %(n)s 场", n=_count(figures.quizzes_held))
         if figures.quiz_takers:
             clause += _("，参测 %(n)s 人次", n=_count(figures.quiz_takers))
             # 人次 counts a person once a quiz; papers handed in again are said beside it
