@@ -56,7 +56,7 @@ def _summary_rows(results: QuizResults, outstanding: Outstanding | None) -> list
 
 
 def _item_headers() -> list[str]:
-    return [_("序号"), _("试题编号"), _("题型"), _("题干"), _("作答人数"), _("难度系数"),
+    return [_("序号"), _("试题编号"), _("题型"), _("题干"), _("答卷数（含未作答）"), _("难度系数"),
             _("标准差"), _("区分度"), _("区分效率"), _("选项分布"), _("提示")]
 
 

@@ -301,7 +301,8 @@ def test_xlsx_export_with_item_analysis(ctx, graded_quiz):
                               datetime(2024, 12, 4, 14, 30)]
     assert by_name["ji"] == ["职工ji", "ji", "办公室", None, 8, None, 1, None, None]
     items = [list(row) for row in workbook["试题分析"].iter_rows(values_only=True)]
-    assert items[0][:6] == ["序号", "试题编号", "题型", "题干", "作答人数", "难度系数"]
+    # Papers with the question, blanks included (作答人数 read as those who answered).
+    assert items[0][:6] == ["序号", "试题编号", "题型", "题干", "答卷数（含未作答）", "难度系数"]
     assert [row[2] for row in items[1:]] == ["单选题", "多选题", "判断题", "填空题"]
     assert items[1][5] == pytest.approx(0.6) and items[1][4] == 5
     assert "B：3 人（60.0%）" in items[1][9]
@@ -323,6 +324,10 @@ def test_pages_render_for_admins(admin_client, graded_quiz):
     assert items.status_code == 200
     html = items.get_data(as_text=True)
     assert "区分度为负" in html and "过于容易" in html and "民法典" in html
+    # Each question needing attention is a link to its row (the table can be long).
+    links = re.findall(r'<a href="#(q[\w-]+)">第 (\d+) 题</a>', html)
+    assert [number for _target, number in links] == ["3", "4"]
+    assert all(f'<tr id="{target}"' in html for target, _number in links)
     xlsx = admin_client.get(f"/admin/quiz/quizzes/{graded_quiz}/results.xlsx")
     assert xlsx.status_code == 200 and xlsx.data.startswith(b"PK")
     assert "attachment" in xlsx.headers["Content-Disposition"]
