@@ -23,10 +23,12 @@ questions_cli = AppGroup("questions", help="Manage the question bank.")
 def _refuse(problems: list[importing.RowProblem], as_json: bool) -> NoReturn:
     if as_json:
         click.echo(json.dumps({"imported": 0, "problems": [
-            {"row": p.row, "message": p.message} for p in problems]}, ensure_ascii=False))
+            {"row": p.row, "message": p.message, "stem": p.stem} for p in problems]},
+            ensure_ascii=False))
     else:
         for p in problems:
-            click.echo(f"第 {p.row} 行：{p.message}" if p.row else p.message, err=True)
+            where = f"第 {p.row} 行（{p.stem}）" if p.stem else f"第 {p.row} 行"
+            click.echo(f"{where}：{p.message}" if p.row else p.message, err=True)
         click.echo("导入失败，未写入任何试题。", err=True)
     sys.exit(1)
 

@@ -77,6 +77,8 @@ MAX_LENGTHS = {"题干": 2000, "答案": 1000, "解析": 4000, "标签": 200, "�
 class RowProblem(NamedTuple):
     row: int  # sheet row number; 0 for a problem of the whole file
     message: str
+    # The row's question, shortened: found again in the sheet without counting rows.
+    stem: str = ""
 
 
 class DuplicateRow(NamedTuple):
@@ -320,6 +322,10 @@ def _read_row(cells: dict[str, str], resolver: ArticleResolver
     return fields, question_problems(fields)
 
 
+def _shortened(text: str, limit: int = 30) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def parse_question_import(data: bytes) -> QuestionImport:
     """Read the file and name every problem by its sheet row; writes nothing.
 
@@ -348,7 +354,7 @@ def parse_question_import(data: bytes) -> QuestionImport:
             else:
                 first_row_of[key] = row
         if problems or fields is None or key is None:
-            result.problems.append(RowProblem(row, "；".join(problems)))
+            result.problems.append(RowProblem(row, "；".join(problems), _shortened(stem)))
         elif key in existing:
             result.duplicates.append(DuplicateRow(row, *existing[key]))
             duplicate_fields[row] = (fields, {column for column in ("解析", "难度", "标签", "法条")

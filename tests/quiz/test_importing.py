@@ -8,6 +8,7 @@ import json
 import re
 
 import pytest
+from lxml import html as lxml_html
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import delete, func, select
 
@@ -403,9 +404,11 @@ def test_cli_refuses_a_bank_with_bad_rows(cli_app, runner, tmp_path):
     assert body["imported"] == 0
     assert [p["row"] for p in body["problems"]] == [3, 4]
     assert "没有对应的选项" in body["problems"][0]["message"]
+    # Each row's question too: the row found again in the sheet without counting rows.
+    assert [p["stem"] for p in body["problems"]] == ["坏", "怪"]
     plain = runner.invoke(args=["questions", "import", str(path)])
     assert plain.exit_code == 1
-    assert "第 3 行：" in plain.output and "第 4 行：" in plain.output
+    assert "第 3 行（坏）：" in plain.output and "第 4 行（怪）：" in plain.output
     assert "导入失败，未写入任何试题。" in plain.output
     with cli_app.app_context():
         assert question_count() == 0
@@ -483,6 +486,10 @@ def test_admin_bad_upload_lists_every_problem(quiz_admin, app):
     html = response.get_data(as_text=True)
     assert "发现 2 行有问题，未导入任何试题" in html
     assert "与第 2 行重复" in html and "也许" in html
+    # Each problem beside its question (题干), not only a row number to count to.
+    rows = lxml_html.fromstring(html).xpath('//section[contains(@class, "problems")]//tbody/tr')
+    assert [[td.text_content() for td in row.xpath("./td")][:2] for row in rows] == [
+        ["3", "好"], ["4", "坏"]]
     assert "/admin/quiz/questions/import/confirm" not in html
     _token, response = upload(quiz_admin, b"\x89PNG\r\n\x1a\n" + bytes(40))
     assert "不是表格" in response.get_data(as_text=True)
