@@ -96,18 +96,25 @@ def backup_command(path: Path):
     url = make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
     if path.exists():
         raise click.ClickException(f"{path} already exists; choose a new file.")
-    path.parent.mkdir(parents=True, exist_ok=True)
     # Written beside PATH and renamed at the end: PATH never holds half a backup.
     partial = path.with_name(f".{path.name}.partial")
-    partial.unlink(missing_ok=True)
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial.unlink(missing_ok=True)
         if url.get_backend_name() == "sqlite":
             source = _backup_sqlite(url.database, partial)
         else:
             source = _backup_postgresql(url, partial, path)
         partial.replace(path)
+    except (OSError, sqlite3.Error) as error:
+        # A folder that cannot be written (a typo, /proc, a full disk): said in a line, not
+        # a traceback.
+        raise click.ClickException(f"cannot write {path}: {error}") from error
     finally:
-        partial.unlink(missing_ok=True)
+        try:
+            partial.unlink(missing_ok=True)
+        except OSError:
+            pass  # nothing was made there
     click.echo(f"Backed up {source} to {path} ({path.stat().st_size} bytes).")
 
 

@@ -62,3 +62,14 @@ def test_postgresql_backup_without_pg_dump_fails_and_says_how(runner, monkeypatc
     result = runner.invoke(args=["backup", str(target)])
     assert result.exit_code != 0  # a cron job must notice that nothing was backed up
     assert "pg_dump --format=custom" in result.output and not target.exists()
+
+
+def test_a_backup_path_that_cannot_be_written_is_one_line_not_a_traceback(runner, tmp_path):
+    """A typo'd or unwritable folder (a file where a folder should be, /proc) printed a
+    Python traceback; cron mails the line and the exit status."""
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file")
+    target = blocker / "lawlearn.db"
+    result = runner.invoke(args=["backup", str(target)])
+    assert result.exit_code == 1 and not target.exists()
+    assert f"cannot write {target}" in result.output and "Traceback" not in result.output
