@@ -94,7 +94,7 @@ def _hours(value: float) -> str:
 
 def study_sentence(report: ParticipationReport, figures: Headline) -> str:
     """全年组织集中学法 X 次，参学 Y 人次，参学率 Z%；开展在线测试 N 场，参测 M 人次，
-    通过率 P%；干部职工累计获得学时 H 学时，人均 h 学时；…。"""
+    通过率 P%；干部职工累计学习 H 学时，人均 h 学时；…。"""
     clauses = []
     # A department's report counts the office's sessions and quizzes its people were asked
     # to: they took part in them; the office organised them.
@@ -121,7 +121,7 @@ def study_sentence(report: ParticipationReport, figures: Headline) -> str:
             clause += _("，通过率 %(rate)s", rate=percent_text(figures.quiz_pass_rate))
         clauses.append(clause)
     if figures.hours_earned:
-        clause = _("干部职工累计获得学时 %(n)s 学时", n=_hours(figures.hours_earned))
+        clause = _("干部职工累计学习 %(n)s 学时", n=_hours(figures.hours_earned))
         if figures.hours_per_capita:
             clause += _("，人均 %(n)s 学时", n=_hours(figures.hours_per_capita))
         clauses.append(clause)

@@ -549,6 +549,18 @@ def test_docx_names_the_campaigns_with_their_own_table(ctx, dataset):
     assert "（五）主题宣传活动统计" not in paragraphs(docx_of(report_for()))
 
 
+def test_docx_says_the_hours_once(office):
+    """"累计获得学时 371.5 学时" said 学时 twice."""
+    from tests.reports.conftest import NOW as HALF_YEAR_NOW
+    from tests.reports.conftest import PERIOD
+
+    report = build_report(*PERIOD, now=HALF_YEAR_NOW)
+    figures = headline(report)
+    text = "\n".join(paragraphs(docx_of(report)))
+    assert figures.hours_earned and f"干部职工累计学习 {figures.hours_earned:g} 学时" in text
+    assert "获得学时" not in text
+
+
 def test_docx_says_papers_beside_takers_when_some_took_a_quiz_again(ctx, dataset):
     """参测 人次 counts a person once a quiz; "参测 4 人次" beside a table of 5 papers read
     short of them, so the papers are said too."""
