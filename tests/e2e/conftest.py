@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 CHROMIUM = Path(os.environ.get("LAWLEARN_CHROMIUM", "/usr/bin/chromium"))
 REQUIRED = os.environ.get("LAWLEARN_REQUIRE_BROWSER") == "1"
@@ -72,11 +72,19 @@ def _buffer_file_responses(response):
     return response
 
 
+class _QuietHandler(WSGIRequestHandler):
+    """No request log: a request finishing after its test (a late favicon) wrote to the
+    test's captured stderr, closed by then ("--- Logging error ---" in the suite's output)."""
+
+    def log(self, *_args, **_kwargs) -> None:
+        pass
+
+
 @pytest.fixture
 def live_server(app):
     """The app served on a free local port from a background thread."""
     app.after_request(_buffer_file_responses)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
