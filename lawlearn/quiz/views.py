@@ -26,12 +26,7 @@ TIME_UP_MARGIN = timedelta(seconds=60)
 def index():
     """答题 tab: open and upcoming quizzes, with attempts left and results."""
     now = utcnow()
-    cards = listing.quizzes_for(request_user(), now)
-    page = render_template("quiz/index.html", cards=cards, now=now)
-    if cards.submitted_expired:
-        # After rendering: a commit expires the signed-in user (one reload).
-        db.session.commit()
-    return page
+    return _cards_page("quiz/index.html", listing.quizzes_for(request_user(), now), now)
 
 
 @quiz_bp.route("/quizzes/closed")
@@ -39,10 +34,14 @@ def index():
 def closed():
     """Quizzes closed in the past year that I handed in: my results, the answers once out."""
     now = utcnow()
-    cards = listing.closed_quizzes_for(request_user(), now)
-    page = render_template("quiz/closed.html", cards=cards, now=now)
+    return _cards_page("quiz/closed.html", listing.closed_quizzes_for(request_user(), now), now)
+
+
+def _cards_page(template: str, cards: listing.QuizCards, now) -> str:
+    page = render_template(template, cards=cards, now=now)
     if cards.submitted_expired:
-        db.session.commit()  # after rendering: see index
+        # After rendering: a commit expires the signed-in user (one reload).
+        db.session.commit()
     return page
 
 
