@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, make_response, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -37,24 +37,20 @@ def login():
     form = LoginForm(next=request.args.get("next", ""))
     error, status = None, 200
     if form.validate_on_submit():
-        device_failures = devices.failures_on_this_device(form.username.data)
-        known = devices.is_known_device(device_failures)
+        device = devices.known_device(form.username.data)
         try:
             user = services.authenticate(form.username.data, form.password.data, utcnow(),
-                                         known_device=known)
+                                         known_device=device is not None)
         except DomainError as failure:
+            if device is not None and failure.code == "invalid_credentials":
+                devices.count_failure(device)  # this browser's count, not the account's
             db.session.commit()  # keep the failure count that leads to a lockout
             error, status = failure.message, failure.status
         else:
             login_user(user, remember=form.remember.data)
             db.session.commit()
             response = redirect(safe_next(form.next.data))
-            devices.remember_device(response, user.username)
-            return response
-        if known:  # this browser's own count, not the account's
-            response = make_response(render_template("auth/login.html", form=form,
-                                                     error=error), status)
-            devices.remember_device(response, form.username.data, device_failures + 1)
+            devices.remember_device(response, user.username, user.login_nonce)
             return response
     return render_template("auth/login.html", form=form, error=error), status
 

@@ -143,7 +143,8 @@ def test_a_browser_that_signed_someone_in_before_is_not_held_by_a_lock_others_ca
         app, client, make_user):
     """Anyone who knows a username could lock its owner out (five wrong passwords from
     anywhere). The owner's own browser, which signed them in before, still can; its wrong
-    passwords count in its own cookie, to the same limit; other browsers meet the lock."""
+    passwords count against its device id on the server, to the same limit; other browsers
+    meet the lock."""
     make_user("dave")
     assert _try_login(client, "dave", PASSWORD).status_code == 302
     client.post("/logout", data={"csrf_token": csrf_from(client.get("/me"))})
@@ -181,6 +182,44 @@ def test_a_known_device_is_known_for_its_own_account_only(app, client, make_user
     forged = app.test_client()
     forged.set_cookie("lawlearn_known_device", "eyJ1IjoiZXJpbiIsImYiOjB9.forged")
     assert _try_login(forged, "erin", PASSWORD).status_code == 429
+
+
+def test_a_copied_known_device_cookie_cannot_guess_without_end(app, client, make_user):
+    """The count lived in the cookie: a copy sent again before each guess (a shared office
+    PC where someone signed in) guessed without limit while the account never locked."""
+    make_user("dave")
+    assert _try_login(client, "dave", PASSWORD).status_code == 302
+    copied = client.get_cookie("lawlearn_known_device").value
+    client.post("/logout", data={"csrf_token": csrf_from(client.get("/me"))})
+    guesser = app.test_client()
+    statuses = []
+    for attempt in range(11):
+        guesser.set_cookie("lawlearn_known_device", copied)
+        statuses.append(_try_login(guesser, "dave", f"guess-{attempt}").status_code)
+    # Five as the known device, then against the account: its fifth locks it (429).
+    assert statuses == [422] * 9 + [429, 429]
+    guesser.set_cookie("lawlearn_known_device", copied)
+    assert _try_login(guesser, "dave", PASSWORD).status_code == 429
+    with app.app_context():
+        assert db.session.scalar(select(User.locked_until).filter_by(username="dave"))
+
+
+def test_a_password_change_ends_the_known_devices(app, client, make_user):
+    """A device cookie says nothing of the password; one issued before a change (or a
+    reset, or 在所有设备上退出) no longer passes the lock."""
+    from lawlearn.accounts import services
+
+    make_user("dave")
+    assert _try_login(client, "dave", PASSWORD).status_code == 302
+    client.post("/logout", data={"csrf_token": csrf_from(client.get("/me"))})
+    with app.app_context():
+        dave = db.session.scalar(select(User).filter_by(username="dave"))
+        services.change_password(dave, PASSWORD, "Another-pass-42")
+        db.session.commit()
+    stranger = app.test_client()
+    for attempt in range(5):
+        _try_login(stranger, "dave", f"bad-{attempt}")
+    assert _try_login(client, "dave", "Another-pass-42").status_code == 429
 
 
 @pytest.mark.app_config(LOGIN_RATE_LIMIT="3 per minute")
