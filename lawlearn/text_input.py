@@ -32,7 +32,8 @@ class CleanFormRequest(Request):
     def _load_form_data(self) -> None:
         super()._load_form_data()
         form = self.__dict__.get("form")
-        if form is None or not any(ANY.search(value) for value in form.values()
+        # Every value of a repeated field (values() gives only the first of each).
+        if form is None or not any(ANY.search(value) for _key, value in form.items(multi=True)
                                    if isinstance(value, str)):
             return  # nearly every request: nothing to rebuild
         self.__dict__["form"] = self.parameter_storage_class(

@@ -76,6 +76,12 @@ def test_other_control_characters_are_cleaned_from_forms_but_not_from_passwords(
 
     assert clean_text("a\x0bb\x0cc\x07d\x1fe\tf\ng\rh") == "a\nb\nc" + "de\tf\ng\rh"
     body = "title=%E5%AE%AA%01%E6%B3%95&title=x%0By&new_password=p%01w&q=plain"
+    later_only = "blank=one&blank=two%07"  # only a later value of a repeated field
+    with app.test_request_context("/", method="POST", data=later_only,
+                                  content_type="application/x-www-form-urlencoded"):
+        from flask import request
+
+        assert request.form.getlist("blank") == ["one", "two"]
     with app.test_request_context("/", method="POST", data=body,
                                   content_type="application/x-www-form-urlencoded"):
         from flask import request

@@ -67,11 +67,13 @@ def test_a_short_or_empty_key_is_warned_of(app_config, monkeypatch, caplog):
     _dispose(create_app(config))
     assert "SECRET_KEY has 3 characters" in caplog.text
     caplog.clear()
-    monkeypatch.setenv("LAWLEARN_SECRET_KEY", "")
-    app = create_app(config)
-    assert "LAWLEARN_SECRET_KEY is empty" in caplog.text
-    assert len(app.config["SECRET_KEY"]) == 64  # the instance's generated key
-    _dispose(app)
+    for blank in ("", "   "):
+        caplog.clear()
+        monkeypatch.setenv("LAWLEARN_SECRET_KEY", blank)
+        app = create_app(config)
+        assert "LAWLEARN_SECRET_KEY is empty" in caplog.text
+        assert len(app.config["SECRET_KEY"]) == 64  # the instance's generated key
+        _dispose(app)
     caplog.clear()
     monkeypatch.setenv("LAWLEARN_SECRET_KEY", "k" * 40)
     _dispose(create_app(config))
