@@ -21,6 +21,12 @@ def clean_text(value: str) -> str:
     return CONTROLS.sub("", BREAKS.sub("\n", value))
 
 
+def xml_safe(value: str) -> str:
+    """Text a DOCX can hold, for what reached the database before forms were cleaned (or
+    by another way in): control characters out, a break as a space."""
+    return CONTROLS.sub("", BREAKS.sub(" ", value.replace("\x00", "")))
+
+
 def keeps_exact(field: str) -> bool:
     """A password is compared as sent: cleaning it could make two passwords one."""
     return "password" in field

@@ -28,6 +28,7 @@ from lawlearn.outreach.ledger import (
     local_naive,
 )
 from lawlearn.outreach.models import Campaign, OutreachCategory, OutreachEvent, OutreachPhoto
+from lawlearn.text_input import xml_safe
 
 # Photos in the summary when none is featured.
 DEFAULT_PHOTOS = 6
@@ -189,13 +190,13 @@ def _table(document, headers: list[str], rows: list[list[Any]], numeric: set[int
     table = document.add_table(rows=1, cols=len(headers))
     table.style = "Table Grid"
     for cell, text in zip(table.rows[0].cells, headers, strict=True):
-        cell.text = text
+        cell.text = xml_safe(text)
         for run in cell.paragraphs[0].runs:
             run.bold = True
     for values in rows:
         cells = table.add_row().cells
         for column, (cell, value) in enumerate(zip(cells, values, strict=True)):
-            cell.text = f"{value:,}" if isinstance(value, int) else str(value)
+            cell.text = f"{value:,}" if isinstance(value, int) else xml_safe(str(value))
             if column in numeric:
                 cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
     return table
@@ -238,14 +239,15 @@ def export_docx(filters: LedgerFilters, now: datetime, campaign: Campaign | None
         start = display_date(filters.date_from) if filters.date_from else _("此前")
         end = display_date(filters.date_to) if filters.date_to else _("至今")
         name = _("%(start)s至%(end)s", start=start, end=end)
-    document.add_heading(heading, level=0).alignment = WD_ALIGN_PARAGRAPH.CENTER
-    scope = document.add_paragraph("；".join(f"{label}：{value}" for label, value in described))
+    document.add_heading(xml_safe(heading), level=0).alignment = WD_ALIGN_PARAGRAPH.CENTER
+    scope = document.add_paragraph(xml_safe("；".join(f"{label}：{value}"
+                                                    for label, value in described)))
     scope.alignment = WD_ALIGN_PARAGRAPH.CENTER
     scope.style = document.styles["Caption"]
 
     document.add_heading(_("一、活动概况"), level=1)
     for sentence in summary_sentences(name, totals, events):
-        paragraph = document.add_paragraph(sentence)
+        paragraph = document.add_paragraph(xml_safe(sentence))
         paragraph.paragraph_format.first_line_indent = Cm(0.85)
     if totals.events:  # with no event the summary has no rounded figure to explain
         document.add_paragraph(rounding_note()).style = document.styles["Caption"]
@@ -266,8 +268,9 @@ def export_docx(filters: LedgerFilters, now: datetime, campaign: Campaign | None
         document.add_paragraph(_("暂无活动。"))
     for number, category in enumerate(ordered, start=1):
         listed = groups[category.id]
-        document.add_heading(_("（%(n)s）%(name)s（%(count)d 场）", n=chinese_ordinal(number),
-                               name=category.name, count=len(listed)), level=2)
+        document.add_heading(xml_safe(_("（%(n)s）%(name)s（%(count)d 场）",
+                                        n=chinese_ordinal(number), name=category.name,
+                                        count=len(listed))), level=2)
         # 线上浏览 too: an online push reaches its readers there (its 覆盖群众 is 0).
         _table(document, [_("序号"), _("日期"), _("活动名称"), _("组织单位"), _("地点"),
                           _("覆盖群众（人次）"), _("线上浏览（次）"), _("资料（份）"),
@@ -295,10 +298,10 @@ def export_docx(filters: LedgerFilters, now: datetime, campaign: Campaign | None
             figure += 1
             event = by_id.get(photo.event_id) or photo.event
             text = photo.caption or event.title
-            caption = document.add_paragraph(
+            caption = document.add_paragraph(xml_safe(
                 _("图%(n)d　%(text)s（%(date)s，%(place)s）", n=figure, text=text,
                   date=display_date(local_naive(event.starts_at).date()),
-                  place=event.place or event.department.full_name),
+                  place=event.place or event.department.full_name)),
                 style="Caption")
             caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
 

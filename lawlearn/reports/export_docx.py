@@ -39,6 +39,7 @@ from lawlearn.reports.export_tables import (
 )
 from lawlearn.reports.participation import ParticipationReport
 from lawlearn.rounding import percent_text
+from lawlearn.text_input import xml_safe
 
 TABLE_FONT_SIZE = 9  # points
 # The tables' section: A4 landscape; the width left between the margins, in millimetres.
@@ -220,12 +221,12 @@ def _add_table(document, headers: list[str], rows: list[list[str]], numeric: set
     table.style = "Table Grid"
     table.autofit = False
     for cell, text in zip(table.rows[0].cells, headers, strict=True):
-        cell.text = text
+        cell.text = xml_safe(text)
     _repeat_header(table.rows[0])
     for values in rows:
         cells = table.add_row().cells
         for column, (cell, text) in enumerate(zip(cells, values, strict=True)):
-            cell.text = text
+            cell.text = xml_safe(text)
             if column in numeric:
                 cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
     widths = [Mm(width) for width in column_widths(weights)]
@@ -275,7 +276,8 @@ def _department_tables(document, report: ParticipationReport) -> None:
         groups.setdefault(f.group, []).append(index)
     for number, (group, indexes) in enumerate(groups.items(), start=1):
         caption = document.add_paragraph()
-        caption.add_run(_("%(n)d. %(group)s", n=number, group=group or _("其他"))).bold = True
+        caption.add_run(xml_safe(_("%(n)d. %(group)s", n=number,
+                                   group=group or _("其他")))).bold = True
         _table_from(document, Table(table.name, table.fields, iter(rows), table.total,
                                     widths=table.widths), basics + indexes)
 
@@ -336,16 +338,16 @@ def write_docx(report: ParticipationReport, target: str | Path | IO[bytes]) -> N
     title = _("%(year)s年度学法用法和普法宣传工作情况", year=report.date_from.year) \
         if _is_whole_year(report) or _year_to_date(report) else _("学法用法和普法宣传工作情况")
     document.add_heading(title, level=0).alignment = WD_ALIGN_PARAGRAPH.CENTER
-    about = document.add_paragraph(_("统计范围：%(scope)s；统计期间：%(period)s",
-                                     scope=scope_text(report, prose=True),
-                                     period=_("%(start)s至%(end)s",
-                                              start=display_date(report.date_from),
-                                              end=display_date(report.date_to))),
+    about = document.add_paragraph(xml_safe(_("统计范围：%(scope)s；统计期间：%(period)s",
+                                              scope=scope_text(report, prose=True),
+                                              period=_("%(start)s至%(end)s",
+                                                       start=display_date(report.date_from),
+                                                       end=display_date(report.date_to)))),
                                    style="Caption")
     about.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
     def body(text: str) -> None:
-        paragraph = document.add_paragraph(text)
+        paragraph = document.add_paragraph(xml_safe(text))
         paragraph.paragraph_format.first_line_indent = Cm(0.85)
 
     document.add_heading(_("一、学法用法情况"), level=1)

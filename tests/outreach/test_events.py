@@ -474,6 +474,23 @@ def test_control_characters_pasted_into_an_event_leave_its_summary_writable(app,
                    for row in table.rows for cell in row.cells)
     assert "宪法进校园" in text
 
+    # What reached the database before forms were cleaned (or by another way): the DOCX
+    # writers make it text XML can hold.
+    with app.app_context():
+        event = db.session.scalar(select(OutreachEvent))
+        event.title, event.place = "宪法\x0b进校园\x07", "实验\x01小学"
+        event.department.name = "普法\x1f科"
+        db.session.commit()
+    summary = client.get("/admin/outreach/ledger.docx?from=2024-12-01&to=2024-12-07")
+    assert summary.status_code == 200
+    text = "".join(cell.text for table in docx.Document(io.BytesIO(summary.data)).tables
+                   for row in table.rows for cell in row.cells)
+    assert "宪法 进校园" in text and "实验小学" in text
+    report = client.get("/reports/export?from=2024-01-01&to=2024-12-31&format=docx")
+    assert report.status_code == 200 and "普法科" in "".join(
+        cell.text for table in docx.Document(io.BytesIO(report.data)).tables
+        for row in table.rows for cell in row.cells)
+
 
 @pytest.mark.parametrize("starts_at, ends_at", [
     ("0001-01-01T05:00", "0001-01-01T06:00"),  # moved to UTC: before year 1 (was a 500)
