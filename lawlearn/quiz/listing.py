@@ -15,6 +15,7 @@ from lawlearn.accounts.models import Department, User
 from lawlearn.errors import NotFound
 from lawlearn.extensions import db
 from lawlearn.quiz.models import Attempt, Quiz, QuizAudience
+from lawlearn.rounding import half_up
 
 _quiz = Quiz.__table__
 _attempt = Attempt.__table__
@@ -146,7 +147,7 @@ def final_score(quiz: Quiz | QuizRow, attempts: list) -> float | None:
     if quiz.grading == "last":
         return done[-1].score
     if quiz.grading == "average":
-        return round(sum(a.score for a in done) / len(done), 2)
+        return half_up(sum(a.score for a in done) / len(done), 2)  # 四舍五入, as results
     return max(a.score for a in done)
 
 

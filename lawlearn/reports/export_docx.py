@@ -66,8 +66,8 @@ def _year_to_date(report: ParticipationReport) -> bool:
     """From 1 January to the day the draft is made (the report page's one-tap 今年（截至今天）),
     or a calendar year drafted before it ends: 2026年以来（截至…）, titled with its year."""
     starts_with_the_year = report.date_from == date(report.date_from.year, 1, 1)
-    return starts_with_the_year and (report.date_to == local_day(report.generated_at)
-                                     or _year_not_over(report))
+    return starts_with_the_year and report.date_to.year == report.date_from.year \
+        and (report.date_to == local_day(report.generated_at) or _year_not_over(report))
 
 
 def _opening(report: ParticipationReport) -> str:

@@ -136,6 +136,13 @@ def test_grading_by_last_and_average_attempt(ctx, graded_quiz):
     quiz.grading = "average"
     yi = next(p for p in quiz_results(quiz).people if p.username == "yi")
     assert yi.score == 5.5 and yi.passed is True  # (4 + 7) / 2 = 5.5 ≥ 4.8
+    # A person's average rounds half up too: (26.25 + 27) / 2 = 26.625 → 26.63, not 26.62.
+    from types import SimpleNamespace
+
+    from lawlearn.quiz.listing import final_score
+    tries = [SimpleNamespace(number=n, submitted_at=START, score=score)
+             for n, score in ((1, 26.25), (2, 27.0))]
+    assert final_score(quiz, tries) == 26.63
     quiz.grading = "last"
     assert next(p for p in quiz_results(quiz).people if p.username == "yi").score == 7
 

@@ -413,6 +413,9 @@ def test_the_year_so_far_is_drafted_as_the_year_to_date(ctx, dataset):
     # Another period keeps its dates.
     spring = docx_of(build_report(date(2025, 1, 1), date(2025, 6, 30), now=generated))
     assert paragraphs(spring)[0] == "学法用法和普法宣传工作情况"
+    # Two years to today are no one year's (titled 2024年度 for 23 months, in review).
+    both = docx_of(build_report(date(2024, 1, 1), date(2025, 11, 30), now=generated))
+    assert paragraphs(both)[0] == "学法用法和普法宣传工作情况"
     assert "2025年1月1日至2025年6月30日，" in "\n".join(paragraphs(spring))
 
 
