@@ -78,22 +78,27 @@ _WITH_MY_ATTEMPTS = _quiz.outerjoin(_attempt, and_(
     _attempt.c.quiz_id == _quiz.c.id, _attempt.c.user_id == bindparam("user_id")))
 
 
-def _cards_query(*where):
+def _cards_query(*where, visible=_VISIBLE):
     return (select(*_CARD_COLUMNS, *_MY_ATTEMPT_COLUMNS, _OVERDUE.label("overdue"))
-            .select_from(_WITH_MY_ATTEMPTS).where(_VISIBLE, *where)
+            .select_from(_WITH_MY_ATTEMPTS).where(visible, *where)
             .order_by(*_CARD_ORDER, _attempt.c.number))
 
 
 _OPEN_AND_UPCOMING = _cards_query(_NOT_CLOSED)
 _OPEN = _cards_query(_NOT_CLOSED,
                      or_(_quiz.c.opens_at.is_(None), _quiz.c.opens_at <= bindparam("now")))
-_ONE = _cards_query(_quiz.c.id == bindparam("quiz_id"))
 _handed_in = _attempt.alias("handed_in")  # not the outer query's (joined) attempt
+_I_HANDED_IN = select(_handed_in.c.id).where(_handed_in.c.quiz_id == _quiz.c.id,
+                                             _handed_in.c.user_id == bindparam("user_id"),
+                                             _handed_in.c.submitted_at.is_not(None)).exists()
+_CLOSED = and_(_quiz.c.closes_at.is_not(None), _quiz.c.closes_at <= bindparam("now"))
+# A closed quiz one handed in stays one's own to read, whoever it is for now (a move to
+# another department, a session's exit quiz no longer owed).
+_ONE = _cards_query(_quiz.c.id == bindparam("quiz_id"), visible=or_(
+    _VISIBLE, and_(_quiz.c.published.is_(True), _CLOSED, _I_HANDED_IN)))
 _CLOSED_HANDED_IN = _cards_query(
-    _quiz.c.closes_at <= bindparam("now"), _quiz.c.closes_at > bindparam("since"),
-    select(_handed_in.c.id).where(_handed_in.c.quiz_id == _quiz.c.id,
-                                  _handed_in.c.user_id == bindparam("user_id"),
-                                  _handed_in.c.submitted_at.is_not(None)).exists())
+    _CLOSED, _quiz.c.closes_at > bindparam("since"), _I_HANDED_IN,
+    visible=_quiz.c.published.is_(True))
 CLOSED_LISTED_FOR = timedelta(days=366)
 _ANY_OVERDUE = select(_OVERDUE)
 

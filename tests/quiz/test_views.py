@@ -268,3 +268,40 @@ def test_a_time_up_flag_counts_only_at_the_deadline(app, client, login, make_use
         with app.app_context():
             attempt = db.session.get(Attempt, attempt_id)
             assert attempt.submitted_at is not None and attempt.auto_submitted is auto
+
+
+def test_the_closed_list_is_ones_own_hand_ins_whoever_the_quiz_is_for_now(
+        app, client, login, make_user, make_quiz, make_department):
+    """Another's paper lists nothing for me; a paper left open is no hand-in; and a quiz
+    for my old department stays mine to read after I moved (the audience is not asked)."""
+    from lawlearn.accounts.models import User
+    from lawlearn.quiz import services
+    from lawlearn.quiz.models import Quiz, QuizAudience
+
+    old_unit, new_unit = make_department("旧部门"), make_department("新部门")
+    mover = make_user("mover", department_id=old_unit)
+    other = make_user("other", department_id=old_unit)
+    theirs = make_quiz(title="别人交的测验", audience_all=False, department_ids=[old_unit])
+    left_open = make_quiz(title="没交完的测验")
+    for_old_unit = make_quiz(title="旧部门的考试", audience_all=False, department_ids=[old_unit])
+    now = utcnow()
+    with app.app_context():
+        services.submit_attempt(services.start_attempt(
+            db.session.get(User, other.id), db.session.get(Quiz, theirs), now)[0], now)
+        services.start_attempt(db.session.get(User, mover.id), db.session.get(Quiz, left_open),
+                               now)
+        db.session.commit()
+    login(mover)
+    hand_in_with(client, for_old_unit, {"single": "A"})
+    with app.app_context():
+        assert db.session.scalar(db.select(QuizAudience.department_id).filter_by(
+            quiz_id=for_old_unit)) == old_unit
+        db.session.get(User, mover.id).department_id = new_unit
+        for quiz_id in (theirs, left_open, for_old_unit):
+            db.session.get(Quiz, quiz_id).closes_at = utcnow() - timedelta(hours=1)
+        db.session.commit()
+    closed = client.get("/quizzes/closed").get_data(as_text=True)
+    assert "旧部门的考试" in closed
+    assert "别人交的测验" not in closed and "没交完的测验" not in closed
+    assert client.get(f"/quizzes/{for_old_unit}").status_code == 200
+    assert client.get(f"/quizzes/{theirs}").status_code == 404  # not for me, not mine
