@@ -108,44 +108,67 @@
     });
   }
 
+  // One tab of this attempt sends at a time (where the browser can say so), each send
+  // taking the answer stored at that moment: otherwise a tab could send an older answer
+  // that arrived after the newer one another tab had just saved.
+  function oneTabAtATime(send) {
+    if (navigator.locks && navigator.locks.request) {
+      navigator.locks.request("send:" + storageKey, send);
+    } else {
+      send();
+    }
+  }
+
   function flush() {
     pending = stored();  // another tab's answers too
-    var ids = Object.keys(pending);
     if (inFlight) { return; }
-    if (!ids.length) { setStatus(Object.keys(refused).length ? "error" : "saved"); return; }
+    if (!Object.keys(pending).length) {
+      setStatus(Object.keys(refused).length ? "error" : "saved");
+      return;
+    }
     if (!navigator.onLine) { setStatus("offline"); return; }
     inFlight = true;
     setStatus("saving");
-    var qid = ids[0];
-    var answer = pending[qid];
-    fetch(api + "/answers/" + qid, {
-      method: "PUT",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
-      body: JSON.stringify({ answer: answer })
-    }).then(function (response) {
-      inFlight = false;
-      if (response.status === 409) {
-        window.localStorage.removeItem(storageKey);
-        window.localStorage.removeItem(storageKey + ".at");
-        window.location.assign(form.dataset.reviewUrl);
-        return;
+    oneTabAtATime(function () {
+      var now = stored();
+      var ids = Object.keys(now);
+      if (!ids.length) {  // another tab sent them meanwhile
+        inFlight = false;
+        pending = now;
+        setStatus(Object.keys(refused).length ? "error" : "saved");
+        return Promise.resolve();
       }
-      if (response.ok || response.status === 422) {
-        // A newer answer may have been given while this one travelled.
-        if (JSON.stringify(stored()[qid]) === JSON.stringify(answer)) {
-          if (response.ok) { delete refused[qid]; } else { refused[qid] = true; }
+      var qid = ids[0];
+      var answer = now[qid];
+      return fetch(api + "/answers/" + qid, {
+        method: "PUT",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+        body: JSON.stringify({ answer: answer })
+      }).then(function (response) {
+        inFlight = false;
+        if (response.status === 409) {
+          window.localStorage.removeItem(storageKey);
+          window.localStorage.removeItem(storageKey + ".at");
+          window.location.assign(form.dataset.reviewUrl);
+          return;
         }
-        sent(qid, answer);
-        if (!response.ok) { setStatus("error"); return; }
-        flush();
-        return;
-      }
-      setStatus("error");
-      window.setTimeout(flush, 3000);
-    }).catch(function () {
-      inFlight = false;
-      setStatus("offline");
+        if (response.ok || response.status === 422) {
+          // A newer answer may have been given while this one travelled.
+          if (JSON.stringify(stored()[qid]) === JSON.stringify(answer)) {
+            if (response.ok) { delete refused[qid]; } else { refused[qid] = true; }
+          }
+          sent(qid, answer);
+          if (!response.ok) { setStatus("error"); return; }
+          window.setTimeout(flush, 0);  // after this tab lets go of the lock
+          return;
+        }
+        setStatus("error");
+        window.setTimeout(flush, 3000);
+      }).catch(function () {
+        inFlight = false;
+        setStatus("offline");
+      });
     });
   }
 
