@@ -1,4 +1,5 @@
 import logging
+from collections import Counter
 from logging.config import fileConfig
 
 from flask import current_app
@@ -94,15 +95,15 @@ def run_migrations_online():
 
     with connectable.connect() as connection:
         sqlite = connection.dialect.name == 'sqlite'
-        broken_before = set()
+        broken_before = Counter()
         if sqlite:
             # Rows already pointing nowhere (foreign keys were off in some old copy) are
             # not the migrations' doing: said, not held against them below.
-            broken_before = _broken_foreign_keys(connection)
+            broken_before, examples = _broken_foreign_keys(connection)
             if broken_before:
                 logger.warning('the database already holds %d rows referencing missing rows '
                                '(table, rowid, referenced table), e.g. %s; repair them',
-                               len(broken_before), sorted(broken_before)[:5])
+                               sum(broken_before.values()), examples[:5])
             _sqlite_foreign_keys(connection, on=False)
         try:
             context.configure(
@@ -135,9 +136,13 @@ def _sqlite_foreign_keys(connection, *, on):
 
 
 def _broken_foreign_keys(connection):
-    """Rows pointing nowhere, as (table, rowid, referenced table)."""
-    return {(table, rowid, parent) for table, rowid, parent, _fk
-            in connection.exec_driver_sql("PRAGMA foreign_key_check").all()}
+    """Rows pointing nowhere: how many for each (table, referenced table, key), and a few
+    of them as (table, rowid, referenced table). Counted, not matched by rowid: rebuilding a
+    table without an integer primary key numbers its rows anew."""
+
+    rows = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+    counts = Counter((table, parent, fk) for table, _rowid, parent, fk in rows)
+    return counts, [(table, rowid, parent) for table, rowid, parent, _fk in rows]
 
 
 def _check_sqlite_foreign_keys(connection, broken_before):
@@ -146,10 +151,12 @@ def _check_sqlite_foreign_keys(connection, broken_before):
     stops the upgrade loudly rather than undoing it: the rows named must be repaired (or
     the database restored from its backup) before the site runs on it. Rows broken before
     the migrations began stopped them before they changed anything."""
-    broken = _broken_foreign_keys(connection) - broken_before
-    if broken:
+    after, examples = _broken_foreign_keys(connection)
+    new = after - broken_before
+    if new:
+        named = [row for row in examples if any(row[0] == t and row[2] == p for t, p, _fk in new)]
         raise RuntimeError('the migrations left rows referencing missing rows (table, rowid, '
-                           f'referenced table): {sorted(broken)[:5]}; repair them, or restore '
+                           f'referenced table): {named[:5]}; repair them, or restore '
                            'the backup taken before the upgrade')
 
 
