@@ -576,12 +576,20 @@ def test_moving_the_close_earlier_ends_the_attempts_under_way_by_then(
     from lawlearn.quiz.models import Attempt
 
     quiz_id = make_quiz(time_limit_minutes=60)
-    taker = make_user("late")
+    other_quiz = make_quiz(title="别的测验", time_limit_minutes=60)
+    taker, done = make_user("late"), make_user("done")
     with app.app_context():
         person = db.session.get(User, taker.id)
         attempt, _new = services.start_attempt(person, db.session.get(Quiz, quiz_id), utcnow())
+        # Not touched: a paper handed in, and an attempt at another quiz.
+        handed, _new = services.start_attempt(db.session.get(User, done.id),
+                                              db.session.get(Quiz, quiz_id), utcnow())
+        services.submit_attempt(handed, utcnow())
+        elsewhere, _new = services.start_attempt(person, db.session.get(Quiz, other_quiz),
+                                                 utcnow())
         db.session.commit()
         attempt_id, started_deadline = attempt.id, attempt.deadline
+        untouched = {handed.id: handed.deadline, elsewhere.id: elsewhere.deadline}
     assert started_deadline > utcnow() + timedelta(minutes=55)
 
     page = admin_client.get(f"/admin/quiz/quizzes/{quiz_id}")
@@ -597,6 +605,14 @@ def test_moving_the_close_earlier_ends_the_attempts_under_way_by_then(
         attempt = db.session.get(Attempt, attempt_id)
         quiz = db.session.get(Quiz, quiz_id)
         assert attempt.deadline == quiz.closes_at < started_deadline
+        assert {key: db.session.get(Attempt, key).deadline for key in untouched} == untouched
+        # Moving the close later, or another edit, shortens nothing and says nothing.
+        from lawlearn.quiz.authoring import quiz_fields_of, update_quiz
+
+        later = quiz_fields_of(quiz)
+        later.closes_at, later.title = quiz.closes_at + timedelta(days=1), "宪法小测（改）"
+        assert update_quiz(None, quiz, later) == 0
+        db.session.rollback()
         # Once that time has passed, the attempt closes at it, as a timed-out one does.
         assert services.finalize_if_expired(attempt, quiz.closes_at + timedelta(seconds=1))
         assert attempt.submitted_at == quiz.closes_at and attempt.auto_submitted

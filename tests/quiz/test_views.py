@@ -244,6 +244,11 @@ def test_starting_late_says_the_minutes_left_not_the_whole_limit(app, client, lo
     html = client.get(f"/quizzes/{quiz_id}").get_data(as_text=True)
     assert "现在开始只有约 6 分钟（限时 20 分钟）" in html
     assert "开始后计时 6 分钟" in html and "开始后计时 20 分钟" not in html
+    last_seconds = make_quiz(title="最后几十秒", time_limit_minutes=20, attempts_allowed=1,
+                             closes_at=utcnow() + timedelta(seconds=40))
+    html = client.get(f"/quizzes/{last_seconds}").get_data(as_text=True)
+    assert "现在开始不足 1 分钟" in html and "测验不足 1 分钟后结束" in html
+    assert "约 0 分钟" not in html and "计时 0 分钟" not in html
     roomy = make_quiz(title="宽裕", time_limit_minutes=20, attempts_allowed=1)
     html = client.get(f"/quizzes/{roomy}").get_data(as_text=True)
     assert "开始后计时 20 分钟" in html and "现在开始只有" not in html
