@@ -134,7 +134,7 @@ def _check_secret_key(app: Flask) -> None:
     if key is not None and not isinstance(key, (str, bytes)):
         key = app.config["SECRET_KEY"] = os.environ.get("LAWLEARN_SECRET_KEY", str(key))
     if isinstance(key, str) and not key.strip():
-        key = app.config["SECRET_KEY"] = ""  # spaces alone are no key: the instance's is used
+        key = app.config["SECRET_KEY"] = None  # spaces alone are no key: the instance's is
     if "LAWLEARN_SECRET_KEY" in os.environ and not key:
         app.logger.warning("LAWLEARN_SECRET_KEY is empty: signing with instance/secret_key, "
                            "which other servers of this site do not share")
