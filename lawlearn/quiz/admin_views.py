@@ -293,12 +293,13 @@ def quiz_publish(quiz_id: int):
     """Publish a quiz to its audience, or withdraw it."""
     quiz = authoring.get_quiz(quiz_id)
     try:
-        authoring.set_published(current_user, quiz, request.form.get("published") == "1")
+        told = authoring.set_published(current_user, quiz, request.form.get("published") == "1")
     except DomainError as error:
         flash(error.message, "error")
     else:
         db.session.commit()
-        flash(_("已发布。") if quiz.published else _("已撤回。"), "success")
+        flash((_("已发布，已通知 %(n)d 人。", n=told) if told else _("已发布。"))
+              if quiz.published else _("已撤回。"), "success")
     return redirect(url_for("quiz_admin.quiz_edit", quiz_id=quiz.id))
 
 

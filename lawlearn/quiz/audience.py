@@ -23,7 +23,7 @@ class Outstanding:
     named: list[tuple[str, str, str | None]]  # (name, username, department) of the first
 
 
-def _for_the_quiz(quiz: Quiz):
+def for_the_quiz(quiz: Quiz):
     """SQL condition on User: the quiz is for them (everyone, or their department, its unit
     or they are named), they study (干部职工), are active, and had joined before it closed."""
     if quiz.audience_all:
@@ -45,7 +45,7 @@ def outstanding(quiz: Quiz) -> Outstanding | None:
     quiz listed to nobody (a session's exit quiz: its takers are those checked in)."""
     if not quiz.audience_all and not quiz.audience:
         return None
-    audience = _for_the_quiz(quiz)
+    audience = for_the_quiz(quiz)
     expected = db.session.scalar(select(func.count(User.id)).where(audience)) or 0
     missing = db.session.scalar(select(func.count(User.id))
                                 .where(_missing_condition(quiz, audience))) or 0
@@ -69,7 +69,7 @@ def not_handed_in(quiz: Quiz, limit: int | None = None) -> list[tuple[str, str, 
         select(User.name, User.username, Department.name, parent.name)
         .outerjoin(Department, Department.id == User.department_id)
         .outerjoin(parent, parent.id == Department.parent_id)
-        .where(_missing_condition(quiz, _for_the_quiz(quiz)))
+        .where(_missing_condition(quiz, for_the_quiz(quiz)))
         .order_by(User.department_id.is_(None), func.coalesce(parent.sort_order, Department.sort_order),
                   func.coalesce(parent.name, Department.name), Department.parent_id.is_not(None),
                   Department.name, User.name_key, User.id)

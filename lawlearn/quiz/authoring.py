@@ -296,14 +296,19 @@ def _grading_changes(quiz: Quiz, fields: QuizFields) -> list[ValidationFailed]:
 
 
 def set_published(actor: User, quiz: Quiz, published: bool,
-                  now: datetime | None = None) -> None:
+                  now: datetime | None = None) -> int:
+    """Publish (telling its people: how many) or withdraw the quiz."""
+    from lawlearn.quiz.announce import announce_quiz
+
     if not published:
         withdraw_quiz(actor, quiz, now or utcnow())  # refused while people still need it
-        return
+        return 0
     if not (quiz.fixed_questions or quiz.rules):
         raise ValidationFailed(_("测验还没有试题，不能发布。"), field="published")
     quiz.published = True
     record_audit(actor, "quiz.publish", quiz, _("发布测验《%(title)s》", title=quiz.title))
+    db.session.flush()
+    return announce_quiz(quiz, now or utcnow())
 
 
 def get_quiz(quiz_id: int) -> Quiz:

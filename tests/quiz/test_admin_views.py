@@ -636,3 +636,47 @@ def test_the_quiz_list_says_which_are_running_closed_or_to_come(app, admin_clien
               for row in page.xpath("//tbody/tr")}
     assert states == {"进行中的测验": "进行中", "已结束的测验": "已结束",
                       "下周的测验": "已发布，未开始"}
+
+
+def test_publishing_tells_the_quizs_people_once(app, admin_client, make_quiz, make_user,
+                                                 make_department):
+    """Staff learned of a new exam only by opening 答题: publishing puts it in the bell of
+    everyone it is for, once (withdrawn and published again, nobody twice)."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from lawlearn.database import utcnow
+    from lawlearn.plans.models import Notice
+
+    section, elsewhere = make_department("法制科"), make_department("办公室")
+    ann = make_user("ann", department_id=section)
+    make_user("bob", department_id=elsewhere)
+    make_user("gone", department_id=section, active=False)
+    quiz_id = make_quiz(title="宪法日考试", is_exam=True, audience_all=False,
+                        department_ids=[section], time_limit_minutes=30)
+    with app.app_context():
+        db.session.get(Quiz, quiz_id).published = False
+        db.session.commit()
+    url = f"/admin/quiz/quizzes/{quiz_id}"
+    done = post_with_csrf(admin_client, url, f"{url}/publish", {"published": "1"},
+                          follow_redirects=True)
+    assert "已发布，已通知 1 人" in done.get_data(as_text=True)
+    with app.app_context():
+        notices = db.session.execute(select(Notice.user_id, Notice.title, Notice.body,
+                                            Notice.link)).all()
+    assert [(n.user_id, n.title, n.link) for n in notices] == [
+        (ann.id, "新考试：《宪法日考试》", f"/quizzes/{quiz_id}")]
+    assert "限时 30 分钟" in notices[0].body and "开放时间" in notices[0].body
+    post_with_csrf(admin_client, url, f"{url}/publish", {"published": "0"})
+    again = post_with_csrf(admin_client, url, f"{url}/publish", {"published": "1"},
+                           follow_redirects=True)
+    assert "已发布。" in again.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count(Notice.id))) == 1
+        # A quiz already closed tells nobody.
+        closed_quiz = make_quiz(title="旧测验", closes_at=utcnow() - timedelta(days=1),
+                                opens_at=utcnow() - timedelta(days=2))
+        from lawlearn.quiz.announce import announce_quiz
+
+        assert announce_quiz(db.session.get(Quiz, closed_quiz), utcnow()) == 0
