@@ -14,7 +14,7 @@ BREAKS = re.compile("[\x0b\x0c]")
 # The rest of C0 but tab, newline and carriage return. Not NUL: a request holding one is
 # refused whole (security.refuse_nul_characters), as PostgreSQL cannot store it.
 CONTROLS = re.compile("[\x01-\x08\x0e-\x1f]")
-ANY = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f]")
+ANY = re.compile(f"{BREAKS.pattern}|{CONTROLS.pattern}")
 
 
 def clean_text(value: str) -> str:

@@ -260,9 +260,9 @@ def closed_quizzes_for(user: User, now: datetime) -> QuizCards:
     """Quizzes closed in the past year that ``user`` handed in, the latest first: once a
     quiz closed it left the 答题 list, and with it the way to one's results and to the
     answers an exam publishes at its close."""
-    cards = _read_cards(_CLOSED_HANDED_IN, {
-        "user_id": user.id, "department_id": user.department_id, "now": now,
-        "since": now - CLOSED_LISTED_FOR}, now, settle_when_none=False)
+    cards = _read_cards(_CLOSED_HANDED_IN, {"user_id": user.id, "now": now,
+                                            "since": now - CLOSED_LISTED_FOR},
+                        now, settle_when_none=False)
     cards.sort(key=lambda card: card.quiz.closes_at, reverse=True)
     return cards
 

@@ -36,22 +36,26 @@ def _result_row(person: PersonResult, moment=None) -> list[Any]:
             (moment(when) if when else None) if moment else local_time(when)]
 
 
-def _summary_rows(results: QuizResults, outstanding: Outstanding | None) -> list[tuple[str, Any]]:
-    """The results page's figures, as the report upward quotes them: (label, value); a rate
-    as a fraction (formatted as a percent)."""
+def _summary_rows(results: QuizResults, outstanding: Outstanding | None
+                  ) -> list[tuple[str, Any, bool]]:
+    """The results page's figures, as the report upward quotes them: (label, value, whether
+    a rate: a fraction, formatted as a percent)."""
     quiz = results.quiz
-    rows: list[tuple[str, Any]] = [
-        (_("测验"), quiz.title),
-        (_("开放时间"), " – ".join(local_time(t) for t in (quiz.opens_at, quiz.closes_at) if t)),
-        (_("计分方式"), str(GRADING_METHODS.get(quiz.grading, quiz.grading))),
-        (_("及格线"), quiz.pass_percent / 100)]
+    rows: list[tuple[str, Any, bool]] = [
+        (_("测验"), quiz.title, False),
+        (_("开放时间"), " – ".join(local_time(t) for t in (quiz.opens_at, quiz.closes_at) if t),
+         False),
+        (_("计分方式"), str(GRADING_METHODS.get(quiz.grading, quiz.grading)), False),
+        (_("及格线"), quiz.pass_percent / 100, True)]
     if outstanding is not None:
-        rows += [(_("应参加人数"), outstanding.expected), (_("未交卷人数"), outstanding.missing)]
-    rows += [(_("交卷人数"), results.graded_people), (_("交卷次数"), results.attempts),
-             (_("正在答题"), results.in_progress), (_("平均分"), results.average),
-             (_("中位数"), results.median), (_("及格人数"), results.passed),
-             (_("及格率"), results.pass_rate), (_("最高分"), results.highest),
-             (_("最低分"), results.lowest)]
+        rows += [(_("应参加人数"), outstanding.expected, False),
+                 (_("未交卷人数"), outstanding.missing, False)]
+    rows += [(_("交卷人数"), results.graded_people, False),
+             (_("交卷次数"), results.attempts, False),
+             (_("正在答题"), results.in_progress, False), (_("平均分"), results.average, False),
+             (_("中位数"), results.median, False), (_("及格人数"), results.passed, False),
+             (_("及格率"), results.pass_rate, True), (_("最高分"), results.highest, False),
+             (_("最低分"), results.lowest, False)]
     return rows
 
 
@@ -113,9 +117,8 @@ def _xlsx(results: QuizResults, analysis: ItemAnalysis,
     summary.set_column(0, 0, 16)
     summary.set_column(1, 3, 14)
     row = 0
-    for label, value in _summary_rows(results, counts):
-        rated = label in (_("及格线"), _("及格率"))
-        write_row(summary, row, [label, value], {0: bold, 1: percent if rated else None})
+    for label, value, rate in _summary_rows(results, counts):
+        write_row(summary, row, [label, value], {0: bold, 1: percent if rate else None})
         row += 1
     row += 1
     summary.write_row(row, 0, [_("成绩分布（得分率）"), _("人数")], header)
