@@ -8,7 +8,6 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import to_user_timezone, to_utc
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
 
 from lawlearn.accounts.departments import department_choices
 from lawlearn.accounts.forms import ConfirmForm
@@ -20,7 +19,7 @@ from lawlearn.extensions import db
 from lawlearn.i18n import display_datetime
 from lawlearn.library.references import resolve_article_references
 from lawlearn.pagination import paginate
-from lawlearn.quiz import authoring, bank, bank_export, lifecycle, quiz_admin_bp
+from lawlearn.quiz import admin_list, authoring, bank, bank_export, lifecycle, quiz_admin_bp
 from lawlearn.quiz.forms import QuestionForm, QuizForm
 from lawlearn.quiz.grading import parse_fill_answer, parse_letters, parse_true_false
 from lawlearn.quiz.models import DIFFICULTIES, QUESTION_TYPES, QuestionRevision, Quiz
@@ -163,10 +162,15 @@ def question_status(question_id: int):
 @quiz_admin_bp.route("/quizzes")
 @leader_reads
 def quizzes():
-    """Every quiz with its window and state."""
-    all_quizzes = db.session.scalars(db.select(Quiz).options(selectinload(Quiz.fixed_questions))
-                                     .order_by(Quiz.id.desc())).all()
-    return render_template("quiz_admin/quizzes.html", quizzes=all_quizzes, now=utcnow())
+    """Every quiz with its window and state, searched and filtered, a page at a time."""
+    now = utcnow()
+    pagination = paginate(admin_list.admin_quiz_query(
+        now, q=request.args.get("q"), state=request.args.get("state"),
+        kind=request.args.get("kind")))
+    filtered = any(request.args.get(key) for key in ("q", "state", "kind"))
+    return render_template("quiz_admin/quizzes.html", pagination=pagination, now=now,
+                           states=admin_list.STATES, kinds=admin_list.KINDS,
+                           state_of=admin_list.state_of, filtered=filtered)
 
 
 def _parse_rules(text: str) -> list[authoring.RuleFields]:

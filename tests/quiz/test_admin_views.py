@@ -680,3 +680,58 @@ def test_publishing_tells_the_quizs_people_once(app, admin_client, make_quiz, ma
         from lawlearn.quiz.announce import announce_quiz
 
         assert announce_quiz(db.session.get(Quiz, closed_quiz), utcnow()) == 0
+
+
+def _listed(client, query: str = "") -> dict[str, str]:
+    """Title → state cell of the admin quiz list at ``query``."""
+    page = html.fromstring(client.get(f"/admin/quiz/quizzes{query}").data)
+    return {row.xpath("./td[1]/a")[0].text: row.xpath("./td[4]")[0].text_content().strip()
+            for row in page.xpath("//tbody/tr")}
+
+
+def test_the_quiz_list_is_searched_and_filtered_by_state_and_kind(app, admin_client, make_quiz):
+    """Years of quizzes are hundreds of rows: the admin finds one by its title, its state
+    or whether it is an exam, and each state's filter lists exactly the rows showing it."""
+    from datetime import timedelta
+
+    from lawlearn.database import utcnow
+
+    make_quiz(title="宪法周考试", is_exam=True)
+    make_quiz(title="民法典练习")
+    closed = make_quiz(title="去年的宪法考试", is_exam=True)
+    later = make_quiz(title="下周的练习")
+    endless = make_quiz(title="长期开放的练习", opens_at=None, closes_at=None)
+    draft = make_quiz(title="草稿测验")
+    with app.app_context():
+        db.session.get(Quiz, closed).closes_at = utcnow() - timedelta(days=1)
+        db.session.get(Quiz, later).opens_at = utcnow() + timedelta(days=7)
+        db.session.get(Quiz, draft).published = False
+        db.session.commit()
+    everything = _listed(admin_client)
+    assert len(everything) == 6 and everything["长期开放的练习"] == "进行中"
+    assert endless
+    for state in ("draft", "upcoming", "open", "closed"):
+        shown = _listed(admin_client, f"?state={state}")
+        assert shown, state
+        assert shown == {title: cell for title, cell in everything.items()
+                         if cell == next(iter(shown.values()))}
+    assert set(_listed(admin_client, "?state=open")) == {"宪法周考试", "民法典练习",
+                                                         "长期开放的练习"}
+    assert set(_listed(admin_client, "?kind=exam")) == {"宪法周考试", "去年的宪法考试"}
+    assert set(_listed(admin_client, "?q=宪法&kind=exam&state=closed")) == {"去年的宪法考试"}
+    # A LIKE wildcard is a character to look for, not "anything".
+    assert _listed(admin_client, "?q=%25") == {}
+    assert "没有符合条件的测验" in admin_client.get("/admin/quiz/quizzes?q=%25").get_data(True)
+    # A hand-edited state or kind narrows nothing.
+    assert _listed(admin_client, "?state=gone&kind=x") == everything
+
+
+def test_the_quiz_list_is_paged(app, admin_client, make_quiz, make_questions):
+    ids = make_questions()
+    for number in range(23):
+        make_quiz(question_ids=ids, title=f"第{number:02d}期测验")
+    first, second = _listed(admin_client), _listed(admin_client, "?page=2")
+    assert len(first) == 20 and len(second) == 3 and not set(first) & set(second)
+    assert "第22期测验" in first and "第00期测验" in second  # newest first
+    page = admin_client.get("/admin/quiz/quizzes?q=期测验").get_data(True)
+    assert "第 1 / 2 页，共 23 条" in page and "page=2" in page and "q=" in page
