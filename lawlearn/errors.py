@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from urllib.parse import urlsplit
 
 from flask import Flask, jsonify, render_template, request
@@ -108,8 +109,8 @@ def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def json_error(status: int, code: str, message: str):
-    response = jsonify(error=code, message=message)
+def json_error(status: int, code: str, message: str, **extra: str):
+    response = jsonify(error=code, message=message, **extra)
     response.status_code = status
     if status == 401:  # says how to authenticate, as HTTP asks of every 401
         response.headers["WWW-Authenticate"] = 'Bearer realm="lawlearn"'
@@ -209,9 +210,14 @@ def register_error_handlers(app: Flask) -> None:
     def handle_unexpected(error: Exception):
         # A failed request must not leave a half-done transaction behind.
         db.session.rollback()
-        app.logger.exception("Unhandled error on %s", request.path)
+        # The person reads this reference to whoever runs the site, who finds it in the log:
+        # "服务器出错了" alone could not be told apart from the day's other errors.
+        reference = secrets.token_hex(4).upper()
+        app.logger.exception("Unhandled error %s on %s %s", reference, request.method,
+                             request.path)
         if app.config.get("PROPAGATE_EXCEPTIONS"):
             raise error
         if wants_json():
-            return json_error(500, "server_error", _http_message(500))
-        return render_template("errors/error.html", status=500, message=_http_message(500)), 500
+            return json_error(500, "server_error", _http_message(500), reference=reference)
+        return render_template("errors/error.html", status=500, message=_http_message(500),
+                               reference=reference), 500

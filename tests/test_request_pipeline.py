@@ -152,3 +152,29 @@ def test_templates_speak_the_readers_language_with_and_without_context(app, clie
         db.session.commit()
     assert client.get("/test-template-gettext").get_data(as_text=True) == (
         "Notices|Notices, 2 unread|Notices, 3 unread|&lt;b&gt;")
+
+
+@pytest.mark.app_config(PROPAGATE_EXCEPTIONS=False)
+def test_a_server_error_names_a_reference_the_log_has_too(app, client, caplog):
+    """"服务器出错了" alone could not be told apart from the day's other errors: the page and
+    the API give a reference, and the log's traceback starts with it."""
+    import re
+
+    @app.get("/test-fails")
+    @app.get("/api/v1/test-fails")
+    def fails():
+        raise RuntimeError("a bug")
+
+    with caplog.at_level("ERROR"):
+        page = client.get("/test-fails")
+        api = client.get("/api/v1/test-fails")
+    assert page.status_code == api.status_code == 500
+    shown = re.search(r"错误编号：([0-9A-F]{8})", page.get_data(as_text=True)).group(1)
+    assert api.json["error"] == "server_error" and re.fullmatch(r"[0-9A-F]{8}",
+                                                                api.json["reference"])
+    assert shown != api.json["reference"]
+    logged = [record for record in caplog.records if record.exc_info]
+    assert [record.getMessage() for record in logged] == [
+        f"Unhandled error {shown} on GET /test-fails",
+        f"Unhandled error {api.json['reference']} on GET /api/v1/test-fails"]
+    assert "RuntimeError: a bug" not in page.get_data(as_text=True)

@@ -15,6 +15,9 @@ ERROR_SCHEMA: dict[str, Any] = {
                   "description": "a stable code for programs; each operation's responses "
                                  "name the codes it gives"},
         "message": {"type": "string", "description": "what to tell the person (Chinese)"},
+        "reference": {"type": "string",
+                      "description": "a server error's reference (500 only): the server's "
+                                     "log names the error by it"},
     },
     "examples": [{"error": "attempt_closed", "message": "本次答题已结束，答案未保存。"}],
 }
