@@ -86,7 +86,7 @@ def _configure(app: Flask, overrides: dict[str, Any]) -> None:
     _check_secret_key(app)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(instance)
-    app.config["SQLALCHEMY_DATABASE_URI"] = (
+    app.config["SQLALCHEMY_DATABASE_URI"] = _checked_database_url(
         app.config.get("DATABASE_URL")
         or app.config.get("SQLALCHEMY_DATABASE_URI")
         or f"sqlite:///{instance / 'lawlearn.db'}"
@@ -111,6 +111,28 @@ def _configure(app: Flask, overrides: dict[str, Any]) -> None:
         app.config.setdefault("RATELIMIT_STORAGE_OPTIONS",
                               {"socket_connect_timeout": 1, "socket_timeout": 1})
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+
+
+def _checked_database_url(url: str) -> str:
+    """``url``, refused at start with what to write instead when it is not a database URL
+    or names a SQLite file in a folder that does not exist (SQLAlchemy says only "Could not
+    parse" or "unable to open database file", deep in the first request's traceback)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    example = "postgresql+psycopg://lawlearn@127.0.0.1/lawlearn or sqlite:////srv/lawlearn/lawlearn.db"
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise RuntimeError(f"LAWLEARN_DATABASE_URL={url!r} is not a database URL: "
+                           f"write it as {example}") from None
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        # (a relative path is the instance folder's, which create_app makes)
+        folder = Path(parsed.database).parent
+        if Path(parsed.database).is_absolute() and not folder.is_dir():
+            raise RuntimeError(f"LAWLEARN_DATABASE_URL names a SQLite file in {folder}/, "
+                               "which does not exist: create the folder first")
+    return url
 
 
 TRUE_WORDS, FALSE_WORDS = ("true", "yes", "on", "1"), ("false", "no", "off", "0", "")

@@ -1,4 +1,6 @@
-"""The generated secret key survives several workers starting at once."""
+"""Settings read at start: the generated secret key survives several workers starting at
+once; the secret key, LAWLEARN_HTTPS and the database URL are refused or warned of in the
+forms people get wrong."""
 
 from __future__ import annotations
 
@@ -95,6 +97,24 @@ def test_https_in_no_known_spelling_refuses_to_start(app_config, monkeypatch):
     monkeypatch.setenv("LAWLEARN_HTTPS", "sure")
     with pytest.raises(RuntimeError, match="LAWLEARN_HTTPS='sure' is not understood"):
         create_app(app_config)
+
+
+@pytest.mark.parametrize("url, says", [
+    ("postgres//lawlearn@127.0.0.1/lawlearn", "is not a database URL: write it as"),
+    ("sqlite:////no/such/folder/lawlearn.db",
+     "names a SQLite file in /no/such/folder/, which does not exist")])
+def test_a_database_url_that_cannot_work_refuses_to_start(app_config, url, says):
+    """It failed at the first request or command, as SQLAlchemy's "Could not parse" or
+    "unable to open database file" at the end of a long traceback."""
+    with pytest.raises(RuntimeError, match=says):
+        create_app({**app_config, "DATABASE_URL": url})
+
+
+def test_a_sqlite_file_in_an_existing_folder_is_accepted(app_config, tmp_path):
+    url = f"sqlite:///{tmp_path / 'new.db'}"
+    app = create_app({**app_config, "DATABASE_URL": url})
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == url
+    _dispose(app)
 
 
 def _dispose(app) -> None:
