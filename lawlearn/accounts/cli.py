@@ -10,7 +10,12 @@ import click
 from flask.cli import AppGroup
 
 from lawlearn.accounts import importing, services
-from lawlearn.accounts.departments import find_department
+from lawlearn.accounts.departments import (
+    department_tree,
+    find_department,
+    member_counts,
+    members_with_sections,
+)
 from lawlearn.accounts.models import Role
 from lawlearn.errors import DomainError
 from lawlearn.extensions import db
@@ -99,3 +104,21 @@ def list_users_command(as_json):
         state = "" if user.active else " (停用)"
         click.echo(f"{user.username}\t{user.name}\t{department}\t{','.join(sorted(user.roles))}"
                    f"{state}")
+
+
+@users_cli.command("departments")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
+def list_departments_command(as_json):
+    """List the departments with their ids (for --department of `users create` and
+    `report participation`) and how many active people each has, sections included."""
+    counts = member_counts()
+    rows = [(unit, members_with_sections(unit, counts)) for unit in department_tree()]
+    rows = [row for unit, total in rows
+            for row in [(unit, total), *((s, counts.get(s.id, 0)) for s in unit.children)]]
+    if as_json:
+        click.echo(json.dumps([{"id": d.id, "name": d.full_name, "parent_id": d.parent_id,
+                                "members": members} for d, members in rows],
+                              ensure_ascii=False))
+        return
+    for department, members in rows:
+        click.echo(f"{department.id}\t{department.full_name}\t{members} 人")

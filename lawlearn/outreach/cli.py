@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
 import click
 from flask.cli import AppGroup
+from sqlalchemy import select
 
 from lawlearn.cli_input import check_out_path, parse_day
 from lawlearn.database import utcnow
@@ -64,3 +66,19 @@ def export_command(date_from, date_to, campaign_id, export_format, out: Path, st
         sys.exit(1)
     out.write_bytes(data)
     click.echo(f"Wrote {out} ({export_format}, {events} events).")
+
+
+@outreach_cli.command("campaigns")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
+def list_campaigns_command(as_json):
+    """List the campaigns (主题宣传) with their ids, for `outreach export --campaign`,
+    newest first."""
+    campaigns = db.session.scalars(select(Campaign).order_by(Campaign.starts_on.desc(),
+                                                             Campaign.id.desc())).all()
+    if as_json:
+        click.echo(json.dumps([{"id": c.id, "title": c.title, "starts_on": c.starts_on.isoformat(),
+                                "ends_on": c.ends_on.isoformat()} for c in campaigns],
+                              ensure_ascii=False))
+        return
+    for campaign in campaigns:
+        click.echo(f"{campaign.id}\t{campaign.title}\t{campaign.starts_on} – {campaign.ends_on}")

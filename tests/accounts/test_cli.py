@@ -137,3 +137,26 @@ def test_list_shows_inactive_users(runner, app, make_user, args):
     make_user("gone", active=False)
     output = runner.invoke(args=args).output
     assert "gone" in output
+
+
+def test_departments_lists_the_ids_the_other_commands_take(runner, app, make_department,
+                                                           make_user):
+    """`users create --department`, `report participation --department ID`: no command
+    showed a department's id (nor one without people, absent from `users list`)."""
+    office = make_department("区司法局")
+    section = make_department("普法科", office)
+    empty = make_department("区档案馆")
+    make_user(department_id=office)
+    make_user(department_id=section)
+    make_user(department_id=section)
+    make_user(department_id=section, active=False)
+    listed = json.loads(runner.invoke(args=["users", "departments", "--json"]).output)
+    assert sorted(listed, key=lambda row: row["id"]) == [
+        {"id": office, "name": "区司法局", "parent_id": None, "members": 3},
+        {"id": section, "name": "区司法局/普法科", "parent_id": office, "members": 2},
+        {"id": empty, "name": "区档案馆", "parent_id": None, "members": 0}]
+    text = runner.invoke(args=["users", "departments"]).output.splitlines()
+    assert f"{section}\t区司法局/普法科\t2 人" in text and len(text) == 3
+    # A section comes right under its unit.
+    assert [row["id"] for row in listed].index(section) == \
+        [row["id"] for row in listed].index(office) + 1

@@ -6,6 +6,7 @@ paragraph's figures and rounding words, a table per category, the photos); the
 from __future__ import annotations
 
 import io
+import json
 from datetime import date, datetime
 
 import docx
@@ -250,6 +251,24 @@ def test_docx_for_an_empty_period(ctx):
 
 
 # --- the command line ---------------------------------------------------------------------------
+
+
+def test_cli_lists_the_campaigns_with_the_ids_export_takes(app, runner, week, tmp_path):
+    """`outreach export --campaign ID` needed an id no command showed."""
+    with app.app_context():
+        later = make_campaign(title="2025年民法典宣传月", starts_on=date(2025, 5, 1),
+                              ends_on=date(2025, 5, 31))
+        db.session.commit()
+        ids = (later.id, week[0].id)
+    listed = json.loads(runner.invoke(args=["outreach", "campaigns", "--json"]).output)
+    assert listed == [
+        {"id": ids[0], "title": "2025年民法典宣传月", "starts_on": "2025-05-01",
+         "ends_on": "2025-05-31"},
+        {"id": ids[1], "title": "2024年宪法宣传周", "starts_on": "2024-12-01",
+         "ends_on": "2024-12-07"}]
+    lines = runner.invoke(args=["outreach", "campaigns"]).output.splitlines()
+    assert lines == [f"{ids[0]}\t2025年民法典宣传月\t2025-05-01 – 2025-05-31",
+                     f"{ids[1]}\t2024年宪法宣传周\t2024-12-01 – 2024-12-07"]
 
 
 def test_cli_writes_both_formats(app, runner, week, tmp_path):
