@@ -249,6 +249,17 @@ def test_dashboard_queries_do_not_grow_with_events(admin_client, week, office, c
     assert count_queries(load) == few
 
 
+def test_campaign_lists_name_every_target_set(admin_client, week):
+    """单位 and 领域 targets were missing from the lists (three of the five were shown)."""
+    from lxml import html as lxml_html
+
+    for url in ("/admin/outreach/campaigns", "/outreach/campaigns"):
+        page = lxml_html.fromstring(admin_client.get(url).data)
+        cells = page.xpath("//tbody/tr[td[1]/a[text()='2024年宪法宣传周']]/td[5]")
+        # participants 0 is no target
+        assert cells[0].text_content().strip() == "4 场，2,000 份，3 个单位，5 个领域", url
+
+
 def test_campaign_lists_load_in_a_constant_number_of_queries(admin_client, week, office, count_queries):
     """The admin's list and the leaders' list (one query for every campaign's counts)."""
     category = db.session.scalar(select(OutreachCategory).filter_by(name="进乡村"))
