@@ -355,3 +355,22 @@ def test_answers_given_offline_in_two_tabs_of_one_attempt_are_all_sent(
         attempt = db.session.scalar(select(Attempt))
         given = {item.snapshot["type"] for item in attempt.items if item.response is not None}
     assert given == {answered_first, answered_second}
+
+
+def test_the_leader_finds_an_exam_in_the_quiz_list_on_a_phone(app, live_server, phone,
+                                                               make_user, make_quiz):
+    """The leader reads 管理 → 测验 on a phone: filtered to the exams, and told that the
+    table, wider than the screen, scrolls sideways to its state and results columns."""
+    make_user("chief", name="主任", roles=("leader",))
+    make_quiz(title="2026年度学法考试", is_exam=True)
+    make_quiz(title="民法典周练习")
+    page = phone.new_page()
+    log_in(page, live_server, "chief")
+    page.goto(f"{live_server}/admin/quiz/quizzes")
+    page.get_by_label("类型").select_option(label="考试")
+    page.get_by_role("button", name="筛选").click()
+    expect(page.locator("tbody tr")).to_have_count(1)
+    expect(page.locator("tbody tr")).to_contain_text("2026年度学法考试")
+    expect(page.locator(".scroll-hint")).to_have_text("表格较宽：左右滑动可查看更多列 →")
+    assert_fits_phone(page)
+    screenshot(page, "quiz-admin-list-leader-phone")

@@ -82,9 +82,10 @@
     });
   });
   // A table wider than its box scrolls sideways, with no scrollbar shown on many screens: a
-  // line above it says so (else the columns past the edge look missing).
+  // line above it says so (else the columns past the edge look missing). On a phone an admin
+  // page's table is its own scrolling box (app.css), as the leader reads those pages.
   var hintWideTables = function () {
-    document.querySelectorAll(".table-scroll").forEach(function (box) {
+    document.querySelectorAll(".table-scroll, .admin-page .table").forEach(function (box) {
       var hint = box.previousElementSibling;
       var has = hint && hint.classList.contains("scroll-hint");
       var wide = box.scrollWidth > box.clientWidth + 1;
