@@ -184,6 +184,18 @@ def finalize_expired_attempts(now: datetime, user_id: int | None = None) -> int:
     return len(expired)
 
 
+def settle_expired_attempts(now: datetime) -> int:
+    """Hand in every attempt left open past its deadline, and commit: for the pages and
+    exports that count attempts (reports, a plan's progress). An attempt was otherwise
+    handed in only when its owner or someone opening the quiz's results came by, so a
+    year-end report could miss an exam paper abandoned in a closed tab. A GET that
+    commits, as the results page does; nothing else is pending on those reads."""
+    settled = finalize_expired_attempts(now)
+    if settled:
+        db.session.commit()
+    return settled
+
+
 def save_answer(attempt: Attempt, question_id: int, raw: Any, now: datetime) -> AttemptItem:
     """Store one answer at once (one small UPDATE). Refused after submit or deadline."""
     if finalize_if_expired(attempt, now):

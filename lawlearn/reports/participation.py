@@ -64,6 +64,7 @@ from lawlearn.errors import ValidationFailed
 from lawlearn.extensions import db
 from lawlearn.i18n import display_date
 from lawlearn.localtime import local_day
+from lawlearn.quiz.services import settle_expired_attempts
 from lawlearn.reports.columns import Column, GroupTotals
 from lawlearn.reports.scope import Person, Scope
 from lawlearn.reports.sources import SOURCES, Source, all_columns
@@ -226,6 +227,9 @@ def _scope(date_from: date, date_to: date, department_id: int | None, now: datet
            rule: dict[str, Any] | AttendanceRule | None, user_id: int | None = None) -> Scope:
     now = now or utcnow()
     check_period(date_from, date_to, local_day(now))
+    # An exam paper abandoned past its deadline counts as handed in, as the results page
+    # has it (by the clock, whatever ``now`` the report is drawn at).
+    settle_expired_attempts(utcnow())
     return Scope(date_from, date_to, department_id, now, AttendanceRule.from_config(rule),
                  user_id=user_id)
 
