@@ -76,6 +76,10 @@ def session(session_id: int):
     """A session: when, where, what to study, my status, leave and check-in."""
     now = utcnow()
     study = readable_session(session_id)
+    # Check-in over: my 缺席 is written now, as opening the list would (尚无记录 otherwise).
+    if (study.closed_at is None and study.cancelled_at is None and study.closes_at <= now
+            and services.close_session(study, now)):
+        db.session.commit()
     attendance = db.session.scalar(select(Attendance).filter_by(session_id=study.id,
                                                                 user_id=current_user.id))
     leave = db.session.scalar(select(LeaveRequest).filter_by(session_id=study.id,

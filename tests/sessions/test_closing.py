@@ -115,3 +115,23 @@ def test_a_closing_stays_with_its_session(ctx, kind_id, admin, make_user):
     db.session.commit()
     assert first.checkin_closes_at is None and first.closed_at is not None
     assert services.checkin_open(first, utcnow())
+
+
+def test_a_sessions_own_page_shows_absent_once_check_in_is_over(app, client, login, make_user,
+                                                                kind_id):
+    """Opened first after the end, the session's page said 尚无记录 while the list (which
+    closed the session on its way) said 缺席."""
+    from lxml import html
+
+    person = make_user("first-look")
+    with app.app_context():
+        session_id = _running(kind_id, started_minutes_ago=150).id  # ended 30 minutes ago
+        db.session.commit()
+    login(person)
+    page = html.fromstring(client.get(f"/sessions/{session_id}").data)
+    status = page.xpath("//dt[text()='我的出勤']/following-sibling::dd[1]")[0]
+    assert status.text_content().strip() == "缺席"
+    with app.app_context():
+        assert db.session.get(StudySession, session_id).closed_at is not None
+        assert db.session.scalar(select(Attendance.status).where(
+            Attendance.session_id == session_id, Attendance.user_id == person.id)) == "absent"

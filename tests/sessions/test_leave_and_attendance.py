@@ -553,6 +553,11 @@ def test_staff_asks_for_leave_updates_and_withdraws(app, client, login, org):
     # 我的学法活动 says so beside the session, not only its own page.
     assert "宪法学习</strong></a>\n      <span class=\"badge\">请假（待审批）</span>" in \
         client.get("/sessions").get_data(as_text=True)
+    # And on the session's own page, as 我的出勤 (it said 尚无记录), the button leading to the
+    # request by what it does (it repeated the state).
+    own = client.get(f"/sessions/{session_id}").get_data(as_text=True)
+    assert "<dd><span class=\"badge\">请假（待审批）</span></dd>" in own
+    assert "尚无记录" not in own and ">查看请假申请</a>" in own
     response = post_with_csrf(client, url, f"{url}/withdraw", follow_redirects=True)
     assert "已撤回请假申请" in response.get_data(as_text=True)
     assert "请假（待审批）" not in client.get("/sessions").get_data(as_text=True)
