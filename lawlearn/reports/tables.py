@@ -75,9 +75,9 @@ def awaiting_absent(scope: Scope) -> dict[int, list[int]]:
         )
 
         closes_at = checkin_closes()
-        # session id → (for everyone, people who joined before this are expected: as
-        # sessions.services.expected_until)
-        everyone = {session_id: (audience_all, max(closes, entered or closes))
+        # session id → (for everyone, its check-in's close, and accounts made before this
+        # are expected: as sessions.expected.expected_until)
+        everyone = {session_id: (audience_all, closes, max(closes, entered or closes))
                     for session_id, audience_all, closes, entered in rows_of(
                         select(StudySession.id, StudySession.audience_all, closes_at,
                                StudySession.created_at)
@@ -99,11 +99,11 @@ def awaiting_absent(scope: Scope) -> dict[int, list[int]]:
                 if user_id:
                     persons[session_id].add(user_id)
             active = [person for person in scope.people() if person.active]
-            for session_id, (audience_all, until) in everyone.items():
+            for session_id, (audience_all, closes, until) in everyone.items():
                 found[session_id] = [
                     person.id for person in active if person.id not in recorded[session_id]
                     and is_expected_loaded(person, departments[session_id], persons[session_id],
-                                           audience_all, until)]
+                                           audience_all, closes, until)]
         scope._cache["awaiting"] = found
     return scope._cache["awaiting"]
 

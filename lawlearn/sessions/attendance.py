@@ -268,7 +268,7 @@ def _add_awaiting_close(users: list[User], counts: dict[int, Counts], in_period:
         for user in users:
             if (user.active and user.id not in recorded[session.id]
                     and is_expected_loaded(user, department_ids, person_ids, session.audience_all,
-                                     expected_until(session))):
+                                           session.closes_at, expected_until(session))):
                 counts[user.id].absent += 1
 
 

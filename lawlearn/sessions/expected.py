@@ -47,31 +47,34 @@ def expected_by(session: StudySession, audience: tuple[bool, list[int], list[int
 
 
 def _could_attend(session: StudySession):
-    """SQL on ``User``: active, studying, and joined with an account before
-    ``expected_until``: nobody could check in, or be marked, at a session closed before
-    their account existed (an import's back-dated 加入日期)."""
-    until = expected_until(session)
-    return and_(User.active.is_(True), studies_condition(), User.joined_at < until,
-                User.created_at < until)
+    """SQL on ``User``: active, studying, in the office (``User.joined_at``) before the
+    session's check-in closed, and with an account before ``expected_until``: nobody could
+    check in, or be marked, at a session closed before their account existed (an import's
+    back-dated 加入日期), and someone who joined after a session was not there to attend."""
+    return and_(User.active.is_(True), studies_condition(), User.joined_at < session.closes_at,
+                User.created_at < expected_until(session))
 
 
 def expected_until(session: StudySession) -> datetime:
-    """Accounts made before this are expected at ``session``: the later of its check-in's
-    close and its own entry. A session closed days late marks nobody absent who joined the
-    office after it; a past session entered afterwards (an office starting mid-year enters
-    the year's earlier sessions) expects everyone there when it was entered."""
+    """Accounts made before this are expected at ``session`` (if they had joined the
+    office by its check-in's close): the later of that close and the session's own entry.
+    A session closed days late marks nobody absent whose account came after it; a past
+    session entered afterwards (an office starting mid-year enters the year's earlier
+    sessions) expects the accounts there when it was entered, by their 加入日期."""
     return max(session.closes_at, session.created_at or session.closes_at)
 
 
 def came_after(session_ids: list[int], user_ids: list[int] | None):
     """SQL: (session id, user id) for the people, among ``user_ids`` (None: everyone), who
-    joined or had an account only from a session's ``expected_until`` on: nobody expected
-    them there (``expected_condition``), nor can they be marked, whatever its audience."""
+    joined after a session's check-in closed or had an account only from its
+    ``expected_until`` on: nobody expected them there (``expected_condition``), nor can
+    they be marked, whatever its audience."""
     closes_at = checkin_closes()
     until = case((StudySession.created_at > closes_at, StudySession.created_at),
                  else_=closes_at)
     return select(StudySession.id, User.id).where(
-        StudySession.id.in_(session_ids), or_(User.joined_at >= until, User.created_at >= until),
+        StudySession.id.in_(session_ids),
+        or_(User.joined_at >= closes_at, User.created_at >= until),
         User.id.in_(user_ids) if user_ids is not None else true())
 
 
@@ -95,10 +98,11 @@ def audience_condition(user: User, *, since_joined: bool = True):
     audience = or_(StudySession.audience_all.is_(True), StudySession.id.in_(targeted))
     if user.joined_at is None or user.created_at is None or not since_joined:
         return audience  # who may see it, not who is counted (or a new account unflushed)
-    joined = max(user.joined_at, user.created_at)  # as expected_condition says
-    # As expected_until says, in SQL.
+    # As expected_condition says, in SQL: in the office by the close, with an account by
+    # the close or the session's entry.
     closes_at = checkin_closes()
-    return and_(audience, or_(closes_at > joined, StudySession.created_at > joined))
+    return and_(audience, closes_at > user.joined_at,
+                or_(closes_at > user.created_at, StudySession.created_at > user.created_at))
 
 
 def is_expected(user: User, session: StudySession) -> bool:
@@ -125,10 +129,10 @@ def checkin_shut_reason(session: StudySession, now: datetime) -> str:
 
 
 def is_expected_loaded(user: User, department_ids: set[int], user_ids: set[int],
-                 audience_all: bool, until: datetime) -> bool:
+                       audience_all: bool, closes_at: datetime, until: datetime) -> bool:
     """The Python twin of ``expected_condition`` for a session's audience already loaded,
-    with ``until`` its ``expected_until`` (joined before it)."""
-    if user.joined_at >= until or user.created_at >= until:  # as expected_condition
+    with ``closes_at`` its check-in's close and ``until`` its ``expected_until``."""
+    if user.joined_at >= closes_at or user.created_at >= until:  # as expected_condition
         return False
     if audience_all or user.id in user_ids:
         return True

@@ -4,7 +4,7 @@ before someone joined is not theirs, and a session closed days late marks nobody
 who joined after it (reports/scope.Scope.counts_in_full, plans.progress.audience_users_query
 and audience_condition, sessions.services.expected_until). A past session entered later
 (an office starting mid-year enters the year's earlier sessions) expects everyone there
-when it was entered."""
+when it was entered, by their 加入日期."""
 
 from __future__ import annotations
 
@@ -111,14 +111,33 @@ def test_a_session_closed_late_marks_nobody_absent_who_joined_after_it(office):
 
 
 def test_a_past_session_entered_later_expects_everyone_there_when_it_was_entered(office):
+    """Everyone in the office then, by their 加入日期, whenever their account was made: an
+    office starting mid-year imports its staff with the days they came, then enters the
+    year's earlier sessions. Someone who joined after the session was not there: the user
+    form and the import template say so ("此日期前结束的…学法活动…不计入此人"), and the
+    rule had expected them (absent at a session held before they came)."""
+    imported = _newcomer(office.office, at(6, 29), username="imported")
+    imported.joined_at = at(1, 5)  # came in January; account made in June
     newcomer = _newcomer(office.office, at(6, 29))
     entered = make_session(at(3, 2), title="补录的三月学法")  # entered now, for March
-    assert entered.created_at > newcomer.joined_at
-    assert sessions.is_expected(newcomer, entered)
-    mark(office.user("lead"), entered, newcomer, "present", at(3, 2))
+    assert entered.created_at > imported.created_at
+    assert sessions.is_expected(imported, entered)
+    assert not sessions.is_expected(newcomer, entered)
+    mark(office.user("lead"), entered, imported, "present", at(3, 2))
+    # Before its closing writes the absences, the reports count them in Python: the same.
+    waiting = build_report(*PERIOD, now=NOW)
+    assert newcomer.id not in {person.user_id for person in waiting.people
+                               if person.values.get("sessions_absent")}
     assert close(entered)
-    assert db.session.scalar(select(func.count(Attendance.id)).where(
-        Attendance.session_id == entered.id)) == sessions.expected_count(entered)
+    recorded = dict(db.session.execute(select(Attendance.user_id, Attendance.status).where(
+        Attendance.session_id == entered.id)).all())
+    assert len(recorded) == sessions.expected_count(entered)
+    assert recorded[imported.id] == "present" and newcomer.id not in recorded
+    report = build_report(*PERIOD, now=NOW)
+    row = next(row for row in report.sessions if row.session_id == entered.id)
+    assert row.expected == len(recorded)
+    assert newcomer.id not in {person.user_id for person in report.people
+                               if person.values.get("sessions_expected")}
 
 
 def test_a_newcomer_still_reads_a_session_from_before_they_came(app, client, login,
