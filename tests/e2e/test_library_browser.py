@@ -31,7 +31,7 @@ def test_read_an_article_and_search_on_a_phone(app, live_server, phone, make_use
     rows = page.locator("section.card > ul.outline > li > a, "
                         "section.card > ul.outline > li > details > summary")
     assert rows.count() >= 4 and page.locator("section.card > ul.outline > li > details").count()
-    assert len({round(x) for x in rows.locator(".division-text").evaluate_all(
+    assert len({round(x) for x in rows.locator(":scope > span").evaluate_all(
         "nodes => nodes.map(node => node.getBoundingClientRect().left)")}) == 1
     assert set(rows.evaluate_all("""nodes => nodes.map(node =>
         getComputedStyle(node, '::before').content + getComputedStyle(node, '::after').content)

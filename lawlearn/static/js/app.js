@@ -82,8 +82,7 @@
     });
   });
   // A table wider than its box scrolls sideways, with no scrollbar shown on many screens: a
-  // line above it says so (else the columns past the edge look missing). On a phone an admin
-  // page's table is its own scrolling box (app.css), as the leader reads those pages.
+  // line above it says so. (An admin page's table is its own box on a phone: app.css.)
   var hintWideTables = function () {
     document.querySelectorAll(".table-scroll, .admin-page .table").forEach(function (box) {
       var hint = box.previousElementSibling;
