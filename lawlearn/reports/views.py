@@ -38,7 +38,7 @@ RECORD_CARD_KEYS = frozenset((
     "sessions_expected", "sessions_present", "sessions_late", "sessions_excused",
     "sessions_absent", "attendance_rate", "hours_earned", "hours_required", "items_due",
     "items_done", "items_rate", "quizzes_taken", "quizzes_passed", "best_score",
-    "average_score", "practice_days", "reflections_accepted", "points"))
+    "average_score", "items_answered", "practice_days", "reflections_accepted", "points"))
 
 
 @reports_bp.app_template_global("column_groups")

@@ -140,9 +140,11 @@ def test_a_column_the_cards_do_not_show_gets_a_line_of_its_own(app, office, monk
     monkeypatch.setattr(participation, "SOURCES", every)
     page = as_page(client_for(app, office.clerk).get(URL))
     other = page.xpath('//dl[contains(@class, "record-other")]')[0]
-    # 答题数 has no card of its own either (questions answered: the annual report's figure).
+    # 答题数 has a card (it was a stray line here: "答题 · 答题数 60").
     assert [" ".join(dt.text_content().split()) for dt in other.xpath("./dt")] == \
-        ["答题 · 答题数", "年度考试 · 普法考试"]
+        ["年度考试 · 普法考试"]
+    answered = page.xpath('//div[@class="record-card"][span[text()="答题数（道）"]]')[0]
+    assert answered.xpath("string(.//strong)") == figures(page)["items_answered"]
     with app.app_context():
         value = my_figures(db.session.get(User, office.clerk.id), FROM, TO)["law_exams"]
     assert figures(page)["law_exams"] == shown(value)
