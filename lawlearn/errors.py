@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from urllib.parse import urlsplit
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -166,6 +166,22 @@ def _page_before() -> str | None:
     return path if is_safe_next(path) else None
 
 
+def _page_above(path: str) -> str | None:
+    """The nearest page above ``path`` that a GET can open (``/admin/library/materials/1``
+    above ``…/1/attachments``): where a form's POST-only address comes from."""
+    adapter = current_app.url_map.bind("localhost")
+    parts = path.rstrip("/").split("/")
+    while len(parts) > 1:
+        parts.pop()
+        candidate = "/".join(parts) or "/"
+        try:
+            adapter.match(candidate, method="GET")
+        except HTTPException:
+            continue
+        return candidate
+    return None
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def handle_domain_error(error: DomainError):
@@ -189,6 +205,12 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):
         status = error.code or 500
+        if status == 405 and request.method in ("GET", "HEAD") and not wants_json():
+            # A form's POST-only address opened again (the address bar after a re-rendered
+            # error, a reload, a shared link): its page, not "不支持此请求方式".
+            above = _page_above(request.path)
+            if above is not None:
+                return redirect(above)
         message = _http_message(status)
         # The exception's own headers (a 405's Allow), but the body and its type are ours.
         headers = {name: value for name, value in error.get_headers()

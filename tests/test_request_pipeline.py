@@ -178,3 +178,23 @@ def test_a_server_error_names_a_reference_the_log_has_too(app, client, caplog):
         f"Unhandled error {shown} on GET /test-fails",
         f"Unhandled error {api.json['reference']} on GET /api/v1/test-fails"]
     assert "RuntimeError: a bug" not in page.get_data(as_text=True)
+
+
+def test_a_post_only_address_opened_leads_to_its_page_but_the_api_says_405(app, client):
+    """A form's POST-only address, opened (the address bar after an error re-rendered
+    there, a reload, a shared link), went to a bare 405 page."""
+
+    @app.get("/test-forms/<int:number>")
+    def form_page(number):
+        return f"form {number}"
+
+    @app.post("/test-forms/<int:number>/steps/send")
+    def form_send(number):
+        return "sent"
+
+    opened = client.get("/test-forms/7/steps/send")
+    assert opened.status_code == 302 and opened.headers["Location"] == "/test-forms/7"
+    assert client.head("/test-forms/7/steps/send").headers["Location"] == "/test-forms/7"
+    api = client.get("/api/v1/auth/token")  # POST only: a program is told, not redirected
+    assert api.status_code == 405 and api.json["error"] == "method_not_allowed"
+    assert client.put("/test-forms/7/steps/send").status_code == 405

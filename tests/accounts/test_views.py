@@ -44,7 +44,9 @@ def test_login_and_logout(client, login, make_user):
     assert "爱丽丝，您好" in response.get_data(as_text=True)
     cookie = client.get_cookie("session")
     assert cookie is not None and cookie.http_only and cookie.same_site == "Lax"
-    assert client.get("/logout").status_code == 405  # logging out is a POST
+    # Logging out is a POST: the address opened is the home page, still signed in.
+    assert client.get("/logout").headers["Location"] == "/"
+    assert "爱丽丝，您好" in client.get("/").get_data(as_text=True)
     response = post_with_csrf(client, "/me", "/logout", follow_redirects=True)
     assert "您已退出登录" in response.get_data(as_text=True)
     assert client.get("/me").status_code == 302

@@ -496,6 +496,10 @@ def test_refused_upload_through_the_page(app, admin_client):
     with app.app_context():
         assert db.session.scalar(select(func.count(MaterialAttachment.id))) == 0
     assert stored_files(app) == []
+    # The refusal was shown at the upload's address: opened again (the address bar, a
+    # reload), it is the material's page, not a bare 405 "不支持此请求方式".
+    again = admin_client.get(f"{edit_url}/attachments")
+    assert again.status_code == 302 and again.headers["Location"] == edit_url
 
 
 @pytest.mark.app_config(ATTACHMENT_MAX_BYTES=1000)
