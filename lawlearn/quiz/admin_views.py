@@ -13,7 +13,15 @@ from lawlearn.accounts.departments import department_choices
 from lawlearn.accounts.forms import ConfirmForm
 from lawlearn.converters import MAX_ID, record_id
 from lawlearn.database import utcnow
-from lawlearn.errors import DomainError, ValidationFailed, show_beside_fields
+from lawlearn.errors import (
+    DomainError,
+    ValidationFailed,
+    accepted,
+    add_service_problems,
+    raise_all,
+    show_beside_fields,
+    submitted_with_a_token,
+)
 from lawlearn.exports import XLSX_MIMETYPE, download
 from lawlearn.extensions import db
 from lawlearn.i18n import display_datetime
@@ -201,29 +209,48 @@ def _parse_rules(text: str) -> list[authoring.RuleFields]:
     return rules
 
 
-def _quiz_fields(form: QuizForm) -> authoring.QuizFields:
-    if re.search(r"[^0-9\s,，、]", form.question_ids.data or ""):
+def _question_ids(text: str) -> list[int]:
+    if re.search(r"[^0-9\s,，、]", text):
         raise ValidationFailed(_("试题编号只能是数字。"), field="question_ids")
-    ids = [int(part) for part in re.split(r"[\s,，、]+", form.question_ids.data or "") if part]
+    ids = [int(part) for part in re.split(r"[\s,，、]+", text) if part]
     too_large = [str(number) for number in ids if number > MAX_ID]
     if too_large:  # past the id column: no question has it (and the database would refuse it)
         raise ValidationFailed(_("试题编号 %(ids)s 不存在或已停用。", ids="、".join(too_large)),
                                field="question_ids")
-    return authoring.QuizFields(
-        title=form.title.data, description=form.description.data or "",
+    return ids
+
+
+def _quiz_fields(form: QuizForm) -> tuple[authoring.QuizFields, list[ValidationFailed]]:
+    """What the form says, for the service, and the problems met reading it (question
+    numbers, draw rules, usernames), so that they are named with the service's own.
+    Tolerates what the form's own checks refused (None), for the same reason."""
+    problems: list[ValidationFailed] = []
+
+    def read(reader, default):
+        try:
+            return reader()
+        except ValidationFailed as problem:
+            problems.append(problem)
+            return default
+
+    points = {kind: accepted(getattr(form, f"points_{kind}"), 0) for kind in QUESTION_TYPES}
+    fields = authoring.QuizFields(
+        title=accepted(form.title) or "", description=accepted(form.description) or "",
         is_exam=form.is_exam.data,
-        opens_at=to_utc(form.opens_at.data) if form.opens_at.data else None,
-        closes_at=to_utc(form.closes_at.data) if form.closes_at.data else None,
-        time_limit_minutes=form.time_limit_minutes.data,
-        attempts_allowed=form.attempts_allowed.data, grading=form.grading.data,
-        pass_percent=form.pass_percent.data, selection=form.selection.data,
+        opens_at=to_utc(accepted(form.opens_at)) if accepted(form.opens_at) else None,
+        closes_at=to_utc(accepted(form.closes_at)) if accepted(form.closes_at) else None,
+        time_limit_minutes=accepted(form.time_limit_minutes),
+        attempts_allowed=accepted(form.attempts_allowed), grading=form.grading.data,
+        pass_percent=accepted(form.pass_percent), selection=form.selection.data,
         shuffle_questions=form.shuffle_questions.data, shuffle_options=form.shuffle_options.data,
         partial_credit=form.partial_credit.data, show_answers=form.show_answers.data,
-        points={"single": form.points_single.data, "multiple": form.points_multiple.data,
-                "true_false": form.points_true_false.data, "fill": form.points_fill.data},
-        question_ids=ids, rules=_parse_rules(form.rules.data),
+        points=points, question_ids=read(lambda: _question_ids(accepted(form.question_ids) or ""),
+                                         []),
+        rules=read(lambda: _parse_rules(accepted(form.rules) or ""), []),
         audience_all=form.audience_all.data, department_ids=form.department_ids.data or [],
-        user_ids=authoring.user_ids_for(re.split(r"[\s,，、;；]+", form.usernames.data or "")))
+        user_ids=read(lambda: authoring.user_ids_for(
+            re.split(r"[\s,，、;；]+", accepted(form.usernames) or "")), []))
+    return fields, problems
 
 
 def _fill_form(form: QuizForm, quiz: Quiz) -> None:
@@ -267,7 +294,10 @@ def quiz_edit(quiz_id: int | None = None):
     status = 200
     if form.validate_on_submit():
         try:
-            fields = _quiz_fields(form)
+            fields, problems = _quiz_fields(form)
+            if problems:  # named with the rest (the service checks only what it is given)
+                raise_all(problems + authoring.quiz_problems(
+                    fields, published=quiz.published if quiz else False))
             shortened = 0
             if quiz is None:
                 quiz = authoring.create_quiz(current_user, fields)
@@ -286,6 +316,10 @@ def quiz_edit(quiz_id: int | None = None):
             return redirect(url_for("quiz_admin.quiz_edit", quiz_id=quiz.id))
     elif request.method == "POST":
         status = 422
+        if submitted_with_a_token(form):  # every problem at once, not the form's first
+            fields, problems = _quiz_fields(form)
+            add_service_problems(form, problems + authoring.quiz_problems(
+                fields, published=quiz.published if quiz else False), "title")
     return render_template("quiz_admin/quiz_form.html", form=form, quiz=quiz,
                            paper=authoring.paper_size(quiz) if quiz else None,
                            blockers=lifecycle.deletion_blockers(quiz) if quiz else [],

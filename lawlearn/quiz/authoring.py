@@ -163,13 +163,21 @@ def _check(fields: QuizFields, *, published: bool = False,
     """Every rule of the settings, every problem at once (the form shows each beside its
     field); ``published``: the quiz is live, so it must keep questions; ``more``: problems
     found by the caller, named with the rest."""
+    raise_all(quiz_problems(fields, published=published, more=more))
+
+
+def quiz_problems(fields: QuizFields, *, published: bool = False,
+                  more: list[ValidationFailed] | None = None) -> list[ValidationFailed]:
+    """What ``_check`` raises, as a list. A form whose own checks failed passes None for
+    a number it could not read (the pass mark): that check is skipped."""
     problems = [ValidationFailed(message, field=name) for failed, name, message in (
         (not fields.title.strip(), "title", _("请填写测验名称。")),
         (bool(fields.opens_at and fields.closes_at and fields.closes_at <= fields.opens_at),
          "closes_at", _("结束时间须晚于开始时间。")),
         (fields.grading not in GRADING_METHODS, "grading", _("未知的计分方式。")),
         (fields.show_answers not in ANSWER_VISIBILITY, "show_answers", _("未知的答案显示方式。")),
-        (not 0 <= fields.pass_percent <= 100, "pass_percent", _("及格线须在 0 到 100 之间。")),
+        (fields.pass_percent is not None and not 0 <= fields.pass_percent <= 100,
+         "pass_percent", _("及格线须在 0 到 100 之间。")),
         (fields.time_limit_minutes is not None and fields.time_limit_minutes <= 0,
          "time_limit_minutes", _("限时须为正数（分钟）。")),
         (fields.attempts_allowed is not None and fields.attempts_allowed <= 0,
@@ -183,7 +191,7 @@ def _check(fields: QuizFields, *, published: bool = False,
         (not fields.audience_all and bool(fields.department_ids)
          and not all_exist(Department, fields.department_ids),
          "department_ids", _("所选部门不存在或已被删除，请重新选择。"))) if failed]
-    raise_all(problems)
+    return problems
 
 
 def _paper_problems(fields: QuizFields, published: bool) -> list[ValidationFailed]:

@@ -330,6 +330,31 @@ def test_the_quiz_form_names_every_problem_at_once(admin_client, app, make_quest
         assert db.session.scalar(select(func.count()).select_from(Quiz)) == 0
 
 
+def test_the_form_s_own_refusals_come_with_the_rest(admin_client, app, make_questions):
+    """A pass mark of 150 (the form's own check) hid the other problems until it was
+    mended: an end before the start, a question number not in the bank, an unknown
+    username and an unreadable draw rule came one submission later."""
+    make_questions()
+    response = post_with_csrf(admin_client, "/admin/quiz/quizzes/new", "/admin/quiz/quizzes/new", {
+        **QUIZ_FORM, "pass_percent": "150", "time_limit_minutes": "0",
+        "opens_at": "2030-05-02T09:00", "closes_at": "2030-05-01T09:00",
+        "question_ids": "999999", "usernames": "nobody-here"})
+    assert response.status_code == 422
+    page = html.fromstring(response.get_data(as_text=True))
+    assert field_errors(page, "pass_percent") and field_errors(page, "time_limit_minutes")
+    assert field_errors(page, "closes_at") == ["结束时间须晚于开始时间。"]
+    assert field_errors(page, "question_ids") == ["试题编号 999999 不存在或已停用。"]
+    assert field_errors(page, "usernames") == ["没有这些用户：nobody-here"]
+    # Only the form's checks failing, the reading's problems still come with them.
+    random = post_with_csrf(admin_client, "/admin/quiz/quizzes/new", "/admin/quiz/quizzes/new", {
+        **QUIZ_FORM, "pass_percent": "-1", "selection": "random", "rules": "单选 五"})
+    page = html.fromstring(random.get_data(as_text=True))
+    assert field_errors(page, "rules") == ["第 1 条规则看不懂：“单选 五”"]
+    assert field_errors(page, "pass_percent")
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Quiz)) == 0
+
+
 def test_a_question_number_typed_twice_is_named_not_dropped(admin_client, app,
                                                              make_questions):
     """"3, 5, 3" made a paper of two questions without a word."""
