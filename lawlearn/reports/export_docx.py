@@ -111,6 +111,8 @@ def study_sentence(report: ParticipationReport, figures: Headline) -> str:
     if figures.quizzes_held:
         clause = _("开展在线测试 %(n)s 场", n=_count(figures.quizzes_held)) if office \
             else _("参加在线测试 %(n)s 场", n=_count(figures.quizzes_held))
+        if figures.quiz_expected:
+            clause += _("，应参测 %(n)s 人次", n=_count(figures.quiz_expected))
         if figures.quiz_takers:
             clause += _("，参测 %(n)s 人次", n=_count(figures.quiz_takers))
             # 人次 counts a person once a quiz; papers handed in again are said beside it
@@ -118,6 +120,9 @@ def study_sentence(report: ParticipationReport, figures: Headline) -> str:
             papers = sum(quiz.attempts for quiz in report.quizzes)
             if papers > figures.quiz_takers:
                 clause += _("（每人每场计一次），答卷 %(n)s 份", n=_count(papers))
+        if figures.quiz_take_rate is not None:
+            # Of those the quizzes were for: "通过率 100%" alone read well with 1 of 12 taking.
+            clause += _("，参测率 %(rate)s", rate=percent_text(figures.quiz_take_rate))
         if figures.quiz_pass_rate is not None:
             clause += _("，通过率 %(rate)s", rate=percent_text(figures.quiz_pass_rate))
         clauses.append(clause)

@@ -118,14 +118,16 @@ def session_table(report: ParticipationReport) -> Table:
 def quiz_table(report: ParticipationReport) -> Table:
     """在线测试: each quiz answered in the period, with takers, pass rate and average."""
     fields = [Field(_("序号"), "count"), Field(_("测试名称")), Field(_("类型")),
-              Field(_("参加人数"), "count"), Field(_("通过人数"), "count"),
+              Field(_("应参加人数"), "count"), Field(_("参加人数"), "count"),
+              Field(_("参加率"), "rate"), Field(_("通过人数"), "count"),
               Field(_("通过率"), "rate"), Field(_("答卷份数"), "count"),
               Field(_("平均得分率"), "score")]
     exam, quiz = _("考试"), _("测验")
-    rows = ([index, q.title, exam if q.is_exam else quiz, q.takers, q.passed, q.pass_rate,
-             q.attempts, q.average_score] for index, q in enumerate(report.quizzes, start=1))
+    rows = ([index, q.title, exam if q.is_exam else quiz, q.expected, q.takers, q.take_rate,
+             q.passed, q.pass_rate, q.attempts, q.average_score]
+            for index, q in enumerate(report.quizzes, start=1))
     return Table(_("在线测试"), fields, rows, frozen_columns=2,
-                 widths=[6, 30, 8, 9, 9, 9, 9, 10])
+                 widths=[6, 30, 8, 10, 9, 9, 9, 9, 9, 10])
 
 
 def outreach_table(report: ParticipationReport) -> Table:
@@ -179,6 +181,8 @@ class Headline:
     attendance_rate: float | None
     quizzes_held: int
     quiz_takers: int  # 参测人次: people × quizzes taken
+    quiz_expected: int  # 应参测人次: people × quizzes they were for (quizzes with an audience)
+    quiz_take_rate: float | None  # 参测率: of those, the share taken
     quiz_passed: int
     quiz_pass_rate: float | None
     average_score: float | None
@@ -197,7 +201,8 @@ def headline(report: ParticipationReport) -> Headline:
         people=report.total.people, sessions_held=len(report.sessions),
         attendances=total.get("sessions_attended") or 0,
         attendance_rate=total.get("attendance_rate"), quizzes_held=len(report.quizzes),
-        quiz_takers=taken, quiz_passed=passed,
+        quiz_takers=taken, quiz_passed=passed, quiz_expected=report.quizzes_expected[0],
+        quiz_take_rate=report.quiz_take_rate,
         # The report has no pass-rate column; the ratio of its two summed figures, as a
         # ratio column would be.
         quiz_pass_rate=passed / taken if taken else None,
@@ -218,7 +223,9 @@ def headline_rows(figures: Headline) -> list[tuple[str, Any, str]]:
         (_("参学人次"), figures.attendances, "count"),
         (_("参学率"), figures.attendance_rate, "rate"),
         (_("在线测试场次"), figures.quizzes_held, "count"),
+        (_("应参测人次"), figures.quiz_expected, "count"),
         (_("参测人次"), figures.quiz_takers, "count"),
+        (_("参测率"), figures.quiz_take_rate, "rate"),
         (_("通过人次"), figures.quiz_passed, "count"),
         (_("通过率"), figures.quiz_pass_rate, "rate"),
         (_("平均得分率"), figures.average_score, "score"),

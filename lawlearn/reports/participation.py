@@ -134,10 +134,19 @@ class QuizRow:
     passed: int
     attempts: int
     average_score: float | None
+    # Of the people in the report's scope, those the quiz was for (None: for nobody of
+    # them, e.g. a session's exit quiz), and how many of those took it in the period.
+    expected: int | None = None
+    expected_takers: int = 0
 
     @property
     def pass_rate(self) -> float | None:
         return self.passed / self.takers if self.takers else None
+
+    @property
+    def take_rate(self) -> float | None:
+        """参加率: of the people the quiz was for, the share who took it."""
+        return self.expected_takers / self.expected if self.expected else None
 
 
 @dataclass
@@ -162,6 +171,19 @@ class ParticipationReport:
     @property
     def scope_name(self) -> str:
         return self.department.full_name if self.department else _("全单位（全部部门）")
+
+    @property
+    def quizzes_expected(self) -> tuple[int, int]:
+        """(应参测人次, of them taken): people × the quizzes of the table they were for."""
+        listed = [quiz for quiz in self.quizzes if quiz.expected]
+        return (sum(quiz.expected or 0 for quiz in listed),
+                sum(quiz.expected_takers for quiz in listed))
+
+    @property
+    def quiz_take_rate(self) -> float | None:
+        """参测率: of 应参测人次, the share taken."""
+        expected, taken = self.quizzes_expected
+        return taken / expected if expected else None
 
 
 def check_period(date_from: date | None, date_to: date | None,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, exists, func, or_, select, true
 
 from lawlearn.reports.participation import QuizRow, SessionRow
 from lawlearn.reports.scope import Scope, rows_of
@@ -143,7 +143,8 @@ def session_rows(scope: Scope) -> list[SessionRow]:
 def quiz_rows(scope: Scope) -> list[QuizRow]:
     """Each quiz with answers submitted in the period by people in scope: takers, people
     who passed (at least once), and the average score (percent of each attempt's maximum)
-    over those answers. One query."""
+    over those answers; and who of the scope it was for (应参加), as its results page
+    counts them, with how many of those took it. Two queries."""
     from lawlearn.quiz.models import Attempt, Quiz
 
     start, end = scope.bounds
@@ -157,9 +158,41 @@ def quiz_rows(scope: Scope) -> list[QuizRow]:
         .where(Attempt.submitted_at >= start, Attempt.submitted_at < end,
                scope.user_filter(Attempt.user_id))
         .group_by(Quiz.id, Quiz.title, Quiz.is_exam).order_by(Quiz.id))
+    audiences = _quiz_audiences(scope, [row[0] for row in rows])
     return [QuizRow(quiz_id, title, is_exam, takers, passed, attempts,
-                    half_up(float(average)) if average is not None else None)
+                    half_up(float(average)) if average is not None else None,
+                    *audiences.get(quiz_id, (None, 0)))
             for quiz_id, title, is_exam, takers, passed, attempts, average in rows]
+
+
+def _quiz_audiences(scope: Scope, quiz_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """quiz id → (people of the scope it was for, how many of them handed a paper in
+    during the period); a quiz for nobody in the scope (a session's exit quiz, another
+    department's exam) is absent. One query over quiz × person, in the database:
+    quiz.audience.for_the_quiz's rule for every quiz at once."""
+    from lawlearn.accounts.models import Department, User, studies_condition
+    from lawlearn.quiz.models import Attempt, Quiz, QuizAudience
+
+    if not quiz_ids:
+        return {}
+    start, end = scope.bounds
+    listed = exists().where(QuizAudience.quiz_id == Quiz.id, or_(
+        QuizAudience.user_id == User.id, QuizAudience.department_id == User.department_id,
+        QuizAudience.department_id == Department.parent_id))
+    # An account made after the quiz closed is not behind with it, whatever its 加入日期.
+    joined = or_(Quiz.closes_at.is_(None),
+                 and_(User.joined_at <= Quiz.closes_at, User.created_at <= Quiz.closes_at))
+    took = exists().where(Attempt.quiz_id == Quiz.id, Attempt.user_id == User.id,
+                          Attempt.submitted_at >= start, Attempt.submitted_at < end)
+    rows = rows_of(
+        select(Quiz.id, func.count(User.id), func.count(case((took, User.id))))
+        .select_from(Quiz).join(User, true())
+        .outerjoin(Department, Department.id == User.department_id)
+        .where(Quiz.id.in_(quiz_ids), or_(Quiz.audience_all.is_(True), listed),
+               User.active.is_(True), studies_condition(), joined,
+               scope.user_filter(User.id))
+        .group_by(Quiz.id))
+    return {quiz_id: (expected, took_it) for quiz_id, expected, took_it in rows if expected}
 
 
 @dataclass

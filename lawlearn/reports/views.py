@@ -77,6 +77,7 @@ def headlines(report: ParticipationReport) -> list[Headline]:
         Headline(_l("参学率"), total.get("attendance_rate"), "rate"),
         Headline(_l("人均学时"), report.total.per_capita("hours_earned"), "hours"),
         Headline(_l("在线测试参测人次"), total.get("quizzes_taken")),
+        Headline(_l("测试参测率"), report.quiz_take_rate, "rate"),
         Headline(_l("测试通过率"), _ratio(total.get("quizzes_passed"), total.get("quizzes_taken")),
                  "rate"),
         Headline(_l("答题数"), total.get("items_answered")),
