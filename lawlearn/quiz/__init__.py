@@ -12,6 +12,7 @@ protect_blueprint(quiz_admin_bp, Role.ADMIN)
 
 from lawlearn.quiz import (  # noqa: E402,F401  (routes)
     admin_views,
+    department_views,
     import_views,
     results_views,
     views,

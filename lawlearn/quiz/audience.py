@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, or_, select, true
+from sqlalchemy import and_, case, func, or_, select, true
 
 from lawlearn.accounts.models import Department, User, studies_condition
 from lawlearn.extensions import db
@@ -76,3 +76,41 @@ def not_handed_in(quiz: Quiz, limit: int | None = None) -> list[tuple[str, str, 
         .limit(limit)).all()
     return [(name, username, f"{unit}/{department}" if unit else department)
             for name, username, department, unit in named]
+
+
+@dataclass(frozen=True)
+class Taker:
+    """One person of a department a quiz is for, and where they stand with it."""
+
+    name: str
+    department_id: int | None
+    papers: int  # handed in
+    best_percent: float | None  # best paper's score, percent of its maximum
+    passed: bool
+    answering: bool  # a paper open now
+
+
+def department_takers(quiz: Quiz, department_ids: list[int]) -> list[Taker]:
+    """The people of ``department_ids`` the quiz is for (as the results page counts them),
+    those with nothing handed in first, then by department and name (two queries: the
+    quiz's audience rows, then everyone with their papers). A head of department's
+    follow-up: the report counts quizzes per person, not who is behind with this one."""
+    if not quiz.audience_all and not quiz.audience:
+        return []
+    handed = (select(Attempt.user_id, func.count(Attempt.id).label("papers"),
+                     func.max(case((Attempt.passed.is_(True), 1), else_=0)).label("passed"),
+                     func.max(Attempt.score * 100.0 / func.nullif(Attempt.max_score, 0))
+                     .label("best"))
+              .where(Attempt.quiz_id == quiz.id, Attempt.submitted_at.is_not(None))
+              .group_by(Attempt.user_id).subquery())
+    answering = select(Attempt.user_id).where(Attempt.quiz_id == quiz.id,
+                                              Attempt.submitted_at.is_(None))
+    rows = db.session.execute(
+        select(User.name, User.department_id, handed.c.papers, handed.c.best, handed.c.passed,
+               User.id.in_(answering))
+        .outerjoin(handed, handed.c.user_id == User.id)
+        .where(for_the_quiz(quiz), User.department_id.in_(department_ids))
+        .order_by(handed.c.papers.is_not(None), User.department_id, User.name_key, User.id)).all()
+    return [Taker(name, department_id, papers or 0,
+                  float(best) if best is not None else None, bool(passed), bool(open_now))
+            for name, department_id, papers, best, passed, open_now in rows]

@@ -86,6 +86,15 @@ def headlines(report: ParticipationReport) -> list[Headline]:
     ]
 
 
+def _quiz_endpoint() -> str | None:
+    """Where a quiz of the report's table leads: its results for an admin or the leader,
+    a head of department's own people for one (本部门参加情况)."""
+    if current_user.has_role("admin", "leader"):
+        return "quiz_admin.quiz_results" if "quiz_admin.quiz_results" in \
+            current_app.view_functions else None
+    return "quiz.department_takers" if current_user.has_role("dept_lead") else None
+
+
 def _today() -> date:
     return local_day(utcnow())
 
@@ -214,8 +223,7 @@ def report():
             "rule_text": rate_rule_text(result.rule),
             "plan_rule": plan_rule_text(result.date_to, result.generated_at),
             "session_endpoint": _session_endpoint(),
-            "quiz_endpoint": "quiz_admin.quiz_results" if current_user.has_role("admin", "leader")
-            and "quiz_admin.quiz_results" in current_app.view_functions else None}
+            "quiz_endpoint": _quiz_endpoint()}
     own = current_user.department
     return render_template(
         "reports/report.html", layout=_layout(), form=form, report=result, wide=wide,
