@@ -182,12 +182,14 @@ def _quiz_audiences(scope: Scope, quiz_ids: list[int]) -> dict[int, tuple[int, i
     # An account made after the quiz closed is not behind with it, whatever its 加入日期.
     joined = or_(Quiz.closes_at.is_(None),
                  and_(User.joined_at <= Quiz.closes_at, User.created_at <= Quiz.closes_at))
-    took = exists().where(Attempt.quiz_id == Quiz.id, Attempt.user_id == User.id,
-                          Attempt.submitted_at >= start, Attempt.submitted_at < end)
+    took = (select(Attempt.quiz_id, Attempt.user_id).distinct()
+            .where(Attempt.quiz_id.in_(quiz_ids), Attempt.submitted_at >= start,
+                   Attempt.submitted_at < end).subquery())
     rows = rows_of(
-        select(Quiz.id, func.count(User.id), func.count(case((took, User.id))))
+        select(Quiz.id, func.count(User.id), func.count(took.c.user_id))
         .select_from(Quiz).join(User, true())
         .outerjoin(Department, Department.id == User.department_id)
+        .outerjoin(took, and_(took.c.quiz_id == Quiz.id, took.c.user_id == User.id))
         .where(Quiz.id.in_(quiz_ids), or_(Quiz.audience_all.is_(True), listed),
                User.active.is_(True), studies_condition(), joined,
                scope.user_filter(User.id))
