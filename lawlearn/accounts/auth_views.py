@@ -33,7 +33,7 @@ login_throttle = limiter.shared_limit(login_rate_limit, scope="credentials",
 def login():
     """Log in with username and password."""
     if current_user.is_authenticated:
-        return redirect(safe_next(request.args.get("next")))
+        return redirect(safe_next(request.args.get("next"), _landing(current_user)))
     form = LoginForm(next=request.args.get("next", ""))
     error, status = None, 200
     if form.validate_on_submit():
@@ -49,10 +49,16 @@ def login():
         else:
             login_user(user, remember=form.remember.data)
             db.session.commit()
-            response = redirect(safe_next(form.next.data))
+            response = redirect(safe_next(form.next.data, _landing(user)))
             devices.remember_device(response, user.username, user.login_nonce)
             return response
     return render_template("auth/login.html", form=form, error=error), status
+
+
+def _landing(user) -> str:
+    """Where signing in leads without a ``next``: the admin pages for an account that only
+    administers (the staff home page offered it practice and "未分配部门"), else home."""
+    return "admin.index" if user.is_admin and not user.studies else "main.home"
 
 
 @auth_bp.route("/logout", methods=["POST"])

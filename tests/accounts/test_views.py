@@ -345,6 +345,24 @@ LEADER_READS = {"sessions_admin.sessions", "sessions_admin.attendance",
                 "quiz_admin.results_export"}
 
 
+def test_an_account_that_only_administers_lands_on_the_admin_pages(client, login, make_user):
+    """The first admin (`users create --role admin`) signed in to the staff home page:
+    今日学法活动, 开始今日练习 and 未分配部门, with the admin pages a small link away."""
+    it = make_user("it-admin", roles=("admin",))
+    response = login(it, follow=False)
+    assert response.headers["Location"] == "/admin/"
+    assert client.get("/login").headers["Location"] == "/admin/"
+    post_with_csrf(client, "/admin/", "/logout")
+    # An admin who studies too, and a ``next``, go where they always did.
+    both = make_user("clerk-admin", roles=("admin", "staff"))
+    assert login(both, follow=False).headers["Location"] == "/"
+    post_with_csrf(client, "/", "/logout")
+    token = csrf_from(client.get("/login?next=/materials"))
+    response = client.post("/login", data={"username": it.username, "password": it.password,
+                                           "csrf_token": token, "next": "/materials"})
+    assert response.headers["Location"] == "/materials"
+
+
 def test_staff_are_refused_on_every_admin_route(app, client, login, make_user):
     readable = {endpoint for endpoint, view in app.view_functions.items()
                 if getattr(view, "leader_reads", False)}
