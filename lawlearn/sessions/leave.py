@@ -17,7 +17,7 @@ from lawlearn.accounts.audit import record_audit
 from lawlearn.accounts.models import Department, Role, User
 from lawlearn.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from lawlearn.extensions import db
-from lawlearn.i18n import inner_title
+from lawlearn.i18n import display_datetime, inner_title
 from lawlearn.sessions.models import LEAVE_STATUSES, Attendance, LeaveRequest, StudySession
 from lawlearn.sessions.services import attendance_recorded, audience_condition
 
@@ -101,7 +101,25 @@ def request_leave(user: User, session: StudySession, reason: str,
         _refuse_if_decided(first)
         _update_reason(first, reason)
         return first, False
+    _tell_approvers(user, session, reason, now)
     return leave, True
+
+
+def _tell_approvers(user: User, session: StudySession, reason: str, now: datetime) -> None:
+    """The bell of whoever decides a new request: the heads of the person's department (or
+    of its unit), as ``can_decide`` has it; the admins when it has none. A lead saw it only
+    under 待我处理 on the home page, and the session could start before they came by."""
+    from lawlearn.accounts.models import UserRole
+    from lawlearn.plans.notices import notify  # here: plans imports this package
+
+    approvers = [head_id for head_id, _department_id in _heads_of(user)]
+    if not approvers:
+        approvers = list(db.session.scalars(
+            select(User.id).join(UserRole, UserRole.user_id == User.id)
+            .where(UserRole.role == Role.ADMIN, User.active, User.id != user.id)))
+    notify(approvers, _("请假申请待审批：%(name)s", name=user.name),
+           _("《%(title)s》（%(when)s）：%(reason)s", title=inner_title(session.title),
+             when=display_datetime(session.starts_at), reason=reason), "/leave-requests", now)
 
 
 def _pending(leave: LeaveRequest):
@@ -155,17 +173,25 @@ def department_approver(user: User) -> str | None:
     (another head of their department), "above" (only the unit's above it) or None (only
     an admin: the person is told so rather than left waiting for a 科室负责人 their section
     does not have). Heads who are active and not the person themself."""
+    department = user.department
+    if department is None:
+        return None
+    found = {department_id for _id, department_id in _heads_of(user)}
+    return "own" if department.id in found else "above" if found else None
+
+
+def _heads_of(user: User) -> list[tuple[int, int]]:
+    """(id, department id) of the active heads of ``user``'s department or of its unit,
+    ``user`` aside: who may decide their requests besides an admin (``can_decide``)."""
     from lawlearn.accounts.models import UserRole
 
     department = user.department
     if department is None:
-        return None
-    found = set(db.session.scalars(
-        select(User.department_id).join(UserRole, UserRole.user_id == User.id)
+        return []
+    return [(head_id, department_id) for head_id, department_id in db.session.execute(
+        select(User.id, User.department_id).join(UserRole, UserRole.user_id == User.id)
         .where(UserRole.role == Role.DEPT_LEAD, User.active, User.id != user.id,
-               User.department_id.in_({department.id, department.parent_id or department.id}))
-        .distinct()))
-    return "own" if department.id in found else "above" if found else None
+               User.department_id.in_({department.id, department.parent_id or department.id})))]
 
 
 def is_approver(user: User) -> bool:

@@ -253,7 +253,9 @@ def test_the_person_is_told_of_the_decision(ctx, org):
     leave.decide(user(org.office_lead), refused, False, "会议重要，请参加", NOW)
     granted, _created = leave.request_leave(user(org.clerk), session, "出差", NOW)
     leave.decide(user(org.admin), granted, True, "", NOW)
-    notices = {n.user_id: (n.title, n.body, n.link) for n in db.session.scalars(select(Notice))}
+    # (The approvers' bells of the requests aside: the decisions' notices.)
+    notices = {n.user_id: (n.title, n.body, n.link) for n in db.session.scalars(
+        select(Notice).where(Notice.link != "/leave-requests"))}
     assert notices == {
         org.secretary.id: ("请假未批准：宪法专题学习", "审批意见：会议重要，请参加",
                            f"/sessions/{session.id}/leave"),
@@ -683,7 +685,8 @@ def test_a_refusal_needs_a_reason(app, client, login, org):
     assert "不批准时请填写审批意见，告诉对方原因。" in text and "审批意见（不批准时必填）" in text
     with app.app_context():
         assert db.session.get(LeaveRequest, request_id).status == "pending"
-        assert db.session.scalar(select(func.count()).select_from(Notice)) == 0
+        assert db.session.scalar(select(func.count()).select_from(Notice).where(
+            Notice.link != "/leave-requests")) == 0  # no decision told (the request was)
     approved = post_with_csrf(client, "/leave-requests", f"/leave-requests/{request_id}/decide",
                               {"decision": "approve", "note": ""}, follow_redirects=True)
     assert "已批准" in approved.get_data(as_text=True)  # approving needs no note
@@ -1065,3 +1068,37 @@ def test_a_head_of_department_reads_who_of_theirs_came_to_a_session(
     post_with_csrf(client, "/me", "/logout")
     login(org.admin)
     assert client.get(url).headers["Location"].endswith(f"/admin/sessions/{session_id}/attendance")
+
+
+def test_a_new_request_rings_the_bell_of_those_who_decide_it(ctx, org, make_department,
+                                                             make_user):
+    """A head of department saw a request only under 待我处理 on the home page; the session
+    could start before they came by."""
+    session = make_session(utcnow() + timedelta(days=1), title="宪法学习")
+
+    def bells() -> dict[int, list[str]]:
+        found: dict[int, list[str]] = {}
+        for notice in db.session.scalars(select(Notice).order_by(Notice.id)):
+            found.setdefault(notice.user_id, []).append(f"{notice.title}|{notice.link}")
+        return found
+
+    # A section's clerk: the section's head and the unit's.
+    leave.request_leave(user(org.clerk), session, "外出执法", utcnow())
+    assert bells() == {org.section_lead.id: ["请假申请待审批：科员戊|/leave-requests"],
+                       org.unit_lead.id: ["请假申请待审批：科员戊|/leave-requests"]}
+    body = db.session.scalar(select(Notice.body).where(Notice.user_id == org.unit_lead.id))
+    assert body.startswith("《宪法学习》（") and body.endswith("）：外出执法")
+    # Changing the reason rings nobody again.
+    leave.request_leave(user(org.clerk), session, "参加培训", utcnow())
+    assert len(db.session.scalars(select(Notice)).all()) == 2
+    # A head asking for themself: the other heads who may decide, not themself.
+    leave.request_leave(user(org.section_lead), session, "出差", utcnow())
+    assert org.section_lead.id not in {n.user_id for n in db.session.scalars(
+        select(Notice).where(Notice.title == "请假申请待审批：科长丙"))}
+    # A department with no head: the admins.
+    db.session.commit()  # the fixtures below write from a context of their own
+    lonely = make_department("档案馆")
+    archivist = make_user("archivist", name="档案员", department_id=lonely)
+    leave.request_leave(user(archivist), session, "病假", utcnow())
+    assert set(db.session.scalars(select(Notice.user_id).where(
+        Notice.title == "请假申请待审批：档案员"))) == {org.admin.id}
