@@ -150,7 +150,7 @@ def leave_withdraw(session_id: int):
         flash(_("没有可撤回的请假申请。"), "error")
         return redirect(url_for("sessions.leave", session_id=session.id))
     try:
-        leave.withdraw(current_user, mine)
+        leave.withdraw(current_user, mine, utcnow())
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")

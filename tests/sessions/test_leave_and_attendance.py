@@ -1102,3 +1102,26 @@ def test_a_new_request_rings_the_bell_of_those_who_decide_it(ctx, org, make_depa
     leave.request_leave(user(archivist), session, "病假", utcnow())
     assert set(db.session.scalars(select(Notice.user_id).where(
         Notice.title == "请假申请待审批：档案员"))) == {org.admin.id}
+
+
+def test_a_pending_request_stays_put_once_the_session_has_started(app, client, login, org):
+    """The page still said "审批前可以修改事由或撤回" with a 撤回 button days after the session:
+    a withdrawal then only turned a leave still to be decided into an absence."""
+    with app.app_context():
+        session = make_session(utcnow() + timedelta(minutes=30), title="宪法学习")
+        request, _created = leave.request_leave(user(org.clerk), session, "外出执法", utcnow())
+        session.starts_at = utcnow() - timedelta(hours=2)  # it has started since
+        session.ends_at = utcnow() - timedelta(hours=1)
+        db.session.commit()
+        session_id = session.id
+        with pytest.raises(Conflict, match="活动已开始，请假申请不能再撤回"):
+            leave.withdraw(user(org.clerk), db.session.get(LeaveRequest, request.id), utcnow())
+    login(org.clerk)
+    page = client.get(f"/sessions/{session_id}/leave").get_data(as_text=True)
+    assert "活动已开始，申请仍在等待审批" in page
+    assert "撤回请假申请" not in page and "审批前可以修改事由或撤回" not in page
+    response = post_with_csrf(client, f"/sessions/{session_id}/leave",
+                              f"/sessions/{session_id}/leave/withdraw", follow_redirects=True)
+    assert "请假申请不能再撤回" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(LeaveRequest.status)) == "pending"
