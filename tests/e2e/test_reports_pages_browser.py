@@ -26,7 +26,9 @@ def test_the_report_on_a_phone(live_server, phone, office, who):
     log_in(page, live_server, getattr(office, who).username)
     page.goto(f"{live_server}/reports/")
     expect(page.get_by_role("heading", name="学法参学统计报表")).to_be_visible()
-    expect(page.locator(".report-headlines .stat")).to_have_count(10)  # 答题数 the tenth
+    # Eleven figures: 测试参测率 the seventh, beside 在线测试参测人次
+    expect(page.locator(".report-headlines .stat")).to_have_count(11)
+    expect(page.locator(".report-headlines .stat").nth(6)).to_contain_text("测试参测率")
     assert_fits_phone(page)
 
     # The people table is wider than the phone: it scrolls in its own box, names in view.
