@@ -1054,6 +1054,9 @@ def test_a_head_of_department_reads_who_of_theirs_came_to_a_session(
     # 4 expected: clerk present, officer on leave, the two leads absent once check-in closed.
     assert "应到 4 人 · 出席 1 · 迟到 0 · 请假 1 · 缺席 2" in page
     assert 'method="post"' not in page
+    # Back to the session's page as well as to the report (it led to the report only).
+    assert f'<a href="/sessions/{session_id}">宪法学习会</a> · <a href="/reports/">统计报表</a>' \
+        in page
     queries = count_queries(lambda: client.get(url))
     with app.app_context():
         for n in range(3):
