@@ -218,6 +218,8 @@ def report():
             "people": people, "pager": people_pager(people), "q": q,
             "headlines": headlines(result), "export_args": period,
             "department_lines": department_lines(result.departments),
+            # One department's people all in it: no 部门 column (it filled a phone's width).
+            "one_department": len({person.department_id for person in result.people}) <= 1,
             "scope": scope_text(result),
             "csv_tables": [(table, TABLE_NAMES[table]) for table in CSV_TABLES],
             "rule_text": rate_rule_text(result.rule),

@@ -22,7 +22,7 @@ from lawlearn.reports import participation, sources
 from lawlearn.reports.columns import Column
 from lawlearn.reports.participation import build_report
 from lawlearn.reports.sources import Source
-from tests.conftest import csrf_from
+from tests.conftest import csrf_from, post_with_csrf
 from tests.outreach.test_ledger import make_event
 from tests.sessions.test_leave_and_attendance import make_session, record
 
@@ -298,6 +298,20 @@ def test_a_column_added_to_a_source_shows_up_without_template_changes(app, clien
     assert "年度考试" in page.xpath('string(//section[.//h2[@id="people"]]//thead)')
     clerk = next(row for row in table_rows(page, "people") if row[0] == "科员戊")
     assert clerk[-1] == "3"
+
+
+def test_one_departments_people_have_no_department_column(app, client, login, office):
+    """A lead of a department without sections saw 姓名, 用户名 and the same 部门 on every
+    row fill a phone's width before any figure."""
+    login(office.office_lead)
+    page = as_page(client.get(report_url()))
+    heads = page.xpath('//section[.//h2[@id="people"]]//thead/tr[1]/th/text()')
+    assert heads[:2] == ["姓名", "用户名"] and "部门" not in heads
+    post_with_csrf(client, "/reports/", "/logout")
+    login(office.unit_lead)  # a unit with a section: the column tells them apart
+    page = as_page(client.get(report_url()))
+    assert page.xpath('//section[.//h2[@id="people"]]//thead/tr[1]/th/text()')[:3] == \
+        ["姓名", "用户名", "部门"]
 
 
 # --- search, pagination, filters ---------------------------------------------------------
