@@ -33,6 +33,7 @@ from lawlearn.plans.view_helpers import (
     send_reminders,
 )
 from lawlearn.quiz.authoring import user_ids_for, usernames_of
+from lawlearn.quiz.services import settle_expired_attempts
 from lawlearn.submissions import forget_targets
 
 # --- audience ------------------------------------------------------------------------------
@@ -147,6 +148,7 @@ def plan_copy(plan_id: int):
 @plans_admin_bp.route("/<int:plan_id>/progress")
 def plan_progress(plan_id: int):
     """People × items with each status, completion per item and department, reminders."""
+    settle_expired_attempts(utcnow())  # a quiz item's paper left past its deadline counts
     plan = plan_for_matrix(plan_id)
     department_id = request.args.get("department", type=record_id)
     department = get_department(department_id) if department_id else None
@@ -163,6 +165,7 @@ def plan_progress(plan_id: int):
 @plans_admin_bp.route("/<int:plan_id>/progress.xlsx")
 def plan_progress_export(plan_id: int):
     """The matrix as XLSX: people × items, per-item rates, per-department rates."""
+    settle_expired_attempts(utcnow())  # as the page
     department_id = request.args.get("department", type=record_id)
     return matrix_download(plan_for_matrix(plan_id),
                            get_department(department_id) if department_id else None)

@@ -10,7 +10,6 @@ from sqlalchemy import or_, select
 
 from lawlearn.accounts.departments import department_sort_key
 from lawlearn.accounts.models import Department, User
-from lawlearn.database import utcnow
 from lawlearn.extensions import db
 from lawlearn.localtime import local_day
 from lawlearn.plans.kind_base import (
@@ -24,7 +23,6 @@ from lawlearn.plans.kind_base import (
 from lawlearn.plans.kinds import item_states
 from lawlearn.plans.models import Plan, PlanItem
 from lawlearn.plans.progress import audience_users_query, is_overdue, joined_day
-from lawlearn.quiz.services import settle_expired_attempts
 
 
 @dataclass
@@ -107,7 +105,6 @@ def matrix(plan: Plan, now: datetime, *, department_id: int | None = None) -> Ma
     """People × items for a plan, optionally one department (with its sections)."""
     from sqlalchemy.orm import joinedload
 
-    settle_expired_attempts(utcnow())  # a quiz item abandoned past its deadline is handed in
 
     query = audience_users_query(plan).options(
         joinedload(User.department).joinedload(Department.parent))

@@ -17,6 +17,7 @@ from lawlearn.plans.authoring import lock_plan
 from lawlearn.plans.matrix import matrix
 from lawlearn.plans.models import Plan
 from lawlearn.plans.notices import notified_since, notify_each, reminder_link
+from lawlearn.quiz.services import finalize_expired_attempts
 
 
 def department_scope(actor: User) -> list[int] | None:
@@ -71,6 +72,9 @@ def remind(actor: User, plan: Plan, now: datetime, *, department_id: int | None 
         raise PermissionDenied(_("只能提醒本部门的人员。"))
     if department_id is not None and db.session.get(Department, department_id) is None:
         raise ValidationFailed(_("部门不存在。"), field="department_id")
+    # A quiz item's paper left past its deadline is handed in before anyone is told they
+    # owe it (no commit here: the view commits, after the lock below has done its work).
+    finalize_expired_attempts(now)
     lock_plan(plan)  # the same reminder posted twice at once: the second one sees the first
     grid = matrix(plan, now, department_id=department_id)
     required = [item for item in grid.items if item.required]

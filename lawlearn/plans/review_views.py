@@ -28,6 +28,7 @@ from lawlearn.plans.view_helpers import (
     posted_remind_form,
     send_reminders,
 )
+from lawlearn.quiz.services import settle_expired_attempts
 
 
 def roles_required(*roles: str):
@@ -75,6 +76,7 @@ def _may_remind() -> bool:
 @roles_required(Role.DEPT_LEAD, Role.LEADER, Role.ADMIN)
 def department_progress():
     """My department's progress on a published plan (a leader or an admin: any department)."""
+    settle_expired_attempts(utcnow())  # a quiz item's paper left past its deadline counts
     plans, plan, department = _scope()
     context = {}
     if plan is not None:
@@ -94,6 +96,7 @@ def department_progress():
 @roles_required(Role.DEPT_LEAD, Role.LEADER, Role.ADMIN)
 def department_export():
     """The department's progress matrix as XLSX."""
+    settle_expired_attempts(utcnow())  # as the page
     _plans, plan, department = _scope()
     if plan is None:
         abort(404)

@@ -13,10 +13,11 @@ from lawlearn.database import utcnow
 from lawlearn.extensions import db
 from lawlearn.localtime import local_day
 from lawlearn.plans.matrix import matrix
+from lawlearn.plans.models import Plan, PlanItem
 from lawlearn.quiz import services
 from lawlearn.quiz.models import Attempt, Quiz
 from lawlearn.reports.participation import build_report, my_figures
-from tests.plans.test_kinds import add_item, make_plan
+from tests.plans.test_kinds import add_item, make_person, make_plan
 
 
 def _abandon(app, person_id: int, quiz_id: int) -> int:
@@ -65,7 +66,8 @@ def test_a_persons_own_figures_count_it_too(app, make_user, make_quiz):
     assert _handed_in(app, attempt_id)[1]
 
 
-def test_a_plans_progress_counts_it(app, make_user, make_quiz):
+def test_a_plans_progress_counts_it(app, admin_client, make_user, make_quiz):
+    """The progress page (and its export, and a reminder) hand such papers in first."""
     person = make_user("planner")
     quiz_id = make_quiz(time_limit_minutes=30, opens_at=utcnow() - timedelta(hours=3),
                         pass_percent=0)
@@ -75,9 +77,32 @@ def test_a_plans_progress_counts_it(app, make_user, make_quiz):
         plan = make_plan(starts_on=date(year, 1, 1), ends_on=date(year, 12, 31))
         item = add_item(plan, "quiz", settings={"quiz_id": quiz_id})
         db.session.commit()
+        plan_id, item_id = plan.id, item.id
+    assert admin_client.get(f"/admin/plans/{plan_id}/progress").status_code == 200
+    assert _handed_in(app, attempt_id)[0] is not None
+    with app.app_context():
+        plan = db.session.get(Plan, plan_id)
         grid = matrix(plan, utcnow())
         planner = next(person for person in grid.people if person.username == "planner")
-        assert grid.state(item, planner).done
+        assert grid.state(db.session.get(PlanItem, item_id), planner).done
         assert db.session.scalar(select(func.count()).select_from(Attempt)
                                  .where(Attempt.submitted_at.is_(None))) == 0
+
+
+def test_a_reminder_hands_them_in_before_telling_anyone(app, make_user, make_quiz):
+    from lawlearn.plans.oversight import remind
+
+    person = make_user("reminded")
+    quiz_id = make_quiz(time_limit_minutes=30, opens_at=utcnow() - timedelta(hours=3),
+                        pass_percent=0)
+    attempt_id = _abandon(app, person.id, quiz_id)
+    with app.app_context():
+        year = local_day(utcnow()).year
+        plan = make_plan(starts_on=date(year, 1, 1), ends_on=date(year, 12, 31))
+        add_item(plan, "quiz", settings={"quiz_id": quiz_id}, due_on=date(year, 1, 2))
+        admin = make_person("boss", roles=("admin",))
+        db.session.commit()
+        # The paper passes (pass mark 0) once handed in: nobody owes the item any more.
+        assert remind(admin, plan, utcnow(), not_done=True).sent == 0
+        db.session.commit()
     assert _handed_in(app, attempt_id)[0] is not None
