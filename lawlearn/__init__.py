@@ -118,14 +118,19 @@ def _checked_database_url(url: str) -> str:
     or names a SQLite file in a folder that does not exist (SQLAlchemy says only "Could not
     parse" or "unable to open database file", deep in the first request's traceback)."""
     from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
     example = "postgresql+psycopg://lawlearn@127.0.0.1/lawlearn or sqlite:////srv/lawlearn/lawlearn.db"
     try:
         parsed = make_url(url)
-    except ArgumentError:
+        # "postgres://…" parses, then names no dialect; "mysql://…" a driver not installed
+        parsed.get_dialect().import_dbapi()
+    except (ArgumentError, NoSuchModuleError):
         raise RuntimeError(f"LAWLEARN_DATABASE_URL={url!r} is not a database URL: "
                            f"write it as {example}") from None
+    except ImportError as error:  # mysql://…: flask would say only "No such command"
+        raise RuntimeError(f"LAWLEARN_DATABASE_URL={url!r} needs a driver that is not "
+                           f"installed ({error.name}): write it as {example}") from None
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         # (a relative path is the instance folder's, which create_app makes)
         folder = Path(parsed.database).parent

@@ -101,6 +101,8 @@ def test_https_in_no_known_spelling_refuses_to_start(app_config, monkeypatch):
 
 @pytest.mark.parametrize("url, says", [
     ("postgres//lawlearn@127.0.0.1/lawlearn", "is not a database URL: write it as"),
+    ("postgres://lawlearn@127.0.0.1/lawlearn", "is not a database URL: write it as"),
+    ("mysql://lawlearn@127.0.0.1/lawlearn", "needs a driver that is not installed"),
     ("sqlite:////no/such/folder/lawlearn.db",
      "names a SQLite file in /no/such/folder/, which does not exist")])
 def test_a_database_url_that_cannot_work_refuses_to_start(app_config, url, says):

@@ -244,12 +244,14 @@ def _quiz_fields(form: QuizForm) -> tuple[authoring.QuizFields, list[ValidationF
         pass_percent=accepted(form.pass_percent), selection=form.selection.data,
         shuffle_questions=form.shuffle_questions.data, shuffle_options=form.shuffle_options.data,
         partial_credit=form.partial_credit.data, show_answers=form.show_answers.data,
+        # None where the reading failed: the service then skips the checks needing it
+        # ("请选择参加测验的部门或人员" beside "没有这些用户：x" said something false).
         points=points, question_ids=read(lambda: _question_ids(accepted(form.question_ids) or ""),
-                                         []),
-        rules=read(lambda: _parse_rules(accepted(form.rules) or ""), []),
+                                         None),
+        rules=read(lambda: _parse_rules(accepted(form.rules) or ""), None),
         audience_all=form.audience_all.data, department_ids=form.department_ids.data or [],
         user_ids=read(lambda: authoring.user_ids_for(
-            re.split(r"[\s,，、;；]+", accepted(form.usernames) or "")), []))
+            re.split(r"[\s,，、;；]+", accepted(form.usernames) or "")), None))
     return fields, problems
 
 

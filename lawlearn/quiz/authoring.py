@@ -169,7 +169,8 @@ def _check(fields: QuizFields, *, published: bool = False,
 def quiz_problems(fields: QuizFields, *, published: bool = False,
                   more: list[ValidationFailed] | None = None) -> list[ValidationFailed]:
     """What ``_check`` raises, as a list. A form whose own checks failed passes None for
-    a number it could not read (the pass mark): that check is skipped."""
+    what it could not read (the pass mark, the question numbers, the draw rules, the
+    usernames): the checks needing it are skipped."""
     problems = [ValidationFailed(message, field=name) for failed, name, message in (
         (not fields.title.strip(), "title", _("请填写测验名称。")),
         (bool(fields.opens_at and fields.closes_at and fields.closes_at <= fields.opens_at),
@@ -182,9 +183,11 @@ def quiz_problems(fields: QuizFields, *, published: bool = False,
          "time_limit_minutes", _("限时须为正数（分钟）。")),
         (fields.attempts_allowed is not None and fields.attempts_allowed <= 0,
          "attempts_allowed", _("答题次数须为正数。"))) if failed]
-    problems += _paper_problems(fields, published) + (more or [])
+    unread = fields.question_ids is None if fields.selection == "fixed" else fields.rules is None
+    problems += ([] if unread else _paper_problems(fields, published)) + (more or [])
     problems += [ValidationFailed(message, field=name) for failed, name, message in (
-        (not fields.audience_all and not (fields.department_ids or fields.user_ids),
+        (not fields.audience_all and fields.user_ids is not None
+         and not (fields.department_ids or fields.user_ids),
          "department_ids", _("请选择参加测验的部门或人员。")),
         (fields.audience_all and bool(fields.department_ids or fields.user_ids),
          "department_ids", audience_both_message()),

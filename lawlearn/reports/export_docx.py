@@ -111,8 +111,6 @@ def study_sentence(report: ParticipationReport, figures: Headline) -> str:
     if figures.quizzes_held:
         clause = _("开展在线测试 %(n)s 场", n=_count(figures.quizzes_held)) if office \
             else _("参加在线测试 %(n)s 场", n=_count(figures.quizzes_held))
-        if figures.quiz_expected:
-            clause += _("，应参测 %(n)s 人次", n=_count(figures.quiz_expected))
         if figures.quiz_takers:
             clause += _("，参测 %(n)s 人次", n=_count(figures.quiz_takers))
             # 人次 counts a person once a quiz; papers handed in again are said beside it
@@ -120,11 +118,15 @@ def study_sentence(report: ParticipationReport, figures: Headline) -> str:
             papers = sum(quiz.attempts for quiz in report.quizzes)
             if papers > figures.quiz_takers:
                 clause += _("（每人每场计一次），答卷 %(n)s 份", n=_count(papers))
-        if figures.quiz_take_rate is not None:
-            # Of those the quizzes were for: "通过率 100%" alone read well with 1 of 12 taking.
-            clause += _("，参测率 %(rate)s", rate=percent_text(figures.quiz_take_rate))
         if figures.quiz_pass_rate is not None:
             clause += _("，通过率 %(rate)s", rate=percent_text(figures.quiz_pass_rate))
+        if figures.quiz_take_rate is not None:
+            # Of those the quizzes were for, apart from the papers above (which count exit
+            # quizzes and anyone who took one): "通过率 100%" alone read well with 1 of 12.
+            clause += _("；应参测 %(expected)s 人次，已参测 %(taken)s 人次，参测率 %(rate)s",
+                        expected=_count(figures.quiz_expected),
+                        taken=_count(figures.quiz_expected_taken),
+                        rate=percent_text(figures.quiz_take_rate))
         clauses.append(clause)
     if figures.hours_earned:
         clause = _("干部职工累计学习 %(n)s 学时", n=_hours(figures.hours_earned))

@@ -117,17 +117,20 @@ def session_table(report: ParticipationReport) -> Table:
 
 def quiz_table(report: ParticipationReport) -> Table:
     """在线测试: each quiz answered in the period, with takers, pass rate and average."""
+    # Who it was for, and of them who has taken it (by the period's end); then the papers
+    # handed in during the period, whoever's (a session's exit quiz has no 应参加).
     fields = [Field(_("序号"), "count"), Field(_("测试名称")), Field(_("类型")),
-              Field(_("应参加人数"), "count"), Field(_("参加人数"), "count"),
-              Field(_("参加率"), "rate"), Field(_("通过人数"), "count"),
-              Field(_("通过率"), "rate"), Field(_("答卷份数"), "count"),
-              Field(_("平均得分率"), "score")]
+              Field(_("应参加人数"), "count"), Field(_("其中已参加"), "count"),
+              Field(_("参加率"), "rate"), Field(_("参加人数"), "count"),
+              Field(_("通过人数"), "count"), Field(_("通过率"), "rate"),
+              Field(_("答卷份数"), "count"), Field(_("平均得分率"), "score")]
     exam, quiz = _("考试"), _("测验")
-    rows = ([index, q.title, exam if q.is_exam else quiz, q.expected, q.takers, q.take_rate,
-             q.passed, q.pass_rate, q.attempts, q.average_score]
+    rows = ([index, q.title, exam if q.is_exam else quiz, q.expected,
+             q.expected_takers if q.expected else None, q.take_rate, q.takers, q.passed,
+             q.pass_rate, q.attempts, q.average_score]
             for index, q in enumerate(report.quizzes, start=1))
     return Table(_("在线测试"), fields, rows, frozen_columns=2,
-                 widths=[6, 30, 8, 10, 9, 9, 9, 9, 9, 10])
+                 widths=[6, 30, 8, 10, 10, 9, 9, 9, 9, 9, 10])
 
 
 def outreach_table(report: ParticipationReport) -> Table:
@@ -182,7 +185,8 @@ class Headline:
     quizzes_held: int
     quiz_takers: int  # 参测人次: people × quizzes taken
     quiz_expected: int  # 应参测人次: people × quizzes they were for (quizzes with an audience)
-    quiz_take_rate: float | None  # 参测率: of those, the share taken
+    quiz_expected_taken: int  # of those, taken by the period's end
+    quiz_take_rate: float | None  # 参测率: that share
     quiz_passed: int
     quiz_pass_rate: float | None
     average_score: float | None
@@ -200,9 +204,11 @@ def headline(report: ParticipationReport) -> Headline:
     return Headline(
         people=report.total.people, sessions_held=len(report.sessions),
         attendances=total.get("sessions_attended") or 0,
-        attendance_rate=total.get("attendance_rate"), quizzes_held=len(report.quizzes),
+        attendance_rate=total.get("attendance_rate"),
+        # Taken by someone of the scope in the period (the table also lists those nobody took).
+        quizzes_held=sum(1 for quiz in report.quizzes if quiz.takers),
         quiz_takers=taken, quiz_passed=passed, quiz_expected=report.quizzes_expected[0],
-        quiz_take_rate=report.quiz_take_rate,
+        quiz_expected_taken=report.quizzes_expected[1], quiz_take_rate=report.quiz_take_rate,
         # The report has no pass-rate column; the ratio of its two summed figures, as a
         # ratio column would be.
         quiz_pass_rate=passed / taken if taken else None,
@@ -223,8 +229,9 @@ def headline_rows(figures: Headline) -> list[tuple[str, Any, str]]:
         (_("参学人次"), figures.attendances, "count"),
         (_("参学率"), figures.attendance_rate, "rate"),
         (_("在线测试场次"), figures.quizzes_held, "count"),
-        (_("应参测人次"), figures.quiz_expected, "count"),
         (_("参测人次"), figures.quiz_takers, "count"),
+        (_("应参测人次"), figures.quiz_expected, "count"),
+        (_("应参测人员已参测人次"), figures.quiz_expected_taken, "count"),
         (_("参测率"), figures.quiz_take_rate, "rate"),
         (_("通过人次"), figures.quiz_passed, "count"),
         (_("通过率"), figures.quiz_pass_rate, "rate"),

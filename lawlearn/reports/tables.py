@@ -144,38 +144,50 @@ def quiz_rows(scope: Scope) -> list[QuizRow]:
     """Each quiz with answers submitted in the period by people in scope: takers, people
     who passed (at least once), and the average score (percent of each attempt's maximum)
     over those answers; and who of the scope it was for (应参加), as its results page
-    counts them, with how many of those took it. Two queries."""
-    from lawlearn.quiz.models import Attempt, Quiz
+    counts them, with how many of those have taken it. A published quiz for people of the
+    scope, open during the period, is listed with nobody taking it too: an exam a
+    department skipped was missing from its report. Three queries."""
+    from lawlearn.quiz.models import Attempt, Quiz, QuizAudience
 
     start, end = scope.bounds
     percent = attempt_percent()
     passed_user = case((Attempt.passed.is_(True), Attempt.user_id))
-    rows = rows_of(
+    taken = {row[0]: row for row in rows_of(
         select(Quiz.id, Quiz.title, Quiz.is_exam, func.count(func.distinct(Attempt.user_id)),
                func.count(func.distinct(passed_user)), func.count(Attempt.id),
                func.avg(percent))
         .join(Attempt, Attempt.quiz_id == Quiz.id)
         .where(Attempt.submitted_at >= start, Attempt.submitted_at < end,
                scope.user_filter(Attempt.user_id))
-        .group_by(Quiz.id, Quiz.title, Quiz.is_exam).order_by(Quiz.id))
-    audiences = _quiz_audiences(scope, [row[0] for row in rows])
+        .group_by(Quiz.id, Quiz.title, Quiz.is_exam))}
+    untaken = {quiz_id: (quiz_id, title, is_exam, 0, 0, 0, None) for quiz_id, title, is_exam
+               in rows_of(select(Quiz.id, Quiz.title, Quiz.is_exam).where(
+                   Quiz.published.is_(True), Quiz.id.not_in(list(taken)) if taken else true(),
+                   or_(Quiz.opens_at.is_(None), Quiz.opens_at < end),
+                   or_(Quiz.closes_at.is_(None), Quiz.closes_at >= start),
+                   or_(Quiz.audience_all.is_(True),
+                       exists().where(QuizAudience.quiz_id == Quiz.id))))}
+    audiences = _quiz_audiences(scope, [*taken, *untaken])
+    rows = [*taken.values(), *(row for quiz_id, row in untaken.items() if quiz_id in audiences)]
     return [QuizRow(quiz_id, title, is_exam, takers, passed, attempts,
                     half_up(float(average)) if average is not None else None,
                     *audiences.get(quiz_id, (None, 0)))
-            for quiz_id, title, is_exam, takers, passed, attempts, average in rows]
+            for quiz_id, title, is_exam, takers, passed, attempts, average
+            in sorted(rows, key=lambda row: row[0])]
 
 
 def _quiz_audiences(scope: Scope, quiz_ids: list[int]) -> dict[int, tuple[int, int]]:
-    """quiz id → (people of the scope it was for, how many of them handed a paper in
-    during the period); a quiz for nobody in the scope (a session's exit quiz, another
-    department's exam) is absent. One query over quiz × person, in the database:
-    quiz.audience.for_the_quiz's rule for every quiz at once."""
+    """quiz id → (people of the scope it was for, how many of them have handed a paper in
+    by the period's end: someone who took it in March took it, on April's report too); a
+    quiz for nobody in the scope (a session's exit quiz, another department's exam) is
+    absent. One query over quiz × person, in the database: quiz.audience.for_the_quiz's
+    rule for every quiz at once."""
     from lawlearn.accounts.models import Department, User, studies_condition
     from lawlearn.quiz.models import Attempt, Quiz, QuizAudience
 
     if not quiz_ids:
         return {}
-    start, end = scope.bounds
+    _start, end = scope.bounds
     listed = exists().where(QuizAudience.quiz_id == Quiz.id, or_(
         QuizAudience.user_id == User.id, QuizAudience.department_id == User.department_id,
         QuizAudience.department_id == Department.parent_id))
@@ -183,8 +195,7 @@ def _quiz_audiences(scope: Scope, quiz_ids: list[int]) -> dict[int, tuple[int, i
     joined = or_(Quiz.closes_at.is_(None),
                  and_(User.joined_at <= Quiz.closes_at, User.created_at <= Quiz.closes_at))
     took = (select(Attempt.quiz_id, Attempt.user_id).distinct()
-            .where(Attempt.quiz_id.in_(quiz_ids), Attempt.submitted_at >= start,
-                   Attempt.submitted_at < end).subquery())
+            .where(Attempt.quiz_id.in_(quiz_ids), Attempt.submitted_at < end).subquery())
     rows = rows_of(
         select(Quiz.id, func.count(User.id), func.count(took.c.user_id))
         .select_from(Quiz).join(User, true())

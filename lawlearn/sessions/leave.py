@@ -136,15 +136,15 @@ def _update_reason(leave: LeaveRequest, reason: str) -> None:
         _refuse_if_decided(leave)
 
 
-def withdraw(user: User, leave: LeaveRequest, now: datetime | None = None) -> None:
-    """Withdraw one's own request while it is pending and, with ``now``, before the session
-    starts (the row goes; a new one may follow). Once it has started no new request can
-    be made, so a withdrawal would only turn a leave still to be decided into an absence."""
+def withdraw(user: User, leave: LeaveRequest, now: datetime) -> None:
+    """Withdraw one's own request while it is pending and before the session starts (the
+    row goes; a new one may follow). Once it has started no new request can be made, so a
+    withdrawal would only turn a leave still to be decided into an absence."""
     if leave.user_id != user.id:
         raise PermissionDenied(_("只能撤回自己的请假申请。"))
     if leave.status != "pending":
         raise Conflict(_("请假申请已处理，不能撤回。"), code="leave_decided")
-    if now is not None and now >= leave.session.starts_at:
+    if now >= leave.session.starts_at:
         raise Conflict(_("活动已开始，请假申请不能再撤回，仍等待审批。"), code="session_started")
     deleted = db.session.execute(delete(LeaveRequest).where(_pending(leave))
                                  .execution_options(synchronize_session=False))

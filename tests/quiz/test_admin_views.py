@@ -355,6 +355,18 @@ def test_the_form_s_own_refusals_come_with_the_rest(admin_client, app, make_ques
         assert db.session.scalar(select(func.count()).select_from(Quiz)) == 0
 
 
+def test_a_field_that_could_not_be_read_is_not_also_called_empty(admin_client, app,
+                                                                   make_questions):
+    """One unknown username also said "请选择参加测验的部门或人员", as if none were typed."""
+    make_questions()
+    response = post_with_csrf(admin_client, "/admin/quiz/quizzes/new", "/admin/quiz/quizzes/new", {
+        **QUIZ_FORM, "audience_all": "", "usernames": "nobody-here", "question_ids": "1，²"})
+    page = html.fromstring(response.get_data(as_text=True))
+    assert field_errors(page, "usernames") == ["没有这些用户：nobody-here"]
+    assert field_errors(page, "department_ids") == []
+    assert field_errors(page, "question_ids") == ["试题编号只能是数字。"]
+
+
 def test_a_question_number_typed_twice_is_named_not_dropped(admin_client, app,
                                                              make_questions):
     """"3, 5, 3" made a paper of two questions without a word."""

@@ -75,7 +75,10 @@ def test_each_quiz_says_who_it_was_for_and_how_many_of_them_took_it(
         mine = build_report(date(today.year, 1, 1), today, department_id=justice)
         rows = {row.title: row for row in mine.quizzes}
         assert (rows["司法局考试"].expected, rows["司法局考试"].expected_takers) == (2, 1)
-        assert "全员练习" not in rows  # nobody of the department took it in the period
+        # Nobody of the department took it, but it was for them: listed, not left out.
+        assert (rows["全员练习"].expected, rows["全员练习"].takers) == (2, 0)
+        assert rows["全员练习"].take_rate == 0 and "随堂测验" in rows  # took it: listed
+        assert headline(mine).quizzes_held == 2  # taken by someone of it: 全员练习 not
 
 
 def test_the_page_the_exports_and_the_draft_show_it(app, admin_client, make_user, make_quiz):
@@ -93,7 +96,8 @@ def test_the_page_the_exports_and_the_draft_show_it(app, admin_client, make_user
         expected = report.quizzes[0].expected
     assert expected >= 12  # the twelve, and the admin signed in if they study too
     rate = percent_text(1 / expected)
-    assert f"开展在线测试 1 场，应参测 {expected} 人次，参测 1 人次，参测率 {rate}，通过率" in sentence
+    assert "开展在线测试 1 场，参测 1 人次，通过率 0.0%；" \
+        f"应参测 {expected} 人次，已参测 1 人次，参测率 {rate}" in sentence
     period = {"from": date(today.year, 1, 1).isoformat(), "to": today.isoformat()}
     page = html.fromstring(admin_client.get("/reports/", query_string=period).data)
     tiles = {tile.xpath("string(span)"): tile.xpath("string(strong)")
@@ -102,8 +106,8 @@ def test_the_page_the_exports_and_the_draft_show_it(app, admin_client, make_user
     table = page.xpath("//section[@aria-labelledby='quizzes']//table")[0]
     heads = [th.text_content().strip() for th in table.xpath(".//thead//th")]
     cells = [cell.text_content().strip() for cell in table.xpath(".//tbody/tr[1]/*")]
-    assert dict(zip(heads, cells, strict=True))["应参加人数"] == str(expected)
-    assert dict(zip(heads, cells, strict=True))["参加率"] == rate
+    shown = dict(zip(heads, cells, strict=True))
+    assert (shown["应参加人数"], shown["其中已参加"], shown["参加率"]) == (str(expected), "1", rate)
 
 
 def test_the_dashboard_says_the_take_up_beside_the_pass_rate(app, admin_client, make_user,
@@ -120,3 +124,25 @@ def test_the_dashboard_says_the_take_up_beside_the_pass_rate(app, admin_client, 
     tile = page.xpath("//li[@class='target'][h3[text()='在线测试通过率']]")[0]
     assert tile.xpath("string(.//p[@class='target-figure'])").strip() == "100.0%"
     assert f"参测率 {percent_text(1 / expected)}（1 / {expected} 人次）" in tile.text_content()
+
+
+def test_an_exam_nobody_took_is_listed_and_counted_short(app, make_department, make_user,
+                                                        make_quiz):
+    """An exam for a department none of whose people took it was missing from the report:
+    its 应参测 and 参测率 read as if the exam had not been set. Someone who took it before
+    the period (March, on April's report) has taken it."""
+    skipped = make_department("乙局")
+    for number in range(3):
+        make_user(f"skip{number}", department_id=skipped)
+    early = make_user("early", department_id=skipped)
+    exam = make_quiz(title="乙局考试", is_exam=True, audience_all=False,
+                     department_ids=[skipped], opens_at=utcnow() - timedelta(days=40))
+    _hand_in(app, early.id, exam, when=utcnow() - timedelta(days=35))
+    with app.app_context():
+        today = local_day(utcnow())
+        # A period starting after that paper: the exam is still open in it.
+        first = local_day(utcnow() - timedelta(days=20))
+        report = build_report(first, today, department_id=skipped)
+        (row,) = report.quizzes
+        assert (row.title, row.takers, row.expected, row.expected_takers) == ("乙局考试", 0, 4, 1)
+        assert report.quiz_take_rate == 1 / 4

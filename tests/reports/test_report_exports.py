@@ -184,8 +184,9 @@ def test_the_hand_built_half_year_exports_its_figures(office):
             assert f"{organised}集中学法 {figures.sessions_held} 次" in text
         if figures.quizzes_held:
             assert figures.quiz_expected  # the quizzes are for everyone
-            assert (f"{took}在线测试 {figures.quizzes_held} 场，应参测 {figures.quiz_expected} "
-                    f"人次，参测 {figures.quiz_takers} 人次") in text
+            assert f"{took}在线测试 {figures.quizzes_held} 场，参测 {figures.quiz_takers} 人次" \
+                in text
+            assert f"应参测 {figures.quiz_expected} 人次，已参测 " in text
 
 
 def test_xlsx_sessions_quizzes_and_outreach(ctx, dataset):
@@ -205,15 +206,16 @@ def test_xlsx_sessions_quizzes_and_outreach(ctx, dataset):
 
     quizzes = sheet_rows(book["在线测试"])
     assert [row[1] for row in quizzes[1:]] == ["宪法小测", "年度考试"]
-    assert quizzes[0][3:8] == ("应参加人数", "参加人数", "参加率", "通过人数", "通过率")
+    assert quizzes[0][3:9] == ("应参加人数", "其中已参加", "参加率", "参加人数", "通过人数",
+                               "通过率")
     expected = report.quizzes[0].expected
     assert expected and expected == report.quizzes[1].expected  # both for everyone
-    assert quizzes[1][2:8] == ("测验", expected, 3, pytest.approx(3 / expected), 2,
+    assert quizzes[1][2:9] == ("测验", expected, 3, pytest.approx(3 / expected), 3, 2,
                                pytest.approx(2 / 3))
-    assert quizzes[2][2:8] == ("考试", expected, 1, pytest.approx(1 / expected), 1, 1)
-    for column in (6, 8, 10):
+    assert quizzes[2][2:9] == ("考试", expected, 1, pytest.approx(1 / expected), 1, 1, 1)
+    for column in (6, 9, 11):
         assert book["在线测试"].cell(2, column).number_format == "0.0%"
-    assert quizzes[1][9] == pytest.approx(report.quizzes[0].average_score / 100)
+    assert quizzes[1][10] == pytest.approx(report.quizzes[0].average_score / 100)
 
     outreach = sheet_rows(book["普法活动"])
     assert outreach[0][0] == "按类别统计"
@@ -304,10 +306,11 @@ def test_csv_other_tables(ctx, dataset, table):
         assert [row[2] for row in rows[1:]] == ["宪法集中学法", "'" + INJECTION]  # no formula
         assert rows[1][1] == "2025-02-10 09:00"
     else:
-        assert rows[0][3:8] == ["应参加人数", "参加人数", "参加率", "通过人数", "通过率"]
+        assert rows[0][3:9] == ["应参加人数", "其中已参加", "参加率", "参加人数", "通过人数",
+                                "通过率"]
         expected = report.quizzes[0].expected
-        assert rows[1][1:10] == ["宪法小测", "测验", str(expected), "3",
-                                 percent_text(3 / expected), "2", "66.7%", "3", "73.3%"]
+        assert rows[1][1:11] == ["宪法小测", "测验", str(expected), "3",
+                                 percent_text(3 / expected), "3", "2", "66.7%", "3", "73.3%"]
 
 
 def test_csv_outreach_lists_the_events_behind_the_figures(ctx, dataset):
@@ -366,8 +369,8 @@ def test_docx_sentences_carry_the_figures(ctx, dataset):
     assert figures.quiz_expected == 2 * report.quizzes[0].expected
     take_rate = percent_text(4 / figures.quiz_expected)
     assert (f"全年组织集中学法 2 次，参学 {figures.attendances} 人次，参学率 {rate}；"
-            f"开展在线测试 2 场，应参测 {figures.quiz_expected} 人次，参测 4 人次，"
-            f"参测率 {take_rate}，通过率 75.0%") in text
+            f"开展在线测试 2 场，参测 4 人次，通过率 75.0%；应参测 {figures.quiz_expected} 人次，"
+            f"已参测 4 人次，参测率 {take_rate}") in text
     # The dataset's two events are submitted, not yet verified: the draft says so.
     assert ("全年开展普法宣传活动 2 场（其中 2 场尚待审核），覆盖群众 470 人次，"
             "发放宣传资料 2 种 500 份，解答群众咨询 45 人次。") in text
@@ -475,8 +478,8 @@ def test_docx_tables_behind_the_text(ctx, dataset):
     assert [row.cells[2].text for row in sessions.rows[1:]] == ["宪法集中学法", INJECTION]
     quizzes = tables[len(groups) + 1]
     expected = report.quizzes[0].expected
-    assert [cell.text for cell in quizzes.rows[1].cells][1:8] == [
-        "宪法小测", "测验", f"{expected:,}", "3", percent_text(3 / expected), "2", "66.7%"]
+    assert [cell.text for cell in quizzes.rows[1].cells][1:9] == [
+        "宪法小测", "测验", f"{expected:,}", "3", percent_text(3 / expected), "3", "2", "66.7%"]
     outreach = tables[len(groups) + 2]
     assert [row.cells[0].text for row in outreach.rows[1:]] == ["进社区", "进学校", "合计"]
     assert outreach.rows[-1].cells[1].text == "2"
@@ -586,7 +589,7 @@ def test_docx_says_papers_beside_takers_when_some_took_a_quiz_again(ctx, dataset
     from lawlearn.quiz.models import Attempt, Quiz
 
     text = "\n".join(paragraphs(docx_of(report_for())))
-    assert "参测 4 人次，参测率" in text and "答卷" not in text.split("参测 4 人次")[1][:12]
+    assert "参测 4 人次，通过率" in text and "答卷" not in text.split("参测 4 人次")[1][:12]
     practice = db.session.scalar(select(Quiz.id).filter_by(title="宪法小测"))
     again = datetime(2025, 2, 13, 2, 0)
     db.session.add(Attempt(quiz_id=practice, user_id=dataset.officer.id, number=2,
@@ -595,4 +598,4 @@ def test_docx_says_papers_beside_takers_when_some_took_a_quiz_again(ctx, dataset
     db.session.flush()
     papers = db.session.scalar(select(db.func.count(Attempt.id)))
     text = "\n".join(paragraphs(docx_of(report_for())))
-    assert f"参测 4 人次（每人每场计一次），答卷 {papers} 份，参测率" in text and papers == 5
+    assert f"参测 4 人次（每人每场计一次），答卷 {papers} 份，通过率" in text and papers == 5

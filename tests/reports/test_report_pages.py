@@ -254,10 +254,11 @@ def test_sessions_quizzes_and_outreach_tables(app, client, login, office):
     note = page.xpath('//section[.//h2[@id="sessions"]]//p[contains(@class, "muted")]')[-1]
     assert note.text_content().count("签到结束后计入统计") == 1
     quizzes = table_rows(page, "quizzes")
-    # 应参加 (everyone, as the quiz is for everyone), 参加, 参加率, 通过, 通过率, 答卷, 平均
+    # 应参加 (everyone, as the quiz is for everyone), 其中已参加, 参加率, then the papers:
+    # 参加人数, 通过, 通过率, 答卷, 平均
     expected = report.quizzes[0].expected
     assert quizzes == [["民法典测试", "测验", shown(expected), "2",
-                        shown(2 / expected, "rate"), "1", "50.0%", "3", "63.3%"]]
+                        shown(2 / expected, "rate"), "2", "1", "50.0%", "3", "63.3%"]]
     outreach = page.xpath('//section[.//h2[@id="outreach"]]')[0]
     assert "宪法进社区" not in outreach.text_content()  # totals, not the events
     used = next(g for g in report.outreach.by_category if g.totals.events)

@@ -210,7 +210,7 @@ def test_approval_makes_the_person_excused_and_is_audited(ctx, org):
     with pytest.raises(Conflict, match="已批准"):
         leave.request_leave(user(org.clerk), session, "改个理由", NOW)
     with pytest.raises(Conflict, match="不能撤回"):
-        leave.withdraw(user(org.clerk), request)
+        leave.withdraw(user(org.clerk), request, NOW)
 
 
 def test_approval_after_closing_turns_absent_into_excused(ctx, org):
@@ -273,7 +273,7 @@ def test_a_decision_racing_another_one_loses(ctx, org):
     with pytest.raises(Conflict, match="已被处理或撤回"):
         leave.decide(user(org.admin), request, True, "", NOW)
     with pytest.raises(Conflict, match="不能撤回"):
-        leave.withdraw(user(org.clerk), request)
+        leave.withdraw(user(org.clerk), request, NOW)
     assert db.session.scalar(select(Attendance).filter_by(session_id=session.id)) is None
 
 
@@ -281,8 +281,8 @@ def test_withdraw_while_pending_then_ask_again(ctx, org):
     session = make_session(NOW + timedelta(days=1))
     request, _created = leave.request_leave(user(org.clerk), session, "有事", NOW)
     with pytest.raises(PermissionDenied):
-        leave.withdraw(user(org.officer), request)
-    leave.withdraw(user(org.clerk), request)
+        leave.withdraw(user(org.officer), request, NOW)
+    leave.withdraw(user(org.clerk), request, NOW)
     assert leave.request_of(user(org.clerk), session) is None
     _again, created = leave.request_leave(user(org.clerk), session, "还是有事", NOW)
     assert created
