@@ -60,6 +60,21 @@ def accepted(field, default=None):
     return default if field.errors else field.data
 
 
+def reading_into(problems: list[ValidationFailed]):
+    """``read(reader, default)`` for a form's fields that need parsing (usernames, article
+    references, question numbers): the value, or ``default`` with the problem added to
+    ``problems``, so that it is named with the service's own rather than alone."""
+
+    def read(reader, default):
+        try:
+            return reader()
+        except ValidationFailed as problem:
+            problems.append(problem)
+            return default
+
+    return read
+
+
 def submitted_with_a_token(form) -> bool:
     """Posted, with a valid CSRF token (an expired page says only that)."""
     return form.is_submitted() and not form.errors.get("csrf_token")

@@ -19,6 +19,7 @@ from lawlearn.errors import (
     accepted,
     add_service_problems,
     raise_all,
+    reading_into,
     show_beside_fields,
     submitted_with_a_token,
 )
@@ -225,13 +226,7 @@ def _quiz_fields(form: QuizForm) -> tuple[authoring.QuizFields, list[ValidationF
     numbers, draw rules, usernames), so that they are named with the service's own.
     Tolerates what the form's own checks refused (None), for the same reason."""
     problems: list[ValidationFailed] = []
-
-    def read(reader, default):
-        try:
-            return reader()
-        except ValidationFailed as problem:
-            problems.append(problem)
-            return default
+    read = reading_into(problems)
 
     points = {kind: accepted(getattr(form, f"points_{kind}"), 0) for kind in QUESTION_TYPES}
     fields = authoring.QuizFields(

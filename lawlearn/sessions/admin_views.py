@@ -21,6 +21,7 @@ from lawlearn.errors import (
     accepted,
     add_service_problems,
     raise_all,
+    reading_into,
     show_beside_fields,
     submitted_with_a_token,
 )
@@ -76,13 +77,7 @@ def _form_fields(form: SessionForm) -> tuple[services.SessionFields, list[Valida
     usernames or article references), so that they are named with the service's own.
     Tolerates what the form's own checks refused (None), for the same reason."""
     problems: list[ValidationFailed] = []
-
-    def read(reader, default):
-        try:
-            return reader()
-        except ValidationFailed as problem:
-            problems.append(problem)
-            return default
+    read = reading_into(problems)
 
     # Names that could not be read are not "nobody named": None skips that check.
     user_ids = read(lambda: user_ids_for(re.split(r"[\s,，、;；]+", accepted(form.usernames) or "")),

@@ -66,23 +66,28 @@ def test_a_persons_own_figures_count_it_too(app, make_user, make_quiz):
     assert _handed_in(app, attempt_id)[1]
 
 
-def test_a_plans_progress_counts_it(app, admin_client, make_user, make_quiz):
-    """The progress page (and its export, and a reminder) hand such papers in first."""
-    person = make_user("planner")
+def _abandoned_in_a_plan(app, make_user, make_quiz, username: str) -> tuple[int, int, int]:
+    """A plan item asking for a quiz (pass mark 0: any paper handed in passes), and a paper
+    of ``username`` abandoned at it: (attempt id, plan id, item id)."""
+    person = make_user(username)
     quiz_id = make_quiz(time_limit_minutes=30, opens_at=utcnow() - timedelta(hours=3),
                         pass_percent=0)
     attempt_id = _abandon(app, person.id, quiz_id)
     with app.app_context():
         year = local_day(utcnow()).year
         plan = make_plan(starts_on=date(year, 1, 1), ends_on=date(year, 12, 31))
-        item = add_item(plan, "quiz", settings={"quiz_id": quiz_id})
+        item = add_item(plan, "quiz", settings={"quiz_id": quiz_id}, due_on=date(year, 1, 2))
         db.session.commit()
-        plan_id, item_id = plan.id, item.id
+        return attempt_id, plan.id, item.id
+
+
+def test_a_plans_progress_counts_it(app, admin_client, make_user, make_quiz):
+    """The progress page (and its export, and a reminder) hand such papers in first."""
+    attempt_id, plan_id, item_id = _abandoned_in_a_plan(app, make_user, make_quiz, "planner")
     assert admin_client.get(f"/admin/plans/{plan_id}/progress").status_code == 200
     assert _handed_in(app, attempt_id)[0] is not None
     with app.app_context():
-        plan = db.session.get(Plan, plan_id)
-        grid = matrix(plan, utcnow())
+        grid = matrix(db.session.get(Plan, plan_id), utcnow())
         planner = next(person for person in grid.people if person.username == "planner")
         assert grid.state(db.session.get(PlanItem, item_id), planner).done
         assert db.session.scalar(select(func.count()).select_from(Attempt)
@@ -92,17 +97,11 @@ def test_a_plans_progress_counts_it(app, admin_client, make_user, make_quiz):
 def test_a_reminder_hands_them_in_before_telling_anyone(app, make_user, make_quiz):
     from lawlearn.plans.oversight import remind
 
-    person = make_user("reminded")
-    quiz_id = make_quiz(time_limit_minutes=30, opens_at=utcnow() - timedelta(hours=3),
-                        pass_percent=0)
-    attempt_id = _abandon(app, person.id, quiz_id)
+    attempt_id, plan_id, _item = _abandoned_in_a_plan(app, make_user, make_quiz, "reminded")
     with app.app_context():
-        year = local_day(utcnow()).year
-        plan = make_plan(starts_on=date(year, 1, 1), ends_on=date(year, 12, 31))
-        add_item(plan, "quiz", settings={"quiz_id": quiz_id}, due_on=date(year, 1, 2))
         admin = make_person("boss", roles=("admin",))
         db.session.commit()
-        # The paper passes (pass mark 0) once handed in: nobody owes the item any more.
-        assert remind(admin, plan, utcnow(), not_done=True).sent == 0
+        # The paper passes once handed in: nobody owes the item any more.
+        assert remind(admin, db.session.get(Plan, plan_id), utcnow(), not_done=True).sent == 0
         db.session.commit()
     assert _handed_in(app, attempt_id)[0] is not None
