@@ -108,6 +108,8 @@ def study_sentence(report: ParticipationReport, figures: Headline) -> str:
         if figures.attendance_rate is not None:
             clause += _("，参学率 %(rate)s", rate=percent_text(figures.attendance_rate))
         clauses.append(clause)
+    # A department that took none of the quizzes set for it is said so (应参测, 参测率 0).
+    clause = ""
     if figures.quizzes_held:
         clause = _("开展在线测试 %(n)s 场", n=_count(figures.quizzes_held)) if office \
             else _("参加在线测试 %(n)s 场", n=_count(figures.quizzes_held))
@@ -120,13 +122,16 @@ def study_sentence(report: ParticipationReport, figures: Headline) -> str:
                 clause += _("（每人每场计一次），答卷 %(n)s 份", n=_count(papers))
         if figures.quiz_pass_rate is not None:
             clause += _("，通过率 %(rate)s", rate=percent_text(figures.quiz_pass_rate))
-        if figures.quiz_take_rate is not None:
-            # Of those the quizzes were for, apart from the papers above (which count exit
-            # quizzes and anyone who took one): "通过率 100%" alone read well with 1 of 12.
-            clause += _("；应参测 %(expected)s 人次，已参测 %(taken)s 人次，参测率 %(rate)s",
-                        expected=_count(figures.quiz_expected),
-                        taken=_count(figures.quiz_expected_taken),
-                        rate=percent_text(figures.quiz_take_rate))
+    if figures.quiz_take_rate is not None:
+        # Of those the quizzes were for, apart from the papers above (which count exit
+        # quizzes and anyone who took one): "通过率 100%" alone read well with 1 of 12.
+        numbers = {"expected": _count(figures.quiz_expected),
+                   "taken": _count(figures.quiz_expected_taken),
+                   "rate": percent_text(figures.quiz_take_rate)}
+        clause = clause + _("；应参测 %(expected)s 人次，已参测 %(taken)s 人次，参测率 %(rate)s",
+                            **numbers) if clause else \
+            _("在线测试应参测 %(expected)s 人次，已参测 %(taken)s 人次，参测率 %(rate)s", **numbers)
+    if clause:
         clauses.append(clause)
     if figures.hours_earned:
         clause = _("干部职工累计学习 %(n)s 学时", n=_hours(figures.hours_earned))

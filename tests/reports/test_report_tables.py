@@ -84,18 +84,32 @@ def test_quizzes(office):
             for q in report.quizzes]
     # Q1: lead 50, 100; clerk 75; inspector 25; mover 50, 0; gone 75; loner 100 (in %).
     # Q2: lead 75, mover 100; inspector's attempt is not submitted. Q0 was last year's.
-    assert rows == [("宪法小测", False, 6, 4, 8, 59.4), ("民法典考试", True, 2, 2, 2, 87.5)]
+    # Q3, for everyone and open all year, was taken by nobody: listed, with nobody.
+    assert rows == [("宪法小测", False, 6, 4, 8, 59.4), ("民法典考试", True, 2, 2, 2, 87.5),
+                    ("随堂测验", False, 0, 0, 0, None)]
     assert report.quizzes[0].pass_rate == pytest.approx(4 / 6)
     assert report.quizzes[0].quiz_id == office.quizzes["q1"]
     unit = build_report(*PERIOD, department_id=office.unit, now=NOW)
     assert [(q.title, q.takers, q.passed, q.attempts, q.average_score)
             for q in unit.quizzes] == [("宪法小测", 5, 3, 7, 53.6),  # 375 / 7
-                                       ("民法典考试", 2, 2, 2, 87.5)]
+                                       ("民法典考试", 2, 2, 2, 87.5), ("随堂测验", 0, 0, 0, None)]
     section = build_report(*PERIOD, department_id=office.section, now=NOW)
     assert [(q.title, q.takers, q.passed, q.average_score) for q in section.quizzes] == [
-        ("宪法小测", 3, 2, 50.0), ("民法典考试", 1, 1, 100.0)]
+        ("宪法小测", 3, 2, 50.0), ("民法典考试", 1, 1, 100.0), ("随堂测验", 0, 0, None)]
+    # A department none of whose people took any: the three quizzes set for them, untaken.
     nobody = build_report(*PERIOD, department_id=office.office, now=NOW)
-    assert nobody.quizzes == [] and nobody.total.values["quizzes_taken"] == 0
+    assert [(q.title, q.takers, q.expected_takers) for q in nobody.quizzes] == [
+        ("宪法小测", 0, 0), ("民法典考试", 0, 0), ("随堂测验", 0, 0)]
+    assert all(q.expected for q in nobody.quizzes) and nobody.quiz_take_rate == 0
+    assert nobody.total.values["quizzes_taken"] == 0
+    # Its draft says so, rather than nothing about quizzes.
+    from lawlearn.reports.export_docx import study_sentence
+    from lawlearn.reports.export_tables import headline
+
+    sentence = study_sentence(nobody, headline(nobody))
+    expected = sum(q.expected for q in nobody.quizzes)
+    assert f"；在线测试应参测 {expected} 人次，已参测 0 人次，参测率 0.0%；" in sentence
+    assert "参加在线测试" not in sentence
 
 
 def test_outreach_of_the_whole_office(office):
