@@ -225,7 +225,7 @@ def register_error_handlers(app: Flask) -> None:
             # error, a reload, a shared link): its page, not "不支持此请求方式".
             above = _page_above(request.path)
             if above is not None:
-                return redirect(above)
+                return redirect(request.script_root + above)  # under a path prefix too
         message = _http_message(status)
         # The exception's own headers (a 405's Allow), but the body and its type are ours.
         headers = {name: value for name, value in error.get_headers()

@@ -195,6 +195,10 @@ def test_a_post_only_address_opened_leads_to_its_page_but_the_api_says_405(app, 
     opened = client.get("/test-forms/7/steps/send")
     assert opened.status_code == 302 and opened.headers["Location"] == "/test-forms/7"
     assert client.head("/test-forms/7/steps/send").headers["Location"] == "/test-forms/7"
+    # Served under a path prefix (a proxy's location /lawlearn/), the prefix is kept.
+    prefixed = client.get("/test-forms/7/steps/send",
+                          environ_overrides={"SCRIPT_NAME": "/lawlearn"})
+    assert prefixed.headers["Location"] == "/lawlearn/test-forms/7"
     api = client.get("/api/v1/auth/token")  # POST only: a program is told, not redirected
     assert api.status_code == 405 and api.json["error"] == "method_not_allowed"
     assert client.put("/test-forms/7/steps/send").status_code == 405
