@@ -135,7 +135,7 @@ class QuizRow:
     attempts: int
     average_score: float | None
     # Of the people in the report's scope, those the quiz was for (None: for nobody of
-    # them, e.g. a session's exit quiz), and how many of those took it in the period.
+    # them, e.g. a session's exit quiz), and how many of those had taken it by its end.
     expected: int | None = None
     expected_takers: int = 0
 
@@ -176,7 +176,7 @@ class ParticipationReport:
     def quizzes_expected(self) -> tuple[int, int]:
         """(应参测人次, of them taken): people × the quizzes of the table they were for."""
         listed = [quiz for quiz in self.quizzes if quiz.expected]
-        return (sum(quiz.expected or 0 for quiz in listed),
+        return (sum(quiz.expected for quiz in listed),
                 sum(quiz.expected_takers for quiz in listed))
 
     @property
